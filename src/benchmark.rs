@@ -1,0 +1,467 @@
+//! Benchmark sets (`indicators/benchmarks/*.toml`, or a user's file with `--set`): the model,
+//! loading with errors that point at line and column, and the checks that every rule refers to
+//! a known indicator and band and carries a source and status on every number.
+//!
+//! The set is data; this module interprets nothing beyond its structure. Scoring lives in
+//! `scoring`.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use crate::factors::{ElectricityBasis, GridVariant};
+use crate::indicators::{Catalogue, IndicatorRef, Lang};
+use crate::reference::{ReferenceError, embedded_sets, line_col, toml_error_message};
+
+/// Text in English and Chinese.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct I18n {
+    pub en: String,
+    #[serde(default)]
+    pub zh: String,
+}
+
+impl I18n {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh if !self.zh.is_empty() => &self.zh,
+            _ => &self.en,
+        }
+    }
+}
+
+/// Text written either as one string or as `{ en, zh }`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Text {
+    Plain(String),
+    Both(I18n),
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::Plain(String::new())
+    }
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match self {
+            Text::Plain(s) => s,
+            Text::Both(t) => t.get(lang),
+        }
+    }
+}
+
+/// How solid a number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceStatus {
+    Confirmed,
+    Secondary,
+    Unconfirmed,
+}
+
+impl SourceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::Confirmed => "confirmed",
+            SourceStatus::Secondary => "secondary",
+            SourceStatus::Unconfirmed => "unconfirmed",
+        }
+    }
+}
+
+/// A number with where it comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sourced {
+    pub value: f64,
+    pub source: String,
+    pub status: SourceStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A threshold, optionally for one band, country or milestone year.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub value: f64,
+    #[serde(default)]
+    pub band: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub year: Option<i32>,
+    pub source: String,
+    pub status: SourceStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A tier of the `tiers` method.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub value: f64,
+    pub points: f64,
+    #[serde(default)]
+    pub label: Option<String>,
+    pub source: String,
+    pub status: SourceStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Gate,
+    Core,
+    Guiding,
+    Optional,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Gate => "gate",
+            Role::Core => "core",
+            Role::Guiding => "guiding",
+            Role::Optional => "optional",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Threshold,
+    Linear,
+    Tiers,
+    Ratio,
+}
+
+/// A rule of a set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub indicator: toml::Spanned<String>,
+    pub role: Role,
+    pub method: Method,
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(default)]
+    pub waivable: bool,
+    #[serde(default)]
+    pub label: Option<I18n>,
+    #[serde(default)]
+    pub reference: Option<Sourced>,
+    #[serde(default)]
+    pub leading: Option<Sourced>,
+    #[serde(default)]
+    pub cap: Option<f64>,
+    #[serde(default)]
+    pub thresholds: Vec<Threshold>,
+    #[serde(default)]
+    pub milestones: Vec<Threshold>,
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Rule {
+    pub fn indicator_ref(&self) -> IndicatorRef {
+        IndicatorRef::parse(self.indicator.get_ref()).unwrap_or(IndicatorRef {
+            base: self.indicator.get_ref().clone(),
+            change: None,
+        })
+    }
+}
+
+/// A size band on the set's size indicator, `[min, max)`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub id: String,
+    #[serde(default)]
+    pub label: Text,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+impl Band {
+    pub fn contains(&self, x: f64) -> bool {
+        self.min.is_none_or(|m| x >= m) && self.max.is_none_or(|m| x < m)
+    }
+
+    /// Distance from `x` to the band (0 inside).
+    pub fn distance(&self, x: f64) -> f64 {
+        match (self.min, self.max) {
+            (Some(m), _) if x < m => m - x,
+            (_, Some(m)) if x >= m => x - m,
+            _ => 0.0,
+        }
+    }
+}
+
+/// A readiness level.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    pub id: String,
+    pub label: I18n,
+    pub min_score: f64,
+    #[serde(default)]
+    pub requires_gates: bool,
+    #[serde(default)]
+    pub min_coverage: f64,
+    #[serde(default)]
+    pub description: Option<I18n>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OutsideBands {
+    #[default]
+    Nearest,
+    NotApplicable,
+}
+
+/// How the set wants the inventory made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounting {
+    #[serde(default)]
+    pub electricity_tce_basis: ElectricityBasis,
+    #[serde(default)]
+    pub grid_factor_variant: GridVariant,
+    #[serde(default = "yes")]
+    pub natural_gas_clean: bool,
+    #[serde(default = "yes")]
+    pub include_process_co2: bool,
+    #[serde(default = "energy_tce")]
+    pub size_indicator: String,
+    #[serde(default)]
+    pub outside_bands: OutsideBands,
+    #[serde(default)]
+    pub outside_bands_note: Option<Text>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn energy_tce() -> String {
+    "energy_tce".into()
+}
+
+impl Default for Accounting {
+    fn default() -> Self {
+        Accounting {
+            electricity_tce_basis: ElectricityBasis::Equivalent,
+            grid_factor_variant: GridVariant::Average,
+            natural_gas_clean: true,
+            include_process_co2: true,
+            size_indicator: energy_tce(),
+            outside_bands: OutsideBands::Nearest,
+            outside_bands_note: None,
+        }
+    }
+}
+
+/// A benchmark set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkSet {
+    pub id: String,
+    pub title: I18n,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub document: String,
+    #[serde(default)]
+    pub year: Option<i32>,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub notes: Option<Text>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub accounting: Accounting,
+    #[serde(default)]
+    pub bands: Vec<Band>,
+    pub levels: Vec<Level>,
+    pub rules: Vec<Rule>,
+    /// Where the set was read from.
+    #[serde(skip)]
+    pub file: String,
+}
+
+impl BenchmarkSet {
+    /// Parses and checks a set file. Errors name the file, line and column.
+    pub fn parse(file: &str, text: &str, cat: &Catalogue) -> Result<BenchmarkSet, ReferenceError> {
+        let mut set: BenchmarkSet = toml::from_str(text).map_err(|e| ReferenceError::Parse {
+            file: file.to_string(),
+            message: toml_error_message(text, &e),
+        })?;
+        set.file = file.to_string();
+        let err = |span: Option<std::ops::Range<usize>>, message: String| {
+            let at = span
+                .map(|s| {
+                    let (l, c) = line_col(text, s.start);
+                    format!("{l}:{c}: ")
+                })
+                .unwrap_or_default();
+            ReferenceError::Parse {
+                file: file.to_string(),
+                message: format!("{at}{message}"),
+            }
+        };
+        if set.levels.is_empty() {
+            return Err(err(None, "the set defines no [[levels]]".into()));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for r in &set.rules {
+            let span = Some(r.indicator.span());
+            if !ids.insert(r.id.clone()) {
+                return Err(err(span, format!("rule id \"{}\" is used twice", r.id)));
+            }
+            let Some(iref) = IndicatorRef::parse(r.indicator.get_ref()) else {
+                return Err(err(
+                    span,
+                    format!(
+                        "rule {}: \"{}\" has an unknown suffix (expected .yoy, .cagr or .linear_change)",
+                        r.id,
+                        r.indicator.get_ref()
+                    ),
+                ));
+            };
+            if cat.get(&iref.base).is_none() {
+                let hint = crate::reference::nearest(
+                    &iref.base,
+                    cat.indicators.iter().map(|i| i.id.as_str()),
+                )
+                .map(|n| format!("; did you mean \"{n}\"?"))
+                .unwrap_or_default();
+                return Err(err(
+                    span,
+                    format!("rule {}: unknown indicator \"{}\"{hint}", r.id, iref.base),
+                ));
+            }
+            for t in r.thresholds.iter().chain(&r.milestones) {
+                if let Some(b) = &t.band {
+                    if !set.bands.iter().any(|x| &x.id == b) {
+                        return Err(err(
+                            span,
+                            format!("rule {}: band \"{b}\" is not defined in [[bands]]", r.id),
+                        ));
+                    }
+                }
+            }
+            if r.milestones.iter().any(|m| m.year.is_none()) {
+                return Err(err(
+                    span,
+                    format!("rule {}: every milestone needs a year", r.id),
+                ));
+            }
+            let needs = match r.method {
+                Method::Linear if r.reference.is_none() => {
+                    Some("linear needs reference = { value, source, status }")
+                }
+                Method::Ratio if r.leading.is_none() => {
+                    Some("ratio needs leading = { value, source, status }")
+                }
+                Method::Tiers if r.tiers.is_empty() => Some("tiers needs [[rules.tiers]]"),
+                Method::Threshold | Method::Linear
+                    if r.thresholds.is_empty() && r.milestones.is_empty() =>
+                {
+                    Some("needs at least one [[rules.thresholds]] or [[rules.milestones]]")
+                }
+                _ => None,
+            };
+            if let Some(n) = needs {
+                return Err(err(span, format!("rule {}: method {n}", r.id)));
+            }
+            if r.weight < 0.0 || !r.weight.is_finite() {
+                return Err(err(
+                    span,
+                    format!("rule {}: weight must be a non-negative number", r.id),
+                ));
+            }
+        }
+        Ok(set)
+    }
+
+    /// Reads a set file from disk.
+    pub fn from_file(path: &Path, cat: &Catalogue) -> Result<BenchmarkSet, ReferenceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&path.display().to_string(), &text, cat)
+    }
+
+    /// The band a size falls in, or the nearest (flagged outside) per the set's policy.
+    pub fn band_for(&self, size: Option<f64>) -> BandChoice {
+        let Some(x) = size else {
+            return BandChoice::Unknown;
+        };
+        if self.bands.is_empty() {
+            return BandChoice::NoBands;
+        }
+        if let Some(b) = self.bands.iter().find(|b| b.contains(x)) {
+            return BandChoice::Inside(b.id.clone());
+        }
+        match self.accounting.outside_bands {
+            OutsideBands::NotApplicable => BandChoice::Outside(None),
+            OutsideBands::Nearest => BandChoice::Outside(
+                self.bands
+                    .iter()
+                    .min_by(|a, b| a.distance(x).total_cmp(&b.distance(x)))
+                    .map(|b| b.id.clone()),
+            ),
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Which band applies to a park.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "band")]
+pub enum BandChoice {
+    /// The set has no bands.
+    NoBands,
+    /// The size is unknown (energy use missing).
+    Unknown,
+    Inside(String),
+    /// Outside every band; Some(nearest band applied) or None (rules are not applicable).
+    Outside(Option<String>),
+}
+
+impl BandChoice {
+    pub fn band(&self) -> Option<&str> {
+        match self {
+            BandChoice::Inside(b) | BandChoice::Outside(Some(b)) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// All shipped sets.
+pub fn shipped(cat: &Catalogue) -> Result<Vec<BenchmarkSet>, ReferenceError> {
+    embedded_sets()
+        .iter()
+        .map(|(f, t)| BenchmarkSet::parse(f, t, cat))
+        .collect()
+}

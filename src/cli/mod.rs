@@ -1,0 +1,157 @@
+//! The command line: parses arguments, calls the library, renders results. Nothing here
+//! computes; every number comes from the library stages.
+
+mod catalog;
+mod inventory;
+mod output;
+pub mod score;
+mod validate;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use crate::factors::{Factors, FuelFactorSet};
+use crate::input::{self, Dataset};
+use crate::reference::Vocabulary;
+
+pub use output::write_atomic;
+
+/// How a command ended, mapped to the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: all good.
+    Success,
+    /// 1: the data has errors or a park could not be scored (outputs are still written).
+    DataProblems,
+    /// 2: usage or configuration error.
+    Usage,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> i32 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::DataProblems => 1,
+            ExitStatus::Usage => 2,
+        }
+    }
+}
+
+/// A problem with how parkbench was called or configured (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Load(#[from] input::LoadError),
+    #[error(transparent)]
+    Reference(#[from] crate::reference::ReferenceError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "parkbench",
+    version,
+    about = "Benchmark industrial parks on their way to zero carbon"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a dataset and print every problem with file, line and column.
+    Validate(validate::ValidateArgs),
+    /// Print the energy and CO2 inventory, one row per park and year.
+    Inventory(inventory::InventoryArgs),
+    /// Score parks against benchmark sets: rule status, points, gaps, level.
+    Score(score::ScoreArgs),
+    /// The shipped benchmark sets.
+    #[command(subcommand)]
+    Benchmarks(catalog::BenchmarksCmd),
+    /// The indicator catalogue.
+    #[command(subcommand)]
+    Indicators(catalog::IndicatorsCmd),
+}
+
+/// Where the data is and which reference tables to use.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Data folders (parks.csv + activity*.csv) or files.
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<PathBuf>,
+    /// Folder with factor tables that replace the shipped ones (same file names).
+    #[arg(long, value_name = "DIR")]
+    pub factors: Option<PathBuf>,
+    /// Fuel CO2 factor table.
+    #[arg(long, value_enum, default_value = "cn")]
+    pub fuel_factors: FuelFactorSet,
+}
+
+/// Reference data and a loaded dataset.
+pub struct Loaded {
+    pub vocab: Vocabulary,
+    pub factors: Factors,
+    pub data: Dataset,
+}
+
+impl DataArgs {
+    pub fn load(&self) -> Result<Loaded, CliError> {
+        let vocab = Vocabulary::embedded()?;
+        if let Some(dir) = &self.factors {
+            if !dir.is_dir() {
+                return Err(CliError::Usage(format!(
+                    "--factors {}: not a folder",
+                    dir.display()
+                )));
+            }
+        }
+        let factors = Factors::load(self.factors.as_deref())?;
+        let data = input::load(&self.data, &vocab, &factors)?;
+        Ok(Loaded {
+            vocab,
+            factors,
+            data,
+        })
+    }
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run(cli: Cli) -> ExitStatus {
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Inventory(a) => inventory::run(a),
+        Command::Score(a) => score::run(a),
+        Command::Benchmarks(c) => catalog::benchmarks(c),
+        Command::Indicators(c) => catalog::indicators(c),
+    };
+    match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitStatus::Usage
+        }
+    }
+}
+
+/// Tells on standard error which parks were left out, and gives the exit status.
+pub fn report_failures(data: &Dataset) -> ExitStatus {
+    if !data.report.has_errors() {
+        return ExitStatus::Success;
+    }
+    let failed = data.failed_parks();
+    eprintln!(
+        "{} park{} left out because of data errors{}; run `parkbench validate` for details",
+        failed.len(),
+        if failed.len() == 1 { "" } else { "s" },
+        if data.has_dataset_errors() {
+            " (and errors that affect the whole dataset)"
+        } else {
+            ""
+        }
+    );
+    ExitStatus::DataProblems
+}

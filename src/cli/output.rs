@@ -1,0 +1,159 @@
+//! Writing results: atomically to a file, or to standard output; number formatting.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::CliError;
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a file and an interrupted run leaves the previous file intact.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.parkbench-tmp-{}", std::process::id()));
+    let io = |e: std::io::Error| CliError::Io(format!("{}: {e}", path.display()));
+    {
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+/// Writes to `out` when given, else to standard output.
+pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
+    match out {
+        Some(p) => write_atomic(p, text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| CliError::Io(format!("standard output: {e}")))
+        }
+    }
+}
+
+/// A number for CSV/JSON: up to `decimals` decimals, trailing zeros trimmed; empty when missing.
+pub fn num(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        None => String::new(),
+        Some(x) => {
+            let s = format!("{x:.decimals$}");
+            let s = if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            };
+            if s == "-0" { "0".into() } else { s }
+        }
+    }
+}
+
+/// A number for people: thousands separators, fixed decimals, "—" when missing.
+pub fn human(v: Option<f64>, decimals: usize) -> String {
+    let Some(x) = v else { return "—".into() };
+    let s = format!("{:.decimals$}", x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Neutralises a text cell that a spreadsheet would run as a formula.
+pub fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Renders rows as an aligned text table.
+pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
+    let n = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(display_width(c));
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[String], out: &mut String| {
+        for (i, c) in cells.iter().enumerate().take(n) {
+            let pad = widths[i] - display_width(c);
+            if i > 0 {
+                out.push_str("  ");
+            }
+            // Text left, numbers right.
+            if c.starts_with(|ch: char| ch.is_ascii_digit() || ch == '-' || ch == '—') && i > 0 {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(c);
+            } else {
+                out.push_str(c);
+                out.push_str(&" ".repeat(pad));
+            }
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    };
+    line(header, &mut out);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&rule, &mut out);
+    for r in rows {
+        line(r, &mut out);
+    }
+    out
+}
+
+/// Terminal width of a string: CJK characters take two columns.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if ('\u{1100}'..='\u{FFEF}').contains(&c) && !('\u{2000}'..='\u{2FFF}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(num(Some(7143.0000001), 4), "7143");
+        assert_eq!(num(Some(0.13006), 4), "0.1301");
+        assert_eq!(num(None, 4), "");
+        assert_eq!(human(Some(312000.4), 0), "312,000");
+        assert_eq!(human(Some(-1234.5), 1), "-1,234.5");
+        assert_eq!(csv_safe("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_safe("-12.5"), "-12.5");
+    }
+}

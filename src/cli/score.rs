@@ -1,0 +1,283 @@
+//! `parkbench score DATA --benchmark ID`: rule-by-rule results, scores, levels and gaps.
+
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+use super::output::{csv_safe, emit, num, text_table};
+use super::{CliError, DataArgs, ExitStatus};
+use crate::benchmark::{self, BenchmarkSet};
+use crate::indicators::Catalogue;
+use crate::pipeline::{self, Selection, SetRun};
+use crate::scoring::{GateState, Score};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Which benchmark sets to use.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// A shipped benchmark set (see `parkbench benchmarks list`); repeat for several.
+    #[arg(long = "benchmark", value_name = "ID")]
+    pub benchmarks: Vec<String>,
+    /// A benchmark set file of your own; repeat for several.
+    #[arg(long = "set", value_name = "FILE")]
+    pub sets: Vec<PathBuf>,
+    /// Score only these years (default: every year in the data).
+    #[arg(long = "year", value_name = "YYYY")]
+    pub years: Vec<i32>,
+    /// Score only these parks.
+    #[arg(long = "park", value_name = "ID")]
+    pub parks: Vec<String>,
+    /// Use this milestone year of sets with milestones (default: the next one after the data year).
+    #[arg(long, value_name = "YYYY")]
+    pub milestone: Option<i32>,
+}
+
+impl SetArgs {
+    /// The catalogue and the chosen sets, in the order given.
+    pub fn resolve(&self) -> Result<(Catalogue, Vec<BenchmarkSet>), CliError> {
+        let cat = Catalogue::embedded()?;
+        let shipped = benchmark::shipped(&cat)?;
+        let mut sets = Vec::new();
+        for id in &self.benchmarks {
+            match shipped.iter().find(|s| &s.id == id) {
+                Some(s) => sets.push(s.clone()),
+                None => {
+                    let known: Vec<&str> = shipped.iter().map(|s| s.id.as_str()).collect();
+                    return Err(CliError::Usage(format!(
+                        "unknown benchmark set \"{id}\"\nhint: one of {}",
+                        known.join(", ")
+                    )));
+                }
+            }
+        }
+        for f in &self.sets {
+            sets.push(BenchmarkSet::from_file(f, &cat)?);
+        }
+        if sets.is_empty() {
+            return Err(CliError::Usage(
+                "choose a benchmark set with --benchmark ID or --set FILE\nhint: `parkbench benchmarks list` shows the shipped sets".into(),
+            ));
+        }
+        Ok((cat, sets))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub sets: SetArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Loads, scores and returns the runs plus whether some park failed validation.
+pub fn compute(data: &DataArgs, sets: &SetArgs) -> Result<(super::Loaded, Vec<SetRun>), CliError> {
+    let (cat, chosen) = sets.resolve()?;
+    let l = data.load()?;
+    let annual = l
+        .data
+        .annual(&l.vocab)
+        .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
+    let sel = Selection {
+        years: sets.years.clone(),
+        parks: sets.parks.clone(),
+        fuel_factors: Some(data.fuel_factors),
+        milestone: sets.milestone,
+    };
+    let runs = pipeline::run(&l.data, &annual, &l.vocab, &l.factors, &cat, &chosen, &sel)
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    Ok((l, runs))
+}
+
+pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
+    let (l, runs) = compute(&args.data, &args.sets)?;
+    let text = match args.format {
+        Format::Csv => to_csv(&runs),
+        Format::Json => to_json(&runs)?,
+        Format::Table => to_table(&runs),
+    };
+    emit(args.out.as_deref(), &text)?;
+    Ok(super::report_failures(&l.data))
+}
+
+/// Fixed columns, one row per park, year, set and rule, plus an `overall` row.
+pub const CSV_HEADER: [&str; 15] = [
+    "park_id",
+    "year",
+    "benchmark",
+    "rule",
+    "indicator",
+    "role",
+    "value",
+    "unit",
+    "threshold",
+    "status",
+    "points",
+    "gap",
+    "source_status",
+    "level",
+    "coverage",
+];
+
+pub fn to_csv(runs: &[SetRun]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(CSV_HEADER);
+    for run in runs {
+        for s in &run.scores {
+            for r in &s.rules {
+                let _ = w.write_record([
+                    csv_safe(&s.park_id),
+                    s.year.to_string(),
+                    csv_safe(&s.benchmark),
+                    csv_safe(&r.rule),
+                    r.indicator.clone(),
+                    r.role.as_str().to_string(),
+                    num(r.value, 6),
+                    r.unit.clone(),
+                    num(r.threshold.as_ref().map(|t| t.value), 6),
+                    r.status.as_str().to_string(),
+                    num(r.points, 2),
+                    csv_safe(r.gap.as_ref().map(|g| g.text_en.as_str()).unwrap_or("")),
+                    r.threshold
+                        .as_ref()
+                        .map(|t| t.status.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+            let _ = w.write_record([
+                csv_safe(&s.park_id),
+                s.year.to_string(),
+                csv_safe(&s.benchmark),
+                "overall".to_string(),
+                String::new(),
+                String::new(),
+                num(s.overall.score, 2),
+                "points".to_string(),
+                String::new(),
+                gate_str(s.gate).to_string(),
+                num(s.overall.score, 2),
+                String::new(),
+                String::new(),
+                s.level.clone(),
+                num(Some(s.overall.coverage), 4),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+pub fn gate_str(g: GateState) -> &'static str {
+    match g {
+        GateState::None => "no_gate",
+        GateState::Passed => "gate_passed",
+        GateState::Failed => "gate_failed",
+        GateState::Missing => "gate_missing",
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonSet<'a> {
+    id: &'a str,
+    title: &'a crate::benchmark::I18n,
+    document: &'a str,
+    publisher: &'a str,
+    url: &'a str,
+    accounting: &'a crate::benchmark::Accounting,
+    scores: &'a [Score],
+}
+
+pub fn to_json(runs: &[SetRun]) -> Result<String, CliError> {
+    let sets: Vec<JsonSet> = runs
+        .iter()
+        .map(|r| JsonSet {
+            id: &r.set.id,
+            title: &r.set.title,
+            document: &r.set.document,
+            publisher: &r.set.publisher,
+            url: &r.set.url,
+            accounting: &r.set.accounting,
+            scores: &r.scores,
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({ "benchmarks": sets }))
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::Io(e.to_string()))
+}
+
+fn to_table(runs: &[SetRun]) -> String {
+    let cat = crate::indicators::Catalogue::embedded().ok();
+    let mut out = String::new();
+    for run in runs {
+        for s in &run.scores {
+            out.push_str(&format!(
+                "\n{} · {} {} · {}\nlevel: {} · score {} · coverage {:.0} % · {}\n{}\n",
+                run.set.id,
+                s.park_id,
+                s.park_name,
+                s.year,
+                s.level_en,
+                s.overall.score.map_or("—".into(), |x| format!("{x:.0}")),
+                s.overall.coverage * 100.0,
+                gate_str(s.gate).replace('_', " "),
+                s.reason_en
+            ));
+            let header: Vec<String> = [
+                "rule",
+                "role",
+                "value",
+                "threshold",
+                "status",
+                "points",
+                "gap / note",
+            ]
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+            let rows: Vec<Vec<String>> = s
+                .rules
+                .iter()
+                .map(|r| {
+                    let fmt = |x: Option<f64>| match (
+                        x,
+                        cat.as_ref()
+                            .and_then(|c| c.get(r.indicator.split('.').next().unwrap_or(""))),
+                    ) {
+                        (Some(v), Some(i)) => {
+                            crate::scoring::fmt_indicator(i, v, r.indicator.contains('.'))
+                        }
+                        (Some(v), None) => format!("{v:.3}"),
+                        (None, _) => "—".into(),
+                    };
+                    vec![
+                        r.rule.clone(),
+                        r.role.as_str().into(),
+                        fmt(r.value),
+                        fmt(r.threshold.as_ref().map(|t| t.value)),
+                        r.status.as_str().into(),
+                        r.points.map_or("—".into(), |p| format!("{p:.0}")),
+                        r.gap
+                            .as_ref()
+                            .map(|g| g.text_en.clone())
+                            .or(r.note.clone())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            out.push_str(&text_table(&header, &rows));
+        }
+    }
+    out
+}

@@ -1,0 +1,65 @@
+//! `parkbench validate DATA`: every problem, errors then warnings, and a summary line.
+
+use clap::Args;
+
+use super::{CliError, DataArgs, ExitStatus};
+use crate::diag::{Diagnostic, Severity};
+use crate::inventory::{self, AccountingOptions};
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
+    let l = args.data.load()?;
+    let mut report = l.data.report.clone();
+    // Plausibility needs the inventory; it only adds warnings.
+    let annual = l
+        .data
+        .annual(&l.vocab)
+        .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
+    let options = AccountingOptions {
+        fuel_factors: args.data.fuel_factors,
+        ..AccountingOptions::default()
+    };
+    let inv = inventory::build(&l.data, &annual, &l.vocab, &l.factors, options)?;
+    report.extend(inv.warnings);
+    report.sort();
+    print!("{}", render(&report.diagnostics));
+    let rows: usize = l.data.row_counts.iter().sum();
+    println!(
+        "{} error{}, {} warning{} in {} file{} ({} parks, {} data rows)",
+        report.error_count(),
+        plural(report.error_count()),
+        report.warning_count(),
+        plural(report.warning_count()),
+        l.data.files.len(),
+        plural(l.data.files.len()),
+        l.data.parks.len(),
+        rows
+    );
+    Ok(if report.has_errors() {
+        ExitStatus::DataProblems
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `error: file:line:col: ...` lines (errors first), each with its hint.
+pub fn render(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let tag = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{tag}: {d}\n"));
+    }
+    out
+}

@@ -1,0 +1,598 @@
+//! Factor tables: standard-coal coefficients, fuel CO2 factors, grid electricity factors
+//! (MEE for China, Ember/OWID elsewhere), heat and electricity conversion factors.
+//!
+//! Owns the look-up rules and their fallbacks (province, else regional grid, else national;
+//! latest published year not after the data year, else the earliest), and records every factor
+//! it hands out as a [`FactorUse`] so a report can show how each number was made. It does not
+//! know about parks or benchmark sets.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::reference::{ReferenceError, read_text};
+
+/// A factor as it was used: value, unit, where it comes from and how solid it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorUse {
+    /// What it converts, e.g. "grid electricity CO2 (jiangsu)".
+    pub factor: String,
+    pub value: f64,
+    pub unit: String,
+    pub source: String,
+    /// Year the value applies to, when it has one.
+    pub vintage: Option<i32>,
+    /// confirmed | secondary | unconfirmed | transcribed | background
+    pub status: String,
+}
+
+/// Which fuel factor table to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FuelFactorSet {
+    /// China's GB/T 2589 coefficients and national accounting-guideline CO2 factors.
+    Cn,
+    /// IPCC 2006 default CO2 factors (tce still from GB/T 2589).
+    Ipcc2006,
+}
+
+impl FuelFactorSet {
+    pub fn key(self) -> &'static str {
+        match self {
+            FuelFactorSet::Cn => "cn",
+            FuelFactorSet::Ipcc2006 => "ipcc2006",
+        }
+    }
+}
+
+/// Which grid factor the market-based scope 2 uses for grid electricity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GridVariant {
+    /// The published average factor (province, region or national).
+    #[default]
+    Average,
+    /// The national factor that excludes market-traded non-fossil power (avoids counting
+    /// purchased green electricity twice).
+    ExclMarketNonfossil,
+}
+
+/// Electricity to tce basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectricityBasis {
+    /// Calorific equivalent value, 0.1229 kgce/kWh (GB/T 2589).
+    #[default]
+    Equivalent,
+    /// Coal rate of thermal generation (about 0.30 kgce/kWh).
+    Generation,
+}
+
+#[derive(Debug, Clone)]
+struct FuelRow {
+    unit: String,
+    kgce_per_unit: Option<f64>,
+    kgco2_per_unit: Option<f64>,
+    status: String,
+}
+
+#[derive(Debug, Clone)]
+struct GridRow {
+    level: String,
+    key: String,
+    name_zh: String,
+    grid_region: String,
+    year: i32,
+    kgco2_per_kwh: f64,
+    status: String,
+}
+
+#[derive(Debug, Clone)]
+struct OtherRow {
+    value: f64,
+    unit: String,
+    source: String,
+    status: String,
+}
+
+/// A fuel's factors for one inventory line.
+#[derive(Debug, Clone)]
+pub struct FuelFactors {
+    /// The unit the factors are per (kg or m3).
+    pub unit: String,
+    pub kgce: FactorUse,
+    /// None when no table has a CO2 factor for the fuel.
+    pub kgco2: Option<FactorUse>,
+    pub assumptions: Vec<String>,
+}
+
+/// A grid factor with the assumptions made to find it.
+#[derive(Debug, Clone)]
+pub struct GridFactor {
+    pub factor: FactorUse,
+    /// tCO2 per MWh.
+    pub t_per_mwh: f64,
+    pub assumptions: Vec<String>,
+}
+
+/// All factor tables.
+#[derive(Debug, Clone)]
+pub struct Factors {
+    fuels: BTreeMap<(String, String), FuelRow>,
+    fuel_sources: BTreeMap<String, String>,
+    grid: Vec<GridRow>,
+    grid_source: String,
+    ember: BTreeMap<String, Vec<(i32, f64)>>,
+    ember_source: String,
+    countries: BTreeMap<String, (String, String)>,
+    other: BTreeMap<String, OtherRow>,
+}
+
+/// A CSV reference table: its `#` comment header and its rows as maps.
+struct Table {
+    file: String,
+    comments: Vec<String>,
+    rows: Vec<BTreeMap<String, String>>,
+}
+
+fn read_table(rel: &str, dir: Option<&Path>) -> Result<Table, ReferenceError> {
+    let (file, text) = read_text(rel, dir)?;
+    let comments: Vec<String> = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim().to_string())
+        .collect();
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| ReferenceError::Parse {
+            file: file.clone(),
+            message: e.to_string(),
+        })?
+        .clone();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| ReferenceError::Parse {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        rows.push(
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.trim().to_string()))
+                .collect(),
+        );
+    }
+    Ok(Table {
+        file,
+        comments,
+        rows,
+    })
+}
+
+impl Table {
+    fn get<'a>(
+        &self,
+        row: &'a BTreeMap<String, String>,
+        col: &str,
+    ) -> Result<&'a str, ReferenceError> {
+        row.get(col)
+            .map(String::as_str)
+            .ok_or_else(|| ReferenceError::Parse {
+                file: self.file.clone(),
+                message: format!("missing column {col}"),
+            })
+    }
+
+    fn num(
+        &self,
+        row: &BTreeMap<String, String>,
+        col: &str,
+    ) -> Result<Option<f64>, ReferenceError> {
+        let s = self.get(row, col)?;
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse().map(Some).map_err(|_| ReferenceError::Parse {
+            file: self.file.clone(),
+            message: format!("column {col}: \"{s}\" is not a number"),
+        })
+    }
+
+    /// The comment lines that name sources, joined.
+    fn source_note(&self) -> String {
+        self.comments
+            .iter()
+            .filter(|c| c.contains("ource"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl Factors {
+    /// Loads the shipped tables, each replaced by `dir/<name>` when that file exists.
+    pub fn load(dir: Option<&Path>) -> Result<Self, ReferenceError> {
+        let t = read_table("factors/fuel-factors.csv", dir)?;
+        let mut fuels = BTreeMap::new();
+        let mut fuel_sources = BTreeMap::new();
+        for r in &t.rows {
+            let set = t.get(r, "factor_set")?.to_string();
+            let fuel = t.get(r, "fuel")?.to_string();
+            let source = r.get("source").cloned().unwrap_or_else(|| {
+                t.comments
+                    .iter()
+                    .filter(|c| c.contains(&format!("'{set}'")))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            fuel_sources.entry(set.clone()).or_insert(source);
+            fuels.insert(
+                (set, fuel),
+                FuelRow {
+                    unit: t.get(r, "unit")?.to_string(),
+                    kgce_per_unit: t.num(r, "kgce_per_unit")?,
+                    kgco2_per_unit: t.num(r, "kgco2_per_unit")?,
+                    status: t.get(r, "status")?.to_string(),
+                },
+            );
+        }
+
+        let g = read_table("factors/grid-factors-cn.csv", dir)?;
+        let grid_source = g.source_note();
+        let mut grid = Vec::new();
+        for r in &g.rows {
+            grid.push(GridRow {
+                level: g.get(r, "level")?.to_string(),
+                key: g.get(r, "key")?.to_string(),
+                name_zh: g.get(r, "name_zh")?.to_string(),
+                grid_region: g.get(r, "grid_region")?.to_string(),
+                year: g.num(r, "year")?.unwrap_or_default() as i32,
+                kgco2_per_kwh: g.num(r, "kgco2_per_kwh")?.unwrap_or_default(),
+                status: g.get(r, "status")?.to_string(),
+            });
+        }
+
+        let e = read_table("factors/grid-intensity-ember-owid.csv", dir)?;
+        let ember_source = e.source_note();
+        let mut ember: BTreeMap<String, Vec<(i32, f64)>> = BTreeMap::new();
+        for r in &e.rows {
+            if let Some(v) = e.num(r, "gco2_per_kwh")? {
+                ember
+                    .entry(e.get(r, "country")?.to_string())
+                    .or_default()
+                    .push((e.num(r, "year")?.unwrap_or_default() as i32, v));
+            }
+        }
+        for v in ember.values_mut() {
+            v.sort_by_key(|p| p.0);
+        }
+
+        let c = read_table("factors/countries.csv", dir)?;
+        let mut countries = BTreeMap::new();
+        for r in &c.rows {
+            countries.insert(
+                c.get(r, "alpha2")?.to_uppercase(),
+                (
+                    c.get(r, "name_en")?.to_string(),
+                    c.get(r, "ember_name")?.to_string(),
+                ),
+            );
+        }
+
+        let o = read_table("factors/other-factors.csv", dir)?;
+        let mut other = BTreeMap::new();
+        for r in &o.rows {
+            other.insert(
+                o.get(r, "id")?.to_string(),
+                OtherRow {
+                    value: o.num(r, "value")?.unwrap_or_default(),
+                    unit: o.get(r, "unit")?.to_string(),
+                    source: o.get(r, "source")?.to_string(),
+                    status: o.get(r, "status")?.to_string(),
+                },
+            );
+        }
+        Ok(Factors {
+            fuels,
+            fuel_sources,
+            grid,
+            grid_source,
+            ember,
+            ember_source,
+            countries,
+            other,
+        })
+    }
+
+    /// A scalar factor of `other-factors.csv`.
+    pub fn other(&self, id: &str) -> Option<FactorUse> {
+        self.other.get(id).map(|o| FactorUse {
+            factor: id.to_string(),
+            value: o.value,
+            unit: o.unit.clone(),
+            source: o.source.clone(),
+            vintage: None,
+            status: o.status.clone(),
+        })
+    }
+
+    /// Like [`Factors::other`], for factors the accounting cannot do without.
+    pub fn required(&self, id: &str) -> Result<FactorUse, ReferenceError> {
+        self.other(id).ok_or_else(|| ReferenceError::Missing {
+            file: format!("factors/other-factors.csv: factor {id}"),
+        })
+    }
+
+    /// Is `code` an ISO 3166-1 alpha-2 code of the table?
+    pub fn is_country(&self, code: &str) -> bool {
+        self.countries.contains_key(&code.to_uppercase())
+    }
+
+    /// Resolves a province as written (`jiangsu`, `Jiangsu`, `江苏`, `江苏省`) to its key.
+    pub fn province_key(&self, written: &str) -> Option<String> {
+        let w = written.trim();
+        if w.is_empty() {
+            return None;
+        }
+        let lower = w.to_lowercase().replace([' ', '-'], "_");
+        let stripped = [
+            "壮族自治区",
+            "回族自治区",
+            "维吾尔自治区",
+            "自治区",
+            "省",
+            "市",
+        ]
+        .iter()
+        .find_map(|s| w.strip_suffix(s))
+        .unwrap_or(w);
+        self.grid
+            .iter()
+            .filter(|r| r.level == "province")
+            .find(|r| r.key == lower || r.name_zh == w || r.name_zh == stripped)
+            .map(|r| r.key.clone())
+    }
+
+    /// Province keys, for hints.
+    pub fn province_keys(&self) -> Vec<&str> {
+        let mut k: Vec<&str> = self
+            .grid
+            .iter()
+            .filter(|r| r.level == "province")
+            .map(|r| r.key.as_str())
+            .collect();
+        k.dedup();
+        k
+    }
+
+    /// The regional grid keys.
+    pub fn is_grid_region(&self, key: &str) -> bool {
+        self.grid
+            .iter()
+            .any(|r| r.level == "region" && r.key == key)
+    }
+
+    /// Conversion of electricity to tce, in tce/MWh.
+    pub fn electricity_tce(&self, basis: ElectricityBasis) -> Result<FactorUse, ReferenceError> {
+        self.required(match basis {
+            ElectricityBasis::Equivalent => "electricity_tce_equivalent",
+            ElectricityBasis::Generation => "electricity_tce_generation",
+        })
+    }
+
+    /// Standard-coal and CO2 factors of a fuel.
+    pub fn fuel(&self, set: FuelFactorSet, fuel: &str) -> Option<FuelFactors> {
+        let cn = self.fuels.get(&("cn".to_string(), fuel.to_string()))?;
+        let cn_source = self.fuel_sources.get("cn").cloned().unwrap_or_default();
+        let mut assumptions = Vec::new();
+        let kgce = FactorUse {
+            factor: format!("{fuel} standard coal coefficient"),
+            value: cn.kgce_per_unit?,
+            unit: format!("kgce/{}", cn.unit),
+            source: cn_source.clone(),
+            vintage: None,
+            status: cn.status.clone(),
+        };
+        let cn_co2 = cn.kgco2_per_unit.map(|v| FactorUse {
+            factor: format!("{fuel} CO2 factor (cn)"),
+            value: v,
+            unit: format!("kgCO2/{}", cn.unit),
+            source: cn_source.clone(),
+            vintage: None,
+            status: cn.status.clone(),
+        });
+        let mut kgco2 = cn_co2.clone();
+        if set == FuelFactorSet::Ipcc2006 {
+            match self.fuels.get(&("ipcc2006".to_string(), fuel.to_string())) {
+                Some(ip) if ip.unit == cn.unit && ip.kgco2_per_unit.is_some() => {
+                    kgco2 = Some(FactorUse {
+                        factor: format!("{fuel} CO2 factor (ipcc2006)"),
+                        value: ip.kgco2_per_unit.unwrap_or_default(),
+                        unit: format!("kgCO2/{}", ip.unit),
+                        source: self.fuel_sources.get("ipcc2006").cloned().unwrap_or_default(),
+                        vintage: None,
+                        status: ip.status.clone(),
+                    });
+                }
+                Some(ip) => assumptions.push(format!(
+                    "{fuel}: the IPCC 2006 factor is per {} but the data is per {}; the cn CO2 factor is used",
+                    ip.unit, cn.unit
+                )),
+                None => assumptions.push(format!(
+                    "{fuel}: no IPCC 2006 factor in the table; the cn CO2 factor is used"
+                )),
+            }
+        }
+        if kgco2.is_none() {
+            if let Some(f) = self.other(&format!("{fuel}_co2_t_per_t")) {
+                assumptions.push(format!(
+                    "{fuel}: the cn table has no CO2 factor; fallback {} {} ({}) is used",
+                    f.value, f.unit, f.source
+                ));
+                kgco2 = Some(FactorUse {
+                    factor: format!("{fuel} CO2 factor (fallback)"),
+                    unit: format!("kgCO2/{}", cn.unit),
+                    ..f
+                });
+            }
+        }
+        Some(FuelFactors {
+            unit: cn.unit.clone(),
+            kgce,
+            kgco2,
+            assumptions,
+        })
+    }
+
+    /// The grid factor for a park: China by province, else regional grid, else national; other
+    /// countries from Ember/OWID. Years: latest published not after `year`, else the earliest.
+    pub fn grid(
+        &self,
+        country: &str,
+        province: Option<&str>,
+        grid_region: Option<&str>,
+        year: i32,
+        variant: GridVariant,
+    ) -> Option<GridFactor> {
+        let mut assumptions = Vec::new();
+        if !country.eq_ignore_ascii_case("CN") && !country.is_empty() {
+            return self.grid_ember(country, year);
+        }
+        if country.is_empty() {
+            assumptions.push("country not given: China is assumed".to_string());
+        }
+        let rows_for = |level: &str, key: &str| -> Vec<&GridRow> {
+            self.grid
+                .iter()
+                .filter(|r| r.level == level && r.key == key)
+                .collect()
+        };
+        let (level_rows, what) = if variant == GridVariant::ExclMarketNonfossil {
+            assumptions.push(
+                "market-based grid factor excluding market-traded non-fossil power is published \
+                 nationally only; the national value is used"
+                    .to_string(),
+            );
+            (
+                rows_for("national", "national_excl_market_nonfossil"),
+                "national, excluding market non-fossil".to_string(),
+            )
+        } else {
+            let province_rows = province
+                .map(|p| rows_for("province", p))
+                .unwrap_or_default();
+            if !province_rows.is_empty() {
+                (province_rows, province.unwrap_or_default().to_string())
+            } else {
+                let region = grid_region.map(str::to_string).or_else(|| {
+                    province.and_then(|p| {
+                        self.grid
+                            .iter()
+                            .find(|r| r.level == "province" && r.key == p)
+                            .map(|r| r.grid_region.clone())
+                    })
+                });
+                let region_rows = region
+                    .as_deref()
+                    .map(|r| rows_for("region", r))
+                    .unwrap_or_default();
+                match (province, region.as_deref()) {
+                    (Some(p), _) if !region_rows.is_empty() => assumptions.push(format!(
+                        "no provincial grid factor for {p}: the {} regional grid factor is used",
+                        region.as_deref().unwrap_or_default()
+                    )),
+                    (None, Some(r)) if !region_rows.is_empty() => assumptions.push(format!(
+                        "no province given: the {r} regional grid factor is used"
+                    )),
+                    _ => {}
+                }
+                if !region_rows.is_empty() {
+                    (region_rows, region.unwrap_or_default())
+                } else {
+                    assumptions.push(match province {
+                        Some(p) => format!(
+                            "no provincial or regional grid factor for {p}: the national average is used"
+                        ),
+                        None => "no province or grid region given: the national average grid factor is used"
+                            .to_string(),
+                    });
+                    (
+                        rows_for("national", "national_average"),
+                        "national".to_string(),
+                    )
+                }
+            }
+        };
+        let (row, note) = pick_year(&level_rows, |r| r.year, year)?;
+        if let Some(n) = note {
+            assumptions.push(format!("grid factor ({what}): {n}"));
+        }
+        Some(GridFactor {
+            t_per_mwh: row.kgco2_per_kwh,
+            factor: FactorUse {
+                factor: format!("grid electricity CO2 ({what})"),
+                value: row.kgco2_per_kwh,
+                unit: "tCO2/MWh".into(),
+                source: self.grid_source.clone(),
+                vintage: Some(row.year),
+                status: row.status.clone(),
+            },
+            assumptions,
+        })
+    }
+
+    fn grid_ember(&self, country: &str, year: i32) -> Option<GridFactor> {
+        let (name_en, ember_name) = self.countries.get(&country.to_uppercase())?;
+        let series = self.ember.get(ember_name)?;
+        let (row, note) = pick_year(&series.iter().collect::<Vec<_>>(), |p| p.0, year)?;
+        let mut assumptions = Vec::new();
+        if let Some(n) = note {
+            assumptions.push(format!("grid factor ({name_en}): {n}"));
+        }
+        assumptions.push(format!(
+            "grid factor for {name_en} is generation-side (Ember/OWID), not a national official factor"
+        ));
+        Some(GridFactor {
+            t_per_mwh: row.1 / 1000.0,
+            factor: FactorUse {
+                factor: format!("grid electricity CO2 ({name_en})"),
+                value: row.1 / 1000.0,
+                unit: "tCO2/MWh".into(),
+                source: self.ember_source.clone(),
+                vintage: Some(row.0),
+                status: "secondary".into(),
+            },
+            assumptions,
+        })
+    }
+}
+
+/// The row for `year`: the latest not after it, else the earliest; with a note when not exact.
+fn pick_year<'a, T>(
+    rows: &[&'a T],
+    year_of: impl Fn(&T) -> i32,
+    year: i32,
+) -> Option<(&'a T, Option<String>)> {
+    let best_before = rows
+        .iter()
+        .filter(|r| year_of(r) <= year)
+        .max_by_key(|r| year_of(r));
+    if let Some(r) = best_before {
+        let y = year_of(r);
+        let note = (y != year).then(|| format!("{year} not published, {y} value used"));
+        return Some((r, note));
+    }
+    let earliest = rows.iter().min_by_key(|r| year_of(r))?;
+    let y = year_of(earliest);
+    Some((
+        earliest,
+        Some(format!(
+            "{year} is before the first published year; the earliest ({y}) is used"
+        )),
+    ))
+}

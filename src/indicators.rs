@@ -1,0 +1,375 @@
+//! The indicator catalogue (`indicators/indicators.toml`) and its evaluation on an inventory.
+//!
+//! Formulas are SQL expressions evaluated by polars over one row per park-year whose columns
+//! are the inventory variables. A value that cannot be computed (a missing input, a zero
+//! denominator) is missing, never 0. Changes over time (`.yoy`, `.cagr`, `.linear_change`) are
+//! computed from the yearly values. This module knows nothing about thresholds.
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::inventory::Inventory;
+use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
+
+/// Is a lower or a higher value better?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Lower,
+    Higher,
+}
+
+impl Direction {
+    /// Does `value` reach `target` in this direction?
+    pub fn meets(self, value: f64, target: f64) -> bool {
+        const EPS: f64 = 1e-12;
+        match self {
+            Direction::Lower => value <= target + EPS * target.abs().max(1.0),
+            Direction::Higher => value >= target - EPS * target.abs().max(1.0),
+        }
+    }
+}
+
+/// Which electricity quantity a gap can also be said in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GreenMwh {
+    /// The gap is in tCO2: divide by the grid factor.
+    Co2,
+    /// The gap is in tce: divide by the electricity tce factor.
+    Tce,
+}
+
+/// An indicator of the catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub category: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub formula: Option<String>,
+    pub gap_unit: Option<String>,
+    pub green_mwh: Option<GreenMwh>,
+    #[serde(default)]
+    pub supplied_by: Vec<String>,
+    pub description: String,
+}
+
+impl Indicator {
+    pub fn is_share(&self) -> bool {
+        self.unit == "share"
+    }
+
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.name_en,
+            Lang::Zh => &self.name_zh,
+        }
+    }
+}
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+/// A change over time of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// From the previous year.
+    Yoy,
+    /// Compound annual change from the first year.
+    Cagr,
+    /// Average annual change relative to the first year (linear).
+    LinearChange,
+}
+
+impl Change {
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Change::Yoy => "yoy",
+            Change::Cagr => "cagr",
+            Change::LinearChange => "linear_change",
+        }
+    }
+}
+
+/// A reference to an indicator as rules write it: `id` or `id.<change>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndicatorRef {
+    pub base: String,
+    pub change: Option<Change>,
+}
+
+impl IndicatorRef {
+    pub fn parse(s: &str) -> Option<IndicatorRef> {
+        let (base, change) = match s.split_once('.') {
+            None => (s, None),
+            Some((b, "yoy")) => (b, Some(Change::Yoy)),
+            Some((b, "cagr")) => (b, Some(Change::Cagr)),
+            Some((b, "linear_change")) => (b, Some(Change::LinearChange)),
+            Some(_) => return None,
+        };
+        Some(IndicatorRef {
+            base: base.to_string(),
+            change,
+        })
+    }
+
+    pub fn key(&self) -> String {
+        match self.change {
+            None => self.base.clone(),
+            Some(c) => format!("{}.{}", self.base, c.suffix()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CatalogueFile {
+    indicator: Vec<Indicator>,
+}
+
+/// The indicator catalogue.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub indicators: Vec<Indicator>,
+}
+
+impl Catalogue {
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("indicators.toml", None)?;
+        let c: CatalogueFile = parse_toml(&file, &text)?;
+        for i in &c.indicator {
+            let ratio = i.numerator.is_some() && i.denominator.is_some();
+            if ratio == i.formula.is_some() {
+                return Err(ReferenceError::Parse {
+                    file,
+                    message: format!(
+                        "indicator {}: give either formula or numerator + denominator",
+                        i.id
+                    ),
+                });
+            }
+            for e in [&i.numerator, &i.denominator, &i.formula]
+                .into_iter()
+                .flatten()
+            {
+                let _ = polars::sql::sql_expr(e).map_err(|err| ReferenceError::Parse {
+                    file: file.clone(),
+                    message: format!("indicator {}: formula \"{e}\" does not parse: {err}", i.id),
+                })?;
+            }
+        }
+        Ok(Catalogue {
+            indicators: c.indicator,
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+}
+
+/// An indicator's value for one park-year, with the parts of a ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Value {
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+/// Indicator values per park and year.
+pub type Values = BTreeMap<(String, i32), BTreeMap<String, Value>>;
+
+fn finite(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
+/// Evaluates every indicator for every park-year of the inventory.
+///
+/// `settings` are extra variables (the set's accounting switches such as `natural_gas_clean`).
+pub fn evaluate(
+    cat: &Catalogue,
+    inv: &Inventory,
+    vocab: &Vocabulary,
+    settings: &BTreeMap<String, f64>,
+) -> PolarsResult<Values> {
+    let mut out: Values = BTreeMap::new();
+    if inv.years.is_empty() {
+        return Ok(out);
+    }
+    let vars: Vec<BTreeMap<String, Option<f64>>> =
+        inv.years.iter().map(|y| y.variables(vocab)).collect();
+    let names: Vec<&String> = vars[0].keys().collect();
+    let mut cols: Vec<Column> = names
+        .iter()
+        .map(|n| {
+            Column::new(
+                (*n).into(),
+                vars.iter().map(|v| v[*n]).collect::<Vec<Option<f64>>>(),
+            )
+        })
+        .collect();
+    for (k, v) in settings {
+        cols.push(Column::new(k.into(), vec![*v; vars.len()]));
+    }
+    let df = DataFrame::new_infer_height(cols)?;
+    let mut exprs = Vec::new();
+    for i in &cat.indicators {
+        match (&i.numerator, &i.denominator, &i.formula) {
+            (Some(n), Some(d), _) => {
+                exprs.push(
+                    polars::sql::sql_expr(n)?
+                        .cast(DataType::Float64)
+                        .alias(format!("{}#n", i.id)),
+                );
+                exprs.push(
+                    polars::sql::sql_expr(d)?
+                        .cast(DataType::Float64)
+                        .alias(format!("{}#d", i.id)),
+                );
+            }
+            (_, _, Some(f)) => exprs.push(
+                polars::sql::sql_expr(f)?
+                    .cast(DataType::Float64)
+                    .alias(i.id.as_str()),
+            ),
+            _ => {}
+        }
+    }
+    let res = df.lazy().select(exprs).collect()?;
+    for (row, py) in inv.years.iter().enumerate() {
+        let mut m = BTreeMap::new();
+        for i in &cat.indicators {
+            let v = if i.formula.is_some() {
+                let x = finite(res.column(&i.id)?.f64()?.get(row));
+                Value {
+                    value: x,
+                    numerator: None,
+                    denominator: None,
+                }
+            } else {
+                let n = finite(res.column(&format!("{}#n", i.id))?.f64()?.get(row));
+                let d = finite(res.column(&format!("{}#d", i.id))?.f64()?.get(row));
+                let value = match (n, d) {
+                    (Some(n), Some(d)) if d != 0.0 => finite(Some(n / d)),
+                    _ => None,
+                };
+                Value {
+                    value,
+                    numerator: n,
+                    denominator: d,
+                }
+            };
+            m.insert(i.id.clone(), v);
+        }
+        out.insert((py.park_id.clone(), py.year), m);
+    }
+    Ok(out)
+}
+
+/// The change over time of an indicator for `park` in `year`, from the yearly values.
+pub fn change(values: &Values, park: &str, base: &str, change: Change, year: i32) -> Option<f64> {
+    let series: Vec<(i32, f64)> = values
+        .range((park.to_string(), i32::MIN)..=(park.to_string(), year))
+        .filter_map(|((_, y), m)| Some((*y, m.get(base)?.value?)))
+        .collect();
+    let &(y1, v1) = series.last()?;
+    if y1 != year {
+        return None;
+    }
+    match change {
+        Change::Yoy => {
+            let &(y0, v0) = series.iter().rev().nth(1)?;
+            (y0 == year - 1 && v0 != 0.0).then(|| v1 / v0 - 1.0)
+        }
+        Change::Cagr => {
+            let &(y0, v0) = series.first()?;
+            (y1 > y0 && v0 > 0.0 && v1 >= 0.0)
+                .then(|| (v1 / v0).powf(1.0 / f64::from(y1 - y0)) - 1.0)
+        }
+        Change::LinearChange => {
+            let &(y0, v0) = series.first()?;
+            (y1 > y0 && v0 != 0.0).then(|| (v1 - v0) / v0 / f64::from(y1 - y0))
+        }
+    }
+}
+
+/// Least-squares line through (year, value): (slope per year, intercept).
+pub fn linear_fit(points: &[(i32, f64)]) -> Option<(f64, f64)> {
+    if points.len() < 2 {
+        return None;
+    }
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| f64::from(p.0)).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (f64::from(p.0) - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points
+        .iter()
+        .map(|p| (f64::from(p.0) - mx) * (p.1 - my))
+        .sum();
+    let slope = sxy / sxx;
+    Some((slope, my - slope * mx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(vals: &[(i32, f64)]) -> Values {
+        vals.iter()
+            .map(|&(y, v)| {
+                (
+                    ("p".to_string(), y),
+                    BTreeMap::from([(
+                        "x".to_string(),
+                        Value {
+                            value: Some(v),
+                            ..Value::default()
+                        },
+                    )]),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn worked_example_cagr_of_co2_2016_to_2021() {
+        // WORKED-EXAMPLES.md: 376,836.57 t (2016) to 772,170.93 t (2021): +104.9 %, 15.43 %/yr.
+        let v = series(&[(2016, 376_836.57), (2021, 772_170.93)]);
+        let cagr = change(&v, "p", "x", Change::Cagr, 2021).unwrap();
+        assert_eq!(format!("{:.2}", cagr * 100.0), "15.43");
+        assert_eq!(
+            format!("{:.1}", (772_170.93 / 376_836.57 - 1.0) * 100.0),
+            "104.9"
+        );
+    }
+
+    #[test]
+    fn yoy_needs_the_previous_year() {
+        let v = series(&[(2022, 100.0), (2024, 90.0)]);
+        assert_eq!(change(&v, "p", "x", Change::Yoy, 2024), None);
+        let v = series(&[(2023, 100.0), (2024, 90.0)]);
+        assert!((change(&v, "p", "x", Change::Yoy, 2024).unwrap() + 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn least_squares() {
+        let (s, i) = linear_fit(&[(2022, 3.0), (2023, 2.0), (2024, 1.0)]).unwrap();
+        assert!((s + 1.0).abs() < 1e-12);
+        assert!((i - 2025.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,542 @@
+//! Activity files, long (`park_id, year, metric, value, unit[, period, quality, note]`) or wide
+//! (`park_id, year[, period], <metric> [<unit>], ...`): each cell checked and converted to the
+//! metric's canonical unit. Both layouts produce the same [`Row`]s.
+
+use super::is_missing_token;
+use super::table::Table;
+use crate::diag::Diagnostic;
+use crate::reference::{Metric, Vocabulary};
+use crate::units::{NumberError, Unit, parse_number, unit_key};
+
+/// One activity quantity, converted to the metric's canonical unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub park_id: String,
+    pub year: i32,
+    /// Index into [`Vocabulary::order`].
+    pub metric: u16,
+    /// None when the operator wrote a missing-value token.
+    pub value: Option<f64>,
+    /// 1-12 for monthly rows.
+    pub month: Option<u8>,
+    pub estimated: bool,
+    /// Index of the file in the dataset's file list.
+    pub file: u16,
+    pub line: u32,
+    /// 1-based column of the value cell.
+    pub column: u16,
+}
+
+/// Is this table in the wide layout (no `metric` column)?
+pub fn is_wide(t: &Table) -> bool {
+    t.col("metric").is_none() && t.header.iter().any(|h| split_wide_header(h).is_some())
+}
+
+/// `natural_gas [万m3]`, `natural_gas (万m3)`, `natural_gas（万m3）` -> (name, unit).
+pub fn split_wide_header(h: &str) -> Option<(&str, &str)> {
+    for (open, close) in [('[', ']'), ('(', ')'), ('（', '）')] {
+        if let Some(i) = h.find(open) {
+            let rest = &h[i + open.len_utf8()..];
+            let j = rest.rfind(close)?;
+            return Some((h[..i].trim(), rest[..j].trim()));
+        }
+    }
+    None
+}
+
+struct Ctx<'a> {
+    t: &'a Table,
+    vocab: &'a Vocabulary,
+    file_index: u16,
+}
+
+/// Reads every row of an activity table, pushing every problem to `diags`.
+pub fn read_activity(
+    t: &Table,
+    file_index: u16,
+    vocab: &Vocabulary,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Row> {
+    let cx = Ctx {
+        t,
+        vocab,
+        file_index,
+    };
+    for (row, n) in &t.ragged {
+        diags.push(Diagnostic::error(
+            &t.file,
+            t.line(*row),
+            0,
+            format!(
+                "the row has {n} fields but the header has {}",
+                t.header.len()
+            ),
+        ));
+    }
+    let mut required = vec!["park_id", "year"];
+    let wide = is_wide(t);
+    if !wide {
+        required.extend(["metric", "value", "unit"]);
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| t.col(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(&t.file, 1, 0, format!(
+                "missing required column{} {}",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
+            ))
+            .expected("park_id, year, metric, value, unit (long layout) or park_id, year, <metric> [<unit>] ... (wide layout)")
+            .value(t.header.join(&*String::from(t.delimiter as char)))
+            .hint(format!(
+                "the file was read as {} with {}-delimited columns",
+                t.encoding,
+                super::table::delimiter_name(t.delimiter)
+            )),
+        );
+        return Vec::new();
+    }
+    if wide { cx.wide(diags) } else { cx.long(diags) }
+}
+
+impl Ctx<'_> {
+    fn cell(&self, col: Option<usize>, row: usize) -> &str {
+        col.and_then(|c| self.t.columns[c].get(row))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    fn long(&self, diags: &mut Vec<Diagnostic>) -> Vec<Row> {
+        let t = self.t;
+        let c_park = t.col("park_id");
+        let c_year = t.col("year");
+        let c_metric = t.col("metric");
+        let c_value = t.col("value");
+        let c_unit = t.col("unit");
+        let c_period = t.col("period");
+        let c_quality = t.col("quality");
+        let mut rows = Vec::with_capacity(t.rows());
+        for r in 0..t.rows() {
+            let line = t.line(r);
+            let park = self.cell(c_park, r);
+            let before = diags.len();
+            let Some(park_id) = self.park(park, line, c_park, diags) else {
+                continue;
+            };
+            let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
+            let metric_raw = self.cell(c_metric, r);
+            let metric = self.metric(metric_raw, line, c_metric, park, diags);
+            let unit = metric
+                .and_then(|(_, m)| self.unit(m, self.cell(c_unit, r), line, c_unit, park, diags));
+            let month = year
+                .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
+            let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
+            let value = match (metric, unit) {
+                (Some((_, m)), Some(u)) => {
+                    self.value(self.cell(c_value, r), m, u, line, c_value, park, diags)
+                }
+                _ => None,
+            };
+            if diags[before..].iter().any(Diagnostic::is_error) {
+                continue;
+            }
+            if let (Some(y), Some((mi, _)), Some(v), Some(mo)) = (year, metric, value, month) {
+                rows.push(Row {
+                    park_id,
+                    year: y,
+                    metric: mi,
+                    value: v,
+                    month: mo,
+                    estimated: estimated.unwrap_or(false),
+                    file: self.file_index,
+                    line: line as u32,
+                    column: c_value.map(|c| c + 1).unwrap_or(0) as u16,
+                });
+            }
+        }
+        rows
+    }
+
+    fn wide(&self, diags: &mut Vec<Diagnostic>) -> Vec<Row> {
+        let t = self.t;
+        let c_park = t.col("park_id");
+        let c_year = t.col("year");
+        let c_period = t.col("period");
+        let c_quality = t.col("quality");
+        let known = ["park_id", "year", "period", "quality", "note", "name"];
+        // Resolve every metric column once, from the header.
+        let mut metric_cols: Vec<(usize, u16, &Metric, &Unit)> = Vec::new();
+        for (c, h) in t.header.iter().enumerate() {
+            if known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
+                continue;
+            }
+            let (name, unit_raw) = split_wide_header(h).unwrap_or((h.as_str(), ""));
+            let Some((mi, m)) = self.metric(name, 1, Some(c), "", diags) else {
+                continue;
+            };
+            if let Some(u) = self.unit(m, unit_raw, 1, Some(c), "", diags) {
+                metric_cols.push((c, mi, m, u));
+            }
+        }
+        let mut rows = Vec::new();
+        for r in 0..t.rows() {
+            let line = t.line(r);
+            let park = self.cell(c_park, r);
+            let before = diags.len();
+            let Some(park_id) = self.park(park, line, c_park, diags) else {
+                continue;
+            };
+            let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
+            let month = year
+                .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
+            let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
+            let mut row_values = Vec::new();
+            for &(c, mi, m, u) in &metric_cols {
+                let v = self.value(self.cell(Some(c), r), m, u, line, Some(c), park, diags);
+                row_values.push((c, mi, v));
+            }
+            if diags[before..].iter().any(Diagnostic::is_error) {
+                continue;
+            }
+            let (Some(y), Some(mo)) = (year, month) else {
+                continue;
+            };
+            for (c, mi, v) in row_values {
+                if let Some(v) = v {
+                    rows.push(Row {
+                        park_id: park_id.clone(),
+                        year: y,
+                        metric: mi,
+                        value: v,
+                        month: mo,
+                        estimated: estimated.unwrap_or(false),
+                        file: self.file_index,
+                        line: line as u32,
+                        column: (c + 1) as u16,
+                    });
+                }
+            }
+        }
+        rows
+    }
+
+    fn park(
+        &self,
+        raw: &str,
+        line: usize,
+        col: Option<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
+        if raw.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    &self.t.file,
+                    line,
+                    col.map_or(0, |c| c + 1),
+                    "park_id is empty",
+                )
+                .expected("the id of a park in parks.csv"),
+            );
+            return None;
+        }
+        Some(raw.to_string())
+    }
+
+    fn year(
+        &self,
+        raw: &str,
+        line: usize,
+        col: Option<usize>,
+        park: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<i32> {
+        let s = raw.strip_suffix('年').unwrap_or(raw);
+        let s = s.strip_suffix(".0").unwrap_or(s);
+        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(y) = s.parse::<i32>() {
+                if (1990..=2100).contains(&y) {
+                    return Some(y);
+                }
+            }
+        }
+        diags.push(
+            Diagnostic::error(
+                &self.t.file,
+                line,
+                col.map_or(0, |c| c + 1),
+                "year is not a 4-digit year",
+            )
+            .value(raw)
+            .expected("a year such as 2024 (1990-2100)")
+            .park(park),
+        );
+        None
+    }
+
+    fn metric(
+        &self,
+        raw: &str,
+        line: usize,
+        col: Option<usize>,
+        park: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(u16, &Metric)> {
+        let key = raw.trim().to_lowercase();
+        if let Some(i) = self.vocab.order.iter().position(|m| *m == key) {
+            return Some((i as u16, &self.vocab.metrics[&key]));
+        }
+        let mut d = Diagnostic::error(
+            &self.t.file,
+            line,
+            col.map_or(0, |c| c + 1),
+            "unknown metric",
+        )
+        .value(raw)
+        .expected("a metric of the vocabulary (parkbench template lists them)");
+        if let Some(n) = self.vocab.nearest_metric(&key) {
+            d = d.hint(format!("did you mean \"{n}\"?"));
+        }
+        if !park.is_empty() {
+            d = d.park(park);
+        }
+        diags.push(d);
+        None
+    }
+
+    fn unit<'v>(
+        &'v self,
+        m: &Metric,
+        raw: &str,
+        line: usize,
+        col: Option<usize>,
+        park: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<&'v Unit> {
+        if let Some(u) = self.vocab.units.find(&m.dimension, raw) {
+            return Some(u);
+        }
+        let dims = self.vocab.units.dimensions_of(raw);
+        let msg = if raw.is_empty() {
+            format!("unit is empty for metric {}", m.id)
+        } else if dims.is_empty() {
+            format!("unknown unit for metric {}", m.id)
+        } else {
+            format!(
+                "unit is a {} unit, not valid for metric {} ({})",
+                dims.join("/"),
+                m.id,
+                m.dimension
+            )
+        };
+        let mut d = Diagnostic::error(&self.t.file, line, col.map_or(0, |c| c + 1), msg)
+            .value(raw)
+            .expected(format!("one of {}", m.units.join(", ")));
+        if !park.is_empty() {
+            d = d.park(park);
+        }
+        diags.push(d);
+        None
+    }
+
+    /// Some(None) = annual row, Some(Some(m)) = monthly row, None = error.
+    fn period(
+        &self,
+        raw: &str,
+        year: i32,
+        line: usize,
+        col: Option<usize>,
+        park: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Option<u8>> {
+        if raw.is_empty() || raw.eq_ignore_ascii_case("year") || raw == "全年" {
+            return Some(None);
+        }
+        let column = col.map_or(0, |c| c + 1);
+        let parsed = parse_period(raw);
+        match parsed {
+            Some((y, m)) if y == year => Some(Some(m)),
+            Some((y, _)) => {
+                diags.push(
+                    Diagnostic::error(
+                        &self.t.file,
+                        line,
+                        column,
+                        format!("period is not in year {year}"),
+                    )
+                    .value(raw)
+                    .expected(format!("a month of {year} ({year}-01 to {year}-12)"))
+                    .hint(format!("the row says year {year} but the period is in {y}"))
+                    .park(park),
+                );
+                None
+            }
+            None => {
+                diags.push(
+                    Diagnostic::error(&self.t.file, line, column, "period is not a month")
+                        .value(raw)
+                        .expected("YYYY-MM, e.g. 2024-03, or empty for a whole year")
+                        .park(park),
+                );
+                None
+            }
+        }
+    }
+
+    /// Some(true) estimated, Some(false) measured, None = error.
+    fn quality(
+        &self,
+        raw: &str,
+        line: usize,
+        col: Option<usize>,
+        park: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<bool> {
+        match raw.to_lowercase().as_str() {
+            "" | "measured" | "实测" | "计量" => Some(false),
+            "estimated" | "estimate" | "估算" | "估计" => Some(true),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        &self.t.file,
+                        line,
+                        col.map_or(0, |c| c + 1),
+                        "unknown data quality",
+                    )
+                    .value(raw)
+                    .expected("measured or estimated (or empty)")
+                    .park(park),
+                );
+                None
+            }
+        }
+    }
+
+    /// Some(Some(v)) a number in canonical units, Some(None) a missing token, None an error.
+    #[allow(clippy::too_many_arguments)]
+    fn value(
+        &self,
+        raw: &str,
+        m: &Metric,
+        u: &Unit,
+        line: usize,
+        col: Option<usize>,
+        park: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Option<f64>> {
+        if is_missing_token(raw) {
+            return Some(None);
+        }
+        let f = self.t.file.as_str();
+        let column = col.map_or(0, |c| c + 1);
+        let number = match parse_number(raw, self.t.decimal) {
+            Ok(v) => v,
+            Err(NumberError::TrailingText { number, text }) => {
+                if unit_key(&text) == unit_key(&u.id)
+                    || self
+                        .vocab
+                        .units
+                        .find(&m.dimension, &text)
+                        .is_some_and(|t| t.id == u.id)
+                {
+                    number
+                } else {
+                    diags.push(
+                        Diagnostic::error(f, line, column, format!("the value carries unit text \"{text}\" that disagrees with the unit {}", u.id))
+                            .value(raw)
+                            .expected(format!("a number in {}", u.id))
+                            .park(park),
+                    );
+                    return None;
+                }
+            }
+            Err(NumberError::NotANumber) => {
+                diags.push(
+                    Diagnostic::error(
+                        f,
+                        line,
+                        column,
+                        format!("value is not a number (metric {})", m.id),
+                    )
+                    .value(raw)
+                    .expected("a number such as 1234.5, or NA / - / 无 when unknown")
+                    .park(park),
+                );
+                return None;
+            }
+        };
+        let canonical_unit = self.vocab.units.find(&m.dimension, &m.canonical)?;
+        let v = self.vocab.units.convert(number, u, canonical_unit);
+        if let Some(min) = m.min {
+            if v < min {
+                diags.push(
+                    Diagnostic::error(
+                        f,
+                        line,
+                        column,
+                        format!("negative value for metric {}", m.id),
+                    )
+                    .value(raw)
+                    .expected(format!("a value of at least {min} {}", u.id))
+                    .park(park),
+                );
+                return None;
+            }
+        }
+        if let Some(max) = m.max {
+            if v > max + 1e-9 {
+                let (what, expected) = match m.dimension.as_str() {
+                    "share" => (
+                        "share outside 0-100 %".to_string(),
+                        format!(
+                            "0-100 with unit %, or 0-1 with unit fraction (unit here: {})",
+                            u.id
+                        ),
+                    ),
+                    _ => (
+                        format!("value above the maximum for metric {}", m.id),
+                        format!("at most {max}"),
+                    ),
+                };
+                diags.push(
+                    Diagnostic::error(f, line, column, what)
+                        .value(raw)
+                        .expected(expected)
+                        .park(park),
+                );
+                return None;
+            }
+        }
+        if matches!(m.dimension.as_str(), "flag") && v != 0.0 && v != 1.0 {
+            diags.push(
+                Diagnostic::error(f, line, column, format!("{} must be 0 or 1", m.id))
+                    .value(raw)
+                    .expected("0 (no) or 1 (yes)")
+                    .park(park),
+            );
+            return None;
+        }
+        Some(Some(v))
+    }
+}
+
+/// `2024-03`, `2024/3`, `2024.03`, `202403`, `2024年3月` -> (2024, 3).
+pub fn parse_period(raw: &str) -> Option<(i32, u8)> {
+    let s = raw.trim().trim_end_matches('月');
+    let (y, m) = if let Some((y, m)) = s.split_once(['-', '/', '.', '年']) {
+        (y, m)
+    } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.split_at(4)
+    } else {
+        return None;
+    };
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i32 = y.parse().ok()?;
+    let month: u8 = m.trim().parse().ok()?;
+    (1..=12).contains(&month).then_some((year, month))
+}

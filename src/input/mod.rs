@@ -1,0 +1,538 @@
+//! Loading and validating a dataset: `parks.csv` and activity files (long or wide), in a folder
+//! or named one by one.
+//!
+//! The input stage turns files into checked [`Park`]s and per-year metric values in canonical
+//! units ([`Annual`]), with every problem as a [`Diagnostic`]. It does no accounting: tce and
+//! CO2 belong to `inventory`.
+
+pub mod activity;
+pub mod parks;
+pub mod table;
+
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+pub use activity::Row;
+pub use parks::Park;
+
+use crate::diag::{Diagnostic, Report};
+use crate::factors::Factors;
+use crate::reference::Vocabulary;
+
+/// Tokens that mean "not known". A reported 0 is a real 0.
+pub const MISSING_TOKENS: [&str; 9] = ["", "na", "n/a", "-", "—", "无", "null", "none", "#n/a"];
+
+/// Is this cell a missing-value token?
+pub fn is_missing_token(s: &str) -> bool {
+    let t = s.trim().to_lowercase();
+    MISSING_TOKENS.contains(&t.as_str())
+}
+
+/// Problems that stop loading before any file is read (the user named something that is not there).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}: no such file or folder")]
+    NotFound(String),
+}
+
+/// A loaded dataset: parks, activity rows, and every problem found.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The files read, as named to the user.
+    pub files: Vec<String>,
+    pub parks: Vec<Park>,
+    pub rows: Vec<Row>,
+    pub report: Report,
+    /// Number of data rows read per file (for the summary).
+    pub row_counts: Vec<usize>,
+    /// Justified waivers from `waivers.csv`.
+    pub waivers: Vec<Waiver>,
+}
+
+/// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Waiver {
+    pub park_id: String,
+    pub benchmark: String,
+    pub rule: String,
+    pub justification: String,
+}
+
+/// What a path given on the command line holds.
+#[derive(Debug, Default)]
+struct Sources {
+    parks: Vec<PathBuf>,
+    activity: Vec<PathBuf>,
+    waivers: Vec<PathBuf>,
+}
+
+fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError> {
+    let mut s = Sources::default();
+    for p in paths {
+        if p.is_dir() {
+            let parks = p.join("parks.csv");
+            let mut found_parks = false;
+            if parks.is_file() {
+                s.parks.push(parks);
+                found_parks = true;
+            }
+            let mut acts: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|_| LoadError::NotFound(p.display().to_string()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                        && f.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.to_lowercase().starts_with("activity"))
+                })
+                .collect();
+            acts.sort();
+            let waivers = p.join("waivers.csv");
+            if waivers.is_file() {
+                s.waivers.push(waivers);
+            }
+            if !found_parks {
+                report.push(
+                    Diagnostic::error(
+                        &p.display().to_string(),
+                        0,
+                        0,
+                        "missing required file parks.csv",
+                    )
+                    .expected("a folder with parks.csv and activity.csv"),
+                );
+            }
+            if acts.is_empty() {
+                report.push(
+                    Diagnostic::error(
+                        &p.display().to_string(),
+                        0,
+                        0,
+                        "missing required file activity.csv",
+                    )
+                    .expected("a folder with parks.csv and activity.csv (or activity_*.csv)"),
+                );
+            }
+            s.activity.extend(acts);
+        } else if p.is_file() {
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_lowercase();
+            if name.starts_with("parks") {
+                s.parks.push(p.clone());
+            } else if name.starts_with("waivers") {
+                s.waivers.push(p.clone());
+            } else {
+                s.activity.push(p.clone());
+            }
+        } else {
+            return Err(LoadError::NotFound(p.display().to_string()));
+        }
+    }
+    if s.parks.is_empty() && !s.activity.is_empty() && paths.iter().all(|p| p.is_file()) {
+        report.push(
+            Diagnostic::error("parks.csv", 0, 0, "missing required file parks.csv")
+                .expected("parks.csv named with the activity files"),
+        );
+    }
+    Ok(s)
+}
+
+/// Loads and validates a dataset from folders and/or files.
+pub fn load(
+    paths: &[PathBuf],
+    vocab: &Vocabulary,
+    factors: &Factors,
+) -> Result<Dataset, LoadError> {
+    let mut report = Report::default();
+    let sources = discover(paths, &mut report)?;
+    let mut files = Vec::new();
+    let mut row_counts = Vec::new();
+    let mut diags = Vec::new();
+    let mut parks: Vec<Park> = Vec::new();
+    for p in &sources.parks {
+        files.push(p.display().to_string());
+        match table::read_csv(p) {
+            Ok(t) => {
+                row_counts.push(t.rows());
+                for park in parks::read_parks(&t, vocab, factors, &mut diags) {
+                    if let Some(first) = parks.iter().find(|q| q.park_id == park.park_id) {
+                        diags.push(
+                            Diagnostic::error(
+                                &park.file,
+                                park.line,
+                                1,
+                                format!(
+                                    "duplicate park_id (first defined in {}:{})",
+                                    first.file, first.line
+                                ),
+                            )
+                            .value(&park.park_id)
+                            .park(&park.park_id),
+                        );
+                    } else {
+                        parks.push(park);
+                    }
+                }
+            }
+            Err(d) => {
+                row_counts.push(0);
+                diags.push(d);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for p in &sources.activity {
+        let index = files.len() as u16;
+        files.push(p.display().to_string());
+        match table::read_csv(p) {
+            Ok(t) => {
+                row_counts.push(t.rows());
+                if t.rows() == 0 {
+                    diags.push(Diagnostic::warning(
+                        &t.file,
+                        1,
+                        0,
+                        "the file has a header but no data rows",
+                    ));
+                }
+                rows.extend(activity::read_activity(&t, index, vocab, &mut diags));
+            }
+            Err(d) => {
+                row_counts.push(0);
+                diags.push(d);
+            }
+        }
+    }
+    let mut waivers = Vec::new();
+    for p in &sources.waivers {
+        files.push(p.display().to_string());
+        match table::read_csv(p) {
+            Ok(t) => {
+                row_counts.push(t.rows());
+                waivers.extend(read_waivers(&t, &parks, &mut diags));
+            }
+            Err(d) => {
+                row_counts.push(0);
+                diags.push(d);
+            }
+        }
+    }
+    cross_check(&files, &parks, &mut rows, vocab, &mut diags);
+    report.extend(diags);
+    report.sort();
+    Ok(Dataset {
+        files,
+        parks,
+        rows,
+        report,
+        row_counts,
+        waivers,
+    })
+}
+
+fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {
+    let cols: Vec<Option<usize>> = ["park_id", "benchmark", "rule", "justification"]
+        .iter()
+        .map(|c| t.col(c))
+        .collect();
+    if cols.iter().any(Option::is_none) {
+        diags.push(
+            Diagnostic::error(
+                &t.file,
+                1,
+                0,
+                "waivers.csv needs the columns park_id, benchmark, rule, justification",
+            )
+            .value(t.header.join(",")),
+        );
+        return Vec::new();
+    }
+    let cell = |c: Option<usize>, r: usize| {
+        c.and_then(|c| t.columns[c].get(r))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let mut out = Vec::new();
+    for r in 0..t.rows() {
+        let w = Waiver {
+            park_id: cell(cols[0], r),
+            benchmark: cell(cols[1], r),
+            rule: cell(cols[2], r),
+            justification: cell(cols[3], r),
+        };
+        if !parks.iter().any(|p| p.park_id == w.park_id) {
+            diags.push(
+                Diagnostic::error(
+                    &t.file,
+                    t.line(r),
+                    cols[0].unwrap_or(0) + 1,
+                    "waiver for a park that parks.csv lacks",
+                )
+                .value(&w.park_id)
+                .park(&w.park_id),
+            );
+            continue;
+        }
+        if w.justification.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    &t.file,
+                    t.line(r),
+                    cols[3].unwrap_or(0) + 1,
+                    "a waiver needs a justification",
+                )
+                .park(&w.park_id),
+            );
+            continue;
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// Checks across rows: unknown parks, duplicates, annual and monthly rows mixed, incomplete years.
+fn cross_check(
+    files: &[String],
+    parks: &[Park],
+    rows: &mut Vec<Row>,
+    vocab: &Vocabulary,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let known: BTreeSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
+    let mut unknown: BTreeMap<&str, (usize, &Row)> = BTreeMap::new();
+    for r in rows.iter() {
+        if !known.contains(r.park_id.as_str()) {
+            unknown.entry(&r.park_id).or_insert((0, r)).0 += 1;
+        }
+    }
+    for (id, (n, r)) in &unknown {
+        diags.push(
+            Diagnostic::error(
+                &files[r.file as usize],
+                r.line as usize,
+                1,
+                format!(
+                    "activity for a park that parks.csv lacks ({n} row{}; the first is here)",
+                    if *n > 1 { "s" } else { "" }
+                ),
+            )
+            .value(*id)
+            .expected("a park_id listed in parks.csv")
+            .park(*id),
+        );
+    }
+    // Duplicates: the same park, year, metric and period twice.
+    let mut seen: HashMap<(&str, i32, u16, Option<u8>), &Row> = HashMap::with_capacity(rows.len());
+    let mut dup_lines = Vec::new();
+    for r in rows.iter() {
+        if let Some(first) = seen.insert((&r.park_id, r.year, r.metric, r.month), r) {
+            let metric = &vocab.order[r.metric as usize];
+            let period = r
+                .month
+                .map(|m| format!(" period {}-{m:02}", r.year))
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::error(&files[r.file as usize], r.line as usize, 0, format!(
+                    "duplicate row for park {} year {} metric {metric}{period} (first at {}:{})",
+                    r.park_id, r.year, files[first.file as usize], first.line
+                ))
+                .park(&r.park_id),
+            );
+            dup_lines.push((r.file, r.line));
+        }
+    }
+    // Annual and monthly rows for the same park, year and metric; months missing.
+    let mut groups: BTreeMap<(&str, i32, u16), (Vec<&Row>, Vec<&Row>)> = BTreeMap::new();
+    for r in rows.iter() {
+        let g = groups.entry((&r.park_id, r.year, r.metric)).or_default();
+        if r.month.is_some() {
+            g.1.push(r)
+        } else {
+            g.0.push(r)
+        }
+    }
+    let mut drop: BTreeSet<(String, i32, u16)> = BTreeSet::new();
+    for ((park, year, metric), (annual, monthly)) in &groups {
+        let name = &vocab.order[*metric as usize];
+        if !annual.is_empty() && !monthly.is_empty() {
+            let a = annual[0];
+            diags.push(
+                Diagnostic::error(&files[a.file as usize], a.line as usize, 0, format!(
+                    "park {park} reports {name} for {year} both as a year total and by month (months at {}:{}); it would be counted twice",
+                    files[monthly[0].file as usize], monthly[0].line
+                ))
+                .hint("keep either the annual row or the twelve monthly rows")
+                .park(*park),
+            );
+        } else if !monthly.is_empty() {
+            let months: BTreeSet<u8> = monthly.iter().filter_map(|r| r.month).collect();
+            if months.len() < 12 {
+                let absent: Vec<String> = (1..=12u8)
+                    .filter(|m| !months.contains(m))
+                    .map(|m| format!("{year}-{m:02}"))
+                    .collect();
+                let r = monthly[0];
+                diags.push(
+                    Diagnostic::warning(&files[r.file as usize], r.line as usize, 0, format!(
+                        "park {park} reports {name} for {year} for {} of 12 months; the year total is treated as unknown",
+                        months.len()
+                    ))
+                    .value(absent.join(", "))
+                    .expected("all twelve months, or one annual row")
+                    .park(*park),
+                );
+                drop.insert((park.to_string(), *year, *metric));
+            }
+        }
+    }
+    if !drop.is_empty() {
+        // An incomplete year is not a smaller year: the metric becomes missing.
+        for r in rows.iter_mut() {
+            if drop.contains(&(r.park_id.clone(), r.year, r.metric)) {
+                r.value = None;
+            }
+        }
+    }
+    let _ = dup_lines;
+}
+
+/// A metric's value for one park and year.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct MetricYear {
+    /// None when the operator reported it as unknown.
+    pub value: Option<f64>,
+    /// Some rows were estimates.
+    pub estimated: bool,
+    /// Number of monthly rows aggregated (0 for an annual row).
+    pub months: u8,
+}
+
+/// Per-park, per-year metric values in canonical units.
+pub type Annual = BTreeMap<(String, i32), BTreeMap<String, MetricYear>>;
+
+impl Dataset {
+    /// Parks with at least one error, with the number of errors.
+    pub fn failed_parks(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for d in self.report.errors() {
+            if let Some(p) = &d.park_id {
+                *out.entry(p.clone()).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// Errors that belong to no park (a file cannot be read, a column is missing): they stop
+    /// every park of the dataset.
+    pub fn has_dataset_errors(&self) -> bool {
+        self.report.errors().any(|d| d.park_id.is_none())
+    }
+
+    /// Parks that can be accounted: no error of their own and no dataset-level error.
+    pub fn valid_parks(&self) -> Vec<&Park> {
+        if self.has_dataset_errors() {
+            return Vec::new();
+        }
+        let failed = self.failed_parks();
+        self.parks
+            .iter()
+            .filter(|p| !failed.contains_key(&p.park_id))
+            .collect()
+    }
+
+    /// Sums monthly rows to years (per the metric's aggregation) for the valid parks, with polars.
+    pub fn annual(&self, vocab: &Vocabulary) -> PolarsResult<Annual> {
+        let valid: BTreeSet<&str> = self
+            .valid_parks()
+            .iter()
+            .map(|p| p.park_id.as_str())
+            .collect();
+        let rows: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|r| valid.contains(r.park_id.as_str()))
+            .collect();
+        let ids: Vec<&str> = valid.iter().copied().collect();
+        let index: HashMap<&str, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, i as u32))
+            .collect();
+        let df = df!(
+            "park" => rows.iter().map(|r| index[r.park_id.as_str()]).collect::<Vec<u32>>(),
+            "year" => rows.iter().map(|r| r.year).collect::<Vec<i32>>(),
+            "metric" => rows.iter().map(|r| r.metric as u32).collect::<Vec<u32>>(),
+            "value" => rows.iter().map(|r| r.value).collect::<Vec<Option<f64>>>(),
+            "monthly" => rows.iter().map(|r| r.month.is_some() as u32).collect::<Vec<u32>>(),
+            "estimated" => rows.iter().map(|r| r.estimated as u32).collect::<Vec<u32>>(),
+        )?;
+        let out = df
+            .lazy()
+            .group_by([col("park"), col("year"), col("metric")])
+            .agg([
+                col("value").sum().alias("sum"),
+                col("value").mean().alias("mean"),
+                col("value").max().alias("max"),
+                col("value").null_count().alias("nulls"),
+                col("monthly").sum().alias("months"),
+                col("estimated").sum().alias("estimated"),
+            ])
+            .collect()?;
+        let park = out.column("park")?.u32()?;
+        let year = out.column("year")?.i32()?;
+        let metric = out.column("metric")?.u32()?;
+        let sum = out.column("sum")?.f64()?;
+        let mean = out.column("mean")?.f64()?;
+        let max = out.column("max")?.f64()?;
+        let nulls = out.column("nulls")?.cast(&DataType::UInt32)?;
+        let nulls = nulls.u32()?;
+        let months = out.column("months")?.u32()?;
+        let estimated = out.column("estimated")?.u32()?;
+        let mut annual: Annual = BTreeMap::new();
+        for i in 0..out.height() {
+            let (Some(p), Some(y), Some(m)) = (park.get(i), year.get(i), metric.get(i)) else {
+                continue;
+            };
+            let id = &vocab.order[m as usize];
+            let value = if nulls.get(i).unwrap_or(0) > 0 {
+                None
+            } else {
+                match vocab.metrics[id].aggregate {
+                    crate::reference::Aggregate::Sum => sum.get(i),
+                    crate::reference::Aggregate::Mean => mean.get(i),
+                    crate::reference::Aggregate::Max => max.get(i),
+                }
+            };
+            annual
+                .entry((ids[p as usize].to_string(), y))
+                .or_default()
+                .insert(
+                    id.clone(),
+                    MetricYear {
+                        value,
+                        estimated: estimated.get(i).unwrap_or(0) > 0,
+                        months: months.get(i).unwrap_or(0) as u8,
+                    },
+                );
+        }
+        Ok(annual)
+    }
+
+    /// The park with this id.
+    pub fn park(&self, id: &str) -> Option<&Park> {
+        self.parks.iter().find(|p| p.park_id == id)
+    }
+}
+
+/// The file name part of a path, for short messages.
+pub fn short_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

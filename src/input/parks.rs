@@ -1,0 +1,295 @@
+//! `parks.csv`: one row per park. Checks ids, countries, provinces and land area.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::table::Table;
+use crate::diag::Diagnostic;
+use crate::factors::Factors;
+use crate::reference::{Vocabulary, nearest};
+use crate::units::parse_number;
+
+/// A park as described in `parks.csv`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Park {
+    pub park_id: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2, upper case ("CN" when not given).
+    pub country: String,
+    /// Province key of the factor table (`jiangsu`), when given and known.
+    pub province: Option<String>,
+    pub sector: String,
+    pub grid_region: Option<String>,
+    pub land_area_km2: Option<f64>,
+    /// Columns parkbench does not use, kept as written.
+    pub extra: BTreeMap<String, String>,
+    /// Where the park is defined.
+    pub file: String,
+    pub line: usize,
+}
+
+const KNOWN: [&str; 9] = [
+    "park_id",
+    "name",
+    "country",
+    "province",
+    "sector",
+    "grid_region",
+    "land_area",
+    "land_area_unit",
+    "land_area_km2",
+];
+
+/// Is `id` a valid park id (`[A-Za-z0-9_.-]`, not only dots, at most 64 characters)?
+pub fn valid_park_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.chars().any(|c| c.is_ascii_alphanumeric())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Reads the parks of a table, pushing every problem to `diags`.
+pub fn read_parks(
+    t: &Table,
+    vocab: &Vocabulary,
+    factors: &Factors,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Park> {
+    let f = t.file.as_str();
+    let Some(id_col) = t.col("park_id") else {
+        diags.push(
+            Diagnostic::error(f, 1, 0, "missing required column \"park_id\"")
+                .expected(format!(
+                    "a header with park_id, name, country, province, sector (found: {})",
+                    t.header.join(", ")
+                ))
+                .hint(delimiter_hint(t)),
+        );
+        return Vec::new();
+    };
+    for (row, n) in &t.ragged {
+        diags.push(Diagnostic::error(
+            f,
+            t.line(*row),
+            0,
+            format!(
+                "the row has {n} fields but the header has {}",
+                t.header.len()
+            ),
+        ));
+    }
+    let cell = |col: Option<usize>, row: usize| -> &str {
+        col.and_then(|c| t.columns[c].get(row))
+            .map(str::trim)
+            .unwrap_or("")
+    };
+    let cols: HashMap<&str, Option<usize>> = KNOWN.iter().map(|k| (*k, t.col(k))).collect();
+    let extra_cols: Vec<usize> = (0..t.header.len())
+        .filter(|&i| !KNOWN.iter().any(|k| t.header[i].eq_ignore_ascii_case(k)))
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut parks = Vec::new();
+    for row in 0..t.rows() {
+        let line = t.line(row);
+        let id = cell(Some(id_col), row);
+        let mut ok = true;
+        if id.is_empty() {
+            diags.push(
+                Diagnostic::error(f, line, id_col + 1, "park_id is empty")
+                    .expected("an id such as cn-js-001"),
+            );
+            continue;
+        }
+        if !valid_park_id(id) {
+            diags.push(
+                Diagnostic::error(
+                    f,
+                    line,
+                    id_col + 1,
+                    "park_id has characters outside A-Z a-z 0-9 _ . -",
+                )
+                .value(id)
+                .expected("letters, digits, '_', '.', '-' (at most 64)")
+                .hint("put the park's full name in the name column; the id names files and links"),
+            );
+            continue;
+        }
+        if let Some(first) = seen.get(id) {
+            diags.push(
+                Diagnostic::error(
+                    f,
+                    line,
+                    id_col + 1,
+                    format!("duplicate park_id (first defined on line {first})"),
+                )
+                .value(id)
+                .park(id),
+            );
+            continue;
+        }
+        seen.insert(id.to_string(), line);
+
+        let country_raw = cell(cols["country"], row);
+        let country = if country_raw.is_empty() {
+            "CN".to_string()
+        } else {
+            country_raw.to_uppercase()
+        };
+        if !country_raw.is_empty() && !factors.is_country(&country) {
+            ok = false;
+            diags.push(
+                Diagnostic::error(f, line, cols["country"].unwrap_or(0) + 1, "unknown country")
+                    .value(country_raw)
+                    .expected("an ISO 3166-1 alpha-2 code such as CN, VN, DE")
+                    .park(id),
+            );
+        }
+        let province_raw = cell(cols["province"], row);
+        let province = if province_raw.is_empty() {
+            None
+        } else {
+            match factors.province_key(province_raw) {
+                Some(k) => Some(k),
+                None if country == "CN" => {
+                    ok = false;
+                    let mut d = Diagnostic::error(f, line, cols["province"].unwrap_or(0) + 1, "unknown province")
+                        .value(province_raw)
+                        .expected("a province key of the grid factor table (e.g. jiangsu) or its Chinese name (江苏)")
+                        .park(id);
+                    if let Some(n) = nearest(province_raw, factors.province_keys().into_iter()) {
+                        d = d.hint(format!("did you mean \"{n}\"?"));
+                    }
+                    diags.push(d);
+                    None
+                }
+                None => None,
+            }
+        };
+        let grid_raw = cell(cols["grid_region"], row);
+        let grid_region = if grid_raw.is_empty() {
+            None
+        } else if factors.is_grid_region(&grid_raw.to_lowercase()) {
+            Some(grid_raw.to_lowercase())
+        } else {
+            diags.push(
+                Diagnostic::warning(
+                    f,
+                    line,
+                    cols["grid_region"].unwrap_or(0) + 1,
+                    "unknown grid region; ignored",
+                )
+                .value(grid_raw)
+                .expected("north, northeast, east, central, northwest, south or southwest")
+                .park(id),
+            );
+            None
+        };
+        let land_area_km2 = land_area(t, row, &cols, vocab, id, diags);
+        if country == "CN" && province.is_none() && province_raw.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    f,
+                    line,
+                    0,
+                    "no province given: the national average grid factor will be used",
+                )
+                .park(id),
+            );
+        }
+        let extra = extra_cols
+            .iter()
+            .map(|&c| (t.header[c].clone(), cell(Some(c), row).to_string()))
+            .collect();
+        if ok {
+            parks.push(Park {
+                park_id: id.to_string(),
+                name: cell(cols["name"], row).to_string(),
+                country,
+                province,
+                sector: cell(cols["sector"], row).to_string(),
+                grid_region,
+                land_area_km2,
+                extra,
+                file: f.to_string(),
+                line,
+            });
+        }
+    }
+    parks
+}
+
+fn land_area(
+    t: &Table,
+    row: usize,
+    cols: &HashMap<&str, Option<usize>>,
+    vocab: &Vocabulary,
+    id: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<f64> {
+    let f = t.file.as_str();
+    let line = t.line(row);
+    let cell = |col: Option<usize>| {
+        col.and_then(|c| t.columns[c].get(row))
+            .map(str::trim)
+            .unwrap_or("")
+    };
+    let (col, raw, unit_raw) = if !cell(cols["land_area_km2"]).is_empty() {
+        (cols["land_area_km2"], cell(cols["land_area_km2"]), "km2")
+    } else if !cell(cols["land_area"]).is_empty() {
+        (
+            cols["land_area"],
+            cell(cols["land_area"]),
+            cell(cols["land_area_unit"]),
+        )
+    } else {
+        return None;
+    };
+    if super::is_missing_token(raw) {
+        return None;
+    }
+    let column = col.unwrap_or(0) + 1;
+    let v = match parse_number(raw, t.decimal) {
+        Ok(v) => v,
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(f, line, column, "land area is not a number")
+                    .value(raw)
+                    .expected("a number such as 12.5")
+                    .park(id),
+            );
+            return None;
+        }
+    };
+    let Some(unit) = vocab.units.find("area", unit_raw) else {
+        diags.push(
+            Diagnostic::error(
+                f,
+                line,
+                cols["land_area_unit"].unwrap_or(0) + 1,
+                "unknown area unit",
+            )
+            .value(unit_raw)
+            .expected(format!("one of {}", vocab.units.ids_of("area").join(", ")))
+            .park(id),
+        );
+        return None;
+    };
+    if v <= 0.0 {
+        diags.push(
+            Diagnostic::error(f, line, column, "land area must be positive")
+                .value(raw)
+                .park(id),
+        );
+        return None;
+    }
+    Some(v * unit.to_canonical)
+}
+
+fn delimiter_hint(t: &Table) -> String {
+    format!(
+        "the file was read as {} with {}-delimited columns; check the header row",
+        t.encoding,
+        super::table::delimiter_name(t.delimiter)
+    )
+}

@@ -1,0 +1,364 @@
+//! Reading one tabular file into text cells: encoding and delimiter detection, the header, and
+//! the line number of every record. The only place that calls polars' CSV reader.
+//!
+//! Every cell stays text here; `input::parks` and `input::activity` decide what the text means.
+
+use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
+use polars::prelude::*;
+use std::io::Cursor;
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::units::DecimalMark;
+
+/// A file read as text cells, with enough position information for diagnostics.
+pub struct Table {
+    /// The file as the user named it.
+    pub file: String,
+    /// Header cells, trimmed.
+    pub header: Vec<String>,
+    /// Body cells by column; None for an empty or absent cell.
+    pub columns: Vec<StringChunked>,
+    /// 1-based line of each record.
+    pub lines: Vec<u32>,
+    /// Number of fields of each record, where it differs from the header.
+    pub ragged: Vec<(usize, usize)>,
+    pub delimiter: u8,
+    pub encoding: &'static str,
+    pub decimal: DecimalMark,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// 0-based index of a column by (case-insensitive) name.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    pub fn line(&self, row: usize) -> usize {
+        self.lines[row] as usize
+    }
+}
+
+/// Names a delimiter in messages.
+pub fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b',' => "comma",
+        b';' => "semicolon",
+        b'\t' => "tab",
+        _ => "other",
+    }
+}
+
+/// Reads and decodes a CSV file. Problems that make the whole file unreadable come back as one
+/// error diagnostic.
+pub fn read_csv(path: &Path) -> Result<Table, Diagnostic> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}")))?;
+    read_csv_bytes(&file, &bytes)
+}
+
+/// Like [`read_csv`] on bytes already in memory.
+pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
+    sniff_binary(file, bytes)?;
+    let (text, encoding) = decode(file, bytes)?;
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(file, 0, 0, "the file is empty")
+            .expected("a header row and data rows"));
+    }
+    // Normalise line ends so CR-only files (old Mac Excel) read like the others.
+    let text: std::borrow::Cow<str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    };
+    let delimiter = sniff_delimiter(&text);
+    let mut header_reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match header_reader.records().next() {
+        Some(Ok(r)) => r.iter().map(|h| h.trim().to_string()).collect(),
+        Some(Err(e)) => {
+            return Err(Diagnostic::error(
+                file,
+                1,
+                0,
+                format!("cannot read the header row: {e}"),
+            ));
+        }
+        None => return Err(Diagnostic::error(file, 0, 0, "the file has no header row")),
+    };
+    let (lines, counts) = record_lines(text.as_bytes(), delimiter);
+    // The first record is the header.
+    let lines: Vec<u32> = lines.into_iter().skip(1).collect();
+    let ragged = counts
+        .iter()
+        .skip(1)
+        .enumerate()
+        .filter(|&(_, &n)| n as usize != header.len())
+        .map(|(i, &n)| (i, n as usize))
+        .collect();
+
+    let columns = if lines.is_empty() {
+        vec![StringChunked::full_null("".into(), 0); header.len()]
+    } else {
+        let df = CsvReadOptions::default()
+            .with_has_header(false)
+            .with_skip_rows(1)
+            .with_infer_schema_length(Some(0))
+            .with_schema(Some(Arc::new(Schema::from_iter(
+                (0..header.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
+            ))))
+            .map_parse_options(|o| {
+                o.with_separator(delimiter)
+                    .with_quote_char(Some(b'"'))
+                    .with_truncate_ragged_lines(true)
+                    .with_missing_is_null(true)
+            })
+            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+            .finish()
+            .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?;
+        if df.height() != lines.len() {
+            return Err(Diagnostic::error(
+                file,
+                0,
+                0,
+                format!(
+                    "the CSV reader found {} records where the file has {}; check quoting",
+                    df.height(),
+                    lines.len()
+                ),
+            ));
+        }
+        df.columns()
+            .iter()
+            .map(|c| c.str().cloned())
+            .collect::<PolarsResult<Vec<_>>>()
+            .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?
+    };
+    let decimal = if delimiter == b';' && has_decimal_commas(&columns) {
+        DecimalMark::Comma
+    } else {
+        DecimalMark::Point
+    };
+    Ok(Table {
+        file: file.to_string(),
+        header,
+        columns,
+        lines,
+        ragged,
+        delimiter,
+        encoding,
+        decimal,
+    })
+}
+
+/// Refuses files that are clearly not text tables, saying what they look like.
+fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let looks_like = if bytes.starts_with(b"%PDF") {
+        Some("a PDF document")
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive or an .xlsx workbook")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("a legacy .xls workbook")
+    } else {
+        None
+    };
+    if let Some(what) = looks_like {
+        return Err(
+            Diagnostic::error(file, 0, 0, format!("this is {what}, not a CSV file"))
+                .hint("export the sheet as CSV (UTF-8) from Excel"),
+        );
+    }
+    let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if !is_utf16 {
+        if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+            let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(Diagnostic::error(
+                file,
+                line,
+                0,
+                "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK, in that order.
+fn decode(file: &str, bytes: &[u8]) -> Result<(String, &'static str), Diagnostic> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return match std::str::from_utf8(rest) {
+            Ok(s) => Ok((s.to_string(), "UTF-8 (BOM)")),
+            Err(e) => Err(bad_encoding(
+                file,
+                rest,
+                e.valid_up_to(),
+                "UTF-8 (it starts with a UTF-8 BOM)",
+            )),
+        };
+    }
+    for (bom, enc, name) in [
+        (&[0xFF, 0xFE][..], UTF_16LE, "UTF-16LE"),
+        (&[0xFE, 0xFF][..], UTF_16BE, "UTF-16BE"),
+    ] {
+        if bytes.starts_with(bom) {
+            let (s, had_errors) = enc.decode_with_bom_removal(bytes);
+            if had_errors {
+                return Err(Diagnostic::error(
+                    file,
+                    0,
+                    0,
+                    format!("the file is not valid {name}"),
+                ));
+            }
+            return Ok((s.into_owned(), name));
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok((s.to_string(), "UTF-8")),
+        Err(utf8_err) => match GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+            Some(s) => Ok((s.into_owned(), "GB18030")),
+            None => Err(bad_encoding(
+                file,
+                bytes,
+                utf8_err.valid_up_to(),
+                "UTF-8 or GB18030/GBK",
+            )),
+        },
+    }
+}
+
+fn bad_encoding(file: &str, bytes: &[u8], at: usize, expected: &str) -> Diagnostic {
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let bad: String = bytes[at..bytes.len().min(at + 4)]
+        .iter()
+        .map(|b| format!("\\x{b:02X}"))
+        .collect();
+    Diagnostic::error(file, line, 0, "the text encoding is not recognised")
+        .value(bad)
+        .expected(expected)
+        .hint("save the file as \"CSV UTF-8\" in Excel; files from Chinese Excel (GBK/GB18030) are read too, but mixed encodings in one file are not")
+}
+
+/// The delimiter of the header line: the most frequent of `,` `;` tab outside quotes.
+fn sniff_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for b in header.bytes() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b',' if !in_quotes => counts[0] += 1,
+            b';' if !in_quotes => counts[1] += 1,
+            b'\t' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let delims = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        delims[best]
+    }
+}
+
+/// The 1-based start line and field count of every record (quoted newlines kept in their record).
+fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>) {
+    let mut lines = Vec::new();
+    let mut counts = Vec::new();
+    let mut line: u32 = 1;
+    let mut in_quotes = false;
+    let mut record_start = true;
+    let mut fields: u32 = 1;
+    let mut start_line = 1;
+    let mut empty = true;
+    for &b in bytes {
+        if record_start {
+            start_line = line;
+            record_start = false;
+            fields = 1;
+            empty = true;
+        }
+        match b {
+            b'"' => {
+                in_quotes = !in_quotes;
+                empty = false;
+            }
+            b'\n' => {
+                line += 1;
+                if !in_quotes {
+                    if !empty {
+                        lines.push(start_line);
+                        counts.push(fields);
+                    }
+                    record_start = true;
+                }
+            }
+            d if d == delimiter && !in_quotes => {
+                fields += 1;
+                empty = false;
+            }
+            _ => empty = false,
+        }
+    }
+    if !record_start && !empty {
+        lines.push(start_line);
+        counts.push(fields);
+    }
+    (lines, counts)
+}
+
+/// Does any cell look like a number written with a decimal comma (`12,5`)?
+fn has_decimal_commas(columns: &[StringChunked]) -> bool {
+    columns.iter().any(|c| {
+        c.iter().flatten().take(10_000).any(|s| {
+            let s = s.trim();
+            s.contains(',')
+                && s.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '-'))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_skip_blank_lines_and_keep_quoted_newlines() {
+        let (lines, counts) = record_lines(b"a,b\n1,\"x\ny\"\n\n2,3\n", b',');
+        assert_eq!(lines, vec![1, 2, 5]);
+        assert_eq!(counts, vec![2, 2, 2]);
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_like_polars_does() {
+        let t = read_csv_bytes("t.csv", b"a,b\n1,2\n\n3,4\n").unwrap();
+        assert_eq!(t.rows(), 2);
+        assert_eq!(t.lines, vec![2, 4]);
+        assert_eq!(t.columns[0].get(1), Some("3"));
+    }
+
+    #[test]
+    fn delimiters_and_encodings() {
+        let t = read_csv_bytes("t.csv", "a;b\n1,5;2\n".as_bytes()).unwrap();
+        assert_eq!(t.delimiter, b';');
+        assert_eq!(t.decimal, DecimalMark::Comma);
+        let (gbk, _, _) = GB18030.encode("名称,省份\n园区,江苏\n");
+        let t = read_csv_bytes("t.csv", &gbk).unwrap();
+        assert_eq!(t.encoding, "GB18030");
+        assert_eq!(t.header, vec!["名称", "省份"]);
+        assert_eq!(t.columns[1].get(0), Some("江苏"));
+    }
+}

@@ -1,0 +1,458 @@
+//! The accounting: activity in canonical units -> energy in tce by carrier and CO2 by scope,
+//! per park and year, with every factor and assumption recorded.
+//!
+//! Scope 1: fuels and industrial process CO2. Scope 2 location-based: grid and green purchased
+//! electricity at the grid factor, purchased heat at the heat factor. Scope 2 market-based:
+//! grid electricity at the chosen grid factor variant, green purchased and on-site renewable
+//! electricity at 0. `co2_total_t` = scope 1 + market-based scope 2 (the basis of the national
+//! core indicator). This module reads no files and scores nothing.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostic;
+use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
+use crate::input::{Annual, Dataset, MetricYear, Park};
+use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
+
+/// How to account: chosen by the benchmark set (basis, variant) and the user (fuel factors).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AccountingOptions {
+    pub electricity_basis: ElectricityBasis,
+    pub grid_variant: GridVariant,
+    pub fuel_factors: FuelFactorSet,
+    pub include_process_co2: bool,
+}
+
+impl Default for AccountingOptions {
+    fn default() -> Self {
+        AccountingOptions {
+            electricity_basis: ElectricityBasis::Equivalent,
+            grid_variant: GridVariant::Average,
+            fuel_factors: FuelFactorSet::Cn,
+            include_process_co2: true,
+        }
+    }
+}
+
+/// One carrier's line of the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CarrierLine {
+    pub metric: String,
+    /// Quantity in the metric's canonical unit; None when reported as unknown.
+    pub quantity: Option<f64>,
+    pub unit: String,
+    pub tce: Option<f64>,
+    /// Scope 1 or scope 2 market-based CO2.
+    pub co2_t: Option<f64>,
+    /// Scope 2 location-based CO2 (scope 1 carriers: same as co2_t).
+    pub co2_location_t: Option<f64>,
+    pub scope: u8,
+    pub estimated: bool,
+}
+
+/// The inventory of one park in one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParkYear {
+    pub park_id: String,
+    pub year: i32,
+    pub energy_tce: Option<f64>,
+    pub co2_scope1_t: Option<f64>,
+    pub co2_scope2_location_t: Option<f64>,
+    pub co2_scope2_market_t: Option<f64>,
+    pub co2_total_t: Option<f64>,
+    pub co2_total_location_t: Option<f64>,
+    pub co2_per_tce: Option<f64>,
+    pub electricity_total_mwh: Option<f64>,
+    pub electricity_tce: Option<f64>,
+    /// Grid factor used for market-based scope 2 (tCO2/MWh), for gap conversions.
+    pub grid_factor_t_per_mwh: Option<f64>,
+    /// Electricity to tce at the chosen basis (tce/MWh).
+    pub electricity_tce_per_mwh: f64,
+    pub carriers: Vec<CarrierLine>,
+    /// Every reported metric in canonical units (carriers and others).
+    pub metrics: BTreeMap<String, MetricYear>,
+    pub land_area_km2: Option<f64>,
+    pub factors: Vec<FactorUse>,
+    pub assumptions: Vec<String>,
+}
+
+/// The inventory of a dataset, sorted by park and year, plus plausibility warnings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    pub options: AccountingOptions,
+    pub years: Vec<ParkYear>,
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Check {
+    id: String,
+    numerator: String,
+    denominator: String,
+    min: Option<f64>,
+    max: Option<f64>,
+    unit: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct CheckFile {
+    check: Vec<Check>,
+}
+
+fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(a? + b?)
+}
+
+fn sum_opt(it: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    it.fold(Some(0.0), add)
+}
+
+impl ParkYear {
+    /// All variables the indicator formulas may use: inventory totals, `tce_<carrier>`,
+    /// `co2_<carrier>_t`, metrics (carriers 0 when not reported), `land_area_km2`.
+    pub fn variables(&self, vocab: &Vocabulary) -> BTreeMap<String, Option<f64>> {
+        let mut v = BTreeMap::new();
+        for id in &vocab.order {
+            let m = &vocab.metrics[id];
+            let value = match self.metrics.get(id) {
+                Some(my) => my.value,
+                None if m.is_carrier() => Some(0.0),
+                None => None,
+            };
+            v.insert(id.clone(), value);
+            if m.is_carrier() {
+                let line = self.carriers.iter().find(|c| &c.metric == id);
+                v.insert(format!("tce_{id}"), line.map_or(Some(0.0), |c| c.tce));
+                v.insert(format!("co2_{id}_t"), line.map_or(Some(0.0), |c| c.co2_t));
+            }
+        }
+        for (k, x) in [
+            ("energy_tce", self.energy_tce),
+            ("co2_scope1_t", self.co2_scope1_t),
+            ("co2_scope2_location_t", self.co2_scope2_location_t),
+            ("co2_scope2_market_t", self.co2_scope2_market_t),
+            ("co2_total_t", self.co2_total_t),
+            ("co2_total_location_t", self.co2_total_location_t),
+            ("co2_per_tce", self.co2_per_tce),
+            ("electricity_total_mwh", self.electricity_total_mwh),
+            ("electricity_tce", self.electricity_tce),
+            ("land_area_km2", self.land_area_km2),
+        ] {
+            v.insert(k.to_string(), x);
+        }
+        v
+    }
+
+    /// Were any of this park-year's rows estimates?
+    pub fn has_estimates(&self) -> bool {
+        self.metrics.values().any(|m| m.estimated)
+    }
+}
+
+/// Builds the inventory of every valid park of a dataset.
+pub fn build(
+    data: &Dataset,
+    annual: &Annual,
+    vocab: &Vocabulary,
+    factors: &Factors,
+    options: AccountingOptions,
+) -> Result<Inventory, ReferenceError> {
+    let (file, text) = read_text("plausibility.toml", None)?;
+    let checks: CheckFile = parse_toml(&file, &text)?;
+    let elec = factors.electricity_tce(options.electricity_basis)?;
+    let heat_tce = factors.required("heat_tce_per_gj")?;
+    let heat_co2 = factors.required("heat_co2_t_per_gj")?;
+    let mut years = Vec::new();
+    let mut warnings = Vec::new();
+    for ((park_id, year), metrics) in annual {
+        let Some(park) = data.park(park_id) else {
+            continue;
+        };
+        let py = account(
+            park, *year, metrics, vocab, factors, options, &elec, &heat_tce, &heat_co2,
+        );
+        warnings.extend(plausibility(&py, data, vocab, &checks.check));
+        years.push(py);
+    }
+    Ok(Inventory {
+        options,
+        years,
+        warnings,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn account(
+    park: &Park,
+    year: i32,
+    metrics: &BTreeMap<String, MetricYear>,
+    vocab: &Vocabulary,
+    factors: &Factors,
+    opt: AccountingOptions,
+    elec: &FactorUse,
+    heat_tce: &FactorUse,
+    heat_co2: &FactorUse,
+) -> ParkYear {
+    let mut used: Vec<FactorUse> = Vec::new();
+    let mut assumptions: Vec<String> = Vec::new();
+    let mut carriers = Vec::new();
+    let has_electricity = metrics
+        .keys()
+        .any(|k| vocab.metrics[k].group == "electricity");
+    let grid_avg = factors.grid(
+        &park.country,
+        park.province.as_deref(),
+        park.grid_region.as_deref(),
+        year,
+        GridVariant::Average,
+    );
+    let grid_mkt = if opt.grid_variant == GridVariant::Average {
+        grid_avg.clone()
+    } else {
+        factors.grid(
+            &park.country,
+            park.province.as_deref(),
+            park.grid_region.as_deref(),
+            year,
+            opt.grid_variant,
+        )
+    };
+    if has_electricity {
+        used.push(elec.clone());
+        for g in [&grid_avg, &grid_mkt].into_iter().flatten() {
+            if !used.contains(&g.factor) {
+                used.push(g.factor.clone());
+            }
+            for a in &g.assumptions {
+                if !assumptions.contains(a) {
+                    assumptions.push(a.clone());
+                }
+            }
+        }
+        if grid_avg.is_none() {
+            assumptions.push(format!(
+                "no grid factor for country {}: electricity CO2 is unknown",
+                park.country
+            ));
+        }
+    }
+    for id in &vocab.order {
+        let Some(my) = metrics.get(id) else { continue };
+        let m = &vocab.metrics[id];
+        if !m.is_carrier() {
+            continue;
+        }
+        let q = my.value;
+        if q.is_none() {
+            assumptions.push(format!(
+                "{id} reported as unknown: energy and CO2 totals are unknown"
+            ));
+        }
+        let line =
+            |tce: Option<f64>, co2: Option<f64>, co2_loc: Option<f64>, scope: u8| CarrierLine {
+                metric: id.clone(),
+                quantity: q,
+                unit: m.canonical.clone(),
+                tce,
+                co2_t: co2,
+                co2_location_t: co2_loc,
+                scope,
+                estimated: my.estimated,
+            };
+        let mwh_tce = q.map(|x| x * elec.value);
+        let avg = grid_avg.as_ref().map(|g| g.t_per_mwh);
+        let mkt = grid_mkt.as_ref().map(|g| g.t_per_mwh);
+        let l = match (m.group.as_str(), id.as_str()) {
+            ("electricity", "electricity_grid") => line(
+                mwh_tce,
+                q.and_then(|x| Some(x * mkt?)),
+                q.and_then(|x| Some(x * avg?)),
+                2,
+            ),
+            ("electricity", "electricity_green_purchased") => {
+                line(mwh_tce, q.map(|_| 0.0), q.and_then(|x| Some(x * avg?)), 2)
+            }
+            ("electricity", _) => line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
+            ("heat", _) => {
+                push_once(&mut used, heat_tce);
+                push_once(&mut used, heat_co2);
+                let co2 = q.map(|x| x * heat_co2.value);
+                line(q.map(|x| x * heat_tce.value), co2, co2, 2)
+            }
+            ("process", _) => {
+                let co2 = if opt.include_process_co2 {
+                    q
+                } else {
+                    q.map(|_| 0.0)
+                };
+                if !opt.include_process_co2 {
+                    assumptions
+                        .push("process CO2 is excluded by the benchmark set's accounting".into());
+                }
+                line(q.map(|_| 0.0), co2, co2, 1)
+            }
+            _ => match factors.fuel(opt.fuel_factors, id) {
+                Some(ff) => {
+                    let canonical = vocab.units.find(&m.dimension, &m.canonical);
+                    let per = vocab.units.find(&m.dimension, &ff.unit);
+                    // Quantity in the factor's unit; kg-per-unit factors give kg, / 1000 gives t.
+                    let q_factor_unit = match (canonical, per) {
+                        (Some(c), Some(p)) => q.map(|x| vocab.units.convert(x, c, p)),
+                        _ => None,
+                    };
+                    push_once(&mut used, &ff.kgce);
+                    if let Some(c) = &ff.kgco2 {
+                        push_once(&mut used, c);
+                    } else {
+                        assumptions
+                            .push(format!("{id}: no CO2 factor in any table: CO2 is unknown"));
+                    }
+                    for a in ff.assumptions {
+                        if !assumptions.contains(&a) {
+                            assumptions.push(a);
+                        }
+                    }
+                    let tce = q_factor_unit.map(|x| x * ff.kgce.value / 1000.0);
+                    let co2 =
+                        q_factor_unit.and_then(|x| Some(x * ff.kgco2.as_ref()?.value / 1000.0));
+                    line(tce, co2, co2, 1)
+                }
+                None => {
+                    assumptions.push(format!(
+                        "{id}: no factors in the table: its energy and CO2 are unknown"
+                    ));
+                    line(None, None, None, 1)
+                }
+            },
+        };
+        carriers.push(l);
+    }
+    let any_carrier = !carriers.is_empty();
+    let total = |f: &dyn Fn(&CarrierLine) -> Option<f64>, scope: Option<u8>| -> Option<f64> {
+        if !any_carrier {
+            return None;
+        }
+        sum_opt(
+            carriers
+                .iter()
+                .filter(|c| scope.is_none_or(|s| c.scope == s))
+                .map(f),
+        )
+    };
+    let energy_tce = total(&|c| c.tce, None);
+    let co2_scope1_t = total(&|c| c.co2_t, Some(1));
+    let co2_scope2_market_t = total(&|c| c.co2_t, Some(2));
+    let co2_scope2_location_t = total(&|c| c.co2_location_t, Some(2));
+    let co2_total_t = add(co2_scope1_t, co2_scope2_market_t);
+    let co2_total_location_t = add(co2_scope1_t, co2_scope2_location_t);
+    let co2_per_tce = match (co2_total_t, energy_tce) {
+        (Some(c), Some(e)) if e > 0.0 => Some(c / e),
+        _ => None,
+    };
+    if !any_carrier {
+        assumptions
+            .push("no energy or emission data for this year: energy and CO2 are unknown".into());
+    }
+    let elec_lines: Vec<&CarrierLine> = carriers
+        .iter()
+        .filter(|c| vocab.metrics[&c.metric].group == "electricity")
+        .collect();
+    let electricity_total_mwh = if any_carrier {
+        sum_opt(elec_lines.iter().map(|c| c.quantity))
+    } else {
+        None
+    };
+    let electricity_tce = if any_carrier {
+        sum_opt(elec_lines.iter().map(|c| c.tce))
+    } else {
+        None
+    };
+    ParkYear {
+        park_id: park.park_id.clone(),
+        year,
+        energy_tce,
+        co2_scope1_t,
+        co2_scope2_location_t,
+        co2_scope2_market_t,
+        co2_total_t,
+        co2_total_location_t,
+        co2_per_tce,
+        electricity_total_mwh,
+        electricity_tce,
+        grid_factor_t_per_mwh: grid_mkt.map(|g| g.t_per_mwh),
+        electricity_tce_per_mwh: elec.value,
+        carriers,
+        metrics: metrics.clone(),
+        land_area_km2: park.land_area_km2,
+        factors: used,
+        assumptions,
+    }
+}
+
+fn push_once(used: &mut Vec<FactorUse>, f: &FactorUse) {
+    if !used.contains(f) {
+        used.push(f.clone());
+    }
+}
+
+fn plausibility(
+    py: &ParkYear,
+    data: &Dataset,
+    vocab: &Vocabulary,
+    checks: &[Check],
+) -> Vec<Diagnostic> {
+    let vars = py.variables(vocab);
+    let mut out = Vec::new();
+    for c in checks {
+        let (Some(Some(n)), Some(Some(d))) = (vars.get(&c.numerator), vars.get(&c.denominator))
+        else {
+            continue;
+        };
+        if *d <= 0.0 {
+            continue;
+        }
+        let r = n / d;
+        let low = c.min.is_some_and(|m| r < m);
+        let high = c.max.is_some_and(|m| r > m);
+        if !(low || high) {
+            continue;
+        }
+        // Point at the first row of the numerator metric, else of the denominator.
+        let row = [&c.numerator, &c.denominator].into_iter().find_map(|name| {
+            let mi = vocab.order.iter().position(|m| m == name)? as u16;
+            data.rows
+                .iter()
+                .find(|r| r.park_id == py.park_id && r.year == py.year && r.metric == mi)
+        });
+        let (file, line, col) = row
+            .map(|r| {
+                (
+                    data.files[r.file as usize].clone(),
+                    r.line as usize,
+                    r.column as usize,
+                )
+            })
+            .unwrap_or_else(|| ("activity".to_string(), 0, 0));
+        let range = match (c.min, c.max) {
+            (Some(a), Some(b)) => format!("{a}-{b} {}", c.unit),
+            (None, Some(b)) => format!("at most {b} {}", c.unit),
+            (Some(a), None) => format!("at least {a} {}", c.unit),
+            (None, None) => String::new(),
+        };
+        out.push(
+            Diagnostic::warning(
+                &file,
+                line,
+                col,
+                format!("park {} {}: {} [{}]", py.park_id, py.year, c.message, c.id),
+            )
+            .value(format!("{r:.4} {}", c.unit))
+            .expected(range)
+            .park(&py.park_id),
+        );
+    }
+    out
+}

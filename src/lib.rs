@@ -1,0 +1,26 @@
+//! parkbench: benchmark industrial parks on their way to zero carbon.
+//!
+//! Data flows one way:
+//!
+//! 1. [`input`] reads `parks.csv` and activity files, checks every cell and reports every
+//!    problem as a [`diag::Diagnostic`]; [`units`] converts what operators write.
+//! 2. [`inventory`] turns activity into energy (tce) by carrier and CO2 by scope, using the
+//!    factor tables of [`factors`]; every factor and assumption is recorded.
+//! 3. [`indicators`] evaluates the indicator catalogue on the inventory.
+//! 4. [`benchmark`] reads benchmark sets; [`scoring`] scores indicators against them: rule
+//!    status, points, gates, coverage, readiness level and gaps.
+//!
+//! The reference data ([`reference`]) ships under `indicators/` and is embedded in the binary.
+//! The command line ([`cli`]) only parses arguments and calls these stages.
+
+pub mod benchmark;
+pub mod cli;
+pub mod diag;
+pub mod factors;
+pub mod indicators;
+pub mod input;
+pub mod inventory;
+pub mod pipeline;
+pub mod reference;
+pub mod scoring;
+pub mod units;

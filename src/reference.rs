@@ -1,0 +1,208 @@
+//! Reference data shipped under `indicators/`: units, metrics, the indicator catalogue, factor
+//! tables and benchmark sets, embedded in the binary so parkbench works from any folder.
+//!
+//! A folder given with `--factors DIR` replaces the embedded factor tables file by file. This
+//! module only finds and parses the files; what they mean is up to `factors`, `indicators` and
+//! `benchmark`.
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::units::Units;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/indicators");
+
+/// Errors in reference data (shipped or user supplied).
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: not found in the reference data")]
+    Missing { file: String },
+}
+
+/// Reads a reference file: from `override_dir` when it has it, else the embedded copy.
+pub fn read_text(
+    rel: &str,
+    override_dir: Option<&Path>,
+) -> Result<(String, String), ReferenceError> {
+    if let Some(dir) = override_dir {
+        let p: PathBuf = dir.join(Path::new(rel).file_name().unwrap_or_default());
+        if p.exists() {
+            let text = std::fs::read_to_string(&p).map_err(|source| ReferenceError::Io {
+                file: p.display().to_string(),
+                source,
+            })?;
+            return Ok((p.display().to_string(), text));
+        }
+    }
+    let f = EMBEDDED
+        .get_file(rel)
+        .ok_or_else(|| ReferenceError::Missing { file: rel.into() })?;
+    let text = f.contents_utf8().ok_or_else(|| ReferenceError::Parse {
+        file: rel.into(),
+        message: "not UTF-8".into(),
+    })?;
+    Ok((format!("indicators/{rel}"), text.to_string()))
+}
+
+/// The embedded benchmark set files: (file name, text), sorted by name.
+pub fn embedded_sets() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = EMBEDDED
+        .get_dir("benchmarks")
+        .map(|d| {
+            d.files()
+                .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
+                .filter_map(|f| {
+                    Some((
+                        format!("indicators/{}", f.path().display()),
+                        f.contents_utf8()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, ReferenceError> {
+    toml::from_str(text).map_err(|e| ReferenceError::Parse {
+        file: file.to_string(),
+        message: toml_error_message(text, &e),
+    })
+}
+
+/// `line:column: message` for a TOML error, pointing into the file.
+pub fn toml_error_message(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("{line}:{col}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// A metric of the activity vocabulary (`indicators/metrics.toml`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Metric {
+    pub id: String,
+    pub group: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub dimension: String,
+    pub units: Vec<String>,
+    pub canonical: String,
+    pub aggregate: Aggregate,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub description: String,
+}
+
+impl Metric {
+    /// Carriers are energy or emission sources: absent means "not used" (0).
+    pub fn is_carrier(&self) -> bool {
+        matches!(
+            self.group.as_str(),
+            "electricity" | "fuel" | "heat" | "process"
+        )
+    }
+}
+
+/// How monthly rows make the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    Sum,
+    Mean,
+    Max,
+}
+
+#[derive(Deserialize)]
+struct MetricFile {
+    metric: Vec<Metric>,
+}
+
+/// Units and metrics: everything needed to read and validate activity data.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    pub units: Units,
+    pub metrics: BTreeMap<String, Metric>,
+    /// Metric ids in file order (for templates and tables).
+    pub order: Vec<String>,
+}
+
+impl Vocabulary {
+    /// The shipped vocabulary.
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (uf, ut) = read_text("units.toml", None)?;
+        let units = Units::from_toml(&ut).map_err(|e| ReferenceError::Parse {
+            file: uf.clone(),
+            message: toml_error_message(&ut, &e),
+        })?;
+        let (mf, mt) = read_text("metrics.toml", None)?;
+        let file: MetricFile = parse_toml(&mf, &mt)?;
+        let order = file.metric.iter().map(|m| m.id.clone()).collect();
+        let metrics = file
+            .metric
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect::<BTreeMap<_, _>>();
+        for m in metrics.values() {
+            if units.find(&m.dimension, &m.canonical).is_none() {
+                return Err(ReferenceError::Parse {
+                    file: mf,
+                    message: format!(
+                        "metric {}: canonical unit {} is not a {} unit",
+                        m.id, m.canonical, m.dimension
+                    ),
+                });
+            }
+        }
+        Ok(Vocabulary {
+            units,
+            metrics,
+            order,
+        })
+    }
+
+    /// The metric nearest in spelling to `name` (for "did you mean").
+    pub fn nearest_metric(&self, name: &str) -> Option<&str> {
+        nearest(name, self.metrics.keys().map(String::as_str))
+    }
+}
+
+/// The candidate nearest to `name` by edit distance, when it is reasonably close.
+pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .map(|c| (strsim::jaro_winkler(&lower, c), c))
+        .filter(|(s, _)| *s > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
