@@ -428,8 +428,8 @@ impl Factors {
                 )),
             }
         }
-        if kgco2.is_none() {
-            if let Some(f) = self.other(&format!("{fuel}_co2_t_per_t")) {
+        if kgco2.is_none()
+            && let Some(f) = self.other(&format!("{fuel}_co2_t_per_t")) {
                 assumptions.push(format!(
                     "{fuel}: the cn table has no CO2 factor; fallback {} {} ({}) is used",
                     f.value, f.unit, f.source
@@ -440,7 +440,6 @@ impl Factors {
                     ..f
                 });
             }
-        }
         Some(FuelFactors {
             unit: cn.unit.clone(),
             kgce,

@@ -226,8 +226,8 @@ pub fn pick_threshold(
                 .find(|y| *y >= data_year)
                 .or(years.last().copied()),
         };
-        if let Some(y) = year {
-            if let Some(t) = rule
+        if let Some(y) = year
+            && let Some(t) = rule
                 .milestones
                 .iter()
                 .filter(|t| t.year == Some(y) && fits(t))
@@ -235,7 +235,6 @@ pub fn pick_threshold(
             {
                 return Some((t.clone(), Some(y)));
             }
-        }
     }
     rule.thresholds
         .iter()
@@ -480,11 +479,10 @@ fn score_rule(
         None => p >= 100.0,
     };
     r.status = if meets { Status::Meets } else { Status::Fails };
-    if !meets {
-        if let Some(t) = threshold {
+    if !meets
+        && let Some(t) = threshold {
             r.gap = Some(gap(ind, iref.change.is_some(), v, t, base_value, py));
         }
-    }
     r
 }
 
@@ -589,8 +587,8 @@ fn gap(
                 Some(GreenMwh::Tce) => Some(py.electricity_tce_per_mwh),
                 None => None,
             };
-            if let (Some(per), Some(grid)) = (per_mwh, g.grid_mwh) {
-                if per > 0.0 {
+            if let (Some(per), Some(grid)) = (per_mwh, g.grid_mwh)
+                && per > 0.0 {
                     let mwh = q / per;
                     g.green_mwh = Some(mwh);
                     let can = mwh <= grid;
@@ -615,7 +613,6 @@ fn gap(
                         ));
                     }
                 }
-            }
         }
         _ => {
             if ind.unit == "yes/no" {

@@ -256,13 +256,11 @@ impl Ctx<'_> {
     ) -> Option<i32> {
         let s = raw.strip_suffix('年').unwrap_or(raw);
         let s = s.strip_suffix(".0").unwrap_or(s);
-        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(y) = s.parse::<i32>() {
-                if (1990..=2100).contains(&y) {
+        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(y) = s.parse::<i32>()
+                && (1990..=2100).contains(&y) {
                     return Some(y);
                 }
-            }
-        }
         diags.push(
             Diagnostic::error(
                 &self.t.file,
@@ -470,8 +468,8 @@ impl Ctx<'_> {
         };
         let canonical_unit = self.vocab.units.find(&m.dimension, &m.canonical)?;
         let v = self.vocab.units.convert(number, u, canonical_unit);
-        if let Some(min) = m.min {
-            if v < min {
+        if let Some(min) = m.min
+            && v < min {
                 diags.push(
                     Diagnostic::error(
                         f,
@@ -485,9 +483,8 @@ impl Ctx<'_> {
                 );
                 return None;
             }
-        }
-        if let Some(max) = m.max {
-            if v > max + 1e-9 {
+        if let Some(max) = m.max
+            && v > max + 1e-9 {
                 let (what, expected) = match m.dimension.as_str() {
                     "share" => (
                         "share outside 0-100 %".to_string(),
@@ -509,7 +506,6 @@ impl Ctx<'_> {
                 );
                 return None;
             }
-        }
         if matches!(m.dimension.as_str(), "flag") && v != 0.0 && v != 1.0 {
             diags.push(
                 Diagnostic::error(f, line, column, format!("{} must be 0 or 1", m.id))

@@ -300,7 +300,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
 fn cross_check(
     files: &[String],
     parks: &[Park],
-    rows: &mut Vec<Row>,
+    rows: &mut [Row],
     vocab: &Vocabulary,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -348,7 +348,9 @@ fn cross_check(
         }
     }
     // Annual and monthly rows for the same park, year and metric; months missing.
-    let mut groups: BTreeMap<(&str, i32, u16), (Vec<&Row>, Vec<&Row>)> = BTreeMap::new();
+    // (annual rows, monthly rows) per park, year and metric.
+    type Split<'a> = (Vec<&'a Row>, Vec<&'a Row>);
+    let mut groups: BTreeMap<(&str, i32, u16), Split> = BTreeMap::new();
     for r in rows.iter() {
         let g = groups.entry((&r.park_id, r.year, r.metric)).or_default();
         if r.month.is_some() {

@@ -3,6 +3,10 @@
 //!
 //! Every cell stays text here; `input::parks` and `input::activity` decide what the text means.
 
+// A file-level error is one per file and is reported, not passed around in a loop: its size
+// does not matter, so the Diagnostic stays unboxed.
+#![allow(clippy::result_large_err)]
+
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 use polars::prelude::*;
 use std::io::Cursor;
@@ -180,8 +184,8 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         );
     }
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    if !is_utf16 {
-        if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+    if !is_utf16
+        && let Some(pos) = bytes.iter().position(|&b| b == 0) {
             let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
             return Err(Diagnostic::error(
                 file,
@@ -190,7 +194,6 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
                 "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
             ));
         }
-    }
     Ok(())
 }
 
