@@ -101,15 +101,24 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         }
         None => return Err(Diagnostic::error(file, 0, 0, "the file has no header row")),
     };
-    let (lines, counts) = record_lines(text.as_bytes(), delimiter);
-    // The first record is the header.
-    let lines: Vec<u32> = lines.into_iter().skip(1).collect();
+    let (all_lines, counts, blanks) = record_lines(text.as_bytes(), delimiter);
+    // The first record is the header; polars reads every other record, blank ones included.
+    let body_blank: Vec<bool> = blanks.iter().skip(1).copied().collect();
+    let lines: Vec<u32> = all_lines
+        .iter()
+        .zip(&blanks)
+        .skip(1)
+        .filter(|(_, b)| !**b)
+        .map(|(l, _)| *l)
+        .collect();
     let ragged = counts
         .iter()
+        .zip(&blanks)
         .skip(1)
+        .filter(|(_, b)| !**b)
         .enumerate()
-        .filter(|&(_, &n)| n as usize != header.len())
-        .map(|(i, &n)| (i, n as usize))
+        .filter(|&(_, (&n, _))| n as usize != header.len())
+        .map(|(i, (&n, _))| (i, n as usize))
         .collect();
 
     let columns = if lines.is_empty() {
@@ -131,6 +140,15 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
             .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
             .finish()
             .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?;
+        // Polars drops a blank last line; drop the others.
+        let mut keep: Vec<bool> = body_blank.iter().map(|b| !b).collect();
+        keep.truncate(df.height());
+        let df = if keep.iter().all(|k| *k) {
+            df
+        } else {
+            df.filter(&BooleanChunked::from_slice("keep".into(), &keep))
+                .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?
+        };
         if df.height() != lines.len() {
             return Err(Diagnostic::error(
                 file,
@@ -276,10 +294,12 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-/// The 1-based start line and field count of every record (quoted newlines kept in their record).
-fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>) {
+/// The 1-based start line, field count and blankness of every record (quoted newlines kept in
+/// their record). Blank lines are records to polars, so they are kept here and dropped later.
+fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) {
     let mut lines = Vec::new();
     let mut counts = Vec::new();
+    let mut blanks = Vec::new();
     let mut line: u32 = 1;
     let mut in_quotes = false;
     let mut record_start = true;
@@ -301,10 +321,9 @@ fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>) {
             b'\n' => {
                 line += 1;
                 if !in_quotes {
-                    if !empty {
-                        lines.push(start_line);
-                        counts.push(fields);
-                    }
+                    lines.push(start_line);
+                    counts.push(fields);
+                    blanks.push(empty);
                     record_start = true;
                 }
             }
@@ -315,11 +334,12 @@ fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>) {
             _ => empty = false,
         }
     }
-    if !record_start && !empty {
+    if !record_start {
         lines.push(start_line);
         counts.push(fields);
+        blanks.push(empty);
     }
-    (lines, counts)
+    (lines, counts, blanks)
 }
 
 /// Does any cell look like a number written with a decimal comma (`12,5`)?
@@ -340,17 +360,20 @@ mod tests {
 
     #[test]
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
-        let (lines, counts) = record_lines(b"a,b\n1,\"x\ny\"\n\n2,3\n", b',');
-        assert_eq!(lines, vec![1, 2, 5]);
-        assert_eq!(counts, vec![2, 2, 2]);
+        let (lines, counts, blank) = record_lines(b"a,b\n1,\"x\ny\"\n\n2,3\n", b',');
+        assert_eq!(lines, vec![1, 2, 4, 5]);
+        assert_eq!(counts, vec![2, 2, 1, 2]);
+        assert_eq!(blank, vec![false, false, true, false]);
     }
 
     #[test]
     fn blank_lines_are_skipped_like_polars_does() {
-        let t = read_csv_bytes("t.csv", b"a,b\n1,2\n\n3,4\n").unwrap();
-        assert_eq!(t.rows(), 2);
-        assert_eq!(t.lines, vec![2, 4]);
-        assert_eq!(t.columns[0].get(1), Some("3"));
+        for text in [&b"a,b\n1,2\n\n3,4\n"[..], b"a,b\n1,2\n\n3,4\n\n\n", b"a,b\n\n1,2\n\n3,4"] {
+            let t = read_csv_bytes("t.csv", text).unwrap();
+            assert_eq!(t.rows(), 2, "{}", String::from_utf8_lossy(text));
+            assert_eq!(t.columns[0].get(1), Some("3"));
+            assert_eq!(*t.lines.last().unwrap(), 4 + u32::from(text.starts_with(b"a,b\n\n")));
+        }
     }
 
     #[test]

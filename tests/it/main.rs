@@ -1,0 +1,43 @@
+//! Integration tests: the real binary on fixtures under `tests/data/`, one module per command.
+
+mod encodings;
+mod inventory;
+mod score;
+mod validate;
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+/// The parkbench binary, run from the repository root.
+pub fn parkbench() -> Command {
+    let mut c = Command::cargo_bin("parkbench").expect("binary builds");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// Path of a fixture.
+pub fn data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+}
+
+/// Runs parkbench and returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = parkbench().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Parses CSV text into header-keyed rows.
+pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            h.iter().zip(rec.iter()).map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        })
+        .collect()
+}
