@@ -358,12 +358,13 @@ impl BenchmarkSet {
             }
             for t in r.thresholds.iter().chain(&r.milestones) {
                 if let Some(b) = &t.band
-                    && !set.bands.iter().any(|x| &x.id == b) {
-                        return Err(err(
-                            span,
-                            format!("rule {}: band \"{b}\" is not defined in [[bands]]", r.id),
-                        ));
-                    }
+                    && !set.bands.iter().any(|x| &x.id == b)
+                {
+                    return Err(err(
+                        span,
+                        format!("rule {}: band \"{b}\" is not defined in [[bands]]", r.id),
+                    ));
+                }
             }
             if r.milestones.iter().any(|m| m.year.is_none()) {
                 return Err(err(

@@ -429,17 +429,18 @@ impl Factors {
             }
         }
         if kgco2.is_none()
-            && let Some(f) = self.other(&format!("{fuel}_co2_t_per_t")) {
-                assumptions.push(format!(
-                    "{fuel}: the cn table has no CO2 factor; fallback {} {} ({}) is used",
-                    f.value, f.unit, f.source
-                ));
-                kgco2 = Some(FactorUse {
-                    factor: format!("{fuel} CO2 factor (fallback)"),
-                    unit: format!("kgCO2/{}", cn.unit),
-                    ..f
-                });
-            }
+            && let Some(f) = self.other(&format!("{fuel}_co2_t_per_t"))
+        {
+            assumptions.push(format!(
+                "{fuel}: the cn table has no CO2 factor; fallback {} {} ({}) is used",
+                f.value, f.unit, f.source
+            ));
+            kgco2 = Some(FactorUse {
+                factor: format!("{fuel} CO2 factor (fallback)"),
+                unit: format!("kgCO2/{}", cn.unit),
+                ..f
+            });
+        }
         Some(FuelFactors {
             unit: cn.unit.clone(),
             kgce,

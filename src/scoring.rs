@@ -232,9 +232,9 @@ pub fn pick_threshold(
                 .iter()
                 .filter(|t| t.year == Some(y) && fits(t))
                 .max_by_key(|t| specificity(t))
-            {
-                return Some((t.clone(), Some(y)));
-            }
+        {
+            return Some((t.clone(), Some(y)));
+        }
     }
     rule.thresholds
         .iter()
@@ -479,10 +479,9 @@ fn score_rule(
         None => p >= 100.0,
     };
     r.status = if meets { Status::Meets } else { Status::Fails };
-    if !meets
-        && let Some(t) = threshold {
-            r.gap = Some(gap(ind, iref.change.is_some(), v, t, base_value, py));
-        }
+    if !meets && let Some(t) = threshold {
+        r.gap = Some(gap(ind, iref.change.is_some(), v, t, base_value, py));
+    }
     r
 }
 
@@ -588,31 +587,37 @@ fn gap(
                 None => None,
             };
             if let (Some(per), Some(grid)) = (per_mwh, g.grid_mwh)
-                && per > 0.0 {
-                    let mwh = q / per;
-                    g.green_mwh = Some(mwh);
-                    let can = mwh <= grid;
-                    g.electricity_can_close = Some(can);
-                    if can {
-                        g.text_en.push_str(&format!(
-                            ", or make {} of grid electricity green",
-                            fmt_energy(mwh)
-                        ));
-                        g.text_zh
-                            .push_str(&format!("，或将 {} 电网电力转为绿电", fmt_energy(mwh)));
-                    } else {
-                        g.text_en.push_str(&format!(
+                && per > 0.0
+            {
+                let mwh = q / per;
+                g.green_mwh = Some(mwh);
+                let can = mwh <= grid;
+                g.electricity_can_close = Some(can);
+                if can {
+                    g.text_en.push_str(&format!(
+                        ", or make {} of grid electricity green",
+                        fmt_energy(mwh)
+                    ));
+                    g.text_zh
+                        .push_str(&format!("，或将 {} 电网电力转为绿电", fmt_energy(mwh)));
+                } else if grid <= 0.0 {
+                    g.text_en.push_str("; the park buys no grid electricity, so greening electricity cannot close it: other carriers must change");
+                    g.text_zh.push_str(
+                        "；园区无电网购电，无法通过绿电替代弥补，须削减其他能源或过程排放",
+                    );
+                } else {
+                    g.text_en.push_str(&format!(
                             "; greening all {} of grid electricity would not be enough ({} needed): other carriers must change too",
                             fmt_energy(grid),
                             fmt_energy(mwh)
                         ));
-                        g.text_zh.push_str(&format!(
-                            "；即使全部 {} 电网电力转为绿电也不足（需 {}），还须削减其他能源的排放",
-                            fmt_energy(grid),
-                            fmt_energy(mwh)
-                        ));
-                    }
+                    g.text_zh.push_str(&format!(
+                        "；即使全部 {} 电网电力转为绿电也不足（需 {}），还须削减其他能源的排放",
+                        fmt_energy(grid),
+                        fmt_energy(mwh)
+                    ));
                 }
+            }
         }
         _ => {
             if ind.unit == "yes/no" {

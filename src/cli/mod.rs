@@ -102,12 +102,13 @@ impl DataArgs {
     pub fn load(&self) -> Result<Loaded, CliError> {
         let vocab = Vocabulary::embedded()?;
         if let Some(dir) = &self.factors
-            && !dir.is_dir() {
-                return Err(CliError::Usage(format!(
-                    "--factors {}: not a folder",
-                    dir.display()
-                )));
-            }
+            && !dir.is_dir()
+        {
+            return Err(CliError::Usage(format!(
+                "--factors {}: not a folder",
+                dir.display()
+            )));
+        }
         let factors = Factors::load(self.factors.as_deref())?;
         let data = input::load(&self.data, &vocab, &factors)?;
         Ok(Loaded {

@@ -256,11 +256,13 @@ impl Ctx<'_> {
     ) -> Option<i32> {
         let s = raw.strip_suffix('年').unwrap_or(raw);
         let s = s.strip_suffix(".0").unwrap_or(s);
-        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
+        if s.len() == 4
+            && s.bytes().all(|b| b.is_ascii_digit())
             && let Ok(y) = s.parse::<i32>()
-                && (1990..=2100).contains(&y) {
-                    return Some(y);
-                }
+            && (1990..=2100).contains(&y)
+        {
+            return Some(y);
+        }
         diags.push(
             Diagnostic::error(
                 &self.t.file,
@@ -469,43 +471,45 @@ impl Ctx<'_> {
         let canonical_unit = self.vocab.units.find(&m.dimension, &m.canonical)?;
         let v = self.vocab.units.convert(number, u, canonical_unit);
         if let Some(min) = m.min
-            && v < min {
-                diags.push(
-                    Diagnostic::error(
-                        f,
-                        line,
-                        column,
-                        format!("negative value for metric {}", m.id),
-                    )
-                    .value(raw)
-                    .expected(format!("a value of at least {min} {}", u.id))
-                    .park(park),
-                );
-                return None;
-            }
+            && v < min
+        {
+            diags.push(
+                Diagnostic::error(
+                    f,
+                    line,
+                    column,
+                    format!("negative value for metric {}", m.id),
+                )
+                .value(raw)
+                .expected(format!("a value of at least {min} {}", u.id))
+                .park(park),
+            );
+            return None;
+        }
         if let Some(max) = m.max
-            && v > max + 1e-9 {
-                let (what, expected) = match m.dimension.as_str() {
-                    "share" => (
-                        "share outside 0-100 %".to_string(),
-                        format!(
-                            "0-100 with unit %, or 0-1 with unit fraction (unit here: {})",
-                            u.id
-                        ),
+            && v > max + 1e-9
+        {
+            let (what, expected) = match m.dimension.as_str() {
+                "share" => (
+                    "share outside 0-100 %".to_string(),
+                    format!(
+                        "0-100 with unit %, or 0-1 with unit fraction (unit here: {})",
+                        u.id
                     ),
-                    _ => (
-                        format!("value above the maximum for metric {}", m.id),
-                        format!("at most {max}"),
-                    ),
-                };
-                diags.push(
-                    Diagnostic::error(f, line, column, what)
-                        .value(raw)
-                        .expected(expected)
-                        .park(park),
-                );
-                return None;
-            }
+                ),
+                _ => (
+                    format!("value above the maximum for metric {}", m.id),
+                    format!("at most {max}"),
+                ),
+            };
+            diags.push(
+                Diagnostic::error(f, line, column, what)
+                    .value(raw)
+                    .expected(expected)
+                    .park(park),
+            );
+            return None;
+        }
         if matches!(m.dimension.as_str(), "flag") && v != 0.0 && v != 1.0 {
             diags.push(
                 Diagnostic::error(f, line, column, format!("{} must be 0 or 1", m.id))

@@ -202,16 +202,15 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         );
     }
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    if !is_utf16
-        && let Some(pos) = bytes.iter().position(|&b| b == 0) {
-            let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(Diagnostic::error(
-                file,
-                line,
-                0,
-                "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
-            ));
-        }
+    if !is_utf16 && let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(Diagnostic::error(
+            file,
+            line,
+            0,
+            "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
+        ));
+    }
     Ok(())
 }
 
@@ -368,11 +367,18 @@ mod tests {
 
     #[test]
     fn blank_lines_are_skipped_like_polars_does() {
-        for text in [&b"a,b\n1,2\n\n3,4\n"[..], b"a,b\n1,2\n\n3,4\n\n\n", b"a,b\n\n1,2\n\n3,4"] {
+        for text in [
+            &b"a,b\n1,2\n\n3,4\n"[..],
+            b"a,b\n1,2\n\n3,4\n\n\n",
+            b"a,b\n\n1,2\n\n3,4",
+        ] {
             let t = read_csv_bytes("t.csv", text).unwrap();
             assert_eq!(t.rows(), 2, "{}", String::from_utf8_lossy(text));
             assert_eq!(t.columns[0].get(1), Some("3"));
-            assert_eq!(*t.lines.last().unwrap(), 4 + u32::from(text.starts_with(b"a,b\n\n")));
+            assert_eq!(
+                *t.lines.last().unwrap(),
+                4 + u32::from(text.starts_with(b"a,b\n\n"))
+            );
         }
     }
 

@@ -26,7 +26,13 @@ fn gb18030_with_semicolons_and_decimal_commas_reads_like_utf8() {
         s.lines()
             .map(|l| {
                 l.split(',')
-                    .map(|c| if c.parse::<f64>().is_ok() && c.contains('.') { c.replace('.', ",") } else { c.to_string() })
+                    .map(|c| {
+                        if c.parse::<f64>().is_ok() && c.contains('.') {
+                            c.replace('.', ",")
+                        } else {
+                            c.to_string()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(";")
             })
@@ -70,7 +76,13 @@ fn wide_layout_is_the_long_layout() {
     let pick = |t: &str| -> Vec<(String, String, String)> {
         crate::csv_rows(t)
             .into_iter()
-            .map(|r| (r["park_id"].clone(), r["energy_tce"].clone(), r["co2_total_t"].clone()))
+            .map(|r| {
+                (
+                    r["park_id"].clone(),
+                    r["energy_tce"].clone(),
+                    r["co2_total_t"].clone(),
+                )
+            })
             .collect()
     };
     assert_eq!(pick(&got), pick(&reference));
@@ -79,8 +91,16 @@ fn wide_layout_is_the_long_layout() {
 #[test]
 fn unreadable_encodings_say_what_was_expected() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("parks.csv"), b"park_id,name\np1,\xff\xfe\xfd\n").unwrap();
-    std::fs::write(dir.path().join("activity.csv"), "park_id,year,metric,value,unit\n").unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        b"park_id,name\np1,\xff\xfe\xfd\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\n",
+    )
+    .unwrap();
     let (code, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(out.contains("parks.csv:2: the text encoding is not recognised (value \"\\xFF\\xFE\\xFD\\x0A\", expected UTF-8 or GB18030/GBK)"), "{out}");

@@ -9,8 +9,13 @@ fn inventory(dir: &str) -> Vec<std::collections::BTreeMap<String, String>> {
 }
 
 fn num(rows: &[std::collections::BTreeMap<String, String>], park: &str, col: &str) -> f64 {
-    let r = rows.iter().find(|r| r["park_id"] == park).unwrap_or_else(|| panic!("no park {park}"));
-    r[col].parse().unwrap_or_else(|_| panic!("{park}.{col} = {:?}", r[col]))
+    let r = rows
+        .iter()
+        .find(|r| r["park_id"] == park)
+        .unwrap_or_else(|| panic!("no park {park}"));
+    r[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{park}.{col} = {:?}", r[col]))
 }
 
 #[test]
@@ -23,49 +28,112 @@ fn worked_examples_conversions_to_tce_and_co2() {
     assert_eq!(format!("{:.1}", num(&rows, p, "tce_diesel")), "1457.1");
     assert_eq!(format!("{:.1}", num(&rows, p, "co2_diesel_t")), "3095.9");
     assert_eq!(format!("{:.1}", num(&rows, p, "tce_natural_gas")), "6650.0");
-    assert_eq!(format!("{:.1}", num(&rows, p, "co2_natural_gas_t")), "10811.0");
-    assert_eq!(format!("{:.1}", num(&rows, p, "tce_electricity_grid")), "122.9");
-    assert_eq!(format!("{:.1}", num(&rows, p, "co2_electricity_grid_t")), "597.8");
-    assert_eq!(format!("{:.1}", num(&rows, p, "tce_electricity_green_purchased")), "122.9");
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "co2_natural_gas_t")),
+        "10811.0"
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "tce_electricity_grid")),
+        "122.9"
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "co2_electricity_grid_t")),
+        "597.8"
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "tce_electricity_green_purchased")),
+        "122.9"
+    );
     assert_eq!(num(&rows, p, "co2_electricity_green_purchased_t"), 0.0);
-    assert_eq!(format!("{:.1}", num(&rows, p, "tce_heat_purchased")), "34.1");
-    assert_eq!(format!("{:.1}", num(&rows, p, "co2_heat_purchased_t")), "110.0");
-    assert_eq!(format!("{:.1}", num(&rows, "we-yn", "co2_electricity_grid_t")), "107.3");
-    assert_eq!(format!("{:.1}", num(&rows, "we-cn", "co2_electricity_grid_t")), "536.6");
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "tce_heat_purchased")),
+        "34.1"
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "co2_heat_purchased_t")),
+        "110.0"
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, "we-yn", "co2_electricity_grid_t")),
+        "107.3"
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, "we-cn", "co2_electricity_grid_t")),
+        "536.6"
+    );
     // Scope 2 location-based counts green purchased power at the grid factor; market-based at 0.
-    assert_eq!(format!("{:.1}", num(&rows, p, "co2_scope2_location_t")), format!("{:.1}", 597.8 * 2.0 + 110.0));
-    assert_eq!(format!("{:.1}", num(&rows, p, "co2_scope2_market_t")), "707.8");
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "co2_scope2_location_t")),
+        format!("{:.1}", 597.8 * 2.0 + 110.0)
+    );
+    assert_eq!(
+        format!("{:.1}", num(&rows, p, "co2_scope2_market_t")),
+        "707.8"
+    );
 }
 
 #[test]
 fn worked_examples_co2_per_unit_energy() {
     let rows = inventory("tests/data/worked");
     // National-grid electricity 2022: 4.3662 tCO2/tce.
-    assert_eq!(format!("{:.4}", num(&rows, "we-cn", "co2_per_tce")), "4.3662");
+    assert_eq!(
+        format!("{:.4}", num(&rows, "we-cn", "co2_per_tce")),
+        "4.3662"
+    );
     // 500,000 tce, 92 % green electricity and 8 % natural gas: 0.130 tCO2/tce.
-    assert_eq!(format!("{:.0}", num(&rows, "we-500k", "energy_tce")), "500000");
-    assert_eq!(format!("{:.3}", num(&rows, "we-500k", "co2_per_tce")), "0.130");
+    assert_eq!(
+        format!("{:.0}", num(&rows, "we-500k", "energy_tce")),
+        "500000"
+    );
+    assert_eq!(
+        format!("{:.3}", num(&rows, "we-500k", "co2_per_tce")),
+        "0.130"
+    );
 }
 
 #[test]
 fn ipcc_factors_on_request() {
-    let (code, out, _) = run(&["inventory", "tests/data/worked", "--format", "csv", "--fuel-factors", "ipcc2006"]);
+    let (code, out, _) = run(&[
+        "inventory",
+        "tests/data/worked",
+        "--format",
+        "csv",
+        "--fuel-factors",
+        "ipcc2006",
+    ]);
     assert_eq!(code, 0);
     let rows = csv_rows(&out);
     // 1,000 t diesel, ipcc2006: 3,186.3 tCO2.
-    assert_eq!(format!("{:.1}", num(&rows, "we-js", "co2_diesel_t")), "3186.3");
+    assert_eq!(
+        format!("{:.1}", num(&rows, "we-js", "co2_diesel_t")),
+        "3186.3"
+    );
 }
 
 #[test]
 fn sample_inventory_matches_the_hand_check_of_its_readme() {
     let rows = inventory("sample-data");
-    let hand = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/README.md")).unwrap();
+    let hand = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sample-data/README.md"
+    ))
+    .unwrap();
     // The README's table: | park | year | energy_tce | co2_t | co2_per_tce |
     let mut checked = 0;
-    for line in hand.lines().filter(|l| l.starts_with("| ") && l.matches('|').count() >= 6) {
+    for line in hand
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.matches('|').count() >= 6)
+    {
         let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-        let (Ok(year), Ok(tce)) = (cells[1].parse::<i32>(), cells[2].replace(',', "").parse::<f64>()) else { continue };
-        let r = rows.iter().find(|r| r["park_id"] == cells[0].trim_matches('`') && r["year"] == year.to_string());
+        let (Ok(year), Ok(tce)) = (
+            cells[1].parse::<i32>(),
+            cells[2].replace(',', "").parse::<f64>(),
+        ) else {
+            continue;
+        };
+        let r = rows
+            .iter()
+            .find(|r| r["park_id"] == cells[0].trim_matches('`') && r["year"] == year.to_string());
         let Some(r) = r else { continue };
         let ours: f64 = r["energy_tce"].parse().unwrap();
         assert!((ours - tce).abs() <= 1.0, "{line}: ours {ours}");

@@ -17,7 +17,9 @@ pub fn parkbench() -> Command {
 
 /// Path of a fixture.
 pub fn data(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
 }
 
 /// Runs parkbench and returns (exit code, stdout, stderr).
@@ -37,7 +39,10 @@ pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            h.iter().zip(rec.iter()).map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            h.iter()
+                .zip(rec.iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         })
         .collect()
 }

@@ -27,18 +27,30 @@ fn every_problem_is_reported_at_once_with_file_line_column() {
         "16 errors, 0 warnings in 2 files (2 parks, 20 data rows)",
     ];
     for line in expected {
-        assert!(out.lines().any(|l| l == line), "missing line:\n{line}\n--- got:\n{out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing line:\n{line}\n--- got:\n{out}"
+        );
     }
     // Missing tokens and real zeros are not errors.
-    assert!(!out.contains(":12:"), "NA is a missing value, not an error:\n{out}");
-    assert!(!out.contains(":13:"), "0 is a real zero, not an error:\n{out}");
+    assert!(
+        !out.contains(":12:"),
+        "NA is a missing value, not an error:\n{out}"
+    );
+    assert!(
+        !out.contains(":13:"),
+        "0 is a real zero, not an error:\n{out}"
+    );
 }
 
 #[test]
 fn sample_data_validates_clean_with_its_two_warnings() {
     let (code, out, _) = run(&["validate", "sample-data"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.ends_with("0 errors, 2 warnings in 3 files (12 parks, 708 data rows)\n"), "{out}");
+    assert!(
+        out.ends_with("0 errors, 2 warnings in 3 files (12 parks, 708 data rows)\n"),
+        "{out}"
+    );
     assert!(out.contains("value added per tce is outside any real range"));
     assert!(out.contains("more solid waste utilised than generated"));
 }
@@ -52,16 +64,27 @@ fn missing_files_and_columns_are_named() {
     assert!(out.contains("missing required file activity.csv"), "{out}");
 
     std::fs::write(dir.path().join("parks.csv"), "park_id,name\np1,A\n").unwrap();
-    std::fs::write(dir.path().join("activity.csv"), "park_id,year,metric,value\np1,2024,diesel,5\n").unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value\np1,2024,diesel,5\n",
+    )
+    .unwrap();
     let (code, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.contains("activity.csv:1: missing required column \"unit\""), "{out}");
+    assert!(
+        out.contains("activity.csv:1: missing required column \"unit\""),
+        "{out}"
+    );
 }
 
 #[test]
 fn monthly_rows_mixed_with_an_annual_row_or_incomplete_are_caught() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("parks.csv"), "park_id,name,country,province\np1,A,CN,jiangsu\n").unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\np1,A,CN,jiangsu\n",
+    )
+    .unwrap();
     let mut act = String::from("park_id,year,metric,value,unit,period\np1,2024,diesel,5,t,\n");
     for m in 1..=12 {
         act.push_str(&format!("p1,2024,diesel,1,t,2024-{m:02}\n"));
@@ -72,6 +95,11 @@ fn monthly_rows_mixed_with_an_annual_row_or_incomplete_are_caught() {
     std::fs::write(dir.path().join("activity.csv"), act).unwrap();
     let (code, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("activity.csv:2: park p1 reports diesel for 2024 both as a year total and by month"), "{out}");
+    assert!(
+        out.contains(
+            "activity.csv:2: park p1 reports diesel for 2024 both as a year total and by month"
+        ),
+        "{out}"
+    );
     assert!(out.contains("park p1 reports raw_coal for 2024 for 11 of 12 months; the year total is treated as unknown (value \"2024-12\""), "{out}");
 }
