@@ -2,6 +2,7 @@
 
 mod encodings;
 mod inventory;
+mod props;
 mod score;
 mod validate;
 
