@@ -390,19 +390,29 @@ impl BenchmarkSet {
             if let Some(n) = needs {
                 return Err(err(span, format!("rule {}: method {n}", r.id)));
             }
-            if let (Method::Linear, Some(reference), Some(ind)) = (r.method, &r.reference, cat.get(&iref.base)) {
+            if let (Method::Linear, Some(reference), Some(ind)) =
+                (r.method, &r.reference, cat.get(&iref.base))
+            {
                 let dir = ind.direction;
-                if let Some(t) = r.thresholds.iter().chain(&r.milestones).find(|t| dir.meets(reference.value, t.value)) {
-                    return Err(err(span, format!(
-                        "rule {}: the linear reference {} already meets the target {} ({} is better): the reference must be the worse end",
-                        r.id,
-                        reference.value,
-                        t.value,
-                        match dir {
-                            crate::indicators::Direction::Lower => "lower",
-                            crate::indicators::Direction::Higher => "higher",
-                        }
-                    )));
+                if let Some(t) = r
+                    .thresholds
+                    .iter()
+                    .chain(&r.milestones)
+                    .find(|t| dir.meets(reference.value, t.value))
+                {
+                    return Err(err(
+                        span,
+                        format!(
+                            "rule {}: the linear reference {} already meets the target {} ({} is better): the reference must be the worse end",
+                            r.id,
+                            reference.value,
+                            t.value,
+                            match dir {
+                                crate::indicators::Direction::Lower => "lower",
+                                crate::indicators::Direction::Higher => "higher",
+                            }
+                        ),
+                    ));
                 }
             }
             if r.weight < 0.0 || !r.weight.is_finite() {

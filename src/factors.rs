@@ -596,3 +596,109 @@ fn pick_year<'a, T>(
         )),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f() -> Factors {
+        Factors::load(None).expect("shipped tables load")
+    }
+
+    #[test]
+    fn province_factor_for_its_year() {
+        let g = f()
+            .grid("CN", Some("jiangsu"), None, 2022, GridVariant::Average)
+            .unwrap();
+        assert_eq!(g.t_per_mwh, 0.5978);
+        assert_eq!(g.factor.vintage, Some(2022));
+        assert!(g.assumptions.is_empty());
+    }
+
+    #[test]
+    fn later_years_use_the_latest_published_year_and_say_so() {
+        let g = f()
+            .grid("CN", Some("jiangsu"), None, 2024, GridVariant::Average)
+            .unwrap();
+        assert_eq!(g.t_per_mwh, 0.5978);
+        assert_eq!(
+            g.assumptions,
+            vec!["grid factor (jiangsu): 2024 not published, 2022 value used"]
+        );
+    }
+
+    #[test]
+    fn earlier_years_use_the_earliest_published_year() {
+        let g = f()
+            .grid("CN", Some("jiangsu"), None, 2019, GridVariant::Average)
+            .unwrap();
+        assert_eq!(g.t_per_mwh, 0.6451);
+        assert_eq!(g.factor.vintage, Some(2021));
+        assert!(g.assumptions[0].contains("before the first published year"));
+    }
+
+    #[test]
+    fn no_province_falls_back_to_the_region_then_the_nation() {
+        let g = f()
+            .grid("CN", None, Some("southwest"), 2023, GridVariant::Average)
+            .unwrap();
+        assert_eq!(g.t_per_mwh, 0.2472);
+        assert!(g.assumptions[0].contains("southwest regional grid factor"));
+        let g = f()
+            .grid("CN", None, None, 2023, GridVariant::Average)
+            .unwrap();
+        assert_eq!(g.t_per_mwh, 0.5306);
+        assert!(g.assumptions[0].contains("national average"));
+    }
+
+    #[test]
+    fn market_variant_uses_the_national_factor_without_market_nonfossil() {
+        let g = f()
+            .grid(
+                "CN",
+                Some("jiangsu"),
+                None,
+                2022,
+                GridVariant::ExclMarketNonfossil,
+            )
+            .unwrap();
+        assert_eq!(g.t_per_mwh, 0.5856);
+        assert!(g.assumptions[0].contains("published nationally only"));
+    }
+
+    #[test]
+    fn parks_outside_china_use_ember() {
+        let g = f()
+            .grid("VN", None, None, 2024, GridVariant::Average)
+            .unwrap();
+        assert!((g.t_per_mwh - 0.4912).abs() < 0.001, "{}", g.t_per_mwh);
+        assert_eq!(g.factor.vintage, Some(2021));
+        assert!(
+            f().grid("AQ", None, None, 2024, GridVariant::Average)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn provinces_by_key_or_chinese_name() {
+        let f = f();
+        assert_eq!(f.province_key("江苏").as_deref(), Some("jiangsu"));
+        assert_eq!(f.province_key("江苏省").as_deref(), Some("jiangsu"));
+        assert_eq!(
+            f.province_key("Inner Mongolia").as_deref(),
+            Some("inner_mongolia")
+        );
+        assert_eq!(
+            f.province_key("内蒙古自治区").as_deref(),
+            Some("inner_mongolia")
+        );
+        assert_eq!(f.province_key("atlantis"), None);
+    }
+
+    #[test]
+    fn washed_coal_has_a_recorded_fallback() {
+        let ff = f().fuel(FuelFactorSet::Cn, "washed_coal").unwrap();
+        assert_eq!(ff.kgco2.unwrap().value, 2.4407);
+        assert!(ff.assumptions[0].contains("no CO2 factor"));
+    }
+}

@@ -5,7 +5,6 @@
 //! denominator) is missing, never 0. Changes over time (`.yoy`, `.cagr`, `.linear_change`) are
 //! computed from the yearly values. This module knows nothing about thresholds.
 
-use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -164,7 +163,7 @@ impl Catalogue {
                 .into_iter()
                 .flatten()
             {
-                let _ = polars::sql::sql_expr(e).map_err(|err| ReferenceError::Parse {
+                crate::frame::check_expression(e).map_err(|err| ReferenceError::Parse {
                     file: file.clone(),
                     message: format!("indicator {}: formula \"{e}\" does not parse: {err}", i.id),
                 })?;
@@ -203,64 +202,48 @@ pub fn evaluate(
     inv: &Inventory,
     vocab: &Vocabulary,
     settings: &BTreeMap<String, f64>,
-) -> PolarsResult<Values> {
+) -> Result<Values, crate::frame::FrameError> {
     let mut out: Values = BTreeMap::new();
     if inv.years.is_empty() {
         return Ok(out);
     }
     let vars: Vec<BTreeMap<String, Option<f64>>> =
         inv.years.iter().map(|y| y.variables(vocab)).collect();
-    let names: Vec<&String> = vars[0].keys().collect();
-    let mut cols: Vec<Column> = names
-        .iter()
-        .map(|n| {
-            Column::new(
-                (*n).into(),
-                vars.iter().map(|v| v[*n]).collect::<Vec<Option<f64>>>(),
-            )
-        })
+    let mut columns: Vec<(String, Vec<Option<f64>>)> = vars[0]
+        .keys()
+        .map(|n| (n.clone(), vars.iter().map(|v| v[n]).collect()))
         .collect();
     for (k, v) in settings {
-        cols.push(Column::new(k.into(), vec![*v; vars.len()]));
+        columns.push((k.clone(), vec![Some(*v); vars.len()]));
     }
-    let df = DataFrame::new_infer_height(cols)?;
+    // Ratio indicators evaluate numerator and denominator separately (the gap needs both).
     let mut exprs = Vec::new();
     for i in &cat.indicators {
         match (&i.numerator, &i.denominator, &i.formula) {
             (Some(n), Some(d), _) => {
-                exprs.push(
-                    polars::sql::sql_expr(n)?
-                        .cast(DataType::Float64)
-                        .alias(format!("{}#n", i.id)),
-                );
-                exprs.push(
-                    polars::sql::sql_expr(d)?
-                        .cast(DataType::Float64)
-                        .alias(format!("{}#d", i.id)),
-                );
+                exprs.push(n.clone());
+                exprs.push(d.clone());
             }
-            (_, _, Some(f)) => exprs.push(
-                polars::sql::sql_expr(f)?
-                    .cast(DataType::Float64)
-                    .alias(i.id.as_str()),
-            ),
+            (_, _, Some(f)) => exprs.push(f.clone()),
             _ => {}
         }
     }
-    let res = df.lazy().select(exprs).collect()?;
+    let res = crate::frame::evaluate(&columns, &exprs)?;
     for (row, py) in inv.years.iter().enumerate() {
         let mut m = BTreeMap::new();
+        let mut k = 0;
         for i in &cat.indicators {
             let v = if i.formula.is_some() {
-                let x = finite(res.column(&i.id)?.f64()?.get(row));
+                k += 1;
                 Value {
-                    value: x,
+                    value: finite(res[k - 1][row]),
                     numerator: None,
                     denominator: None,
                 }
             } else {
-                let n = finite(res.column(&format!("{}#n", i.id))?.f64()?.get(row));
-                let d = finite(res.column(&format!("{}#d", i.id))?.f64()?.get(row));
+                let n = finite(res[k][row]);
+                let d = finite(res[k + 1][row]);
+                k += 2;
                 let value = match (n, d) {
                     (Some(n), Some(d)) if d != 0.0 => finite(Some(n / d)),
                     _ => None,

@@ -17,6 +17,7 @@ pub mod benchmark;
 pub mod cli;
 pub mod diag;
 pub mod factors;
+pub mod frame;
 pub mod indicators;
 pub mod input;
 pub mod inventory;

@@ -18,7 +18,7 @@ pub enum PipelineError {
     #[error(transparent)]
     Reference(#[from] ReferenceError),
     #[error("computation failed: {0}")]
-    Polars(#[from] polars::error::PolarsError),
+    Frame(#[from] crate::frame::FrameError),
 }
 
 /// Which parks and years to score.

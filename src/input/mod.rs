@@ -9,7 +9,6 @@ pub mod activity;
 pub mod parks;
 pub mod table;
 
-use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -448,17 +447,12 @@ impl Dataset {
             .collect()
     }
 
-    /// Sums monthly rows to years (per the metric's aggregation) for the valid parks, with polars.
-    pub fn annual(&self, vocab: &Vocabulary) -> PolarsResult<Annual> {
+    /// Sums monthly rows to years (per the metric's aggregation) for the valid parks.
+    pub fn annual(&self, vocab: &Vocabulary) -> Result<Annual, crate::frame::FrameError> {
         let valid: BTreeSet<&str> = self
             .valid_parks()
             .iter()
             .map(|p| p.park_id.as_str())
-            .collect();
-        let rows: Vec<&Row> = self
-            .rows
-            .iter()
-            .filter(|r| valid.contains(r.park_id.as_str()))
             .collect();
         let ids: Vec<&str> = valid.iter().copied().collect();
         let index: HashMap<&str, u32> = ids
@@ -466,60 +460,39 @@ impl Dataset {
             .enumerate()
             .map(|(i, p)| (*p, i as u32))
             .collect();
-        let df = df!(
-            "park" => rows.iter().map(|r| index[r.park_id.as_str()]).collect::<Vec<u32>>(),
-            "year" => rows.iter().map(|r| r.year).collect::<Vec<i32>>(),
-            "metric" => rows.iter().map(|r| r.metric as u32).collect::<Vec<u32>>(),
-            "value" => rows.iter().map(|r| r.value).collect::<Vec<Option<f64>>>(),
-            "monthly" => rows.iter().map(|r| r.month.is_some() as u32).collect::<Vec<u32>>(),
-            "estimated" => rows.iter().map(|r| r.estimated as u32).collect::<Vec<u32>>(),
-        )?;
-        let out = df
-            .lazy()
-            .group_by([col("park"), col("year"), col("metric")])
-            .agg([
-                col("value").sum().alias("sum"),
-                col("value").mean().alias("mean"),
-                col("value").max().alias("max"),
-                col("value").null_count().alias("nulls"),
-                col("monthly").sum().alias("months"),
-                col("estimated").sum().alias("estimated"),
-            ])
-            .collect()?;
-        let park = out.column("park")?.u32()?;
-        let year = out.column("year")?.i32()?;
-        let metric = out.column("metric")?.u32()?;
-        let sum = out.column("sum")?.f64()?;
-        let mean = out.column("mean")?.f64()?;
-        let max = out.column("max")?.f64()?;
-        let nulls = out.column("nulls")?.cast(&DataType::UInt32)?;
-        let nulls = nulls.u32()?;
-        let months = out.column("months")?.u32()?;
-        let estimated = out.column("estimated")?.u32()?;
-        let mut annual: Annual = BTreeMap::new();
-        for i in 0..out.height() {
-            let (Some(p), Some(y), Some(m)) = (park.get(i), year.get(i), metric.get(i)) else {
+        let mut cols = crate::frame::ActivityColumns::default();
+        for r in self.rows.iter() {
+            let Some(&p) = index.get(r.park_id.as_str()) else {
                 continue;
             };
-            let id = &vocab.order[m as usize];
-            let value = if nulls.get(i).unwrap_or(0) > 0 {
+            cols.park.push(p);
+            cols.year.push(r.year);
+            cols.metric.push(u32::from(r.metric));
+            cols.value.push(r.value);
+            cols.monthly.push(u32::from(r.month.is_some()));
+            cols.estimated.push(u32::from(r.estimated));
+        }
+        let mut annual: Annual = BTreeMap::new();
+        for g in crate::frame::aggregate(cols)? {
+            let id = &vocab.order[g.metric as usize];
+            let value = if g.nulls > 0 {
                 None
             } else {
                 match vocab.metrics[id].aggregate {
-                    crate::reference::Aggregate::Sum => sum.get(i),
-                    crate::reference::Aggregate::Mean => mean.get(i),
-                    crate::reference::Aggregate::Max => max.get(i),
+                    crate::reference::Aggregate::Sum => g.sum,
+                    crate::reference::Aggregate::Mean => g.mean,
+                    crate::reference::Aggregate::Max => g.max,
                 }
             };
             annual
-                .entry((ids[p as usize].to_string(), y))
+                .entry((ids[g.park as usize].to_string(), g.year))
                 .or_default()
                 .insert(
                     id.clone(),
                     MetricYear {
                         value,
-                        estimated: estimated.get(i).unwrap_or(0) > 0,
-                        months: months.get(i).unwrap_or(0) as u8,
+                        estimated: g.estimated > 0,
+                        months: g.months as u8,
                     },
                 );
         }

@@ -1,5 +1,5 @@
 //! Reading one tabular file into text cells: encoding and delimiter detection, the header, and
-//! the line number of every record. The only place that calls polars' CSV reader.
+//! the line number of every record. The CSV body itself is read by `frame` (polars).
 //!
 //! Every cell stays text here; `input::parks` and `input::activity` decide what the text means.
 
@@ -8,11 +8,10 @@
 #![allow(clippy::result_large_err)]
 
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
-use polars::prelude::*;
-use std::io::Cursor;
 use std::path::Path;
 
 use crate::diag::Diagnostic;
+use crate::frame::{self, TextColumn};
 use crate::units::DecimalMark;
 
 /// A file read as text cells, with enough position information for diagnostics.
@@ -22,7 +21,7 @@ pub struct Table {
     /// Header cells, trimmed.
     pub header: Vec<String>,
     /// Body cells by column; None for an empty or absent cell.
-    pub columns: Vec<StringChunked>,
+    pub columns: Vec<TextColumn>,
     /// 1-based line of each record.
     pub lines: Vec<u32>,
     /// Number of fields of each record, where it differs from the header.
@@ -122,50 +121,24 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         .collect();
 
     let columns = if lines.is_empty() {
-        vec![StringChunked::full_null("".into(), 0); header.len()]
+        vec![TextColumn::empty(); header.len()]
     } else {
-        let df = CsvReadOptions::default()
-            .with_has_header(false)
-            .with_skip_rows(1)
-            .with_infer_schema_length(Some(0))
-            .with_schema(Some(Arc::new(Schema::from_iter(
-                (0..header.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
-            ))))
-            .map_parse_options(|o| {
-                o.with_separator(delimiter)
-                    .with_quote_char(Some(b'"'))
-                    .with_truncate_ragged_lines(true)
-                    .with_missing_is_null(true)
-            })
-            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
-            .finish()
+        let keep: Vec<bool> = body_blank.iter().map(|b| !b).collect();
+        let columns = frame::read_text_columns(text.as_bytes(), header.len(), delimiter, &keep)
             .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?;
-        // Polars drops a blank last line; drop the others.
-        let mut keep: Vec<bool> = body_blank.iter().map(|b| !b).collect();
-        keep.truncate(df.height());
-        let df = if keep.iter().all(|k| *k) {
-            df
-        } else {
-            df.filter(&BooleanChunked::from_slice("keep".into(), &keep))
-                .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?
-        };
-        if df.height() != lines.len() {
+        let height = columns.first().map_or(0, |c| c.cells_len());
+        if height != lines.len() {
             return Err(Diagnostic::error(
                 file,
                 0,
                 0,
                 format!(
-                    "the CSV reader found {} records where the file has {}; check quoting",
-                    df.height(),
+                    "the CSV reader found {height} records where the file has {}; check quoting",
                     lines.len()
                 ),
             ));
         }
-        df.columns()
-            .iter()
-            .map(|c| c.str().cloned())
-            .collect::<PolarsResult<Vec<_>>>()
-            .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?
+        columns
     };
     let decimal = if delimiter == b';' && has_decimal_commas(&columns) {
         DecimalMark::Comma
@@ -342,9 +315,9 @@ fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) 
 }
 
 /// Does any cell look like a number written with a decimal comma (`12,5`)?
-fn has_decimal_commas(columns: &[StringChunked]) -> bool {
+fn has_decimal_commas(columns: &[TextColumn]) -> bool {
     columns.iter().any(|c| {
-        c.iter().flatten().take(10_000).any(|s| {
+        c.cells().take(10_000).any(|s| {
             let s = s.trim();
             s.contains(',')
                 && s.chars()

@@ -1,0 +1,185 @@
+//! The one module that talks to polars (its API changes with every 0.x release; an upgrade
+//! touches this file only).
+//!
+//! Three jobs: read a CSV body into text columns, sum activity rows to years per park and
+//! metric, and evaluate SQL expressions (indicator formulas) over a table of numbers.
+
+use polars::prelude::*;
+use std::io::Cursor;
+
+pub use polars::error::PolarsError as FrameError;
+
+/// A text column read from a CSV file.
+#[derive(Debug, Clone)]
+pub struct TextColumn(StringChunked);
+
+impl TextColumn {
+    pub fn empty() -> Self {
+        TextColumn(StringChunked::full_null("".into(), 0))
+    }
+
+    /// The cell at `row`; None when empty.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        self.0.get(row)
+    }
+
+    /// Number of cells, empty ones included.
+    pub fn cells_len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Non-empty cells, in order.
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().flatten()
+    }
+}
+
+/// Reads the records after the header line of a CSV text as `ncols` text columns, keeping only
+/// the records whose `keep` flag is set (polars keeps blank lines as records; we do not).
+pub fn read_text_columns(
+    text: &[u8],
+    ncols: usize,
+    delimiter: u8,
+    keep: &[bool],
+) -> Result<Vec<TextColumn>, FrameError> {
+    let schema =
+        Schema::from_iter((0..ncols).map(|i| Field::new(format!("c{i}").into(), DataType::String)));
+    let df = CsvReadOptions::default()
+        .with_has_header(false)
+        .with_skip_rows(1)
+        .with_infer_schema_length(Some(0))
+        .with_schema(Some(Arc::new(schema)))
+        .map_parse_options(|o| {
+            o.with_separator(delimiter)
+                .with_quote_char(Some(b'"'))
+                .with_truncate_ragged_lines(true)
+                .with_missing_is_null(true)
+        })
+        .into_reader_with_file_handle(Cursor::new(text))
+        .finish()?;
+    // A blank last line is dropped by polars itself; the keep mask covers what it returned.
+    let mut mask: Vec<bool> = keep.to_vec();
+    mask.resize(df.height(), true);
+    let df = if mask.iter().all(|k| *k) {
+        df
+    } else {
+        df.filter(&BooleanChunked::from_slice("keep".into(), &mask))?
+    };
+    df.columns()
+        .iter()
+        .map(|c| Ok(TextColumn(c.str()?.clone())))
+        .collect()
+}
+
+/// Activity rows as columns, for [`aggregate`].
+#[derive(Debug, Default)]
+pub struct ActivityColumns {
+    pub park: Vec<u32>,
+    pub year: Vec<i32>,
+    pub metric: Vec<u32>,
+    pub value: Vec<Option<f64>>,
+    pub monthly: Vec<u32>,
+    pub estimated: Vec<u32>,
+}
+
+/// One group of [`aggregate`]: a park, year and metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Group {
+    pub park: u32,
+    pub year: i32,
+    pub metric: u32,
+    pub sum: Option<f64>,
+    pub mean: Option<f64>,
+    pub max: Option<f64>,
+    /// Rows whose value is missing.
+    pub nulls: u32,
+    pub months: u32,
+    pub estimated: u32,
+}
+
+/// Groups rows by park, year and metric: sum, mean, max, missing count, monthly rows, estimates.
+pub fn aggregate(rows: ActivityColumns) -> Result<Vec<Group>, FrameError> {
+    let df = df!(
+        "park" => rows.park,
+        "year" => rows.year,
+        "metric" => rows.metric,
+        "value" => rows.value,
+        "monthly" => rows.monthly,
+        "estimated" => rows.estimated,
+    )?;
+    let out = df
+        .lazy()
+        .group_by([col("park"), col("year"), col("metric")])
+        .agg([
+            col("value").sum().alias("sum"),
+            col("value").mean().alias("mean"),
+            col("value").max().alias("max"),
+            col("value")
+                .null_count()
+                .cast(DataType::UInt32)
+                .alias("nulls"),
+            col("monthly").sum().alias("months"),
+            col("estimated").sum().alias("estimated"),
+        ])
+        .collect()?;
+    let park = out.column("park")?.u32()?;
+    let year = out.column("year")?.i32()?;
+    let metric = out.column("metric")?.u32()?;
+    let sum = out.column("sum")?.f64()?;
+    let mean = out.column("mean")?.f64()?;
+    let max = out.column("max")?.f64()?;
+    let nulls = out.column("nulls")?.u32()?;
+    let months = out.column("months")?.u32()?;
+    let estimated = out.column("estimated")?.u32()?;
+    let mut groups = Vec::with_capacity(out.height());
+    for i in 0..out.height() {
+        let (Some(p), Some(y), Some(m)) = (park.get(i), year.get(i), metric.get(i)) else {
+            continue;
+        };
+        groups.push(Group {
+            park: p,
+            year: y,
+            metric: m,
+            sum: sum.get(i),
+            mean: mean.get(i),
+            max: max.get(i),
+            nulls: nulls.get(i).unwrap_or(0),
+            months: months.get(i).unwrap_or(0),
+            estimated: estimated.get(i).unwrap_or(0),
+        });
+    }
+    // polars' group order is not stable: sort for deterministic output.
+    groups.sort_by_key(|g| (g.park, g.year, g.metric));
+    Ok(groups)
+}
+
+/// Checks that a SQL expression parses.
+pub fn check_expression(expr: &str) -> Result<(), FrameError> {
+    polars::sql::sql_expr(expr).map(|_| ())
+}
+
+/// Evaluates SQL expressions over named numeric columns (all the same length). Each result
+/// column has one value per row; None where an input is missing.
+pub fn evaluate(
+    columns: &[(String, Vec<Option<f64>>)],
+    expressions: &[String],
+) -> Result<Vec<Vec<Option<f64>>>, FrameError> {
+    let cols: Vec<Column> = columns
+        .iter()
+        .map(|(n, v)| Column::new(n.as_str().into(), v.as_slice()))
+        .collect();
+    let df = DataFrame::new_infer_height(cols)?;
+    let exprs = expressions
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            Ok(polars::sql::sql_expr(e)?
+                .cast(DataType::Float64)
+                .alias(format!("e{i}")))
+        })
+        .collect::<Result<Vec<_>, FrameError>>()?;
+    let res = df.lazy().select(exprs).collect()?;
+    (0..expressions.len())
+        .map(|i| Ok(res.column(&format!("e{i}"))?.f64()?.iter().collect()))
+        .collect()
+}
