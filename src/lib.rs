@@ -13,6 +13,7 @@
 //! The reference data ([`reference`]) ships under `indicators/` and is embedded in the binary.
 //! The command line ([`cli`]) only parses arguments and calls these stages.
 
+pub mod atomic;
 pub mod benchmark;
 pub mod cli;
 pub mod diag;
@@ -22,6 +23,8 @@ pub mod indicators;
 pub mod input;
 pub mod inventory;
 pub mod pipeline;
+pub mod plot;
 pub mod reference;
+pub mod report;
 pub mod scoring;
 pub mod units;

@@ -4,6 +4,7 @@
 mod catalog;
 mod inventory;
 mod output;
+mod report;
 pub mod score;
 mod validate;
 
@@ -69,6 +70,8 @@ pub enum Command {
     Inventory(inventory::InventoryArgs),
     /// Score parks against benchmark sets: rule status, points, gaps, level.
     Score(score::ScoreArgs),
+    /// Write reports: a page per park, the programme page, scores and charts.
+    Report(report::ReportArgs),
     /// The shipped benchmark sets.
     #[command(subcommand)]
     Benchmarks(catalog::BenchmarksCmd),
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Validate(a) => validate::run(a),
         Command::Inventory(a) => inventory::run(a),
         Command::Score(a) => score::run(a),
+        Command::Report(a) => report::run(a),
         Command::Benchmarks(c) => catalog::benchmarks(c),
         Command::Indicators(c) => catalog::indicators(c),
     };

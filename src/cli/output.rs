@@ -5,30 +5,11 @@ use std::path::Path;
 
 use super::CliError;
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file and an interrupted run leaves the previous file intact.
+/// Writes a file atomically (see [`crate::atomic::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.parkbench-tmp-{}", std::process::id()));
-    let io = |e: std::io::Error| CliError::Io(format!("{}: {e}", path.display()));
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    crate::atomic::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
 }
+
 
 /// Writes to `out` when given, else to standard output.
 pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {

@@ -147,7 +147,8 @@ pub fn to_csv(runs: &[SetRun]) -> String {
                     num(r.threshold.as_ref().map(|t| t.value), 6),
                     r.status.as_str().to_string(),
                     num(r.points, 2),
-                    csv_safe(r.gap.as_ref().map(|g| g.text_en.as_str()).unwrap_or("")),
+                    // The gap of a failing rule, or why a rule is missing / waived / not applicable.
+                    csv_safe(r.gap.as_ref().map(|g| g.text_en.as_str()).or(r.note.as_deref()).unwrap_or("")),
                     r.threshold
                         .as_ref()
                         .map(|t| t.status.as_str())

@@ -505,6 +505,16 @@ impl Dataset {
     }
 }
 
+/// Can this park id name a file inside an output folder? Valid ids are `[A-Za-z0-9_.-]`;
+/// this also refuses names that are hidden or reserved on Windows (`CON`, `NUL`, `COM1` ...).
+pub fn valid_park_id_for_path(id: &str) -> bool {
+    const RESERVED: [&str; 4] = ["con", "prn", "aux", "nul"];
+    let stem = id.split('.').next().unwrap_or("").to_lowercase();
+    let reserved = RESERVED.contains(&stem.as_str())
+        || ((stem.starts_with("com") || stem.starts_with("lpt")) && stem.len() == 4 && stem.as_bytes()[3].is_ascii_digit());
+    parks::valid_park_id(id) && !id.starts_with('.') && !reserved
+}
+
 /// The file name part of a path, for short messages.
 pub fn short_name(p: &Path) -> String {
     p.file_name()

@@ -1,0 +1,71 @@
+//! `parkbench report DATA --benchmark ID --out DIR`: park pages, the programme page, scores
+//! and charts.
+
+use clap::Args;
+use std::path::PathBuf;
+
+use super::score::{SetArgs, compute, to_csv, to_json};
+use super::{CliError, DataArgs, ExitStatus};
+use crate::indicators::Lang;
+use crate::report::{self, ReportInput, ReportOptions};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub sets: SetArgs,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Language of the pages and charts.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Files to write, comma-separated: html, md, json, csv.
+    #[arg(long, value_delimiter = ',', default_value = "html,md,json,csv")]
+    pub format: Vec<String>,
+    /// Also write PNG charts (for slides).
+    #[arg(long)]
+    pub png: bool,
+    /// Print this time stamp in the footers (by default there is none, so runs are identical).
+    #[arg(long, value_name = "TEXT")]
+    pub timestamp: Option<String>,
+}
+
+pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
+    for f in &args.format {
+        if !["html", "md", "json", "csv"].contains(&f.as_str()) {
+            return Err(CliError::Usage(format!("--format {f}: expected html, md, json or csv")));
+        }
+    }
+    if args.sets.benchmarks.len() + args.sets.sets.len() != 1 {
+        return Err(CliError::Usage("a report is for one benchmark set: give one --benchmark or one --set".into()));
+    }
+    let (l, runs) = compute(&args.data, &args.sets)?;
+    let cat = crate::indicators::Catalogue::embedded()?;
+    let opts = ReportOptions {
+        lang: args.lang,
+        html: args.format.iter().any(|f| f == "html"),
+        markdown: args.format.iter().any(|f| f == "md"),
+        json: args.format.iter().any(|f| f == "json"),
+        csv: args.format.iter().any(|f| f == "csv"),
+        png: args.png,
+        timestamp: args.timestamp.clone(),
+    };
+    let input = ReportInput {
+        run: &runs[0],
+        data: &l.data,
+        vocab: &l.vocab,
+        cat: &cat,
+        scores_csv: to_csv(&runs),
+        scores_json: to_json(&runs)?,
+    };
+    let written = report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;
+    eprintln!(
+        "wrote {} files for {} parks to {}",
+        written.files.len(),
+        written.parks,
+        args.out.display()
+    );
+    Ok(super::report_failures(&l.data))
+}

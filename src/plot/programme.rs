@@ -1,0 +1,366 @@
+//! Charts of a programme (several parks): ranking with levels, clean-energy share against CO2
+//! per tce, distribution of scores and levels, and a heat map of parks x rules by status.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Chart, colours, err, hatch, shorten, status_colour, text};
+use crate::benchmark::BenchmarkSet;
+use crate::indicators::Lang;
+use crate::scoring::{Score, Status};
+
+fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// Level labels and colours of a set, best first, plus "undetermined".
+fn levels(set: &BenchmarkSet, lang: Lang) -> Vec<(String, String, RGBColor)> {
+    let mut v: Vec<(String, String, RGBColor)> = set
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.clone(), l.label.get(lang).to_string(), colours::LEVELS[i.min(3)]))
+        .collect();
+    v.push(("undetermined".into(), tr(lang, "Undetermined", "无法判定").into(), colours::LEVELS[4]));
+    v
+}
+
+fn park_label(s: &Score) -> String {
+    shorten(&s.park_name, 16)
+}
+
+/// Parks ranked by overall score, coloured by level.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub title: String,
+    pub scores: Vec<Score>,
+    pub levels: Vec<(String, String, RGBColor)>,
+    pub lang: Lang,
+}
+
+impl Ranking {
+    pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Ranking {
+        let mut scores = scores.to_vec();
+        scores.sort_by(|a, b| {
+            b.overall.score.unwrap_or(-1.0).total_cmp(&a.overall.score.unwrap_or(-1.0)).then(a.park_id.cmp(&b.park_id))
+        });
+        Ranking {
+            title: format!("{} · {}", tr(lang, "Ranking by overall score", "综合得分排名"), set.title.get(lang)),
+            scores,
+            levels: levels(set, lang),
+            lang,
+        }
+    }
+}
+
+impl Chart for Ranking {
+    fn size(&self) -> (u32, u32) {
+        (820, (90 + 24 * self.scores.len()) as u32)
+    }
+
+    fn name(&self) -> &'static str {
+        "ranking"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 12)).map_err(err)?;
+        let (x0, x1) = (190, 640);
+        let px = |s: f64| x0 + (s / 100.0 * f64::from(x1 - x0)).round() as i32;
+        for t in [0.0, 25.0, 50.0, 75.0, 100.0] {
+            area.draw(&PathElement::new(vec![(px(t), 44), (px(t), 50 + 24 * self.scores.len() as i32)], colours::GRID.stroke_width(1)))
+                .map_err(err)?;
+            area.draw_text(&format!("{t:.0}"), &text(11.0).pos(Pos::new(HPos::Center, VPos::Bottom)), (px(t), 44)).map_err(err)?;
+        }
+        for (i, s) in self.scores.iter().enumerate() {
+            let y = 52 + 24 * i as i32;
+            let cy = y + 9;
+            area.draw_text(&format!("{}. {}", i + 1, park_label(s)), &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 8, cy))
+                .map_err(err)?;
+            let (_, label, c) = self.levels.iter().find(|l| l.0 == s.level).cloned().unwrap_or_else(|| self.levels[self.levels.len() - 1].clone());
+            match s.overall.score {
+                Some(v) => area.draw(&Rectangle::new([(x0, y + 2), (px(v).max(x0 + 2), y + 16)], c.filled())).map_err(err)?,
+                None => hatch(area, (x0, y + 2), (x1, y + 16))?,
+            }
+            let info = format!(
+                "{} · {} · {} {:.0} %",
+                s.overall.score.map_or("—".into(), |v| format!("{v:.0}")),
+                label,
+                tr(self.lang, "cov.", "覆盖"),
+                s.overall.coverage * 100.0
+            );
+            area.draw_text(&info, &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)), (x1 + 8, cy)).map_err(err)?;
+        }
+        let ly = 60 + 24 * self.scores.len() as i32 + 8;
+        let mut x = 12;
+        for (_, label, c) in &self.levels {
+            area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], c.filled())).map_err(err)?;
+            area.draw_text(label, &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 24, ly + 6)).map_err(err)?;
+            x += 40 + 8 * label.chars().count().min(14) as i32;
+        }
+        Ok(())
+    }
+}
+
+/// Clean-energy share against CO2 per tce, point size by energy use, with threshold lines.
+#[derive(Debug, Clone)]
+pub struct Scatter {
+    pub title: String,
+    /// (label, clean share 0-1, tCO2/tce, energy tce, level index)
+    pub points: Vec<(String, f64, f64, f64, usize)>,
+    pub co2_thresholds: Vec<(f64, String)>,
+    pub clean_threshold: Option<f64>,
+    pub levels: Vec<(String, String, RGBColor)>,
+    pub lang: Lang,
+}
+
+impl Scatter {
+    /// From scores and the indicator values of their park-years.
+    pub fn new(set: &BenchmarkSet, scores: &[Score], values: &crate::indicators::Values, lang: Lang) -> Scatter {
+        let levels = levels(set, lang);
+        let points = scores
+            .iter()
+            .filter_map(|s| {
+                let v = values.get(&(s.park_id.clone(), s.year))?;
+                let clean = v.get("clean_energy_share")?.value?;
+                let co2 = v.get("co2_per_tce")?.value?;
+                let tce = v.get("energy_tce")?.value?;
+                let li = levels.iter().position(|l| l.0 == s.level).unwrap_or(levels.len() - 1);
+                Some((park_label(s), clean, co2, tce, li))
+            })
+            .collect();
+        let mut co2_thresholds = Vec::new();
+        let mut clean_threshold = None;
+        for r in &set.rules {
+            let ind = r.indicator.get_ref().as_str();
+            for t in r.thresholds.iter() {
+                if ind == "co2_per_tce" {
+                    co2_thresholds.push((t.value, t.band.clone().unwrap_or_default()));
+                } else if ind == "clean_energy_share" && clean_threshold.is_none() {
+                    clean_threshold = Some(t.value);
+                }
+            }
+        }
+        Scatter {
+            title: tr(lang, "Clean-energy share and CO2 per unit energy", "清洁能源占比与单位能耗碳排放").into(),
+            points,
+            co2_thresholds,
+            clean_threshold,
+            levels,
+            lang,
+        }
+    }
+}
+
+impl Chart for Scatter {
+    fn size(&self) -> (u32, u32) {
+        (820, 520)
+    }
+
+    fn name(&self) -> &'static str {
+        "scatter"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let ymax = self.points.iter().map(|p| p.2).fold(0.5, f64::max) * 1.1;
+        let max_tce = self.points.iter().map(|p| p.3).fold(1.0, f64::max);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, text(17.0))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..1.0, 0.0..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(tr(self.lang, "clean-energy share of consumption (%)", "清洁能源消费占比（%）"))
+            .y_desc(tr(self.lang, "CO2 per unit energy (tCO2/tce)", "单位能耗碳排放（tCO2/tce）"))
+            .x_label_formatter(&|x| format!("{:.0}", x * 100.0))
+            .axis_desc_style(text(13.0))
+            .label_style(text(11.0))
+            .light_line_style(colours::GRID.mix(0.5))
+            .draw()
+            .map_err(err)?;
+        for (t, band) in &self.co2_thresholds {
+            chart
+                .draw_series(DashedLineSeries::new(vec![(0.0, *t), (1.0, *t)], 8, 4, colours::INK.stroke_width(1)))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(format!("{t} {band}"), (0.01, *t + ymax * 0.01), text(11.0))))
+                .map_err(err)?;
+        }
+        if let Some(c) = self.clean_threshold {
+            chart
+                .draw_series(DashedLineSeries::new(vec![(c, 0.0), (c, ymax)], 8, 4, colours::INK.stroke_width(1)))
+                .map_err(err)?;
+        }
+        for (label, x, y, tce, li) in &self.points {
+            let r = (4.0 + 16.0 * (tce / max_tce).sqrt()).round() as i32;
+            let c = self.levels[*li].2;
+            chart.draw_series(std::iter::once(Circle::new((*x, *y), r, c.mix(0.75).filled()))).map_err(err)?;
+            chart.draw_series(std::iter::once(Circle::new((*x, *y), r, colours::INK.stroke_width(1)))).map_err(err)?;
+            chart.draw_series(std::iter::once(Text::new(label.clone(), (*x + 0.012, *y), text(10.0)))).map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Histogram of overall scores (10-point bins) and the count per level.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    pub title: String,
+    pub bins: [usize; 10],
+    pub unscored: usize,
+    pub level_counts: Vec<(String, usize, RGBColor)>,
+    pub lang: Lang,
+}
+
+impl Distribution {
+    pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Distribution {
+        let mut bins = [0usize; 10];
+        let mut unscored = 0;
+        for s in scores {
+            match s.overall.score {
+                Some(v) => bins[((v / 10.0).floor() as usize).min(9)] += 1,
+                None => unscored += 1,
+            }
+        }
+        let level_counts = levels(set, lang)
+            .into_iter()
+            .map(|(id, label, c)| (label, scores.iter().filter(|s| s.level == id).count(), c))
+            .collect();
+        Distribution {
+            title: tr(lang, "Distribution of scores and levels", "得分与等级分布").into(),
+            bins,
+            unscored,
+            level_counts,
+            lang,
+        }
+    }
+}
+
+impl Chart for Distribution {
+    fn size(&self) -> (u32, u32) {
+        (820, 320)
+    }
+
+    fn name(&self) -> &'static str {
+        "distribution"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 10)).map_err(err)?;
+        let body = area.margin(34, 0, 0, 0);
+        let (left, right) = body.split_horizontally(500);
+        let ymax = (*self.bins.iter().max().unwrap_or(&1)).max(1) as u32 + 1;
+        let mut chart = ChartBuilder::on(&left)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(40)
+            .build_cartesian_2d((0u32..100u32).step(10).use_round().into_segmented(), 0u32..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(tr(self.lang, "overall score (10-point bins)", "综合得分（每 10 分一组）"))
+            .y_desc(tr(self.lang, "parks", "园区数"))
+            .axis_desc_style(text(12.0))
+            .label_style(text(11.0))
+            .light_line_style(colours::GRID.mix(0.5))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(colours::MEETS.filled())
+                    .margin(3)
+                    .data(self.bins.iter().enumerate().map(|(i, n)| (i as u32 * 10, *n as u32))),
+            )
+            .map_err(err)?;
+        let total: usize = self.level_counts.iter().map(|l| l.1).sum::<usize>().max(1);
+        let mut y = 20;
+        for (label, n, c) in &self.level_counts {
+            let w = (200.0 * *n as f64 / total as f64).round() as i32;
+            right.draw(&Rectangle::new([(110, y), (110 + w.max(1), y + 18)], c.filled())).map_err(err)?;
+            right.draw_text(&shorten(label, 12), &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)), (104, y + 9)).map_err(err)?;
+            right.draw_text(&n.to_string(), &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)), (116 + w, y + 9)).map_err(err)?;
+            y += 30;
+        }
+        if self.unscored > 0 {
+            right
+                .draw_text(&format!("{}: {}", tr(self.lang, "no score", "无得分"), self.unscored), &text(11.0), (10, y + 6))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Parks x rules, each cell coloured (and patterned) by status.
+#[derive(Debug, Clone)]
+pub struct Heatmap {
+    pub title: String,
+    pub rules: Vec<String>,
+    pub parks: Vec<(String, Vec<Status>)>,
+    pub lang: Lang,
+}
+
+impl Heatmap {
+    pub fn new(scores: &[Score], lang: Lang) -> Heatmap {
+        let rules = scores.first().map(|s| s.rules.iter().map(|r| r.rule.clone()).collect()).unwrap_or_default();
+        let parks = scores.iter().map(|s| (park_label(s), s.rules.iter().map(|r| r.status).collect())).collect();
+        Heatmap {
+            title: tr(lang, "Rule status by park", "各园区指标状态").into(),
+            rules,
+            parks,
+            lang,
+        }
+    }
+}
+
+impl Chart for Heatmap {
+    fn size(&self) -> (u32, u32) {
+        ((200 + 70 * self.rules.len()).max(560) as u32, (150 + 22 * self.parks.len()) as u32)
+    }
+
+    fn name(&self) -> &'static str {
+        "heatmap"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 10)).map_err(err)?;
+        let (x0, y0, cw, ch) = (190, 90, 70, 22);
+        for (j, r) in self.rules.iter().enumerate() {
+            area.draw_text(
+                &shorten(r, 14),
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)).transform(FontTransform::Rotate270),
+                (x0 + cw * j as i32 + cw / 2, y0 - 4),
+            )
+            .map_err(err)?;
+        }
+        for (i, (park, statuses)) in self.parks.iter().enumerate() {
+            let y = y0 + ch * i as i32;
+            area.draw_text(park, &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 8, y + ch / 2)).map_err(err)?;
+            for (j, s) in statuses.iter().enumerate() {
+                let x = x0 + cw * j as i32;
+                if *s == Status::Missing {
+                    hatch(area, (x + 1, y + 1), (x + cw - 1, y + ch - 1))?;
+                } else {
+                    area.draw(&Rectangle::new([(x + 1, y + 1), (x + cw - 1, y + ch - 1)], status_colour(*s).filled())).map_err(err)?;
+                }
+            }
+        }
+        let ly = y0 + ch * self.parks.len() as i32 + 16;
+        let mut x = 12;
+        for s in [Status::Meets, Status::Fails, Status::Missing, Status::Waived, Status::NotApplicable] {
+            if s == Status::Missing {
+                hatch(area, (x, ly), (x + 18, ly + 12))?;
+            } else {
+                area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], status_colour(s).filled())).map_err(err)?;
+            }
+            area.draw_text(s.label(self.lang), &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 24, ly + 6)).map_err(err)?;
+            x += 110;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,142 @@
+//! Turns the `<text>` elements that plotters writes into glyph outlines (`<path>`), so an SVG
+//! chart shows the same letters in every browser and viewer, with or without Chinese fonts
+//! installed. The outlines come from the embedded font.
+
+use ab_glyph::{Font, FontRef, OutlineCurve};
+use std::fmt::Write;
+
+/// Replaces every `<text ...>...</text>` of `svg` with the outlines of its characters.
+pub fn outline_text(svg: &str, font: &FontRef<'_>) -> String {
+    let mut out = String::with_capacity(svg.len() * 2);
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let Some(close) = after.find("</text>") else { break };
+        let attrs = &after[5..open_end];
+        let content = unescape(&after[open_end + 1..close]);
+        out.push_str(&text_to_path(attrs, &content, font));
+        rest = &after[close + "</text>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn attr<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let i = attrs.find(&key)? + key.len();
+    let j = attrs[i..].find('"')?;
+    Some(&attrs[i..i + j])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+}
+
+/// Width of `text` in font units.
+pub fn width_units(text: &str, font: &FontRef<'_>) -> f32 {
+    let mut w = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            w += font.kern_unscaled(p, id);
+        }
+        w += font.h_advance_unscaled(id);
+        prev = Some(id);
+    }
+    w
+}
+
+fn text_to_path(attrs: &str, text: &str, font: &FontRef<'_>) -> String {
+    let num = |n: &str| attr(attrs, n).and_then(|v| v.parse::<f32>().ok());
+    let x0 = num("x").unwrap_or(0.0);
+    let y0 = num("y").unwrap_or(0.0);
+    let size = num("font-size").unwrap_or(12.0);
+    let upem = font.units_per_em().unwrap_or(1000.0);
+    let s = size / upem;
+    let width = width_units(text, font) * s;
+    let x = match attr(attrs, "text-anchor") {
+        Some("middle") => x0 - width / 2.0,
+        Some("end") => x0 - width,
+        _ => x0,
+    };
+    // plotters positions text with dy in em/ex; the baseline follows the same rule.
+    let baseline = y0
+        + match attr(attrs, "dy") {
+            Some("0.76em") => 0.76 * size,
+            Some("0.5ex") => 0.27 * size,
+            Some("-0.5ex") => -0.27 * size,
+            _ => 0.0,
+        };
+    let mut d = String::new();
+    let mut pen = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            pen += font.kern_unscaled(p, id);
+        }
+        if let Some(outline) = font.outline(id) {
+            let tx = |px: f32| x + (pen + px) * s;
+            let ty = |py: f32| baseline - py * s;
+            let mut last: Option<(f32, f32)> = None;
+            for curve in &outline.curves {
+                let (p0, rest): (ab_glyph::Point, Vec<ab_glyph::Point>) = match curve {
+                    OutlineCurve::Line(a, b) => (*a, vec![*b]),
+                    OutlineCurve::Quad(a, b, c) => (*a, vec![*b, *c]),
+                    OutlineCurve::Cubic(a, b, c, e) => (*a, vec![*b, *c, *e]),
+                };
+                if last != Some((p0.x, p0.y)) {
+                    if last.is_some() {
+                        d.push('Z');
+                    }
+                    let _ = write!(d, "M{:.1} {:.1}", tx(p0.x), ty(p0.y));
+                }
+                let cmd = match rest.len() {
+                    1 => 'L',
+                    2 => 'Q',
+                    _ => 'C',
+                };
+                d.push(cmd);
+                for (i, p) in rest.iter().enumerate() {
+                    if i > 0 {
+                        d.push(' ');
+                    }
+                    let _ = write!(d, "{:.1} {:.1}", tx(p.x), ty(p.y));
+                }
+                let end = rest[rest.len() - 1];
+                last = Some((end.x, end.y));
+            }
+            if last.is_some() {
+                d.push('Z');
+            }
+        }
+        pen += font.h_advance_unscaled(id);
+        prev = Some(id);
+    }
+    let fill = attr(attrs, "fill").unwrap_or("#000000");
+    let opacity = attr(attrs, "opacity").unwrap_or("1");
+    let transform = attr(attrs, "transform")
+        .map(|t| format!(" transform=\"{}\"", escape_attr(t)))
+        .unwrap_or_default();
+    format!(
+        "<path d=\"{d}\" fill=\"{}\" opacity=\"{}\"{transform}><title>{}</title></path>",
+        escape_attr(fill),
+        escape_attr(opacity),
+        escape_text(text)
+    )
+}
+
+fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

@@ -1,0 +1,450 @@
+//! Reports: one HTML and Markdown page per park, a programme page, the scores as CSV and JSON,
+//! and the charts as SVG (and PNG on request), written atomically under one output folder.
+//!
+//! Pages are self-contained (inline CSS and SVG, no network), escape every value that comes
+//! from the data, never put a park id in a path outside the output folder, and carry no
+//! timestamp unless asked, so two runs give identical files. Reporting renders scores; it
+//! computes nothing that scoring did not.
+
+mod text;
+
+use minijinja::{Environment, context};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::benchmark::{BenchmarkSet, Role};
+use crate::indicators::{Catalogue, Lang};
+use crate::input::{Dataset, valid_park_id_for_path};
+use crate::pipeline::SetRun;
+use crate::plot::{self, Chart};
+use crate::reference::Vocabulary;
+use crate::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
+
+pub use text::labels;
+
+/// Which files to write.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub lang: Lang,
+    pub html: bool,
+    pub markdown: bool,
+    pub json: bool,
+    pub csv: bool,
+    /// Also write PNG charts (for slides).
+    pub png: bool,
+    /// A timestamp to print in footers (None: no timestamp, deterministic output).
+    pub timestamp: Option<String>,
+}
+
+/// Problems while writing a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("template: {0}")]
+    Template(#[from] minijinja::Error),
+    #[error("chart {0}: {1}")]
+    Chart(String, String),
+    #[error("park id {0:?} cannot name a file")]
+    UnsafeId(String),
+}
+
+/// What was written.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub parks: usize,
+}
+
+/// Everything a report needs besides options.
+pub struct ReportInput<'a> {
+    pub run: &'a SetRun,
+    pub data: &'a Dataset,
+    pub vocab: &'a Vocabulary,
+    pub cat: &'a Catalogue,
+    /// scores.csv and scores.json content, as `score` prints them.
+    pub scores_csv: String,
+    pub scores_json: String,
+}
+
+fn env() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    env.add_filter("md", |s: String| text::md_escape(&s));
+    env.add_template("park.html", include_str!("templates/park.html")).expect("template parses");
+    env.add_template("index.html", include_str!("templates/index.html")).expect("template parses");
+    env.add_template("park.md", include_str!("templates/park.md")).expect("template parses");
+    env
+}
+
+const CSS: &str = include_str!("templates/style.css");
+
+/// The latest scored year of each park (or the years asked for), in park order.
+pub fn pick_scores(run: &SetRun) -> Vec<&Score> {
+    let mut latest: BTreeMap<&str, &Score> = BTreeMap::new();
+    for s in &run.scores {
+        let e = latest.entry(s.park_id.as_str()).or_insert(s);
+        if s.year > e.year {
+            *e = s;
+        }
+    }
+    latest.into_values().collect()
+}
+
+/// Writes the report into `dir`.
+pub fn write(dir: &Path, input: &ReportInput, opts: &ReportOptions) -> Result<Written, ReportError> {
+    let env = env();
+    let mut written = Written::default();
+    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
+        let path = dir.join(rel);
+        crate::atomic::write(&path, bytes)?;
+        written.files.push(path);
+        Ok(())
+    };
+    let set = &input.run.set;
+    let lang = opts.lang;
+    let t = labels(lang);
+    let scores = pick_scores(input.run);
+    let many = scores.len() > 1;
+    let footer = text::footer(lang, opts.timestamp.as_deref());
+    for s in &scores {
+        if !valid_park_id_for_path(&s.park_id) {
+            return Err(ReportError::UnsafeId(s.park_id.clone()));
+        }
+        let history: Vec<(i32, f64)> = input
+            .run
+            .values
+            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
+            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
+            .collect();
+        let mut charts: Vec<(String, String)> = Vec::new();
+        let mut add = |name: &str, title: String, svg: String| {
+            charts.push((title, svg.clone()));
+            (name.to_string(), svg)
+        };
+        let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
+        macro_rules! chart {
+            ($c:expr, $title:expr) => {{
+                let c = $c;
+                let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
+                let png = if opts.png {
+                    Some(plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?)
+                } else {
+                    None
+                };
+                let (n, svg) = add(c.name(), $title, svg);
+                files.push((n, svg, png));
+            }};
+        }
+        chart!(plot::Scorecard::from_score(s, set, input.cat, lang), t["chart_scorecard"].to_string());
+        chart!(plot::CategoryProfile::from_score(s, lang), t["chart_categories"].to_string());
+        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
+            chart!(c, t["chart_core"].to_string());
+        }
+        if let Some(c) = plot::Trajectories::from_score(s, lang) {
+            chart!(c, t["chart_trajectories"].to_string());
+        }
+        if opts.html {
+            for (name, svg, png) in &files {
+                put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
+                if let Some(p) = png {
+                    put(&format!("charts/{}-{name}.png", s.park_id), p)?;
+                }
+            }
+        }
+        let page = park_page(s, input, lang, &charts, many, &footer);
+        if opts.html {
+            let html = env.get_template("park.html")?.render(&page)?;
+            put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
+        }
+        if opts.markdown {
+            let md = env.get_template("park.md")?.render(&page)?;
+            put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
+        }
+        written.parks += 1;
+    }
+    if opts.html && many {
+        let owned: Vec<Score> = scores.iter().map(|s| (*s).clone()).collect();
+        let mut charts = Vec::new();
+        macro_rules! pchart {
+            ($c:expr, $title:expr) => {{
+                let c = $c;
+                let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
+                put(&format!("charts/programme-{}.svg", c.name()), svg.as_bytes())?;
+                if opts.png {
+                    let png = plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
+                    put(&format!("charts/programme-{}.png", c.name()), &png)?;
+                }
+                charts.push(context! { title => $title, svg => svg });
+            }};
+        }
+        pchart!(plot::Ranking::new(set, &owned, lang), t["chart_ranking"]);
+        pchart!(plot::Scatter::new(set, &owned, &input.run.values, lang), t["chart_scatter"]);
+        pchart!(plot::Distribution::new(set, &owned, lang), t["chart_distribution"]);
+        pchart!(plot::Heatmap::new(&owned, lang), t["chart_heatmap"]);
+        let mut ranked = owned.clone();
+        ranked.sort_by(|a, b| {
+            b.overall.score.unwrap_or(-1.0).total_cmp(&a.overall.score.unwrap_or(-1.0)).then(a.park_id.cmp(&b.park_id))
+        });
+        let parks: Vec<_> = ranked
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                context! {
+                    rank => i + 1,
+                    id => s.park_id,
+                    name => s.park_name,
+                    file => format!("{}.html", s.park_id),
+                    year => s.year,
+                    level => level_label(s, lang),
+                    score => s.overall.score.map_or("—".to_string(), |v| format!("{v:.0}")),
+                    coverage => format!("{:.0} %", s.overall.coverage * 100.0),
+                    gate => gate_label(s.gate, lang),
+                }
+            })
+            .collect();
+        let failures: Vec<_> = failures(input.data)
+            .into_iter()
+            .map(|(park, reason)| context! { park => park, reason => reason })
+            .collect();
+        let summary = text::programme_summary(lang, ranked.len(), failures.len());
+        let html = env.get_template("index.html")?.render(context! {
+            lang => lang_code(lang),
+            t => t,
+            css => CSS,
+            set => set_view(set, lang),
+            parks => parks,
+            charts => charts,
+            failures => failures,
+            summary => summary,
+            footer => footer,
+        })?;
+        put("index.html", html.as_bytes())?;
+    }
+    if opts.csv {
+        put("scores.csv", input.scores_csv.as_bytes())?;
+    }
+    if opts.json {
+        put("scores.json", input.scores_json.as_bytes())?;
+    }
+    Ok(written)
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh-CN",
+    }
+}
+
+fn level_label(s: &Score, lang: Lang) -> String {
+    match lang {
+        Lang::En => s.level_en.clone(),
+        Lang::Zh => s.level_zh.clone(),
+    }
+}
+
+fn gate_label(g: GateState, lang: Lang) -> &'static str {
+    let t = labels(lang);
+    match g {
+        GateState::None => t["gate_none"],
+        GateState::Passed => t["gate_passed"],
+        GateState::Failed => t["gate_failed"],
+        GateState::Missing => t["gate_missing"],
+    }
+}
+
+/// Parks left out, with their first errors.
+pub fn failures(data: &Dataset) -> Vec<(String, String)> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in data.report.errors() {
+        let key = d.park_id.clone().unwrap_or_else(|| "(dataset)".into());
+        out.entry(key).or_default().push(d.to_string());
+    }
+    out.into_iter()
+        .map(|(p, v)| {
+            let more = if v.len() > 3 { format!(" (+{} more)", v.len() - 3) } else { String::new() };
+            (p, format!("{}{more}", v.into_iter().take(3).collect::<Vec<_>>().join("; ")))
+        })
+        .collect()
+}
+
+fn set_view(set: &BenchmarkSet, lang: Lang) -> minijinja::Value {
+    let a = &set.accounting;
+    let accounting = text::accounting(lang, a);
+    context! {
+        id => set.id,
+        title => set.title.get(lang),
+        document => set.document,
+        publisher => set.publisher,
+        year => set.year,
+        url => set.url,
+        notes => set.notes.as_ref().map(|n| n.get(lang).to_string()),
+        accounting => accounting,
+    }
+}
+
+fn park_page(
+    s: &Score,
+    input: &ReportInput,
+    lang: Lang,
+    charts: &[(String, String)],
+    many: bool,
+    footer: &str,
+) -> minijinja::Value {
+    let t = labels(lang);
+    let set = &input.run.set;
+    let park = input.data.park(&s.park_id);
+    let place = park
+        .map(|p| [p.province.clone().unwrap_or_default(), p.country.clone()].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default();
+    let rules: Vec<_> = s
+        .rules
+        .iter()
+        .map(|r| {
+            let ind = input.cat.get(r.indicator.split('.').next().unwrap_or(""));
+            let is_change = r.indicator.contains('.');
+            let fmt = |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
+            let threshold = r.threshold.as_ref().map(|th| {
+                let mut x = format!(
+                    "{} {}",
+                    if ind.is_some_and(|i| i.direction == crate::indicators::Direction::Lower) { "≤" } else { "≥" },
+                    fmt(th.value)
+                );
+                let mut why = Vec::new();
+                if let Some(b) = &th.band {
+                    why.push(format!("{} {b}", t["band"]));
+                }
+                if let Some(m) = th.milestone {
+                    why.push(format!("{} {m}", t["milestone"]));
+                }
+                if th.outside_bands {
+                    why.push(t["outside_bands"].to_string());
+                }
+                if !why.is_empty() {
+                    x.push_str(&format!(" ({})", why.join(", ")));
+                }
+                x
+            });
+            let gap = match lang {
+                Lang::En => r.gap.as_ref().map(|g| g.text_en.clone()),
+                Lang::Zh => r.gap.as_ref().map(|g| g.text_zh.clone()),
+            }
+            .or_else(|| r.note.as_ref().map(|n| text::note(lang, n)))
+            .unwrap_or_default();
+            context! {
+                name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh },
+                role => text::role(lang, r.role),
+                value => r.value.map_or("—".to_string(), fmt),
+                threshold => threshold.unwrap_or_else(|| "—".into()),
+                status => r.status.as_str(),
+                status_label => r.status.label(lang),
+                points => r.points.map_or("—".to_string(), |p| format!("{p:.0}")),
+                gap => gap,
+                source => r.threshold.as_ref().map(|x| x.source.clone()),
+                source_status => r.threshold.as_ref().map(|x| x.status.as_str()).unwrap_or(""),
+            }
+        })
+        .collect();
+    let missing: Vec<_> = s
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Missing)
+        .map(|r| {
+            let needs = if r.needs.is_empty() {
+                r.note.clone().map(|n| text::note(lang, &n)).unwrap_or_default()
+            } else {
+                format!("{} {}", t["needs"], r.needs.iter().map(|m| metric_name(input.vocab, m, lang)).collect::<Vec<_>>().join(", "))
+            };
+            context! { name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh }, needs => needs }
+        })
+        .collect();
+    let py = input.run.inventory.years.iter().find(|y| y.park_id == s.park_id && y.year == s.year);
+    let inventory = py.map(|py| {
+        let carriers: Vec<_> = py
+            .carriers
+            .iter()
+            .map(|c| {
+                context! {
+                    name => metric_name(input.vocab, &c.metric, lang),
+                    quantity => c.quantity.map_or("—".into(), fmt_qty),
+                    unit => c.unit,
+                    tce => c.tce.map_or("—".into(), fmt_qty),
+                    co2 => c.co2_t.map_or("—".into(), fmt_qty),
+                    scope => format!("{} {}", t["scope"], c.scope),
+                }
+            })
+            .collect();
+        let totals = vec![
+            (t["energy_tce"], py.energy_tce.map_or("—".into(), |x| format!("{} tce", fmt_qty(x)))),
+            (t["scope1"], py.co2_scope1_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
+            (t["scope2_location"], py.co2_scope2_location_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
+            (t["scope2_market"], py.co2_scope2_market_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
+            (t["co2_total"], py.co2_total_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
+            (t["co2_per_tce"], py.co2_per_tce.map_or("—".into(), |x| format!("{x:.3} tCO2/tce"))),
+        ];
+        context! { carriers => carriers, totals => totals }
+    });
+    let factors: Vec<_> = py
+        .map(|py| {
+            py.factors
+                .iter()
+                .map(|f| {
+                    context! {
+                        factor => f.factor, value => format!("{}", f.value), unit => f.unit,
+                        vintage => f.vintage.map_or("—".into(), |v| v.to_string()),
+                        status => f.status, source => f.source,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let gate_rule = s.rules.iter().find(|r| r.role == Role::Gate);
+    let headline = text::headline(lang, s, gate_rule);
+    let headline_class = match (s.level.as_str(), s.gate) {
+        ("undetermined", _) => "undetermined",
+        (_, GateState::Failed) => "fails",
+        _ => "meets",
+    };
+    let charts: Vec<_> = charts.iter().map(|(title, svg)| context! { title => title, svg => svg }).collect();
+    context! {
+        lang => lang_code(lang),
+        t => t,
+        css => CSS,
+        index_link => many,
+        park => context! {
+            id => s.park_id,
+            name => s.park_name,
+            place => place,
+            sector => park.map(|p| p.sector.clone()).unwrap_or_default(),
+        },
+        year => s.year,
+        set => set_view(set, lang),
+        headline => headline,
+        headline_class => headline_class,
+        reason => match lang { Lang::En => &s.reason_en, Lang::Zh => &s.reason_zh },
+        borderline => Option::<String>::None,
+        charts => charts,
+        rules => rules,
+        missing => missing,
+        inventory => inventory,
+        factors => factors,
+        assumptions => s.assumptions,
+        footer => footer,
+    }
+}
+
+fn metric_name(vocab: &Vocabulary, id: &str, lang: Lang) -> String {
+    match (vocab.metrics.get(id), lang) {
+        (Some(m), Lang::En) => m.name_en.clone(),
+        (Some(m), Lang::Zh) => m.name_zh.clone(),
+        (None, _) => id.to_string(),
+    }
+}

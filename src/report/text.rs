@@ -1,0 +1,199 @@
+//! Words of the reports in English and Chinese, and the sentences built from scores.
+
+use std::collections::BTreeMap;
+
+use crate::benchmark::{Accounting, Role};
+use crate::factors::{ElectricityBasis, GridVariant};
+use crate::indicators::Lang;
+use crate::scoring::{GateState, RuleResult, Score};
+
+const LABELS: &[(&str, &str, &str)] = &[
+    ("programme", "Programme", "项目总览"),
+    ("year", "year", "年份"),
+    ("benchmark", "Benchmark", "评价基准"),
+    ("charts", "Charts", "图表"),
+    ("rules", "Rules", "指标评价"),
+    ("rule", "Rule", "指标"),
+    ("role", "Role", "类型"),
+    ("value", "Value", "数值"),
+    ("threshold", "Threshold", "门槛值"),
+    ("status", "Status", "状态"),
+    ("points", "Points", "得分"),
+    ("gap", "Gap / note", "差距 / 说明"),
+    ("missing", "What could not be assessed", "无法评估的指标"),
+    ("nothing_missing", "Every rule could be assessed.", "所有指标均可评估。"),
+    ("needs", "needs data for", "需要数据："),
+    ("inventory", "Inventory", "能源与碳排放清单"),
+    ("carrier", "Carrier", "能源品种"),
+    ("quantity", "Quantity", "数量"),
+    ("unit", "Unit", "单位"),
+    ("scope", "scope", "范围"),
+    ("energy_tce", "Energy use", "综合能源消费量"),
+    ("scope1", "CO2 scope 1", "范围一排放"),
+    ("scope2_location", "CO2 scope 2 (location-based)", "范围二排放（基于位置）"),
+    ("scope2_market", "CO2 scope 2 (market-based)", "范围二排放（基于市场）"),
+    ("co2_total", "CO2 total (scope 1 + market-based scope 2)", "碳排放总量（范围一 + 基于市场的范围二）"),
+    ("co2_per_tce", "CO2 per unit energy", "单位能耗碳排放"),
+    ("provenance", "Sources, factors and assumptions", "来源、因子与假设"),
+    ("accounting", "Accounting", "核算口径"),
+    ("thresholds", "Thresholds and their sources", "门槛值及来源"),
+    ("source", "Source", "来源"),
+    ("source_status", "Status of the source", "来源可靠性"),
+    ("factors", "Factors used", "使用的因子"),
+    ("factor", "Factor", "因子"),
+    ("vintage", "Vintage", "年份"),
+    ("assumptions", "Assumptions", "假设"),
+    ("no_assumptions", "No assumptions were needed.", "无需额外假设。"),
+    ("band", "band", "规模档"),
+    ("milestone", "milestone", "阶段目标"),
+    ("outside_bands", "outside the size bands", "超出规模档"),
+    ("ranking", "Ranking", "排名"),
+    ("park", "Park", "园区"),
+    ("level", "Level", "等级"),
+    ("score", "Score", "得分"),
+    ("coverage", "Coverage", "评估覆盖"),
+    ("gate", "Gate", "门槛指标"),
+    ("failures", "Parks left out", "未纳入评价的园区"),
+    ("no_failures", "No park was left out.", "所有园区均已评价。"),
+    ("reason", "Reason", "原因"),
+    ("gate_none", "no gate", "无门槛指标"),
+    ("gate_passed", "passed", "通过"),
+    ("gate_failed", "failed", "未通过"),
+    ("gate_missing", "missing", "数据缺失"),
+    ("chart_scorecard", "Scorecard", "评分卡"),
+    ("chart_categories", "Category profile", "分类得分"),
+    ("chart_core", "Core indicator", "核心指标"),
+    ("chart_trajectories", "Trajectories", "变化趋势"),
+    ("chart_ranking", "Ranking", "排名"),
+    ("chart_scatter", "Clean energy and CO2 per unit energy", "清洁能源与单位能耗碳排放"),
+    ("chart_distribution", "Distribution", "分布"),
+    ("chart_heatmap", "Rule status by park", "各园区指标状态"),
+];
+
+/// The labels of a language.
+pub fn labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    LABELS
+        .iter()
+        .map(|(k, en, zh)| (*k, if lang == Lang::Zh { *zh } else { *en }))
+        .collect()
+}
+
+pub fn role(lang: Lang, r: Role) -> &'static str {
+    match (lang, r) {
+        (Lang::En, r) => r.as_str(),
+        (Lang::Zh, Role::Gate) => "门槛",
+        (Lang::Zh, Role::Core) => "核心",
+        (Lang::Zh, Role::Guiding) => "引导",
+        (Lang::Zh, Role::Optional) => "可选",
+    }
+}
+
+/// One line a director can read: level, score, gate, coverage.
+pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
+    let score = s.overall.score.map_or("—".to_string(), |v| format!("{v:.0}"));
+    let cov = format!("{:.0} %", s.overall.coverage * 100.0);
+    let gate_text = match (s.gate, gate, lang) {
+        (GateState::None, _, Lang::En) => "no gate".to_string(),
+        (GateState::None, _, Lang::Zh) => "无门槛指标".to_string(),
+        (g, Some(r), Lang::En) => format!(
+            "gate {} {}",
+            r.name_en,
+            match g {
+                GateState::Passed => "met",
+                GateState::Failed => "not met",
+                _ => "not assessable",
+            }
+        ),
+        (g, Some(r), Lang::Zh) => format!(
+            "门槛指标{}{}",
+            r.name_zh,
+            match g {
+                GateState::Passed => "达标",
+                GateState::Failed => "未达标",
+                _ => "无法评估",
+            }
+        ),
+        (_, None, _) => String::new(),
+    };
+    match lang {
+        Lang::En => format!("{} · score {score}/100 · {gate_text} · {cov} of the benchmark assessed", s.level_en),
+        Lang::Zh => format!("{} · 得分 {score}/100 · {gate_text} · 评估覆盖 {cov}", s.level_zh),
+    }
+}
+
+pub fn footer(lang: Lang, timestamp: Option<&str>) -> String {
+    let base = match lang {
+        Lang::En => format!("Made with parkbench {}.", env!("CARGO_PKG_VERSION")),
+        Lang::Zh => format!("由 parkbench {} 生成。", env!("CARGO_PKG_VERSION")),
+    };
+    match timestamp {
+        Some(t) => format!("{base} {t}"),
+        None => base,
+    }
+}
+
+pub fn programme_summary(lang: Lang, scored: usize, failed: usize) -> String {
+    match lang {
+        Lang::En => format!("{scored} parks scored, {failed} left out because of data errors"),
+        Lang::Zh => format!("已评价 {scored} 个园区，{failed} 个因数据错误未纳入"),
+    }
+}
+
+pub fn accounting(lang: Lang, a: &Accounting) -> String {
+    let basis = match (a.electricity_tce_basis, lang) {
+        (ElectricityBasis::Equivalent, Lang::En) => "electricity at the equivalent value (0.1229 kgce/kWh)",
+        (ElectricityBasis::Generation, Lang::En) => "electricity at the generation (coal-rate) value",
+        (ElectricityBasis::Equivalent, Lang::Zh) => "电力按当量值（0.1229 kgce/kWh）折标",
+        (ElectricityBasis::Generation, Lang::Zh) => "电力按等价值（发电煤耗）折标",
+    };
+    let grid = match (a.grid_factor_variant, lang) {
+        (GridVariant::Average, Lang::En) => "grid factor: published average",
+        (GridVariant::ExclMarketNonfossil, Lang::En) => "grid factor: national, excluding market-traded non-fossil power",
+        (GridVariant::Average, Lang::Zh) => "电网因子：平均值",
+        (GridVariant::ExclMarketNonfossil, Lang::Zh) => "电网因子：全国（不含市场化交易非化石电量）",
+    };
+    let gas = match (a.natural_gas_clean, lang) {
+        (true, Lang::En) => "natural gas counts as clean energy",
+        (false, Lang::En) => "natural gas does not count as clean energy",
+        (true, Lang::Zh) => "天然气计入清洁能源",
+        (false, Lang::Zh) => "天然气不计入清洁能源",
+    };
+    let process = match (a.include_process_co2, lang) {
+        (true, Lang::En) => "industrial process CO2 included",
+        (false, Lang::En) => "industrial process CO2 excluded",
+        (true, Lang::Zh) => "包含工业过程排放",
+        (false, Lang::Zh) => "不含工业过程排放",
+    };
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    [basis, grid, gas, process].join(sep)
+}
+
+/// Notes are written in English by scoring; the Chinese page translates the common ones.
+pub fn note(lang: Lang, n: &str) -> String {
+    if lang == Lang::En {
+        return n.to_string();
+    }
+    if let Some(rest) = n.strip_prefix("needs data for ") {
+        return format!("需要数据：{rest}");
+    }
+    if let Some(rest) = n.strip_prefix("waived: ") {
+        return format!("豁免：{rest}");
+    }
+    match n {
+        "needs the indicator in earlier years as well" => "需要往年数据".into(),
+        "the size band is unknown because energy use is missing" => "能源消费量缺失，无法确定规模档".into(),
+        "the park is outside the set's size bands" => "园区规模超出该基准的规模档".into(),
+        "no threshold applies to this park" => "没有适用于该园区的门槛值".into(),
+        "a waiver was requested but this rule cannot be waived" => "该指标不可豁免".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Escapes text for Markdown tables: pipes, angle brackets, line breaks.
+pub fn md_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}
