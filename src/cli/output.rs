@@ -10,7 +10,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     crate::atomic::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
 }
 
-
 /// Writes to `out` when given, else to standard output.
 pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
     match out {

@@ -35,11 +35,15 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     for f in &args.format {
         if !["html", "md", "json", "csv"].contains(&f.as_str()) {
-            return Err(CliError::Usage(format!("--format {f}: expected html, md, json or csv")));
+            return Err(CliError::Usage(format!(
+                "--format {f}: expected html, md, json or csv"
+            )));
         }
     }
     if args.sets.benchmarks.len() + args.sets.sets.len() != 1 {
-        return Err(CliError::Usage("a report is for one benchmark set: give one --benchmark or one --set".into()));
+        return Err(CliError::Usage(
+            "a report is for one benchmark set: give one --benchmark or one --set".into(),
+        ));
     }
     let (l, runs) = compute(&args.data, &args.sets)?;
     let cat = crate::indicators::Catalogue::embedded()?;
@@ -60,7 +64,8 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         scores_csv: to_csv(&runs),
         scores_json: to_json(&runs)?,
     };
-    let written = report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;
+    let written =
+        report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;
     eprintln!(
         "wrote {} files for {} parks to {}",
         written.files.len(),

@@ -148,7 +148,13 @@ pub fn to_csv(runs: &[SetRun]) -> String {
                     r.status.as_str().to_string(),
                     num(r.points, 2),
                     // The gap of a failing rule, or why a rule is missing / waived / not applicable.
-                    csv_safe(r.gap.as_ref().map(|g| g.text_en.as_str()).or(r.note.as_deref()).unwrap_or("")),
+                    csv_safe(
+                        r.gap
+                            .as_ref()
+                            .map(|g| g.text_en.as_str())
+                            .or(r.note.as_deref())
+                            .unwrap_or(""),
+                    ),
                     r.threshold
                         .as_ref()
                         .map(|t| t.status.as_str())

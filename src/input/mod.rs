@@ -511,7 +511,9 @@ pub fn valid_park_id_for_path(id: &str) -> bool {
     const RESERVED: [&str; 4] = ["con", "prn", "aux", "nul"];
     let stem = id.split('.').next().unwrap_or("").to_lowercase();
     let reserved = RESERVED.contains(&stem.as_str())
-        || ((stem.starts_with("com") || stem.starts_with("lpt")) && stem.len() == 4 && stem.as_bytes()[3].is_ascii_digit());
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
     parks::valid_park_id(id) && !id.starts_with('.') && !reserved
 }
 

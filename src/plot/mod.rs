@@ -151,17 +151,26 @@ pub(crate) fn hatch<DB: DrawingBackend>(
     (x0, y0): (i32, i32),
     (x1, y1): (i32, i32),
 ) -> Result<(), String> {
-    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], colours::MISSING.mix(0.35).filled()))
-        .map_err(err)?;
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        colours::MISSING.mix(0.35).filled(),
+    ))
+    .map_err(err)?;
     let mut x = x0 - (y1 - y0);
     while x < x1 {
         let (ax, ay) = (x.max(x0), y1 - (x.max(x0) - x));
         let end = (x + (y1 - y0)).min(x1);
         let (bx, by) = (end, y1 - (end - x));
-        area.draw(&PathElement::new(vec![(ax, ay), (bx, by)], colours::MISSING.stroke_width(1)))
-            .map_err(err)?;
+        area.draw(&PathElement::new(
+            vec![(ax, ay), (bx, by)],
+            colours::MISSING.stroke_width(1),
+        ))
+        .map_err(err)?;
         x += 6;
     }
-    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], colours::MISSING.stroke_width(1)))
-        .map_err(err)
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        colours::MISSING.stroke_width(1),
+    ))
+    .map_err(err)
 }

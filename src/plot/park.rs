@@ -3,6 +3,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Chart, colours, err, hatch, shorten, status_colour, text};
 use crate::benchmark::BenchmarkSet;
@@ -46,19 +47,15 @@ impl Scorecard {
                 let rule = set.rule(&r.rule);
                 let ind = cat.get(r.indicator.split('.').next().unwrap_or(""));
                 let is_change = r.indicator.contains('.');
-                let fmt = |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
+                let fmt =
+                    |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
                 let note = match (r.status, r.value, r.threshold.as_ref()) {
                     (Status::Missing, _, _) => tr(lang, "missing", "数据缺失").to_string(),
                     (Status::Waived, _, _) => tr(lang, "waived", "豁免").to_string(),
-                    (Status::NotApplicable, _, _) => tr(lang, "not applicable", "不适用").to_string(),
-                    (s, Some(v), Some(t)) => format!(
-                        "{} · {} {} · {}",
-                        fmt(v),
-                        if ind.is_some_and(|i| i.direction == Direction::Lower) { "≤" } else { "≥" },
-                        fmt(t.value),
-                        s.label(lang)
-                    ),
-                    (s, Some(v), None) => format!("{} · {}", fmt(v), s.label(lang)),
+                    (Status::NotApplicable, _, _) => {
+                        tr(lang, "not applicable", "不适用").to_string()
+                    }
+                    (s, Some(v), _) => format!("{} · {}", fmt(v), s.label(lang)),
                     (s, None, _) => s.label(lang).to_string(),
                 };
                 BulletRow {
@@ -69,7 +66,9 @@ impl Scorecard {
                     value: r.value,
                     threshold: r.threshold.as_ref().map(|t| t.value),
                     reference: rule.and_then(|x| x.reference.as_ref()).map(|x| x.value),
-                    tiers: rule.map(|x| x.tiers.iter().map(|t| t.value).collect()).unwrap_or_default(),
+                    tiers: rule
+                        .map(|x| x.tiers.iter().map(|t| t.value).collect())
+                        .unwrap_or_default(),
                     direction: ind.map_or(Direction::Higher, |i| i.direction),
                     status: r.status,
                     note,
@@ -104,13 +103,18 @@ impl Chart for Scorecard {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (w, h) = self.size();
         let (w, h) = (w as i32, h as i32);
-        area.draw_text(&self.title, &text(17.0), (12, 12)).map_err(err)?;
-        let (bx0, bx1) = (250, w - 250);
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
+        let (bx0, bx1) = (300, w - 200);
         for (i, r) in self.rows.iter().enumerate() {
             let y = TOP + ROW_H * i as i32;
             let cy = y + ROW_H / 2;
-            area.draw_text(&shorten(&r.label, 22), &text(13.0).pos(Pos::new(HPos::Right, VPos::Center)), (bx0 - 10, cy))
-                .map_err(err)?;
+            area.draw_text(
+                &shorten(&r.label, 30),
+                &text(13.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                (bx0 - 10, cy),
+            )
+            .map_err(err)?;
             let known: Vec<f64> = [r.value, r.threshold, r.reference]
                 .into_iter()
                 .flatten()
@@ -123,38 +127,64 @@ impl Chart for Scorecard {
             }
             let px = |x: f64| bx0 + ((x - lo) / (hi - lo) * f64::from(bx1 - bx0)).round() as i32;
             // Track, then the zone that meets the threshold.
-            area.draw(&Rectangle::new([(bx0, cy - 9), (bx1, cy + 9)], colours::GRID.mix(0.5).filled()))
-                .map_err(err)?;
+            area.draw(&Rectangle::new(
+                [(bx0, cy - 9), (bx1, cy + 9)],
+                colours::GRID.mix(0.5).filled(),
+            ))
+            .map_err(err)?;
             if let Some(t) = r.threshold {
                 let (a, b) = match r.direction {
                     Direction::Lower => (lo, t),
                     Direction::Higher => (t, hi),
                 };
-                area.draw(&Rectangle::new([(px(a), cy - 9), (px(b), cy + 9)], colours::REFERENCE.mix(0.25).filled()))
-                    .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(px(a), cy - 9), (px(b), cy + 9)],
+                    colours::REFERENCE.mix(0.25).filled(),
+                ))
+                .map_err(err)?;
             }
             for t in &r.tiers {
-                area.draw(&PathElement::new(vec![(px(*t), cy - 9), (px(*t), cy + 9)], RGBColor(150, 150, 150).stroke_width(1)))
-                    .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(px(*t), cy - 9), (px(*t), cy + 9)],
+                    RGBColor(150, 150, 150).stroke_width(1),
+                ))
+                .map_err(err)?;
             }
             match (r.status, r.value) {
                 (Status::Missing, _) | (_, None) => hatch(area, (bx0, cy - 6), (bx1, cy + 6))?,
                 (s, Some(v)) => {
-                    let (a, b) = if v >= 0.0 { (px(0.0_f64.max(lo)), px(v)) } else { (px(v), px(0.0)) };
-                    area.draw(&Rectangle::new([(a, cy - 6), (b.max(a + 2), cy + 6)], status_colour(s).filled()))
-                        .map_err(err)?;
+                    let (a, b) = if v >= 0.0 {
+                        (px(0.0_f64.max(lo)), px(v))
+                    } else {
+                        (px(v), px(0.0))
+                    };
+                    area.draw(&Rectangle::new(
+                        [(a, cy - 6), (b.max(a + 2), cy + 6)],
+                        status_colour(s).filled(),
+                    ))
+                    .map_err(err)?;
                 }
             }
             if let Some(rf) = r.reference {
-                area.draw(&PathElement::new(vec![(px(rf), cy - 11), (px(rf), cy + 11)], colours::INK.mix(0.5).stroke_width(1)))
-                    .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(px(rf), cy - 11), (px(rf), cy + 11)],
+                    colours::INK.mix(0.5).stroke_width(1),
+                ))
+                .map_err(err)?;
             }
             if let Some(t) = r.threshold {
-                area.draw(&PathElement::new(vec![(px(t), cy - 12), (px(t), cy + 12)], colours::INK.stroke_width(3)))
-                    .map_err(err)?;
-            }
-            area.draw_text(&shorten(&r.note, 34), &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)), (bx1 + 10, cy))
+                area.draw(&PathElement::new(
+                    vec![(px(t), cy - 12), (px(t), cy + 12)],
+                    colours::INK.stroke_width(3),
+                ))
                 .map_err(err)?;
+            }
+            area.draw_text(
+                &shorten(&r.note, 28),
+                &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (bx1 + 10, cy),
+            )
+            .map_err(err)?;
         }
         // Legend.
         let ly = h - 24;
@@ -168,18 +198,43 @@ impl Chart for Scorecard {
             if s == Status::Missing {
                 hatch(area, (x, ly - 6), (x + 22, ly + 6))?;
             } else {
-                area.draw(&Rectangle::new([(x, ly - 6), (x + 22, ly + 6)], status_colour(s).filled())).map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(x, ly - 6), (x + 22, ly + 6)],
+                    status_colour(s).filled(),
+                ))
+                .map_err(err)?;
             }
-            area.draw_text(label, &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 28, ly)).map_err(err)?;
+            area.draw_text(
+                label,
+                &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 28, ly),
+            )
+            .map_err(err)?;
             x += 120;
         }
-        area.draw(&PathElement::new(vec![(x, ly - 9), (x, ly + 9)], colours::INK.stroke_width(3))).map_err(err)?;
-        area.draw_text(tr(self.lang, "threshold", "门槛值"), &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 8, ly))
-            .map_err(err)?;
+        area.draw(&PathElement::new(
+            vec![(x, ly - 9), (x, ly + 9)],
+            colours::INK.stroke_width(3),
+        ))
+        .map_err(err)?;
+        area.draw_text(
+            tr(self.lang, "threshold", "门槛值"),
+            &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            (x + 8, ly),
+        )
+        .map_err(err)?;
         x += 100;
-        area.draw(&Rectangle::new([(x, ly - 6), (x + 22, ly + 6)], colours::REFERENCE.mix(0.25).filled())).map_err(err)?;
-        area.draw_text(tr(self.lang, "meets zone", "达标区间"), &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 28, ly))
-            .map_err(err)?;
+        area.draw(&Rectangle::new(
+            [(x, ly - 6), (x + 22, ly + 6)],
+            colours::REFERENCE.mix(0.25).filled(),
+        ))
+        .map_err(err)?;
+        area.draw_text(
+            tr(self.lang, "meets zone", "达标区间"),
+            &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            (x + 28, ly),
+        )
+        .map_err(err)?;
         let _ = w;
         Ok(())
     }
@@ -209,7 +264,12 @@ pub fn category_label(c: &str, lang: Lang) -> String {
 impl CategoryProfile {
     pub fn from_score(score: &Score, lang: Lang) -> CategoryProfile {
         CategoryProfile {
-            title: format!("{} · {} {}", tr(lang, "Category profile", "分类得分"), score.park_name, score.year),
+            title: format!(
+                "{} · {} {}",
+                tr(lang, "Category profile", "分类得分"),
+                score.park_name,
+                score.year
+            ),
             categories: score
                 .categories
                 .iter()
@@ -230,21 +290,34 @@ impl Chart for CategoryProfile {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.draw_text(&self.title, &text(17.0), (12, 12)).map_err(err)?;
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
         let (cx, cy, rmax) = (260.0_f64, 250.0_f64, 150.0_f64);
         let n = self.categories.len().max(3);
         let at = |i: usize, r: f64| {
             let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
-            ((cx + r * a.cos()).round() as i32, (cy + r * a.sin()).round() as i32)
+            (
+                (cx + r * a.cos()).round() as i32,
+                (cy + r * a.sin()).round() as i32,
+            )
         };
         for ring in [25.0, 50.0, 75.0, 100.0] {
             let pts: Vec<(i32, i32)> = (0..=n).map(|i| at(i % n, rmax * ring / 100.0)).collect();
-            area.draw(&PathElement::new(pts, colours::GRID.stroke_width(1))).map_err(err)?;
-            area.draw_text(&format!("{ring:.0}"), &text(10.0).color(&RGBColor(130, 130, 130)), (cx as i32 + 3, (cy - rmax * ring / 100.0) as i32 - 12))
+            area.draw(&PathElement::new(pts, colours::GRID.stroke_width(1)))
                 .map_err(err)?;
+            area.draw_text(
+                &format!("{ring:.0}"),
+                &text(10.0).color(&RGBColor(130, 130, 130)),
+                (cx as i32 + 3, (cy - rmax * ring / 100.0) as i32 - 12),
+            )
+            .map_err(err)?;
         }
         for i in 0..n {
-            area.draw(&PathElement::new(vec![at(i, 0.0), at(i, rmax)], colours::GRID.stroke_width(1))).map_err(err)?;
+            area.draw(&PathElement::new(
+                vec![at(i, 0.0), at(i, rmax)],
+                colours::GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
         }
         let pts: Vec<(i32, i32)> = self
             .categories
@@ -253,24 +326,49 @@ impl Chart for CategoryProfile {
             .map(|(i, (_, s, _))| at(i, rmax * s.unwrap_or(0.0) / 100.0))
             .collect();
         if !pts.is_empty() {
-            area.draw(&Polygon::new(pts.clone(), colours::MEETS.mix(0.2))).map_err(err)?;
+            area.draw(&Polygon::new(pts.clone(), colours::MEETS.mix(0.2)))
+                .map_err(err)?;
             let mut closed = pts.clone();
             closed.push(pts[0]);
-            area.draw(&PathElement::new(closed, colours::MEETS.stroke_width(2))).map_err(err)?;
+            area.draw(&PathElement::new(closed, colours::MEETS.stroke_width(2)))
+                .map_err(err)?;
         }
         for (i, (label, s, cov)) in self.categories.iter().enumerate() {
             let p = at(i, rmax * s.unwrap_or(0.0) / 100.0);
             match s {
-                Some(_) => area.draw(&Circle::new(p, 4, colours::MEETS.filled())).map_err(err)?,
-                None => area.draw(&Circle::new(p, 5, colours::MISSING.stroke_width(2))).map_err(err)?,
+                Some(_) => area
+                    .draw(&Circle::new(p, 4, colours::MEETS.filled()))
+                    .map_err(err)?,
+                None => area
+                    .draw(&Circle::new(p, 5, colours::MISSING.stroke_width(2)))
+                    .map_err(err)?,
             }
             let (lx, ly) = at(i, rmax + 34.0);
-            let score = s.map_or(tr(self.lang, "n/a", "无数据").to_string(), |x| format!("{x:.0}"));
+            let score = s.map_or(tr(self.lang, "n/a", "无数据").to_string(), |x| {
+                format!("{x:.0}")
+            });
             let cov_text = format!("{} {:.0} %", tr(self.lang, "coverage", "覆盖"), cov * 100.0);
-            let anchor = if lx < cx as i32 - 20 { HPos::Right } else if lx > cx as i32 + 20 { HPos::Left } else { HPos::Center };
-            area.draw_text(&format!("{label} {score}"), &text(13.0).pos(Pos::new(anchor, VPos::Bottom)), (lx, ly)).map_err(err)?;
-            area.draw_text(&cov_text, &text(11.0).color(&RGBColor(100, 100, 100)).pos(Pos::new(anchor, VPos::Top)), (lx, ly + 2))
-                .map_err(err)?;
+            let anchor = if lx < cx as i32 - 20 {
+                HPos::Right
+            } else if lx > cx as i32 + 20 {
+                HPos::Left
+            } else {
+                HPos::Center
+            };
+            area.draw_text(
+                &format!("{label} {score}"),
+                &text(13.0).pos(Pos::new(anchor, VPos::Bottom)),
+                (lx, ly),
+            )
+            .map_err(err)?;
+            area.draw_text(
+                &cov_text,
+                &text(11.0)
+                    .color(&RGBColor(100, 100, 100))
+                    .pos(Pos::new(anchor, VPos::Top)),
+                (lx, ly + 2),
+            )
+            .map_err(err)?;
         }
         Ok(())
     }
@@ -291,7 +389,12 @@ pub struct CoreIndicator {
 
 impl CoreIndicator {
     /// The first gate (else the first rule) of the set.
-    pub fn from_score(score: &Score, set: &BenchmarkSet, history: Vec<(i32, f64)>, lang: Lang) -> Option<CoreIndicator> {
+    pub fn from_score(
+        score: &Score,
+        set: &BenchmarkSet,
+        history: Vec<(i32, f64)>,
+        lang: Lang,
+    ) -> Option<CoreIndicator> {
         let r = score
             .rules
             .iter()
@@ -310,13 +413,24 @@ impl CoreIndicator {
             ),
             unit: r.unit.clone(),
             threshold: r.threshold.as_ref().map(|t| {
-                let band = t.band.clone().map(|b| format!(" ({b})")).unwrap_or_default();
-                (t.value, format!("{}{band}", tr(lang, "threshold", "门槛值")))
+                let band = t
+                    .band
+                    .clone()
+                    .map(|b| format!(" ({b})"))
+                    .unwrap_or_default();
+                (
+                    t.value,
+                    format!("{}{band}", tr(lang, "threshold", "门槛值")),
+                )
             }),
-            reference: rule
-                .reference
-                .as_ref()
-                .map(|x| (x.value, x.note.clone().unwrap_or_else(|| tr(lang, "reference", "参考值").into()))),
+            reference: rule.reference.as_ref().map(|x| {
+                (
+                    x.value,
+                    x.note
+                        .clone()
+                        .unwrap_or_else(|| tr(lang, "reference", "参考值").into()),
+                )
+            }),
             history,
             year: score.year,
             status: r.status,
@@ -363,28 +477,54 @@ impl Chart for CoreIndicator {
             .map_err(err)?;
         if let Some((t, label)) = &self.threshold {
             chart
-                .draw_series(std::iter::once(PathElement::new(vec![(*t, 0.0), (*t, 0.95)], colours::INK.stroke_width(3))))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*t, 0.0), (*t, 0.95)],
+                    colours::INK.stroke_width(3),
+                )))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(format!("{label} {t}"), (*t, 0.98), text(12.0))))
+                .draw_series(std::iter::once(Text::new(
+                    format!("{label} {t}"),
+                    (*t, 0.98),
+                    text(12.0),
+                )))
                 .map_err(err)?;
         }
         if let Some((r, label)) = &self.reference {
             chart
-                .draw_series(std::iter::once(PathElement::new(vec![(*r, 0.0), (*r, 0.8)], colours::REFERENCE.stroke_width(2))))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*r, 0.0), (*r, 0.8)],
+                    colours::REFERENCE.stroke_width(2),
+                )))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(format!("{} {r}", shorten(label, 28)), (*r, 0.83), text(12.0))))
+                .draw_series(std::iter::once(Text::new(
+                    format!("{} {r}", shorten(label, 28)),
+                    (*r, 0.83),
+                    text(12.0),
+                )))
                 .map_err(err)?;
         }
         for (y, v) in &self.history {
             let current = *y == self.year;
-            let c = if current { super::status_colour(self.status) } else { RGBColor(120, 120, 120) };
+            let c = if current {
+                super::status_colour(self.status)
+            } else {
+                RGBColor(120, 120, 120)
+            };
             chart
-                .draw_series(std::iter::once(Circle::new((*v, 0.35), if current { 9 } else { 5 }, c.filled())))
+                .draw_series(std::iter::once(Circle::new(
+                    (*v, 0.35),
+                    if current { 9 } else { 5 },
+                    c.filled(),
+                )))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(y.to_string(), (*v, if current { 0.55 } else { 0.18 }), text(11.0))))
+                .draw_series(std::iter::once(Text::new(
+                    y.to_string(),
+                    (*v, if current { 0.55 } else { 0.18 }),
+                    text(11.0),
+                )))
                 .map_err(err)?;
         }
         Ok(())
@@ -432,7 +572,11 @@ impl Trajectories {
             })
             .collect();
         (!panels.is_empty()).then(|| Trajectories {
-            title: format!("{} · {}", tr(lang, "Trajectories", "变化趋势"), score.park_name),
+            title: format!(
+                "{} · {}",
+                tr(lang, "Trajectories", "变化趋势"),
+                score.park_name
+            ),
             panels,
             lang,
         })
@@ -450,7 +594,8 @@ impl Chart for Trajectories {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.draw_text(&self.title, &text(17.0), (12, 10)).map_err(err)?;
+        area.draw_text(&self.title, &text(17.0), (12, 10))
+            .map_err(err)?;
         let body = area.margin(36, 0, 0, 0);
         let rows = self.panels.len().div_ceil(2);
         let cells = body.split_evenly((rows, 2));
@@ -464,9 +609,16 @@ impl Chart for Trajectories {
                 .max()
                 .unwrap_or(first + 1)
                 .max(first + 1);
-            let ys: Vec<f64> = p.points.iter().map(|x| x.1).chain(p.milestones.iter().map(|m| m.1)).collect();
+            let ys: Vec<f64> = p
+                .points
+                .iter()
+                .map(|x| x.1)
+                .chain(p.milestones.iter().map(|m| m.1))
+                .collect();
             let proj: Vec<(i32, f64)> = match p.fit {
-                Some((s, i)) => (p.points.last().map_or(first, |x| x.0)..=last).map(|y| (y, s * f64::from(y) + i)).collect(),
+                Some((s, i)) => (p.points.last().map_or(first, |x| x.0)..=last)
+                    .map(|y| (y, s * f64::from(y) + i))
+                    .collect(),
                 None => Vec::new(),
             };
             let all = ys.iter().copied().chain(proj.iter().map(|x| x.1));
@@ -493,23 +645,46 @@ impl Chart for Trajectories {
                 .draw()
                 .map_err(err)?;
             chart
-                .draw_series(LineSeries::new(p.points.clone(), colours::MEETS.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    p.points.clone(),
+                    colours::MEETS.stroke_width(2),
+                ))
                 .map_err(err)?
                 .label(tr(self.lang, "reported", "实际值"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colours::MEETS.stroke_width(2)));
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colours::MEETS.stroke_width(2))
+                });
             chart
-                .draw_series(p.points.iter().map(|x| Circle::new(*x, 3, colours::MEETS.filled())))
+                .draw_series(
+                    p.points
+                        .iter()
+                        .map(|x| Circle::new(*x, 3, colours::MEETS.filled())),
+                )
                 .map_err(err)?;
             if !proj.is_empty() {
                 chart
-                    .draw_series(DashedLineSeries::new(proj, 6, 4, colours::INK.mix(0.6).stroke_width(1)))
+                    .draw_series(DashedLineSeries::new(
+                        proj,
+                        6,
+                        4,
+                        colours::INK.mix(0.6).stroke_width(1),
+                    ))
                     .map_err(err)?
                     .label(tr(self.lang, "linear projection", "线性外推"))
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colours::INK.mix(0.6).stroke_width(1)));
+                    .legend(|(x, y)| {
+                        PathElement::new(
+                            vec![(x, y), (x + 16, y)],
+                            colours::INK.mix(0.6).stroke_width(1),
+                        )
+                    });
             }
             if !p.milestones.is_empty() {
                 chart
-                    .draw_series(p.milestones.iter().map(|m| TriangleMarker::new(*m, 7, colours::FAILS.filled())))
+                    .draw_series(
+                        p.milestones
+                            .iter()
+                            .map(|m| TriangleMarker::new(*m, 7, colours::FAILS.filled())),
+                    )
                     .map_err(err)?
                     .label(tr(self.lang, "milestone", "阶段目标"))
                     .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, colours::FAILS.filled()));

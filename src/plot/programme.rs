@@ -3,6 +3,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Chart, colours, err, hatch, shorten, status_colour, text};
 use crate::benchmark::BenchmarkSet;
@@ -22,9 +23,19 @@ fn levels(set: &BenchmarkSet, lang: Lang) -> Vec<(String, String, RGBColor)> {
         .levels
         .iter()
         .enumerate()
-        .map(|(i, l)| (l.id.clone(), l.label.get(lang).to_string(), colours::LEVELS[i.min(3)]))
+        .map(|(i, l)| {
+            (
+                l.id.clone(),
+                l.label.get(lang).to_string(),
+                colours::LEVELS[i.min(3)],
+            )
+        })
         .collect();
-    v.push(("undetermined".into(), tr(lang, "Undetermined", "无法判定").into(), colours::LEVELS[4]));
+    v.push((
+        "undetermined".into(),
+        tr(lang, "Undetermined", "无法判定").into(),
+        colours::LEVELS[4],
+    ));
     v
 }
 
@@ -45,10 +56,18 @@ impl Ranking {
     pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Ranking {
         let mut scores = scores.to_vec();
         scores.sort_by(|a, b| {
-            b.overall.score.unwrap_or(-1.0).total_cmp(&a.overall.score.unwrap_or(-1.0)).then(a.park_id.cmp(&b.park_id))
+            b.overall
+                .score
+                .unwrap_or(-1.0)
+                .total_cmp(&a.overall.score.unwrap_or(-1.0))
+                .then(a.park_id.cmp(&b.park_id))
         });
         Ranking {
-            title: format!("{} · {}", tr(lang, "Ranking by overall score", "综合得分排名"), set.title.get(lang)),
+            title: format!(
+                "{} · {}",
+                tr(lang, "Ranking by overall score", "综合得分排名"),
+                set.title.get(lang)
+            ),
             scores,
             levels: levels(set, lang),
             lang,
@@ -66,22 +85,45 @@ impl Chart for Ranking {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.draw_text(&self.title, &text(17.0), (12, 12)).map_err(err)?;
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
         let (x0, x1) = (190, 640);
         let px = |s: f64| x0 + (s / 100.0 * f64::from(x1 - x0)).round() as i32;
         for t in [0.0, 25.0, 50.0, 75.0, 100.0] {
-            area.draw(&PathElement::new(vec![(px(t), 44), (px(t), 50 + 24 * self.scores.len() as i32)], colours::GRID.stroke_width(1)))
-                .map_err(err)?;
-            area.draw_text(&format!("{t:.0}"), &text(11.0).pos(Pos::new(HPos::Center, VPos::Bottom)), (px(t), 44)).map_err(err)?;
+            area.draw(&PathElement::new(
+                vec![(px(t), 44), (px(t), 50 + 24 * self.scores.len() as i32)],
+                colours::GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
+            area.draw_text(
+                &format!("{t:.0}"),
+                &text(11.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                (px(t), 44),
+            )
+            .map_err(err)?;
         }
         for (i, s) in self.scores.iter().enumerate() {
             let y = 52 + 24 * i as i32;
             let cy = y + 9;
-            area.draw_text(&format!("{}. {}", i + 1, park_label(s)), &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 8, cy))
-                .map_err(err)?;
-            let (_, label, c) = self.levels.iter().find(|l| l.0 == s.level).cloned().unwrap_or_else(|| self.levels[self.levels.len() - 1].clone());
+            area.draw_text(
+                &format!("{}. {}", i + 1, park_label(s)),
+                &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                (x0 - 8, cy),
+            )
+            .map_err(err)?;
+            let (_, label, c) = self
+                .levels
+                .iter()
+                .find(|l| l.0 == s.level)
+                .cloned()
+                .unwrap_or_else(|| self.levels[self.levels.len() - 1].clone());
             match s.overall.score {
-                Some(v) => area.draw(&Rectangle::new([(x0, y + 2), (px(v).max(x0 + 2), y + 16)], c.filled())).map_err(err)?,
+                Some(v) => area
+                    .draw(&Rectangle::new(
+                        [(x0, y + 2), (px(v).max(x0 + 2), y + 16)],
+                        c.filled(),
+                    ))
+                    .map_err(err)?,
                 None => hatch(area, (x0, y + 2), (x1, y + 16))?,
             }
             let info = format!(
@@ -91,13 +133,24 @@ impl Chart for Ranking {
                 tr(self.lang, "cov.", "覆盖"),
                 s.overall.coverage * 100.0
             );
-            area.draw_text(&info, &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)), (x1 + 8, cy)).map_err(err)?;
+            area.draw_text(
+                &info,
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x1 + 8, cy),
+            )
+            .map_err(err)?;
         }
         let ly = 60 + 24 * self.scores.len() as i32 + 8;
         let mut x = 12;
         for (_, label, c) in &self.levels {
-            area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], c.filled())).map_err(err)?;
-            area.draw_text(label, &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 24, ly + 6)).map_err(err)?;
+            area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], c.filled()))
+                .map_err(err)?;
+            area.draw_text(
+                label,
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 24, ly + 6),
+            )
+            .map_err(err)?;
             x += 40 + 8 * label.chars().count().min(14) as i32;
         }
         Ok(())
@@ -118,7 +171,12 @@ pub struct Scatter {
 
 impl Scatter {
     /// From scores and the indicator values of their park-years.
-    pub fn new(set: &BenchmarkSet, scores: &[Score], values: &crate::indicators::Values, lang: Lang) -> Scatter {
+    pub fn new(
+        set: &BenchmarkSet,
+        scores: &[Score],
+        values: &crate::indicators::Values,
+        lang: Lang,
+    ) -> Scatter {
         let levels = levels(set, lang);
         let points = scores
             .iter()
@@ -127,7 +185,10 @@ impl Scatter {
                 let clean = v.get("clean_energy_share")?.value?;
                 let co2 = v.get("co2_per_tce")?.value?;
                 let tce = v.get("energy_tce")?.value?;
-                let li = levels.iter().position(|l| l.0 == s.level).unwrap_or(levels.len() - 1);
+                let li = levels
+                    .iter()
+                    .position(|l| l.0 == s.level)
+                    .unwrap_or(levels.len() - 1);
                 Some((park_label(s), clean, co2, tce, li))
             })
             .collect();
@@ -144,7 +205,12 @@ impl Scatter {
             }
         }
         Scatter {
-            title: tr(lang, "Clean-energy share and CO2 per unit energy", "清洁能源占比与单位能耗碳排放").into(),
+            title: tr(
+                lang,
+                "Clean-energy share and CO2 per unit energy",
+                "清洁能源占比与单位能耗碳排放",
+            )
+            .into(),
             points,
             co2_thresholds,
             clean_threshold,
@@ -175,33 +241,81 @@ impl Chart for Scatter {
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc(tr(self.lang, "clean-energy share of consumption (%)", "清洁能源消费占比（%）"))
-            .y_desc(tr(self.lang, "CO2 per unit energy (tCO2/tce)", "单位能耗碳排放（tCO2/tce）"))
+            .x_desc(tr(
+                self.lang,
+                "clean-energy share of consumption (%)",
+                "清洁能源消费占比（%）",
+            ))
+            .y_desc(tr(
+                self.lang,
+                "CO2 per unit energy (tCO2/tce)",
+                "单位能耗碳排放（tCO2/tce）",
+            ))
             .x_label_formatter(&|x| format!("{:.0}", x * 100.0))
             .axis_desc_style(text(13.0))
             .label_style(text(11.0))
-            .light_line_style(colours::GRID.mix(0.5))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colours::GRID.mix(0.8))
             .draw()
             .map_err(err)?;
         for (t, band) in &self.co2_thresholds {
             chart
-                .draw_series(DashedLineSeries::new(vec![(0.0, *t), (1.0, *t)], 8, 4, colours::INK.stroke_width(1)))
+                .draw_series(DashedLineSeries::new(
+                    vec![(0.0, *t), (1.0, *t)],
+                    8,
+                    4,
+                    colours::INK.stroke_width(1),
+                ))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(Text::new(format!("{t} {band}"), (0.01, *t + ymax * 0.01), text(11.0))))
+                .draw_series(std::iter::once(Text::new(
+                    format!("{t} {band}"),
+                    (0.01, *t + ymax * 0.01),
+                    text(11.0),
+                )))
                 .map_err(err)?;
         }
         if let Some(c) = self.clean_threshold {
             chart
-                .draw_series(DashedLineSeries::new(vec![(c, 0.0), (c, ymax)], 8, 4, colours::INK.stroke_width(1)))
+                .draw_series(DashedLineSeries::new(
+                    vec![(c, 0.0), (c, ymax)],
+                    8,
+                    4,
+                    colours::INK.stroke_width(1),
+                ))
                 .map_err(err)?;
         }
         for (label, x, y, tce, li) in &self.points {
             let r = (4.0 + 16.0 * (tce / max_tce).sqrt()).round() as i32;
             let c = self.levels[*li].2;
-            chart.draw_series(std::iter::once(Circle::new((*x, *y), r, c.mix(0.75).filled()))).map_err(err)?;
-            chart.draw_series(std::iter::once(Circle::new((*x, *y), r, colours::INK.stroke_width(1)))).map_err(err)?;
-            chart.draw_series(std::iter::once(Text::new(label.clone(), (*x + 0.012, *y), text(10.0)))).map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (*x, *y),
+                    r,
+                    c.mix(0.75).filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (*x, *y),
+                    r,
+                    colours::INK.stroke_width(1),
+                )))
+                .map_err(err)?;
+            // Labels go left of points near the right edge so they stay inside the chart.
+            let style = if *x > 0.8 {
+                text(10.0).pos(Pos::new(HPos::Right, VPos::Center))
+            } else {
+                text(10.0).pos(Pos::new(HPos::Left, VPos::Center))
+            };
+            let dx = if *x > 0.8 { -0.02 } else { 0.02 };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (*x + dx, *y),
+                    style,
+                )))
+                .map_err(err)?;
         }
         Ok(())
     }
@@ -251,7 +365,8 @@ impl Chart for Distribution {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.draw_text(&self.title, &text(17.0), (12, 10)).map_err(err)?;
+        area.draw_text(&self.title, &text(17.0), (12, 10))
+            .map_err(err)?;
         let body = area.margin(34, 0, 0, 0);
         let (left, right) = body.split_horizontally(500);
         let ymax = (*self.bins.iter().max().unwrap_or(&1)).max(1) as u32 + 1;
@@ -259,11 +374,18 @@ impl Chart for Distribution {
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(40)
-            .build_cartesian_2d((0u32..100u32).step(10).use_round().into_segmented(), 0u32..ymax)
+            .build_cartesian_2d(
+                (0u32..100u32).step(10).use_round().into_segmented(),
+                0u32..ymax,
+            )
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc(tr(self.lang, "overall score (10-point bins)", "综合得分（每 10 分一组）"))
+            .x_desc(tr(
+                self.lang,
+                "overall score (10-point bins)",
+                "综合得分（每 10 分一组）",
+            ))
             .y_desc(tr(self.lang, "parks", "园区数"))
             .axis_desc_style(text(12.0))
             .label_style(text(11.0))
@@ -275,21 +397,47 @@ impl Chart for Distribution {
                 Histogram::vertical(&chart)
                     .style(colours::MEETS.filled())
                     .margin(3)
-                    .data(self.bins.iter().enumerate().map(|(i, n)| (i as u32 * 10, *n as u32))),
+                    .data(
+                        self.bins
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| (i as u32 * 10, *n as u32)),
+                    ),
             )
             .map_err(err)?;
         let total: usize = self.level_counts.iter().map(|l| l.1).sum::<usize>().max(1);
         let mut y = 20;
         for (label, n, c) in &self.level_counts {
             let w = (200.0 * *n as f64 / total as f64).round() as i32;
-            right.draw(&Rectangle::new([(110, y), (110 + w.max(1), y + 18)], c.filled())).map_err(err)?;
-            right.draw_text(&shorten(label, 12), &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)), (104, y + 9)).map_err(err)?;
-            right.draw_text(&n.to_string(), &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)), (116 + w, y + 9)).map_err(err)?;
+            right
+                .draw(&Rectangle::new(
+                    [(110, y), (110 + w.max(1), y + 18)],
+                    c.filled(),
+                ))
+                .map_err(err)?;
+            right
+                .draw_text(
+                    &shorten(label, 12),
+                    &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                    (104, y + 9),
+                )
+                .map_err(err)?;
+            right
+                .draw_text(
+                    &n.to_string(),
+                    &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                    (116 + w, y + 9),
+                )
+                .map_err(err)?;
             y += 30;
         }
         if self.unscored > 0 {
             right
-                .draw_text(&format!("{}: {}", tr(self.lang, "no score", "无得分"), self.unscored), &text(11.0), (10, y + 6))
+                .draw_text(
+                    &format!("{}: {}", tr(self.lang, "no score", "无得分"), self.unscored),
+                    &text(11.0),
+                    (10, y + 6),
+                )
                 .map_err(err)?;
         }
         Ok(())
@@ -307,8 +455,14 @@ pub struct Heatmap {
 
 impl Heatmap {
     pub fn new(scores: &[Score], lang: Lang) -> Heatmap {
-        let rules = scores.first().map(|s| s.rules.iter().map(|r| r.rule.clone()).collect()).unwrap_or_default();
-        let parks = scores.iter().map(|s| (park_label(s), s.rules.iter().map(|r| r.status).collect())).collect();
+        let rules = scores
+            .first()
+            .map(|s| s.rules.iter().map(|r| r.rule.clone()).collect())
+            .unwrap_or_default();
+        let parks = scores
+            .iter()
+            .map(|s| (park_label(s), s.rules.iter().map(|r| r.status).collect()))
+            .collect();
         Heatmap {
             title: tr(lang, "Rule status by park", "各园区指标状态").into(),
             rules,
@@ -320,7 +474,10 @@ impl Heatmap {
 
 impl Chart for Heatmap {
     fn size(&self) -> (u32, u32) {
-        ((200 + 70 * self.rules.len()).max(560) as u32, (150 + 22 * self.parks.len()) as u32)
+        (
+            (200 + 70 * self.rules.len()).max(560) as u32,
+            (150 + 22 * self.parks.len()) as u32,
+        )
     }
 
     fn name(&self) -> &'static str {
@@ -328,37 +485,64 @@ impl Chart for Heatmap {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.draw_text(&self.title, &text(17.0), (12, 10)).map_err(err)?;
+        area.draw_text(&self.title, &text(17.0), (12, 10))
+            .map_err(err)?;
         let (x0, y0, cw, ch) = (190, 90, 70, 22);
         for (j, r) in self.rules.iter().enumerate() {
             area.draw_text(
                 &shorten(r, 14),
-                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)).transform(FontTransform::Rotate270),
+                &text(11.0)
+                    .pos(Pos::new(HPos::Left, VPos::Center))
+                    .transform(FontTransform::Rotate270),
                 (x0 + cw * j as i32 + cw / 2, y0 - 4),
             )
             .map_err(err)?;
         }
         for (i, (park, statuses)) in self.parks.iter().enumerate() {
             let y = y0 + ch * i as i32;
-            area.draw_text(park, &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 8, y + ch / 2)).map_err(err)?;
+            area.draw_text(
+                park,
+                &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                (x0 - 8, y + ch / 2),
+            )
+            .map_err(err)?;
             for (j, s) in statuses.iter().enumerate() {
                 let x = x0 + cw * j as i32;
                 if *s == Status::Missing {
                     hatch(area, (x + 1, y + 1), (x + cw - 1, y + ch - 1))?;
                 } else {
-                    area.draw(&Rectangle::new([(x + 1, y + 1), (x + cw - 1, y + ch - 1)], status_colour(*s).filled())).map_err(err)?;
+                    area.draw(&Rectangle::new(
+                        [(x + 1, y + 1), (x + cw - 1, y + ch - 1)],
+                        status_colour(*s).filled(),
+                    ))
+                    .map_err(err)?;
                 }
             }
         }
         let ly = y0 + ch * self.parks.len() as i32 + 16;
         let mut x = 12;
-        for s in [Status::Meets, Status::Fails, Status::Missing, Status::Waived, Status::NotApplicable] {
+        for s in [
+            Status::Meets,
+            Status::Fails,
+            Status::Missing,
+            Status::Waived,
+            Status::NotApplicable,
+        ] {
             if s == Status::Missing {
                 hatch(area, (x, ly), (x + 18, ly + 12))?;
             } else {
-                area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], status_colour(s).filled())).map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(x, ly), (x + 18, ly + 12)],
+                    status_colour(s).filled(),
+                ))
+                .map_err(err)?;
             }
-            area.draw_text(s.label(self.lang), &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)), (x + 24, ly + 6)).map_err(err)?;
+            area.draw_text(
+                s.label(self.lang),
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 24, ly + 6),
+            )
+            .map_err(err)?;
             x += 110;
         }
         Ok(())

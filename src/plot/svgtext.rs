@@ -12,8 +12,12 @@ pub fn outline_text(svg: &str, font: &FontRef<'_>) -> String {
     while let Some(start) = rest.find("<text") {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
-        let Some(close) = after.find("</text>") else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let Some(close) = after.find("</text>") else {
+            break;
+        };
         let attrs = &after[5..open_end];
         let content = unescape(&after[open_end + 1..close]);
         out.push_str(&text_to_path(attrs, &content, font));
@@ -39,7 +43,9 @@ fn unescape(s: &str) -> String {
 }
 
 fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 /// Width of `text` in font units.
@@ -138,5 +144,7 @@ fn text_to_path(attrs: &str, text: &str, font: &FontRef<'_>) -> String {
 }
 
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -78,9 +78,12 @@ fn env() -> Environment<'static> {
         }
     });
     env.add_filter("md", |s: String| text::md_escape(&s));
-    env.add_template("park.html", include_str!("templates/park.html")).expect("template parses");
-    env.add_template("index.html", include_str!("templates/index.html")).expect("template parses");
-    env.add_template("park.md", include_str!("templates/park.md")).expect("template parses");
+    env.add_template("park.html", include_str!("templates/park.html"))
+        .expect("template parses");
+    env.add_template("index.html", include_str!("templates/index.html"))
+        .expect("template parses");
+    env.add_template("park.md", include_str!("templates/park.md"))
+        .expect("template parses");
     env
 }
 
@@ -99,7 +102,11 @@ pub fn pick_scores(run: &SetRun) -> Vec<&Score> {
 }
 
 /// Writes the report into `dir`.
-pub fn write(dir: &Path, input: &ReportInput, opts: &ReportOptions) -> Result<Written, ReportError> {
+pub fn write(
+    dir: &Path,
+    input: &ReportInput,
+    opts: &ReportOptions,
+) -> Result<Written, ReportError> {
     let env = env();
     let mut written = Written::default();
     let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
@@ -143,8 +150,14 @@ pub fn write(dir: &Path, input: &ReportInput, opts: &ReportOptions) -> Result<Wr
                 files.push((n, svg, png));
             }};
         }
-        chart!(plot::Scorecard::from_score(s, set, input.cat, lang), t["chart_scorecard"].to_string());
-        chart!(plot::CategoryProfile::from_score(s, lang), t["chart_categories"].to_string());
+        chart!(
+            plot::Scorecard::from_score(s, set, input.cat, lang),
+            t["chart_scorecard"].to_string()
+        );
+        chart!(
+            plot::CategoryProfile::from_score(s, lang),
+            t["chart_categories"].to_string()
+        );
         if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
             chart!(c, t["chart_core"].to_string());
         }
@@ -177,7 +190,10 @@ pub fn write(dir: &Path, input: &ReportInput, opts: &ReportOptions) -> Result<Wr
             ($c:expr, $title:expr) => {{
                 let c = $c;
                 let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
-                put(&format!("charts/programme-{}.svg", c.name()), svg.as_bytes())?;
+                put(
+                    &format!("charts/programme-{}.svg", c.name()),
+                    svg.as_bytes(),
+                )?;
                 if opts.png {
                     let png = plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
                     put(&format!("charts/programme-{}.png", c.name()), &png)?;
@@ -186,12 +202,22 @@ pub fn write(dir: &Path, input: &ReportInput, opts: &ReportOptions) -> Result<Wr
             }};
         }
         pchart!(plot::Ranking::new(set, &owned, lang), t["chart_ranking"]);
-        pchart!(plot::Scatter::new(set, &owned, &input.run.values, lang), t["chart_scatter"]);
-        pchart!(plot::Distribution::new(set, &owned, lang), t["chart_distribution"]);
+        pchart!(
+            plot::Scatter::new(set, &owned, &input.run.values, lang),
+            t["chart_scatter"]
+        );
+        pchart!(
+            plot::Distribution::new(set, &owned, lang),
+            t["chart_distribution"]
+        );
         pchart!(plot::Heatmap::new(&owned, lang), t["chart_heatmap"]);
         let mut ranked = owned.clone();
         ranked.sort_by(|a, b| {
-            b.overall.score.unwrap_or(-1.0).total_cmp(&a.overall.score.unwrap_or(-1.0)).then(a.park_id.cmp(&b.park_id))
+            b.overall
+                .score
+                .unwrap_or(-1.0)
+                .total_cmp(&a.overall.score.unwrap_or(-1.0))
+                .then(a.park_id.cmp(&b.park_id))
         });
         let parks: Vec<_> = ranked
             .iter()
@@ -270,8 +296,18 @@ pub fn failures(data: &Dataset) -> Vec<(String, String)> {
     }
     out.into_iter()
         .map(|(p, v)| {
-            let more = if v.len() > 3 { format!(" (+{} more)", v.len() - 3) } else { String::new() };
-            (p, format!("{}{more}", v.into_iter().take(3).collect::<Vec<_>>().join("; ")))
+            let more = if v.len() > 3 {
+                format!(" (+{} more)", v.len() - 3)
+            } else {
+                String::new()
+            };
+            (
+                p,
+                format!(
+                    "{}{more}",
+                    v.into_iter().take(3).collect::<Vec<_>>().join("; ")
+                ),
+            )
         })
         .collect()
 }
@@ -303,7 +339,13 @@ fn park_page(
     let set = &input.run.set;
     let park = input.data.park(&s.park_id);
     let place = park
-        .map(|p| [p.province.clone().unwrap_or_default(), p.country.clone()].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(", "))
+        .map(|p| {
+            [p.province.clone().unwrap_or_default(), p.country.clone()]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default();
     let rules: Vec<_> = s
         .rules
@@ -315,7 +357,11 @@ fn park_page(
             let threshold = r.threshold.as_ref().map(|th| {
                 let mut x = format!(
                     "{} {}",
-                    if ind.is_some_and(|i| i.direction == crate::indicators::Direction::Lower) { "≤" } else { "≥" },
+                    if ind.is_some_and(|i| i.direction == crate::indicators::Direction::Lower) {
+                        "≤"
+                    } else {
+                        "≥"
+                    },
                     fmt(th.value)
                 );
                 let mut why = Vec::new();
@@ -366,7 +412,12 @@ fn park_page(
             context! { name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh }, needs => needs }
         })
         .collect();
-    let py = input.run.inventory.years.iter().find(|y| y.park_id == s.park_id && y.year == s.year);
+    let py = input
+        .run
+        .inventory
+        .years
+        .iter()
+        .find(|y| y.park_id == s.park_id && y.year == s.year);
     let inventory = py.map(|py| {
         let carriers: Vec<_> = py
             .carriers
@@ -383,12 +434,36 @@ fn park_page(
             })
             .collect();
         let totals = vec![
-            (t["energy_tce"], py.energy_tce.map_or("—".into(), |x| format!("{} tce", fmt_qty(x)))),
-            (t["scope1"], py.co2_scope1_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
-            (t["scope2_location"], py.co2_scope2_location_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
-            (t["scope2_market"], py.co2_scope2_market_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
-            (t["co2_total"], py.co2_total_t.map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x)))),
-            (t["co2_per_tce"], py.co2_per_tce.map_or("—".into(), |x| format!("{x:.3} tCO2/tce"))),
+            (
+                t["energy_tce"],
+                py.energy_tce
+                    .map_or("—".into(), |x| format!("{} tce", fmt_qty(x))),
+            ),
+            (
+                t["scope1"],
+                py.co2_scope1_t
+                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["scope2_location"],
+                py.co2_scope2_location_t
+                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["scope2_market"],
+                py.co2_scope2_market_t
+                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["co2_total"],
+                py.co2_total_t
+                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["co2_per_tce"],
+                py.co2_per_tce
+                    .map_or("—".into(), |x| format!("{x:.3} tCO2/tce")),
+            ),
         ];
         context! { carriers => carriers, totals => totals }
     });
@@ -413,7 +488,10 @@ fn park_page(
         (_, GateState::Failed) => "fails",
         _ => "meets",
     };
-    let charts: Vec<_> = charts.iter().map(|(title, svg)| context! { title => title, svg => svg }).collect();
+    let charts: Vec<_> = charts
+        .iter()
+        .map(|(title, svg)| context! { title => title, svg => svg })
+        .collect();
     context! {
         lang => lang_code(lang),
         t => t,

@@ -21,7 +21,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("points", "Points", "得分"),
     ("gap", "Gap / note", "差距 / 说明"),
     ("missing", "What could not be assessed", "无法评估的指标"),
-    ("nothing_missing", "Every rule could be assessed.", "所有指标均可评估。"),
+    (
+        "nothing_missing",
+        "Every rule could be assessed.",
+        "所有指标均可评估。",
+    ),
     ("needs", "needs data for", "需要数据："),
     ("inventory", "Inventory", "能源与碳排放清单"),
     ("carrier", "Carrier", "能源品种"),
@@ -30,11 +34,27 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("scope", "scope", "范围"),
     ("energy_tce", "Energy use", "综合能源消费量"),
     ("scope1", "CO2 scope 1", "范围一排放"),
-    ("scope2_location", "CO2 scope 2 (location-based)", "范围二排放（基于位置）"),
-    ("scope2_market", "CO2 scope 2 (market-based)", "范围二排放（基于市场）"),
-    ("co2_total", "CO2 total (scope 1 + market-based scope 2)", "碳排放总量（范围一 + 基于市场的范围二）"),
+    (
+        "scope2_location",
+        "CO2 scope 2 (location-based)",
+        "范围二排放（基于位置）",
+    ),
+    (
+        "scope2_market",
+        "CO2 scope 2 (market-based)",
+        "范围二排放（基于市场）",
+    ),
+    (
+        "co2_total",
+        "CO2 total (scope 1 + market-based scope 2)",
+        "碳排放总量（范围一 + 基于市场的范围二）",
+    ),
     ("co2_per_tce", "CO2 per unit energy", "单位能耗碳排放"),
-    ("provenance", "Sources, factors and assumptions", "来源、因子与假设"),
+    (
+        "provenance",
+        "Sources, factors and assumptions",
+        "来源、因子与假设",
+    ),
     ("accounting", "Accounting", "核算口径"),
     ("thresholds", "Thresholds and their sources", "门槛值及来源"),
     ("source", "Source", "来源"),
@@ -43,7 +63,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("factor", "Factor", "因子"),
     ("vintage", "Vintage", "年份"),
     ("assumptions", "Assumptions", "假设"),
-    ("no_assumptions", "No assumptions were needed.", "无需额外假设。"),
+    (
+        "no_assumptions",
+        "No assumptions were needed.",
+        "无需额外假设。",
+    ),
     ("band", "band", "规模档"),
     ("milestone", "milestone", "阶段目标"),
     ("outside_bands", "outside the size bands", "超出规模档"),
@@ -65,7 +89,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("chart_core", "Core indicator", "核心指标"),
     ("chart_trajectories", "Trajectories", "变化趋势"),
     ("chart_ranking", "Ranking", "排名"),
-    ("chart_scatter", "Clean energy and CO2 per unit energy", "清洁能源与单位能耗碳排放"),
+    (
+        "chart_scatter",
+        "Clean energy and CO2 per unit energy",
+        "清洁能源与单位能耗碳排放",
+    ),
     ("chart_distribution", "Distribution", "分布"),
     ("chart_heatmap", "Rule status by park", "各园区指标状态"),
 ];
@@ -90,7 +118,10 @@ pub fn role(lang: Lang, r: Role) -> &'static str {
 
 /// One line a director can read: level, score, gate, coverage.
 pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
-    let score = s.overall.score.map_or("—".to_string(), |v| format!("{v:.0}"));
+    let score = s
+        .overall
+        .score
+        .map_or("—".to_string(), |v| format!("{v:.0}"));
     let cov = format!("{:.0} %", s.overall.coverage * 100.0);
     let gate_text = match (s.gate, gate, lang) {
         (GateState::None, _, Lang::En) => "no gate".to_string(),
@@ -116,8 +147,14 @@ pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
         (_, None, _) => String::new(),
     };
     match lang {
-        Lang::En => format!("{} · score {score}/100 · {gate_text} · {cov} of the benchmark assessed", s.level_en),
-        Lang::Zh => format!("{} · 得分 {score}/100 · {gate_text} · 评估覆盖 {cov}", s.level_zh),
+        Lang::En => format!(
+            "{} · score {score}/100 · {gate_text} · {cov} of the benchmark assessed",
+            s.level_en
+        ),
+        Lang::Zh => format!(
+            "{} · 得分 {score}/100 · {gate_text} · 评估覆盖 {cov}",
+            s.level_zh
+        ),
     }
 }
 
@@ -141,16 +178,24 @@ pub fn programme_summary(lang: Lang, scored: usize, failed: usize) -> String {
 
 pub fn accounting(lang: Lang, a: &Accounting) -> String {
     let basis = match (a.electricity_tce_basis, lang) {
-        (ElectricityBasis::Equivalent, Lang::En) => "electricity at the equivalent value (0.1229 kgce/kWh)",
-        (ElectricityBasis::Generation, Lang::En) => "electricity at the generation (coal-rate) value",
+        (ElectricityBasis::Equivalent, Lang::En) => {
+            "electricity at the equivalent value (0.1229 kgce/kWh)"
+        }
+        (ElectricityBasis::Generation, Lang::En) => {
+            "electricity at the generation (coal-rate) value"
+        }
         (ElectricityBasis::Equivalent, Lang::Zh) => "电力按当量值（0.1229 kgce/kWh）折标",
         (ElectricityBasis::Generation, Lang::Zh) => "电力按等价值（发电煤耗）折标",
     };
     let grid = match (a.grid_factor_variant, lang) {
         (GridVariant::Average, Lang::En) => "grid factor: published average",
-        (GridVariant::ExclMarketNonfossil, Lang::En) => "grid factor: national, excluding market-traded non-fossil power",
+        (GridVariant::ExclMarketNonfossil, Lang::En) => {
+            "grid factor: national, excluding market-traded non-fossil power"
+        }
         (GridVariant::Average, Lang::Zh) => "电网因子：平均值",
-        (GridVariant::ExclMarketNonfossil, Lang::Zh) => "电网因子：全国（不含市场化交易非化石电量）",
+        (GridVariant::ExclMarketNonfossil, Lang::Zh) => {
+            "电网因子：全国（不含市场化交易非化石电量）"
+        }
     };
     let gas = match (a.natural_gas_clean, lang) {
         (true, Lang::En) => "natural gas counts as clean energy",
@@ -181,7 +226,9 @@ pub fn note(lang: Lang, n: &str) -> String {
     }
     match n {
         "needs the indicator in earlier years as well" => "需要往年数据".into(),
-        "the size band is unknown because energy use is missing" => "能源消费量缺失，无法确定规模档".into(),
+        "the size band is unknown because energy use is missing" => {
+            "能源消费量缺失，无法确定规模档".into()
+        }
         "the park is outside the set's size bands" => "园区规模超出该基准的规模档".into(),
         "no threshold applies to this park" => "没有适用于该园区的门槛值".into(),
         "a waiver was requested but this rule cannot be waived" => "该指标不可豁免".into(),
