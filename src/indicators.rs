@@ -54,6 +54,9 @@ pub struct Indicator {
     pub formula: Option<String>,
     pub gap_unit: Option<String>,
     pub green_mwh: Option<GreenMwh>,
+    /// How to say a gap; `{q}` is the quantity.
+    pub gap_en: Option<String>,
+    pub gap_zh: Option<String>,
     #[serde(default)]
     pub supplied_by: Vec<String>,
     pub description: String,

@@ -571,16 +571,23 @@ fn gap(
             };
             g.quantity = Some(q);
             g.quantity_unit = Some(unit.clone());
-            g.text_en = format!(
-                "{verb_en} {} {unit} at today's {}",
-                fmt_qty(q),
-                denominator_words(ind, Lang::En)
-            );
-            g.text_zh = format!(
-                "在当前{}下{verb_zh} {} {unit}",
-                denominator_words(ind, Lang::Zh),
-                fmt_qty(q)
-            );
+            // The catalogue says how to put the gap; a generic sentence otherwise.
+            g.text_en = match &ind.gap_en {
+                Some(t) => t.replace("{q}", &fmt_qty(q)),
+                None => format!(
+                    "{verb_en} {} {unit} at today's {}",
+                    fmt_qty(q),
+                    denominator_words(ind, Lang::En)
+                ),
+            };
+            g.text_zh = match &ind.gap_zh {
+                Some(t) => t.replace("{q}", &fmt_qty(q)),
+                None => format!(
+                    "在当前{}下{verb_zh} {} {unit}",
+                    denominator_words(ind, Lang::Zh),
+                    fmt_qty(q)
+                ),
+            };
             let per_mwh = match ind.green_mwh {
                 Some(GreenMwh::Co2) => py.grid_factor_t_per_mwh,
                 Some(GreenMwh::Tce) => Some(py.electricity_tce_per_mwh),

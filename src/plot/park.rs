@@ -282,7 +282,7 @@ impl CategoryProfile {
 
 impl Chart for CategoryProfile {
     fn size(&self) -> (u32, u32) {
-        (520, 460)
+        (600, 460)
     }
 
     fn name(&self) -> &'static str {
@@ -292,7 +292,7 @@ impl Chart for CategoryProfile {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         area.draw_text(&self.title, &text(17.0), (12, 12))
             .map_err(err)?;
-        let (cx, cy, rmax) = (260.0_f64, 250.0_f64, 150.0_f64);
+        let (cx, cy, rmax) = (300.0_f64, 250.0_f64, 140.0_f64);
         let n = self.categories.len().max(3);
         let at = |i: usize, r: f64| {
             let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
@@ -538,6 +538,8 @@ pub struct Panel {
     pub points: Vec<(i32, f64)>,
     pub fit: Option<(f64, f64)>,
     pub milestones: Vec<(i32, f64)>,
+    /// Limits a projection cannot cross (0-100 % for shares).
+    pub bounds: Option<(f64, f64)>,
 }
 
 /// Trajectories of the tracked indicators.
@@ -549,13 +551,17 @@ pub struct Trajectories {
 }
 
 impl Trajectories {
-    pub fn from_score(score: &Score, lang: Lang) -> Option<Trajectories> {
+    pub fn from_score(score: &Score, cat: &Catalogue, lang: Lang) -> Option<Trajectories> {
         let panels: Vec<Panel> = score
             .trajectories
             .iter()
             .filter_map(|t| {
                 let r = score.rules.iter().find(|r| r.rule == t.rule)?;
-                let fit = crate::indicators::linear_fit(&t.points);
+                // Shares are drawn in % (and their projection kept within 0-100 %).
+                let share = cat.get(&t.indicator).is_some_and(|i| i.is_share());
+                let k = if share { 100.0 } else { 1.0 };
+                let points: Vec<(i32, f64)> = t.points.iter().map(|p| (p.0, p.1 * k)).collect();
+                let fit = crate::indicators::linear_fit(&points);
                 Some(Panel {
                     title: format!(
                         "{} ({})",
@@ -563,11 +569,16 @@ impl Trajectories {
                             Lang::En => &r.name_en,
                             Lang::Zh => &r.name_zh,
                         },
-                        r.unit
+                        if share { "%" } else { r.unit.as_str() }
                     ),
-                    points: t.points.clone(),
+                    points,
                     fit,
-                    milestones: t.projections.iter().map(|p| (p.year, p.target)).collect(),
+                    milestones: t
+                        .projections
+                        .iter()
+                        .map(|p| (p.year, p.target * k))
+                        .collect(),
+                    bounds: share.then_some((0.0, 100.0)),
                 })
             })
             .collect();

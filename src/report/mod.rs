@@ -161,7 +161,7 @@ pub fn write(
         if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
             chart!(c, t["chart_core"].to_string());
         }
-        if let Some(c) = plot::Trajectories::from_score(s, lang) {
+        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
             chart!(c, t["chart_trajectories"].to_string());
         }
         if opts.html {

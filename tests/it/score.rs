@@ -195,3 +195,97 @@ fn a_custom_set_file_works_and_a_broken_one_points_at_the_line() {
         "{err}"
     );
 }
+
+#[test]
+fn every_shipped_set_loads_and_scores_the_sample_programme() {
+    let (code, out, _) = run(&["benchmarks", "list"]);
+    assert_eq!(code, 0);
+    let ids = [
+        "cn-zero-carbon-park-2025",
+        "cn-hunan-zero-carbon-park",
+        "cn-jiangsu-near-zero-2024",
+        "cn-hj274-2015",
+        "cn-miit-green-park-2016",
+        "intl-eip-framework-v2",
+        "sbti-1.5c-trajectory",
+    ];
+    for id in ids {
+        assert!(out.contains(id), "{id} not listed:\n{out}");
+        let (code, csv, err) = run(&["score", "sample-data", "--benchmark", id, "--format", "csv"]);
+        assert_eq!(code, 0, "{id}: {err}");
+        let rows = crate::csv_rows(&csv);
+        let overall: Vec<_> = rows.iter().filter(|r| r["rule"] == "overall").collect();
+        // 12 parks x 3 years.
+        assert_eq!(overall.len(), 36, "{id}");
+        // Every assessed rule names the status of its threshold's source.
+        for r in rows
+            .iter()
+            .filter(|r| r["status"] == "meets" || r["status"] == "fails")
+        {
+            assert!(
+                ["confirmed", "secondary", "unconfirmed"].contains(&r["source_status"].as_str()),
+                "{id}: {r:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_national_core_indicator_is_a_gate_and_the_green_power_park_meets_it_in_2024() {
+    let (code, csv, _) = run(&[
+        "score",
+        "sample-data",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--park",
+        "js-haiyan-zerocarbon",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    let rows = csv_rows(&csv);
+    let core: Vec<_> = rows
+        .iter()
+        .filter(|r| r["indicator"] == "co2_per_tce")
+        .collect();
+    assert!(core.iter().all(|r| r["role"] == "gate"));
+    let by_year = |y: &str| core.iter().find(|r| r["year"] == y).unwrap();
+    assert_eq!(by_year("2024")["status"], "meets");
+    assert_eq!(by_year("2024")["threshold"], "0.2");
+    assert_eq!(by_year("2022")["status"], "fails");
+    // The failing year says how much CO2 to cut and how much grid power to green.
+    assert!(
+        by_year("2022")["gap"].starts_with("cut "),
+        "{:?}",
+        by_year("2022")["gap"]
+    );
+}
+
+#[test]
+fn missing_data_is_named_with_what_would_fill_it() {
+    let (code, csv, _) = run(&[
+        "score",
+        "sample-data",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--park",
+        "ah-jianghuai-logistics",
+        "--year",
+        "2024",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    let rows = csv_rows(&csv);
+    let water = rows
+        .iter()
+        .find(|r| r["indicator"] == "water_reuse_rate")
+        .unwrap();
+    assert_eq!(water["status"], "missing");
+    assert_eq!(
+        water["gap"],
+        "needs data for water_reused, water_industrial_total"
+    );
+    let overall = rows.iter().find(|r| r["rule"] == "overall").unwrap();
+    assert!(overall["coverage"].parse::<f64>().unwrap() < 1.0);
+}
