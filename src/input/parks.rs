@@ -101,6 +101,15 @@ pub fn read_parks(
             );
             continue;
         }
+        if valid_park_id(id) && !super::valid_park_id_for_path(id) {
+            diags.push(
+                Diagnostic::error(f, line, id_col + 1, "park_id cannot name a file (hidden or reserved on Windows)")
+                    .value(id)
+                    .expected("an id that does not start with '.' and is not CON, PRN, AUX, NUL, COM1-9 or LPT1-9")
+                    .park(id),
+            );
+            continue;
+        }
         if !valid_park_id(id) {
             diags.push(
                 Diagnostic::error(
@@ -111,7 +120,8 @@ pub fn read_parks(
                 )
                 .value(id)
                 .expected("letters, digits, '_', '.', '-' (at most 64)")
-                .hint("put the park's full name in the name column; the id names files and links"),
+                .hint("put the park's full name in the name column; the id names files and links")
+                .park(id),
             );
             continue;
         }

@@ -30,6 +30,12 @@ fn font() -> &'static FontRef<'static> {
     FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).expect("the embedded font is valid"))
 }
 
+/// Does the embedded font have a glyph for `c` (else it would draw a box)?
+pub fn font_has(c: char) -> bool {
+    use ab_glyph::Font;
+    font().glyph_id(c).0 != 0
+}
+
 /// Registers the embedded font with plotters (once; later calls do nothing).
 pub fn register_fonts() {
     static DONE: OnceLock<()> = OnceLock::new();
@@ -104,7 +110,7 @@ pub fn svg(chart: &impl Chart) -> Result<String, String> {
         chart.draw(&area)?;
         area.present().map_err(err)?;
     }
-    Ok(svgtext::outline_text(&s, font()))
+    Ok(svgtext::outline_text(&s, font(), chart.name()))
 }
 
 /// Renders a chart as PNG at 2x resolution for slides.

@@ -392,17 +392,24 @@ impl Chart for Distribution {
             .light_line_style(colours::GRID.mix(0.5))
             .draw()
             .map_err(err)?;
+        // Bars drawn one by one (plotters' Histogram groups through a HashMap: its SVG order
+        // would change from run to run).
         chart
             .draw_series(
-                Histogram::vertical(&chart)
-                    .style(colours::MEETS.filled())
-                    .margin(3)
-                    .data(
-                        self.bins
-                            .iter()
-                            .enumerate()
-                            .map(|(i, n)| (i as u32 * 10, *n as u32)),
-                    ),
+                self.bins
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(i, n)| {
+                        let x = i as u32 * 10;
+                        Rectangle::new(
+                            [
+                                (SegmentValue::Exact(x), 0),
+                                (SegmentValue::Exact(x + 10), *n as u32),
+                            ],
+                            colours::MEETS.filled(),
+                        )
+                    }),
             )
             .map_err(err)?;
         let total: usize = self.level_counts.iter().map(|l| l.1).sum::<usize>().max(1);

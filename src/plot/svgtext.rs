@@ -5,9 +5,12 @@
 use ab_glyph::{Font, FontRef, OutlineCurve};
 use std::fmt::Write;
 
-/// Replaces every `<text ...>...</text>` of `svg` with the outlines of its characters.
-pub fn outline_text(svg: &str, font: &FontRef<'_>) -> String {
+/// Replaces every `<text ...>...</text>` of `svg` with the outlines of its characters. Each
+/// glyph is defined once (`<defs>`, ids prefixed with `prefix` so several charts can share a
+/// page) and placed with `<use>`.
+pub fn outline_text(svg: &str, font: &FontRef<'_>, prefix: &str) -> String {
     let mut out = String::with_capacity(svg.len() * 2);
+    let mut glyphs: std::collections::BTreeMap<u16, String> = std::collections::BTreeMap::new();
     let mut rest = svg;
     while let Some(start) = rest.find("<text") {
         out.push_str(&rest[..start]);
@@ -20,10 +23,122 @@ pub fn outline_text(svg: &str, font: &FontRef<'_>) -> String {
         };
         let attrs = &after[5..open_end];
         let content = unescape(&after[open_end + 1..close]);
-        out.push_str(&text_to_path(attrs, &content, font));
+        out.push_str(&text_to_uses(attrs, &content, font, prefix, &mut glyphs));
         rest = &after[close + "</text>".len()..];
     }
     out.push_str(rest);
+    // The glyph definitions go right after the opening <svg ...> tag.
+    let mut defs = String::from("<defs>");
+    for (id, d) in &glyphs {
+        let _ = write!(defs, "<path id=\"{prefix}g{id}\" d=\"{d}\"/>");
+    }
+    defs.push_str("</defs>");
+    match out
+        .find("<svg")
+        .and_then(|i| out[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(at) => out.insert_str(at, &defs),
+        None => out.push_str(&defs),
+    }
+    out
+}
+
+/// A glyph outline in font units (y up), as SVG path data.
+fn glyph_path(outline: &ab_glyph::Outline) -> String {
+    let mut d = String::new();
+    let mut last: Option<(f32, f32)> = None;
+    for curve in &outline.curves {
+        let (p0, rest): (ab_glyph::Point, Vec<ab_glyph::Point>) = match curve {
+            OutlineCurve::Line(a, b) => (*a, vec![*b]),
+            OutlineCurve::Quad(a, b, c) => (*a, vec![*b, *c]),
+            OutlineCurve::Cubic(a, b, c, e) => (*a, vec![*b, *c, *e]),
+        };
+        if last != Some((p0.x, p0.y)) {
+            if last.is_some() {
+                d.push('Z');
+            }
+            let _ = write!(d, "M{} {}", p0.x.round(), p0.y.round());
+        }
+        d.push(match rest.len() {
+            1 => 'L',
+            2 => 'Q',
+            _ => 'C',
+        });
+        for (i, p) in rest.iter().enumerate() {
+            if i > 0 {
+                d.push(' ');
+            }
+            let _ = write!(d, "{} {}", p.x.round(), p.y.round());
+        }
+        let end = rest[rest.len() - 1];
+        last = Some((end.x, end.y));
+    }
+    if last.is_some() {
+        d.push('Z');
+    }
+    d
+}
+
+fn text_to_uses(
+    attrs: &str,
+    text: &str,
+    font: &FontRef<'_>,
+    prefix: &str,
+    glyphs: &mut std::collections::BTreeMap<u16, String>,
+) -> String {
+    let num = |n: &str| attr(attrs, n).and_then(|v| v.parse::<f32>().ok());
+    let x0 = num("x").unwrap_or(0.0);
+    let y0 = num("y").unwrap_or(0.0);
+    let size = num("font-size").unwrap_or(12.0);
+    let upem = font.units_per_em().unwrap_or(1000.0);
+    let s = size / upem;
+    let width = width_units(text, font) * s;
+    let x = match attr(attrs, "text-anchor") {
+        Some("middle") => x0 - width / 2.0,
+        Some("end") => x0 - width,
+        _ => x0,
+    };
+    // plotters positions text with dy in em/ex; the baseline follows the same rule.
+    let baseline = y0
+        + match attr(attrs, "dy") {
+            Some("0.76em") => 0.76 * size,
+            Some("0.5ex") => 0.27 * size,
+            Some("-0.5ex") => -0.27 * size,
+            _ => 0.0,
+        };
+    let fill = attr(attrs, "fill").unwrap_or("#000000");
+    let opacity = attr(attrs, "opacity").unwrap_or("1");
+    let transform = attr(attrs, "transform")
+        .map(|t| format!(" transform=\"{}\"", escape_attr(t)))
+        .unwrap_or_default();
+    let mut out = format!(
+        "<g fill=\"{}\" opacity=\"{}\"{transform}><title>{}</title>",
+        escape_attr(fill),
+        escape_attr(opacity),
+        escape_text(text)
+    );
+    let mut pen = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            pen += font.kern_unscaled(p, id);
+        }
+        if let Some(outline) = font.outline(id) {
+            glyphs.entry(id.0).or_insert_with(|| glyph_path(&outline));
+            let _ = write!(
+                out,
+                "<use href=\"#{prefix}g{}\" transform=\"matrix({s:.5} 0 0 {:.5} {:.2} {:.2})\"/>",
+                id.0,
+                -s,
+                x + pen * s,
+                baseline
+            );
+        }
+        pen += font.h_advance_unscaled(id);
+        prev = Some(id);
+    }
+    out.push_str("</g>");
     out
 }
 
@@ -61,86 +176,6 @@ pub fn width_units(text: &str, font: &FontRef<'_>) -> f32 {
         prev = Some(id);
     }
     w
-}
-
-fn text_to_path(attrs: &str, text: &str, font: &FontRef<'_>) -> String {
-    let num = |n: &str| attr(attrs, n).and_then(|v| v.parse::<f32>().ok());
-    let x0 = num("x").unwrap_or(0.0);
-    let y0 = num("y").unwrap_or(0.0);
-    let size = num("font-size").unwrap_or(12.0);
-    let upem = font.units_per_em().unwrap_or(1000.0);
-    let s = size / upem;
-    let width = width_units(text, font) * s;
-    let x = match attr(attrs, "text-anchor") {
-        Some("middle") => x0 - width / 2.0,
-        Some("end") => x0 - width,
-        _ => x0,
-    };
-    // plotters positions text with dy in em/ex; the baseline follows the same rule.
-    let baseline = y0
-        + match attr(attrs, "dy") {
-            Some("0.76em") => 0.76 * size,
-            Some("0.5ex") => 0.27 * size,
-            Some("-0.5ex") => -0.27 * size,
-            _ => 0.0,
-        };
-    let mut d = String::new();
-    let mut pen = 0.0;
-    let mut prev = None;
-    for c in text.chars() {
-        let id = font.glyph_id(c);
-        if let Some(p) = prev {
-            pen += font.kern_unscaled(p, id);
-        }
-        if let Some(outline) = font.outline(id) {
-            let tx = |px: f32| x + (pen + px) * s;
-            let ty = |py: f32| baseline - py * s;
-            let mut last: Option<(f32, f32)> = None;
-            for curve in &outline.curves {
-                let (p0, rest): (ab_glyph::Point, Vec<ab_glyph::Point>) = match curve {
-                    OutlineCurve::Line(a, b) => (*a, vec![*b]),
-                    OutlineCurve::Quad(a, b, c) => (*a, vec![*b, *c]),
-                    OutlineCurve::Cubic(a, b, c, e) => (*a, vec![*b, *c, *e]),
-                };
-                if last != Some((p0.x, p0.y)) {
-                    if last.is_some() {
-                        d.push('Z');
-                    }
-                    let _ = write!(d, "M{:.1} {:.1}", tx(p0.x), ty(p0.y));
-                }
-                let cmd = match rest.len() {
-                    1 => 'L',
-                    2 => 'Q',
-                    _ => 'C',
-                };
-                d.push(cmd);
-                for (i, p) in rest.iter().enumerate() {
-                    if i > 0 {
-                        d.push(' ');
-                    }
-                    let _ = write!(d, "{:.1} {:.1}", tx(p.x), ty(p.y));
-                }
-                let end = rest[rest.len() - 1];
-                last = Some((end.x, end.y));
-            }
-            if last.is_some() {
-                d.push('Z');
-            }
-        }
-        pen += font.h_advance_unscaled(id);
-        prev = Some(id);
-    }
-    let fill = attr(attrs, "fill").unwrap_or("#000000");
-    let opacity = attr(attrs, "opacity").unwrap_or("1");
-    let transform = attr(attrs, "transform")
-        .map(|t| format!(" transform=\"{}\"", escape_attr(t)))
-        .unwrap_or_default();
-    format!(
-        "<path d=\"{d}\" fill=\"{}\" opacity=\"{}\"{transform}><title>{}</title></path>",
-        escape_attr(fill),
-        escape_attr(opacity),
-        escape_text(text)
-    )
 }
 
 fn escape_text(s: &str) -> String {

@@ -1,8 +1,10 @@
 //! Integration tests: the real binary on fixtures under `tests/data/`, one module per command.
 
+mod browser;
 mod encodings;
 mod inventory;
 mod props;
+pub mod report;
 mod score;
 mod validate;
 

@@ -1,0 +1,199 @@
+//! The sample report in headless Chromium (Debian's `chromium`): pages load without console
+//! errors, charts are visible, nothing overflows on a phone-sized screen, and a screenshot shows
+//! the charts. With `CI=true` the test must run; elsewhere it is skipped when Chromium is absent.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("PARKBENCH_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+fn browser() -> Option<PathBuf> {
+    match chromium() {
+        Some(b) => Some(b),
+        None if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but Chromium is not installed (.ci/run installs Debian's chromium)")
+        }
+        None => {
+            eprintln!("skipped: Chromium is not installed");
+            None
+        }
+    }
+}
+
+fn headless(bin: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium runs")
+}
+
+/// Script added to a copy of a page: records errors, overflow and chart sizes in the DOM.
+const PROBE: &str = r#"<script>
+window.__errors = [];
+window.addEventListener('error', e => window.__errors.push(String(e.message)));
+window.addEventListener('load', () => {
+  const doc = document.documentElement;
+  const charts = [...document.querySelectorAll('figure.chart svg')].map(s => {
+    const r = s.getBoundingClientRect();
+    return [Math.round(r.width), Math.round(r.height)];
+  });
+  const overflowing = [...document.querySelectorAll('main > *')]
+    .filter(el => el.getBoundingClientRect().right > doc.clientWidth + 1)
+    .map(el => el.tagName + '.' + el.className);
+  document.body.setAttribute('data-probe', JSON.stringify({
+    errors: window.__errors, charts, overflowing, pageWidth: doc.scrollWidth, viewport: doc.clientWidth
+  }));
+});
+</script>"#;
+
+fn probe(bin: &Path, profile: &Path, page: &Path) -> serde_json::Value {
+    let html = std::fs::read_to_string(page).unwrap();
+    let probe_page = page.with_file_name(format!(
+        "probe-{}",
+        page.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(
+        &probe_page,
+        html.replace("</body>", &format!("{PROBE}</body>")),
+    )
+    .unwrap();
+    let out = headless(
+        bin,
+        profile,
+        &[
+            "--window-size=390,844",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            &format!("file://{}", probe_page.display()),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let attr = dom.split("data-probe=\"").nth(1).unwrap_or_else(|| {
+        panic!(
+            "no probe result for {}: {}",
+            page.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let json = attr
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn sample_report_renders_in_headless_chromium() {
+    let Some(bin) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    crate::report::sample_report(dir.path());
+    for page in [
+        "index.html",
+        "parks/js-haiyan-zerocarbon.html",
+        "parks/nx-qingya-coalchem.html",
+    ] {
+        let path = dir.path().join(page);
+        // Console errors on the page as written (it has no scripts of its own).
+        let out = headless(
+            &bin,
+            profile.path(),
+            &[
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=3000",
+                "--dump-dom",
+                &format!("file://{}", path.display()),
+            ],
+        );
+        let log = String::from_utf8_lossy(&out.stderr);
+        let console: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+            .collect();
+        assert!(console.is_empty(), "{page}: console messages {console:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("<main>"),
+            "{page} did not load"
+        );
+
+        let p = probe(&bin, profile.path(), &path);
+        assert_eq!(p["errors"], serde_json::json!([]), "{page}: {p}");
+        let charts = p["charts"].as_array().unwrap();
+        assert!(charts.len() >= 3, "{page}: charts {p}");
+        for c in charts {
+            assert!(
+                c[0].as_i64().unwrap() > 200 && c[1].as_i64().unwrap() > 100,
+                "{page}: a chart is not visible: {p}"
+            );
+        }
+        // On a phone the page does not scroll sideways: wide tables and charts scroll inside their box.
+        assert_eq!(p["overflowing"], serde_json::json!([]), "{page}: {p}");
+        assert!(
+            p["pageWidth"].as_i64() <= p["viewport"].as_i64(),
+            "{page}: {p}"
+        );
+    }
+    // A screenshot of the park page shows the charts (their colours are there).
+    let shot = dir.path().join("park.png");
+    headless(
+        &bin,
+        profile.path(),
+        &[
+            "--window-size=1000,1600",
+            &format!("--screenshot={}", shot.display()),
+            &format!(
+                "file://{}",
+                dir.path().join("parks/js-haiyan-zerocarbon.html").display()
+            ),
+        ],
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1000, 1600));
+    let px = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    let blue = pixels
+        .iter()
+        .filter(|p| p[0] < 20 && (100..130).contains(&p[1]) && (165..190).contains(&p[2]))
+        .count();
+    let ink = pixels
+        .iter()
+        .filter(|p| p[0] < 100 && p[1] < 100 && p[2] < 100)
+        .count();
+    assert!(
+        blue > 2_000,
+        "the 'meets' blue of the charts is missing ({blue} px)"
+    );
+    assert!(ink > 5_000, "little text on the page ({ink} px)");
+}

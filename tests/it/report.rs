@@ -1,0 +1,234 @@
+//! `parkbench report`: determinism, self-contained pages, escaping, path safety, the committed
+//! sample report, snapshots of the Markdown and of the HTML structure, PNG charts.
+
+use crate::run;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every file under `dir`, relative path -> bytes.
+pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The README's main command, into `out`.
+pub fn sample_report(out: &Path) {
+    let (code, _, err) = run(&[
+        "report",
+        "sample-data",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn the_committed_sample_report_is_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_report(dir.path());
+    let fresh = files(dir.path());
+    let committed = files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/sample"));
+    let names = |m: &BTreeMap<PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(&fresh),
+        names(&committed),
+        "regenerate with the README's main command"
+    );
+    for (name, bytes) in &fresh {
+        assert!(
+            &committed[name] == bytes,
+            "reports/sample/{} is stale: regenerate with the README's main command",
+            name.display()
+        );
+    }
+}
+
+#[test]
+fn two_runs_give_identical_self_contained_files() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    sample_report(a.path());
+    sample_report(b.path());
+    let (fa, fb) = (files(a.path()), files(b.path()));
+    assert_eq!(fa, fb);
+    assert!(fa.contains_key(Path::new("index.html")));
+    assert!(fa.contains_key(Path::new("scores.csv")));
+    assert!(fa.contains_key(Path::new("scores.json")));
+    assert!(fa.contains_key(Path::new("parks/js-haiyan-zerocarbon.md")));
+    assert!(fa.contains_key(Path::new("charts/js-haiyan-zerocarbon-scorecard.svg")));
+    for (name, bytes) in fa
+        .iter()
+        .filter(|(n, _)| n.extension().is_some_and(|e| e == "html"))
+    {
+        let html = String::from_utf8_lossy(bytes);
+        // Nothing loaded from elsewhere: no scripts, stylesheets, images or fonts by URL.
+        for bad in ["<script", "<link", "src=\"http", "url(http", "@import"] {
+            assert!(!html.contains(bad), "{} contains {bad}", name.display());
+        }
+        assert!(
+            html.contains("<style>") && html.contains("@media print"),
+            "{}",
+            name.display()
+        );
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_and_ids_never_become_paths() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("a/b/out");
+    let (code, _, err) = run(&[
+        "report",
+        "tests/data/hostile",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        code, 1,
+        "parks with bad ids are left out, the rest reported: {err}"
+    );
+    // Nothing was written outside the output folder.
+    assert!(
+        !root.path().join("a/x").exists()
+            && !root.path().join("x").exists()
+            && !root.path().join("a/b/x").exists()
+    );
+    let written = files(&out);
+    assert!(written.keys().all(|p| {
+        p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    }));
+    assert!(!written.keys().any(|p| p.to_string_lossy().contains("CON") || p.to_string_lossy().contains(".hidden")));
+    let html = String::from_utf8(written[Path::new("parks/safe-1.html")].clone()).unwrap();
+    assert!(html.contains("&lt;script&gt;alert("), "park name escaped");
+    assert!(!html.contains("<script>alert"), "no live script");
+    assert!(!html.contains("<b>bold</b>"), "sector escaped");
+    let md = String::from_utf8(written[Path::new("parks/safe-1.md")].clone()).unwrap();
+    assert!(md.contains("&lt;script&gt;") && md.contains("\\|"), "{md}");
+    let index = String::from_utf8(written[Path::new("index.html")].clone()).unwrap();
+    assert!(
+        index.contains("..&#x2f;..&#x2f;x"),
+        "the failure is listed, escaped"
+    );
+    assert!(index.contains("Parks left out"));
+    // SVG charts carry the name as escaped text too.
+    let svg = String::from_utf8(written[Path::new("charts/safe-1-scorecard.svg")].clone()).unwrap();
+    assert!(!svg.contains("<script"), "{}", &svg[..200]);
+}
+
+#[test]
+fn markdown_page_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_report(dir.path());
+    let md = std::fs::read_to_string(dir.path().join("parks/js-haiyan-zerocarbon.md")).unwrap();
+    insta::assert_snapshot!("park_markdown_js_haiyan", md);
+}
+
+#[test]
+fn html_structure_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_report(dir.path());
+    let html = std::fs::read_to_string(dir.path().join("parks/nx-qingya-coalchem.html")).unwrap();
+    insta::assert_snapshot!("park_html_structure", structure(&html));
+}
+
+/// The element structure of a page: one line per tag outside SVG, with its class.
+fn structure(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    let mut depth: usize = 0;
+    let mut in_svg = 0;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        rest = &rest[end..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let closing = tag.starts_with('/');
+        if name == "svg" {
+            if closing {
+                in_svg -= 1;
+            } else {
+                if in_svg == 0 {
+                    out.push_str(&format!("{}svg\n", "  ".repeat(depth)));
+                }
+                in_svg += 1;
+            }
+            continue;
+        }
+        if in_svg > 0 || ["meta", "br"].contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let class = tag
+            .split("class=\"")
+            .nth(1)
+            .and_then(|c| c.split('"').next())
+            .map(|c| format!(".{}", c.replace(' ', ".")))
+            .unwrap_or_default();
+        out.push_str(&format!("{}{name}{class}\n", "  ".repeat(depth)));
+        depth += 1;
+    }
+    out
+}
+
+#[test]
+fn png_charts_decode_and_the_font_covers_every_sample_park_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&[
+        "report",
+        "sample-data",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--park",
+        "yn-dianzhong-battery",
+        "--png",
+        "--lang",
+        "zh",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let png = std::fs::read(dir.path().join("charts/yn-dianzhong-battery-scorecard.png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let reader = decoder.read_info().unwrap();
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (820, 260));
+    let parks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sample-data/parks.csv"
+    ))
+    .unwrap();
+    let missing: Vec<char> = parks
+        .chars()
+        .filter(|c| !c.is_ascii() && !parkbench::plot::font_has(*c))
+        .collect();
+    assert!(missing.is_empty(), "the embedded font lacks {missing:?}");
+}
