@@ -74,6 +74,8 @@ struct FuelRow {
     kgce_per_unit: Option<f64>,
     kgco2_per_unit: Option<f64>,
     status: String,
+    kgce_source: Option<String>,
+    co2_source: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +87,7 @@ struct GridRow {
     year: i32,
     kgco2_per_kwh: f64,
     status: String,
+    source: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +241,8 @@ impl Factors {
                     kgce_per_unit: t.num(r, "kgce_per_unit")?,
                     kgco2_per_unit: t.num(r, "kgco2_per_unit")?,
                     status: t.get(r, "status")?.to_string(),
+                    kgce_source: r.get("kgce_source").filter(|s| !s.is_empty()).cloned(),
+                    co2_source: r.get("co2_source").filter(|s| !s.is_empty()).cloned(),
                 },
             );
         }
@@ -254,6 +259,7 @@ impl Factors {
                 year: g.num(r, "year")?.unwrap_or_default() as i32,
                 kgco2_per_kwh: g.num(r, "kgco2_per_kwh")?.unwrap_or_default(),
                 status: g.get(r, "status")?.to_string(),
+                source: r.get("source").filter(|s| !s.is_empty()).cloned(),
             });
         }
 
@@ -394,7 +400,7 @@ impl Factors {
             factor: format!("{fuel} standard coal coefficient"),
             value: cn.kgce_per_unit?,
             unit: format!("kgce/{}", cn.unit),
-            source: cn_source.clone(),
+            source: cn.kgce_source.clone().unwrap_or_else(|| cn_source.clone()),
             vintage: None,
             status: cn.status.clone(),
         };
@@ -402,7 +408,7 @@ impl Factors {
             factor: format!("{fuel} CO2 factor (cn)"),
             value: v,
             unit: format!("kgCO2/{}", cn.unit),
-            source: cn_source.clone(),
+            source: cn.co2_source.clone().unwrap_or_else(|| cn_source.clone()),
             vintage: None,
             status: cn.status.clone(),
         });
@@ -414,7 +420,10 @@ impl Factors {
                         factor: format!("{fuel} CO2 factor (ipcc2006)"),
                         value: ip.kgco2_per_unit.unwrap_or_default(),
                         unit: format!("kgCO2/{}", ip.unit),
-                        source: self.fuel_sources.get("ipcc2006").cloned().unwrap_or_default(),
+                        source: ip
+                            .co2_source
+                            .clone()
+                            .unwrap_or_else(|| self.fuel_sources.get("ipcc2006").cloned().unwrap_or_default()),
                         vintage: None,
                         status: ip.status.clone(),
                     });
@@ -538,7 +547,10 @@ impl Factors {
                 factor: format!("grid electricity CO2 ({what})"),
                 value: row.kgco2_per_kwh,
                 unit: "tCO2/MWh".into(),
-                source: self.grid_source.clone(),
+                source: row
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| self.grid_source.clone()),
                 vintage: Some(row.year),
                 status: row.status.clone(),
             },

@@ -366,7 +366,16 @@ fn park_page(
                 );
                 let mut why = Vec::new();
                 if let Some(b) = &th.band {
-                    why.push(format!("{} {b}", t["band"]));
+                    let label = set
+                        .bands
+                        .iter()
+                        .find(|x| &x.id == b)
+                        .map_or(b.clone(), |x| x.label.get(lang).to_string());
+                    why.push(if label.is_empty() {
+                        format!("{} {b}", t["band"])
+                    } else {
+                        label
+                    });
                 }
                 if let Some(m) = th.milestone {
                     why.push(format!("{} {m}", t["milestone"]));
@@ -514,7 +523,14 @@ fn park_page(
         missing => missing,
         inventory => inventory,
         factors => factors,
-        assumptions => s.assumptions,
+        assumptions => s
+            .assumptions
+            .iter()
+            .map(|a| {
+                let note = set.accounting.outside_bands_note.as_ref().map(|n| (n.get(Lang::En), n.get(Lang::Zh)));
+                text::assumption(lang, a, note)
+            })
+            .collect::<Vec<_>>(),
         footer => footer,
     }
 }

@@ -244,3 +244,77 @@ pub fn md_escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace(['\n', '\r'], " ")
 }
+
+/// Assumptions are recorded in English by the accounting; the Chinese page translates them.
+pub fn assumption(lang: Lang, a: &str, outside_note: Option<(&str, &str)>) -> String {
+    if lang == Lang::En {
+        return a.to_string();
+    }
+    if let Some((en, zh)) = outside_note
+        && let Some(rest) = a.strip_prefix(en)
+    {
+        let band = rest
+            .trim()
+            .trim_start_matches("(band ")
+            .trim_end_matches(" applied)")
+            .trim_end_matches(')');
+        return format!("{zh}（采用规模档 {band}）");
+    }
+    let between = |s: &str, a: &str, b: &str| -> Option<String> {
+        let i = s.find(a)? + a.len();
+        let j = s[i..].find(b)? + i;
+        Some(s[i..j].to_string())
+    };
+    if a.starts_with("grid factor (") {
+        let what = between(a, "grid factor (", "):").unwrap_or_default();
+        if a.contains("not published") {
+            let y = between(a, "): ", " not published").unwrap_or_default();
+            let z = between(a, "published, ", " value used").unwrap_or_default();
+            return format!("电网排放因子（{what}）：{y}年数值尚未发布，采用{z}年数值");
+        }
+        if a.contains("before the first published year") {
+            let z = between(a, "the earliest (", ")").unwrap_or_default();
+            return format!(
+                "电网排放因子（{what}）：数据年份早于首个发布年份，采用最早的{z}年数值"
+            );
+        }
+    }
+    if let Some(rest) = a.strip_prefix("no provincial grid factor for ") {
+        let (p, r) = rest.split_once(": the ").unwrap_or((rest, ""));
+        return format!(
+            "{p}无省级电网排放因子，采用{}区域电网因子",
+            r.trim_end_matches(" regional grid factor is used")
+        );
+    }
+    if let Some(r) = a.strip_prefix("no province given: the ") {
+        return format!(
+            "未填写省份，采用{}区域电网因子",
+            r.trim_end_matches(" regional grid factor is used")
+        );
+    }
+    if a.starts_with("no province or grid region given") {
+        return "未填写省份或区域电网，采用全国平均电网因子".into();
+    }
+    if let Some(r) = a.strip_prefix("grid factor for ") {
+        return format!(
+            "{}的电网因子为发电侧排放强度（Ember/OWID），并非该国官方因子",
+            r.split(" is generation-side").next().unwrap_or(r)
+        );
+    }
+    if a.starts_with("country not given") {
+        return "未填写国家，按中国处理".into();
+    }
+    if let Some(m) = a.strip_suffix(" reported as unknown: energy and CO2 totals are unknown") {
+        return format!("{m}填报为未知：能源与碳排放总量无法计算");
+    }
+    if a.starts_with("no energy or emission data") {
+        return "本年度无能源或排放数据：能源与碳排放量未知".into();
+    }
+    if a.starts_with("process CO2 is excluded") {
+        return "按该基准的核算口径，不计工业过程排放".into();
+    }
+    if a.starts_with("market-based grid factor excluding") {
+        return "不含市场化交易非化石电量的电网因子仅有全国值，采用全国值".into();
+    }
+    a.to_string()
+}
