@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::output::{csv_safe, emit, human, num, text_table};
 use super::{CliError, DataArgs, ExitStatus};
-use crate::inventory::{self, AccountingOptions, Inventory};
+use crate::inventory::Inventory;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -27,15 +27,7 @@ pub struct InventoryArgs {
 
 pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let l = args.data.load()?;
-    let annual = l
-        .data
-        .annual(&l.vocab)
-        .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
-    let options = AccountingOptions {
-        fuel_factors: args.data.fuel_factors,
-        ..AccountingOptions::default()
-    };
-    let inv = inventory::build(&l.data, &annual, &l.vocab, &l.factors, options)?;
+    let inv = l.inventory(args.data.fuel_factors)?;
     let text = match args.format {
         Format::Csv => to_csv(&inv, &l.vocab.order),
         Format::Json => {

@@ -101,6 +101,27 @@ pub struct Loaded {
     pub data: Dataset,
 }
 
+impl Loaded {
+    /// The inventory with default accounting (no benchmark set) and the chosen fuel factors.
+    pub fn inventory(&self, fuel: FuelFactorSet) -> Result<crate::inventory::Inventory, CliError> {
+        let annual = self
+            .data
+            .annual(&self.vocab)
+            .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
+        let options = crate::inventory::AccountingOptions {
+            fuel_factors: fuel,
+            ..Default::default()
+        };
+        Ok(crate::inventory::build(
+            &self.data,
+            &annual,
+            &self.vocab,
+            &self.factors,
+            options,
+        )?)
+    }
+}
+
 impl DataArgs {
     pub fn load(&self) -> Result<Loaded, CliError> {
         let vocab = Vocabulary::embedded()?;

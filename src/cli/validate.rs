@@ -4,7 +4,6 @@ use clap::Args;
 
 use super::{CliError, DataArgs, ExitStatus};
 use crate::diag::{Diagnostic, Severity};
-use crate::inventory::{self, AccountingOptions};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -16,15 +15,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     let l = args.data.load()?;
     let mut report = l.data.report.clone();
     // Plausibility needs the inventory; it only adds warnings.
-    let annual = l
-        .data
-        .annual(&l.vocab)
-        .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
-    let options = AccountingOptions {
-        fuel_factors: args.data.fuel_factors,
-        ..AccountingOptions::default()
-    };
-    let inv = inventory::build(&l.data, &annual, &l.vocab, &l.factors, options)?;
+    let inv = l.inventory(args.data.fuel_factors)?;
     report.extend(inv.warnings);
     report.sort();
     print!("{}", render(&report.diagnostics));

@@ -140,6 +140,18 @@ pub(crate) fn text(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&colours::INK)
 }
 
+/// Chooses the English or Chinese word of a chart.
+pub(crate) fn tr(
+    lang: crate::indicators::Lang,
+    en: &'static str,
+    zh: &'static str,
+) -> &'static str {
+    match lang {
+        crate::indicators::Lang::En => en,
+        crate::indicators::Lang::Zh => zh,
+    }
+}
+
 /// Cuts a label to `max` characters with an ellipsis.
 pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

@@ -5,17 +5,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, colours, err, hatch, shorten, status_colour, text};
+use super::{Chart, colours, err, hatch, shorten, status_colour, text, tr};
 use crate::benchmark::BenchmarkSet;
 use crate::indicators::Lang;
 use crate::scoring::{Score, Status};
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
-    }
-}
 
 /// Level labels and colours of a set, best first, plus "undetermined".
 fn levels(set: &BenchmarkSet, lang: Lang) -> Vec<(String, String, RGBColor)> {
