@@ -13,7 +13,6 @@
 //! The reference data ([`reference`]) ships under `indicators/` and is embedded in the binary.
 //! The command line ([`cli`]) only parses arguments and calls these stages.
 
-pub mod atomic;
 pub mod benchmark;
 pub mod cli;
 pub mod diag;
@@ -22,6 +21,7 @@ pub mod frame;
 pub mod indicators;
 pub mod input;
 pub mod inventory;
+pub mod outfile;
 pub mod pipeline;
 pub mod plot;
 pub mod reference;

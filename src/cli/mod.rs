@@ -84,8 +84,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct DataArgs {
     /// Data folders (parks.csv + activity*.csv) or files.
-    #[arg(required = true, value_name = "DATA")]
+    #[arg(value_name = "DATA", required_unless_present = "more_data")]
     pub data: Vec<PathBuf>,
+    /// More data, one folder per park or group (repeat): each folder's broken files leave out
+    /// only that folder's parks.
+    #[arg(long = "data", value_name = "DIR", id = "more_data")]
+    pub more_data: Vec<PathBuf>,
     /// Folder with factor tables that replace the shipped ones (same file names).
     #[arg(long, value_name = "DIR")]
     pub factors: Option<PathBuf>,
@@ -134,7 +138,8 @@ impl DataArgs {
             )));
         }
         let factors = Factors::load(self.factors.as_deref())?;
-        let data = input::load(&self.data, &vocab, &factors)?;
+        let paths: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
+        let data = input::load(&paths, &vocab, &factors)?;
         Ok(Loaded {
             vocab,
             factors,

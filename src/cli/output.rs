@@ -5,9 +5,9 @@ use std::path::Path;
 
 use super::CliError;
 
-/// Writes a file atomically (see [`crate::atomic::write`]).
+/// Writes a file atomically (see [`crate::outfile::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    crate::atomic::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
+    crate::outfile::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
 }
 
 /// Writes to `out` when given, else to standard output.
@@ -63,14 +63,7 @@ pub fn human(v: Option<f64>, decimals: usize) -> String {
     }
 }
 
-/// Neutralises a text cell that a spreadsheet would run as a formula.
-pub fn csv_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
+pub use crate::outfile::csv_safe;
 
 /// Renders rows as an aligned text table.
 pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {

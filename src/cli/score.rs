@@ -107,6 +107,13 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
         Format::Table => to_table(&runs),
     };
     emit(args.out.as_deref(), &text)?;
+    if let Some(out) = &args.out
+        && l.data.report.has_errors()
+    {
+        // Beside the scores: which parks were left out, and why.
+        let path = out.with_file_name("failures.csv");
+        super::write_atomic(&path, crate::report::failures_csv(&l.data).as_bytes())?;
+    }
     Ok(super::report_failures(&l.data))
 }
 

@@ -142,86 +142,39 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
 }
 
 /// Loads and validates a dataset from folders and/or files.
+///
+/// Each folder is a group of its own (operators often send one folder per park); files named
+/// one by one form one group. A problem that belongs to no park (a file cannot be read, a column
+/// is missing) leaves out the parks of its group only, each with the reason, so a batch goes on
+/// with the other parks.
 pub fn load(
     paths: &[PathBuf],
     vocab: &Vocabulary,
     factors: &Factors,
 ) -> Result<Dataset, LoadError> {
-    let mut report = Report::default();
-    let sources = discover(paths, &mut report)?;
-    let mut files = Vec::new();
-    let mut row_counts = Vec::new();
-    let mut diags = Vec::new();
-    let mut parks: Vec<Park> = Vec::new();
-    for p in &sources.parks {
-        files.push(p.display().to_string());
-        match table::read_csv(p) {
-            Ok(t) => {
-                row_counts.push(t.rows());
-                for park in parks::read_parks(&t, vocab, factors, &mut diags) {
-                    if let Some(first) = parks.iter().find(|q| q.park_id == park.park_id) {
-                        diags.push(
-                            Diagnostic::error(
-                                &park.file,
-                                park.line,
-                                1,
-                                format!(
-                                    "duplicate park_id (first defined in {}:{})",
-                                    first.file, first.line
-                                ),
-                            )
-                            .value(&park.park_id)
-                            .park(&park.park_id),
-                        );
-                    } else {
-                        parks.push(park);
-                    }
-                }
-            }
-            Err(d) => {
-                row_counts.push(0);
-                diags.push(d);
-            }
-        }
+    let mut groups: Vec<Vec<PathBuf>> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| vec![p.clone()])
+        .collect();
+    let loose: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
+    if !loose.is_empty() {
+        groups.push(loose);
     }
-    let mut rows = Vec::new();
-    for p in &sources.activity {
-        let index = files.len() as u16;
-        files.push(p.display().to_string());
-        match table::read_csv(p) {
-            Ok(t) => {
-                row_counts.push(t.rows());
-                if t.rows() == 0 {
-                    diags.push(Diagnostic::warning(
-                        &t.file,
-                        1,
-                        0,
-                        "the file has a header but no data rows",
-                    ));
-                }
-                rows.extend(activity::read_activity(&t, index, vocab, &mut diags));
-            }
-            Err(d) => {
-                row_counts.push(0);
-                diags.push(d);
-            }
-        }
+    let mut acc = Acc::default();
+    for g in &groups {
+        load_group(g, vocab, factors, &mut acc)?;
     }
-    let mut waivers = Vec::new();
-    for p in &sources.waivers {
-        files.push(p.display().to_string());
-        match table::read_csv(p) {
-            Ok(t) => {
-                row_counts.push(t.rows());
-                waivers.extend(read_waivers(&t, &parks, &mut diags));
-            }
-            Err(d) => {
-                row_counts.push(0);
-                diags.push(d);
-            }
-        }
-    }
+    let Acc {
+        files,
+        row_counts,
+        mut diags,
+        parks,
+        mut rows,
+        waivers,
+    } = acc;
     cross_check(&files, &parks, &mut rows, vocab, &mut diags);
+    let mut report = Report::default();
     report.extend(diags);
     report.sort();
     Ok(Dataset {
@@ -232,6 +185,123 @@ pub fn load(
         row_counts,
         waivers,
     })
+}
+
+/// What the groups of a dataset add up to.
+#[derive(Default)]
+struct Acc {
+    files: Vec<String>,
+    row_counts: Vec<usize>,
+    diags: Vec<Diagnostic>,
+    parks: Vec<Park>,
+    rows: Vec<Row>,
+    waivers: Vec<Waiver>,
+}
+
+fn load_group(
+    paths: &[PathBuf],
+    vocab: &Vocabulary,
+    factors: &Factors,
+    acc: &mut Acc,
+) -> Result<(), LoadError> {
+    let mut report = Report::default();
+    let sources = discover(paths, &mut report)?;
+    let diags_before = acc.diags.len();
+    acc.diags.extend(report.diagnostics);
+    let parks_before = acc.parks.len();
+    let rows_before = acc.rows.len();
+    for p in &sources.parks {
+        acc.files.push(p.display().to_string());
+        match table::read_csv(p) {
+            Ok(t) => {
+                acc.row_counts.push(t.rows());
+                for park in parks::read_parks(&t, vocab, factors, &mut acc.diags) {
+                    if let Some(first) = acc.parks.iter().find(|q| q.park_id == park.park_id) {
+                        let d = Diagnostic::error(
+                            &park.file,
+                            park.line,
+                            1,
+                            format!(
+                                "duplicate park_id (first defined in {}:{})",
+                                first.file, first.line
+                            ),
+                        )
+                        .value(&park.park_id)
+                        .park(&park.park_id);
+                        acc.diags.push(d);
+                    } else {
+                        acc.parks.push(park);
+                    }
+                }
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
+    for p in &sources.activity {
+        let index = acc.files.len() as u16;
+        acc.files.push(p.display().to_string());
+        match table::read_csv(p) {
+            Ok(t) => {
+                acc.row_counts.push(t.rows());
+                if t.rows() == 0 {
+                    acc.diags.push(Diagnostic::warning(
+                        &t.file,
+                        1,
+                        0,
+                        "the file has a header but no data rows",
+                    ));
+                }
+                let rows = activity::read_activity(&t, index, vocab, &mut acc.diags);
+                acc.rows.extend(rows);
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
+    for p in &sources.waivers {
+        acc.files.push(p.display().to_string());
+        match table::read_csv(p) {
+            Ok(t) => {
+                acc.row_counts.push(t.rows());
+                let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
+                acc.waivers.extend(w);
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
+    // Problems of the group that name no park leave out every park of the group.
+    let group_errors: Vec<Diagnostic> = acc.diags[diags_before..]
+        .iter()
+        .filter(|d| d.is_error() && d.park_id.is_none())
+        .cloned()
+        .collect();
+    if let Some(first) = group_errors.first() {
+        let mut ids: BTreeSet<String> = acc.parks[parks_before..]
+            .iter()
+            .map(|p| p.park_id.clone())
+            .collect();
+        ids.extend(acc.rows[rows_before..].iter().map(|r| r.park_id.clone()));
+        for id in ids {
+            acc.diags.push(
+                Diagnostic::error(&first.file, first.line, first.column, format!(
+                    "park {id} is left out because a file it comes with has errors ({} error{}; the first: {})",
+                    group_errors.len(),
+                    if group_errors.len() == 1 { "" } else { "s" },
+                    first.message
+                ))
+                .park(&id),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {
@@ -429,17 +499,14 @@ impl Dataset {
         out
     }
 
-    /// Errors that belong to no park (a file cannot be read, a column is missing): they stop
-    /// every park of the dataset.
+    /// Errors that belong to no park (a file cannot be read, a column is missing); the parks of
+    /// the group they occur in are left out with them.
     pub fn has_dataset_errors(&self) -> bool {
         self.report.errors().any(|d| d.park_id.is_none())
     }
 
-    /// Parks that can be accounted: no error of their own and no dataset-level error.
+    /// Parks that can be accounted: no error of their own or of their group.
     pub fn valid_parks(&self) -> Vec<&Park> {
-        if self.has_dataset_errors() {
-            return Vec::new();
-        }
         let failed = self.failed_parks();
         self.parks
             .iter()

@@ -111,7 +111,7 @@ pub fn write(
     let mut written = Written::default();
     let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
         let path = dir.join(rel);
-        crate::atomic::write(&path, bytes)?;
+        crate::outfile::write(&path, bytes)?;
         written.files.push(path);
         Ok(())
     };
@@ -257,6 +257,8 @@ pub fn write(
     if opts.csv {
         put("scores.csv", input.scores_csv.as_bytes())?;
     }
+    // Parks left out, with every reason; always written so a batch can be checked.
+    put("failures.csv", failures_csv(input.data).as_bytes())?;
     if opts.json {
         put("scores.json", input.scores_json.as_bytes())?;
     }
@@ -285,6 +287,29 @@ fn gate_label(g: GateState, lang: Lang) -> &'static str {
         GateState::Failed => t["gate_failed"],
         GateState::Missing => t["gate_missing"],
     }
+}
+
+/// Every error that left a park out: `park_id, file, line, column, message, value, expected`
+/// (an empty park_id for errors that belong to no park). Text cells that a spreadsheet would
+/// run as a formula are neutralised.
+pub fn failures_csv(data: &Dataset) -> String {
+    let safe = crate::outfile::csv_safe;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "park_id", "file", "line", "column", "message", "value", "expected",
+    ]);
+    for d in data.report.errors() {
+        let _ = w.write_record([
+            safe(d.park_id.as_deref().unwrap_or("")),
+            safe(&d.file),
+            d.line.to_string(),
+            d.column.to_string(),
+            safe(&d.message),
+            safe(d.value.as_deref().unwrap_or("")),
+            safe(d.expected.as_deref().unwrap_or("")),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Parks left out, with their first errors.

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixtures under `tests/data/`, one module per command.
 
+mod batch;
 mod browser;
 mod encodings;
 mod inventory;

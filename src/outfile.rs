@@ -1,5 +1,6 @@
-//! Writing output files atomically: a temporary file in the target folder, then a rename, so
-//! a reader never sees half a file and an interrupted run leaves the previous file intact.
+//! Writing output files: atomically (a temporary file in the target folder, then a rename, so
+//! a reader never sees half a file and an interrupted run leaves the previous file intact), and
+//! CSV cells that a spreadsheet cannot run as formulas.
 
 use std::io::Write;
 use std::path::Path;
@@ -26,4 +27,14 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+/// Neutralises a text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` ...),
+/// leaving numbers as they are.
+pub fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
