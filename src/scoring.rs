@@ -189,13 +189,13 @@ pub struct ScoreOptions {
 
 /// Picks the threshold for a park: milestones first (the chosen year), then band/country match,
 /// the most specific entry winning.
-pub fn pick_threshold(
-    rule: &Rule,
+pub fn pick_threshold<'a>(
+    rule: &'a Rule,
     band: &BandChoice,
     country: &str,
     data_year: i32,
     milestone: Option<i32>,
-) -> Option<(Threshold, Option<i32>)> {
+) -> Option<(&'a Threshold, Option<i32>)> {
     let fits = |t: &Threshold| {
         let band_ok = match &t.band {
             None => true,
@@ -233,14 +233,14 @@ pub fn pick_threshold(
                 .filter(|t| t.year == Some(y) && fits(t))
                 .max_by_key(|t| specificity(t))
         {
-            return Some((t.clone(), Some(y)));
+            return Some((t, Some(y)));
         }
     }
     rule.thresholds
         .iter()
         .filter(|t| fits(t))
         .max_by_key(|t| specificity(t))
-        .map(|t| (t.clone(), None))
+        .map(|t| (t, None))
 }
 
 /// Points 0-100 for a value under a rule's method.
@@ -313,15 +313,7 @@ pub fn score(
         categories.insert(c.clone(), part(rules.iter().filter(|r| &r.category == c)));
     }
     let gates: Vec<&RuleResult> = rules.iter().filter(|r| r.role == Role::Gate).collect();
-    let gate = if gates.is_empty() {
-        GateState::None
-    } else if gates.iter().any(|g| g.status == Status::Missing) {
-        GateState::Missing
-    } else if gates.iter().any(|g| g.status == Status::Fails) {
-        GateState::Failed
-    } else {
-        GateState::Passed
-    };
+    let gate = gate_state(gates.iter().map(|g| g.status));
     let (level, level_en, level_zh, reason_en, reason_zh) = level(set, overall, gate, &gates);
     let trajectories = trajectories(set, cat, py, country, values, &band);
     let mut assumptions = py.assumptions.clone();
@@ -416,7 +408,103 @@ fn score_rule(
             .iter()
             .any(|m| py.metrics.get(m).is_some_and(|x| x.estimated)),
     };
-    let picked = pick_threshold(rule, band, country, py.year, opts.milestone);
+    let j = judge(
+        set,
+        rule,
+        ind.direction,
+        &py.park_id,
+        py.year,
+        country,
+        value,
+        band,
+        opts,
+    );
+    r.threshold = j.threshold.map(|(t, milestone)| Applied {
+        value: t.value,
+        band: t.band.clone(),
+        country: t.country.clone(),
+        milestone,
+        source: t.source.clone(),
+        status: t.status,
+        outside_bands: matches!(band, BandChoice::Outside(Some(_))) && t.band.is_some(),
+    });
+    r.status = j.status;
+    r.points = j.points;
+    r.note = match j.why {
+        None => None,
+        Some(Why::OutsideBands) => Some("the park is outside the set's size bands".into()),
+        Some(Why::Waived) => opts
+            .waivers
+            .iter()
+            .find(|w| w.park_id == py.park_id && w.benchmark == set.id && w.rule == rule.id)
+            .map(|w| format!("waived: {}", w.justification)),
+        Some(Why::WaiverRefused) => {
+            Some("a waiver was requested but this rule cannot be waived".into())
+        }
+        Some(Why::NoValue) => {
+            r.needs = missing_inputs(ind, py);
+            Some(match iref.change {
+                Some(_) => "needs the indicator in earlier years as well".to_string(),
+                None if r.needs.is_empty() => {
+                    "the inputs give no value (e.g. a zero denominator)".to_string()
+                }
+                None => format!("needs data for {}", r.needs.join(", ")),
+            })
+        }
+        Some(Why::UnknownBand) => {
+            Some("the size band is unknown because energy use is missing".into())
+        }
+        Some(Why::NoThreshold) => Some("no threshold applies to this park".into()),
+    };
+    if r.status == Status::Fails
+        && let (Some(v), Some((t, _))) = (value, j.threshold)
+    {
+        r.gap = Some(gap(ind, iref.change.is_some(), v, t.value, base_value, py));
+    }
+    r
+}
+
+/// Why a rule was not assessed, or was assessed with a caveat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    OutsideBands,
+    Waived,
+    WaiverRefused,
+    NoValue,
+    UnknownBand,
+    NoThreshold,
+}
+
+/// A rule's verdict in numbers, without words: the scorecard adds the words, the uncertainty
+/// analysis re-judges every draw with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Judgement<'a> {
+    pub status: Status,
+    pub points: Option<f64>,
+    pub threshold: Option<(&'a Threshold, Option<i32>)>,
+    pub why: Option<Why>,
+}
+
+/// Judges a rule for a value (the indicator's, or its change over time).
+#[allow(clippy::too_many_arguments)]
+pub fn judge<'a>(
+    set: &BenchmarkSet,
+    rule: &'a Rule,
+    direction: Direction,
+    park_id: &str,
+    year: i32,
+    country: &str,
+    value: Option<f64>,
+    band: &BandChoice,
+    opts: &ScoreOptions,
+) -> Judgement<'a> {
+    let mut j = Judgement {
+        status: Status::Missing,
+        points: None,
+        threshold: None,
+        why: None,
+    };
+    let picked = pick_threshold(rule, band, country, year, opts.milestone);
     let banded = rule
         .thresholds
         .iter()
@@ -424,65 +512,43 @@ fn score_rule(
         .all(|t| t.band.is_some())
         && !(rule.thresholds.is_empty() && rule.milestones.is_empty());
     if banded && matches!(band, BandChoice::Outside(None)) {
-        r.status = Status::NotApplicable;
-        r.note = Some("the park is outside the set's size bands".into());
-        return r;
+        j.status = Status::NotApplicable;
+        j.why = Some(Why::OutsideBands);
+        return j;
     }
-    r.threshold = picked.as_ref().map(|(t, milestone)| Applied {
-        value: t.value,
-        band: t.band.clone(),
-        country: t.country.clone(),
-        milestone: *milestone,
-        source: t.source.clone(),
-        status: t.status,
-        outside_bands: matches!(band, BandChoice::Outside(Some(_))) && t.band.is_some(),
-    });
-    if let Some(w) = opts
+    j.threshold = picked;
+    if opts
         .waivers
         .iter()
-        .find(|w| w.park_id == py.park_id && w.benchmark == set.id && w.rule == rule.id)
+        .any(|w| w.park_id == park_id && w.benchmark == set.id && w.rule == rule.id)
     {
         if rule.waivable {
-            r.status = Status::Waived;
-            r.note = Some(format!("waived: {}", w.justification));
-            return r;
+            j.status = Status::Waived;
+            j.why = Some(Why::Waived);
+            return j;
         }
-        r.note = Some("a waiver was requested but this rule cannot be waived".into());
+        j.why = Some(Why::WaiverRefused);
     }
     let Some(v) = value else {
-        r.status = Status::Missing;
-        r.needs = missing_inputs(ind, py);
-        let why = match iref.change {
-            Some(_) => "needs the indicator in earlier years as well".to_string(),
-            None if r.needs.is_empty() => {
-                "the inputs give no value (e.g. a zero denominator)".to_string()
-            }
-            None => format!("needs data for {}", r.needs.join(", ")),
-        };
-        r.note = Some(why);
-        return r;
+        j.why = Some(Why::NoValue);
+        return j;
     };
     if banded && picked.is_none() && matches!(band, BandChoice::Unknown) {
-        r.status = Status::Missing;
-        r.note = Some("the size band is unknown because energy use is missing".into());
-        return r;
+        j.why = Some(Why::UnknownBand);
+        return j;
     }
-    let threshold = picked.as_ref().map(|(t, _)| t.value);
-    let Some(p) = points(rule, ind.direction, v, threshold) else {
-        r.status = Status::Missing;
-        r.note = Some("no threshold applies to this park".into());
-        return r;
+    let threshold = picked.map(|(t, _)| t.value);
+    let Some(p) = points(rule, direction, v, threshold) else {
+        j.why = Some(Why::NoThreshold);
+        return j;
     };
-    r.points = Some(p);
+    j.points = Some(p);
     let meets = match threshold {
-        Some(t) => ind.direction.meets(v, t),
+        Some(t) => direction.meets(v, t),
         None => p >= 100.0,
     };
-    r.status = if meets { Status::Meets } else { Status::Fails };
-    if !meets && let Some(t) = threshold {
-        r.gap = Some(gap(ind, iref.change.is_some(), v, t, base_value, py));
-    }
-    r
+    j.status = if meets { Status::Meets } else { Status::Fails };
+    j
 }
 
 fn change_name(ind: &Indicator, change: Option<indicators::Change>, lang: Lang) -> String {
@@ -719,17 +785,23 @@ pub fn fmt_indicator(ind: &Indicator, x: f64, is_change: bool) -> String {
 }
 
 fn part<'a>(rules: impl Iterator<Item = &'a RuleResult>) -> Part {
+    part_of(rules.map(|r| (r.status, r.role, r.weight, r.points)))
+}
+
+/// The weighted mean of assessed rules' points and the share of applicable weight assessed,
+/// from (status, role, weight, points) of each rule.
+pub fn part_of(rules: impl Iterator<Item = (Status, Role, f64, Option<f64>)>) -> Part {
     let mut assessed_w = 0.0;
     let mut applicable_w = 0.0;
     let mut sum = 0.0;
-    for r in rules {
-        match r.status {
+    for (status, role, weight, points) in rules {
+        match status {
             Status::Meets | Status::Fails => {
-                assessed_w += r.weight;
-                applicable_w += r.weight;
-                sum += r.weight * r.points.unwrap_or(0.0);
+                assessed_w += weight;
+                applicable_w += weight;
+                sum += weight * points.unwrap_or(0.0);
             }
-            Status::Missing if r.role != Role::Optional => applicable_w += r.weight,
+            Status::Missing if role != Role::Optional => applicable_w += weight,
             _ => {}
         }
     }
@@ -741,6 +813,36 @@ fn part<'a>(rules: impl Iterator<Item = &'a RuleResult>) -> Part {
             0.0
         },
     }
+}
+
+/// The gates at a glance, from the gate rules' statuses.
+pub fn gate_state(gates: impl Iterator<Item = Status>) -> GateState {
+    let mut any = false;
+    let (mut missing, mut failed) = (false, false);
+    for s in gates {
+        any = true;
+        missing |= s == Status::Missing;
+        failed |= s == Status::Fails;
+    }
+    match (any, missing, failed) {
+        (false, _, _) => GateState::None,
+        (_, true, _) => GateState::Missing,
+        (_, _, true) => GateState::Failed,
+        _ => GateState::Passed,
+    }
+}
+
+/// The readiness level reached (index into `set.levels`), or None when undetermined.
+pub fn level_index(set: &BenchmarkSet, overall: Part, gate: GateState) -> Option<usize> {
+    if gate == GateState::Missing {
+        return None;
+    }
+    let score = overall.score?;
+    set.levels.iter().position(|l| {
+        score + 1e-9 >= l.min_score
+            && overall.coverage + 1e-9 >= l.min_coverage
+            && !(l.requires_gates && gate == GateState::Failed)
+    })
 }
 
 fn level(
@@ -783,13 +885,8 @@ fn level(
         );
     };
     let top = &set.levels[0];
-    for l in &set.levels {
-        if score + 1e-9 < l.min_score || overall.coverage + 1e-9 < l.min_coverage {
-            continue;
-        }
-        if l.requires_gates && gate == GateState::Failed {
-            continue;
-        }
+    if let Some(i) = level_index(set, overall, gate) {
+        let l = &set.levels[i];
         let cov = format!("{:.0} %", overall.coverage * 100.0);
         let (en, zh) = if gate == GateState::Failed && top.requires_gates {
             (
