@@ -27,4 +27,5 @@ pub mod plot;
 pub mod reference;
 pub mod report;
 pub mod scoring;
+pub mod stats;
 pub mod units;

@@ -47,6 +47,8 @@ pub struct Dataset {
     pub row_counts: Vec<usize>,
     /// Justified waivers from `waivers.csv`.
     pub waivers: Vec<Waiver>,
+    /// park_id -> position in `parks` (the first park of that id).
+    index: HashMap<String, usize>,
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -177,7 +179,12 @@ pub fn load(
     let mut report = Report::default();
     report.extend(diags);
     report.sort();
+    let mut index = HashMap::with_capacity(parks.len());
+    for (i, p) in parks.iter().enumerate() {
+        index.entry(p.park_id.clone()).or_insert(i);
+    }
     Ok(Dataset {
+        index,
         files,
         parks,
         rows,
@@ -568,7 +575,7 @@ impl Dataset {
 
     /// The park with this id.
     pub fn park(&self, id: &str) -> Option<&Park> {
-        self.parks.iter().find(|p| p.park_id == id)
+        self.index.get(id).map(|&i| &self.parks[i])
     }
 }
 

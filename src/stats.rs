@@ -1,0 +1,414 @@
+//! Programme statistics: where each park stands among all parks of the programme and among its
+//! peers (same sector, province, size band), and how parks moved from year to year.
+//!
+//! Definitions, chosen so that a reader can check every figure in a spreadsheet:
+//! - quartiles and any other percentile *of a group* are Excel's `PERCENTILE.INC` (Hyndman and
+//!   Fan type 7: linear interpolation between order statistics at rank `p (n - 1)`);
+//! - a park's *percentile* is Excel's `PERCENTRANK.INC` of its value in the group, the inverse of
+//!   `PERCENTILE.INC`: the share of the group's other values below it, interpolated, in [0, 1]
+//!   (not truncated to three digits as Excel displays it);
+//! - `rank` is by merit (1 = best, ties share the best rank, like `RANK.EQ`), using the
+//!   indicator's direction, and the overall score's (higher is better);
+//! - `z` uses the sample standard deviation (`STDEV.S`).
+//!
+//! Groups smaller than the configured minimum (`indicators/peers.toml`) get no statistics.
+
+use serde::{Deserialize, Serialize};
+use statrs::statistics::Statistics;
+use std::collections::BTreeMap;
+
+use crate::benchmark::{I18n, SourceStatus};
+use crate::indicators::{Catalogue, Direction};
+use crate::input::Dataset;
+use crate::pipeline::SetRun;
+use crate::reference::{ReferenceError, parse_toml, read_text};
+
+/// Excel `PERCENTILE.INC` of ascending `sorted` values, `p` in [0, 1].
+pub fn percentile_inc(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() || !(0.0..=1.0).contains(&p) {
+        return None;
+    }
+    let h = p * (sorted.len() - 1) as f64;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
+}
+
+/// Excel `PERCENTRANK.INC` of `x` among ascending `sorted` values, without truncation.
+/// None outside the values' range, like Excel's `#N/A`.
+pub fn percent_rank_inc(sorted: &[f64], x: f64) -> Option<f64> {
+    let n = sorted.len();
+    let (&first, &last) = (sorted.first()?, sorted.last()?);
+    if x < first || x > last {
+        return None;
+    }
+    if n == 1 {
+        return Some(1.0);
+    }
+    let below = sorted.partition_point(|v| *v < x);
+    if sorted[below] == x {
+        return Some(below as f64 / (n - 1) as f64);
+    }
+    // Between sorted[below - 1] and sorted[below]: interpolate between their ranks.
+    let (a, b) = (sorted[below - 1], sorted[below]);
+    let ra = (sorted.partition_point(|v| *v < a)) as f64 / (n - 1) as f64;
+    let rb = below as f64 / (n - 1) as f64;
+    Some(ra + (x - a) / (b - a) * (rb - ra))
+}
+
+/// Summary of a group's values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    pub n: usize,
+    pub mean: f64,
+    /// Sample standard deviation (n - 1); None for one value.
+    pub sd: Option<f64>,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+}
+
+/// Mean, sample SD and quartiles (PERCENTILE.INC) of ascending `sorted` values.
+pub fn summary(sorted: &[f64]) -> Option<Summary> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = sorted.len();
+    let sd = (n > 1).then(|| sorted.std_dev());
+    Some(Summary {
+        n,
+        mean: sorted.mean(),
+        sd,
+        q1: percentile_inc(sorted, 0.25)?,
+        median: percentile_inc(sorted, 0.5)?,
+        q3: percentile_inc(sorted, 0.75)?,
+    })
+}
+
+/// Competition ranks by merit (1 = best; equal values share the best rank).
+pub fn merit_ranks(values: &[f64], higher_is_better: bool) -> Vec<usize> {
+    // Sort once, then each value's rank is 1 + the number of strictly better values.
+    let mut sorted: Vec<f64> = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    values
+        .iter()
+        .map(|&v| {
+            let better_count = if higher_is_better {
+                sorted.len() - sorted.partition_point(|x| *x <= v)
+            } else {
+                sorted.partition_point(|x| *x < v)
+            };
+            better_count + 1
+        })
+        .collect()
+}
+
+/// A size band for peer groups.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeBand {
+    pub id: String,
+    pub label: I18n,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    pub source: String,
+    pub status: SourceStatus,
+}
+
+/// How peer groups are formed (`indicators/peers.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerConfig {
+    pub min_group_size: usize,
+    pub min_group_size_source: String,
+    pub min_group_size_status: SourceStatus,
+    pub size_bands: Vec<SizeBand>,
+}
+
+impl PeerConfig {
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("peers.toml", None)?;
+        parse_toml(&file, &text)
+    }
+
+    /// The size band of a park using `tce` per year.
+    pub fn band_for(&self, tce: Option<f64>) -> Option<&SizeBand> {
+        let x = tce?;
+        self.size_bands
+            .iter()
+            .find(|b| b.min.is_none_or(|m| x >= m) && b.max.is_none_or(|m| x < m))
+    }
+}
+
+/// Which peers a statistic compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    Programme,
+    Sector,
+    Province,
+    Size,
+}
+
+impl GroupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKind::Programme => "programme",
+            GroupKind::Sector => "sector",
+            GroupKind::Province => "province",
+            GroupKind::Size => "size",
+        }
+    }
+}
+
+/// Where a park-year stands on one measure in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerRow {
+    pub park_id: String,
+    pub year: i32,
+    pub benchmark: String,
+    /// `overall` or the rule id.
+    pub measure: String,
+    pub value: f64,
+    pub higher_is_better: bool,
+    pub kind: GroupKind,
+    pub group: String,
+    pub n: usize,
+    /// The group is smaller than the minimum: no statistics.
+    pub too_small: bool,
+    pub rank: Option<usize>,
+    pub percentile: Option<f64>,
+    pub q1: Option<f64>,
+    pub median: Option<f64>,
+    pub q3: Option<f64>,
+    pub z: Option<f64>,
+}
+
+/// The measure name of the overall score.
+pub const OVERALL: &str = "overall";
+
+/// Peer statistics of a set's scores: every scored park-year, for the overall score and every
+/// rule with a value, within the programme (that year) and its sector, province and size band.
+pub fn peers(run: &SetRun, data: &Dataset, cat: &Catalogue, cfg: &PeerConfig) -> Vec<PeerRow> {
+    let energy: BTreeMap<(&str, i32), Option<f64>> = run
+        .inventory
+        .years
+        .iter()
+        .map(|py| ((py.park_id.as_str(), py.year), py.energy_tce))
+        .collect();
+    // (year, measure, kind, group) -> [(park_id, value)]
+    type Key<'a> = (i32, &'a str, GroupKind, String);
+    let mut groups: BTreeMap<Key, Vec<(&str, f64)>> = BTreeMap::new();
+    let mut direction: BTreeMap<&str, bool> = BTreeMap::from([(OVERALL, true)]);
+    for s in &run.scores {
+        let Some(park) = data.park(&s.park_id) else {
+            continue;
+        };
+        let sector = park.sector.trim().to_lowercase();
+        let band = cfg
+            .band_for(energy.get(&(s.park_id.as_str(), s.year)).copied().flatten())
+            .map(|b| b.id.clone());
+        let kinds: [(GroupKind, Option<String>); 4] = [
+            (GroupKind::Programme, Some("all".to_string())),
+            (GroupKind::Sector, (!sector.is_empty()).then_some(sector)),
+            (GroupKind::Province, park.province.clone()),
+            (GroupKind::Size, band),
+        ];
+        let measures = std::iter::once((OVERALL, s.overall.score)).chain(
+            s.rules
+                .iter()
+                .filter(|r| r.points.is_some())
+                .map(|r| (r.rule.as_str(), r.value)),
+        );
+        for (measure, value) in measures {
+            let Some(v) = value.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            if measure != OVERALL && !direction.contains_key(measure) {
+                let rule = s.rules.iter().find(|r| r.rule == measure);
+                let hib = rule
+                    .and_then(|r| cat.get(r.indicator.split('.').next().unwrap_or("")))
+                    .is_none_or(|i| i.direction == Direction::Higher);
+                // A change over time of a lower-is-better indicator is better when lower too.
+                direction.insert(measure, hib);
+            }
+            for (kind, group) in &kinds {
+                if let Some(g) = group {
+                    groups
+                        .entry((s.year, measure, *kind, g.clone()))
+                        .or_default()
+                        .push((s.park_id.as_str(), v));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((year, measure, kind, group), members) in groups {
+        let hib = direction[measure];
+        let n = members.len();
+        let too_small = n < cfg.min_group_size;
+        let mut sorted: Vec<f64> = members.iter().map(|m| m.1).collect();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        let values: Vec<f64> = members.iter().map(|m| m.1).collect();
+        let ranks = merit_ranks(&values, hib);
+        let sum = if too_small { None } else { summary(&sorted) };
+        for (i, (park_id, v)) in members.iter().enumerate() {
+            out.push(PeerRow {
+                park_id: park_id.to_string(),
+                year,
+                benchmark: run.set.id.clone(),
+                measure: measure.to_string(),
+                value: *v,
+                higher_is_better: hib,
+                kind,
+                group: group.clone(),
+                n,
+                too_small,
+                rank: (!too_small).then_some(ranks[i]),
+                percentile: if too_small {
+                    None
+                } else {
+                    percent_rank_inc(&sorted, *v)
+                },
+                q1: sum.map(|s| s.q1),
+                median: sum.map(|s| s.median),
+                q3: sum.map(|s| s.q3),
+                z: sum
+                    .and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.park_id, a.year, &a.measure, a.kind).cmp(&(&b.park_id, b.year, &b.measure, b.kind))
+    });
+    out
+}
+
+/// A park's change from one scored year to the next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearChange {
+    pub park_id: String,
+    pub park_name: String,
+    pub benchmark: String,
+    pub from_year: i32,
+    pub to_year: i32,
+    pub from_score: Option<f64>,
+    pub to_score: Option<f64>,
+    /// to - from, when both are known.
+    pub delta: Option<f64>,
+    pub from_level: String,
+    pub to_level: String,
+}
+
+/// Each park's change between consecutive scored years, in park and year order.
+pub fn year_changes(run: &SetRun) -> Vec<YearChange> {
+    let mut by_park: BTreeMap<&str, Vec<&crate::scoring::Score>> = BTreeMap::new();
+    for s in &run.scores {
+        by_park.entry(s.park_id.as_str()).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (_, mut scores) in by_park {
+        scores.sort_by_key(|s| s.year);
+        for w in scores.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            out.push(YearChange {
+                park_id: b.park_id.clone(),
+                park_name: b.park_name.clone(),
+                benchmark: run.set.id.clone(),
+                from_year: a.year,
+                to_year: b.year,
+                from_score: a.overall.score,
+                to_score: b.overall.score,
+                delta: b.overall.score.zip(a.overall.score).map(|(b, a)| b - a),
+                from_level: a.level.clone(),
+                to_level: b.level.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The programme's movers into the latest year: up to `n` most improved and `n` most declined
+/// parks (by change in overall score), from each park's latest change.
+pub fn movers(changes: &[YearChange], n: usize) -> (Vec<&YearChange>, Vec<&YearChange>) {
+    let mut latest: BTreeMap<&str, &YearChange> = BTreeMap::new();
+    for c in changes {
+        let e = latest.entry(c.park_id.as_str()).or_insert(c);
+        if c.to_year > e.to_year {
+            *e = c;
+        }
+    }
+    let mut known: Vec<&YearChange> = latest.into_values().filter(|c| c.delta.is_some()).collect();
+    known.sort_by(|a, b| {
+        b.delta
+            .unwrap_or(0.0)
+            .total_cmp(&a.delta.unwrap_or(0.0))
+            .then(a.park_id.cmp(&b.park_id))
+    });
+    let up: Vec<&YearChange> = known
+        .iter()
+        .filter(|c| c.delta.is_some_and(|d| d > 0.0))
+        .take(n)
+        .copied()
+        .collect();
+    let down: Vec<&YearChange> = known
+        .iter()
+        .rev()
+        .filter(|c| c.delta.is_some_and(|d| d < 0.0))
+        .take(n)
+        .copied()
+        .collect();
+    (up, down)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(v: &[f64]) -> Vec<f64> {
+        let mut s = v.to_vec();
+        s.sort_by(|a, b| a.total_cmp(b));
+        s
+    }
+
+    #[test]
+    fn percentile_inc_matches_excel_documentation() {
+        // PERCENTILE.INC({1,3,2,4}, 0.3) = 1.9 (Microsoft's example).
+        assert!((percentile_inc(&sorted(&[1.0, 3.0, 2.0, 4.0]), 0.3).unwrap() - 1.9).abs() < 1e-12);
+        let s = sorted(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(percentile_inc(&s, 0.25), Some(2.0));
+        assert_eq!(percentile_inc(&s, 1.0), Some(5.0));
+        assert_eq!(percentile_inc(&s, 1.1), None);
+    }
+
+    #[test]
+    fn percent_rank_inc_matches_excel_documentation() {
+        // Microsoft's PERCENTRANK.INC example, which Excel shows truncated to 3 digits.
+        let s = sorted(&[13.0, 12.0, 11.0, 8.0, 4.0, 3.0, 2.0, 1.0, 1.0, 1.0]);
+        let t = |x: f64| (percent_rank_inc(&s, x).unwrap() * 1000.0).floor() / 1000.0;
+        assert_eq!(t(2.0), 0.333);
+        assert_eq!(t(4.0), 0.555);
+        assert_eq!(t(8.0), 0.666);
+        assert_eq!(t(5.0), 0.583);
+        assert_eq!(percent_rank_inc(&s, 1.0), Some(0.0));
+        assert_eq!(percent_rank_inc(&s, 13.0), Some(1.0));
+        assert_eq!(percent_rank_inc(&s, 14.0), None);
+    }
+
+    #[test]
+    fn ranks_share_the_best_place() {
+        assert_eq!(merit_ranks(&[70.0, 90.0, 70.0, 50.0], true), vec![2, 1, 2, 4]);
+        assert_eq!(merit_ranks(&[70.0, 90.0, 70.0, 50.0], false), vec![2, 4, 2, 1]);
+    }
+
+    #[test]
+    fn summary_uses_sample_sd() {
+        let s = summary(&sorted(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])).unwrap();
+        assert_eq!(s.mean, 5.0);
+        // Sum of squares 32 over n - 1 = 7.
+        assert!((s.sd.unwrap() - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert_eq!((s.q1, s.median, s.q3), (4.0, 4.5, 5.5));
+    }
+}
