@@ -219,49 +219,68 @@ pub fn evaluate(
     for (k, v) in settings {
         columns.push((k.clone(), vec![Some(*v); vars.len()]));
     }
-    // Ratio indicators evaluate numerator and denominator separately (the gap needs both).
-    let mut exprs = Vec::new();
-    for i in &cat.indicators {
-        match (&i.numerator, &i.denominator, &i.formula) {
-            (Some(n), Some(d), _) => {
-                exprs.push(n.clone());
-                exprs.push(d.clone());
-            }
-            (_, _, Some(f)) => exprs.push(f.clone()),
-            _ => {}
-        }
-    }
-    let res = crate::frame::evaluate(&columns, &exprs)?;
+    let compiled = Compiled::new(cat.indicators.iter());
+    let res = crate::frame::evaluate(&columns, &compiled.expressions)?;
     for (row, py) in inv.years.iter().enumerate() {
         let mut m = BTreeMap::new();
-        let mut k = 0;
-        for i in &cat.indicators {
-            let v = if i.formula.is_some() {
-                k += 1;
-                Value {
-                    value: finite(res[k - 1][row]),
-                    numerator: None,
-                    denominator: None,
-                }
-            } else {
-                let n = finite(res[k][row]);
-                let d = finite(res[k + 1][row]);
-                k += 2;
-                let value = match (n, d) {
-                    (Some(n), Some(d)) if d != 0.0 => finite(Some(n / d)),
-                    _ => None,
-                };
-                Value {
-                    value,
-                    numerator: n,
-                    denominator: d,
-                }
-            };
-            m.insert(i.id.clone(), v);
+        for (i, ind) in cat.indicators.iter().enumerate() {
+            m.insert(ind.id.clone(), compiled.value(&res, i, row));
         }
         out.insert((py.park_id.clone(), py.year), m);
     }
     Ok(out)
+}
+
+/// Indicators turned into the SQL expressions to evaluate: a formula, or numerator and
+/// denominator separately (the gap needs both).
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub expressions: Vec<String>,
+    /// Per indicator, in the order given: (first expression, is a ratio).
+    slots: Vec<(usize, bool)>,
+}
+
+impl Compiled {
+    pub fn new<'a>(indicators: impl Iterator<Item = &'a Indicator>) -> Compiled {
+        let mut expressions = Vec::new();
+        let mut slots = Vec::new();
+        for i in indicators {
+            slots.push((expressions.len(), i.formula.is_none()));
+            match (&i.numerator, &i.denominator, &i.formula) {
+                (_, _, Some(f)) => expressions.push(f.clone()),
+                (Some(n), Some(d), None) => {
+                    expressions.push(n.clone());
+                    expressions.push(d.clone());
+                }
+                // The catalogue checks that an indicator has one or the other.
+                _ => expressions.push("NULL".into()),
+            }
+        }
+        Compiled { expressions, slots }
+    }
+
+    /// The value of the `i`-th indicator in `row` of the evaluated expressions.
+    pub fn value(&self, res: &[Vec<Option<f64>>], i: usize, row: usize) -> Value {
+        let (k, ratio) = self.slots[i];
+        if !ratio {
+            return Value {
+                value: finite(res[k][row]),
+                numerator: None,
+                denominator: None,
+            };
+        }
+        let n = finite(res[k][row]);
+        let d = finite(res[k + 1][row]);
+        let value = match (n, d) {
+            (Some(n), Some(d)) if d != 0.0 => finite(Some(n / d)),
+            _ => None,
+        };
+        Value {
+            value,
+            numerator: n,
+            denominator: d,
+        }
+    }
 }
 
 /// The change over time of an indicator for `park` in `year`, from the yearly values.
@@ -270,6 +289,11 @@ pub fn change(values: &Values, park: &str, base: &str, change: Change, year: i32
         .range((park.to_string(), i32::MIN)..=(park.to_string(), year))
         .filter_map(|((_, y), m)| Some((*y, m.get(base)?.value?)))
         .collect();
+    change_of(&series, change, year)
+}
+
+/// The change over time in `year` of a series of (year, value), ascending, ending at `year`.
+pub fn change_of(series: &[(i32, f64)], change: Change, year: i32) -> Option<f64> {
     let &(y1, v1) = series.last()?;
     if y1 != year {
         return None;

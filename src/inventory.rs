@@ -152,6 +152,168 @@ impl ParkYear {
     }
 }
 
+/// Names of the formula variables (the keys of `ParkYear::variables`, in order) and where each
+/// metric's variables sit among them.
+#[derive(Debug, Clone)]
+pub struct VarIndex {
+    pub names: Vec<String>,
+    /// Per metric (in `Vocabulary::order`): (metric, tce_<metric>, co2_<metric>_t) positions.
+    metric: Vec<(usize, Option<usize>, Option<usize>)>,
+    totals: [usize; 9],
+}
+
+const TOTALS: [&str; 9] = [
+    "energy_tce",
+    "co2_scope1_t",
+    "co2_scope2_location_t",
+    "co2_scope2_market_t",
+    "co2_total_t",
+    "co2_total_location_t",
+    "co2_per_tce",
+    "electricity_total_mwh",
+    "electricity_tce",
+];
+
+impl VarIndex {
+    pub fn new(vocab: &Vocabulary) -> VarIndex {
+        let mut names: Vec<String> = Vec::new();
+        for id in &vocab.order {
+            names.push(id.clone());
+            if vocab.metrics[id].is_carrier() {
+                names.push(format!("tce_{id}"));
+                names.push(format!("co2_{id}_t"));
+            }
+        }
+        names.extend(TOTALS.iter().map(|t| t.to_string()));
+        names.push("land_area_km2".into());
+        names.sort();
+        names.dedup();
+        let pos = |n: &str| names.binary_search_by(|x| x.as_str().cmp(n)).ok();
+        let metric = vocab
+            .order
+            .iter()
+            .map(|id| {
+                (
+                    pos(id).expect("metric variable"),
+                    pos(&format!("tce_{id}")),
+                    pos(&format!("co2_{id}_t")),
+                )
+            })
+            .collect();
+        let totals = TOTALS.map(|t| pos(t).expect("total variable"));
+        VarIndex {
+            names,
+            metric,
+            totals,
+        }
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.names.binary_search_by(|x| x.as_str().cmp(name)).ok()
+    }
+}
+
+/// A park-year made ready to be re-accounted many times under multipliers (Monte Carlo draws).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    base: Vec<Option<f64>>,
+    /// (metric index, value) of every reported metric with a value.
+    metrics: Vec<(usize, f64)>,
+    /// (metric index, line) of every carrier line.
+    carriers: Vec<(usize, LineNums)>,
+}
+
+impl ParkYear {
+    /// Prepares this park-year for `Prepared::fill`.
+    pub fn prepare(&self, vocab: &Vocabulary, ix: &VarIndex) -> Prepared {
+        let vars = self.variables(vocab);
+        let base = ix
+            .names
+            .iter()
+            .map(|n| vars.get(n).copied().flatten())
+            .collect();
+        let metrics = vocab
+            .order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| Some((i, self.metrics.get(id)?.value?)))
+            .collect();
+        let carriers = self
+            .carriers
+            .iter()
+            .filter_map(|c| {
+                let i = vocab.order.iter().position(|m| m == &c.metric)?;
+                Some((
+                    i,
+                    LineNums {
+                        quantity: c.quantity,
+                        tce: c.tce,
+                        co2_t: c.co2_t,
+                        co2_location_t: c.co2_location_t,
+                        scope: c.scope,
+                        electricity: vocab.metrics[&c.metric].group == "electricity",
+                    },
+                ))
+            })
+            .collect();
+        Prepared {
+            base,
+            metrics,
+            carriers,
+        }
+    }
+}
+
+impl Prepared {
+    /// The variables (in `VarIndex` order) with every reported quantity multiplied by
+    /// `data[metric]` and every carrier's CO2 also by `co2[metric]` (metric index in
+    /// `Vocabulary::order`); totals re-added as the inventory adds them.
+    pub fn fill(&self, ix: &VarIndex, data: &[f64], co2: &[f64], out: &mut [Option<f64>]) {
+        out.copy_from_slice(&self.base);
+        for &(m, v) in &self.metrics {
+            out[ix.metric[m].0] = Some(v * data[m]);
+        }
+        let scaled = |&(m, l): &(usize, LineNums)| {
+            let (d, f) = (data[m], co2[m]);
+            LineNums {
+                quantity: l.quantity.map(|x| x * d),
+                tce: l.tce.map(|x| x * d),
+                co2_t: l.co2_t.map(|x| x * d * f),
+                co2_location_t: l.co2_location_t.map(|x| x * d * f),
+                ..l
+            }
+        };
+        for c in &self.carriers {
+            let l = scaled(c);
+            let (_, t, k) = ix.metric[c.0];
+            if let Some(t) = t {
+                out[t] = l.tce;
+            }
+            if let Some(k) = k {
+                out[k] = l.co2_t;
+            }
+        }
+        let t = Totals::of(self.carriers.iter().map(scaled));
+        if self.carriers.is_empty() {
+            return;
+        }
+        let values = [
+            t.energy_tce,
+            t.co2_scope1_t,
+            t.co2_scope2_location_t,
+            t.co2_scope2_market_t,
+            t.co2_total_t,
+            t.co2_total_location_t,
+            t.co2_per_tce,
+            t.electricity_total_mwh,
+            t.electricity_tce,
+        ];
+        for (i, v) in ix.totals.iter().zip(values) {
+            out[*i] = v;
+        }
+    }
+}
+
 /// Builds the inventory of every valid park of a dataset.
 pub fn build(
     data: &Dataset,
@@ -330,46 +492,29 @@ fn account(
         };
         carriers.push(l);
     }
-    let any_carrier = !carriers.is_empty();
-    let total = |f: &dyn Fn(&CarrierLine) -> Option<f64>, scope: Option<u8>| -> Option<f64> {
-        if !any_carrier {
-            return None;
-        }
-        sum_opt(
-            carriers
-                .iter()
-                .filter(|c| scope.is_none_or(|s| c.scope == s))
-                .map(f),
-        )
-    };
-    let energy_tce = total(&|c| c.tce, None);
-    let co2_scope1_t = total(&|c| c.co2_t, Some(1));
-    let co2_scope2_market_t = total(&|c| c.co2_t, Some(2));
-    let co2_scope2_location_t = total(&|c| c.co2_location_t, Some(2));
-    let co2_total_t = add(co2_scope1_t, co2_scope2_market_t);
-    let co2_total_location_t = add(co2_scope1_t, co2_scope2_location_t);
-    let co2_per_tce = match (co2_total_t, energy_tce) {
-        (Some(c), Some(e)) if e > 0.0 => Some(c / e),
-        _ => None,
-    };
-    if !any_carrier {
+    let t = Totals::of(carriers.iter().map(|c| LineNums {
+        quantity: c.quantity,
+        tce: c.tce,
+        co2_t: c.co2_t,
+        co2_location_t: c.co2_location_t,
+        scope: c.scope,
+        electricity: vocab.metrics[&c.metric].group == "electricity",
+    }));
+    if carriers.is_empty() {
         assumptions
             .push("no energy or emission data for this year: energy and CO2 are unknown".into());
     }
-    let elec_lines: Vec<&CarrierLine> = carriers
-        .iter()
-        .filter(|c| vocab.metrics[&c.metric].group == "electricity")
-        .collect();
-    let electricity_total_mwh = if any_carrier {
-        sum_opt(elec_lines.iter().map(|c| c.quantity))
-    } else {
-        None
-    };
-    let electricity_tce = if any_carrier {
-        sum_opt(elec_lines.iter().map(|c| c.tce))
-    } else {
-        None
-    };
+    let Totals {
+        energy_tce,
+        co2_scope1_t,
+        co2_scope2_location_t,
+        co2_scope2_market_t,
+        co2_total_t,
+        co2_total_location_t,
+        co2_per_tce,
+        electricity_total_mwh,
+        electricity_tce,
+    } = t;
     ParkYear {
         park_id: park.park_id.clone(),
         year,
@@ -389,6 +534,70 @@ fn account(
         land_area_km2: park.land_area_km2,
         factors: used,
         assumptions,
+    }
+}
+
+/// The numbers of a carrier line that the totals add up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineNums {
+    pub quantity: Option<f64>,
+    pub tce: Option<f64>,
+    pub co2_t: Option<f64>,
+    pub co2_location_t: Option<f64>,
+    pub scope: u8,
+    pub electricity: bool,
+}
+
+/// A park-year's totals; all None when no carrier was reported, and a sum is None when one of
+/// its parts is unknown (missing is not zero).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Totals {
+    pub energy_tce: Option<f64>,
+    pub co2_scope1_t: Option<f64>,
+    pub co2_scope2_location_t: Option<f64>,
+    pub co2_scope2_market_t: Option<f64>,
+    pub co2_total_t: Option<f64>,
+    pub co2_total_location_t: Option<f64>,
+    pub co2_per_tce: Option<f64>,
+    pub electricity_total_mwh: Option<f64>,
+    pub electricity_tce: Option<f64>,
+}
+
+impl Totals {
+    pub fn of(lines: impl Iterator<Item = LineNums> + Clone) -> Totals {
+        if lines.clone().next().is_none() {
+            return Totals::default();
+        }
+        let total = |f: &dyn Fn(&LineNums) -> Option<f64>, scope: Option<u8>| {
+            sum_opt(
+                lines
+                    .clone()
+                    .filter(|c| scope.is_none_or(|s| c.scope == s))
+                    .map(|c| f(&c)),
+            )
+        };
+        let energy_tce = total(&|c| c.tce, None);
+        let co2_scope1_t = total(&|c| c.co2_t, Some(1));
+        let co2_scope2_market_t = total(&|c| c.co2_t, Some(2));
+        let co2_scope2_location_t = total(&|c| c.co2_location_t, Some(2));
+        let co2_total_t = add(co2_scope1_t, co2_scope2_market_t);
+        let co2_per_tce = match (co2_total_t, energy_tce) {
+            (Some(c), Some(e)) if e > 0.0 => Some(c / e),
+            _ => None,
+        };
+        Totals {
+            energy_tce,
+            co2_scope1_t,
+            co2_scope2_location_t,
+            co2_scope2_market_t,
+            co2_total_t,
+            co2_total_location_t: add(co2_scope1_t, co2_scope2_location_t),
+            co2_per_tce,
+            electricity_total_mwh: sum_opt(
+                lines.clone().filter(|c| c.electricity).map(|c| c.quantity),
+            ),
+            electricity_tce: sum_opt(lines.filter(|c| c.electricity).map(|c| c.tce)),
+        }
     }
 }
 

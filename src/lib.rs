@@ -28,4 +28,5 @@ pub mod reference;
 pub mod report;
 pub mod scoring;
 pub mod stats;
+pub mod uncertainty;
 pub mod units;

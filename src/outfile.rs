@@ -38,3 +38,20 @@ pub fn csv_safe(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// A number for an output table: up to `decimals` decimals, trailing zeros dropped, empty
+/// when missing.
+pub fn num(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        None => String::new(),
+        Some(x) => {
+            let s = format!("{x:.decimals$}");
+            let s = if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            };
+            if s == "-0" { "0".into() } else { s }
+        }
+    }
+}

@@ -49,6 +49,35 @@ pub fn accounting_for(set: &BenchmarkSet, fuel: Option<FuelFactorSet>) -> Accoun
     }
 }
 
+/// The scoring choices of a selection: milestone and the dataset's waivers.
+pub fn score_options(data: &Dataset, sel: &Selection) -> ScoreOptions {
+    ScoreOptions {
+        milestone: sel.milestone,
+        waivers: data
+            .waivers
+            .iter()
+            .map(|w| Waiver {
+                park_id: w.park_id.clone(),
+                benchmark: w.benchmark.clone(),
+                rule: w.rule.clone(),
+                justification: w.justification.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The set's accounting switches as formula variables (e.g. `natural_gas_clean`).
+pub fn settings_for(set: &BenchmarkSet) -> BTreeMap<String, f64> {
+    BTreeMap::from([(
+        "natural_gas_clean".to_string(),
+        if set.accounting.natural_gas_clean {
+            1.0
+        } else {
+            0.0
+        },
+    )])
+}
+
 /// Scores every selected park-year of a dataset against each set.
 pub fn run(
     data: &Dataset,
@@ -59,20 +88,7 @@ pub fn run(
     sets: &[BenchmarkSet],
     sel: &Selection,
 ) -> Result<Vec<SetRun>, PipelineError> {
-    let waivers: Vec<Waiver> = data
-        .waivers
-        .iter()
-        .map(|w| Waiver {
-            park_id: w.park_id.clone(),
-            benchmark: w.benchmark.clone(),
-            rule: w.rule.clone(),
-            justification: w.justification.clone(),
-        })
-        .collect();
-    let opts = ScoreOptions {
-        milestone: sel.milestone,
-        waivers,
-    };
+    let opts = score_options(data, sel);
     let mut out = Vec::new();
     for set in sets {
         let inv = inventory::build(
@@ -82,14 +98,7 @@ pub fn run(
             factors,
             accounting_for(set, sel.fuel_factors),
         )?;
-        let settings = BTreeMap::from([(
-            "natural_gas_clean".to_string(),
-            if set.accounting.natural_gas_clean {
-                1.0
-            } else {
-                0.0
-            },
-        )]);
+        let settings = settings_for(set);
         let values = indicators::evaluate(cat, &inv, vocab, &settings)?;
         let scores = inv
             .years
@@ -117,4 +126,62 @@ pub fn run(
         });
     }
     Ok(out)
+}
+
+/// What a programme adds to the scores: peer statistics, year-on-year changes and, when asked,
+/// the Monte Carlo verdicts.
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub peers: Vec<crate::stats::PeerRow>,
+    pub peer_config: crate::stats::PeerConfig,
+    pub changes: Vec<crate::stats::YearChange>,
+    pub uncertainty: Vec<crate::uncertainty::ParkUncertainty>,
+    /// The Monte Carlo settings and ranges used (None when it was not run).
+    pub mc: Option<(
+        crate::uncertainty::McOptions,
+        crate::uncertainty::UncertaintyConfig,
+    )>,
+}
+
+/// Peer statistics, changes and (with `mc`) uncertainty of a set's scores.
+pub fn programme(
+    run: &SetRun,
+    data: &Dataset,
+    vocab: &Vocabulary,
+    cat: &Catalogue,
+    sel: &Selection,
+    mc: Option<crate::uncertainty::McOptions>,
+) -> Result<Programme, PipelineError> {
+    let peer_config = crate::stats::PeerConfig::embedded()?;
+    let peers = crate::stats::peers(run, data, cat, &peer_config);
+    let changes = crate::stats::year_changes(run);
+    let (uncertainty, mc) = match mc.filter(|m| m.draws > 0) {
+        None => (Vec::new(), None),
+        Some(m) => {
+            let cfg = crate::uncertainty::UncertaintyConfig::embedded()?;
+            let opts = score_options(data, sel);
+            let settings = settings_for(&run.set);
+            let inputs = crate::uncertainty::Inputs {
+                set: &run.set,
+                years: &run.inventory.years,
+                scores: &run.scores,
+                data,
+                vocab,
+                cat,
+                opts: &opts,
+                settings: &settings,
+            };
+            (
+                crate::uncertainty::analyse(&inputs, &cfg, &m)?,
+                Some((m, cfg)),
+            )
+        }
+    };
+    Ok(Programme {
+        peers,
+        peer_config,
+        changes,
+        uncertainty,
+        mc,
+    })
 }

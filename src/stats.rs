@@ -275,8 +275,7 @@ pub fn peers(run: &SetRun, data: &Dataset, cat: &Catalogue, cfg: &PeerConfig) ->
                 q1: sum.map(|s| s.q1),
                 median: sum.map(|s| s.median),
                 q3: sum.map(|s| s.q3),
-                z: sum
-                    .and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
+                z: sum.and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
             });
         }
     }
@@ -399,8 +398,14 @@ mod tests {
 
     #[test]
     fn ranks_share_the_best_place() {
-        assert_eq!(merit_ranks(&[70.0, 90.0, 70.0, 50.0], true), vec![2, 1, 2, 4]);
-        assert_eq!(merit_ranks(&[70.0, 90.0, 70.0, 50.0], false), vec![2, 4, 2, 1]);
+        assert_eq!(
+            merit_ranks(&[70.0, 90.0, 70.0, 50.0], true),
+            vec![2, 1, 2, 4]
+        );
+        assert_eq!(
+            merit_ranks(&[70.0, 90.0, 70.0, 50.0], false),
+            vec![2, 4, 2, 1]
+        );
     }
 
     #[test]

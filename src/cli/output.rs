@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::CliError;
+pub use crate::outfile::num;
 
 /// Writes a file atomically (see [`crate::outfile::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
@@ -19,22 +20,6 @@ pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
             stdout
                 .write_all(text.as_bytes())
                 .map_err(|e| CliError::Io(format!("standard output: {e}")))
-        }
-    }
-}
-
-/// A number for CSV/JSON: up to `decimals` decimals, trailing zeros trimmed; empty when missing.
-pub fn num(v: Option<f64>, decimals: usize) -> String {
-    match v {
-        None => String::new(),
-        Some(x) => {
-            let s = format!("{x:.decimals$}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" { "0".into() } else { s }
         }
     }
 }

@@ -4,7 +4,7 @@
 use clap::Args;
 use std::path::PathBuf;
 
-use super::score::{SetArgs, compute, to_csv, to_json};
+use super::score::{McArgs, SetArgs, compute, programmes, to_csv, to_json};
 use super::{CliError, DataArgs, ExitStatus};
 use crate::indicators::Lang;
 use crate::report::{self, ReportInput, ReportOptions};
@@ -15,6 +15,8 @@ pub struct ReportArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub sets: SetArgs,
+    #[command(flatten)]
+    pub mc: McArgs,
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -45,7 +47,9 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
             "a report is for one benchmark set: give one --benchmark or one --set".into(),
         ));
     }
+    let mc = args.mc.options(1000)?;
     let (l, runs) = compute(&args.data, &args.sets)?;
+    let progs = programmes(&l, &runs, &args.sets, mc)?;
     let cat = crate::indicators::Catalogue::embedded()?;
     let opts = ReportOptions {
         lang: args.lang,
@@ -63,6 +67,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         cat: &cat,
         scores_csv: to_csv(&runs),
         scores_json: to_json(&runs)?,
+        programme: &progs[0],
     };
     let written =
         report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;

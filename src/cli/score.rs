@@ -7,7 +7,8 @@ use super::output::{csv_safe, emit, num, text_table};
 use super::{CliError, DataArgs, ExitStatus};
 use crate::benchmark::{self, BenchmarkSet};
 use crate::indicators::Catalogue;
-use crate::pipeline::{self, Selection, SetRun};
+use crate::pipeline::{self, Programme, Selection, SetRun};
+use crate::uncertainty::McOptions;
 use crate::scoring::{GateState, Score};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -67,12 +68,54 @@ impl SetArgs {
     }
 }
 
+/// The Monte Carlo analysis of how sure each verdict is.
+#[derive(Debug, Args)]
+pub struct McArgs {
+    /// Monte Carlo draws over factor and data uncertainty (`score`: only when given;
+    /// `report`: 1000 by default; 0 turns it off).
+    #[arg(long, value_name = "N")]
+    pub draws: Option<usize>,
+    /// Seed of the draws: the same seed gives the same results.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// 95 % half-width of quantities reported as estimated, as a share (default: from the
+    /// shipped uncertainty ranges, 0.10).
+    #[arg(long, value_name = "SHARE")]
+    pub estimated_spread: Option<f64>,
+}
+
+impl McArgs {
+    /// The analysis to run, if any.
+    pub fn options(&self, default_draws: usize) -> Result<Option<McOptions>, CliError> {
+        let draws = self.draws.unwrap_or(default_draws);
+        if draws > 1_000_000 {
+            return Err(CliError::Usage(format!(
+                "--draws {draws}: expected at most 1,000,000"
+            )));
+        }
+        if let Some(s) = self.estimated_spread
+            && !(0.0..=2.0).contains(&s)
+        {
+            return Err(CliError::Usage(format!(
+                "--estimated-spread {s}: expected a share between 0 and 2 (0.10 = +/-10 %)"
+            )));
+        }
+        Ok((draws > 0).then_some(McOptions {
+            draws,
+            seed: self.seed,
+            estimated_spread: self.estimated_spread,
+        }))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
     pub sets: SetArgs,
+    #[command(flatten)]
+    pub mc: McArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Write to this file instead of standard output.
@@ -99,6 +142,28 @@ pub fn compute(data: &DataArgs, sets: &SetArgs) -> Result<(super::Loaded, Vec<Se
     Ok((l, runs))
 }
 
+/// Peer statistics, changes and uncertainty of every run.
+pub fn programmes(
+    l: &super::Loaded,
+    runs: &[SetRun],
+    sets: &SetArgs,
+    mc: Option<McOptions>,
+) -> Result<Vec<Programme>, CliError> {
+    let cat = Catalogue::embedded()?;
+    let sel = Selection {
+        years: sets.years.clone(),
+        parks: sets.parks.clone(),
+        fuel_factors: None,
+        milestone: sets.milestone,
+    };
+    runs.iter()
+        .map(|r| {
+            pipeline::programme(r, &l.data, &l.vocab, &cat, &sel, mc)
+                .map_err(|e| CliError::Io(e.to_string()))
+        })
+        .collect()
+}
+
 pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     let (l, runs) = compute(&args.data, &args.sets)?;
     let text = match args.format {
@@ -107,12 +172,33 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
         Format::Table => to_table(&runs),
     };
     emit(args.out.as_deref(), &text)?;
-    if let Some(out) = &args.out
-        && l.data.report.has_errors()
-    {
-        // Beside the scores: which parks were left out, and why.
-        let path = out.with_file_name("failures.csv");
-        super::write_atomic(&path, crate::report::failures_csv(&l.data).as_bytes())?;
+    let mc = args.mc.options(0)?;
+    if let Some(out) = &args.out {
+        // Beside the scores: which parks were left out and why, where each park stands among
+        // its peers, and (with --draws) how sure each verdict is.
+        if l.data.report.has_errors() {
+            let path = out.with_file_name("failures.csv");
+            super::write_atomic(&path, crate::report::failures_csv(&l.data).as_bytes())?;
+        }
+        let progs = programmes(&l, &runs, &args.sets, mc)?;
+        super::write_atomic(
+            &out.with_file_name("peers.csv"),
+            crate::report::peers_csv(&progs).as_bytes(),
+        )?;
+        super::write_atomic(
+            &out.with_file_name("changes.csv"),
+            crate::report::changes_csv(&progs).as_bytes(),
+        )?;
+        if mc.is_some() {
+            super::write_atomic(
+                &out.with_file_name("uncertainty.csv"),
+                crate::report::uncertainty_csv(&progs).as_bytes(),
+            )?;
+        }
+    } else if mc.is_some() {
+        eprintln!(
+            "note: peer statistics and the Monte Carlo results are written beside --out FILE (peers.csv, uncertainty.csv)"
+        );
     }
     Ok(super::report_failures(&l.data))
 }

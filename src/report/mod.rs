@@ -6,7 +6,10 @@
 //! timestamp unless asked, so two runs give identical files. Reporting renders scores; it
 //! computes nothing that scoring did not.
 
+mod tables;
 mod text;
+
+pub use tables::{changes_csv, peers_csv, uncertainty_csv};
 
 use minijinja::{Environment, context};
 use serde::Serialize;
@@ -16,10 +19,11 @@ use std::path::{Path, PathBuf};
 use crate::benchmark::{BenchmarkSet, Role};
 use crate::indicators::{Catalogue, Lang};
 use crate::input::{Dataset, valid_park_id_for_path};
-use crate::pipeline::SetRun;
+use crate::pipeline::{Programme, SetRun};
 use crate::plot::{self, Chart};
 use crate::reference::Vocabulary;
 use crate::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
+use crate::uncertainty::ParkUncertainty;
 
 pub use text::labels;
 
@@ -66,6 +70,8 @@ pub struct ReportInput<'a> {
     /// scores.csv and scores.json content, as `score` prints them.
     pub scores_csv: String,
     pub scores_json: String,
+    /// Peer statistics, year-on-year changes and the Monte Carlo verdicts.
+    pub programme: &'a Programme,
 }
 
 fn env() -> Environment<'static> {
@@ -219,11 +225,20 @@ pub fn write(
                 .total_cmp(&a.overall.score.unwrap_or(-1.0))
                 .then(a.park_id.cmp(&b.park_id))
         });
+        let unc: BTreeMap<&str, &ParkUncertainty> = input
+            .programme
+            .uncertainty
+            .iter()
+            .map(|u| (u.park_id.as_str(), u))
+            .collect();
         let parks: Vec<_> = ranked
             .iter()
             .enumerate()
             .map(|(i, s)| {
+                let u = unc.get(s.park_id.as_str());
                 context! {
+                    rank_interval => u.and_then(|u| Some(format!("{}–{}", u.rank_p5?, u.rank_p95?))),
+                    borderline => u.is_some_and(|u| u.borderline),
                     rank => i + 1,
                     id => s.park_id,
                     name => s.park_name,
@@ -250,12 +265,21 @@ pub fn write(
             charts => charts,
             failures => failures,
             summary => summary,
+            mc => input.programme.mc.is_some(),
+            movers => movers_view(input, lang),
+            method => method_view(input, lang),
             footer => footer,
         })?;
         put("index.html", html.as_bytes())?;
     }
     if opts.csv {
         put("scores.csv", input.scores_csv.as_bytes())?;
+        let progs = std::slice::from_ref(input.programme);
+        put("peers.csv", peers_csv(progs).as_bytes())?;
+        put("changes.csv", changes_csv(progs).as_bytes())?;
+        if input.programme.mc.is_some() {
+            put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
+        }
     }
     // Parks left out, with every reason; always written so a batch can be checked.
     put("failures.csv", failures_csv(input.data).as_bytes())?;
@@ -542,7 +566,9 @@ fn park_page(
         headline => headline,
         headline_class => headline_class,
         reason => match lang { Lang::En => &s.reason_en, Lang::Zh => &s.reason_zh },
-        borderline => Option::<String>::None,
+        borderline => borderline_text(s, input, lang),
+        peers => peer_view(s, input, lang),
+        sure => sure_view(s, input, lang),
         charts => charts,
         rules => rules,
         missing => missing,
@@ -558,6 +584,212 @@ fn park_page(
             .collect::<Vec<_>>(),
         footer => footer,
     }
+}
+
+/// A level id in words.
+fn level_words(set: &BenchmarkSet, id: &str, lang: Lang) -> String {
+    set.levels.iter().find(|l| l.id == id).map_or_else(
+        || match lang {
+            Lang::En => "Undetermined".to_string(),
+            Lang::Zh => "无法判定".to_string(),
+        },
+        |l| l.label.get(lang).to_string(),
+    )
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}
+
+/// A rule's or the overall score's name.
+fn measure_name(s: &Score, measure: &str, lang: Lang) -> String {
+    if measure == crate::stats::OVERALL {
+        return labels(lang)["overall_score"].to_string();
+    }
+    s.rules
+        .iter()
+        .find(|r| r.rule == measure)
+        .map_or(measure.to_string(), |r| match lang {
+            Lang::En => r.name_en.clone(),
+            Lang::Zh => r.name_zh.clone(),
+        })
+}
+
+fn fmt_measure(s: &Score, cat: &Catalogue, measure: &str, x: f64) -> String {
+    if measure == crate::stats::OVERALL {
+        return format!("{x:.0}");
+    }
+    let Some(r) = s.rules.iter().find(|r| r.rule == measure) else {
+        return format!("{x:.3}");
+    };
+    let is_change = r.indicator.contains('.');
+    cat.get(r.indicator.split('.').next().unwrap_or(""))
+        .map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change))
+}
+
+fn borderline_text(s: &Score, input: &ReportInput, lang: Lang) -> Option<String> {
+    let u = input
+        .programme
+        .uncertainty
+        .iter()
+        .find(|u| u.park_id == s.park_id && u.year == s.year)?;
+    if !u.borderline {
+        return None;
+    }
+    let set = &input.run.set;
+    let other = u.level_shares.iter().find(|(l, _)| *l != u.level_central)?;
+    let share_other: f64 = u
+        .level_shares
+        .iter()
+        .filter(|(l, _)| *l != u.level_central)
+        .map(|x| x.1)
+        .sum();
+    Some(text::borderline(
+        lang,
+        share_other,
+        u.draws,
+        &level_words(set, &u.level_central, lang),
+        &level_words(set, &other.0, lang),
+    ))
+}
+
+/// Where the park stands among its peers: the overall score and the gate/core rules.
+fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minijinja::Value> {
+    let t = labels(lang);
+    let shown: Vec<&str> = std::iter::once(crate::stats::OVERALL)
+        .chain(
+            s.rules
+                .iter()
+                .filter(|r| matches!(r.role, Role::Gate | Role::Core))
+                .map(|r| r.rule.as_str()),
+        )
+        .collect();
+    let prog = input.programme;
+    let start = prog
+        .peers
+        .partition_point(|r| (r.park_id.as_str(), r.year) < (s.park_id.as_str(), s.year));
+    prog.peers[start..]
+        .iter()
+        .take_while(|r| r.park_id == s.park_id && r.year == s.year)
+        .filter(|r| shown.contains(&r.measure.as_str()))
+        .map(|r| {
+            let kind = t[format!("kind_{}", r.kind.as_str()).as_str()];
+            let group = match r.kind {
+                crate::stats::GroupKind::Programme => kind.to_string(),
+                crate::stats::GroupKind::Size => {
+                    let label = prog
+                        .peer_config
+                        .size_bands
+                        .iter()
+                        .find(|b| b.id == r.group)
+                        .map_or(r.group.clone(), |b| b.label.get(lang).to_string());
+                    format!("{kind}: {label}")
+                }
+                _ => format!("{kind}: {}", r.group),
+            };
+            let fmt = |x: f64| fmt_measure(s, input.cat, &r.measure, x);
+            context! {
+                measure => measure_name(s, &r.measure, lang),
+                value => fmt(r.value),
+                group => group,
+                n => r.n,
+                rank => r.rank.map(|k| format!("{k} / {}", r.n)),
+                percentile => r.percentile.map(|p| format!("{p:.2}")),
+                median => r.median.map(fmt),
+                quartiles => r.q1.zip(r.q3).map(|(a, b)| format!("{} – {}", fmt(a), fmt(b))),
+                too_small => r.too_small,
+            }
+        })
+        .collect()
+}
+
+/// The park's verdict under uncertainty.
+fn sure_view(s: &Score, input: &ReportInput, lang: Lang) -> Option<minijinja::Value> {
+    let u = input
+        .programme
+        .uncertainty
+        .iter()
+        .find(|u| u.park_id == s.park_id && u.year == s.year)?;
+    let set = &input.run.set;
+    let interval = |measure: &str, i: Option<crate::uncertainty::Interval>| {
+        i.map(|i| {
+            format!(
+                "{} – {}",
+                fmt_measure(s, input.cat, measure, i.p5),
+                fmt_measure(s, input.cat, measure, i.p95)
+            )
+        })
+    };
+    let rules: Vec<_> = u
+        .rules
+        .iter()
+        .map(|r| {
+            context! {
+                name => measure_name(s, &r.rule, lang),
+                central => r.central.map(|x| fmt_measure(s, input.cat, &r.rule, x)),
+                interval => interval(&r.rule, r.interval),
+                p_meets => r.p_meets.map(pct),
+            }
+        })
+        .collect();
+    Some(context! {
+        overall => u.overall_central.map(|x| format!("{x:.0}")),
+        overall_interval => interval(crate::stats::OVERALL, u.overall),
+        p_gates => u.p_gates.map(pct),
+        levels => u.level_shares.iter().map(|(l, x)| format!("{} {}", level_words(set, l, lang), pct(*x))).collect::<Vec<_>>().join(" · "),
+        rank => u.rank_central.map(|r| format!("{r} / {}", u.rank_of)),
+        rank_interval => u.rank_p5.zip(u.rank_p95).map(|(a, b)| format!("{a}–{b}")),
+        rules => rules,
+        draws => u.draws,
+    })
+}
+
+/// The programme's most improved and most declined parks.
+fn movers_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
+    let set = &input.run.set;
+    let (up, down) = crate::stats::movers(&input.programme.changes, 5);
+    let view = |cs: Vec<&crate::stats::YearChange>| -> Vec<minijinja::Value> {
+        cs.into_iter()
+            .map(|c| {
+                context! {
+                    id => c.park_id,
+                    name => c.park_name,
+                    file => format!("{}.html", c.park_id),
+                    years => format!("{}→{}", c.from_year, c.to_year),
+                    change => c.delta.map(|d| format!("{d:+.0}")),
+                    from => c.from_score.map(|x| format!("{x:.0}")),
+                    to => c.to_score.map(|x| format!("{x:.0}")),
+                    levels => if c.from_level == c.to_level {
+                        level_words(set, &c.to_level, lang)
+                    } else {
+                        format!("{} → {}", level_words(set, &c.from_level, lang), level_words(set, &c.to_level, lang))
+                    },
+                }
+            })
+            .collect()
+    };
+    let any = !input.programme.changes.is_empty();
+    context! { any => any, up => view(up), down => view(down) }
+}
+
+/// How peer statistics and uncertainty are made, with the ranges' sources.
+fn method_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
+    let prog = input.programme;
+    let peers = text::peer_method(lang, prog.peer_config.min_group_size);
+    let (mc, ranges) = match &prog.mc {
+        None => (None, Vec::new()),
+        Some((m, cfg)) => {
+            let mut ranges = vec![
+                context! { applies_to => "data: measured", half_width => pct(cfg.data_quality.measured), source => cfg.data_quality.measured_source, status => cfg.data_quality.measured_status.as_str() },
+                context! { applies_to => "data: estimated", half_width => pct(m.estimated_spread.unwrap_or(cfg.data_quality.estimated)), source => if m.estimated_spread.is_some() { "--estimated-spread".to_string() } else { cfg.data_quality.estimated_source.clone() }, status => if m.estimated_spread.is_some() { "unconfirmed" } else { cfg.data_quality.estimated_status.as_str() } },
+            ];
+            for f in &cfg.factor {
+                ranges.push(context! { applies_to => f.applies_to, half_width => pct(f.half_width), source => f.source, status => f.status.as_str() });
+            }
+            (Some(text::mc_method(lang, m.draws, m.seed)), ranges)
+        }
+    };
+    context! { peers => peers, mc => mc, ranges => ranges }
 }
 
 fn metric_name(vocab: &Vocabulary, id: &str, lang: Lang) -> String {

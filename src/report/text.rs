@@ -96,6 +96,36 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("chart_distribution", "Distribution", "分布"),
     ("chart_heatmap", "Rule status by park", "各园区指标状态"),
+    ("peers", "Among peers", "同类园区比较"),
+    ("measure", "Measure", "指标"),
+    ("group", "Peer group", "比较组"),
+    ("n_parks", "Parks", "园区数"),
+    ("rank", "Rank", "排名"),
+    ("percentile", "Percentile", "百分位"),
+    ("median", "Median", "中位数"),
+    ("quartiles", "Quartiles", "四分位数"),
+    ("overall_score", "Overall score", "总分"),
+    ("too_small", "too few parks for statistics", "园区数不足，不作统计"),
+    ("kind_programme", "programme", "全部园区"),
+    ("kind_sector", "sector", "同行业"),
+    ("kind_province", "province", "同省份"),
+    ("kind_size", "size band", "同规模"),
+    ("sure", "How sure", "结论的可靠性"),
+    ("interval", "5-95 % interval", "5%-95% 区间"),
+    ("p_meets", "Draws meeting it", "达标概率"),
+    ("p_gates", "Draws passing every gate", "门槛全部达标的概率"),
+    ("level_shares", "Levels reached in the draws", "各等级出现比例"),
+    ("rank_interval", "Rank 5-95 %", "排名 5%-95%"),
+    ("borderline", "borderline", "临界"),
+    ("movers", "Year on year", "年度变化"),
+    ("improved", "Most improved", "进步最大"),
+    ("declined", "Most declined", "退步最大"),
+    ("no_movers", "Only one year scored: no changes yet.", "仅有一个评价年度，暂无变化。"),
+    ("change", "Change", "变化"),
+    ("method", "How the figures are made", "计算方法"),
+    ("ranges", "Uncertainty ranges", "不确定性范围"),
+    ("half_width", "95 % half-width", "95% 半宽"),
+    ("applies_to", "Applies to", "适用于"),
 ];
 
 /// The labels of a language.
@@ -317,4 +347,41 @@ pub fn assumption(lang: Lang, a: &str, outside_note: Option<(&str, &str)>) -> St
         return "不含市场化交易非化石电量的电网因子仅有全国值，采用全国值".into();
     }
     a.to_string()
+}
+
+/// How the peer statistics are defined, for the reader.
+pub fn peer_method(lang: Lang, min_group: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "Percentile: the share of the group's other parks with a lower value (Excel PERCENTRANK.INC, the inverse of PERCENTILE.INC); quartiles and medians: Excel PERCENTILE.INC. Rank: 1 = best, ties share the best place. Peer groups: all parks of the programme scored for the year, the same sector, province and size band; a group of fewer than {min_group} parks gets no statistics."
+        ),
+        Lang::Zh => format!(
+            "百分位：组内数值低于本园区的其他园区所占比例（Excel PERCENTRANK.INC，即 PERCENTILE.INC 的反函数）；四分位数与中位数按 Excel PERCENTILE.INC 计算。排名：1 为最好，并列取最好名次。比较组：同年度全部园区、同行业、同省份、同规模；少于 {min_group} 个园区的组不作统计。"
+        ),
+    }
+}
+
+/// How the Monte Carlo works, for the reader.
+pub fn mc_method(lang: Lang, draws: usize, seed: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "{draws} Monte Carlo draws (seed {seed}): each draw multiplies every emission factor and every reported quantity by a random factor within its 95 % range (below), recomputes the inventory, the indicators and every rule, and keeps the score, the gate and the level. Factor errors are shared by all parks using the factor; data errors are drawn per park, year and metric, wider for estimated rows. A park is borderline when more than 5 % of the draws reach another level than the central result."
+        ),
+        Lang::Zh => format!(
+            "蒙特卡洛模拟 {draws} 次（随机种子 {seed}）：每次模拟将各排放因子和各项填报数量在其 95% 范围内（见下表）随机放大或缩小，重新计算清单、指标和全部评价规则，记录得分、门槛和等级。因子误差对使用同一因子的所有园区相同；数据误差按园区、年份和指标分别抽取，估算数据的范围更宽。若超过 5% 的模拟结果与中心结果的等级不同，则标记为“临界”。"
+        ),
+    }
+}
+
+/// The sentence of a borderline park.
+pub fn borderline(lang: Lang, share_other: f64, draws: usize, level: &str, other: &str) -> String {
+    let pct = format!("{:.0} %", share_other * 100.0);
+    match lang {
+        Lang::En => format!(
+            "Borderline: in {pct} of {draws} draws the park reaches another level than \"{level}\" (most often \"{other}\"). Within the uncertainty of factors and data the verdict can change."
+        ),
+        Lang::Zh => format!(
+            "临界：{draws} 次模拟中有 {pct} 的结果等级不是“{level}”（最常见为“{other}”），在因子和数据的不确定性范围内结论可能改变。"
+        ),
+    }
 }

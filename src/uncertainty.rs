@@ -1,0 +1,690 @@
+//! How sure is each verdict? A Monte Carlo over factor and activity-data uncertainty.
+//!
+//! Each draw re-accounts every park with multiplied factors and quantities (ranges from
+//! `indicators/uncertainty.toml`), re-evaluates the indicators and re-judges every rule with the
+//! same code as the scorecard. Factor errors are systematic (one multiplier per factor and draw,
+//! shared by all parks and years using it); data errors are random (one per park, year, metric
+//! and draw; `quality = estimated` rows get the wider spread).
+//!
+//! Reproducible: the draws depend only on the seed, the factor key or park id, never on thread
+//! scheduling or on which other parks are in the programme.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::benchmark::{BenchmarkSet, Role, SourceStatus};
+use crate::indicators::{Catalogue, Compiled, IndicatorRef, change_of};
+use crate::input::Dataset;
+use crate::inventory::{ParkYear, Prepared, VarIndex};
+use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
+use crate::scoring::{self, GateState, ScoreOptions, Status};
+use crate::stats::percentile_inc;
+
+/// Spread of reported quantities by data quality.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataQuality {
+    pub groups: Vec<String>,
+    pub measured: f64,
+    pub measured_source: String,
+    pub measured_status: SourceStatus,
+    pub estimated: f64,
+    pub estimated_source: String,
+    pub estimated_status: SourceStatus,
+}
+
+/// The 95 % half-width of a factor, with its source.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorRange {
+    pub applies_to: String,
+    pub half_width: f64,
+    pub source: String,
+    pub status: SourceStatus,
+}
+
+/// `indicators/uncertainty.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintyConfig {
+    pub data_quality: DataQuality,
+    pub factor: Vec<FactorRange>,
+}
+
+impl UncertaintyConfig {
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("uncertainty.toml", None)?;
+        let c: UncertaintyConfig = parse_toml(&file, &text)?;
+        for key in ["grid", "heat", "fuel"] {
+            if !c.factor.iter().any(|f| f.applies_to == key) {
+                return Err(ReferenceError::Parse {
+                    file,
+                    message: format!("no [[factor]] with applies_to = \"{key}\""),
+                });
+            }
+        }
+        Ok(c)
+    }
+
+    /// The range for "grid", "heat" or a fuel id (falling back to "fuel").
+    pub fn range(&self, applies_to: &str) -> &FactorRange {
+        self.factor
+            .iter()
+            .find(|f| f.applies_to == applies_to)
+            .or_else(|| self.factor.iter().find(|f| f.applies_to == "fuel"))
+            .expect("checked when loaded")
+    }
+}
+
+/// Monte Carlo settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct McOptions {
+    pub draws: usize,
+    pub seed: u64,
+    /// Overrides the 95 % half-width of estimated quantities.
+    pub estimated_spread: Option<f64>,
+}
+
+impl Default for McOptions {
+    fn default() -> Self {
+        McOptions {
+            draws: 1000,
+            seed: 42,
+            estimated_spread: None,
+        }
+    }
+}
+
+/// 5th, 50th and 95th percentile of the draws (PERCENTILE.INC).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+impl Interval {
+    fn of(mut xs: Vec<f64>) -> Option<Interval> {
+        xs.retain(|x| x.is_finite());
+        xs.sort_by(|a, b| a.total_cmp(b));
+        Some(Interval {
+            p5: percentile_inc(&xs, 0.05)?,
+            p50: percentile_inc(&xs, 0.5)?,
+            p95: percentile_inc(&xs, 0.95)?,
+        })
+    }
+}
+
+/// A rule under uncertainty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleUncertainty {
+    pub rule: String,
+    pub indicator: String,
+    pub role: Role,
+    pub central: Option<f64>,
+    pub interval: Option<Interval>,
+    /// Share of draws in which the rule is met; None when never assessed.
+    pub p_meets: Option<f64>,
+}
+
+/// A park's verdict under uncertainty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParkUncertainty {
+    pub park_id: String,
+    pub year: i32,
+    pub benchmark: String,
+    pub draws: usize,
+    pub overall_central: Option<f64>,
+    pub overall: Option<Interval>,
+    pub rules: Vec<RuleUncertainty>,
+    /// Share of draws in which every gate is met (None when the set has no gate).
+    pub p_gates: Option<f64>,
+    pub level_central: String,
+    /// Share of draws reaching each level ("undetermined" included), most frequent first.
+    pub level_shares: Vec<(String, f64)>,
+    /// More than 5 % of the draws reach another level than the central estimate.
+    pub borderline: bool,
+    pub rank_central: Option<usize>,
+    /// 5-95 % interval of the park's rank among the parks scored for the same year.
+    pub rank_p5: Option<usize>,
+    pub rank_p95: Option<usize>,
+    pub rank_of: usize,
+}
+
+/// What the analysis needs of a scored set.
+pub struct Inputs<'a> {
+    pub set: &'a BenchmarkSet,
+    pub years: &'a [ParkYear],
+    pub scores: &'a [scoring::Score],
+    pub data: &'a Dataset,
+    pub vocab: &'a Vocabulary,
+    pub cat: &'a Catalogue,
+    pub opts: &'a ScoreOptions,
+    pub settings: &'a BTreeMap<String, f64>,
+}
+
+const UNDETERMINED: &str = "undetermined";
+/// Share of draws that may disagree with the central level before a park is borderline.
+const BORDERLINE_SHARE: f64 = 0.05;
+/// Parks per polars evaluation: bounds memory (rows = parks x years x draws).
+const CHUNK_ROWS: usize = 200_000;
+
+fn stable_hash(s: &str) -> u64 {
+    // FNV-1a: stable across platforms and releases (std's hasher is not).
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed ^ stable_hash(key))
+}
+
+fn multiplier(rng: &mut ChaCha8Rng, half_width: f64) -> f64 {
+    let z: f64 = StandardNormal.sample(rng);
+    (1.0 + z * half_width / 1.96).max(0.0)
+}
+
+/// The factor key of a park's grid electricity.
+fn grid_key(p: &crate::input::Park) -> String {
+    format!(
+        "grid:{}:{}",
+        p.country,
+        p.province
+            .as_deref()
+            .or(p.grid_region.as_deref())
+            .unwrap_or("-")
+    )
+}
+
+/// One park's work: its years, the target year, and per-draw outcomes.
+struct ParkWork<'a> {
+    park: &'a crate::input::Park,
+    score: &'a scoring::Score,
+    years: Vec<&'a ParkYear>,
+    prepared: Vec<Prepared>,
+    /// Per metric index: which global factor key (index) scales its CO2.
+    factor_of: Vec<Option<usize>>,
+}
+
+/// Per-draw outcomes of a park.
+struct Outcome {
+    overall: Vec<f64>,
+    /// Per reported rule: values and met flags (NaN / None when not assessed).
+    values: Vec<Vec<f64>>,
+    met: Vec<Vec<Option<bool>>>,
+    gates_met: usize,
+    levels: Vec<Option<usize>>,
+}
+
+/// Runs the Monte Carlo for each park's latest scored year.
+pub fn analyse(
+    inp: &Inputs,
+    cfg: &UncertaintyConfig,
+    mc: &McOptions,
+) -> Result<Vec<ParkUncertainty>, crate::frame::FrameError> {
+    let draws = mc.draws.max(1);
+    let vocab = inp.vocab;
+    let ix = VarIndex::new(vocab);
+    // Latest scored year of each park.
+    let mut latest: BTreeMap<&str, &scoring::Score> = BTreeMap::new();
+    for s in inp.scores {
+        let e = latest.entry(s.park_id.as_str()).or_insert(s);
+        if s.year > e.year {
+            *e = s;
+        }
+    }
+    let has_change = inp
+        .set
+        .rules
+        .iter()
+        .any(|r| r.indicator_ref().change.is_some());
+    // Indicators the rules and the size band need, and the variables their formulas read.
+    let mut needed: Vec<String> = inp
+        .set
+        .rules
+        .iter()
+        .map(|r| r.indicator_ref().base)
+        .collect();
+    needed.push(inp.set.accounting.size_indicator.clone());
+    needed.sort();
+    needed.dedup();
+    let inds: Vec<&crate::indicators::Indicator> =
+        needed.iter().filter_map(|id| inp.cat.get(id)).collect();
+    let pos_of: HashMap<&str, usize> = inds
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| (ind.id.as_str(), i))
+        .collect();
+    let compiled = Compiled::new(inds.iter().copied());
+    let tokens: BTreeSet<&str> = compiled
+        .expressions
+        .iter()
+        .flat_map(|e| e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        .collect();
+    let used_vars: Vec<usize> = (0..ix.names.len())
+        .filter(|i| tokens.contains(ix.names[*i].as_str()))
+        .collect();
+    let settings: Vec<(&String, f64)> = inp
+        .settings
+        .iter()
+        .filter(|(k, _)| tokens.contains(k.as_str()))
+        .map(|(k, v)| (k, *v))
+        .collect();
+
+    // Global factor draws, one stream per factor key.
+    let mut keys: BTreeSet<String> = BTreeSet::from(["heat".to_string()]);
+    for id in &vocab.order {
+        if vocab.metrics[id].group == "fuel" {
+            keys.insert(format!("fuel:{id}"));
+        }
+    }
+    for s in latest.values() {
+        if let Some(p) = inp.data.park(&s.park_id) {
+            keys.insert(grid_key(p));
+        }
+    }
+    let keys: Vec<String> = keys.into_iter().collect();
+    let key_pos: HashMap<&str, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let factor_draws: Vec<Vec<f64>> = keys
+        .iter()
+        .map(|k| {
+            let range = match k.split(':').collect::<Vec<_>>().as_slice() {
+                ["grid", ..] => cfg.range("grid"),
+                ["fuel", id] => cfg.range(id),
+                _ => cfg.range("heat"),
+            };
+            let mut rng = rng_for(mc.seed, k);
+            (0..draws)
+                .map(|_| multiplier(&mut rng, range.half_width))
+                .collect()
+        })
+        .collect();
+
+    // Park work items.
+    let mut by_park: HashMap<&str, Vec<&ParkYear>> = HashMap::new();
+    for py in inp.years {
+        by_park.entry(py.park_id.as_str()).or_default().push(py);
+    }
+    let works: Vec<ParkWork> = latest
+        .values()
+        .filter_map(|s| {
+            let park = inp.data.park(&s.park_id)?;
+            let mut years: Vec<&ParkYear> = by_park
+                .get(s.park_id.as_str())?
+                .iter()
+                .copied()
+                .filter(|py| {
+                    if has_change {
+                        py.year <= s.year
+                    } else {
+                        py.year == s.year
+                    }
+                })
+                .collect();
+            years.sort_by_key(|py| py.year);
+            if years.last().map(|py| py.year) != Some(s.year) {
+                return None;
+            }
+            let prepared = years.iter().map(|py| py.prepare(vocab, &ix)).collect();
+            let grid = key_pos[grid_key(park).as_str()];
+            let factor_of = vocab
+                .order
+                .iter()
+                .map(|id| match vocab.metrics[id].group.as_str() {
+                    "electricity" => Some(grid),
+                    "heat" => Some(key_pos["heat"]),
+                    "fuel" => key_pos.get(format!("fuel:{id}").as_str()).copied(),
+                    _ => None,
+                })
+                .collect();
+            Some(ParkWork {
+                park,
+                score: s,
+                years,
+                prepared,
+                factor_of,
+            })
+        })
+        .collect();
+
+    let reported: Vec<usize> = inp
+        .set
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.role, Role::Gate | Role::Core))
+        .map(|(i, _)| i)
+        .collect();
+    let reported: Vec<usize> = if reported.is_empty() {
+        (0..inp.set.rules.len()).collect()
+    } else {
+        reported
+    };
+    let perturb: Vec<bool> = vocab
+        .order
+        .iter()
+        .map(|id| cfg.data_quality.groups.contains(&vocab.metrics[id].group))
+        .collect();
+    let estimated_hw = mc.estimated_spread.unwrap_or(cfg.data_quality.estimated);
+
+    // Chunks of parks, each one polars evaluation.
+    let mut chunks: Vec<&[ParkWork]> = Vec::new();
+    let mut start = 0;
+    let mut rows = 0;
+    for (i, w) in works.iter().enumerate() {
+        rows += w.years.len() * draws;
+        if rows >= CHUNK_ROWS {
+            chunks.push(&works[start..=i]);
+            start = i + 1;
+            rows = 0;
+        }
+    }
+    if start < works.len() {
+        chunks.push(&works[start..]);
+    }
+    let ctx = Ctx {
+        inp,
+        ix: &ix,
+        draws,
+        seed: mc.seed,
+        used_vars: &used_vars,
+        settings: &settings,
+        compiled: &compiled,
+        pos_of: &pos_of,
+        factor_draws: &factor_draws,
+        perturb: &perturb,
+        measured_hw: cfg.data_quality.measured,
+        estimated_hw,
+        reported: &reported,
+    };
+    let outcomes: Vec<Outcome> = chunks
+        .par_iter()
+        .map(|chunk| ctx.run_chunk(chunk))
+        .collect::<Result<Vec<Vec<Outcome>>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+
+    // Ranks per draw among parks of the same year.
+    let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for (i, w) in works.iter().enumerate() {
+        by_year.entry(w.score.year).or_default().push(i);
+    }
+    let mut ranks: Vec<Vec<f64>> = vec![Vec::new(); works.len()];
+    let mut rank_central: Vec<Option<usize>> = vec![None; works.len()];
+    let mut rank_of: Vec<usize> = vec![0; works.len()];
+    for members in by_year.values() {
+        let central: Vec<(usize, f64)> = members
+            .iter()
+            .filter_map(|&i| Some((i, works[i].score.overall.score?)))
+            .collect();
+        let vals: Vec<f64> = central.iter().map(|c| c.1).collect();
+        for ((i, _), r) in central.iter().zip(crate::stats::merit_ranks(&vals, true)) {
+            rank_central[*i] = Some(r);
+            rank_of[*i] = central.len();
+        }
+        let per_draw: Vec<Vec<(usize, usize)>> = (0..draws)
+            .into_par_iter()
+            .map(|d| {
+                let scored: Vec<(usize, f64)> = members
+                    .iter()
+                    .map(|&i| (i, outcomes[i].overall[d]))
+                    .filter(|(_, v)| v.is_finite())
+                    .collect();
+                let vals: Vec<f64> = scored.iter().map(|s| s.1).collect();
+                scored
+                    .iter()
+                    .zip(crate::stats::merit_ranks(&vals, true))
+                    .map(|((i, _), r)| (*i, r))
+                    .collect()
+            })
+            .collect();
+        for d in per_draw {
+            for (i, r) in d {
+                ranks[i].push(r as f64);
+            }
+        }
+    }
+
+    let mut out = Vec::with_capacity(works.len());
+    for (i, (w, o)) in works.iter().zip(outcomes).enumerate() {
+        let set = inp.set;
+        let level_name =
+            |l: Option<usize>| l.map_or(UNDETERMINED.to_string(), |i| set.levels[i].id.clone());
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for l in &o.levels {
+            *counts.entry(level_name(*l)).or_default() += 1;
+        }
+        let mut level_shares: Vec<(String, f64)> = counts
+            .into_iter()
+            .map(|(k, n)| (k, n as f64 / draws as f64))
+            .collect();
+        level_shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let central_share = level_shares
+            .iter()
+            .find(|(l, _)| *l == w.score.level)
+            .map_or(0.0, |x| x.1);
+        let has_gate = set.rules.iter().any(|r| r.role == Role::Gate);
+        let rules = reported
+            .iter()
+            .enumerate()
+            .map(|(k, &ri)| {
+                let rule = &set.rules[ri];
+                let central = w
+                    .score
+                    .rules
+                    .iter()
+                    .find(|r| r.rule == rule.id)
+                    .and_then(|r| r.value);
+                let assessed: Vec<bool> = o.met[k].iter().filter_map(|m| *m).collect();
+                RuleUncertainty {
+                    rule: rule.id.clone(),
+                    indicator: rule.indicator_ref().key(),
+                    role: rule.role,
+                    central,
+                    interval: Interval::of(o.values[k].clone()),
+                    p_meets: (!assessed.is_empty())
+                        .then(|| assessed.iter().filter(|m| **m).count() as f64 / draws as f64),
+                }
+            })
+            .collect();
+        let mut rk = std::mem::take(&mut ranks[i]);
+        rk.sort_by(|a, b| a.total_cmp(b));
+        out.push(ParkUncertainty {
+            park_id: w.park.park_id.clone(),
+            year: w.score.year,
+            benchmark: set.id.clone(),
+            draws,
+            overall_central: w.score.overall.score,
+            overall: Interval::of(o.overall),
+            rules,
+            p_gates: has_gate.then(|| o.gates_met as f64 / draws as f64),
+            level_central: w.score.level.clone(),
+            level_shares,
+            borderline: central_share < 1.0 - BORDERLINE_SHARE,
+            rank_central: rank_central[i],
+            rank_p5: percentile_inc(&rk, 0.05).map(|x| x.round() as usize),
+            rank_p95: percentile_inc(&rk, 0.95).map(|x| x.round() as usize),
+            rank_of: rank_of[i],
+        });
+    }
+    Ok(out)
+}
+
+/// What every chunk shares.
+struct Ctx<'a> {
+    inp: &'a Inputs<'a>,
+    ix: &'a VarIndex,
+    draws: usize,
+    seed: u64,
+    used_vars: &'a [usize],
+    settings: &'a [(&'a String, f64)],
+    compiled: &'a Compiled,
+    pos_of: &'a HashMap<&'a str, usize>,
+    factor_draws: &'a [Vec<f64>],
+    perturb: &'a [bool],
+    measured_hw: f64,
+    estimated_hw: f64,
+    reported: &'a [usize],
+}
+
+impl Ctx<'_> {
+    fn run_chunk(&self, chunk: &[ParkWork]) -> Result<Vec<Outcome>, crate::frame::FrameError> {
+        let vocab = self.inp.vocab;
+        let nm = vocab.order.len();
+        let total_rows: usize = chunk.iter().map(|w| w.years.len() * self.draws).sum();
+        let mut columns: Vec<Vec<Option<f64>>> = self
+            .used_vars
+            .iter()
+            .map(|_| Vec::with_capacity(total_rows))
+            .collect();
+        let mut buf = vec![None; self.ix.names.len()];
+        let mut data = vec![1.0; nm];
+        let mut co2 = vec![1.0; nm];
+        for w in chunk {
+            let mut rng = rng_for(self.seed, &w.park.park_id);
+            for d in 0..self.draws {
+                for (m, f) in w.factor_of.iter().enumerate() {
+                    co2[m] = f.map_or(1.0, |k| self.factor_draws[k][d]);
+                }
+                for (py, prep) in w.years.iter().zip(&w.prepared) {
+                    for (m, id) in vocab.order.iter().enumerate() {
+                        data[m] = match py.metrics.get(id) {
+                            Some(my) if self.perturb[m] && my.value.is_some() => {
+                                let hw = if my.estimated {
+                                    self.estimated_hw
+                                } else {
+                                    self.measured_hw
+                                };
+                                multiplier(&mut rng, hw)
+                            }
+                            _ => 1.0,
+                        };
+                    }
+                    prep.fill(self.ix, &data, &co2, &mut buf);
+                    for (c, &v) in columns.iter_mut().zip(self.used_vars) {
+                        c.push(buf[v]);
+                    }
+                }
+            }
+        }
+        let mut named: Vec<(String, Vec<Option<f64>>)> = self
+            .used_vars
+            .iter()
+            .zip(columns)
+            .map(|(&v, c)| (self.ix.names[v].clone(), c))
+            .collect();
+        for (k, v) in self.settings {
+            named.push(((*k).clone(), vec![Some(*v); total_rows]));
+        }
+        let res = if named.is_empty() {
+            // No formula reads a variable: evaluate constants over a dummy column.
+            crate::frame::evaluate(
+                &[("_rows".to_string(), vec![Some(0.0); total_rows])],
+                &self.compiled.expressions,
+            )?
+        } else {
+            crate::frame::evaluate(&named, &self.compiled.expressions)?
+        };
+        let mut row0 = 0;
+        Ok(chunk
+            .iter()
+            .map(|w| {
+                let o = self.judge_park(w, &res, row0);
+                row0 += w.years.len() * self.draws;
+                o
+            })
+            .collect())
+    }
+
+    fn judge_park(&self, w: &ParkWork, res: &[Vec<Option<f64>>], row0: usize) -> Outcome {
+        let set = self.inp.set;
+        let ny = w.years.len();
+        let year = w.score.year;
+        let refs: Vec<IndicatorRef> = set.rules.iter().map(|r| r.indicator_ref()).collect();
+        let dirs: Vec<_> = refs
+            .iter()
+            .map(|r| self.inp.cat.get(&r.base).map(|i| i.direction))
+            .collect();
+        let size_pos = self.pos_of.get(set.accounting.size_indicator.as_str());
+        let mut o = Outcome {
+            overall: Vec::with_capacity(self.draws),
+            values: vec![Vec::with_capacity(self.draws); self.reported.len()],
+            met: vec![Vec::with_capacity(self.draws); self.reported.len()],
+            gates_met: 0,
+            levels: Vec::with_capacity(self.draws),
+        };
+        let mut statuses: Vec<(Status, Role, f64, Option<f64>)> = Vec::with_capacity(refs.len());
+        let mut values: Vec<Option<f64>> = Vec::with_capacity(refs.len());
+        let mut series: Vec<(i32, f64)> = Vec::with_capacity(ny);
+        for d in 0..self.draws {
+            let base = row0 + d * ny;
+            let last = base + ny - 1;
+            let value_at = |ind: usize, row: usize| self.compiled.value(res, ind, row).value;
+            let size = size_pos.and_then(|&p| value_at(p, last));
+            let band = set.band_for(size);
+            statuses.clear();
+            values.clear();
+            for ((rule, r), dir) in set.rules.iter().zip(&refs).zip(&dirs) {
+                let Some(dir) = dir else {
+                    statuses.push((Status::Missing, rule.role, rule.weight, None));
+                    values.push(None);
+                    continue;
+                };
+                let p = self.pos_of.get(r.base.as_str()).copied();
+                let value = match (r.change, p) {
+                    (_, None) => None,
+                    (None, Some(p)) => value_at(p, last),
+                    (Some(c), Some(p)) => {
+                        series.clear();
+                        for (k, py) in w.years.iter().enumerate() {
+                            if let Some(v) = value_at(p, base + k) {
+                                series.push((py.year, v));
+                            }
+                        }
+                        change_of(&series, c, year)
+                    }
+                };
+                let j = scoring::judge(
+                    set,
+                    rule,
+                    *dir,
+                    &w.park.park_id,
+                    year,
+                    &w.park.country,
+                    value,
+                    &band,
+                    self.inp.opts,
+                );
+                statuses.push((j.status, rule.role, rule.weight, j.points));
+                values.push(value);
+            }
+            let overall = scoring::part_of(statuses.iter().copied());
+            let gate =
+                scoring::gate_state(statuses.iter().filter(|s| s.1 == Role::Gate).map(|s| s.0));
+            if gate == GateState::Passed {
+                o.gates_met += 1;
+            }
+            o.overall.push(overall.score.unwrap_or(f64::NAN));
+            o.levels.push(scoring::level_index(set, overall, gate));
+            for (k, &ri) in self.reported.iter().enumerate() {
+                o.values[k].push(values[ri].unwrap_or(f64::NAN));
+                o.met[k].push(match statuses[ri].0 {
+                    Status::Meets => Some(true),
+                    Status::Fails => Some(false),
+                    _ => None,
+                });
+            }
+        }
+        o
+    }
+}
