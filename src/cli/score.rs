@@ -8,8 +8,8 @@ use super::{CliError, DataArgs, ExitStatus};
 use crate::benchmark::{self, BenchmarkSet};
 use crate::indicators::Catalogue;
 use crate::pipeline::{self, Programme, Selection, SetRun};
-use crate::uncertainty::McOptions;
 use crate::scoring::{GateState, Score};
+use crate::uncertainty::McOptions;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
