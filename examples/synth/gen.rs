@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// Changes whenever the bytes produced for a given configuration change (the bench caches
 /// generated programmes under this version).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const METRICS_TOML: &str = include_str!("../../indicators/metrics.toml");
 const GRID_FACTORS_CSV: &str = include_str!("../../indicators/factors/grid-factors-cn.csv");
@@ -867,8 +867,8 @@ struct Park {
 impl Park {
     fn draw(cfg: &Config, r: &Reference, index: usize) -> Park {
         let mut rng = Rng::for_park(cfg.seed, index);
-        // The first parks cover every sector, so a programme of 12 parks or more uses every
-        // metric of the vocabulary.
+        // The first parks cover every sector with every fuel of it, so a programme of 12 parks
+        // or more uses every metric of the vocabulary.
         let sector = if index < SECTORS.len() {
             &SECTORS[index]
         } else {
@@ -911,7 +911,7 @@ impl Park {
         };
         let province_zh = rng.chance(0.2);
         let with_region = rng.chance(0.2);
-        let plan = Plan::draw(sector, cfg.years, &mut rng);
+        let plan = Plan::draw(sector, cfg.years, index < SECTORS.len(), &mut rng);
         // Land follows value added: 1-4 x (value added per tce) 亿元 per km2, so heavy industry
         // (0.3-4 亿元/km2) spreads wider than electronics or biomedicine (2-40 亿元/km2).
         let va_yi = plan.tce0 * plan.va_per_tce / 10_000.0;
@@ -1191,10 +1191,11 @@ impl Park {
 }
 
 impl Plan {
-    fn draw(s: &Sector, years: usize, rng: &mut Rng) -> Plan {
+    /// `complete`: the park uses every fuel of its sector and reports every metric.
+    fn draw(s: &Sector, years: usize, complete: bool, rng: &mut Rng) -> Plan {
         let mut fuels: Vec<(Carrier, f64)> = Vec::new();
         for &(c, lo, hi, p) in s.fuels {
-            if rng.chance(p) {
+            if rng.chance(p) || complete {
                 fuels.push((c, rng.range(lo, hi)));
             }
         }
@@ -1249,8 +1250,8 @@ impl Plan {
                 None
             },
             siri0: rng.pick(&[0, 1, 1, 2, 2, 2, 3, 3, 4]),
-            reports_water: rng.chance(0.97),
-            reports_waste_heat: rng.chance(0.95),
+            reports_water: rng.chance(0.97) || complete,
+            reports_waste_heat: rng.chance(0.95) || complete,
             co2_ceiling: rng.range(3.4, 4.3),
         }
     }

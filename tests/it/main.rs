@@ -7,6 +7,7 @@ mod inventory;
 mod props;
 pub mod report;
 mod score;
+mod synth;
 mod validate;
 
 use assert_cmd::Command;
