@@ -7,6 +7,7 @@ mod inventory;
 mod props;
 pub mod report;
 mod score;
+mod synth;
 mod uncertainty;
 mod validate;
 

@@ -1,0 +1,197 @@
+//! The synthetic programme generator (`examples/synth`, compiled in here from its source):
+//! deterministic, clean where it should be, broken exactly where asked.
+
+#[allow(dead_code)]
+#[path = "../../examples/synth/gen.rs"]
+mod generator;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use generator::{Config, Layout};
+
+fn generate(cfg: &Config) -> (tempfile::TempDir, generator::Summary) {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = generator::generate(cfg, dir.path()).unwrap();
+    (dir, summary)
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap()
+}
+
+fn monthly(parks: usize, years: usize) -> Config {
+    Config {
+        parks,
+        years,
+        monthly: true,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes() {
+    let cfg = Config {
+        broken: 2,
+        seed: 42,
+        ..monthly(15, 2)
+    };
+    let (a, sa) = generate(&cfg);
+    let (b, sb) = generate(&cfg);
+    for f in ["parks.csv", "activity.csv"] {
+        assert!(read(a.path(), f) == read(b.path(), f), "{f} differs");
+    }
+    assert_eq!((sa.rows, sa.bytes), (sb.rows, sb.bytes));
+    let (c, _) = generate(&Config { seed: 43, ..cfg });
+    for f in ["parks.csv", "activity.csv"] {
+        assert!(read(a.path(), f) != read(c.path(), f), "{f} is the same");
+    }
+}
+
+#[test]
+fn breaking_parks_leaves_the_other_parks_as_they_were() {
+    let (clean, _) = generate(&monthly(12, 2));
+    let (broken, s) = generate(&Config {
+        broken: 3,
+        ..monthly(12, 2)
+    });
+    let ids: BTreeSet<&str> = s.broken.iter().map(|(id, _)| id.as_str()).collect();
+    let unbroken = |text: String| -> Vec<String> {
+        text.lines()
+            .filter(|l| !ids.iter().any(|id| l.starts_with(&format!("{id},"))))
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (
+        read(clean.path(), "activity.csv"),
+        read(broken.path(), "activity.csv"),
+    );
+    assert_ne!(a, b);
+    assert_eq!(unbroken(a), unbroken(b));
+}
+
+#[test]
+fn a_monthly_programme_validates_clean_with_flows_by_month_and_stocks_by_year() {
+    let (dir, s) = generate(&monthly(20, 2));
+    let (code, out, err) = crate::run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let summary = out.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("0 errors, 0 warnings"),
+        "plausibility warnings on generated data:\n{out}"
+    );
+    assert!(
+        summary.contains(&format!("{} data rows", s.rows + 20)),
+        "{summary}"
+    );
+    let flows: BTreeSet<String> = generator::vocabulary()
+        .into_iter()
+        .filter(|(_, flow)| *flow)
+        .map(|(id, _)| id)
+        .collect();
+    for r in crate::csv_rows(&read(dir.path(), "activity.csv")) {
+        let is_flow = flows.contains(&r["metric"]);
+        assert_eq!(!r["period"].is_empty(), is_flow, "{r:?}");
+        if is_flow {
+            assert!(r["period"].starts_with(&format!("{}-", r["year"])), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn twelve_parks_use_every_metric_of_the_vocabulary() {
+    let (dir, _) = generate(&Config {
+        parks: 12,
+        years: 1,
+        ..Config::default()
+    });
+    let used: BTreeSet<String> = crate::csv_rows(&read(dir.path(), "activity.csv"))
+        .into_iter()
+        .map(|r| r["metric"].clone())
+        .collect();
+    let all: BTreeSet<String> = generator::vocabulary()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(used, all);
+    let quality: BTreeSet<String> = crate::csv_rows(&read(dir.path(), "activity.csv"))
+        .into_iter()
+        .map(|r| r["quality"].clone())
+        .collect();
+    assert_eq!(
+        quality,
+        BTreeSet::from(["estimated".into(), "measured".into()])
+    );
+}
+
+#[test]
+fn broken_parks_are_exactly_the_parks_left_out_when_scored() {
+    let (dir, s) = generate(&Config {
+        broken: 3,
+        seed: 7,
+        ..monthly(20, 2)
+    });
+    assert_eq!(s.broken.len(), 3);
+    let out = dir.path().join("out/scores.csv");
+    let (code, _, err) = crate::run(&[
+        "score",
+        dir.path().to_str().unwrap(),
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let failed: BTreeSet<String> = crate::csv_rows(&read(&dir.path().join("out"), "failures.csv"))
+        .into_iter()
+        .map(|r| r["park_id"].clone())
+        .collect();
+    let broken: BTreeSet<String> = s.broken.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(failed, broken);
+    let scored: BTreeSet<String> = crate::csv_rows(&std::fs::read_to_string(&out).unwrap())
+        .into_iter()
+        .map(|r| r["park_id"].clone())
+        .collect();
+    assert_eq!(scored.len(), 17);
+    assert!(scored.is_disjoint(&broken));
+}
+
+#[test]
+fn the_per_park_layout_holds_the_same_rows_one_folder_per_park() {
+    let cfg = Config {
+        broken: 1,
+        ..monthly(6, 1)
+    };
+    let (single, s) = generate(&cfg);
+    let (folders, _) = generate(&Config {
+        layout: Layout::PerPark,
+        ..cfg.clone()
+    });
+    let ids = generator::park_ids(&cfg);
+    let body = |text: String| {
+        text.lines()
+            .skip(1)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    };
+    let joined: String = ids
+        .iter()
+        .map(|id| body(read(&folders.path().join(id), "activity.csv")))
+        .collect();
+    assert_eq!(joined, body(read(single.path(), "activity.csv")));
+
+    let mut args = vec!["validate".to_string()];
+    for id in &ids {
+        args.push("--data".into());
+        args.push(folders.path().join(id).to_str().unwrap().into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, _) = crate::run(&args);
+    assert_eq!(code, 1, "{out}");
+    let (broken_id, _) = &s.broken[0];
+    for l in out.lines().filter(|l| l.starts_with("error:")) {
+        assert!(l.contains(&format!("/{broken_id}/")), "{l}");
+    }
+}
