@@ -4,10 +4,11 @@ mod batch;
 mod browser;
 mod encodings;
 mod inventory;
+mod programme;
 mod props;
 pub mod report;
 mod score;
-mod synth;
+pub mod synth;
 mod uncertainty;
 mod validate;
 

@@ -3,7 +3,7 @@
 
 #[allow(dead_code)]
 #[path = "../../examples/synth/gen.rs"]
-mod generator;
+pub mod generator;
 
 use std::collections::BTreeSet;
 use std::path::Path;
