@@ -18,7 +18,7 @@ impl TextColumn {
         TextColumn(StringChunked::full_null("".into(), 0))
     }
 
-    /// The cell at `row`; None when empty.
+    /// The cell at `row`; None when empty. Constant time: the column is one chunk.
     pub fn get(&self, row: usize) -> Option<&str> {
         self.0.get(row)
     }
@@ -67,7 +67,7 @@ pub fn read_text_columns(
     };
     df.columns()
         .iter()
-        .map(|c| Ok(TextColumn(c.str()?.clone())))
+        .map(|c| Ok(TextColumn(c.str()?.rechunk().into_owned())))
         .collect()
 }
 

@@ -634,7 +634,7 @@ fn plausibility(
             let mi = vocab.order.iter().position(|m| m == name)? as u16;
             data.rows
                 .iter()
-                .find(|r| r.park_id == py.park_id && r.year == py.year && r.metric == mi)
+                .find(|r| *r.park_id == *py.park_id && r.year == py.year && r.metric == mi)
         });
         let (file, line, col) = row
             .map(|r| {

@@ -2,6 +2,7 @@
 //! accounting) -> indicator values -> scores. Used by the `score` and `report` commands so
 //! they cannot drift apart.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use crate::benchmark::BenchmarkSet;
@@ -102,7 +103,7 @@ pub fn run(
         let values = indicators::evaluate(cat, &inv, vocab, &settings)?;
         let scores = inv
             .years
-            .iter()
+            .par_iter()
             .filter(|py| sel.years.is_empty() || sel.years.contains(&py.year))
             .filter(|py| sel.parks.is_empty() || sel.parks.contains(&py.park_id))
             .filter_map(|py| {

@@ -7,11 +7,13 @@ use super::table::Table;
 use crate::diag::Diagnostic;
 use crate::reference::{Metric, Vocabulary};
 use crate::units::{NumberError, Unit, parse_number, unit_key};
+use rustc_hash::FxHashMap;
 
 /// One activity quantity, converted to the metric's canonical unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub park_id: String,
+    /// Shared by all rows of the park in a file.
+    pub park_id: std::sync::Arc<str>,
     pub year: i32,
     /// Index into [`Vocabulary::order`].
     pub metric: u16,
@@ -48,6 +50,8 @@ struct Ctx<'a> {
     t: &'a Table,
     vocab: &'a Vocabulary,
     file_index: u16,
+    /// The canonical unit of each metric, by index into [`Vocabulary::order`].
+    canonical: Vec<Option<&'a Unit>>,
 }
 
 /// Reads every row of an activity table, pushing every problem to `diags`.
@@ -57,10 +61,19 @@ pub fn read_activity(
     vocab: &Vocabulary,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Row> {
+    let canonical = vocab
+        .order
+        .iter()
+        .map(|id| {
+            let m = &vocab.metrics[id];
+            vocab.units.find(&m.dimension, &m.canonical)
+        })
+        .collect();
     let cx = Ctx {
         t,
         vocab,
         file_index,
+        canonical,
     };
     for (row, n) in &t.ragged {
         diags.push(Diagnostic::error(
@@ -120,24 +133,55 @@ impl Ctx<'_> {
         let c_period = t.col("period");
         let c_quality = t.col("quality");
         let mut rows = Vec::with_capacity(t.rows());
+        // Metric names and units repeat on every row: each distinct cell text that resolves is
+        // looked up once (text that does not resolve takes the full path, for its diagnostic).
+        let mut metrics: FxHashMap<&str, (u16, &Metric)> = FxHashMap::default();
+        let mut units: FxHashMap<(u16, &str), &Unit> = FxHashMap::default();
+        let mut last_park: Option<(&str, std::sync::Arc<str>)> = None;
         for r in 0..t.rows() {
             let line = t.line(r);
             let park = self.cell(c_park, r);
             let before = diags.len();
-            let Some(park_id) = self.park(park, line, c_park, diags) else {
-                continue;
+            let park_id = match &last_park {
+                Some((raw, id)) if *raw == park => id.clone(),
+                _ => {
+                    let Some(id) = self.park(park, line, c_park, diags) else {
+                        continue;
+                    };
+                    let id: std::sync::Arc<str> = id.into();
+                    last_park = Some((park, id.clone()));
+                    id
+                }
             };
             let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
             let metric_raw = self.cell(c_metric, r);
-            let metric = self.metric(metric_raw, line, c_metric, park, diags);
-            let unit = metric
-                .and_then(|(_, m)| self.unit(m, self.cell(c_unit, r), line, c_unit, park, diags));
+            let metric = match metrics.get(metric_raw) {
+                Some(&m) => Some(m),
+                None => {
+                    let m = self.metric(metric_raw, line, c_metric, park, diags);
+                    if let Some(m) = m {
+                        metrics.insert(metric_raw, m);
+                    }
+                    m
+                }
+            };
+            let unit = metric.and_then(|(mi, m)| {
+                let raw = self.cell(c_unit, r);
+                if let Some(&u) = units.get(&(mi, raw)) {
+                    return Some(u);
+                }
+                let u = self.unit(m, raw, line, c_unit, park, diags);
+                if let Some(u) = u {
+                    units.insert((mi, raw), u);
+                }
+                u
+            });
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
             let value = match (metric, unit) {
-                (Some((_, m)), Some(u)) => {
-                    self.value(self.cell(c_value, r), m, u, line, c_value, park, diags)
+                (Some((mi, m)), Some(u)) => {
+                    self.value(self.cell(c_value, r), mi, m, u, line, c_value, park, diags)
                 }
                 _ => None,
             };
@@ -190,13 +234,14 @@ impl Ctx<'_> {
             let Some(park_id) = self.park(park, line, c_park, diags) else {
                 continue;
             };
+            let park_id: std::sync::Arc<str> = park_id.into();
             let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
             let mut row_values = Vec::new();
             for &(c, mi, m, u) in &metric_cols {
-                let v = self.value(self.cell(Some(c), r), m, u, line, Some(c), park, diags);
+                let v = self.value(self.cell(Some(c), r), mi, m, u, line, Some(c), park, diags);
                 row_values.push((c, mi, v));
             }
             if diags[before..].iter().any(Diagnostic::is_error) {
@@ -395,6 +440,11 @@ impl Ctx<'_> {
         park: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<bool> {
+        match raw {
+            "" | "measured" => return Some(false),
+            "estimated" => return Some(true),
+            _ => {}
+        }
         match raw.to_lowercase().as_str() {
             "" | "measured" | "实测" | "计量" => Some(false),
             "estimated" | "estimate" | "估算" | "估计" => Some(true),
@@ -420,6 +470,7 @@ impl Ctx<'_> {
     fn value(
         &self,
         raw: &str,
+        mi: u16,
         m: &Metric,
         u: &Unit,
         line: usize,
@@ -468,7 +519,7 @@ impl Ctx<'_> {
                 return None;
             }
         };
-        let canonical_unit = self.vocab.units.find(&m.dimension, &m.canonical)?;
+        let canonical_unit = self.canonical[usize::from(mi)]?;
         let v = self.vocab.units.convert(number, u, canonical_unit);
         if let Some(min) = m.min
             && v < min

@@ -9,6 +9,8 @@ pub mod activity;
 pub mod parks;
 pub mod table;
 
+use rayon::slice::ParallelSliceMut;
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -217,13 +219,19 @@ fn load_group(
     acc.diags.extend(report.diagnostics);
     let parks_before = acc.parks.len();
     let rows_before = acc.rows.len();
+    let mut defined: HashMap<String, usize> = acc
+        .parks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.park_id.clone(), i))
+        .collect();
     for p in &sources.parks {
         acc.files.push(p.display().to_string());
         match table::read_csv(p) {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
                 for park in parks::read_parks(&t, vocab, factors, &mut acc.diags) {
-                    if let Some(first) = acc.parks.iter().find(|q| q.park_id == park.park_id) {
+                    if let Some(first) = defined.get(&park.park_id).map(|&i| &acc.parks[i]) {
                         let d = Diagnostic::error(
                             &park.file,
                             park.line,
@@ -237,6 +245,7 @@ fn load_group(
                         .park(&park.park_id);
                         acc.diags.push(d);
                     } else {
+                        defined.insert(park.park_id.clone(), acc.parks.len());
                         acc.parks.push(park);
                     }
                 }
@@ -295,7 +304,11 @@ fn load_group(
             .iter()
             .map(|p| p.park_id.clone())
             .collect();
-        ids.extend(acc.rows[rows_before..].iter().map(|r| r.park_id.clone()));
+        ids.extend(
+            acc.rows[rows_before..]
+                .iter()
+                .map(|r| r.park_id.to_string()),
+        );
         for id in ids {
             acc.diags.push(
                 Diagnostic::error(&first.file, first.line, first.column, format!(
@@ -380,104 +393,151 @@ fn cross_check(
     vocab: &Vocabulary,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let known: BTreeSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
-    let mut unknown: BTreeMap<&str, (usize, &Row)> = BTreeMap::new();
-    for r in rows.iter() {
-        if !known.contains(r.park_id.as_str()) {
-            unknown.entry(&r.park_id).or_insert((0, r)).0 += 1;
+    let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
+    // Every check below looks at rows with the same park, year and metric: sort row indices by
+    // (park, year, metric, period, file order) once and walk the runs.
+    // Parks numbered in id order, so one packed integer per row sorts like the tuple.
+    let mut ids: Vec<&str> = rows
+        .iter()
+        .map(|r| &*r.park_id)
+        .collect::<FxHashSet<&str>>()
+        .into_iter()
+        .collect();
+    ids.sort_unstable();
+    let ordinal: rustc_hash::FxHashMap<&str, u128> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as u128))
+        .collect();
+    let mut keys: Vec<u128> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let year = (i64::from(r.year) - i64::from(i32::MIN)) as u128;
+            let month = r.month.map_or(0, |m| u128::from(m) + 1);
+            ordinal[&*r.park_id] << 96
+                | year << 64
+                | u128::from(r.metric) << 48
+                | month << 40
+                | i as u128
+        })
+        .collect();
+    keys.par_sort_unstable();
+    let order: Vec<usize> = keys.iter().map(|k| (k & 0xFF_FFFF_FFFF) as usize).collect();
+    drop(keys);
+    let runs = |same: &dyn Fn(&Row, &Row) -> bool| -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for k in 1..=order.len() {
+            if k == order.len() || !same(&rows[order[start]], &rows[order[k]]) {
+                out.push(start..k);
+                start = k;
+            }
         }
-    }
-    for (id, (n, r)) in &unknown {
+        out
+    };
+
+    for run in runs(&|a, b| a.park_id == b.park_id) {
+        let first = &rows[order[run.clone()]
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(order[run.start])];
+        if known.contains(&*first.park_id) {
+            continue;
+        }
+        let n = run.len();
         diags.push(
             Diagnostic::error(
-                &files[r.file as usize],
-                r.line as usize,
+                &files[first.file as usize],
+                first.line as usize,
                 1,
                 format!(
                     "activity for a park that parks.csv lacks ({n} row{}; the first is here)",
-                    if *n > 1 { "s" } else { "" }
+                    if n > 1 { "s" } else { "" }
                 ),
             )
-            .value(*id)
+            .value(&*first.park_id)
             .expected("a park_id listed in parks.csv")
-            .park(*id),
+            .park(&*first.park_id),
         );
     }
-    // Duplicates: the same park, year, metric and period twice.
-    let mut seen: HashMap<(&str, i32, u16, Option<u8>), &Row> = HashMap::with_capacity(rows.len());
-    let mut dup_lines = Vec::new();
-    for r in rows.iter() {
-        if let Some(first) = seen.insert((&r.park_id, r.year, r.metric, r.month), r) {
-            let metric = &vocab.order[r.metric as usize];
+
+    let mut missing: Vec<usize> = Vec::new();
+    for run in runs(&|a, b| (&a.park_id, a.year, a.metric) == (&b.park_id, b.year, b.metric)) {
+        let group = &order[run];
+        let (park, year, metric) = {
+            let r = &rows[group[0]];
+            (&*r.park_id, r.year, r.metric)
+        };
+        let name = &vocab.order[metric as usize];
+        // Duplicates: the same park, year, metric and period twice (each against the first).
+        for w in group.windows(2) {
+            let (prev, r) = (&rows[w[0]], &rows[w[1]]);
+            if prev.month != r.month {
+                continue;
+            }
+            let first = group
+                .iter()
+                .map(|&i| &rows[i])
+                .find(|x| x.month == r.month)
+                .unwrap_or(prev);
             let period = r
                 .month
-                .map(|m| format!(" period {}-{m:02}", r.year))
+                .map(|m| format!(" period {year}-{m:02}"))
                 .unwrap_or_default();
             diags.push(
                 Diagnostic::error(&files[r.file as usize], r.line as usize, 0, format!(
-                    "duplicate row for park {} year {} metric {metric}{period} (first at {}:{})",
-                    r.park_id, r.year, files[first.file as usize], first.line
+                    "duplicate row for park {park} year {year} metric {name}{period} (first at {}:{})",
+                    files[first.file as usize], first.line
                 ))
-                .park(&r.park_id),
+                .park(park),
             );
-            dup_lines.push((r.file, r.line));
         }
-    }
-    // Annual and monthly rows for the same park, year and metric; months missing.
-    // (annual rows, monthly rows) per park, year and metric.
-    type Split<'a> = (Vec<&'a Row>, Vec<&'a Row>);
-    let mut groups: BTreeMap<(&str, i32, u16), Split> = BTreeMap::new();
-    for r in rows.iter() {
-        let g = groups.entry((&r.park_id, r.year, r.metric)).or_default();
-        if r.month.is_some() {
-            g.1.push(r)
-        } else {
-            g.0.push(r)
-        }
-    }
-    let mut drop: BTreeSet<(String, i32, u16)> = BTreeSet::new();
-    for ((park, year, metric), (annual, monthly)) in &groups {
-        let name = &vocab.order[*metric as usize];
-        if !annual.is_empty() && !monthly.is_empty() {
-            let a = annual[0];
+        // Annual and monthly rows for the same park, year and metric; months missing.
+        // Annual rows (no month) sort first.
+        let split = group.partition_point(|&i| rows[i].month.is_none());
+        let (annual, monthly) = group.split_at(split);
+        if let (Some(&a), Some(&m)) = (annual.first(), monthly.first()) {
+            let (a, m) = (&rows[a], &rows[m]);
             diags.push(
                 Diagnostic::error(&files[a.file as usize], a.line as usize, 0, format!(
                     "park {park} reports {name} for {year} both as a year total and by month (months at {}:{}); it would be counted twice",
-                    files[monthly[0].file as usize], monthly[0].line
+                    files[m.file as usize], m.line
                 ))
                 .hint("keep either the annual row or the twelve monthly rows")
-                .park(*park),
+                .park(park),
             );
-        } else if !monthly.is_empty() {
-            let months: BTreeSet<u8> = monthly.iter().filter_map(|r| r.month).collect();
-            if months.len() < 12 {
+        } else if let Some(&m) = monthly.first() {
+            let mut present = [false; 13];
+            for &i in monthly {
+                if let Some(mo) = rows[i].month {
+                    present[usize::from(mo).min(12)] = true;
+                }
+            }
+            let count = present[1..].iter().filter(|p| **p).count();
+            if count < 12 {
                 let absent: Vec<String> = (1..=12u8)
-                    .filter(|m| !months.contains(m))
-                    .map(|m| format!("{year}-{m:02}"))
+                    .filter(|mo| !present[usize::from(*mo)])
+                    .map(|mo| format!("{year}-{mo:02}"))
                     .collect();
-                let r = monthly[0];
+                let r = &rows[m];
                 diags.push(
                     Diagnostic::warning(&files[r.file as usize], r.line as usize, 0, format!(
-                        "park {park} reports {name} for {year} for {} of 12 months; the year total is treated as unknown",
-                        months.len()
+                        "park {park} reports {name} for {year} for {count} of 12 months; the year total is treated as unknown"
                     ))
                     .value(absent.join(", "))
                     .expected("all twelve months, or one annual row")
-                    .park(*park),
+                    .park(park),
                 );
-                drop.insert((park.to_string(), *year, *metric));
+                missing.extend_from_slice(monthly);
             }
         }
     }
-    if !drop.is_empty() {
-        // An incomplete year is not a smaller year: the metric becomes missing.
-        for r in rows.iter_mut() {
-            if drop.contains(&(r.park_id.clone(), r.year, r.metric)) {
-                r.value = None;
-            }
-        }
+    // An incomplete year is not a smaller year: the metric becomes missing.
+    for i in missing {
+        rows[i].value = None;
     }
-    let _ = dup_lines;
 }
 
 /// A metric's value for one park and year.
@@ -536,7 +596,7 @@ impl Dataset {
             .collect();
         let mut cols = crate::frame::ActivityColumns::default();
         for r in self.rows.iter() {
-            let Some(&p) = index.get(r.park_id.as_str()) else {
+            let Some(&p) = index.get(&*r.park_id) else {
                 continue;
             };
             cols.park.push(p);

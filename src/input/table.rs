@@ -77,7 +77,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
             .expected("a header row and data rows"));
     }
     // Normalise line ends so CR-only files (old Mac Excel) read like the others.
-    let text: std::borrow::Cow<str> = if text.contains('\r') {
+    let text: std::borrow::Cow<str> = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
         text.into()
@@ -188,10 +188,13 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
 }
 
 /// UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK, in that order.
-fn decode(file: &str, bytes: &[u8]) -> Result<(String, &'static str), Diagnostic> {
+fn decode<'b>(
+    file: &str,
+    bytes: &'b [u8],
+) -> Result<(std::borrow::Cow<'b, str>, &'static str), Diagnostic> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {
-            Ok(s) => Ok((s.to_string(), "UTF-8 (BOM)")),
+            Ok(s) => Ok((s.into(), "UTF-8 (BOM)")),
             Err(e) => Err(bad_encoding(
                 file,
                 rest,
@@ -214,13 +217,13 @@ fn decode(file: &str, bytes: &[u8]) -> Result<(String, &'static str), Diagnostic
                     format!("the file is not valid {name}"),
                 ));
             }
-            return Ok((s.into_owned(), name));
+            return Ok((s.into_owned().into(), name));
         }
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((s.to_string(), "UTF-8")),
+        Ok(s) => Ok((s.into(), "UTF-8")),
         Err(utf8_err) => match GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-            Some(s) => Ok((s.into_owned(), "GB18030")),
+            Some(s) => Ok((s.into_owned().into(), "GB18030")),
             None => Err(bad_encoding(
                 file,
                 bytes,
@@ -269,6 +272,9 @@ fn sniff_delimiter(text: &str) -> u8 {
 /// The 1-based start line, field count and blankness of every record (quoted newlines kept in
 /// their record). Blank lines are records to polars, so they are kept here and dropped later.
 fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) {
+    if memchr::memchr(b'"', bytes).is_none() {
+        return record_lines_unquoted(bytes, delimiter);
+    }
     let mut lines = Vec::new();
     let mut counts = Vec::new();
     let mut blanks = Vec::new();
@@ -310,6 +316,27 @@ fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) 
         lines.push(start_line);
         counts.push(fields);
         blanks.push(empty);
+    }
+    (lines, counts, blanks)
+}
+
+/// [`record_lines`] for text without quotes: every line is a record.
+fn record_lines_unquoted(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) {
+    let n = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    let mut lines = Vec::with_capacity(n);
+    let mut counts = Vec::with_capacity(n);
+    let mut blanks = Vec::with_capacity(n);
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for (line, end) in (1u32..).zip(ends) {
+        if end == bytes.len() && start == end {
+            break;
+        }
+        let record = &bytes[start..end];
+        lines.push(line);
+        counts.push(memchr::memchr_iter(delimiter, record).count() as u32 + 1);
+        blanks.push(record.is_empty());
+        start = end + 1;
     }
     (lines, counts, blanks)
 }

@@ -12,6 +12,7 @@ mod text;
 pub use tables::{changes_csv, peers_csv, uncertainty_csv};
 
 use minijinja::{Environment, context};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -115,12 +116,6 @@ pub fn write(
 ) -> Result<Written, ReportError> {
     let env = env();
     let mut written = Written::default();
-    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
-        let path = dir.join(rel);
-        crate::outfile::write(&path, bytes)?;
-        written.files.push(path);
-        Ok(())
-    };
     let set = &input.run.set;
     let lang = opts.lang;
     let t = labels(lang);
@@ -131,64 +126,30 @@ pub fn write(
         if !valid_park_id_for_path(&s.park_id) {
             return Err(ReportError::UnsafeId(s.park_id.clone()));
         }
-        let history: Vec<(i32, f64)> = input
-            .run
-            .values
-            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
-            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
-            .collect();
-        let mut charts: Vec<(String, String)> = Vec::new();
-        let mut add = |name: &str, title: String, svg: String| {
-            charts.push((title, svg.clone()));
-            (name.to_string(), svg)
-        };
-        let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
-        macro_rules! chart {
-            ($c:expr, $title:expr) => {{
-                let c = $c;
-                let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
-                let png = if opts.png {
-                    Some(plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?)
-                } else {
-                    None
-                };
-                let (n, svg) = add(c.name(), $title, svg);
-                files.push((n, svg, png));
-            }};
-        }
-        chart!(
-            plot::Scorecard::from_score(s, set, input.cat, lang),
-            t["chart_scorecard"].to_string()
-        );
-        chart!(
-            plot::CategoryProfile::from_score(s, lang),
-            t["chart_categories"].to_string()
-        );
-        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
-            chart!(c, t["chart_core"].to_string());
-        }
-        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
-            chart!(c, t["chart_trajectories"].to_string());
-        }
-        if opts.html {
-            for (name, svg, png) in &files {
-                put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
-                if let Some(p) = png {
-                    put(&format!("charts/{}-{name}.png", s.park_id), p)?;
-                }
-            }
-        }
-        let page = park_page(s, input, lang, &charts, many, &footer);
-        if opts.html {
-            let html = env.get_template("park.html")?.render(&page)?;
-            put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
-        }
-        if opts.markdown {
-            let md = env.get_template("park.md")?.render(&page)?;
-            put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
-        }
+    }
+    // Park pages are independent: rendered and written on every core.
+    let ctx = PageCtx {
+        dir,
+        input,
+        opts,
+        env: &env,
+        footer: &footer,
+        many,
+    };
+    let park_files: Vec<Vec<PathBuf>> = scores
+        .par_iter()
+        .map(|s| ctx.park(s))
+        .collect::<Result<_, _>>()?;
+    for files in park_files {
+        written.files.extend(files);
         written.parks += 1;
     }
+    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
+        let path = dir.join(rel);
+        crate::outfile::write(&path, bytes)?;
+        written.files.push(path);
+        Ok(())
+    };
     if opts.html && many {
         let owned: Vec<Score> = scores.iter().map(|s| (*s).clone()).collect();
         let mut charts = Vec::new();
@@ -287,6 +248,91 @@ pub fn write(
         put("scores.json", input.scores_json.as_bytes())?;
     }
     Ok(written)
+}
+
+/// What every park page needs besides its score.
+struct PageCtx<'a> {
+    dir: &'a Path,
+    input: &'a ReportInput<'a>,
+    opts: &'a ReportOptions,
+    env: &'a Environment<'static>,
+    footer: &'a str,
+    many: bool,
+}
+
+impl PageCtx<'_> {
+    /// Renders and writes one park's page(s) and charts; returns the files written.
+    fn park(&self, s: &Score) -> Result<Vec<PathBuf>, ReportError> {
+        let (input, opts, env, many) = (self.input, self.opts, self.env, self.many);
+        let footer = self.footer.to_string();
+        let set = &input.run.set;
+        let lang = opts.lang;
+        let t = labels(lang);
+        let mut written = Vec::new();
+        let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
+            let path = self.dir.join(rel);
+            crate::outfile::write(&path, bytes)?;
+            written.push(path);
+            Ok(())
+        };
+        let history: Vec<(i32, f64)> = input
+            .run
+            .values
+            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
+            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
+            .collect();
+        let mut charts: Vec<(String, String)> = Vec::new();
+        let mut add = |name: &str, title: String, svg: String| {
+            charts.push((title, svg.clone()));
+            (name.to_string(), svg)
+        };
+        let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
+        macro_rules! chart {
+            ($c:expr, $title:expr) => {{
+                let c = $c;
+                let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
+                let png = if opts.png {
+                    Some(plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?)
+                } else {
+                    None
+                };
+                let (n, svg) = add(c.name(), $title, svg);
+                files.push((n, svg, png));
+            }};
+        }
+        chart!(
+            plot::Scorecard::from_score(s, set, input.cat, lang),
+            t["chart_scorecard"].to_string()
+        );
+        chart!(
+            plot::CategoryProfile::from_score(s, lang),
+            t["chart_categories"].to_string()
+        );
+        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
+            chart!(c, t["chart_core"].to_string());
+        }
+        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
+            chart!(c, t["chart_trajectories"].to_string());
+        }
+        if opts.html {
+            for (name, svg, png) in &files {
+                put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
+                if let Some(p) = png {
+                    put(&format!("charts/{}-{name}.png", s.park_id), p)?;
+                }
+            }
+        }
+        let page = park_page(s, input, lang, &charts, many, &footer);
+        if opts.html {
+            let html = env.get_template("park.html")?.render(&page)?;
+            put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
+        }
+        if opts.markdown {
+            let md = env.get_template("park.md")?.render(&page)?;
+            put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
+        }
+        Ok(written)
+    }
 }
 
 fn lang_code(lang: Lang) -> &'static str {
