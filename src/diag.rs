@@ -87,8 +87,21 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `file:line:column` as compilers print it (line and column left out when 0).
+    /// `file:line:column` as compilers print it (line and column left out when 0); for a
+    /// workbook sheet (`book.xlsx!activity`), the cell as Excel names it: `book.xlsx!activity!C14`.
     pub fn location(&self) -> String {
+        if is_sheet(&self.file) {
+            return match (self.line, self.column) {
+                (0, _) => self.file.clone(),
+                (l, 0) => format!("{}!{}", self.file, l),
+                (l, c) => format!(
+                    "{}!{}{}",
+                    self.file,
+                    crate::input::sheet::column_letters(c),
+                    l
+                ),
+            };
+        }
         match (self.line, self.column) {
             (0, _) => self.file.clone(),
             (l, 0) => format!("{}:{}", self.file, l),
@@ -112,6 +125,12 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Does this file name a sheet of a workbook (`book.xlsx!activity`)?
+fn is_sheet(file: &str) -> bool {
+    file.split_once('!')
+        .is_some_and(|(book, _)| crate::input::sheet::is_workbook(std::path::Path::new(book)))
 }
 
 /// Shows a value so that control characters and very long values cannot garble a terminal.

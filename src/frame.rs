@@ -18,6 +18,14 @@ impl TextColumn {
         TextColumn(StringChunked::full_null("".into(), 0))
     }
 
+    /// A column from cells already read (a workbook sheet); None for an empty cell.
+    pub fn from_cells(cells: Vec<Option<String>>) -> Self {
+        TextColumn(StringChunked::from_iter_options(
+            "".into(),
+            cells.into_iter(),
+        ))
+    }
+
     /// The cell at `row`; None when empty. Constant time: the column is one chunk.
     pub fn get(&self, row: usize) -> Option<&str> {
         self.0.get(row)

@@ -10,6 +10,9 @@
 //! 4. [`benchmark`] reads benchmark sets; [`scoring`] scores indicators against them: rule
 //!    status, points, gates, coverage, readiness level and gaps.
 //!
+//! Operators start from [`template`]s; workbooks (`.xlsx`, `.xls`) are read by [`input`] like
+//! CSV files, with cell positions such as `book.xlsx!activity!C14`.
+//!
 //! The reference data ([`reference`]) ships under `indicators/` and is embedded in the binary.
 //! The command line ([`cli`]) only parses arguments and calls these stages.
 
@@ -28,5 +31,6 @@ pub mod reference;
 pub mod report;
 pub mod scoring;
 pub mod stats;
+pub mod template;
 pub mod uncertainty;
 pub mod units;

@@ -3,7 +3,98 @@
 //! CSV cells that a spreadsheet cannot run as formulas.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The file in an output folder that lists what parkbench wrote there.
+pub const MANIFEST: &str = ".parkbench-output";
+
+/// An output folder parkbench will not write into.
+#[derive(Debug, thiserror::Error)]
+pub enum OutDirError {
+    #[error(
+        "{dir}: the folder holds files parkbench did not write ({examples}{more}); choose an empty or new folder, or pass --force to write there anyway"
+    )]
+    Foreign {
+        dir: String,
+        examples: String,
+        more: String,
+    },
+    #[error("{dir}: {source}")]
+    Io { dir: String, source: std::io::Error },
+}
+
+/// Checks that `dir` may receive parkbench's outputs: it does not exist, is empty, or holds
+/// only files a previous run wrote (listed in its [`MANIFEST`]). Anything else (a data folder,
+/// someone's documents) is refused unless `force`. Temporary files left by an interrupted run
+/// are removed.
+pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
+    let io = |source| OutDirError::Io {
+        dir: dir.display().to_string(),
+        source,
+    };
+    if !dir.exists() {
+        return std::fs::create_dir_all(dir).map_err(io);
+    }
+    let ours: std::collections::HashSet<PathBuf> = std::fs::read_to_string(dir.join(MANIFEST))
+        .map(|t| t.lines().map(PathBuf::from).collect())
+        .unwrap_or_default();
+    let mut foreign = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(io)? {
+            let e = e.map_err(io)?;
+            let path = e.path();
+            let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().map_err(io)?.is_dir() {
+                stack.push(path);
+            } else if is_temporary(&name) {
+                let _ = std::fs::remove_file(&path);
+            } else if rel != Path::new(MANIFEST) && !ours.contains(&rel) {
+                foreign.push(rel.display().to_string());
+            }
+        }
+    }
+    if foreign.is_empty() || force {
+        return Ok(());
+    }
+    foreign.sort();
+    let shown: Vec<String> = foreign.iter().take(3).cloned().collect();
+    Err(OutDirError::Foreign {
+        dir: dir.display().to_string(),
+        examples: shown.join(", "),
+        more: if foreign.len() > 3 {
+            format!(" and {} more", foreign.len() - 3)
+        } else {
+            String::new()
+        },
+    })
+}
+
+/// Records the files written into `dir` (with those of earlier runs still there) so the next
+/// run recognises them as parkbench's.
+pub fn record_outputs(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
+    let mut listed: std::collections::BTreeSet<String> =
+        std::fs::read_to_string(dir.join(MANIFEST))
+            .map(|t| t.lines().map(String::from).collect())
+            .unwrap_or_default();
+    for f in files {
+        let rel = f.strip_prefix(dir).unwrap_or(f);
+        listed.insert(rel.display().to_string());
+    }
+    listed.retain(|f| dir.join(f).is_file());
+    let mut text = String::new();
+    for f in listed {
+        text.push_str(&f);
+        text.push('\n');
+    }
+    write(&dir.join(MANIFEST), text.as_bytes())
+}
+
+/// Is this one of the temporary files [`write`] renames into place?
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".parkbench-tmp-")
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -53,6 +53,44 @@ pub fn read_text(
     Ok((format!("indicators/{rel}"), text.to_string()))
 }
 
+/// Column names operators write (`园区编号`, `年份`) and the contract name each stands for,
+/// keyed by [`crate::units::unit_key`]-style folding (trimmed, lower case, half-width), from
+/// `indicators/columns.toml`.
+pub fn column_aliases() -> &'static BTreeMap<String, String> {
+    static ALIASES: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    ALIASES.get_or_init(|| parse_column_aliases().unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+struct ColumnsFile {
+    aliases: BTreeMap<String, Vec<String>>,
+}
+
+fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
+    let (file, text) = read_text("columns.toml", None)?;
+    let parsed: ColumnsFile = toml::from_str(&text).map_err(|e| ReferenceError::Parse {
+        file,
+        message: e.to_string(),
+    })?;
+    let mut out = BTreeMap::new();
+    for (contract, names) in parsed.aliases {
+        for n in names {
+            out.insert(
+                crate::units::fold_width(n.trim()).to_lowercase(),
+                contract.clone(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The Chinese column name templates use for a contract column (the first alias listed).
+pub fn column_name_zh(contract: &str) -> Option<String> {
+    let (_, text) = read_text("columns.toml", None).ok()?;
+    let parsed: ColumnsFile = toml::from_str(&text).ok()?;
+    parsed.aliases.get(contract)?.first().cloned()
+}
+
 /// The embedded benchmark set files: (file name, text), sorted by name.
 pub fn embedded_sets() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = EMBEDDED
@@ -122,6 +160,16 @@ pub struct Metric {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub description: String,
+    /// The example row templates show for this metric's group.
+    #[serde(default)]
+    pub example: Option<Example>,
+}
+
+/// A value and unit shown in templates.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    pub value: f64,
+    pub unit: String,
 }
 
 impl Metric {

@@ -6,6 +6,7 @@ mod inventory;
 mod output;
 mod report;
 pub mod score;
+mod template;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};
@@ -72,6 +73,8 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Write reports: a page per park, the programme page, scores and charts.
     Report(report::ReportArgs),
+    /// Write blank data templates (CSV files or an Excel workbook) to fill in.
+    Template(template::TemplateArgs),
     /// The shipped benchmark sets.
     #[command(subcommand)]
     Benchmarks(catalog::BenchmarksCmd),
@@ -155,6 +158,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Inventory(a) => inventory::run(a),
         Command::Score(a) => score::run(a),
         Command::Report(a) => report::run(a),
+        Command::Template(a) => template::run(a),
         Command::Benchmarks(c) => catalog::benchmarks(c),
         Command::Indicators(c) => catalog::indicators(c),
     };

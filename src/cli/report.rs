@@ -32,6 +32,9 @@ pub struct ReportArgs {
     /// Print this time stamp in the footers (by default there is none, so runs are identical).
     #[arg(long, value_name = "TEXT")]
     pub timestamp: Option<String>,
+    /// Write into a folder that holds files parkbench did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
@@ -48,6 +51,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         ));
     }
     let mc = args.mc.options(1000)?;
+    crate::outfile::claim_dir(&args.out, args.force).map_err(|e| CliError::Io(e.to_string()))?;
     let (l, runs) = compute(&args.data, &args.sets)?;
     let progs = programmes(&l, &runs, &args.sets, mc)?;
     let cat = crate::indicators::Catalogue::embedded()?;
@@ -71,6 +75,8 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     };
     let written =
         report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;
+    crate::outfile::record_outputs(&args.out, &written.files)
+        .map_err(|e| CliError::Io(e.to_string()))?;
     eprintln!(
         "wrote {} files for {} parks to {}",
         written.files.len(),

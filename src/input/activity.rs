@@ -98,7 +98,7 @@ pub fn read_activity(
         .collect();
     if !missing.is_empty() {
         diags.push(
-            Diagnostic::error(&t.file, 1, 0, format!(
+            Diagnostic::error(&t.file, t.header_line as usize, 0, format!(
                 "missing required column{} {}",
                 if missing.len() > 1 { "s" } else { "" },
                 missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
@@ -219,10 +219,11 @@ impl Ctx<'_> {
                 continue;
             }
             let (name, unit_raw) = split_wide_header(h).unwrap_or((h.as_str(), ""));
-            let Some((mi, m)) = self.metric(name, 1, Some(c), "", diags) else {
+            let Some((mi, m)) = self.metric(name, t.header_line as usize, Some(c), "", diags)
+            else {
                 continue;
             };
-            if let Some(u) = self.unit(m, unit_raw, 1, Some(c), "", diags) {
+            if let Some(u) = self.unit(m, unit_raw, t.header_line as usize, Some(c), "", diags) {
                 metric_cols.push((c, mi, m, u));
             }
         }
@@ -574,9 +575,24 @@ impl Ctx<'_> {
     }
 }
 
-/// `2024-03`, `2024/3`, `2024.03`, `202403`, `2024年3月` -> (2024, 3).
+/// `2024-03`, `2024/3`, `2024.03`, `202403`, `2024年3月` -> (2024, 3); a date in the month
+/// (`2024-03-01`, as Excel stores a typed `2024-03`) names its month.
 pub fn parse_period(raw: &str) -> Option<(i32, u8)> {
     let s = raw.trim().trim_end_matches('月');
+    let s = match s.as_bytes() {
+        [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]
+            if [y0, y1, y2, y3, m0, m1, d0, d1]
+                .iter()
+                .all(|b| b.is_ascii_digit()) =>
+        {
+            let day: u8 = s[8..].parse().ok()?;
+            if !(1..=31).contains(&day) {
+                return None;
+            }
+            &s[..7]
+        }
+        _ => s,
+    };
     let (y, m) = if let Some((y, m)) = s.split_once(['-', '/', '.', '年']) {
         (y, m)
     } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {

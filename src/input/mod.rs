@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod parks;
+pub mod sheet;
 pub mod table;
 
 use rayon::slice::ParallelSliceMut;
@@ -68,6 +69,8 @@ struct Sources {
     parks: Vec<PathBuf>,
     activity: Vec<PathBuf>,
     waivers: Vec<PathBuf>,
+    /// Excel / OpenDocument workbooks (sheets parks, activity*, waivers).
+    workbooks: Vec<PathBuf>,
 }
 
 fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError> {
@@ -96,7 +99,23 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
             if waivers.is_file() {
                 s.waivers.push(waivers);
             }
-            if !found_parks {
+            let mut books: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|_| LoadError::NotFound(p.display().to_string()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && sheet::is_workbook(f)
+                        // Excel's lock files (~$book.xlsx) are not workbooks.
+                        && !f
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("~$"))
+                })
+                .collect();
+            books.sort();
+            let has_books = !books.is_empty();
+            s.workbooks.extend(books);
+            if !found_parks && !has_books {
                 report.push(
                     Diagnostic::error(
                         &p.display().to_string(),
@@ -107,7 +126,7 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                     .expected("a folder with parks.csv and activity.csv"),
                 );
             }
-            if acts.is_empty() {
+            if acts.is_empty() && !has_books {
                 report.push(
                     Diagnostic::error(
                         &p.display().to_string(),
@@ -125,7 +144,9 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
                 .to_lowercase();
-            if name.starts_with("parks") {
+            if sheet::is_workbook(p) {
+                s.workbooks.push(p.clone());
+            } else if name.starts_with("parks") {
                 s.parks.push(p.clone());
             } else if name.starts_with("waivers") {
                 s.waivers.push(p.clone());
@@ -136,7 +157,11 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
             return Err(LoadError::NotFound(p.display().to_string()));
         }
     }
-    if s.parks.is_empty() && !s.activity.is_empty() && paths.iter().all(|p| p.is_file()) {
+    if s.parks.is_empty()
+        && s.workbooks.is_empty()
+        && !s.activity.is_empty()
+        && paths.iter().all(|p| p.is_file())
+    {
         report.push(
             Diagnostic::error("parks.csv", 0, 0, "missing required file parks.csv")
                 .expected("parks.csv named with the activity files"),
@@ -225,9 +250,36 @@ fn load_group(
         .enumerate()
         .map(|(i, p)| (p.park_id.clone(), i))
         .collect();
-    for p in &sources.parks {
-        acc.files.push(p.display().to_string());
-        match table::read_csv(p) {
+    // Every table of the group: CSV files one by one, workbooks sheet by sheet.
+    let mut parks_t: Vec<(String, Result<table::Table, Diagnostic>)> = Vec::new();
+    let mut activity_t = Vec::new();
+    let mut waivers_t = Vec::new();
+    let csv = |p: &PathBuf| (p.display().to_string(), table::read_csv(p));
+    parks_t.extend(sources.parks.iter().map(csv));
+    activity_t.extend(sources.activity.iter().map(csv));
+    waivers_t.extend(sources.waivers.iter().map(csv));
+    for book in &sources.workbooks {
+        match sheet::read_workbook(book) {
+            Ok(sheets) => {
+                for (role, t) in sheets {
+                    let entry = (t.file.clone(), Ok(t));
+                    match role {
+                        sheet::SheetRole::Parks => parks_t.push(entry),
+                        sheet::SheetRole::Activity => activity_t.push(entry),
+                        sheet::SheetRole::Waivers => waivers_t.push(entry),
+                    }
+                }
+            }
+            Err(d) => {
+                acc.files.push(book.display().to_string());
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
+    for (name, t) in parks_t {
+        acc.files.push(name);
+        match t {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
                 for park in parks::read_parks(&t, vocab, factors, &mut acc.diags) {
@@ -237,8 +289,8 @@ fn load_group(
                             park.line,
                             1,
                             format!(
-                                "duplicate park_id (first defined in {}:{})",
-                                first.file, first.line
+                                "duplicate park_id (first defined in {})",
+                                Diagnostic::error(&first.file, first.line, 0, "").location()
                             ),
                         )
                         .value(&park.park_id)
@@ -256,16 +308,16 @@ fn load_group(
             }
         }
     }
-    for p in &sources.activity {
+    for (name, t) in activity_t {
         let index = acc.files.len() as u16;
-        acc.files.push(p.display().to_string());
-        match table::read_csv(p) {
+        acc.files.push(name);
+        match t {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
                 if t.rows() == 0 {
                     acc.diags.push(Diagnostic::warning(
                         &t.file,
-                        1,
+                        t.header_line as usize,
                         0,
                         "the file has a header but no data rows",
                     ));
@@ -279,9 +331,9 @@ fn load_group(
             }
         }
     }
-    for p in &sources.waivers {
-        acc.files.push(p.display().to_string());
-        match table::read_csv(p) {
+    for (name, t) in waivers_t {
+        acc.files.push(name);
+        match t {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
                 let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);

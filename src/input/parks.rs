@@ -59,12 +59,17 @@ pub fn read_parks(
     let f = t.file.as_str();
     let Some(id_col) = t.col("park_id") else {
         diags.push(
-            Diagnostic::error(f, 1, 0, "missing required column \"park_id\"")
-                .expected(format!(
-                    "a header with park_id, name, country, province, sector (found: {})",
-                    t.header.join(", ")
-                ))
-                .hint(delimiter_hint(t)),
+            Diagnostic::error(
+                f,
+                t.header_line as usize,
+                0,
+                "missing required column \"park_id\"",
+            )
+            .expected(format!(
+                "a header with park_id, name, country, province, sector (found: {})",
+                t.header.join(", ")
+            ))
+            .hint(delimiter_hint(t)),
         );
         return Vec::new();
     };
@@ -116,7 +121,11 @@ pub fn read_parks(
                     f,
                     line,
                     id_col + 1,
-                    "park_id has characters outside A-Z a-z 0-9 _ . -",
+                    if id.chars().count() > 64 && valid_park_id(&id[..id.floor_char_boundary(64)]) {
+                        format!("park_id is {} characters long", id.chars().count())
+                    } else {
+                        "park_id has characters outside A-Z a-z 0-9 _ . -".to_string()
+                    },
                 )
                 .value(id)
                 .expected("letters, digits, '_', '.', '-' (at most 64)")

@@ -18,8 +18,10 @@ use crate::units::DecimalMark;
 pub struct Table {
     /// The file as the user named it.
     pub file: String,
-    /// Header cells, trimmed.
+    /// Header cells, trimmed, with Chinese and other aliases replaced by the contract's names.
     pub header: Vec<String>,
+    /// 1-based line (or sheet row) of the header.
+    pub header_line: u32,
     /// Body cells by column; None for an empty or absent cell.
     pub columns: Vec<TextColumn>,
     /// 1-based line of each record.
@@ -45,6 +47,17 @@ impl Table {
 
     pub fn line(&self, row: usize) -> usize {
         self.lines[row] as usize
+    }
+}
+
+/// A header cell as the contract names it: trimmed, and an alias (`园区编号`) replaced by its
+/// contract name (`park_id`). Other names are returned trimmed, as written.
+pub fn canonical_header(h: &str) -> String {
+    let h = h.trim().trim_start_matches('\u{feff}').trim();
+    let key = crate::units::fold_width(h).to_lowercase();
+    match crate::reference::column_aliases().get(&key) {
+        Some(c) => c.clone(),
+        None => h.to_string(),
     }
 }
 
@@ -89,7 +102,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let header: Vec<String> = match header_reader.records().next() {
-        Some(Ok(r)) => r.iter().map(|h| h.trim().to_string()).collect(),
+        Some(Ok(r)) => r.iter().map(canonical_header).collect(),
         Some(Err(e)) => {
             return Err(Diagnostic::error(
                 file,
@@ -100,6 +113,16 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         }
         None => return Err(Diagnostic::error(file, 0, 0, "the file has no header row")),
     };
+    duplicate_header(file, &header, 1)?;
+    if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
+        return Err(Diagnostic::error(
+            file,
+            line,
+            field,
+            "a quoted field is opened here and never closed",
+        )
+        .expected("a closing \" (the file may be cut short)"));
+    }
     let (all_lines, counts, blanks) = record_lines(text.as_bytes(), delimiter);
     // The first record is the header; polars reads every other record, blank ones included.
     let body_blank: Vec<bool> = blanks.iter().skip(1).copied().collect();
@@ -125,7 +148,11 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
     } else {
         let keep: Vec<bool> = body_blank.iter().map(|b| !b).collect();
         let columns = frame::read_text_columns(text.as_bytes(), header.len(), delimiter, &keep)
-            .map_err(|e| Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {e}")))?;
+            .map_err(|e| {
+                let e = e.to_string();
+                let first = e.lines().next().unwrap_or_default();
+                Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
+            })?;
         let height = columns.first().map_or(0, |c| c.cells_len());
         if height != lines.len() {
             return Err(Diagnostic::error(
@@ -148,6 +175,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
     Ok(Table {
         file: file.to_string(),
         header,
+        header_line: 1,
         columns,
         lines,
         ragged,
@@ -160,21 +188,31 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
 /// Refuses files that are clearly not text tables, saying what they look like.
 fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let looks_like = if bytes.starts_with(b"%PDF") {
-        Some("a PDF document")
+        Some((
+            "a PDF document",
+            "export the data as CSV (UTF-8) or an Excel workbook",
+        ))
     } else if bytes.starts_with(b"PK\x03\x04") {
-        Some("a ZIP archive or an .xlsx workbook")
+        Some((
+            "a ZIP archive or an .xlsx workbook",
+            "parkbench reads workbooks: give the file its .xlsx name, or export the sheets as CSV (UTF-8)",
+        ))
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Some("a legacy .xls workbook")
+        Some((
+            "a legacy .xls workbook",
+            "parkbench reads workbooks: give the file its .xls name, or export the sheets as CSV (UTF-8)",
+        ))
     } else {
         None
     };
-    if let Some(what) = looks_like {
+    if let Some((what, hint)) = looks_like {
         return Err(
-            Diagnostic::error(file, 0, 0, format!("this is {what}, not a CSV file"))
-                .hint("export the sheet as CSV (UTF-8) from Excel"),
+            Diagnostic::error(file, 0, 0, format!("this is {what}, not a CSV file")).hint(hint),
         );
     }
-    let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let is_utf16 = bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(bytes).is_some();
     if !is_utf16 && let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(Diagnostic::error(
@@ -220,8 +258,29 @@ fn decode<'b>(
             return Ok((s.into_owned().into(), name));
         }
     }
+    if let Some((enc, name)) = utf16_without_bom(bytes) {
+        let (s, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return Ok((s.into_owned().into(), name));
+        }
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.into(), "UTF-8")),
+        // Chinese text as UTF-8 before the first invalid byte: the file mixes encodings (rows
+        // pasted from another export); reading it as GBK would garble the UTF-8 part silently.
+        Err(utf8_err) if !bytes[..utf8_err.valid_up_to()].is_ascii() => {
+            let mut d = bad_encoding(
+                file,
+                bytes,
+                utf8_err.valid_up_to(),
+                "one encoding for the whole file",
+            );
+            d.message = format!(
+                "{}; the lines before it are UTF-8, so the file mixes encodings",
+                d.message
+            );
+            Err(d)
+        }
         Err(utf8_err) => match GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
             Some(s) => Ok((s.into_owned().into(), "GB18030")),
             None => Err(bad_encoding(
@@ -231,6 +290,28 @@ fn decode<'b>(
                 "UTF-8 or GB18030/GBK",
             )),
         },
+    }
+}
+
+/// UTF-16 saved without a byte order mark: ASCII text shows as every other byte zero.
+fn utf16_without_bom(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'static str)> {
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zero_at = |odd: bool| {
+        head.chunks_exact(2)
+            .filter(|p| (p[usize::from(odd)] == 0) && p[usize::from(!odd)] != 0)
+            .count()
+    };
+    // At least nine in ten characters ASCII, zero on the same side.
+    if zero_at(true) * 10 >= pairs * 9 {
+        Some((UTF_16LE, "UTF-16LE (no BOM)"))
+    } else if zero_at(false) * 10 >= pairs * 9 {
+        Some((UTF_16BE, "UTF-16BE (no BOM)"))
+    } else {
+        None
     }
 }
 
@@ -318,6 +399,55 @@ fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) 
         blanks.push(empty);
     }
     (lines, counts, blanks)
+}
+
+/// The line and field of a quote that is never closed, if any (a file cut short, a stray `"`).
+fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<(usize, usize)> {
+    memchr::memchr(b'"', bytes)?;
+    let mut line = 1;
+    let mut field = 1;
+    let mut open: Option<(usize, usize)> = None;
+    for &b in bytes {
+        match b {
+            b'"' => {
+                open = if open.is_some() {
+                    None
+                } else {
+                    Some((line, field))
+                }
+            }
+            b'\n' => {
+                line += 1;
+                if open.is_none() {
+                    field = 1;
+                }
+            }
+            d if d == delimiter && open.is_none() => field += 1,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Two header cells with the same name: which one counts would be a guess.
+pub(crate) fn duplicate_header(file: &str, header: &[String], line: u32) -> Result<(), Diagnostic> {
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(first) = header[..i].iter().position(|p| p.eq_ignore_ascii_case(h)) {
+            return Err(Diagnostic::error(
+                file,
+                line as usize,
+                i + 1,
+                format!("duplicate column \"{h}\" (also column {})", first + 1),
+            )
+            .value(h.clone())
+            .expected("each column once")
+            .hint("delete or rename one of them; parkbench will not guess which one counts"));
+        }
+    }
+    Ok(())
 }
 
 /// [`record_lines`] for text without quotes: every line is a record.

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixtures under `tests/data/`, one module per command.
 
+mod bad;
 mod batch;
 mod browser;
 mod encodings;
@@ -11,6 +12,7 @@ mod score;
 pub mod synth;
 mod uncertainty;
 mod validate;
+mod workbook;
 
 use assert_cmd::Command;
 use std::path::PathBuf;

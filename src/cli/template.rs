@@ -1,0 +1,37 @@
+//! `parkbench template --out DIR [--lang en|zh] [--format csv|xlsx]`: blank data templates.
+
+use clap::Args;
+use std::path::PathBuf;
+
+use super::{CliError, ExitStatus};
+use crate::indicators::Lang;
+use crate::reference::Vocabulary;
+use crate::template::{self, TemplateFormat};
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Language of the headers, notes and README (both languages load back).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// CSV files or one Excel workbook.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TemplateFormat,
+    /// Write into a folder that holds files parkbench did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: TemplateArgs) -> Result<ExitStatus, CliError> {
+    crate::outfile::claim_dir(&args.out, args.force).map_err(|e| CliError::Io(e.to_string()))?;
+    let vocab = Vocabulary::embedded()?;
+    let files = template::write(&args.out, &vocab, args.lang, args.format)
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    crate::outfile::record_outputs(&args.out, &files).map_err(|e| CliError::Io(e.to_string()))?;
+    for f in &files {
+        eprintln!("wrote {}", f.display());
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,267 @@
+//! Blank templates for operators: `parks` and `activity` with the header row and one example row
+//! per metric group, and the metric list with allowed units in English and Chinese. As CSV
+//! files (plus `metrics.csv` and a README) or as one Excel workbook with a sheet for each.
+//!
+//! Everything written comes from the reference data: the columns and the example park from
+//! `indicators/columns.toml`, the metrics, units and example values from `metrics.toml`. A
+//! template loads back without a problem (tested), so an operator starts from something valid.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::indicators::Lang;
+use crate::outfile;
+use crate::reference::{self, ReferenceError, Vocabulary};
+
+/// The file layout of a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TemplateFormat {
+    /// parks.csv, activity.csv, metrics.csv and README.txt (UTF-8 with BOM, so Excel shows
+    /// Chinese correctly).
+    Csv,
+    /// One workbook, parkbench-template.xlsx, with sheets parks, activity, metrics, README.
+    Xlsx,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("writing the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+#[derive(Deserialize)]
+struct ColumnsFile {
+    template: TemplateSpec,
+}
+
+#[derive(Deserialize)]
+struct TemplateSpec {
+    year: i32,
+    parks_columns: Vec<String>,
+    activity_columns: Vec<String>,
+    park: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// The cells of a template, before they become files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub parks: Vec<Vec<String>>,
+    pub activity: Vec<Vec<String>>,
+    pub metrics: Vec<Vec<String>>,
+    pub readme: String,
+}
+
+fn lang_key(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh",
+    }
+}
+
+/// The header a template shows for a contract column: the contract name in English, the
+/// first Chinese alias in Chinese (both load back).
+fn header(col: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => col.to_string(),
+        Lang::Zh => reference::column_name_zh(col).unwrap_or_else(|| col.to_string()),
+    }
+}
+
+/// Builds the template's tables from the reference data.
+pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> {
+    let (file, text) = reference::read_text("columns.toml", None)?;
+    let spec: ColumnsFile = reference::parse_toml(&file, &text)?;
+    let spec = spec.template;
+    let park = spec
+        .park
+        .get(lang_key(lang))
+        .ok_or_else(|| ReferenceError::Parse {
+            file: file.clone(),
+            message: format!("[template.park.{}] is missing", lang_key(lang)),
+        })?;
+    let parks = vec![
+        spec.parks_columns.iter().map(|c| header(c, lang)).collect(),
+        spec.parks_columns
+            .iter()
+            .map(|c| park.get(c).cloned().unwrap_or_default())
+            .collect(),
+    ];
+    let park_id = park.get("park_id").cloned().unwrap_or_default();
+    let mut activity = vec![
+        spec.activity_columns
+            .iter()
+            .map(|c| header(c, lang))
+            .collect::<Vec<_>>(),
+    ];
+    for id in &vocab.order {
+        let m = &vocab.metrics[id];
+        let Some(ex) = &m.example else { continue };
+        let row = spec
+            .activity_columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "park_id" => park_id.clone(),
+                "year" => spec.year.to_string(),
+                "metric" => m.id.clone(),
+                "value" => outfile::num(Some(ex.value), 6),
+                "unit" => ex.unit.clone(),
+                "quality" => "measured".into(),
+                "note" => match lang {
+                    Lang::En => format!("example: {}", m.name_en),
+                    Lang::Zh => format!("示例：{}", m.name_zh),
+                },
+                _ => String::new(),
+            })
+            .collect();
+        activity.push(row);
+    }
+    let mut metrics = vec![
+        match lang {
+            Lang::En => vec![
+                "metric",
+                "group",
+                "name_en",
+                "name_zh",
+                "units",
+                "description",
+            ],
+            Lang::Zh => vec![
+                "指标代码",
+                "类别",
+                "英文名称",
+                "中文名称",
+                "可用单位",
+                "说明",
+            ],
+        }
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>(),
+    ];
+    for id in &vocab.order {
+        let m = &vocab.metrics[id];
+        metrics.push(vec![
+            m.id.clone(),
+            m.group.clone(),
+            m.name_en.clone(),
+            m.name_zh.clone(),
+            m.units.join(" | "),
+            m.description.clone(),
+        ]);
+    }
+    Ok(Template {
+        parks,
+        activity,
+        metrics,
+        readme: readme(lang),
+    })
+}
+
+fn readme(lang: Lang) -> String {
+    match lang {
+        Lang::En => "parkbench data template\n\
+            \n\
+            parks: one row per park. park_id is required and unique (letters, digits, _ . -).\n\
+            activity: one measured quantity per row: park_id, year, metric, value, unit; period \
+            (YYYY-MM) for monthly rows, which are summed to the year; quality measured or \
+            estimated.\n\
+            metrics: every metric with the units it accepts. A unit of another kind is an error.\n\
+            \n\
+            Leave a value empty, or write NA, - or 无, when it is not known: missing is not zero.\n\
+            Replace the EXAMPLE-01 rows with your parks, then check the file with\n\
+            \n    parkbench validate <folder or workbook>\n"
+            .to_string(),
+        Lang::Zh => "parkbench 数据模板\n\
+            \n\
+            园区（parks）：每个园区一行，园区编号必填且唯一（字母、数字、_ . -）。\n\
+            活动数据（activity）：每行一个数据：园区编号、年份、指标、数值、单位；按月填报时填写月份\
+            （YYYY-MM），按年汇总；数据质量填 measured（实测）或 estimated（估算）。\n\
+            指标（metrics）：全部指标及其可用单位，单位类别不符会报错。\n\
+            \n\
+            数据未知时请留空或填写 NA、- 或 无：缺失不等于零。\n\
+            请用本园区数据替换 EXAMPLE-01 示例行，然后运行\n\
+            \n    parkbench validate <文件夹或工作簿>\n"
+            .to_string(),
+    }
+}
+
+/// Writes the template into `dir` (atomically, file by file) and returns the files written.
+pub fn write(
+    dir: &Path,
+    vocab: &Vocabulary,
+    lang: Lang,
+    format: TemplateFormat,
+) -> Result<Vec<PathBuf>, TemplateError> {
+    let t = build(vocab, lang)?;
+    let (parks_name, activity_name, metrics_name) = match lang {
+        Lang::En => ("parks", "activity", "metrics"),
+        Lang::Zh => ("园区", "活动数据", "指标"),
+    };
+    match format {
+        TemplateFormat::Csv => {
+            let mut out = Vec::new();
+            for (name, rows) in [
+                ("parks.csv", &t.parks),
+                ("activity.csv", &t.activity),
+                ("metrics.csv", &t.metrics),
+            ] {
+                let path = dir.join(name);
+                outfile::write(&path, &csv_bytes(rows)?)?;
+                out.push(path);
+            }
+            let path = dir.join("README.txt");
+            outfile::write(&path, t.readme.as_bytes())?;
+            out.push(path);
+            Ok(out)
+        }
+        TemplateFormat::Xlsx => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (name, rows) in [
+                (parks_name, &t.parks),
+                (activity_name, &t.activity),
+                (metrics_name, &t.metrics),
+            ] {
+                let sheet = book.add_worksheet();
+                sheet.set_name(name)?;
+                for (r, row) in rows.iter().enumerate() {
+                    for (c, cell) in row.iter().enumerate() {
+                        // Numbers as numbers; everything else as text, so Excel does not
+                        // turn an id into a date.
+                        if r == 0 {
+                            sheet.write_string_with_format(0, c as u16, cell, &bold)?;
+                        } else if let Ok(v) = cell.parse::<f64>() {
+                            sheet.write_number(r as u32, c as u16, v)?;
+                        } else {
+                            sheet.write_string(r as u32, c as u16, cell)?;
+                        }
+                    }
+                }
+                sheet.set_freeze_panes(1, 0)?;
+                sheet.autofit();
+            }
+            let sheet = book.add_worksheet();
+            sheet.set_name("README")?;
+            for (r, line) in t.readme.lines().enumerate() {
+                sheet.write_string(r as u32, 0, line)?;
+            }
+            let path = dir.join("parkbench-template.xlsx");
+            outfile::write(&path, &book.save_to_buffer()?)?;
+            Ok(vec![path])
+        }
+    }
+}
+
+/// CSV text with a UTF-8 byte order mark (Excel on Chinese Windows reads it as UTF-8 then).
+fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>, std::io::Error> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    for r in rows {
+        w.write_record(r.iter().map(|c| outfile::csv_safe(c)))?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}

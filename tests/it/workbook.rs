@@ -1,0 +1,264 @@
+//! Excel workbooks and templates: what operators really send, read with Excel's own cell names.
+
+use crate::{parkbench, run};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+use std::path::Path;
+
+fn validate(path: &Path) -> (i32, String) {
+    let (code, out, err) = run(&["validate", path.to_str().unwrap()]);
+    (code, format!("{out}{err}"))
+}
+
+#[test]
+fn csv_templates_in_both_languages_load_back_clean() {
+    for lang in ["en", "zh"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t");
+        let (code, _, err) = run(&["template", "--out", out.to_str().unwrap(), "--lang", lang]);
+        assert_eq!(code, 0, "{err}");
+        for f in ["parks.csv", "activity.csv", "metrics.csv", "README.txt"] {
+            assert!(out.join(f).is_file(), "{lang}: {f} written");
+        }
+        let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+        // Every metric of the vocabulary, with its units and both names.
+        assert!(metrics.contains("natural_gas"), "{metrics}");
+        assert!(metrics.contains("天然气"), "{metrics}");
+        assert!(metrics.contains("万m3"), "{metrics}");
+        assert_eq!(metrics.lines().count(), 1 + 30, "{metrics}");
+        let activity = std::fs::read_to_string(out.join("activity.csv")).unwrap();
+        if lang == "zh" {
+            assert!(
+                activity.contains("园区编号,年份,月份,指标,数值,单位"),
+                "{activity}"
+            );
+        }
+        // One example row per metric group.
+        assert_eq!(activity.lines().count(), 1 + 7, "{activity}");
+        let (code, text) = validate(&out);
+        assert_eq!(code, 0, "{lang} template validates:\n{text}");
+        assert!(
+            text.contains("0 errors, 0 warnings in 2 files (1 parks, 7 data rows)"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn xlsx_template_round_trips_and_refuses_a_foreign_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    for lang in ["en", "zh"] {
+        let (code, _, err) = run(&[
+            "template",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "xlsx",
+            "--lang",
+            lang,
+        ]);
+        assert_eq!(code, 0, "{lang}: {err}");
+        let book = out.join("parkbench-template.xlsx");
+        let (code, text) = validate(&book);
+        assert_eq!(code, 0, "{lang} workbook validates:\n{text}");
+        assert!(text.contains("0 errors, 0 warnings"), "{text}");
+    }
+    // A folder with someone else's file is not written into without --force.
+    std::fs::write(out.join("notes.docx"), b"mine").unwrap();
+    let (code, _, err) = run(&["template", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("holds files parkbench did not write (notes.docx)"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    let (code, _, err) = run(&["template", "--out", out.to_str().unwrap(), "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(out.join("notes.docx")).unwrap(), b"mine");
+}
+
+/// A workbook as operators make them: a title row above the header, numbers stored as text with
+/// thousands separators, a month typed as a date, a formula, an Excel error, a sheet to ignore.
+fn operator_workbook(path: &Path, broken: bool) {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let readme = book.add_worksheet();
+    readme.set_name("说明").unwrap();
+    readme.write_string(0, 0, "请勿修改表头").unwrap();
+
+    let parks = book.add_worksheet();
+    parks.set_name("园区").unwrap();
+    parks
+        .merge_range(0, 0, 0, 4, "2024 年园区基本信息", &bold)
+        .unwrap();
+    for (c, h) in ["园区编号", "园区名称", "国家", "省份", "主导产业"]
+        .iter()
+        .enumerate()
+    {
+        parks.write_string(2, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["SZ-01", "苏州示范园", "CN", "江苏", "电子"]
+        .iter()
+        .enumerate()
+    {
+        parks.write_string(3, c as u16, *v).unwrap();
+    }
+
+    let act = book.add_worksheet();
+    act.set_name("activity").unwrap();
+    for (c, h) in ["park_id", "year", "period", "metric", "value", "unit"]
+        .iter()
+        .enumerate()
+    {
+        act.write_string(0, c as u16, *h).unwrap();
+    }
+    let mut r = 1;
+    // Twelve months of grid electricity, the month typed as a date, values as text "1,000.5".
+    for m in 1..=12u8 {
+        act.write_string(r, 0, "SZ-01").unwrap();
+        act.write_number(r, 1, 2024).unwrap();
+        let date = ExcelDateTime::from_ymd(2024, m, 1).unwrap();
+        act.write_datetime_with_format(r, 2, &date, &Format::new().set_num_format("yyyy-mm"))
+            .unwrap();
+        act.write_string(r, 3, "electricity_grid").unwrap();
+        act.write_string(r, 4, "1,000.5").unwrap();
+        act.write_string(r, 5, "MWh").unwrap();
+        r += 1;
+    }
+    // A formula: its cached value is what counts.
+    for (c, v) in ["SZ-01", "2024", "", "natural_gas"].iter().enumerate() {
+        act.write_string(r, c as u16, *v).unwrap();
+    }
+    act.write_formula(r, 4, Formula::new("=100*2").set_result("200"))
+        .unwrap();
+    act.write_string(r, 5, "万m3").unwrap();
+    r += 1;
+    // Full-width digits and a unit written into the cell that agrees with the unit column.
+    for (c, v) in [
+        "SZ-01",
+        "2024",
+        "",
+        "industrial_value_added",
+        "１２３４５６ 万元",
+        "万元",
+    ]
+    .iter()
+    .enumerate()
+    {
+        act.write_string(r, c as u16, *v).unwrap();
+    }
+    r += 1;
+    if !broken {
+        book.save(path).unwrap();
+        return;
+    }
+    // Row 16 in Excel: an Excel error where a number belongs.
+    for (c, v) in ["SZ-01", "2024", "", "water_fresh"].iter().enumerate() {
+        act.write_string(r, c as u16, *v).unwrap();
+    }
+    act.write_formula(r, 4, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
+    act.write_string(r, 5, "万m3").unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn workbook_cells_are_named_as_excel_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("园区数据.xlsx");
+    operator_workbook(&book, true);
+    let (code, text) = validate(&book);
+    assert_eq!(code, 1, "{text}");
+    let file = book.display().to_string();
+    let expected = format!(
+        "error: {file}!activity!E16: value is not a number (metric water_fresh) (value \"#DIV/0!\", expected a number such as 1234.5, or NA / - / 无 when unknown)"
+    );
+    assert!(
+        text.lines().any(|l| l == expected),
+        "missing:\n{expected}\n--- got:\n{text}"
+    );
+    assert!(text.contains("1 error, "), "only the Excel error:\n{text}");
+
+    // Without the broken row, the inventory sums the twelve text-number months and takes the
+    // formula's cached value: the same as the annual figures written as CSV.
+    let clean = dir.path().join("clean.xlsx");
+    operator_workbook(&clean, false);
+    let csv = dir.path().join("csv");
+    std::fs::create_dir(&csv).unwrap();
+    std::fs::write(
+        csv.join("parks.csv"),
+        "park_id,name,country,province,sector\nSZ-01,苏州示范园,CN,jiangsu,电子\n",
+    )
+    .unwrap();
+    std::fs::write(
+        csv.join("activity.csv"),
+        "park_id,year,metric,value,unit\n\
+         SZ-01,2024,electricity_grid,12006,MWh\n\
+         SZ-01,2024,natural_gas,200,万m3\n\
+         SZ-01,2024,industrial_value_added,123456,万元\n",
+    )
+    .unwrap();
+    assert_eq!(inventory(&clean), inventory(&csv));
+}
+
+fn inventory(p: &Path) -> String {
+    let o = parkbench()
+        .args(["inventory", p.to_str().unwrap(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn a_workbook_inventory_matches_the_same_data_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    // The template's example rows, once as CSV and once as a workbook.
+    let csv_dir = dir.path().join("csv");
+    let xlsx_dir = dir.path().join("xlsx");
+    for (out, format) in [(&csv_dir, "csv"), (&xlsx_dir, "xlsx")] {
+        let (code, _, err) = run(&[
+            "template",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert_eq!(
+        inventory(&csv_dir),
+        inventory(&xlsx_dir.join("parkbench-template.xlsx"))
+    );
+}
+
+#[test]
+fn unreadable_workbooks_are_named_not_crashed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("data.xlsx");
+    std::fs::write(&fake, b"this is not a zip file").unwrap();
+    let (code, text) = validate(&fake);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "error: {}: cannot read the workbook",
+            fake.display()
+        )),
+        "{text}"
+    );
+    // A workbook without the sheets parkbench reads.
+    let other = dir.path().join("other.xlsx");
+    let mut book = Workbook::new();
+    book.add_worksheet()
+        .set_name("Sheet1")
+        .unwrap()
+        .write_string(0, 0, "x")
+        .unwrap();
+    book.save(&other).unwrap();
+    let (code, text) = validate(&other);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("the workbook has no parks or activity sheet (value \"Sheet1\""),
+        "{text}"
+    );
+}
