@@ -37,7 +37,7 @@ fn csv_templates_in_both_languages_load_back_clean() {
         let (code, text) = validate(&out);
         assert_eq!(code, 0, "{lang} template validates:\n{text}");
         assert!(
-            text.contains("0 errors, 0 warnings in 2 files (1 parks, 7 data rows)"),
+            text.contains("0 errors, 0 warnings in 2 files (1 parks, 8 data rows)"),
             "{text}"
         );
     }
