@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 /// The file in an output folder that lists what parkbench wrote there.
 pub const MANIFEST: &str = ".parkbench-output";
 
+/// The manifest's last line while a run is writing; a run that was killed leaves it there.
+const UNFINISHED: &str = "# unfinished run";
+
 /// An output folder parkbench will not write into.
 #[derive(Debug, thiserror::Error)]
 pub enum OutDirError {
@@ -26,18 +29,39 @@ pub enum OutDirError {
 /// Checks that `dir` may receive parkbench's outputs: it does not exist, is empty, or holds
 /// only files a previous run wrote (listed in its [`MANIFEST`]). Anything else (a data folder,
 /// someone's documents) is refused unless `force`. Temporary files left by an interrupted run
-/// are removed.
+/// are removed. Files newer than the manifest of a run that did not finish are that run's.
 pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
     let io = |source| OutDirError::Io {
         dir: dir.display().to_string(),
         source,
     };
     if !dir.exists() {
-        return std::fs::create_dir_all(dir).map_err(io);
+        std::fs::create_dir_all(dir).map_err(io)?;
+        return mark_unfinished(dir).map_err(io);
     }
-    let ours: std::collections::HashSet<PathBuf> = std::fs::read_to_string(dir.join(MANIFEST))
-        .map(|t| t.lines().map(PathBuf::from).collect())
-        .unwrap_or_default();
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    let ours: std::collections::HashSet<PathBuf> = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(PathBuf::from)
+        .collect();
+    // Files an interrupted run wrote after it marked the manifest are its own.
+    let unfinished_since = manifest
+        .lines()
+        .any(|l| l == UNFINISHED)
+        .then(|| {
+            std::fs::metadata(dir.join(MANIFEST))
+                .and_then(|m| m.modified())
+                .ok()
+        })
+        .flatten();
+    let written_by_unfinished = |p: &Path| {
+        unfinished_since.is_some_and(|since| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= since)
+        })
+    };
     let mut foreign = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -50,13 +74,16 @@ pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
                 stack.push(path);
             } else if is_temporary(&name) {
                 let _ = std::fs::remove_file(&path);
-            } else if rel != Path::new(MANIFEST) && !ours.contains(&rel) {
+            } else if rel != Path::new(MANIFEST)
+                && !ours.contains(&rel)
+                && !written_by_unfinished(&path)
+            {
                 foreign.push(rel.display().to_string());
             }
         }
     }
     if foreign.is_empty() || force {
-        return Ok(());
+        return mark_unfinished(dir).map_err(io);
     }
     foreign.sort();
     let shown: Vec<String> = foreign.iter().take(3).cloned().collect();
@@ -71,12 +98,27 @@ pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
     })
 }
 
+/// Marks the manifest while a run writes, so files of a run that is killed are still known.
+fn mark_unfinished(dir: &Path) -> std::io::Result<()> {
+    let mut text = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    if !text.lines().any(|l| l == UNFINISHED) {
+        text.push_str(UNFINISHED);
+        text.push('\n');
+    }
+    write(&dir.join(MANIFEST), text.as_bytes())
+}
+
 /// Records the files written into `dir` (with those of earlier runs still there) so the next
 /// run recognises them as parkbench's.
 pub fn record_outputs(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
     let mut listed: std::collections::BTreeSet<String> =
         std::fs::read_to_string(dir.join(MANIFEST))
-            .map(|t| t.lines().map(String::from).collect())
+            .map(|t| {
+                t.lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default();
     for f in files {
         let rel = f.strip_prefix(dir).unwrap_or(f);

@@ -12,7 +12,8 @@
 
 #![allow(clippy::result_large_err)]
 
-use calamine::{Data, Range, Reader, open_workbook_auto};
+use calamine::{Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_auto_from_rs};
+use std::io::Cursor;
 use std::path::Path;
 
 use crate::diag::Diagnostic;
@@ -59,11 +60,22 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
 /// cannot be opened, or has none of the sheets, is one error.
 pub fn read_workbook(path: &Path) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
     let file = path.display().to_string();
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
-        return Err(Diagnostic::error(&file, 0, 0, "the file is empty")
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}")))?;
+    read_workbook_bytes(&file, bytes)
+}
+
+/// Like [`read_workbook`] on bytes already in memory (the format is told by its content).
+pub fn read_workbook_bytes(
+    file: &str,
+    bytes: Vec<u8>,
+) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
+    if bytes.is_empty() {
+        return Err(Diagnostic::error(file, 0, 0, "the file is empty")
             .expected("an Excel workbook with sheets parks and activity"));
     }
-    let mut book = open_workbook_auto(path).map_err(|e| {
+    let file = file.to_string();
+    let mut book = open_book(&file, bytes).map_err(|e| {
         Diagnostic::error(&file, 0, 0, format!("cannot read the workbook: {e}"))
             .expected("an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods)")
             .hint("save it again from Excel, or export each sheet as CSV (UTF-8)")
@@ -95,6 +107,24 @@ pub fn read_workbook(path: &Path) -> Result<Vec<(SheetRole, Table)>, Diagnostic>
         );
     }
     Ok(out)
+}
+
+/// Opens a workbook by its extension (so a damaged .xlsx is reported as a damaged .xlsx), or by
+/// its content when the name says nothing.
+fn open_book(file: &str, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, String> {
+    let ext = Path::new(file.split('!').next().unwrap_or(file))
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    let c = Cursor::new(bytes);
+    match ext.as_str() {
+        "xlsx" | "xlsm" => Xlsx::new(c).map(Sheets::Xlsx).map_err(|e| e.to_string()),
+        "xlsb" => Xlsb::new(c).map(Sheets::Xlsb).map_err(|e| e.to_string()),
+        "xls" => Xls::new(c).map(Sheets::Xls).map_err(|e| e.to_string()),
+        "ods" => Ods::new(c).map(Sheets::Ods).map_err(|e| e.to_string()),
+        _ => open_workbook_auto_from_rs(c).map_err(|e| e.to_string()),
+    }
 }
 
 /// How many rows above the header may hold titles (merged cells, a programme name).

@@ -61,7 +61,7 @@ const CASES: &[(&str, i32, &str)] = &[
     (
         "fake.xlsx",
         1,
-        r#"error: fake.xlsx: cannot read the workbook: Xlsx error: Zip error: invalid Zip archive: Could not find EOCD (expected an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods))"#,
+        r#"error: fake.xlsx: cannot read the workbook: Zip error: invalid Zip archive: Could not find EOCD (expected an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods))"#,
     ),
     (
         "formula_injection.csv",

@@ -4,6 +4,7 @@ mod bad;
 mod batch;
 mod browser;
 mod encodings;
+mod interrupt;
 mod inventory;
 mod programme;
 mod props;
