@@ -61,6 +61,46 @@ pub enum CliError {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress bars and no summary lines on standard error (errors are still printed).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A summary line on standard error, unless `--quiet`.
+pub(crate) fn note(args: std::fmt::Arguments<'_>) {
+    if !quiet() {
+        eprintln!("{args}");
+    }
+}
+
+/// A spinner for a stage of unknown length: drawn only on a terminal, never with `--quiet`.
+pub(crate) fn spinner(what: &'static str) -> indicatif::ProgressBar {
+    if quiet() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let s = indicatif::ProgressBar::new_spinner().with_message(what);
+    s.enable_steady_tick(std::time::Duration::from_millis(120));
+    s
+}
+
+/// A progress bar over `len` units: drawn only on a terminal, never with `--quiet`.
+pub(crate) fn bar(len: u64, what: &'static str) -> indicatif::ProgressBar {
+    if quiet() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg} {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta})",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    indicatif::ProgressBar::new(len)
+        .with_style(style)
+        .with_message(what)
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +193,7 @@ impl DataArgs {
 
 /// Runs the command line and returns the exit status.
 pub fn run(cli: Cli) -> ExitStatus {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Inventory(a) => inventory::run(a),

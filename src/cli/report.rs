@@ -51,10 +51,14 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         ));
     }
     let mc = args.mc.options(1000)?;
+    let spinner = super::spinner("reading, checking and scoring the data");
     crate::outfile::claim_dir(&args.out, args.force).map_err(|e| CliError::Io(e.to_string()))?;
     let (l, runs) = compute(&args.data, &args.sets)?;
     let progs = programmes(&l, &runs, &args.sets, mc)?;
+    spinner.finish_and_clear();
     let cat = crate::indicators::Catalogue::embedded()?;
+    let bar = super::bar(runs[0].scores.len() as u64, "writing park pages");
+    let tick = bar.clone();
     let opts = ReportOptions {
         lang: args.lang,
         html: args.format.iter().any(|f| f == "html"),
@@ -63,6 +67,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         csv: args.format.iter().any(|f| f == "csv"),
         png: args.png,
         timestamp: args.timestamp.clone(),
+        progress: Some(report::Progress(std::sync::Arc::new(move || tick.inc(1)))),
     };
     let input = ReportInput {
         run: &runs[0],
@@ -77,11 +82,12 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;
     crate::outfile::record_outputs(&args.out, &written.files)
         .map_err(|e| CliError::Io(e.to_string()))?;
-    eprintln!(
+    bar.finish_and_clear();
+    super::note(format_args!(
         "wrote {} files for {} parks to {}",
         written.files.len(),
         written.parks,
         args.out.display()
-    );
+    ));
     Ok(super::report_failures(&l.data))
 }

@@ -165,7 +165,9 @@ pub fn programmes(
 }
 
 pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
+    let spinner = super::spinner("reading, checking and scoring the data");
     let (l, runs) = compute(&args.data, &args.sets)?;
+    spinner.finish_and_clear();
     let text = match args.format {
         Format::Csv => to_csv(&runs),
         Format::Json => to_json(&runs)?,
@@ -196,9 +198,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             )?;
         }
     } else if mc.is_some() {
-        eprintln!(
+        super::note(format_args!(
             "note: peer statistics and the Monte Carlo results are written beside --out FILE (peers.csv, uncertainty.csv)"
-        );
+        ));
     }
     Ok(super::report_failures(&l.data))
 }

@@ -31,7 +31,7 @@ pub fn run(args: TemplateArgs) -> Result<ExitStatus, CliError> {
         .map_err(|e| CliError::Io(e.to_string()))?;
     crate::outfile::record_outputs(&args.out, &files).map_err(|e| CliError::Io(e.to_string()))?;
     for f in &files {
-        eprintln!("wrote {}", f.display());
+        super::note(format_args!("wrote {}", f.display()));
     }
     Ok(ExitStatus::Success)
 }

@@ -40,6 +40,18 @@ pub struct ReportOptions {
     pub png: bool,
     /// A timestamp to print in footers (None: no timestamp, deterministic output).
     pub timestamp: Option<String>,
+    /// Called once per park page written (for a progress bar).
+    pub progress: Option<Progress>,
+}
+
+/// A callback told of each unit of work done; shared across threads.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 /// Problems while writing a report.
@@ -138,7 +150,13 @@ pub fn write(
     };
     let park_files: Vec<Vec<PathBuf>> = scores
         .par_iter()
-        .map(|s| ctx.park(s))
+        .map(|s| {
+            let r = ctx.park(s);
+            if let Some(p) = &opts.progress {
+                (p.0)();
+            }
+            r
+        })
         .collect::<Result<_, _>>()?;
     for files in park_files {
         written.files.extend(files);

@@ -262,3 +262,39 @@ fn unreadable_workbooks_are_named_not_crashed_on() {
         "{text}"
     );
 }
+
+#[test]
+fn quiet_runs_say_nothing_and_piped_runs_draw_no_progress_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let args = |quiet: bool| {
+        let mut a = vec![
+            "report",
+            "tests/data/bad/parks.csv",
+            "tests/data/bad/activity_ok.csv",
+            "--benchmark",
+            "cn-zero-carbon-park-2025",
+            "--draws",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if quiet {
+            a.push("--quiet");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let a = args(true);
+    let (code, _, err) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "", "--quiet prints nothing on success");
+    let a = args(false);
+    let (code, _, err) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    // Standard error is a pipe here: the summary line only, no bar, no escape codes.
+    assert!(
+        err.starts_with("wrote ") && err.lines().count() == 1,
+        "{err:?}"
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+}
