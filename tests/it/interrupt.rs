@@ -31,6 +31,16 @@ fn snapshot(dir: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
     (files, temporaries)
 }
 
+/// Runs a report to the end and asserts it succeeded.
+fn report_ok(args: Vec<&str>) {
+    let ok = parkbench().args(args).output().unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
 fn report_args<'a>(data: &'a str, out: &'a str, lang: &'a str) -> Vec<&'a str> {
     vec![
         "report",
@@ -64,29 +74,13 @@ fn a_killed_report_leaves_old_or_new_files_never_half_files() {
 
     let out = tmp.path().join("out");
     let out_s = out.to_str().unwrap();
-    let ok = parkbench()
-        .args(report_args(data_s, out_s, "en"))
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    report_ok(report_args(data_s, out_s, "en"));
     let (old, _) = snapshot(&out);
 
     // The new run, complete, elsewhere: what every file becomes.
     let reference = tmp.path().join("reference");
     let started = Instant::now();
-    let ok = parkbench()
-        .args(report_args(data_s, reference.to_str().unwrap(), "zh"))
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    report_ok(report_args(data_s, reference.to_str().unwrap(), "zh"));
     let full = started.elapsed();
     let (new, _) = snapshot(&reference);
     assert_ne!(
@@ -136,15 +130,7 @@ fn a_killed_report_leaves_old_or_new_files_never_half_files() {
     }
 
     // A run after the kills cleans the temporaries and finishes the job.
-    let ok = parkbench()
-        .args(report_args(data_s, out_s, "zh"))
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    report_ok(report_args(data_s, out_s, "zh"));
     let (after, temporaries) = snapshot(&out);
     assert!(temporaries.is_empty(), "{temporaries:?}");
     for (file, bytes) in &new {
