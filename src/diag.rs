@@ -90,23 +90,7 @@ impl Diagnostic {
     /// `file:line:column` as compilers print it (line and column left out when 0); for a
     /// workbook sheet (`book.xlsx!activity`), the cell as Excel names it: `book.xlsx!activity!C14`.
     pub fn location(&self) -> String {
-        if is_sheet(&self.file) {
-            return match (self.line, self.column) {
-                (0, _) => self.file.clone(),
-                (l, 0) => format!("{}!{}", self.file, l),
-                (l, c) => format!(
-                    "{}!{}{}",
-                    self.file,
-                    crate::input::sheet::column_letters(c),
-                    l
-                ),
-            };
-        }
-        match (self.line, self.column) {
-            (0, _) => self.file.clone(),
-            (l, 0) => format!("{}:{}", self.file, l),
-            (l, c) => format!("{}:{}:{}", self.file, l, c),
-        }
+        location(&self.file, self.line, self.column)
     }
 }
 
@@ -124,6 +108,22 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  hint: {h}")?;
         }
         Ok(())
+    }
+}
+
+/// A place in an input file as [`Diagnostic::location`] prints it.
+pub fn location(file: &str, line: usize, column: usize) -> String {
+    if is_sheet(file) {
+        return match (line, column) {
+            (0, _) => file.to_string(),
+            (l, 0) => format!("{file}!{l}"),
+            (l, c) => format!("{file}!{}{l}", crate::input::sheet::column_letters(c)),
+        };
+    }
+    match (line, column) {
+        (0, _) => file.to_string(),
+        (l, 0) => format!("{file}:{l}"),
+        (l, c) => format!("{file}:{l}:{c}"),
     }
 }
 

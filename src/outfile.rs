@@ -28,8 +28,8 @@ pub enum OutDirError {
 
 /// Checks that `dir` may receive parkbench's outputs: it does not exist, is empty, or holds
 /// only files a previous run wrote (listed in its [`MANIFEST`]). Anything else (a data folder,
-/// someone's documents) is refused unless `force`. Temporary files left by an interrupted run
-/// are removed. Files newer than the manifest of a run that did not finish are that run's.
+/// someone's documents) is refused unless `force`. Files newer than the manifest of a run that
+/// did not finish are that run's and join the list; its temporary files are removed.
 pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
     let io = |source| OutDirError::Io {
         dir: dir.display().to_string(),
@@ -37,10 +37,10 @@ pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
     };
     if !dir.exists() {
         std::fs::create_dir_all(dir).map_err(io)?;
-        return mark_unfinished(dir).map_err(io);
+        return mark_unfinished(dir, &[]).map_err(io);
     }
     let manifest = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
-    let ours: std::collections::HashSet<PathBuf> = manifest
+    let listed: std::collections::HashSet<PathBuf> = manifest
         .lines()
         .filter(|l| !l.starts_with('#'))
         .map(PathBuf::from)
@@ -55,13 +55,8 @@ pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
                 .ok()
         })
         .flatten();
-    let written_by_unfinished = |p: &Path| {
-        unfinished_since.is_some_and(|since| {
-            std::fs::metadata(p)
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t >= since)
-        })
-    };
+    let mut ours = Vec::new();
+    let mut temporaries = Vec::new();
     let mut foreign = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -69,42 +64,53 @@ pub fn claim_dir(dir: &Path, force: bool) -> Result<(), OutDirError> {
             let e = e.map_err(io)?;
             let path = e.path();
             let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
-            let name = e.file_name().to_string_lossy().into_owned();
-            if e.file_type().map_err(io)?.is_dir() {
+            let meta = e.metadata().map_err(io)?;
+            if meta.is_dir() {
                 stack.push(path);
-            } else if is_temporary(&name) {
-                let _ = std::fs::remove_file(&path);
-            } else if rel != Path::new(MANIFEST)
-                && !ours.contains(&rel)
-                && !written_by_unfinished(&path)
+            } else if rel == Path::new(MANIFEST) {
+                continue;
+            } else if is_temporary(&e.file_name().to_string_lossy()) {
+                temporaries.push(path);
+            } else if listed.contains(&rel)
+                || unfinished_since.is_some_and(|since| meta.modified().is_ok_and(|t| t >= since))
             {
+                ours.push(rel);
+            } else {
                 foreign.push(rel.display().to_string());
             }
         }
     }
-    if foreign.is_empty() || force {
-        return mark_unfinished(dir).map_err(io);
+    if !foreign.is_empty() && !force {
+        foreign.sort();
+        let shown: Vec<String> = foreign.iter().take(3).cloned().collect();
+        return Err(OutDirError::Foreign {
+            dir: dir.display().to_string(),
+            examples: shown.join(", "),
+            more: if foreign.len() > 3 {
+                format!(" and {} more", foreign.len() - 3)
+            } else {
+                String::new()
+            },
+        });
     }
-    foreign.sort();
-    let shown: Vec<String> = foreign.iter().take(3).cloned().collect();
-    Err(OutDirError::Foreign {
-        dir: dir.display().to_string(),
-        examples: shown.join(", "),
-        more: if foreign.len() > 3 {
-            format!(" and {} more", foreign.len() - 3)
-        } else {
-            String::new()
-        },
-    })
+    for t in temporaries {
+        let _ = std::fs::remove_file(t);
+    }
+    mark_unfinished(dir, &ours).map_err(io)
 }
 
-/// Marks the manifest while a run writes, so files of a run that is killed are still known.
-fn mark_unfinished(dir: &Path) -> std::io::Result<()> {
-    let mut text = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
-    if !text.lines().any(|l| l == UNFINISHED) {
-        text.push_str(UNFINISHED);
+/// Rewrites the manifest as `files` and a mark that a run is writing, so the files of a run
+/// that is killed are still known as parkbench's.
+fn mark_unfinished(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
+    let mut listed: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    listed.sort();
+    let mut text = String::new();
+    for f in listed {
+        text.push_str(&f);
         text.push('\n');
     }
+    text.push_str(UNFINISHED);
+    text.push('\n');
     write(&dir.join(MANIFEST), text.as_bytes())
 }
 

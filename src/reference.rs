@@ -84,13 +84,6 @@ fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
     Ok(out)
 }
 
-/// The Chinese column name templates use for a contract column (the first alias listed).
-pub fn column_name_zh(contract: &str) -> Option<String> {
-    let (_, text) = read_text("columns.toml", None).ok()?;
-    let parsed: ColumnsFile = toml::from_str(&text).ok()?;
-    parsed.aliases.get(contract)?.first().cloned()
-}
-
 /// The embedded benchmark set files: (file name, text), sorted by name.
 pub fn embedded_sets() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = EMBEDDED

@@ -36,6 +36,7 @@ pub enum TemplateError {
 
 #[derive(Deserialize)]
 struct ColumnsFile {
+    aliases: BTreeMap<String, Vec<String>>,
     template: TemplateSpec,
 }
 
@@ -63,20 +64,22 @@ fn lang_key(lang: Lang) -> &'static str {
     }
 }
 
-/// The header a template shows for a contract column: the contract name in English, the
-/// first Chinese alias in Chinese (both load back).
-fn header(col: &str, lang: Lang) -> String {
-    match lang {
-        Lang::En => col.to_string(),
-        Lang::Zh => reference::column_name_zh(col).unwrap_or_else(|| col.to_string()),
-    }
-}
-
 /// Builds the template's tables from the reference data.
 pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> {
     let (file, text) = reference::read_text("columns.toml", None)?;
-    let spec: ColumnsFile = reference::parse_toml(&file, &text)?;
-    let spec = spec.template;
+    let ColumnsFile {
+        aliases,
+        template: spec,
+    } = reference::parse_toml(&file, &text)?;
+    // The contract name in English, the first alias (Chinese) in Chinese: both load back.
+    let header = |col: &str, lang: Lang| match lang {
+        Lang::En => col.to_string(),
+        Lang::Zh => aliases
+            .get(col)
+            .and_then(|a| a.first())
+            .cloned()
+            .unwrap_or_else(|| col.to_string()),
+    };
     let park = spec
         .park
         .get(lang_key(lang))

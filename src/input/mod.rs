@@ -290,7 +290,7 @@ fn load_group(
                             1,
                             format!(
                                 "duplicate park_id (first defined in {})",
-                                Diagnostic::error(&first.file, first.line, 0, "").location()
+                                crate::diag::location(&first.file, first.line, 0)
                             ),
                         )
                         .value(&park.park_id)

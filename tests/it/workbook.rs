@@ -65,8 +65,12 @@ fn xlsx_template_round_trips_and_refuses_a_foreign_folder() {
     }
     // A folder with someone else's file is not written into without --force.
     std::fs::write(out.join("notes.docx"), b"mine").unwrap();
+    // A refused folder is left exactly as it was, files named like parkbench's temporaries too.
+    let lookalike = out.join(".notes.docx.parkbench-tmp-1");
+    std::fs::write(&lookalike, b"also mine").unwrap();
     let (code, _, err) = run(&["template", "--out", out.to_str().unwrap()]);
     assert_eq!(code, 2);
+    assert!(lookalike.is_file(), "a refused folder is not touched");
     assert!(
         err.contains("holds files parkbench did not write (notes.docx)"),
         "{err}"
