@@ -46,6 +46,16 @@ pub fn split_wide_header(h: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// The required columns the table lacks (for its layout).
+pub fn missing_columns(t: &Table) -> Vec<&'static str> {
+    let mut required = vec!["park_id", "year"];
+    if !is_wide(t) {
+        required.extend(["metric", "value", "unit"]);
+    }
+    required.retain(|c| t.col(c).is_none());
+    required
+}
+
 struct Ctx<'a> {
     t: &'a Table,
     vocab: &'a Vocabulary,
@@ -86,16 +96,8 @@ pub fn read_activity(
             ),
         ));
     }
-    let mut required = vec!["park_id", "year"];
     let wide = is_wide(t);
-    if !wide {
-        required.extend(["metric", "value", "unit"]);
-    }
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|c| t.col(c).is_none())
-        .collect();
+    let missing = missing_columns(t);
     if !missing.is_empty() {
         diags.push(
             Diagnostic::error(&t.file, t.header_line as usize, 0, format!(

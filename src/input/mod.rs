@@ -181,6 +181,16 @@ pub fn load(
     vocab: &Vocabulary,
     factors: &Factors,
 ) -> Result<Dataset, LoadError> {
+    load_in_pieces(paths, vocab, factors, table::PIECE_BYTES)
+}
+
+/// [`load`], reading activity CSV files larger than two pieces of `piece_bytes` piece by piece.
+pub fn load_in_pieces(
+    paths: &[PathBuf],
+    vocab: &Vocabulary,
+    factors: &Factors,
+    piece_bytes: usize,
+) -> Result<Dataset, LoadError> {
     let mut groups: Vec<Vec<PathBuf>> = paths
         .iter()
         .filter(|p| p.is_dir())
@@ -192,7 +202,7 @@ pub fn load(
     }
     let mut acc = Acc::default();
     for g in &groups {
-        load_group(g, vocab, factors, &mut acc)?;
+        load_group(g, vocab, factors, piece_bytes, &mut acc)?;
     }
     let Acc {
         files,
@@ -236,6 +246,7 @@ fn load_group(
     paths: &[PathBuf],
     vocab: &Vocabulary,
     factors: &Factors,
+    piece_bytes: usize,
     acc: &mut Acc,
 ) -> Result<(), LoadError> {
     let mut report = Report::default();
@@ -256,7 +267,6 @@ fn load_group(
     let mut waivers_t = Vec::new();
     let csv = |p: &PathBuf| (p.display().to_string(), table::read_csv(p));
     parks_t.extend(sources.parks.iter().map(csv));
-    activity_t.extend(sources.activity.iter().map(csv));
     waivers_t.extend(sources.waivers.iter().map(csv));
     for book in &sources.workbooks {
         match sheet::read_workbook(book) {
@@ -308,6 +318,29 @@ fn load_group(
             }
         }
     }
+    // Activity CSV files, the big ones, are read piece by piece and never held whole.
+    for path in &sources.activity {
+        let index = acc.files.len() as u16;
+        acc.files.push(path.display().to_string());
+        let (diags, rows) = (&mut acc.diags, &mut acc.rows);
+        let read = table::read_csv_pieces(path, piece_bytes, |t| {
+            rows.extend(activity::read_activity(&t, index, vocab, diags));
+            // A header without the required columns is reported once, not once per piece.
+            activity::missing_columns(&t).is_empty()
+        });
+        match read {
+            Ok(n) => {
+                acc.row_counts.push(n);
+                if n == 0 {
+                    acc.diags.push(no_rows(&path.display().to_string(), 1));
+                }
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
     for (name, t) in activity_t {
         let index = acc.files.len() as u16;
         acc.files.push(name);
@@ -315,12 +348,7 @@ fn load_group(
             Ok(t) => {
                 acc.row_counts.push(t.rows());
                 if t.rows() == 0 {
-                    acc.diags.push(Diagnostic::warning(
-                        &t.file,
-                        t.header_line as usize,
-                        0,
-                        "the file has a header but no data rows",
-                    ));
+                    acc.diags.push(no_rows(&t.file, t.header_line as usize));
                 }
                 let rows = activity::read_activity(&t, index, vocab, &mut acc.diags);
                 acc.rows.extend(rows);
@@ -374,6 +402,15 @@ fn load_group(
         }
     }
     Ok(())
+}
+
+fn no_rows(file: &str, header_line: usize) -> Diagnostic {
+    Diagnostic::warning(
+        file,
+        header_line,
+        0,
+        "the file has a header but no data rows",
+    )
 }
 
 fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {

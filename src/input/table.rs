@@ -89,13 +89,244 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         return Err(Diagnostic::error(file, 0, 0, "the file is empty")
             .expected("a header row and data rows"));
     }
-    // Normalise line ends so CR-only files (old Mac Excel) read like the others.
-    let text: std::borrow::Cow<str> = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+    let text = normalise_line_ends(text);
+    parse_text(file, &text, encoding, None, 0)
+}
+
+/// Files larger than two pieces of this size are read piece by piece by [`read_csv_pieces`].
+pub const PIECE_BYTES: usize = 64 << 20;
+
+/// Reads a CSV file as a run of tables, each with the header and the whole records of about
+/// `piece` bytes of the file, and hands them to `each` in order; `each` returns false to stop.
+/// Memory stays bounded by the piece, not the file: this is how a 2 GB activity file is read.
+/// Line numbers are those of the whole file. A file of at most two pieces, or a UTF-16 file,
+/// is read whole (one table). Returns the number of records read.
+pub fn read_csv_pieces(
+    path: &Path,
+    piece: usize,
+    mut each: impl FnMut(Table) -> bool,
+) -> Result<usize, Diagnostic> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let cannot =
+        |e: std::io::Error| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}"));
+    let mut f = std::fs::File::open(path).map_err(cannot)?;
+    let len = f.metadata().map_err(cannot)?.len();
+    let piece = piece.max(1);
+    let whole = |each: &mut dyn FnMut(Table) -> bool| {
+        let t = read_csv(path)?;
+        let n = t.rows();
+        each(t);
+        Ok(n)
+    };
+    if len <= 2 * piece as u64 {
+        return whole(&mut each);
+    }
+    // Reads until `buf` holds `want` bytes or the file ends; true at the end.
+    let fill =
+        |f: &mut std::fs::File, buf: &mut Vec<u8>, want: usize| -> Result<bool, Diagnostic> {
+            let need = want.saturating_sub(buf.len());
+            let got = f
+                .by_ref()
+                .take(need as u64)
+                .read_to_end(buf)
+                .map_err(cannot)?;
+            Ok(got < need)
+        };
+    let mut buf = Vec::with_capacity(piece + piece / 4);
+    // Enough of the start to see a byte order mark or UTF-16 without one.
+    let mut eof = fill(&mut f, &mut buf, piece.max(4096))?;
+    sniff_binary(&file, &buf)?;
+    if buf.starts_with(&[0xFF, 0xFE])
+        || buf.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(&buf).is_some()
+    {
+        drop(buf);
+        return whole(&mut each);
+    }
+    let mut utf8 = true;
+    let mut ascii_so_far = true;
+    let mut encoding = "UTF-8";
+    if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        buf.drain(..3);
+        encoding = "UTF-8 (BOM)";
+        ascii_so_far = false;
+    }
+    // Set by the first piece: the header record and how the file is written.
+    let mut first: Option<(String, Fixed)> = None;
+    let mut base_line: u32 = 1;
+    let mut rows = 0;
+    loop {
+        let cut = if eof {
+            buf.len()
+        } else {
+            match last_record_end(&buf) {
+                Some(c) => c,
+                None => {
+                    // One record longer than a piece (or a quote never closed): read on.
+                    let want = buf.len() + piece;
+                    eof = fill(&mut f, &mut buf, want)?;
+                    continue;
+                }
+            }
+        };
+        let bytes = &buf[..cut];
+        if let Some(pos) = memchr::memchr(0, bytes) {
+            let line = base_line as usize + memchr::memchr_iter(b'\n', &bytes[..pos]).count();
+            return Err(Diagnostic::error(
+                &file,
+                line,
+                0,
+                "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
+            ));
+        }
+        let at_line = |d: Diagnostic| Diagnostic {
+            line: d.line + base_line as usize - 1,
+            ..d
+        };
+        let text: std::borrow::Cow<str> = if utf8 {
+            match std::str::from_utf8(bytes) {
+                Ok(s) => {
+                    ascii_so_far &= s.is_ascii();
+                    s.into()
+                }
+                // Plain ASCII so far and no valid UTF-8 here: the file is GBK, as the
+                // whole-file reader would have decided.
+                Err(e) if ascii_so_far && bytes[..e.valid_up_to()].is_ascii() => {
+                    utf8 = false;
+                    encoding = "GB18030";
+                    gb18030(&file, bytes).map_err(at_line)?.into()
+                }
+                Err(e) => {
+                    let mut d = bad_encoding(
+                        &file,
+                        bytes,
+                        e.valid_up_to(),
+                        "one encoding for the whole file",
+                    );
+                    d.message = format!(
+                        "{}; the lines before it are UTF-8, so the file mixes encodings",
+                        d.message
+                    );
+                    return Err(at_line(d));
+                }
+            }
+        } else {
+            gb18030(&file, bytes).map_err(at_line)?.into()
+        };
+        let text = normalise_line_ends(&text);
+        let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
+        let t = match &mut first {
+            None => {
+                if text.trim().is_empty() {
+                    return Err(Diagnostic::error(&file, 0, 0, "the file is empty")
+                        .expected("a header row and data rows"));
+                }
+                let t = parse_text(&file, &text, encoding, None, 0)?;
+                let header_end = first_record_end(text.as_bytes());
+                let header = text[..header_end].trim_end_matches('\n').to_string();
+                let decimal = (t.rows() > 0).then_some(t.decimal);
+                first = Some((
+                    header,
+                    Fixed {
+                        delimiter: t.delimiter,
+                        decimal,
+                    },
+                ));
+                t
+            }
+            Some((header, fixed)) => {
+                let mut joined = String::with_capacity(header.len() + 1 + text.len());
+                joined.push_str(header);
+                joined.push('\n');
+                joined.push_str(&text);
+                drop(text);
+                let t = parse_text(&file, &joined, encoding, Some(*fixed), base_line - 2)?;
+                if fixed.decimal.is_none() && t.rows() > 0 {
+                    fixed.decimal = Some(t.decimal);
+                }
+                t
+            }
+        };
+        base_line += lines_here;
+        rows += t.rows();
+        buf.drain(..cut);
+        if !each(t) || (eof && buf.is_empty()) {
+            return Ok(rows);
+        }
+        if !eof {
+            eof = fill(&mut f, &mut buf, piece)?;
+        }
+    }
+}
+
+/// How a file read in pieces is written, as its first piece showed.
+#[derive(Clone, Copy)]
+struct Fixed {
+    delimiter: u8,
+    /// Decided by the first piece with records.
+    decimal: Option<DecimalMark>,
+}
+
+/// The end (after its newline) of the last whole record in `bytes`, quotes respected.
+fn last_record_end(bytes: &[u8]) -> Option<usize> {
+    let mut in_quotes = false;
+    let mut last = None;
+    for i in memchr::memchr2_iter(b'"', b'\n', bytes) {
+        if bytes[i] == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            last = Some(i + 1);
+        }
+    }
+    last
+}
+
+/// The end (after its newline) of the first record in `bytes`, quotes respected.
+fn first_record_end(bytes: &[u8]) -> usize {
+    let mut in_quotes = false;
+    for i in memchr::memchr2_iter(b'"', b'\n', bytes) {
+        if bytes[i] == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            return i + 1;
+        }
+    }
+    bytes.len()
+}
+
+fn gb18030(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
+    GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(std::borrow::Cow::into_owned)
+        .ok_or_else(|| {
+            let at = std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
+            bad_encoding(file, bytes, at, "UTF-8 or GB18030/GBK")
+        })
+}
+
+/// CR LF and CR-only (old Mac Excel) line ends as LF, so every file reads alike.
+fn normalise_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
         text.into()
-    };
-    let delimiter = sniff_delimiter(&text);
+    }
+}
+
+/// Parses decoded text (header first, LF line ends) into a table. `fixed` carries the
+/// delimiter and decimal mark of a file read in pieces; `offset` is added to the line numbers
+/// of the body (the header stays line 1).
+fn parse_text(
+    file: &str,
+    text: &str,
+    encoding: &'static str,
+    fixed: Option<Fixed>,
+    offset: u32,
+) -> Result<Table, Diagnostic> {
+    let delimiter = fixed.map_or_else(|| sniff_delimiter(text), |f| f.delimiter);
     let mut header_reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
@@ -115,6 +346,11 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
     };
     duplicate_header(file, &header, 1)?;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
+        let line = if line > 1 {
+            line + offset as usize
+        } else {
+            line
+        };
         return Err(Diagnostic::error(
             file,
             line,
@@ -131,7 +367,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         .zip(&blanks)
         .skip(1)
         .filter(|(_, b)| !**b)
-        .map(|(l, _)| *l)
+        .map(|(l, _)| *l + offset)
         .collect();
     let ragged = counts
         .iter()
@@ -167,10 +403,10 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
         }
         columns
     };
-    let decimal = if delimiter == b';' && has_decimal_commas(&columns) {
-        DecimalMark::Comma
-    } else {
-        DecimalMark::Point
+    let decimal = match fixed.and_then(|f| f.decimal) {
+        Some(d) => d,
+        None if delimiter == b';' && has_decimal_commas(&columns) => DecimalMark::Comma,
+        None => DecimalMark::Point,
     };
     Ok(Table {
         file: file.to_string(),
@@ -523,5 +759,115 @@ mod tests {
         // Chinese column names become the contract's names.
         assert_eq!(t.header, vec!["name", "province"]);
         assert_eq!(t.columns[1].get(0), Some("江苏"));
+    }
+
+    /// Every cell and line of a table, for comparing the whole read with the piecewise one.
+    fn cells(t: &Table) -> Vec<(u32, Vec<Option<String>>)> {
+        (0..t.rows())
+            .map(|r| {
+                let row = t
+                    .columns
+                    .iter()
+                    .map(|c| c.get(r).map(str::to_string))
+                    .collect();
+                (t.lines[r], row)
+            })
+            .collect()
+    }
+
+    fn pieces(path: &Path, piece: usize) -> Result<(Vec<Table>, usize), Diagnostic> {
+        let mut out = Vec::new();
+        let n = read_csv_pieces(path, piece, |t| {
+            out.push(t);
+            true
+        })?;
+        Ok((out, n))
+    }
+
+    #[test]
+    fn pieces_read_like_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("park_id;year;metric;value;unit;note\r\n");
+        for i in 0..400 {
+            // Quoted newlines and delimiters, blank lines, decimal commas, CR LF.
+            let note = if i % 7 == 0 {
+                "\"two\r\nlines; \"\"quoted\"\"\""
+            } else {
+                ""
+            };
+            text.push_str(&format!("P{i};2024;electricity;{i},5;MWh;{note}\r\n"));
+            if i % 50 == 0 {
+                text.push_str("\r\n");
+            }
+        }
+        for (name, bytes) in [
+            ("utf8.csv", text.clone().into_bytes()),
+            (
+                "bom.csv",
+                [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+            ),
+            (
+                "gbk.csv",
+                GB18030.encode(&text.replace("two", "两行")).0.into_owned(),
+            ),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let whole = read_csv(&path).unwrap();
+            for piece in [1, 100, 1000, 5000] {
+                let (tables, n) = pieces(&path, piece).unwrap();
+                assert_eq!(n, whole.rows(), "{name} piece {piece}");
+                assert!(tables.len() > 1 || piece == 5000, "{name} piece {piece}");
+                let got: Vec<_> = tables.iter().flat_map(cells).collect();
+                assert_eq!(got, cells(&whole), "{name} piece {piece}");
+                for t in &tables {
+                    assert_eq!(t.header, whole.header);
+                    assert_eq!(t.delimiter, b';');
+                    assert!(t.rows() == 0 || t.decimal == DecimalMark::Comma);
+                    assert_eq!(t.encoding, whole.encoding);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_report_problems_at_their_line_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("park_id,year,metric,value,unit\n");
+        for i in 0..300 {
+            text.push_str(&format!("P{i},2024,electricity,{i},MWh\n"));
+        }
+        // Line 302: Chinese in UTF-8, then a GBK line: mixed encodings.
+        text.push_str("园区,2024,electricity,1,MWh\n");
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(&GB18030.encode("园区,2024,electricity,1,MWh\n").0);
+        let path = dir.path().join("mixed.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let e = pieces(&path, 500).err().unwrap();
+        assert_eq!(e.line, 303, "{e:?}");
+        assert!(e.message.contains("mixes encodings"), "{e:?}");
+
+        // A quote opened on line 250 and never closed.
+        let mut text = String::from("park_id,year,metric,value,unit\n");
+        for i in 0..300 {
+            let q = if i == 248 { "\"" } else { "" };
+            text.push_str(&format!("P{i},2024,electricity,{q}{i},MWh\n"));
+        }
+        let path = dir.path().join("quote.csv");
+        std::fs::write(&path, &text).unwrap();
+        let e = pieces(&path, 500).err().unwrap();
+        assert_eq!((e.line, e.column), (250, 4), "{e:?}");
+        assert_eq!(read_csv(&path).err().unwrap().line, 250);
+
+        // NUL bytes deep in the file.
+        let mut bytes = b"park_id,year,metric,value,unit\n".to_vec();
+        for i in 0..300 {
+            bytes.extend_from_slice(format!("P{i},2024,electricity,{i},MWh\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"P1,2024,\0\n");
+        let path = dir.path().join("nul.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let e = pieces(&path, 500).err().unwrap();
+        assert_eq!(e.line, 302, "{e:?}");
     }
 }

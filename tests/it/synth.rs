@@ -195,3 +195,34 @@ fn the_per_park_layout_holds_the_same_rows_one_folder_per_park() {
         assert!(l.contains(&format!("/{broken_id}/")), "{l}");
     }
 }
+
+#[test]
+fn an_activity_file_read_in_pieces_loads_exactly_like_one_read_whole() {
+    use parkbench::{factors::Factors, input, reference::Vocabulary};
+    let (dir, _) = generate(&Config {
+        broken: 4,
+        seed: 7,
+        ..monthly(12, 2)
+    });
+    let vocab = Vocabulary::embedded().unwrap();
+    let factors = Factors::load(None).unwrap();
+    let paths = [dir.path().to_path_buf()];
+    let whole = input::load(&paths, &vocab, &factors).unwrap();
+    let size = std::fs::metadata(dir.path().join("activity.csv"))
+        .unwrap()
+        .len() as usize;
+    assert!(
+        whole.report.errors().count() >= 4,
+        "the broken parks are reported"
+    );
+    for piece in [size / 7, size / 3, 4096] {
+        let pieces = input::load_in_pieces(&paths, &vocab, &factors, piece).unwrap();
+        assert_eq!(pieces.rows, whole.rows, "piece {piece}");
+        assert_eq!(pieces.row_counts, whole.row_counts, "piece {piece}");
+        assert_eq!(
+            format!("{:?}", pieces.report),
+            format!("{:?}", whole.report),
+            "piece {piece}"
+        );
+    }
+}
