@@ -14,7 +14,8 @@
 //! CSV files, with cell positions such as `book.xlsx!activity!C14`.
 //!
 //! The reference data ([`reference`]) ships under `indicators/` and is embedded in the binary.
-//! The command line ([`cli`]) only parses arguments and calls these stages.
+//! The command line ([`cli`]) only parses arguments and calls these stages; the upload portal
+//! (`portal`, `parkbench serve`) serves the same stages to operators and programme staff.
 
 pub mod benchmark;
 pub mod cli;
@@ -27,6 +28,8 @@ pub mod inventory;
 pub mod outfile;
 pub mod pipeline;
 pub mod plot;
+#[cfg(feature = "portal")]
+pub mod portal;
 pub mod reference;
 pub mod report;
 pub mod scoring;

@@ -6,6 +6,8 @@ mod inventory;
 mod output;
 mod report;
 pub mod score;
+#[cfg(feature = "portal")]
+mod serve;
 mod template;
 mod validate;
 
@@ -115,6 +117,9 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Write blank data templates (CSV files or an Excel workbook) to fill in.
     Template(template::TemplateArgs),
+    /// Run the upload portal: operators submit data, programme staff see the programme.
+    #[cfg(feature = "portal")]
+    Serve(serve::ServeArgs),
     /// The shipped benchmark sets.
     #[command(subcommand)]
     Benchmarks(catalog::BenchmarksCmd),
@@ -200,6 +205,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Score(a) => score::run(a),
         Command::Report(a) => report::run(a),
         Command::Template(a) => template::run(a),
+        #[cfg(feature = "portal")]
+        Command::Serve(a) => serve::run(a),
         Command::Benchmarks(c) => catalog::benchmarks(c),
         Command::Indicators(c) => catalog::indicators(c),
     };

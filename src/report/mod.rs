@@ -6,6 +6,7 @@
 //! timestamp unless asked, so two runs give identical files. Reporting renders scores; it
 //! computes nothing that scoring did not.
 
+pub mod scores;
 mod tables;
 mod text;
 

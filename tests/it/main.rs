@@ -6,6 +6,8 @@ mod browser;
 mod encodings;
 mod interrupt;
 mod inventory;
+#[cfg(feature = "portal")]
+pub mod portal;
 mod programme;
 mod props;
 pub mod report;

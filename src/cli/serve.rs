@@ -1,0 +1,88 @@
+//! `parkbench serve`: the upload portal for operators and programme staff.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use super::{CliError, ExitStatus};
+use crate::portal::{Portal, PortalConfig, Role};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Database: an SQLite file (created on first start) or a PostgreSQL URL
+    /// (postgres://USER:PASSWORD@HOST/DB).
+    #[arg(long, value_name = "URL", default_value = "sqlite://parkbench.db")]
+    pub db: String,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Benchmark sets offered (repeat; default: every shipped set, the first as default).
+    #[arg(long = "benchmark", value_name = "ID")]
+    pub benchmarks: Vec<String>,
+    /// Create a programme admin with this email and print a one-time setup link.
+    #[arg(long, value_name = "EMAIL")]
+    pub init_admin: Option<String>,
+    /// Add (or update) the programme's parks from a parks table (CSV or workbook).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Vec<PathBuf>,
+    /// Largest upload accepted, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    pub upload_limit_mb: usize,
+    /// Leave the Secure flag off the cookies: only for plain HTTP on a host name other than
+    /// localhost (behind TLS, or on 127.0.0.1, keep it on).
+    #[arg(long)]
+    pub insecure_cookies: bool,
+    /// Set up (--init-admin, --roster) and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    rt.block_on(async move {
+        let cfg = PortalConfig {
+            db_url: args.db.clone(),
+            benchmarks: args.benchmarks.clone(),
+            upload_limit: args.upload_limit_mb << 20,
+            secure_cookies: !args.insecure_cookies,
+        };
+        let portal = Portal::open(cfg)
+            .await
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        for r in &args.roster {
+            let n = portal
+                .import_roster(r)
+                .await
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            super::note(format_args!("roster: {n} parks from {}", r.display()));
+        }
+        if let Some(email) = &args.init_admin {
+            let path = portal
+                .invite(email, Role::Admin, None)
+                .await
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            // The link is the admin's way in: printed even with --quiet.
+            println!(
+                "admin {email}: set the password at http://{}{path}",
+                args.bind
+            );
+        }
+        if args.no_serve {
+            return Ok(ExitStatus::Success);
+        }
+        crate::portal::serve(portal, args.bind)
+            .await
+            .map_err(|e| CliError::Io(e.to_string()))?;
+        Ok(ExitStatus::Success)
+    })
+}

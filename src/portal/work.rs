@@ -1,0 +1,530 @@
+//! What the portal does with uploads, through the same library as the command line: recognise
+//! each file by its content, validate, score, and write the report. Everything here blocks
+//! (it reads and writes a temporary folder); handlers call it on the blocking pool.
+//!
+//! Uploaded names are shown to people and never become paths: files are written under names
+//! the server chooses (`parks.csv`, `activity-2.csv`, `upload-3.xlsx`) in a fresh temporary
+//! folder, and diagnostics are mapped back to the names the operator knows.
+
+// One diagnostic per file, as in `input::table`.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::db::{RosterPark, StoredFile};
+use crate::benchmark::{self, BenchmarkSet};
+use crate::diag::{Diagnostic, Severity};
+use crate::factors::Factors;
+use crate::indicators::{Catalogue, Lang};
+use crate::input::{self, activity, sheet, table};
+use crate::pipeline::{self, Selection};
+use crate::reference::Vocabulary;
+use crate::report::{self, ReportInput, ReportOptions};
+use crate::scoring::Score;
+
+/// Reference data, loaded once at start.
+pub struct Refs {
+    pub vocab: Vocabulary,
+    pub factors: Factors,
+    pub cat: Catalogue,
+    /// The benchmark sets the portal offers, the first the default.
+    pub sets: Vec<BenchmarkSet>,
+}
+
+impl Refs {
+    /// Loads the shipped reference data and the sets with these ids (all shipped sets when
+    /// none are given).
+    pub fn load(ids: &[String]) -> Result<Refs, String> {
+        let vocab = Vocabulary::embedded().map_err(|e| e.to_string())?;
+        let factors = Factors::load(None).map_err(|e| e.to_string())?;
+        let cat = Catalogue::embedded().map_err(|e| e.to_string())?;
+        let shipped = benchmark::shipped(&cat).map_err(|e| e.to_string())?;
+        let sets = if ids.is_empty() {
+            shipped
+        } else {
+            ids.iter()
+                .map(|id| {
+                    shipped
+                        .iter()
+                        .find(|s| &s.id == id)
+                        .cloned()
+                        .ok_or_else(|| {
+                            let known: Vec<&str> = shipped.iter().map(|s| s.id.as_str()).collect();
+                            format!(
+                                "unknown benchmark set \"{id}\"; one of {}",
+                                known.join(", ")
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?
+        };
+        Ok(Refs {
+            vocab,
+            factors,
+            cat,
+            sets,
+        })
+    }
+
+    pub fn set(&self, id: &str) -> Option<&BenchmarkSet> {
+        self.sets.iter().find(|s| s.id == id)
+    }
+}
+
+/// A file as the browser sent it.
+pub struct Upload {
+    /// The name on the operator's computer: shown, never used as a path.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The outcome of checking an upload.
+pub struct Checked {
+    pub problems: Vec<Diagnostic>,
+    /// The files to store, with the kind the server recognised.
+    pub files: Vec<StoredFile>,
+    pub names: Vec<String>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.len() - self.errors()
+    }
+}
+
+/// The kinds a stored file can have; each is also the name pattern it is written under.
+const KINDS: [&str; 8] = [
+    "parks",
+    "activity",
+    "waivers",
+    "xlsx",
+    "xlsb",
+    "xls",
+    "ods",
+    "unreadable",
+];
+
+/// Recognises a file by its content: a workbook (ZIP or OLE container that opens as one), or a
+/// CSV table whose header says what it is.
+fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
+    let b = &u.bytes;
+    let candidates: &[&str] = if b.starts_with(b"PK\x03\x04") {
+        &["xlsx", "xlsb", "ods"]
+    } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        &["xls"]
+    } else {
+        &[]
+    };
+    if !candidates.is_empty() {
+        let mut first_err = None;
+        for ext in candidates {
+            match sheet::read_workbook_bytes(&format!("upload-{i}.{ext}"), b.clone()) {
+                Ok(_) => return Ok(ext),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        let mut d = first_err.unwrap_or_else(|| Diagnostic::error(&u.name, 0, 0, ""));
+        d.file = u.name.clone();
+        d.message = format!("the workbook cannot be opened: {}", d.message);
+        return Err(d);
+    }
+    let t = table::read_csv_bytes(&u.name, b)?;
+    if activity::is_wide(&t) || t.col("metric").is_some() {
+        Ok("activity")
+    } else if t.col("justification").is_some() {
+        Ok("waivers")
+    } else if t.col("park_id").is_some() && t.col("name").is_some() {
+        Ok("parks")
+    } else {
+        Err(Diagnostic::error(&u.name, 1, 0, "the file is neither a parks table nor an activity table")
+            .value(t.header.join(","))
+            .expected("the header of a parkbench template: park_id, name, ... (parks) or park_id, year, metric, value, unit (activity)")
+            .hint("download a template from this page and copy your data into it"))
+    }
+}
+
+/// Writes stored files into `dir` under server-chosen names; returns (server name, index).
+fn materialise(
+    dir: &Path,
+    files: &[StoredFile],
+    roster: &RosterPark,
+) -> std::io::Result<Vec<(String, usize)>> {
+    let mut names = Vec::new();
+    let mut has_parks = false;
+    for (i, f) in files.iter().enumerate() {
+        let name = match f.kind.as_str() {
+            "parks" => {
+                has_parks = true;
+                "parks.csv".to_string()
+            }
+            "activity" => format!("activity-{i}.csv"),
+            "waivers" => "waivers.csv".to_string(),
+            k @ ("xlsx" | "xlsb" | "xls" | "ods") => {
+                has_parks |= sheet::read_workbook_bytes(&format!("b.{k}"), f.content.clone())
+                    .is_ok_and(|s| s.iter().any(|(r, _)| *r == sheet::SheetRole::Parks));
+                format!("upload-{i}.{k}")
+            }
+            _ => continue,
+        };
+        std::fs::write(dir.join(&name), &f.content)?;
+        names.push((name, i));
+    }
+    if !has_parks {
+        std::fs::write(dir.join("parks.csv"), roster.meta_csv.as_bytes())?;
+    }
+    Ok(names)
+}
+
+/// Checks an upload for one park and reporting year with the command line's validator, plus
+/// what the portal adds: the data must be this park's and cover the reporting year.
+pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) -> Checked {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    let names: Vec<String> = uploads.iter().map(|u| u.name.clone()).collect();
+    for (i, u) in uploads.into_iter().enumerate() {
+        let kind = match recognise(&u, i) {
+            Ok(k) => k,
+            Err(d) => {
+                problems.push(d);
+                "unreadable"
+            }
+        };
+        debug_assert!(KINDS.contains(&kind));
+        files.push(StoredFile {
+            kind: kind.to_string(),
+            content: u.bytes,
+        });
+    }
+    if files.iter().filter(|f| f.kind == "parks").count() > 1 {
+        problems.push(
+            Diagnostic::error("", 0, 0, "more than one parks table in the upload")
+                .expected("one parks table (or none: the programme's roster entry is used)"),
+        );
+    }
+    if problems.iter().all(|d| d.severity != Severity::Error) {
+        match load(refs, park, &files, &names) {
+            Ok((data, _dir)) => {
+                problems.extend(data.report.diagnostics.iter().cloned());
+                problems.extend(belongs_to(&data, park, year));
+            }
+            Err(e) => problems.push(Diagnostic::error("", 0, 0, e)),
+        }
+    }
+    Checked {
+        problems,
+        files,
+        names,
+    }
+}
+
+/// Loads stored files as a dataset, diagnostics naming the files as the operator named them.
+fn load(
+    refs: &Refs,
+    park: &RosterPark,
+    files: &[StoredFile],
+    names: &[String],
+) -> Result<(input::Dataset, tempfile::TempDir), String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
+    let written =
+        materialise(dir.path(), files, park).map_err(|e| format!("temporary folder: {e}"))?;
+    let mut data = input::load(&[dir.path().to_path_buf()], &refs.vocab, &refs.factors)
+        .map_err(|e| e.to_string())?;
+    let prefix = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
+    let rename = |f: &str| -> String {
+        let Some(rest) = f.strip_prefix(&prefix) else {
+            return f.to_string();
+        };
+        let (file, sheet) = rest
+            .split_once('!')
+            .map_or((rest, None), |(a, b)| (a, Some(b)));
+        let shown = written
+            .iter()
+            .find(|(n, _)| n == file)
+            .and_then(|(_, i)| names.get(*i).cloned())
+            .unwrap_or_else(|| format!("{file} (the programme's roster)"));
+        match sheet {
+            Some(s) => format!("{shown}!{s}"),
+            None => shown,
+        }
+    };
+    for d in &mut data.report.diagnostics {
+        d.file = rename(&d.file);
+    }
+    for f in &mut data.files {
+        *f = rename(f);
+    }
+    Ok((data, dir))
+}
+
+/// The upload must hold this park's data, and data for the reporting year.
+fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for p in &data.parks {
+        if p.park_id != park.park_id {
+            out.push(
+                Diagnostic::error(
+                    &p.file,
+                    p.line,
+                    1,
+                    "this park is not the one you submit for",
+                )
+                .value(&p.park_id)
+                .expected(format!("park_id {}", park.park_id)),
+            );
+        }
+    }
+    let mut others: BTreeMap<&str, &input::activity::Row> = BTreeMap::new();
+    for r in &data.rows {
+        if *r.park_id != *park.park_id {
+            others.entry(&r.park_id).or_insert(r);
+        }
+    }
+    for (id, r) in others {
+        out.push(
+            Diagnostic::error(
+                &data.files[r.file as usize],
+                r.line as usize,
+                1,
+                "activity for another park",
+            )
+            .value(id)
+            .expected(format!("park_id {}", park.park_id)),
+        );
+    }
+    let has_year = data
+        .rows
+        .iter()
+        .any(|r| *r.park_id == *park.park_id && r.year == year);
+    if !has_year {
+        out.push(
+            Diagnostic::error(
+                "",
+                0,
+                0,
+                format!("no activity data for the reporting year {year}"),
+            )
+            .expected(format!("rows with year {year} for park {}", park.park_id)),
+        );
+    }
+    out
+}
+
+/// A park's results for one set: the score, its chart and the report files.
+pub struct ParkResult {
+    pub score: Score,
+    pub scorecard_svg: String,
+    pub html: String,
+    pub markdown: String,
+    pub scores_csv: String,
+}
+
+/// Scores a park's counting submission against a set and writes its report.
+pub fn score_park(
+    refs: &Refs,
+    park: &RosterPark,
+    year: i32,
+    files: &[StoredFile],
+    set: &BenchmarkSet,
+    lang: Lang,
+) -> Result<ParkResult, String> {
+    let names: Vec<String> = (0..files.len())
+        .map(|i| format!("file {}", i + 1))
+        .collect();
+    let (data, _dir) = load(refs, park, files, &names)?;
+    let sel = Selection {
+        years: vec![year],
+        parks: vec![park.park_id.clone()],
+        ..Selection::default()
+    };
+    let out = run_report(refs, &data, set, &sel, lang)?;
+    let score = out
+        .scores
+        .into_iter()
+        .find(|s| s.park_id == park.park_id && s.year == year)
+        .ok_or_else(|| format!("park {} has no score for {year}", park.park_id))?;
+    let chart = crate::plot::Scorecard::from_score(&score, set, &refs.cat, lang);
+    let scorecard_svg = crate::plot::svg(&chart)?;
+    let page = |ext: &str| {
+        out.files
+            .get(&format!("parks/{}.{ext}", park.park_id))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    Ok(ParkResult {
+        html: page("html"),
+        markdown: page("md"),
+        scores_csv: out.scores_csv,
+        scorecard_svg,
+        score,
+    })
+}
+
+/// The programme's results for a set and year: every counting submission scored together.
+pub struct ProgrammeResult {
+    pub scores: Vec<Score>,
+    pub ranking_svg: String,
+    /// The report as a small site: relative path -> bytes (index.html, parks/<id>.html, ...).
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub scores_csv: String,
+}
+
+pub fn score_programme(
+    refs: &Refs,
+    year: i32,
+    subs: &[(RosterPark, Vec<StoredFile>)],
+    set: &BenchmarkSet,
+    lang: Lang,
+) -> Result<ProgrammeResult, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for (i, (park, files)) in subs.iter().enumerate() {
+        let d = dir.path().join(format!("{i}"));
+        std::fs::create_dir(&d).map_err(|e| e.to_string())?;
+        materialise(&d, files, park).map_err(|e| e.to_string())?;
+        folders.push(d);
+    }
+    let data = input::load(&folders, &refs.vocab, &refs.factors).map_err(|e| e.to_string())?;
+    let sel = Selection {
+        years: vec![year],
+        ..Selection::default()
+    };
+    let out = run_report(refs, &data, set, &sel, lang)?;
+    let chart = crate::plot::Ranking::new(set, &out.scores, lang);
+    let ranking_svg = crate::plot::svg(&chart)?;
+    Ok(ProgrammeResult {
+        scores: out.scores,
+        ranking_svg,
+        files: out.files,
+        scores_csv: out.scores_csv,
+    })
+}
+
+struct ReportOut {
+    scores: Vec<Score>,
+    files: BTreeMap<String, Vec<u8>>,
+    scores_csv: String,
+}
+
+/// Scores a dataset against a set and writes its report into a temporary folder, read back.
+fn run_report(
+    refs: &Refs,
+    data: &input::Dataset,
+    set: &BenchmarkSet,
+    sel: &Selection,
+    lang: Lang,
+) -> Result<ReportOut, String> {
+    let annual = data.annual(&refs.vocab).map_err(|e| e.to_string())?;
+    let runs = pipeline::run(
+        data,
+        &annual,
+        &refs.vocab,
+        &refs.factors,
+        &refs.cat,
+        std::slice::from_ref(set),
+        sel,
+    )
+    .map_err(|e| e.to_string())?;
+    let run = &runs[0];
+    let prog = pipeline::programme(run, data, &refs.vocab, &refs.cat, sel, None)
+        .map_err(|e| e.to_string())?;
+    let scores_csv = report::scores::csv(&runs);
+    let input = ReportInput {
+        run,
+        data,
+        vocab: &refs.vocab,
+        cat: &refs.cat,
+        scores_csv: scores_csv.clone(),
+        scores_json: report::scores::json(&runs).map_err(|e| e.to_string())?,
+        programme: &prog,
+    };
+    let opts = ReportOptions {
+        lang,
+        html: true,
+        markdown: true,
+        json: false,
+        csv: true,
+        png: false,
+        timestamp: None,
+        progress: None,
+    };
+    let out = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
+    let written = report::write(out.path(), &input, &opts).map_err(|e| e.to_string())?;
+    let mut files = BTreeMap::new();
+    for f in &written.files {
+        let rel = f.strip_prefix(out.path()).unwrap_or(f);
+        let key = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = std::fs::read(f).map_err(|e| e.to_string())?;
+        files.insert(key, bytes);
+    }
+    let mut scores = run.scores.clone();
+    scores.sort_by(|a, b| {
+        b.overall
+            .score
+            .partial_cmp(&a.overall.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.park_id.cmp(&b.park_id))
+    });
+    Ok(ReportOut {
+        scores,
+        files,
+        scores_csv,
+    })
+}
+
+/// Reads a roster (a parks table, CSV or workbook) into roster entries; every problem at once.
+pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> {
+    let tables: Vec<table::Table> = if sheet::is_workbook(path) {
+        sheet::read_workbook(path)
+            .map_err(|d| d.to_string())?
+            .into_iter()
+            .filter(|(r, _)| *r == sheet::SheetRole::Parks)
+            .map(|(_, t)| t)
+            .collect()
+    } else {
+        vec![table::read_csv(path).map_err(|d| d.to_string())?]
+    };
+    let mut diags = Vec::new();
+    let mut out = Vec::new();
+    for t in &tables {
+        for p in input::parks::read_parks(t, &refs.vocab, &refs.factors, &mut diags) {
+            let row = (0..t.rows()).find(|&r| t.line(r) == p.line).unwrap_or(0);
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record(&t.header);
+            let _ = w.write_record(
+                t.columns
+                    .iter()
+                    .map(|c| c.get(row).unwrap_or("").to_string()),
+            );
+            let meta = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+            out.push(RosterPark {
+                park_id: p.park_id.clone(),
+                name: p.name.clone(),
+                meta_csv: meta,
+            });
+        }
+    }
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.join("\n"))
+    }
+}

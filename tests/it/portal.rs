@@ -1,0 +1,569 @@
+//! The upload portal driven through its HTTP API in-process: accounts, uploads, validation
+//! errors, re-upload, scorecard, access control, CSRF and the size limit. The same suite runs
+//! on SQLite and on PostgreSQL (`PARKBENCH_TEST_POSTGRES`, which `.ci/run` sets up).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use parkbench::portal::{Portal, PortalConfig, Role};
+use std::collections::BTreeMap;
+use tower::ServiceExt;
+
+/// A browser without a browser: keeps cookies, sends forms.
+pub struct Client {
+    app: Router,
+    cookies: BTreeMap<String, String>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Client {
+    pub fn new(app: Router) -> Client {
+        Client {
+            app,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Reply {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = req.header(header::COOKIE, cookie).body(body).unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        for c in resp.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            assert!(
+                c.contains("HttpOnly") && c.contains("SameSite=Strict"),
+                "{c}"
+            );
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let location = headers
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            headers,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Request::get(path), Body::empty()).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    pub async fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, Vec<u8>)],
+    ) -> Reply {
+        let boundary = "----parkbench-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(path).header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Logs in through the login form (its CSRF cookie and field included).
+    pub async fn login(&mut self, email: &str, password: &str) -> Reply {
+        let page = self.get("/login").await;
+        let token = csrf(&page.body);
+        self.post_form(
+            "/login",
+            &[("email", email), ("password", password), ("csrf", &token)],
+        )
+        .await
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF field")
+        + 19;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// A park's rows of the sample data: its parks.csv row and its activity.
+pub fn sample_park(park: &str) -> (Vec<u8>, Vec<u8>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let pick = |file: &str| {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let mut lines = text.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for l in lines.filter(|l| l.starts_with(&format!("{park},"))) {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.into_bytes()
+    };
+    (pick("parks.csv"), pick("activity.csv"))
+}
+
+pub const PASSWORD: &str = "a long enough password";
+
+/// A portal on a fresh database with the sample roster, an admin, staff and two operators.
+pub async fn portal(db_url: &str, limit: usize) -> Portal {
+    let cfg = PortalConfig {
+        db_url: db_url.to_string(),
+        benchmarks: vec!["cn-zero-carbon-park-2025".into()],
+        upload_limit: limit,
+        secure_cookies: true,
+    };
+    let p = Portal::open(cfg).await.expect("portal opens");
+    let roster = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/parks.csv");
+    assert_eq!(p.import_roster(&roster).await.unwrap(), 12);
+    p.create_account("admin@example.org", PASSWORD, Role::Admin, None)
+        .await
+        .unwrap();
+    p.create_account("staff@example.org", PASSWORD, Role::Staff, None)
+        .await
+        .unwrap();
+    p.create_account(
+        "op@haiyan.example",
+        PASSWORD,
+        Role::Operator,
+        Some("js-haiyan-zerocarbon"),
+    )
+    .await
+    .unwrap();
+    p.create_account(
+        "op@yanshan.example",
+        PASSWORD,
+        Role::Operator,
+        Some("hb-yanshan-steel"),
+    )
+    .await
+    .unwrap();
+    p
+}
+
+const PARK: &str = "js-haiyan-zerocarbon";
+
+/// The whole suite against one database.
+async fn suite(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let app = p.router();
+
+    // Not logged in: every page sends to the login form.
+    let mut anon = Client::new(app.clone());
+    let r = anon.get(&format!("/park/{PARK}")).await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/login?lang=en")
+    );
+
+    // A wrong password, then the right one.
+    let mut op = Client::new(app.clone());
+    let r = op.login("op@haiyan.example", "wrong password!").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Wrong email or password"), "{}", r.body);
+    let r = op.login("OP@haiyan.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = op.get(&r.location).await;
+    assert_eq!(r.location, format!("/park/{PARK}?lang=en"));
+    let page = op.get(&r.location).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("海岩零碳智造产业园") && page.body.contains("upload-form"));
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    let token = csrf(&page.body);
+
+    // A bad upload: a value that is not a number, and a formula-injection note. Kept as v1,
+    // with every problem by file, line and column, escaped.
+    let (_, activity) = sample_park(PARK);
+    let text = String::from_utf8(activity.clone()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[3].split(',').collect();
+    cells[3] = "12x4";
+    lines[3] = cells.join(",");
+    lines.push(format!(
+        "{PARK},2024,water_industrial_total,<b>bad</b>,m3,,,=cmd|' /C calc'!A0"
+    ));
+    let bad = format!("{}\n", lines.join("\n")).into_bytes();
+    let upload = format!("/park/{PARK}/upload");
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("能耗数据 2024.csv", bad)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, format!("/park/{PARK}/2024/1?lang=en"));
+    let v1 = op.get(&r.location).await;
+    assert_eq!(v1.status, StatusCode::OK);
+    assert!(v1.body.contains("has errors"), "{}", v1.body);
+    assert!(v1.body.contains("能耗数据 2024.csv:4:4"), "{}", v1.body);
+    assert!(v1.body.contains("12x4"));
+    assert!(
+        v1.body.contains("&lt;b&gt;bad") && !v1.body.contains("<b>bad</b>"),
+        "{}",
+        v1.body
+    );
+    let r = op.get(&format!("/park/{PARK}?year=2024")).await;
+    assert!(r.body.contains("No valid submission"), "{}", r.body);
+
+    // The fixed file: v2 is valid and counts; the scorecard and downloads appear.
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("能耗数据 2024.csv", activity.clone())],
+        )
+        .await;
+    assert_eq!(r.location, format!("/park/{PARK}/2024/2?lang=en"));
+    let v2 = op.get(&r.location).await;
+    assert!(
+        v2.body.contains("no-problems") || v2.body.contains("warning"),
+        "{}",
+        v2.body
+    );
+    assert!(v2.body.contains(">valid<"), "{}", v2.body);
+    let page = op.get(&format!("/park/{PARK}?year=2024")).await;
+    assert!(page.body.contains("id=\"scorecard\""), "{}", page.body);
+    assert!(page.body.contains("<svg"));
+    assert!(page.body.contains("v2") && page.body.contains("counts"));
+    let html = op
+        .get(&format!(
+            "/park/{PARK}/report.html?year=2024&benchmark=cn-zero-carbon-park-2025"
+        ))
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("<html") && html.body.contains("海岩零碳智造产业园"));
+    let csv = op.get(&format!("/park/{PARK}/scores.csv?year=2024")).await;
+    assert!(
+        csv.body.starts_with("park_id,year,benchmark,rule"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body
+            .contains(&format!("{PARK},2024,cn-zero-carbon-park-2025,overall"))
+    );
+    let md = op.get(&format!("/park/{PARK}/report.md?year=2024")).await;
+    assert!(md.headers.get(header::CONTENT_DISPOSITION).is_some());
+    // History keeps both versions.
+    assert!(page.body.contains("v1") && page.body.contains("has errors"));
+
+    // In Chinese, by query or by the browser's language.
+    let zh = op.get(&format!("/park/{PARK}?year=2024&lang=zh")).await;
+    assert!(zh.body.contains("提交记录") && zh.body.contains("lang=\"zh\""));
+
+    // Access control: another park's pages, uploads and downloads are not found.
+    for path in [
+        "/park/hb-yanshan-steel".to_string(),
+        "/park/hb-yanshan-steel/2024/1".to_string(),
+        "/park/hb-yanshan-steel/scores.csv?year=2024".to_string(),
+        "/park/no-such-park".to_string(),
+        "/programme".to_string(),
+        "/programme/scores.csv".to_string(),
+        "/admin".to_string(),
+    ] {
+        assert_eq!(op.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (_, other) = sample_park("hb-yanshan-steel");
+    let r = op
+        .post_files(
+            "/park/hb-yanshan-steel/upload",
+            &[("csrf", &token), ("year", "2024")],
+            &[("a.csv", other.clone())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Another park's data in one's own upload is an error, not a submission for that park.
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("a.csv", other)],
+        )
+        .await;
+    let v3 = op.get(&r.location).await;
+    assert!(v3.body.contains("activity for another park"), "{}", v3.body);
+
+    // CSRF: a missing or wrong token is refused and nothing is stored.
+    let before = p.db().submissions(PARK).await.unwrap().len();
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", "forged"), ("year", "2024")],
+            &[("a.csv", activity.clone())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = op
+        .post_files(&upload, &[("year", "2024")], &[("a.csv", activity.clone())])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = op.post_form("/logout", &[("csrf", "forged")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut stranger = Client::new(app.clone());
+    let r = stranger
+        .post_form(
+            "/login",
+            &[
+                ("email", "op@haiyan.example"),
+                ("password", PASSWORD),
+                ("csrf", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.db().submissions(PARK).await.unwrap().len(), before);
+
+    // Size limit (1 MB here): a clear message, nothing stored.
+    let big = vec![b'a'; (1 << 20) + 10];
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("big.csv", big)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        r.body.contains("larger than the limit of 1 MB"),
+        "{}",
+        r.body
+    );
+    assert_eq!(p.db().submissions(PARK).await.unwrap().len(), before);
+
+    // Content, not name: a PDF called .csv and a text file called .xlsx.
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("data.csv", b"%PDF-1.7\n...".to_vec())],
+        )
+        .await;
+    let v = op.get(&r.location).await;
+    assert!(v.body.contains("this is a PDF document"), "{}", v.body);
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("../../etc/passwd.xlsx", activity.clone())],
+        )
+        .await;
+    let v = op.get(&r.location).await;
+    assert!(
+        v.body.contains(">valid<"),
+        "a CSV named .xlsx is read as CSV: {}",
+        v.body
+    );
+    assert!(v.body.contains("passwd.xlsx") && !v.body.contains("../../etc"));
+
+    // An admin may submit for any park.
+    let mut admin = Client::new(app.clone());
+    admin.login("admin@example.org", PASSWORD).await;
+    let page = admin.get("/park/gd-nanling-bio").await;
+    let (_, nanling) = sample_park("gd-nanling-bio");
+    let r = admin
+        .post_files(
+            "/park/gd-nanling-bio/upload",
+            &[("csrf", &csrf(&page.body)), ("year", "2024")],
+            &[("nanling.csv", nanling)],
+        )
+        .await;
+    assert_eq!(r.location, "/park/gd-nanling-bio/2024/1?lang=en");
+
+    // Staff: the programme with the park in the ranking and the others not submitted.
+    let mut staff = Client::new(app.clone());
+    staff.login("staff@example.org", PASSWORD).await;
+    let prog = staff.get("/programme?year=2024").await;
+    assert_eq!(prog.status, StatusCode::OK, "{}", prog.body);
+    let ranking = &prog.body[prog.body.find("id=\"ranking\"").unwrap()..];
+    assert!(ranking.contains(PARK), "{ranking}");
+    let missing = &prog.body[prog.body.find("id=\"missing\"").unwrap()..];
+    assert!(missing.contains("hb-yanshan-steel"));
+    let all = staff.get("/programme/scores.csv?year=2024").await;
+    assert!(all.body.contains(&format!("{PARK},2024")));
+    let index = staff.get("/programme/report/index.html?year=2024").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.body.contains(&format!("parks/{PARK}.html")));
+    let park_page = staff
+        .get(&format!("/programme/report/parks/{PARK}.html?year=2024"))
+        .await;
+    assert_eq!(park_page.status, StatusCode::OK);
+    let r = staff
+        .get("/programme/report/../../Cargo.toml?year=2024")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.get(&format!("/park/{PARK}?year=2024")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(staff.get("/admin").await.status, StatusCode::NOT_FOUND);
+
+    // Admin: invite an operator; the link works once.
+    let page = admin.get("/admin").await;
+    let t = csrf(&page.body);
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("csrf", &t),
+                ("email", "new@park.example"),
+                ("role", "operator"),
+                ("park_id", "gd-nanling-bio"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body = r.body.replace("&#x2f;", "/");
+    let at = body.find("/setup/").unwrap();
+    let link = body[at..].split('<').next().unwrap().to_string();
+    let mut newbie = Client::new(app.clone());
+    let form = newbie.get(&link).await;
+    assert!(form.body.contains("new@park.example"));
+    let ft = csrf(&form.body);
+    let r = newbie
+        .post_form(&link, &[("csrf", &ft), ("password", "short")])
+        .await;
+    assert!(r.body.contains("at least 10 characters"));
+    let ft = csrf(&r.body);
+    let r = newbie
+        .post_form(&link, &[("csrf", &ft), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        newbie.get(&link).await.status,
+        StatusCode::NOT_FOUND,
+        "a setup link works once"
+    );
+    let r = newbie.login("new@park.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // Logging out ends the session.
+    let page = op.get(&format!("/park/{PARK}")).await;
+    let r = op
+        .post_form("/logout", &[("csrf", &csrf(&page.body))])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        op.get(&format!("/park/{PARK}")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    suite(&format!(
+        "sqlite://{}",
+        dir.path().join("portal.db").display()
+    ))
+    .await;
+}
+
+/// A fresh database on the PostgreSQL server named by `PARKBENCH_TEST_POSTGRES`
+/// (postgres://user@host/postgres); None when it is not set outside CI.
+pub async fn postgres_db() -> Option<String> {
+    let Ok(admin_url) = std::env::var("PARKBENCH_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but PARKBENCH_TEST_POSTGRES is not set: .ci/run starts PostgreSQL for this test"
+        );
+        eprintln!(
+            "skipped: set PARKBENCH_TEST_POSTGRES=postgres://USER@HOST/postgres to run on PostgreSQL"
+        );
+        return None;
+    };
+    use sqlx::Connection;
+    let name = format!(
+        "pb_test_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let mut c = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let base = admin_url.rsplit_once('/').unwrap().0;
+    Some(format!("{base}/{name}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_on_postgres() {
+    if let Some(url) = postgres_db().await {
+        suite(&url).await;
+    }
+}
