@@ -561,9 +561,22 @@ pub async fn postgres_db() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// Drops a database made by [`postgres_db`] (its pool closed).
+pub async fn drop_postgres_db(url: &str) {
+    use sqlx::Connection;
+    let admin_url = std::env::var("PARKBENCH_TEST_POSTGRES").unwrap();
+    let name = url.rsplit('/').next().unwrap();
+    let mut c = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_on_postgres() {
     if let Some(url) = postgres_db().await {
         suite(&url).await;
+        drop_postgres_db(&url).await;
     }
 }
