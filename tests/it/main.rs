@@ -8,6 +8,8 @@ mod interrupt;
 mod inventory;
 #[cfg(feature = "portal")]
 pub mod portal;
+#[cfg(feature = "portal")]
+mod portal_browser;
 mod programme;
 mod props;
 pub mod report;
