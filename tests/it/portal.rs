@@ -580,3 +580,116 @@ async fn portal_on_postgres() {
         drop_postgres_db(&url).await;
     }
 }
+
+/// Fifty operators upload at once (twice each): every submission stored once, versions 1 and 2
+/// per park, none lost, none duplicated.
+async fn concurrent_uploads(db_url: &str) {
+    use super::synth::generator;
+    use parkbench::portal::auth;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = generator::Config {
+        parks: 50,
+        years: 1,
+        first_year: 2024,
+        monthly: true,
+        ..generator::Config::default()
+    };
+    generator::generate(&cfg, dir.path()).unwrap();
+    let p = Portal::open(PortalConfig {
+        db_url: db_url.to_string(),
+        benchmarks: vec!["cn-zero-carbon-park-2025".into()],
+        ..PortalConfig::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        p.import_roster(&dir.path().join("parks.csv"))
+            .await
+            .unwrap(),
+        50
+    );
+    let text = std::fs::read_to_string(dir.path().join("activity.csv")).unwrap();
+    let header = text.lines().next().unwrap();
+    let mut tasks = Vec::new();
+    for (i, park) in p.db().parks().await.unwrap().into_iter().enumerate() {
+        // Sessions made directly: this is about uploads racing, not about logging in.
+        let email = format!("op{i}@example.org");
+        let _ = p
+            .invite(&email, Role::Operator, Some(&park.park_id))
+            .await
+            .unwrap();
+        let user = p.db().user_by_email(&email).await.unwrap().unwrap();
+        let (token, csrf) = (auth::token(), auth::token());
+        p.db()
+            .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+            .await
+            .unwrap();
+        let mut file = format!("{header}\n");
+        for l in text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{},", park.park_id)))
+        {
+            file.push_str(l);
+            file.push('\n');
+        }
+        let mut c = Client::new(p.router());
+        c.cookies.insert(auth::SESSION_COOKIE.into(), token);
+        tasks.push(tokio::spawn(async move {
+            let mut versions = Vec::new();
+            for _ in 0..2 {
+                let r = c
+                    .post_files(
+                        &format!("/park/{}/upload", park.park_id),
+                        &[("csrf", &csrf), ("year", "2024")],
+                        &[("activity.csv", file.clone().into_bytes())],
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+                versions.push(r.location);
+            }
+            versions
+        }));
+    }
+    for t in tasks {
+        let locations = t.await.unwrap();
+        assert!(
+            locations[0].ends_with("/2024/1?lang=en") && locations[1].ends_with("/2024/2?lang=en"),
+            "{locations:?}"
+        );
+    }
+    let subs = p.db().submissions_in(2024).await.unwrap();
+    assert_eq!(subs.len(), 100);
+    assert!(
+        subs.iter().all(|s| s.valid),
+        "the generated files are valid"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &subs {
+        assert!(
+            seen.insert((s.park_id.clone(), s.version)),
+            "{} v{} twice",
+            s.park_id,
+            s.version
+        );
+    }
+    assert_eq!(p.db().counting(2024).await.unwrap().len(), 50);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_operators_upload_at_once_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_uploads(&format!(
+        "sqlite://{}",
+        dir.path().join("race.db").display()
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_operators_upload_at_once_on_postgres() {
+    if let Some(url) = postgres_db().await {
+        concurrent_uploads(&url).await;
+        drop_postgres_db(&url).await;
+    }
+}
