@@ -1022,7 +1022,7 @@ pub async fn programme(
                         ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
                         (
                             "gate",
-                            crate::report::scores::gate_str(s.gate).replace('_', " "),
+                            i18n::t(v.lang, crate::report::scores::gate_str(s.gate)).to_string(),
                         ),
                     ]));
                 }
