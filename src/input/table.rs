@@ -100,7 +100,8 @@ pub const PIECE_BYTES: usize = 64 << 20;
 /// `piece` bytes of the file, and hands them to `each` in order; `each` returns false to stop.
 /// Memory stays bounded by the piece, not the file: this is how a 2 GB activity file is read.
 /// Line numbers are those of the whole file. A file of at most two pieces, or a UTF-16 file,
-/// is read whole (one table). Returns the number of records read.
+/// is read whole (one table), and so, in effect, is a file with CR-only line ends (pieces end
+/// at a line feed). Returns the number of records read.
 pub fn read_csv_pieces(
     path: &Path,
     piece: usize,
