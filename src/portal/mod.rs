@@ -175,9 +175,7 @@ impl Portal {
                 // A little room above the limit for the form's other fields.
                 post(pages::upload).layer(DefaultBodyLimit::max(limit + (64 << 10))),
             )
-            .route("/park/{park}/report.html", get(pages::park_report_html))
-            .route("/park/{park}/report.md", get(pages::park_report_md))
-            .route("/park/{park}/scores.csv", get(pages::park_scores_csv))
+            .route("/park/{park}/{file}", get(pages::park_file))
             .route("/park/{park}/{year}/{version}", get(pages::submission))
             .route("/programme", get(pages::programme))
             .route("/programme/scores.csv", get(pages::programme_csv))

@@ -882,31 +882,19 @@ async fn park_download(
     }
 }
 
-pub async fn park_report_html(
+/// A park's downloads: `report.html`, `report.md`, `scores.csv`.
+pub async fn park_file(
     State(p): State<Portal>,
     v: Visitor,
-    Path(park): Path<String>,
+    Path((park, file)): Path<(String, String)>,
     Query(q): Query<ParkQuery>,
 ) -> Response {
-    park_download(p, v, park, q, "html").await
-}
-
-pub async fn park_report_md(
-    State(p): State<Portal>,
-    v: Visitor,
-    Path(park): Path<String>,
-    Query(q): Query<ParkQuery>,
-) -> Response {
-    park_download(p, v, park, q, "md").await
-}
-
-pub async fn park_scores_csv(
-    State(p): State<Portal>,
-    v: Visitor,
-    Path(park): Path<String>,
-    Query(q): Query<ParkQuery>,
-) -> Response {
-    park_download(p, v, park, q, "csv").await
+    match file.as_str() {
+        "report.html" => park_download(p, v, park, q, "html").await,
+        "report.md" => park_download(p, v, park, q, "md").await,
+        "scores.csv" => park_download(p, v, park, q, "csv").await,
+        _ => v.not_found(),
+    }
 }
 
 // ---- the programme

@@ -171,6 +171,18 @@ pub fn sample_park(park: &str) -> (Vec<u8>, Vec<u8>) {
     (pick("parks.csv"), pick("activity.csv"))
 }
 
+/// A park's sample activity, and its lines with line 4's value made `12x4` (an error at
+/// line 4, column 4).
+pub fn broken_sample(park: &str) -> (Vec<u8>, Vec<String>) {
+    let (_, activity) = sample_park(park);
+    let text = String::from_utf8(activity.clone()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[3].split(',').collect();
+    cells[3] = "12x4";
+    lines[3] = cells.join(",");
+    (activity, lines)
+}
+
 pub const PASSWORD: &str = "a long enough password";
 
 /// A portal on a fresh database with the sample roster, an admin, staff and two operators.
@@ -241,12 +253,7 @@ async fn suite(db_url: &str) {
 
     // A bad upload: a value that is not a number, and a formula-injection note. Kept as v1,
     // with every problem by file, line and column, escaped.
-    let (_, activity) = sample_park(PARK);
-    let text = String::from_utf8(activity.clone()).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut cells: Vec<&str> = lines[3].split(',').collect();
-    cells[3] = "12x4";
-    lines[3] = cells.join(",");
+    let (activity, mut lines) = broken_sample(PARK);
     lines.push(format!(
         "{PARK},2024,water_industrial_total,<b>bad</b>,m3,,,=cmd|' /C calc'!A0"
     ));

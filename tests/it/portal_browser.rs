@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::portal::{PASSWORD, portal, sample_park};
+use super::portal::{PASSWORD, broken_sample, portal};
 
 const PARK: &str = "js-haiyan-zerocarbon";
 
@@ -258,12 +258,7 @@ async fn an_operator_fixes_an_upload_and_staff_see_the_park_ranked_in_chromium()
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     // The operator's files: one with a broken value, then the fixed one.
-    let (_, activity) = sample_park(PARK);
-    let text = String::from_utf8(activity.clone()).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut cells: Vec<&str> = lines[3].split(',').collect();
-    cells[3] = "12x4";
-    lines[3] = cells.join(",");
+    let (activity, lines) = broken_sample(PARK);
     let bad = dir.path().join("haiyan-activity.csv");
     std::fs::write(&bad, format!("{}\n", lines.join("\n"))).unwrap();
     let good = dir.path().join("haiyan-activity-fixed.csv");
