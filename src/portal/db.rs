@@ -284,6 +284,11 @@ impl Db {
         csrf: &str,
         ttl_secs: i64,
     ) -> Result<(), DbError> {
+        // Expired sessions go when new ones come.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)",
         )

@@ -700,3 +700,43 @@ async fn fifty_operators_upload_at_once_on_postgres() {
         drop_postgres_db(&url).await;
     }
 }
+
+#[test]
+fn serve_sets_up_a_programme_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let (code, out, err) = super::run(&[
+        "serve",
+        "--db",
+        &db,
+        "--roster",
+        "sample-data/parks.csv",
+        "--init-admin",
+        "Admin@Example.org",
+        "--no-serve",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(
+            "admin Admin@Example.org: set the password at http://127.0.0.1:8080/setup/"
+        ),
+        "{out}"
+    );
+    assert!(dir.path().join("cli.db").exists());
+    let (code, _, err) = super::run(&["serve", "--db", "mysql://x/y", "--no-serve"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("expected sqlite://FILE or postgres://"),
+        "{err}"
+    );
+    let (code, _, err) = super::run(&[
+        "serve",
+        "--db",
+        &db,
+        "--roster",
+        "tests/data/bad/parks_traversal_id.csv",
+        "--no-serve",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
