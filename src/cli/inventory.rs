@@ -26,8 +26,10 @@ pub struct InventoryArgs {
 }
 
 pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
+    let spinner = super::spinner("reading the data and building the inventory");
     let l = args.data.load()?;
     let inv = l.inventory(args.data.fuel_factors)?;
+    spinner.finish_and_clear();
     let text = match args.format {
         Format::Csv => to_csv(&inv, &l.vocab.order),
         Format::Json => {

@@ -12,10 +12,12 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
+    let spinner = super::spinner("reading and checking the data");
     let l = args.data.load()?;
     let mut report = l.data.report.clone();
     // Plausibility needs the inventory; it only adds warnings.
     let inv = l.inventory(args.data.fuel_factors)?;
+    spinner.finish_and_clear();
     report.extend(inv.warnings);
     report.sort();
     print!("{}", render(&report.diagnostics));
