@@ -7,7 +7,10 @@
 //! cargo bench --bench portal_load -- --operators 50 --uploads 3 --db postgres://USER:PW@HOST/postgres
 //! ```
 //!
-//! Each operator's file is their park's activity for one year by month (about 850 rows,
+//! Run by `cargo test --all-targets` (no `--bench` argument) it does a smoke run: 5 operators,
+//! one upload each.
+//!
+//! Each operator's file is their park's activity for 2020-2024 by month (about 850 rows,
 //! 60 kB), made by the `synth` example's generator; with `--db postgres://...` a fresh
 //! database is created on that server and dropped afterwards.
 
@@ -34,6 +37,10 @@ fn args() -> Args {
         db: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if !argv.iter().any(|a| a == "--bench") {
+        a.operators = 5;
+        a.uploads = 1;
+    }
     let mut i = 0;
     while i < argv.len() {
         let next = argv.get(i + 1).cloned().unwrap_or_default();
@@ -153,8 +160,8 @@ async fn run(a: Args) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = generator::Config {
         parks: a.operators,
-        years: 1,
-        first_year: 2024,
+        years: 5,
+        first_year: 2020,
         monthly: true,
         ..generator::Config::default()
     };
@@ -276,7 +283,7 @@ async fn run(a: Args) {
         a.uploads
     );
     println!(
-        "upload latency: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms; {:.1} uploads/s over {:.1} s",
+        "upload latency: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms; {:.1} uploads/s over {:.1} s (logins included)",
         q(0.5),
         q(0.95),
         ms.last().copied().unwrap_or(0.0),
