@@ -612,6 +612,38 @@ pub async fn park(
         Ok(None) => {}
         Err(e) => score_error = Value::from(e),
     }
+    // Every offered set at a glance, once there is a valid submission.
+    let mut all_sets = Vec::new();
+    if !result.is_none() {
+        for set in &p.inner.refs.sets {
+            if let Ok(Some((_, c))) = park_result(&p, &park, year, &set.id, v.lang).await
+                && let Cached::Park(r) = &*c
+            {
+                let s = &r.score;
+                all_sets.push(BTreeMap::from([
+                    ("id", set.id.clone()),
+                    (
+                        "title",
+                        if v.lang == Lang::Zh && !set.title.zh.is_empty() {
+                            set.title.zh.clone()
+                        } else {
+                            set.title.en.clone()
+                        },
+                    ),
+                    (
+                        "level",
+                        if v.lang == Lang::Zh {
+                            s.level_zh.clone()
+                        } else {
+                            s.level_en.clone()
+                        },
+                    ),
+                    ("score", fmt_score(s.overall.score)),
+                    ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
+                ]));
+            }
+        }
+    }
     // Which version counts, per year: the latest valid one.
     let mut counting: BTreeMap<i64, i64> = BTreeMap::new();
     for s in history.iter().filter(|s| s.valid) {
@@ -647,6 +679,7 @@ pub async fn park(
             ("sets", sets_value(&p, v.lang)),
             ("result", result),
             ("score_error", score_error),
+            ("all_sets", Value::from_serialize(&all_sets)),
             ("history", Value::from_serialize(&rows)),
             ("can_upload", Value::from(v.submits(&park.park_id))),
             ("limit_mb", Value::from(p.inner.cfg.upload_limit >> 20)),

@@ -189,7 +189,7 @@ pub const PASSWORD: &str = "a long enough password";
 pub async fn portal(db_url: &str, limit: usize) -> Portal {
     let cfg = PortalConfig {
         db_url: db_url.to_string(),
-        benchmarks: vec!["cn-zero-carbon-park-2025".into()],
+        benchmarks: vec!["cn-zero-carbon-park-2025".into(), "cn-hj274-2015".into()],
         upload_limit: limit,
         secure_cookies: true,
     };
@@ -301,6 +301,12 @@ async fn suite(db_url: &str) {
     assert!(page.body.contains("id=\"scorecard\""), "{}", page.body);
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("v2") && page.body.contains("counts"));
+    // Every offered set at a glance.
+    let sets = &page.body[page.body.find("id=\"all-sets\"").expect("the sets table")..];
+    assert!(
+        sets.contains("benchmark=cn-hj274-2015")
+            && sets.contains("benchmark=cn-zero-carbon-park-2025")
+    );
     let html = op
         .get(&format!(
             "/park/{PARK}/report.html?year=2024&benchmark=cn-zero-carbon-park-2025"
