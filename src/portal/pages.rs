@@ -941,6 +941,19 @@ fn require_staff(v: &Visitor) -> Result<(), Response> {
     }
 }
 
+/// Staff only: the year and set a programme page is for.
+async fn programme_choice(
+    p: &Portal,
+    v: &Visitor,
+    q: &ParkQuery,
+) -> Result<(i32, String), Response> {
+    require_staff(v)?;
+    Ok((
+        programme_year(p, q).await,
+        set_choice(p, q.benchmark.as_deref()),
+    ))
+}
+
 async fn programme_year(p: &Portal, q: &ParkQuery) -> i32 {
     match q.year() {
         Some(y) => y,
@@ -1000,11 +1013,10 @@ pub async fn programme(
     v: Visitor,
     Query(q): Query<ParkQuery>,
 ) -> Response {
-    if let Err(r) = require_staff(&v) {
-        return r;
-    }
-    let year = programme_year(&p, &q).await;
-    let benchmark = set_choice(&p, q.benchmark.as_deref());
+    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let (parks, all) = match (
         p.db().parks().await,
         p.db().submissions_in(i64::from(year)).await,
@@ -1101,11 +1113,10 @@ pub async fn programme_csv(
     v: Visitor,
     Query(q): Query<ParkQuery>,
 ) -> Response {
-    if let Err(r) = require_staff(&v) {
-        return r;
-    }
-    let year = programme_year(&p, &q).await;
-    let benchmark = set_choice(&p, q.benchmark.as_deref());
+    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     match programme_result(&p, year, &benchmark, v.lang).await {
         Ok(Some(c)) => match &*c {
             Cached::Programme(r) => download(
@@ -1130,11 +1141,10 @@ pub async fn programme_report(
     Path(path): Path<String>,
     Query(q): Query<ParkQuery>,
 ) -> Response {
-    if let Err(r) = require_staff(&v) {
-        return r;
-    }
-    let year = programme_year(&p, &q).await;
-    let benchmark = set_choice(&p, q.benchmark.as_deref());
+    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     match programme_result(&p, year, &benchmark, v.lang).await {
         Ok(Some(c)) => {
             let Cached::Programme(r) = &*c else {
