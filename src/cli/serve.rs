@@ -25,6 +25,13 @@ pub struct ServeArgs {
     /// Add (or update) the programme's parks from a parks table (CSV or workbook).
     #[arg(long, value_name = "FILE")]
     pub roster: Vec<PathBuf>,
+    /// Submit every park of a dataset folder (parks.csv + activity*.csv) for --year: a
+    /// programme's existing data, or the sample programme for a demonstration.
+    #[arg(long, value_name = "DIR", requires = "year")]
+    pub import: Option<PathBuf>,
+    /// Reporting year of --import.
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
     /// Largest upload accepted, in MB.
     #[arg(long, value_name = "MB", default_value_t = 50)]
     pub upload_limit_mb: usize,
@@ -65,6 +72,17 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
                 .await
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             super::note(format_args!("roster: {n} parks from {}", r.display()));
+        }
+        if let (Some(dir), Some(year)) = (&args.import, args.year) {
+            let (valid, invalid) = portal
+                .import(dir, year)
+                .await
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            super::note(format_args!(
+                "imported {} parks for {year} from {}: {valid} valid, {invalid} with errors",
+                valid + invalid,
+                dir.display()
+            ));
         }
         if let Some(email) = &args.init_admin {
             let path = portal

@@ -528,3 +528,68 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
         Err(errors.join("\n"))
     }
 }
+
+/// Splits a dataset folder (parks.csv and activity*.csv, as `parkbench validate` reads it) into
+/// one upload per park: its parks row and its rows of each activity file, layout kept.
+pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
+    let parks = table::read_csv(&dir.join("parks.csv")).map_err(|d| d.to_string())?;
+    let mut activity = Vec::new();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| {
+            f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.to_lowercase().starts_with("activity") && n.to_lowercase().ends_with(".csv")
+            })
+        })
+        .collect();
+    names.sort();
+    for f in names {
+        let t = table::read_csv(&f).map_err(|d| d.to_string())?;
+        activity.push((input::short_name(&f), t));
+    }
+    // The rows of one park as a CSV file with the table's header.
+    let rows_of = |t: &table::Table, park: &str| -> Option<Vec<u8>> {
+        let c = t.col("park_id")?;
+        let rows: Vec<usize> = (0..t.rows())
+            .filter(|&r| t.columns[c].get(r).map(str::trim) == Some(park))
+            .collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&t.header).ok()?;
+        for r in rows {
+            w.write_record(t.columns.iter().map(|col| col.get(r).unwrap_or("")))
+                .ok()?;
+        }
+        w.into_inner().ok()
+    };
+    let c = parks
+        .col("park_id")
+        .ok_or("parks.csv has no park_id column")?;
+    let mut out = Vec::new();
+    for r in 0..parks.rows() {
+        let Some(id) = parks.columns[c]
+            .get(r)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        else {
+            continue;
+        };
+        let mut uploads = vec![Upload {
+            name: "parks.csv".into(),
+            bytes: rows_of(&parks, id).unwrap_or_default(),
+        }];
+        for (name, t) in &activity {
+            if let Some(bytes) = rows_of(t, id) {
+                uploads.push(Upload {
+                    name: name.clone(),
+                    bytes,
+                });
+            }
+        }
+        out.push((id.to_string(), uploads));
+    }
+    Ok(out)
+}

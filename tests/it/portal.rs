@@ -730,6 +730,48 @@ fn serve_sets_up_a_programme_from_the_command_line() {
         "{out}"
     );
     assert!(dir.path().join("cli.db").exists());
+    // The sample programme's data as last year's submissions.
+    let (code, _, err) = super::run(&[
+        "serve",
+        "--db",
+        &db,
+        "--import",
+        "sample-data",
+        "--year",
+        "2024",
+        "--no-serve",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("imported 12 parks for 2024 from sample-data: 12 valid, 0 with errors"),
+        "{err}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let p = Portal::open(PortalConfig {
+            db_url: db.clone(),
+            ..PortalConfig::default()
+        })
+        .await
+        .unwrap();
+        let counting = p.db().counting(2024).await.unwrap();
+        assert_eq!(counting.len(), 12);
+        assert!(
+            counting
+                .iter()
+                .all(|s| s.user_email == "import@parkbench.local" && s.version == 1)
+        );
+        p.db().close().await;
+    });
+    let (code, _, err) = super::run(&[
+        "serve",
+        "--db",
+        &db,
+        "--import",
+        "sample-data",
+        "--no-serve",
+    ]);
+    assert_eq!(code, 2, "--import needs --year: {err}");
     let (code, _, err) = super::run(&["serve", "--db", "mysql://x/y", "--no-serve"]);
     assert_eq!(code, 2);
     assert!(
