@@ -93,6 +93,20 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
     parse_text(file, &text, encoding, None, 0)
 }
 
+/// The header of CSV bytes as a table without rows: only the first record is decoded and read
+/// (all of a UTF-16 file). For telling what a file is before reading it.
+pub fn read_csv_head(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(bytes).is_some();
+    let end = if utf16 {
+        bytes.len()
+    } else {
+        first_record_end(bytes)
+    };
+    read_csv_bytes(file, &bytes[..end])
+}
+
 /// Files larger than two pieces of this size are read piece by piece by [`read_csv_pieces`].
 pub const PIECE_BYTES: usize = 64 << 20;
 
@@ -193,7 +207,7 @@ pub fn read_csv_pieces(
                 }
                 // Plain ASCII so far and no valid UTF-8 here: the file is GBK, as the
                 // whole-file reader would have decided.
-                Err(e) if ascii_so_far && bytes[..e.valid_up_to()].is_ascii() => {
+                Err(e) if ascii_so_far && !utf8_lines_before(bytes, e.valid_up_to()) => {
                     utf8 = false;
                     encoding = "GB18030";
                     gb18030(&file, bytes).map_err(at_line)?.into()
@@ -503,9 +517,10 @@ fn decode<'b>(
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.into(), "UTF-8")),
-        // Chinese text as UTF-8 before the first invalid byte: the file mixes encodings (rows
-        // pasted from another export); reading it as GBK would garble the UTF-8 part silently.
-        Err(utf8_err) if !bytes[..utf8_err.valid_up_to()].is_ascii() => {
+        // Whole lines of Chinese text as UTF-8 before the first invalid byte: the file mixes
+        // encodings (rows pasted from another export); reading it as GBK would garble the UTF-8
+        // part silently.
+        Err(utf8_err) if utf8_lines_before(bytes, utf8_err.valid_up_to()) => {
             let mut d = bad_encoding(
                 file,
                 bytes,
@@ -528,6 +543,15 @@ fn decode<'b>(
             )),
         },
     }
+}
+
+/// Do whole lines of non-ASCII UTF-8 come before `valid_up_to`, the first byte that is not
+/// UTF-8? Then the text is UTF-8 and what follows is another encoding. A GBK line can start
+/// with bytes that happen to be valid UTF-8 (`园` is D4 B0), but not run to its end as UTF-8.
+fn utf8_lines_before(bytes: &[u8], valid_up_to: usize) -> bool {
+    let valid = &bytes[..valid_up_to];
+    let whole_lines = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    !valid[..whole_lines].is_ascii()
 }
 
 /// UTF-16 saved without a byte order mark: ASCII text shows as every other byte zero.
@@ -870,5 +894,20 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let e = pieces(&path, 500).err().unwrap();
         assert_eq!(e.line, 302, "{e:?}");
+    }
+
+    #[test]
+    fn the_head_of_a_file_is_its_header_alone() {
+        let mut bytes = "\"park_id\",\"metric\nname\",年份\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"P1,electricity,2024\n\0garbage\n");
+        let t = read_csv_head("a.csv", &bytes).unwrap();
+        assert_eq!(t.header, vec!["park_id", "metric\nname", "year"]);
+        assert_eq!(t.rows(), 0);
+        let (gbk, _, _) = GB18030.encode("园区编号,名称\n园区,江苏\n");
+        assert_eq!(
+            read_csv_head("g.csv", &gbk).unwrap().header,
+            vec!["park_id", "name"]
+        );
+        assert!(read_csv_head("p.csv", b"%PDF-1.7\n").is_err());
     }
 }
