@@ -65,21 +65,37 @@ pub fn read_workbook(path: &Path) -> Result<Vec<(SheetRole, Table)>, Diagnostic>
     read_workbook_bytes(&file, bytes)
 }
 
+/// Opens a workbook from bytes; an empty or unreadable one is one error.
+fn open_bytes(file: &str, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, Diagnostic> {
+    if bytes.is_empty() {
+        return Err(Diagnostic::error(file, 0, 0, "the file is empty")
+            .expected("an Excel workbook with sheets parks and activity"));
+    }
+    open_book(file, bytes).map_err(|e| {
+        Diagnostic::error(file, 0, 0, format!("cannot read the workbook: {e}"))
+            .expected("an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods)")
+            .hint("save it again from Excel, or export each sheet as CSV (UTF-8)")
+    })
+}
+
+/// The roles of a workbook's sheets, from their names alone (no cell is read): enough to know
+/// that the bytes open as this format and whether the workbook brings its own parks sheet.
+pub fn workbook_roles(file: &str, bytes: Vec<u8>) -> Result<Vec<SheetRole>, Diagnostic> {
+    let book = open_bytes(file, bytes)?;
+    Ok(book
+        .sheet_names()
+        .iter()
+        .filter_map(|n| sheet_role(n))
+        .collect())
+}
+
 /// Like [`read_workbook`] on bytes already in memory (the format is told by its content).
 pub fn read_workbook_bytes(
     file: &str,
     bytes: Vec<u8>,
 ) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
-    if bytes.is_empty() {
-        return Err(Diagnostic::error(file, 0, 0, "the file is empty")
-            .expected("an Excel workbook with sheets parks and activity"));
-    }
     let file = file.to_string();
-    let mut book = open_book(&file, bytes).map_err(|e| {
-        Diagnostic::error(&file, 0, 0, format!("cannot read the workbook: {e}"))
-            .expected("an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods)")
-            .hint("save it again from Excel, or export each sheet as CSV (UTF-8)")
-    })?;
+    let mut book = open_bytes(&file, bytes)?;
     let names = book.sheet_names();
     let mut out = Vec::new();
     for name in &names {

@@ -113,32 +113,32 @@ const KINDS: [&str; 8] = [
 ];
 
 /// Recognises a file by its content: a workbook (ZIP or OLE container that opens as one), or a
-/// CSV table whose header says what it is.
+/// CSV table whose header says what it is. Only the container's sheet list or the CSV header is
+/// read; the validator reads the rest.
 fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     let b = &u.bytes;
-    let candidates: &[&str] = if b.starts_with(b"PK\x03\x04") {
+    let candidates: &[&'static str] = if b.starts_with(b"PK\x03\x04") {
         &["xlsx", "xlsb", "ods"]
     } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         &["xls"]
     } else {
         &[]
     };
-    if !candidates.is_empty() {
-        let mut first_err = None;
-        for ext in candidates {
-            match sheet::read_workbook_bytes(&format!("upload-{i}.{ext}"), b.clone()) {
-                Ok(_) => return Ok(ext),
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
+    if let Some((first, rest)) = candidates.split_first() {
+        let open = |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), b.clone());
+        let err = match open(first) {
+            Ok(_) => return Ok(first),
+            Err(e) => e,
+        };
+        if let Some(ext) = rest.iter().find(|ext| open(ext).is_ok()) {
+            return Ok(ext);
         }
-        let mut d = first_err.unwrap_or_else(|| Diagnostic::error(&u.name, 0, 0, ""));
-        d.file = u.name.clone();
-        d.message = format!("the workbook cannot be opened: {}", d.message);
-        return Err(d);
+        return Err(Diagnostic {
+            file: u.name.clone(),
+            ..err
+        });
     }
-    let t = table::read_csv_bytes(&u.name, b)?;
+    let t = table::read_csv_head(&u.name, b)?;
     if activity::is_wide(&t) || t.col("metric").is_some() {
         Ok("activity")
     } else if t.col("justification").is_some() {
@@ -170,8 +170,8 @@ fn materialise(
             "activity" => format!("activity-{i}.csv"),
             "waivers" => "waivers.csv".to_string(),
             k @ ("xlsx" | "xlsb" | "xls" | "ods") => {
-                has_parks |= sheet::read_workbook_bytes(&format!("b.{k}"), f.content.clone())
-                    .is_ok_and(|s| s.iter().any(|(r, _)| *r == sheet::SheetRole::Parks));
+                has_parks |= sheet::workbook_roles(&format!("b.{k}"), f.content.clone())
+                    .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks));
                 format!("upload-{i}.{k}")
             }
             _ => continue,

@@ -183,6 +183,32 @@ pub fn broken_sample(park: &str) -> (Vec<u8>, Vec<String>) {
     (activity, lines)
 }
 
+/// A workbook with these sheets, each filled from CSV text (every cell as text, as operators'
+/// workbooks often hold numbers).
+pub fn workbook(sheets: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, csv_text) in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(*name).unwrap();
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(*csv_text);
+        for (row, rec) in r.records().enumerate() {
+            for (col, cell) in rec.unwrap().iter().enumerate() {
+                if !cell.is_empty() {
+                    ws.write_string(row as u32, col as u16, cell).unwrap();
+                }
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The URL of an SQLite database file `name` in `dir`.
+pub fn sqlite_url(dir: &std::path::Path, name: &str) -> String {
+    format!("sqlite://{}", dir.join(name).display())
+}
+
 pub const PASSWORD: &str = "a long enough password";
 
 /// A portal on a fresh database with the sample roster, an admin, staff and two operators.
@@ -437,6 +463,43 @@ async fn suite(db_url: &str) {
     );
     assert!(v.body.contains("passwd.xlsx") && !v.body.contains("../../etc"));
 
+    // A workbook, named .csv: read as a workbook; without a parks sheet the roster row is used,
+    // and a bad cell is named as Excel names it.
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("haiyan.csv", workbook(&[("activity", &activity)]))],
+        )
+        .await;
+    let v = op.get(&r.location).await;
+    assert!(v.body.contains(">valid<"), "{}", v.body);
+    let (_, broken) = broken_sample(PARK);
+    let broken = format!("{}\n", broken.join("\n")).into_bytes();
+    let (parks_row, _) = sample_park(PARK);
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[(
+                "海岩.xlsx",
+                workbook(&[("园区", &parks_row), ("活动数据", &broken)]),
+            )],
+        )
+        .await;
+    let v = op.get(&r.location).await;
+    assert!(v.body.contains("海岩.xlsx!活动数据!D4"), "{}", v.body);
+    // A ZIP that is no workbook.
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("book.xlsx", b"PK\x03\x04 not really a zip".to_vec())],
+        )
+        .await;
+    let v = op.get(&r.location).await;
+    assert!(v.body.contains("cannot read the workbook"), "{}", v.body);
+
     // An admin may submit for any park.
     let mut admin = Client::new(app.clone());
     admin.login("admin@example.org", PASSWORD).await;
@@ -534,11 +597,7 @@ async fn suite(db_url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    suite(&format!(
-        "sqlite://{}",
-        dir.path().join("portal.db").display()
-    ))
-    .await;
+    suite(&sqlite_url(dir.path(), "portal.db")).await;
 }
 
 /// A fresh database on the PostgreSQL server named by `PARKBENCH_TEST_POSTGRES`
@@ -692,11 +751,7 @@ async fn concurrent_uploads(db_url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_operators_upload_at_once_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    concurrent_uploads(&format!(
-        "sqlite://{}",
-        dir.path().join("race.db").display()
-    ))
-    .await;
+    concurrent_uploads(&sqlite_url(dir.path(), "race.db")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -710,7 +765,7 @@ async fn fifty_operators_upload_at_once_on_postgres() {
 #[test]
 fn serve_sets_up_a_programme_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let db = sqlite_url(dir.path(), "cli.db");
     let (code, out, err) = super::run(&[
         "serve",
         "--db",
