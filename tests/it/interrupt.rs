@@ -11,21 +11,12 @@ use std::time::{Duration, Instant};
 fn snapshot(dir: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
     let mut files = BTreeMap::new();
     let mut temporaries = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let rel = p.strip_prefix(dir).unwrap().display().to_string();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if name.contains(".parkbench-tmp-") {
-                temporaries.push(rel);
-            } else {
-                files.insert(rel, std::fs::read(&p).unwrap());
-            }
+    for (rel, bytes) in crate::report::files(dir) {
+        let rel = rel.display().to_string();
+        if rel.contains(".parkbench-tmp-") {
+            temporaries.push(rel);
+        } else {
+            files.insert(rel, bytes);
         }
     }
     (files, temporaries)
