@@ -29,6 +29,9 @@ pub struct Row {
     pub column: u16,
 }
 
+/// Reporting years accepted, in activity files and in the portal.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
 /// Is this table in the wide layout (no `metric` column)?
 pub fn is_wide(t: &Table) -> bool {
     t.col("metric").is_none() && t.header.iter().any(|h| split_wide_header(h).is_some())
@@ -307,7 +310,7 @@ impl Ctx<'_> {
         if s.len() == 4
             && s.bytes().all(|b| b.is_ascii_digit())
             && let Ok(y) = s.parse::<i32>()
-            && (1990..=2100).contains(&y)
+            && YEARS.contains(&y)
         {
             return Some(y);
         }
@@ -319,7 +322,11 @@ impl Ctx<'_> {
                 "year is not a 4-digit year",
             )
             .value(raw)
-            .expected("a year such as 2024 (1990-2100)")
+            .expected(format!(
+                "a year such as 2024 ({}-{})",
+                YEARS.start(),
+                YEARS.end()
+            ))
             .park(park),
         );
         None

@@ -472,7 +472,7 @@ impl ParkQuery {
         self.year
             .as_deref()
             .and_then(|y| y.trim().parse().ok())
-            .filter(|y| (1990..=2100).contains(y))
+            .filter(|y| crate::input::activity::YEARS.contains(y))
     }
 }
 
@@ -495,31 +495,28 @@ fn current_year() -> i32 {
     chrono::Utc::now().year() - 1
 }
 
-/// The scored result of a park's counting submission for a year and set (cached).
+/// The submission that counts for a year: the latest valid one (`history` is newest first).
+fn counting_in(history: &[Submission], year: i32) -> Option<&Submission> {
+    history
+        .iter()
+        .find(|s| s.year == i64::from(year) && s.valid)
+}
+
+/// The scored result of a park's submission against a set (cached by submission, set and
+/// language).
 async fn park_result(
     p: &Portal,
     park: &RosterPark,
-    year: i32,
+    sub: &Submission,
     set_id: &str,
     lang: Lang,
-) -> Result<Option<(Submission, Arc<Cached>)>, String> {
-    let subs = p
-        .db()
-        .submissions(&park.park_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let Some(sub) = subs
-        .into_iter()
-        .find(|s| s.year == i64::from(year) && s.valid)
-    else {
-        return Ok(None);
-    };
+) -> Result<Arc<Cached>, String> {
     let key = format!("park:{}:{set_id}:{lang:?}", sub.id);
     if let Some(c) = p.cached(&key) {
-        return Ok(Some((sub, c)));
+        return Ok(c);
     }
     let files = p.db().files(sub.id).await.map_err(|e| e.to_string())?;
-    let (p2, park2, set) = (p.clone(), park.clone(), set_id.to_string());
+    let (p2, park2, set, year) = (p.clone(), park.clone(), set_id.to_string(), sub.year as i32);
     let result = tokio::task::spawn_blocking(move || {
         let refs = &p2.inner.refs;
         let set = refs
@@ -529,7 +526,7 @@ async fn park_result(
     })
     .await
     .map_err(|e| e.to_string())??;
-    Ok(Some((sub, p.remember(key, Cached::Park(Box::new(result))))))
+    Ok(p.remember(key, Cached::Park(Box::new(result))))
 }
 
 fn set_choice(p: &Portal, q: Option<&str>) -> String {
@@ -581,42 +578,44 @@ pub async fn park(
         .unwrap_or_else(current_year);
     let benchmark = set_choice(&p, q.benchmark.as_deref());
     let (mut result, mut score_error) = (Value::from(()), Value::from(()));
-    match park_result(&p, &park, year, &benchmark, v.lang).await {
-        Ok(Some((sub, c))) => {
-            if let Cached::Park(r) = &*c {
-                let s = &r.score;
-                result = Value::from_serialize(BTreeMap::from([
-                    (
-                        "level",
-                        if v.lang == Lang::Zh {
-                            s.level_zh.clone()
-                        } else {
-                            s.level_en.clone()
-                        },
-                    ),
-                    ("score", fmt_score(s.overall.score)),
-                    ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
-                    (
-                        "reason",
-                        if v.lang == Lang::Zh {
-                            s.reason_zh.clone()
-                        } else {
-                            s.reason_en.clone()
-                        },
-                    ),
-                    ("svg", r.scorecard_svg.clone()),
-                    ("version", format!("v{}", sub.version)),
-                ]));
+    let counting = counting_in(&history, year);
+    if let Some(sub) = counting {
+        match park_result(&p, &park, sub, &benchmark, v.lang).await {
+            Ok(c) => {
+                if let Cached::Park(r) = &*c {
+                    let s = &r.score;
+                    result = Value::from_serialize(BTreeMap::from([
+                        (
+                            "level",
+                            if v.lang == Lang::Zh {
+                                s.level_zh.clone()
+                            } else {
+                                s.level_en.clone()
+                            },
+                        ),
+                        ("score", fmt_score(s.overall.score)),
+                        ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
+                        (
+                            "reason",
+                            if v.lang == Lang::Zh {
+                                s.reason_zh.clone()
+                            } else {
+                                s.reason_en.clone()
+                            },
+                        ),
+                        ("svg", r.scorecard_svg.clone()),
+                        ("version", format!("v{}", sub.version)),
+                    ]));
+                }
             }
+            Err(e) => score_error = Value::from(e),
         }
-        Ok(None) => {}
-        Err(e) => score_error = Value::from(e),
     }
     // Every offered set at a glance, once there is a valid submission.
     let mut all_sets = Vec::new();
-    if !result.is_none() {
+    if let Some(sub) = counting.filter(|_| !result.is_none()) {
         for set in &p.inner.refs.sets {
-            if let Ok(Some((_, c))) = park_result(&p, &park, year, &set.id, v.lang).await
+            if let Ok(c) = park_result(&p, &park, sub, &set.id, v.lang).await
                 && let Cached::Park(r) = &*c
             {
                 let s = &r.score;
@@ -751,7 +750,7 @@ pub async fn upload(
     if let Err(r) = v.check_csrf(csrf.as_deref().unwrap_or("")) {
         return r;
     }
-    let Some(year) = year.filter(|y| (1990..=2100).contains(y)) else {
+    let Some(year) = year.filter(|y| crate::input::activity::YEARS.contains(y)) else {
         return v.message(
             StatusCode::BAD_REQUEST,
             &format!("{}: YYYY", i18n::t(v.lang, "year")),
@@ -886,8 +885,15 @@ async fn park_download(
         return v.not_found();
     };
     let benchmark = set_choice(&p, q.benchmark.as_deref());
-    match park_result(&p, &park, year, &benchmark, v.lang).await {
-        Ok(Some((_, c))) => {
+    let history = match p.db().submissions(&park.park_id).await {
+        Ok(h) => h,
+        Err(e) => return server_error(v.lang, &e.to_string()),
+    };
+    let Some(sub) = counting_in(&history, year) else {
+        return v.not_found();
+    };
+    match park_result(&p, &park, sub, &benchmark, v.lang).await {
+        Ok(c) => {
             let Cached::Park(r) = &*c else {
                 return v.not_found();
             };
@@ -910,7 +916,6 @@ async fn park_download(
                 ),
             }
         }
-        Ok(None) => v.not_found(),
         Err(e) => server_error(v.lang, &e),
     }
 }

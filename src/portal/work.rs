@@ -100,18 +100,6 @@ impl Checked {
     }
 }
 
-/// The kinds a stored file can have; each is also the name pattern it is written under.
-const KINDS: [&str; 8] = [
-    "parks",
-    "activity",
-    "waivers",
-    "xlsx",
-    "xlsb",
-    "xls",
-    "ods",
-    "unreadable",
-];
-
 /// Recognises a file by its content: a workbook (ZIP or OLE container that opens as one), or a
 /// CSV table whose header says what it is. Only the container's sheet list or the CSV header is
 /// read; the validator reads the rest.
@@ -199,7 +187,6 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
                 "unreadable"
             }
         };
-        debug_assert!(KINDS.contains(&kind));
         files.push(StoredFile {
             kind: kind.to_string(),
             content: u.bytes,
