@@ -30,6 +30,7 @@ fn env() -> &'static Environment<'static> {
             ("setup.html", include_str!("templates/setup.html")),
             ("message.html", include_str!("templates/message.html")),
             ("problems.html", include_str!("templates/problems.html")),
+            ("choose.html", include_str!("templates/choose.html")),
             ("park.html", include_str!("templates/park.html")),
             ("submission.html", include_str!("templates/submission.html")),
             ("programme.html", include_str!("templates/programme.html")),
