@@ -1,5 +1,5 @@
 //! Programme scale: how parkbench copes with 100, 1,000 and 10,000 parks x 5 years of monthly
-//! data (made by the `synth` example's generator), against polars reading the same files.
+//! data (made by the `synth` example's generator), clean and messy, against polars.
 //!
 //! ```sh
 //! cargo bench --bench programme                          # 100, 1,000 and 10,000 parks
@@ -7,26 +7,32 @@
 //! ```
 //!
 //! Options: `--parks N,N,..`, `--years Y` (5), `--seed S` (1), `--reps R` (best of 3 below
-//! 10,000 parks, 1 from there). Environment: `PARKBENCH_BENCH_PARKS`, `PARKBENCH_BIN` (another
-//! parkbench binary; default: the one cargo built for this bench, `target/release/parkbench`).
+//! 10,000 parks, 1 from there), `--messy SHARE` (0.5), `--no-report`. Environment:
+//! `PARKBENCH_BENCH_PARKS`, `PARKBENCH_BIN` (another parkbench binary; default: the one cargo
+//! built for this bench, `target/release/parkbench`).
 //!
-//! Figures, each with its target:
-//! - polars alone: `CsvReadOptions` reading parks.csv and activity.csv into DataFrames;
-//! - `score DIR --benchmark cn-zero-carbon-park-2025 --format csv --out FILE`, wall time, and
-//!   its ratio to polars (<= 1.5);
-//! - the peak resident memory of that score run over the CSV bytes (<= 2);
-//! - `report DIR ... --format html`: park pages written per second (>= 50);
-//! - Monte Carlo: (`score ... --draws 1000` - score) / score (<= 1), when the binary has `--draws`.
+//! Each size is generated twice: clean, and messy (the same programme with a plausibility warning
+//! in `--messy` of the park-years and a cell error in one park of fifty, as real submissions
+//! come). Figures, each with its target:
+//! - polars alone reading parks.csv and activity.csv (python-polars, `python3 -c`, when
+//!   `import polars` works; parkbench itself builds polars without its CSV reader);
+//! - a python-polars script doing the same inventory without validation (unit conversion,
+//!   months to years, tce and CO2 per carrier with the national grid factor), and
+//!   `inventory DIR --format csv --out FILE` against it (<= 1);
+//! - `validate DIR`: time and peak memory, messy over clean (<= 1.2);
+//! - `score DIR --benchmark cn-zero-carbon-park-2025 --format csv --out FILE`, wall time, its
+//!   ratio to polars reading (<= 1.5), messy over clean (<= 1.2), peak RSS over CSV bytes (<= 2);
+//! - `report DIR ... --format html` (clean data): park pages written per second (>= 50);
+//! - Monte Carlo: (`score ... --draws 1000` - score) / score (<= 1), clean data.
 //!
-//! Generated data is cached under `target/tmp/synth/` by size, seed and generator version.
-//! Run by `cargo test --all-targets` (no `--bench` argument), it only does a smoke run: five parks
-//! generated and read with polars, in a second or two.
+//! Generated data is cached under `target/tmp/synth/` by size, seed, messiness and generator
+//! version. Run by `cargo test --all-targets` (no `--bench` argument), it only does a smoke run:
+//! five parks generated clean and messy and loaded by parkbench's own reader.
 
 #[allow(dead_code)]
 #[path = "../examples/synth/gen.rs"]
 mod generator;
 
-use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -39,6 +45,8 @@ struct Options {
     years: usize,
     seed: u64,
     reps: Option<usize>,
+    messy: f64,
+    report: bool,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +84,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         years: 5,
         seed: 1,
         reps: None,
+        messy: 0.5,
+        report: true,
     };
     let list = |s: &str| -> Result<Vec<usize>, String> {
         s.split(',')
@@ -99,6 +109,15 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--years" => o.years = num(value()?)? as usize,
             "--seed" => o.seed = num(value()?)?,
             "--reps" => o.reps = Some(num(value()?)?.max(1) as usize),
+            "--messy" => {
+                let v = value()?;
+                o.messy = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| (0.0..=1.0).contains(x))
+                    .ok_or(format!("--messy: \"{v}\" is not a share between 0 and 1"))?;
+            }
+            "--no-report" => o.report = false,
             // cargo's own (`--bench`) and filters are ignored.
             _ => {}
         }
@@ -106,60 +125,187 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
-/// `cargo test --all-targets`: generate five parks, read them with polars, nothing else.
+/// `cargo test --all-targets`: generate five parks clean and messy and load them with
+/// parkbench's reader: the messy copy has the plausibility warnings and the cell error it was
+/// given, the clean one none.
 fn smoke() -> ExitCode {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-programme-smoke");
-    let cfg = generator::Config {
-        parks: 5,
-        years: 1,
-        monthly: true,
-        ..generator::Config::default()
-    };
-    let summary = match generator::generate(&cfg, &dir) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: generating the smoke programme: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match read_with_polars(&dir) {
-        Ok(rows) if rows as u64 == summary.rows + summary.parks as u64 => {
-            println!(
-                "programme bench smoke run: {} parks, {} rows read with polars (run `cargo bench --bench programme` to measure)",
-                summary.parks, rows
-            );
+    match smoke_run() {
+        Ok(msg) => {
+            println!("{msg} (run `cargo bench --bench programme` to measure)");
             ExitCode::SUCCESS
         }
-        Ok(rows) => {
-            eprintln!(
-                "error: polars read {rows} rows, the generator wrote {}",
-                summary.rows + summary.parks as u64
-            );
-            ExitCode::FAILURE
-        }
         Err(e) => {
-            eprintln!("error: polars: {e}");
+            eprintln!("error: programme bench smoke run: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Reads parks.csv and activity.csv into DataFrames, every column; returns the rows read.
-fn read_with_polars(dir: &Path) -> PolarsResult<usize> {
-    let parks = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(None)
-        .try_into_reader_with_file_path(Some(dir.join("parks.csv")))?
-        .finish()?;
-    // The value column holds integers and decimals: read it as Float64 whatever the first rows
-    // look like; the other columns are inferred.
-    let value = Schema::from_iter([Field::new("value".into(), DataType::Float64)]);
-    let activity = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_schema_overwrite(Some(Arc::new(value)))
-        .try_into_reader_with_file_path(Some(dir.join("activity.csv")))?
-        .finish()?;
-    Ok(parks.height() + activity.height())
+fn smoke_run() -> Result<String, String> {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-programme-smoke");
+    let vocab = parkbench::reference::Vocabulary::embedded().map_err(|e| e.to_string())?;
+    let factors = parkbench::factors::Factors::load(None).map_err(|e| e.to_string())?;
+    let mut counts = Vec::new();
+    for (name, messy, broken) in [("clean", 0.0, 0), ("messy", 1.0, 1)] {
+        let dir = base.join(name);
+        let cfg = generator::Config {
+            parks: 5,
+            years: 2,
+            monthly: true,
+            messy,
+            broken,
+            ..generator::Config::default()
+        };
+        let summary = generator::generate(&cfg, &dir).map_err(|e| e.to_string())?;
+        let data = parkbench::input::load(&[dir], &vocab, &factors).map_err(|e| e.to_string())?;
+        let annual = data.annual(&vocab).map_err(|e| e.to_string())?;
+        let inv = parkbench::inventory::build(
+            &data,
+            &annual,
+            &vocab,
+            &factors,
+            parkbench::inventory::AccountingOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let rows: usize = data.row_counts.iter().sum();
+        if rows as u64 != summary.rows {
+            return Err(format!(
+                "{name}: read {rows} rows, the generator wrote {}",
+                summary.rows
+            ));
+        }
+        counts.push((name, data.report.errors().count(), inv.warnings.len()));
+    }
+    match counts[..] {
+        [(_, 0, 0), (_, e, w)] if e >= 1 && w >= 5 => Ok(format!(
+            "programme bench smoke run: 5 parks clean (no problem) and messy ({e} errors, {w} plausibility warnings)"
+        )),
+        _ => Err(format!(
+            "unexpected problems (data, errors, warnings): {counts:?}"
+        )),
+    }
+}
+
+/// Python with polars, when `import polars` works.
+fn python_polars() -> bool {
+    Command::new("python3")
+        .args(["-c", "import polars"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// polars reading parks.csv and activity.csv into DataFrames, every column (value as Float64).
+const POLARS_READ: &str = r#"
+import sys, polars as pl
+d = sys.argv[1]
+parks = pl.read_csv(f"{d}/parks.csv", infer_schema_length=None)
+act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64})
+print(parks.height + act.height)
+"#;
+
+/// The same inventory as `parkbench inventory`, without validation: convert units, sum months
+/// to years, tce and CO2 per carrier (conversion table written by the bench from parkbench's own
+/// vocabulary and factor tables; one national grid factor), totals per park-year.
+const POLARS_INVENTORY: &str = r#"
+import sys, polars as pl
+d, conv, out = sys.argv[1], sys.argv[2], sys.argv[3]
+act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64})
+c = pl.read_csv(conv)
+inv = (
+    act.join(c, on=["metric", "unit"], how="inner")
+    .with_columns((pl.col("value") * pl.col("to_canonical")).alias("q"))
+    .group_by(["park_id", "year", "metric"])
+    .agg(pl.col("q").sum(), pl.col("tce_per").first(), pl.col("co2_per").first())
+    .with_columns(
+        (pl.col("q") * pl.col("tce_per")).alias("tce"),
+        (pl.col("q") * pl.col("co2_per")).alias("co2"),
+    )
+    .group_by(["park_id", "year"])
+    .agg(pl.col("tce").sum().alias("energy_tce"), pl.col("co2").sum().alias("co2_total_t"))
+    .with_columns((pl.col("co2_total_t") / pl.col("energy_tce")).alias("co2_per_tce"))
+    .sort(["park_id", "year"])
+)
+inv.write_csv(out)
+"#;
+
+/// The conversion table of [`POLARS_INVENTORY`]: every carrier metric and unit it may be
+/// written in, the unit's factor to the canonical unit, tce and tCO2 per canonical unit.
+fn conversion_table() -> Result<String, String> {
+    use parkbench::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
+    let vocab = parkbench::reference::Vocabulary::embedded().map_err(|e| e.to_string())?;
+    let factors = parkbench::factors::Factors::load(None).map_err(|e| e.to_string())?;
+    let elec = factors
+        .electricity_tce(ElectricityBasis::Equivalent)
+        .map_err(|e| e.to_string())?
+        .value;
+    let grid = factors
+        .grid("CN", None, None, 2024, GridVariant::Average)
+        .map_or(0.0, |g| g.t_per_mwh);
+    let heat_tce = factors
+        .required("heat_tce_per_gj")
+        .map_err(|e| e.to_string())?
+        .value;
+    let heat_co2 = factors
+        .required("heat_co2_t_per_gj")
+        .map_err(|e| e.to_string())?
+        .value;
+    let mut out = String::from("metric,unit,to_canonical,tce_per,co2_per\n");
+    for id in &vocab.order {
+        let m = &vocab.metrics[id];
+        if !m.is_carrier() {
+            continue;
+        }
+        let Some(canonical) = vocab.units.find(&m.dimension, &m.canonical) else {
+            continue;
+        };
+        let (tce, co2) = match (m.group.as_str(), id.as_str()) {
+            ("electricity", "electricity_grid") => (elec, grid),
+            ("electricity", _) => (elec, 0.0),
+            ("heat", _) => (heat_tce, heat_co2),
+            ("process", _) => (0.0, 1.0),
+            _ => match factors.fuel(FuelFactorSet::Cn, id) {
+                Some(ff) => {
+                    let per = vocab
+                        .units
+                        .find(&m.dimension, &ff.unit)
+                        .unwrap_or(canonical);
+                    let q = vocab.units.convert(1.0, canonical, per);
+                    (
+                        q * ff.kgce.value / 1000.0,
+                        q * ff.kgco2.map_or(0.0, |c| c.value) / 1000.0,
+                    )
+                }
+                None => continue,
+            },
+        };
+        for written in &m.units {
+            if let Some(u) = vocab.units.find(&m.dimension, written) {
+                let f = vocab.units.convert(1.0, u, canonical);
+                out.push_str(&format!("{id},{written},{f},{tce},{co2}\n"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a python-polars script on the programme; its wall time.
+fn python(script: &str, args: &[&str]) -> Result<Run, String> {
+    let mut a = vec!["-c".to_string(), script.to_string()];
+    a.extend(args.iter().map(|s| s.to_string()));
+    let r = run(Path::new("python3"), &a)?;
+    if r.code != 0 {
+        return Err(format!("python3 exited {}: {}", r.code, r.stderr));
+    }
+    Ok(r)
+}
+
+/// Clean and messy figures of one measurement.
+#[derive(Clone, Copy, Default)]
+struct Pair<T> {
+    clean: T,
+    messy: T,
 }
 
 /// One size's figures.
@@ -167,100 +313,219 @@ struct Figures {
     parks: usize,
     rows: u64,
     csv_bytes: u64,
-    polars_s: f64,
-    score_s: f64,
-    score_peak_bytes: Option<u64>,
-    report_pages: usize,
-    report_s: f64,
+    messy_rows: u64,
+    messy_csv_bytes: u64,
+    warnings: usize,
+    /// None: python-polars is not installed.
+    polars_s: Option<Pair<f64>>,
+    polars_inventory_s: Option<Pair<f64>>,
+    inventory_s: Pair<f64>,
+    validate_s: Pair<f64>,
+    validate_peak: Pair<Option<u64>>,
+    score_s: Pair<f64>,
+    score_peak: Pair<Option<u64>>,
+    /// None: `--no-report`.
+    report: Option<(usize, f64)>,
     /// None: the binary has no `--draws`.
     mc_s: Option<f64>,
 }
 
+/// A best time, a largest peak (bytes) and a last output line.
+type Measured = (f64, Option<u64>, String);
+
+/// The best time, the largest peak and the last output line of `reps` runs; exit codes other
+/// than `ok` are errors.
+fn best(bin: &Path, args: &[String], reps: usize, ok: &[i32]) -> Result<Measured, String> {
+    let mut secs = f64::INFINITY;
+    let mut peak = None;
+    let mut last = String::new();
+    for _ in 0..reps {
+        let r = run(bin, args)?;
+        if !ok.contains(&r.code) {
+            return Err(format!(
+                "{} exited {}: {}",
+                args[0],
+                r.code,
+                first_line(&r.stderr)
+            ));
+        }
+        secs = secs.min(r.secs);
+        peak = peak.max(r.peak_bytes);
+        last = r.stdout_last;
+    }
+    Ok((secs, peak, last))
+}
+
+fn strings(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+fn mb(b: Option<u64>) -> String {
+    b.map_or("unknown".into(), |b| format!("{:.0} MB", b as f64 / 1e6))
+}
+
 fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> {
     let reps = opts.reps.unwrap_or(if parks >= 10_000 { 1 } else { 3 });
-    let (dir, rows, csv_bytes) = programme(opts, parks)?;
+    let (clean_dir, rows, csv_bytes) = programme(opts, parks, false)?;
+    let (messy_dir, messy_rows, messy_csv_bytes) = programme(opts, parks, true)?;
     let work = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("bench-programme")
         .join(format!("{parks}"));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     eprintln!(
-        "== {parks} parks x {} years monthly: {rows} rows, {:.1} MB ({})",
+        "== {parks} parks x {} years monthly: {rows} rows, {:.1} MB clean; {messy_rows} rows messy",
         opts.years,
         csv_bytes as f64 / 1e6,
-        dir.display()
+    );
+    let dirs = Pair {
+        clean: clean_dir.to_str().unwrap_or_default().to_string(),
+        messy: messy_dir.to_str().unwrap_or_default().to_string(),
+    };
+    let both = |f: &mut dyn FnMut(&str, &str) -> Result<Measured, String>| {
+        let c = f(&dirs.clean, "clean")?;
+        let m = f(&dirs.messy, "messy")?;
+        Ok::<_, String>((
+            Pair {
+                clean: c.0,
+                messy: m.0,
+            },
+            Pair {
+                clean: c.1,
+                messy: m.1,
+            },
+            m.2,
+        ))
+    };
+
+    let (polars_s, polars_inventory_s) = if python_polars() {
+        let conv = work.join("conversion.csv");
+        std::fs::write(&conv, conversion_table()?).map_err(|e| e.to_string())?;
+        let conv = conv.to_str().unwrap_or_default().to_string();
+        let out = work.join("polars-inventory.csv");
+        let out = out.to_str().unwrap_or_default().to_string();
+        let mut read = |d: &str, _: &str| {
+            let mut t = f64::INFINITY;
+            for _ in 0..reps {
+                t = t.min(python(POLARS_READ, &[d])?.secs);
+            }
+            Ok((t, None, String::new()))
+        };
+        let (r, _, _) = both(&mut read)?;
+        let mut inv = |d: &str, _: &str| {
+            let mut t = f64::INFINITY;
+            for _ in 0..reps {
+                t = t.min(python(POLARS_INVENTORY, &[d, &conv, &out])?.secs);
+            }
+            Ok((t, None, String::new()))
+        };
+        let (i, _, _) = both(&mut inv)?;
+        eprintln!(
+            "   python-polars read: {:.3} / {:.3} s, inventory {:.3} / {:.3} s (clean / messy)",
+            r.clean, r.messy, i.clean, i.messy
+        );
+        (Some(r), Some(i))
+    } else {
+        eprintln!("   python-polars: not installed (pip install polars), no polars figures");
+        (None, None)
+    };
+
+    let inv_out = work.join("inventory.csv");
+    let inv_out = inv_out.to_str().unwrap_or_default().to_string();
+    let (inventory_s, _, _) = both(&mut |d, _| {
+        best(
+            bin,
+            &strings(&[
+                "inventory",
+                d,
+                "--format",
+                "csv",
+                "--out",
+                &inv_out,
+                "--quiet",
+            ]),
+            reps,
+            &[0, 1],
+        )
+    })?;
+    eprintln!(
+        "   inventory: {:.3} / {:.3} s",
+        inventory_s.clean, inventory_s.messy
     );
 
-    let mut polars_s = f64::INFINITY;
-    for _ in 0..reps {
-        let t = Instant::now();
-        read_with_polars(&dir).map_err(|e| format!("polars: {e}"))?;
-        polars_s = polars_s.min(t.elapsed().as_secs_f64());
-    }
-    eprintln!("   polars read: {polars_s:.3} s");
+    let (validate_s, validate_peak, messy_summary) =
+        both(&mut |d, _| best(bin, &strings(&["validate", d]), reps, &[0, 1]))?;
+    // "3 errors, 8958 warnings in 2 files (...)"
+    let warnings = messy_summary
+        .split_once(" warning")
+        .and_then(|(n, _)| n.rsplit(' ').next()?.parse::<usize>().ok())
+        .unwrap_or(0);
+    eprintln!(
+        "   validate: {:.3} / {:.3} s, peak {} / {}; messy: {warnings} warnings",
+        validate_s.clean,
+        validate_s.messy,
+        mb(validate_peak.clean),
+        mb(validate_peak.messy)
+    );
 
     let scores = work.join("scores.csv");
-    let score_args = |extra: &[&str]| -> Vec<String> {
-        let mut a: Vec<String> = [
+    let scores = scores.to_str().unwrap_or_default().to_string();
+    let score_args = |d: &str, extra: &[&str]| -> Vec<String> {
+        let mut a = strings(&[
             "score",
-            dir.to_str().unwrap_or_default(),
+            d,
             "--benchmark",
             BENCHMARK,
             "--format",
             "csv",
             "--out",
-            scores.to_str().unwrap_or_default(),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        a.extend(extra.iter().map(|s| s.to_string()));
+            &scores,
+            "--quiet",
+        ]);
+        a.extend(strings(extra));
         a
     };
-    let mut score_s = f64::INFINITY;
-    let mut score_peak_bytes = None;
-    for _ in 0..reps {
-        let r = run(bin, &score_args(&[]))?;
-        if r.code != 0 {
-            return Err(format!("score exited {}: {}", r.code, r.stderr));
-        }
-        score_s = score_s.min(r.secs);
-        score_peak_bytes = score_peak_bytes.max(r.peak_bytes);
-    }
+    let (score_s, score_peak, _) = both(&mut |d, _| best(bin, &score_args(d, &[]), reps, &[0, 1]))?;
     eprintln!(
-        "   score: {score_s:.3} s, peak {}",
-        score_peak_bytes.map_or("unknown".into(), |b| format!("{:.0} MB", b as f64 / 1e6))
+        "   score: {:.3} / {:.3} s, peak {} / {}",
+        score_s.clean,
+        score_s.messy,
+        mb(score_peak.clean),
+        mb(score_peak.messy)
     );
 
-    let out = work.join("report");
-    let mut report_s = f64::INFINITY;
-    let mut report_pages = 0;
-    for _ in 0..reps {
-        let _ = std::fs::remove_dir_all(&out);
-        let args: Vec<String> = [
-            "report",
-            dir.to_str().unwrap_or_default(),
-            "--benchmark",
-            BENCHMARK,
-            "--out",
-            out.to_str().unwrap_or_default(),
-            "--format",
-            "html",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let r = run(bin, &args)?;
-        if r.code != 0 {
-            return Err(format!("report exited {}: {}", r.code, r.stderr));
+    let report = if opts.report {
+        let out = work.join("report");
+        let mut report_s = f64::INFINITY;
+        let mut pages = 0;
+        for _ in 0..reps {
+            let _ = std::fs::remove_dir_all(&out);
+            let args = strings(&[
+                "report",
+                &dirs.clean,
+                "--benchmark",
+                BENCHMARK,
+                "--out",
+                out.to_str().unwrap_or_default(),
+                "--format",
+                "html",
+                "--quiet",
+            ]);
+            let r = run(bin, &args)?;
+            if r.code != 0 {
+                return Err(format!("report exited {}: {}", r.code, r.stderr));
+            }
+            pages = count_html(&out.join("parks"));
+            report_s = report_s.min(r.secs);
         }
-        report_pages = count_html(&out.join("parks"));
-        report_s = report_s.min(r.secs);
-    }
-    eprintln!("   report: {report_pages} pages in {report_s:.3} s");
+        eprintln!("   report: {pages} pages in {report_s:.3} s");
+        Some((pages, report_s))
+    } else {
+        None
+    };
 
     let mut mc_s = None;
     for _ in 0..reps {
-        let r = run(bin, &score_args(&["--draws", DRAWS]))?;
+        let r = run(bin, &score_args(&dirs.clean, &["--draws", DRAWS]))?;
         match r.code {
             0 => mc_s = Some(mc_s.unwrap_or(f64::INFINITY).min(r.secs)),
             2 => {
@@ -280,22 +545,33 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         parks,
         rows,
         csv_bytes,
+        messy_rows,
+        messy_csv_bytes,
+        warnings,
         polars_s,
+        polars_inventory_s,
+        inventory_s,
+        validate_s,
+        validate_peak,
         score_s,
-        score_peak_bytes,
-        report_pages,
-        report_s,
+        score_peak,
+        report,
         mc_s,
     })
 }
 
-/// The generated programme of this size, made once and reused (keyed by size, years, seed and
-/// the generator's version). Returns (folder, rows, CSV bytes).
-fn programme(opts: &Options, parks: usize) -> Result<(PathBuf, u64, u64), String> {
+/// The generated programme of this size, made once and reused (keyed by size, years, seed,
+/// messiness and the generator's version). Returns (folder, rows, CSV bytes).
+fn programme(opts: &Options, parks: usize, messy: bool) -> Result<(PathBuf, u64, u64), String> {
+    let kind = if messy {
+        format!("messy{}", (opts.messy * 100.0).round())
+    } else {
+        "clean".to_string()
+    };
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("synth")
         .join(format!(
-            "v{}-{parks}p-{}y-monthly-s{}",
+            "v{}-{parks}p-{}y-monthly-s{}-{kind}",
             generator::VERSION,
             opts.years,
             opts.seed
@@ -315,6 +591,9 @@ fn programme(opts: &Options, parks: usize) -> Result<(PathBuf, u64, u64), String
         years: opts.years,
         monthly: true,
         seed: opts.seed,
+        messy: if messy { opts.messy } else { 0.0 },
+        // One park in fifty with a cell error.
+        broken: if messy { parks / 50 } else { 0 },
         ..generator::Config::default()
     };
     let t = Instant::now();
@@ -348,6 +627,8 @@ struct Run {
     secs: f64,
     peak_bytes: Option<u64>,
     stderr: String,
+    /// The last non-empty line of standard output.
+    stdout_last: String,
 }
 
 /// Runs parkbench and measures its wall time and peak resident memory: with `/usr/bin/time`
@@ -364,10 +645,24 @@ fn run(bin: &Path, args: &[String]) -> Result<Run, String> {
     } else {
         Command::new(bin)
     };
-    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|e| format!("{}: {e}", bin.display()))?;
     let stderr = child.stderr.take();
+    let stdout = child.stdout.take();
+    // Standard output is read as it comes (validate prints every diagnostic); only its last
+    // line is kept (the summary).
+    let last_line = std::thread::spawn(move || {
+        let mut last = String::new();
+        if let Some(o) = stdout {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(o)).map_while(Result::ok) {
+                if !line.trim().is_empty() {
+                    last = line;
+                }
+            }
+        }
+        last
+    });
     // Drain stderr on a thread so a chatty child never blocks on a full pipe.
     let reader = std::thread::spawn(move || {
         let mut s = String::new();
@@ -390,6 +685,7 @@ fn run(bin: &Path, args: &[String]) -> Result<Run, String> {
     };
     let secs = started.elapsed().as_secs_f64();
     let stderr = reader.join().unwrap_or_default();
+    let stdout_last = last_line.join().unwrap_or_default();
     let peak_kb = if gnu_time.is_file() {
         let text = std::fs::read_to_string(&mem_file).unwrap_or_default();
         let _ = std::fs::remove_file(&mem_file);
@@ -405,6 +701,7 @@ fn run(bin: &Path, args: &[String]) -> Result<Run, String> {
         secs,
         peak_bytes: peak_kb.map(|k| k * 1024),
         stderr,
+        stdout_last,
     })
 }
 
@@ -446,56 +743,88 @@ fn table(bin: &Path, opts: &Options, results: &[Figures]) -> String {
     s.push_str("\n## Programme scale\n\n");
     s.push_str(&format!("Machine: {}.  \n", machine()));
     s.push_str(&format!(
-        "Data: `synth` generator v{}, seed {}, {} years, monthly flows; binary `{}`.\n\n",
+        "Data: `synth` generator v{}, seed {}, {} years, monthly flows; messy: plausibility warnings in {:.0} % of park-years and a cell error in one park of fifty; binary `{}`.\n\n",
         generator::VERSION,
         opts.seed,
         opts.years,
+        opts.messy * 100.0,
         bin.display()
     ));
-    s.push_str("| parks | rows | CSV MB | polars read s | score s | score / polars (<= 1.5) | score peak RSS MB | peak RSS / CSV (<= 2) | report pages | report s | pages/s (>= 50) | score --draws 1000 s | Monte Carlo overhead (<= 1) |\n");
-    s.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut mc_missing = false;
+    let opt = |x: Option<f64>, d: usize| x.map_or("n/a".to_string(), |v| format!("{v:.d$}"));
+    let ratio = |a: f64, b: Option<f64>, target: f64| {
+        b.map_or("n/a".to_string(), |b| judged(a / b, target, true, 2))
+    };
+    s.push_str("| parks | data | rows | CSV MB | warnings | polars read s | polars inventory s | inventory s | inventory / polars inventory (<= 1) | validate s | validate peak MB | score s | score / polars read (<= 1.5) | score peak MB | peak / CSV (<= 2) |\n");
+    s.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for f in results {
-        let csv_mb = f.csv_bytes as f64 / 1e6;
-        let (peak, peak_ratio) = match f.score_peak_bytes {
-            Some(b) => (
-                format!("{:.0}", b as f64 / 1e6),
-                judged(b as f64 / f.csv_bytes as f64, 2.0, true, 2),
-            ),
-            None => ("unknown".into(), "unknown".into()),
-        };
-        let (mc, mc_ratio) = match f.mc_s {
-            Some(m) => (
-                format!("{m:.2}"),
-                judged((m - f.score_s) / f.score_s, 1.0, true, 2),
-            ),
-            None => {
-                mc_missing = true;
-                ("n/a".into(), "n/a".into())
-            }
-        };
+        for messy in [false, true] {
+            let pick = |p: Pair<f64>| if messy { p.messy } else { p.clean };
+            let pick_mem = |p: Pair<Option<u64>>| if messy { p.messy } else { p.clean };
+            let (rows, bytes) = if messy {
+                (f.messy_rows, f.messy_csv_bytes)
+            } else {
+                (f.rows, f.csv_bytes)
+            };
+            let polars = f.polars_s.map(pick);
+            let polars_inv = f.polars_inventory_s.map(pick);
+            let peak = pick_mem(f.score_peak);
+            s.push_str(&format!(
+                "| {} | {} | {} | {:.1} | {} | {} | {} | {:.3} | {} | {:.3} | {} | {:.3} | {} | {} | {} |\n",
+                f.parks,
+                if messy { "messy" } else { "clean" },
+                rows,
+                bytes as f64 / 1e6,
+                if messy { f.warnings } else { 0 },
+                opt(polars, 3),
+                opt(polars_inv, 3),
+                pick(f.inventory_s),
+                ratio(pick(f.inventory_s), polars_inv, 1.0),
+                pick(f.validate_s),
+                pick_mem(f.validate_peak).map_or("unknown".into(), |b| format!("{:.0}", b as f64 / 1e6)),
+                pick(f.score_s),
+                ratio(pick(f.score_s), polars, 1.5),
+                peak.map_or("unknown".into(), |b| format!("{:.0}", b as f64 / 1e6)),
+                peak.map_or("unknown".into(), |b| judged(b as f64 / bytes as f64, 2.0, true, 2)),
+            ));
+        }
+    }
+    s.push_str("\nMessy over clean, same parks (target <= 1.2):\n\n");
+    s.push_str("| parks | inventory | validate | score |\n|---:|---:|---:|---:|\n");
+    for f in results {
+        let r = |p: Pair<f64>| judged(p.messy / p.clean, 1.2, true, 2);
         s.push_str(&format!(
-            "| {} | {} | {:.1} | {:.3} | {:.3} | {} | {} | {} | {} | {:.2} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} |\n",
             f.parks,
-            f.rows,
-            csv_mb,
-            f.polars_s,
-            f.score_s,
-            judged(f.score_s / f.polars_s, 1.5, true, 2),
-            peak,
-            peak_ratio,
-            f.report_pages,
-            f.report_s,
-            judged(f.report_pages as f64 / f.report_s, 50.0, false, 0),
-            mc,
-            mc_ratio,
+            r(f.inventory_s),
+            r(f.validate_s),
+            r(f.score_s)
         ));
     }
-    if mc_missing {
-        s.push_str("\nMonte Carlo: not available in this build.\n");
+    s.push_str("\nClean data: reports and Monte Carlo:\n\n");
+    s.push_str("| parks | report pages | report s | pages/s (>= 50) | score --draws 1000 s | Monte Carlo overhead (<= 1) |\n|---:|---:|---:|---:|---:|---:|\n");
+    for f in results {
+        let (pages, rs, pps) = match f.report {
+            Some((p, t)) => (
+                p.to_string(),
+                format!("{t:.2}"),
+                judged(p as f64 / t, 50.0, false, 0),
+            ),
+            None => ("n/a".into(), "n/a".into(), "n/a".into()),
+        };
+        let (mc, mcr) = match f.mc_s {
+            Some(m) => (
+                format!("{m:.2}"),
+                judged((m - f.score_s.clean) / f.score_s.clean, 1.0, true, 2),
+            ),
+            None => ("n/a".into(), "n/a".into()),
+        };
+        s.push_str(&format!(
+            "| {} | {pages} | {rs} | {pps} | {mc} | {mcr} |\n",
+            f.parks
+        ));
     }
     s.push_str(
-        "\nTimes are wall-clock seconds, best of the repetitions; peak RSS is the largest of them.\n",
+        "\nTimes are wall-clock seconds, best of the repetitions; peak RSS is the largest of them. polars figures are python-polars (`python3 -c`), n/a when it is not installed.\n",
     );
     s
 }

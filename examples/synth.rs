@@ -14,7 +14,7 @@ mod generator;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: synth --parks N --years Y [--monthly] [--broken K] [--seed S] \
+const USAGE: &str = "usage: synth --parks N --years Y [--monthly] [--broken K] [--messy SHARE] [--seed S] \
 [--first-year 2020] [--layout single|per-park] --out DIR";
 
 fn parse(args: &[String]) -> Result<(generator::Config, PathBuf), String> {
@@ -35,6 +35,14 @@ fn parse(args: &[String]) -> Result<(generator::Config, PathBuf), String> {
             "--parks" => cfg.parks = number(a, value(a)?)? as usize,
             "--years" => cfg.years = number(a, value(a)?)? as usize,
             "--broken" => cfg.broken = number(a, value(a)?)? as usize,
+            "--messy" => {
+                let v = value(a)?;
+                cfg.messy = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| (0.0..=1.0).contains(x))
+                    .ok_or_else(|| format!("--messy: \"{v}\" is not a share between 0 and 1"))?;
+            }
             "--seed" => cfg.seed = number(a, value(a)?)?,
             "--first-year" => cfg.first_year = number(a, value(a)?)? as i32,
             "--monthly" => cfg.monthly = true,

@@ -1,83 +1,13 @@
 //! The one module that talks to polars (its API changes with every 0.x release; an upgrade
 //! touches this file only).
 //!
-//! Three jobs: read a CSV body into text columns, sum activity rows to years per park and
-//! metric, and evaluate SQL expressions (indicator formulas) over a table of numbers.
+//! Two jobs: sum activity rows to years per park and metric, and evaluate SQL expressions
+//! (indicator formulas) over a table of numbers. (CSV text is read by `input::table` with the
+//! `csv` crate, which gives every record its line.)
 
 use polars::prelude::*;
-use std::io::Cursor;
 
 pub use polars::error::PolarsError as FrameError;
-
-/// A text column read from a CSV file.
-#[derive(Debug, Clone)]
-pub struct TextColumn(StringChunked);
-
-impl TextColumn {
-    pub fn empty() -> Self {
-        TextColumn(StringChunked::full_null("".into(), 0))
-    }
-
-    /// A column from cells already read (a workbook sheet); None for an empty cell.
-    pub fn from_cells(cells: Vec<Option<String>>) -> Self {
-        TextColumn(StringChunked::from_iter_options(
-            "".into(),
-            cells.into_iter(),
-        ))
-    }
-
-    /// The cell at `row`; None when empty. Constant time: the column is one chunk.
-    pub fn get(&self, row: usize) -> Option<&str> {
-        self.0.get(row)
-    }
-
-    /// Number of cells, empty ones included.
-    pub fn cells_len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Non-empty cells, in order.
-    pub fn cells(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().flatten()
-    }
-}
-
-/// Reads the records after the header line of a CSV text as `ncols` text columns, keeping only
-/// the records whose `keep` flag is set (polars keeps blank lines as records; we do not).
-pub fn read_text_columns(
-    text: &[u8],
-    ncols: usize,
-    delimiter: u8,
-    keep: &[bool],
-) -> Result<Vec<TextColumn>, FrameError> {
-    let schema =
-        Schema::from_iter((0..ncols).map(|i| Field::new(format!("c{i}").into(), DataType::String)));
-    let df = CsvReadOptions::default()
-        .with_has_header(false)
-        .with_skip_rows(1)
-        .with_infer_schema_length(Some(0))
-        .with_schema(Some(Arc::new(schema)))
-        .map_parse_options(|o| {
-            o.with_separator(delimiter)
-                .with_quote_char(Some(b'"'))
-                .with_truncate_ragged_lines(true)
-                .with_missing_is_null(true)
-        })
-        .into_reader_with_file_handle(Cursor::new(text))
-        .finish()?;
-    // A blank last line is dropped by polars itself; the keep mask covers what it returned.
-    let mut mask: Vec<bool> = keep.to_vec();
-    mask.resize(df.height(), true);
-    let df = if mask.iter().all(|k| *k) {
-        df
-    } else {
-        df.filter(&BooleanChunked::from_slice("keep".into(), &mask))?
-    };
-    df.columns()
-        .iter()
-        .map(|c| Ok(TextColumn(c.str()?.rechunk().into_owned())))
-        .collect()
-}
 
 /// Activity rows as columns, for [`aggregate`].
 #[derive(Debug, Default)]

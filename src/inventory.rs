@@ -632,9 +632,7 @@ fn plausibility(
         // Point at the first row of the numerator metric, else of the denominator.
         let row = [&c.numerator, &c.denominator].into_iter().find_map(|name| {
             let mi = vocab.order.iter().position(|m| m == name)? as u16;
-            data.rows
-                .iter()
-                .find(|r| *r.park_id == *py.park_id && r.year == py.year && r.metric == mi)
+            data.first_row(&py.park_id, py.year, mi)
         });
         let (file, line, col) = row
             .map(|r| {

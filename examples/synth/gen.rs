@@ -38,6 +38,11 @@ pub struct Config {
     pub monthly: bool,
     /// Number of parks made invalid.
     pub broken: usize,
+    /// Share (0-1) of park-years given a plausibility warning, as real submissions carry them:
+    /// water reused above the total, waste heat recovered above the recoverable, value added
+    /// per tce out of range (a 万元/元 slip). Drawn apart from everything else, so a messy
+    /// programme is the clean one with these cells changed.
+    pub messy: f64,
     pub seed: u64,
     pub layout: Layout,
 }
@@ -50,6 +55,7 @@ impl Default for Config {
             first_year: 2020,
             monthly: false,
             broken: 0,
+            messy: 0.0,
             seed: 1,
             layout: Layout::Single,
         }
@@ -93,6 +99,14 @@ impl Defect {
             Defect::BadYear => "bad year",
         }
     }
+}
+
+/// The plausibility slip of a messy park-year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slip {
+    ValueAdded,
+    WaterReused,
+    WasteHeat,
 }
 
 /// What was written.
@@ -862,6 +876,7 @@ struct Park {
     units: Units,
     plan: Plan,
     rng: Rng,
+    index: usize,
 }
 
 impl Park {
@@ -928,6 +943,7 @@ impl Park {
             units,
             plan,
             rng,
+            index,
         }
     }
 
@@ -978,6 +994,7 @@ impl Park {
         let plan = &self.plan;
         let rng = &mut self.rng;
         let units = &self.units;
+        let mut messy = Rng::for_park(cfg.seed ^ 0x3E55_1E55_0000_0001, self.index);
         let mut tce = plan.tce0;
         let mut va_per_tce = plan.va_per_tce;
         let mut siri = plan.siri0;
@@ -991,6 +1008,19 @@ impl Park {
                 }
             }
             let tf = t as f64;
+            // A messy park-year: one warning the operator would get.
+            let slip = if messy.chance(cfg.messy) {
+                let mut kinds = vec![Slip::ValueAdded];
+                if plan.reports_water {
+                    kinds.push(Slip::WaterReused);
+                }
+                if plan.reports_waste_heat {
+                    kinds.push(Slip::WasteHeat);
+                }
+                Some(kinds[messy.below(kinds.len())])
+            } else {
+                None
+            };
             // Energy by carrier.
             let keep = 1.0 - plan.phase_out;
             let mut keep_t = 1.0;
@@ -1071,10 +1101,15 @@ impl Park {
             }
             // Economy.
             let va = tce * va_per_tce;
+            let written = if slip == Some(Slip::ValueAdded) {
+                va * 1e4
+            } else {
+                va
+            };
             w.flow(
                 year,
                 "industrial_value_added",
-                va,
+                written,
                 Unit::Money(units.money),
                 rng,
                 Season::Flat,
@@ -1108,10 +1143,15 @@ impl Park {
                     rng,
                     Season::Flat,
                 )?;
+                let reused = if slip == Some(Slip::WaterReused) {
+                    total * 1.2
+                } else {
+                    total - fresh
+                };
                 w.flow(
                     year,
                     "water_reused",
-                    total - fresh,
+                    reused,
                     Unit::Volume(units.big),
                     rng,
                     Season::Flat,
@@ -1137,7 +1177,11 @@ impl Park {
             )?;
             if plan.reports_waste_heat {
                 let recoverable = tce * plan.waste_heat_per_tce;
-                let recovered = recoverable * (plan.recovered0 + 0.02 * tf).min(0.85);
+                let recovered = if slip == Some(Slip::WasteHeat) {
+                    recoverable * 1.3
+                } else {
+                    recoverable * (plan.recovered0 + 0.02 * tf).min(0.85)
+                };
                 let u = Unit::WasteHeat(units.waste_heat);
                 w.flow(
                     year,

@@ -52,6 +52,35 @@ pub struct Dataset {
     pub waivers: Vec<Waiver>,
     /// park_id -> position in `parks` (the first park of that id).
     index: HashMap<String, usize>,
+    /// (park, year, metric) -> position in `rows` of its first row, so that a diagnostic about
+    /// a park-year finds its cell without scanning the rows.
+    first_rows: FirstRows,
+}
+
+/// The first row of each park, year and metric, by position in [`Dataset::rows`]: keys sorted
+/// for a binary search, 12 bytes a park-year-metric.
+#[derive(Debug, Clone, Default)]
+struct FirstRows {
+    /// Park id -> its number in the keys.
+    ordinal: rustc_hash::FxHashMap<std::sync::Arc<str>, u32>,
+    /// (park number, year, metric) packed, ascending.
+    keys: Vec<u64>,
+    /// Position in the rows, by key.
+    pos: Vec<u32>,
+}
+
+impl FirstRows {
+    fn key(ordinal: u32, year: i32, metric: u16) -> u64 {
+        // Years are checked against activity::YEARS (1990-2100): the offset fits 16 bits.
+        let year = (year - activity::YEARS.start()) as u16;
+        u64::from(ordinal) << 32 | u64::from(year) << 16 | u64::from(metric)
+    }
+
+    fn get(&self, park_id: &str, year: i32, metric: u16) -> Option<usize> {
+        let &o = self.ordinal.get(park_id)?;
+        let i = self.keys.binary_search(&Self::key(o, year, metric)).ok()?;
+        Some(self.pos[i] as usize)
+    }
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -212,7 +241,7 @@ pub fn load_in_pieces(
         mut rows,
         waivers,
     } = acc;
-    cross_check(&files, &parks, &mut rows, vocab, &mut diags);
+    let first_rows = cross_check(&files, &parks, &mut rows, vocab, &mut diags);
     let mut report = Report::default();
     report.extend(diags);
     report.sort();
@@ -222,6 +251,7 @@ pub fn load_in_pieces(
     }
     Ok(Dataset {
         index,
+        first_rows,
         files,
         parks,
         rows,
@@ -475,13 +505,15 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
 }
 
 /// Checks across rows: unknown parks, duplicates, annual and monthly rows mixed, incomplete years.
+/// Returns the first row of each park, year and metric. One sort of the rows, then linear walks:
+/// the cost does not grow with the number of problems.
 fn cross_check(
     files: &[String],
     parks: &[Park],
     rows: &mut [Row],
     vocab: &Vocabulary,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> FirstRows {
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     // Every check below looks at rows with the same park, year and metric: sort row indices by
     // (park, year, metric, period, file order) once and walk the runs.
@@ -553,24 +585,34 @@ fn cross_check(
     }
 
     let mut missing: Vec<usize> = Vec::new();
+    let mut first_rows = FirstRows::default();
     for run in runs(&|a, b| (&a.park_id, a.year, a.metric) == (&b.park_id, b.year, b.metric)) {
         let group = &order[run];
         let (park, year, metric) = {
             let r = &rows[group[0]];
             (&*r.park_id, r.year, r.metric)
         };
+        // Rows sort by file order within a period, not across periods: the first row of the
+        // group is the smallest position.
+        let first_pos = group.iter().copied().min().unwrap_or(group[0]);
+        let next = first_rows.ordinal.len() as u32;
+        let o = *first_rows
+            .ordinal
+            .entry(rows[first_pos].park_id.clone())
+            .or_insert(next);
+        first_rows.keys.push(FirstRows::key(o, year, metric));
+        first_rows.pos.push(first_pos as u32);
         let name = &vocab.order[metric as usize];
-        // Duplicates: the same park, year, metric and period twice (each against the first).
+        // Duplicates: the same park, year, metric and period twice (each against the first of
+        // its period; rows of a period are consecutive, in file order).
+        let mut period_first = group[0];
         for w in group.windows(2) {
             let (prev, r) = (&rows[w[0]], &rows[w[1]]);
             if prev.month != r.month {
+                period_first = w[1];
                 continue;
             }
-            let first = group
-                .iter()
-                .map(|&i| &rows[i])
-                .find(|x| x.month == r.month)
-                .unwrap_or(prev);
+            let first = &rows[period_first];
             let period = r
                 .month
                 .map(|m| format!(" period {year}-{m:02}"))
@@ -627,6 +669,7 @@ fn cross_check(
     for i in missing {
         rows[i].value = None;
     }
+    first_rows
 }
 
 /// A metric's value for one park and year.
@@ -720,6 +763,13 @@ impl Dataset {
                 );
         }
         Ok(annual)
+    }
+
+    /// The first row (in file order) of a park's metric in a year, in constant time.
+    pub fn first_row(&self, park_id: &str, year: i32, metric: u16) -> Option<&Row> {
+        self.first_rows
+            .get(park_id, year, metric)
+            .map(|i| &self.rows[i])
     }
 
     /// The park with this id.

@@ -16,8 +16,8 @@ use calamine::{Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_
 use std::io::Cursor;
 use std::path::Path;
 
+use super::table::TextColumn;
 use crate::diag::Diagnostic;
-use crate::frame::TextColumn;
 use crate::input::table::{Table, canonical_header};
 use crate::units::DecimalMark;
 

@@ -1,5 +1,6 @@
 //! Reading one tabular file into text cells: encoding and delimiter detection, the header, and
-//! the line number of every record. The CSV body itself is read by `frame` (polars).
+//! the line number of every record. One reader (the `csv` crate) reads every record once, with
+//! its line and field count; cells go straight into compact text columns.
 //!
 //! Every cell stays text here; `input::parks` and `input::activity` decide what the text means.
 
@@ -11,8 +12,56 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 use std::path::Path;
 
 use crate::diag::Diagnostic;
-use crate::frame::{self, TextColumn};
 use crate::units::DecimalMark;
+
+/// One column of text cells, stored as one string and the end of each cell (about the size of
+/// the text itself, plus 4 bytes a cell).
+#[derive(Debug, Clone, Default)]
+pub struct TextColumn {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl TextColumn {
+    pub fn empty() -> Self {
+        TextColumn::default()
+    }
+
+    /// A column from cells already read (a workbook sheet); None for an empty cell.
+    pub fn from_cells(cells: Vec<Option<String>>) -> Self {
+        let mut c = TextColumn::default();
+        for cell in &cells {
+            c.push(cell.as_deref().unwrap_or(""));
+        }
+        c
+    }
+
+    fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    /// The cell at `row`; None when empty or beyond the column. Constant time.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        let end = *self.ends.get(row)? as usize;
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends[row - 1] as usize
+        };
+        (end > start).then(|| &self.text[start..end])
+    }
+
+    /// Number of cells, empty ones included.
+    pub fn cells_len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Non-empty cells, in order.
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).filter_map(|r| self.get(r))
+    }
+}
 
 /// A file read as text cells, with enough position information for diagnostics.
 pub struct Table {
@@ -374,50 +423,12 @@ fn parse_text(
         )
         .expected("a closing \" (the file may be cut short)"));
     }
-    let (all_lines, counts, blanks) = record_lines(text.as_bytes(), delimiter);
-    // The first record is the header; polars reads every other record, blank ones included.
-    let body_blank: Vec<bool> = blanks.iter().skip(1).copied().collect();
-    let lines: Vec<u32> = all_lines
-        .iter()
-        .zip(&blanks)
-        .skip(1)
-        .filter(|(_, b)| !**b)
-        .map(|(l, _)| *l + offset)
-        .collect();
-    let ragged = counts
-        .iter()
-        .zip(&blanks)
-        .skip(1)
-        .filter(|(_, b)| !**b)
-        .enumerate()
-        .filter(|&(_, (&n, _))| n as usize != header.len())
-        .map(|(i, (&n, _))| (i, n as usize))
-        .collect();
-
-    let columns = if lines.is_empty() {
-        vec![TextColumn::empty(); header.len()]
-    } else {
-        let keep: Vec<bool> = body_blank.iter().map(|b| !b).collect();
-        let columns = frame::read_text_columns(text.as_bytes(), header.len(), delimiter, &keep)
-            .map_err(|e| {
-                let e = e.to_string();
-                let first = e.lines().next().unwrap_or_default();
-                Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
-            })?;
-        let height = columns.first().map_or(0, |c| c.cells_len());
-        if height != lines.len() {
-            return Err(Diagnostic::error(
-                file,
-                0,
-                0,
-                format!(
-                    "the CSV reader found {height} records where the file has {}; check quoting",
-                    lines.len()
-                ),
-            ));
-        }
-        columns
-    };
+    let (columns, lines, ragged) =
+        read_body(text, header.len(), delimiter, offset).map_err(|e| {
+            let e = e.to_string();
+            let first = e.lines().next().unwrap_or_default();
+            Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
+        })?;
     let decimal = match fixed.and_then(|f| f.decimal) {
         Some(d) => d,
         None if delimiter == b';' && has_decimal_commas(&columns) => DecimalMark::Comma,
@@ -434,6 +445,60 @@ fn parse_text(
         encoding,
         decimal,
     })
+}
+
+/// Cells, lines and field counts of a table's records.
+type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>);
+
+/// Reads every record after the header of decoded text (LF line ends) once: the cells of the
+/// header's `ncols` columns (extra fields are dropped, missing ones empty), the 1-based line of
+/// each record plus `offset`, and the records whose field count differs from the header's.
+/// Blank lines are no records. A text column is limited to 4 GiB (cell ends are 32-bit); files
+/// are read in pieces of 64 MB.
+fn read_body(text: &str, ncols: usize, delimiter: u8, offset: u32) -> Result<Body, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); ncols];
+    let mut lines = Vec::new();
+    let mut ragged = Vec::new();
+    let mut header = true;
+    while reader.read_byte_record(&mut record)? {
+        if std::mem::take(&mut header) {
+            continue;
+        }
+        // A record's position is where its reader started: before the blank lines it skipped.
+        let (mut line, mut at) = record
+            .position()
+            .map_or((0, 0), |p| (p.line() as u32, p.byte() as usize));
+        while text.as_bytes().get(at) == Some(&b'\n') {
+            line += 1;
+            at += 1;
+        }
+        if record.len() != ncols {
+            ragged.push((lines.len(), record.len()));
+        }
+        lines.push(line + offset);
+        for (c, (text, ends)) in bytes.iter_mut().enumerate() {
+            if let Some(cell) = record.get(c) {
+                text.extend_from_slice(cell);
+            }
+            ends.push(text.len() as u32);
+        }
+    }
+    let columns = bytes
+        .into_iter()
+        .map(|(text, ends)| TextColumn {
+            // Cells are cut from valid UTF-8 at ASCII delimiters and quotes: still valid.
+            text: String::from_utf8(text)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ends,
+        })
+        .collect();
+    Ok((columns, lines, ragged))
 }
 
 /// Refuses files that are clearly not text tables, saying what they look like.
@@ -611,57 +676,6 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-/// The 1-based start line, field count and blankness of every record (quoted newlines kept in
-/// their record). Blank lines are records to polars, so they are kept here and dropped later.
-fn record_lines(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) {
-    if memchr::memchr(b'"', bytes).is_none() {
-        return record_lines_unquoted(bytes, delimiter);
-    }
-    let mut lines = Vec::new();
-    let mut counts = Vec::new();
-    let mut blanks = Vec::new();
-    let mut line: u32 = 1;
-    let mut in_quotes = false;
-    let mut record_start = true;
-    let mut fields: u32 = 1;
-    let mut start_line = 1;
-    let mut empty = true;
-    for &b in bytes {
-        if record_start {
-            start_line = line;
-            record_start = false;
-            fields = 1;
-            empty = true;
-        }
-        match b {
-            b'"' => {
-                in_quotes = !in_quotes;
-                empty = false;
-            }
-            b'\n' => {
-                line += 1;
-                if !in_quotes {
-                    lines.push(start_line);
-                    counts.push(fields);
-                    blanks.push(empty);
-                    record_start = true;
-                }
-            }
-            d if d == delimiter && !in_quotes => {
-                fields += 1;
-                empty = false;
-            }
-            _ => empty = false,
-        }
-    }
-    if !record_start {
-        lines.push(start_line);
-        counts.push(fields);
-        blanks.push(empty);
-    }
-    (lines, counts, blanks)
-}
-
 /// The line and field of a quote that is never closed, if any (a file cut short, a stray `"`).
 fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<(usize, usize)> {
     memchr::memchr(b'"', bytes)?;
@@ -690,13 +704,15 @@ fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<(usize, usize)> {
     open
 }
 
-/// Two header cells with the same name: which one counts would be a guess.
+/// Two header cells with the same name: which one counts would be a guess. Linear in the
+/// number of columns (a header of a million columns is checked in one pass).
 pub(crate) fn duplicate_header(file: &str, header: &[String], line: u32) -> Result<(), Diagnostic> {
+    let mut seen: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {
             continue;
         }
-        if let Some(first) = header[..i].iter().position(|p| p.eq_ignore_ascii_case(h)) {
+        if let Some(&first) = seen.get(&h.to_ascii_lowercase()) {
             return Err(Diagnostic::error(
                 file,
                 line as usize,
@@ -707,29 +723,9 @@ pub(crate) fn duplicate_header(file: &str, header: &[String], line: u32) -> Resu
             .expected("each column once")
             .hint("delete or rename one of them; parkbench will not guess which one counts"));
         }
+        seen.insert(h.to_ascii_lowercase(), i);
     }
     Ok(())
-}
-
-/// [`record_lines`] for text without quotes: every line is a record.
-fn record_lines_unquoted(bytes: &[u8], delimiter: u8) -> (Vec<u32>, Vec<u32>, Vec<bool>) {
-    let n = memchr::memchr_iter(b'\n', bytes).count() + 1;
-    let mut lines = Vec::with_capacity(n);
-    let mut counts = Vec::with_capacity(n);
-    let mut blanks = Vec::with_capacity(n);
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-    for (line, end) in (1u32..).zip(ends) {
-        if end == bytes.len() && start == end {
-            break;
-        }
-        let record = &bytes[start..end];
-        lines.push(line);
-        counts.push(memchr::memchr_iter(delimiter, record).count() as u32 + 1);
-        blanks.push(record.is_empty());
-        start = end + 1;
-    }
-    (lines, counts, blanks)
 }
 
 /// Does any cell look like a number written with a decimal comma (`12,5`)?
@@ -750,14 +746,21 @@ mod tests {
 
     #[test]
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
-        let (lines, counts, blank) = record_lines(b"a,b\n1,\"x\ny\"\n\n2,3\n", b',');
-        assert_eq!(lines, vec![1, 2, 4, 5]);
-        assert_eq!(counts, vec![2, 2, 1, 2]);
-        assert_eq!(blank, vec![false, false, true, false]);
+        let (columns, lines, ragged) =
+            read_body("a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n", 2, b',', 0).unwrap();
+        assert_eq!(lines, vec![2, 5, 6, 7]);
+        assert_eq!(ragged, vec![(2, 1), (3, 3)]);
+        assert_eq!(columns[1].get(0), Some("x\ny"));
+        assert_eq!(columns[1].get(2), None);
+        assert_eq!(columns[1].get(3), Some("6"));
+        assert_eq!(
+            columns[0].cells().collect::<Vec<_>>(),
+            vec!["1", "2", "4", "5"]
+        );
     }
 
     #[test]
-    fn blank_lines_are_skipped_like_polars_does() {
+    fn blank_lines_are_skipped() {
         for text in [
             &b"a,b\n1,2\n\n3,4\n"[..],
             b"a,b\n1,2\n\n3,4\n\n\n",
