@@ -14,12 +14,78 @@ pub enum Severity {
     Warning,
 }
 
+/// Where an input table comes from: a file as the user named it, and for a workbook the sheet.
+/// Shown (and serialised) as `file` or `book.xlsx!sheet`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub file: String,
+    pub sheet: Option<String>,
+}
+
+impl Origin {
+    pub fn file(file: impl Into<String>) -> Self {
+        Origin {
+            file: file.into(),
+            sheet: None,
+        }
+    }
+
+    pub fn sheet(file: impl Into<String>, sheet: impl Into<String>) -> Self {
+        Origin {
+            file: file.into(),
+            sheet: Some(sheet.into()),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sheet {
+            Some(s) => write!(f, "{}!{s}", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl From<&str> for Origin {
+    fn from(file: &str) -> Self {
+        Origin::file(file)
+    }
+}
+
+impl From<&String> for Origin {
+    fn from(file: &String) -> Self {
+        Origin::file(file.as_str())
+    }
+}
+
+impl From<String> for Origin {
+    fn from(file: String) -> Self {
+        Origin::file(file)
+    }
+}
+
+impl From<&Origin> for Origin {
+    fn from(o: &Origin) -> Self {
+        o.clone()
+    }
+}
+
 /// One problem in one place of one input file.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// File name as the user gave it (or its name inside the data folder).
     pub file: String,
+    /// The sheet, for a workbook: line and column are then Excel's row and column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// 1-based line; 0 when the problem concerns the whole file.
     pub line: usize,
     /// 1-based column (field position); 0 when the problem concerns a whole row or file.
@@ -35,24 +101,35 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, file, line, column, message)
+    pub fn error(
+        at: impl Into<Origin>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Error, at.into(), line, column, message)
     }
 
-    pub fn warning(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, file, line, column, message)
+    pub fn warning(
+        at: impl Into<Origin>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, at.into(), line, column, message)
     }
 
     fn new(
         severity: Severity,
-        file: &str,
+        at: Origin,
         line: usize,
         column: usize,
         message: impl Into<String>,
     ) -> Self {
         Diagnostic {
             severity,
-            file: file.to_string(),
+            file: at.file,
+            sheet: at.sheet,
             line,
             column,
             message: message.into(),
@@ -88,9 +165,17 @@ impl Diagnostic {
     }
 
     /// `file:line:column` as compilers print it (line and column left out when 0); for a
-    /// workbook sheet (`book.xlsx!activity`), the cell as Excel names it: `book.xlsx!activity!C14`.
+    /// workbook sheet, the cell as Excel names it: `book.xlsx!activity!C14`.
     pub fn location(&self) -> String {
-        location(&self.file, self.line, self.column)
+        location(&self.origin(), self.line, self.column)
+    }
+
+    /// The file and sheet.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+        }
     }
 }
 
@@ -112,25 +197,31 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A place in an input file as [`Diagnostic::location`] prints it.
-pub fn location(file: &str, line: usize, column: usize) -> String {
-    if is_sheet(file) {
+pub fn location(at: &Origin, line: usize, column: usize) -> String {
+    if at.sheet.is_some() {
         return match (line, column) {
-            (0, _) => file.to_string(),
-            (l, 0) => format!("{file}!{l}"),
-            (l, c) => format!("{file}!{}{l}", crate::input::sheet::column_letters(c)),
+            (0, _) => at.to_string(),
+            (l, 0) => format!("{at}!{l}"),
+            (l, c) => format!("{at}!{}{l}", column_letters(c)),
         };
     }
     match (line, column) {
-        (0, _) => file.to_string(),
-        (l, 0) => format!("{file}:{l}"),
-        (l, c) => format!("{file}:{l}:{c}"),
+        (0, _) => at.file.clone(),
+        (l, 0) => format!("{}:{l}", at.file),
+        (l, c) => format!("{}:{l}:{c}", at.file),
     }
 }
 
-/// Does this file name a sheet of a workbook (`book.xlsx!activity`)?
-fn is_sheet(file: &str) -> bool {
-    file.split_once('!')
-        .is_some_and(|(book, _)| crate::input::sheet::is_workbook(std::path::Path::new(book)))
+/// Excel's column letters for a 1-based column number: 1 -> A, 27 -> AA.
+pub fn column_letters(mut col: usize) -> String {
+    let mut out = Vec::new();
+    while col > 0 {
+        let r = (col - 1) % 26;
+        out.push(b'A' + r as u8);
+        col = (col - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Shows a value so that control characters and very long values cannot garble a terminal.
@@ -189,8 +280,8 @@ impl Report {
     /// Stable order: severity, file, line, column, message.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {
-            (a.severity, &a.file, a.line, a.column, &a.message)
-                .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
+            (a.severity, &a.file, &a.sheet, a.line, a.column, &a.message)
+                .cmp(&(b.severity, &b.file, &b.sheet, b.line, b.column, &b.message))
         });
         self.diagnostics.dedup();
     }

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Origin};
 use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
 use crate::input::{Annual, Dataset, MetricYear, Park};
 use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
@@ -642,7 +642,7 @@ fn plausibility(
                     r.column as usize,
                 )
             })
-            .unwrap_or_else(|| ("activity".to_string(), 0, 0));
+            .unwrap_or_else(|| (Origin::file("activity"), 0, 0));
         let range = match (c.min, c.max) {
             (Some(a), Some(b)) => format!("{a}-{b} {}", c.unit),
             (None, Some(b)) => format!("at most {b} {}", c.unit),

@@ -90,7 +90,7 @@ pub fn read_activity(
     };
     for (row, n) in &t.ragged {
         diags.push(Diagnostic::error(
-            &t.file,
+            &t.origin,
             t.line(*row),
             0,
             format!(
@@ -103,7 +103,7 @@ pub fn read_activity(
     let missing = missing_columns(t);
     if !missing.is_empty() {
         diags.push(
-            Diagnostic::error(&t.file, t.header_line as usize, 0, format!(
+            Diagnostic::error(&t.origin, t.header_line as usize, 0, format!(
                 "missing required column{} {}",
                 if missing.len() > 1 { "s" } else { "" },
                 missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
@@ -285,7 +285,7 @@ impl Ctx<'_> {
         if raw.is_empty() {
             diags.push(
                 Diagnostic::error(
-                    &self.t.file,
+                    &self.t.origin,
                     line,
                     col.map_or(0, |c| c + 1),
                     "park_id is empty",
@@ -316,7 +316,7 @@ impl Ctx<'_> {
         }
         diags.push(
             Diagnostic::error(
-                &self.t.file,
+                &self.t.origin,
                 line,
                 col.map_or(0, |c| c + 1),
                 "year is not a 4-digit year",
@@ -345,7 +345,7 @@ impl Ctx<'_> {
             return Some((i as u16, &self.vocab.metrics[&key]));
         }
         let mut d = Diagnostic::error(
-            &self.t.file,
+            &self.t.origin,
             line,
             col.map_or(0, |c| c + 1),
             "unknown metric",
@@ -387,7 +387,7 @@ impl Ctx<'_> {
                 m.dimension
             )
         };
-        let mut d = Diagnostic::error(&self.t.file, line, col.map_or(0, |c| c + 1), msg)
+        let mut d = Diagnostic::error(&self.t.origin, line, col.map_or(0, |c| c + 1), msg)
             .value(raw)
             .expected(format!("one of {}", m.units.join(", ")));
         if !park.is_empty() {
@@ -417,7 +417,7 @@ impl Ctx<'_> {
             Some((y, _)) => {
                 diags.push(
                     Diagnostic::error(
-                        &self.t.file,
+                        &self.t.origin,
                         line,
                         column,
                         format!("period is not in year {year}"),
@@ -431,7 +431,7 @@ impl Ctx<'_> {
             }
             None => {
                 diags.push(
-                    Diagnostic::error(&self.t.file, line, column, "period is not a month")
+                    Diagnostic::error(&self.t.origin, line, column, "period is not a month")
                         .value(raw)
                         .expected("YYYY-MM, e.g. 2024-03, or empty for a whole year")
                         .park(park),
@@ -461,7 +461,7 @@ impl Ctx<'_> {
             _ => {
                 diags.push(
                     Diagnostic::error(
-                        &self.t.file,
+                        &self.t.origin,
                         line,
                         col.map_or(0, |c| c + 1),
                         "unknown data quality",
@@ -491,7 +491,7 @@ impl Ctx<'_> {
         if is_missing_token(raw) {
             return Some(None);
         }
-        let f = self.t.file.as_str();
+        let f = &self.t.origin;
         let column = col.map_or(0, |c| c + 1);
         let number = match parse_number(raw, self.t.decimal) {
             Ok(v) => v,

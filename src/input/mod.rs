@@ -5,6 +5,10 @@
 //! units ([`Annual`]), with every problem as a [`Diagnostic`]. It does no accounting: tce and
 //! CO2 belong to `inventory`.
 
+// A file-level error is one per file and is reported, not passed around in a loop (as in
+// `table`): the Diagnostic stays unboxed.
+#![allow(clippy::result_large_err)]
+
 pub mod activity;
 pub mod parks;
 pub mod sheet;
@@ -18,7 +22,7 @@ use std::path::{Path, PathBuf};
 pub use activity::Row;
 pub use parks::Park;
 
-use crate::diag::{Diagnostic, Report};
+use crate::diag::{Diagnostic, Origin, Report};
 use crate::factors::Factors;
 use crate::reference::Vocabulary;
 
@@ -41,8 +45,8 @@ pub enum LoadError {
 /// A loaded dataset: parks, activity rows, and every problem found.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// The files read, as named to the user.
-    pub files: Vec<String>,
+    /// The files (and workbook sheets) read, as named to the user.
+    pub files: Vec<Origin>,
     pub parks: Vec<Park>,
     pub rows: Vec<Row>,
     pub report: Report,
@@ -92,7 +96,72 @@ pub struct Waiver {
     pub justification: String,
 }
 
-/// What a path given on the command line holds.
+/// One input file the caller supplies: its name as the user knows it, what it holds, and where
+/// its bytes are. The command line names files on disk; the portal hands over the bytes of an
+/// upload, so nothing is written to a temporary folder to be validated.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Shown in every diagnostic; never opened as a path.
+    pub name: String,
+    pub kind: SourceKind,
+    pub content: Content,
+}
+
+/// What a source holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Parks,
+    Activity,
+    Waivers,
+    /// An Excel / OpenDocument workbook (sheets parks, activity*, waivers), in this format
+    /// (`xlsx`, `xls`, `ods` ...) or, when None, the one its name's extension says (else its
+    /// content).
+    Workbook(Option<&'static str>),
+}
+
+/// Where a source's bytes are.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A file on disk, read when loading (big activity files piece by piece).
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl Source {
+    /// A file on disk, named as its path.
+    pub fn path(kind: SourceKind, path: &Path) -> Self {
+        Source {
+            name: path.display().to_string(),
+            kind,
+            content: Content::Path(path.to_path_buf()),
+        }
+    }
+
+    /// Bytes in memory under a name the user knows.
+    pub fn bytes(kind: SourceKind, name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Source {
+            name: name.into(),
+            kind,
+            content: Content::Bytes(bytes),
+        }
+    }
+
+    fn origin(&self) -> Origin {
+        Origin::file(self.name.as_str())
+    }
+
+    /// All the bytes (parks, waivers and workbooks are read whole).
+    fn read_all(&self) -> Result<std::borrow::Cow<'_, [u8]>, Diagnostic> {
+        match &self.content {
+            Content::Bytes(b) => Ok(b.as_slice().into()),
+            Content::Path(p) => std::fs::read(p).map(Into::into).map_err(|e| {
+                Diagnostic::error(self.origin(), 0, 0, format!("cannot read the file: {e}"))
+            }),
+        }
+    }
+}
+
+/// What the paths given on the command line hold.
 #[derive(Debug, Default)]
 struct Sources {
     parks: Vec<PathBuf>,
@@ -100,6 +169,22 @@ struct Sources {
     waivers: Vec<PathBuf>,
     /// Excel / OpenDocument workbooks (sheets parks, activity*, waivers).
     workbooks: Vec<PathBuf>,
+}
+
+impl Sources {
+    /// In reading order: parks, waivers, workbooks, then activity files.
+    fn into_list(self) -> Vec<Source> {
+        let mut out = Vec::new();
+        for (kind, paths) in [
+            (SourceKind::Parks, self.parks),
+            (SourceKind::Waivers, self.waivers),
+            (SourceKind::Workbook(None), self.workbooks),
+            (SourceKind::Activity, self.activity),
+        ] {
+            out.extend(paths.iter().map(|p| Source::path(kind, p)));
+        }
+        out
+    }
 }
 
 fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError> {
@@ -147,7 +232,7 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
             if !found_parks && !has_books {
                 report.push(
                     Diagnostic::error(
-                        &p.display().to_string(),
+                        p.display().to_string(),
                         0,
                         0,
                         "missing required file parks.csv",
@@ -158,7 +243,7 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
             if acts.is_empty() && !has_books {
                 report.push(
                     Diagnostic::error(
-                        &p.display().to_string(),
+                        p.display().to_string(),
                         0,
                         0,
                         "missing required file activity.csv",
@@ -229,9 +314,32 @@ pub fn load_in_pieces(
     if !loose.is_empty() {
         groups.push(loose);
     }
-    let mut acc = Acc::default();
+    let mut listed = Vec::with_capacity(groups.len());
     for g in &groups {
-        load_group(g, vocab, factors, piece_bytes, &mut acc)?;
+        let mut report = Report::default();
+        let sources = discover(g, &mut report)?.into_list();
+        listed.push((sources, report.diagnostics));
+    }
+    Ok(load_listed(listed, vocab, factors, piece_bytes))
+}
+
+/// Loads and validates groups of sources (each group as a folder is in [`load`]): the entry for
+/// callers that hold the bytes themselves, such as the portal.
+pub fn load_sources(groups: Vec<Vec<Source>>, vocab: &Vocabulary, factors: &Factors) -> Dataset {
+    let listed = groups.into_iter().map(|g| (g, Vec::new())).collect();
+    load_listed(listed, vocab, factors, table::PIECE_BYTES)
+}
+
+fn load_listed(
+    groups: Vec<(Vec<Source>, Vec<Diagnostic>)>,
+    vocab: &Vocabulary,
+    factors: &Factors,
+    piece_bytes: usize,
+) -> Dataset {
+    let mut acc = Acc::default();
+    for (sources, found) in &groups {
+        acc.diags.extend(found.iter().cloned());
+        load_group(sources, found.len(), vocab, factors, piece_bytes, &mut acc);
     }
     let Acc {
         files,
@@ -249,7 +357,7 @@ pub fn load_in_pieces(
     for (i, p) in parks.iter().enumerate() {
         index.entry(p.park_id.clone()).or_insert(i);
     }
-    Ok(Dataset {
+    Dataset {
         index,
         first_rows,
         files,
@@ -258,13 +366,13 @@ pub fn load_in_pieces(
         report,
         row_counts,
         waivers,
-    })
+    }
 }
 
 /// What the groups of a dataset add up to.
 #[derive(Default)]
 struct Acc {
-    files: Vec<String>,
+    files: Vec<Origin>,
     row_counts: Vec<usize>,
     diags: Vec<Diagnostic>,
     parks: Vec<Park>,
@@ -272,17 +380,17 @@ struct Acc {
     waivers: Vec<Waiver>,
 }
 
+/// Reads the sources of one group into `acc`; `found` diagnostics of the group were pushed
+/// just before (they count as the group's own).
 fn load_group(
-    paths: &[PathBuf],
+    sources: &[Source],
+    found: usize,
     vocab: &Vocabulary,
     factors: &Factors,
     piece_bytes: usize,
     acc: &mut Acc,
-) -> Result<(), LoadError> {
-    let mut report = Report::default();
-    let sources = discover(paths, &mut report)?;
-    let diags_before = acc.diags.len();
-    acc.diags.extend(report.diagnostics);
+) {
+    let diags_before = acc.diags.len() - found;
     let parks_before = acc.parks.len();
     let rows_before = acc.rows.len();
     let mut defined: HashMap<String, usize> = acc
@@ -292,17 +400,30 @@ fn load_group(
         .map(|(i, p)| (p.park_id.clone(), i))
         .collect();
     // Every table of the group: CSV files one by one, workbooks sheet by sheet.
-    let mut parks_t: Vec<(String, Result<table::Table, Diagnostic>)> = Vec::new();
+    let mut parks_t: Vec<(Origin, Result<table::Table, Diagnostic>)> = Vec::new();
     let mut activity_t = Vec::new();
     let mut waivers_t = Vec::new();
-    let csv = |p: &PathBuf| (p.display().to_string(), table::read_csv(p));
-    parks_t.extend(sources.parks.iter().map(csv));
-    waivers_t.extend(sources.waivers.iter().map(csv));
-    for book in &sources.workbooks {
-        match sheet::read_workbook(book) {
+    let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
+    let csv = |s: &Source| {
+        let t = s
+            .read_all()
+            .and_then(|b| table::read_csv_bytes(&s.name, &b));
+        (s.origin(), t)
+    };
+    parks_t.extend(of(SourceKind::Parks).map(csv));
+    waivers_t.extend(of(SourceKind::Waivers).map(csv));
+    let books = sources.iter().filter_map(|s| match s.kind {
+        SourceKind::Workbook(format) => Some((s, format)),
+        _ => None,
+    });
+    for (book, format) in books {
+        let read = book
+            .read_all()
+            .and_then(|b| sheet::read_workbook_as(&book.name, format, b.into_owned()));
+        match read {
             Ok(sheets) => {
                 for (role, t) in sheets {
-                    let entry = (t.file.clone(), Ok(t));
+                    let entry = (t.origin.clone(), Ok(t));
                     match role {
                         sheet::SheetRole::Parks => parks_t.push(entry),
                         sheet::SheetRole::Activity => activity_t.push(entry),
@@ -311,7 +432,7 @@ fn load_group(
                 }
             }
             Err(d) => {
-                acc.files.push(book.display().to_string());
+                acc.files.push(book.origin());
                 acc.row_counts.push(0);
                 acc.diags.push(d);
             }
@@ -349,20 +470,26 @@ fn load_group(
         }
     }
     // Activity CSV files, the big ones, are read piece by piece and never held whole.
-    for path in &sources.activity {
+    for source in of(SourceKind::Activity) {
         let index = acc.files.len() as u16;
-        acc.files.push(path.display().to_string());
+        acc.files.push(source.origin());
         let (diags, rows) = (&mut acc.diags, &mut acc.rows);
-        let read = table::read_csv_pieces(path, piece_bytes, |t| {
+        let each = |t: table::Table| {
             rows.extend(activity::read_activity(&t, index, vocab, diags));
             // A header without the required columns is reported once, not once per piece.
             activity::missing_columns(&t).is_empty()
-        });
+        };
+        let read = match &source.content {
+            Content::Path(p) => table::read_csv_pieces(p, piece_bytes, each),
+            Content::Bytes(b) => {
+                table::read_csv_pieces_from(&source.name, b.as_slice(), piece_bytes, each)
+            }
+        };
         match read {
             Ok(n) => {
                 acc.row_counts.push(n);
                 if n == 0 {
-                    acc.diags.push(no_rows(&path.display().to_string(), 1));
+                    acc.diags.push(no_rows(&source.origin(), 1));
                 }
             }
             Err(d) => {
@@ -378,7 +505,7 @@ fn load_group(
             Ok(t) => {
                 acc.row_counts.push(t.rows());
                 if t.rows() == 0 {
-                    acc.diags.push(no_rows(&t.file, t.header_line as usize));
+                    acc.diags.push(no_rows(&t.origin, t.header_line as usize));
                 }
                 let rows = activity::read_activity(&t, index, vocab, &mut acc.diags);
                 acc.rows.extend(rows);
@@ -421,7 +548,7 @@ fn load_group(
         );
         for id in ids {
             acc.diags.push(
-                Diagnostic::error(&first.file, first.line, first.column, format!(
+                Diagnostic::error(first.origin(), first.line, first.column, format!(
                     "park {id} is left out because a file it comes with has errors ({} error{}; the first: {})",
                     group_errors.len(),
                     if group_errors.len() == 1 { "" } else { "s" },
@@ -431,10 +558,9 @@ fn load_group(
             );
         }
     }
-    Ok(())
 }
 
-fn no_rows(file: &str, header_line: usize) -> Diagnostic {
+fn no_rows(file: &Origin, header_line: usize) -> Diagnostic {
     Diagnostic::warning(
         file,
         header_line,
@@ -451,7 +577,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
     if cols.iter().any(Option::is_none) {
         diags.push(
             Diagnostic::error(
-                &t.file,
+                &t.origin,
                 1,
                 0,
                 "waivers.csv needs the columns park_id, benchmark, rule, justification",
@@ -477,7 +603,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
         if !parks.iter().any(|p| p.park_id == w.park_id) {
             diags.push(
                 Diagnostic::error(
-                    &t.file,
+                    &t.origin,
                     t.line(r),
                     cols[0].unwrap_or(0) + 1,
                     "waiver for a park that parks.csv lacks",
@@ -490,7 +616,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
         if w.justification.is_empty() {
             diags.push(
                 Diagnostic::error(
-                    &t.file,
+                    &t.origin,
                     t.line(r),
                     cols[3].unwrap_or(0) + 1,
                     "a waiver needs a justification",
@@ -508,7 +634,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
 /// Returns the first row of each park, year and metric. One sort of the rows, then linear walks:
 /// the cost does not grow with the number of problems.
 fn cross_check(
-    files: &[String],
+    files: &[Origin],
     parks: &[Park],
     rows: &mut [Row],
     vocab: &Vocabulary,

@@ -23,7 +23,7 @@ pub struct Park {
     /// Columns parkbench does not use, kept as written.
     pub extra: BTreeMap<String, String>,
     /// Where the park is defined.
-    pub file: String,
+    pub file: crate::diag::Origin,
     pub line: usize,
 }
 
@@ -56,7 +56,7 @@ pub fn read_parks(
     factors: &Factors,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Park> {
-    let f = t.file.as_str();
+    let f = &t.origin;
     let Some(id_col) = t.col("park_id") else {
         diags.push(
             Diagnostic::error(
@@ -230,7 +230,7 @@ pub fn read_parks(
                 grid_region,
                 land_area_km2,
                 extra,
-                file: f.to_string(),
+                file: f.clone(),
                 line,
             });
         }
@@ -246,7 +246,7 @@ fn land_area(
     id: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<f64> {
-    let f = t.file.as_str();
+    let f = &t.origin;
     let line = t.line(row);
     let cell = |col: Option<usize>| {
         col.and_then(|c| t.columns[c].get(row))

@@ -17,7 +17,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use super::table::TextColumn;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Origin};
 use crate::input::table::{Table, canonical_header};
 use crate::units::DecimalMark;
 
@@ -67,11 +67,19 @@ pub fn read_workbook(path: &Path) -> Result<Vec<(SheetRole, Table)>, Diagnostic>
 
 /// Opens a workbook from bytes; an empty or unreadable one is one error.
 fn open_bytes(file: &str, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, Diagnostic> {
+    open_as(file, None, bytes)
+}
+
+fn open_as(
+    file: &str,
+    format: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<Sheets<Cursor<Vec<u8>>>, Diagnostic> {
     if bytes.is_empty() {
         return Err(Diagnostic::error(file, 0, 0, "the file is empty")
             .expected("an Excel workbook with sheets parks and activity"));
     }
-    open_book(file, bytes).map_err(|e| {
+    open_book(file, format, bytes).map_err(|e| {
         Diagnostic::error(file, 0, 0, format!("cannot read the workbook: {e}"))
             .expected("an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods)")
             .hint("save it again from Excel, or export each sheet as CSV (UTF-8)")
@@ -89,28 +97,35 @@ pub fn workbook_roles(file: &str, bytes: Vec<u8>) -> Result<Vec<SheetRole>, Diag
         .collect())
 }
 
-/// Like [`read_workbook`] on bytes already in memory (the format is told by its content).
+/// Like [`read_workbook`] on bytes already in memory (the format is told by the name's
+/// extension, else by its content).
 pub fn read_workbook_bytes(
     file: &str,
     bytes: Vec<u8>,
 ) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
+    read_workbook_as(file, None, bytes)
+}
+
+/// [`read_workbook_bytes`] in a format known beforehand (`xlsx`, `xls`, `ods` ...): an upload
+/// whose name says nothing (or something else) about its content.
+pub fn read_workbook_as(
+    file: &str,
+    format: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
     let file = file.to_string();
-    let mut book = open_bytes(&file, bytes)?;
+    let mut book = open_as(&file, format, bytes)?;
     let names = book.sheet_names();
     let mut out = Vec::new();
     for name in &names {
         let Some(role) = sheet_role(name) else {
             continue;
         };
-        let range = book.worksheet_range(name).map_err(|e| {
-            Diagnostic::error(
-                &format!("{file}!{name}"),
-                0,
-                0,
-                format!("cannot read the sheet: {e}"),
-            )
-        })?;
-        out.push((role, sheet_table(&format!("{file}!{name}"), &range)?));
+        let origin = Origin::sheet(&file, name);
+        let range = book
+            .worksheet_range(name)
+            .map_err(|e| Diagnostic::error(&origin, 0, 0, format!("cannot read the sheet: {e}")))?;
+        out.push((role, sheet_table(&origin, &range)?));
     }
     if !out.iter().any(|(r, _)| *r == SheetRole::Activity)
         && !out.iter().any(|(r, _)| *r == SheetRole::Parks)
@@ -125,14 +140,20 @@ pub fn read_workbook_bytes(
     Ok(out)
 }
 
-/// Opens a workbook by its extension (so a damaged .xlsx is reported as a damaged .xlsx), or by
-/// its content when the name says nothing.
-fn open_book(file: &str, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, String> {
-    let ext = Path::new(file.split('!').next().unwrap_or(file))
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_lowercase)
-        .unwrap_or_default();
+/// Opens a workbook in the given format, else by its extension (so a damaged .xlsx is reported
+/// as a damaged .xlsx), else by its content.
+fn open_book(
+    file: &str,
+    format: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<Sheets<Cursor<Vec<u8>>>, String> {
+    let ext = format.map(str::to_string).unwrap_or_else(|| {
+        Path::new(file)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .unwrap_or_default()
+    });
     let c = Cursor::new(bytes);
     match ext.as_str() {
         "xlsx" | "xlsm" => Xlsx::new(c).map(Sheets::Xlsx).map_err(|e| e.to_string()),
@@ -148,7 +169,7 @@ const HEADER_SEARCH_ROWS: usize = 20;
 
 /// A sheet as a text table. The header is the first row with a `park_id` cell among the first
 /// rows (titles above it are skipped); without one, the first non-empty row.
-pub fn sheet_table(file: &str, range: &Range<Data>) -> Result<Table, Diagnostic> {
+pub fn sheet_table(file: &Origin, range: &Range<Data>) -> Result<Table, Diagnostic> {
     let Some((row0, col0)) = range.start() else {
         return Err(Diagnostic::error(file, 0, 0, "the sheet is empty")
             .expected("a header row and data rows"));
@@ -209,7 +230,7 @@ pub fn sheet_table(file: &str, range: &Range<Data>) -> Result<Table, Diagnostic>
         header.push(String::new());
     }
     Ok(Table {
-        file: file.to_string(),
+        origin: file.clone(),
         header_line: row0 + header_rel as u32 + 1,
         header,
         columns: cells.into_iter().map(TextColumn::from_cells).collect(),
@@ -259,21 +280,11 @@ fn number_text(f: f64) -> String {
     }
 }
 
-/// Excel's column letters for a 1-based column number: 1 -> A, 27 -> AA.
-pub fn column_letters(mut col: usize) -> String {
-    let mut out = Vec::new();
-    while col > 0 {
-        let r = (col - 1) % 26;
-        out.push(b'A' + r as u8);
-        col = (col - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::diag::column_letters;
 
     #[test]
     fn column_letters_follow_excel() {

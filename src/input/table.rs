@@ -11,7 +11,7 @@
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 use std::path::Path;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Origin};
 use crate::units::DecimalMark;
 
 /// One column of text cells, stored as one string and the end of each cell (about the size of
@@ -65,8 +65,8 @@ impl TextColumn {
 
 /// A file read as text cells, with enough position information for diagnostics.
 pub struct Table {
-    /// The file as the user named it.
-    pub file: String,
+    /// The file as the user named it (and the sheet of a workbook).
+    pub origin: Origin,
     /// Header cells, trimmed, with Chinese and other aliases replaced by the contract's names.
     pub header: Vec<String>,
     /// 1-based line (or sheet row) of the header.
@@ -168,45 +168,68 @@ pub const PIECE_BYTES: usize = 64 << 20;
 pub fn read_csv_pieces(
     path: &Path,
     piece: usize,
-    mut each: impl FnMut(Table) -> bool,
+    each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
-    use std::io::Read;
     let file = path.display().to_string();
     let cannot =
         |e: std::io::Error| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}"));
-    let mut f = std::fs::File::open(path).map_err(cannot)?;
+    let f = std::fs::File::open(path).map_err(cannot)?;
     let len = f.metadata().map_err(cannot)?.len();
+    read_pieces(&file, f, len, piece, each)
+}
+
+/// [`read_csv_pieces`] on bytes in memory named `file` (an upload): the decoded text is held a
+/// piece at a time.
+pub fn read_csv_pieces_from(
+    file: &str,
+    bytes: &[u8],
+    piece: usize,
+    each: impl FnMut(Table) -> bool,
+) -> Result<usize, Diagnostic> {
+    read_pieces(file, bytes, bytes.len() as u64, piece, each)
+}
+
+fn read_pieces<R: std::io::Read>(
+    file: &str,
+    mut f: R,
+    len: u64,
+    piece: usize,
+    mut each: impl FnMut(Table) -> bool,
+) -> Result<usize, Diagnostic> {
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| Diagnostic::error(file, 0, 0, format!("cannot read the file: {e}"));
     let piece = piece.max(1);
-    let whole = |each: &mut dyn FnMut(Table) -> bool| {
-        let t = read_csv(path)?;
+    // The whole file as one table; `buf` holds what was read of it already.
+    let whole = |f: &mut R, mut buf: Vec<u8>, each: &mut dyn FnMut(Table) -> bool| {
+        f.read_to_end(&mut buf).map_err(cannot)?;
+        let t = read_csv_bytes(file, &buf)?;
+        drop(buf);
         let n = t.rows();
         each(t);
         Ok(n)
     };
     if len <= 2 * piece as u64 {
-        return whole(&mut each);
+        return whole(&mut f, Vec::new(), &mut each);
     }
     // Reads until `buf` holds `want` bytes or the file ends; true at the end.
-    let fill =
-        |f: &mut std::fs::File, buf: &mut Vec<u8>, want: usize| -> Result<bool, Diagnostic> {
-            let need = want.saturating_sub(buf.len());
-            let got = f
-                .by_ref()
-                .take(need as u64)
-                .read_to_end(buf)
-                .map_err(cannot)?;
-            Ok(got < need)
-        };
+    let fill = |f: &mut R, buf: &mut Vec<u8>, want: usize| -> Result<bool, Diagnostic> {
+        let need = want.saturating_sub(buf.len());
+        let got = (&mut *f)
+            .take(need as u64)
+            .read_to_end(buf)
+            .map_err(cannot)?;
+        Ok(got < need)
+    };
     let mut buf = Vec::with_capacity(piece + piece / 4);
     // Enough of the start to see a byte order mark or UTF-16 without one.
     let mut eof = fill(&mut f, &mut buf, piece.max(4096))?;
-    sniff_binary(&file, &buf)?;
+    sniff_binary(file, &buf)?;
     if buf.starts_with(&[0xFF, 0xFE])
         || buf.starts_with(&[0xFE, 0xFF])
         || utf16_without_bom(&buf).is_some()
     {
-        drop(buf);
-        return whole(&mut each);
+        return whole(&mut f, buf, &mut each);
     }
     let mut utf8 = true;
     let mut ascii_so_far = true;
@@ -238,7 +261,7 @@ pub fn read_csv_pieces(
         if let Some(pos) = memchr::memchr(0, bytes) {
             let line = base_line as usize + memchr::memchr_iter(b'\n', &bytes[..pos]).count();
             return Err(Diagnostic::error(
-                &file,
+                file,
                 line,
                 0,
                 "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
@@ -259,11 +282,11 @@ pub fn read_csv_pieces(
                 Err(e) if ascii_so_far && !utf8_lines_before(bytes, e.valid_up_to()) => {
                     utf8 = false;
                     encoding = "GB18030";
-                    gb18030(&file, bytes).map_err(at_line)?.into()
+                    gb18030(file, bytes).map_err(at_line)?.into()
                 }
                 Err(e) => {
                     let mut d = bad_encoding(
-                        &file,
+                        file,
                         bytes,
                         e.valid_up_to(),
                         "one encoding for the whole file",
@@ -276,17 +299,17 @@ pub fn read_csv_pieces(
                 }
             }
         } else {
-            gb18030(&file, bytes).map_err(at_line)?.into()
+            gb18030(file, bytes).map_err(at_line)?.into()
         };
         let text = normalise_line_ends(&text);
         let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
         let t = match &mut first {
             None => {
                 if text.trim().is_empty() {
-                    return Err(Diagnostic::error(&file, 0, 0, "the file is empty")
+                    return Err(Diagnostic::error(file, 0, 0, "the file is empty")
                         .expected("a header row and data rows"));
                 }
-                let t = parse_text(&file, &text, encoding, None, 0)?;
+                let t = parse_text(file, &text, encoding, None, 0)?;
                 let header_end = first_record_end(text.as_bytes());
                 let header = text[..header_end].trim_end_matches('\n').to_string();
                 let decimal = (t.rows() > 0).then_some(t.decimal);
@@ -305,7 +328,7 @@ pub fn read_csv_pieces(
                 joined.push('\n');
                 joined.push_str(&text);
                 drop(text);
-                let t = parse_text(&file, &joined, encoding, Some(*fixed), base_line - 2)?;
+                let t = parse_text(file, &joined, encoding, Some(*fixed), base_line - 2)?;
                 if fixed.decimal.is_none() && t.rows() > 0 {
                     fixed.decimal = Some(t.decimal);
                 }
@@ -408,7 +431,7 @@ fn parse_text(
         }
         None => return Err(Diagnostic::error(file, 0, 0, "the file has no header row")),
     };
-    duplicate_header(file, &header, 1)?;
+    duplicate_header(&Origin::file(file), &header, 1)?;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
         let line = if line > 1 {
             line + offset as usize
@@ -435,7 +458,7 @@ fn parse_text(
         None => DecimalMark::Point,
     };
     Ok(Table {
-        file: file.to_string(),
+        origin: Origin::file(file),
         header,
         header_line: 1,
         columns,
@@ -706,7 +729,11 @@ fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<(usize, usize)> {
 
 /// Two header cells with the same name: which one counts would be a guess. Linear in the
 /// number of columns (a header of a million columns is checked in one pass).
-pub(crate) fn duplicate_header(file: &str, header: &[String], line: u32) -> Result<(), Diagnostic> {
+pub(crate) fn duplicate_header(
+    file: &Origin,
+    header: &[String],
+    line: u32,
+) -> Result<(), Diagnostic> {
     let mut seen: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {

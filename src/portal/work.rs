@@ -1,10 +1,10 @@
 //! What the portal does with uploads, through the same library as the command line: recognise
 //! each file by its content, validate, score, and write the report. Everything here blocks
-//! (it reads and writes a temporary folder); handlers call it on the blocking pool.
+//! (it computes, and a report is still written to a temporary folder and read back); handlers
+//! call it on the blocking pool.
 //!
-//! Uploaded names are shown to people and never become paths: files are written under names
-//! the server chooses (`parks.csv`, `activity-2.csv`, `upload-3.xlsx`) in a fresh temporary
-//! folder, and diagnostics are mapped back to the names the operator knows.
+//! Uploaded names are shown to people and never become paths: uploads are validated from
+//! memory ([`input::load_sources`]), under the names the operator knows.
 
 // One diagnostic per file, as in `input::table`.
 #![allow(clippy::result_large_err)]
@@ -17,7 +17,7 @@ use crate::benchmark::{self, BenchmarkSet};
 use crate::diag::{Diagnostic, Severity};
 use crate::factors::Factors;
 use crate::indicators::{Catalogue, Lang};
-use crate::input::{self, activity, sheet, table};
+use crate::input::{self, Source, SourceKind, activity, sheet, table};
 use crate::pipeline::{self, Selection};
 use crate::reference::Vocabulary;
 use crate::report::{self, ReportInput, ReportOptions};
@@ -141,36 +141,44 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     }
 }
 
-/// Writes stored files into `dir` under server-chosen names; returns (server name, index).
-fn materialise(
-    dir: &Path,
-    files: &[StoredFile],
-    roster: &RosterPark,
-) -> std::io::Result<Vec<(String, usize)>> {
-    let mut names = Vec::new();
+/// The stored files of a submission as sources under the names the operator knows, with the
+/// roster's parks row when the upload brings no parks table.
+fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<Source> {
+    let mut out = Vec::new();
     let mut has_parks = false;
     for (i, f) in files.iter().enumerate() {
-        let name = match f.kind.as_str() {
-            "parks" => {
-                has_parks = true;
-                "parks.csv".to_string()
-            }
-            "activity" => format!("activity-{i}.csv"),
-            "waivers" => "waivers.csv".to_string(),
-            k @ ("xlsx" | "xlsb" | "xls" | "ods") => {
-                has_parks |= sheet::workbook_roles(&format!("b.{k}"), f.content.clone())
-                    .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks));
-                format!("upload-{i}.{k}")
-            }
+        let kind = match f.kind.as_str() {
+            "parks" => SourceKind::Parks,
+            "activity" => SourceKind::Activity,
+            "waivers" => SourceKind::Waivers,
+            "xlsx" => SourceKind::Workbook(Some("xlsx")),
+            "xlsb" => SourceKind::Workbook(Some("xlsb")),
+            "xls" => SourceKind::Workbook(Some("xls")),
+            "ods" => SourceKind::Workbook(Some("ods")),
             _ => continue,
         };
-        std::fs::write(dir.join(&name), &f.content)?;
-        names.push((name, i));
+        has_parks |= match kind {
+            SourceKind::Parks => true,
+            SourceKind::Workbook(Some(k)) => {
+                sheet::workbook_roles(&format!("b.{k}"), f.content.clone())
+                    .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks))
+            }
+            _ => false,
+        };
+        let name = names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("file {}", i + 1));
+        out.push(Source::bytes(kind, name, f.content.clone()));
     }
     if !has_parks {
-        std::fs::write(dir.join("parks.csv"), roster.meta_csv.as_bytes())?;
+        out.push(Source::bytes(
+            SourceKind::Parks,
+            "parks.csv (the programme's roster)",
+            roster.meta_csv.clone().into_bytes(),
+        ));
     }
-    Ok(names)
+    out
 }
 
 /// Checks an upload for one park and reporting year with the command line's validator, plus
@@ -198,14 +206,22 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
                 .expected("one parks table (or none: the programme's roster entry is used)"),
         );
     }
+    let has_activity = files.iter().any(|f| {
+        matches!(
+            f.kind.as_str(),
+            "activity" | "xlsx" | "xlsb" | "xls" | "ods"
+        )
+    });
+    if !has_activity {
+        problems.push(
+            Diagnostic::error("", 0, 0, "missing required file activity.csv")
+                .expected("an activity table (CSV) or a workbook with an activity sheet"),
+        );
+    }
     if problems.iter().all(|d| d.severity != Severity::Error) {
-        match load(refs, park, &files, &names) {
-            Ok((data, _dir)) => {
-                problems.extend(data.report.diagnostics.iter().cloned());
-                problems.extend(belongs_to(&data, park, year));
-            }
-            Err(e) => problems.push(Diagnostic::error("", 0, 0, e)),
-        }
+        let data = load(refs, park, &files, &names);
+        problems.extend(data.report.diagnostics.iter().cloned());
+        problems.extend(belongs_to(&data, park, year));
     }
     Checked {
         problems,
@@ -215,42 +231,12 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
 }
 
 /// Loads stored files as a dataset, diagnostics naming the files as the operator named them.
-fn load(
-    refs: &Refs,
-    park: &RosterPark,
-    files: &[StoredFile],
-    names: &[String],
-) -> Result<(input::Dataset, tempfile::TempDir), String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
-    let written =
-        materialise(dir.path(), files, park).map_err(|e| format!("temporary folder: {e}"))?;
-    let mut data = input::load(&[dir.path().to_path_buf()], &refs.vocab, &refs.factors)
-        .map_err(|e| e.to_string())?;
-    let prefix = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
-    let rename = |f: &str| -> String {
-        let Some(rest) = f.strip_prefix(&prefix) else {
-            return f.to_string();
-        };
-        let (file, sheet) = rest
-            .split_once('!')
-            .map_or((rest, None), |(a, b)| (a, Some(b)));
-        let shown = written
-            .iter()
-            .find(|(n, _)| n == file)
-            .and_then(|(_, i)| names.get(*i).cloned())
-            .unwrap_or_else(|| format!("{file} (the programme's roster)"));
-        match sheet {
-            Some(s) => format!("{shown}!{s}"),
-            None => shown,
-        }
-    };
-    for d in &mut data.report.diagnostics {
-        d.file = rename(&d.file);
-    }
-    for f in &mut data.files {
-        *f = rename(f);
-    }
-    Ok((data, dir))
+fn load(refs: &Refs, park: &RosterPark, files: &[StoredFile], names: &[String]) -> input::Dataset {
+    input::load_sources(
+        vec![sources(files, names, park)],
+        &refs.vocab,
+        &refs.factors,
+    )
 }
 
 /// The upload must hold this park's data, and data for the reporting year.
@@ -327,7 +313,7 @@ pub fn score_park(
     let names: Vec<String> = (0..files.len())
         .map(|i| format!("file {}", i + 1))
         .collect();
-    let (data, _dir) = load(refs, park, files, &names)?;
+    let data = load(refs, park, files, &names);
     let sel = Selection {
         years: vec![year],
         parks: vec![park.park_id.clone()],
@@ -372,15 +358,18 @@ pub fn score_programme(
     set: &BenchmarkSet,
     lang: Lang,
 ) -> Result<ProgrammeResult, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
-    let mut folders: Vec<PathBuf> = Vec::new();
-    for (i, (park, files)) in subs.iter().enumerate() {
-        let d = dir.path().join(format!("{i}"));
-        std::fs::create_dir(&d).map_err(|e| e.to_string())?;
-        materialise(&d, files, park).map_err(|e| e.to_string())?;
-        folders.push(d);
-    }
-    let data = input::load(&folders, &refs.vocab, &refs.factors).map_err(|e| e.to_string())?;
+    // One group per park, as folders are on the command line: a park's bad file leaves out
+    // that park alone.
+    let groups = subs
+        .iter()
+        .map(|(park, files)| {
+            let names: Vec<String> = (0..files.len())
+                .map(|i| format!("{} file {}", park.park_id, i + 1))
+                .collect();
+            sources(files, &names, park)
+        })
+        .collect();
+    let data = input::load_sources(groups, &refs.vocab, &refs.factors);
     let sel = Selection {
         years: vec![year],
         ..Selection::default()
