@@ -20,13 +20,16 @@ pub enum Severity {
 pub struct Origin {
     pub file: String,
     pub sheet: Option<String>,
+    /// For a table of rows without text lines (Parquet): its column names. Lines are then row
+    /// numbers and columns are named: `activity.parquet:row 1234:value`.
+    pub fields: Option<std::sync::Arc<[String]>>,
 }
 
 impl Origin {
     pub fn file(file: impl Into<String>) -> Self {
         Origin {
             file: file.into(),
-            sheet: None,
+            ..Origin::default()
         }
     }
 
@@ -34,6 +37,16 @@ impl Origin {
         Origin {
             file: file.into(),
             sheet: Some(sheet.into()),
+            fields: None,
+        }
+    }
+
+    /// A file of rows with named columns (Parquet).
+    pub fn rows(file: impl Into<String>, fields: Vec<String>) -> Self {
+        Origin {
+            file: file.into(),
+            sheet: None,
+            fields: Some(fields.into()),
         }
     }
 }
@@ -86,6 +99,11 @@ pub struct Diagnostic {
     /// The sheet, for a workbook: line and column are then Excel's row and column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
+    /// For a file of rows (Parquet): line is the row number, and this the column's name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_row: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// 1-based line; 0 when the problem concerns the whole file.
     pub line: usize,
     /// 1-based column (field position); 0 when the problem concerns a whole row or file.
@@ -126,10 +144,16 @@ impl Diagnostic {
         column: usize,
         message: impl Into<String>,
     ) -> Self {
+        let field = at
+            .fields
+            .as_ref()
+            .and_then(|f| f.get(column.checked_sub(1)?).cloned());
         Diagnostic {
             severity,
             file: at.file,
             sheet: at.sheet,
+            by_row: at.fields.is_some(),
+            field,
             line,
             column,
             message: message.into(),
@@ -167,14 +191,23 @@ impl Diagnostic {
     /// `file:line:column` as compilers print it (line and column left out when 0); for a
     /// workbook sheet, the cell as Excel names it: `book.xlsx!activity!C14`.
     pub fn location(&self) -> String {
+        if self.by_row {
+            return match (self.line, &self.field, self.column) {
+                (0, _, _) => self.file.clone(),
+                (l, Some(name), _) => format!("{}:row {l}:{name}", self.file),
+                (l, None, 0) => format!("{}:row {l}", self.file),
+                (l, None, c) => format!("{}:row {l}:{c}", self.file),
+            };
+        }
         location(&self.origin(), self.line, self.column)
     }
 
-    /// The file and sheet.
+    /// The file and sheet (column names are not kept).
     pub fn origin(&self) -> Origin {
         Origin {
             file: self.file.clone(),
             sheet: self.sheet.clone(),
+            fields: None,
         }
     }
 }

@@ -1,13 +1,61 @@
 //! The one module that talks to polars (its API changes with every 0.x release; an upgrade
 //! touches this file only).
 //!
-//! Two jobs: sum activity rows to years per park and metric, and evaluate SQL expressions
-//! (indicator formulas) over a table of numbers. (CSV text is read by `input::table` with the
-//! `csv` crate, which gives every record its line.)
+//! Three jobs: read Parquet files into plain columns, sum activity rows to years per park and
+//! metric, and evaluate SQL expressions (indicator formulas) over a table of numbers. (CSV text
+//! is read by `input::table` with the `csv` crate, which gives every record its line.)
 
 use polars::prelude::*;
 
 pub use polars::error::PolarsError as FrameError;
+
+/// A column of a Parquet file as parkbench reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cells {
+    Text(Vec<Option<String>>),
+    /// Integer types (and booleans, as 0/1).
+    Int(Vec<Option<i64>>),
+    /// Floating-point types.
+    Float(Vec<Option<f64>>),
+    /// A type parkbench does not read (dates, lists, binary ...), by polars' name for it.
+    Unsupported(String),
+}
+
+/// The number of rows of a Parquet file.
+pub fn parquet_rows<R: polars_io::mmap::MmapBytesReader>(reader: R) -> Result<usize, FrameError> {
+    use polars_io::SerReader;
+    polars_io::parquet::read::ParquetReader::new(reader).num_rows()
+}
+
+/// Rows `offset..offset + len` of a Parquet file: each column's name and cells.
+pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
+    reader: R,
+    offset: usize,
+    len: usize,
+) -> Result<Vec<(String, Cells)>, FrameError> {
+    use polars_io::SerReader;
+    let df = polars_io::parquet::read::ParquetReader::new(reader)
+        .with_slice(Some((offset, len)))
+        .finish()?;
+    df.columns()
+        .iter()
+        .map(|c| {
+            let cells = match c.dtype() {
+                DataType::String => {
+                    Cells::Text(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+                }
+                DataType::Float32 | DataType::Float64 => {
+                    Cells::Float(c.cast(&DataType::Float64)?.f64()?.iter().collect())
+                }
+                d if d.is_integer() || *d == DataType::Boolean => {
+                    Cells::Int(c.cast(&DataType::Int64)?.i64()?.iter().collect())
+                }
+                d => Cells::Unsupported(d.to_string()),
+            };
+            Ok((c.name().to_string(), cells))
+        })
+        .collect()
+}
 
 /// Activity rows as columns, for [`aggregate`].
 #[derive(Debug, Default)]

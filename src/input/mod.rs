@@ -11,6 +11,7 @@
 
 pub mod activity;
 pub mod parks;
+pub mod parquet;
 pub mod sheet;
 pub mod table;
 
@@ -112,6 +113,8 @@ pub struct Source {
 pub enum SourceKind {
     Parks,
     Activity,
+    /// Activity in a Parquet file (the columns of activity.csv).
+    ActivityParquet,
     Waivers,
     /// An Excel / OpenDocument workbook (sheets parks, activity*, waivers), in this format
     /// (`xlsx`, `xls`, `ods` ...) or, when None, the one its name's extension says (else its
@@ -166,6 +169,7 @@ impl Source {
 struct Sources {
     parks: Vec<PathBuf>,
     activity: Vec<PathBuf>,
+    activity_parquet: Vec<PathBuf>,
     waivers: Vec<PathBuf>,
     /// Excel / OpenDocument workbooks (sheets parks, activity*, waivers).
     workbooks: Vec<PathBuf>,
@@ -180,6 +184,7 @@ impl Sources {
             (SourceKind::Waivers, self.waivers),
             (SourceKind::Workbook(None), self.workbooks),
             (SourceKind::Activity, self.activity),
+            (SourceKind::ActivityParquet, self.activity_parquet),
         ] {
             out.extend(paths.iter().map(|p| Source::path(kind, p)));
         }
@@ -197,18 +202,23 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                 s.parks.push(parks);
                 found_parks = true;
             }
-            let mut acts: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|_| LoadError::NotFound(p.display().to_string()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.is_file()
-                        && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-                        && f.file_name()
-                            .and_then(|n| n.to_str())
-                            .is_some_and(|n| n.to_lowercase().starts_with("activity"))
-                })
-                .collect();
-            acts.sort();
+            let activity_files = |ext: &str| -> Result<Vec<PathBuf>, LoadError> {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                    .map_err(|_| LoadError::NotFound(p.display().to_string()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| {
+                        f.is_file()
+                            && f.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+                            && f.file_name()
+                                .and_then(|n| n.to_str())
+                                .is_some_and(|n| n.to_lowercase().starts_with("activity"))
+                    })
+                    .collect();
+                files.sort();
+                Ok(files)
+            };
+            let acts = activity_files("csv")?;
+            let parquets = activity_files("parquet")?;
             let waivers = p.join("waivers.csv");
             if waivers.is_file() {
                 s.waivers.push(waivers);
@@ -240,7 +250,7 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                     .expected("a folder with parks.csv and activity.csv"),
                 );
             }
-            if acts.is_empty() && !has_books {
+            if acts.is_empty() && parquets.is_empty() && !has_books {
                 report.push(
                     Diagnostic::error(
                         p.display().to_string(),
@@ -252,6 +262,7 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                 );
             }
             s.activity.extend(acts);
+            s.activity_parquet.extend(parquets);
         } else if p.is_file() {
             let name = p
                 .file_name()
@@ -260,6 +271,11 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                 .to_lowercase();
             if sheet::is_workbook(p) {
                 s.workbooks.push(p.clone());
+            } else if p
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+            {
+                s.activity_parquet.push(p.clone());
             } else if name.starts_with("parks") {
                 s.parks.push(p.clone());
             } else if name.starts_with("waivers") {
@@ -495,6 +511,47 @@ fn load_group(
             Err(d) => {
                 acc.row_counts.push(0);
                 acc.diags.push(d);
+            }
+        }
+    }
+    for source in of(SourceKind::ActivityParquet) {
+        let index = acc.files.len() as u16;
+        let (diags, rows) = (&mut acc.diags, &mut acc.rows);
+        let mut origin = None;
+        let each = |t: table::Table| {
+            origin.get_or_insert_with(|| t.origin.clone());
+            rows.extend(activity::read_activity(&t, index, vocab, diags));
+            activity::missing_columns(&t).is_empty()
+        };
+        let name = &source.name;
+        let read = match &source.content {
+            Content::Path(p) => match std::fs::File::open(p) {
+                Ok(f) => parquet::read_pieces(name, f, parquet::PIECE_ROWS, each),
+                Err(e) => Err(vec![Diagnostic::error(
+                    source.origin(),
+                    0,
+                    0,
+                    format!("cannot read the file: {e}"),
+                )]),
+            },
+            Content::Bytes(b) => parquet::read_pieces(
+                name,
+                std::io::Cursor::new(b.as_slice()),
+                parquet::PIECE_ROWS,
+                each,
+            ),
+        };
+        acc.files.push(origin.unwrap_or_else(|| source.origin()));
+        match read {
+            Ok(n) => {
+                acc.row_counts.push(n);
+                if n == 0 {
+                    acc.diags.push(no_rows(&source.origin(), 0));
+                }
+            }
+            Err(ds) => {
+                acc.row_counts.push(0);
+                acc.diags.extend(ds);
             }
         }
     }

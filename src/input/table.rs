@@ -536,6 +536,11 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
             "a ZIP archive or an .xlsx workbook",
             "parkbench reads workbooks: give the file its .xlsx name, or export the sheets as CSV (UTF-8)",
         ))
+    } else if bytes.starts_with(b"PAR1") {
+        Some((
+            "a Parquet file",
+            "parkbench reads Parquet activity files: give the file its .parquet name (activity.parquet)",
+        ))
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         Some((
             "a legacy .xls workbook",

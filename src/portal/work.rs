@@ -112,6 +112,9 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     } else {
         &[]
     };
+    if input::parquet::is_parquet(b) {
+        return Ok("parquet");
+    }
     if let Some((first, rest)) = candidates.split_first() {
         let open = |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), b.clone());
         let err = match open(first) {
@@ -150,6 +153,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
         let kind = match f.kind.as_str() {
             "parks" => SourceKind::Parks,
             "activity" => SourceKind::Activity,
+            "parquet" => SourceKind::ActivityParquet,
             "waivers" => SourceKind::Waivers,
             "xlsx" => SourceKind::Workbook(Some("xlsx")),
             "xlsb" => SourceKind::Workbook(Some("xlsb")),
@@ -209,7 +213,7 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
     let has_activity = files.iter().any(|f| {
         matches!(
             f.kind.as_str(),
-            "activity" | "xlsx" | "xlsb" | "xls" | "ods"
+            "activity" | "parquet" | "xlsx" | "xlsb" | "xls" | "ods"
         )
     });
     if !has_activity {
@@ -524,23 +528,36 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         let t = table::read_csv(&f).map_err(|d| d.to_string())?;
         activity.push((input::short_name(&f), t));
     }
-    // The rows of one park as a CSV file with the table's header.
-    let rows_of = |t: &table::Table, park: &str| -> Option<Vec<u8>> {
-        let c = t.col("park_id")?;
-        let rows: Vec<usize> = (0..t.rows())
-            .filter(|&r| t.columns[c].get(r).map(str::trim) == Some(park))
-            .collect();
-        if rows.is_empty() {
-            return None;
+    // Each table's rows by park, in one pass (not one pass per park).
+    let by_park = |t: &table::Table| -> BTreeMap<String, Vec<usize>> {
+        let mut m: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        if let Some(c) = t.col("park_id") {
+            for r in 0..t.rows() {
+                if let Some(id) = t.columns[c].get(r).map(str::trim) {
+                    m.entry(id.to_string()).or_default().push(r);
+                }
+            }
         }
+        m
+    };
+    // The given rows of a table as a CSV file with the table's header.
+    let csv_of = |t: &table::Table, rows: &[usize]| -> Option<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&t.header).ok()?;
-        for r in rows {
+        for &r in rows {
             w.write_record(t.columns.iter().map(|col| col.get(r).unwrap_or("")))
                 .ok()?;
         }
         w.into_inner().ok()
     };
+    let parks_rows = by_park(&parks);
+    let activity: Vec<(String, table::Table, BTreeMap<String, Vec<usize>>)> = activity
+        .into_iter()
+        .map(|(name, t)| {
+            let m = by_park(&t);
+            (name, t, m)
+        })
+        .collect();
     let c = parks
         .col("park_id")
         .ok_or("parks.csv has no park_id column")?;
@@ -555,10 +572,13 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         };
         let mut uploads = vec![Upload {
             name: "parks.csv".into(),
-            bytes: rows_of(&parks, id).unwrap_or_default(),
+            bytes: parks_rows
+                .get(id)
+                .and_then(|rows| csv_of(&parks, rows))
+                .unwrap_or_default(),
         }];
-        for (name, t) in &activity {
-            if let Some(bytes) = rows_of(t, id) {
+        for (name, t, rows) in &activity {
+            if let Some(bytes) = rows.get(id).and_then(|rows| csv_of(t, rows)) {
                 uploads.push(Upload {
                     name: name.clone(),
                     bytes,

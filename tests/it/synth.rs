@@ -226,3 +226,102 @@ fn an_activity_file_read_in_pieces_loads_exactly_like_one_read_whole() {
         );
     }
 }
+
+#[test]
+fn bytes_handed_over_load_exactly_like_the_files_they_came_from() {
+    use parkbench::input::{self, Source, SourceKind};
+    use parkbench::{factors::Factors, reference::Vocabulary};
+    let (dir, _) = generate(&Config {
+        broken: 3,
+        messy: 0.5,
+        seed: 11,
+        ..monthly(12, 2)
+    });
+    let vocab = Vocabulary::embedded().unwrap();
+    let factors = Factors::load(None).unwrap();
+    let from_files = input::load(&[dir.path().to_path_buf()], &vocab, &factors).unwrap();
+    let bytes = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let shown = |name: &str| dir.path().join(name).display().to_string();
+    let sources = vec![
+        Source::bytes(SourceKind::Parks, shown("parks.csv"), bytes("parks.csv")),
+        Source::bytes(
+            SourceKind::Activity,
+            shown("activity.csv"),
+            bytes("activity.csv"),
+        ),
+    ];
+    let from_bytes = input::load_sources(vec![sources], &vocab, &factors);
+    assert!(from_files.report.errors().count() >= 3, "the broken parks");
+    assert_eq!(from_bytes.rows, from_files.rows);
+    assert_eq!(from_bytes.files, from_files.files);
+    assert_eq!(
+        format!("{:?}", from_bytes.report),
+        format!("{:?}", from_files.report)
+    );
+}
+
+#[test]
+fn a_plausibility_warning_points_at_the_first_row_of_its_metric() {
+    use parkbench::{factors::Factors, input, inventory, reference::Vocabulary};
+    // Every park-year messy: a warning in each, found without scanning the rows.
+    let (dir, _) = generate(&Config {
+        messy: 1.0,
+        seed: 5,
+        ..monthly(20, 3)
+    });
+    let vocab = Vocabulary::embedded().unwrap();
+    let factors = Factors::load(None).unwrap();
+    let data = input::load(&[dir.path().to_path_buf()], &vocab, &factors).unwrap();
+    let annual = data.annual(&vocab).unwrap();
+    let inv = inventory::build(
+        &data,
+        &annual,
+        &vocab,
+        &factors,
+        inventory::AccountingOptions::default(),
+    )
+    .unwrap();
+    assert!(inv.warnings.len() >= 60, "{} warnings", inv.warnings.len());
+    let metric_of = |message: &str| {
+        let id = message.rsplit('[').next()?.trim_end_matches(']');
+        Some(match id {
+            "value_added_per_tce" => "industrial_value_added",
+            "water_reused_vs_total" => "water_reused",
+            "waste_heat_recovered_vs_recoverable" => "waste_heat_recovered",
+            _ => return None,
+        })
+    };
+    let mut checked = 0;
+    for w in &inv.warnings {
+        let Some(metric) = metric_of(&w.message) else {
+            continue;
+        };
+        let park = w.park_id.as_deref().unwrap();
+        let year: i32 = w
+            .message
+            .split(' ')
+            .nth(2)
+            .unwrap()
+            .trim_end_matches(':')
+            .parse()
+            .unwrap();
+        let mi = vocab.order.iter().position(|m| m == metric).unwrap();
+        // The first row in file order, found the slow way.
+        let first = data
+            .rows
+            .iter()
+            .find(|r| &*r.park_id == park && r.year == year && usize::from(r.metric) == mi)
+            .unwrap();
+        assert_eq!(
+            (w.file.as_str(), w.line, w.column),
+            (
+                data.files[first.file as usize].file.as_str(),
+                first.line as usize,
+                first.column as usize
+            ),
+            "{w:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 60, "{checked} warnings checked");
+}
