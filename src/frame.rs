@@ -1,9 +1,10 @@
 //! The one module that talks to polars (its API changes with every 0.x release; an upgrade
 //! touches this file only).
 //!
-//! Three jobs: read Parquet files into plain columns, sum activity rows to years per park and
-//! metric, and evaluate SQL expressions (indicator formulas) over a table of numbers. (CSV text
-//! is read by `input::table` with the `csv` crate, which gives every record its line.)
+//! Two jobs: read Parquet files into plain columns, and evaluate SQL expressions (indicator
+//! formulas) over a table of numbers. (CSV text is read by `input::table` with the `csv`
+//! crate, which gives every record its line; months are summed to years by
+//! `input::collect` as rows are read.)
 
 use polars::prelude::*;
 
@@ -55,88 +56,6 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
             Ok((c.name().to_string(), cells))
         })
         .collect()
-}
-
-/// Activity rows as columns, for [`aggregate`].
-#[derive(Debug, Default)]
-pub struct ActivityColumns {
-    pub park: Vec<u32>,
-    pub year: Vec<i32>,
-    pub metric: Vec<u32>,
-    pub value: Vec<Option<f64>>,
-    pub monthly: Vec<u32>,
-    pub estimated: Vec<u32>,
-}
-
-/// One group of [`aggregate`]: a park, year and metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Group {
-    pub park: u32,
-    pub year: i32,
-    pub metric: u32,
-    pub sum: Option<f64>,
-    pub mean: Option<f64>,
-    pub max: Option<f64>,
-    /// Rows whose value is missing.
-    pub nulls: u32,
-    pub months: u32,
-    pub estimated: u32,
-}
-
-/// Groups rows by park, year and metric: sum, mean, max, missing count, monthly rows, estimates.
-pub fn aggregate(rows: ActivityColumns) -> Result<Vec<Group>, FrameError> {
-    let df = df!(
-        "park" => rows.park,
-        "year" => rows.year,
-        "metric" => rows.metric,
-        "value" => rows.value,
-        "monthly" => rows.monthly,
-        "estimated" => rows.estimated,
-    )?;
-    let out = df
-        .lazy()
-        .group_by([col("park"), col("year"), col("metric")])
-        .agg([
-            col("value").sum().alias("sum"),
-            col("value").mean().alias("mean"),
-            col("value").max().alias("max"),
-            col("value")
-                .null_count()
-                .cast(DataType::UInt32)
-                .alias("nulls"),
-            col("monthly").sum().alias("months"),
-            col("estimated").sum().alias("estimated"),
-        ])
-        .collect()?;
-    let park = out.column("park")?.u32()?;
-    let year = out.column("year")?.i32()?;
-    let metric = out.column("metric")?.u32()?;
-    let sum = out.column("sum")?.f64()?;
-    let mean = out.column("mean")?.f64()?;
-    let max = out.column("max")?.f64()?;
-    let nulls = out.column("nulls")?.u32()?;
-    let months = out.column("months")?.u32()?;
-    let estimated = out.column("estimated")?.u32()?;
-    let mut groups = Vec::with_capacity(out.height());
-    for i in 0..out.height() {
-        let (Some(p), Some(y), Some(m)) = (park.get(i), year.get(i), metric.get(i)) else {
-            continue;
-        };
-        groups.push(Group {
-            park: p,
-            year: y,
-            metric: m,
-            sum: sum.get(i),
-            mean: mean.get(i),
-            max: max.get(i),
-            nulls: nulls.get(i).unwrap_or(0),
-            months: months.get(i).unwrap_or(0),
-            estimated: estimated.get(i).unwrap_or(0),
-        });
-    }
-    // polars' group order is not stable: sort for deterministic output.
-    groups.sort_by_key(|g| (g.park, g.year, g.metric));
-    Ok(groups)
 }
 
 /// Checks that a SQL expression parses.

@@ -634,15 +634,10 @@ fn plausibility(
             let mi = vocab.order.iter().position(|m| m == name)? as u16;
             data.first_row(&py.park_id, py.year, mi)
         });
-        let (file, line, col) = row
-            .map(|r| {
-                (
-                    data.files[r.file as usize].clone(),
-                    r.line as usize,
-                    r.column as usize,
-                )
-            })
-            .unwrap_or_else(|| (Origin::file("activity"), 0, 0));
+        let (file, line, col) = row.map_or_else(
+            || (Origin::file("activity"), 0, 0),
+            |(f, l, c)| (f.clone(), l, c),
+        );
         let range = match (c.min, c.max) {
             (Some(a), Some(b)) => format!("{a}-{b} {}", c.unit),
             (None, Some(b)) => format!("at most {b} {}", c.unit),

@@ -10,12 +10,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod activity;
+pub mod collect;
 pub mod parks;
 pub mod parquet;
 pub mod sheet;
 pub mod table;
 
-use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -49,7 +49,8 @@ pub struct Dataset {
     /// The files (and workbook sheets) read, as named to the user.
     pub files: Vec<Origin>,
     pub parks: Vec<Park>,
-    pub rows: Vec<Row>,
+    /// Activity, summed by park, year and metric as it was read (no record per row).
+    pub activity: collect::Collector,
     pub report: Report,
     /// Number of data rows read per file (for the summary).
     pub row_counts: Vec<usize>,
@@ -57,35 +58,6 @@ pub struct Dataset {
     pub waivers: Vec<Waiver>,
     /// park_id -> position in `parks` (the first park of that id).
     index: HashMap<String, usize>,
-    /// (park, year, metric) -> position in `rows` of its first row, so that a diagnostic about
-    /// a park-year finds its cell without scanning the rows.
-    first_rows: FirstRows,
-}
-
-/// The first row of each park, year and metric, by position in [`Dataset::rows`]: keys sorted
-/// for a binary search, 12 bytes a park-year-metric.
-#[derive(Debug, Clone, Default)]
-struct FirstRows {
-    /// Park id -> its number in the keys.
-    ordinal: rustc_hash::FxHashMap<std::sync::Arc<str>, u32>,
-    /// (park number, year, metric) packed, ascending.
-    keys: Vec<u64>,
-    /// Position in the rows, by key.
-    pos: Vec<u32>,
-}
-
-impl FirstRows {
-    fn key(ordinal: u32, year: i32, metric: u16) -> u64 {
-        // Years are checked against activity::YEARS (1990-2100): the offset fits 16 bits.
-        let year = (year - activity::YEARS.start()) as u16;
-        u64::from(ordinal) << 32 | u64::from(year) << 16 | u64::from(metric)
-    }
-
-    fn get(&self, park_id: &str, year: i32, metric: u16) -> Option<usize> {
-        let &o = self.ordinal.get(park_id)?;
-        let i = self.keys.binary_search(&Self::key(o, year, metric)).ok()?;
-        Some(self.pos[i] as usize)
-    }
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -362,10 +334,12 @@ fn load_listed(
         row_counts,
         mut diags,
         parks,
-        mut rows,
+        mut activity,
         waivers,
     } = acc;
-    let first_rows = cross_check(&files, &parks, &mut rows, vocab, &mut diags);
+    let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
+    activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
+    drop(known);
     let mut report = Report::default();
     report.extend(diags);
     report.sort();
@@ -375,10 +349,9 @@ fn load_listed(
     }
     Dataset {
         index,
-        first_rows,
         files,
         parks,
-        rows,
+        activity,
         report,
         row_counts,
         waivers,
@@ -392,7 +365,7 @@ struct Acc {
     row_counts: Vec<usize>,
     diags: Vec<Diagnostic>,
     parks: Vec<Park>,
-    rows: Vec<Row>,
+    activity: collect::Collector,
     waivers: Vec<Waiver>,
 }
 
@@ -408,7 +381,18 @@ fn load_group(
 ) {
     let diags_before = acc.diags.len() - found;
     let parks_before = acc.parks.len();
-    let rows_before = acc.rows.len();
+    // Parks with activity rows in this group (by number in the collector).
+    let mut touched: FxHashSet<u32> = FxHashSet::default();
+    let mut add_rows = |activity: &mut collect::Collector, rows: Vec<Row>| {
+        let mut last = None;
+        for r in rows {
+            let p = activity.add(r);
+            if last != Some(p) {
+                touched.insert(p);
+                last = Some(p);
+            }
+        }
+    };
     let mut defined: HashMap<String, usize> = acc
         .parks
         .iter()
@@ -489,9 +473,9 @@ fn load_group(
     for source in of(SourceKind::Activity) {
         let index = acc.files.len() as u16;
         acc.files.push(source.origin());
-        let (diags, rows) = (&mut acc.diags, &mut acc.rows);
+        let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         let each = |t: table::Table| {
-            rows.extend(activity::read_activity(&t, index, vocab, diags));
+            add_rows(collector, activity::read_activity(&t, index, vocab, diags));
             // A header without the required columns is reported once, not once per piece.
             activity::missing_columns(&t).is_empty()
         };
@@ -516,11 +500,11 @@ fn load_group(
     }
     for source in of(SourceKind::ActivityParquet) {
         let index = acc.files.len() as u16;
-        let (diags, rows) = (&mut acc.diags, &mut acc.rows);
+        let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         let mut origin = None;
         let each = |t: table::Table| {
             origin.get_or_insert_with(|| t.origin.clone());
-            rows.extend(activity::read_activity(&t, index, vocab, diags));
+            add_rows(collector, activity::read_activity(&t, index, vocab, diags));
             activity::missing_columns(&t).is_empty()
         };
         let name = &source.name;
@@ -565,7 +549,7 @@ fn load_group(
                     acc.diags.push(no_rows(&t.origin, t.header_line as usize));
                 }
                 let rows = activity::read_activity(&t, index, vocab, &mut acc.diags);
-                acc.rows.extend(rows);
+                add_rows(&mut acc.activity, rows);
             }
             Err(d) => {
                 acc.row_counts.push(0);
@@ -599,9 +583,9 @@ fn load_group(
             .map(|p| p.park_id.clone())
             .collect();
         ids.extend(
-            acc.rows[rows_before..]
+            touched
                 .iter()
-                .map(|r| r.park_id.to_string()),
+                .map(|&p| acc.activity.parks[p as usize].id.to_string()),
         );
         for id in ids {
             acc.diags.push(
@@ -687,174 +671,6 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
     out
 }
 
-/// Checks across rows: unknown parks, duplicates, annual and monthly rows mixed, incomplete years.
-/// Returns the first row of each park, year and metric. One sort of the rows, then linear walks:
-/// the cost does not grow with the number of problems.
-fn cross_check(
-    files: &[Origin],
-    parks: &[Park],
-    rows: &mut [Row],
-    vocab: &Vocabulary,
-    diags: &mut Vec<Diagnostic>,
-) -> FirstRows {
-    let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
-    // Every check below looks at rows with the same park, year and metric: sort row indices by
-    // (park, year, metric, period, file order) once and walk the runs.
-    // Parks numbered in id order, so one packed integer per row sorts like the tuple.
-    let mut ids: Vec<&str> = rows
-        .iter()
-        .map(|r| &*r.park_id)
-        .collect::<FxHashSet<&str>>()
-        .into_iter()
-        .collect();
-    ids.sort_unstable();
-    let ordinal: rustc_hash::FxHashMap<&str, u128> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as u128))
-        .collect();
-    let mut keys: Vec<u128> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let year = (i64::from(r.year) - i64::from(i32::MIN)) as u128;
-            let month = r.month.map_or(0, |m| u128::from(m) + 1);
-            ordinal[&*r.park_id] << 96
-                | year << 64
-                | u128::from(r.metric) << 48
-                | month << 40
-                | i as u128
-        })
-        .collect();
-    keys.par_sort_unstable();
-    let order: Vec<usize> = keys.iter().map(|k| (k & 0xFF_FFFF_FFFF) as usize).collect();
-    drop(keys);
-    let runs = |same: &dyn Fn(&Row, &Row) -> bool| -> Vec<std::ops::Range<usize>> {
-        let mut out = Vec::new();
-        let mut start = 0;
-        for k in 1..=order.len() {
-            if k == order.len() || !same(&rows[order[start]], &rows[order[k]]) {
-                out.push(start..k);
-                start = k;
-            }
-        }
-        out
-    };
-
-    for run in runs(&|a, b| a.park_id == b.park_id) {
-        let first = &rows[order[run.clone()]
-            .iter()
-            .copied()
-            .min()
-            .unwrap_or(order[run.start])];
-        if known.contains(&*first.park_id) {
-            continue;
-        }
-        let n = run.len();
-        diags.push(
-            Diagnostic::error(
-                &files[first.file as usize],
-                first.line as usize,
-                1,
-                format!(
-                    "activity for a park that parks.csv lacks ({n} row{}; the first is here)",
-                    if n > 1 { "s" } else { "" }
-                ),
-            )
-            .value(&*first.park_id)
-            .expected("a park_id listed in parks.csv")
-            .park(&*first.park_id),
-        );
-    }
-
-    let mut missing: Vec<usize> = Vec::new();
-    let mut first_rows = FirstRows::default();
-    for run in runs(&|a, b| (&a.park_id, a.year, a.metric) == (&b.park_id, b.year, b.metric)) {
-        let group = &order[run];
-        let (park, year, metric) = {
-            let r = &rows[group[0]];
-            (&*r.park_id, r.year, r.metric)
-        };
-        // Rows sort by file order within a period, not across periods: the first row of the
-        // group is the smallest position.
-        let first_pos = group.iter().copied().min().unwrap_or(group[0]);
-        let next = first_rows.ordinal.len() as u32;
-        let o = *first_rows
-            .ordinal
-            .entry(rows[first_pos].park_id.clone())
-            .or_insert(next);
-        first_rows.keys.push(FirstRows::key(o, year, metric));
-        first_rows.pos.push(first_pos as u32);
-        let name = &vocab.order[metric as usize];
-        // Duplicates: the same park, year, metric and period twice (each against the first of
-        // its period; rows of a period are consecutive, in file order).
-        let mut period_first = group[0];
-        for w in group.windows(2) {
-            let (prev, r) = (&rows[w[0]], &rows[w[1]]);
-            if prev.month != r.month {
-                period_first = w[1];
-                continue;
-            }
-            let first = &rows[period_first];
-            let period = r
-                .month
-                .map(|m| format!(" period {year}-{m:02}"))
-                .unwrap_or_default();
-            diags.push(
-                Diagnostic::error(&files[r.file as usize], r.line as usize, 0, format!(
-                    "duplicate row for park {park} year {year} metric {name}{period} (first at {}:{})",
-                    files[first.file as usize], first.line
-                ))
-                .park(park),
-            );
-        }
-        // Annual and monthly rows for the same park, year and metric; months missing.
-        // Annual rows (no month) sort first.
-        let split = group.partition_point(|&i| rows[i].month.is_none());
-        let (annual, monthly) = group.split_at(split);
-        if let (Some(&a), Some(&m)) = (annual.first(), monthly.first()) {
-            let (a, m) = (&rows[a], &rows[m]);
-            diags.push(
-                Diagnostic::error(&files[a.file as usize], a.line as usize, 0, format!(
-                    "park {park} reports {name} for {year} both as a year total and by month (months at {}:{}); it would be counted twice",
-                    files[m.file as usize], m.line
-                ))
-                .hint("keep either the annual row or the twelve monthly rows")
-                .park(park),
-            );
-        } else if let Some(&m) = monthly.first() {
-            let mut present = [false; 13];
-            for &i in monthly {
-                if let Some(mo) = rows[i].month {
-                    present[usize::from(mo).min(12)] = true;
-                }
-            }
-            let count = present[1..].iter().filter(|p| **p).count();
-            if count < 12 {
-                let absent: Vec<String> = (1..=12u8)
-                    .filter(|mo| !present[usize::from(*mo)])
-                    .map(|mo| format!("{year}-{mo:02}"))
-                    .collect();
-                let r = &rows[m];
-                diags.push(
-                    Diagnostic::warning(&files[r.file as usize], r.line as usize, 0, format!(
-                        "park {park} reports {name} for {year} for {count} of 12 months; the year total is treated as unknown"
-                    ))
-                    .value(absent.join(", "))
-                    .expected("all twelve months, or one annual row")
-                    .park(park),
-                );
-                missing.extend_from_slice(monthly);
-            }
-        }
-    }
-    // An incomplete year is not a smaller year: the metric becomes missing.
-    for i in missing {
-        rows[i].value = None;
-    }
-    first_rows
-}
-
 /// A metric's value for one park and year.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct MetricYear {
@@ -896,63 +712,55 @@ impl Dataset {
             .collect()
     }
 
-    /// Sums monthly rows to years (per the metric's aggregation) for the valid parks.
+    /// Monthly rows summed to years (per the metric's aggregation) for the valid parks.
     pub fn annual(&self, vocab: &Vocabulary) -> Result<Annual, crate::frame::FrameError> {
-        let valid: BTreeSet<&str> = self
+        let valid: FxHashSet<&str> = self
             .valid_parks()
             .iter()
             .map(|p| p.park_id.as_str())
             .collect();
-        let ids: Vec<&str> = valid.iter().copied().collect();
-        let index: HashMap<&str, u32> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (*p, i as u32))
-            .collect();
-        let mut cols = crate::frame::ActivityColumns::default();
-        for r in self.rows.iter() {
-            let Some(&p) = index.get(&*r.park_id) else {
-                continue;
-            };
-            cols.park.push(p);
-            cols.year.push(r.year);
-            cols.metric.push(u32::from(r.metric));
-            cols.value.push(r.value);
-            cols.monthly.push(u32::from(r.month.is_some()));
-            cols.estimated.push(u32::from(r.estimated));
-        }
         let mut annual: Annual = BTreeMap::new();
-        for g in crate::frame::aggregate(cols)? {
-            let id = &vocab.order[g.metric as usize];
-            let value = if g.nulls > 0 {
+        for g in &self.activity.groups {
+            let id = &*self.activity.parks[g.park as usize].id;
+            if !valid.contains(id) {
+                continue;
+            }
+            let metric = &vocab.order[g.metric as usize];
+            let value = if g.nulls > 0 || g.incomplete || g.values == 0 {
                 None
             } else {
-                match vocab.metrics[id].aggregate {
+                Some(match vocab.metrics[metric].aggregate {
                     crate::reference::Aggregate::Sum => g.sum,
-                    crate::reference::Aggregate::Mean => g.mean,
+                    crate::reference::Aggregate::Mean => g.sum / f64::from(g.values),
                     crate::reference::Aggregate::Max => g.max,
-                }
+                })
             };
-            annual
-                .entry((ids[g.park as usize].to_string(), g.year))
-                .or_default()
-                .insert(
-                    id.clone(),
-                    MetricYear {
-                        value,
-                        estimated: g.estimated > 0,
-                        months: g.months as u8,
-                    },
-                );
+            annual.entry((id.to_string(), g.year)).or_default().insert(
+                metric.clone(),
+                MetricYear {
+                    value,
+                    estimated: g.estimated > 0,
+                    months: g.monthly as u8,
+                },
+            );
         }
         Ok(annual)
     }
 
-    /// The first row (in file order) of a park's metric in a year, in constant time.
-    pub fn first_row(&self, park_id: &str, year: i32, metric: u16) -> Option<&Row> {
-        self.first_rows
-            .get(park_id, year, metric)
-            .map(|i| &self.rows[i])
+    /// Where the first row (in file order) of a park's metric in a year is: (file, line,
+    /// column), in constant time.
+    pub fn first_row(
+        &self,
+        park_id: &str,
+        year: i32,
+        metric: u16,
+    ) -> Option<(&Origin, usize, usize)> {
+        let g = self.activity.group(park_id, year, metric)?;
+        Some((
+            &self.files[g.first.file as usize],
+            g.first.line as usize,
+            g.first.column as usize,
+        ))
     }
 
     /// The park with this id.

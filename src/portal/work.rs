@@ -260,28 +260,30 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
             );
         }
     }
-    let mut others: BTreeMap<&str, &input::activity::Row> = BTreeMap::new();
-    for r in &data.rows {
-        if *r.park_id != *park.park_id {
-            others.entry(&r.park_id).or_insert(r);
-        }
-    }
-    for (id, r) in others {
+    let mut others: Vec<&input::collect::ActivityPark> = data
+        .activity
+        .parks
+        .iter()
+        .filter(|p| *p.id != *park.park_id)
+        .collect();
+    others.sort_by(|a, b| a.id.cmp(&b.id));
+    for p in others {
         out.push(
             Diagnostic::error(
-                &data.files[r.file as usize],
-                r.line as usize,
+                &data.files[p.first.file as usize],
+                p.first.line as usize,
                 1,
                 "activity for another park",
             )
-            .value(id)
+            .value(&*p.id)
             .expected(format!("park_id {}", park.park_id)),
         );
     }
     let has_year = data
-        .rows
+        .activity
+        .groups
         .iter()
-        .any(|r| *r.park_id == *park.park_id && r.year == year);
+        .any(|g| g.year == year && *data.activity.parks[g.park as usize].id == *park.park_id);
     if !has_year {
         out.push(
             Diagnostic::error(

@@ -1,0 +1,428 @@
+//! Activity rows summed into park-year-metric groups as they are read, so a dataset never
+//! holds one record per row: a 2 GB activity file of monthly rows keeps some 10 bytes a row
+//! (a group of twelve months is one [`Group`] and the first line of each month).
+//!
+//! Everything the checks across rows need is kept per group: the first row, the periods
+//! seen and the first line of each (for duplicates, year totals mixed with months, missing
+//! months), the park's first row and row count (for activity of unknown parks). The checks
+//! run once at the end ([`Collector::finish`]), in time linear in the groups.
+
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use super::activity::{Row, YEARS};
+use crate::diag::{Diagnostic, Origin};
+use crate::reference::Vocabulary;
+
+/// Where a row is: its file (index into the dataset's files), line, and the column of its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct At {
+    pub file: u16,
+    pub column: u16,
+    pub line: u32,
+}
+
+/// The rows of one park, year and metric, summed as they came.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Index into [`Collector::parks`].
+    pub park: u32,
+    pub year: i32,
+    /// Index into [`Vocabulary::order`].
+    pub metric: u16,
+    /// The first row, in file order.
+    pub first: At,
+    /// The period of the first row (0 = a year total, 1-12 = a month).
+    first_period: u8,
+    /// Periods seen: bit 0 a year total, bit m month m.
+    periods: u16,
+    /// Incomplete months: the year total is unknown.
+    pub incomplete: bool,
+    pub rows: u32,
+    /// Rows with a missing-value token.
+    pub nulls: u32,
+    /// Rows with a value.
+    pub values: u32,
+    /// Monthly rows.
+    pub monthly: u32,
+    /// Rows marked as estimates.
+    pub estimated: u32,
+    /// Sum (Kahan-compensated, rows in file order, as polars sums groups) and largest of the
+    /// values.
+    pub sum: f64,
+    sum_err: f64,
+    pub max: f64,
+    /// 1 + index into the first lines of each period, once a second period is seen; 0 before.
+    side: u32,
+}
+
+/// The first line (and file) of each period of a group: 0 = a year total, 1-12 = months.
+#[derive(Debug, Clone, Copy, Default)]
+struct Periods {
+    lines: [u32; 13],
+    files: [u16; 13],
+}
+
+/// A park seen in activity rows.
+#[derive(Debug, Clone)]
+pub struct ActivityPark {
+    pub id: Arc<str>,
+    /// Its first row.
+    pub first: At,
+    pub rows: u64,
+}
+
+/// A duplicate row and the first row of its period.
+#[derive(Debug, Clone, Copy)]
+struct Duplicate {
+    group: u32,
+    month: u8,
+    at: At,
+    first: (u16, u32),
+}
+
+/// Activity rows, summed into groups as they are read.
+#[derive(Debug, Clone, Default)]
+pub struct Collector {
+    pub parks: Vec<ActivityPark>,
+    park_index: FxHashMap<Arc<str>, u32>,
+    /// In the order each group's first row came.
+    pub groups: Vec<Group>,
+    index: FxHashMap<u64, u32>,
+    periods: Vec<Periods>,
+    duplicates: Vec<Duplicate>,
+    /// The park of the last row (rows of a park come in runs).
+    last_park: Option<(Arc<str>, u32)>,
+}
+
+fn key(park: u32, year: i32, metric: u16) -> u64 {
+    // Years are checked against YEARS (1990-2100): the offset fits 16 bits.
+    let year = (year - YEARS.start()) as u16;
+    u64::from(park) << 32 | u64::from(year) << 16 | u64::from(metric)
+}
+
+impl Collector {
+    /// Adds a checked row; returns the number of its park.
+    pub fn add(&mut self, r: Row) -> u32 {
+        let park = self.park_of(&r.park_id);
+        let at = At {
+            file: r.file,
+            column: r.column,
+            line: r.line,
+        };
+        let p = &mut self.parks[park as usize];
+        p.rows += 1;
+        let period = r.month.unwrap_or(0);
+        let k = key(park, r.year, r.metric);
+        let next = self.groups.len() as u32;
+        let gi = *self.index.entry(k).or_insert(next);
+        if gi == next {
+            self.groups.push(Group {
+                park,
+                year: r.year,
+                metric: r.metric,
+                first: at,
+                first_period: period,
+                periods: 0,
+                incomplete: false,
+                rows: 0,
+                nulls: 0,
+                values: 0,
+                monthly: 0,
+                estimated: 0,
+                sum: 0.0,
+                sum_err: 0.0,
+                max: f64::NEG_INFINITY,
+                side: 0,
+            });
+        }
+        let g = &mut self.groups[gi as usize];
+        let bit = 1u16 << period;
+        if g.periods & bit != 0 {
+            let first = if period == g.first_period {
+                (g.first.file, g.first.line)
+            } else {
+                let s = &self.periods[g.side as usize - 1];
+                (s.files[period as usize], s.lines[period as usize])
+            };
+            self.duplicates.push(Duplicate {
+                group: gi,
+                month: period,
+                at,
+                first,
+            });
+        } else if g.periods != 0 {
+            // A second period: from now on each period's first line is kept.
+            if g.side == 0 {
+                let mut s = Periods::default();
+                s.lines[g.first_period as usize] = g.first.line;
+                s.files[g.first_period as usize] = g.first.file;
+                self.periods.push(s);
+                g.side = self.periods.len() as u32;
+            }
+            let s = &mut self.periods[g.side as usize - 1];
+            s.lines[period as usize] = at.line;
+            s.files[period as usize] = at.file;
+        }
+        g.periods |= bit;
+        g.rows += 1;
+        match r.value {
+            Some(v) => {
+                g.values += 1;
+                let y = v - g.sum_err;
+                let sum = g.sum + y;
+                let err = (sum - g.sum) - y;
+                g.sum = sum;
+                if err.is_finite() {
+                    g.sum_err = err;
+                }
+                g.max = g.max.max(v);
+            }
+            None => g.nulls += 1,
+        }
+        g.monthly += u32::from(r.month.is_some());
+        g.estimated += u32::from(r.estimated);
+        park
+    }
+
+    fn park_of(&mut self, id: &Arc<str>) -> u32 {
+        if let Some((last, i)) = &self.last_park
+            && (Arc::ptr_eq(last, id) || **last == **id)
+        {
+            return *i;
+        }
+        let next = self.parks.len() as u32;
+        let i = *self.park_index.entry(id.clone()).or_insert(next);
+        if i == next {
+            self.parks.push(ActivityPark {
+                id: id.clone(),
+                first: At::default(),
+                rows: 0,
+            });
+        }
+        self.last_park = Some((id.clone(), i));
+        i
+    }
+
+    /// The park's number, when it has activity rows.
+    pub fn park_number(&self, id: &str) -> Option<u32> {
+        self.park_index.get(id).copied()
+    }
+
+    /// The group of a park, year and metric.
+    pub fn group(&self, park_id: &str, year: i32, metric: u16) -> Option<&Group> {
+        if !YEARS.contains(&year) {
+            return None;
+        }
+        let park = self.park_number(park_id)?;
+        let i = *self.index.get(&key(park, year, metric))?;
+        Some(&self.groups[i as usize])
+    }
+
+    /// The first row of the park's first group is the park's first row.
+    fn set_park_firsts(&mut self) {
+        let mut seen = vec![false; self.parks.len()];
+        for g in &self.groups {
+            let p = g.park as usize;
+            if !seen[p] {
+                seen[p] = true;
+                self.parks[p].first = g.first;
+            }
+        }
+    }
+
+    /// The checks across rows, once every row is in: activity of parks `known` lacks,
+    /// duplicates, year totals mixed with months, incomplete months (the year total becomes
+    /// unknown). Linear in the groups.
+    pub fn finish(
+        &mut self,
+        files: &[Origin],
+        known: &dyn Fn(&str) -> bool,
+        vocab: &Vocabulary,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        self.set_park_firsts();
+        for p in &self.parks {
+            if known(&p.id) {
+                continue;
+            }
+            let n = p.rows;
+            diags.push(
+                Diagnostic::error(
+                    &files[p.first.file as usize],
+                    p.first.line as usize,
+                    1,
+                    format!(
+                        "activity for a park that parks.csv lacks ({n} row{}; the first is here)",
+                        if n > 1 { "s" } else { "" }
+                    ),
+                )
+                .value(&*p.id)
+                .expected("a park_id listed in parks.csv")
+                .park(&*p.id),
+            );
+        }
+        for d in &self.duplicates {
+            let g = &self.groups[d.group as usize];
+            let park = &*self.parks[g.park as usize].id;
+            let name = &vocab.order[g.metric as usize];
+            let year = g.year;
+            let period = if d.month > 0 {
+                format!(" period {year}-{:02}", d.month)
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diagnostic::error(&files[d.at.file as usize], d.at.line as usize, 0, format!(
+                    "duplicate row for park {park} year {year} metric {name}{period} (first at {}:{})",
+                    files[d.first.0 as usize], d.first.1
+                ))
+                .park(park),
+            );
+        }
+        for g in &mut self.groups {
+            let months = g.periods >> 1;
+            if months == 0 {
+                continue;
+            }
+            let park = &*self.parks[g.park as usize].id;
+            let name = &vocab.order[g.metric as usize];
+            let year = g.year;
+            // The first row of the earliest month.
+            let m = months.trailing_zeros() as usize + 1;
+            let (m_file, m_line) = match g.side {
+                0 => (g.first.file, g.first.line),
+                s => {
+                    let s = &self.periods[s as usize - 1];
+                    (s.files[m], s.lines[m])
+                }
+            };
+            if g.periods & 1 != 0 {
+                let (a_file, a_line) = match g.side {
+                    0 => (g.first.file, g.first.line),
+                    s => {
+                        let s = &self.periods[s as usize - 1];
+                        (s.files[0], s.lines[0])
+                    }
+                };
+                diags.push(
+                    Diagnostic::error(&files[a_file as usize], a_line as usize, 0, format!(
+                        "park {park} reports {name} for {year} both as a year total and by month (months at {}:{}); it would be counted twice",
+                        files[m_file as usize], m_line
+                    ))
+                    .hint("keep either the annual row or the twelve monthly rows")
+                    .park(park),
+                );
+            } else if months.count_ones() < 12 {
+                let count = months.count_ones();
+                let absent: Vec<String> = (1..=12u16)
+                    .filter(|mo| months & (1 << (mo - 1)) == 0)
+                    .map(|mo| format!("{year}-{mo:02}"))
+                    .collect();
+                diags.push(
+                    Diagnostic::warning(&files[m_file as usize], m_line as usize, 0, format!(
+                        "park {park} reports {name} for {year} for {count} of 12 months; the year total is treated as unknown"
+                    ))
+                    .value(absent.join(", "))
+                    .expected("all twelve months, or one annual row")
+                    .park(park),
+                );
+                // An incomplete year is not a smaller year: the metric becomes missing.
+                g.incomplete = true;
+            }
+        }
+        // What only the checks needed.
+        self.duplicates = Vec::new();
+        self.periods = Vec::new();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(
+        park: &str,
+        metric: u16,
+        month: Option<u8>,
+        value: Option<f64>,
+        file: u16,
+        line: u32,
+    ) -> Row {
+        Row {
+            park_id: park.into(),
+            year: 2024,
+            metric,
+            value,
+            month,
+            estimated: false,
+            file,
+            line,
+            column: 4,
+        }
+    }
+
+    #[test]
+    fn duplicates_mixed_and_missing_months_are_found_with_their_first_rows() {
+        let vocab = Vocabulary::embedded().unwrap();
+        let files = [Origin::file("a.csv"), Origin::file("b.csv")];
+        let mut c = Collector::default();
+        // Metric 0: months 1-12 in a.csv, month 5 again in b.csv (a duplicate of a month that
+        // is not the group's first period).
+        for m in 1..=12u8 {
+            c.add(row("p1", 0, Some(m), Some(1.0), 0, 10 + u32::from(m)));
+        }
+        c.add(row("p1", 0, Some(5), Some(1.0), 1, 7));
+        // Metric 1: a year total and three months; metric 2: two months only.
+        c.add(row("p1", 1, None, Some(5.0), 0, 30));
+        for m in [3u8, 1, 2] {
+            c.add(row("p1", 1, Some(m), Some(1.0), 0, 40 + u32::from(m)));
+        }
+        c.add(row("p1", 2, Some(4), None, 1, 50));
+        c.add(row("p1", 2, Some(9), Some(2.0), 1, 51));
+        // A park nobody listed, two rows.
+        c.add(row("p9", 0, None, Some(1.0), 1, 60));
+        c.add(row("p9", 1, None, Some(1.0), 1, 61));
+        let mut diags = Vec::new();
+        c.finish(&files, &|id| id == "p1", &vocab, &mut diags);
+        let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        let m0 = &vocab.order[0];
+        let m1 = &vocab.order[1];
+        let m2 = &vocab.order[2];
+        assert!(text.contains(&format!("b.csv:7: duplicate row for park p1 year 2024 metric {m0} period 2024-05 (first at a.csv:15)")), "{text:#?}");
+        assert!(text.contains(&format!("a.csv:30: park p1 reports {m1} for 2024 both as a year total and by month (months at a.csv:41); it would be counted twice\n  hint: keep either the annual row or the twelve monthly rows")), "{text:#?}");
+        assert!(
+            text.iter().any(|t| t.starts_with(&format!(
+                "b.csv:50: park p1 reports {m2} for 2024 for 2 of 12 months"
+            ))),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter().any(|t| t.starts_with(
+                "b.csv:60:1: activity for a park that parks.csv lacks (2 rows; the first is here)"
+            )),
+            "{text:#?}"
+        );
+        assert_eq!(diags.len(), 4, "{text:#?}");
+        let g = c.group("p1", 2024, 2).unwrap();
+        assert!(g.incomplete);
+        let g = c.group("p1", 2024, 0).unwrap();
+        assert_eq!((g.rows, g.values, g.sum, g.first.line), (13, 13, 13.0, 11));
+    }
+
+    #[test]
+    fn sums_are_compensated_like_polars_group_sums() {
+        // Added one after the other these give 6703.238000000001; compensated (and exactly
+        // rounded) 6703.238.
+        let values = [
+            830.036, 670.306, 303.369, 587.581, 882.479, 846.197, 505.284, 589.002, 34.526, 242.74,
+            797.404, 414.314,
+        ];
+        let mut c = Collector::default();
+        for (m, v) in (1..=12u8).zip(values) {
+            c.add(row("p1", 0, Some(m), Some(v), 0, u32::from(m)));
+        }
+        assert_eq!(values.iter().fold(0.0, |a, b| a + b), 6703.238000000001);
+        assert_eq!(c.groups[0].sum, 6703.238);
+    }
+}
