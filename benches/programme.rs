@@ -197,12 +197,13 @@ fn python_polars() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// polars reading parks.csv and activity.csv into DataFrames, every column (value as Float64).
+/// polars reading parks.csv and activity.csv into DataFrames, every column (value as Float64;
+/// cells it cannot parse, such as a broken park's `TBD`, become null: polars does not validate).
 const POLARS_READ: &str = r#"
 import sys, polars as pl
 d = sys.argv[1]
 parks = pl.read_csv(f"{d}/parks.csv", infer_schema_length=None)
-act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64})
+act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64}, ignore_errors=True)
 print(parks.height + act.height)
 "#;
 
@@ -212,7 +213,7 @@ print(parks.height + act.height)
 const POLARS_INVENTORY: &str = r#"
 import sys, polars as pl
 d, conv, out = sys.argv[1], sys.argv[2], sys.argv[3]
-act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64})
+act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64}, ignore_errors=True)
 c = pl.read_csv(conv)
 inv = (
     act.join(c, on=["metric", "unit"], how="inner")
