@@ -21,6 +21,12 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     report.extend(inv.warnings);
     report.sort();
     print!("{}", render(&report.diagnostics));
+    for (origin, n) in &l.data.title_rows {
+        println!(
+            "{origin}: skipped {n} title row{} above the header",
+            plural(*n)
+        );
+    }
     let rows: usize = l.data.row_counts.iter().sum();
     println!(
         "{} error{}, {} warning{} in {} file{} ({} parks, {} data rows)",

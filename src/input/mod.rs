@@ -56,6 +56,8 @@ pub struct Dataset {
     pub row_counts: Vec<usize>,
     /// Justified waivers from `waivers.csv`.
     pub waivers: Vec<Waiver>,
+    /// Tables whose header stood below title rows, with the number of rows skipped.
+    pub title_rows: Vec<(Origin, usize)>,
     /// park_id -> position in `parks` (the first park of that id).
     index: HashMap<String, usize>,
 }
@@ -336,6 +338,7 @@ fn load_listed(
         parks,
         mut activity,
         waivers,
+        title_rows,
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
@@ -355,6 +358,7 @@ fn load_listed(
         report,
         row_counts,
         waivers,
+        title_rows,
     }
 }
 
@@ -367,6 +371,7 @@ struct Acc {
     parks: Vec<Park>,
     activity: collect::Collector,
     waivers: Vec<Waiver>,
+    title_rows: Vec<(Origin, usize)>,
 }
 
 /// Reads the sources of one group into `acc`; `found` diagnostics of the group were pushed
@@ -443,6 +448,9 @@ fn load_group(
         match t {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
+                if t.title_rows > 0 {
+                    acc.title_rows.push((t.origin.clone(), t.title_rows));
+                }
                 for park in parks::read_parks(&t, vocab, factors, &mut acc.diags) {
                     if let Some(first) = defined.get(&park.park_id).map(|&i| &acc.parks[i]) {
                         let d = Diagnostic::error(
@@ -474,7 +482,10 @@ fn load_group(
         let index = acc.files.len() as u16;
         acc.files.push(source.origin());
         let (diags, collector) = (&mut acc.diags, &mut acc.activity);
+        // The header's line and the title rows above it, from the first piece.
+        let mut head = None;
         let each = |t: table::Table| {
+            head.get_or_insert((t.header_line, t.title_rows));
             add_rows(collector, activity::read_activity(&t, index, vocab, diags));
             // A header without the required columns is reported once, not once per piece.
             activity::missing_columns(&t).is_empty()
@@ -485,11 +496,16 @@ fn load_group(
                 table::read_csv_pieces_from(&source.name, b.as_slice(), piece_bytes, each)
             }
         };
+        let (header_line, title_rows) = head.unwrap_or((1, 0));
+        if title_rows > 0 {
+            acc.title_rows.push((source.origin(), title_rows));
+        }
         match read {
             Ok(n) => {
                 acc.row_counts.push(n);
                 if n == 0 {
-                    acc.diags.push(no_rows(&source.origin(), 1));
+                    acc.diags
+                        .push(no_rows(&source.origin(), header_line as usize));
                 }
             }
             Err(d) => {
@@ -545,6 +561,9 @@ fn load_group(
         match t {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
+                if t.title_rows > 0 {
+                    acc.title_rows.push((t.origin.clone(), t.title_rows));
+                }
                 if t.rows() == 0 {
                     acc.diags.push(no_rows(&t.origin, t.header_line as usize));
                 }
@@ -562,6 +581,9 @@ fn load_group(
         match t {
             Ok(t) => {
                 acc.row_counts.push(t.rows());
+                if t.title_rows > 0 {
+                    acc.title_rows.push((t.origin.clone(), t.title_rows));
+                }
                 let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
                 acc.waivers.extend(w);
             }

@@ -138,6 +138,7 @@ fn table(
         origin,
         header,
         header_line: 0,
+        title_rows: 0,
         columns: text_columns,
         lines: (offset as u32 + 1..=(offset + height) as u32).collect(),
         ragged: Vec::new(),

@@ -232,6 +232,7 @@ pub fn sheet_table(file: &Origin, range: &Range<Data>) -> Result<Table, Diagnost
     Ok(Table {
         origin: file.clone(),
         header_line: row0 + header_rel as u32 + 1,
+        title_rows: (0..header_rel).filter(|&r| non_empty(r)).count(),
         header,
         columns: cells.into_iter().map(TextColumn::from_cells).collect(),
         lines,

@@ -71,6 +71,8 @@ pub struct Table {
     pub header: Vec<String>,
     /// 1-based line (or sheet row) of the header.
     pub header_line: u32,
+    /// Rows above the header that were skipped as titles.
+    pub title_rows: usize,
     /// Body cells by column; None for an empty or absent cell.
     pub columns: Vec<TextColumn>,
     /// 1-based line of each record.
@@ -139,7 +141,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
             .expected("a header row and data rows"));
     }
     let text = normalise_line_ends(text);
-    parse_text(file, &text, encoding, None, 0)
+    parse_text(file, &text, encoding, None, 0).map(|(t, _)| t)
 }
 
 /// The header of CSV bytes as a table without rows: only the first record is decoded and read
@@ -309,15 +311,15 @@ fn read_pieces<R: std::io::Read>(
                     return Err(Diagnostic::error(file, 0, 0, "the file is empty")
                         .expected("a header row and data rows"));
                 }
-                let t = parse_text(file, &text, encoding, None, 0)?;
-                let header_end = first_record_end(text.as_bytes());
-                let header = text[..header_end].trim_end_matches('\n').to_string();
+                let (t, span) = parse_text(file, &text, encoding, None, 0)?;
+                let header = text[span].trim_end_matches('\n').to_string();
                 let decimal = (t.rows() > 0).then_some(t.decimal);
                 first = Some((
                     header,
                     Fixed {
                         delimiter: t.delimiter,
                         decimal,
+                        header_line: t.header_line,
                     },
                 ));
                 t
@@ -328,7 +330,7 @@ fn read_pieces<R: std::io::Read>(
                 joined.push('\n');
                 joined.push_str(&text);
                 drop(text);
-                let t = parse_text(file, &joined, encoding, Some(*fixed), base_line - 2)?;
+                let (t, _) = parse_text(file, &joined, encoding, Some(*fixed), base_line - 2)?;
                 if fixed.decimal.is_none() && t.rows() > 0 {
                     fixed.decimal = Some(t.decimal);
                 }
@@ -351,6 +353,8 @@ fn read_pieces<R: std::io::Read>(
 #[derive(Clone, Copy)]
 struct Fixed {
     delimiter: u8,
+    /// The header's line in the file (title rows may stand above it).
+    header_line: u32,
     /// Decided by the first piece with records.
     decimal: Option<DecimalMark>,
 }
@@ -403,35 +407,75 @@ fn normalise_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Parses decoded text (header first, LF line ends) into a table. `fixed` carries the
-/// delimiter and decimal mark of a file read in pieces; `offset` is added to the line numbers
-/// of the body (the header stays line 1).
+/// How many records above the header may be titles (a report name, a unit line, a date).
+pub const TITLE_ROWS_MAX: usize = 20;
+
+/// The header among the first records of a text: the first that names `park_id` (in any of its
+/// aliases), so title rows above it are skipped, else the first record. Returns the header's
+/// cells (canonical names), its record index (= title rows), its 1-based line and its bytes.
+fn find_header(
+    file: &str,
+    text: &str,
+    delimiter: u8,
+) -> Result<(Vec<String>, usize, u32, std::ops::Range<usize>), Diagnostic> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut first = None;
+    let mut record = csv::StringRecord::new();
+    for index in 0..TITLE_ROWS_MAX {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    file,
+                    1,
+                    0,
+                    format!("cannot read the header row: {e}"),
+                ));
+            }
+        }
+        let cells: Vec<String> = record.iter().map(canonical_header).collect();
+        let (line, start) = record_start(text, record.position());
+        let end = start + first_record_end(&text.as_bytes()[start..]);
+        let names_park = cells.iter().any(|c| c == "park_id");
+        if names_park {
+            return Ok((cells, index, line, start..end));
+        }
+        first.get_or_insert((cells, 0, line, start..end));
+    }
+    first.ok_or_else(|| Diagnostic::error(file, 0, 0, "the file has no header row"))
+}
+
+/// The 1-based line and byte offset where a record starts: its reader's position is before
+/// the blank lines it skipped.
+fn record_start(text: &str, p: Option<&csv::Position>) -> (u32, usize) {
+    let (mut line, mut at) = p.map_or((1, 0), |p| (p.line() as u32, p.byte() as usize));
+    while text.as_bytes().get(at) == Some(&b'\n') {
+        line += 1;
+        at += 1;
+    }
+    (line, at)
+}
+
+/// Parses decoded text (LF line ends) into a table, with the byte range of its header record.
+/// Title rows above the header are skipped. `fixed` carries the delimiter, decimal mark and
+/// header line of a file read in pieces (whose later pieces start with the header); `offset`
+/// is added to the line numbers of the body.
 fn parse_text(
     file: &str,
     text: &str,
     encoding: &'static str,
     fixed: Option<Fixed>,
     offset: u32,
-) -> Result<Table, Diagnostic> {
+) -> Result<(Table, std::ops::Range<usize>), Diagnostic> {
     let delimiter = fixed.map_or_else(|| sniff_delimiter(text), |f| f.delimiter);
-    let mut header_reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = match header_reader.records().next() {
-        Some(Ok(r)) => r.iter().map(canonical_header).collect(),
-        Some(Err(e)) => {
-            return Err(Diagnostic::error(
-                file,
-                1,
-                0,
-                format!("cannot read the header row: {e}"),
-            ));
-        }
-        None => return Err(Diagnostic::error(file, 0, 0, "the file has no header row")),
-    };
-    duplicate_header(&Origin::file(file), &header, 1)?;
+    let (header, title_rows, found_line, span) = find_header(file, text, delimiter)?;
+    let header_line = fixed.map_or(found_line, |f| f.header_line);
+    duplicate_header(&Origin::file(file), &header, header_line)?;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
         let line = if line > 1 {
             line + offset as usize
@@ -446,8 +490,8 @@ fn parse_text(
         )
         .expected("a closing \" (the file may be cut short)"));
     }
-    let (columns, lines, ragged) =
-        read_body(text, header.len(), delimiter, offset).map_err(|e| {
+    let (columns, lines, ragged) = read_body(text, title_rows, header.len(), delimiter, offset)
+        .map_err(|e| {
             let e = e.to_string();
             let first = e.lines().next().unwrap_or_default();
             Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
@@ -457,28 +501,37 @@ fn parse_text(
         None if delimiter == b';' && has_decimal_commas(&columns) => DecimalMark::Comma,
         None => DecimalMark::Point,
     };
-    Ok(Table {
+    let table = Table {
         origin: Origin::file(file),
         header,
-        header_line: 1,
+        header_line,
+        title_rows: if fixed.is_some() { 0 } else { title_rows },
         columns,
         lines,
         ragged,
         delimiter,
         encoding,
         decimal,
-    })
+    };
+    Ok((table, span))
 }
 
 /// Cells, lines and field counts of a table's records.
 type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>);
 
-/// Reads every record after the header of decoded text (LF line ends) once: the cells of the
-/// header's `ncols` columns (extra fields are dropped, missing ones empty), the 1-based line of
-/// each record plus `offset`, and the records whose field count differs from the header's.
-/// Blank lines are no records. A text column is limited to 4 GiB (cell ends are 32-bit); files
-/// are read in pieces of 64 MB.
-fn read_body(text: &str, ncols: usize, delimiter: u8, offset: u32) -> Result<Body, csv::Error> {
+/// Reads every record after the header (record `header` counting from 0: title rows stand
+/// above it) of decoded text (LF line ends) once: the cells of the header's `ncols` columns
+/// (extra fields are dropped, missing ones empty), the 1-based line of each record plus
+/// `offset`, and the records whose field count differs from the header's. Blank lines are no
+/// records. A text column is limited to 4 GiB (cell ends are 32-bit); files are read in pieces
+/// of 64 MB.
+fn read_body(
+    text: &str,
+    header: usize,
+    ncols: usize,
+    delimiter: u8,
+    offset: u32,
+) -> Result<Body, csv::Error> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -488,19 +541,13 @@ fn read_body(text: &str, ncols: usize, delimiter: u8, offset: u32) -> Result<Bod
     let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); ncols];
     let mut lines = Vec::new();
     let mut ragged = Vec::new();
-    let mut header = true;
+    let mut skip = header + 1;
     while reader.read_byte_record(&mut record)? {
-        if std::mem::take(&mut header) {
+        if skip > 0 {
+            skip -= 1;
             continue;
         }
-        // A record's position is where its reader started: before the blank lines it skipped.
-        let (mut line, mut at) = record
-            .position()
-            .map_or((0, 0), |p| (p.line() as u32, p.byte() as usize));
-        while text.as_bytes().get(at) == Some(&b'\n') {
-            line += 1;
-            at += 1;
-        }
+        let (line, _) = record_start(text, record.position());
         if record.len() != ncols {
             ragged.push((lines.len(), record.len()));
         }
@@ -681,9 +728,14 @@ fn bad_encoding(file: &str, bytes: &[u8], at: usize, expected: &str) -> Diagnost
         .hint("save the file as \"CSV UTF-8\" in Excel; files from Chinese Excel (GBK/GB18030) are read too, but mixed encodings in one file are not")
 }
 
-/// The delimiter of the header line: the most frequent of `,` `;` tab outside quotes.
+/// The delimiter of the first line that has one (a title row above the header may have
+/// none): the most frequent of `,` `;` tab outside quotes.
 fn sniff_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
+    let header = text
+        .lines()
+        .take(TITLE_ROWS_MAX)
+        .find(|l| l.contains([',', ';', '\t']))
+        .unwrap_or("");
     let mut counts = [0usize; 3];
     let mut in_quotes = false;
     for b in header.bytes() {
@@ -779,7 +831,7 @@ mod tests {
     #[test]
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
         let (columns, lines, ragged) =
-            read_body("a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n", 2, b',', 0).unwrap();
+            read_body("a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n", 0, 2, b',', 0).unwrap();
         assert_eq!(lines, vec![2, 5, 6, 7]);
         assert_eq!(ragged, vec![(2, 1), (3, 3)]);
         assert_eq!(columns[1].get(0), Some("x\ny"));

@@ -105,3 +105,62 @@ fn unreadable_encodings_say_what_was_expected() {
     assert_eq!(code, 1);
     assert!(out.contains("parks.csv:2: the text encoding is not recognised (value \"\\xFF\\xFE\\xFD\\x0A\", expected UTF-8 or GB18030/GBK)"), "{out}");
 }
+
+#[test]
+fn a_title_row_above_a_chinese_header_is_skipped_and_said() {
+    // As Excel saves a sheet with a title row: GB18030, the title in the first cell of a row of
+    // empty cells, then the header in Chinese.
+    let (parks, activity) = worked();
+    let reference = inventory_csv(&crate::data("worked"));
+    let dir = tempfile::tempdir().unwrap();
+    let zh = |text: &str, names: &[(&str, &str)]| {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let n = lines[0].split(',').count();
+        for (en, zh) in names {
+            lines[0] = lines[0]
+                .split(',')
+                .map(|h| {
+                    if h == *en {
+                        zh.to_string()
+                    } else {
+                        h.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",");
+        }
+        let title = format!("园区能源消费统计表{}", ",".repeat(n - 1));
+        format!("{title}\r\n{}\r\n", lines.join("\r\n"))
+    };
+    let activity = zh(
+        &activity,
+        &[
+            ("park_id", "园区编号"),
+            ("year", "年份"),
+            ("period", "月份"),
+            ("metric", "指标"),
+            ("value", "数值"),
+            ("unit", "单位"),
+            ("note", "备注"),
+        ],
+    );
+    let parks = zh(&parks, &[("park_id", "园区编号"), ("name", "园区名称")]);
+    let (a, _, _) = encoding_rs::GB18030.encode(&activity);
+    let (p, _, _) = encoding_rs::GB18030.encode(&parks);
+    std::fs::write(dir.path().join("parks.csv"), p.as_ref()).unwrap();
+    std::fs::write(dir.path().join("activity.csv"), a.as_ref()).unwrap();
+    assert_eq!(inventory_csv(dir.path()), reference);
+    let (code, out, err) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("activity.csv: skipped 1 title row above the header"),
+        "{out}"
+    );
+    assert!(
+        out.contains("parks.csv: skipped 1 title row above the header"),
+        "{out}"
+    );
+    assert!(out.contains("0 errors, 1 warning"), "{out}");
+    // Lines are the file's own, title row counted.
+    assert!(out.contains("parks.csv:5: no province given"), "{out}");
+}
