@@ -336,6 +336,7 @@ pub fn build(
         let py = account(
             park, *year, metrics, vocab, factors, options, &elec, &heat_tce, &heat_co2,
         );
+        warnings.extend(unknown_totals(&py, data, vocab));
         warnings.extend(plausibility(&py, data, vocab, &checks.check));
         years.push(py);
     }
@@ -605,6 +606,42 @@ fn push_once(used: &mut Vec<FactorUse>, f: &FactorUse) {
     if !used.contains(f) {
         used.push(f.clone());
     }
+}
+
+/// A carrier reported as unknown (NA, -, 不详 ...) makes the park-year's energy and CO2 totals
+/// unknown: a warning at its first cell says so, so a blank total is never unexplained. (Months
+/// missing from a year are warned about where they are read.)
+fn unknown_totals(py: &ParkYear, data: &Dataset, vocab: &Vocabulary) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in py.carriers.iter().filter(|c| c.quantity.is_none()) {
+        let Some(mi) = vocab.order.iter().position(|m| *m == c.metric) else {
+            continue;
+        };
+        let Some((file, line, column)) = data.first_row(&py.park_id, py.year, mi as u16) else {
+            continue;
+        };
+        let months_missing = data
+            .activity
+            .group(&py.park_id, py.year, mi as u16)
+            .is_some_and(|g| g.incomplete);
+        if months_missing {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                file,
+                line,
+                column,
+                format!(
+                    "park {} {}: {} is reported as unknown, so the energy and CO2 totals are unknown",
+                    py.park_id, py.year, c.metric
+                ),
+            )
+            .expected("a number (0 when the park uses none; leave the carrier out when it is not used)")
+            .park(&py.park_id),
+        );
+    }
+    out
 }
 
 fn plausibility(

@@ -64,6 +64,26 @@ pub fn column_aliases() -> &'static BTreeMap<String, String> {
 #[derive(Deserialize)]
 struct ColumnsFile {
     aliases: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    totals: Totals,
+}
+
+#[derive(Deserialize, Default)]
+struct Totals {
+    words: Vec<String>,
+}
+
+/// Is this cell a totals word (`合计`, `Total` ...; `indicators/columns.toml`)?
+pub fn is_totals_word(cell: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        read_text("columns.toml", None)
+            .ok()
+            .and_then(|(_, text)| toml::from_str::<ColumnsFile>(&text).ok())
+            .map(|f| f.totals.words.iter().map(|w| name_key(w)).collect())
+            .unwrap_or_default()
+    });
+    !cell.is_empty() && words.contains(&name_key(cell))
 }
 
 fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
@@ -153,6 +173,9 @@ pub struct Metric {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub description: String,
+    /// Other names operators write for it (besides its id, `name_en` and `name_zh`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// The example row templates show for this metric's group.
     #[serde(default)]
     pub example: Option<Example>,
@@ -196,19 +219,69 @@ pub struct Vocabulary {
     pub metrics: BTreeMap<String, Metric>,
     /// Metric ids in file order (for templates and tables).
     pub order: Vec<String>,
+    /// Every name a metric is written by (id, English and Chinese names, aliases), folded
+    /// ([`name_key`]), to its index in `order`.
+    names: std::collections::HashMap<String, u16>,
+}
+
+/// A metric name as it is looked up: trimmed, full-width forms folded, lower case, inner
+/// spaces dropped (`Natural gas` = `natural gas` = `naturalgas`; `电网购电（不含绿电属性）` =
+/// `电网购电(不含绿电属性)`).
+pub fn name_key(s: &str) -> String {
+    crate::units::fold_width(s.trim())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl Vocabulary {
     /// The shipped vocabulary.
     pub fn embedded() -> Result<Self, ReferenceError> {
         let (uf, ut) = read_text("units.toml", None)?;
-        let units = Units::from_toml(&ut).map_err(|e| ReferenceError::Parse {
-            file: uf.clone(),
-            message: toml_error_message(&ut, &e),
-        })?;
         let (mf, mt) = read_text("metrics.toml", None)?;
-        let file: MetricFile = parse_toml(&mf, &mt)?;
-        let order = file.metric.iter().map(|m| m.id.clone()).collect();
+        Self::from_texts((&uf, &ut), (&mf, &mt))
+    }
+
+    /// A vocabulary from the texts of a units and a metrics file, each with its name. A name
+    /// (id, English or Chinese name, alias) that two metrics share is an error of the file.
+    pub fn from_texts(
+        (uf, ut): (&str, &str),
+        (mf, mt): (&str, &str),
+    ) -> Result<Self, ReferenceError> {
+        let units = Units::from_toml(ut).map_err(|e| ReferenceError::Parse {
+            file: uf.to_string(),
+            message: toml_error_message(ut, &e),
+        })?;
+        let mf = mf.to_string();
+        let file: MetricFile = parse_toml(&mf, mt)?;
+        let order: Vec<String> = file.metric.iter().map(|m| m.id.clone()).collect();
+        let mut names: std::collections::HashMap<String, u16> = std::collections::HashMap::new();
+        for (i, m) in file.metric.iter().enumerate() {
+            let written = [&m.id, &m.name_en, &m.name_zh]
+                .into_iter()
+                .chain(&m.aliases);
+            for n in written {
+                let key = name_key(n);
+                if key.is_empty() {
+                    continue;
+                }
+                match names.get(&key) {
+                    Some(&j) if j as usize != i => {
+                        return Err(ReferenceError::Parse {
+                            file: mf,
+                            message: format!(
+                                "the name \"{n}\" is given to two metrics, {} and {}: an operator's row could not be told apart",
+                                order[j as usize], m.id
+                            ),
+                        });
+                    }
+                    _ => {
+                        names.insert(key, i as u16);
+                    }
+                }
+            }
+        }
         let metrics = file
             .metric
             .into_iter()
@@ -229,12 +302,32 @@ impl Vocabulary {
             units,
             metrics,
             order,
+            names,
         })
     }
 
-    /// The metric nearest in spelling to `name` (for "did you mean").
-    pub fn nearest_metric(&self, name: &str) -> Option<&str> {
-        nearest(name, self.metrics.keys().map(String::as_str))
+    /// The metric written as `name`: its id, English or Chinese name, or an alias (index into
+    /// `order`).
+    pub fn metric_index(&self, name: &str) -> Option<u16> {
+        self.names.get(&name_key(name)).copied()
+    }
+
+    /// The metric nearest in spelling to `name` (for "did you mean"), as it would best be
+    /// written back: the id for a name in Latin letters, `name_zh (id)` for a Chinese one.
+    pub fn nearest_metric(&self, name: &str) -> Option<String> {
+        if name.is_ascii() {
+            return nearest(name, self.metrics.keys().map(String::as_str)).map(str::to_string);
+        }
+        let key = name_key(name);
+        let zh = self.metrics.values().flat_map(|m| {
+            std::iter::once(&m.name_zh)
+                .chain(m.aliases.iter().filter(|a| !a.is_ascii()))
+                .map(move |n| (name_key(n), m))
+        });
+        zh.map(|(k, m)| (strsim::jaro_winkler(&key, &k), m))
+            .filter(|(s, _)| *s > 0.75)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, m)| format!("{} ({})", m.name_zh, m.id))
     }
 }
 

@@ -12,6 +12,7 @@ mod template;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::factors::{Factors, FuelFactorSet};
@@ -235,5 +236,19 @@ pub fn report_failures(data: &Dataset) -> ExitStatus {
             ""
         }
     );
+    // Each left-out park by name, with its first reason (the list is bounded on a terminal).
+    const SHOWN: usize = 20;
+    let mut first: BTreeMap<&str, &crate::diag::Diagnostic> = BTreeMap::new();
+    for d in data.report.errors() {
+        if let Some(p) = d.park_id.as_deref() {
+            first.entry(p).or_insert(d);
+        }
+    }
+    for (park, d) in first.iter().take(SHOWN) {
+        eprintln!("  {park}: {}: {}", d.location(), d.message);
+    }
+    if first.len() > SHOWN {
+        eprintln!("  ... and {} more", first.len() - SHOWN);
+    }
     ExitStatus::DataProblems
 }

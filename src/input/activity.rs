@@ -29,6 +29,19 @@ pub struct Row {
     pub column: u16,
 }
 
+/// The warning for a totals row (a row whose park or metric is 合计, Total ...).
+pub fn totals_warning(
+    at: &crate::diag::Origin,
+    line: usize,
+    column: usize,
+    raw: &str,
+) -> Diagnostic {
+    Diagnostic::warning(at, line, column, "a totals row: it is left out, not added")
+        .value(raw)
+        .expected("one row per park, year and metric")
+        .hint("remove it: parkbench adds the rows up itself")
+}
+
 /// Reporting years accepted, in activity files and in the portal.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
@@ -37,16 +50,43 @@ pub fn is_wide(t: &Table) -> bool {
     t.col("metric").is_none() && t.header.iter().any(|h| split_wide_header(h).is_some())
 }
 
-/// `natural_gas [万m3]`, `natural_gas (万m3)`, `natural_gas（万m3）` -> (name, unit).
+/// `natural_gas [万m3]`, `natural_gas (万m3)`, `天然气（万立方米）` -> (name, unit): the unit is
+/// the last bracketed group, so a name with brackets of its own keeps them
+/// (`电网购电（不含绿电属性）（万kWh）`).
 pub fn split_wide_header(h: &str) -> Option<(&str, &str)> {
-    for (open, close) in [('[', ']'), ('(', ')'), ('（', '）')] {
-        if let Some(i) = h.find(open) {
-            let rest = &h[i + open.len_utf8()..];
-            let j = rest.rfind(close)?;
-            return Some((h[..i].trim(), rest[..j].trim()));
+    let h = h.trim();
+    let close = h.chars().last()?;
+    let open = match close {
+        ']' => '[',
+        ')' => '(',
+        '）' => '（',
+        '】' => '【',
+        _ => return None,
+    };
+    let body = &h[..h.len() - close.len_utf8()];
+    // The opening bracket that matches the last closing one.
+    let mut depth = 0;
+    for (i, c) in body.char_indices().rev() {
+        if c == close {
+            depth += 1;
+        } else if c == open {
+            if depth == 0 {
+                let name = body[..i].trim();
+                return (!name.is_empty()).then(|| (name, body[i + open.len_utf8()..].trim()));
+            }
+            depth -= 1;
         }
     }
     None
+}
+
+/// A wide header cell as (metric name, unit): the whole cell when it names a metric (a unit
+/// row below gives the unit, else there is none), else split at its last bracketed group.
+fn wide_header<'h>(h: &'h str, vocab: &Vocabulary) -> (&'h str, &'h str) {
+    if vocab.metric_index(h).is_some() {
+        return (h.trim(), "");
+    }
+    split_wide_header(h).unwrap_or((h, ""))
 }
 
 /// The required columns the table lacks (for its layout).
@@ -146,6 +186,9 @@ impl Ctx<'_> {
         for r in 0..t.rows() {
             let line = t.line(r);
             let park = self.cell(c_park, r);
+            if self.totals_row(r, line, &[c_park, c_metric], diags) {
+                continue;
+            }
             let before = diags.len();
             let park_id = match &last_park {
                 Some((raw, id)) if *raw == park => id.clone(),
@@ -223,7 +266,7 @@ impl Ctx<'_> {
             if known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
                 continue;
             }
-            let (name, unit_raw) = split_wide_header(h).unwrap_or((h.as_str(), ""));
+            let (name, unit_raw) = wide_header(h, self.vocab);
             let Some((mi, m)) = self.metric(name, t.header_line as usize, Some(c), "", diags)
             else {
                 continue;
@@ -236,6 +279,9 @@ impl Ctx<'_> {
         for r in 0..t.rows() {
             let line = t.line(r);
             let park = self.cell(c_park, r);
+            if self.totals_row(r, line, &[c_park], diags) {
+                continue;
+            }
             let before = diags.len();
             let Some(park_id) = self.park(park, line, c_park, diags) else {
                 continue;
@@ -247,7 +293,14 @@ impl Ctx<'_> {
             let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
             let mut row_values = Vec::new();
             for &(c, mi, m, u) in &metric_cols {
-                let v = self.value(self.cell(Some(c), r), mi, m, u, line, Some(c), park, diags);
+                let raw = self.cell(Some(c), r);
+                // An empty cell is a metric the park did not report, as an absent row of the
+                // long layout (a carrier left empty is not used); NA, - and the like are
+                // reported as unknown.
+                if raw.is_empty() {
+                    continue;
+                }
+                let v = self.value(raw, mi, m, u, line, Some(c), park, diags);
                 row_values.push((c, mi, v));
             }
             if diags[before..].iter().any(Diagnostic::is_error) {
@@ -273,6 +326,31 @@ impl Ctx<'_> {
             }
         }
         rows
+    }
+
+    /// Is row `r` a totals row (its park_id or metric a word such as 合计)? Then it is reported
+    /// and left out.
+    fn totals_row(
+        &self,
+        r: usize,
+        line: usize,
+        cols: &[Option<usize>],
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
+        let Some(&c) = cols
+            .iter()
+            .flatten()
+            .find(|&&c| crate::reference::is_totals_word(self.cell(Some(c), r)))
+        else {
+            return false;
+        };
+        diags.push(totals_warning(
+            &self.t.origin,
+            line,
+            c + 1,
+            self.cell(Some(c), r),
+        ));
+        true
     }
 
     fn park(
@@ -340,9 +418,8 @@ impl Ctx<'_> {
         park: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<(u16, &Metric)> {
-        let key = raw.trim().to_lowercase();
-        if let Some(i) = self.vocab.order.iter().position(|m| *m == key) {
-            return Some((i as u16, &self.vocab.metrics[&key]));
+        if let Some(i) = self.vocab.metric_index(raw) {
+            return Some((i, &self.vocab.metrics[&self.vocab.order[i as usize]]));
         }
         let mut d = Diagnostic::error(
             &self.t.origin,
@@ -352,8 +429,12 @@ impl Ctx<'_> {
         )
         .value(raw)
         .expected("a metric of the vocabulary (parkbench template lists them)");
-        if let Some(n) = self.vocab.nearest_metric(&key) {
-            d = d.hint(format!("did you mean \"{n}\"?"));
+        if let Some(n) = self.vocab.nearest_metric(raw.trim()) {
+            d = d.hint(if raw.is_ascii() {
+                format!("did you mean \"{n}\"?")
+            } else {
+                format!("did you mean {n}?")
+            });
         }
         if !park.is_empty() {
             d = d.park(park);

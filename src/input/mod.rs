@@ -28,7 +28,9 @@ use crate::factors::Factors;
 use crate::reference::Vocabulary;
 
 /// Tokens that mean "not known". A reported 0 is a real 0.
-pub const MISSING_TOKENS: [&str; 9] = ["", "na", "n/a", "-", "—", "无", "null", "none", "#n/a"];
+pub const MISSING_TOKENS: [&str; 11] = [
+    "", "na", "n/a", "-", "—", "无", "不详", "未知", "null", "none", "#n/a",
+];
 
 /// Is this cell a missing-value token?
 pub fn is_missing_token(s: &str) -> bool {

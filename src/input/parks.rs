@@ -98,6 +98,10 @@ pub fn read_parks(
     for row in 0..t.rows() {
         let line = t.line(row);
         let id = cell(Some(id_col), row);
+        if crate::reference::is_totals_word(id) {
+            diags.push(super::activity::totals_warning(f, line, id_col + 1, id));
+            continue;
+        }
         let mut ok = true;
         if id.is_empty() {
             diags.push(

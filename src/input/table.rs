@@ -330,7 +330,15 @@ fn read_pieces<R: std::io::Read>(
                 joined.push('\n');
                 joined.push_str(&text);
                 drop(text);
-                let (t, _) = parse_text(file, &joined, encoding, Some(*fixed), base_line - 2)?;
+                // The body of the joined text starts on the line after the header's lines.
+                let header_lines = memchr::memchr_iter(b'\n', header.as_bytes()).count() as u32 + 1;
+                let (t, _) = parse_text(
+                    file,
+                    &joined,
+                    encoding,
+                    Some(*fixed),
+                    base_line - 1 - header_lines,
+                )?;
                 if fixed.decimal.is_none() && t.rows() > 0 {
                     fixed.decimal = Some(t.decimal);
                 }
@@ -410,14 +418,25 @@ fn normalise_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
 /// How many records above the header may be titles (a report name, a unit line, a date).
 pub const TITLE_ROWS_MAX: usize = 20;
 
+/// Where a table's header is in its text.
+struct Header {
+    /// Cells, as contract names, units of a unit row merged in (`天然气 [万立方米]`).
+    cells: Vec<String>,
+    /// Records above it (title rows).
+    title_rows: usize,
+    /// Records it takes: 1, or 2 with a unit row.
+    records: usize,
+    /// 1-based line of its first record.
+    line: u32,
+    /// Its bytes in the text (both records with a unit row).
+    span: std::ops::Range<usize>,
+}
+
 /// The header among the first records of a text: the first that names `park_id` (in any of its
-/// aliases), so title rows above it are skipped, else the first record. Returns the header's
-/// cells (canonical names), its record index (= title rows), its 1-based line and its bytes.
-fn find_header(
-    file: &str,
-    text: &str,
-    delimiter: u8,
-) -> Result<(Vec<String>, usize, u32, std::ops::Range<usize>), Diagnostic> {
+/// aliases), so title rows above it are skipped, else the first record. A wide header (no
+/// `metric` column) may have its units in the next row, whose park_id and year cells are empty
+/// (metric names in one row, units in the next, as statistics forms print them).
+fn find_header(file: &str, text: &str, delimiter: u8) -> Result<Header, Diagnostic> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
@@ -438,14 +457,50 @@ fn find_header(
                 ));
             }
         }
-        let cells: Vec<String> = record.iter().map(canonical_header).collect();
+        let mut cells: Vec<String> = record.iter().map(canonical_header).collect();
         let (line, start) = record_start(text, record.position());
-        let end = start + first_record_end(&text.as_bytes()[start..]);
-        let names_park = cells.iter().any(|c| c == "park_id");
-        if names_park {
-            return Ok((cells, index, line, start..end));
+        let mut end = start + first_record_end(&text.as_bytes()[start..]);
+        let park = cells.iter().position(|c| c == "park_id");
+        let Some(park) = park else {
+            first.get_or_insert(Header {
+                cells,
+                title_rows: 0,
+                records: 1,
+                line,
+                span: start..end,
+            });
+            continue;
+        };
+        let mut records = 1;
+        let year = cells.iter().position(|c| c == "year");
+        let wide = !cells.iter().any(|c| c == "metric");
+        if wide && let Ok(true) = reader.read_record(&mut record) {
+            let empty = |i: Option<usize>| {
+                i.is_none_or(|i| record.get(i).is_none_or(|s| s.trim().is_empty()))
+            };
+            let has_units = record
+                .iter()
+                .enumerate()
+                .any(|(i, u)| i != park && Some(i) != year && !u.trim().is_empty());
+            if empty(Some(park)) && empty(year) && has_units {
+                for (c, u) in cells.iter_mut().zip(record.iter()) {
+                    let u = u.trim();
+                    if !u.is_empty() && !c.is_empty() {
+                        *c = format!("{c} [{u}]");
+                    }
+                }
+                let (_, unit_start) = record_start(text, record.position());
+                end = unit_start + first_record_end(&text.as_bytes()[unit_start..]);
+                records = 2;
+            }
         }
-        first.get_or_insert((cells, 0, line, start..end));
+        return Ok(Header {
+            cells,
+            title_rows: index,
+            records,
+            line,
+            span: start..end,
+        });
     }
     first.ok_or_else(|| Diagnostic::error(file, 0, 0, "the file has no header row"))
 }
@@ -473,7 +528,13 @@ fn parse_text(
     offset: u32,
 ) -> Result<(Table, std::ops::Range<usize>), Diagnostic> {
     let delimiter = fixed.map_or_else(|| sniff_delimiter(text), |f| f.delimiter);
-    let (header, title_rows, found_line, span) = find_header(file, text, delimiter)?;
+    let Header {
+        cells: header,
+        title_rows,
+        records,
+        line: found_line,
+        span,
+    } = find_header(file, text, delimiter)?;
     let header_line = fixed.map_or(found_line, |f| f.header_line);
     duplicate_header(&Origin::file(file), &header, header_line)?;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
@@ -490,12 +551,18 @@ fn parse_text(
         )
         .expected("a closing \" (the file may be cut short)"));
     }
-    let (columns, lines, ragged) = read_body(text, title_rows, header.len(), delimiter, offset)
-        .map_err(|e| {
-            let e = e.to_string();
-            let first = e.lines().next().unwrap_or_default();
-            Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
-        })?;
+    let (columns, lines, ragged) = read_body(
+        text,
+        title_rows + records - 1,
+        header.len(),
+        delimiter,
+        offset,
+    )
+    .map_err(|e| {
+        let e = e.to_string();
+        let first = e.lines().next().unwrap_or_default();
+        Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
+    })?;
     let decimal = match fixed.and_then(|f| f.decimal) {
         Some(d) => d,
         None if delimiter == b';' && has_decimal_commas(&columns) => DecimalMark::Comma,

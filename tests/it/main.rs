@@ -6,6 +6,7 @@ mod browser;
 mod encodings;
 mod interrupt;
 mod inventory;
+mod operators;
 mod parquet;
 #[cfg(feature = "portal")]
 pub mod portal;
