@@ -104,6 +104,31 @@ fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
     Ok(out)
 }
 
+/// Bounds on one input (`indicators/limits.toml`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Limits {
+    pub workbook: WorkbookLimits,
+}
+
+/// Bounds on one workbook.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct WorkbookLimits {
+    pub inflated_bytes: u64,
+    pub parts: usize,
+    pub cells: usize,
+    pub cell_chars: usize,
+    pub columns: usize,
+}
+
+/// The shipped limits, read once (the embedded file; a test checks that it parses).
+pub fn limits() -> &'static Limits {
+    static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+    LIMITS.get_or_init(|| {
+        let (file, text) = read_text("limits.toml", None).expect("limits.toml is embedded");
+        parse_toml(&file, &text).expect("the shipped limits.toml parses (tested)")
+    })
+}
+
 /// The embedded benchmark set files: (file name, text), sorted by name.
 pub fn embedded_sets() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = EMBEDDED

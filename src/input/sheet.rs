@@ -12,7 +12,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use calamine::{Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_auto_from_rs};
+use calamine::{Data, DataRef, Ods, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_auto_from_rs};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -79,6 +79,9 @@ fn open_as(
         return Err(Diagnostic::error(file, 0, 0, "the file is empty")
             .expected("an Excel workbook with sheets parks and activity"));
     }
+    if bytes.starts_with(b"PK") {
+        check_inflated(file, &bytes)?;
+    }
     open_book(file, format, bytes).map_err(|e| {
         Diagnostic::error(file, 0, 0, format!("cannot read the workbook: {e}"))
             .expected("an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods)")
@@ -122,10 +125,8 @@ pub fn read_workbook_as(
             continue;
         };
         let origin = Origin::sheet(&file, name);
-        let range = book
-            .worksheet_range(name)
-            .map_err(|e| Diagnostic::error(&origin, 0, 0, format!("cannot read the sheet: {e}")))?;
-        out.push((role, sheet_table(&origin, &range)?));
+        let cells = sheet_cells(&mut book, name, &origin)?;
+        out.push((role, sheet_table(&origin, cells)?));
     }
     if !out.iter().any(|(r, _)| *r == SheetRole::Activity)
         && !out.iter().any(|(r, _)| *r == SheetRole::Parks)
@@ -164,87 +165,250 @@ fn open_book(
     }
 }
 
+/// A ZIP-based workbook (.xlsx, .xlsm, .xlsb, .ods) is inflated once, counting, before it is
+/// opened: more parts or more inflated bytes than `indicators/limits.toml` allows is one error
+/// (a ZIP bomb: 367 KB that inflate to 100 MB, or 1 MB to gigabytes). Memory stays a buffer.
+fn check_inflated(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    check_inflated_within(file, bytes, &crate::reference::limits().workbook)
+}
+
+fn check_inflated_within(
+    file: &str,
+    bytes: &[u8],
+    limits: &crate::reference::WorkbookLimits,
+) -> Result<(), Diagnostic> {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not a readable ZIP: calamine says what is wrong with it.
+        return Ok(());
+    };
+    let too_big = |what: String| {
+        Diagnostic::error(file, 0, 0, format!("the workbook is too big to read: {what}"))
+            .expected(format!(
+                "at most {} parts and {} MB inflated (indicators/limits.toml)",
+                limits.parts,
+                limits.inflated_bytes / 1_000_000
+            ))
+            .hint("a workbook this size is not a park's data (a ZIP bomb?); export the sheets as CSV if it is real")
+    };
+    if zip.len() > limits.parts {
+        return Err(too_big(format!("{} parts", zip.len())));
+    }
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 << 10];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            return Ok(());
+        };
+        loop {
+            match part.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    total += n as u64;
+                    if total > limits.inflated_bytes {
+                        return Err(too_big(format!(
+                            "it inflates to more than {} MB",
+                            limits.inflated_bytes / 1_000_000
+                        )));
+                    }
+                }
+                // A damaged part: calamine reports it when it reads the workbook.
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A sheet's non-empty cells as text: (0-based row, 0-based column, text), read as a stream
+/// for .xlsx and .xlsb so that a far cell (`XFD1048576`) costs one cell, not the rectangle up
+/// to it. Bounded by `indicators/limits.toml`: cells of the sheet, characters of one cell,
+/// columns; the first cell past a bound is the error's location.
+fn sheet_cells(
+    book: &mut Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+    origin: &Origin,
+) -> Result<Vec<(u32, u32, String)>, Diagnostic> {
+    let limits = crate::reference::limits().workbook;
+    let cannot = |e: String| Diagnostic::error(origin, 0, 0, format!("cannot read the sheet: {e}"));
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let mut add = |row: u32, col: u32, text: Option<String>| -> Result<(), Diagnostic> {
+        let Some(text) = text else {
+            return Ok(());
+        };
+        let at = |msg: String, value: String, expected: String| {
+            Diagnostic::error(origin, row as usize + 1, col as usize + 1, msg)
+                .value(value)
+                .expected(expected)
+        };
+        if col as usize >= limits.columns {
+            return Err(at(
+                format!(
+                    "the sheet uses column {} (beyond the {} columns read)",
+                    crate::diag::column_letters(col as usize + 1),
+                    limits.columns
+                ),
+                crate::diag::printable(&text),
+                format!(
+                    "data in the first {} columns (indicators/limits.toml)",
+                    limits.columns
+                ),
+            )
+            .hint("delete the far cell (Ctrl+End in Excel shows where the sheet ends)"));
+        }
+        if text.chars().count() > limits.cell_chars {
+            return Err(at(
+                "a cell holds more text than Excel allows".into(),
+                crate::diag::printable(&text),
+                format!("at most {} characters", limits.cell_chars),
+            ));
+        }
+        if cells.len() >= limits.cells {
+            return Err(at(
+                format!("the sheet has more than {} cells", limits.cells),
+                String::new(),
+                format!(
+                    "at most {} non-empty cells (indicators/limits.toml)",
+                    limits.cells
+                ),
+            ));
+        }
+        cells.push((row, col, text));
+        Ok(())
+    };
+    match book {
+        Sheets::Xlsx(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| cannot(e.to_string()))?;
+            while let Some(c) = reader.next_cell().map_err(|e| cannot(e.to_string()))? {
+                let (r, col) = c.get_position();
+                add(r, col, cell_ref_text(c.get_value()))?;
+            }
+        }
+        Sheets::Xlsb(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| cannot(e.to_string()))?;
+            while let Some(c) = reader.next_cell().map_err(|e| cannot(e.to_string()))? {
+                let (r, col) = c.get_position();
+                add(r, col, cell_ref_text(c.get_value()))?;
+            }
+        }
+        // .xls and .ods are read whole by calamine (an .xls sheet has at most 65,536 x 256
+        // cells); their inflated size was bounded above.
+        other => {
+            let range = other
+                .worksheet_range(name)
+                .map_err(|e| cannot(e.to_string()))?;
+            for (r, col, d) in range.used_cells() {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                add(r0 + r as u32, c0 + col as u32, cell_text(d))?;
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// A streamed cell as the text an operator would have typed; None when empty.
+fn cell_ref_text(d: &DataRef<'_>) -> Option<String> {
+    match d {
+        DataRef::SharedString(s) => (!s.trim().is_empty()).then(|| s.to_string()),
+        DataRef::Empty => None,
+        DataRef::Int(i) => cell_text(&Data::Int(*i)),
+        DataRef::Float(f) => cell_text(&Data::Float(*f)),
+        DataRef::String(s) => cell_text(&Data::String(s.clone())),
+        DataRef::Bool(b) => cell_text(&Data::Bool(*b)),
+        DataRef::DateTime(dt) => cell_text(&Data::DateTime(*dt)),
+        DataRef::DateTimeIso(s) => cell_text(&Data::DateTimeIso(s.clone())),
+        DataRef::DurationIso(s) => cell_text(&Data::DurationIso(s.clone())),
+        DataRef::Error(e) => cell_text(&Data::Error(e.clone())),
+    }
+}
+
 /// How many rows above the header may hold titles (merged cells, a programme name).
 const HEADER_SEARCH_ROWS: usize = 20;
 
-/// A sheet as a text table. The header is the first row with a `park_id` cell among the first
-/// rows (titles above it are skipped); without one, the first non-empty row.
-pub fn sheet_table(file: &Origin, range: &Range<Data>) -> Result<Table, Diagnostic> {
-    let Some((row0, col0)) = range.start() else {
+/// A sheet as a text table, from its non-empty cells (row, column, text; any order). The
+/// header is the first row with a `park_id` cell among the first rows (titles above it are
+/// skipped); without one, the first non-empty row. Memory is the cells and one row at a time.
+pub fn sheet_table(file: &Origin, mut cells: Vec<(u32, u32, String)>) -> Result<Table, Diagnostic> {
+    if cells.is_empty() {
         return Err(Diagnostic::error(file, 0, 0, "the sheet is empty")
             .expected("a header row and data rows"));
-    };
-    let (height, width) = range.get_size();
-    // Cells as text, by absolute column from A, so column numbers are Excel's.
-    let width_abs = col0 as usize + width;
-    let text_row = |r: usize| -> Vec<Option<String>> {
-        let mut v = vec![None; width_abs];
-        for c in 0..width {
-            v[col0 as usize + c] = range.get((r, c)).and_then(cell_text);
-        }
-        v
-    };
-    let non_empty = |r: usize| (0..width).any(|c| range.get((r, c)).is_some_and(has_value));
-    let header_rel = (0..height.min(HEADER_SEARCH_ROWS))
-        .find(|&r| {
-            (0..width).any(|c| {
-                range
-                    .get((r, c))
-                    .and_then(cell_text)
-                    .is_some_and(|s| canonical_header(&s) == "park_id")
-            })
-        })
-        .or_else(|| (0..height).find(|&r| non_empty(r)));
-    let Some(header_rel) = header_rel else {
-        return Err(Diagnostic::error(file, 0, 0, "the sheet is empty")
-            .expected("a header row and data rows"));
-    };
-    let mut header: Vec<String> = text_row(header_rel)
-        .into_iter()
-        .map(|h| canonical_header(h.as_deref().unwrap_or("")))
-        .collect();
-    // Columns right of the last header cell are kept only when they hold data.
-    while header.last().is_some_and(String::is_empty) {
-        header.pop();
     }
-    crate::input::table::duplicate_header(file, &header, row0 + header_rel as u32 + 1)?;
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    // Each row's cells: a range into `cells`.
+    let mut rows: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+    for (i, &(r, _, _)) in cells.iter().enumerate() {
+        match rows.last_mut() {
+            Some((last, range)) if *last == r => range.end = i + 1,
+            _ => rows.push((r, i..i + 1)),
+        }
+    }
+    let first_row = rows[0].0;
+    let header_at = rows
+        .iter()
+        .position(|(r, range)| {
+            *r < first_row + HEADER_SEARCH_ROWS as u32
+                && cells[range.clone()]
+                    .iter()
+                    .any(|(_, _, t)| canonical_header(t) == "park_id")
+        })
+        .unwrap_or(0);
+    let (header_row, header_range) = rows[header_at].clone();
+    // Header cells by absolute column from A, so column numbers are Excel's.
+    let width = cells[header_range.clone()]
+        .iter()
+        .map(|&(_, c, _)| c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut header = vec![String::new(); width];
+    for (_, c, t) in &cells[header_range] {
+        header[*c as usize] = canonical_header(t);
+    }
+    crate::input::table::duplicate_header(file, &header, header_row + 1)?;
     let ncols = header.len().max(1);
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncols];
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); ncols];
     let mut lines = Vec::new();
     let mut ragged = Vec::new();
-    for r in header_rel + 1..height {
-        if !non_empty(r) {
-            continue;
-        }
-        let row = text_row(r);
-        let used = row.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
+    let mut cells = cells;
+    for (r, range) in rows[header_at + 1..].iter().cloned() {
+        let used = cells[range.clone()]
+            .iter()
+            .map(|&(_, c, _)| c as usize + 1)
+            .max()
+            .unwrap_or(0);
         if used > header.len() {
             ragged.push((lines.len(), used));
         }
-        lines.push(row0 + r as u32 + 1);
-        for (c, col) in cells.iter_mut().enumerate() {
-            col.push(row.get(c).cloned().flatten());
+        lines.push(r + 1);
+        let mut row: Vec<Option<String>> = vec![None; ncols];
+        for (_, c, t) in &mut cells[range] {
+            if let Some(slot) = row.get_mut(*c as usize) {
+                *slot = Some(std::mem::take(t));
+            }
+        }
+        for (col, v) in columns.iter_mut().zip(row) {
+            col.push(v);
         }
     }
+    let title_rows = header_at;
     if header.is_empty() {
         header.push(String::new());
     }
     Ok(Table {
         origin: file.clone(),
-        header_line: row0 + header_rel as u32 + 1,
-        title_rows: (0..header_rel).filter(|&r| non_empty(r)).count(),
+        header_line: header_row + 1,
+        title_rows,
         header,
-        columns: cells.into_iter().map(TextColumn::from_cells).collect(),
+        columns: columns.into_iter().map(TextColumn::from_cells).collect(),
         lines,
         ragged,
         delimiter: b',',
         encoding: "xlsx",
         decimal: DecimalMark::Point,
     })
-}
-
-fn has_value(d: &Data) -> bool {
-    cell_text(d).is_some()
 }
 
 /// A cell as the text an operator would have typed; None when empty.
@@ -309,6 +473,27 @@ mod tests {
             cell_text(&Data::Error(calamine::CellErrorType::Div0)).as_deref(),
             Some("#DIV/0!")
         );
+    }
+
+    #[test]
+    fn a_zip_that_inflates_past_the_limit_is_refused_before_it_is_opened() {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        z.write_all(&vec![b' '; 8 << 20]).unwrap();
+        let bytes = z.finish().unwrap().into_inner();
+        assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+        let mut limits = crate::reference::limits().workbook;
+        limits.inflated_bytes = 4 << 20;
+        let e = check_inflated_within("bomb.xlsx", &bytes, &limits).unwrap_err();
+        assert_eq!(e.file, "bomb.xlsx");
+        assert!(e.message.contains("inflates to more than 4 MB"), "{e}");
+        limits.inflated_bytes = 16 << 20;
+        assert!(check_inflated_within("bomb.xlsx", &bytes, &limits).is_ok());
+        // The shipped limits parse.
+        assert!(crate::reference::limits().workbook.columns >= 100);
     }
 
     #[test]

@@ -302,3 +302,37 @@ fn quiet_runs_say_nothing_and_piped_runs_draw_no_progress_bar() {
     );
     assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
 }
+
+#[test]
+fn a_sheet_with_one_far_cell_is_refused_without_allocating_its_rectangle() {
+    // Regression: a 1.6 KB workbook whose sheet has a cell at XFD1048576 made the reader
+    // allocate the rectangle up to it (512 GiB) and abort, in `validate` and in the portal.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("activity").unwrap();
+    for (c, h) in ["park_id", "year", "metric", "value", "unit"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_number(1_048_575, 16_383, 1.0).unwrap();
+    let parks = wb.add_worksheet();
+    parks.set_name("parks").unwrap();
+    parks.write_string(0, 0, "park_id").unwrap();
+    parks.write_string(0, 1, "name").unwrap();
+    parks.write_string(1, 0, "p1").unwrap();
+    parks.write_string(1, 1, "Park 1").unwrap();
+    wb.save(&path).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 20_000);
+    let (code, out, err) = crate::run(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(
+            "far.xlsx!activity!XFD1048576: the sheet uses column XFD (beyond the 1000 columns read)"
+        ),
+        "{out}"
+    );
+}
