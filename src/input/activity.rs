@@ -186,7 +186,11 @@ impl Ctx<'_> {
         for r in 0..t.rows() {
             let line = t.line(r);
             let park = self.cell(c_park, r);
-            if self.totals_row(r, line, &[c_park, c_metric], diags) {
+            // A totals row has a word such as 合计 for park or metric; a park and a metric seen
+            // on an earlier row are no such words, so most rows skip the check.
+            let seen = matches!(&last_park, Some((raw, _)) if *raw == park)
+                && metrics.contains_key(self.cell(c_metric, r));
+            if !seen && self.totals_row(r, line, &[c_park, c_metric], diags) {
                 continue;
             }
             let before = diags.len();
@@ -276,12 +280,14 @@ impl Ctx<'_> {
             }
         }
         let mut rows = Vec::new();
+        let mut last_park = None;
         for r in 0..t.rows() {
             let line = t.line(r);
             let park = self.cell(c_park, r);
-            if self.totals_row(r, line, &[c_park], diags) {
+            if last_park != Some(park) && self.totals_row(r, line, &[c_park], diags) {
                 continue;
             }
+            last_park = Some(park);
             let before = diags.len();
             let Some(park_id) = self.park(park, line, c_park, diags) else {
                 continue;
