@@ -2,8 +2,11 @@
 //!
 //! Data flows one way:
 //!
-//! 1. [`input`] reads `parks.csv` and activity files, checks every cell and reports every
-//!    problem as a [`diag::Diagnostic`]; [`units`] converts what operators write.
+//! 1. [`input`] reads `parks.csv` and activity files (CSV, workbooks, Parquet; from paths or
+//!    from bytes the caller holds, [`input::Source`]), checks every cell and reports every
+//!    problem as a [`diag::Diagnostic`] with its place ([`diag::Origin`]); [`units`] converts
+//!    what operators write. Activity is summed into park-year-metric groups as it is read
+//!    ([`input::collect`]), so no record per row is kept.
 //! 2. [`inventory`] turns activity into energy (tce) by carrier and CO2 by scope, using the
 //!    factor tables of [`factors`]; every factor and assumption is recorded.
 //! 3. [`indicators`] evaluates the indicator catalogue on the inventory.

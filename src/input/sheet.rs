@@ -276,25 +276,21 @@ fn sheet_cells(
         cells.push((row, col, text));
         Ok(())
     };
+    // The .xlsx and .xlsb cell readers are different types with the same calls.
+    macro_rules! stream {
+        ($book:expr) => {{
+            let mut reader = $book
+                .worksheet_cells_reader(name)
+                .map_err(|e| cannot(e.to_string()))?;
+            while let Some(c) = reader.next_cell().map_err(|e| cannot(e.to_string()))? {
+                let (r, col) = c.get_position();
+                add(r, col, cell_ref_text(c.get_value()))?;
+            }
+        }};
+    }
     match book {
-        Sheets::Xlsx(x) => {
-            let mut reader = x
-                .worksheet_cells_reader(name)
-                .map_err(|e| cannot(e.to_string()))?;
-            while let Some(c) = reader.next_cell().map_err(|e| cannot(e.to_string()))? {
-                let (r, col) = c.get_position();
-                add(r, col, cell_ref_text(c.get_value()))?;
-            }
-        }
-        Sheets::Xlsb(x) => {
-            let mut reader = x
-                .worksheet_cells_reader(name)
-                .map_err(|e| cannot(e.to_string()))?;
-            while let Some(c) = reader.next_cell().map_err(|e| cannot(e.to_string()))? {
-                let (r, col) = c.get_position();
-                add(r, col, cell_ref_text(c.get_value()))?;
-            }
-        }
+        Sheets::Xlsx(x) => stream!(x),
+        Sheets::Xlsb(x) => stream!(x),
         // .xls and .ods are read whole by calamine (an .xls sheet has at most 65,536 x 256
         // cells); their inflated size was bounded above.
         other => {
