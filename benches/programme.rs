@@ -25,6 +25,9 @@
 //! - `report DIR ... --format html` (clean data): park pages written per second (>= 50);
 //! - Monte Carlo: (`score ... --draws 1000` - score) / score (<= 1), clean data.
 //!
+//! The bench fails when messy data costs more than twice clean data in any command: the
+//! regression guard against work that grows with rows x problems.
+//!
 //! Generated data is cached under `target/tmp/synth/` by size, seed, messiness and generator
 //! version. Run by `cargo test --all-targets` (no `--bench` argument), it only does a smoke run:
 //! five parks generated clean and messy and loaded by parkbench's own reader.
@@ -75,8 +78,24 @@ fn main() -> ExitCode {
         }
     }
     print!("{}", table(&bin, &opts, &results));
+    // The regression guard: problems must not make a run cost a multiple of a clean one (a
+    // per-diagnostic scan of the rows made the messy 2,000-park programme 20x slower). The
+    // target is 1.2x; past 2x, noise is ruled out and the bench fails.
+    let mut worst = 0.0f64;
+    for f in &results {
+        for p in [f.inventory_s, f.validate_s, f.score_s] {
+            worst = worst.max(p.messy / p.clean);
+        }
+    }
+    if worst > MESSY_GUARD {
+        eprintln!("error: messy data cost {worst:.2}x clean data (guard {MESSY_GUARD}x)");
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
 }
+
+/// Messy over clean time past which the bench fails (the target, 1.2x, is reported).
+const MESSY_GUARD: f64 = 2.0;
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
