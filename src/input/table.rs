@@ -671,7 +671,7 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
         || utf16_without_bom(bytes).is_some();
-    if !is_utf16 && let Some(pos) = bytes.iter().position(|&b| b == 0) {
+    if !is_utf16 && let Some(pos) = memchr::memchr(0, bytes) {
         let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(Diagnostic::error(
             file,
