@@ -6,6 +6,8 @@
 use serde::Serialize;
 use std::fmt;
 
+use crate::i18n::{Lang, Locale, Text};
+
 /// How bad a problem is: errors stop a park from being scored, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,42 +110,27 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column (field position); 0 when the problem concerns a whole row or file.
     pub column: usize,
-    pub message: String,
+    /// What is wrong, as a message key and its arguments ([`crate::i18n`] words it).
+    pub message: Text,
     /// The offending value as written.
     pub value: Option<String>,
     /// What would have been accepted.
-    pub expected: Option<String>,
-    pub hint: Option<String>,
+    pub expected: Option<Text>,
+    pub hint: Option<Text>,
     /// The park the problem belongs to, when known (used to isolate failing parks).
     pub park_id: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(
-        at: impl Into<Origin>,
-        line: usize,
-        column: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(at: impl Into<Origin>, line: usize, column: usize, message: Text) -> Self {
         Self::new(Severity::Error, at.into(), line, column, message)
     }
 
-    pub fn warning(
-        at: impl Into<Origin>,
-        line: usize,
-        column: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(at: impl Into<Origin>, line: usize, column: usize, message: Text) -> Self {
         Self::new(Severity::Warning, at.into(), line, column, message)
     }
 
-    fn new(
-        severity: Severity,
-        at: Origin,
-        line: usize,
-        column: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    fn new(severity: Severity, at: Origin, line: usize, column: usize, message: Text) -> Self {
         let field = at
             .fields
             .as_ref()
@@ -156,7 +143,7 @@ impl Diagnostic {
             field,
             line,
             column,
-            message: message.into(),
+            message,
             value: None,
             expected: None,
             hint: None,
@@ -169,13 +156,13 @@ impl Diagnostic {
         self
     }
 
-    pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+    pub fn expected(mut self, expected: Text) -> Self {
+        self.expected = Some(expected);
         self
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+    pub fn hint(mut self, hint: Text) -> Self {
+        self.hint = Some(hint);
         self
     }
 
@@ -212,20 +199,38 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// `file:line:column: message (value "...", expected ...)` and a `hint:` line.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location(), self.message)?;
-        match (&self.value, &self.expected) {
-            (Some(v), Some(e)) => write!(f, " (value \"{}\", expected {})", printable(v), e)?,
-            (Some(v), None) => write!(f, " (value \"{}\")", printable(v))?,
-            (None, Some(e)) => write!(f, " (expected {})", e)?,
+impl Diagnostic {
+    /// `file:line:column: message (value "...", expected ...)` and a `hint:` line, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let l = Locale::get(lang);
+        let mut out = format!("{}: {}", self.location(), l.text(&self.message));
+        let expected = self.expected.as_ref().map(|e| l.text(e));
+        let value = self.value.as_deref().map(printable);
+        match (value, expected) {
+            (Some(v), Some(e)) => out += &l.text(&t!("diag.value_expected", value = v, expected = e)),
+            (Some(v), None) => out += &l.text(&t!("diag.value_only", value = v)),
+            (None, Some(e)) => out += &l.text(&t!("diag.expected_only", expected = e)),
             (None, None) => {}
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  hint: {h}")?;
+            out += &l.text(&t!("diag.hint_line", hint = l.text(h)));
         }
-        Ok(())
+        out
+    }
+
+    /// Does `lang` word every part of this problem without falling back to English?
+    pub fn worded_in(&self, lang: Lang) -> bool {
+        let l = Locale::get(lang);
+        l.covers(&self.message)
+            && self.expected.as_ref().is_none_or(|e| l.covers(e))
+            && self.hint.as_ref().is_none_or(|h| l.covers(h))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// In English: `file:line:column: message (value "...", expected ...)` and a `hint:` line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
     }
 }
 

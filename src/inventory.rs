@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::i18n::Text;
 use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
 use crate::input::{Annual, Dataset, MetricYear, Park};
 use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
@@ -94,7 +95,6 @@ struct Check {
     min: Option<f64>,
     max: Option<f64>,
     unit: String,
-    message: String,
 }
 
 #[derive(Deserialize)]
@@ -632,12 +632,14 @@ fn unknown_totals(py: &ParkYear, data: &Dataset, vocab: &Vocabulary) -> Vec<Diag
                 file,
                 line,
                 column,
-                format!(
-                    "park {} {}: {} is reported as unknown, so the energy and CO2 totals are unknown",
-                    py.park_id, py.year, c.metric
+                t!(
+                    "diag.carrier_unknown",
+                    park = &py.park_id,
+                    year = py.year,
+                    metric = &c.metric
                 ),
             )
-            .expected("a number (0 when the park uses none; leave the carrier out when it is not used)")
+            .expected(t!("diag.expected.carrier_number"))
             .park(&py.park_id),
         );
     }
@@ -676,17 +678,23 @@ fn plausibility(
             |(f, l, c)| (f.clone(), l, c),
         );
         let range = match (c.min, c.max) {
-            (Some(a), Some(b)) => format!("{a}-{b} {}", c.unit),
-            (None, Some(b)) => format!("at most {b} {}", c.unit),
-            (Some(a), None) => format!("at least {a} {}", c.unit),
-            (None, None) => String::new(),
+            (Some(a), Some(b)) => t!("diag.expected.range", min = a, max = b, unit = &c.unit),
+            (None, Some(b)) => t!("diag.expected.at_most_unit", max = b, unit = &c.unit),
+            (Some(a), None) => t!("diag.expected.at_least", min = a, unit = &c.unit),
+            (None, None) => Text::verbatim(""),
         };
         out.push(
             Diagnostic::warning(
                 &file,
                 line,
                 col,
-                format!("park {} {}: {} [{}]", py.park_id, py.year, c.message, c.id),
+                t!(
+                    "diag.implausible",
+                    park = &py.park_id,
+                    year = py.year,
+                    check = Text::new_owned(format!("plausibility.{}", c.id)),
+                    id = &c.id
+                ),
             )
             .value(format!("{r:.4} {}", c.unit))
             .expected(range)

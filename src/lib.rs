@@ -20,6 +20,9 @@
 //! The command line ([`cli`]) only parses arguments and calls these stages; the upload portal
 //! (`portal`, `parkbench serve`) serves the same stages to operators and programme staff.
 
+// First, so that its `t!` macro is in scope in every module below.
+#[macro_use]
+pub mod i18n;
 pub mod benchmark;
 pub mod cli;
 pub mod diag;

@@ -198,6 +198,8 @@ pub struct Metric {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub description: String,
+    /// The description in Chinese (the Chinese template's metric list).
+    pub description_zh: String,
     /// Other names operators write for it (besides its id, `name_en` and `name_zh`).
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -110,7 +110,11 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
             .map(|c| match c.as_str() {
                 "park_id" => park_id.clone(),
                 "year" => spec.year.to_string(),
-                "metric" => m.id.clone(),
+                // The Chinese template offers the Chinese names (ids are read too).
+                "metric" => match lang {
+                    Lang::En => m.id.clone(),
+                    Lang::Zh => m.name_zh.clone(),
+                },
                 "value" => outfile::num(Some(ex.value), 6),
                 "unit" => ex.unit.clone(),
                 "quality" => "measured".into(),
@@ -154,7 +158,10 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
             m.name_en.clone(),
             m.name_zh.clone(),
             m.units.join(" | "),
-            m.description.clone(),
+            match lang {
+                Lang::En => m.description.clone(),
+                Lang::Zh => m.description_zh.clone(),
+            },
         ]);
     }
     Ok(Template {

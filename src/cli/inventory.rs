@@ -38,7 +38,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
         Format::Table => to_table(&inv),
     };
     emit(args.out.as_deref(), &text)?;
-    Ok(super::report_failures(&l.data))
+    Ok(super::report_failures(&l.data, args.data.lang))
 }
 
 /// The inventory as CSV: fixed columns, then `tce_<carrier>` and `co2_<carrier>_t` per carrier present.

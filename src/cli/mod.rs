@@ -145,6 +145,9 @@ pub struct DataArgs {
     /// Fuel CO2 factor table.
     #[arg(long, value_enum, default_value = "cn")]
     pub fuel_factors: FuelFactorSet,
+    /// Language of problems, hints and summary lines (and of a report's pages).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::i18n::Lang,
 }
 
 /// Reference data and a loaded dataset.
@@ -221,20 +224,20 @@ pub fn run(cli: Cli) -> ExitStatus {
 }
 
 /// Tells on standard error which parks were left out, and gives the exit status.
-pub fn report_failures(data: &Dataset) -> ExitStatus {
+pub fn report_failures(data: &Dataset, lang: crate::i18n::Lang) -> ExitStatus {
     if !data.report.has_errors() {
         return ExitStatus::Success;
     }
+    let l = crate::i18n::Locale::get(lang);
     let failed = data.failed_parks();
+    let whole = if data.has_dataset_errors() {
+        t!("cli.left_out_whole")
+    } else {
+        crate::i18n::Text::verbatim("")
+    };
     eprintln!(
-        "{} park{} left out because of data errors{}; run `parkbench validate` for details",
-        failed.len(),
-        if failed.len() == 1 { "" } else { "s" },
-        if data.has_dataset_errors() {
-            " (and errors that affect the whole dataset)"
-        } else {
-            ""
-        }
+        "{}",
+        l.text(&t!("cli.left_out", n = failed.len(), whole = whole))
     );
     // Each left-out park by name, with its first reason (the list is bounded on a terminal).
     const SHOWN: usize = 20;
@@ -245,10 +248,10 @@ pub fn report_failures(data: &Dataset) -> ExitStatus {
         }
     }
     for (park, d) in first.iter().take(SHOWN) {
-        eprintln!("  {park}: {}: {}", d.location(), d.message);
+        eprintln!("  {park}: {}: {}", d.location(), l.text(&d.message));
     }
     if first.len() > SHOWN {
-        eprintln!("  ... and {} more", first.len() - SHOWN);
+        eprintln!("  {}", l.text(&t!("cli.and_more", n = first.len() - SHOWN)));
     }
     ExitStatus::DataProblems
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use super::score::{McArgs, SetArgs, compute, programmes, to_csv, to_json};
 use super::{CliError, DataArgs, ExitStatus};
-use crate::indicators::Lang;
 use crate::report::{self, ReportInput, ReportOptions};
 
 #[derive(Debug, Args)]
@@ -20,9 +19,6 @@ pub struct ReportArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Language of the pages and charts.
-    #[arg(long, value_enum, default_value = "en")]
-    pub lang: Lang,
     /// Files to write, comma-separated: html, md, json, csv.
     #[arg(long, value_delimiter = ',', default_value = "html,md,json,csv")]
     pub format: Vec<String>,
@@ -60,7 +56,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     let bar = super::bar(runs[0].scores.len() as u64, "writing park pages");
     let tick = bar.clone();
     let opts = ReportOptions {
-        lang: args.lang,
+        lang: args.data.lang,
         html: args.format.iter().any(|f| f == "html"),
         markdown: args.format.iter().any(|f| f == "md"),
         json: args.format.iter().any(|f| f == "json"),
@@ -89,5 +85,5 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         written.parks,
         args.out.display()
     ));
-    Ok(super::report_failures(&l.data))
+    Ok(super::report_failures(&l.data, args.data.lang))
 }

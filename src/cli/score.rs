@@ -179,7 +179,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
         // its peers, and (with --draws) how sure each verdict is.
         if l.data.report.has_errors() {
             let path = out.with_file_name("failures.csv");
-            super::write_atomic(&path, crate::report::failures_csv(&l.data).as_bytes())?;
+            super::write_atomic(&path, crate::report::failures_csv(&l.data, args.data.lang).as_bytes())?;
         }
         let progs = programmes(&l, &runs, &args.sets, mc)?;
         super::write_atomic(
@@ -201,7 +201,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             "note: peer statistics and the Monte Carlo results are written beside --out FILE (peers.csv, uncertainty.csv)"
         ));
     }
-    Ok(super::report_failures(&l.data))
+    Ok(super::report_failures(&l.data, args.data.lang))
 }
 
 pub use crate::report::scores::{CSV_HEADER, csv as to_csv, gate_str};

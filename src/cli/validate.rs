@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::{CliError, DataArgs, ExitStatus};
 use crate::diag::{Diagnostic, Severity};
+use crate::i18n::{Lang, Locale};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -20,24 +21,26 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     spinner.finish_and_clear();
     report.extend(inv.warnings);
     report.sort();
-    print!("{}", render(&report.diagnostics));
+    let lang = args.data.lang;
+    let words = Locale::get(lang);
+    print!("{}", render(&report.diagnostics, lang));
     for (origin, n) in &l.data.title_rows {
         println!(
-            "{origin}: skipped {n} title row{} above the header",
-            plural(*n)
+            "{origin}: {}",
+            words.text(&t!("cli.title_rows_skipped", n = *n))
         );
     }
     let rows: usize = l.data.row_counts.iter().sum();
     println!(
-        "{} error{}, {} warning{} in {} file{} ({} parks, {} data rows)",
-        report.error_count(),
-        plural(report.error_count()),
-        report.warning_count(),
-        plural(report.warning_count()),
-        l.data.files.len(),
-        plural(l.data.files.len()),
-        l.data.parks.len(),
-        rows
+        "{}",
+        words.text(&t!(
+            "cli.validate_summary",
+            errors = report.error_count(),
+            warnings = report.warning_count(),
+            files = l.data.files.len(),
+            parks = l.data.parks.len(),
+            rows = rows
+        ))
     );
     Ok(if report.has_errors() {
         ExitStatus::DataProblems
@@ -46,19 +49,20 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     })
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// `error: file:line:col: ...` lines (errors first), each with its hint.
-pub fn render(diags: &[Diagnostic]) -> String {
+/// `error: file:line:col: ...` lines (errors first), each with its hint, in `lang`.
+pub fn render(diags: &[Diagnostic], lang: Lang) -> String {
+    let words = Locale::get(lang);
+    let (error, warning) = (words.word("cli.error"), words.word("cli.warning"));
     let mut out = String::new();
     for d in diags {
         let tag = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => &error,
+            Severity::Warning => &warning,
         };
-        out.push_str(&format!("{tag}: {d}\n"));
+        out.push_str(tag);
+        out.push_str(": ");
+        out.push_str(&d.render(lang));
+        out.push('\n');
     }
     out
 }

@@ -36,10 +36,10 @@ pub fn totals_warning(
     column: usize,
     raw: &str,
 ) -> Diagnostic {
-    Diagnostic::warning(at, line, column, "a totals row: it is left out, not added")
+    Diagnostic::warning(at, line, column, t!("diag.totals_row"))
         .value(raw)
-        .expected("one row per park, year and metric")
-        .hint("remove it: parkbench adds the rows up itself")
+        .expected(t!("diag.expected.one_row_per_metric"))
+        .hint(t!("diag.hint.totals_row"))
 }
 
 /// Reporting years accepted, in activity files and in the portal.
@@ -133,27 +133,24 @@ pub fn read_activity(
             &t.origin,
             t.line(*row),
             0,
-            format!(
-                "the row has {n} fields but the header has {}",
-                t.header.len()
-            ),
+            t!("diag.row_fields", n = *n, header = t.header.len()),
         ));
     }
     let wide = is_wide(t);
     let missing = missing_columns(t);
     if !missing.is_empty() {
         diags.push(
-            Diagnostic::error(&t.origin, t.header_line as usize, 0, format!(
-                "missing required column{} {}",
-                if missing.len() > 1 { "s" } else { "" },
-                missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
+            Diagnostic::error(&t.origin, t.header_line as usize, 0, t!(
+                "diag.missing_columns",
+                n = missing.len(),
+                columns = missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
             ))
-            .expected("park_id, year, metric, value, unit (long layout) or park_id, year, <metric> [<unit>] ... (wide layout)")
+            .expected(t!("diag.expected.activity_header"))
             .value(t.header.join(&*String::from(t.delimiter as char)))
-            .hint(format!(
-                "the file was read as {} with {}-delimited columns",
-                t.encoding,
-                super::table::delimiter_name(t.delimiter)
+            .hint(t!(
+                "diag.hint.read_as",
+                encoding = t.encoding,
+                delimiter = super::table::delimiter_name(t.delimiter)
             )),
         );
         return Vec::new();
@@ -372,9 +369,9 @@ impl Ctx<'_> {
                     &self.t.origin,
                     line,
                     col.map_or(0, |c| c + 1),
-                    "park_id is empty",
+                    t!("diag.park_id_empty"),
                 )
-                .expected("the id of a park in parks.csv"),
+                .expected(t!("diag.expected.park_of_parks_csv")),
             );
             return None;
         }
@@ -403,14 +400,10 @@ impl Ctx<'_> {
                 &self.t.origin,
                 line,
                 col.map_or(0, |c| c + 1),
-                "year is not a 4-digit year",
+                t!("diag.year_not_4_digits"),
             )
             .value(raw)
-            .expected(format!(
-                "a year such as 2024 ({}-{})",
-                YEARS.start(),
-                YEARS.end()
-            ))
+            .expected(t!("diag.expected.year", from = *YEARS.start(), to = *YEARS.end()))
             .park(park),
         );
         None
@@ -431,15 +424,15 @@ impl Ctx<'_> {
             &self.t.origin,
             line,
             col.map_or(0, |c| c + 1),
-            "unknown metric",
+            t!("diag.unknown_metric"),
         )
         .value(raw)
-        .expected("a metric of the vocabulary (parkbench template lists them)");
+        .expected(t!("diag.expected.metric"));
         if let Some(n) = self.vocab.nearest_metric(raw.trim()) {
             d = d.hint(if raw.is_ascii() {
-                format!("did you mean \"{n}\"?")
+                t!("diag.hint.did_you_mean_quoted", name = n)
             } else {
-                format!("did you mean {n}?")
+                t!("diag.hint.did_you_mean", name = n)
             });
         }
         if !park.is_empty() {
@@ -463,20 +456,20 @@ impl Ctx<'_> {
         }
         let dims = self.vocab.units.dimensions_of(raw);
         let msg = if raw.is_empty() {
-            format!("unit is empty for metric {}", m.id)
+            t!("diag.unit_empty", metric = &m.id)
         } else if dims.is_empty() {
-            format!("unknown unit for metric {}", m.id)
+            t!("diag.unit_unknown", metric = &m.id)
         } else {
-            format!(
-                "unit is a {} unit, not valid for metric {} ({})",
-                dims.join("/"),
-                m.id,
-                m.dimension
+            t!(
+                "diag.unit_wrong_dimension",
+                dimensions = dims.join("/"),
+                metric = &m.id,
+                dimension = &m.dimension
             )
         };
         let mut d = Diagnostic::error(&self.t.origin, line, col.map_or(0, |c| c + 1), msg)
             .value(raw)
-            .expected(format!("one of {}", m.units.join(", ")));
+            .expected(t!("diag.expected.one_of", list = m.units.join(", ")));
         if !park.is_empty() {
             d = d.park(park);
         }
@@ -507,20 +500,20 @@ impl Ctx<'_> {
                         &self.t.origin,
                         line,
                         column,
-                        format!("period is not in year {year}"),
+                        t!("diag.period_other_year", year = year),
                     )
                     .value(raw)
-                    .expected(format!("a month of {year} ({year}-01 to {year}-12)"))
-                    .hint(format!("the row says year {year} but the period is in {y}"))
+                    .expected(t!("diag.expected.month_of", year = year))
+                    .hint(t!("diag.hint.period_year", year = year, other = y))
                     .park(park),
                 );
                 None
             }
             None => {
                 diags.push(
-                    Diagnostic::error(&self.t.origin, line, column, "period is not a month")
+                    Diagnostic::error(&self.t.origin, line, column, t!("diag.period_not_month"))
                         .value(raw)
-                        .expected("YYYY-MM, e.g. 2024-03, or empty for a whole year")
+                        .expected(t!("diag.expected.period"))
                         .park(park),
                 );
                 None
@@ -551,10 +544,10 @@ impl Ctx<'_> {
                         &self.t.origin,
                         line,
                         col.map_or(0, |c| c + 1),
-                        "unknown data quality",
+                        t!("diag.quality_unknown"),
                     )
                     .value(raw)
-                    .expected("measured or estimated (or empty)")
+                    .expected(t!("diag.expected.quality"))
                     .park(park),
                 );
                 None
@@ -593,9 +586,9 @@ impl Ctx<'_> {
                     number
                 } else {
                     diags.push(
-                        Diagnostic::error(f, line, column, format!("the value carries unit text \"{text}\" that disagrees with the unit {}", u.id))
+                        Diagnostic::error(f, line, column, t!("diag.value_unit_text", text = text, unit = &u.id))
                             .value(raw)
-                            .expected(format!("a number in {}", u.id))
+                            .expected(t!("diag.expected.number_in", unit = &u.id))
                             .park(park),
                     );
                     return None;
@@ -607,10 +600,10 @@ impl Ctx<'_> {
                         f,
                         line,
                         column,
-                        format!("value is not a number (metric {})", m.id),
+                        t!("diag.value_not_number", metric = &m.id),
                     )
                     .value(raw)
-                    .expected("a number such as 1234.5, or NA / - / 无 when unknown")
+                    .expected(t!("diag.expected.number_or_unknown"))
                     .park(park),
                 );
                 return None;
@@ -626,10 +619,10 @@ impl Ctx<'_> {
                     f,
                     line,
                     column,
-                    format!("negative value for metric {}", m.id),
+                    t!("diag.value_negative", metric = &m.id),
                 )
                 .value(raw)
-                .expected(format!("a value of at least {min} {}", u.id))
+                .expected(t!("diag.expected.at_least", min = min, unit = &u.id))
                 .park(park),
             );
             return None;
@@ -639,15 +632,12 @@ impl Ctx<'_> {
         {
             let (what, expected) = match m.dimension.as_str() {
                 "share" => (
-                    "share outside 0-100 %".to_string(),
-                    format!(
-                        "0-100 with unit %, or 0-1 with unit fraction (unit here: {})",
-                        u.id
-                    ),
+                    t!("diag.share_outside"),
+                    t!("diag.expected.share", unit = &u.id),
                 ),
                 _ => (
-                    format!("value above the maximum for metric {}", m.id),
-                    format!("at most {max}"),
+                    t!("diag.value_above_max", metric = &m.id),
+                    t!("diag.expected.at_most", max = max),
                 ),
             };
             diags.push(
@@ -660,9 +650,9 @@ impl Ctx<'_> {
         }
         if matches!(m.dimension.as_str(), "flag") && v != 0.0 && v != 1.0 {
             diags.push(
-                Diagnostic::error(f, line, column, format!("{} must be 0 or 1", m.id))
+                Diagnostic::error(f, line, column, t!("diag.flag_not_01", metric = &m.id))
                     .value(raw)
-                    .expected("0 (no) or 1 (yes)")
+                    .expected(t!("diag.expected.flag"))
                     .park(park),
             );
             return None;

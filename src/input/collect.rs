@@ -252,13 +252,10 @@ impl Collector {
                     &files[p.first.file as usize],
                     p.first.line as usize,
                     1,
-                    format!(
-                        "activity for a park that parks.csv lacks ({n} row{}; the first is here)",
-                        if n > 1 { "s" } else { "" }
-                    ),
+                    t!("diag.activity_unknown_park", n = n),
                 )
                 .value(&*p.id)
-                .expected("a park_id listed in parks.csv")
+                .expected(t!("diag.expected.park_listed"))
                 .park(&*p.id),
             );
         }
@@ -267,16 +264,19 @@ impl Collector {
             let park = &*self.parks[g.park as usize].id;
             let name = &vocab.order[g.metric as usize];
             let year = g.year;
-            let period = if d.month > 0 {
-                format!(" period {year}-{:02}", d.month)
+            let period: crate::i18n::Arg = if d.month > 0 {
+                t!("diag.period_suffix", period = format!("{year}-{:02}", d.month)).into()
             } else {
-                String::new()
+                String::new().into()
             };
+            let first = format!("{}:{}", files[d.first.0 as usize], d.first.1);
             diags.push(
-                Diagnostic::error(&files[d.at.file as usize], d.at.line as usize, 0, format!(
-                    "duplicate row for park {park} year {year} metric {name}{period} (first at {}:{})",
-                    files[d.first.0 as usize], d.first.1
-                ))
+                Diagnostic::error(
+                    &files[d.at.file as usize],
+                    d.at.line as usize,
+                    0,
+                    t!("diag.duplicate_row", park = park, year = year, metric = name, period = period, first = first),
+                )
                 .park(park),
             );
         }
@@ -306,11 +306,14 @@ impl Collector {
                     }
                 };
                 diags.push(
-                    Diagnostic::error(&files[a_file as usize], a_line as usize, 0, format!(
-                        "park {park} reports {name} for {year} both as a year total and by month (months at {}:{}); it would be counted twice",
-                        files[m_file as usize], m_line
+                    Diagnostic::error(&files[a_file as usize], a_line as usize, 0, t!(
+                        "diag.year_and_months",
+                        park = park,
+                        metric = name,
+                        year = year,
+                        months = format!("{}:{}", files[m_file as usize], m_line)
                     ))
-                    .hint("keep either the annual row or the twelve monthly rows")
+                    .hint(t!("diag.hint.year_or_months"))
                     .park(park),
                 );
             } else if months.count_ones() < 12 {
@@ -320,11 +323,15 @@ impl Collector {
                     .map(|mo| format!("{year}-{mo:02}"))
                     .collect();
                 diags.push(
-                    Diagnostic::warning(&files[m_file as usize], m_line as usize, 0, format!(
-                        "park {park} reports {name} for {year} for {count} of 12 months; the year total is treated as unknown"
+                    Diagnostic::warning(&files[m_file as usize], m_line as usize, 0, t!(
+                        "diag.months_incomplete",
+                        park = park,
+                        metric = name,
+                        year = year,
+                        count = count
                     ))
                     .value(absent.join(", "))
-                    .expected("all twelve months, or one annual row")
+                    .expected(t!("diag.expected.twelve_months"))
                     .park(park),
                 );
                 // An incomplete year is not a smaller year: the metric becomes missing.

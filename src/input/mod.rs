@@ -134,7 +134,7 @@ impl Source {
         match &self.content {
             Content::Bytes(b) => Ok(b.as_slice().into()),
             Content::Path(p) => std::fs::read(p).map(Into::into).map_err(|e| {
-                Diagnostic::error(self.origin(), 0, 0, format!("cannot read the file: {e}"))
+                Diagnostic::error(self.origin(), 0, 0, t!("diag.cannot_read_file", error = e.to_string()))
             }),
         }
     }
@@ -221,9 +221,9 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                         p.display().to_string(),
                         0,
                         0,
-                        "missing required file parks.csv",
+                        t!("diag.missing_file", file = "parks.csv"),
                     )
-                    .expected("a folder with parks.csv and activity.csv"),
+                    .expected(t!("diag.expected.folder")),
                 );
             }
             if acts.is_empty() && parquets.is_empty() && !has_books {
@@ -232,9 +232,9 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
                         p.display().to_string(),
                         0,
                         0,
-                        "missing required file activity.csv",
+                        t!("diag.missing_file", file = "activity.csv"),
                     )
-                    .expected("a folder with parks.csv and activity.csv (or activity_*.csv)"),
+                    .expected(t!("diag.expected.folder_activity")),
                 );
             }
             s.activity.extend(acts);
@@ -269,8 +269,8 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
         && paths.iter().all(|p| p.is_file())
     {
         report.push(
-            Diagnostic::error("parks.csv", 0, 0, "missing required file parks.csv")
-                .expected("parks.csv named with the activity files"),
+            Diagnostic::error("parks.csv", 0, 0, t!("diag.missing_file", file = "parks.csv"))
+                .expected(t!("diag.expected.parks_with_activity")),
         );
     }
     Ok(s)
@@ -459,9 +459,9 @@ fn load_group(
                             &park.file,
                             park.line,
                             1,
-                            format!(
-                                "duplicate park_id (first defined in {})",
-                                crate::diag::location(&first.file, first.line, 0)
+                            t!(
+                                "diag.park_id_duplicate_at",
+                                first = crate::diag::location(&first.file, first.line, 0)
                             ),
                         )
                         .value(&park.park_id)
@@ -533,7 +533,7 @@ fn load_group(
                     source.origin(),
                     0,
                     0,
-                    format!("cannot read the file: {e}"),
+                    t!("diag.cannot_read_file", error = e.to_string()),
                 )]),
             },
             Content::Bytes(b) => parquet::read_pieces(
@@ -613,11 +613,11 @@ fn load_group(
         );
         for id in ids {
             acc.diags.push(
-                Diagnostic::error(first.origin(), first.line, first.column, format!(
-                    "park {id} is left out because a file it comes with has errors ({} error{}; the first: {})",
-                    group_errors.len(),
-                    if group_errors.len() == 1 { "" } else { "s" },
-                    first.message
+                Diagnostic::error(first.origin(), first.line, first.column, t!(
+                    "diag.park_left_out_by_file",
+                    park = &id,
+                    n = group_errors.len(),
+                    first = first.message.clone()
                 ))
                 .park(&id),
             );
@@ -630,7 +630,7 @@ fn no_rows(file: &Origin, header_line: usize) -> Diagnostic {
         file,
         header_line,
         0,
-        "the file has a header but no data rows",
+        t!("diag.no_rows"),
     )
 }
 
@@ -645,7 +645,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
                 &t.origin,
                 1,
                 0,
-                "waivers.csv needs the columns park_id, benchmark, rule, justification",
+                t!("diag.waivers_columns"),
             )
             .value(t.header.join(",")),
         );
@@ -671,7 +671,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
                     &t.origin,
                     t.line(r),
                     cols[0].unwrap_or(0) + 1,
-                    "waiver for a park that parks.csv lacks",
+                    t!("diag.waiver_unknown_park"),
                 )
                 .value(&w.park_id)
                 .park(&w.park_id),
@@ -684,7 +684,7 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
                     &t.origin,
                     t.line(r),
                     cols[3].unwrap_or(0) + 1,
-                    "a waiver needs a justification",
+                    t!("diag.waiver_justification"),
                 )
                 .park(&w.park_id),
             );

@@ -63,12 +63,9 @@ pub fn read_parks(
                 f,
                 t.header_line as usize,
                 0,
-                "missing required column \"park_id\"",
+                t!("diag.missing_columns", n = 1, columns = "\"park_id\""),
             )
-            .expected(format!(
-                "a header with park_id, name, country, province, sector (found: {})",
-                t.header.join(", ")
-            ))
+            .expected(t!("diag.expected.parks_header", found = t.header.join(", ")))
             .hint(delimiter_hint(t)),
         );
         return Vec::new();
@@ -78,10 +75,7 @@ pub fn read_parks(
             f,
             t.line(*row),
             0,
-            format!(
-                "the row has {n} fields but the header has {}",
-                t.header.len()
-            ),
+            t!("diag.row_fields", n = *n, header = t.header.len()),
         ));
     }
     let cell = |col: Option<usize>, row: usize| -> &str {
@@ -105,16 +99,16 @@ pub fn read_parks(
         let mut ok = true;
         if id.is_empty() {
             diags.push(
-                Diagnostic::error(f, line, id_col + 1, "park_id is empty")
-                    .expected("an id such as cn-js-001"),
+                Diagnostic::error(f, line, id_col + 1, t!("diag.park_id_empty"))
+                    .expected(t!("diag.expected.park_id_example")),
             );
             continue;
         }
         if valid_park_id(id) && !super::valid_park_id_for_path(id) {
             diags.push(
-                Diagnostic::error(f, line, id_col + 1, "park_id cannot name a file (hidden or reserved on Windows)")
+                Diagnostic::error(f, line, id_col + 1, t!("diag.park_id_reserved"))
                     .value(id)
-                    .expected("an id that does not start with '.' and is not CON, PRN, AUX, NUL, COM1-9 or LPT1-9")
+                    .expected(t!("diag.expected.park_id_not_reserved"))
                     .park(id),
             );
             continue;
@@ -126,14 +120,14 @@ pub fn read_parks(
                     line,
                     id_col + 1,
                     if id.chars().count() > 64 && valid_park_id(&id[..id.floor_char_boundary(64)]) {
-                        format!("park_id is {} characters long", id.chars().count())
+                        t!("diag.park_id_long", n = id.chars().count())
                     } else {
-                        "park_id has characters outside A-Z a-z 0-9 _ . -".to_string()
+                        t!("diag.park_id_characters")
                     },
                 )
                 .value(id)
-                .expected("letters, digits, '_', '.', '-' (at most 64)")
-                .hint("put the park's full name in the name column; the id names files and links")
+                .expected(t!("diag.expected.park_id_characters"))
+                .hint(t!("diag.hint.park_id_name"))
                 .park(id),
             );
             continue;
@@ -144,7 +138,7 @@ pub fn read_parks(
                     f,
                     line,
                     id_col + 1,
-                    format!("duplicate park_id (first defined on line {first})"),
+                    t!("diag.park_id_duplicate_line", first = *first),
                 )
                 .value(id)
                 .park(id),
@@ -162,9 +156,9 @@ pub fn read_parks(
         if !country_raw.is_empty() && !factors.is_country(&country) {
             ok = false;
             diags.push(
-                Diagnostic::error(f, line, cols["country"].unwrap_or(0) + 1, "unknown country")
+                Diagnostic::error(f, line, cols["country"].unwrap_or(0) + 1, t!("diag.country_unknown"))
                     .value(country_raw)
-                    .expected("an ISO 3166-1 alpha-2 code such as CN, VN, DE")
+                    .expected(t!("diag.expected.country"))
                     .park(id),
             );
         }
@@ -176,12 +170,12 @@ pub fn read_parks(
                 Some(k) => Some(k),
                 None if country == "CN" => {
                     ok = false;
-                    let mut d = Diagnostic::error(f, line, cols["province"].unwrap_or(0) + 1, "unknown province")
+                    let mut d = Diagnostic::error(f, line, cols["province"].unwrap_or(0) + 1, t!("diag.province_unknown"))
                         .value(province_raw)
-                        .expected("a province key of the grid factor table (e.g. jiangsu) or its Chinese name (江苏)")
+                        .expected(t!("diag.expected.province"))
                         .park(id);
                     if let Some(n) = nearest(province_raw, factors.province_keys().into_iter()) {
-                        d = d.hint(format!("did you mean \"{n}\"?"));
+                        d = d.hint(t!("diag.hint.did_you_mean_quoted", name = n));
                     }
                     diags.push(d);
                     None
@@ -200,10 +194,10 @@ pub fn read_parks(
                     f,
                     line,
                     cols["grid_region"].unwrap_or(0) + 1,
-                    "unknown grid region; ignored",
+                    t!("diag.grid_region_unknown"),
                 )
                 .value(grid_raw)
-                .expected("north, northeast, east, central, northwest, south or southwest")
+                .expected(t!("diag.expected.grid_region"))
                 .park(id),
             );
             None
@@ -215,7 +209,7 @@ pub fn read_parks(
                     f,
                     line,
                     0,
-                    "no province given: the national average grid factor will be used",
+                    t!("diag.no_province"),
                 )
                 .park(id),
             );
@@ -276,9 +270,9 @@ fn land_area(
         Ok(v) => v,
         Err(_) => {
             diags.push(
-                Diagnostic::error(f, line, column, "land area is not a number")
+                Diagnostic::error(f, line, column, t!("diag.land_area_not_number"))
                     .value(raw)
-                    .expected("a number such as 12.5")
+                    .expected(t!("diag.expected.number_example"))
                     .park(id),
             );
             return None;
@@ -290,17 +284,17 @@ fn land_area(
                 f,
                 line,
                 cols["land_area_unit"].unwrap_or(0) + 1,
-                "unknown area unit",
+                t!("diag.area_unit_unknown"),
             )
             .value(unit_raw)
-            .expected(format!("one of {}", vocab.units.ids_of("area").join(", ")))
+            .expected(t!("diag.expected.one_of", list = vocab.units.ids_of("area").join(", ")))
             .park(id),
         );
         return None;
     };
     if v <= 0.0 {
         diags.push(
-            Diagnostic::error(f, line, column, "land area must be positive")
+            Diagnostic::error(f, line, column, t!("diag.land_area_not_positive"))
                 .value(raw)
                 .park(id),
         );
@@ -309,10 +303,10 @@ fn land_area(
     Some(v * unit.to_canonical)
 }
 
-fn delimiter_hint(t: &Table) -> String {
-    format!(
-        "the file was read as {} with {}-delimited columns; check the header row",
-        t.encoding,
-        super::table::delimiter_name(t.delimiter)
+fn delimiter_hint(t: &Table) -> crate::i18n::Text {
+    t!(
+        "diag.hint.read_as_check_header",
+        encoding = t.encoding,
+        delimiter = super::table::delimiter_name(t.delimiter)
     )
 }

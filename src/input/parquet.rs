@@ -43,13 +43,13 @@ pub fn read_pieces<R: polars_io::mmap::MmapBytesReader>(
                 file,
                 0,
                 0,
-                format!(
-                    "cannot read the Parquet file: {}",
-                    e.lines().next().unwrap_or_default()
+                t!(
+                    "diag.cannot_read_parquet",
+                    error = e.lines().next().unwrap_or_default()
                 ),
             )
-            .expected("a Parquet file with the columns of activity.csv")
-            .hint("write it again with pandas or polars (to_parquet / write_parquet), or export the data as CSV (UTF-8)"),
+            .expected(t!("diag.expected.parquet"))
+            .hint(t!("diag.hint.parquet_write_again")),
         ]
     };
     let rows = frame::parquet_rows(&mut reader).map_err(unreadable)?;
@@ -91,10 +91,10 @@ fn table(
         let number = NUMBER_COLUMNS.contains(&name.as_str());
         let text = TEXT_COLUMNS.contains(&name.as_str());
         let kind = match &cells {
-            Cells::Text(_) => "text",
-            Cells::Int(_) => "integers",
-            Cells::Float(_) => "floating-point numbers",
-            Cells::Unsupported(t) => t.as_str(),
+            Cells::Text(_) => t!("diag.kind.text"),
+            Cells::Int(_) => t!("diag.kind.integers"),
+            Cells::Float(_) => t!("diag.kind.floats"),
+            Cells::Unsupported(t) => crate::i18n::Text::verbatim(t.as_str()),
         };
         let fits = match &cells {
             Cells::Text(_) => !number,
@@ -104,17 +104,17 @@ fn table(
         };
         if !fits {
             let expected = if number {
-                "numbers (an integer or floating-point column)"
+                t!("diag.expected.numbers_column")
             } else if text {
-                "text (a string column)"
+                t!("diag.expected.text_column")
             } else {
-                "text or numbers"
+                t!("diag.expected.text_or_numbers")
             };
             problems.push(
-                Diagnostic::error(&origin, 0, i + 1, format!("column \"{raw}\" holds {kind}"))
-                    .value(kind)
+                Diagnostic::error(&origin, 0, i + 1, t!("diag.column_holds", column = &raw, kind = kind.clone()))
+                    .value(kind.en())
                     .expected(expected)
-                    .hint("cast the column before writing the file (in pandas: df[\"col\"].astype(...))"),
+                    .hint(t!("diag.hint.cast_column")),
             );
             continue;
         }

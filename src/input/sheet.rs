@@ -61,7 +61,7 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
 pub fn read_workbook(path: &Path) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}")))?;
+        .map_err(|e| Diagnostic::error(&file, 0, 0, t!("diag.cannot_read_file", error = e.to_string())))?;
     read_workbook_bytes(&file, bytes)
 }
 
@@ -76,16 +76,16 @@ fn open_as(
     bytes: Vec<u8>,
 ) -> Result<Sheets<Cursor<Vec<u8>>>, Diagnostic> {
     if bytes.is_empty() {
-        return Err(Diagnostic::error(file, 0, 0, "the file is empty")
-            .expected("an Excel workbook with sheets parks and activity"));
+        return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
+            .expected(t!("diag.expected.workbook_sheets")));
     }
     if bytes.starts_with(b"PK") {
         check_inflated(file, &bytes)?;
     }
     open_book(file, format, bytes).map_err(|e| {
-        Diagnostic::error(file, 0, 0, format!("cannot read the workbook: {e}"))
-            .expected("an Excel workbook (.xlsx, .xls) or an OpenDocument sheet (.ods)")
-            .hint("save it again from Excel, or export each sheet as CSV (UTF-8)")
+        Diagnostic::error(file, 0, 0, t!("diag.cannot_read_workbook", error = e))
+            .expected(t!("diag.expected.workbook"))
+            .hint(t!("diag.hint.save_workbook_again"))
     })
 }
 
@@ -132,10 +132,10 @@ pub fn read_workbook_as(
         && !out.iter().any(|(r, _)| *r == SheetRole::Parks)
     {
         return Err(
-            Diagnostic::error(&file, 0, 0, "the workbook has no parks or activity sheet")
+            Diagnostic::error(&file, 0, 0, t!("diag.workbook_no_sheets"))
                 .value(names.join(", "))
-                .expected("sheets named parks and activity (or 园区 and 活动数据)")
-                .hint("parkbench template --format xlsx writes a workbook to fill in"),
+                .expected(t!("diag.expected.sheet_names"))
+                .hint(t!("diag.hint.template_xlsx")),
         );
     }
     Ok(out)
@@ -182,17 +182,17 @@ fn check_inflated_within(
         // Not a readable ZIP: calamine says what is wrong with it.
         return Ok(());
     };
-    let too_big = |what: String| {
-        Diagnostic::error(file, 0, 0, format!("the workbook is too big to read: {what}"))
-            .expected(format!(
-                "at most {} parts and {} MB inflated (indicators/limits.toml)",
-                limits.parts,
-                limits.inflated_bytes / 1_000_000
+    let too_big = |what: crate::i18n::Text| {
+        Diagnostic::error(file, 0, 0, t!("diag.workbook_too_big", what = what))
+            .expected(t!(
+                "diag.expected.workbook_limits",
+                parts = limits.parts,
+                mb = limits.inflated_bytes / 1_000_000
             ))
-            .hint("a workbook this size is not a park's data (a ZIP bomb?); export the sheets as CSV if it is real")
+            .hint(t!("diag.hint.zip_bomb"))
     };
     if zip.len() > limits.parts {
-        return Err(too_big(format!("{} parts", zip.len())));
+        return Err(too_big(t!("diag.workbook_parts", n = zip.len())));
     }
     let mut total: u64 = 0;
     let mut buf = vec![0u8; 64 << 10];
@@ -206,9 +206,9 @@ fn check_inflated_within(
                 Ok(n) => {
                     total += n as u64;
                     if total > limits.inflated_bytes {
-                        return Err(too_big(format!(
-                            "it inflates to more than {} MB",
-                            limits.inflated_bytes / 1_000_000
+                        return Err(too_big(t!(
+                            "diag.workbook_inflates",
+                            mb = limits.inflated_bytes / 1_000_000
                         )));
                     }
                 }
@@ -230,47 +230,42 @@ fn sheet_cells(
     origin: &Origin,
 ) -> Result<Vec<(u32, u32, String)>, Diagnostic> {
     let limits = crate::reference::limits().workbook;
-    let cannot = |e: String| Diagnostic::error(origin, 0, 0, format!("cannot read the sheet: {e}"));
+    let cannot =
+        |e: String| Diagnostic::error(origin, 0, 0, t!("diag.cannot_read_sheet", error = e));
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
     let mut add = |row: u32, col: u32, text: Option<String>| -> Result<(), Diagnostic> {
         let Some(text) = text else {
             return Ok(());
         };
-        let at = |msg: String, value: String, expected: String| {
+        let at = |msg: crate::i18n::Text, value: String, expected: crate::i18n::Text| {
             Diagnostic::error(origin, row as usize + 1, col as usize + 1, msg)
                 .value(value)
                 .expected(expected)
         };
         if col as usize >= limits.columns {
             return Err(at(
-                format!(
-                    "the sheet uses column {} (beyond the {} columns read)",
-                    crate::diag::column_letters(col as usize + 1),
-                    limits.columns
+                t!(
+                    "diag.sheet_far_column",
+                    column = crate::diag::column_letters(col as usize + 1),
+                    n = limits.columns
                 ),
                 crate::diag::printable(&text),
-                format!(
-                    "data in the first {} columns (indicators/limits.toml)",
-                    limits.columns
-                ),
+                t!("diag.expected.first_columns", n = limits.columns),
             )
-            .hint("delete the far cell (Ctrl+End in Excel shows where the sheet ends)"));
+            .hint(t!("diag.hint.far_cell")));
         }
         if text.chars().count() > limits.cell_chars {
             return Err(at(
-                "a cell holds more text than Excel allows".into(),
+                t!("diag.cell_too_long"),
                 crate::diag::printable(&text),
-                format!("at most {} characters", limits.cell_chars),
+                t!("diag.expected.at_most_chars", n = limits.cell_chars),
             ));
         }
         if cells.len() >= limits.cells {
             return Err(at(
-                format!("the sheet has more than {} cells", limits.cells),
+                t!("diag.sheet_too_many_cells", n = limits.cells),
                 String::new(),
-                format!(
-                    "at most {} non-empty cells (indicators/limits.toml)",
-                    limits.cells
-                ),
+                t!("diag.expected.at_most_cells", n = limits.cells),
             ));
         }
         cells.push((row, col, text));
@@ -330,8 +325,8 @@ const HEADER_SEARCH_ROWS: usize = 20;
 /// skipped); without one, the first non-empty row. Memory is the cells and one row at a time.
 pub fn sheet_table(file: &Origin, mut cells: Vec<(u32, u32, String)>) -> Result<Table, Diagnostic> {
     if cells.is_empty() {
-        return Err(Diagnostic::error(file, 0, 0, "the sheet is empty")
-            .expected("a header row and data rows"));
+        return Err(Diagnostic::error(file, 0, 0, t!("diag.sheet_empty"))
+            .expected(t!("diag.expected.header_and_rows")));
     }
     cells.sort_by_key(|&(r, c, _)| (r, c));
     // Each row's cells: a range into `cells`.
@@ -485,7 +480,7 @@ mod tests {
         limits.inflated_bytes = 4 << 20;
         let e = check_inflated_within("bomb.xlsx", &bytes, &limits).unwrap_err();
         assert_eq!(e.file, "bomb.xlsx");
-        assert!(e.message.contains("inflates to more than 4 MB"), "{e}");
+        assert!(e.message.en().contains("inflates to more than 4 MB"), "{e}");
         limits.inflated_bytes = 16 << 20;
         assert!(check_inflated_within("bomb.xlsx", &bytes, &limits).is_ok());
         // The shipped limits parse.

@@ -113,12 +113,12 @@ pub fn canonical_header(h: &str) -> String {
 }
 
 /// Names a delimiter in messages.
-pub fn delimiter_name(d: u8) -> &'static str {
+pub fn delimiter_name(d: u8) -> crate::i18n::Text {
     match d {
-        b',' => "comma",
-        b';' => "semicolon",
-        b'\t' => "tab",
-        _ => "other",
+        b',' => t!("diag.delimiter.comma"),
+        b';' => t!("diag.delimiter.semicolon"),
+        b'\t' => t!("diag.delimiter.tab"),
+        _ => t!("diag.delimiter.other"),
     }
 }
 
@@ -127,7 +127,7 @@ pub fn delimiter_name(d: u8) -> &'static str {
 pub fn read_csv(path: &Path) -> Result<Table, Diagnostic> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}")))?;
+        .map_err(|e| Diagnostic::error(&file, 0, 0, t!("diag.cannot_read_file", error = e.to_string())))?;
     read_csv_bytes(&file, &bytes)
 }
 
@@ -137,8 +137,8 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
     let (text, encoding) = decode(file, bytes)?;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
-        return Err(Diagnostic::error(file, 0, 0, "the file is empty")
-            .expected("a header row and data rows"));
+        return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
+            .expected(t!("diag.expected.header_and_rows")));
     }
     let text = normalise_line_ends(text);
     parse_text(file, &text, encoding, None, 0).map(|(t, _)| t)
@@ -174,7 +174,7 @@ pub fn read_csv_pieces(
 ) -> Result<usize, Diagnostic> {
     let file = path.display().to_string();
     let cannot =
-        |e: std::io::Error| Diagnostic::error(&file, 0, 0, format!("cannot read the file: {e}"));
+        |e: std::io::Error| Diagnostic::error(&file, 0, 0, t!("diag.cannot_read_file", error = e.to_string()));
     let f = std::fs::File::open(path).map_err(cannot)?;
     let len = f.metadata().map_err(cannot)?.len();
     read_pieces(&file, f, len, piece, each)
@@ -200,7 +200,7 @@ fn read_pieces<R: std::io::Read>(
 ) -> Result<usize, Diagnostic> {
     use std::io::Read;
     let cannot =
-        |e: std::io::Error| Diagnostic::error(file, 0, 0, format!("cannot read the file: {e}"));
+        |e: std::io::Error| Diagnostic::error(file, 0, 0, t!("diag.cannot_read_file", error = e.to_string()));
     let piece = piece.max(1);
     // The whole file as one table; `buf` holds what was read of it already.
     let whole = |f: &mut R, mut buf: Vec<u8>, each: &mut dyn FnMut(Table) -> bool| {
@@ -266,7 +266,7 @@ fn read_pieces<R: std::io::Read>(
                 file,
                 line,
                 0,
-                "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
+                t!("diag.nul_bytes"),
             ));
         }
         let at_line = |d: Diagnostic| Diagnostic {
@@ -291,12 +291,9 @@ fn read_pieces<R: std::io::Read>(
                         file,
                         bytes,
                         e.valid_up_to(),
-                        "one encoding for the whole file",
+                        t!("diag.expected.one_encoding"),
                     );
-                    d.message = format!(
-                        "{}; the lines before it are UTF-8, so the file mixes encodings",
-                        d.message
-                    );
+                    d.message = t!("diag.mixed_encodings", first = d.message);
                     return Err(at_line(d));
                 }
             }
@@ -308,8 +305,8 @@ fn read_pieces<R: std::io::Read>(
         let t = match &mut first {
             None => {
                 if text.trim().is_empty() {
-                    return Err(Diagnostic::error(file, 0, 0, "the file is empty")
-                        .expected("a header row and data rows"));
+                    return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
+                        .expected(t!("diag.expected.header_and_rows")));
                 }
                 let (t, span) = parse_text(file, &text, encoding, None, 0)?;
                 let header = text[span].trim_end_matches('\n').to_string();
@@ -402,7 +399,7 @@ fn gb18030(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
             let at = std::str::from_utf8(bytes)
                 .err()
                 .map_or(0, |e| e.valid_up_to());
-            bad_encoding(file, bytes, at, "UTF-8 or GB18030/GBK")
+            bad_encoding(file, bytes, at, t!("diag.expected.utf8_or_gbk"))
         })
 }
 
@@ -453,7 +450,7 @@ fn find_header(file: &str, text: &str, delimiter: u8) -> Result<Header, Diagnost
                     file,
                     1,
                     0,
-                    format!("cannot read the header row: {e}"),
+                    t!("diag.cannot_read_header", error = e.to_string()),
                 ));
             }
         }
@@ -502,7 +499,7 @@ fn find_header(file: &str, text: &str, delimiter: u8) -> Result<Header, Diagnost
             span: start..end,
         });
     }
-    first.ok_or_else(|| Diagnostic::error(file, 0, 0, "the file has no header row"))
+    first.ok_or_else(|| Diagnostic::error(file, 0, 0, t!("diag.no_header")))
 }
 
 /// The 1-based line and byte offset where a record starts: its reader's position is before
@@ -547,9 +544,9 @@ fn parse_text(
             file,
             line,
             field,
-            "a quoted field is opened here and never closed",
+            t!("diag.unclosed_quote"),
         )
-        .expected("a closing \" (the file may be cut short)"));
+        .expected(t!("diag.expected.closing_quote")));
     }
     let (columns, lines, ragged) = read_body(
         text,
@@ -561,7 +558,7 @@ fn parse_text(
     .map_err(|e| {
         let e = e.to_string();
         let first = e.lines().next().unwrap_or_default();
-        Diagnostic::error(file, 0, 0, format!("cannot parse as CSV: {first}"))
+        Diagnostic::error(file, 0, 0, t!("diag.cannot_parse_csv", error = first))
     })?;
     let decimal = match fixed.and_then(|f| f.decimal) {
         Some(d) => d,
@@ -641,31 +638,19 @@ fn read_body(
 /// Refuses files that are clearly not text tables, saying what they look like.
 fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let looks_like = if bytes.starts_with(b"%PDF") {
-        Some((
-            "a PDF document",
-            "export the data as CSV (UTF-8) or an Excel workbook",
-        ))
+        Some((t!("diag.looks.pdf"), t!("diag.hint.pdf")))
     } else if bytes.starts_with(b"PK\x03\x04") {
-        Some((
-            "a ZIP archive or an .xlsx workbook",
-            "parkbench reads workbooks: give the file its .xlsx name, or export the sheets as CSV (UTF-8)",
-        ))
+        Some((t!("diag.looks.zip"), t!("diag.hint.zip")))
     } else if bytes.starts_with(b"PAR1") {
-        Some((
-            "a Parquet file",
-            "parkbench reads Parquet activity files: give the file its .parquet name (activity.parquet)",
-        ))
+        Some((t!("diag.looks.parquet"), t!("diag.hint.parquet")))
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Some((
-            "a legacy .xls workbook",
-            "parkbench reads workbooks: give the file its .xls name, or export the sheets as CSV (UTF-8)",
-        ))
+        Some((t!("diag.looks.xls"), t!("diag.hint.xls")))
     } else {
         None
     };
     if let Some((what, hint)) = looks_like {
         return Err(
-            Diagnostic::error(file, 0, 0, format!("this is {what}, not a CSV file")).hint(hint),
+            Diagnostic::error(file, 0, 0, t!("diag.not_csv", what = what)).hint(hint),
         );
     }
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE])
@@ -677,7 +662,7 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
             file,
             line,
             0,
-            "the file contains NUL bytes: it is binary or damaged, not a CSV text file",
+            t!("diag.nul_bytes"),
         ));
     }
     Ok(())
@@ -695,7 +680,7 @@ fn decode<'b>(
                 file,
                 rest,
                 e.valid_up_to(),
-                "UTF-8 (it starts with a UTF-8 BOM)",
+                t!("diag.expected.utf8_bom"),
             )),
         };
     }
@@ -710,7 +695,7 @@ fn decode<'b>(
                     file,
                     0,
                     0,
-                    format!("the file is not valid {name}"),
+                    t!("diag.not_valid_encoding", encoding = name),
                 ));
             }
             return Ok((s.into_owned().into(), name));
@@ -732,12 +717,9 @@ fn decode<'b>(
                 file,
                 bytes,
                 utf8_err.valid_up_to(),
-                "one encoding for the whole file",
+                t!("diag.expected.one_encoding"),
             );
-            d.message = format!(
-                "{}; the lines before it are UTF-8, so the file mixes encodings",
-                d.message
-            );
+            d.message = t!("diag.mixed_encodings", first = d.message);
             Err(d)
         }
         Err(utf8_err) => match GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
@@ -746,7 +728,7 @@ fn decode<'b>(
                 file,
                 bytes,
                 utf8_err.valid_up_to(),
-                "UTF-8 or GB18030/GBK",
+                t!("diag.expected.utf8_or_gbk"),
             )),
         },
     }
@@ -783,16 +765,16 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'
     }
 }
 
-fn bad_encoding(file: &str, bytes: &[u8], at: usize, expected: &str) -> Diagnostic {
+fn bad_encoding(file: &str, bytes: &[u8], at: usize, expected: crate::i18n::Text) -> Diagnostic {
     let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
     let bad: String = bytes[at..bytes.len().min(at + 4)]
         .iter()
         .map(|b| format!("\\x{b:02X}"))
         .collect();
-    Diagnostic::error(file, line, 0, "the text encoding is not recognised")
+    Diagnostic::error(file, line, 0, t!("diag.encoding_unknown"))
         .value(bad)
         .expected(expected)
-        .hint("save the file as \"CSV UTF-8\" in Excel; files from Chinese Excel (GBK/GB18030) are read too, but mixed encodings in one file are not")
+        .hint(t!("diag.hint.save_utf8"))
 }
 
 /// The delimiter of the first line that has one (a title row above the header may have
@@ -868,11 +850,11 @@ pub(crate) fn duplicate_header(
                 file,
                 line as usize,
                 i + 1,
-                format!("duplicate column \"{h}\" (also column {})", first + 1),
+                t!("diag.duplicate_column", column = h, first = first + 1),
             )
             .value(h.clone())
-            .expected("each column once")
-            .hint("delete or rename one of them; parkbench will not guess which one counts"));
+            .expected(t!("diag.expected.each_column_once"))
+            .hint(t!("diag.hint.duplicate_column")));
         }
         seen.insert(h.to_ascii_lowercase(), i);
     }
@@ -1024,7 +1006,7 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let e = pieces(&path, 500).err().unwrap();
         assert_eq!(e.line, 303, "{e:?}");
-        assert!(e.message.contains("mixes encodings"), "{e:?}");
+        assert!(e.message.en().contains("mixes encodings"), "{e:?}");
 
         // A quote opened on line 250 and never closed.
         let mut text = String::from("park_id,year,metric,value,unit\n");

@@ -809,7 +809,8 @@ pub async fn upload(
 }
 
 /// A problem as the page shows it.
-fn problem_rows(problems: &[Diagnostic]) -> Value {
+fn problem_rows(problems: &[Diagnostic], lang: Lang) -> Value {
+    let words = crate::i18n::Locale::get(lang);
     Value::from_serialize(
         problems
             .iter()
@@ -832,10 +833,16 @@ fn problem_rows(problems: &[Diagnostic]) -> Value {
                             d.location()
                         },
                     ),
-                    ("message", d.message.clone()),
+                    ("message", words.text(&d.message)),
                     ("value", d.value.clone().unwrap_or_default()),
-                    ("expected", d.expected.clone().unwrap_or_default()),
-                    ("hint", d.hint.clone().unwrap_or_default()),
+                    (
+                        "expected",
+                        d.expected.as_ref().map(|e| words.text(e)).unwrap_or_default(),
+                    ),
+                    (
+                        "hint",
+                        d.hint.as_ref().map(|h| words.text(h)).unwrap_or_default(),
+                    ),
                 ])
             })
             .collect::<Vec<_>>(),
@@ -866,7 +873,7 @@ pub async fn submission(
             ("sub", Value::from_serialize(&sub)),
             ("when", Value::from(when(sub.created_at))),
             ("names", Value::from_serialize(&names)),
-            ("problems", problem_rows(&problems)),
+            ("problems", problem_rows(&problems, v.lang)),
         ],
     )
 }

@@ -137,10 +137,10 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     } else if t.col("park_id").is_some() && t.col("name").is_some() {
         Ok("parks")
     } else {
-        Err(Diagnostic::error(&u.name, 1, 0, "the file is neither a parks table nor an activity table")
+        Err(Diagnostic::error(&u.name, 1, 0, t!("diag.upload_not_a_table"))
             .value(t.header.join(","))
-            .expected("the header of a parkbench template: park_id, name, ... (parks) or park_id, year, metric, value, unit (activity)")
-            .hint("download a template from this page and copy your data into it"))
+            .expected(t!("diag.expected.template_header"))
+            .hint(t!("diag.hint.download_template")))
     }
 }
 
@@ -206,8 +206,8 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
     }
     if files.iter().filter(|f| f.kind == "parks").count() > 1 {
         problems.push(
-            Diagnostic::error("", 0, 0, "more than one parks table in the upload")
-                .expected("one parks table (or none: the programme's roster entry is used)"),
+            Diagnostic::error("", 0, 0, t!("diag.upload_two_parks_tables"))
+                .expected(t!("diag.expected.one_parks_table")),
         );
     }
     let has_activity = files.iter().any(|f| {
@@ -218,8 +218,8 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
     });
     if !has_activity {
         problems.push(
-            Diagnostic::error("", 0, 0, "missing required file activity.csv")
-                .expected("an activity table (CSV) or a workbook with an activity sheet"),
+            Diagnostic::error("", 0, 0, t!("diag.missing_file", file = "activity.csv"))
+                .expected(t!("diag.expected.activity_table")),
         );
     }
     if problems.iter().all(|d| d.severity != Severity::Error) {
@@ -253,10 +253,10 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
                     &p.file,
                     p.line,
                     1,
-                    "this park is not the one you submit for",
+                    t!("diag.upload_other_park"),
                 )
                 .value(&p.park_id)
-                .expected(format!("park_id {}", park.park_id)),
+                .expected(t!("diag.expected.park_id_is", park = &park.park_id)),
             );
         }
     }
@@ -273,10 +273,10 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
                 &data.files[p.first.file as usize],
                 p.first.line as usize,
                 1,
-                "activity for another park",
+                t!("diag.upload_other_park_activity"),
             )
             .value(&*p.id)
-            .expected(format!("park_id {}", park.park_id)),
+            .expected(t!("diag.expected.park_id_is", park = &park.park_id)),
         );
     }
     let has_year = data
@@ -290,9 +290,9 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
                 "",
                 0,
                 0,
-                format!("no activity data for the reporting year {year}"),
+                t!("diag.upload_no_year", year = year),
             )
-            .expected(format!("rows with year {year} for park {}", park.park_id)),
+            .expected(t!("diag.expected.rows_of_year", year = year, park = &park.park_id)),
         );
     }
     out

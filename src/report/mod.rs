@@ -231,7 +231,7 @@ pub fn write(
                 }
             })
             .collect();
-        let failures: Vec<_> = failures(input.data)
+        let failures: Vec<_> = failures(input.data, lang)
             .into_iter()
             .map(|(park, reason)| context! { park => park, reason => reason })
             .collect();
@@ -262,7 +262,7 @@ pub fn write(
         }
     }
     // Parks left out, with every reason; always written so a batch can be checked.
-    put("failures.csv", failures_csv(input.data).as_bytes())?;
+    put("failures.csv", failures_csv(input.data, opts.lang).as_bytes())?;
     if opts.json {
         put("scores.json", input.scores_json.as_bytes())?;
     }
@@ -381,7 +381,8 @@ fn gate_label(g: GateState, lang: Lang) -> &'static str {
 /// Every error that left a park out: `park_id, file, line, column, message, value, expected`
 /// (an empty park_id for errors that belong to no park). Text cells that a spreadsheet would
 /// run as a formula are neutralised.
-pub fn failures_csv(data: &Dataset) -> String {
+pub fn failures_csv(data: &Dataset, lang: Lang) -> String {
+    let l = crate::i18n::Locale::get(lang);
     let safe = crate::outfile::csv_safe;
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
@@ -393,20 +394,20 @@ pub fn failures_csv(data: &Dataset) -> String {
             safe(&d.file),
             d.line.to_string(),
             d.column.to_string(),
-            safe(&d.message),
+            safe(&l.text(&d.message)),
             safe(d.value.as_deref().unwrap_or("")),
-            safe(d.expected.as_deref().unwrap_or("")),
+            safe(&d.expected.as_ref().map(|e| l.text(e)).unwrap_or_default()),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Parks left out, with their first errors.
-pub fn failures(data: &Dataset) -> Vec<(String, String)> {
+pub fn failures(data: &Dataset, lang: Lang) -> Vec<(String, String)> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for d in data.report.errors() {
         let key = d.park_id.clone().unwrap_or_else(|| "(dataset)".into());
-        out.entry(key).or_default().push(d.to_string());
+        out.entry(key).or_default().push(d.render(lang));
     }
     out.into_iter()
         .map(|(p, v)| {

@@ -308,12 +308,12 @@ fn a_plausibility_warning_points_at_the_first_row_of_its_metric() {
     };
     let mut checked = 0;
     for w in &inv.warnings {
-        let Some(metric) = metric_of(&w.message) else {
+        let message = w.message.en();
+        let Some(metric) = metric_of(&message) else {
             continue;
         };
         let park = w.park_id.as_deref().unwrap();
-        let year: i32 = w
-            .message
+        let year: i32 = message
             .split(' ')
             .nth(2)
             .unwrap()
