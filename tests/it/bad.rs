@@ -226,3 +226,84 @@ fn every_bad_file_gets_its_pinned_diagnostic_and_no_panic() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every problem of the corpus (and of the invalid and hostile datasets, with the inventory's
+/// plausibility and unknown-total warnings) is worded in Chinese from `locales/zh.toml`: no
+/// message, expected value or hint falls back to English.
+#[test]
+fn every_diagnostic_of_the_corpus_is_worded_in_chinese() {
+    use parkbench::factors::Factors;
+    use parkbench::i18n::Lang;
+    use parkbench::reference::Vocabulary;
+    let vocab = Vocabulary::embedded().unwrap();
+    let factors = Factors::load(None).unwrap();
+    let dir = "tests/data/bad";
+    let mut inputs: Vec<Vec<std::path::PathBuf>> = CASES
+        .iter()
+        .map(|(file, _, _)| {
+            let (a, b) = if file.starts_with("parks_") {
+                (format!("{dir}/{file}"), format!("{dir}/activity_ok.csv"))
+            } else {
+                (format!("{dir}/parks.csv"), format!("{dir}/{file}"))
+            };
+            vec![a.into(), b.into()]
+        })
+        .collect();
+    inputs.push(vec!["tests/data/invalid".into()]);
+    inputs.push(vec!["tests/data/hostile".into()]);
+    let (mut seen, mut english) = (0, Vec::new());
+    let mut keys = std::collections::BTreeSet::new();
+    for paths in &inputs {
+        let Ok(data) = parkbench::input::load(paths, &vocab, &factors) else {
+            continue;
+        };
+        let mut diags = data.report.diagnostics.clone();
+        if let Ok(annual) = data.annual(&vocab) {
+            let inv = parkbench::inventory::build(
+                &data,
+                &annual,
+                &vocab,
+                &factors,
+                Default::default(),
+            )
+            .unwrap();
+            diags.extend(inv.warnings);
+        }
+        for d in &diags {
+            seen += 1;
+            keys.insert(d.message.key.to_string());
+            if !d.worded_in(Lang::Zh) {
+                english.push(format!("{paths:?}: {}", d.render(Lang::Zh)));
+            }
+        }
+    }
+    assert!(seen >= 40, "only {seen} diagnostics in the corpus");
+    assert!(keys.len() >= 20, "only {} kinds of problem: {keys:?}", keys.len());
+    assert!(english.is_empty(), "not worded in Chinese:\n{}", english.join("\n"));
+}
+
+/// `validate --lang zh` prints Chinese problems, hints and summary; the default stays English.
+#[test]
+fn validate_speaks_chinese_when_asked() {
+    let dir = "tests/data/bad";
+    let (code, out, _) = run(&[
+        "validate",
+        "--lang",
+        "zh",
+        &format!("{dir}/parks.csv"),
+        &format!("{dir}/bad_period.csv"),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let out = out.replace(&format!("{dir}/"), "");
+    assert!(
+        out.lines().any(|l| l
+            == "错误: bad_period.csv:2:3: 期间不是月份（取值“2023-13”，应为YYYY-MM，如 2024-03；全年数据留空）"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().last(),
+        Some("2 个文件中有 1 个错误、0 个警告（1 个园区，2 行数据）"),
+        "{out}"
+    );
+    assert!(!out.contains("error:"), "{out}");
+}
