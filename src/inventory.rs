@@ -76,6 +76,62 @@ pub struct ParkYear {
     pub land_area_km2: Option<f64>,
     pub factors: Vec<FactorUse>,
     pub assumptions: Vec<String>,
+    /// Why the energy or CO2 total is unknown: each carrier that made it so, with its cell
+    /// (empty when both totals are known). Missing is not zero, and never unexplained.
+    pub unknown: Vec<UnknownTotal>,
+}
+
+/// A carrier that makes a park-year's energy or CO2 total unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnknownTotal {
+    /// The carrier (a metric id); empty for [`UnknownCause::NoData`].
+    pub metric: String,
+    pub cause: UnknownCause,
+    /// `file:line:column` of its first cell, where the cause is in the data.
+    pub cell: Option<String>,
+}
+
+/// Why a carrier leaves a total unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownCause {
+    /// Reported with a missing-value token (NA, -, 不详 ...).
+    ReportedUnknown,
+    /// Reported for some months of the year only.
+    MonthsMissing,
+    /// No energy factor for it in the factor tables.
+    NoEnergyFactor,
+    /// No CO2 factor for it (for electricity: no grid factor for the park's country).
+    NoCo2Factor,
+    /// No energy or emission data at all for the year.
+    NoData,
+}
+
+impl UnknownTotal {
+    /// The reason as a message (worded by [`crate::i18n`]).
+    pub fn text(&self) -> Text {
+        let key = match self.cause {
+            UnknownCause::ReportedUnknown => "inventory.unknown.reported",
+            UnknownCause::MonthsMissing => "inventory.unknown.months",
+            UnknownCause::NoEnergyFactor => "inventory.unknown.no_energy_factor",
+            UnknownCause::NoCo2Factor => "inventory.unknown.no_co2_factor",
+            UnknownCause::NoData => "inventory.unknown.no_data",
+        };
+        let t = Text::new(key).arg("metric", &self.metric);
+        match &self.cell {
+            Some(cell) => t!("inventory.unknown.at", reason = t, cell = cell),
+            None => t,
+        }
+    }
+}
+
+impl ParkYear {
+    /// Every reason a total is unknown, as one message (None when the totals are known).
+    pub fn why_unknown(&self) -> Option<Text> {
+        let mut reasons = self.unknown.iter().map(UnknownTotal::text);
+        let first = reasons.next()?;
+        Some(reasons.fold(first, |acc, r| t!("inventory.unknown.and", a = acc, b = r)))
+    }
 }
 
 /// The inventory of a dataset, sorted by park and year, plus plausibility warnings.
@@ -336,6 +392,8 @@ pub fn build(
         let py = account(
             park, *year, metrics, vocab, factors, options, &elec, &heat_tce, &heat_co2,
         );
+        let mut py = py;
+        py.unknown = why_unknown(&py, data, vocab);
         warnings.extend(unknown_totals(&py, data, vocab));
         warnings.extend(plausibility(&py, data, vocab, &checks.check));
         years.push(py);
@@ -535,6 +593,7 @@ fn account(
         land_area_km2: park.land_area_km2,
         factors: used,
         assumptions,
+        unknown: Vec::new(),
     }
 }
 
@@ -606,6 +665,60 @@ fn push_once(used: &mut Vec<FactorUse>, f: &FactorUse) {
     if !used.contains(f) {
         used.push(f.clone());
     }
+}
+
+/// The carriers that leave the energy or CO2 total unknown, each with its first cell.
+fn why_unknown(py: &ParkYear, data: &Dataset, vocab: &Vocabulary) -> Vec<UnknownTotal> {
+    if py.energy_tce.is_some() && py.co2_total_t.is_some() {
+        return Vec::new();
+    }
+    if py.carriers.is_empty() {
+        return vec![UnknownTotal {
+            metric: String::new(),
+            cause: UnknownCause::NoData,
+            cell: None,
+        }];
+    }
+    let mut out = Vec::new();
+    for c in &py.carriers {
+        let cause = if c.quantity.is_none() {
+            let mi = vocab.order.iter().position(|m| *m == c.metric);
+            let incomplete = mi.is_some_and(|mi| {
+                data.activity
+                    .group(&py.park_id, py.year, mi as u16)
+                    .is_some_and(|g| g.incomplete)
+            });
+            if incomplete {
+                UnknownCause::MonthsMissing
+            } else {
+                UnknownCause::ReportedUnknown
+            }
+        } else if c.tce.is_none() && py.energy_tce.is_none() {
+            UnknownCause::NoEnergyFactor
+        } else if c.co2_t.is_none() && py.co2_total_t.is_none() {
+            UnknownCause::NoCo2Factor
+        } else {
+            continue;
+        };
+        let cell = vocab
+            .order
+            .iter()
+            .position(|m| *m == c.metric)
+            .and_then(|mi| data.first_row(&py.park_id, py.year, mi as u16))
+            .filter(|_| {
+                matches!(
+                    cause,
+                    UnknownCause::ReportedUnknown | UnknownCause::MonthsMissing
+                )
+            })
+            .map(|(file, line, column)| crate::diag::location(file, line, column));
+        out.push(UnknownTotal {
+            metric: c.metric.clone(),
+            cause,
+            cell,
+        });
+    }
+    out
 }
 
 /// A carrier reported as unknown (NA, -, 不详 ...) makes the park-year's energy and CO2 totals

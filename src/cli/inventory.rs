@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::output::{csv_safe, emit, human, num, text_table};
 use super::{CliError, DataArgs, ExitStatus};
+use crate::i18n::Locale;
 use crate::inventory::Inventory;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -30,19 +31,21 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let l = args.data.load()?;
     let inv = l.inventory(args.data.fuel_factors)?;
     spinner.finish_and_clear();
+    let words = crate::i18n::Locale::get(args.data.lang);
     let text = match args.format {
-        Format::Csv => to_csv(&inv, &l.vocab.order),
+        Format::Csv => to_csv(&inv, &l.vocab.order, words),
         Format::Json => {
             serde_json::to_string_pretty(&inv).map_err(|e| CliError::Io(e.to_string()))? + "\n"
         }
-        Format::Table => to_table(&inv),
+        Format::Table => to_table(&inv, words),
     };
     emit(args.out.as_deref(), &text)?;
     Ok(super::report_failures(&l.data, args.data.lang))
 }
 
-/// The inventory as CSV: fixed columns, then `tce_<carrier>` and `co2_<carrier>_t` per carrier present.
-pub fn to_csv(inv: &Inventory, order: &[String]) -> String {
+/// The inventory as CSV: fixed columns, then `tce_<carrier>` and `co2_<carrier>_t` per carrier
+/// present, and last `why_unknown`: what made a blank total unknown, with its cell.
+pub fn to_csv(inv: &Inventory, order: &[String], words: &Locale) -> String {
     let present: Vec<&String> = order
         .iter()
         .filter(|m| {
@@ -70,6 +73,7 @@ pub fn to_csv(inv: &Inventory, order: &[String]) -> String {
         header.push(format!("tce_{m}"));
         header.push(format!("co2_{m}_t"));
     }
+    header.push("why_unknown".into());
     let _ = w.write_record(&header);
     for y in &inv.years {
         let mut r = vec![
@@ -89,12 +93,16 @@ pub fn to_csv(inv: &Inventory, order: &[String]) -> String {
             r.push(c.map_or("0".into(), |c| num(c.tce, 4)));
             r.push(c.map_or("0".into(), |c| num(c.co2_t, 4)));
         }
+        r.push(csv_safe(
+            &y.why_unknown().map(|t| words.text(&t)).unwrap_or_default(),
+        ));
         let _ = w.write_record(&r);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn to_table(inv: &Inventory) -> String {
+/// The inventory as a table, and under it what made each blank total unknown.
+fn to_table(inv: &Inventory, words: &Locale) -> String {
     let header: Vec<String> = [
         "park",
         "year",
@@ -124,5 +132,16 @@ fn to_table(inv: &Inventory) -> String {
             ]
         })
         .collect();
-    text_table(&header, &rows)
+    let mut out = text_table(&header, &rows);
+    for y in &inv.years {
+        if let Some(why) = y.why_unknown() {
+            out.push_str(&format!(
+                "{} {}: {}\n",
+                y.park_id,
+                y.year,
+                words.text(&t!("inventory.blank_because", why = why))
+            ));
+        }
+    }
+    out
 }

@@ -557,36 +557,42 @@ fn park_page(
                 }
             })
             .collect();
+        // A blank total says why it is blank, with the cell that made it so.
+        let blank = py.why_unknown().map_or_else(
+            || "—".to_string(),
+            |why| format!("— ({})", crate::i18n::Locale::get(lang).text(&why)),
+        );
+        let blank = || blank.clone();
         let totals = vec![
             (
                 t["energy_tce"],
                 py.energy_tce
-                    .map_or("—".into(), |x| format!("{} tce", fmt_qty(x))),
+                    .map_or_else(blank, |x| format!("{} tce", fmt_qty(x))),
             ),
             (
                 t["scope1"],
                 py.co2_scope1_t
-                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
             ),
             (
                 t["scope2_location"],
                 py.co2_scope2_location_t
-                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
             ),
             (
                 t["scope2_market"],
                 py.co2_scope2_market_t
-                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
             ),
             (
                 t["co2_total"],
                 py.co2_total_t
-                    .map_or("—".into(), |x| format!("{} tCO2", fmt_qty(x))),
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
             ),
             (
                 t["co2_per_tce"],
                 py.co2_per_tce
-                    .map_or("—".into(), |x| format!("{x:.3} tCO2/tce")),
+                    .map_or_else(blank, |x| format!("{x:.3} tCO2/tce")),
             ),
         ];
         context! { carriers => carriers, totals => totals }

@@ -184,4 +184,31 @@ fn an_explicit_unknown_in_a_wide_cell_stays_unknown() {
     let rows = crate::csv_rows(&out);
     let yn = rows.iter().find(|r| r["park_id"] == "we-yn").unwrap();
     assert_eq!(yn["energy_tce"], "", "{yn:?}");
+    // The blank says why, naming the cell (line 3, column 3 of the operator's file).
+    let activity = dir.path().join("activity.csv");
+    assert_eq!(
+        yn["why_unknown"],
+        format!("raw_coal is reported as unknown ({}:3:3)", activity.display()),
+        "{yn:?}"
+    );
+    let js = rows.iter().find(|r| r["park_id"] == "we-js").unwrap();
+    assert_eq!(js["why_unknown"], "", "{js:?}");
+    // The same in the table, in Chinese, under the numbers.
+    let (_, table, _) = run(&["inventory", dir.path().to_str().unwrap(), "--lang", "zh"]);
+    assert!(
+        table.contains(&format!(
+            "we-yn 2022: 总量留空的原因：raw_coal 填报为未知（{}:3:3）",
+            activity.display()
+        )),
+        "{table}"
+    );
+    // validate warns at that cell.
+    let (_, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert!(
+        out.contains(&format!(
+            "warning: {}:3:3: park we-yn 2022: raw_coal is reported as unknown, so the energy and CO2 totals are unknown",
+            activity.display()
+        )),
+        "{out}"
+    );
 }
