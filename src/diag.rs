@@ -207,7 +207,9 @@ impl Diagnostic {
         let expected = self.expected.as_ref().map(|e| l.text(e));
         let value = self.value.as_deref().map(printable);
         match (value, expected) {
-            (Some(v), Some(e)) => out += &l.text(&t!("diag.value_expected", value = v, expected = e)),
+            (Some(v), Some(e)) => {
+                out += &l.text(&t!("diag.value_expected", value = v, expected = e))
+            }
             (Some(v), None) => out += &l.text(&t!("diag.value_only", value = v)),
             (None, Some(e)) => out += &l.text(&t!("diag.expected_only", expected = e)),
             (None, None) => {}

@@ -249,13 +249,11 @@ impl Locale {
             let name = parts.next().unwrap_or_default();
             let value = t.get(name).map(|a| self.arg(a));
             match (parts.next(), parts.next()) {
-                (Some(one), Some(other)) => {
-                    out.push_str(if value.as_deref() == Some("1") {
-                        one
-                    } else {
-                        other
-                    })
-                }
+                (Some(one), Some(other)) => out.push_str(if value.as_deref() == Some("1") {
+                    one
+                } else {
+                    other
+                }),
                 _ => out.push_str(value.as_deref().unwrap_or("")),
             }
             rest = &rest[open + close + 1..];

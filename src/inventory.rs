@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Origin};
-use crate::i18n::Text;
 use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
+use crate::i18n::Text;
 use crate::input::{Annual, Dataset, MetricYear, Park};
 use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
 

@@ -55,7 +55,12 @@ pub struct Template {
     pub activity: Vec<Vec<String>>,
     pub metrics: Vec<Vec<String>>,
     pub readme: String,
+    /// The activity sheet's metric column (0-based), which the workbook offers as a list.
+    pub metric_column: Option<usize>,
 }
+
+/// Excel's last row (0-based): a list offered on a column covers all of it.
+const EXCEL_LAST_ROW: u32 = 1_048_575;
 
 fn lang_key(lang: Lang) -> &'static str {
     match lang {
@@ -169,6 +174,7 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
         activity,
         metrics,
         readme: readme(lang),
+        metric_column: spec.activity_columns.iter().position(|c| c == "metric"),
     })
 }
 
@@ -253,6 +259,24 @@ pub fn write(
                     }
                 }
                 sheet.set_freeze_panes(1, 0)?;
+                // The metric column offers the metric list's names in the template's language
+                // (ids in English, Chinese names in Chinese); other names are accepted too, so
+                // a typed id only gets a note, not a refusal.
+                if name == activity_name
+                    && let Some(col) = t.metric_column
+                {
+                    let names_col = match lang {
+                        Lang::En => "A",
+                        Lang::Zh => "D",
+                    };
+                    let list = rust_xlsxwriter::DataValidation::new()
+                        .allow_list_formula(rust_xlsxwriter::Formula::new(format!(
+                            "='{metrics_name}'!${names_col}$2:${names_col}${}",
+                            t.metrics.len()
+                        )))
+                        .set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Information);
+                    sheet.add_data_validation(1, col as u16, EXCEL_LAST_ROW, col as u16, &list)?;
+                }
                 sheet.autofit();
             }
             let sheet = book.add_worksheet();

@@ -179,7 +179,10 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
         // its peers, and (with --draws) how sure each verdict is.
         if l.data.report.has_errors() {
             let path = out.with_file_name("failures.csv");
-            super::write_atomic(&path, crate::report::failures_csv(&l.data, args.data.lang).as_bytes())?;
+            super::write_atomic(
+                &path,
+                crate::report::failures_csv(&l.data, args.data.lang).as_bytes(),
+            )?;
         }
         let progs = programmes(&l, &runs, &args.sets, mc)?;
         super::write_atomic(

@@ -140,11 +140,20 @@ pub fn read_activity(
     let missing = missing_columns(t);
     if !missing.is_empty() {
         diags.push(
-            Diagnostic::error(&t.origin, t.header_line as usize, 0, t!(
-                "diag.missing_columns",
-                n = missing.len(),
-                columns = missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
-            ))
+            Diagnostic::error(
+                &t.origin,
+                t.header_line as usize,
+                0,
+                t!(
+                    "diag.missing_columns",
+                    n = missing.len(),
+                    columns = missing
+                        .iter()
+                        .map(|m| format!("\"{m}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
             .expected(t!("diag.expected.activity_header"))
             .value(t.header.join(&*String::from(t.delimiter as char)))
             .hint(t!(
@@ -403,7 +412,11 @@ impl Ctx<'_> {
                 t!("diag.year_not_4_digits"),
             )
             .value(raw)
-            .expected(t!("diag.expected.year", from = *YEARS.start(), to = *YEARS.end()))
+            .expected(t!(
+                "diag.expected.year",
+                from = *YEARS.start(),
+                to = *YEARS.end()
+            ))
             .park(park),
         );
         None
@@ -586,25 +599,25 @@ impl Ctx<'_> {
                     number
                 } else {
                     diags.push(
-                        Diagnostic::error(f, line, column, t!("diag.value_unit_text", text = text, unit = &u.id))
-                            .value(raw)
-                            .expected(t!("diag.expected.number_in", unit = &u.id))
-                            .park(park),
+                        Diagnostic::error(
+                            f,
+                            line,
+                            column,
+                            t!("diag.value_unit_text", text = text, unit = &u.id),
+                        )
+                        .value(raw)
+                        .expected(t!("diag.expected.number_in", unit = &u.id))
+                        .park(park),
                     );
                     return None;
                 }
             }
             Err(NumberError::NotANumber) => {
                 diags.push(
-                    Diagnostic::error(
-                        f,
-                        line,
-                        column,
-                        t!("diag.value_not_number", metric = &m.id),
-                    )
-                    .value(raw)
-                    .expected(t!("diag.expected.number_or_unknown"))
-                    .park(park),
+                    Diagnostic::error(f, line, column, t!("diag.value_not_number", metric = &m.id))
+                        .value(raw)
+                        .expected(t!("diag.expected.number_or_unknown"))
+                        .park(park),
                 );
                 return None;
             }
@@ -615,15 +628,10 @@ impl Ctx<'_> {
             && v < min
         {
             diags.push(
-                Diagnostic::error(
-                    f,
-                    line,
-                    column,
-                    t!("diag.value_negative", metric = &m.id),
-                )
-                .value(raw)
-                .expected(t!("diag.expected.at_least", min = min, unit = &u.id))
-                .park(park),
+                Diagnostic::error(f, line, column, t!("diag.value_negative", metric = &m.id))
+                    .value(raw)
+                    .expected(t!("diag.expected.at_least", min = min, unit = &u.id))
+                    .park(park),
             );
             return None;
         }

@@ -265,7 +265,11 @@ impl Collector {
             let name = &vocab.order[g.metric as usize];
             let year = g.year;
             let period: crate::i18n::Arg = if d.month > 0 {
-                t!("diag.period_suffix", period = format!("{year}-{:02}", d.month)).into()
+                t!(
+                    "diag.period_suffix",
+                    period = format!("{year}-{:02}", d.month)
+                )
+                .into()
             } else {
                 String::new().into()
             };
@@ -275,7 +279,14 @@ impl Collector {
                     &files[d.at.file as usize],
                     d.at.line as usize,
                     0,
-                    t!("diag.duplicate_row", park = park, year = year, metric = name, period = period, first = first),
+                    t!(
+                        "diag.duplicate_row",
+                        park = park,
+                        year = year,
+                        metric = name,
+                        period = period,
+                        first = first
+                    ),
                 )
                 .park(park),
             );
@@ -306,13 +317,18 @@ impl Collector {
                     }
                 };
                 diags.push(
-                    Diagnostic::error(&files[a_file as usize], a_line as usize, 0, t!(
-                        "diag.year_and_months",
-                        park = park,
-                        metric = name,
-                        year = year,
-                        months = format!("{}:{}", files[m_file as usize], m_line)
-                    ))
+                    Diagnostic::error(
+                        &files[a_file as usize],
+                        a_line as usize,
+                        0,
+                        t!(
+                            "diag.year_and_months",
+                            park = park,
+                            metric = name,
+                            year = year,
+                            months = format!("{}:{}", files[m_file as usize], m_line)
+                        ),
+                    )
                     .hint(t!("diag.hint.year_or_months"))
                     .park(park),
                 );
@@ -323,13 +339,18 @@ impl Collector {
                     .map(|mo| format!("{year}-{mo:02}"))
                     .collect();
                 diags.push(
-                    Diagnostic::warning(&files[m_file as usize], m_line as usize, 0, t!(
-                        "diag.months_incomplete",
-                        park = park,
-                        metric = name,
-                        year = year,
-                        count = count
-                    ))
+                    Diagnostic::warning(
+                        &files[m_file as usize],
+                        m_line as usize,
+                        0,
+                        t!(
+                            "diag.months_incomplete",
+                            park = park,
+                            metric = name,
+                            year = year,
+                            count = count
+                        ),
+                    )
                     .value(absent.join(", "))
                     .expected(t!("diag.expected.twelve_months"))
                     .park(park),

@@ -134,7 +134,12 @@ impl Source {
         match &self.content {
             Content::Bytes(b) => Ok(b.as_slice().into()),
             Content::Path(p) => std::fs::read(p).map(Into::into).map_err(|e| {
-                Diagnostic::error(self.origin(), 0, 0, t!("diag.cannot_read_file", error = e.to_string()))
+                Diagnostic::error(
+                    self.origin(),
+                    0,
+                    0,
+                    t!("diag.cannot_read_file", error = e.to_string()),
+                )
             }),
         }
     }
@@ -269,8 +274,13 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
         && paths.iter().all(|p| p.is_file())
     {
         report.push(
-            Diagnostic::error("parks.csv", 0, 0, t!("diag.missing_file", file = "parks.csv"))
-                .expected(t!("diag.expected.parks_with_activity")),
+            Diagnostic::error(
+                "parks.csv",
+                0,
+                0,
+                t!("diag.missing_file", file = "parks.csv"),
+            )
+            .expected(t!("diag.expected.parks_with_activity")),
         );
     }
     Ok(s)
@@ -613,12 +623,17 @@ fn load_group(
         );
         for id in ids {
             acc.diags.push(
-                Diagnostic::error(first.origin(), first.line, first.column, t!(
-                    "diag.park_left_out_by_file",
-                    park = &id,
-                    n = group_errors.len(),
-                    first = first.message.clone()
-                ))
+                Diagnostic::error(
+                    first.origin(),
+                    first.line,
+                    first.column,
+                    t!(
+                        "diag.park_left_out_by_file",
+                        park = &id,
+                        n = group_errors.len(),
+                        first = first.message.clone()
+                    ),
+                )
                 .park(&id),
             );
         }
@@ -626,12 +641,7 @@ fn load_group(
 }
 
 fn no_rows(file: &Origin, header_line: usize) -> Diagnostic {
-    Diagnostic::warning(
-        file,
-        header_line,
-        0,
-        t!("diag.no_rows"),
-    )
+    Diagnostic::warning(file, header_line, 0, t!("diag.no_rows"))
 }
 
 fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {
@@ -641,13 +651,8 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -
         .collect();
     if cols.iter().any(Option::is_none) {
         diags.push(
-            Diagnostic::error(
-                &t.origin,
-                1,
-                0,
-                t!("diag.waivers_columns"),
-            )
-            .value(t.header.join(",")),
+            Diagnostic::error(&t.origin, 1, 0, t!("diag.waivers_columns"))
+                .value(t.header.join(",")),
         );
         return Vec::new();
     }

@@ -65,7 +65,10 @@ pub fn read_parks(
                 0,
                 t!("diag.missing_columns", n = 1, columns = "\"park_id\""),
             )
-            .expected(t!("diag.expected.parks_header", found = t.header.join(", ")))
+            .expected(t!(
+                "diag.expected.parks_header",
+                found = t.header.join(", ")
+            ))
             .hint(delimiter_hint(t)),
         );
         return Vec::new();
@@ -156,10 +159,15 @@ pub fn read_parks(
         if !country_raw.is_empty() && !factors.is_country(&country) {
             ok = false;
             diags.push(
-                Diagnostic::error(f, line, cols["country"].unwrap_or(0) + 1, t!("diag.country_unknown"))
-                    .value(country_raw)
-                    .expected(t!("diag.expected.country"))
-                    .park(id),
+                Diagnostic::error(
+                    f,
+                    line,
+                    cols["country"].unwrap_or(0) + 1,
+                    t!("diag.country_unknown"),
+                )
+                .value(country_raw)
+                .expected(t!("diag.expected.country"))
+                .park(id),
             );
         }
         let province_raw = cell(cols["province"], row);
@@ -170,10 +178,15 @@ pub fn read_parks(
                 Some(k) => Some(k),
                 None if country == "CN" => {
                     ok = false;
-                    let mut d = Diagnostic::error(f, line, cols["province"].unwrap_or(0) + 1, t!("diag.province_unknown"))
-                        .value(province_raw)
-                        .expected(t!("diag.expected.province"))
-                        .park(id);
+                    let mut d = Diagnostic::error(
+                        f,
+                        line,
+                        cols["province"].unwrap_or(0) + 1,
+                        t!("diag.province_unknown"),
+                    )
+                    .value(province_raw)
+                    .expected(t!("diag.expected.province"))
+                    .park(id);
                     if let Some(n) = nearest(province_raw, factors.province_keys().into_iter()) {
                         d = d.hint(t!("diag.hint.did_you_mean_quoted", name = n));
                     }
@@ -204,15 +217,7 @@ pub fn read_parks(
         };
         let land_area_km2 = land_area(t, row, &cols, vocab, id, diags);
         if country == "CN" && province.is_none() && province_raw.is_empty() {
-            diags.push(
-                Diagnostic::warning(
-                    f,
-                    line,
-                    0,
-                    t!("diag.no_province"),
-                )
-                .park(id),
-            );
+            diags.push(Diagnostic::warning(f, line, 0, t!("diag.no_province")).park(id));
         }
         let extra = extra_cols
             .iter()
@@ -287,7 +292,10 @@ fn land_area(
                 t!("diag.area_unit_unknown"),
             )
             .value(unit_raw)
-            .expected(t!("diag.expected.one_of", list = vocab.units.ids_of("area").join(", ")))
+            .expected(t!(
+                "diag.expected.one_of",
+                list = vocab.units.ids_of("area").join(", ")
+            ))
             .park(id),
         );
         return None;

@@ -111,10 +111,15 @@ fn table(
                 t!("diag.expected.text_or_numbers")
             };
             problems.push(
-                Diagnostic::error(&origin, 0, i + 1, t!("diag.column_holds", column = &raw, kind = kind.clone()))
-                    .value(kind.en())
-                    .expected(expected)
-                    .hint(t!("diag.hint.cast_column")),
+                Diagnostic::error(
+                    &origin,
+                    0,
+                    i + 1,
+                    t!("diag.column_holds", column = &raw, kind = kind.clone()),
+                )
+                .value(kind.en())
+                .expected(expected)
+                .hint(t!("diag.hint.cast_column")),
             );
             continue;
         }

@@ -60,8 +60,14 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
 /// cannot be opened, or has none of the sheets, is one error.
 pub fn read_workbook(path: &Path) -> Result<Vec<(SheetRole, Table)>, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(&file, 0, 0, t!("diag.cannot_read_file", error = e.to_string())))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            &file,
+            0,
+            0,
+            t!("diag.cannot_read_file", error = e.to_string()),
+        )
+    })?;
     read_workbook_bytes(&file, bytes)
 }
 

@@ -126,8 +126,14 @@ pub fn delimiter_name(d: u8) -> crate::i18n::Text {
 /// error diagnostic.
 pub fn read_csv(path: &Path) -> Result<Table, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(&file, 0, 0, t!("diag.cannot_read_file", error = e.to_string())))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            &file,
+            0,
+            0,
+            t!("diag.cannot_read_file", error = e.to_string()),
+        )
+    })?;
     read_csv_bytes(&file, &bytes)
 }
 
@@ -173,8 +179,14 @@ pub fn read_csv_pieces(
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     let file = path.display().to_string();
-    let cannot =
-        |e: std::io::Error| Diagnostic::error(&file, 0, 0, t!("diag.cannot_read_file", error = e.to_string()));
+    let cannot = |e: std::io::Error| {
+        Diagnostic::error(
+            &file,
+            0,
+            0,
+            t!("diag.cannot_read_file", error = e.to_string()),
+        )
+    };
     let f = std::fs::File::open(path).map_err(cannot)?;
     let len = f.metadata().map_err(cannot)?.len();
     read_pieces(&file, f, len, piece, each)
@@ -199,8 +211,14 @@ fn read_pieces<R: std::io::Read>(
     mut each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     use std::io::Read;
-    let cannot =
-        |e: std::io::Error| Diagnostic::error(file, 0, 0, t!("diag.cannot_read_file", error = e.to_string()));
+    let cannot = |e: std::io::Error| {
+        Diagnostic::error(
+            file,
+            0,
+            0,
+            t!("diag.cannot_read_file", error = e.to_string()),
+        )
+    };
     let piece = piece.max(1);
     // The whole file as one table; `buf` holds what was read of it already.
     let whole = |f: &mut R, mut buf: Vec<u8>, each: &mut dyn FnMut(Table) -> bool| {
@@ -262,12 +280,7 @@ fn read_pieces<R: std::io::Read>(
         let bytes = &buf[..cut];
         if let Some(pos) = memchr::memchr(0, bytes) {
             let line = base_line as usize + memchr::memchr_iter(b'\n', &bytes[..pos]).count();
-            return Err(Diagnostic::error(
-                file,
-                line,
-                0,
-                t!("diag.nul_bytes"),
-            ));
+            return Err(Diagnostic::error(file, line, 0, t!("diag.nul_bytes")));
         }
         let at_line = |d: Diagnostic| Diagnostic {
             line: d.line + base_line as usize - 1,
@@ -540,13 +553,10 @@ fn parse_text(
         } else {
             line
         };
-        return Err(Diagnostic::error(
-            file,
-            line,
-            field,
-            t!("diag.unclosed_quote"),
-        )
-        .expected(t!("diag.expected.closing_quote")));
+        return Err(
+            Diagnostic::error(file, line, field, t!("diag.unclosed_quote"))
+                .expected(t!("diag.expected.closing_quote")),
+        );
     }
     let (columns, lines, ragged) = read_body(
         text,
@@ -649,21 +659,14 @@ fn sniff_binary(file: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         None
     };
     if let Some((what, hint)) = looks_like {
-        return Err(
-            Diagnostic::error(file, 0, 0, t!("diag.not_csv", what = what)).hint(hint),
-        );
+        return Err(Diagnostic::error(file, 0, 0, t!("diag.not_csv", what = what)).hint(hint));
     }
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
         || utf16_without_bom(bytes).is_some();
     if !is_utf16 && let Some(pos) = memchr::memchr(0, bytes) {
         let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
-        return Err(Diagnostic::error(
-            file,
-            line,
-            0,
-            t!("diag.nul_bytes"),
-        ));
+        return Err(Diagnostic::error(file, line, 0, t!("diag.nul_bytes")));
     }
     Ok(())
 }

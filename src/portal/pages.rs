@@ -837,7 +837,10 @@ fn problem_rows(problems: &[Diagnostic], lang: Lang) -> Value {
                     ("value", d.value.clone().unwrap_or_default()),
                     (
                         "expected",
-                        d.expected.as_ref().map(|e| words.text(e)).unwrap_or_default(),
+                        d.expected
+                            .as_ref()
+                            .map(|e| words.text(e))
+                            .unwrap_or_default(),
                     ),
                     (
                         "hint",

@@ -137,10 +137,12 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     } else if t.col("park_id").is_some() && t.col("name").is_some() {
         Ok("parks")
     } else {
-        Err(Diagnostic::error(&u.name, 1, 0, t!("diag.upload_not_a_table"))
-            .value(t.header.join(","))
-            .expected(t!("diag.expected.template_header"))
-            .hint(t!("diag.hint.download_template")))
+        Err(
+            Diagnostic::error(&u.name, 1, 0, t!("diag.upload_not_a_table"))
+                .value(t.header.join(","))
+                .expected(t!("diag.expected.template_header"))
+                .hint(t!("diag.hint.download_template")),
+        )
     }
 }
 
@@ -249,14 +251,9 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
     for p in &data.parks {
         if p.park_id != park.park_id {
             out.push(
-                Diagnostic::error(
-                    &p.file,
-                    p.line,
-                    1,
-                    t!("diag.upload_other_park"),
-                )
-                .value(&p.park_id)
-                .expected(t!("diag.expected.park_id_is", park = &park.park_id)),
+                Diagnostic::error(&p.file, p.line, 1, t!("diag.upload_other_park"))
+                    .value(&p.park_id)
+                    .expected(t!("diag.expected.park_id_is", park = &park.park_id)),
             );
         }
     }
@@ -286,13 +283,11 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
         .any(|g| g.year == year && *data.activity.parks[g.park as usize].id == *park.park_id);
     if !has_year {
         out.push(
-            Diagnostic::error(
-                "",
-                0,
-                0,
-                t!("diag.upload_no_year", year = year),
-            )
-            .expected(t!("diag.expected.rows_of_year", year = year, park = &park.park_id)),
+            Diagnostic::error("", 0, 0, t!("diag.upload_no_year", year = year)).expected(t!(
+                "diag.expected.rows_of_year",
+                year = year,
+                park = &park.park_id
+            )),
         );
     }
     out

@@ -262,7 +262,10 @@ pub fn write(
         }
     }
     // Parks left out, with every reason; always written so a batch can be checked.
-    put("failures.csv", failures_csv(input.data, opts.lang).as_bytes())?;
+    put(
+        "failures.csv",
+        failures_csv(input.data, opts.lang).as_bytes(),
+    )?;
     if opts.json {
         put("scores.json", input.scores_json.as_bytes())?;
     }

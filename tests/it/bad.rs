@@ -259,14 +259,9 @@ fn every_diagnostic_of_the_corpus_is_worded_in_chinese() {
         };
         let mut diags = data.report.diagnostics.clone();
         if let Ok(annual) = data.annual(&vocab) {
-            let inv = parkbench::inventory::build(
-                &data,
-                &annual,
-                &vocab,
-                &factors,
-                Default::default(),
-            )
-            .unwrap();
+            let inv =
+                parkbench::inventory::build(&data, &annual, &vocab, &factors, Default::default())
+                    .unwrap();
             diags.extend(inv.warnings);
         }
         for d in &diags {
@@ -278,8 +273,16 @@ fn every_diagnostic_of_the_corpus_is_worded_in_chinese() {
         }
     }
     assert!(seen >= 40, "only {seen} diagnostics in the corpus");
-    assert!(keys.len() >= 20, "only {} kinds of problem: {keys:?}", keys.len());
-    assert!(english.is_empty(), "not worded in Chinese:\n{}", english.join("\n"));
+    assert!(
+        keys.len() >= 20,
+        "only {} kinds of problem: {keys:?}",
+        keys.len()
+    );
+    assert!(
+        english.is_empty(),
+        "not worded in Chinese:\n{}",
+        english.join("\n")
+    );
 }
 
 /// `validate --lang zh` prints Chinese problems, hints and summary; the default stays English.

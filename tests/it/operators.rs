@@ -188,7 +188,10 @@ fn an_explicit_unknown_in_a_wide_cell_stays_unknown() {
     let activity = dir.path().join("activity.csv");
     assert_eq!(
         yn["why_unknown"],
-        format!("raw_coal is reported as unknown ({}:3:3)", activity.display()),
+        format!(
+            "raw_coal is reported as unknown ({}:3:3)",
+            activity.display()
+        ),
         "{yn:?}"
     );
     let js = rows.iter().find(|r| r["park_id"] == "we-js").unwrap();

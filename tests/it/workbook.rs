@@ -336,3 +336,67 @@ fn a_sheet_with_one_far_cell_is_refused_without_allocating_its_rectangle() {
         "{out}"
     );
 }
+
+/// The Chinese template speaks Chinese where operators read it: the activity rows name the
+/// metrics by their Chinese names (and load back), the metric list has Chinese descriptions,
+/// and the workbook's metric column offers the Chinese names as a list.
+#[test]
+fn the_chinese_template_offers_chinese_metric_names_and_descriptions() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    let (code, _, err) = run(&[
+        "template",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--lang",
+        "zh",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let path = out.join("parkbench-template.xlsx");
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    let activity = book.worksheet_range("活动数据").unwrap();
+    let header: Vec<String> = activity
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = header
+        .iter()
+        .position(|h| h == "指标")
+        .expect("a 指标 column");
+    let names: Vec<String> = activity
+        .rows()
+        .skip(1)
+        .map(|r| r[col].to_string())
+        .collect();
+    assert!(names.contains(&"天然气".to_string()), "{names:?}");
+    assert!(names.iter().all(|n| !n.is_ascii()), "{names:?}");
+    let metrics = book.worksheet_range("指标").unwrap();
+    let raw_coal = metrics
+        .rows()
+        .find(|r| r[0].to_string() == "raw_coal")
+        .unwrap();
+    let description = raw_coal[5].to_string();
+    assert!(
+        description
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{description}"
+    );
+    // The list offered on the metric column: the Chinese names of the metric sheet.
+    let bytes = std::fs::read(&path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(xml.contains("<dataValidation"), "{xml}");
+    assert!(xml.contains("'指标'!$D$2:$D$"), "{xml}");
+}
