@@ -377,10 +377,7 @@ fn the_chinese_template_offers_chinese_metric_names_and_descriptions() {
     assert!(names.contains(&"天然气".to_string()), "{names:?}");
     assert!(names.iter().all(|n| !n.is_ascii()), "{names:?}");
     let metrics = book.worksheet_range("指标").unwrap();
-    let raw_coal = metrics
-        .rows()
-        .find(|r| r[0].to_string() == "raw_coal")
-        .unwrap();
+    let raw_coal = metrics.rows().find(|r| r[0] == "raw_coal").unwrap();
     let description = raw_coal[5].to_string();
     assert!(
         description
