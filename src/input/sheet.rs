@@ -364,13 +364,30 @@ pub fn sheet_table(file: &Origin, mut cells: Vec<(u32, u32, String)>) -> Result<
     for (_, c, t) in &cells[header_range] {
         header[*c as usize] = canonical_header(t);
     }
+    // A wide header may have its units in the next row (as in CSV files).
+    let mut body = header_at + 1;
+    if let Some(park) = header.iter().position(|h| h == "park_id")
+        && !header.iter().any(|h| h == "metric")
+        && let Some((_, range)) = rows.get(body)
+    {
+        let mut row = vec![""; header.len()];
+        for (_, c, t) in &cells[range.clone()] {
+            if let Some(slot) = row.get_mut(*c as usize) {
+                *slot = t.as_str();
+            }
+        }
+        let year = header.iter().position(|h| h == "year");
+        if crate::input::table::merge_unit_row(&mut header, park, year, &row) {
+            body += 1;
+        }
+    }
     crate::input::table::duplicate_header(file, &header, header_row + 1)?;
     let ncols = header.len().max(1);
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); ncols];
     let mut lines = Vec::new();
     let mut ragged = Vec::new();
     let mut cells = cells;
-    for (r, range) in rows[header_at + 1..].iter().cloned() {
+    for (r, range) in rows[body..].iter().cloned() {
         let used = cells[range.clone()]
             .iter()
             .map(|&(_, c, _)| c as usize + 1)

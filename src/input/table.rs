@@ -442,6 +442,32 @@ struct Header {
     span: std::ops::Range<usize>,
 }
 
+/// A wide header's unit row, as statistics forms print it (metric names in one row, units in
+/// the next): its park_id and year cells are empty and some other cell holds a unit. Merges
+/// each unit into its column's name (`天然气 [万立方米]`) and says whether the row was one.
+pub fn merge_unit_row(
+    cells: &mut [String],
+    park: usize,
+    year: Option<usize>,
+    row: &[&str],
+) -> bool {
+    let empty = |i: Option<usize>| i.is_none_or(|i| row.get(i).is_none_or(|s| s.trim().is_empty()));
+    let has_units = row
+        .iter()
+        .enumerate()
+        .any(|(i, u)| i != park && Some(i) != year && !u.trim().is_empty());
+    if !(empty(Some(park)) && empty(year) && has_units) {
+        return false;
+    }
+    for (c, u) in cells.iter_mut().zip(row) {
+        let u = u.trim();
+        if !u.is_empty() && !c.is_empty() {
+            *c = format!("{c} [{u}]");
+        }
+    }
+    true
+}
+
 /// The header among the first records of a text: the first that names `park_id` (in any of its
 /// aliases), so title rows above it are skipped, else the first record. A wide header (no
 /// `metric` column) may have its units in the next row, whose park_id and year cells are empty
@@ -484,25 +510,13 @@ fn find_header(file: &str, text: &str, delimiter: u8) -> Result<Header, Diagnost
         let mut records = 1;
         let year = cells.iter().position(|c| c == "year");
         let wide = !cells.iter().any(|c| c == "metric");
-        if wide && let Ok(true) = reader.read_record(&mut record) {
-            let empty = |i: Option<usize>| {
-                i.is_none_or(|i| record.get(i).is_none_or(|s| s.trim().is_empty()))
-            };
-            let has_units = record
-                .iter()
-                .enumerate()
-                .any(|(i, u)| i != park && Some(i) != year && !u.trim().is_empty());
-            if empty(Some(park)) && empty(year) && has_units {
-                for (c, u) in cells.iter_mut().zip(record.iter()) {
-                    let u = u.trim();
-                    if !u.is_empty() && !c.is_empty() {
-                        *c = format!("{c} [{u}]");
-                    }
-                }
-                let (_, unit_start) = record_start(text, record.position());
-                end = unit_start + first_record_end(&text.as_bytes()[unit_start..]);
-                records = 2;
-            }
+        if wide
+            && let Ok(true) = reader.read_record(&mut record)
+            && merge_unit_row(&mut cells, park, year, &record.iter().collect::<Vec<_>>())
+        {
+            let (_, unit_start) = record_start(text, record.position());
+            end = unit_start + first_record_end(&text.as_bytes()[unit_start..]);
+            records = 2;
         }
         return Ok(Header {
             cells,

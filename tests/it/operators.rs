@@ -215,3 +215,58 @@ fn an_explicit_unknown_in_a_wide_cell_stays_unknown() {
         "{out}"
     );
 }
+
+/// CSV text as a sheet the way Excel holds a typed table: numbers as numbers, the rest as text,
+/// empty cells left out.
+fn sheet_from_csv(book: &mut rust_xlsxwriter::Workbook, name: &str, text: &str) {
+    let sheet = book.add_worksheet();
+    sheet.set_name(name).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for (i, rec) in r.records().enumerate() {
+        for (j, cell) in rec.unwrap().iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            match cell.parse::<f64>() {
+                Ok(v) => sheet.write_number(i as u32, j as u16, v).unwrap(),
+                Err(_) => sheet.write_string(i as u32, j as u16, cell).unwrap(),
+            };
+        }
+    }
+}
+
+/// The operator's export as an Excel workbook (Chinese sheet names, the title row, Chinese
+/// headers and metric names, a totals row), and the wide layout with a unit row, give the
+/// inventory of the plain English CSV files.
+#[test]
+fn a_chinese_operators_workbook_loads_as_the_english_file_does() {
+    let reference = reference();
+    let parks = std::fs::read_to_string(crate::data("worked").join("parks.csv")).unwrap();
+    let wide_two_rows = wide(
+        ["原煤", "天然气", "电网购电（不含绿电属性）"],
+        Some(["吨", "万立方米", "兆瓦时"]),
+    );
+    for (what, sheets) in [
+        ("long", vec![("活动数据", LONG_ZH)]),
+        (
+            "wide with a unit row",
+            vec![
+                ("活动数据", wide_two_rows.as_str()),
+                ("活动数据2", WIDE_REST),
+            ],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        sheet_from_csv(&mut book, "园区", &parks);
+        for (name, text) in sheets {
+            sheet_from_csv(&mut book, name, text);
+        }
+        let path = dir.path().join("园区能源统计.xlsx");
+        book.save(&path).unwrap();
+        assert_eq!(inventory_csv(&path), reference, "{what}");
+    }
+}
