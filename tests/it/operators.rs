@@ -270,3 +270,21 @@ fn a_chinese_operators_workbook_loads_as_the_english_file_does() {
         assert_eq!(inventory_csv(&path), reference, "{what}");
     }
 }
+
+/// The same export as real LibreOffice files: legacy .xls (BIFF8), .ods, and .xlsx saved by
+/// LibreOffice (`tests/data/operators/README.md` says how they were made).
+#[test]
+fn workbooks_saved_by_libreoffice_load_as_the_english_file_does() {
+    let reference = reference();
+    for name in ["libreoffice.xls", "libreoffice.ods", "libreoffice.xlsx"] {
+        let path = crate::data("operators").join(name);
+        assert_eq!(inventory_csv(&path), reference, "{name}");
+        let (code, out, _) = run(&["validate", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}: {out}");
+        assert!(
+            out.contains("!活动数据: skipped 1 title row above the header"),
+            "{name}: {out}"
+        );
+        assert!(out.contains("!活动数据!A13: a totals row"), "{name}: {out}");
+    }
+}
