@@ -299,6 +299,13 @@ async fn suite(db_url: &str) {
     assert!(v1.body.contains("has errors"), "{}", v1.body);
     assert!(v1.body.contains("能耗数据 2024.csv:4:4"), "{}", v1.body);
     assert!(v1.body.contains("12x4"));
+    // The Chinese page words the stored problems in Chinese.
+    let v1_zh = op.get(&format!("/park/{PARK}/2024/1?lang=zh")).await;
+    assert!(
+        v1_zh.body.contains("数值不是数字（指标") && !v1_zh.body.contains("value is not a number"),
+        "{}",
+        v1_zh.body
+    );
     assert!(
         v1.body.contains("&lt;b&gt;bad") && !v1.body.contains("<b>bad</b>"),
         "{}",
