@@ -116,7 +116,8 @@ fn mark_unfinished(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
 
 /// Records the files written into `dir` (with those of earlier runs still there) so the next
 /// run recognises them as parkbench's.
-pub fn record_outputs(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
+/// `files` are paths under `dir`, or paths that start with it.
+pub fn record_outputs<P: AsRef<Path>>(dir: &Path, files: &[P]) -> std::io::Result<()> {
     let mut listed: std::collections::BTreeSet<String> =
         std::fs::read_to_string(dir.join(MANIFEST))
             .map(|t| {
@@ -127,8 +128,8 @@ pub fn record_outputs(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
             })
             .unwrap_or_default();
     for f in files {
-        let rel = f.strip_prefix(dir).unwrap_or(f);
-        listed.insert(rel.display().to_string());
+        let f = f.as_ref();
+        listed.insert(f.strip_prefix(dir).unwrap_or(f).display().to_string());
     }
     listed.retain(|f| dir.join(f).is_file());
     let mut text = String::new();
@@ -141,31 +142,44 @@ pub fn record_outputs(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
 
 /// Is this one of the temporary files [`write`] renames into place?
 fn is_temporary(name: &str) -> bool {
-    name.starts_with('.') && name.contains(".parkbench-tmp-")
+    name.starts_with('.') && name.contains(TEMPORARY)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+/// Writes `bytes` to `path` through a temporary file in the same folder (uniquely named, so
+/// two writers never share one), synced, then renamed into place; the folder is synced too, so
+/// the new name survives a crash. A failed write removes its temporary file.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.parkbench-tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}{TEMPORARY}"))
+            .tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        sync_dir(dir)
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
     result.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+/// What the names of [`write`]'s temporary files hold.
+const TEMPORARY: &str = ".parkbench-tmp-";
+
+/// Makes a rename in `dir` durable (a no-op where folders cannot be opened, as on Windows).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Neutralises a text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` ...),

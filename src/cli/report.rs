@@ -74,8 +74,8 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         scores_json: to_json(&runs)?,
         programme: &progs[0],
     };
-    let written =
-        report::write(&args.out, &input, &opts).map_err(|e| CliError::Io(e.to_string()))?;
+    let written = report::write(&report::Folder(&args.out), &input, &opts)
+        .map_err(|e| CliError::Io(e.to_string()))?;
     crate::outfile::record_outputs(&args.out, &written.files)
         .map_err(|e| CliError::Io(e.to_string()))?;
     bar.finish_and_clear();

@@ -392,7 +392,7 @@ struct ReportOut {
     scores_csv: String,
 }
 
-/// Scores a dataset against a set and writes its report into a temporary folder, read back.
+/// Scores a dataset against a set and renders its report in memory.
 fn run_report(
     refs: &Refs,
     data: &input::Dataset,
@@ -434,19 +434,9 @@ fn run_report(
         timestamp: None,
         progress: None,
     };
-    let out = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
-    let written = report::write(out.path(), &input, &opts).map_err(|e| e.to_string())?;
-    let mut files = BTreeMap::new();
-    for f in &written.files {
-        let rel = f.strip_prefix(out.path()).unwrap_or(f);
-        let key = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        let bytes = std::fs::read(f).map_err(|e| e.to_string())?;
-        files.insert(key, bytes);
-    }
+    let memory = report::Memory::default();
+    report::write(&memory, &input, &opts).map_err(|e| e.to_string())?;
+    let files = memory.into_files();
     let mut scores = run.scores.clone();
     scores.sort_by(|a, b| {
         b.overall

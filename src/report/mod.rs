@@ -1,5 +1,7 @@
 //! Reports: one HTML and Markdown page per park, a programme page, the scores as CSV and JSON,
-//! and the charts as SVG (and PNG on request), written atomically under one output folder.
+//! and the charts as SVG (and PNG on request), each handed to a [`Sink`] by its path under the
+//! report folder: [`Folder`] writes them atomically (the command line), [`Memory`] keeps them
+//! (the portal serves them). The writer itself does no I/O.
 //!
 //! Pages are self-contained (inline CSS and SVG, no network), escape every value that comes
 //! from the data, never put a park id in a path outside the output folder, and carry no
@@ -16,7 +18,7 @@ use minijinja::{Environment, context};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::benchmark::{BenchmarkSet, Role};
 use crate::indicators::{Catalogue, Lang};
@@ -68,11 +70,46 @@ pub enum ReportError {
     UnsafeId(String),
 }
 
-/// What was written.
+/// What was written: each file's path under the report folder (`/`-separated).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Written {
-    pub files: Vec<PathBuf>,
+    pub files: Vec<String>,
     pub parks: usize,
+}
+
+/// Where a report's files go, one call per file with its path under the report folder
+/// (`parks/p1.html`, `charts/programme-ranking.svg`); called from several threads at once.
+pub trait Sink: Sync {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), ReportError>;
+}
+
+/// A folder on disk: each file written atomically (a temporary file, then a rename).
+pub struct Folder<'a>(pub &'a Path);
+
+impl Sink for Folder<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        Ok(crate::outfile::write(&self.0.join(rel), bytes)?)
+    }
+}
+
+/// The files in memory, by path (for a server that serves them).
+#[derive(Debug, Default)]
+pub struct Memory(pub std::sync::Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Memory {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string(), bytes.to_vec());
+        Ok(())
+    }
 }
 
 /// Everything a report needs besides options.
@@ -121,9 +158,9 @@ pub fn pick_scores(run: &SetRun) -> Vec<&Score> {
     latest.into_values().collect()
 }
 
-/// Writes the report into `dir`.
+/// Renders the report and hands every file to `sink`.
 pub fn write(
-    dir: &Path,
+    sink: &dyn Sink,
     input: &ReportInput,
     opts: &ReportOptions,
 ) -> Result<Written, ReportError> {
@@ -142,14 +179,14 @@ pub fn write(
     }
     // Park pages are independent: rendered and written on every core.
     let ctx = PageCtx {
-        dir,
+        sink,
         input,
         opts,
         env: &env,
         footer: &footer,
         many,
     };
-    let park_files: Vec<Vec<PathBuf>> = scores
+    let park_files: Vec<Vec<String>> = scores
         .par_iter()
         .map(|s| {
             let r = ctx.park(s);
@@ -164,9 +201,8 @@ pub fn write(
         written.parks += 1;
     }
     let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
-        let path = dir.join(rel);
-        crate::outfile::write(&path, bytes)?;
-        written.files.push(path);
+        sink.put(rel, bytes)?;
+        written.files.push(rel.to_string());
         Ok(())
     };
     if opts.html && many {
@@ -274,7 +310,7 @@ pub fn write(
 
 /// What every park page needs besides its score.
 struct PageCtx<'a> {
-    dir: &'a Path,
+    sink: &'a dyn Sink,
     input: &'a ReportInput<'a>,
     opts: &'a ReportOptions,
     env: &'a Environment<'static>,
@@ -284,7 +320,7 @@ struct PageCtx<'a> {
 
 impl PageCtx<'_> {
     /// Renders and writes one park's page(s) and charts; returns the files written.
-    fn park(&self, s: &Score) -> Result<Vec<PathBuf>, ReportError> {
+    fn park(&self, s: &Score) -> Result<Vec<String>, ReportError> {
         let (input, opts, env, many) = (self.input, self.opts, self.env, self.many);
         let footer = self.footer.to_string();
         let set = &input.run.set;
@@ -292,9 +328,8 @@ impl PageCtx<'_> {
         let t = labels(lang);
         let mut written = Vec::new();
         let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
-            let path = self.dir.join(rel);
-            crate::outfile::write(&path, bytes)?;
-            written.push(path);
+            self.sink.put(rel, bytes)?;
+            written.push(rel.to_string());
             Ok(())
         };
         let history: Vec<(i32, f64)> = input
