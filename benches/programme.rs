@@ -183,6 +183,7 @@ fn smoke_run() -> Result<String, String> {
             &annual,
             &vocab,
             &factors,
+            &parkbench::inventory::Plausibility::embedded().map_err(|e| e.to_string())?,
             parkbench::inventory::AccountingOptions::default(),
         )
         .map_err(|e| e.to_string())?;

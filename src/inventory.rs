@@ -153,9 +153,23 @@ struct Check {
     unit: String,
 }
 
-#[derive(Deserialize)]
-struct CheckFile {
+/// The plausibility checks of `indicators/plausibility.toml` (warnings on ratios that are
+/// possible but unlikely), read once and handed to [`build`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct Plausibility {
     check: Vec<Check>,
+}
+
+impl Plausibility {
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("plausibility.toml", None)?;
+        parse_toml(&file, &text)
+    }
+
+    /// The ids of the checks (each worded as `plausibility.<id>` in the locale files).
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.check.iter().map(|c| c.id.as_str())
+    }
 }
 
 fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -376,10 +390,9 @@ pub fn build(
     annual: &Annual,
     vocab: &Vocabulary,
     factors: &Factors,
+    checks: &Plausibility,
     options: AccountingOptions,
 ) -> Result<Inventory, ReferenceError> {
-    let (file, text) = read_text("plausibility.toml", None)?;
-    let checks: CheckFile = parse_toml(&file, &text)?;
     let elec = factors.electricity_tce(options.electricity_basis)?;
     let heat_tce = factors.required("heat_tce_per_gj")?;
     let heat_co2 = factors.required("heat_co2_t_per_gj")?;
@@ -815,4 +828,26 @@ fn plausibility(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Locale};
+
+    #[test]
+    fn every_plausibility_check_is_worded_in_every_language() {
+        let checks = Plausibility::embedded().expect("plausibility.toml");
+        let mut n = 0;
+        for id in checks.ids() {
+            n += 1;
+            for lang in [Lang::En, Lang::Zh] {
+                assert!(
+                    Locale::get(lang).has_key(&format!("plausibility.{id}")),
+                    "{lang:?} has no words for the check {id}"
+                );
+            }
+        }
+        assert!(n >= 5, "{n} checks");
+    }
 }

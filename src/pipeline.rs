@@ -1,17 +1,140 @@
-//! The whole flow for a dataset and some benchmark sets: annual values -> inventory (per set's
-//! accounting) -> indicator values -> scores. Used by the `score` and `report` commands so
-//! they cannot drift apart.
+//! The run API: the reference data loaded once ([`Reference`]), and one entry point ([`run`])
+//! that takes a dataset through annual values -> inventory (per set's accounting) -> indicator
+//! values -> scores -> peers, year-on-year changes and uncertainty for a [`Selection`]. The
+//! command line and the portal call it; neither assembles stages or accounting options.
 
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::benchmark::BenchmarkSet;
 use crate::factors::{Factors, FuelFactorSet};
 use crate::indicators::{self, Catalogue, Values};
 use crate::input::{Annual, Dataset};
-use crate::inventory::{self, AccountingOptions, Inventory};
+use crate::inventory::{self, AccountingOptions, Inventory, Plausibility};
 use crate::reference::{ReferenceError, Vocabulary};
 use crate::scoring::{self, Score, ScoreOptions, Waiver};
+use crate::stats::PeerConfig;
+use crate::uncertainty::{McOptions, UncertaintyConfig};
+
+/// Everything a run reads besides the dataset, loaded once: the metric vocabulary, factor
+/// tables, indicator catalogue, shipped benchmark sets, peer-group, uncertainty and
+/// plausibility settings.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub vocab: Vocabulary,
+    pub factors: Factors,
+    pub catalogue: Catalogue,
+    /// The shipped benchmark sets, in `indicators/benchmarks/` order.
+    pub sets: Vec<BenchmarkSet>,
+    pub peers: PeerConfig,
+    pub uncertainty: UncertaintyConfig,
+    pub plausibility: Plausibility,
+}
+
+/// A benchmark set id that is not shipped.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown benchmark set \"{id}\"\nhint: one of {known}")]
+pub struct UnknownSet {
+    pub id: String,
+    pub known: String,
+}
+
+impl Reference {
+    /// The shipped reference data; `factors` names a folder whose tables replace the shipped
+    /// ones (same file names).
+    pub fn load(factors: Option<&Path>) -> Result<Self, ReferenceError> {
+        let catalogue = Catalogue::embedded()?;
+        Ok(Reference {
+            vocab: Vocabulary::embedded()?,
+            factors: Factors::load(factors)?,
+            sets: crate::benchmark::shipped(&catalogue)?,
+            catalogue,
+            peers: PeerConfig::embedded()?,
+            uncertainty: UncertaintyConfig::embedded()?,
+            plausibility: Plausibility::embedded()?,
+        })
+    }
+
+    /// A shipped set by id.
+    pub fn set(&self, id: &str) -> Result<&BenchmarkSet, UnknownSet> {
+        self.sets
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| UnknownSet {
+                id: id.to_string(),
+                known: self
+                    .sets
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// A set file of the user's, read against the catalogue.
+    pub fn set_file(&self, path: &Path) -> Result<BenchmarkSet, ReferenceError> {
+        BenchmarkSet::from_file(path, &self.catalogue)
+    }
+
+    /// The inventory with default accounting (no benchmark set) and these fuel factors, with
+    /// its plausibility warnings.
+    pub fn inventory(
+        &self,
+        data: &Dataset,
+        fuel: FuelFactorSet,
+    ) -> Result<Inventory, PipelineError> {
+        let annual = data.annual(&self.vocab)?;
+        let options = AccountingOptions {
+            fuel_factors: fuel,
+            ..Default::default()
+        };
+        Ok(inventory::build(
+            data,
+            &annual,
+            &self.vocab,
+            &self.factors,
+            &self.plausibility,
+            options,
+        )?)
+    }
+}
+
+/// What to run: the sets, which parks and years, and what the programme view adds.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub sets: Vec<BenchmarkSet>,
+    pub selection: Selection,
+    /// Peer statistics and year-on-year changes for each set.
+    pub programme: bool,
+    /// With `programme`: the Monte Carlo analysis of how sure each verdict is.
+    pub mc: Option<McOptions>,
+}
+
+/// What a run gives: one [`SetRun`] per set, and with `programme` one [`Programme`] each.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub runs: Vec<SetRun>,
+    pub programmes: Vec<Programme>,
+}
+
+/// Runs a dataset through every stage for a request: the one entry point.
+pub fn run(
+    reference: &Reference,
+    data: &Dataset,
+    request: &Request,
+) -> Result<Outcome, PipelineError> {
+    let annual = data.annual(&reference.vocab)?;
+    let runs = score_sets(data, &annual, reference, &request.sets, &request.selection)?;
+    let programmes = if request.programme {
+        runs.iter()
+            .map(|r| programme(r, data, reference, &request.selection, request.mc))
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(Outcome { runs, programmes })
+}
 
 /// Problems of the flow itself (not of the data).
 #[derive(Debug, thiserror::Error)]
@@ -80,15 +203,14 @@ pub fn settings_for(set: &BenchmarkSet) -> BTreeMap<String, f64> {
 }
 
 /// Scores every selected park-year of a dataset against each set.
-pub fn run(
+fn score_sets(
     data: &Dataset,
     annual: &Annual,
-    vocab: &Vocabulary,
-    factors: &Factors,
-    cat: &Catalogue,
+    reference: &Reference,
     sets: &[BenchmarkSet],
     sel: &Selection,
 ) -> Result<Vec<SetRun>, PipelineError> {
+    let (vocab, cat) = (&reference.vocab, &reference.catalogue);
     let opts = score_options(data, sel);
     let mut out = Vec::new();
     for set in sets {
@@ -96,7 +218,8 @@ pub fn run(
             data,
             annual,
             vocab,
-            factors,
+            &reference.factors,
+            &reference.plausibility,
             accounting_for(set, sel.fuel_factors),
         )?;
         let settings = settings_for(set);
@@ -145,21 +268,21 @@ pub struct Programme {
 }
 
 /// Peer statistics, changes and (with `mc`) uncertainty of a set's scores.
-pub fn programme(
+fn programme(
     run: &SetRun,
     data: &Dataset,
-    vocab: &Vocabulary,
-    cat: &Catalogue,
+    reference: &Reference,
     sel: &Selection,
-    mc: Option<crate::uncertainty::McOptions>,
+    mc: Option<McOptions>,
 ) -> Result<Programme, PipelineError> {
-    let peer_config = crate::stats::PeerConfig::embedded()?;
+    let (vocab, cat) = (&reference.vocab, &reference.catalogue);
+    let peer_config = reference.peers.clone();
     let peers = crate::stats::peers(run, data, cat, &peer_config);
     let changes = crate::stats::year_changes(run);
     let (uncertainty, mc) = match mc.filter(|m| m.draws > 0) {
         None => (Vec::new(), None),
         Some(m) => {
-            let cfg = crate::uncertainty::UncertaintyConfig::embedded()?;
+            let cfg = reference.uncertainty.clone();
             let opts = score_options(data, sel);
             let settings = settings_for(&run.set);
             let inputs = crate::uncertainty::Inputs {

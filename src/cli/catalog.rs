@@ -5,8 +5,8 @@ use clap::Subcommand;
 
 use super::output::text_table;
 use super::{CliError, ExitStatus};
-use crate::benchmark;
 use crate::indicators::Catalogue;
+use crate::pipeline::Reference;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchmarksCmd {
@@ -25,8 +25,8 @@ pub enum IndicatorsCmd {
 }
 
 pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
-    let cat = Catalogue::embedded()?;
-    let sets = benchmark::shipped(&cat)?;
+    let reference = Reference::load(None)?;
+    let sets = &reference.sets;
     match cmd {
         BenchmarksCmd::List => {
             let rows: Vec<Vec<String>> = sets

@@ -33,7 +33,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     spinner.finish_and_clear();
     let words = crate::i18n::Locale::get(args.data.lang);
     let text = match args.format {
-        Format::Csv => to_csv(&inv, &l.vocab.order, words),
+        Format::Csv => to_csv(&inv, &l.reference.vocab.order, words),
         Format::Json => {
             serde_json::to_string_pretty(&inv).map_err(|e| CliError::Io(e.to_string()))? + "\n"
         }

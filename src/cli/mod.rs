@@ -15,9 +15,9 @@ use clap::{Args, Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::factors::{Factors, FuelFactorSet};
+use crate::factors::FuelFactorSet;
 use crate::input::{self, Dataset};
-use crate::reference::Vocabulary;
+use crate::pipeline::Reference;
 
 pub use output::write_atomic;
 
@@ -150,37 +150,24 @@ pub struct DataArgs {
     pub lang: crate::i18n::Lang,
 }
 
-/// Reference data and a loaded dataset.
+/// The reference data (loaded once) and a loaded dataset.
 pub struct Loaded {
-    pub vocab: Vocabulary,
-    pub factors: Factors,
+    pub reference: Reference,
     pub data: Dataset,
 }
 
 impl Loaded {
     /// The inventory with default accounting (no benchmark set) and the chosen fuel factors.
     pub fn inventory(&self, fuel: FuelFactorSet) -> Result<crate::inventory::Inventory, CliError> {
-        let annual = self
-            .data
-            .annual(&self.vocab)
-            .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
-        let options = crate::inventory::AccountingOptions {
-            fuel_factors: fuel,
-            ..Default::default()
-        };
-        Ok(crate::inventory::build(
-            &self.data,
-            &annual,
-            &self.vocab,
-            &self.factors,
-            options,
-        )?)
+        self.reference
+            .inventory(&self.data, fuel)
+            .map_err(|e| CliError::Io(e.to_string()))
     }
 }
 
 impl DataArgs {
+    /// The reference data (with `--factors`) and the dataset.
     pub fn load(&self) -> Result<Loaded, CliError> {
-        let vocab = Vocabulary::embedded()?;
         if let Some(dir) = &self.factors
             && !dir.is_dir()
         {
@@ -189,14 +176,10 @@ impl DataArgs {
                 dir.display()
             )));
         }
-        let factors = Factors::load(self.factors.as_deref())?;
+        let reference = Reference::load(self.factors.as_deref())?;
         let paths: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
-        let data = input::load(&paths, &vocab, &factors)?;
-        Ok(Loaded {
-            vocab,
-            factors,
-            data,
-        })
+        let data = input::load(&paths, &reference.vocab, &reference.factors)?;
+        Ok(Loaded { reference, data })
     }
 }
 

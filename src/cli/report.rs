@@ -4,7 +4,7 @@
 use clap::Args;
 use std::path::PathBuf;
 
-use super::score::{McArgs, SetArgs, compute, programmes, to_csv, to_json};
+use super::score::{McArgs, SetArgs, compute, to_csv, to_json};
 use super::{CliError, DataArgs, ExitStatus};
 use crate::report::{self, ReportInput, ReportOptions};
 
@@ -49,10 +49,9 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     let mc = args.mc.options(1000)?;
     let spinner = super::spinner("reading, checking and scoring the data");
     crate::outfile::claim_dir(&args.out, args.force).map_err(|e| CliError::Io(e.to_string()))?;
-    let (l, runs) = compute(&args.data, &args.sets)?;
-    let progs = programmes(&l, &runs, &args.sets, mc)?;
+    let (l, outcome) = compute(&args.data, &args.sets, true, mc)?;
+    let (runs, progs) = (&outcome.runs, &outcome.programmes);
     spinner.finish_and_clear();
-    let cat = crate::indicators::Catalogue::embedded()?;
     let bar = super::bar(runs[0].scores.len() as u64, "writing park pages");
     let tick = bar.clone();
     let opts = ReportOptions {
@@ -68,10 +67,10 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     let input = ReportInput {
         run: &runs[0],
         data: &l.data,
-        vocab: &l.vocab,
-        cat: &cat,
-        scores_csv: to_csv(&runs),
-        scores_json: to_json(&runs)?,
+        vocab: &l.reference.vocab,
+        cat: &l.reference.catalogue,
+        scores_csv: to_csv(runs),
+        scores_json: to_json(runs)?,
         programme: &progs[0],
     };
     let written = report::write(&report::Folder(&args.out), &input, &opts)

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use super::output::{emit, text_table};
 use super::{CliError, DataArgs, ExitStatus};
-use crate::benchmark::{self, BenchmarkSet};
+use crate::benchmark::BenchmarkSet;
+use crate::factors::FuelFactorSet;
 use crate::indicators::Catalogue;
-use crate::pipeline::{self, Programme, Selection, SetRun};
+use crate::pipeline::{self, Outcome, Reference, Request, Selection, SetRun};
 use crate::uncertainty::McOptions;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -38,32 +39,34 @@ pub struct SetArgs {
 }
 
 impl SetArgs {
-    /// The catalogue and the chosen sets, in the order given.
-    pub fn resolve(&self) -> Result<(Catalogue, Vec<BenchmarkSet>), CliError> {
-        let cat = Catalogue::embedded()?;
-        let shipped = benchmark::shipped(&cat)?;
+    /// The chosen sets, in the order given.
+    pub fn resolve(&self, reference: &Reference) -> Result<Vec<BenchmarkSet>, CliError> {
         let mut sets = Vec::new();
         for id in &self.benchmarks {
-            match shipped.iter().find(|s| &s.id == id) {
-                Some(s) => sets.push(s.clone()),
-                None => {
-                    let known: Vec<&str> = shipped.iter().map(|s| s.id.as_str()).collect();
-                    return Err(CliError::Usage(format!(
-                        "unknown benchmark set \"{id}\"\nhint: one of {}",
-                        known.join(", ")
-                    )));
-                }
-            }
+            let set = reference
+                .set(id)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            sets.push(set.clone());
         }
         for f in &self.sets {
-            sets.push(BenchmarkSet::from_file(f, &cat)?);
+            sets.push(reference.set_file(f)?);
         }
         if sets.is_empty() {
             return Err(CliError::Usage(
                 "choose a benchmark set with --benchmark ID or --set FILE\nhint: `parkbench benchmarks list` shows the shipped sets".into(),
             ));
         }
-        Ok((cat, sets))
+        Ok(sets)
+    }
+
+    /// Which parks and years, and the milestone.
+    pub fn selection(&self, fuel: FuelFactorSet) -> Selection {
+        Selection {
+            years: self.years.clone(),
+            parks: self.parks.clone(),
+            fuel_factors: Some(fuel),
+            milestone: self.milestone,
+        }
     }
 }
 
@@ -122,58 +125,38 @@ pub struct ScoreArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Loads, scores and returns the runs plus whether some park failed validation.
-pub fn compute(data: &DataArgs, sets: &SetArgs) -> Result<(super::Loaded, Vec<SetRun>), CliError> {
-    let (cat, chosen) = sets.resolve()?;
-    let l = data.load()?;
-    let annual = l
-        .data
-        .annual(&l.vocab)
-        .map_err(|e| CliError::Io(format!("aggregation failed: {e}")))?;
-    let sel = Selection {
-        years: sets.years.clone(),
-        parks: sets.parks.clone(),
-        fuel_factors: Some(data.fuel_factors),
-        milestone: sets.milestone,
-    };
-    let runs = pipeline::run(&l.data, &annual, &l.vocab, &l.factors, &cat, &chosen, &sel)
-        .map_err(|e| CliError::Io(e.to_string()))?;
-    Ok((l, runs))
-}
-
-/// Peer statistics, changes and uncertainty of every run.
-pub fn programmes(
-    l: &super::Loaded,
-    runs: &[SetRun],
+/// Loads the data and runs it through every stage for the chosen sets (with the programme
+/// view when `programme`).
+pub fn compute(
+    data: &DataArgs,
     sets: &SetArgs,
+    programme: bool,
     mc: Option<McOptions>,
-) -> Result<Vec<Programme>, CliError> {
-    let cat = Catalogue::embedded()?;
-    let sel = Selection {
-        years: sets.years.clone(),
-        parks: sets.parks.clone(),
-        fuel_factors: None,
-        milestone: sets.milestone,
+) -> Result<(super::Loaded, Outcome), CliError> {
+    let l = data.load()?;
+    let request = Request {
+        sets: sets.resolve(&l.reference)?,
+        selection: sets.selection(data.fuel_factors),
+        programme,
+        mc,
     };
-    runs.iter()
-        .map(|r| {
-            pipeline::programme(r, &l.data, &l.vocab, &cat, &sel, mc)
-                .map_err(|e| CliError::Io(e.to_string()))
-        })
-        .collect()
+    let outcome =
+        pipeline::run(&l.reference, &l.data, &request).map_err(|e| CliError::Io(e.to_string()))?;
+    Ok((l, outcome))
 }
 
 pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, checking and scoring the data");
-    let (l, runs) = compute(&args.data, &args.sets)?;
+    let mc = args.mc.options(0)?;
+    let (l, outcome) = compute(&args.data, &args.sets, args.out.is_some(), mc)?;
     spinner.finish_and_clear();
+    let runs = &outcome.runs;
     let text = match args.format {
-        Format::Csv => to_csv(&runs),
-        Format::Json => to_json(&runs)?,
-        Format::Table => to_table(&runs),
+        Format::Csv => to_csv(runs),
+        Format::Json => to_json(runs)?,
+        Format::Table => to_table(runs, &l.reference.catalogue),
     };
     emit(args.out.as_deref(), &text)?;
-    let mc = args.mc.options(0)?;
     if let Some(out) = &args.out {
         // Beside the scores: which parks were left out and why, where each park stands among
         // its peers, and (with --draws) how sure each verdict is.
@@ -184,19 +167,19 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
                 crate::report::failures_csv(&l.data, args.data.lang).as_bytes(),
             )?;
         }
-        let progs = programmes(&l, &runs, &args.sets, mc)?;
+        let progs = &outcome.programmes;
         super::write_atomic(
             &out.with_file_name("peers.csv"),
-            crate::report::peers_csv(&progs).as_bytes(),
+            crate::report::peers_csv(progs).as_bytes(),
         )?;
         super::write_atomic(
             &out.with_file_name("changes.csv"),
-            crate::report::changes_csv(&progs).as_bytes(),
+            crate::report::changes_csv(progs).as_bytes(),
         )?;
         if mc.is_some() {
             super::write_atomic(
                 &out.with_file_name("uncertainty.csv"),
-                crate::report::uncertainty_csv(&progs).as_bytes(),
+                crate::report::uncertainty_csv(progs).as_bytes(),
             )?;
         }
     } else if mc.is_some() {
@@ -213,8 +196,7 @@ pub fn to_json(runs: &[SetRun]) -> Result<String, CliError> {
     crate::report::scores::json(runs).map_err(|e| CliError::Io(e.to_string()))
 }
 
-fn to_table(runs: &[SetRun]) -> String {
-    let cat = crate::indicators::Catalogue::embedded().ok();
+fn to_table(runs: &[SetRun], cat: &Catalogue) -> String {
     let mut out = String::new();
     for run in runs {
         for s in &run.scores {
@@ -248,8 +230,7 @@ fn to_table(runs: &[SetRun]) -> String {
                 .map(|r| {
                     let fmt = |x: Option<f64>| match (
                         x,
-                        cat.as_ref()
-                            .and_then(|c| c.get(r.indicator.split('.').next().unwrap_or(""))),
+                        cat.get(r.indicator.split('.').next().unwrap_or("")),
                     ) {
                         (Some(v), Some(i)) => {
                             crate::scoring::fmt_indicator(i, v, r.indicator.contains('.'))

@@ -13,58 +13,42 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::db::{RosterPark, StoredFile};
-use crate::benchmark::{self, BenchmarkSet};
+use crate::benchmark::BenchmarkSet;
 use crate::diag::{Diagnostic, Severity};
-use crate::factors::Factors;
-use crate::indicators::{Catalogue, Lang};
+use crate::indicators::Lang;
 use crate::input::{self, Source, SourceKind, activity, sheet, table};
-use crate::pipeline::{self, Selection};
-use crate::reference::Vocabulary;
+use crate::pipeline::{self, Reference, Request, Selection};
 use crate::report::{self, ReportInput, ReportOptions};
 use crate::scoring::Score;
 
-/// Reference data, loaded once at start.
+/// Reference data, loaded once at start (the run API's [`Reference`], which it derefs to), and
+/// the benchmark sets the portal offers.
 pub struct Refs {
-    pub vocab: Vocabulary,
-    pub factors: Factors,
-    pub cat: Catalogue,
+    pub reference: Reference,
     /// The benchmark sets the portal offers, the first the default.
     pub sets: Vec<BenchmarkSet>,
+}
+
+impl std::ops::Deref for Refs {
+    type Target = Reference;
+    fn deref(&self) -> &Reference {
+        &self.reference
+    }
 }
 
 impl Refs {
     /// Loads the shipped reference data and the sets with these ids (all shipped sets when
     /// none are given).
     pub fn load(ids: &[String]) -> Result<Refs, String> {
-        let vocab = Vocabulary::embedded().map_err(|e| e.to_string())?;
-        let factors = Factors::load(None).map_err(|e| e.to_string())?;
-        let cat = Catalogue::embedded().map_err(|e| e.to_string())?;
-        let shipped = benchmark::shipped(&cat).map_err(|e| e.to_string())?;
+        let reference = Reference::load(None).map_err(|e| e.to_string())?;
         let sets = if ids.is_empty() {
-            shipped
+            reference.sets.clone()
         } else {
             ids.iter()
-                .map(|id| {
-                    shipped
-                        .iter()
-                        .find(|s| &s.id == id)
-                        .cloned()
-                        .ok_or_else(|| {
-                            let known: Vec<&str> = shipped.iter().map(|s| s.id.as_str()).collect();
-                            format!(
-                                "unknown benchmark set \"{id}\"; one of {}",
-                                known.join(", ")
-                            )
-                        })
-                })
+                .map(|id| reference.set(id).cloned().map_err(|e| e.to_string()))
                 .collect::<Result<_, _>>()?
         };
-        Ok(Refs {
-            vocab,
-            factors,
-            cat,
-            sets,
-        })
+        Ok(Refs { reference, sets })
     }
 
     pub fn set(&self, id: &str) -> Option<&BenchmarkSet> {
@@ -326,7 +310,7 @@ pub fn score_park(
         .into_iter()
         .find(|s| s.park_id == park.park_id && s.year == year)
         .ok_or_else(|| format!("park {} has no score for {year}", park.park_id))?;
-    let chart = crate::plot::Scorecard::from_score(&score, set, &refs.cat, lang);
+    let chart = crate::plot::Scorecard::from_score(&score, set, &refs.catalogue, lang);
     let scorecard_svg = crate::plot::svg(&chart)?;
     let page = |ext: &str| {
         out.files
@@ -400,26 +384,21 @@ fn run_report(
     sel: &Selection,
     lang: Lang,
 ) -> Result<ReportOut, String> {
-    let annual = data.annual(&refs.vocab).map_err(|e| e.to_string())?;
-    let runs = pipeline::run(
-        data,
-        &annual,
-        &refs.vocab,
-        &refs.factors,
-        &refs.cat,
-        std::slice::from_ref(set),
-        sel,
-    )
-    .map_err(|e| e.to_string())?;
-    let run = &runs[0];
-    let prog = pipeline::programme(run, data, &refs.vocab, &refs.cat, sel, None)
-        .map_err(|e| e.to_string())?;
+    let request = Request {
+        sets: vec![set.clone()],
+        selection: sel.clone(),
+        programme: true,
+        mc: None,
+    };
+    let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
+    let runs = &outcome.runs;
+    let (run, prog) = (&runs[0], &outcome.programmes[0]);
     let scores_csv = report::scores::csv(&runs);
     let input = ReportInput {
         run,
         data,
         vocab: &refs.vocab,
-        cat: &refs.cat,
+        cat: &refs.catalogue,
         scores_csv: scores_csv.clone(),
         scores_json: report::scores::json(&runs).map_err(|e| e.to_string())?,
         programme: &prog,

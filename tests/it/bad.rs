@@ -259,9 +259,15 @@ fn every_diagnostic_of_the_corpus_is_worded_in_chinese() {
         };
         let mut diags = data.report.diagnostics.clone();
         if let Ok(annual) = data.annual(&vocab) {
-            let inv =
-                parkbench::inventory::build(&data, &annual, &vocab, &factors, Default::default())
-                    .unwrap();
+            let inv = parkbench::inventory::build(
+                &data,
+                &annual,
+                &vocab,
+                &factors,
+                &parkbench::inventory::Plausibility::embedded().unwrap(),
+                Default::default(),
+            )
+            .unwrap();
             diags.extend(inv.warnings);
         }
         for d in &diags {

@@ -293,6 +293,7 @@ fn a_plausibility_warning_points_at_the_first_row_of_its_metric() {
         &annual,
         &vocab,
         &factors,
+        &inventory::Plausibility::embedded().unwrap(),
         inventory::AccountingOptions::default(),
     )
     .unwrap();

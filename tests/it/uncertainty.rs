@@ -15,18 +15,13 @@ fn sample() -> (input::Dataset, Vocabulary, Catalogue, Vec<pipeline::SetRun>) {
     let cat = Catalogue::embedded().unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let data = input::load(&[dir], &vocab, &factors).unwrap();
-    let annual = data.annual(&vocab).unwrap();
-    let sets = benchmark::shipped(&cat).unwrap();
-    let runs = pipeline::run(
-        &data,
-        &annual,
-        &vocab,
-        &factors,
-        &cat,
-        &sets,
-        &Selection::default(),
-    )
-    .unwrap();
+    let reference = pipeline::Reference::load(None).unwrap();
+    let request = pipeline::Request {
+        sets: benchmark::shipped(&cat).unwrap(),
+        selection: Selection::default(),
+        ..Default::default()
+    };
+    let runs = pipeline::run(&reference, &data, &request).unwrap().runs;
     (data, vocab, cat, runs)
 }
 
