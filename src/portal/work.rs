@@ -393,15 +393,15 @@ fn run_report(
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
     let runs = &outcome.runs;
     let (run, prog) = (&runs[0], &outcome.programmes[0]);
-    let scores_csv = report::scores::csv(&runs);
+    let scores_csv = report::scores::csv(runs);
     let input = ReportInput {
         run,
         data,
         vocab: &refs.vocab,
         cat: &refs.catalogue,
         scores_csv: scores_csv.clone(),
-        scores_json: report::scores::json(&runs).map_err(|e| e.to_string())?,
-        programme: &prog,
+        scores_json: report::scores::json(runs).map_err(|e| e.to_string())?,
+        programme: prog,
     };
     let opts = ReportOptions {
         lang,
