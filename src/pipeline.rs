@@ -9,11 +9,11 @@ use std::path::Path;
 
 use crate::benchmark::BenchmarkSet;
 use crate::factors::{Factors, FuelFactorSet};
-use crate::indicators::{self, Catalogue, Values};
+use crate::indicators::{self, Catalogue};
 use crate::input::{Annual, Dataset};
 use crate::inventory::{self, AccountingOptions, Inventory, Plausibility};
 use crate::reference::{ReferenceError, Vocabulary};
-use crate::scoring::{self, Score, ScoreOptions, Waiver};
+use crate::scoring::{self, ScoreOptions, Waiver};
 use crate::stats::PeerConfig;
 use crate::uncertainty::{McOptions, UncertaintyConfig};
 
@@ -154,14 +154,7 @@ pub struct Selection {
     pub milestone: Option<i32>,
 }
 
-/// A set's results: its inventory, indicator values and scores.
-#[derive(Debug, Clone)]
-pub struct SetRun {
-    pub set: BenchmarkSet,
-    pub inventory: Inventory,
-    pub values: Values,
-    pub scores: Vec<Score>,
-}
+pub use crate::scoring::SetRun;
 
 /// Accounting options a set asks for.
 pub fn accounting_for(set: &BenchmarkSet, fuel: Option<FuelFactorSet>) -> AccountingOptions {

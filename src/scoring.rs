@@ -10,7 +10,16 @@ use std::collections::BTreeMap;
 
 use crate::benchmark::{BandChoice, BenchmarkSet, Method, Role, Rule, SourceStatus, Threshold};
 use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Lang, Values};
-use crate::inventory::ParkYear;
+use crate::inventory::{Inventory, ParkYear};
+
+/// A set's results: the inventory under its accounting, indicator values and scores.
+#[derive(Debug, Clone)]
+pub struct SetRun {
+    pub set: BenchmarkSet,
+    pub inventory: Inventory,
+    pub values: Values,
+    pub scores: Vec<Score>,
+}
 
 /// A rule's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]

@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use crate::benchmark::{I18n, SourceStatus};
 use crate::indicators::{Catalogue, Direction};
 use crate::input::Dataset;
-use crate::pipeline::SetRun;
 use crate::reference::{ReferenceError, parse_toml, read_text};
+use crate::scoring::{Score, SetRun};
 
 /// Excel `PERCENTILE.INC` of ascending `sorted` values, `p` in [0, 1].
 pub fn percentile_inc(sorted: &[f64], p: f64) -> Option<f64> {
@@ -83,6 +83,28 @@ pub fn summary(sorted: &[f64]) -> Option<Summary> {
         median: percentile_inc(sorted, 0.5)?,
         q3: percentile_inc(sorted, 0.75)?,
     })
+}
+
+/// The parks of a programme page in ranking order, each with its rank: best overall score
+/// first (ties by park id), parks without a score last and unranked. Ranks are competition
+/// ranks as in `peers.csv` ([`merit_ranks`]: tied scores share the best place), so the pages
+/// and the peer table agree.
+pub fn ranking<'a>(scores: impl IntoIterator<Item = &'a Score>) -> Vec<(Option<usize>, &'a Score)> {
+    let mut ordered: Vec<&Score> = scores.into_iter().collect();
+    ordered.sort_by(|a, b| {
+        b.overall
+            .score
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.overall.score.unwrap_or(f64::NEG_INFINITY))
+            .then(a.park_id.cmp(&b.park_id))
+    });
+    let scored: Vec<f64> = ordered.iter().filter_map(|s| s.overall.score).collect();
+    let ranks = merit_ranks(&scored, true);
+    let mut ranks = ranks.into_iter();
+    ordered
+        .into_iter()
+        .map(|s| (s.overall.score.and_then(|_| ranks.next()), s))
+        .collect()
 }
 
 /// Competition ranks by merit (1 = best; equal values share the best rank).

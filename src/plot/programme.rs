@@ -47,14 +47,10 @@ pub struct Ranking {
 
 impl Ranking {
     pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Ranking {
-        let mut scores = scores.to_vec();
-        scores.sort_by(|a, b| {
-            b.overall
-                .score
-                .unwrap_or(-1.0)
-                .total_cmp(&a.overall.score.unwrap_or(-1.0))
-                .then(a.park_id.cmp(&b.park_id))
-        });
+        let scores: Vec<Score> = crate::stats::ranking(scores)
+            .into_iter()
+            .map(|(_, s)| s.clone())
+            .collect();
         Ranking {
             title: format!(
                 "{} · {}",

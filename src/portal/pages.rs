@@ -1058,7 +1058,7 @@ pub async fn programme(
                     };
                     *levels.entry(level.clone()).or_insert(0usize) += 1;
                     ranking.push(BTreeMap::from([
-                        ("rank", (i + 1).to_string()),
+                        ("rank", r.ranks[i].map_or("—".into(), |n| n.to_string())),
                         ("park_id", s.park_id.clone()),
                         (
                             "name",

@@ -329,7 +329,10 @@ pub fn score_park(
 
 /// The programme's results for a set and year: every counting submission scored together.
 pub struct ProgrammeResult {
+    /// In ranking order ([`crate::stats::ranking`]).
     pub scores: Vec<Score>,
+    /// Each score's rank (tied scores share the best; None without a score).
+    pub ranks: Vec<Option<usize>>,
     pub ranking_svg: String,
     /// The report as a small site: relative path -> bytes (index.html, parks/<id>.html, ...).
     pub files: BTreeMap<String, Vec<u8>>,
@@ -364,6 +367,7 @@ pub fn score_programme(
     let ranking_svg = crate::plot::svg(&chart)?;
     Ok(ProgrammeResult {
         scores: out.scores,
+        ranks: out.ranks,
         ranking_svg,
         files: out.files,
         scores_csv: out.scores_csv,
@@ -372,6 +376,7 @@ pub fn score_programme(
 
 struct ReportOut {
     scores: Vec<Score>,
+    ranks: Vec<Option<usize>>,
     files: BTreeMap<String, Vec<u8>>,
     scores_csv: String,
 }
@@ -416,16 +421,13 @@ fn run_report(
     let memory = report::Memory::default();
     report::write(&memory, &input, &opts).map_err(|e| e.to_string())?;
     let files = memory.into_files();
-    let mut scores = run.scores.clone();
-    scores.sort_by(|a, b| {
-        b.overall
-            .score
-            .partial_cmp(&a.overall.score)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| a.park_id.cmp(&b.park_id))
-    });
+    let (ranks, scores) = crate::stats::ranking(&run.scores)
+        .into_iter()
+        .map(|(rank, s)| (rank, s.clone()))
+        .unzip();
     Ok(ReportOut {
         scores,
+        ranks,
         files,
         scores_csv,
     })

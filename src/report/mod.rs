@@ -233,14 +233,7 @@ pub fn write(
             t["chart_distribution"]
         );
         pchart!(plot::Heatmap::new(&owned, lang), t["chart_heatmap"]);
-        let mut ranked = owned.clone();
-        ranked.sort_by(|a, b| {
-            b.overall
-                .score
-                .unwrap_or(-1.0)
-                .total_cmp(&a.overall.score.unwrap_or(-1.0))
-                .then(a.park_id.cmp(&b.park_id))
-        });
+        let ranked = crate::stats::ranking(&owned);
         let unc: BTreeMap<&str, &ParkUncertainty> = input
             .programme
             .uncertainty
@@ -249,13 +242,12 @@ pub fn write(
             .collect();
         let parks: Vec<_> = ranked
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
+            .map(|&(rank, s)| {
                 let u = unc.get(s.park_id.as_str());
                 context! {
                     rank_interval => u.and_then(|u| Some(format!("{}–{}", u.rank_p5?, u.rank_p95?))),
                     borderline => u.is_some_and(|u| u.borderline),
-                    rank => i + 1,
+                    rank => rank.map_or("—".to_string(), |r| r.to_string()),
                     id => s.park_id,
                     name => s.park_name,
                     file => format!("{}.html", s.park_id),

@@ -232,3 +232,81 @@ fn png_charts_decode_and_the_font_covers_every_sample_park_name() {
         .collect();
     assert!(missing.is_empty(), "the embedded font lacks {missing:?}");
 }
+
+/// Two parks with the same data tie: the programme page gives them the same rank, as
+/// `peers.csv` does (competition ranks, 1 = best, ties share the best place), and the next park
+/// after them skips a place.
+#[test]
+fn tied_parks_share_a_rank_on_the_page_and_in_peers_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let twin = "nx-qingya-twin";
+    let parks = std::fs::read_to_string(sample.join("parks.csv")).unwrap();
+    let first = parks.lines().nth(1).unwrap();
+    let original = first.split(',').next().unwrap().to_string();
+    std::fs::write(
+        data.join("parks.csv"),
+        format!("{parks}{}\n", first.replacen(&original, twin, 1)),
+    )
+    .unwrap();
+    for file in ["activity.csv", "activity_wide.csv"] {
+        let text = std::fs::read_to_string(sample.join(file)).unwrap();
+        let copies: String = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{original},")))
+            .map(|l| format!("{}\n", l.replacen(&original, twin, 1)))
+            .collect();
+        std::fs::write(data.join(file), format!("{text}{copies}")).unwrap();
+    }
+    let out = dir.path().join("out");
+    let (code, _, err) = run(&[
+        "report",
+        data.to_str().unwrap(),
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--out",
+        out.to_str().unwrap(),
+        "--draws",
+        "0",
+        "--format",
+        "html,csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let page_rank = |park: &str| -> String {
+        let at = index.find(&format!("href=\"parks/{park}.html\"")).unwrap();
+        let row = &index[index[..at].rfind("<tr>").unwrap()..at];
+        let cell = row.split("<td class=\"num\">").nth(1).unwrap();
+        cell[..cell.find('<').unwrap()].to_string()
+    };
+    let peers = std::fs::read_to_string(out.join("peers.csv")).unwrap();
+    let rows = crate::csv_rows(&peers);
+    let latest = rows
+        .iter()
+        .filter(|r| r["measure"] == "overall" && r["group_kind"] == "programme")
+        .map(|r| r["year"].clone())
+        .max()
+        .unwrap();
+    let csv_rank = |park: &str| -> String {
+        rows.iter()
+            .find(|r| {
+                r["park_id"] == park
+                    && r["measure"] == "overall"
+                    && r["group_kind"] == "programme"
+                    && r["year"] == latest
+            })
+            .unwrap()["rank"]
+            .clone()
+    };
+    assert_eq!(page_rank(&original), page_rank(twin));
+    assert_eq!(page_rank(&original), csv_rank(&original));
+    assert_eq!(csv_rank(&original), csv_rank(twin));
+    // Every park's place on the page is its place in peers.csv.
+    for r in rows.iter().filter(|r| {
+        r["measure"] == "overall" && r["group_kind"] == "programme" && r["year"] == latest
+    }) {
+        assert_eq!(page_rank(&r["park_id"]), r["rank"], "{}", r["park_id"]);
+    }
+}
