@@ -51,10 +51,14 @@ proptest! {
         };
         let pw = points(&r, dir, worse, Some(0.5));
         let pb = points(&r, dir, better, Some(0.5));
-        if let (Some(pw), Some(pb)) = (pw, pb) {
-            prop_assert!(pb >= pw, "{method} {dir:?}: {better} -> {pb} < {worse} -> {pw}");
-            prop_assert!((0.0..=100.0).contains(&pb));
-        }
+        // A value and a target always give points: None here would be a scoring defect.
+        let (Some(pw), Some(pb)) = (pw, pb) else {
+            return Err(TestCaseError::fail(format!(
+                "{method} {dir:?}: no points for {worse} ({pw:?}) or {better} ({pb:?})"
+            )));
+        };
+        prop_assert!(pb >= pw, "{method} {dir:?}: {better} -> {pb} < {worse} -> {pw}");
+        prop_assert!((0.0..=100.0).contains(&pb));
     }
 }
 
