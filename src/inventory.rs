@@ -227,7 +227,7 @@ impl ParkYear {
 #[derive(Debug, Clone)]
 pub struct VarIndex {
     pub names: Vec<String>,
-    /// Per metric (in `Vocabulary::order`): (metric, tce_<metric>, co2_<metric>_t) positions.
+    /// Per metric (in `Vocabulary::order`): (`metric`, `tce_<metric>`, `co2_<metric>_t`) positions.
     metric: Vec<(usize, Option<usize>, Option<usize>)>,
     totals: [usize; 9],
 }

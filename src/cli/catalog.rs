@@ -5,8 +5,8 @@ use clap::Subcommand;
 
 use super::output::text_table;
 use super::{CliError, ExitStatus};
-use crate::indicators::Catalogue;
-use crate::pipeline::Reference;
+use parkbench::indicators::Catalogue;
+use parkbench::pipeline::Reference;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchmarksCmd {
@@ -78,7 +78,7 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
                 println!(
                     "band {}: {} [{} , {})",
                     b.id,
-                    b.label.get(crate::indicators::Lang::En),
+                    b.label.get(parkbench::indicators::Lang::En),
                     b.min.map_or("-inf".into(), |x| x.to_string()),
                     b.max.map_or("inf".into(), |x| x.to_string())
                 );
@@ -129,7 +129,7 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
             .collect();
             print!("{}", text_table(&header, &rows));
             if let Some(n) = &s.notes {
-                println!("notes: {}", n.get(crate::indicators::Lang::En));
+                println!("notes: {}", n.get(parkbench::indicators::Lang::En));
             }
         }
     }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::output::{csv_safe, emit, human, num, text_table};
 use super::{CliError, DataArgs, ExitStatus};
-use crate::i18n::Locale;
-use crate::inventory::Inventory;
+use parkbench::i18n::Locale;
+use parkbench::inventory::Inventory;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -31,7 +31,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let l = args.data.load()?;
     let inv = l.inventory(args.data.fuel_factors)?;
     spinner.finish_and_clear();
-    let words = crate::i18n::Locale::get(args.data.lang);
+    let words = parkbench::i18n::Locale::get(args.data.lang);
     let text = match args.format {
         Format::Csv => to_csv(&inv, &l.reference.vocab.order, words),
         Format::Json => {

@@ -15,9 +15,9 @@ use clap::{Args, Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::factors::FuelFactorSet;
-use crate::input::{self, Dataset};
-use crate::pipeline::Reference;
+use parkbench::factors::FuelFactorSet;
+use parkbench::input::{self, Dataset};
+use parkbench::pipeline::Reference;
 
 pub use output::write_atomic;
 
@@ -48,7 +48,7 @@ pub enum CliError {
     #[error(transparent)]
     Load(#[from] input::LoadError),
     #[error(transparent)]
-    Reference(#[from] crate::reference::ReferenceError),
+    Reference(#[from] parkbench::reference::ReferenceError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -147,7 +147,7 @@ pub struct DataArgs {
     pub fuel_factors: FuelFactorSet,
     /// Language of problems, hints and summary lines (and of a report's pages).
     #[arg(long, value_enum, default_value = "en")]
-    pub lang: crate::i18n::Lang,
+    pub lang: parkbench::i18n::Lang,
 }
 
 /// The reference data (loaded once) and a loaded dataset.
@@ -158,7 +158,10 @@ pub struct Loaded {
 
 impl Loaded {
     /// The inventory with default accounting (no benchmark set) and the chosen fuel factors.
-    pub fn inventory(&self, fuel: FuelFactorSet) -> Result<crate::inventory::Inventory, CliError> {
+    pub fn inventory(
+        &self,
+        fuel: FuelFactorSet,
+    ) -> Result<parkbench::inventory::Inventory, CliError> {
         self.reference
             .inventory(&self.data, fuel)
             .map_err(|e| CliError::Io(e.to_string()))
@@ -207,16 +210,16 @@ pub fn run(cli: Cli) -> ExitStatus {
 }
 
 /// Tells on standard error which parks were left out, and gives the exit status.
-pub fn report_failures(data: &Dataset, lang: crate::i18n::Lang) -> ExitStatus {
+pub fn report_failures(data: &Dataset, lang: parkbench::i18n::Lang) -> ExitStatus {
     if !data.report.has_errors() {
         return ExitStatus::Success;
     }
-    let l = crate::i18n::Locale::get(lang);
+    let l = parkbench::i18n::Locale::get(lang);
     let failed = data.failed_parks();
     let whole = if data.has_dataset_errors() {
         t!("cli.left_out_whole")
     } else {
-        crate::i18n::Text::verbatim("")
+        parkbench::i18n::Text::verbatim("")
     };
     eprintln!(
         "{}",
@@ -224,7 +227,7 @@ pub fn report_failures(data: &Dataset, lang: crate::i18n::Lang) -> ExitStatus {
     );
     // Each left-out park by name, with its first reason (the list is bounded on a terminal).
     const SHOWN: usize = 20;
-    let mut first: BTreeMap<&str, &crate::diag::Diagnostic> = BTreeMap::new();
+    let mut first: BTreeMap<&str, &parkbench::diag::Diagnostic> = BTreeMap::new();
     for d in data.report.errors() {
         if let Some(p) = d.park_id.as_deref() {
             first.entry(p).or_insert(d);

@@ -4,11 +4,11 @@ use std::io::Write;
 use std::path::Path;
 
 use super::CliError;
-pub use crate::outfile::num;
+pub use parkbench::outfile::num;
 
-/// Writes a file atomically (see [`crate::outfile::write`]).
+/// Writes a file atomically (see [`parkbench::outfile::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    crate::outfile::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
+    parkbench::outfile::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
 }
 
 /// Writes to `out` when given, else to standard output.
@@ -48,7 +48,7 @@ pub fn human(v: Option<f64>, decimals: usize) -> String {
     }
 }
 
-pub use crate::outfile::csv_safe;
+pub use parkbench::outfile::csv_safe;
 
 /// Renders rows as an aligned text table.
 pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {

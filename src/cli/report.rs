@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::score::{McArgs, SetArgs, compute, to_csv, to_json};
 use super::{CliError, DataArgs, ExitStatus};
-use crate::report::{self, ReportInput, ReportOptions};
+use parkbench::report::{self, ReportInput, ReportOptions};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -48,7 +48,8 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     }
     let mc = args.mc.options(1000)?;
     let spinner = super::spinner("reading, checking and scoring the data");
-    crate::outfile::claim_dir(&args.out, args.force).map_err(|e| CliError::Io(e.to_string()))?;
+    parkbench::outfile::claim_dir(&args.out, args.force)
+        .map_err(|e| CliError::Io(e.to_string()))?;
     let (l, outcome) = compute(&args.data, &args.sets, true, mc)?;
     let (runs, progs) = (&outcome.runs, &outcome.programmes);
     spinner.finish_and_clear();
@@ -75,7 +76,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     };
     let written = report::write(&report::Folder(&args.out), &input, &opts)
         .map_err(|e| CliError::Io(e.to_string()))?;
-    crate::outfile::record_outputs(&args.out, &written.files)
+    parkbench::outfile::record_outputs(&args.out, &written.files)
         .map_err(|e| CliError::Io(e.to_string()))?;
     bar.finish_and_clear();
     super::note(format_args!(

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use super::output::{emit, text_table};
 use super::{CliError, DataArgs, ExitStatus};
-use crate::benchmark::BenchmarkSet;
-use crate::factors::FuelFactorSet;
-use crate::indicators::Catalogue;
-use crate::pipeline::{self, Outcome, Reference, Request, Selection, SetRun};
-use crate::uncertainty::McOptions;
+use parkbench::benchmark::BenchmarkSet;
+use parkbench::factors::FuelFactorSet;
+use parkbench::indicators::Catalogue;
+use parkbench::pipeline::{self, Outcome, Reference, Request, Selection, SetRun};
+use parkbench::uncertainty::McOptions;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -164,22 +164,22 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             let path = out.with_file_name("failures.csv");
             super::write_atomic(
                 &path,
-                crate::report::failures_csv(&l.data, args.data.lang).as_bytes(),
+                parkbench::report::failures_csv(&l.data, args.data.lang).as_bytes(),
             )?;
         }
         let progs = &outcome.programmes;
         super::write_atomic(
             &out.with_file_name("peers.csv"),
-            crate::report::peers_csv(progs).as_bytes(),
+            parkbench::report::peers_csv(progs).as_bytes(),
         )?;
         super::write_atomic(
             &out.with_file_name("changes.csv"),
-            crate::report::changes_csv(progs).as_bytes(),
+            parkbench::report::changes_csv(progs).as_bytes(),
         )?;
         if mc.is_some() {
             super::write_atomic(
                 &out.with_file_name("uncertainty.csv"),
-                crate::report::uncertainty_csv(progs).as_bytes(),
+                parkbench::report::uncertainty_csv(progs).as_bytes(),
             )?;
         }
     } else if mc.is_some() {
@@ -190,10 +190,10 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     Ok(super::report_failures(&l.data, args.data.lang))
 }
 
-pub use crate::report::scores::{CSV_HEADER, csv as to_csv, gate_str};
+pub use parkbench::report::scores::{csv as to_csv, gate_str};
 
 pub fn to_json(runs: &[SetRun]) -> Result<String, CliError> {
-    crate::report::scores::json(runs).map_err(|e| CliError::Io(e.to_string()))
+    parkbench::report::scores::json(runs).map_err(|e| CliError::Io(e.to_string()))
 }
 
 fn to_table(runs: &[SetRun], cat: &Catalogue) -> String {
@@ -233,7 +233,7 @@ fn to_table(runs: &[SetRun], cat: &Catalogue) -> String {
                         cat.get(r.indicator.split('.').next().unwrap_or("")),
                     ) {
                         (Some(v), Some(i)) => {
-                            crate::scoring::fmt_indicator(i, v, r.indicator.contains('.'))
+                            parkbench::scoring::fmt_indicator(i, v, r.indicator.contains('.'))
                         }
                         (Some(v), None) => format!("{v:.3}"),
                         (None, _) => "—".into(),

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::{CliError, ExitStatus};
-use crate::portal::{Portal, PortalConfig, Role};
+use parkbench::portal::{Portal, PortalConfig, Role};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -98,7 +98,7 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         if args.no_serve {
             return Ok(ExitStatus::Success);
         }
-        crate::portal::serve(portal, args.bind)
+        parkbench::portal::serve(portal, args.bind)
             .await
             .map_err(|e| CliError::Io(e.to_string()))?;
         Ok(ExitStatus::Success)

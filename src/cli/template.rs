@@ -4,9 +4,9 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::{CliError, ExitStatus};
-use crate::indicators::Lang;
-use crate::reference::Vocabulary;
-use crate::template::{self, TemplateFormat};
+use parkbench::indicators::Lang;
+use parkbench::reference::Vocabulary;
+use parkbench::template::{self, TemplateFormat};
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
@@ -25,11 +25,13 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: TemplateArgs) -> Result<ExitStatus, CliError> {
-    crate::outfile::claim_dir(&args.out, args.force).map_err(|e| CliError::Io(e.to_string()))?;
+    parkbench::outfile::claim_dir(&args.out, args.force)
+        .map_err(|e| CliError::Io(e.to_string()))?;
     let vocab = Vocabulary::embedded()?;
     let files = template::write(&args.out, &vocab, args.lang, args.format)
         .map_err(|e| CliError::Io(e.to_string()))?;
-    crate::outfile::record_outputs(&args.out, &files).map_err(|e| CliError::Io(e.to_string()))?;
+    parkbench::outfile::record_outputs(&args.out, &files)
+        .map_err(|e| CliError::Io(e.to_string()))?;
     for f in &files {
         super::note(format_args!("wrote {}", f.display()));
     }

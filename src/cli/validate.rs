@@ -3,8 +3,8 @@
 use clap::Args;
 
 use super::{CliError, DataArgs, ExitStatus};
-use crate::diag::{Diagnostic, Severity};
-use crate::i18n::{Lang, Locale};
+use parkbench::diag::{Diagnostic, Severity};
+use parkbench::i18n::{Lang, Locale};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {

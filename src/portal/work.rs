@@ -334,7 +334,7 @@ pub struct ProgrammeResult {
     /// Each score's rank (tied scores share the best; None without a score).
     pub ranks: Vec<Option<usize>>,
     pub ranking_svg: String,
-    /// The report as a small site: relative path -> bytes (index.html, parks/<id>.html, ...).
+    /// The report as a small site: relative path -> bytes (`index.html`, `parks/<id>.html`, ...).
     pub files: BTreeMap<String, Vec<u8>>,
     pub scores_csv: String,
 }
