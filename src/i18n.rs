@@ -49,6 +49,12 @@ impl Text {
         }
     }
 
+    /// Words that come in both languages from the reference data (a set's level label, an
+    /// indicator's name): each language shows its own.
+    pub fn both(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Text::new(BOTH).arg("en", en.into()).arg("zh", zh.into())
+    }
+
     /// A key made at run time (a check or rule id from the reference data).
     pub fn new_owned(key: String) -> Self {
         Text {
@@ -80,6 +86,9 @@ impl Text {
 
 /// The key of [`Text::verbatim`]: rendered as its `text` argument in every language.
 const VERBATIM: &str = "verbatim";
+
+/// The key of [`Text::both`]: rendered as its `en` or `zh` argument.
+const BOTH: &str = "both";
 
 impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -225,6 +234,13 @@ impl Locale {
     /// The message in this language (English where this language lacks the key; the key itself
     /// where English lacks it too).
     pub fn text(&self, t: &Text) -> String {
+        if t.key == BOTH {
+            let arg = match self.lang {
+                Lang::En => "en",
+                Lang::Zh => "zh",
+            };
+            return t.get(arg).map(|a| self.arg(a)).unwrap_or_default();
+        }
         if t.key == VERBATIM {
             return match t.get("text") {
                 Some(Arg::Str(s)) => s.clone(),
@@ -272,7 +288,7 @@ impl Locale {
     /// Does this language have every key of the message (arguments included), with no
     /// fall-back to English?
     pub fn covers(&self, t: &Text) -> bool {
-        (t.key == VERBATIM || self.messages.contains_key(&*t.key))
+        (t.key == VERBATIM || t.key == BOTH || self.messages.contains_key(&*t.key))
             && t.args.iter().all(|(_, a)| match a {
                 Arg::Str(_) => true,
                 Arg::Text(inner) => self.covers(inner),
@@ -363,7 +379,7 @@ mod tests {
                         }
                         let rest = &code[i + opener.len()..];
                         let key = &rest[..rest.find('"').unwrap_or(0)];
-                        if key.is_empty() || key.contains(' ') || key == VERBATIM {
+                        if key.is_empty() || key.contains(' ') || key == VERBATIM || key == BOTH {
                             continue;
                         }
                         seen += 1;

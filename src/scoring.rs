@@ -9,8 +9,17 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::benchmark::{BandChoice, BenchmarkSet, Method, Role, Rule, SourceStatus, Threshold};
+use crate::i18n::{Locale, Text};
 use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Lang, Values};
 use crate::inventory::{Inventory, ParkYear};
+
+/// An optional message in English, for the JSON outputs that predate worded messages.
+fn english<S: serde::Serializer>(t: &Option<Text>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_some(&Locale::get(Lang::En).text(t)),
+        None => s.serialize_none(),
+    }
+}
 
 /// A set's results: the inventory under its accounting, indicator values and scores.
 #[derive(Debug, Clone)]
@@ -74,7 +83,7 @@ pub struct Applied {
 }
 
 /// What it takes to meet a failing rule, in physical terms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Gap {
     /// Distance in the indicator's unit (threshold - value), signed.
     pub indicator_gap: f64,
@@ -87,8 +96,24 @@ pub struct Gap {
     pub grid_mwh: Option<f64>,
     /// Can greening grid electricity alone close the gap?
     pub electricity_can_close: Option<bool>,
-    pub text_en: String,
-    pub text_zh: String,
+    /// The gap in words (serialised worded, as `text_en` and `text_zh`).
+    pub text: Text,
+}
+
+impl Serialize for Gap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Gap", 8)?;
+        st.serialize_field("indicator_gap", &self.indicator_gap)?;
+        st.serialize_field("quantity", &self.quantity)?;
+        st.serialize_field("quantity_unit", &self.quantity_unit)?;
+        st.serialize_field("green_mwh", &self.green_mwh)?;
+        st.serialize_field("grid_mwh", &self.grid_mwh)?;
+        st.serialize_field("electricity_can_close", &self.electricity_can_close)?;
+        st.serialize_field("text_en", &Locale::get(Lang::En).text(&self.text))?;
+        st.serialize_field("text_zh", &Locale::get(Lang::Zh).text(&self.text))?;
+        st.end()
+    }
 }
 
 /// One rule's result.
@@ -109,8 +134,9 @@ pub struct RuleResult {
     /// 0-100; None unless assessed.
     pub points: Option<f64>,
     pub gap: Option<Gap>,
-    /// Why it is missing / not applicable / waived.
-    pub note: Option<String>,
+    /// Why it is missing / not applicable / waived (serialised in English).
+    #[serde(serialize_with = "english")]
+    pub note: Option<Text>,
     /// Metrics whose data would let the rule be assessed (when missing).
     pub needs: Vec<String>,
     /// Some inputs were estimates.
@@ -158,8 +184,10 @@ pub struct Trajectory {
     pub projections: Vec<Projection>,
 }
 
-/// A park-year scored against a set.
-#[derive(Debug, Clone, Serialize)]
+/// A park-year scored against a set: ids and numbers, and the level's name and reason as
+/// messages ([`crate::i18n`] words them; serialised in both languages as `level_en`,
+/// `level_zh`, `reason_en`, `reason_zh`).
+#[derive(Debug, Clone)]
 pub struct Score {
     pub park_id: String,
     pub park_name: String,
@@ -169,14 +197,39 @@ pub struct Score {
     pub overall: Part,
     pub categories: BTreeMap<String, Part>,
     pub gate: GateState,
+    /// The level's id (`undetermined` when none can be set).
     pub level: String,
-    pub level_en: String,
-    pub level_zh: String,
-    pub reason_en: String,
-    pub reason_zh: String,
+    pub level_name: Text,
+    /// Why this level, with the score, coverage and gate.
+    pub reason: Text,
     pub rules: Vec<RuleResult>,
     pub trajectories: Vec<Trajectory>,
     pub assumptions: Vec<String>,
+}
+
+impl Serialize for Score {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (en, zh) = (Locale::get(Lang::En), Locale::get(Lang::Zh));
+        let mut st = s.serialize_struct("Score", 17)?;
+        st.serialize_field("park_id", &self.park_id)?;
+        st.serialize_field("park_name", &self.park_name)?;
+        st.serialize_field("year", &self.year)?;
+        st.serialize_field("benchmark", &self.benchmark)?;
+        st.serialize_field("band", &self.band)?;
+        st.serialize_field("overall", &self.overall)?;
+        st.serialize_field("categories", &self.categories)?;
+        st.serialize_field("gate", &self.gate)?;
+        st.serialize_field("level", &self.level)?;
+        st.serialize_field("level_en", &en.text(&self.level_name))?;
+        st.serialize_field("level_zh", &zh.text(&self.level_name))?;
+        st.serialize_field("reason_en", &en.text(&self.reason))?;
+        st.serialize_field("reason_zh", &zh.text(&self.reason))?;
+        st.serialize_field("rules", &self.rules)?;
+        st.serialize_field("trajectories", &self.trajectories)?;
+        st.serialize_field("assumptions", &self.assumptions)?;
+        st.end()
+    }
 }
 
 /// A justified waiver of a rule for a park.
@@ -323,7 +376,7 @@ pub fn score(
     }
     let gates: Vec<&RuleResult> = rules.iter().filter(|r| r.role == Role::Gate).collect();
     let gate = gate_state(gates.iter().map(|g| g.status));
-    let (level, level_en, level_zh, reason_en, reason_zh) = level(set, overall, gate, &gates);
+    let (level, level_name, reason) = level(set, overall, gate, &gates);
     let trajectories = trajectories(set, cat, py, country, values, &band);
     let mut assumptions = py.assumptions.clone();
     if let BandChoice::Outside(b) = &band {
@@ -348,10 +401,8 @@ pub fn score(
         categories,
         gate,
         level,
-        level_en,
-        level_zh,
-        reason_en,
-        reason_zh,
+        level_name,
+        reason,
         rules,
         trajectories,
         assumptions,
@@ -441,29 +492,23 @@ fn score_rule(
     r.points = j.points;
     r.note = match j.why {
         None => None,
-        Some(Why::OutsideBands) => Some("the park is outside the set's size bands".into()),
+        Some(Why::OutsideBands) => Some(t!("scoring.note.outside_bands")),
         Some(Why::Waived) => opts
             .waivers
             .iter()
             .find(|w| w.park_id == py.park_id && w.benchmark == set.id && w.rule == rule.id)
-            .map(|w| format!("waived: {}", w.justification)),
-        Some(Why::WaiverRefused) => {
-            Some("a waiver was requested but this rule cannot be waived".into())
-        }
+            .map(|w| t!("scoring.note.waived", justification = &w.justification)),
+        Some(Why::WaiverRefused) => Some(t!("scoring.note.waiver_refused")),
         Some(Why::NoValue) => {
             r.needs = missing_inputs(ind, py);
             Some(match iref.change {
-                Some(_) => "needs the indicator in earlier years as well".to_string(),
-                None if r.needs.is_empty() => {
-                    "the inputs give no value (e.g. a zero denominator)".to_string()
-                }
-                None => format!("needs data for {}", r.needs.join(", ")),
+                Some(_) => t!("scoring.note.needs_earlier_years"),
+                None if r.needs.is_empty() => t!("scoring.note.no_value"),
+                None => t!("scoring.note.needs_data", metrics = r.needs.join(", ")),
             })
         }
-        Some(Why::UnknownBand) => {
-            Some("the size band is unknown because energy use is missing".into())
-        }
-        Some(Why::NoThreshold) => Some("no threshold applies to this park".into()),
+        Some(Why::UnknownBand) => Some(t!("scoring.note.unknown_band")),
+        Some(Why::NoThreshold) => Some(t!("scoring.note.no_threshold")),
     };
     if r.status == Status::Fails
         && let (Some(v), Some((t, _))) = (value, j.threshold)
@@ -625,44 +670,33 @@ fn gap(
             .and_then(|m| m.value)
             .or(Some(0.0)),
         electricity_can_close: None,
-        text_en: String::new(),
-        text_zh: String::new(),
+        text: Text::verbatim(""),
     };
     let fmt_v = |x: f64| fmt_indicator(ind, x, is_change);
     if is_change {
-        g.text_en = format!(
-            "the annual change must reach {} (now {})",
-            fmt_v(t),
-            fmt_v(v)
-        );
-        g.text_zh = format!("年均变化需达到 {}（当前 {}）", fmt_v(t), fmt_v(v));
+        g.text = t!("scoring.gap.change", target = fmt_v(t), now = fmt_v(v));
         return g;
     }
     match (parts.numerator, parts.denominator, &ind.gap_unit) {
         (Some(n), Some(d), Some(unit)) => {
-            let (q, verb_en, verb_zh) = match ind.direction {
-                Direction::Lower => (n - t * d, "cut", "减少"),
-                Direction::Higher => (t * d - n, "add", "增加"),
+            let (q, key) = match ind.direction {
+                Direction::Lower => (n - t * d, "scoring.gap.cut"),
+                Direction::Higher => (t * d - n, "scoring.gap.add"),
             };
             g.quantity = Some(q);
             g.quantity_unit = Some(unit.clone());
             // The catalogue says how to put the gap; a generic sentence otherwise.
-            g.text_en = match &ind.gap_en {
-                Some(t) => t.replace("{q}", &fmt_qty(q)),
-                None => format!(
-                    "{verb_en} {} {unit} at today's {}",
-                    fmt_qty(q),
-                    denominator_words(ind, Lang::En)
+            let base = match (&ind.gap_en, &ind.gap_zh) {
+                (Some(en), Some(zh)) => Text::both(
+                    en.replace("{q}", &fmt_qty(q)),
+                    zh.replace("{q}", &fmt_qty(q)),
                 ),
+                _ => Text::new(key)
+                    .arg("q", fmt_qty(q))
+                    .arg("unit", unit)
+                    .arg("denominator", denominator_words(ind)),
             };
-            g.text_zh = match &ind.gap_zh {
-                Some(t) => t.replace("{q}", &fmt_qty(q)),
-                None => format!(
-                    "在当前{}下{verb_zh} {} {unit}",
-                    denominator_words(ind, Lang::Zh),
-                    fmt_qty(q)
-                ),
-            };
+            g.text = base.clone();
             let per_mwh = match ind.green_mwh {
                 Some(GreenMwh::Co2) => py.grid_factor_t_per_mwh,
                 Some(GreenMwh::Tce) => Some(py.electricity_tce_per_mwh),
@@ -675,57 +709,47 @@ fn gap(
                 g.green_mwh = Some(mwh);
                 let can = mwh <= grid;
                 g.electricity_can_close = Some(can);
-                if can {
-                    g.text_en.push_str(&format!(
-                        ", or make {} of grid electricity green",
-                        fmt_energy(mwh)
-                    ));
-                    g.text_zh
-                        .push_str(&format!("，或将 {} 电网电力转为绿电", fmt_energy(mwh)));
+                g.text = if can {
+                    t!("scoring.gap.or_green", gap = base, mwh = fmt_energy(mwh))
                 } else if grid <= 0.0 {
-                    g.text_en.push_str("; the park buys no grid electricity, so greening electricity cannot close it: other carriers must change");
-                    g.text_zh.push_str(
-                        "；园区无电网购电，无法通过绿电替代弥补，须削减其他能源或过程排放",
-                    );
+                    t!("scoring.gap.no_grid", gap = base)
                 } else {
-                    g.text_en.push_str(&format!(
-                            "; greening all {} of grid electricity would not be enough ({} needed): other carriers must change too",
-                            fmt_energy(grid),
-                            fmt_energy(mwh)
-                        ));
-                    g.text_zh.push_str(&format!(
-                        "；即使全部 {} 电网电力转为绿电也不足（需 {}），还须削减其他能源的排放",
-                        fmt_energy(grid),
-                        fmt_energy(mwh)
-                    ));
-                }
+                    t!(
+                        "scoring.gap.green_not_enough",
+                        gap = base,
+                        grid = fmt_energy(grid),
+                        mwh = fmt_energy(mwh)
+                    )
+                };
             }
         }
         _ => {
-            if ind.unit == "yes/no" {
-                g.text_en = format!("put in place: {}", ind.name_en.to_lowercase());
-                g.text_zh = format!("需建成：{}", ind.name_zh);
+            let name = Text::both(&ind.name_en, &ind.name_zh);
+            g.text = if ind.unit == "yes/no" {
+                t!(
+                    "scoring.gap.put_in_place",
+                    name = Text::both(ind.name_en.to_lowercase(), &ind.name_zh)
+                )
             } else {
-                let (en, zh) = match ind.direction {
-                    Direction::Lower => ("lower", "降低"),
-                    Direction::Higher => ("raise", "提高"),
+                let key = match ind.direction {
+                    Direction::Lower => "scoring.gap.lower",
+                    Direction::Higher => "scoring.gap.raise",
                 };
-                g.text_en = format!("{en} {} by {}", ind.name_en, fmt_v(indicator_gap.abs()));
-                g.text_zh = format!("{}需{zh} {}", ind.name_zh, fmt_v(indicator_gap.abs()));
-            }
+                Text::new(key)
+                    .arg("name", name)
+                    .arg("by", fmt_v(indicator_gap.abs()))
+            };
         }
     }
     g
 }
 
-fn denominator_words(ind: &Indicator, lang: Lang) -> String {
-    let d = ind.denominator.as_deref().unwrap_or("");
-    match (d, lang) {
-        ("energy_tce", Lang::En) => "energy use".into(),
-        ("energy_tce", Lang::Zh) => "能源消费量".into(),
-        ("industrial_value_added", Lang::En) => "value added".into(),
-        ("industrial_value_added", Lang::Zh) => "工业增加值".into(),
-        (d, _) => d.replace('_', " "),
+/// What a gap quantity is measured against ("at today's energy use").
+fn denominator_words(ind: &Indicator) -> Text {
+    match ind.denominator.as_deref().unwrap_or("") {
+        "energy_tce" => t!("scoring.denominator.energy_tce"),
+        "industrial_value_added" => t!("scoring.denominator.industrial_value_added"),
+        d => Text::verbatim(d.replace('_', " ")),
     }
 }
 
@@ -859,79 +883,61 @@ fn level(
     overall: Part,
     gate: GateState,
     gates: &[&RuleResult],
-) -> (String, String, String, String, String) {
-    let gate_names_en = gates
-        .iter()
-        .map(|g| g.name_en.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let gate_names_zh = gates
-        .iter()
-        .map(|g| g.name_zh.as_str())
-        .collect::<Vec<_>>()
-        .join("、");
-    let undetermined = |en: String, zh: String| {
+) -> (String, Text, Text) {
+    let gate_names = Text::both(
+        gates
+            .iter()
+            .map(|g| g.name_en.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        gates
+            .iter()
+            .map(|g| g.name_zh.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
+    );
+    let undetermined = |reason: Text| {
         (
             "undetermined".to_string(),
-            "Undetermined".to_string(),
-            "无法判定".to_string(),
-            en,
-            zh,
+            t!("scoring.level.undetermined"),
+            reason,
         )
     };
     if gate == GateState::Missing {
-        return undetermined(
-            format!(
-                "The gate ({gate_names_en}) cannot be assessed with the data given, so no level can be set."
-            ),
-            format!("门槛指标（{gate_names_zh}）缺少数据，无法判定等级。"),
-        );
+        return undetermined(t!("scoring.reason.gate_missing", gates = gate_names));
     }
     let Some(score) = overall.score else {
-        return undetermined(
-            "No rule of the set could be assessed with the data given.".into(),
-            "现有数据无法评估该基准的任何指标。".into(),
-        );
+        return undetermined(t!("scoring.reason.nothing_assessed"));
     };
+    let score_text = format!("{score:.0}");
+    let cov = format!("{:.0} %", overall.coverage * 100.0);
+    let label = |l: &crate::benchmark::Level| Text::both(&l.label.en, &l.label.zh);
     let top = &set.levels[0];
     if let Some(i) = level_index(set, overall, gate) {
         let l = &set.levels[i];
-        let cov = format!("{:.0} %", overall.coverage * 100.0);
-        let (en, zh) = if gate == GateState::Failed && top.requires_gates {
-            (
-                format!(
-                    "Score {score:.0} with {cov} of the weight assessed, but the gate ({gate_names_en}) is not met, so the park cannot be {}.",
-                    top.label.en
-                ),
-                format!(
-                    "得分 {score:.0}（评估覆盖 {cov}），但门槛指标（{gate_names_zh}）未达标，不能评为“{}”。",
-                    top.label.zh
-                ),
+        let reason = if gate == GateState::Failed && top.requires_gates {
+            t!(
+                "scoring.reason.gate_failed",
+                score = score_text,
+                coverage = cov,
+                gates = gate_names,
+                top = label(top)
             )
         } else {
-            (
-                format!(
-                    "Score {score:.0} with {cov} of the weight assessed reaches the {} band (from {}).",
-                    l.label.en, l.min_score
-                ),
-                format!(
-                    "得分 {score:.0}（评估覆盖 {cov}），达到“{}”档（不低于 {}）。",
-                    l.label.zh, l.min_score
-                ),
+            t!(
+                "scoring.reason.band",
+                score = score_text,
+                coverage = cov,
+                level = label(l),
+                min = l.min_score
             )
         };
-        return (l.id.clone(), l.label.en.clone(), l.label.zh.clone(), en, zh);
+        return (l.id.clone(), label(l), reason);
     }
-    undetermined(
-        format!(
-            "Only {:.0} % of the set's weight could be assessed, too little for any level.",
-            overall.coverage * 100.0
-        ),
-        format!(
-            "仅 {:.0}% 的权重可评估，不足以判定等级。",
-            overall.coverage * 100.0
-        ),
-    )
+    undetermined(t!(
+        "scoring.reason.too_little",
+        coverage = format!("{:.0}", overall.coverage * 100.0)
+    ))
 }
 
 fn trajectories(

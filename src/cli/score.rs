@@ -154,7 +154,11 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     let text = match args.format {
         Format::Csv => to_csv(runs),
         Format::Json => to_json(runs)?,
-        Format::Table => to_table(runs, &l.reference.catalogue),
+        Format::Table => to_table(
+            runs,
+            &l.reference.catalogue,
+            parkbench::i18n::Locale::get(args.data.lang),
+        ),
     };
     emit(args.out.as_deref(), &text)?;
     if let Some(out) = &args.out {
@@ -196,7 +200,7 @@ pub fn to_json(runs: &[SetRun]) -> Result<String, CliError> {
     parkbench::report::scores::json(runs).map_err(|e| CliError::Io(e.to_string()))
 }
 
-fn to_table(runs: &[SetRun], cat: &Catalogue) -> String {
+fn to_table(runs: &[SetRun], cat: &Catalogue, words: &parkbench::i18n::Locale) -> String {
     let mut out = String::new();
     for run in runs {
         for s in &run.scores {
@@ -206,11 +210,11 @@ fn to_table(runs: &[SetRun], cat: &Catalogue) -> String {
                 s.park_id,
                 s.park_name,
                 s.year,
-                s.level_en,
+                words.text(&s.level_name),
                 s.overall.score.map_or("—".into(), |x| format!("{x:.0}")),
                 s.overall.coverage * 100.0,
                 gate_str(s.gate).replace('_', " "),
-                s.reason_en
+                words.text(&s.reason)
             ));
             let header: Vec<String> = [
                 "rule",
@@ -247,8 +251,9 @@ fn to_table(runs: &[SetRun], cat: &Catalogue) -> String {
                         r.points.map_or("—".into(), |p| format!("{p:.0}")),
                         r.gap
                             .as_ref()
-                            .map(|g| g.text_en.clone())
-                            .or(r.note.clone())
+                            .map(|g| &g.text)
+                            .or(r.note.as_ref())
+                            .map(|t| words.text(t))
                             .unwrap_or_default(),
                     ]
                 })

@@ -588,22 +588,11 @@ pub async fn park(
                     result = Value::from_serialize(BTreeMap::from([
                         (
                             "level",
-                            if v.lang == Lang::Zh {
-                                s.level_zh.clone()
-                            } else {
-                                s.level_en.clone()
-                            },
+                            crate::i18n::Locale::get(v.lang).text(&s.level_name),
                         ),
                         ("score", fmt_score(s.overall.score)),
                         ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
-                        (
-                            "reason",
-                            if v.lang == Lang::Zh {
-                                s.reason_zh.clone()
-                            } else {
-                                s.reason_en.clone()
-                            },
-                        ),
+                        ("reason", crate::i18n::Locale::get(v.lang).text(&s.reason)),
                         ("svg", r.scorecard_svg.clone()),
                         ("version", format!("v{}", sub.version)),
                     ]));
@@ -632,11 +621,7 @@ pub async fn park(
                     ),
                     (
                         "level",
-                        if v.lang == Lang::Zh {
-                            s.level_zh.clone()
-                        } else {
-                            s.level_en.clone()
-                        },
+                        crate::i18n::Locale::get(v.lang).text(&s.level_name),
                     ),
                     ("score", fmt_score(s.overall.score)),
                     ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
@@ -1051,11 +1036,7 @@ pub async fn programme(
             if let Cached::Programme(r) = &*c {
                 svg = r.ranking_svg.clone();
                 for (i, s) in r.scores.iter().enumerate() {
-                    let level = if v.lang == Lang::Zh {
-                        s.level_zh.clone()
-                    } else {
-                        s.level_en.clone()
-                    };
+                    let level = crate::i18n::Locale::get(v.lang).text(&s.level_name);
                     *levels.entry(level.clone()).or_insert(0usize) += 1;
                     ranking.push(BTreeMap::from([
                         ("rank", r.ranks[i].map_or("—".into(), |n| n.to_string())),

@@ -392,10 +392,7 @@ fn lang_code(lang: Lang) -> &'static str {
 }
 
 fn level_label(s: &Score, lang: Lang) -> String {
-    match lang {
-        Lang::En => s.level_en.clone(),
-        Lang::Zh => s.level_zh.clone(),
-    }
+    crate::i18n::Locale::get(lang).text(&s.level_name)
 }
 
 fn gate_label(g: GateState, lang: Lang) -> &'static str {
@@ -481,6 +478,7 @@ fn park_page(
     footer: &str,
 ) -> minijinja::Value {
     let t = labels(lang);
+    let words = crate::i18n::Locale::get(lang);
     let set = &input.run.set;
     let park = input.data.park(&s.park_id);
     let place = park
@@ -533,12 +531,13 @@ fn park_page(
                 }
                 x
             });
-            let gap = match lang {
-                Lang::En => r.gap.as_ref().map(|g| g.text_en.clone()),
-                Lang::Zh => r.gap.as_ref().map(|g| g.text_zh.clone()),
-            }
-            .or_else(|| r.note.as_ref().map(|n| text::note(lang, n)))
-            .unwrap_or_default();
+            let gap = r
+                .gap
+                .as_ref()
+                .map(|g| &g.text)
+                .or(r.note.as_ref())
+                .map(|t| words.text(t))
+                .unwrap_or_default();
             context! {
                 name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh },
                 role => text::role(lang, r.role),
@@ -559,7 +558,7 @@ fn park_page(
         .filter(|r| r.status == Status::Missing)
         .map(|r| {
             let needs = if r.needs.is_empty() {
-                r.note.clone().map(|n| text::note(lang, &n)).unwrap_or_default()
+                r.note.as_ref().map(|n| words.text(n)).unwrap_or_default()
             } else {
                 format!("{} {}", t["needs"], r.needs.iter().map(|m| metric_name(input.vocab, m, lang)).collect::<Vec<_>>().join(", "))
             };
@@ -667,7 +666,7 @@ fn park_page(
         set => set_view(set, lang),
         headline => headline,
         headline_class => headline_class,
-        reason => match lang { Lang::En => &s.reason_en, Lang::Zh => &s.reason_zh },
+        reason => words.text(&s.reason),
         borderline => borderline_text(s, input, lang),
         peers => peer_view(s, input, lang),
         sure => sure_view(s, input, lang),

@@ -45,11 +45,12 @@ pub fn csv(runs: &[SetRun]) -> String {
                     num(r.points, 2),
                     // The gap of a failing rule, or why a rule is missing / waived / not applicable.
                     csv_safe(
-                        r.gap
+                        &r.gap
                             .as_ref()
-                            .map(|g| g.text_en.as_str())
-                            .or(r.note.as_deref())
-                            .unwrap_or(""),
+                            .map(|g| &g.text)
+                            .or(r.note.as_ref())
+                            .map(|t| t.en())
+                            .unwrap_or_default(),
                     ),
                     r.threshold
                         .as_ref()

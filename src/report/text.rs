@@ -188,15 +188,12 @@ pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
         ),
         (_, None, _) => String::new(),
     };
+    let level = crate::i18n::Locale::get(lang).text(&s.level_name);
     match lang {
-        Lang::En => format!(
-            "{} · score {score}/100 · {gate_text} · {cov} of the benchmark assessed",
-            s.level_en
-        ),
-        Lang::Zh => format!(
-            "{} · 得分 {score}/100 · {gate_text} · 评估覆盖 {cov}",
-            s.level_zh
-        ),
+        Lang::En => {
+            format!("{level} · score {score}/100 · {gate_text} · {cov} of the benchmark assessed")
+        }
+        Lang::Zh => format!("{level} · 得分 {score}/100 · {gate_text} · 评估覆盖 {cov}"),
     }
 }
 
@@ -256,27 +253,6 @@ pub fn accounting(lang: Lang, a: &Accounting) -> String {
 }
 
 /// Notes are written in English by scoring; the Chinese page translates the common ones.
-pub fn note(lang: Lang, n: &str) -> String {
-    if lang == Lang::En {
-        return n.to_string();
-    }
-    if let Some(rest) = n.strip_prefix("needs data for ") {
-        return format!("需要数据：{rest}");
-    }
-    if let Some(rest) = n.strip_prefix("waived: ") {
-        return format!("豁免：{rest}");
-    }
-    match n {
-        "needs the indicator in earlier years as well" => "需要往年数据".into(),
-        "the size band is unknown because energy use is missing" => {
-            "能源消费量缺失，无法确定规模档".into()
-        }
-        "the park is outside the set's size bands" => "园区规模超出该基准的规模档".into(),
-        "no threshold applies to this park" => "没有适用于该园区的门槛值".into(),
-        "a waiver was requested but this rule cannot be waived" => "该指标不可豁免".into(),
-        other => other.to_string(),
-    }
-}
 
 /// Escapes text for Markdown tables: pipes, angle brackets, line breaks.
 pub fn md_escape(s: &str) -> String {
