@@ -252,8 +252,6 @@ pub fn accounting(lang: Lang, a: &Accounting) -> String {
     [basis, grid, gas, process].join(sep)
 }
 
-/// Notes are written in English by scoring; the Chinese page translates the common ones.
-
 /// Escapes text for Markdown tables: pipes, angle brackets, line breaks.
 pub fn md_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
