@@ -295,6 +295,15 @@ impl Locale {
             })
     }
 
+    /// The messages of a section (`report`), by key within it, as written (no arguments).
+    pub fn section(&'static self, section: &str) -> BTreeMap<&'static str, &'static str> {
+        let prefix = format!("{section}.");
+        self.messages
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?, v.as_str())))
+            .collect()
+    }
+
     /// Every key of this language.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.messages.keys().map(String::as_str)
