@@ -267,6 +267,7 @@ pub fn write(
         let html = env.get_template("index.html")?.render(context! {
             lang => lang_code(lang),
             t => t,
+            st => crate::i18n::Locale::get(lang).section("status"),
             css => CSS,
             set => set_view(set, lang),
             parks => parks,
@@ -654,6 +655,7 @@ fn park_page(
     context! {
         lang => lang_code(lang),
         t => t,
+        st => words.section("status"),
         css => CSS,
         index_link => many,
         park => context! {
