@@ -10,13 +10,15 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::i18n::Text;
 use crate::reference::{ReferenceError, read_text};
 
 /// A factor as it was used: value, unit, where it comes from and how solid it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactorUse {
-    /// What it converts, e.g. "grid electricity CO2 (jiangsu)".
-    pub factor: String,
+    /// What it converts, e.g. "grid electricity CO2 (jiangsu)" (serialised in English).
+    #[serde(serialize_with = "crate::i18n::english")]
+    pub factor: Text,
     pub value: f64,
     pub unit: String,
     pub source: String,
@@ -106,7 +108,7 @@ pub struct FuelFactors {
     pub kgce: FactorUse,
     /// None when no table has a CO2 factor for the fuel.
     pub kgco2: Option<FactorUse>,
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
 }
 
 /// A grid factor with the assumptions made to find it.
@@ -115,7 +117,7 @@ pub struct GridFactor {
     pub factor: FactorUse,
     /// tCO2 per MWh.
     pub t_per_mwh: f64,
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
 }
 
 /// All factor tables.
@@ -318,7 +320,7 @@ impl Factors {
     /// A scalar factor of `other-factors.csv`.
     pub fn other(&self, id: &str) -> Option<FactorUse> {
         self.other.get(id).map(|o| FactorUse {
-            factor: id.to_string(),
+            factor: Text::verbatim(id),
             value: o.value,
             unit: o.unit.clone(),
             source: o.source.clone(),
@@ -397,7 +399,7 @@ impl Factors {
         let cn_source = self.fuel_sources.get("cn").cloned().unwrap_or_default();
         let mut assumptions = Vec::new();
         let kgce = FactorUse {
-            factor: format!("{fuel} standard coal coefficient"),
+            factor: t!("factor.tce", fuel = fuel),
             value: cn.kgce_per_unit?,
             unit: format!("kgce/{}", cn.unit),
             source: cn.kgce_source.clone().unwrap_or_else(|| cn_source.clone()),
@@ -405,7 +407,7 @@ impl Factors {
             status: cn.status.clone(),
         };
         let cn_co2 = cn.kgco2_per_unit.map(|v| FactorUse {
-            factor: format!("{fuel} CO2 factor (cn)"),
+            factor: t!("factor.co2", fuel = fuel, table = "cn"),
             value: v,
             unit: format!("kgCO2/{}", cn.unit),
             source: cn.co2_source.clone().unwrap_or_else(|| cn_source.clone()),
@@ -417,35 +419,40 @@ impl Factors {
             match self.fuels.get(&("ipcc2006".to_string(), fuel.to_string())) {
                 Some(ip) if ip.unit == cn.unit && ip.kgco2_per_unit.is_some() => {
                     kgco2 = Some(FactorUse {
-                        factor: format!("{fuel} CO2 factor (ipcc2006)"),
+                        factor: t!("factor.co2", fuel = fuel, table = "ipcc2006"),
                         value: ip.kgco2_per_unit.unwrap_or_default(),
                         unit: format!("kgCO2/{}", ip.unit),
-                        source: ip
-                            .co2_source
-                            .clone()
-                            .unwrap_or_else(|| self.fuel_sources.get("ipcc2006").cloned().unwrap_or_default()),
+                        source: ip.co2_source.clone().unwrap_or_else(|| {
+                            self.fuel_sources
+                                .get("ipcc2006")
+                                .cloned()
+                                .unwrap_or_default()
+                        }),
                         vintage: None,
                         status: ip.status.clone(),
                     });
                 }
-                Some(ip) => assumptions.push(format!(
-                    "{fuel}: the IPCC 2006 factor is per {} but the data is per {}; the cn CO2 factor is used",
-                    ip.unit, cn.unit
+                Some(ip) => assumptions.push(t!(
+                    "assumption.ipcc_unit",
+                    fuel = fuel,
+                    ipcc_unit = &ip.unit,
+                    unit = &cn.unit
                 )),
-                None => assumptions.push(format!(
-                    "{fuel}: no IPCC 2006 factor in the table; the cn CO2 factor is used"
-                )),
+                None => assumptions.push(t!("assumption.no_ipcc", fuel = fuel)),
             }
         }
         if kgco2.is_none()
             && let Some(f) = self.other(&format!("{fuel}_co2_t_per_t"))
         {
-            assumptions.push(format!(
-                "{fuel}: the cn table has no CO2 factor; fallback {} {} ({}) is used",
-                f.value, f.unit, f.source
+            assumptions.push(t!(
+                "assumption.fallback_co2",
+                fuel = fuel,
+                value = f.value,
+                unit = &f.unit,
+                source = &f.source
             ));
             kgco2 = Some(FactorUse {
-                factor: format!("{fuel} CO2 factor (fallback)"),
+                factor: t!("factor.co2", fuel = fuel, table = "fallback"),
                 unit: format!("kgCO2/{}", cn.unit),
                 ..f
             });
@@ -473,7 +480,7 @@ impl Factors {
             return self.grid_ember(country, year);
         }
         if country.is_empty() {
-            assumptions.push("country not given: China is assumed".to_string());
+            assumptions.push(t!("assumption.country_cn"));
         }
         let rows_for = |level: &str, key: &str| -> Vec<&GridRow> {
             self.grid
@@ -482,11 +489,7 @@ impl Factors {
                 .collect()
         };
         let (level_rows, what) = if variant == GridVariant::ExclMarketNonfossil {
-            assumptions.push(
-                "market-based grid factor excluding market-traded non-fossil power is published \
-                 nationally only; the national value is used"
-                    .to_string(),
-            );
+            assumptions.push(t!("assumption.market_national"));
             (
                 rows_for("national", "national_excl_market_nonfossil"),
                 "national, excluding market non-fossil".to_string(),
@@ -510,25 +513,26 @@ impl Factors {
                     .as_deref()
                     .map(|r| rows_for("region", r))
                     .unwrap_or_default();
+                let region_name = || {
+                    let r = region.as_deref().unwrap_or_default();
+                    Text::both(r, region_rows.first().map_or(r, |row| row.name_zh.as_str()))
+                };
                 match (province, region.as_deref()) {
-                    (Some(p), _) if !region_rows.is_empty() => assumptions.push(format!(
-                        "no provincial grid factor for {p}: the {} regional grid factor is used",
-                        region.as_deref().unwrap_or_default()
+                    (Some(p), _) if !region_rows.is_empty() => assumptions.push(t!(
+                        "assumption.region_for_province",
+                        province = p,
+                        region = region_name()
                     )),
-                    (None, Some(r)) if !region_rows.is_empty() => assumptions.push(format!(
-                        "no province given: the {r} regional grid factor is used"
-                    )),
+                    (None, Some(_)) if !region_rows.is_empty() => assumptions
+                        .push(t!("assumption.region_no_province", region = region_name())),
                     _ => {}
                 }
                 if !region_rows.is_empty() {
                     (region_rows, region.unwrap_or_default())
                 } else {
                     assumptions.push(match province {
-                        Some(p) => format!(
-                            "no provincial or regional grid factor for {p}: the national average is used"
-                        ),
-                        None => "no province or grid region given: the national average grid factor is used"
-                            .to_string(),
+                        Some(p) => t!("assumption.national_for_province", province = p),
+                        None => t!("assumption.national_no_province"),
                     });
                     (
                         rows_for("national", "national_average"),
@@ -538,13 +542,14 @@ impl Factors {
             }
         };
         let (row, note) = pick_year(&level_rows, |r| r.year, year)?;
+        let what = Text::both(what, &row.name_zh);
         if let Some(n) = note {
-            assumptions.push(format!("grid factor ({what}): {n}"));
+            assumptions.push(t!("assumption.grid_year", region = what.clone(), note = n));
         }
         Some(GridFactor {
             t_per_mwh: row.kgco2_per_kwh,
             factor: FactorUse {
-                factor: format!("grid electricity CO2 ({what})"),
+                factor: t!("factor.grid", region = what),
                 value: row.kgco2_per_kwh,
                 unit: "tCO2/MWh".into(),
                 source: row
@@ -564,15 +569,13 @@ impl Factors {
         let (row, note) = pick_year(&series.iter().collect::<Vec<_>>(), |p| p.0, year)?;
         let mut assumptions = Vec::new();
         if let Some(n) = note {
-            assumptions.push(format!("grid factor ({name_en}): {n}"));
+            assumptions.push(t!("assumption.grid_year", region = name_en, note = n));
         }
-        assumptions.push(format!(
-            "grid factor for {name_en} is generation-side (Ember/OWID), not a national official factor"
-        ));
+        assumptions.push(t!("assumption.grid_ember", country = name_en));
         Some(GridFactor {
             t_per_mwh: row.1 / 1000.0,
             factor: FactorUse {
-                factor: format!("grid electricity CO2 ({name_en})"),
+                factor: t!("factor.grid", region = name_en),
                 value: row.1 / 1000.0,
                 unit: "tCO2/MWh".into(),
                 source: self.ember_source.clone(),
@@ -589,23 +592,21 @@ fn pick_year<'a, T>(
     rows: &[&'a T],
     year_of: impl Fn(&T) -> i32,
     year: i32,
-) -> Option<(&'a T, Option<String>)> {
+) -> Option<(&'a T, Option<Text>)> {
     let best_before = rows
         .iter()
         .filter(|r| year_of(r) <= year)
         .max_by_key(|r| year_of(r));
     if let Some(r) = best_before {
         let y = year_of(r);
-        let note = (y != year).then(|| format!("{year} not published, {y} value used"));
+        let note = (y != year).then(|| t!("assumption.year_not_published", year = year, used = y));
         return Some((r, note));
     }
     let earliest = rows.iter().min_by_key(|r| year_of(r))?;
     let y = year_of(earliest);
     Some((
         earliest,
-        Some(format!(
-            "{year} is before the first published year; the earliest ({y}) is used"
-        )),
+        Some(t!("assumption.year_before_first", year = year, used = y)),
     ))
 }
 
@@ -633,9 +634,15 @@ mod tests {
             .grid("CN", Some("jiangsu"), None, 2024, GridVariant::Average)
             .unwrap();
         assert_eq!(g.t_per_mwh, 0.5978);
+        let words: Vec<String> = g.assumptions.iter().map(Text::en).collect();
         assert_eq!(
-            g.assumptions,
+            words,
             vec!["grid factor (jiangsu): 2024 not published, 2022 value used"]
+        );
+        let zh = crate::i18n::Locale::get(crate::i18n::Lang::Zh).text(&g.assumptions[0]);
+        assert_eq!(
+            zh,
+            "电网排放因子（江苏）：2024年数值尚未发布，采用2022年数值"
         );
     }
 
@@ -646,7 +653,11 @@ mod tests {
             .unwrap();
         assert_eq!(g.t_per_mwh, 0.6451);
         assert_eq!(g.factor.vintage, Some(2021));
-        assert!(g.assumptions[0].contains("before the first published year"));
+        assert!(
+            g.assumptions[0]
+                .en()
+                .contains("before the first published year")
+        );
     }
 
     #[test]
@@ -655,12 +666,16 @@ mod tests {
             .grid("CN", None, Some("southwest"), 2023, GridVariant::Average)
             .unwrap();
         assert_eq!(g.t_per_mwh, 0.2472);
-        assert!(g.assumptions[0].contains("southwest regional grid factor"));
+        assert!(
+            g.assumptions[0]
+                .en()
+                .contains("southwest regional grid factor")
+        );
         let g = f()
             .grid("CN", None, None, 2023, GridVariant::Average)
             .unwrap();
         assert_eq!(g.t_per_mwh, 0.5306);
-        assert!(g.assumptions[0].contains("national average"));
+        assert!(g.assumptions[0].en().contains("national average"));
     }
 
     #[test]
@@ -675,7 +690,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(g.t_per_mwh, 0.5856);
-        assert!(g.assumptions[0].contains("published nationally only"));
+        assert!(g.assumptions[0].en().contains("published nationally only"));
     }
 
     #[test]
@@ -711,6 +726,6 @@ mod tests {
     fn washed_coal_has_a_recorded_fallback() {
         let ff = f().fuel(FuelFactorSet::Cn, "washed_coal").unwrap();
         assert_eq!(ff.kgco2.unwrap().value, 2.4407);
-        assert!(ff.assumptions[0].contains("no CO2 factor"));
+        assert!(ff.assumptions[0].en().contains("no CO2 factor"));
     }
 }

@@ -84,6 +84,16 @@ impl Text {
     }
 }
 
+/// A message in English, for outputs that predate worded messages (`serialize_with`).
+pub fn english<S: serde::Serializer>(t: &Text, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.en())
+}
+
+/// Messages in English (`serialize_with`).
+pub fn english_all<S: serde::Serializer>(ts: &[Text], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ts.iter().map(Text::en))
+}
+
 /// The key of [`Text::verbatim`]: rendered as its `text` argument in every language.
 const VERBATIM: &str = "verbatim";
 

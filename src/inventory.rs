@@ -75,7 +75,9 @@ pub struct ParkYear {
     pub metrics: BTreeMap<String, MetricYear>,
     pub land_area_km2: Option<f64>,
     pub factors: Vec<FactorUse>,
-    pub assumptions: Vec<String>,
+    /// What had to be assumed (serialised in English).
+    #[serde(serialize_with = "crate::i18n::english_all")]
+    pub assumptions: Vec<Text>,
     /// Why the energy or CO2 total is unknown: each carrier that made it so, with its cell
     /// (empty when both totals are known). Missing is not zero, and never unexplained.
     pub unknown: Vec<UnknownTotal>,
@@ -431,7 +433,7 @@ fn account(
     heat_co2: &FactorUse,
 ) -> ParkYear {
     let mut used: Vec<FactorUse> = Vec::new();
-    let mut assumptions: Vec<String> = Vec::new();
+    let mut assumptions: Vec<Text> = Vec::new();
     let mut carriers = Vec::new();
     let has_electricity = metrics
         .keys()
@@ -467,10 +469,7 @@ fn account(
             }
         }
         if grid_avg.is_none() {
-            assumptions.push(format!(
-                "no grid factor for country {}: electricity CO2 is unknown",
-                park.country
-            ));
+            assumptions.push(t!("assumption.no_grid_factor", country = &park.country));
         }
     }
     for id in &vocab.order {
@@ -481,9 +480,7 @@ fn account(
         }
         let q = my.value;
         if q.is_none() {
-            assumptions.push(format!(
-                "{id} reported as unknown: energy and CO2 totals are unknown"
-            ));
+            assumptions.push(t!("assumption.carrier_unknown", metric = id));
         }
         let line =
             |tce: Option<f64>, co2: Option<f64>, co2_loc: Option<f64>, scope: u8| CarrierLine {
@@ -523,8 +520,7 @@ fn account(
                     q.map(|_| 0.0)
                 };
                 if !opt.include_process_co2 {
-                    assumptions
-                        .push("process CO2 is excluded by the benchmark set's accounting".into());
+                    assumptions.push(t!("assumption.process_excluded"));
                 }
                 line(q.map(|_| 0.0), co2, co2, 1)
             }
@@ -541,8 +537,7 @@ fn account(
                     if let Some(c) = &ff.kgco2 {
                         push_once(&mut used, c);
                     } else {
-                        assumptions
-                            .push(format!("{id}: no CO2 factor in any table: CO2 is unknown"));
+                        assumptions.push(t!("assumption.no_co2_factor", metric = id));
                     }
                     for a in ff.assumptions {
                         if !assumptions.contains(&a) {
@@ -555,9 +550,7 @@ fn account(
                     line(tce, co2, co2, 1)
                 }
                 None => {
-                    assumptions.push(format!(
-                        "{id}: no factors in the table: its energy and CO2 are unknown"
-                    ));
+                    assumptions.push(t!("assumption.no_factors", metric = id));
                     line(None, None, None, 1)
                 }
             },
@@ -573,8 +566,7 @@ fn account(
         electricity: vocab.metrics[&c.metric].group == "electricity",
     }));
     if carriers.is_empty() {
-        assumptions
-            .push("no energy or emission data for this year: energy and CO2 are unknown".into());
+        assumptions.push(t!("assumption.no_data"));
     }
     let Totals {
         energy_tce,

@@ -204,7 +204,7 @@ pub struct Score {
     pub reason: Text,
     pub rules: Vec<RuleResult>,
     pub trajectories: Vec<Trajectory>,
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
 }
 
 impl Serialize for Score {
@@ -227,7 +227,8 @@ impl Serialize for Score {
         st.serialize_field("reason_zh", &zh.text(&self.reason))?;
         st.serialize_field("rules", &self.rules)?;
         st.serialize_field("trajectories", &self.trajectories)?;
-        st.serialize_field("assumptions", &self.assumptions)?;
+        let assumptions: Vec<String> = self.assumptions.iter().map(|a| en.text(a)).collect();
+        st.serialize_field("assumptions", &assumptions)?;
         st.end()
     }
 }
@@ -380,15 +381,13 @@ pub fn score(
     let trajectories = trajectories(set, cat, py, country, values, &band);
     let mut assumptions = py.assumptions.clone();
     if let BandChoice::Outside(b) = &band {
-        let note = set
-            .accounting
-            .outside_bands_note
-            .as_ref()
-            .map(|n| n.get(Lang::En).to_string())
-            .unwrap_or_else(|| "the park is outside the set's size bands".into());
+        let note = set.accounting.outside_bands_note.as_ref().map_or_else(
+            || t!("scoring.note.outside_bands"),
+            |n| Text::both(n.get(Lang::En), n.get(Lang::Zh)),
+        );
         assumptions.push(match b {
-            Some(b) => format!("{note} (band {b} applied)"),
-            None => format!("{note} (banded rules not applicable)"),
+            Some(b) => t!("assumption.band_applied", note = note, band = b),
+            None => t!("assumption.banded_not_applicable", note = note),
         });
     }
     Score {

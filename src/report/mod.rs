@@ -633,7 +633,7 @@ fn park_page(
                 .iter()
                 .map(|f| {
                     context! {
-                        factor => f.factor, value => format!("{}", f.value), unit => f.unit,
+                        factor => words.text(&f.factor), value => format!("{}", f.value), unit => f.unit,
                         vintage => f.vintage.map_or("—".into(), |v| v.to_string()),
                         status => f.status, source => f.source,
                     }
@@ -680,10 +680,7 @@ fn park_page(
         assumptions => s
             .assumptions
             .iter()
-            .map(|a| {
-                let note = set.accounting.outside_bands_note.as_ref().map(|n| (n.get(Lang::En), n.get(Lang::Zh)));
-                text::assumption(lang, a, note)
-            })
+            .map(|a| words.text(a))
             .collect::<Vec<_>>(),
         footer => footer,
     }
