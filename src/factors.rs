@@ -366,6 +366,14 @@ impl Factors {
             .map(|r| r.key.clone())
     }
 
+    /// A province's Chinese name (`jiangsu` -> 江苏), for pages in Chinese.
+    pub fn province_name_zh(&self, key: &str) -> Option<&str> {
+        self.grid
+            .iter()
+            .find(|r| r.level == "province" && r.key == key)
+            .map(|r| r.name_zh.as_str())
+    }
+
     /// Province keys, for hints.
     pub fn province_keys(&self) -> Vec<&str> {
         let mut k: Vec<&str> = self

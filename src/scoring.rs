@@ -386,7 +386,13 @@ pub fn score(
             |n| Text::both(n.get(Lang::En), n.get(Lang::Zh)),
         );
         assumptions.push(match b {
-            Some(b) => t!("assumption.band_applied", note = note, band = b),
+            Some(b) => {
+                let band = set.bands.iter().find(|x| &x.id == b).map_or_else(
+                    || Text::verbatim(b),
+                    |x| Text::both(x.label.get(Lang::En), x.label.get(Lang::Zh)),
+                );
+                t!("assumption.band_applied", note = note, band = band)
+            }
             None => t!("assumption.banded_not_applicable", note = note),
         });
     }

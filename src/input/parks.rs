@@ -17,6 +17,9 @@ pub struct Park {
     pub country: String,
     /// Province key of the factor table (`jiangsu`), when given and known.
     pub province: Option<String>,
+    /// The province's name in both languages (key and Chinese name), for pages.
+    #[serde(skip)]
+    pub province_name: Option<crate::i18n::Text>,
     pub sector: String,
     pub grid_region: Option<String>,
     pub land_area_km2: Option<f64>,
@@ -228,6 +231,9 @@ pub fn read_parks(
                 park_id: id.to_string(),
                 name: cell(cols["name"], row).to_string(),
                 country,
+                province_name: province
+                    .as_deref()
+                    .map(|k| crate::i18n::Text::both(k, factors.province_name_zh(k).unwrap_or(k))),
                 province,
                 sector: cell(cols["sector"], row).to_string(),
                 grid_region,

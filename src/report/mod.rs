@@ -484,11 +484,17 @@ fn park_page(
     let park = input.data.park(&s.park_id);
     let place = park
         .map(|p| {
-            [p.province.clone().unwrap_or_default(), p.country.clone()]
-                .into_iter()
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
+            [
+                p.province_name
+                    .as_ref()
+                    .map(|n| words.text(n))
+                    .unwrap_or_default(),
+                p.country.clone(),
+            ]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
         })
         .unwrap_or_default();
     let rules: Vec<_> = s
@@ -756,6 +762,7 @@ fn borderline_text(s: &Score, input: &ReportInput, lang: Lang) -> Option<String>
 /// Where the park stands among its peers: the overall score and the gate/core rules.
 fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minijinja::Value> {
     let t = labels(lang);
+    let words = crate::i18n::Locale::get(lang);
     let shown: Vec<&str> = std::iter::once(crate::stats::OVERALL)
         .chain(
             s.rules
@@ -784,6 +791,14 @@ fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minijinja::Value
                         .find(|b| b.id == r.group)
                         .map_or(r.group.clone(), |b| b.label.get(lang).to_string());
                     format!("{kind}: {label}")
+                }
+                crate::stats::GroupKind::Province => {
+                    let name = input
+                        .data
+                        .park(&s.park_id)
+                        .and_then(|p| p.province_name.as_ref())
+                        .map_or_else(|| r.group.clone(), |n| words.text(n));
+                    format!("{kind}: {name}")
                 }
                 _ => format!("{kind}: {}", r.group),
             };
@@ -874,17 +889,30 @@ fn movers_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
 
 /// How peer statistics and uncertainty are made, with the ranges' sources.
 fn method_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
+    let words = crate::i18n::Locale::get(lang);
     let prog = input.programme;
     let peers = text::peer_method(lang, prog.peer_config.min_group_size);
     let (mc, ranges) = match &prog.mc {
         None => (None, Vec::new()),
         Some((m, cfg)) => {
             let mut ranges = vec![
-                context! { applies_to => "data: measured", half_width => pct(cfg.data_quality.measured), source => cfg.data_quality.measured_source, status => cfg.data_quality.measured_status.as_str() },
-                context! { applies_to => "data: estimated", half_width => pct(m.estimated_spread.unwrap_or(cfg.data_quality.estimated)), source => if m.estimated_spread.is_some() { "--estimated-spread".to_string() } else { cfg.data_quality.estimated_source.clone() }, status => if m.estimated_spread.is_some() { "unconfirmed" } else { cfg.data_quality.estimated_status.as_str() } },
+                context! { applies_to => words.word("report.range_measured"), half_width => pct(cfg.data_quality.measured), source => cfg.data_quality.measured_source, status => cfg.data_quality.measured_status.as_str() },
+                context! { applies_to => words.word("report.range_estimated"), half_width => pct(m.estimated_spread.unwrap_or(cfg.data_quality.estimated)), source => if m.estimated_spread.is_some() { "--estimated-spread".to_string() } else { cfg.data_quality.estimated_source.clone() }, status => if m.estimated_spread.is_some() { "unconfirmed" } else { cfg.data_quality.estimated_status.as_str() } },
             ];
             for f in &cfg.factor {
-                ranges.push(context! { applies_to => f.applies_to, half_width => pct(f.half_width), source => f.source, status => f.status.as_str() });
+                let applies_to = match f.applies_to.as_str() {
+                    "grid" => words.word("report.range_grid"),
+                    "heat" => words.word("report.range_heat"),
+                    "fuel" => words.word("report.range_fuel"),
+                    id => input.vocab.metrics.get(id).map_or_else(
+                        || id.to_string(),
+                        |m| match lang {
+                            Lang::En => id.to_string(),
+                            Lang::Zh => m.name_zh.clone(),
+                        },
+                    ),
+                };
+                ranges.push(context! { applies_to => applies_to, half_width => pct(f.half_width), source => f.source, status => f.status.as_str() });
             }
             (Some(text::mc_method(lang, m.draws, m.seed)), ranges)
         }

@@ -310,3 +310,153 @@ fn tied_parks_share_a_rank_on_the_page_and_in_peers_csv() {
         assert_eq!(page_rank(&r["park_id"]), r["rank"], "{}", r["park_id"]);
     }
 }
+
+/// The sample programme's report in Chinese has no English words but the allowed kinds: ids
+/// (metric, park, factor and band ids, country codes), units, citations (`<cite>`: sources and
+/// issuers as published), code (`<code>`), what the operator wrote (park names and sectors from
+/// parks.csv), country names of the grid table, and a few proper names.
+#[test]
+fn the_chinese_report_has_no_english_words_outside_the_allow_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("zh");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let (code, _, err) = run(&[
+        "report",
+        sample.to_str().unwrap(),
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--out",
+        out.to_str().unwrap(),
+        "--lang",
+        "zh",
+        "--draws",
+        "50",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let vocab = parkbench::reference::Vocabulary::embedded().unwrap();
+    let mut allowed: std::collections::BTreeSet<String> = [
+        // Units.
+        "t",
+        "kg",
+        "kt",
+        "tce",
+        "kgce",
+        "tCO2",
+        "kgCO2",
+        "CO2",
+        "MWh",
+        "kWh",
+        "GWh",
+        "GJ",
+        "TJ",
+        "m3",
+        "km2",
+        "ha",
+        "m2",
+        "yr",
+        // Proper names: the tool, spreadsheet functions, data publishers, country codes.
+        "parkbench",
+        "Excel",
+        "PERCENTRANK",
+        "PERCENTILE",
+        "INC",
+        "Ember",
+        "OWID",
+        "IPCC",
+        "CN",
+        "VN",
+        "Vietnam",
+        "cn",
+        "ipcc2006",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    allowed.extend(vocab.order.iter().cloned());
+    // What the operator wrote in parks.csv (names, sectors), word by word.
+    let parks = std::fs::read_to_string(sample.join("parks.csv")).unwrap();
+    for row in crate::csv_rows(&parks) {
+        for field in ["park_id", "name", "sector"] {
+            for w in row[field].split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+            {
+                allowed.insert(w.to_string());
+                allowed.insert(w.to_lowercase());
+            }
+        }
+    }
+    let strip = |s: &str, tag: &str| -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(&format!("<{tag}")) {
+            out.push_str(&rest[..i]);
+            let close = format!("</{tag}>");
+            rest = rest[i..]
+                .find(&close)
+                .map_or("", |j| &rest[i + j + close.len()..]);
+        }
+        out + rest
+    };
+    let mut english = Vec::new();
+    let mut pages = 0;
+    for entry in std::fs::read_dir(out.join("parks"))
+        .unwrap()
+        .chain(std::fs::read_dir(&out).unwrap())
+    {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        pages += 1;
+        let mut html = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("&#x2f;", "/")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        for tag in ["style", "svg", "code", "cite", "footer"] {
+            html = strip(&html, tag);
+        }
+        // Text only: drop the tags, then take runs of Latin letters.
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        for word in
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        {
+            let word = word.trim_matches(|c: char| c == '.' || c == '-');
+            if !word.chars().any(|c| c.is_ascii_alphabetic()) || allowed.contains(word) {
+                continue;
+            }
+            // Ids and codes: snake_case, kebab-case, dotted (PERCENTILE.INC), numbers with units.
+            if word.contains(['_', '-', '.'])
+                || word.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
+                continue;
+            }
+            english.push(format!(
+                "{}: {word}",
+                path.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(pages >= 13, "{pages} pages");
+    english.sort();
+    english.dedup();
+    assert!(
+        english.is_empty(),
+        "English on the Chinese pages:\n{}",
+        english.join("\n")
+    );
+}
