@@ -1,0 +1,455 @@
+//! Scoring a park-year against a benchmark set: per-rule status, points and gap; category and
+//! overall scores with coverage; gates; readiness level with its reason; trajectories to the
+//! set's milestones.
+//!
+//! Missing never counts as 0: a rule without a value is `missing`, leaves the weighted means,
+//! and lowers coverage. Every threshold applied carries its source and status.
+
+mod aggregate;
+mod gap;
+mod judge;
+mod trajectory;
+
+pub use aggregate::{gate_state, level_index, part_of};
+pub use gap::{fmt_energy, fmt_indicator, fmt_qty};
+pub use judge::{Judgement, Why, judge, pick_threshold, points};
+use aggregate::{level, part};
+use gap::gap;
+use judge::{change_name, missing_inputs};
+use trajectory::trajectories;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::benchmark::{BandChoice, BenchmarkSet, Method, Role, Rule, SourceStatus, Threshold};
+use crate::i18n::{Locale, Text};
+use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Lang, Values};
+use crate::inventory::{Inventory, ParkYear};
+
+/// An optional message in English, for the JSON outputs that predate worded messages.
+fn english<S: serde::Serializer>(t: &Option<Text>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_some(&Locale::get(Lang::En).text(t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A set's results: the inventory under its accounting, indicator values and scores.
+#[derive(Debug, Clone)]
+pub struct SetRun {
+    pub set: BenchmarkSet,
+    pub inventory: Inventory,
+    pub values: Values,
+    pub scores: Vec<Score>,
+}
+
+/// A rule's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Meets,
+    Fails,
+    Missing,
+    NotApplicable,
+    Waived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Meets => "meets",
+            Status::Fails => "fails",
+            Status::Missing => "missing",
+            Status::NotApplicable => "not_applicable",
+            Status::Waived => "waived",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Status::Meets, Lang::En) => "meets",
+            (Status::Fails, Lang::En) => "fails",
+            (Status::Missing, Lang::En) => "missing",
+            (Status::NotApplicable, Lang::En) => "not applicable",
+            (Status::Waived, Lang::En) => "waived",
+            (Status::Meets, Lang::Zh) => "达标",
+            (Status::Fails, Lang::Zh) => "未达标",
+            (Status::Missing, Lang::Zh) => "数据缺失",
+            (Status::NotApplicable, Lang::Zh) => "不适用",
+            (Status::Waived, Lang::Zh) => "豁免",
+        }
+    }
+}
+
+/// The threshold that applied to a park, and why that one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Applied {
+    pub value: f64,
+    pub band: Option<String>,
+    pub country: Option<String>,
+    /// The milestone year, when the rule has milestones.
+    pub milestone: Option<i32>,
+    pub source: String,
+    pub status: SourceStatus,
+    /// The park is outside the set's size bands and the nearest band's threshold is used.
+    pub outside_bands: bool,
+}
+
+/// What it takes to meet a failing rule, in physical terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// Distance in the indicator's unit (threshold - value), signed.
+    pub indicator_gap: f64,
+    /// Quantity of the numerator to cut (lower is better) or add (higher), at today's denominator.
+    pub quantity: Option<f64>,
+    pub quantity_unit: Option<String>,
+    /// Grid electricity (MWh) that would have to become green to close the gap.
+    pub green_mwh: Option<f64>,
+    /// Grid electricity the park uses today (MWh).
+    pub grid_mwh: Option<f64>,
+    /// Can greening grid electricity alone close the gap?
+    pub electricity_can_close: Option<bool>,
+    /// The gap in words (serialised worded, as `text_en` and `text_zh`).
+    pub text: Text,
+}
+
+impl Serialize for Gap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Gap", 8)?;
+        st.serialize_field("indicator_gap", &self.indicator_gap)?;
+        st.serialize_field("quantity", &self.quantity)?;
+        st.serialize_field("quantity_unit", &self.quantity_unit)?;
+        st.serialize_field("green_mwh", &self.green_mwh)?;
+        st.serialize_field("grid_mwh", &self.grid_mwh)?;
+        st.serialize_field("electricity_can_close", &self.electricity_can_close)?;
+        st.serialize_field("text_en", &Locale::get(Lang::En).text(&self.text))?;
+        st.serialize_field("text_zh", &Locale::get(Lang::Zh).text(&self.text))?;
+        st.end()
+    }
+}
+
+/// One rule's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleResult {
+    pub rule: String,
+    pub indicator: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub role: Role,
+    pub category: String,
+    pub method: Method,
+    pub weight: f64,
+    pub unit: String,
+    pub value: Option<f64>,
+    pub threshold: Option<Applied>,
+    pub status: Status,
+    /// 0-100; None unless assessed.
+    pub points: Option<f64>,
+    pub gap: Option<Gap>,
+    /// Why it is missing / not applicable / waived (serialised in English).
+    #[serde(serialize_with = "english")]
+    pub note: Option<Text>,
+    /// Metrics whose data would let the rule be assessed (when missing).
+    pub needs: Vec<String>,
+    /// Some inputs were estimates.
+    pub estimated: bool,
+}
+
+/// A weighted score with the share of weight it rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Part {
+    pub score: Option<f64>,
+    /// Assessed weight / applicable weight, 0-1.
+    pub coverage: f64,
+}
+
+/// Gates at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateState {
+    /// The set has no gate.
+    None,
+    Passed,
+    Failed,
+    Missing,
+}
+
+/// A projection of an indicator to a milestone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Projection {
+    pub year: i32,
+    pub projected: f64,
+    pub target: f64,
+    pub on_track: bool,
+}
+
+/// An indicator's course over the years.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trajectory {
+    pub rule: String,
+    pub indicator: String,
+    pub points: Vec<(i32, f64)>,
+    /// Least-squares change per year, in the indicator's unit.
+    pub slope_per_year: Option<f64>,
+    /// Compound annual rate of change between the first and last year.
+    pub annual_rate: Option<f64>,
+    pub projections: Vec<Projection>,
+}
+
+/// A park-year scored against a set: ids and numbers, and the level's name and reason as
+/// messages ([`crate::i18n`] words them; serialised in both languages as `level_en`,
+/// `level_zh`, `reason_en`, `reason_zh`).
+#[derive(Debug, Clone)]
+pub struct Score {
+    pub park_id: String,
+    pub park_name: String,
+    pub year: i32,
+    pub benchmark: String,
+    pub band: BandChoice,
+    pub overall: Part,
+    pub categories: BTreeMap<String, Part>,
+    pub gate: GateState,
+    /// The level's id (`undetermined` when none can be set).
+    pub level: String,
+    pub level_name: Text,
+    /// Why this level, with the score, coverage and gate.
+    pub reason: Text,
+    pub rules: Vec<RuleResult>,
+    pub trajectories: Vec<Trajectory>,
+    pub assumptions: Vec<Text>,
+}
+
+impl Serialize for Score {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (en, zh) = (Locale::get(Lang::En), Locale::get(Lang::Zh));
+        let mut st = s.serialize_struct("Score", 17)?;
+        st.serialize_field("park_id", &self.park_id)?;
+        st.serialize_field("park_name", &self.park_name)?;
+        st.serialize_field("year", &self.year)?;
+        st.serialize_field("benchmark", &self.benchmark)?;
+        st.serialize_field("band", &self.band)?;
+        st.serialize_field("overall", &self.overall)?;
+        st.serialize_field("categories", &self.categories)?;
+        st.serialize_field("gate", &self.gate)?;
+        st.serialize_field("level", &self.level)?;
+        st.serialize_field("level_en", &en.text(&self.level_name))?;
+        st.serialize_field("level_zh", &zh.text(&self.level_name))?;
+        st.serialize_field("reason_en", &en.text(&self.reason))?;
+        st.serialize_field("reason_zh", &zh.text(&self.reason))?;
+        st.serialize_field("rules", &self.rules)?;
+        st.serialize_field("trajectories", &self.trajectories)?;
+        let assumptions: Vec<String> = self.assumptions.iter().map(|a| en.text(a)).collect();
+        st.serialize_field("assumptions", &assumptions)?;
+        st.end()
+    }
+}
+
+/// A justified waiver of a rule for a park.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    pub park_id: String,
+    pub benchmark: String,
+    pub rule: String,
+    pub justification: String,
+}
+
+/// Scoring choices made by the user.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreOptions {
+    /// Use this milestone year instead of the next one after the data year.
+    pub milestone: Option<i32>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// Scores one park-year against a set.
+#[allow(clippy::too_many_arguments)]
+pub fn score(
+    set: &BenchmarkSet,
+    cat: &Catalogue,
+    py: &ParkYear,
+    park_name: &str,
+    country: &str,
+    values: &Values,
+    opts: &ScoreOptions,
+) -> Score {
+    let key = (py.park_id.clone(), py.year);
+    let empty = BTreeMap::new();
+    let vals = values.get(&key).unwrap_or(&empty);
+    let size = vals
+        .get(&set.accounting.size_indicator)
+        .and_then(|v| v.value);
+    let band = set.band_for(size);
+    let mut rules = Vec::new();
+    for rule in &set.rules {
+        rules.push(score_rule(
+            set, cat, rule, py, country, vals, values, &band, opts,
+        ));
+    }
+    let overall = part(rules.iter());
+    let mut categories: BTreeMap<String, Part> = BTreeMap::new();
+    let cats: std::collections::BTreeSet<&String> = rules.iter().map(|r| &r.category).collect();
+    for c in cats {
+        categories.insert(c.clone(), part(rules.iter().filter(|r| &r.category == c)));
+    }
+    let gates: Vec<&RuleResult> = rules.iter().filter(|r| r.role == Role::Gate).collect();
+    let gate = gate_state(gates.iter().map(|g| g.status));
+    let (level, level_name, reason) = level(set, overall, gate, &gates);
+    let trajectories = trajectories(set, cat, py, country, values, &band);
+    let mut assumptions = py.assumptions.clone();
+    if let BandChoice::Outside(b) = &band {
+        let note = set.accounting.outside_bands_note.as_ref().map_or_else(
+            || t!("scoring.note.outside_bands"),
+            |n| Text::both(n.get(Lang::En), n.get(Lang::Zh)),
+        );
+        assumptions.push(match b {
+            Some(b) => {
+                let band = set.bands.iter().find(|x| &x.id == b).map_or_else(
+                    || Text::verbatim(b),
+                    |x| Text::both(x.label.get(Lang::En), x.label.get(Lang::Zh)),
+                );
+                t!("assumption.band_applied", note = note, band = band)
+            }
+            None => t!("assumption.banded_not_applicable", note = note),
+        });
+    }
+    Score {
+        park_id: py.park_id.clone(),
+        park_name: park_name.to_string(),
+        year: py.year,
+        benchmark: set.id.clone(),
+        band,
+        overall,
+        categories,
+        gate,
+        level,
+        level_name,
+        reason,
+        rules,
+        trajectories,
+        assumptions,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn score_rule(
+    set: &BenchmarkSet,
+    cat: &Catalogue,
+    rule: &Rule,
+    py: &ParkYear,
+    country: &str,
+    vals: &BTreeMap<String, indicators::Value>,
+    all: &Values,
+    band: &BandChoice,
+    opts: &ScoreOptions,
+) -> RuleResult {
+    let iref = rule.indicator_ref();
+    let ind = cat
+        .get(&iref.base)
+        .expect("checked when the set was loaded");
+    let base_value = vals.get(&iref.base).copied().unwrap_or_default();
+    let value = match iref.change {
+        None => base_value.value,
+        Some(c) => indicators::change(all, &py.park_id, &iref.base, c, py.year),
+    };
+    let unit = match iref.change {
+        None => ind.unit.clone(),
+        Some(_) => "share/yr".to_string(),
+    };
+    let label = rule.label.clone();
+    let mut r = RuleResult {
+        rule: rule.id.clone(),
+        indicator: iref.key(),
+        name_en: label
+            .as_ref()
+            .map_or_else(|| change_name(ind, iref.change, Lang::En), |l| l.en.clone()),
+        name_zh: label.as_ref().map_or_else(
+            || change_name(ind, iref.change, Lang::Zh),
+            |l| {
+                if l.zh.is_empty() {
+                    l.en.clone()
+                } else {
+                    l.zh.clone()
+                }
+            },
+        ),
+        role: rule.role,
+        category: ind.category.clone(),
+        method: rule.method,
+        weight: rule.weight,
+        unit,
+        value,
+        threshold: None,
+        status: Status::Missing,
+        points: None,
+        gap: None,
+        note: None,
+        needs: Vec::new(),
+        estimated: ind
+            .supplied_by
+            .iter()
+            .any(|m| py.metrics.get(m).is_some_and(|x| x.estimated)),
+    };
+    let j = judge(
+        set,
+        rule,
+        ind.direction,
+        &py.park_id,
+        py.year,
+        country,
+        value,
+        band,
+        opts,
+    );
+    r.threshold = j.threshold.map(|(t, milestone)| Applied {
+        value: t.value,
+        band: t.band.clone(),
+        country: t.country.clone(),
+        milestone,
+        source: t.source.clone(),
+        status: t.status,
+        outside_bands: matches!(band, BandChoice::Outside(Some(_))) && t.band.is_some(),
+    });
+    r.status = j.status;
+    r.points = j.points;
+    r.note = match j.why {
+        None => None,
+        Some(Why::OutsideBands) => Some(t!("scoring.note.outside_bands")),
+        Some(Why::Waived) => opts
+            .waivers
+            .iter()
+            .find(|w| w.park_id == py.park_id && w.benchmark == set.id && w.rule == rule.id)
+            .map(|w| t!("scoring.note.waived", justification = &w.justification)),
+        Some(Why::WaiverRefused) => Some(t!("scoring.note.waiver_refused")),
+        Some(Why::NoValue) => {
+            r.needs = missing_inputs(ind, py);
+            Some(match iref.change {
+                Some(_) => t!("scoring.note.needs_earlier_years"),
+                None if r.needs.is_empty() => t!("scoring.note.no_value"),
+                None => t!("scoring.note.needs_data", metrics = r.needs.join(", ")),
+            })
+        }
+        Some(Why::UnknownBand) => Some(t!("scoring.note.unknown_band")),
+        Some(Why::NoThreshold) => Some(t!("scoring.note.no_threshold")),
+    };
+    if r.status == Status::Fails
+        && let (Some(v), Some((t, _))) = (value, j.threshold)
+    {
+        r.gap = Some(gap(ind, iref.change.is_some(), v, t.value, base_value, py));
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_read_well() {
+        assert_eq!(fmt_qty(312_345.0), "312,000");
+        assert_eq!(fmt_qty(540.4), "540");
+        assert_eq!(fmt_qty(12.345), "12.3");
+        assert_eq!(fmt_energy(540_000.0), "540 GWh");
+    }
+}
