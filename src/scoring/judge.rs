@@ -98,7 +98,6 @@ pub fn points(rule: &Rule, dir: Direction, value: f64, threshold: Option<f64>) -
     }
 }
 
-
 /// Why a rule was not assessed, or was assessed with a caveat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
@@ -186,7 +185,11 @@ pub fn judge<'a>(
     j
 }
 
-pub(super) fn change_name(ind: &Indicator, change: Option<indicators::Change>, lang: Lang) -> String {
+pub(super) fn change_name(
+    ind: &Indicator,
+    change: Option<indicators::Change>,
+    lang: Lang,
+) -> String {
     let base = ind.name(lang);
     match (change, lang) {
         (None, _) => base.to_string(),

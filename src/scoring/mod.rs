@@ -11,10 +11,10 @@ mod judge;
 mod trajectory;
 
 pub use aggregate::{gate_state, level_index, part_of};
-pub use gap::{fmt_energy, fmt_indicator, fmt_qty};
-pub use judge::{Judgement, Why, judge, pick_threshold, points};
 use aggregate::{level, part};
 use gap::gap;
+pub use gap::{fmt_energy, fmt_indicator, fmt_qty};
+pub use judge::{Judgement, Why, judge, pick_threshold, points};
 use judge::{change_name, missing_inputs};
 use trajectory::trajectories;
 
