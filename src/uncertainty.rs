@@ -51,6 +51,11 @@ pub struct FactorRange {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UncertaintyConfig {
+    /// Share of draws that may reach another level than the central result before a park is
+    /// borderline.
+    pub borderline_share: f64,
+    pub borderline_source: String,
+    pub borderline_status: SourceStatus,
     pub data_quality: DataQuality,
     pub factor: Vec<FactorRange>,
 }
@@ -168,8 +173,6 @@ pub struct Inputs<'a> {
 }
 
 const UNDETERMINED: &str = "undetermined";
-/// Share of draws that may disagree with the central level before a park is borderline.
-const BORDERLINE_SHARE: f64 = 0.05;
 /// Parks per polars evaluation: bounds memory (rows = parks x years x draws).
 const CHUNK_ROWS: usize = 200_000;
 
@@ -510,7 +513,7 @@ pub fn analyse(
             p_gates: has_gate.then(|| o.gates_met as f64 / draws as f64),
             level_central: w.score.level.clone(),
             level_shares,
-            borderline: central_share < 1.0 - BORDERLINE_SHARE,
+            borderline: central_share < 1.0 - cfg.borderline_share,
             rank_central: rank_central[i],
             rank_p5: percentile_inc(&rk, 0.05).map(|x| x.round() as usize),
             rank_p95: percentile_inc(&rk, 0.95).map(|x| x.round() as usize),

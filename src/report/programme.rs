@@ -199,7 +199,10 @@ pub(super) fn method_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
                 };
                 ranges.push(context! { applies_to => applies_to, half_width => pct(f.half_width), source => f.source, status => f.status.as_str() });
             }
-            (Some(text::mc_method(lang, m.draws, m.seed)), ranges)
+            (
+                Some(text::mc_method(lang, m.draws, m.seed, cfg.borderline_share)),
+                ranges,
+            )
         }
     };
     context! { peers => peers, mc => mc, ranges => ranges }

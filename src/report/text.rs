@@ -1,72 +1,57 @@
-//! Words of the reports in English and Chinese, and the sentences built from scores.
+//! The sentences of the reports built from scores, worded from the locale files
+//! (`locales/*.toml`, section `report`): no language branches here.
 
 use std::collections::BTreeMap;
 
 use crate::benchmark::{Accounting, Role};
 use crate::factors::{ElectricityBasis, GridVariant};
+use crate::i18n::{Locale, Text};
 use crate::indicators::Lang;
 use crate::scoring::{GateState, RuleResult, Score};
 
-/// The labels of a language.
 /// The report's labels (the `report` section of the locale files), by key.
 pub fn labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    crate::i18n::Locale::get(lang).section("report")
+    Locale::get(lang).section("report")
 }
 
-pub fn role(lang: Lang, r: Role) -> &'static str {
-    match (lang, r) {
-        (Lang::En, r) => r.as_str(),
-        (Lang::Zh, Role::Gate) => "门槛",
-        (Lang::Zh, Role::Core) => "核心",
-        (Lang::Zh, Role::Guiding) => "引导",
-        (Lang::Zh, Role::Optional) => "可选",
-    }
+pub fn role(lang: Lang, r: Role) -> String {
+    let key = match r {
+        Role::Gate => "report.role_gate",
+        Role::Core => "report.role_core",
+        Role::Guiding => "report.role_guiding",
+        Role::Optional => "report.role_optional",
+    };
+    Locale::get(lang).word(key)
 }
 
-/// One line a director can read: level, score, gate, coverage.
 pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
+    let words = Locale::get(lang);
     let score = s
         .overall
         .score
         .map_or("—".to_string(), |v| format!("{v:.0}"));
     let cov = format!("{:.0} %", s.overall.coverage * 100.0);
-    let gate_text = match (s.gate, gate, lang) {
-        (GateState::None, _, Lang::En) => "no gate".to_string(),
-        (GateState::None, _, Lang::Zh) => "无门槛指标".to_string(),
-        (g, Some(r), Lang::En) => format!(
-            "gate {} {}",
-            r.name_en,
-            match g {
-                GateState::Passed => "met",
-                GateState::Failed => "not met",
-                _ => "not assessable",
-            }
-        ),
-        (g, Some(r), Lang::Zh) => format!(
-            "门槛指标{}{}",
-            r.name_zh,
-            match g {
-                GateState::Passed => "达标",
-                GateState::Failed => "未达标",
-                _ => "无法评估",
-            }
-        ),
-        (_, None, _) => String::new(),
+    let gate_text = match (s.gate, gate) {
+        (GateState::None, _) => t!("report.headline_no_gate"),
+        (g, Some(r)) => Text::new(match g {
+            GateState::Passed => "report.headline_gate_met",
+            GateState::Failed => "report.headline_gate_not_met",
+            _ => "report.headline_gate_not_assessable",
+        })
+        .arg("gate", Text::both(&r.name_en, &r.name_zh)),
+        (_, None) => Text::verbatim(""),
     };
-    let level = crate::i18n::Locale::get(lang).text(&s.level_name);
-    match lang {
-        Lang::En => {
-            format!("{level} · score {score}/100 · {gate_text} · {cov} of the benchmark assessed")
-        }
-        Lang::Zh => format!("{level} · 得分 {score}/100 · {gate_text} · 评估覆盖 {cov}"),
-    }
+    words.text(&t!(
+        "report.headline",
+        level = s.level_name.clone(),
+        score = score,
+        gate = gate_text,
+        coverage = cov
+    ))
 }
 
 pub fn footer(lang: Lang, timestamp: Option<&str>) -> String {
-    let base = match lang {
-        Lang::En => format!("Made with parkbench {}.", env!("CARGO_PKG_VERSION")),
-        Lang::Zh => format!("由 parkbench {} 生成。", env!("CARGO_PKG_VERSION")),
-    };
+    let base = Locale::get(lang).text(&t!("report.footer", version = env!("CARGO_PKG_VERSION")));
     match timestamp {
         Some(t) => format!("{base} {t}"),
         None => base,
@@ -74,47 +59,36 @@ pub fn footer(lang: Lang, timestamp: Option<&str>) -> String {
 }
 
 pub fn programme_summary(lang: Lang, scored: usize, failed: usize) -> String {
-    match lang {
-        Lang::En => format!("{scored} parks scored, {failed} left out because of data errors"),
-        Lang::Zh => format!("已评价 {scored} 个园区，{failed} 个因数据错误未纳入"),
-    }
+    Locale::get(lang).text(&t!(
+        "report.programme_summary",
+        scored = scored,
+        failed = failed
+    ))
 }
 
 pub fn accounting(lang: Lang, a: &Accounting) -> String {
-    let basis = match (a.electricity_tce_basis, lang) {
-        (ElectricityBasis::Equivalent, Lang::En) => {
-            "electricity at the equivalent value (0.1229 kgce/kWh)"
-        }
-        (ElectricityBasis::Generation, Lang::En) => {
-            "electricity at the generation (coal-rate) value"
-        }
-        (ElectricityBasis::Equivalent, Lang::Zh) => "电力按当量值（0.1229 kgce/kWh）折标",
-        (ElectricityBasis::Generation, Lang::Zh) => "电力按等价值（发电煤耗）折标",
+    let words = Locale::get(lang);
+    let basis = match a.electricity_tce_basis {
+        ElectricityBasis::Equivalent => "report.accounting_equivalent",
+        ElectricityBasis::Generation => "report.accounting_generation",
     };
-    let grid = match (a.grid_factor_variant, lang) {
-        (GridVariant::Average, Lang::En) => "grid factor: published average",
-        (GridVariant::ExclMarketNonfossil, Lang::En) => {
-            "grid factor: national, excluding market-traded non-fossil power"
-        }
-        (GridVariant::Average, Lang::Zh) => "电网因子：平均值",
-        (GridVariant::ExclMarketNonfossil, Lang::Zh) => {
-            "电网因子：全国（不含市场化交易非化石电量）"
-        }
+    let grid = match a.grid_factor_variant {
+        GridVariant::Average => "report.accounting_grid_average",
+        GridVariant::ExclMarketNonfossil => "report.accounting_grid_excl_market",
     };
-    let gas = match (a.natural_gas_clean, lang) {
-        (true, Lang::En) => "natural gas counts as clean energy",
-        (false, Lang::En) => "natural gas does not count as clean energy",
-        (true, Lang::Zh) => "天然气计入清洁能源",
-        (false, Lang::Zh) => "天然气不计入清洁能源",
+    let gas = if a.natural_gas_clean {
+        "report.accounting_gas_clean"
+    } else {
+        "report.accounting_gas_not_clean"
     };
-    let process = match (a.include_process_co2, lang) {
-        (true, Lang::En) => "industrial process CO2 included",
-        (false, Lang::En) => "industrial process CO2 excluded",
-        (true, Lang::Zh) => "包含工业过程排放",
-        (false, Lang::Zh) => "不含工业过程排放",
+    let process = if a.include_process_co2 {
+        "report.accounting_process_included"
+    } else {
+        "report.accounting_process_excluded"
     };
-    let sep = if lang == Lang::Zh { "；" } else { "; " };
-    [basis, grid, gas, process].join(sep)
+    [basis, grid, gas, process]
+        .map(|k| words.word(k))
+        .join(&words.word("report.list_separator"))
 }
 
 /// Escapes text for Markdown tables: pipes, angle brackets, line breaks.
@@ -128,37 +102,26 @@ pub fn md_escape(s: &str) -> String {
 
 /// How the peer statistics are defined, for the reader.
 pub fn peer_method(lang: Lang, min_group: usize) -> String {
-    match lang {
-        Lang::En => format!(
-            "Percentile: the share of the group's other parks with a lower value (Excel PERCENTRANK.INC, the inverse of PERCENTILE.INC); quartiles and medians: Excel PERCENTILE.INC. Rank: 1 = best, ties share the best place. Peer groups: all parks of the programme scored for the year, the same sector, province and size band; a group of fewer than {min_group} parks gets no statistics."
-        ),
-        Lang::Zh => format!(
-            "百分位：组内数值低于本园区的其他园区所占比例（Excel PERCENTRANK.INC，即 PERCENTILE.INC 的反函数）；四分位数与中位数按 Excel PERCENTILE.INC 计算。排名：1 为最好，并列取最好名次。比较组：同年度全部园区、同行业、同省份、同规模；少于 {min_group} 个园区的组不作统计。"
-        ),
-    }
+    Locale::get(lang).text(&t!("report.peer_method", min_group = min_group))
 }
 
 /// How the Monte Carlo works, for the reader.
-pub fn mc_method(lang: Lang, draws: usize, seed: u64) -> String {
-    match lang {
-        Lang::En => format!(
-            "{draws} Monte Carlo draws (seed {seed}): each draw multiplies every emission factor and every reported quantity by a random factor within its 95 % range (below), recomputes the inventory, the indicators and every rule, and keeps the score, the gate and the level. Factor errors are shared by all parks using the factor; data errors are drawn per park, year and metric, wider for estimated rows. A park is borderline when more than 5 % of the draws reach another level than the central result."
-        ),
-        Lang::Zh => format!(
-            "蒙特卡洛模拟 {draws} 次（随机种子 {seed}）：每次模拟将各排放因子和各项填报数量在其 95% 范围内（见下表）随机放大或缩小，重新计算清单、指标和全部评价规则，记录得分、门槛和等级。因子误差对使用同一因子的所有园区相同；数据误差按园区、年份和指标分别抽取，估算数据的范围更宽。若超过 5% 的模拟结果与中心结果的等级不同，则标记为“临界”。"
-        ),
-    }
+pub fn mc_method(lang: Lang, draws: usize, seed: u64, borderline_share: f64) -> String {
+    Locale::get(lang).text(&t!(
+        "report.mc_method",
+        draws = draws,
+        seed = seed,
+        borderline = format!("{:.0}", borderline_share * 100.0)
+    ))
 }
 
 /// The sentence of a borderline park.
 pub fn borderline(lang: Lang, share_other: f64, draws: usize, level: &str, other: &str) -> String {
-    let pct = format!("{:.0} %", share_other * 100.0);
-    match lang {
-        Lang::En => format!(
-            "Borderline: in {pct} of {draws} draws the park reaches another level than \"{level}\" (most often \"{other}\"). Within the uncertainty of factors and data the verdict can change."
-        ),
-        Lang::Zh => format!(
-            "临界：{draws} 次模拟中有 {pct} 的结果等级不是“{level}”（最常见为“{other}”），在因子和数据的不确定性范围内结论可能改变。"
-        ),
-    }
+    Locale::get(lang).text(&t!(
+        "report.borderline_sentence",
+        share = format!("{:.0} %", share_other * 100.0),
+        draws = draws,
+        level = level,
+        other = other
+    ))
 }
