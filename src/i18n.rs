@@ -305,6 +305,12 @@ impl Locale {
             })
     }
 
+    /// A message without arguments as written (English where this language lacks it, the key
+    /// where English lacks it too), borrowed for as long as the program runs.
+    pub fn raw(&'static self, key: &'static str) -> &'static str {
+        self.template(key).unwrap_or(key)
+    }
+
     /// The messages of a section (`report`), by key within it, as written (no arguments).
     pub fn section(&'static self, section: &str) -> BTreeMap<&'static str, &'static str> {
         let prefix = format!("{section}.");
@@ -389,16 +395,38 @@ mod tests {
                     continue;
                 }
                 let code = std::fs::read_to_string(&path).expect("read");
-                for opener in ["t!(\"", "Text::new(\"", "word(\""] {
+                for opener in [
+                    "t!(\"",
+                    "Text::new(\"",
+                    "word(\"",
+                    "\"plot.",
+                    "\"report.",
+                    "\"scoring.",
+                ] {
                     for (i, _) in code.match_indices(opener) {
                         // `t!(` but not `format!(`.
                         let before = code[..i].chars().next_back().unwrap_or(' ');
                         if before.is_alphanumeric() || before == '_' {
                             continue;
                         }
-                        let rest = &code[i + opener.len()..];
+                        // A literal that starts with a section name is a key as a whole.
+                        let skip = if opener.ends_with('.') {
+                            1
+                        } else {
+                            opener.len()
+                        };
+                        let rest = &code[i + skip..];
                         let key = &rest[..rest.find('"').unwrap_or(0)];
-                        if key.is_empty() || key.contains(' ') || key == VERBATIM || key == BOTH {
+                        let file_name = [".html", ".md", ".csv", ".svg", ".png", ".json"]
+                            .iter()
+                            .any(|x| key.ends_with(x));
+                        if key.is_empty()
+                            || key.ends_with('.')
+                            || file_name
+                            || key.contains([' ', '{'])
+                            || key == VERBATIM
+                            || key == BOTH
+                        {
                             continue;
                         }
                         seen += 1;

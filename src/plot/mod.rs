@@ -140,16 +140,9 @@ pub(crate) fn text(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&colours::INK)
 }
 
-/// Chooses the English or Chinese word of a chart.
-pub(crate) fn tr(
-    lang: crate::indicators::Lang,
-    en: &'static str,
-    zh: &'static str,
-) -> &'static str {
-    match lang {
-        crate::indicators::Lang::En => en,
-        crate::indicators::Lang::Zh => zh,
-    }
+/// A chart's word in its language (the `plot` section of the locale files).
+pub(crate) fn word(lang: crate::indicators::Lang, key: &'static str) -> &'static str {
+    crate::i18n::Locale::get(lang).raw(key)
 }
 
 /// Cuts a label to `max` characters with an ellipsis.

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, colours, err, hatch, shorten, status_colour, text, tr};
+use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
 use crate::benchmark::BenchmarkSet;
 use crate::indicators::{Catalogue, Direction, Lang};
 use crate::scoring::{Score, Status, fmt_indicator};
@@ -43,11 +43,9 @@ impl Scorecard {
                 let fmt =
                     |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
                 let note = match (r.status, r.value, r.threshold.as_ref()) {
-                    (Status::Missing, _, _) => tr(lang, "missing", "数据缺失").to_string(),
-                    (Status::Waived, _, _) => tr(lang, "waived", "豁免").to_string(),
-                    (Status::NotApplicable, _, _) => {
-                        tr(lang, "not applicable", "不适用").to_string()
-                    }
+                    (Status::Missing, _, _) => word(lang, "plot.missing").to_string(),
+                    (Status::Waived, _, _) => word(lang, "plot.waived").to_string(),
+                    (Status::NotApplicable, _, _) => word(lang, "plot.not_applicable").to_string(),
                     (s, Some(v), _) => format!("{} · {}", fmt(v), s.label(lang)),
                     (s, None, _) => s.label(lang).to_string(),
                 };
@@ -71,7 +69,7 @@ impl Scorecard {
         Scorecard {
             title: format!(
                 "{} · {} {}",
-                tr(lang, "Scorecard", "评分卡"),
+                word(lang, "plot.scorecard"),
                 score.park_name,
                 score.year
             ),
@@ -211,7 +209,7 @@ impl Chart for Scorecard {
         ))
         .map_err(err)?;
         area.draw_text(
-            tr(self.lang, "threshold", "门槛值"),
+            word(self.lang, "plot.threshold"),
             &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
             (x + 8, ly),
         )
@@ -223,7 +221,7 @@ impl Chart for Scorecard {
         ))
         .map_err(err)?;
         area.draw_text(
-            tr(self.lang, "meets zone", "达标区间"),
+            word(self.lang, "plot.meets_zone"),
             &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
             (x + 28, ly),
         )
@@ -244,13 +242,12 @@ pub struct CategoryProfile {
 
 /// Category names in both languages.
 pub fn category_label(c: &str, lang: Lang) -> String {
-    match (c, lang) {
-        ("energy", Lang::Zh) => "能源".into(),
-        ("carbon", Lang::Zh) => "碳排放".into(),
-        ("resources", Lang::Zh) => "资源".into(),
-        ("digital", Lang::Zh) => "数字化".into(),
-        ("economic", Lang::Zh) => "经济".into(),
-        (c, _) => c.to_string(),
+    let words = crate::i18n::Locale::get(lang);
+    let key = format!("plot.category.{c}");
+    if words.has_key(&key) {
+        words.text(&crate::i18n::Text::new_owned(key))
+    } else {
+        c.to_string()
     }
 }
 
@@ -259,7 +256,7 @@ impl CategoryProfile {
         CategoryProfile {
             title: format!(
                 "{} · {} {}",
-                tr(lang, "Category profile", "分类得分"),
+                word(lang, "plot.category_profile"),
                 score.park_name,
                 score.year
             ),
@@ -337,10 +334,10 @@ impl Chart for CategoryProfile {
                     .map_err(err)?,
             }
             let (lx, ly) = at(i, rmax + 34.0);
-            let score = s.map_or(tr(self.lang, "n/a", "无数据").to_string(), |x| {
+            let score = s.map_or(word(self.lang, "plot.n_a").to_string(), |x| {
                 format!("{x:.0}")
             });
-            let cov_text = format!("{} {:.0} %", tr(self.lang, "coverage", "覆盖"), cov * 100.0);
+            let cov_text = format!("{} {:.0} %", word(self.lang, "plot.coverage"), cov * 100.0);
             let anchor = if lx < cx as i32 - 20 {
                 HPos::Right
             } else if lx > cx as i32 + 20 {
@@ -411,17 +408,14 @@ impl CoreIndicator {
                     .clone()
                     .map(|b| format!(" ({b})"))
                     .unwrap_or_default();
-                (
-                    t.value,
-                    format!("{}{band}", tr(lang, "threshold", "门槛值")),
-                )
+                (t.value, format!("{}{band}", word(lang, "plot.threshold")))
             }),
             reference: rule.reference.as_ref().map(|x| {
                 (
                     x.value,
                     x.note
                         .clone()
-                        .unwrap_or_else(|| tr(lang, "reference", "参考值").into()),
+                        .unwrap_or_else(|| word(lang, "plot.reference").into()),
                 )
             }),
             history,
@@ -576,11 +570,7 @@ impl Trajectories {
             })
             .collect();
         (!panels.is_empty()).then(|| Trajectories {
-            title: format!(
-                "{} · {}",
-                tr(lang, "Trajectories", "变化趋势"),
-                score.park_name
-            ),
+            title: format!("{} · {}", word(lang, "plot.trajectories"), score.park_name),
             panels,
             lang,
         })
@@ -654,7 +644,7 @@ impl Chart for Trajectories {
                     colours::MEETS.stroke_width(2),
                 ))
                 .map_err(err)?
-                .label(tr(self.lang, "reported", "实际值"))
+                .label(word(self.lang, "plot.reported"))
                 .legend(|(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], colours::MEETS.stroke_width(2))
                 });
@@ -674,7 +664,7 @@ impl Chart for Trajectories {
                         colours::INK.mix(0.6).stroke_width(1),
                     ))
                     .map_err(err)?
-                    .label(tr(self.lang, "linear projection", "线性外推"))
+                    .label(word(self.lang, "plot.linear_projection"))
                     .legend(|(x, y)| {
                         PathElement::new(
                             vec![(x, y), (x + 16, y)],
@@ -690,7 +680,7 @@ impl Chart for Trajectories {
                             .map(|m| TriangleMarker::new(*m, 7, colours::FAILS.filled())),
                     )
                     .map_err(err)?
-                    .label(tr(self.lang, "milestone", "阶段目标"))
+                    .label(word(self.lang, "plot.milestone"))
                     .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, colours::FAILS.filled()));
             }
             chart

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, colours, err, hatch, shorten, status_colour, text, tr};
+use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
 use crate::benchmark::BenchmarkSet;
 use crate::indicators::Lang;
 use crate::scoring::{Score, Status};
@@ -26,7 +26,7 @@ fn levels(set: &BenchmarkSet, lang: Lang) -> Vec<(String, String, RGBColor)> {
         .collect();
     v.push((
         "undetermined".into(),
-        tr(lang, "Undetermined", "无法判定").into(),
+        word(lang, "plot.undetermined").into(),
         colours::LEVELS[4],
     ));
     v
@@ -54,7 +54,7 @@ impl Ranking {
         Ranking {
             title: format!(
                 "{} · {}",
-                tr(lang, "Ranking by overall score", "综合得分排名"),
+                word(lang, "plot.ranking_by_overall_score"),
                 set.title.get(lang)
             ),
             scores,
@@ -119,7 +119,7 @@ impl Chart for Ranking {
                 "{} · {} · {} {:.0} %",
                 s.overall.score.map_or("—".into(), |v| format!("{v:.0}")),
                 label,
-                tr(self.lang, "cov.", "覆盖"),
+                word(self.lang, "plot.cov"),
                 s.overall.coverage * 100.0
             );
             area.draw_text(
@@ -194,12 +194,7 @@ impl Scatter {
             }
         }
         Scatter {
-            title: tr(
-                lang,
-                "Clean-energy share and CO2 per unit energy",
-                "清洁能源占比与单位能耗碳排放",
-            )
-            .into(),
+            title: word(lang, "plot.clean_energy_share_and_co2_per_unit_energy").into(),
             points,
             co2_thresholds,
             clean_threshold,
@@ -230,16 +225,8 @@ impl Chart for Scatter {
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc(tr(
-                self.lang,
-                "clean-energy share of consumption (%)",
-                "清洁能源消费占比（%）",
-            ))
-            .y_desc(tr(
-                self.lang,
-                "CO2 per unit energy (tCO2/tce)",
-                "单位能耗碳排放（tCO2/tce）",
-            ))
+            .x_desc(word(self.lang, "plot.clean_energy_share_of_consumption"))
+            .y_desc(word(self.lang, "plot.co2_per_unit_energy_tco2_tce"))
             .x_label_formatter(&|x| format!("{:.0}", x * 100.0))
             .axis_desc_style(text(13.0))
             .label_style(text(11.0))
@@ -335,7 +322,7 @@ impl Distribution {
             .map(|(id, label, c)| (label, scores.iter().filter(|s| s.level == id).count(), c))
             .collect();
         Distribution {
-            title: tr(lang, "Distribution of scores and levels", "得分与等级分布").into(),
+            title: word(lang, "plot.distribution_of_scores_and_levels").into(),
             bins,
             unscored,
             level_counts,
@@ -370,12 +357,8 @@ impl Chart for Distribution {
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc(tr(
-                self.lang,
-                "overall score (10-point bins)",
-                "综合得分（每 10 分一组）",
-            ))
-            .y_desc(tr(self.lang, "parks", "园区数"))
+            .x_desc(word(self.lang, "plot.overall_score_10_point_bins"))
+            .y_desc(word(self.lang, "plot.parks"))
             .axis_desc_style(text(12.0))
             .label_style(text(11.0))
             .light_line_style(colours::GRID.mix(0.5))
@@ -430,7 +413,7 @@ impl Chart for Distribution {
         if self.unscored > 0 {
             right
                 .draw_text(
-                    &format!("{}: {}", tr(self.lang, "no score", "无得分"), self.unscored),
+                    &format!("{}: {}", word(self.lang, "plot.no_score"), self.unscored),
                     &text(11.0),
                     (10, y + 6),
                 )
@@ -460,7 +443,7 @@ impl Heatmap {
             .map(|s| (park_label(s), s.rules.iter().map(|r| r.status).collect()))
             .collect();
         Heatmap {
-            title: tr(lang, "Rule status by park", "各园区指标状态").into(),
+            title: word(lang, "plot.rule_status_by_park").into(),
             rules,
             parks,
             lang,

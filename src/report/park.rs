@@ -311,10 +311,7 @@ pub(super) fn park_page(
 /// A level id in words.
 pub(super) fn level_words(set: &BenchmarkSet, id: &str, lang: Lang) -> String {
     set.levels.iter().find(|l| l.id == id).map_or_else(
-        || match lang {
-            Lang::En => "Undetermined".to_string(),
-            Lang::Zh => "无法判定".to_string(),
-        },
+        || crate::i18n::Locale::get(lang).word("scoring.level.undetermined"),
         |l| l.label.get(lang).to_string(),
     )
 }

@@ -191,17 +191,13 @@ pub(super) fn change_name(
     lang: Lang,
 ) -> String {
     let base = ind.name(lang);
-    match (change, lang) {
-        (None, _) => base.to_string(),
-        (Some(indicators::Change::Yoy), Lang::En) => format!("{base}: change from previous year"),
-        (Some(indicators::Change::Cagr), Lang::En) => format!("{base}: compound annual change"),
-        (Some(indicators::Change::LinearChange), Lang::En) => {
-            format!("{base}: average annual change")
-        }
-        (Some(indicators::Change::Yoy), Lang::Zh) => format!("{base}（同比变化）"),
-        (Some(indicators::Change::Cagr), Lang::Zh) => format!("{base}（年均复合变化率）"),
-        (Some(indicators::Change::LinearChange), Lang::Zh) => format!("{base}（年均变化率）"),
-    }
+    let key = match change {
+        None => return base.to_string(),
+        Some(indicators::Change::Yoy) => "scoring.change.yoy",
+        Some(indicators::Change::Cagr) => "scoring.change.cagr",
+        Some(indicators::Change::LinearChange) => "scoring.change.linear",
+    };
+    Locale::get(lang).text(&Text::new(key).arg("indicator", base))
 }
 
 /// The metrics behind an indicator that this park-year lacks.

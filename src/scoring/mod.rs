@@ -65,19 +65,15 @@ impl Status {
         }
     }
 
+    /// In words (the locale files' `scoring.status` section).
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Status::Meets, Lang::En) => "meets",
-            (Status::Fails, Lang::En) => "fails",
-            (Status::Missing, Lang::En) => "missing",
-            (Status::NotApplicable, Lang::En) => "not applicable",
-            (Status::Waived, Lang::En) => "waived",
-            (Status::Meets, Lang::Zh) => "达标",
-            (Status::Fails, Lang::Zh) => "未达标",
-            (Status::Missing, Lang::Zh) => "数据缺失",
-            (Status::NotApplicable, Lang::Zh) => "不适用",
-            (Status::Waived, Lang::Zh) => "豁免",
-        }
+        Locale::get(lang).raw(match self {
+            Status::Meets => "scoring.status.meets",
+            Status::Fails => "scoring.status.fails",
+            Status::Missing => "scoring.status.missing",
+            Status::NotApplicable => "scoring.status.not_applicable",
+            Status::Waived => "scoring.status.waived",
+        })
     }
 }
 
