@@ -19,6 +19,7 @@ use crate::factors::Factors;
 use crate::indicators::{Catalogue, Lang};
 use crate::input::{self, Source, SourceKind, activity, sheet, table};
 use crate::pipeline::{self, Selection};
+use crate::reference::PortalLimits;
 use crate::reference::Vocabulary;
 use crate::report::{self, ReportInput, ReportOptions};
 use crate::scoring::Score;
@@ -97,6 +98,92 @@ impl Checked {
 
     pub fn warnings(&self) -> usize {
         self.problems.len() - self.errors()
+    }
+}
+
+/// The kind of a problem, for bounding what is stored: its message (one place to change when
+/// messages change form).
+pub fn kind(d: &Diagnostic) -> String {
+    d.message.clone()
+}
+
+/// Problems of one kind that were counted, not kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Omitted {
+    pub severity: Severity,
+    /// The kind ([`kind`]); empty for "every other kind" once `problem_kinds` kinds are counted.
+    pub kind: String,
+    pub count: u64,
+}
+
+/// Problems as stored: the first `problems_per_kind` of each kind in full (up to
+/// `problems_stored` problems and `problems_bytes` of JSON in all), the others counted by kind.
+/// Both as JSON; whatever the number of problems, the result is bounded.
+pub fn bound(problems: &[Diagnostic], l: &PortalLimits) -> (String, String) {
+    let mut per_kind: BTreeMap<(Severity, String), usize> = BTreeMap::new();
+    let mut omitted: BTreeMap<(Severity, String), u64> = BTreeMap::new();
+    let mut kept = String::from("[");
+    let (mut n_kept, mut kinds) = (0usize, 0usize);
+    for d in problems {
+        let key = (d.severity, kind(d));
+        let seen = per_kind.get(&key).copied();
+        let json = (seen.unwrap_or(0) < l.problems_per_kind && n_kept < l.problems_stored)
+            .then(|| serde_json::to_string(d).ok())
+            .flatten()
+            .filter(|j| kept.len() + j.len() + 2 <= l.problems_bytes);
+        if let Some(j) = json {
+            if n_kept > 0 {
+                kept.push(',');
+            }
+            kept.push_str(&j);
+            n_kept += 1;
+            if seen.is_none() {
+                kinds += 1;
+            }
+            if seen.is_some() || kinds <= l.problem_kinds {
+                *per_kind.entry(key).or_insert(0) += 1;
+            }
+            continue;
+        }
+        // Counted: by its kind while few kinds are counted, else with every other kind.
+        let key = if omitted.contains_key(&key) || omitted.len() < l.problem_kinds {
+            key
+        } else {
+            (d.severity, String::new())
+        };
+        *omitted.entry(key).or_insert(0) += 1;
+    }
+    kept.push(']');
+    let mut omitted: Vec<Omitted> = omitted
+        .into_iter()
+        .map(|((severity, kind), count)| Omitted {
+            severity,
+            kind,
+            count,
+        })
+        .collect();
+    omitted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
+    let omitted = serde_json::to_string(&omitted).unwrap_or_else(|_| "[]".into());
+    (kept, omitted)
+}
+
+/// A file name as shown on a page: its last path component, without control characters or
+/// the invisible characters that reorder text (bidirectional overrides and isolates, which can
+/// make `invoice\u{202e}fdp.exe` read as `invoiceexe.pdf`), at most 200 characters.
+pub fn shown_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let name: String = last
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .take(200)
+        .collect();
+    if name.trim().is_empty() {
+        "upload".into()
+    } else {
+        name
     }
 }
 
@@ -590,4 +677,76 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         out.push((id.to_string(), uploads));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_kept_per_kind_and_counted_beyond() {
+        let mut l = crate::reference::limits().portal;
+        l.problems_per_kind = 3;
+        l.problems_stored = 100;
+        l.problem_kinds = 4;
+        let mut all = Vec::new();
+        for i in 0..10_000 {
+            all.push(Diagnostic::error("a.csv", i + 2, 4, "value is not a number").value("x"));
+        }
+        for i in 0..10 {
+            all.push(Diagnostic::warning(
+                "a.csv",
+                i + 2,
+                5,
+                format!("odd value {i}"),
+            ));
+        }
+        let (kept, omitted) = bound(&all, &l);
+        let kept: Vec<Diagnostic> = serde_json::from_str(&kept).unwrap();
+        let omitted: Vec<Omitted> = serde_json::from_str(&omitted).unwrap();
+        assert_eq!(
+            kept.len(),
+            3 + 10,
+            "3 of the repeated kind, the first of each other"
+        );
+        assert_eq!(kept[0].line, 2);
+        let counted: u64 = omitted.iter().map(|o| o.count).sum();
+        assert_eq!(
+            kept.len() as u64 + counted,
+            all.len() as u64,
+            "nothing lost from the counts"
+        );
+        assert_eq!(omitted[0].kind, "value is not a number");
+        assert_eq!(omitted[0].count, 10_000 - 3);
+        // Bytes: a cap whatever the size of each problem.
+        l.problems_bytes = 10_000;
+        let wide: Vec<Diagnostic> = (0..100)
+            .map(|i| Diagnostic::error("a.csv", i, 1, format!("kind {i}")).value("v".repeat(5_000)))
+            .collect();
+        let (kept, omitted) = bound(&wide, &l);
+        assert!(kept.len() <= 10_000, "{}", kept.len());
+        let omitted: Vec<Omitted> = serde_json::from_str(&omitted).unwrap();
+        assert!(
+            omitted.len() <= l.problem_kinds + 1,
+            "kinds bounded: {}",
+            omitted.len()
+        );
+        assert_eq!(
+            omitted.iter().map(|o| o.count).sum::<u64>()
+                + serde_json::from_str::<Vec<Diagnostic>>(&kept)
+                    .unwrap()
+                    .len() as u64,
+            100
+        );
+    }
+
+    #[test]
+    fn shown_names_lose_paths_controls_and_bidi_overrides() {
+        assert_eq!(shown_name("../../etc/passwd.xlsx"), "passwd.xlsx");
+        assert_eq!(shown_name("C:\\Users\\x\\数据.csv"), "数据.csv");
+        assert_eq!(shown_name("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(shown_name("a\u{2066}b\u{2069}\u{200f}c\n.csv"), "abc.csv");
+        assert_eq!(shown_name("\u{202e}"), "upload");
+        assert_eq!(shown_name(&"x".repeat(500)).chars().count(), 200);
+    }
 }
