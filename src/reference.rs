@@ -136,6 +136,8 @@ pub struct PortalLimits {
     pub files_per_upload: usize,
     pub keep_invalid_versions: usize,
     pub connections: usize,
+    pub storage_retry_secs: u64,
+    pub file_name_chars: usize,
 }
 
 /// Bounds on one workbook.

@@ -96,7 +96,7 @@ impl Fail {
     fn retry_after(&self) -> Option<u64> {
         match self {
             Fail::Throttled(s) | Fail::Busy(s) => Some(*s),
-            Fail::Storage(_) => Some(60),
+            Fail::Storage(_) => Some(crate::reference::limits().portal.storage_retry_secs),
             _ => None,
         }
     }

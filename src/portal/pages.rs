@@ -831,7 +831,8 @@ async fn read_upload(p: &Portal, mut form: Multipart) -> Result<UploadForm, Fail
                 }
                 f.uploads.push(Upload {
                     name: work::shown_name(file_name.as_deref().unwrap_or("upload")),
-                    bytes: bytes.to_vec(),
+                    // The request's buffer itself when it is not shared: no second copy.
+                    bytes: Vec::from(bytes),
                 })
             }
             _ => {}

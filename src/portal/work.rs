@@ -169,7 +169,7 @@ pub fn bound(problems: &[Diagnostic], l: &PortalLimits) -> (String, String) {
 
 /// A file name as shown on a page: its last path component, without control characters or
 /// the invisible characters that reorder text (bidirectional overrides and isolates, which can
-/// make `invoice\u{202e}fdp.exe` read as `invoiceexe.pdf`), at most 200 characters.
+/// make `invoice\u{202e}fdp.exe` read as `invoiceexe.pdf`), at most `file_name_chars`.
 pub fn shown_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     let name: String = last
@@ -178,7 +178,7 @@ pub fn shown_name(raw: &str) -> String {
             !c.is_control()
                 && !matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
         })
-        .take(200)
+        .take(crate::reference::limits().portal.file_name_chars)
         .collect();
     if name.trim().is_empty() {
         "upload".into()

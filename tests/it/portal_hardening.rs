@@ -1027,3 +1027,134 @@ async fn every_error_is_a_portal_page_in_both_languages_and_echoes_nothing() {
         r.body
     );
 }
+
+/// Peak resident memory of a process (VmHWM), in MB.
+fn peak_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// Kills a child process when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sixteen operators each upload a 20 MB file at once to a `parkbench serve` process that
+/// checks `slots` uploads at once; returns its peak memory in MB and the answers' statuses.
+async fn sixteen_uploads_at_once(slots: usize) -> (u64, Vec<u16>) {
+    const SIZE: usize = 20 << 20;
+    static FILE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let file: &'static [u8] = FILE.get_or_init(|| {
+        let mut f = b"park_id,year,metric,value,unit\n".to_vec();
+        f.resize(SIZE, b'x');
+        f
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "rss.db");
+    let p = portal(&url, 50 << 20).await;
+    let parks = p.db().parks().await.unwrap();
+    let mut who = Vec::new();
+    for i in 0..16 {
+        let park = &parks[i % parks.len()].park_id;
+        let email = format!("op{i}@rss.example");
+        p.invite(&email, Role::Operator, Some(park)).await.unwrap();
+        let user = p.db().user_by_email(&email).await.unwrap().unwrap();
+        let (token, csrf) = (auth::token(), auth::token());
+        p.db()
+            .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+            .await
+            .unwrap();
+        who.push((park.clone(), token, csrf));
+    }
+    p.db().close().await;
+    drop(p);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
+            .args([
+                "serve",
+                "--db",
+                &url,
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args(["--uploads-at-once", &slots.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let before = peak_mb(pid);
+    let mut tasks = Vec::new();
+    for (park, token, csrf) in who {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf)
+                .text("year", "2024")
+                .part(
+                    "files",
+                    reqwest::multipart::Part::bytes(file).file_name("big.csv"),
+                );
+            http.post(format!("{base}/park/{park}/upload"))
+                .header("cookie", format!("{}={token}", auth::SESSION_COOKIE))
+                .multipart(form)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let peak = peak_mb(pid);
+    eprintln!(
+        "{slots} upload slots, 16 x 20 MB at once: peak RSS {peak} MB (idle {before} MB); answers {statuses:?}"
+    );
+    drop(child);
+    (peak, statuses)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_of_sixteen_big_uploads_at_once_is_bounded_by_the_slots() {
+    let (bounded, answers) = sixteen_uploads_at_once(2).await;
+    // Each is answered: stored (303), or "busy, try again" (503) after waiting for a slot.
+    assert!(
+        answers.iter().all(|s| *s == 303 || *s == 503),
+        "{answers:?}"
+    );
+    assert!(answers.contains(&303));
+    let (unbounded, _) = sixteen_uploads_at_once(16).await;
+    assert!(
+        bounded * 2 < unbounded,
+        "2 slots: {bounded} MB, 16 slots: {unbounded} MB"
+    );
+}
