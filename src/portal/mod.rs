@@ -408,7 +408,7 @@ impl Portal {
     pub fn router(&self) -> Router {
         let limit = self.inner.cfg.upload_limit;
         let l = self.inner.cfg.limits;
-        Router::new()
+        let routes = Router::new()
             .route("/", get(pages::home))
             .route("/healthz", get(|| async { "ok" }))
             .route("/login", get(pages::login_page).post(pages::login))
@@ -430,19 +430,8 @@ impl Portal {
             .route("/admin/users", post(pages::admin_create))
             .route("/admin/role", post(pages::admin_role))
             .fallback(pages::fallback)
-            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-                Duration::from_secs(l.body_idle_secs),
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                limit + FORM_ROOM,
-                refuse_oversized,
-            ))
-            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                axum::http::StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(l.request_timeout_secs),
-            ))
-            .layer(axum::middleware::from_fn(error::pages_for_errors))
-            .with_state(self.clone())
+            .with_state(self.clone());
+        protect(routes, limit + FORM_ROOM, &l)
     }
 
     fn cached(&self, key: &str) -> Option<Arc<Cached>> {
@@ -459,6 +448,28 @@ impl Portal {
         }
         v
     }
+}
+
+/// The portal's bounds around a router (see [`Portal::router`]): the body idle timeout, the
+/// Content-Length check against `max_body`, the 500 page for a handler that panics, the
+/// request timeout, and the portal's pages for every error. Public so that tests can wrap a
+/// route of their own (one that panics) exactly as the portal's routes are wrapped.
+pub fn protect(routes: Router, max_body: usize, l: &PortalLimits) -> Router {
+    routes
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            Duration::from_secs(l.body_idle_secs),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            max_body,
+            refuse_oversized,
+        ))
+        // A bug that panics in a handler: the portal's 500 page, the server stays up.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(l.request_timeout_secs),
+        ))
+        .layer(axum::middleware::from_fn(error::pages_for_errors))
 }
 
 /// Room for an upload form's fields other than the files (the CSRF token, year, form key).

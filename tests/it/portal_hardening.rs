@@ -1158,3 +1158,30 @@ async fn memory_of_sixteen_big_uploads_at_once_is_bounded_by_the_slots() {
         "2 slots: {bounded} MB, 16 slots: {unbounded} MB"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_answers_the_portals_500_page() {
+    let limits = PortalConfig::default().limits;
+    let app = parkbench::portal::protect(
+        axum::Router::new().route(
+            "/boom",
+            axum::routing::get(|| async {
+                panic!("secret detail 1 OR 1=1");
+                #[allow(unreachable_code)]
+                ""
+            }),
+        ),
+        1 << 20,
+        &limits,
+    );
+    let mut c = Client::new(app);
+    c.headers.push(("accept-language".into(), "zh-CN".into()));
+    let r = c.get("/boom").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_portal_page(&r);
+    assert!(
+        r.body.contains("服务器出错") && !r.body.contains("secret"),
+        "{}",
+        r.body
+    );
+}
