@@ -104,6 +104,11 @@ async fn two_hundred_thousand_problems_are_stored_bounded_and_pages_stay_small()
     let sub = &subs[0];
     assert!(sub.errors >= 200_000, "{} errors", sub.errors);
     let (kept, omitted) = p.db().problems(sub.id).await.unwrap();
+    eprintln!(
+        "stored problems: {} + {} bytes of JSON",
+        kept.len(),
+        omitted.len()
+    );
     assert!(
         kept.len() <= l.problems_bytes,
         "stored problems: {} bytes",
@@ -151,6 +156,12 @@ async fn two_hundred_thousand_problems_are_stored_bounded_and_pages_stay_small()
     assert!(
         prog.body.len() < 200_000,
         "programme page {} bytes",
+        prog.body.len()
+    );
+    eprintln!(
+        "pages: submission {} bytes, park {} bytes, programme {} bytes",
+        page.body.len(),
+        park.body.len(),
         prog.body.len()
     );
     p.db().close().await;
@@ -1184,4 +1195,34 @@ async fn a_handler_that_panics_answers_the_portals_500_page() {
         "{}",
         r.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fuzz_seeds_of_issue_14_are_refused_with_their_limit_through_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal(&sqlite_url(dir.path(), "seeds.db"), 4 << 20).await;
+    let (mut op, token, _) = operator(&p).await;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    for (file, says) in [
+        ("xlsx_loader/far-cell.xlsx", "beyond the 1000 columns read"),
+        (
+            "xlsx_loader/wide-header.xlsx",
+            "beyond the 1000 columns read",
+        ),
+        ("xlsx_loader/zip-bomb.xlsx", "too big to read"),
+    ] {
+        let bytes = std::fs::read(corpus.join(file)).unwrap();
+        assert!(bytes.len() < 2 << 20, "{file} is a small file");
+        let r = op
+            .post_files(
+                &format!("/park/{PARK}/upload"),
+                &[("csrf", &token), ("year", "2024")],
+                &[("book.xlsx", bytes)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{file}: {}", r.body);
+        let page = op.get(&r.location).await;
+        assert!(page.body.contains(says), "{file}: {}", page.body);
+    }
+    p.db().close().await;
 }
