@@ -1089,38 +1089,12 @@ async fn sixteen_uploads_at_once(slots: usize) -> (u64, Vec<u16>) {
     }
     p.db().close().await;
     drop(p);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
-            .args([
-                "serve",
-                "--db",
-                &url,
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .args(["--uploads-at-once", &slots.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let (child, base) = serve_process(&url, &["--uploads-at-once", &slots.to_string()]).await;
     let pid = child.0.id();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..600 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let before = peak_mb(pid);
     let mut tasks = Vec::new();
     for (park, token, csrf) in who {
@@ -1224,5 +1198,97 @@ async fn the_fuzz_seeds_of_issue_14_are_refused_with_their_limit_through_the_por
         let page = op.get(&r.location).await;
         assert!(page.body.contains(says), "{file}: {}", page.body);
     }
+    p.db().close().await;
+}
+
+/// Starts `parkbench serve` on a free port of loopback; returns it and its base URL once it
+/// answers.
+async fn serve_process(db_url: &str, extra: &[&str]) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
+            .args([
+                "serve",
+                "--db",
+                db_url,
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (child, base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_resent_after_kill_9_is_neither_lost_nor_stored_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "kill.db");
+    let p = portal(&url, 1 << 20).await;
+    let user = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, csrf) = (auth::token(), auth::token());
+    p.db()
+        .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+        .await
+        .unwrap();
+    p.db().close().await;
+    drop(p);
+    let (_, activity) = sample_park(PARK);
+    let idem = auth::token();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let send = |base: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("year", "2024")
+            .text("idem", idem.clone())
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(activity.clone()).file_name("activity.csv"),
+            );
+        http.post(format!("{base}/park/{PARK}/upload"))
+            .header("cookie", format!("{}={token}", auth::SESSION_COOKIE))
+            .multipart(form)
+            .send()
+    };
+    // The server answers 303 and is killed at once (kill -9: no shutdown of any kind).
+    let (mut server, base) = serve_process(&url, &[]).await;
+    let first = send(base).await.unwrap();
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    assert_eq!(first.status().as_u16(), 303);
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    // The browser resends the same form to the restarted server: the same submission.
+    let (server, base) = serve_process(&url, &[]).await;
+    let again = send(base).await.unwrap();
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+    drop(server);
+    let p = Portal::open(config(&url)).await.unwrap();
+    let subs = p.db().submissions(PARK).await.unwrap();
+    assert_eq!(subs.len(), 1, "stored once");
+    assert_eq!(p.db().files(subs[0].id).await.unwrap().len(), 1);
+    assert_eq!(location, format!("/park/{PARK}/2024/1?lang=en"));
     p.db().close().await;
 }
