@@ -120,38 +120,34 @@ pub struct Omitted {
 /// `problems_stored` problems and `problems_bytes` of JSON in all), the others counted by kind.
 /// Both as JSON; whatever the number of problems, the result is bounded.
 pub fn bound(problems: &[Diagnostic], l: &PortalLimits) -> (String, String) {
-    let mut per_kind: BTreeMap<(Severity, String), usize> = BTreeMap::new();
+    // Problems seen so far by kind (at most `problem_kinds` kinds, then one more per severity
+    // for every other kind), and those only counted.
+    let mut seen: BTreeMap<(Severity, String), usize> = BTreeMap::new();
     let mut omitted: BTreeMap<(Severity, String), u64> = BTreeMap::new();
     let mut kept = String::from("[");
-    let (mut n_kept, mut kinds) = (0usize, 0usize);
+    let mut n_kept = 0usize;
     for d in problems {
-        let key = (d.severity, kind(d));
-        let seen = per_kind.get(&key).copied();
-        let json = (seen.unwrap_or(0) < l.problems_per_kind && n_kept < l.problems_stored)
+        let mut key = (d.severity, kind(d));
+        if !seen.contains_key(&key) && seen.len() >= l.problem_kinds {
+            key = (d.severity, String::new());
+        }
+        let n = seen.entry(key.clone()).or_insert(0);
+        let first_ones = *n < l.problems_per_kind && n_kept < l.problems_stored;
+        *n += 1;
+        let json = first_ones
             .then(|| serde_json::to_string(d).ok())
             .flatten()
             .filter(|j| kept.len() + j.len() + 2 <= l.problems_bytes);
-        if let Some(j) = json {
-            if n_kept > 0 {
-                kept.push(',');
+        match json {
+            Some(j) => {
+                if n_kept > 0 {
+                    kept.push(',');
+                }
+                kept.push_str(&j);
+                n_kept += 1;
             }
-            kept.push_str(&j);
-            n_kept += 1;
-            if seen.is_none() {
-                kinds += 1;
-            }
-            if seen.is_some() || kinds <= l.problem_kinds {
-                *per_kind.entry(key).or_insert(0) += 1;
-            }
-            continue;
+            None => *omitted.entry(key).or_insert(0) += 1,
         }
-        // Counted: by its kind while few kinds are counted, else with every other kind.
-        let key = if omitted.contains_key(&key) || omitted.len() < l.problem_kinds {
-            key
-        } else {
-            (d.severity, String::new())
-        };
-        *omitted.entry(key).or_insert(0) += 1;
     }
     kept.push(']');
     let mut omitted: Vec<Omitted> = omitted
@@ -706,8 +702,8 @@ mod tests {
         let omitted: Vec<Omitted> = serde_json::from_str(&omitted).unwrap();
         assert_eq!(
             kept.len(),
-            3 + 10,
-            "3 of the repeated kind, the first of each other"
+            3 + 3 + 3,
+            "3 of the repeated kind, 1 of each of 3 more kinds, 3 of every other kind together"
         );
         assert_eq!(kept[0].line, 2);
         let counted: u64 = omitted.iter().map(|o| o.count).sum();
@@ -718,6 +714,14 @@ mod tests {
         );
         assert_eq!(omitted[0].kind, "value is not a number");
         assert_eq!(omitted[0].count, 10_000 - 3);
+        assert_eq!(
+            (omitted[1].kind.as_str(), omitted[1].count),
+            ("", 10 - 3 - 3)
+        );
+        assert_eq!(
+            (omitted[1].kind.as_str(), omitted[1].count),
+            ("", 10 - 3 - 3)
+        );
         // Bytes: a cap whatever the size of each problem.
         l.problems_bytes = 10_000;
         let wide: Vec<Diagnostic> = (0..100)
