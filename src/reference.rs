@@ -127,6 +127,8 @@ pub struct PortalLimits {
     pub login_forget_secs: u64,
     pub login_tracked: usize,
     pub login_form_secs: i64,
+    pub session_secs: i64,
+    pub setup_link_secs: i64,
     pub header_timeout_secs: u64,
     pub body_idle_secs: u64,
     pub request_timeout_secs: u64,

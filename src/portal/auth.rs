@@ -13,10 +13,6 @@ use std::time::Instant;
 pub const SESSION_COOKIE: &str = "pb_session";
 /// Name of the cookie that carries the login form's CSRF token (before there is a session).
 pub const LOGIN_CSRF_COOKIE: &str = "pb_login";
-/// How long a session lasts (seconds).
-pub const SESSION_TTL: i64 = 12 * 3600;
-/// How long a setup link works (seconds).
-pub const SETUP_TTL: i64 = 7 * 24 * 3600;
 /// The account that `serve --import` submits as: it has no password, cannot log in and
 /// cannot be invited.
 pub const IMPORTER: &str = "import@parkbench.local";

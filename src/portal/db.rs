@@ -35,8 +35,8 @@ pub enum StorageFault {
 
 impl DbError {
     /// A write that failed because of the storage under the database, not because of the
-    /// request: full disk, read-only file, I/O error (SQLite's result codes, PostgreSQL's
-    /// SQLSTATE class 53 and 58).
+    /// request: full disk, read-only file, I/O error (SQLite's result codes; PostgreSQL's
+    /// SQLSTATE 53100 disk_full, 25006 read_only_sql_transaction and class 58, system errors).
     pub fn storage_fault(&self) -> Option<StorageFault> {
         let DbError::Sql(e) = self else {
             return None;
@@ -45,13 +45,18 @@ impl DbError {
             sqlx::Error::Database(d) => {
                 let code = d.code().unwrap_or_default();
                 let msg = d.message().to_lowercase();
-                // SQLite: primary code in the low byte of the extended code.
-                let primary = code.parse::<i64>().ok().map(|c| c & 0xff);
-                if primary == Some(13) || code == "53100" || msg.contains("disk is full") {
+                // PostgreSQL's SQLSTATE has five characters; SQLite's codes are numbers whose
+                // low byte is the primary code.
+                let (pg, primary) = if code.len() == 5 {
+                    (code.as_ref(), None)
+                } else {
+                    ("", code.parse::<i64>().ok().map(|c| c & 0xff))
+                };
+                if primary == Some(13) || pg == "53100" || msg.contains("disk is full") {
                     Some(StorageFault::Full)
-                } else if primary == Some(8) || code == "25006" || msg.contains("readonly") {
+                } else if primary == Some(8) || pg == "25006" || msg.contains("readonly") {
                     Some(StorageFault::ReadOnly)
-                } else if primary == Some(10) || code.starts_with("58") || code.starts_with("53") {
+                } else if primary == Some(10) || pg.starts_with("58") {
                     Some(StorageFault::Io)
                 } else {
                     None
@@ -160,7 +165,7 @@ pub struct NewSubmission<'a> {
     pub valid: bool,
     pub errors: i64,
     pub warnings: i64,
-    /// JSON: the problems kept in full (bounded, see `work::Bounded`).
+    /// JSON: the problems kept in full (bounded, see `work::bound`).
     pub problems: &'a str,
     /// JSON: the problems only counted, by kind.
     pub omitted: &'a str,

@@ -104,8 +104,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("create_account", "Create account", "创建账户"),
     (
         "setup_link",
-        "One-time setup link (send it to the person; it works once, for 7 days):",
-        "一次性设置链接（发给该用户；仅可使用一次，7 天内有效）：",
+        "One-time setup link (send it to the person; it works once, for {n} days):",
+        "一次性设置链接（发给该用户；仅可使用一次，{n} 天内有效）：",
     ),
     ("not_found", "Not found.", "未找到。"),
     (

@@ -276,7 +276,11 @@ impl Portal {
         };
         let token = auth::token();
         self.db()
-            .create_setup_token(id, &auth::token_hash(&token), auth::SETUP_TTL)
+            .create_setup_token(
+                id,
+                &auth::token_hash(&token),
+                self.inner.cfg.limits.setup_link_secs,
+            )
             .await?;
         tracing::info!(
             target: "parkbench::audit",

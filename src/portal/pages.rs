@@ -327,7 +327,12 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
     let (token, csrf) = (auth::token(), auth::token());
     if let Err(e) = p
         .db()
-        .create_session(&auth::token_hash(&token), user.id, &csrf, auth::SESSION_TTL)
+        .create_session(
+            &auth::token_hash(&token),
+            user.id,
+            &csrf,
+            p.inner.cfg.limits.session_secs,
+        )
         .await
     {
         return db_error(v.lang, &e);
@@ -339,7 +344,12 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
     let mut r = Redirect::to(&format!("/?lang={}", v.code())).into_response();
     set_cookie(
         &mut r,
-        &auth::cookie(auth::SESSION_COOKIE, &token, auth::SESSION_TTL, secure),
+        &auth::cookie(
+            auth::SESSION_COOKIE,
+            &token,
+            p.inner.cfg.limits.session_secs,
+            secure,
+        ),
     );
     set_cookie(
         &mut r,
@@ -1393,6 +1403,10 @@ async fn admin_page(
             ("link", Value::from(link)),
             ("error", Value::from(error)),
             ("done", Value::from(done)),
+            (
+                "link_days",
+                Value::from(p.inner.cfg.limits.setup_link_secs / 86_400),
+            ),
         ],
     )
 }
