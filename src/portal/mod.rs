@@ -401,7 +401,7 @@ impl Portal {
                 invalid += 1;
             }
         }
-        tracing::info!(folder = %dir.display(), year, valid, invalid, "dataset imported");
+        tracing::info!(folder = ?dir, year, valid, invalid, "dataset imported");
         Ok((valid, invalid))
     }
 

@@ -805,16 +805,22 @@ async fn slow_clients_are_cut_off_and_an_absurd_length_is_refused_unread() {
         )
         .unwrap();
         let big_reply = read_until_closed(&mut s, 5);
+        // A kept-alive connection that sends nothing more is closed too.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let idle = read_until_closed(&mut s, 5);
         // And the server still answers.
         let mut s = TcpStream::connect(addr).unwrap();
         s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .unwrap();
         let health = read_until_closed(&mut s, 5);
-        (closed, header_secs, body_reply, body_secs, big_reply, health)
+        (closed, header_secs, body_reply, body_secs, big_reply, health, idle)
     })
     .await
     .unwrap();
-    let (closed, header_secs, body_reply, body_secs, big_reply, health) = results;
+    let (closed, header_secs, body_reply, body_secs, big_reply, health, idle) = results;
+    let idle = idle.expect("an idle kept-alive connection is closed");
+    assert!(idle.starts_with("HTTP/1.1 200"), "{idle}");
     eprintln!(
         "200 half headers closed in {header_secs:.1} s; half body closed in {body_secs:.1} s"
     );
