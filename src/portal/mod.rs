@@ -152,10 +152,10 @@ impl Portal {
         let l = self.inner.cfg.limits;
         for id in self.db().oversized_problems(l.problems_bytes).await? {
             let (problems, _) = self.db().problems(id).await?;
-            let all: Vec<crate::diag::Diagnostic> =
-                serde_json::from_str(&problems).unwrap_or_default();
-            let (kept, omitted) = work::bound(&all, &l);
-            drop(all);
+            // Parsed one problem at a time: the row is held once, its problems never all.
+            let (kept, omitted) =
+                work::bound_json(&problems, &l).unwrap_or_else(|_| ("[]".into(), "[]".into()));
+            drop(problems);
             self.db().set_problems(id, &kept, &omitted).await?;
             tracing::info!(submission = id, "stored problems bounded");
         }

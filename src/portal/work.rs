@@ -120,47 +120,107 @@ pub struct Omitted {
 /// `problems_stored` problems and `problems_bytes` of JSON in all), the others counted by kind.
 /// Both as JSON; whatever the number of problems, the result is bounded.
 pub fn bound(problems: &[Diagnostic], l: &PortalLimits) -> (String, String) {
-    // Problems seen so far by kind (at most `problem_kinds` kinds, then one more per severity
-    // for every other kind), and those only counted.
-    let mut seen: BTreeMap<(Severity, String), usize> = BTreeMap::new();
-    let mut omitted: BTreeMap<(Severity, String), u64> = BTreeMap::new();
-    let mut kept = String::from("[");
-    let mut n_kept = 0usize;
+    let mut b = Bounder::new(l);
     for d in problems {
+        b.push(d);
+    }
+    b.finish()
+}
+
+/// [`bound`] one problem at a time, so that problems never need to be held all at once (an old
+/// row of a million problems is bounded as it is parsed: [`bound_json`]).
+pub struct Bounder {
+    l: PortalLimits,
+    /// Problems seen so far by kind (at most `problem_kinds` kinds, then one more per severity
+    /// for every other kind), and those only counted.
+    seen: BTreeMap<(Severity, String), usize>,
+    omitted: BTreeMap<(Severity, String), u64>,
+    kept: String,
+    n_kept: usize,
+}
+
+impl Bounder {
+    pub fn new(l: &PortalLimits) -> Bounder {
+        Bounder {
+            l: *l,
+            seen: BTreeMap::new(),
+            omitted: BTreeMap::new(),
+            kept: String::from("["),
+            n_kept: 0,
+        }
+    }
+
+    pub fn push(&mut self, d: &Diagnostic) {
+        let l = &self.l;
         let mut key = (d.severity, kind(d));
-        if !seen.contains_key(&key) && seen.len() >= l.problem_kinds {
+        if !self.seen.contains_key(&key) && self.seen.len() >= l.problem_kinds {
             key = (d.severity, String::new());
         }
-        let n = seen.entry(key.clone()).or_insert(0);
-        let first_ones = *n < l.problems_per_kind && n_kept < l.problems_stored;
+        let n = self.seen.entry(key.clone()).or_insert(0);
+        let first_ones = *n < l.problems_per_kind && self.n_kept < l.problems_stored;
         *n += 1;
         let json = first_ones
             .then(|| serde_json::to_string(d).ok())
             .flatten()
-            .filter(|j| kept.len() + j.len() + 2 <= l.problems_bytes);
+            .filter(|j| self.kept.len() + j.len() + 2 <= l.problems_bytes);
         match json {
             Some(j) => {
-                if n_kept > 0 {
-                    kept.push(',');
+                if self.n_kept > 0 {
+                    self.kept.push(',');
                 }
-                kept.push_str(&j);
-                n_kept += 1;
+                self.kept.push_str(&j);
+                self.n_kept += 1;
             }
-            None => *omitted.entry(key).or_insert(0) += 1,
+            None => *self.omitted.entry(key).or_insert(0) += 1,
         }
     }
-    kept.push(']');
-    let mut omitted: Vec<Omitted> = omitted
-        .into_iter()
-        .map(|((severity, kind), count)| Omitted {
-            severity,
-            kind,
-            count,
-        })
-        .collect();
-    omitted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
-    let omitted = serde_json::to_string(&omitted).unwrap_or_else(|_| "[]".into());
-    (kept, omitted)
+
+    /// (kept, omitted), both JSON.
+    pub fn finish(mut self) -> (String, String) {
+        self.kept.push(']');
+        let mut omitted: Vec<Omitted> = self
+            .omitted
+            .into_iter()
+            .map(|((severity, kind), count)| Omitted {
+                severity,
+                kind,
+                count,
+            })
+            .collect();
+        omitted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
+        let omitted = serde_json::to_string(&omitted).unwrap_or_else(|_| "[]".into());
+        (self.kept, omitted)
+    }
+}
+
+/// Bounds problems stored as a JSON array (rows stored before problems were bounded), parsing
+/// one problem at a time.
+pub fn bound_json(json: &str, l: &PortalLimits) -> Result<(String, String), serde_json::Error> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+    struct Feed<'a>(&'a mut Bounder);
+    impl<'de> DeserializeSeed<'de> for Feed<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Feed<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of problems")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(d) = seq.next_element::<Diagnostic>()? {
+                self.0.push(&d);
+            }
+            Ok(())
+        }
+    }
+    let mut b = Bounder::new(l);
+    let mut de = serde_json::Deserializer::from_str(json);
+    Feed(&mut b).deserialize(&mut de)?;
+    de.end()?;
+    Ok(b.finish())
 }
 
 /// A file name as shown on a page: its last path component, without control characters or
@@ -742,6 +802,18 @@ mod tests {
                     .len() as u64,
             100
         );
+    }
+
+    #[test]
+    fn stored_problems_bounded_while_parsed_as_when_checked() {
+        let mut l = crate::reference::limits().portal;
+        l.problems_per_kind = 2;
+        let all: Vec<Diagnostic> = (0..1000)
+            .map(|i| Diagnostic::error("a.csv", i, 1, format!("kind {}", i % 7)))
+            .collect();
+        let json = serde_json::to_string(&all).unwrap();
+        assert_eq!(bound_json(&json, &l).unwrap(), bound(&all, &l));
+        assert!(bound_json("[{\"not\": 1}]", &l).is_err());
     }
 
     #[test]

@@ -1298,3 +1298,54 @@ async fn an_upload_resent_after_kill_9_is_neither_lost_nor_stored_twice() {
     assert_eq!(location, format!("/park/{PARK}/2024/1?lang=en"));
     p.db().close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problems_stored_before_the_bound_are_bounded_at_start() {
+    use parkbench::diag::Diagnostic;
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "old.db");
+    let p = portal(&url, 1 << 20).await;
+    let l = p.config().limits;
+    // A row as the portal stored them before: every problem, here 50,000 (4 MB of JSON).
+    let all: Vec<Diagnostic> = (0..50_000)
+        .map(|i| {
+            Diagnostic::error("a.csv", i + 2, 4, "value is not a number").value(format!("x{i}"))
+        })
+        .collect();
+    let json = serde_json::to_string(&all).unwrap();
+    assert!(json.len() > l.problems_bytes);
+    let user = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = p
+        .db()
+        .insert_submission(&parkbench::portal::db::NewSubmission {
+            park_id: PARK,
+            year: 2024,
+            user_id: user.id,
+            valid: false,
+            errors: 50_000,
+            warnings: 0,
+            problems: &json,
+            omitted: "[]",
+            names: "[\"a.csv\"]",
+            files: &[],
+            idem_key: None,
+            keep_invalid: l.keep_invalid_versions,
+        })
+        .await
+        .unwrap();
+    p.db().close().await;
+    drop(p);
+    let p = Portal::open(config(&url)).await.unwrap();
+    let (kept, omitted) = p.db().problems(stored.id).await.unwrap();
+    assert!(kept.len() <= l.problems_bytes, "{}", kept.len());
+    let kept: Vec<Diagnostic> = serde_json::from_str(&kept).unwrap();
+    assert_eq!(kept.len(), l.problems_per_kind);
+    assert_eq!(kept[0].location(), "a.csv:2:4", "the first ones kept");
+    assert!(omitted.contains("\"count\":49900"), "{omitted}");
+    p.db().close().await;
+}
