@@ -1349,3 +1349,97 @@ async fn problems_stored_before_the_bound_are_bounded_at_start() {
     assert!(omitted.contains("\"count\":49900"), "{omitted}");
     p.db().close().await;
 }
+
+/// Resident memory now (VmRSS), in MB.
+fn rss_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap()
+        / 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_a_park_with_200_000_problems_cost_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "pages.db");
+    let p = portal(&url, 1 << 20).await;
+    let mut cookies = Vec::new();
+    for email in ["op@haiyan.example", "staff@example.org"] {
+        let user = p.db().user_by_email(email).await.unwrap().unwrap();
+        let (token, csrf) = (auth::token(), auth::token());
+        p.db()
+            .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+            .await
+            .unwrap();
+        cookies.push((format!("{}={token}", auth::SESSION_COOKIE), csrf));
+    }
+    p.db().close().await;
+    drop(p);
+    let (_, activity) = sample_park(PARK);
+    let mut text = String::from_utf8(activity).unwrap();
+    let row = text.lines().nth(1).unwrap().to_string();
+    let cells: Vec<&str> = row.split(',').collect();
+    for i in 0..200_000 {
+        let mut c = cells.clone();
+        let bad = format!("x{i}");
+        c[3] = &bad;
+        text.push_str(&c.join(","));
+        text.push('\n');
+    }
+    let (server, base) = serve_process(&url, &["--upload-limit-mb", "64"]).await;
+    let pid = server.0.id();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (op, csrf) = cookies[0].clone();
+    let staff = cookies[1].0.clone();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("year", "2024")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(text.into_bytes()).file_name("many.csv"),
+        );
+    let r = http
+        .post(format!("{base}/park/{PARK}/upload"))
+        .header("cookie", &op)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let upload_peak = peak_mb(pid);
+    // The peak from here on: reset (Linux: 5 > clear_refs), then the pages, ten times each.
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    let idle = rss_mb(pid);
+    let mut biggest = 0;
+    for _ in 0..10 {
+        for (path, who) in [
+            (format!("/park/{PARK}/2024/1"), &op),
+            (format!("/park/{PARK}/2024/1?page=3"), &op),
+            (format!("/park/{PARK}?year=2024"), &op),
+            ("/programme?year=2024".to_string(), &staff),
+        ] {
+            let r = http
+                .get(format!("{base}{path}"))
+                .header("cookie", who)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            biggest = biggest.max(r.bytes().await.unwrap().len());
+        }
+    }
+    let pages_peak = peak_mb(pid);
+    eprintln!(
+        "upload of 200,000 problems: peak {upload_peak} MB; then 40 page views: peak {pages_peak} MB \
+         from {idle} MB, largest page {biggest} bytes"
+    );
+    assert!(pages_peak <= idle + 50, "{pages_peak} MB from {idle} MB");
+    assert!(biggest < 100_000, "{biggest}");
+    drop(server);
+}
