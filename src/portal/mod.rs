@@ -148,7 +148,13 @@ impl Portal {
 
     /// Submissions stored before problems were bounded: bounded now, once, at start (a page
     /// of one of them would otherwise still parse hundreds of MB).
+    /// Done once per database (a setting records it): rows stored since are bounded when they
+    /// are stored, so later starts need not read every row's problems again.
     async fn bound_stored_problems(&self) -> Result<(), PortalError> {
+        const DONE: &str = "problems_bounded";
+        if self.db().setting(DONE).await?.is_some() {
+            return Ok(());
+        }
         let l = self.inner.cfg.limits;
         for id in self.db().oversized_problems(l.problems_bytes).await? {
             let (problems, _) = self.db().problems(id).await?;
@@ -159,6 +165,7 @@ impl Portal {
             self.db().set_problems(id, &kept, &omitted).await?;
             tracing::info!(submission = id, "stored problems bounded");
         }
+        self.db().put_setting(DONE, "1").await?;
         Ok(())
     }
 
