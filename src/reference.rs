@@ -108,6 +108,38 @@ fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct Limits {
     pub workbook: WorkbookLimits,
+    pub portal: PortalLimits,
+}
+
+/// Bounds of the upload portal (`parkbench serve`); each is explained in `limits.toml`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct PortalLimits {
+    pub problems_per_kind: usize,
+    pub problems_stored: usize,
+    pub problems_bytes: usize,
+    pub problem_kinds: usize,
+    pub problems_per_page: usize,
+    pub password_min_chars: usize,
+    pub login_free_failures: u32,
+    pub login_free_failures_address: u32,
+    pub login_delay_secs: u64,
+    pub login_max_delay_secs: u64,
+    pub login_forget_secs: u64,
+    pub login_tracked: usize,
+    pub login_form_secs: i64,
+    pub session_secs: i64,
+    pub setup_link_secs: i64,
+    pub header_timeout_secs: u64,
+    pub body_idle_secs: u64,
+    pub request_timeout_secs: u64,
+    pub uploads_at_once: usize,
+    pub uploads_per_user: usize,
+    pub upload_wait_secs: u64,
+    pub files_per_upload: usize,
+    pub keep_invalid_versions: usize,
+    pub connections: usize,
+    pub storage_retry_secs: u64,
+    pub file_name_chars: usize,
 }
 
 /// Bounds on one workbook.

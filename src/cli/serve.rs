@@ -42,6 +42,25 @@ pub struct ServeArgs {
     /// Set up (--init-admin, --roster) and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+    /// The address people reach the portal at (https://portal.example.org): setup links are
+    /// built from it. Default: http:// and --bind.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Seconds a client has to send a request's headers (default: indicators/limits.toml).
+    #[arg(long, value_name = "SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a request's body may pause (default: indicators/limits.toml).
+    #[arg(long, value_name = "SECS")]
+    pub body_timeout_secs: Option<u64>,
+    /// Seconds one request may take in all (default: indicators/limits.toml).
+    #[arg(long, value_name = "SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Uploads checked at once over all users (default: indicators/limits.toml).
+    #[arg(long, value_name = "N")]
+    pub uploads_at_once: Option<usize>,
+    /// Invalid versions of a park and year kept whole (default: indicators/limits.toml).
+    #[arg(long, value_name = "N")]
+    pub keep_invalid_versions: Option<usize>,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
@@ -57,11 +76,42 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         .build()
         .map_err(|e| CliError::Io(e.to_string()))?;
     rt.block_on(async move {
+        let mut limits = parkbench::reference::limits().portal;
+        let set = |field: &mut u64, v: Option<u64>| *field = v.unwrap_or(*field);
+        set(&mut limits.header_timeout_secs, args.header_timeout_secs);
+        set(&mut limits.body_idle_secs, args.body_timeout_secs);
+        set(&mut limits.request_timeout_secs, args.request_timeout_secs);
+        limits.uploads_at_once = args.uploads_at_once.unwrap_or(limits.uploads_at_once);
+        limits.keep_invalid_versions = args
+            .keep_invalid_versions
+            .unwrap_or(limits.keep_invalid_versions);
+        let public_url = match &args.public_url {
+            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                u.trim_end_matches('/').to_string()
+            }
+            Some(u) => {
+                return Err(CliError::Usage(format!(
+                    "--public-url {u}: expected https://HOST[:PORT] (or http://)"
+                )));
+            }
+            None => {
+                if args.bind.ip().is_unspecified() {
+                    tracing::warn!(
+                        bind = %args.bind,
+                        "no --public-url: setup links will name {}, which people cannot reach",
+                        args.bind
+                    );
+                }
+                format!("http://{}", args.bind)
+            }
+        };
         let cfg = PortalConfig {
             db_url: args.db.clone(),
             benchmarks: args.benchmarks.clone(),
             upload_limit: args.upload_limit_mb << 20,
             secure_cookies: !args.insecure_cookies,
+            public_url,
+            limits,
         };
         let portal = Portal::open(cfg)
             .await
@@ -91,8 +141,8 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             // The link is the admin's way in: printed even with --quiet.
             println!(
-                "admin {email}: set the password at http://{}{path}",
-                args.bind
+                "admin {email}: set the password at {}",
+                portal.public_link(&path)
             );
         }
         if args.no_serve {

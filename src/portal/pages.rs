@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use super::db::{Role, RosterPark, Submission, User};
+use super::error::{Fail, PageError, security_headers};
 use super::work::{self, Upload};
-use super::{Cached, Portal, auth, i18n};
+use super::{Cached, Portal, PortalError, auth, i18n};
 use crate::diag::{Diagnostic, Severity};
 use crate::indicators::Lang;
 
@@ -51,22 +52,19 @@ pub struct Visitor {
     session_hash: Option<String>,
     /// The login form's CSRF token from its cookie.
     login_csrf: Option<String>,
+    /// The client's address (for login throttling): the TCP peer, "local" in-process.
+    pub address: String,
 }
 
 impl FromRequestParts<Portal> for Visitor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, p: &Portal) -> Result<Self, Self::Rejection> {
-        let query_lang = parts.uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lang="))
-                .map(str::to_string)
-        });
-        let accept = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|h| h.to_str().ok());
-        let lang = i18n::pick(query_lang.as_deref(), accept);
+        let lang = super::error::request_lang(&parts.uri, &parts.headers);
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
         let cookies: String = parts
             .headers
             .get_all(header::COOKIE)
@@ -81,6 +79,7 @@ impl FromRequestParts<Portal> for Visitor {
             csrf: String::new(),
             session_hash: None,
             login_csrf,
+            address,
         };
         if let Some(token) = auth::read_cookie(&cookies, auth::SESSION_COOKIE) {
             let hash = auth::token_hash(token);
@@ -91,7 +90,7 @@ impl FromRequestParts<Portal> for Visitor {
                     v.session_hash = Some(hash);
                 }
                 Ok(None) => {}
-                Err(e) => return Err(server_error(lang, &e.to_string())),
+                Err(e) => return Err(PageError::from((lang, &e)).into_response()),
             }
         }
         Ok(v)
@@ -139,19 +138,20 @@ impl Visitor {
         {
             Ok(html) => {
                 let mut r = (status, Html(html)).into_response();
-                no_store(r.headers_mut());
+                security_headers(r.headers_mut());
                 r
             }
             Err(e) => server_error(self.lang, &e.to_string()),
         }
     }
 
-    fn message(&self, status: StatusCode, text: &str) -> Response {
-        self.render(status, "message.html", vec![("message", Value::from(text))])
+    /// A refusal or failure, as the portal's error page in the visitor's language.
+    fn fail(&self, fail: Fail) -> Response {
+        PageError::new(self.lang, fail).into_response()
     }
 
     fn not_found(&self) -> Response {
-        self.message(StatusCode::NOT_FOUND, i18n::t(self.lang, "not_found"))
+        self.fail(Fail::NotFound)
     }
 
     /// A page for signed-in visitors: the login page for the others.
@@ -166,35 +166,51 @@ impl Visitor {
             Ok(())
         } else {
             tracing::warn!(
-                user = self.user.as_ref().map_or("", |u| u.email.as_str()),
+                user = ?self.user.as_ref().map_or("", |u| u.email.as_str()),
                 "CSRF token mismatch"
             );
-            Err(self.message(StatusCode::FORBIDDEN, i18n::t(self.lang, "forbidden")))
+            Err(self.fail(Fail::Forbidden))
         }
     }
 }
 
 fn no_store(h: &mut HeaderMap) {
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"),
-    );
+    security_headers(h);
 }
 
 fn server_error(lang: Lang, detail: &str) -> Response {
-    tracing::error!(detail, "request failed");
-    let text = if lang == Lang::Zh {
-        "服务器内部错误"
-    } else {
-        "internal error"
-    };
-    (StatusCode::INTERNAL_SERVER_ERROR, text).into_response()
+    PageError::new(lang, Fail::Internal(detail.to_string())).into_response()
+}
+
+fn db_error(lang: Lang, e: &super::DbError) -> Response {
+    PageError::from((lang, e)).into_response()
+}
+
+/// The message page for an error, without a visitor (see [`super::error`]).
+pub(crate) fn message_page(lang: Lang, status: StatusCode, text: &str) -> String {
+    let ctx = BTreeMap::from([
+        ("t", Value::from_serialize(i18n::strings(lang))),
+        (
+            "lang",
+            Value::from(if lang == Lang::Zh { "zh" } else { "en" }),
+        ),
+        (
+            "other_lang",
+            Value::from(if lang == Lang::Zh { "en" } else { "zh" }),
+        ),
+        ("message", Value::from(text)),
+        ("status", Value::from(status.as_u16())),
+    ]);
+    env()
+        .get_template("message.html")
+        .and_then(|t| t.render(Value::from_serialize(&ctx)))
+        // The template is embedded and tested: this is a last resort without markup.
+        .unwrap_or_else(|_| format!("<!doctype html><title>{}</title>", status.as_u16()))
+}
+
+/// Unknown paths: the portal's 404 page.
+pub async fn fallback(v: Visitor) -> Response {
+    v.not_found()
 }
 
 fn set_cookie(r: &mut Response, value: &str) {
@@ -230,15 +246,11 @@ pub struct LoginForm {
     csrf: String,
 }
 
-/// The login form carries a token that must match its cookie (there is no session yet).
-fn login_form(
-    v: &Visitor,
-    status: StatusCode,
-    failed: bool,
-    email: &str,
-    secure: bool,
-) -> Response {
-    let token = auth::token();
+/// The login form carries a token signed by the portal (issued with the page, valid for
+/// `login_form_secs`) that must also match its cookie: there is no session yet, and a token
+/// made up by another site, or copied into a cookie, is refused.
+fn login_form(p: &Portal, v: &Visitor, status: StatusCode, failed: bool, email: &str) -> Response {
+    let token = auth::form_token(&p.inner.form_key, super::db::now());
     let mut r = v.render(
         status,
         "login.html",
@@ -250,29 +262,50 @@ fn login_form(
     );
     set_cookie(
         &mut r,
-        &auth::cookie(auth::LOGIN_CSRF_COOKIE, &token, 3600, secure),
+        &auth::cookie(
+            auth::LOGIN_CSRF_COOKIE,
+            &token,
+            p.inner.cfg.limits.login_form_secs,
+            p.inner.cfg.secure_cookies,
+        ),
     );
     r
 }
 
+/// Is the login or setup form's token one this portal issued, and the one in its cookie?
+fn form_token_ok(p: &Portal, v: &Visitor, sent: &str) -> bool {
+    v.login_csrf.as_deref().is_some_and(|c| auth::same(c, sent))
+        && auth::form_token_ok(
+            &p.inner.form_key,
+            sent,
+            super::db::now(),
+            p.inner.cfg.limits.login_form_secs,
+        )
+}
+
 pub async fn login_page(State(p): State<Portal>, v: Visitor) -> Response {
-    login_form(&v, StatusCode::OK, false, "", p.inner.cfg.secure_cookies)
+    login_form(&p, &v, StatusCode::OK, false, "")
 }
 
 pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>) -> Response {
     let secure = p.inner.cfg.secure_cookies;
-    if !v
-        .login_csrf
-        .as_deref()
-        .is_some_and(|c| auth::same(c, &f.csrf))
-    {
-        tracing::warn!(email = %f.email, "login CSRF token mismatch");
-        return v.message(StatusCode::FORBIDDEN, i18n::t(v.lang, "forbidden"));
-    }
     let email = f.email.trim().to_lowercase();
+    if !form_token_ok(&p, &v, &f.csrf) {
+        tracing::warn!(email = ?email, address = %v.address, "login CSRF token refused");
+        return v.fail(Fail::Forbidden);
+    }
+    // Throttled: answered before the password is even looked at.
+    let wait = p.login_wait(&email, &v.address);
+    if wait > 0 {
+        tracing::warn!(
+            target: "parkbench::audit",
+            email = ?email, address = %v.address, wait_secs = wait, outcome = "throttled", "login"
+        );
+        return v.fail(Fail::Throttled(wait));
+    }
     let user = match p.db().user_by_email(&email).await {
-        Ok(u) => u,
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Ok(u) => u.filter(|u| u.email != auth::IMPORTER),
+        Err(e) => return db_error(v.lang, &e),
     };
     let password = f.password;
     let user = tokio::task::spawn_blocking(move || {
@@ -283,22 +316,40 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
     .await
     .unwrap_or(None);
     let Some(user) = user else {
-        tracing::info!(email = %email, outcome = "failed", "login");
-        return login_form(&v, StatusCode::UNAUTHORIZED, true, &email, secure);
+        let failures = p.login_failed(&email, &v.address);
+        tracing::warn!(
+            target: "parkbench::audit",
+            email = ?email, address = %v.address, failures, outcome = "failed", "login"
+        );
+        return login_form(&p, &v, StatusCode::UNAUTHORIZED, true, &email);
     };
+    p.login_succeeded(&email);
     let (token, csrf) = (auth::token(), auth::token());
     if let Err(e) = p
         .db()
-        .create_session(&auth::token_hash(&token), user.id, &csrf, auth::SESSION_TTL)
+        .create_session(
+            &auth::token_hash(&token),
+            user.id,
+            &csrf,
+            p.inner.cfg.limits.session_secs,
+        )
         .await
     {
-        return server_error(v.lang, &e.to_string());
+        return db_error(v.lang, &e);
     }
-    tracing::info!(email = %email, role = user.role.as_str(), outcome = "ok", "login");
+    tracing::info!(
+        target: "parkbench::audit",
+        email = ?email, address = %v.address, role = user.role.as_str(), outcome = "ok", "login"
+    );
     let mut r = Redirect::to(&format!("/?lang={}", v.code())).into_response();
     set_cookie(
         &mut r,
-        &auth::cookie(auth::SESSION_COOKIE, &token, auth::SESSION_TTL, secure),
+        &auth::cookie(
+            auth::SESSION_COOKIE,
+            &token,
+            p.inner.cfg.limits.session_secs,
+            secure,
+        ),
     );
     set_cookie(
         &mut r,
@@ -333,19 +384,21 @@ pub struct SetupForm {
     csrf: String,
 }
 
+/// The setup form; `problem` is the i18n key of why the last password was refused.
 fn setup_form(
+    p: &Portal,
     v: &Visitor,
     token: &str,
     account: Option<&str>,
-    short: bool,
-    secure: bool,
+    problem: Option<&str>,
 ) -> Response {
-    let form = auth::token();
-    let status = if account.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
+    let form = auth::form_token(&p.inner.form_key, super::db::now());
+    let status = match (account, problem) {
+        (None, _) => StatusCode::NOT_FOUND,
+        (Some(_), Some(_)) => StatusCode::BAD_REQUEST,
+        (Some(_), None) => StatusCode::OK,
     };
+    let min = p.inner.cfg.limits.password_min_chars.to_string();
     let mut r = v.render(
         status,
         "setup.html",
@@ -353,12 +406,25 @@ fn setup_form(
             ("form_csrf", Value::from(form.as_str())),
             ("account", Value::from(account)),
             ("token", Value::from(token)),
-            ("short", Value::from(short)),
+            (
+                "problem",
+                Value::from(problem.map(|k| i18n::t(v.lang, k).replace("{n}", &min))),
+            ),
+            (
+                "rules",
+                Value::from(i18n::t(v.lang, "password_rules").replace("{n}", &min)),
+            ),
+            ("min", Value::from(min)),
         ],
     );
     set_cookie(
         &mut r,
-        &auth::cookie(auth::LOGIN_CSRF_COOKIE, &form, 3600, secure),
+        &auth::cookie(
+            auth::LOGIN_CSRF_COOKIE,
+            &form,
+            p.inner.cfg.limits.login_form_secs,
+            p.inner.cfg.secure_cookies,
+        ),
     );
     r
 }
@@ -369,14 +435,8 @@ pub async fn setup_page(
     Path(token): Path<String>,
 ) -> Response {
     match p.db().setup_user(&auth::token_hash(&token)).await {
-        Ok(u) => setup_form(
-            &v,
-            &token,
-            u.as_ref().map(|u| u.email.as_str()),
-            false,
-            p.inner.cfg.secure_cookies,
-        ),
-        Err(e) => server_error(v.lang, &e.to_string()),
+        Ok(u) => setup_form(&p, &v, &token, u.as_ref().map(|u| u.email.as_str()), None),
+        Err(e) => db_error(v.lang, &e),
     }
 }
 
@@ -386,24 +446,23 @@ pub async fn setup(
     Path(token): Path<String>,
     Form(f): Form<SetupForm>,
 ) -> Response {
-    let secure = p.inner.cfg.secure_cookies;
-    if !v
-        .login_csrf
-        .as_deref()
-        .is_some_and(|c| auth::same(c, &f.csrf))
-    {
-        return v.message(StatusCode::FORBIDDEN, i18n::t(v.lang, "forbidden"));
+    if !form_token_ok(&p, &v, &f.csrf) {
+        return v.fail(Fail::Forbidden);
     }
     let hash_of = auth::token_hash(&token);
     let user = match p.db().setup_user(&hash_of).await {
         Ok(u) => u,
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Err(e) => return db_error(v.lang, &e),
     };
     let Some(user) = user else {
-        return setup_form(&v, &token, None, false, secure);
+        return setup_form(&p, &v, &token, None, None);
     };
-    if f.password.chars().count() < auth::MIN_PASSWORD {
-        return setup_form(&v, &token, Some(&user.email), true, secure);
+    if let Some(problem) = auth::password_problem(
+        &f.password,
+        &user.email,
+        p.inner.cfg.limits.password_min_chars,
+    ) {
+        return setup_form(&p, &v, &token, Some(&user.email), Some(problem));
     }
     let password = f.password;
     let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
@@ -412,11 +471,11 @@ pub async fn setup(
     };
     match p.db().use_setup_token(&hash_of, &hash).await {
         Ok(Some(_)) => {
-            tracing::info!(email = %user.email, "password set");
+            tracing::info!(target: "parkbench::audit", email = ?user.email, "password set");
             Redirect::to(&format!("/login?lang={}", v.code())).into_response()
         }
-        Ok(None) => setup_form(&v, &token, None, false, secure),
-        Err(e) => server_error(v.lang, &e.to_string()),
+        Ok(None) => setup_form(&p, &v, &token, None, None),
+        Err(e) => db_error(v.lang, &e),
     }
 }
 
@@ -487,7 +546,7 @@ async fn visible_park(p: &Portal, v: &Visitor, park_id: &str) -> Result<RosterPa
     match p.db().park(park_id).await {
         Ok(Some(park)) => Ok(park),
         Ok(None) => Err(v.not_found()),
-        Err(e) => Err(server_error(v.lang, &e.to_string())),
+        Err(e) => Err(db_error(v.lang, &e)),
     }
 }
 
@@ -571,7 +630,7 @@ pub async fn park(
     };
     let history = match p.db().submissions(&park.park_id).await {
         Ok(h) => h,
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Err(e) => return db_error(v.lang, &e),
     };
     let year = q
         .year()
@@ -668,6 +727,13 @@ pub async fn park(
             ("history", Value::from_serialize(&rows)),
             ("can_upload", Value::from(v.submits(&park.park_id))),
             ("limit_mb", Value::from(p.inner.cfg.upload_limit >> 20)),
+            (
+                "max_files",
+                Value::from(p.inner.cfg.limits.files_per_upload),
+            ),
+            // A key for this rendering of the form: the same upload sent twice (a retry, a
+            // double click, a browser resending after a lost response) is stored once.
+            ("idem", Value::from(auth::token())),
         ],
     )
 }
@@ -676,7 +742,7 @@ pub async fn upload(
     State(p): State<Portal>,
     v: Visitor,
     Path(park_id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
     let user = match v.require_login() {
         Ok(u) => u.clone(),
@@ -685,86 +751,143 @@ pub async fn upload(
     if !v.submits(&park_id) {
         return v.not_found();
     }
-    let too_large = || {
-        let mb = p.inner.cfg.upload_limit >> 20;
-        tracing::info!(park = %park_id, user = %user.email, outcome = "too large", "upload");
-        v.message(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("{} {mb} MB.", i18n::t(v.lang, "too_large")),
-        )
+    // A slot before a byte of the files is read: memory for uploads is bounded by the slots.
+    let slot = match p.upload_slot(user.id).await {
+        Ok(s) => s,
+        Err(f) => {
+            tracing::warn!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
+            return v.fail(f);
+        }
     };
-    let (mut csrf, mut year, mut uploads) = (None, None, Vec::new());
-    let mut total = 0usize;
+    let r = store_upload(&p, &v, &user, &park_id, form).await;
+    drop(slot);
+    r.unwrap_or_else(|f| {
+        if matches!(f, Fail::TooLarge(_) | Fail::TooManyFiles(_)) {
+            tracing::info!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
+        }
+        v.fail(f)
+    })
+}
+
+/// An upload's form fields.
+struct UploadForm {
+    csrf: String,
+    year: Option<i32>,
+    idem: Option<String>,
+    uploads: Vec<Upload>,
+    bytes: usize,
+}
+
+/// Reads an upload's form: at most `files_per_upload` files and the upload limit in all (the
+/// request stops being read at the first file or byte too many).
+async fn read_upload(p: &Portal, mut form: Multipart) -> Result<UploadForm, Fail> {
+    let limit = p.inner.cfg.upload_limit;
+    let max_files = p.inner.cfg.limits.files_per_upload;
+    let too_large = Fail::TooLarge(limit >> 20);
+    let mut f = UploadForm {
+        csrf: String::new(),
+        year: None,
+        idem: None,
+        uploads: Vec::new(),
+        bytes: 0,
+    };
+    let read_err = |e: axum::extract::multipart::MultipartError, too_large: &Fail| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large.clone()
+        } else {
+            Fail::BadRequest
+        }
+    };
     loop {
         let field = match form.next_field().await {
-            Ok(Some(f)) => f,
+            Ok(Some(x)) => x,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
-            Err(_) => return v.message(StatusCode::BAD_REQUEST, i18n::t(v.lang, "bad_request")),
+            Err(e) => return Err(read_err(e, &too_large)),
         };
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
-            Err(_) => return v.message(StatusCode::BAD_REQUEST, i18n::t(v.lang, "bad_request")),
-        };
+        if name == "files" && f.uploads.len() >= max_files {
+            return Err(Fail::TooManyFiles(max_files));
+        }
+        let bytes = field.bytes().await.map_err(|e| read_err(e, &too_large))?;
+        let text = || String::from_utf8_lossy(&bytes).trim().to_string();
         match name.as_str() {
-            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).into_owned()),
-            "year" => year = String::from_utf8_lossy(&bytes).trim().parse::<i32>().ok(),
+            "csrf" => f.csrf = text(),
+            "year" => f.year = text().parse::<i32>().ok(),
+            // A key of this portal's making: 64 hex digits; anything else is no key.
+            "idem" => {
+                f.idem = Some(text())
+                    .filter(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+            }
             "files" if !bytes.is_empty() || file_name.as_deref().is_some_and(|n| !n.is_empty()) => {
-                total += bytes.len();
-                uploads.push(Upload {
-                    // Only the last path component, for display; control characters dropped.
-                    name: file_name
-                        .as_deref()
-                        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n))
-                        .unwrap_or("upload")
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(200)
-                        .collect(),
-                    bytes: bytes.to_vec(),
+                f.bytes += bytes.len();
+                if f.bytes > limit {
+                    return Err(too_large);
+                }
+                f.uploads.push(Upload {
+                    name: work::shown_name(file_name.as_deref().unwrap_or("upload")),
+                    // The request's buffer itself when it is not shared: no second copy.
+                    bytes: Vec::from(bytes),
                 })
             }
             _ => {}
         }
     }
-    if total > p.inner.cfg.upload_limit {
-        return too_large();
+    Ok(f)
+}
+
+async fn store_upload(
+    p: &Portal,
+    v: &Visitor,
+    user: &User,
+    park_id: &str,
+    form: Multipart,
+) -> Result<Response, Fail> {
+    let f = read_upload(p, form).await?;
+    if let Err(r) = v.check_csrf(&f.csrf) {
+        return Ok(r);
     }
-    if let Err(r) = v.check_csrf(csrf.as_deref().unwrap_or("")) {
-        return r;
+    let year = f
+        .year
+        .filter(|y| crate::input::activity::YEARS.contains(y))
+        .ok_or(Fail::MissingYear)?;
+    if f.uploads.is_empty() {
+        return Err(Fail::NoFiles);
     }
-    let Some(year) = year.filter(|y| crate::input::activity::YEARS.contains(y)) else {
-        return v.message(
-            StatusCode::BAD_REQUEST,
-            &format!("{}: YYYY", i18n::t(v.lang, "year")),
-        );
-    };
-    if uploads.is_empty() {
-        return v.message(
-            StatusCode::BAD_REQUEST,
-            &format!("{}?", i18n::t(v.lang, "files")),
-        );
-    }
-    let park = match p.db().park(&park_id).await {
+    let park = match p.db().park(park_id).await {
         Ok(Some(x)) => x,
-        Ok(None) => return v.not_found(),
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Ok(None) => return Err(Fail::NotFound),
+        Err(e) => return Err(Fail::db(&e)),
     };
-    let (p2, park2) = (p.clone(), park.clone());
-    let checked = match tokio::task::spawn_blocking(move || {
-        work::check(&p2.inner.refs, &park2, year, uploads)
+    let see = |version: i64| {
+        Redirect::to(&format!(
+            "/park/{}/{year}/{version}?lang={}",
+            park.park_id,
+            v.code()
+        ))
+        .into_response()
+    };
+    // The same form sent again: the first submission's page, nothing checked or stored.
+    if let Some(key) = &f.idem
+        && let Some(first) = p
+            .db()
+            .submission_by_key(user.id, key)
+            .await
+            .map_err(|e| Fail::db(&e))?
+    {
+        tracing::info!(park = ?park.park_id, year, version = first.version, user = ?user.email, outcome = "repeated", "upload");
+        return Ok(see(first.version));
+    }
+    let (p2, park2, uploads) = (p.clone(), park.clone(), f.uploads);
+    let checked = tokio::task::spawn_blocking(move || {
+        let c = work::check(&p2.inner.refs, &park2, year, uploads);
+        let (problems, omitted) = work::bound(&c.problems, &p2.inner.cfg.limits);
+        let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
+        (c.errors(), c.warnings(), problems, omitted, names, c.files)
     })
     .await
-    {
-        Ok(c) => c,
-        Err(e) => return server_error(v.lang, &e.to_string()),
-    };
-    let problems = serde_json::to_string(&checked.problems).unwrap_or_else(|_| "[]".into());
-    let names = serde_json::to_string(&checked.names).unwrap_or_else(|_| "[]".into());
-    let (errors, warnings) = (checked.errors(), checked.warnings());
+    .map_err(|e| Fail::Internal(e.to_string()))?;
+    let (errors, warnings, problems, omitted, names, files) = checked;
     let new = super::db::NewSubmission {
         park_id: &park.park_id,
         year: i64::from(year),
@@ -773,24 +896,27 @@ pub async fn upload(
         errors: errors as i64,
         warnings: warnings as i64,
         problems: &problems,
+        omitted: &omitted,
         names: &names,
-        files: &checked.files,
+        files: &files,
+        idem_key: f.idem.as_deref(),
+        keep_invalid: p.inner.cfg.limits.keep_invalid_versions,
     };
-    let (_, version) = match p.db().insert_submission(&new).await {
+    // Acknowledged (303) only once the transaction is committed (with SQLite, synced).
+    let stored = match p.db().insert_submission(&new).await {
         Ok(x) => x,
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Err(e) => {
+            tracing::error!(park = ?park.park_id, year, user = ?user.email, error = %e, outcome = "not stored", "upload");
+            return Err(Fail::db(&e));
+        }
     };
     tracing::info!(
-        park = %park.park_id, year, version, user = %user.email, errors, warnings,
-        bytes = total, files = checked.files.len(), outcome = if errors == 0 { "valid" } else { "invalid" },
+        park = ?park.park_id, year, version = stored.version, user = ?user.email, errors, warnings,
+        bytes = f.bytes, files = files.len(),
+        outcome = if stored.repeated { "repeated" } else if errors == 0 { "valid" } else { "invalid" },
         "upload"
     );
-    Redirect::to(&format!(
-        "/park/{}/{year}/{version}?lang={}",
-        park.park_id,
-        v.code()
-    ))
-    .into_response()
+    Ok(see(stored.version))
 }
 
 /// A problem as the page shows it.
@@ -837,10 +963,18 @@ fn problem_rows(problems: &[Diagnostic], lang: Lang) -> Value {
     )
 }
 
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+/// A submission: its header, and one page of its stored problems (`?page=N`), with the
+/// problems that were only counted listed by kind.
 pub async fn submission(
     State(p): State<Portal>,
     v: Visitor,
     Path((park_id, year, version)): Path<(String, i64, i64)>,
+    Query(q): Query<PageQuery>,
 ) -> Response {
     let park = match visible_park(&p, &v, &park_id).await {
         Ok(x) => x,
@@ -849,10 +983,57 @@ pub async fn submission(
     let sub = match p.db().submission(&park.park_id, year, version).await {
         Ok(Some(s)) => s,
         Ok(None) => return v.not_found(),
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Err(e) => return db_error(v.lang, &e),
     };
-    let problems: Vec<Diagnostic> = serde_json::from_str(&sub.problems).unwrap_or_default();
+    let (problems, omitted) = match p.db().problems(sub.id).await {
+        Ok(x) => x,
+        Err(e) => return db_error(v.lang, &e),
+    };
+    let problems: Vec<Diagnostic> = serde_json::from_str(&problems).unwrap_or_default();
+    let omitted: Vec<work::Omitted> = serde_json::from_str(&omitted).unwrap_or_default();
     let names: Vec<String> = serde_json::from_str(&sub.names).unwrap_or_default();
+    let per_page = p.inner.cfg.limits.problems_per_page.max(1);
+    let pages = problems.len().div_ceil(per_page).max(1);
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|x| x.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let from = (page - 1) * per_page;
+    let shown = &problems[from.min(problems.len())..(from + per_page).min(problems.len())];
+    // A kind is shown as the first kept problem of that kind words it, in the page's language.
+    let words = crate::i18n::Locale::get(v.lang);
+    let example = |kind: &str| {
+        problems
+            .iter()
+            .find(|d| work::kind(d) == kind)
+            .map_or_else(|| kind.to_string(), |d| words.text(&d.message))
+    };
+    let omitted_rows: Vec<BTreeMap<&str, Value>> = omitted
+        .iter()
+        .map(|o| {
+            BTreeMap::from([
+                (
+                    "severity",
+                    Value::from(if o.severity == Severity::Error {
+                        "error"
+                    } else {
+                        "warning"
+                    }),
+                ),
+                (
+                    "kind",
+                    Value::from(if o.kind.is_empty() {
+                        i18n::t(v.lang, "other_problems").to_string()
+                    } else {
+                        example(&o.kind)
+                    }),
+                ),
+                ("count", Value::from(o.count)),
+            ])
+        })
+        .collect();
     v.render(
         StatusCode::OK,
         "submission.html",
@@ -861,7 +1042,13 @@ pub async fn submission(
             ("sub", Value::from_serialize(&sub)),
             ("when", Value::from(when(sub.created_at))),
             ("names", Value::from_serialize(&names)),
-            ("problems", problem_rows(&problems, v.lang)),
+            ("problems", problem_rows(shown, v.lang)),
+            ("page", Value::from(page)),
+            ("pages", Value::from(pages)),
+            ("first_shown", Value::from(from + 1)),
+            ("last_shown", Value::from(from + shown.len())),
+            ("stored", Value::from(problems.len())),
+            ("omitted", Value::from_serialize(&omitted_rows)),
         ],
     )
 }
@@ -883,7 +1070,7 @@ async fn park_download(
     let benchmark = set_choice(&p, q.benchmark.as_deref());
     let history = match p.db().submissions(&park.park_id).await {
         Ok(h) => h,
-        Err(e) => return server_error(v.lang, &e.to_string()),
+        Err(e) => return db_error(v.lang, &e),
     };
     let Some(sub) = counting_in(&history, year) else {
         return v.not_found();
@@ -1023,7 +1210,7 @@ pub async fn programme(
         p.db().submissions_in(i64::from(year)).await,
     ) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return server_error(v.lang, &e.to_string()),
+        (Err(e), _) | (_, Err(e)) => return db_error(v.lang, &e),
     };
     let names: BTreeMap<&str, &str> = parks
         .iter()
@@ -1196,10 +1383,11 @@ async fn admin_page(
     v: &Visitor,
     link: Option<String>,
     error: Option<String>,
+    done: Option<String>,
 ) -> Response {
     let (users, parks) = match (p.db().users().await, p.db().parks().await) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return server_error(v.lang, &e.to_string()),
+        (Err(e), _) | (_, Err(e)) => return db_error(v.lang, &e),
     };
     v.render(
         if error.is_some() {
@@ -1213,15 +1401,29 @@ async fn admin_page(
             ("parks", Value::from_serialize(&parks)),
             ("link", Value::from(link)),
             ("error", Value::from(error)),
+            ("done", Value::from(done)),
+            (
+                "link_days",
+                Value::from(p.inner.cfg.limits.setup_link_secs / 86_400),
+            ),
         ],
     )
+}
+
+/// An invitation's or role change's refusal, in the visitor's language.
+fn refusal(v: &Visitor, e: &PortalError) -> Result<String, Response> {
+    match e {
+        PortalError::Refused(key, about) => Ok(format!("{} ({about})", i18n::t(v.lang, key))),
+        PortalError::Db(d) => Err(db_error(v.lang, d)),
+        other => Err(server_error(v.lang, &other.to_string())),
+    }
 }
 
 pub async fn admin(State(p): State<Portal>, v: Visitor) -> Response {
     if let Err(r) = require_admin(&v) {
         return r;
     }
-    admin_page(&p, &v, None, None).await
+    admin_page(&p, &v, None, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -1233,10 +1435,11 @@ pub struct NewUserForm {
     park_id: String,
 }
 
+/// Invites an account (or re-invites one: a reset link that keeps its role). The link is built
+/// from the configured public URL, never from the request's Host header.
 pub async fn admin_create(
     State(p): State<Portal>,
     v: Visitor,
-    headers: HeaderMap,
     Form(f): Form<NewUserForm>,
 ) -> Response {
     if let Err(r) = require_admin(&v) {
@@ -1246,17 +1449,42 @@ pub async fn admin_create(
         return r;
     }
     let Some(role) = Role::parse(&f.role) else {
-        return admin_page(&p, &v, None, Some(format!("role {}?", f.role))).await;
+        return v.fail(Fail::BadRequest);
     };
     let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
     match p.invite(&f.email, role, park).await {
-        Ok(path) => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            admin_page(&p, &v, Some(format!("http://{host}{path}")), None).await
+        Ok(path) => admin_page(&p, &v, Some(p.public_link(&path)), None, None).await,
+        Err(e) => match refusal(&v, &e) {
+            Ok(msg) => admin_page(&p, &v, None, Some(msg), None).await,
+            Err(r) => r,
+        },
+    }
+}
+
+/// Changes an account's role explicitly (an invitation never does); its sessions end.
+pub async fn admin_role(
+    State(p): State<Portal>,
+    v: Visitor,
+    Form(f): Form<NewUserForm>,
+) -> Response {
+    if let Err(r) = require_admin(&v) {
+        return r;
+    }
+    if let Err(r) = v.check_csrf(&f.csrf) {
+        return r;
+    }
+    let Some(role) = Role::parse(&f.role) else {
+        return v.fail(Fail::BadRequest);
+    };
+    let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
+    match p.change_role(&f.email, role, park).await {
+        Ok(()) => {
+            let done = format!("{} ({})", i18n::t(v.lang, "role_changed"), f.email.trim());
+            admin_page(&p, &v, None, None, Some(done)).await
         }
-        Err(e) => admin_page(&p, &v, None, Some(e.to_string())).await,
+        Err(e) => match refusal(&v, &e) {
+            Ok(msg) => admin_page(&p, &v, None, Some(msg), None).await,
+            Err(r) => r,
+        },
     }
 }

@@ -18,6 +18,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::indicators::Lang;
 use crate::input::{self, Source, SourceKind, activity, sheet, table};
 use crate::pipeline::{self, Reference, Request, Selection};
+use crate::reference::PortalLimits;
 use crate::report::{self, ReportInput, ReportOptions};
 use crate::scoring::Score;
 
@@ -81,6 +82,151 @@ impl Checked {
 
     pub fn warnings(&self) -> usize {
         self.problems.len() - self.errors()
+    }
+}
+
+/// The kind of a problem, for bounding what is stored: its message key (`diag.unknown_metric`),
+/// whatever its arguments; for text stored before messages had keys, the text itself.
+pub fn kind(d: &Diagnostic) -> String {
+    match d.message.key.as_ref() {
+        "verbatim" => d.message.en(),
+        key => key.to_string(),
+    }
+}
+
+/// Problems of one kind that were counted, not kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Omitted {
+    pub severity: Severity,
+    /// The kind ([`kind`]); empty for "every other kind" once `problem_kinds` kinds are counted.
+    pub kind: String,
+    pub count: u64,
+}
+
+/// Problems as stored: the first `problems_per_kind` of each kind in full (up to
+/// `problems_stored` problems and `problems_bytes` of JSON in all), the others counted by kind.
+/// Both as JSON; whatever the number of problems, the result is bounded.
+pub fn bound(problems: &[Diagnostic], l: &PortalLimits) -> (String, String) {
+    let mut b = Bounder::new(l);
+    for d in problems {
+        b.push(d);
+    }
+    b.finish()
+}
+
+/// [`bound`] one problem at a time, so that problems never need to be held all at once (an old
+/// row of a million problems is bounded as it is parsed: [`bound_json`]).
+pub struct Bounder {
+    l: PortalLimits,
+    /// Problems seen so far by kind (at most `problem_kinds` kinds, then one more per severity
+    /// for every other kind), and those only counted.
+    seen: BTreeMap<(Severity, String), usize>,
+    omitted: BTreeMap<(Severity, String), u64>,
+    kept: String,
+    n_kept: usize,
+}
+
+impl Bounder {
+    pub fn new(l: &PortalLimits) -> Bounder {
+        Bounder {
+            l: *l,
+            seen: BTreeMap::new(),
+            omitted: BTreeMap::new(),
+            kept: String::from("["),
+            n_kept: 0,
+        }
+    }
+
+    pub fn push(&mut self, d: &Diagnostic) {
+        let l = &self.l;
+        let mut key = (d.severity, kind(d));
+        if !self.seen.contains_key(&key) && self.seen.len() >= l.problem_kinds {
+            key = (d.severity, String::new());
+        }
+        let n = self.seen.entry(key.clone()).or_insert(0);
+        let first_ones = *n < l.problems_per_kind && self.n_kept < l.problems_stored;
+        *n += 1;
+        let json = first_ones
+            .then(|| serde_json::to_string(d).ok())
+            .flatten()
+            .filter(|j| self.kept.len() + j.len() + 2 <= l.problems_bytes);
+        match json {
+            Some(j) => {
+                if self.n_kept > 0 {
+                    self.kept.push(',');
+                }
+                self.kept.push_str(&j);
+                self.n_kept += 1;
+            }
+            None => *self.omitted.entry(key).or_insert(0) += 1,
+        }
+    }
+
+    /// (kept, omitted), both JSON.
+    pub fn finish(mut self) -> (String, String) {
+        self.kept.push(']');
+        let mut omitted: Vec<Omitted> = self
+            .omitted
+            .into_iter()
+            .map(|((severity, kind), count)| Omitted {
+                severity,
+                kind,
+                count,
+            })
+            .collect();
+        omitted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
+        let omitted = serde_json::to_string(&omitted).unwrap_or_else(|_| "[]".into());
+        (self.kept, omitted)
+    }
+}
+
+/// Bounds problems stored as a JSON array (rows stored before problems were bounded), parsing
+/// one problem at a time.
+pub fn bound_json(json: &str, l: &PortalLimits) -> Result<(String, String), serde_json::Error> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+    struct Feed<'a>(&'a mut Bounder);
+    impl<'de> DeserializeSeed<'de> for Feed<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Feed<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of problems")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(d) = seq.next_element::<Diagnostic>()? {
+                self.0.push(&d);
+            }
+            Ok(())
+        }
+    }
+    let mut b = Bounder::new(l);
+    let mut de = serde_json::Deserializer::from_str(json);
+    Feed(&mut b).deserialize(&mut de)?;
+    de.end()?;
+    Ok(b.finish())
+}
+
+/// A file name as shown on a page: its last path component, without control characters or
+/// the invisible characters that reorder text (bidirectional overrides and isolates, which can
+/// make `invoice\u{202e}fdp.exe` read as `invoiceexe.pdf`), at most `file_name_chars`.
+pub fn shown_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let name: String = last
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .take(crate::reference::limits().portal.file_name_chars)
+        .collect();
+    if name.trim().is_empty() {
+        "upload".into()
+    } else {
+        name
     }
 }
 
@@ -556,4 +702,114 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         out.push((id.to_string(), uploads));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_kept_per_kind_and_counted_beyond() {
+        let mut l = crate::reference::limits().portal;
+        l.problems_per_kind = 3;
+        l.problems_stored = 100;
+        l.problem_kinds = 4;
+        let mut all = Vec::new();
+        for i in 0..10_000 {
+            all.push(
+                Diagnostic::error("a.csv", i + 2, 4, t!("diag.value_not_number", metric = "x"))
+                    .value("x"),
+            );
+        }
+        for i in 0..10 {
+            all.push(Diagnostic::warning(
+                "a.csv",
+                i + 2,
+                5,
+                crate::i18n::Text::verbatim(format!("odd value {i}")),
+            ));
+        }
+        let (kept, omitted) = bound(&all, &l);
+        let kept: Vec<Diagnostic> = serde_json::from_str(&kept).unwrap();
+        let omitted: Vec<Omitted> = serde_json::from_str(&omitted).unwrap();
+        assert_eq!(
+            kept.len(),
+            3 + 3 + 3,
+            "3 of the repeated kind, 1 of each of 3 more kinds, 3 of every other kind together"
+        );
+        assert_eq!(kept[0].line, 2);
+        let counted: u64 = omitted.iter().map(|o| o.count).sum();
+        assert_eq!(
+            kept.len() as u64 + counted,
+            all.len() as u64,
+            "nothing lost from the counts"
+        );
+        assert_eq!(omitted[0].kind, "diag.value_not_number");
+        assert_eq!(omitted[0].count, 10_000 - 3);
+        assert_eq!(
+            (omitted[1].kind.as_str(), omitted[1].count),
+            ("", 10 - 3 - 3)
+        );
+        assert_eq!(
+            (omitted[1].kind.as_str(), omitted[1].count),
+            ("", 10 - 3 - 3)
+        );
+        // Bytes: a cap whatever the size of each problem.
+        l.problems_bytes = 10_000;
+        let wide: Vec<Diagnostic> = (0..100)
+            .map(|i| {
+                Diagnostic::error(
+                    "a.csv",
+                    i,
+                    1,
+                    crate::i18n::Text::verbatim(format!("kind {i}")),
+                )
+                .value("v".repeat(5_000))
+            })
+            .collect();
+        let (kept, omitted) = bound(&wide, &l);
+        assert!(kept.len() <= 10_000, "{}", kept.len());
+        let omitted: Vec<Omitted> = serde_json::from_str(&omitted).unwrap();
+        assert!(
+            omitted.len() <= l.problem_kinds + 1,
+            "kinds bounded: {}",
+            omitted.len()
+        );
+        assert_eq!(
+            omitted.iter().map(|o| o.count).sum::<u64>()
+                + serde_json::from_str::<Vec<Diagnostic>>(&kept)
+                    .unwrap()
+                    .len() as u64,
+            100
+        );
+    }
+
+    #[test]
+    fn stored_problems_bounded_while_parsed_as_when_checked() {
+        let mut l = crate::reference::limits().portal;
+        l.problems_per_kind = 2;
+        let all: Vec<Diagnostic> = (0..1000)
+            .map(|i| {
+                Diagnostic::error(
+                    "a.csv",
+                    i,
+                    1,
+                    crate::i18n::Text::verbatim(format!("kind {}", i % 7)),
+                )
+            })
+            .collect();
+        let json = serde_json::to_string(&all).unwrap();
+        assert_eq!(bound_json(&json, &l).unwrap(), bound(&all, &l));
+        assert!(bound_json("[{\"not\": 1}]", &l).is_err());
+    }
+
+    #[test]
+    fn shown_names_lose_paths_controls_and_bidi_overrides() {
+        assert_eq!(shown_name("../../etc/passwd.xlsx"), "passwd.xlsx");
+        assert_eq!(shown_name("C:\\Users\\x\\数据.csv"), "数据.csv");
+        assert_eq!(shown_name("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(shown_name("a\u{2066}b\u{2069}\u{200f}c\n.csv"), "abc.csv");
+        assert_eq!(shown_name("\u{202e}"), "upload");
+        assert_eq!(shown_name(&"x".repeat(500)).chars().count(), 200);
+    }
 }

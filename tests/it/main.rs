@@ -12,6 +12,8 @@ mod parquet;
 pub mod portal;
 #[cfg(feature = "portal")]
 mod portal_browser;
+#[cfg(feature = "portal")]
+mod portal_hardening;
 mod programme;
 mod props;
 pub mod report;

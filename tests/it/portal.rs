@@ -13,7 +13,9 @@ use tower::ServiceExt;
 /// A browser without a browser: keeps cookies, sends forms.
 pub struct Client {
     app: Router,
-    cookies: BTreeMap<String, String>,
+    pub cookies: BTreeMap<String, String>,
+    /// Headers sent with every request.
+    pub headers: Vec<(String, String)>,
 }
 
 pub struct Reply {
@@ -28,6 +30,7 @@ impl Client {
         Client {
             app,
             cookies: BTreeMap::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -38,7 +41,11 @@ impl Client {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let req = req.header(header::COOKIE, cookie).body(body).unwrap();
+        let mut req = req.header(header::COOKIE, cookie);
+        for (k, v) in &self.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let req = req.body(body).unwrap();
         let resp = self.app.clone().oneshot(req).await.unwrap();
         for c in resp.headers().get_all(header::SET_COOKIE) {
             let c = c.to_str().unwrap();
@@ -71,6 +78,11 @@ impl Client {
 
     pub async fn get(&mut self, path: &str) -> Reply {
         self.send(Request::get(path), Body::empty()).await
+    }
+
+    /// Sends a request as built, with the client's cookies.
+    pub async fn request(&mut self, req: axum::http::request::Builder, body: Body) -> Reply {
+        self.send(req, body).await
     }
 
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
@@ -135,7 +147,7 @@ impl Client {
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -213,12 +225,17 @@ pub const PASSWORD: &str = "a long enough password";
 
 /// A portal on a fresh database with the sample roster, an admin, staff and two operators.
 pub async fn portal(db_url: &str, limit: usize) -> Portal {
-    let cfg = PortalConfig {
+    portal_with(PortalConfig {
         db_url: db_url.to_string(),
         benchmarks: vec!["cn-zero-carbon-park-2025".into(), "cn-hj274-2015".into()],
         upload_limit: limit,
-        secure_cookies: true,
-    };
+        ..PortalConfig::default()
+    })
+    .await
+}
+
+/// [`portal`] with a configuration of one's own.
+pub async fn portal_with(cfg: PortalConfig) -> Portal {
     let p = Portal::open(cfg).await.expect("portal opens");
     let roster = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/parks.csv");
     assert_eq!(p.import_roster(&roster).await.unwrap(), 12);

@@ -1,0 +1,1466 @@
+//! Issue 14: the portal under a hostile or careless operator. Each test proves one finding
+//! fixed: problems stored bounded, uploads stored once and only when committed, a full disk and
+//! a read-only database, login throttling and the signed login token, accounts and passwords,
+//! log lines, file names, timeouts over loopback, upload slots, retention, and error pages.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use parkbench::portal::{Portal, PortalConfig, Role, auth};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use super::portal::{
+    Client, PASSWORD, Reply, csrf, portal, portal_with, postgres_db, sample_park, sqlite_url,
+};
+
+const PARK: &str = "js-haiyan-zerocarbon";
+
+/// The value of a hidden form field.
+fn field(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("a field {name} in {html}"))
+        + name.len()
+        + 15;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+fn config(db_url: &str) -> PortalConfig {
+    PortalConfig {
+        db_url: db_url.to_string(),
+        benchmarks: vec!["cn-zero-carbon-park-2025".into()],
+        ..PortalConfig::default()
+    }
+}
+
+/// The operator of PARK, logged in, and the park page's CSRF token and form key.
+async fn operator(p: &Portal) -> (Client, String, String) {
+    let mut op = Client::new(p.router());
+    let r = op.login("op@haiyan.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = op.get(&format!("/park/{PARK}")).await;
+    (op, csrf(&page.body), field(&page.body, "idem"))
+}
+
+/// Every error page: the portal's own, with the security headers.
+fn assert_portal_page(r: &Reply) {
+    assert!(
+        r.body.contains("<html") && r.body.contains("id=\"message\""),
+        "{}",
+        r.body
+    );
+    for (h, v) in [
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert_eq!(
+            r.headers.get(h).map(|x| x.to_str().unwrap()),
+            Some(v),
+            "{h}"
+        );
+    }
+    assert!(
+        r.headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .is_some_and(|v| v.to_str().unwrap().contains("default-src 'none'"))
+    );
+}
+
+// ---- 1. problems stored bounded, list pages small
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_thousand_problems_are_stored_bounded_and_pages_stay_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "many.db"));
+    cfg.upload_limit = 64 << 20;
+    // Fewer problems per page than are kept of one kind, so the page has a next one.
+    cfg.limits.problems_per_page = 40;
+    let p = portal_with(cfg).await;
+    let l = p.config().limits;
+    let (mut op, token, idem) = operator(&p).await;
+    // The park's valid rows, then 200,000 rows whose value is not a number.
+    let (_, activity) = sample_park(PARK);
+    let mut text = String::from_utf8(activity).unwrap();
+    let row = text.lines().nth(1).unwrap().to_string();
+    let cells: Vec<&str> = row.split(',').collect();
+    for i in 0..200_000 {
+        let mut c = cells.clone();
+        let bad = format!("x{i}");
+        c[3] = &bad;
+        text.push_str(&c.join(","));
+        text.push('\n');
+    }
+    let r = op
+        .post_files(
+            &format!("/park/{PARK}/upload"),
+            &[("csrf", &token), ("year", "2024"), ("idem", &idem)],
+            &[("many.csv", text.into_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let subs = p.db().submissions(PARK).await.unwrap();
+    let sub = &subs[0];
+    assert!(sub.errors >= 200_000, "{} errors", sub.errors);
+    let (kept, omitted) = p.db().problems(sub.id).await.unwrap();
+    eprintln!(
+        "stored problems: {} + {} bytes of JSON",
+        kept.len(),
+        omitted.len()
+    );
+    assert!(
+        kept.len() <= l.problems_bytes,
+        "stored problems: {} bytes",
+        kept.len()
+    );
+    let kept: Vec<serde_json::Value> = serde_json::from_str(&kept).unwrap();
+    let omitted: Vec<serde_json::Value> = serde_json::from_str(&omitted).unwrap();
+    assert!(kept.len() <= l.problems_stored && !kept.is_empty());
+    let counted: u64 = omitted.iter().map(|o| o["count"].as_u64().unwrap()).sum();
+    assert_eq!(
+        kept.len() as u64 + counted,
+        (sub.errors + sub.warnings) as u64,
+        "every problem is either kept or counted"
+    );
+    eprintln!(
+        "{} problems: {} kept, {counted} counted in {} kinds",
+        sub.errors + sub.warnings,
+        kept.len(),
+        omitted.len()
+    );
+
+    // The submission's page: one page of problems, a link to the next, the counted kinds.
+    let page = op.get(&r.location).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.len() < 1 << 20, "{} bytes", page.body.len());
+    assert!(page.body.contains("id=\"next-page\"") && page.body.contains("id=\"omitted\""));
+    assert!(page.body.contains("value is not a number"));
+    let rows = page.body.matches("<tr class=\"error\"").count();
+    assert_eq!(rows, l.problems_per_page.min(kept.len()));
+    let last = op.get(&format!("/park/{PARK}/2024/1?page=999999")).await;
+    assert_eq!(last.status, StatusCode::OK);
+    assert!(last.body.contains("id=\"prev-page\"") && !last.body.contains("id=\"next-page\""));
+
+    // The lists never load problems: the park page and the programme page stay small.
+    let park = op.get(&format!("/park/{PARK}?year=2024")).await;
+    assert!(
+        park.body.len() < 100_000,
+        "park page {} bytes",
+        park.body.len()
+    );
+    let mut staff = Client::new(p.router());
+    staff.login("staff@example.org", PASSWORD).await;
+    let prog = staff.get("/programme?year=2024").await;
+    assert_eq!(prog.status, StatusCode::OK);
+    assert!(
+        prog.body.len() < 200_000,
+        "programme page {} bytes",
+        prog.body.len()
+    );
+    eprintln!(
+        "pages: submission {} bytes, park {} bytes, programme {} bytes",
+        page.body.len(),
+        park.body.len(),
+        prog.body.len()
+    );
+    p.db().close().await;
+}
+
+// ---- 2. stored once, only when committed; read-only and full storage
+
+async fn uploads_are_idempotent(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let (mut op, token, idem) = operator(&p).await;
+    let (_, activity) = sample_park(PARK);
+    let upload = format!("/park/{PARK}/upload");
+    async fn send(op: &mut Client, upload: &str, token: &str, idem: &str, file: &[u8]) -> Reply {
+        op.post_files(
+            upload,
+            &[("csrf", token), ("year", "2024"), ("idem", idem)],
+            &[("activity.csv", file.to_vec())],
+        )
+        .await
+    }
+    let first = send(&mut op, &upload, &token, &idem, &activity).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    // The same form again (a retry after a lost response, a double click): the first
+    // submission's page, nothing new stored.
+    let again = send(&mut op, &upload, &token, &idem, &activity).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.location, first.location);
+    assert_eq!(p.db().submissions(PARK).await.unwrap().len(), 1);
+    // A new rendering of the form has a new key: a new version.
+    let page = op.get(&format!("/park/{PARK}")).await;
+    let fresh = field(&page.body, "idem");
+    assert_ne!(fresh, idem);
+    let second = send(&mut op, &upload, &token, &fresh, &activity).await;
+    assert_eq!(second.location, format!("/park/{PARK}/2024/2?lang=en"));
+    // Another account cannot reach a submission through someone's key.
+    assert_eq!(p.db().submissions(PARK).await.unwrap().len(), 2);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_sent_twice_is_stored_once_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    uploads_are_idempotent(&sqlite_url(dir.path(), "idem.db")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_sent_twice_is_stored_once_on_postgres() {
+    if let Some(url) = postgres_db().await {
+        uploads_are_idempotent(&url).await;
+        super::portal::drop_postgres_db(&url).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_form_raced_twice_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal(&sqlite_url(dir.path(), "race.db"), 1 << 20).await;
+    let (op, token, idem) = operator(&p).await;
+    let (_, activity) = sample_park(PARK);
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let mut c = Client::new(p.router());
+        c.cookies = op.cookies.clone();
+        let (token, idem, activity) = (token.clone(), idem.clone(), activity.clone());
+        tasks.push(tokio::spawn(async move {
+            c.post_files(
+                &format!("/park/{PARK}/upload"),
+                &[("csrf", &token), ("year", "2024"), ("idem", &idem)],
+                &[("activity.csv", activity)],
+            )
+            .await
+        }));
+    }
+    let mut seen = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        seen.push((r.status, r.location));
+    }
+    // One upload per account at a time: the others are refused (429) or answered with the
+    // first submission; never stored twice.
+    assert!(
+        seen.iter().all(|(s, l)| *s == StatusCode::TOO_MANY_REQUESTS
+            || (*s == StatusCode::SEE_OTHER && l.ends_with("/2024/1?lang=en"))),
+        "{seen:?}"
+    );
+    assert_eq!(p.db().submissions(PARK).await.unwrap().len(), 1);
+    p.db().close().await;
+}
+
+#[test]
+fn a_read_only_database_refuses_to_start_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "ro.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let p = Portal::open(config(&url)).await.unwrap();
+        p.db().close().await;
+        let e = Portal::open(config(&format!("{url}?mode=ro")))
+            .await
+            .err()
+            .expect("a read-only database is refused")
+            .to_string();
+        assert!(
+            e.contains("cannot be written") && e.contains("ro.db"),
+            "{e}"
+        );
+    });
+    let (code, _, err) = super::run(&["serve", "--db", &format!("{url}?mode=ro"), "--no-serve"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be written"), "{err}");
+}
+
+#[test]
+fn commits_are_synced_to_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let p = Portal::open(config(&sqlite_url(dir.path(), "sync.db")))
+            .await
+            .unwrap();
+        // Every pooled connection: synchronous = FULL (2), journal in WAL.
+        for _ in 0..3 {
+            let (sync, journal) = p.db().sqlite_pragmas().await.unwrap();
+            assert_eq!((sync, journal.as_str()), (2, "wal"));
+        }
+        p.db().close().await;
+    });
+}
+
+/// Unmounts when dropped.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Fills a file system until it is full; returns the filler file.
+fn fill(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("filler");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0u8; 16 << 10];
+    loop {
+        match f.write_all(&chunk).and_then(|()| f.sync_all()) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(28) => break,
+            Err(e) => panic!("filling: {e}"),
+        }
+    }
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "mounts a 4 MB tmpfs (root): PARKBENCH_TEST_MOUNT=1 cargo test --test it full_disk -- --ignored (.ci/run does)"]
+async fn a_full_disk_refuses_uploads_cleanly_and_the_portal_recovers() {
+    assert_eq!(
+        std::env::var("PARKBENCH_TEST_MOUNT").as_deref(),
+        Ok("1"),
+        "set PARKBENCH_TEST_MOUNT=1 (as root) to run this test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "mount -t tmpfs needs root");
+    let _mounted = Mounted(mnt.clone());
+    let url = sqlite_url(&mnt, "full.db");
+    let p = portal(&url, 8 << 20).await;
+    let (mut op, token, _) = operator(&p).await;
+    let upload = format!("/park/{PARK}/upload");
+    // Rows to make uploads of any size from.
+    let (_, activity) = sample_park(PARK);
+    let row = String::from_utf8(activity.clone())
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let filler = fill(&mnt);
+    // Uploads of every size on the full disk: each is either refused with the storage page
+    // (and not stored) or acknowledged (and stored, checked after a restart below).
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    for (i, size) in [4usize << 10, 64 << 10, 256 << 10, 1 << 20, 1 << 20, 4 << 10]
+        .into_iter()
+        .enumerate()
+    {
+        let lang = if i % 2 == 0 { "en" } else { "zh" };
+        let mut file = String::from_utf8(activity.clone()).unwrap();
+        while file.len() < size {
+            file.push_str(&row);
+            file.push('\n');
+        }
+        let r = op
+            .post_files(
+                &format!("{upload}?lang={lang}"),
+                &[("csrf", &token), ("year", "2024")],
+                &[("big.csv", file.into_bytes())],
+            )
+            .await;
+        if r.status == StatusCode::SEE_OTHER {
+            acknowledged.push(r.location);
+            continue;
+        }
+        refused += 1;
+        assert_eq!(r.status, StatusCode::INSUFFICIENT_STORAGE, "{}", r.body);
+        let text = if lang == "en" {
+            "storage is full"
+        } else {
+            "存储空间已满"
+        };
+        assert!(r.body.contains(text), "{}", r.body);
+        assert_portal_page(&r);
+    }
+    assert!(refused >= 2, "the disk was not full: {acknowledged:?}");
+    eprintln!(
+        "on the full disk: {refused} refused, {} stored",
+        acknowledged.len()
+    );
+    assert_eq!(
+        p.db().submissions(PARK).await.unwrap().len(),
+        acknowledged.len()
+    );
+    // Space comes back: logins and uploads work at once, no "database is locked", no restart.
+    std::fs::remove_file(&filler).unwrap();
+    let mut again = Client::new(p.router());
+    let r = again.login("op@haiyan.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = again.get(&format!("/park/{PARK}")).await;
+    let r = again
+        .post_files(
+            &upload,
+            &[("csrf", &csrf(&page.body)), ("year", "2024")],
+            &[("activity.csv", activity.clone())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    acknowledged.push(r.location);
+    // A restart finds exactly what was acknowledged, each with its file.
+    p.db().close().await;
+    drop(p);
+    let p = Portal::open(config(&url)).await.unwrap();
+    let subs = p.db().submissions(PARK).await.unwrap();
+    let mut stored: Vec<String> = subs
+        .iter()
+        .map(|s| format!("/park/{PARK}/2024/{}", s.version))
+        .collect();
+    stored.sort();
+    let mut acked: Vec<String> = acknowledged
+        .iter()
+        .map(|l| l.split('?').next().unwrap().to_string())
+        .collect();
+    acked.sort();
+    assert_eq!(stored, acked, "stored = acknowledged");
+    for s in &subs {
+        assert_eq!(p.db().files(s.id).await.unwrap().len(), 1);
+    }
+    p.db().close().await;
+}
+
+// ---- 3. logins, accounts, passwords, logs, names
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_guessing_is_slowed_and_the_login_token_must_be_the_portals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "throttle.db"));
+    cfg.limits.login_free_failures = 2;
+    cfg.limits.login_delay_secs = 1;
+    cfg.limits.login_max_delay_secs = 2;
+    let p = portal_with(cfg).await;
+    let mut c = Client::new(p.router());
+    for i in 0..2 {
+        let r = c
+            .login("op@haiyan.example", &format!("wrong password {i}"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Throttled: even the right password must wait, and is told how long.
+    let r = c.login("op@haiyan.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("Too many failed logins"), "{}", r.body);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "1");
+    assert_portal_page(&r);
+    // Another account is not slowed by this one's failures.
+    let mut staff = Client::new(p.router());
+    let r = staff.login("staff@example.org", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let r = c.login("op@haiyan.example", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "after the wait: {}",
+        r.body
+    );
+
+    // A token that only matches its cookie, made up without the login page: refused.
+    let mut forger = Client::new(p.router());
+    forger
+        .cookies
+        .insert(auth::LOGIN_CSRF_COOKIE.into(), "made-up".into());
+    let r = forger
+        .post_form(
+            "/login",
+            &[
+                ("email", "staff@example.org"),
+                ("password", PASSWORD),
+                ("csrf", "made-up"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A token another portal signed (another database, another key): refused.
+    let other = Portal::open(config(&sqlite_url(dir.path(), "other.db")))
+        .await
+        .unwrap();
+    let mut elsewhere = Client::new(other.router());
+    let page = elsewhere.get("/login").await;
+    let foreign = csrf(&page.body);
+    forger
+        .cookies
+        .insert(auth::LOGIN_CSRF_COOKIE.into(), foreign.clone());
+    let r = forger
+        .post_form(
+            "/login",
+            &[
+                ("email", "staff@example.org"),
+                ("password", PASSWORD),
+                ("csrf", &foreign),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    other.db().close().await;
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "accounts.db"));
+    cfg.public_url = "https://portal.example.org".into();
+    let p = portal_with(cfg).await;
+    let (mut op, _, _) = operator(&p).await;
+    let mut admin = Client::new(p.router());
+    admin.login("admin@example.org", PASSWORD).await;
+    // A request naming another host: the link still names the public URL.
+    admin.headers.push(("host".into(), "evil.example".into()));
+    let t = csrf(&admin.get("/admin").await.body);
+    async fn invite(c: &mut Client, t: &str, email: &str, role: &str, park: &str) -> Reply {
+        c.post_form(
+            "/admin/users",
+            &[
+                ("csrf", t),
+                ("email", email),
+                ("role", role),
+                ("park_id", park),
+            ],
+        )
+        .await
+    }
+    // Re-inviting the operator: a reset link, the role kept, the old session ended.
+    let r = invite(&mut admin, &t, "op@haiyan.example", "operator", PARK).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body = r.body.replace("&#x2f;", "/");
+    assert!(
+        body.contains("https://portal.example.org/setup/") && !body.contains("evil.example"),
+        "{body}"
+    );
+    let at = body.find("/setup/").unwrap();
+    let link = body[at..].split('<').next().unwrap().to_string();
+    assert_eq!(
+        op.get(&format!("/park/{PARK}")).await.status,
+        StatusCode::SEE_OTHER,
+        "the old session ended"
+    );
+    let u = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((u.role, u.park_id.as_deref()), (Role::Operator, Some(PARK)));
+    // A different role is refused: it needs an explicit change.
+    let r = invite(&mut admin, &t, "op@haiyan.example", "staff", "").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("another role"), "{}", r.body);
+    // The importer is never invited.
+    let r = invite(&mut admin, &t, "import@parkbench.local", "staff", "").await;
+    assert!(r.body.contains("importer"), "{}", r.body);
+    assert!(
+        p.db()
+            .user_by_email(auth::IMPORTER)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Password rules on the reset link.
+    let mut newbie = Client::new(p.router());
+    let mut form = newbie.get(&link).await;
+    for (password, says) in [
+        ("          ", "only spaces"),
+        ("short", "at least 10 characters"),
+        ("OP@haiyan.example", "cannot be your email"),
+    ] {
+        let r = newbie
+            .post_form(
+                &link,
+                &[("csrf", &csrf(&form.body)), ("password", password)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{password:?}");
+        assert!(r.body.contains(says), "{password:?}: {}", r.body);
+        form = r;
+    }
+    let r = newbie
+        .post_form(
+            &link,
+            &[
+                ("csrf", &csrf(&form.body)),
+                ("password", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        newbie.login("op@haiyan.example", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        newbie
+            .login("op@haiyan.example", "a new long password")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The explicit change: the role changes and the account's sessions end.
+    let r = admin
+        .post_form(
+            "/admin/role",
+            &[
+                ("csrf", &t),
+                ("email", "op@haiyan.example"),
+                ("role", "staff"),
+                ("park_id", ""),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("Role changed"), "{}", r.body);
+    let u = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((u.role, u.park_id), (Role::Staff, None));
+    assert_eq!(newbie.get("/programme").await.status, StatusCode::SEE_OTHER);
+
+    // The importer cannot log in, even if its account had a password.
+    let id = p
+        .db()
+        .create_user(auth::IMPORTER, Role::Staff, None)
+        .await
+        .unwrap();
+    p.db()
+        .set_password(id, &auth::hash_password(PASSWORD).unwrap())
+        .await
+        .unwrap();
+    let mut imp = Client::new(p.router());
+    assert_eq!(
+        imp.login(auth::IMPORTER, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    p.db().close().await;
+}
+
+/// A writer for log lines into a shared buffer.
+#[derive(Clone, Default)]
+struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for Lines {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_typed_email_cannot_forge_a_log_line() {
+    let lines = Lines::default();
+    let out = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || out.clone())
+        .with_ansi(false)
+        .finish();
+    let dir = tempfile::tempdir().unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        // One thread: every handler's log line goes to this subscriber.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let p = Portal::open(config(&sqlite_url(dir.path(), "log.db")))
+                .await
+                .unwrap();
+            let mut c = Client::new(p.router());
+            let r = c
+                .login(
+                    "x@y.z\n2026-12-01 info parkbench: login outcome=ok forged",
+                    "wrong password",
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            p.db().close().await;
+        });
+    });
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("forged"), "the attempt is logged: {text}");
+    for l in text.lines() {
+        assert!(
+            !l.starts_with("2026-12-01 info"),
+            "a forged line: {l}\n{text}"
+        );
+    }
+    assert!(
+        text.contains("\\n2026-12-01 info"),
+        "the newline escaped: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shown_file_names_lose_bidi_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal(&sqlite_url(dir.path(), "names.db"), 1 << 20).await;
+    let (mut op, token, _) = operator(&p).await;
+    let (_, activity) = sample_park(PARK);
+    let r = op
+        .post_files(
+            &format!("/park/{PARK}/upload"),
+            &[("csrf", &token), ("year", "2024")],
+            &[("report\u{202e}vsc.exe\u{2066}.csv", activity)],
+        )
+        .await;
+    let page = op.get(&r.location).await;
+    assert!(page.body.contains("reportvsc.exe.csv"), "{}", page.body);
+    assert!(!page.body.contains('\u{202e}') && !page.body.contains('\u{2066}'));
+    let park = op.get(&format!("/park/{PARK}")).await;
+    assert!(!park.body.contains('\u{202e}'));
+    p.db().close().await;
+}
+
+// ---- 4. timeouts, sizes, slots, retention
+
+/// A server on loopback for `p`; stops when the sender is dropped.
+async fn serve(p: &Portal) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let p = p.clone();
+    tokio::spawn(async move {
+        parkbench::portal::serve_on(p, listener, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    (addr, tx)
+}
+
+/// Reads a socket until the server closes it; None when it is still open after `secs`.
+fn read_until_closed(s: &mut TcpStream, secs: u64) -> Option<String> {
+    s.set_read_timeout(Some(Duration::from_secs(secs))).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return Some(String::from_utf8_lossy(&out).into_owned()),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(String::from_utf8_lossy(&out).into_owned());
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_an_absurd_length_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "slow.db"));
+    cfg.limits.header_timeout_secs = 1;
+    cfg.limits.body_idle_secs = 1;
+    cfg.limits.request_timeout_secs = 30;
+    let p = Portal::open(cfg).await.unwrap();
+    let (addr, stop) = serve(&p).await;
+    let results = tokio::task::spawn_blocking(move || {
+        // 200 clients that never finish their headers.
+        let mut half: Vec<TcpStream> = (0..200)
+            .map(|_| {
+                let mut s = TcpStream::connect(addr).unwrap();
+                s.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                    .unwrap();
+                s
+            })
+            .collect();
+        let start = Instant::now();
+        let closed = half
+            .iter_mut()
+            .map(|s| read_until_closed(s, 5))
+            .filter(Option::is_some)
+            .count();
+        let header_secs = start.elapsed().as_secs_f64();
+        // A body that stops halfway.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(
+            b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nemail=a",
+        )
+        .unwrap();
+        let start = Instant::now();
+        let body_reply = read_until_closed(&mut s, 10);
+        let body_secs = start.elapsed().as_secs_f64();
+        // A Content-Length of a terabyte: 413 at once, nothing read.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(
+            format!("POST /park/{PARK}/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000000000\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        let big_reply = read_until_closed(&mut s, 5);
+        // A kept-alive connection that sends nothing more is closed too.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let idle = read_until_closed(&mut s, 5);
+        // And the server still answers.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let health = read_until_closed(&mut s, 5);
+        (closed, header_secs, body_reply, body_secs, big_reply, health, idle)
+    })
+    .await
+    .unwrap();
+    let (closed, header_secs, body_reply, body_secs, big_reply, health, idle) = results;
+    let idle = idle.expect("an idle kept-alive connection is closed");
+    assert!(idle.starts_with("HTTP/1.1 200"), "{idle}");
+    eprintln!(
+        "200 half headers closed in {header_secs:.1} s; half body closed in {body_secs:.1} s"
+    );
+    assert_eq!(closed, 200, "every half-header connection is closed");
+    assert!(header_secs < 5.0, "{header_secs}");
+    let body_reply = body_reply.expect("the stalled body's connection is closed");
+    assert!(body_secs < 10.0);
+    assert!(
+        body_reply.is_empty() || body_reply.starts_with("HTTP/1.1 4"),
+        "{body_reply}"
+    );
+    let big = big_reply.expect("answered and closed");
+    assert!(big.starts_with("HTTP/1.1 413"), "{big}");
+    assert!(
+        big.contains("content-security-policy") && big.contains("larger than the limit of 50 MB"),
+        "{big}"
+    );
+    assert!(health.unwrap().starts_with("HTTP/1.1 200"));
+    drop(stop);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_bounded_in_files_and_in_slots() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "slots.db"));
+    cfg.limits.uploads_at_once = 1;
+    cfg.limits.upload_wait_secs = 1;
+    cfg.limits.body_idle_secs = 20;
+    let p = portal_with(cfg).await;
+    let max = p.config().limits.files_per_upload;
+    let (mut op, token, _) = operator(&p).await;
+    let (_, activity) = sample_park(PARK);
+    let upload = format!("/park/{PARK}/upload");
+    // One file too many: refused, nothing stored.
+    let files: Vec<(&str, Vec<u8>)> = (0..=max).map(|_| ("a.csv", activity.clone())).collect();
+    let r = op
+        .post_files(&upload, &[("csrf", &token), ("year", "2024")], &files)
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains(&format!("at most {max}")), "{}", r.body);
+    assert!(p.db().submissions(PARK).await.unwrap().is_empty());
+
+    // An upload in progress over loopback (its body still coming) holds the account's slot and
+    // the only slot of the portal.
+    let (addr, stop) = serve(&p).await;
+    let session = op.cookies[auth::SESSION_COOKIE].clone();
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.write_all(
+        format!(
+            "POST {upload} HTTP/1.1\r\nHost: x\r\nCookie: {}={session}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n",
+            auth::SESSION_COOKIE
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("a.csv", activity.clone())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(
+        r.body.contains("already have an upload in progress"),
+        "{}",
+        r.body
+    );
+    let mut admin = Client::new(p.router());
+    admin.login("admin@example.org", PASSWORD).await;
+    let page = admin.get(&format!("/park/{PARK}")).await;
+    let r = admin
+        .post_files(
+            &upload,
+            &[("csrf", &csrf(&page.body)), ("year", "2024")],
+            &[("a.csv", activity.clone())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.body.contains("busy") && r.headers.get(header::RETRY_AFTER).is_some());
+    // The stalled upload is dropped: the slots come back.
+    drop(slow);
+    let mut stored = None;
+    for _ in 0..50 {
+        let r = op
+            .post_files(
+                &upload,
+                &[("csrf", &token), ("year", "2024")],
+                &[("a.csv", activity.clone())],
+            )
+            .await;
+        if r.status == StatusCode::SEE_OTHER {
+            stored = Some(r.location);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        stored.as_deref(),
+        Some(&*format!("/park/{PARK}/2024/1?lang=en"))
+    );
+    drop(stop);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_invalid_versions_lose_their_files_and_valid_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "keep.db"));
+    cfg.limits.keep_invalid_versions = 2;
+    let p = portal_with(cfg).await;
+    let (mut op, token, _) = operator(&p).await;
+    let (_, activity) = sample_park(PARK);
+    let (_, broken) = super::portal::broken_sample(PARK);
+    let broken = format!("{}\n", broken.join("\n")).into_bytes();
+    let upload = format!("/park/{PARK}/upload");
+    for file in [&activity, &broken, &broken, &broken, &broken] {
+        let r = op
+            .post_files(
+                &upload,
+                &[("csrf", &token), ("year", "2024")],
+                &[("a.csv", file.clone())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let subs = p.db().submissions(PARK).await.unwrap();
+    let by_version = |v: i64| subs.iter().find(|s| s.version == v).unwrap();
+    for (v, pruned) in [(1, false), (2, true), (3, true), (4, false), (5, false)] {
+        let s = by_version(v);
+        assert_eq!(s.pruned, pruned, "v{v}");
+        assert_eq!(p.db().files(s.id).await.unwrap().is_empty(), pruned, "v{v}");
+        assert!(s.errors > 0 || v == 1);
+    }
+    let page = op.get(&format!("/park/{PARK}/2024/2")).await;
+    assert!(page.body.contains("id=\"pruned\""), "{}", page.body);
+    // The valid version still counts.
+    let park = op.get(&format!("/park/{PARK}?year=2024")).await;
+    assert!(park.body.contains("id=\"scorecard\""));
+    p.db().close().await;
+}
+
+// ---- 5. error pages
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_a_portal_page_in_both_languages_and_echoes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal(&sqlite_url(dir.path(), "errors.db"), 1 << 20).await;
+    let (mut op, _, _) = operator(&p).await;
+    let form = |path: &str, ct: &str| {
+        Request::post(path.to_string()).header(header::CONTENT_TYPE, ct.to_string())
+    };
+    let cases: Vec<(axum::http::request::Builder, Body, StatusCode)> = vec![
+        (
+            Request::get("/logout"),
+            Body::empty(),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            Request::get("/no/such/page?x=1%20OR%201=1"),
+            Body::empty(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            form("/login", "text/plain"),
+            Body::from("email=1 OR 1=1"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            form("/login", "application/x-www-form-urlencoded"),
+            Body::from("email=1%20OR%201=1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Request::get(format!("/park/{PARK}/1%20OR%201=1/1")),
+            Body::empty(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            form(&format!("/park/{PARK}/upload"), "multipart/form-data"),
+            Body::from("1 OR 1=1"),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (req, body, status) in cases {
+        let r = op.request(req, body).await;
+        assert_eq!(r.status, status, "{}", r.body);
+        assert_portal_page(&r);
+        assert!(
+            !r.body.contains("OR 1=1")
+                && !r.body.contains("Cannot parse")
+                && !r.body.contains("Failed to"),
+            "echoed: {}",
+            r.body
+        );
+    }
+    op.headers
+        .push(("accept-language".into(), "zh-CN,zh;q=0.9".into()));
+    let r = op.get("/logout").await;
+    assert!(
+        r.body.contains("此地址不接受") && r.body.contains("lang=\"zh\""),
+        "{}",
+        r.body
+    );
+    let r = op.get("/no/such/page").await;
+    assert!(r.body.contains("未找到"), "{}", r.body);
+    // A server error (the database gone): the portal's 500 page, in both languages.
+    p.db().close().await;
+    let r = op.get(&format!("/park/{PARK}")).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_portal_page(&r);
+    assert!(r.body.contains("服务器出错"), "{}", r.body);
+    op.headers.clear();
+    let r = op.get(&format!("/park/{PARK}")).await;
+    assert!(r.body.contains("Something went wrong"), "{}", r.body);
+    assert!(
+        !r.body.to_lowercase().contains("pool"),
+        "no detail shown: {}",
+        r.body
+    );
+}
+
+/// Peak resident memory of a process (VmHWM), in MB.
+fn peak_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// Kills a child process when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sixteen operators each upload a 20 MB file at once to a `parkbench serve` process that
+/// checks `slots` uploads at once; returns its peak memory in MB and the answers' statuses.
+async fn sixteen_uploads_at_once(slots: usize) -> (u64, Vec<u16>) {
+    const SIZE: usize = 20 << 20;
+    static FILE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let file: &'static [u8] = FILE.get_or_init(|| {
+        let mut f = b"park_id,year,metric,value,unit\n".to_vec();
+        f.resize(SIZE, b'x');
+        f
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "rss.db");
+    let p = portal(&url, 50 << 20).await;
+    let parks = p.db().parks().await.unwrap();
+    let mut who = Vec::new();
+    for i in 0..16 {
+        let park = &parks[i % parks.len()].park_id;
+        let email = format!("op{i}@rss.example");
+        p.invite(&email, Role::Operator, Some(park)).await.unwrap();
+        let user = p.db().user_by_email(&email).await.unwrap().unwrap();
+        let (token, csrf) = (auth::token(), auth::token());
+        p.db()
+            .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+            .await
+            .unwrap();
+        who.push((park.clone(), token, csrf));
+    }
+    p.db().close().await;
+    drop(p);
+    let (child, base) = serve_process(&url, &["--uploads-at-once", &slots.to_string()]).await;
+    let pid = child.0.id();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let before = peak_mb(pid);
+    let mut tasks = Vec::new();
+    for (park, token, csrf) in who {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf)
+                .text("year", "2024")
+                .part(
+                    "files",
+                    reqwest::multipart::Part::bytes(file).file_name("big.csv"),
+                );
+            http.post(format!("{base}/park/{park}/upload"))
+                .header("cookie", format!("{}={token}", auth::SESSION_COOKIE))
+                .multipart(form)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let peak = peak_mb(pid);
+    eprintln!(
+        "{slots} upload slots, 16 x 20 MB at once: peak RSS {peak} MB (idle {before} MB); answers {statuses:?}"
+    );
+    drop(child);
+    (peak, statuses)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_of_sixteen_big_uploads_at_once_is_bounded_by_the_slots() {
+    let (bounded, answers) = sixteen_uploads_at_once(2).await;
+    // Each is answered: stored (303), or "busy, try again" (503) after waiting for a slot.
+    assert!(
+        answers.iter().all(|s| *s == 303 || *s == 503),
+        "{answers:?}"
+    );
+    assert!(answers.contains(&303));
+    let (unbounded, _) = sixteen_uploads_at_once(16).await;
+    assert!(
+        bounded * 2 < unbounded,
+        "2 slots: {bounded} MB, 16 slots: {unbounded} MB"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_answers_the_portals_500_page() {
+    let limits = PortalConfig::default().limits;
+    let app = parkbench::portal::protect(
+        axum::Router::new().route(
+            "/boom",
+            axum::routing::get(|| async {
+                panic!("secret detail 1 OR 1=1");
+                #[allow(unreachable_code)]
+                ""
+            }),
+        ),
+        1 << 20,
+        &limits,
+    );
+    let mut c = Client::new(app);
+    c.headers.push(("accept-language".into(), "zh-CN".into()));
+    let r = c.get("/boom").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_portal_page(&r);
+    assert!(
+        r.body.contains("服务器出错") && !r.body.contains("secret"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fuzz_seeds_of_issue_14_are_refused_with_their_limit_through_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal(&sqlite_url(dir.path(), "seeds.db"), 4 << 20).await;
+    let (mut op, token, _) = operator(&p).await;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    for (file, says) in [
+        ("xlsx_loader/far-cell.xlsx", "beyond the 1000 columns read"),
+        (
+            "xlsx_loader/wide-header.xlsx",
+            "beyond the 1000 columns read",
+        ),
+        ("xlsx_loader/zip-bomb.xlsx", "too big to read"),
+    ] {
+        let bytes = std::fs::read(corpus.join(file)).unwrap();
+        assert!(bytes.len() < 2 << 20, "{file} is a small file");
+        let r = op
+            .post_files(
+                &format!("/park/{PARK}/upload"),
+                &[("csrf", &token), ("year", "2024")],
+                &[("book.xlsx", bytes)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{file}: {}", r.body);
+        let page = op.get(&r.location).await;
+        assert!(page.body.contains(says), "{file}: {}", page.body);
+    }
+    p.db().close().await;
+}
+
+/// Starts `parkbench serve` on a free port of loopback; returns it and its base URL once it
+/// answers.
+async fn serve_process(db_url: &str, extra: &[&str]) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
+            .args([
+                "serve",
+                "--db",
+                db_url,
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (child, base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_resent_after_kill_9_is_neither_lost_nor_stored_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "kill.db");
+    let p = portal(&url, 1 << 20).await;
+    let user = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, csrf) = (auth::token(), auth::token());
+    p.db()
+        .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+        .await
+        .unwrap();
+    p.db().close().await;
+    drop(p);
+    let (_, activity) = sample_park(PARK);
+    let idem = auth::token();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let send = |base: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("year", "2024")
+            .text("idem", idem.clone())
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(activity.clone()).file_name("activity.csv"),
+            );
+        http.post(format!("{base}/park/{PARK}/upload"))
+            .header("cookie", format!("{}={token}", auth::SESSION_COOKIE))
+            .multipart(form)
+            .send()
+    };
+    // The server answers 303 and is killed at once (kill -9: no shutdown of any kind).
+    let (mut server, base) = serve_process(&url, &[]).await;
+    let first = send(base).await.unwrap();
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    assert_eq!(first.status().as_u16(), 303);
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    // The browser resends the same form to the restarted server: the same submission.
+    let (server, base) = serve_process(&url, &[]).await;
+    let again = send(base).await.unwrap();
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+    drop(server);
+    let p = Portal::open(config(&url)).await.unwrap();
+    let subs = p.db().submissions(PARK).await.unwrap();
+    assert_eq!(subs.len(), 1, "stored once");
+    assert_eq!(p.db().files(subs[0].id).await.unwrap().len(), 1);
+    assert_eq!(location, format!("/park/{PARK}/2024/1?lang=en"));
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problems_stored_before_the_bound_are_bounded_at_start() {
+    use parkbench::diag::Diagnostic;
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "old.db");
+    let p = portal(&url, 1 << 20).await;
+    let l = p.config().limits;
+    // A row as the portal stored them before: every problem, here 50,000 (4 MB of JSON).
+    let all: Vec<Diagnostic> = (0..50_000)
+        .map(|i| {
+            Diagnostic::error(
+                "a.csv",
+                i + 2,
+                4,
+                parkbench::i18n::Text::verbatim("value is not a number"),
+            )
+            .value(format!("x{i}"))
+        })
+        .collect();
+    // Messages as they were stored then: plain text, not a key with arguments.
+    let json = serde_json::to_string(&all).unwrap().replace(
+        r#"{"key":"verbatim","args":{"text":"value is not a number"}}"#,
+        r#""value is not a number""#,
+    );
+    assert!(json.contains(r#""message":"value is not a number""#));
+    assert!(json.len() > l.problems_bytes);
+    let user = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = p
+        .db()
+        .insert_submission(&parkbench::portal::db::NewSubmission {
+            park_id: PARK,
+            year: 2024,
+            user_id: user.id,
+            valid: false,
+            errors: 50_000,
+            warnings: 0,
+            problems: &json,
+            omitted: "[]",
+            names: "[\"a.csv\"]",
+            files: &[],
+            idem_key: None,
+            keep_invalid: l.keep_invalid_versions,
+        })
+        .await
+        .unwrap();
+    p.db().close().await;
+    drop(p);
+    // As a database from before: the pass over old rows not made yet.
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM settings WHERE name = 'problems_bounded'")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    }
+    let p = Portal::open(config(&url)).await.unwrap();
+    let (kept, omitted) = p.db().problems(stored.id).await.unwrap();
+    assert!(kept.len() <= l.problems_bytes, "{}", kept.len());
+    let kept: Vec<Diagnostic> = serde_json::from_str(&kept).unwrap();
+    assert_eq!(kept.len(), l.problems_per_kind);
+    assert_eq!(kept[0].location(), "a.csv:2:4", "the first ones kept");
+    assert!(omitted.contains("\"count\":49900"), "{omitted}");
+    p.db().close().await;
+}
+
+/// Resident memory now (VmRSS), in MB.
+fn rss_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap()
+        / 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_a_park_with_200_000_problems_cost_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "pages.db");
+    let p = portal(&url, 1 << 20).await;
+    let mut cookies = Vec::new();
+    for email in ["op@haiyan.example", "staff@example.org"] {
+        let user = p.db().user_by_email(email).await.unwrap().unwrap();
+        let (token, csrf) = (auth::token(), auth::token());
+        p.db()
+            .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+            .await
+            .unwrap();
+        cookies.push((format!("{}={token}", auth::SESSION_COOKIE), csrf));
+    }
+    p.db().close().await;
+    drop(p);
+    let (_, activity) = sample_park(PARK);
+    let mut text = String::from_utf8(activity).unwrap();
+    let row = text.lines().nth(1).unwrap().to_string();
+    let cells: Vec<&str> = row.split(',').collect();
+    for i in 0..200_000 {
+        let mut c = cells.clone();
+        let bad = format!("x{i}");
+        c[3] = &bad;
+        text.push_str(&c.join(","));
+        text.push('\n');
+    }
+    let (server, base) = serve_process(&url, &["--upload-limit-mb", "64"]).await;
+    let pid = server.0.id();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (op, csrf) = cookies[0].clone();
+    let staff = cookies[1].0.clone();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("year", "2024")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(text.into_bytes()).file_name("many.csv"),
+        );
+    let r = http
+        .post(format!("{base}/park/{PARK}/upload"))
+        .header("cookie", &op)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let upload_peak = peak_mb(pid);
+    // The peak from here on: reset (Linux: 5 > clear_refs), then the pages, ten times each.
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    let idle = rss_mb(pid);
+    let mut biggest = 0;
+    for _ in 0..10 {
+        for (path, who) in [
+            (format!("/park/{PARK}/2024/1"), &op),
+            (format!("/park/{PARK}/2024/1?page=3"), &op),
+            (format!("/park/{PARK}?year=2024"), &op),
+            ("/programme?year=2024".to_string(), &staff),
+        ] {
+            let r = http
+                .get(format!("{base}{path}"))
+                .header("cookie", who)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            biggest = biggest.max(r.bytes().await.unwrap().len());
+        }
+    }
+    let pages_peak = peak_mb(pid);
+    eprintln!(
+        "upload of 200,000 problems: peak {upload_peak} MB; then 40 page views: peak {pages_peak} MB \
+         from {idle} MB, largest page {biggest} bytes"
+    );
+    assert!(pages_peak <= idle + 50, "{pages_peak} MB from {idle} MB");
+    assert!(biggest < 100_000, "{biggest}");
+    drop(server);
+}
