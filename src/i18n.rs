@@ -305,6 +305,11 @@ impl Locale {
             })
     }
 
+    /// A key's template in this language, else in English; None when neither has it.
+    pub fn lookup(&'static self, key: &str) -> Option<&'static str> {
+        self.template(key)
+    }
+
     /// A message without arguments as written (English where this language lacks it, the key
     /// where English lacks it too), borrowed for as long as the program runs.
     pub fn raw(&'static self, key: &'static str) -> &'static str {
