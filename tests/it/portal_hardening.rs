@@ -208,11 +208,11 @@ async fn a_form_sent_twice_is_stored_once_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: PARKBENCH_TEST_POSTGRES=postgres://USER@HOST/postgres cargo test --test it on_postgres -- --ignored (.ci/run does)"]
 async fn a_form_sent_twice_is_stored_once_on_postgres() {
-    if let Some(url) = postgres_db().await {
-        uploads_are_idempotent(&url).await;
-        super::portal::drop_postgres_db(&url).await;
-    }
+    let url = postgres_db().await;
+    uploads_are_idempotent(&url).await;
+    super::portal::drop_postgres_db(&url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
