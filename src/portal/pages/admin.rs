@@ -1,0 +1,123 @@
+//! Accounts: invitations, reset links and role changes.
+
+use super::*;
+
+pub(super) fn require_admin(v: &Visitor) -> Result<(), Response> {
+    let u = v.require_login()?;
+    if u.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(v.not_found())
+    }
+}
+
+pub(super) async fn admin_page(
+    p: &Portal,
+    v: &Visitor,
+    link: Option<String>,
+    error: Option<String>,
+    done: Option<String>,
+) -> Response {
+    let (users, parks) = match (p.db().users().await, p.db().parks().await) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return db_error(v.lang, &e),
+    };
+    v.render(
+        if error.is_some() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        },
+        "admin.html",
+        vec![
+            ("users", Value::from_serialize(&users)),
+            ("parks", Value::from_serialize(&parks)),
+            ("link", Value::from(link)),
+            ("error", Value::from(error)),
+            ("done", Value::from(done)),
+            (
+                "link_days",
+                Value::from(p.inner.cfg.limits.setup_link_secs / 86_400),
+            ),
+        ],
+    )
+}
+
+/// An invitation's or role change's refusal, in the visitor's language.
+pub(super) fn refusal(v: &Visitor, e: &PortalError) -> Result<String, Response> {
+    match e {
+        PortalError::Refused(key, about) => Ok(format!("{} ({about})", i18n::t(v.lang, key))),
+        PortalError::Db(d) => Err(db_error(v.lang, d)),
+        other => Err(server_error(v.lang, &other.to_string())),
+    }
+}
+
+pub async fn admin(State(p): State<Portal>, v: Visitor) -> Response {
+    if let Err(r) = require_admin(&v) {
+        return r;
+    }
+    admin_page(&p, &v, None, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    csrf: String,
+    email: String,
+    role: String,
+    #[serde(default)]
+    park_id: String,
+}
+
+/// Invites an account (or re-invites one: a reset link that keeps its role). The link is built
+/// from the configured public URL, never from the request's Host header.
+pub async fn admin_create(
+    State(p): State<Portal>,
+    v: Visitor,
+    Form(f): Form<NewUserForm>,
+) -> Response {
+    if let Err(r) = require_admin(&v) {
+        return r;
+    }
+    if let Err(r) = v.check_csrf(&f.csrf) {
+        return r;
+    }
+    let Some(role) = Role::parse(&f.role) else {
+        return v.fail(Fail::BadRequest);
+    };
+    let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
+    match p.invite(&f.email, role, park).await {
+        Ok(path) => admin_page(&p, &v, Some(p.public_link(&path)), None, None).await,
+        Err(e) => match refusal(&v, &e) {
+            Ok(msg) => admin_page(&p, &v, None, Some(msg), None).await,
+            Err(r) => r,
+        },
+    }
+}
+
+/// Changes an account's role explicitly (an invitation never does); its sessions end.
+pub async fn admin_role(
+    State(p): State<Portal>,
+    v: Visitor,
+    Form(f): Form<NewUserForm>,
+) -> Response {
+    if let Err(r) = require_admin(&v) {
+        return r;
+    }
+    if let Err(r) = v.check_csrf(&f.csrf) {
+        return r;
+    }
+    let Some(role) = Role::parse(&f.role) else {
+        return v.fail(Fail::BadRequest);
+    };
+    let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
+    match p.change_role(&f.email, role, park).await {
+        Ok(()) => {
+            let done = format!("{} ({})", i18n::t(v.lang, "role_changed"), f.email.trim());
+            admin_page(&p, &v, None, None, Some(done)).await
+        }
+        Err(e) => match refusal(&v, &e) {
+            Ok(msg) => admin_page(&p, &v, None, Some(msg), None).await,
+            Err(r) => r,
+        },
+    }
+}

@@ -1,0 +1,252 @@
+//! The programme pages for staff: ranking, levels, failed and missing submissions, exports.
+
+use super::*;
+
+pub(super) fn require_staff(v: &Visitor) -> Result<(), Response> {
+    let u = v.require_login()?;
+    if u.role.sees_programme() {
+        Ok(())
+    } else {
+        Err(v.not_found())
+    }
+}
+
+/// Staff only: the year and set a programme page is for.
+pub(super) async fn programme_choice(
+    p: &Portal,
+    v: &Visitor,
+    q: &ParkQuery,
+) -> Result<(i32, String), Response> {
+    require_staff(v)?;
+    Ok((
+        programme_year(p, q).await,
+        set_choice(p, q.benchmark.as_deref()),
+    ))
+}
+
+pub(super) async fn programme_year(p: &Portal, q: &ParkQuery) -> i32 {
+    match q.year() {
+        Some(y) => y,
+        None => p
+            .db()
+            .years()
+            .await
+            .ok()
+            .and_then(|y| y.first().copied())
+            .map_or_else(current_year, |y| y as i32),
+    }
+}
+
+/// Every counting submission of a year scored together against a set (cached).
+pub(super) async fn programme_result(
+    p: &Portal,
+    year: i32,
+    set_id: &str,
+    lang: Lang,
+) -> Result<Option<Arc<Cached>>, String> {
+    let counting = p
+        .db()
+        .counting(i64::from(year))
+        .await
+        .map_err(|e| e.to_string())?;
+    if counting.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<String> = counting.iter().map(|s| s.id.to_string()).collect();
+    let key = format!("programme:{year}:{set_id}:{lang:?}:{}", ids.join(","));
+    if let Some(c) = p.cached(&key) {
+        return Ok(Some(c));
+    }
+    let mut subs = Vec::new();
+    for s in &counting {
+        let park = p.db().park(&s.park_id).await.map_err(|e| e.to_string())?;
+        let files = p.db().files(s.id).await.map_err(|e| e.to_string())?;
+        if let Some(park) = park {
+            subs.push((park, files));
+        }
+    }
+    let (p2, set) = (p.clone(), set_id.to_string());
+    let result = tokio::task::spawn_blocking(move || {
+        let refs = &p2.inner.refs;
+        let set = refs
+            .set(&set)
+            .ok_or_else(|| format!("unknown benchmark set {set}"))?;
+        work::score_programme(refs, year, &subs, set, lang)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    Ok(Some(p.remember(key, Cached::Programme(result))))
+}
+
+pub async fn programme(
+    State(p): State<Portal>,
+    v: Visitor,
+    Query(q): Query<ParkQuery>,
+) -> Response {
+    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let (parks, all) = match (
+        p.db().parks().await,
+        p.db().submissions_in(i64::from(year)).await,
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return db_error(v.lang, &e),
+    };
+    let names: BTreeMap<&str, &str> = parks
+        .iter()
+        .map(|p| (p.park_id.as_str(), p.name.as_str()))
+        .collect();
+    let (mut ranking, mut levels, mut svg, mut error) =
+        (Vec::new(), BTreeMap::new(), String::new(), String::new());
+    match programme_result(&p, year, &benchmark, v.lang).await {
+        Ok(Some(c)) => {
+            if let Cached::Programme(r) = &*c {
+                svg = r.ranking_svg.clone();
+                for (i, s) in r.scores.iter().enumerate() {
+                    let level = crate::i18n::Locale::get(v.lang).text(&s.level_name);
+                    *levels.entry(level.clone()).or_insert(0usize) += 1;
+                    ranking.push(BTreeMap::from([
+                        ("rank", r.ranks[i].map_or("—".into(), |n| n.to_string())),
+                        ("park_id", s.park_id.clone()),
+                        (
+                            "name",
+                            names
+                                .get(s.park_id.as_str())
+                                .map_or(s.park_name.clone(), |n| n.to_string()),
+                        ),
+                        ("level", level),
+                        ("score", fmt_score(s.overall.score)),
+                        ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
+                        (
+                            "gate",
+                            i18n::t(v.lang, crate::report::scores::gate_str(s.gate)).to_string(),
+                        ),
+                    ]));
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(e) => error = e,
+    }
+    // Failures: parks whose submissions this year all have errors (the latest is shown).
+    let mut latest: BTreeMap<&str, &Submission> = BTreeMap::new();
+    let mut any_valid: std::collections::BTreeSet<&str> = Default::default();
+    for s in &all {
+        latest.insert(&s.park_id, s);
+        if s.valid {
+            any_valid.insert(&s.park_id);
+        }
+    }
+    let failures: Vec<BTreeMap<&str, Value>> = latest
+        .values()
+        .filter(|s| !any_valid.contains(s.park_id.as_str()))
+        .map(|s| {
+            BTreeMap::from([
+                ("park_id", Value::from(s.park_id.as_str())),
+                ("version", Value::from(s.version)),
+                ("errors", Value::from(s.errors)),
+            ])
+        })
+        .collect();
+    let missing: Vec<&RosterPark> = parks
+        .iter()
+        .filter(|x| !latest.contains_key(x.park_id.as_str()))
+        .collect();
+    v.render(
+        StatusCode::OK,
+        "programme.html",
+        vec![
+            ("year", Value::from(year)),
+            ("benchmark", Value::from(benchmark)),
+            ("sets", sets_value(&p, v.lang)),
+            ("ranking", Value::from_serialize(&ranking)),
+            ("ranking_svg", Value::from(svg)),
+            (
+                "levels",
+                Value::from_serialize(levels.into_iter().collect::<Vec<_>>()),
+            ),
+            ("failures", Value::from_serialize(&failures)),
+            ("missing", Value::from_serialize(&missing)),
+            ("error", Value::from(error)),
+        ],
+    )
+}
+
+pub async fn programme_csv(
+    State(p): State<Portal>,
+    v: Visitor,
+    Query(q): Query<ParkQuery>,
+) -> Response {
+    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match programme_result(&p, year, &benchmark, v.lang).await {
+        Ok(Some(c)) => match &*c {
+            Cached::Programme(r) => download(
+                r.scores_csv.clone().into_bytes(),
+                "text/csv; charset=utf-8",
+                &format!("scores-{year}-{benchmark}.csv"),
+            ),
+            Cached::Park(_) => v.not_found(),
+        },
+        Ok(None) => download(
+            crate::report::scores::csv(&[]).into_bytes(),
+            "text/csv; charset=utf-8",
+            &format!("scores-{year}-{benchmark}.csv"),
+        ),
+        Err(e) => server_error(v.lang, &e),
+    }
+}
+
+pub async fn programme_report(
+    State(p): State<Portal>,
+    v: Visitor,
+    Path(path): Path<String>,
+    Query(q): Query<ParkQuery>,
+) -> Response {
+    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match programme_result(&p, year, &benchmark, v.lang).await {
+        Ok(Some(c)) => {
+            let Cached::Programme(r) = &*c else {
+                return v.not_found();
+            };
+            // Only files the report wrote: the path is a key, never a file system path.
+            let Some(bytes) = r.files.get(&path) else {
+                // A programme of one park has no index page: its park page is the report.
+                if path == "index.html"
+                    && let [only] = r.scores.as_slice()
+                {
+                    let to = format!(
+                        "parks/{}.html?year={year}&benchmark={benchmark}&lang={}",
+                        only.park_id,
+                        v.code()
+                    );
+                    return Redirect::to(&to).into_response();
+                }
+                return v.not_found();
+            };
+            let mime = match path.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                Some("csv") => "text/csv; charset=utf-8",
+                Some("md") => "text/markdown; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            let mut resp = bytes.clone().into_response();
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            no_store(resp.headers_mut());
+            resp
+        }
+        Ok(None) => v.not_found(),
+        Err(e) => server_error(v.lang, &e),
+    }
+}
+
+// ---- accounts
