@@ -99,24 +99,28 @@ pub(super) fn page(
 /// (an empty park_id for errors that belong to no park). Text cells that a spreadsheet would
 /// run as a formula are neutralised.
 pub fn failures_csv(data: &Dataset, lang: Lang) -> String {
+    /// A row of `failures.csv`.
+    #[derive(serde::Serialize, Default)]
+    struct FailureRow {
+        park_id: String,
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+        value: String,
+        expected: String,
+    }
     let l = crate::i18n::Locale::get(lang);
     let safe = crate::outfile::csv_safe;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "park_id", "file", "line", "column", "message", "value", "expected",
-    ]);
-    for d in data.report.errors() {
-        let _ = w.write_record([
-            safe(d.park_id.as_deref().unwrap_or("")),
-            safe(&d.file),
-            d.line.to_string(),
-            d.column.to_string(),
-            safe(&l.text(&d.message)),
-            safe(d.value.as_deref().unwrap_or("")),
-            safe(&d.expected.as_ref().map(|e| l.text(e)).unwrap_or_default()),
-        ]);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    super::tables::rows_csv(data.report.errors().map(|d| FailureRow {
+        park_id: safe(d.park_id.as_deref().unwrap_or("")),
+        file: safe(&d.file),
+        line: d.line,
+        column: d.column,
+        message: safe(&l.text(&d.message)),
+        value: safe(d.value.as_deref().unwrap_or("")),
+        expected: safe(&d.expected.as_ref().map(|e| l.text(e)).unwrap_or_default()),
+    }))
 }
 
 /// Parks left out, with their first errors.

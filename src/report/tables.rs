@@ -1,127 +1,148 @@
-//! Programme tables as CSV: peer statistics, year-on-year changes, Monte Carlo verdicts.
-//! Text cells pass through `csv_safe` so a spreadsheet never runs them as formulas.
+//! Programme tables as CSV: peer statistics, year-on-year changes, Monte Carlo verdicts. Each
+//! table is a `#[derive(Serialize)]` row struct, so the header is the struct's fields and cannot
+//! drift from the rows. Text cells pass through `csv_safe` so a spreadsheet never runs them as
+//! formulas.
+
+use serde::Serialize;
 
 use crate::outfile::{csv_safe, num};
 use crate::pipeline::Programme;
 
-fn finish(w: csv::Writer<Vec<u8>>) -> String {
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+/// Rows as CSV with their header (the header alone when there are no rows).
+pub(crate) fn rows_csv<T: Serialize + Default>(rows: impl IntoIterator<Item = T>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut any = false;
+    for r in rows {
+        any = true;
+        let _ = w.serialize(r);
+    }
+    let out = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    if any {
+        return out;
+    }
+    // The csv crate writes a header with the first row: take it from a default row.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.serialize(T::default());
+    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    text.lines()
+        .next()
+        .map(|h| format!("{h}\n"))
+        .unwrap_or_default()
+}
+
+/// A row of `peers.csv`: one per park, year, measure and peer group.
+#[derive(Serialize, Default)]
+struct PeerRow {
+    park_id: String,
+    year: i32,
+    benchmark: String,
+    measure: String,
+    value: String,
+    better: &'static str,
+    group_kind: &'static str,
+    group: String,
+    n: usize,
+    rank: Option<usize>,
+    percentile: String,
+    q1: String,
+    median: String,
+    q3: String,
+    z: String,
+    note: String,
 }
 
 /// `peers.csv`: one row per park, year, measure and peer group.
 pub fn peers_csv(ps: &[Programme]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "park_id",
-        "year",
-        "benchmark",
-        "measure",
-        "value",
-        "better",
-        "group_kind",
-        "group",
-        "n",
-        "rank",
-        "percentile",
-        "q1",
-        "median",
-        "q3",
-        "z",
-        "note",
-    ]);
-    for p in ps {
-        for r in &p.peers {
-            let note = if r.too_small {
+    rows_csv(ps.iter().flat_map(|p| {
+        p.peers.iter().map(move |r| PeerRow {
+            park_id: csv_safe(&r.park_id),
+            year: r.year,
+            benchmark: csv_safe(&r.benchmark),
+            measure: csv_safe(&r.measure),
+            value: num(Some(r.value), 6),
+            better: if r.higher_is_better {
+                "higher"
+            } else {
+                "lower"
+            },
+            group_kind: r.kind.as_str(),
+            group: csv_safe(&r.group),
+            n: r.n,
+            rank: r.rank,
+            percentile: num(r.percentile, 4),
+            q1: num(r.q1, 6),
+            median: num(r.median, 6),
+            q3: num(r.q3, 6),
+            z: num(r.z, 3),
+            note: if r.too_small {
                 format!(
                     "group smaller than {}: no statistics",
                     p.peer_config.min_group_size
                 )
             } else {
                 String::new()
-            };
-            let _ = w.write_record([
-                csv_safe(&r.park_id),
-                r.year.to_string(),
-                csv_safe(&r.benchmark),
-                csv_safe(&r.measure),
-                num(Some(r.value), 6),
-                if r.higher_is_better {
-                    "higher"
-                } else {
-                    "lower"
-                }
-                .to_string(),
-                r.kind.as_str().to_string(),
-                csv_safe(&r.group),
-                r.n.to_string(),
-                r.rank.map(|x| x.to_string()).unwrap_or_default(),
-                num(r.percentile, 4),
-                num(r.q1, 6),
-                num(r.median, 6),
-                num(r.q3, 6),
-                num(r.z, 3),
-                note,
-            ]);
-        }
-    }
-    finish(w)
+            },
+        })
+    }))
+}
+
+/// A row of `changes.csv`.
+#[derive(Serialize, Default)]
+struct ChangeRow {
+    park_id: String,
+    benchmark: String,
+    from_year: i32,
+    to_year: i32,
+    from_score: String,
+    to_score: String,
+    change: String,
+    from_level: String,
+    to_level: String,
 }
 
 /// `changes.csv`: each park's change between consecutive scored years.
 pub fn changes_csv(ps: &[Programme]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "park_id",
-        "benchmark",
-        "from_year",
-        "to_year",
-        "from_score",
-        "to_score",
-        "change",
-        "from_level",
-        "to_level",
-    ]);
-    for c in ps.iter().flat_map(|p| &p.changes) {
-        let _ = w.write_record([
-            csv_safe(&c.park_id),
-            csv_safe(&c.benchmark),
-            c.from_year.to_string(),
-            c.to_year.to_string(),
-            num(c.from_score, 2),
-            num(c.to_score, 2),
-            num(c.delta, 2),
-            csv_safe(&c.from_level),
-            csv_safe(&c.to_level),
-        ]);
-    }
-    finish(w)
+    rows_csv(ps.iter().flat_map(|p| &p.changes).map(|c| ChangeRow {
+        park_id: csv_safe(&c.park_id),
+        benchmark: csv_safe(&c.benchmark),
+        from_year: c.from_year,
+        to_year: c.to_year,
+        from_score: num(c.from_score, 2),
+        to_score: num(c.to_score, 2),
+        change: num(c.delta, 2),
+        from_level: csv_safe(&c.from_level),
+        to_level: csv_safe(&c.to_level),
+    }))
+}
+
+/// A row of `uncertainty.csv`: a park's overall score, or one of its gate and core rules.
+#[derive(Serialize, Default)]
+struct UncertaintyRow {
+    park_id: String,
+    year: i32,
+    benchmark: String,
+    measure: String,
+    role: String,
+    central: String,
+    p5: String,
+    p50: String,
+    p95: String,
+    p_meets: String,
+    p_gates: String,
+    level: String,
+    level_shares: String,
+    borderline: String,
+    rank: Option<usize>,
+    rank_p5: Option<usize>,
+    rank_p95: Option<usize>,
+    ranked_parks: String,
+    draws: usize,
+    seed: String,
 }
 
 /// `uncertainty.csv`: per park, the overall score and each gate/core rule under the draws.
 pub fn uncertainty_csv(ps: &[Programme]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "park_id",
-        "year",
-        "benchmark",
-        "measure",
-        "role",
-        "central",
-        "p5",
-        "p50",
-        "p95",
-        "p_meets",
-        "p_gates",
-        "level",
-        "level_shares",
-        "borderline",
-        "rank",
-        "rank_p5",
-        "rank_p95",
-        "ranked_parks",
-        "draws",
-        "seed",
-    ]);
+    let mut rows = Vec::new();
     for p in ps {
         let seed =
             p.mc.as_ref()
@@ -134,53 +155,45 @@ pub fn uncertainty_csv(ps: &[Programme]) -> String {
                 .map(|(l, s)| format!("{l}:{}", num(Some(*s), 3)))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let _ = w.write_record([
-                csv_safe(&u.park_id),
-                u.year.to_string(),
-                csv_safe(&u.benchmark),
-                "overall".into(),
-                String::new(),
-                num(u.overall_central, 2),
-                num(u.overall.map(|i| i.p5), 2),
-                num(u.overall.map(|i| i.p50), 2),
-                num(u.overall.map(|i| i.p95), 2),
-                String::new(),
-                num(u.p_gates, 3),
-                csv_safe(&u.level_central),
-                csv_safe(&shares),
-                u.borderline.to_string(),
-                u.rank_central.map(|x| x.to_string()).unwrap_or_default(),
-                u.rank_p5.map(|x| x.to_string()).unwrap_or_default(),
-                u.rank_p95.map(|x| x.to_string()).unwrap_or_default(),
-                u.rank_of.to_string(),
-                u.draws.to_string(),
-                seed.clone(),
-            ]);
+            rows.push(UncertaintyRow {
+                park_id: csv_safe(&u.park_id),
+                year: u.year,
+                benchmark: csv_safe(&u.benchmark),
+                measure: "overall".into(),
+                central: num(u.overall_central, 2),
+                p5: num(u.overall.map(|i| i.p5), 2),
+                p50: num(u.overall.map(|i| i.p50), 2),
+                p95: num(u.overall.map(|i| i.p95), 2),
+                p_gates: num(u.p_gates, 3),
+                level: csv_safe(&u.level_central),
+                level_shares: csv_safe(&shares),
+                borderline: u.borderline.to_string(),
+                rank: u.rank_central,
+                rank_p5: u.rank_p5,
+                rank_p95: u.rank_p95,
+                ranked_parks: u.rank_of.to_string(),
+                draws: u.draws,
+                seed: seed.clone(),
+                ..Default::default()
+            });
             for r in &u.rules {
-                let _ = w.write_record([
-                    csv_safe(&u.park_id),
-                    u.year.to_string(),
-                    csv_safe(&u.benchmark),
-                    csv_safe(&r.rule),
-                    r.role.as_str().to_string(),
-                    num(r.central, 6),
-                    num(r.interval.map(|i| i.p5), 6),
-                    num(r.interval.map(|i| i.p50), 6),
-                    num(r.interval.map(|i| i.p95), 6),
-                    num(r.p_meets, 3),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    u.draws.to_string(),
-                    seed.clone(),
-                ]);
+                rows.push(UncertaintyRow {
+                    park_id: csv_safe(&u.park_id),
+                    year: u.year,
+                    benchmark: csv_safe(&u.benchmark),
+                    measure: csv_safe(&r.rule),
+                    role: r.role.as_str().to_string(),
+                    central: num(r.central, 6),
+                    p5: num(r.interval.map(|i| i.p5), 6),
+                    p50: num(r.interval.map(|i| i.p50), 6),
+                    p95: num(r.interval.map(|i| i.p95), 6),
+                    p_meets: num(r.p_meets, 3),
+                    draws: u.draws,
+                    seed: seed.clone(),
+                    ..Default::default()
+                });
             }
         }
     }
-    finish(w)
+    rows_csv(rows)
 }
