@@ -123,37 +123,26 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
                 "value" => outfile::num(Some(ex.value), 6),
                 "unit" => ex.unit.clone(),
                 "quality" => "measured".into(),
-                "note" => match lang {
-                    Lang::En => format!("example: {}", m.name_en),
-                    Lang::Zh => format!("示例：{}", m.name_zh),
-                },
+                "note" => crate::i18n::Locale::get(lang).text(&t!(
+                    "template.example_note",
+                    metric = crate::i18n::Text::both(&m.name_en, &m.name_zh)
+                )),
                 _ => String::new(),
             })
             .collect();
         activity.push(row);
     }
     let mut metrics = vec![
-        match lang {
-            Lang::En => vec![
-                "metric",
-                "group",
-                "name_en",
-                "name_zh",
-                "units",
-                "description",
-            ],
-            Lang::Zh => vec![
-                "指标代码",
-                "类别",
-                "英文名称",
-                "中文名称",
-                "可用单位",
-                "说明",
-            ],
-        }
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>(),
+        [
+            "template.metrics_metric",
+            "template.metrics_group",
+            "template.metrics_name_en",
+            "template.metrics_name_zh",
+            "template.metrics_units",
+            "template.metrics_description",
+        ]
+        .map(|k| crate::i18n::Locale::get(lang).word(k))
+        .to_vec(),
     ];
     for id in &vocab.order {
         let m = &vocab.metrics[id];
@@ -179,31 +168,7 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
 }
 
 fn readme(lang: Lang) -> String {
-    match lang {
-        Lang::En => "parkbench data template\n\
-            \n\
-            parks: one row per park. park_id is required and unique (letters, digits, _ . -).\n\
-            activity: one measured quantity per row: park_id, year, metric, value, unit; period \
-            (YYYY-MM) for monthly rows, which are summed to the year; quality measured or \
-            estimated.\n\
-            metrics: every metric with the units it accepts. A unit of another kind is an error.\n\
-            \n\
-            Leave a value empty, or write NA, - or 无, when it is not known: missing is not zero.\n\
-            Replace the EXAMPLE-01 rows with your parks, then check the file with\n\
-            \n    parkbench validate <folder or workbook>\n"
-            .to_string(),
-        Lang::Zh => "parkbench 数据模板\n\
-            \n\
-            园区（parks）：每个园区一行，园区编号必填且唯一（字母、数字、_ . -）。\n\
-            活动数据（activity）：每行一个数据：园区编号、年份、指标、数值、单位；按月填报时填写月份\
-            （YYYY-MM），按年汇总；数据质量填 measured（实测）或 estimated（估算）。\n\
-            指标（metrics）：全部指标及其可用单位，单位类别不符会报错。\n\
-            \n\
-            数据未知时请留空或填写 NA、- 或 无：缺失不等于零。\n\
-            请用本园区数据替换 EXAMPLE-01 示例行，然后运行\n\
-            \n    parkbench validate <文件夹或工作簿>\n"
-            .to_string(),
-    }
+    crate::i18n::Locale::get(lang).word("template.readme")
 }
 
 /// Writes the template into `dir` (atomically, file by file) and returns the files written.
