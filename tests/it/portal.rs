@@ -266,8 +266,19 @@ pub async fn portal_with(cfg: PortalConfig) -> Portal {
 
 const PARK: &str = "js-haiyan-zerocarbon";
 
-/// The whole suite against one database.
-async fn suite(db_url: &str) {
+/// The operator of [`PARK`], logged in, and the CSRF token of their park page.
+async fn operator(app: &axum::Router) -> (Client, String) {
+    let mut op = Client::new(app.clone());
+    let r = op.login("op@haiyan.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = op.get(&format!("/park/{PARK}?lang=en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = csrf(&page.body);
+    (op, token)
+}
+
+/// Strangers are sent to the login form; a wrong password is refused, the right one (any case of the email) opens the park page.
+async fn logins(db_url: &str) {
     let p = portal(db_url, 1 << 20).await;
     let app = p.router();
 
@@ -292,8 +303,23 @@ async fn suite(db_url: &str) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("海岩零碳智造产业园") && page.body.contains("upload-form"));
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
-    let token = csrf(&page.body);
+    assert!(
+        !csrf(&page.body).is_empty(),
+        "the park page carries a CSRF token"
+    );
+    p.db().close().await;
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    logins(&sqlite_url(dir.path(), "portal.db")).await;
+}
+/// A bad upload is kept with every problem located and escaped (in both languages); the fixed file counts, with its scorecard, every offered set, downloads and history.
+async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let app = p.router();
+    let (mut op, token) = operator(&app).await;
     // A bad upload: a value that is not a number, and a formula-injection note. Kept as v1,
     // with every problem by file, line and column, escaped.
     let (activity, mut lines) = broken_sample(PARK);
@@ -382,7 +408,24 @@ async fn suite(db_url: &str) {
     // In Chinese, by query or by the browser's language.
     let zh = op.get(&format!("/park/{PARK}?year=2024&lang=zh")).await;
     assert!(zh.body.contains("提交记录") && zh.body.contains("lang=\"zh\""));
+    p.db().close().await;
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    uploads_are_kept_with_their_problems_and_the_fixed_one_counts(&sqlite_url(
+        dir.path(),
+        "portal.db",
+    ))
+    .await;
+}
+/// Another park's pages, uploads and downloads are not found; another park's data in one's own upload is an error.
+async fn operators_reach_only_their_own_park(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let app = p.router();
+    let (mut op, token) = operator(&app).await;
+    let upload = format!("/park/{PARK}/upload");
     // Access control: another park's pages, uploads and downloads are not found.
     for path in [
         "/park/hb-yanshan-steel".to_string(),
@@ -414,7 +457,21 @@ async fn suite(db_url: &str) {
         .await;
     let v3 = op.get(&r.location).await;
     assert!(v3.body.contains("activity for another park"), "{}", v3.body);
+    p.db().close().await;
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_reach_only_their_own_park_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    operators_reach_only_their_own_park(&sqlite_url(dir.path(), "portal.db")).await;
+}
+/// CSRF, the size limit and content sniffing: forged and oversized requests store nothing; files are recognised by content, workbooks by their cells.
+async fn forged_oversized_and_disguised_uploads_are_refused(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let app = p.router();
+    let (mut op, token) = operator(&app).await;
+    let upload = format!("/park/{PARK}/upload");
+    let (activity, _) = broken_sample(PARK);
     // CSRF: a missing or wrong token is refused and nothing is stored.
     let before = p.db().submissions(PARK).await.unwrap().len();
     let r = op
@@ -523,6 +580,29 @@ async fn suite(db_url: &str) {
         .await;
     let v = op.get(&r.location).await;
     assert!(v.body.contains("cannot read the workbook"), "{}", v.body);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_oversized_and_disguised_uploads_are_refused_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    forged_oversized_and_disguised_uploads_are_refused(&sqlite_url(dir.path(), "portal.db")).await;
+}
+/// An admin submits for any park; staff see the programme and its report; an invitation link works once; logging out ends the session.
+async fn staff_see_the_programme_and_admins_invite(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let app = p.router();
+    let (mut op, token) = operator(&app).await;
+    let upload = format!("/park/{PARK}/upload");
+    let (activity, _) = broken_sample(PARK);
+    let r = op
+        .post_files(
+            &upload,
+            &[("csrf", &token), ("year", "2024")],
+            &[("能耗数据 2024.csv", activity.clone())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     // An admin may submit for any park.
     let mut admin = Client::new(app.clone());
@@ -619,9 +699,9 @@ async fn suite(db_url: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn portal_on_sqlite() {
+async fn staff_see_the_programme_and_admins_invite_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    suite(&sqlite_url(dir.path(), "portal.db")).await;
+    staff_see_the_programme_and_admins_invite(&sqlite_url(dir.path(), "portal.db")).await;
 }
 
 /// A fresh database on the PostgreSQL server named by `PARKBENCH_TEST_POSTGRES`
@@ -670,7 +750,19 @@ pub async fn drop_postgres_db(url: &str) {
 #[ignore = "needs PostgreSQL: PARKBENCH_TEST_POSTGRES=postgres://USER@HOST/postgres cargo test --test it on_postgres -- --ignored (.ci/run does)"]
 async fn portal_on_postgres() {
     let url = postgres_db().await;
-    suite(&url).await;
+    logins(&url).await;
+    drop_postgres_db(&url).await;
+    let url = postgres_db().await;
+    uploads_are_kept_with_their_problems_and_the_fixed_one_counts(&url).await;
+    drop_postgres_db(&url).await;
+    let url = postgres_db().await;
+    operators_reach_only_their_own_park(&url).await;
+    drop_postgres_db(&url).await;
+    let url = postgres_db().await;
+    forged_oversized_and_disguised_uploads_are_refused(&url).await;
+    drop_postgres_db(&url).await;
+    let url = postgres_db().await;
+    staff_see_the_programme_and_admins_invite(&url).await;
     drop_postgres_db(&url).await;
 }
 
