@@ -125,25 +125,31 @@ pub fn failures_csv(data: &Dataset, lang: Lang) -> String {
 
 /// Parks left out, with their first errors.
 pub fn failures(data: &Dataset, lang: Lang) -> Vec<(String, String)> {
+    /// Reasons shown per park; the rest are counted.
+    const SHOWN: usize = 3;
+    let words = crate::i18n::Locale::get(lang);
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for d in data.report.errors() {
-        let key = d.park_id.clone().unwrap_or_else(|| "(dataset)".into());
+        let key = d
+            .park_id
+            .clone()
+            .unwrap_or_else(|| words.word("report.failures_dataset"));
         out.entry(key).or_default().push(d.render(lang));
     }
     out.into_iter()
         .map(|(p, v)| {
-            let more = if v.len() > 3 {
-                format!(" (+{} more)", v.len() - 3)
+            let n = v.len();
+            let shown = v
+                .into_iter()
+                .take(SHOWN)
+                .collect::<Vec<_>>()
+                .join(&words.word("report.list_separator"));
+            let text = if n > SHOWN {
+                words.text(&t!("report.failures_more", shown = shown, more = n - SHOWN))
             } else {
-                String::new()
+                shown
             };
-            (
-                p,
-                format!(
-                    "{}{more}",
-                    v.into_iter().take(3).collect::<Vec<_>>().join("; ")
-                ),
-            )
+            (p, text)
         })
         .collect()
 }
