@@ -5,82 +5,71 @@ use crate::outfile::{csv_safe, num};
 use crate::pipeline::SetRun;
 use crate::scoring::{GateState, Score};
 
-/// Fixed columns, one row per park, year, set and rule, plus an `overall` row.
-pub const CSV_HEADER: [&str; 15] = [
-    "park_id",
-    "year",
-    "benchmark",
-    "rule",
-    "indicator",
-    "role",
-    "value",
-    "unit",
-    "threshold",
-    "status",
-    "points",
-    "gap",
-    "source_status",
-    "level",
-    "coverage",
-];
+/// A row of scores.csv: one per park, year, set and rule, plus an `overall` row.
+#[derive(serde::Serialize, Default)]
+struct ScoreRow {
+    park_id: String,
+    year: i32,
+    benchmark: String,
+    rule: String,
+    indicator: String,
+    role: &'static str,
+    value: String,
+    unit: String,
+    threshold: String,
+    status: &'static str,
+    points: String,
+    /// The gap of a failing rule, or why a rule is missing / waived / not applicable.
+    gap: String,
+    source_status: &'static str,
+    level: String,
+    coverage: String,
+}
 
 /// scores.csv: every rule of every score, then its `overall` row.
 pub fn csv(runs: &[SetRun]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(CSV_HEADER);
-    for run in runs {
-        for s in &run.scores {
-            for r in &s.rules {
-                let _ = w.write_record([
-                    csv_safe(&s.park_id),
-                    s.year.to_string(),
-                    csv_safe(&s.benchmark),
-                    csv_safe(&r.rule),
-                    r.indicator.clone(),
-                    r.role.as_str().to_string(),
-                    num(r.value, 6),
-                    r.unit.clone(),
-                    num(r.threshold.as_ref().map(|t| t.value), 6),
-                    r.status.as_str().to_string(),
-                    num(r.points, 2),
-                    // The gap of a failing rule, or why a rule is missing / waived / not applicable.
-                    csv_safe(
-                        &r.gap
-                            .as_ref()
-                            .map(|g| &g.text)
-                            .or(r.note.as_ref())
-                            .map(|t| t.en())
-                            .unwrap_or_default(),
-                    ),
-                    r.threshold
+    let mut rows = Vec::new();
+    for s in runs.iter().flat_map(|r| &r.scores) {
+        for r in &s.rules {
+            rows.push(ScoreRow {
+                park_id: csv_safe(&s.park_id),
+                year: s.year,
+                benchmark: csv_safe(&s.benchmark),
+                rule: csv_safe(&r.rule),
+                indicator: r.indicator.clone(),
+                role: r.role.as_str(),
+                value: num(r.value, 6),
+                unit: r.unit.clone(),
+                threshold: num(r.threshold.as_ref().map(|t| t.value), 6),
+                status: r.status.as_str(),
+                points: num(r.points, 2),
+                gap: csv_safe(
+                    &r.gap
                         .as_ref()
-                        .map(|t| t.status.as_str())
-                        .unwrap_or("")
-                        .to_string(),
-                    String::new(),
-                    String::new(),
-                ]);
-            }
-            let _ = w.write_record([
-                csv_safe(&s.park_id),
-                s.year.to_string(),
-                csv_safe(&s.benchmark),
-                "overall".to_string(),
-                String::new(),
-                String::new(),
-                num(s.overall.score, 2),
-                "points".to_string(),
-                String::new(),
-                gate_str(s.gate).to_string(),
-                num(s.overall.score, 2),
-                String::new(),
-                String::new(),
-                s.level.clone(),
-                num(Some(s.overall.coverage), 4),
-            ]);
+                        .map(|g| &g.text)
+                        .or(r.note.as_ref())
+                        .map(|t| t.en())
+                        .unwrap_or_default(),
+                ),
+                source_status: r.threshold.as_ref().map_or("", |t| t.status.as_str()),
+                ..Default::default()
+            });
         }
+        rows.push(ScoreRow {
+            park_id: csv_safe(&s.park_id),
+            year: s.year,
+            benchmark: csv_safe(&s.benchmark),
+            rule: "overall".to_string(),
+            value: num(s.overall.score, 2),
+            unit: "points".to_string(),
+            status: gate_str(s.gate),
+            points: num(s.overall.score, 2),
+            level: s.level.clone(),
+            coverage: num(Some(s.overall.coverage), 4),
+            ..Default::default()
+        });
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    super::tables::rows_csv(rows)
 }
 
 /// A gate state as scores.csv writes it.
