@@ -82,6 +82,15 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         set(&mut limits.body_idle_secs, args.body_timeout_secs);
         set(&mut limits.request_timeout_secs, args.request_timeout_secs);
         limits.uploads_at_once = args.uploads_at_once.unwrap_or(limits.uploads_at_once);
+        // A waiting upload's body is not read: its wait must end (with "busy") before the
+        // connection's idle deadline, or the user gets no answer.
+        if limits.upload_wait_secs >= limits.body_idle_secs {
+            return Err(CliError::Usage(format!(
+                "--body-timeout-secs {}: expected more than the {} s an upload waits for a slot \
+                 (upload_wait_secs in indicators/limits.toml)",
+                limits.body_idle_secs, limits.upload_wait_secs
+            )));
+        }
         limits.keep_invalid_versions = args
             .keep_invalid_versions
             .unwrap_or(limits.keep_invalid_versions);

@@ -1095,21 +1095,7 @@ async fn sixteen_uploads_at_once(slots: usize) -> (u64, Vec<u16>) {
     }
     p.db().close().await;
     drop(p);
-    // The test is about memory, not deadlines: on a loaded machine (a debug build checking
-    // 20 MB files on two cores) a waiting upload's body may sit unread for longer than the
-    // default idle deadline, so the deadlines are generous here.
-    let (child, base) = serve_process(
-        &url,
-        &[
-            "--uploads-at-once",
-            &slots.to_string(),
-            "--body-timeout-secs",
-            "600",
-            "--request-timeout-secs",
-            "1200",
-        ],
-    )
-    .await;
+    let (child, base) = serve_process(&url, &["--uploads-at-once", &slots.to_string()]).await;
     let pid = child.0.id();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
