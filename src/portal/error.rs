@@ -6,7 +6,7 @@
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::db::{DbError, StorageFault};
 use super::i18n;
@@ -40,6 +40,9 @@ pub enum Fail {
     Storage(StorageFault),
     /// Anything else (details logged, never shown).
     Internal(String),
+    /// A page for signed-in visitors asked for without a session: answered by a redirect to
+    /// the login page, not by the message page.
+    LoginRequired,
 }
 
 impl Fail {
@@ -57,6 +60,7 @@ impl Fail {
             Fail::Storage(StorageFault::Full) => StatusCode::INSUFFICIENT_STORAGE,
             Fail::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Fail::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Fail::LoginRequired => StatusCode::SEE_OTHER,
         }
     }
 
@@ -82,6 +86,7 @@ impl Fail {
             Fail::Storage(StorageFault::ReadOnly) => t("storage_read_only").into(),
             Fail::Storage(StorageFault::Io) => t("storage_failed").into(),
             Fail::Internal(_) => t("internal_error").into(),
+            Fail::LoginRequired => t("login_required").into(),
         }
     }
 
@@ -123,6 +128,15 @@ impl From<(Lang, &DbError)> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if let Fail::LoginRequired = self.fail {
+            // A 303 to the login page in the visitor's language (the security headers are added
+            // by `pages_for_errors`, as for every response that is not a page of ours).
+            let code = match self.lang {
+                Lang::Zh => "zh",
+                Lang::En => "en",
+            };
+            return Redirect::to(&format!("/login?lang={code}")).into_response();
+        }
         match &self.fail {
             Fail::Internal(detail) => tracing::error!(detail = ?detail, "request failed"),
             Fail::Storage(f) => tracing::error!(fault = ?f, "storage refused a write"),

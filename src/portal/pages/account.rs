@@ -52,16 +52,16 @@ pub(super) fn form_token_ok(p: &Portal, v: &Visitor, sent: &str) -> bool {
         )
 }
 
-pub async fn login_page(State(p): State<Portal>, v: Visitor) -> Response {
-    login_form(&p, &v, StatusCode::OK, false, "")
+pub async fn login_page(State(p): State<Portal>, v: Visitor) -> Page {
+    Ok(login_form(&p, &v, StatusCode::OK, false, ""))
 }
 
-pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>) -> Page {
     let secure = p.inner.cfg.secure_cookies;
     let email = f.email.trim().to_lowercase();
     if !form_token_ok(&p, &v, &f.csrf) {
         tracing::warn!(email = ?email, address = %v.address, "login CSRF token refused");
-        return v.fail(Fail::Forbidden);
+        return Err(v.fail(Fail::Forbidden));
     }
     // Throttled: answered before the password is even looked at.
     let wait = p.login_wait(&email, &v.address);
@@ -70,12 +70,14 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
             target: "parkbench::audit",
             email = ?email, address = %v.address, wait_secs = wait, outcome = "throttled", "login"
         );
-        return v.fail(Fail::Throttled(wait));
+        return Err(v.fail(Fail::Throttled(wait)));
     }
-    let user = match p.db().user_by_email(&email).await {
-        Ok(u) => u.filter(|u| u.email != auth::IMPORTER),
-        Err(e) => return db_error(v.lang, &e),
-    };
+    let user = p
+        .db()
+        .user_by_email(&email)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .filter(|u| u.email != auth::IMPORTER);
     let password = f.password;
     let user = tokio::task::spawn_blocking(move || {
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -90,12 +92,11 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
             target: "parkbench::audit",
             email = ?email, address = %v.address, failures, outcome = "failed", "login"
         );
-        return login_form(&p, &v, StatusCode::UNAUTHORIZED, true, &email);
+        return Ok(login_form(&p, &v, StatusCode::UNAUTHORIZED, true, &email));
     };
     p.login_succeeded(&email);
     let (token, csrf) = (auth::token(), auth::token());
-    if let Err(e) = p
-        .db()
+    p.db()
         .create_session(
             &auth::token_hash(&token),
             user.id,
@@ -103,9 +104,7 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
             p.inner.cfg.limits.session_secs,
         )
         .await
-    {
-        return db_error(v.lang, &e);
-    }
+        .map_err(|e| db_error(v.lang, &e))?;
     tracing::info!(
         target: "parkbench::audit",
         email = ?email, address = %v.address, role = user.role.as_str(), outcome = "ok", "login"
@@ -124,7 +123,7 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
         &mut r,
         &auth::cookie(auth::LOGIN_CSRF_COOKIE, "", 0, secure),
     );
-    r
+    Ok(r)
 }
 
 #[derive(Deserialize)]
@@ -132,10 +131,8 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(p): State<Portal>, v: Visitor, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = v.check_csrf(&f.csrf) {
-        return r;
-    }
+pub async fn logout(State(p): State<Portal>, v: Visitor, Form(f): Form<CsrfForm>) -> Page {
+    v.check_csrf(&f.csrf)?;
     if let Some(h) = &v.session_hash {
         let _ = p.db().delete_session(h).await;
     }
@@ -144,7 +141,7 @@ pub async fn logout(State(p): State<Portal>, v: Visitor, Form(f): Form<CsrfForm>
         &mut r,
         &auth::cookie(auth::SESSION_COOKIE, "", 0, p.inner.cfg.secure_cookies),
     );
-    r
+    Ok(r)
 }
 
 #[derive(Deserialize)]
@@ -198,15 +195,14 @@ pub(super) fn setup_form(
     r
 }
 
-pub async fn setup_page(
-    State(p): State<Portal>,
-    v: Visitor,
-    Path(token): Path<String>,
-) -> Response {
-    match p.db().setup_user(&auth::token_hash(&token)).await {
-        Ok(u) => setup_form(&p, &v, &token, u.as_ref().map(|u| u.email.as_str()), None),
-        Err(e) => db_error(v.lang, &e),
-    }
+pub async fn setup_page(State(p): State<Portal>, v: Visitor, Path(token): Path<String>) -> Page {
+    let user = p
+        .db()
+        .setup_user(&auth::token_hash(&token))
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    let account = user.as_ref().map(|u| u.email.as_str());
+    Ok(setup_form(&p, &v, &token, account, None))
 }
 
 pub async fn setup(
@@ -214,36 +210,39 @@ pub async fn setup(
     v: Visitor,
     Path(token): Path<String>,
     Form(f): Form<SetupForm>,
-) -> Response {
+) -> Page {
     if !form_token_ok(&p, &v, &f.csrf) {
-        return v.fail(Fail::Forbidden);
+        return Err(v.fail(Fail::Forbidden));
     }
     let hash_of = auth::token_hash(&token);
-    let user = match p.db().setup_user(&hash_of).await {
-        Ok(u) => u,
-        Err(e) => return db_error(v.lang, &e),
-    };
+    let user = p
+        .db()
+        .setup_user(&hash_of)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
     let Some(user) = user else {
-        return setup_form(&p, &v, &token, None, None);
+        return Ok(setup_form(&p, &v, &token, None, None));
     };
     if let Some(problem) = auth::password_problem(
         &f.password,
         &user.email,
         p.inner.cfg.limits.password_min_chars,
     ) {
-        return setup_form(&p, &v, &token, Some(&user.email), Some(problem));
+        return Ok(setup_form(&p, &v, &token, Some(&user.email), Some(problem)));
     }
     let password = f.password;
     let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
         Ok(Ok(h)) => h,
-        _ => return server_error(v.lang, "password hashing failed"),
+        _ => return Err(server_error(v.lang, "password hashing failed")),
     };
-    match p.db().use_setup_token(&hash_of, &hash).await {
-        Ok(Some(_)) => {
-            tracing::info!(target: "parkbench::audit", email = ?user.email, "password set");
-            Redirect::to(&format!("/login?lang={}", v.code())).into_response()
-        }
-        Ok(None) => setup_form(&p, &v, &token, None, None),
-        Err(e) => db_error(v.lang, &e),
+    let used = p
+        .db()
+        .use_setup_token(&hash_of, &hash)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    if used.is_none() {
+        return Ok(setup_form(&p, &v, &token, None, None));
     }
+    tracing::info!(target: "parkbench::audit", email = ?user.email, "password set");
+    Ok(Redirect::to(&format!("/login?lang={}", v.code())).into_response())
 }

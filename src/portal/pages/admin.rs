@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn require_admin(v: &Visitor) -> Result<(), Response> {
+pub(super) fn require_admin(v: &Visitor) -> Result<(), PageError> {
     let u = v.require_login()?;
     if u.role == Role::Admin {
         Ok(())
@@ -17,12 +17,10 @@ pub(super) async fn admin_page(
     link: Option<String>,
     error: Option<String>,
     done: Option<String>,
-) -> Response {
-    let (users, parks) = match (p.db().users().await, p.db().parks().await) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return db_error(v.lang, &e),
-    };
-    v.render(
+) -> Page {
+    let users = p.db().users().await.map_err(|e| db_error(v.lang, &e))?;
+    let parks = p.db().parks().await.map_err(|e| db_error(v.lang, &e))?;
+    Ok(v.render(
         if error.is_some() {
             StatusCode::BAD_REQUEST
         } else {
@@ -40,11 +38,11 @@ pub(super) async fn admin_page(
                 Value::from(p.inner.cfg.limits.setup_link_secs / 86_400),
             ),
         ],
-    )
+    ))
 }
 
 /// An invitation's or role change's refusal, in the visitor's language.
-pub(super) fn refusal(v: &Visitor, e: &PortalError) -> Result<String, Response> {
+pub(super) fn refusal(v: &Visitor, e: &PortalError) -> Result<String, PageError> {
     match e {
         PortalError::Refused(key, about) => Ok(format!("{} ({about})", i18n::t(v.lang, key))),
         PortalError::Db(d) => Err(db_error(v.lang, d)),
@@ -52,10 +50,8 @@ pub(super) fn refusal(v: &Visitor, e: &PortalError) -> Result<String, Response> 
     }
 }
 
-pub async fn admin(State(p): State<Portal>, v: Visitor) -> Response {
-    if let Err(r) = require_admin(&v) {
-        return r;
-    }
+pub async fn admin(State(p): State<Portal>, v: Visitor) -> Page {
+    require_admin(&v)?;
     admin_page(&p, &v, None, None, None).await
 }
 
@@ -70,44 +66,25 @@ pub struct NewUserForm {
 
 /// Invites an account (or re-invites one: a reset link that keeps its role). The link is built
 /// from the configured public URL, never from the request's Host header.
-pub async fn admin_create(
-    State(p): State<Portal>,
-    v: Visitor,
-    Form(f): Form<NewUserForm>,
-) -> Response {
-    if let Err(r) = require_admin(&v) {
-        return r;
-    }
-    if let Err(r) = v.check_csrf(&f.csrf) {
-        return r;
-    }
+pub async fn admin_create(State(p): State<Portal>, v: Visitor, Form(f): Form<NewUserForm>) -> Page {
+    require_admin(&v)?;
+    v.check_csrf(&f.csrf)?;
     let Some(role) = Role::parse(&f.role) else {
-        return v.fail(Fail::BadRequest);
+        return Err(v.fail(Fail::BadRequest));
     };
     let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
     match p.invite(&f.email, role, park).await {
         Ok(path) => admin_page(&p, &v, Some(p.public_link(&path)), None, None).await,
-        Err(e) => match refusal(&v, &e) {
-            Ok(msg) => admin_page(&p, &v, None, Some(msg), None).await,
-            Err(r) => r,
-        },
+        Err(e) => admin_page(&p, &v, None, Some(refusal(&v, &e)?), None).await,
     }
 }
 
 /// Changes an account's role explicitly (an invitation never does); its sessions end.
-pub async fn admin_role(
-    State(p): State<Portal>,
-    v: Visitor,
-    Form(f): Form<NewUserForm>,
-) -> Response {
-    if let Err(r) = require_admin(&v) {
-        return r;
-    }
-    if let Err(r) = v.check_csrf(&f.csrf) {
-        return r;
-    }
+pub async fn admin_role(State(p): State<Portal>, v: Visitor, Form(f): Form<NewUserForm>) -> Page {
+    require_admin(&v)?;
+    v.check_csrf(&f.csrf)?;
     let Some(role) = Role::parse(&f.role) else {
-        return v.fail(Fail::BadRequest);
+        return Err(v.fail(Fail::BadRequest));
     };
     let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
     match p.change_role(&f.email, role, park).await {
@@ -115,9 +92,6 @@ pub async fn admin_role(
             let done = format!("{} ({})", i18n::t(v.lang, "role_changed"), f.email.trim());
             admin_page(&p, &v, None, None, Some(done)).await
         }
-        Err(e) => match refusal(&v, &e) {
-            Ok(msg) => admin_page(&p, &v, None, Some(msg), None).await,
-            Err(r) => r,
-        },
+        Err(e) => admin_page(&p, &v, None, Some(refusal(&v, &e)?), None).await,
     }
 }

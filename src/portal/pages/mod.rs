@@ -1,9 +1,6 @@
 //! The portal's pages and downloads. Every value from an upload reaches HTML through minijinja's
 //! auto-escaping; charts are the library's own SVG.
 
-// A refusal is a finished page (`Response`), returned once per request: boxing it buys nothing.
-#![allow(clippy::result_large_err)]
-
 mod account;
 mod admin;
 mod park;
@@ -29,6 +26,9 @@ use super::work::{self, Upload};
 use super::{Cached, Portal, PortalError, auth, i18n};
 use crate::diag::{Diagnostic, Severity};
 use crate::indicators::Lang;
+
+/// What a handler returns: its page, or the error page (or login redirect) it ends with.
+pub type Page = Result<Response, PageError>;
 
 pub(super) fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
@@ -73,7 +73,7 @@ pub struct Visitor {
 }
 
 impl FromRequestParts<Portal> for Visitor {
-    type Rejection = Response;
+    type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, p: &Portal) -> Result<Self, Self::Rejection> {
         let lang = super::error::request_lang(&parts.uri, &parts.headers);
@@ -106,7 +106,7 @@ impl FromRequestParts<Portal> for Visitor {
                     v.session_hash = Some(hash);
                 }
                 Ok(None) => {}
-                Err(e) => return Err(PageError::from((lang, &e)).into_response()),
+                Err(e) => return Err(PageError::from((lang, &e))),
             }
         }
         Ok(v)
@@ -157,27 +157,27 @@ impl Visitor {
                 security_headers(r.headers_mut());
                 r
             }
-            Err(e) => server_error(self.lang, &e.to_string()),
+            Err(e) => server_error(self.lang, &e.to_string()).into_response(),
         }
     }
 
-    /// A refusal or failure, as the portal's error page in the visitor's language.
-    fn fail(&self, fail: Fail) -> Response {
-        PageError::new(self.lang, fail).into_response()
+    /// A refusal or failure, in the visitor's language.
+    fn fail(&self, fail: Fail) -> PageError {
+        PageError::new(self.lang, fail)
     }
 
-    fn not_found(&self) -> Response {
+    fn not_found(&self) -> PageError {
         self.fail(Fail::NotFound)
     }
 
     /// A page for signed-in visitors: the login page for the others.
-    fn require_login(&self) -> Result<&User, Response> {
+    fn require_login(&self) -> Result<&User, PageError> {
         self.user
             .as_ref()
-            .ok_or_else(|| Redirect::to(&format!("/login?lang={}", self.code())).into_response())
+            .ok_or_else(|| self.fail(Fail::LoginRequired))
     }
 
-    fn check_csrf(&self, sent: &str) -> Result<(), Response> {
+    fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
         if !self.csrf.is_empty() && auth::same(sent, &self.csrf) {
             Ok(())
         } else {
@@ -194,12 +194,14 @@ pub(super) fn no_store(h: &mut HeaderMap) {
     security_headers(h);
 }
 
-pub(super) fn server_error(lang: Lang, detail: &str) -> Response {
-    PageError::new(lang, Fail::Internal(detail.to_string())).into_response()
+/// An internal error (the detail is logged, never shown).
+pub(super) fn server_error(lang: Lang, detail: &str) -> PageError {
+    PageError::new(lang, Fail::Internal(detail.to_string()))
 }
 
-pub(super) fn db_error(lang: Lang, e: &super::DbError) -> Response {
-    PageError::from((lang, e)).into_response()
+/// A database error: the storage's own page for a storage fault, else an internal error.
+pub(super) fn db_error(lang: Lang, e: &super::DbError) -> PageError {
+    PageError::from((lang, e))
 }
 
 /// The message page for an error, without a visitor (see [`super::error`]).
@@ -225,8 +227,8 @@ pub(crate) fn message_page(lang: Lang, status: StatusCode, text: &str) -> String
 }
 
 /// Unknown paths: the portal's 404 page.
-pub async fn fallback(v: Visitor) -> Response {
-    v.not_found()
+pub async fn fallback(v: Visitor) -> Page {
+    Err(v.not_found())
 }
 
 pub(super) fn set_cookie(r: &mut Response, value: &str) {
@@ -243,14 +245,11 @@ pub(super) fn when(ts: i64) -> String {
 
 // ---- sign-in
 
-pub async fn home(v: Visitor) -> Response {
-    let user = match v.require_login() {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn home(v: Visitor) -> Page {
+    let user = v.require_login()?;
     let to = match (&user.role, &user.park_id) {
         (Role::Operator, Some(p)) => format!("/park/{p}?lang={}", v.code()),
         _ => format!("/programme?lang={}", v.code()),
     };
-    Redirect::to(&to).into_response()
+    Ok(Redirect::to(&to).into_response())
 }

@@ -3,10 +3,8 @@
 
 use super::*;
 
-pub async fn template(State(p): State<Portal>, v: Visitor) -> Response {
-    if let Err(r) = v.require_login() {
-        return r;
-    }
+pub async fn template(State(p): State<Portal>, v: Visitor) -> Page {
+    v.require_login()?;
     let lang = v.lang;
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -20,16 +18,14 @@ pub async fn template(State(p): State<Portal>, v: Visitor) -> Response {
         let f = files.first().ok_or("no template written")?;
         std::fs::read(f).map_err(|e| e.to_string())
     })
-    .await;
-    match bytes {
-        Ok(Ok(b)) => download(
-            b,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "parkbench-template.xlsx",
-        ),
-        Ok(Err(e)) => server_error(v.lang, &e),
-        Err(e) => server_error(v.lang, &e.to_string()),
-    }
+    .await
+    .map_err(|e| server_error(v.lang, &e.to_string()))?
+    .map_err(|e| server_error(v.lang, &e))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "parkbench-template.xlsx",
+    ))
 }
 
 pub(super) fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
@@ -66,16 +62,16 @@ pub(super) async fn visible_park(
     p: &Portal,
     v: &Visitor,
     park_id: &str,
-) -> Result<RosterPark, Response> {
+) -> Result<RosterPark, PageError> {
     v.require_login()?;
     if !v.sees(park_id) {
         return Err(v.not_found());
     }
-    match p.db().park(park_id).await {
-        Ok(Some(park)) => Ok(park),
-        Ok(None) => Err(v.not_found()),
-        Err(e) => Err(db_error(v.lang, &e)),
-    }
+    p.db()
+        .park(park_id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .ok_or_else(|| v.not_found())
 }
 
 pub(super) fn current_year() -> i32 {
@@ -151,15 +147,13 @@ pub async fn park(
     v: Visitor,
     Path(park_id): Path<String>,
     Query(q): Query<ParkQuery>,
-) -> Response {
-    let park = match visible_park(&p, &v, &park_id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let history = match p.db().submissions(&park.park_id).await {
-        Ok(h) => h,
-        Err(e) => return db_error(v.lang, &e),
-    };
+) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    let history = p
+        .db()
+        .submissions(&park.park_id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
     let year = q
         .year()
         .or_else(|| history.first().map(|s| s.year as i32))
@@ -241,7 +235,7 @@ pub async fn park(
             ])
         })
         .collect();
-    v.render(
+    Ok(v.render(
         StatusCode::OK,
         "park.html",
         vec![
@@ -263,7 +257,7 @@ pub async fn park(
             // double click, a browser resending after a lost response) is stored once.
             ("idem", Value::from(auth::token())),
         ],
-    )
+    ))
 }
 
 pub async fn upload(
@@ -271,25 +265,19 @@ pub async fn upload(
     v: Visitor,
     Path(park_id): Path<String>,
     form: Multipart,
-) -> Response {
-    let user = match v.require_login() {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
+) -> Page {
+    let user = v.require_login()?.clone();
     if !v.submits(&park_id) {
-        return v.not_found();
+        return Err(v.not_found());
     }
     // A slot before a byte of the files is read: memory for uploads is bounded by the slots.
-    let slot = match p.upload_slot(user.id).await {
-        Ok(s) => s,
-        Err(f) => {
-            tracing::warn!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
-            return v.fail(f);
-        }
-    };
+    let slot = p.upload_slot(user.id).await.map_err(|f| {
+        tracing::warn!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
+        v.fail(f)
+    })?;
     let r = store_upload(&p, &v, &user, &park_id, form).await;
     drop(slot);
-    r.unwrap_or_else(|f| {
+    r.map_err(|f| {
         if matches!(f, Fail::TooLarge(_) | Fail::TooManyFiles(_)) {
             tracing::info!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
         }
@@ -372,9 +360,8 @@ pub(super) async fn store_upload(
     form: Multipart,
 ) -> Result<Response, Fail> {
     let f = read_upload(p, form).await?;
-    if let Err(r) = v.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+    // A refusal of `check_csrf` is a `Fail::Forbidden` (logged there): it stays one.
+    v.check_csrf(&f.csrf).map_err(|e| e.fail)?;
     let year = f
         .year
         .filter(|y| crate::input::activity::YEARS.contains(y))
@@ -503,20 +490,19 @@ pub async fn submission(
     v: Visitor,
     Path((park_id, year, version)): Path<(String, i64, i64)>,
     Query(q): Query<PageQuery>,
-) -> Response {
-    let park = match visible_park(&p, &v, &park_id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let sub = match p.db().submission(&park.park_id, year, version).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return v.not_found(),
-        Err(e) => return db_error(v.lang, &e),
-    };
-    let (problems, omitted) = match p.db().problems(sub.id).await {
-        Ok(x) => x,
-        Err(e) => return db_error(v.lang, &e),
-    };
+) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    let sub = p
+        .db()
+        .submission(&park.park_id, year, version)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .ok_or_else(|| v.not_found())?;
+    let (problems, omitted) = p
+        .db()
+        .problems(sub.id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
     let problems: Vec<Diagnostic> = serde_json::from_str(&problems).unwrap_or_default();
     let omitted: Vec<work::Omitted> = serde_json::from_str(&omitted).unwrap_or_default();
     let names: Vec<String> = serde_json::from_str(&sub.names).unwrap_or_default();
@@ -562,7 +548,7 @@ pub async fn submission(
             ])
         })
         .collect();
-    v.render(
+    Ok(v.render(
         StatusCode::OK,
         "submission.html",
         vec![
@@ -578,7 +564,7 @@ pub async fn submission(
             ("stored", Value::from(problems.len())),
             ("omitted", Value::from_serialize(&omitted_rows)),
         ],
-    )
+    ))
 }
 
 pub(super) async fn park_download(
@@ -587,48 +573,40 @@ pub(super) async fn park_download(
     park_id: String,
     q: ParkQuery,
     what: &str,
-) -> Response {
-    let park = match visible_park(&p, &v, &park_id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(year) = q.year() else {
-        return v.not_found();
-    };
+) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    let year = q.year().ok_or_else(|| v.not_found())?;
     let benchmark = set_choice(&p, q.benchmark.as_deref());
-    let history = match p.db().submissions(&park.park_id).await {
-        Ok(h) => h,
-        Err(e) => return db_error(v.lang, &e),
+    let history = p
+        .db()
+        .submissions(&park.park_id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    let sub = counting_in(&history, year).ok_or_else(|| v.not_found())?;
+    let c = park_result(&p, &park, sub, &benchmark, v.lang)
+        .await
+        .map_err(|e| server_error(v.lang, &e))?;
+    let Cached::Park(r) = &*c else {
+        return Err(v.not_found());
     };
-    let Some(sub) = counting_in(&history, year) else {
-        return v.not_found();
-    };
-    match park_result(&p, &park, sub, &benchmark, v.lang).await {
-        Ok(c) => {
-            let Cached::Park(r) = &*c else {
-                return v.not_found();
-            };
-            let base = format!("{}-{year}-{benchmark}", park.park_id);
-            match what {
-                "html" => {
-                    let mut resp = Html(r.html.clone()).into_response();
-                    no_store(resp.headers_mut());
-                    resp
-                }
-                "md" => download(
-                    r.markdown.clone().into_bytes(),
-                    "text/markdown; charset=utf-8",
-                    &format!("{base}.md"),
-                ),
-                _ => download(
-                    r.scores_csv.clone().into_bytes(),
-                    "text/csv; charset=utf-8",
-                    &format!("{base}-scores.csv"),
-                ),
-            }
+    let base = format!("{}-{year}-{benchmark}", park.park_id);
+    Ok(match what {
+        "html" => {
+            let mut resp = Html(r.html.clone()).into_response();
+            no_store(resp.headers_mut());
+            resp
         }
-        Err(e) => server_error(v.lang, &e),
-    }
+        "md" => download(
+            r.markdown.clone().into_bytes(),
+            "text/markdown; charset=utf-8",
+            &format!("{base}.md"),
+        ),
+        _ => download(
+            r.scores_csv.clone().into_bytes(),
+            "text/csv; charset=utf-8",
+            &format!("{base}-scores.csv"),
+        ),
+    })
 }
 
 /// A park's downloads: `report.html`, `report.md`, `scores.csv`.
@@ -637,12 +615,12 @@ pub async fn park_file(
     v: Visitor,
     Path((park, file)): Path<(String, String)>,
     Query(q): Query<ParkQuery>,
-) -> Response {
+) -> Page {
     match file.as_str() {
         "report.html" => park_download(p, v, park, q, "html").await,
         "report.md" => park_download(p, v, park, q, "md").await,
         "scores.csv" => park_download(p, v, park, q, "csv").await,
-        _ => v.not_found(),
+        _ => Err(v.not_found()),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn require_staff(v: &Visitor) -> Result<(), Response> {
+pub(super) fn require_staff(v: &Visitor) -> Result<(), PageError> {
     let u = v.require_login()?;
     if u.role.sees_programme() {
         Ok(())
@@ -16,7 +16,7 @@ pub(super) async fn programme_choice(
     p: &Portal,
     v: &Visitor,
     q: &ParkQuery,
-) -> Result<(i32, String), Response> {
+) -> Result<(i32, String), PageError> {
     require_staff(v)?;
     Ok((
         programme_year(p, q).await,
@@ -78,22 +78,14 @@ pub(super) async fn programme_result(
     Ok(Some(p.remember(key, Cached::Programme(result))))
 }
 
-pub async fn programme(
-    State(p): State<Portal>,
-    v: Visitor,
-    Query(q): Query<ParkQuery>,
-) -> Response {
-    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let (parks, all) = match (
-        p.db().parks().await,
-        p.db().submissions_in(i64::from(year)).await,
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return db_error(v.lang, &e),
-    };
+pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<ParkQuery>) -> Page {
+    let (year, benchmark) = programme_choice(&p, &v, &q).await?;
+    let parks = p.db().parks().await.map_err(|e| db_error(v.lang, &e))?;
+    let all = p
+        .db()
+        .submissions_in(i64::from(year))
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
     let names: BTreeMap<&str, &str> = parks
         .iter()
         .map(|p| (p.park_id.as_str(), p.name.as_str()))
@@ -154,7 +146,7 @@ pub async fn programme(
         .iter()
         .filter(|x| !latest.contains_key(x.park_id.as_str()))
         .collect();
-    v.render(
+    Ok(v.render(
         StatusCode::OK,
         "programme.html",
         vec![
@@ -171,34 +163,28 @@ pub async fn programme(
             ("missing", Value::from_serialize(&missing)),
             ("error", Value::from(error)),
         ],
-    )
+    ))
 }
 
 pub async fn programme_csv(
     State(p): State<Portal>,
     v: Visitor,
     Query(q): Query<ParkQuery>,
-) -> Response {
-    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
-        Ok(x) => x,
-        Err(r) => return r,
+) -> Page {
+    let (year, benchmark) = programme_choice(&p, &v, &q).await?;
+    let result = programme_result(&p, year, &benchmark, v.lang)
+        .await
+        .map_err(|e| server_error(v.lang, &e))?;
+    let csv = match result.as_deref() {
+        Some(Cached::Programme(r)) => r.scores_csv.clone(),
+        Some(Cached::Park(_)) => return Err(v.not_found()),
+        None => crate::report::scores::csv(&[]),
     };
-    match programme_result(&p, year, &benchmark, v.lang).await {
-        Ok(Some(c)) => match &*c {
-            Cached::Programme(r) => download(
-                r.scores_csv.clone().into_bytes(),
-                "text/csv; charset=utf-8",
-                &format!("scores-{year}-{benchmark}.csv"),
-            ),
-            Cached::Park(_) => v.not_found(),
-        },
-        Ok(None) => download(
-            crate::report::scores::csv(&[]).into_bytes(),
-            "text/csv; charset=utf-8",
-            &format!("scores-{year}-{benchmark}.csv"),
-        ),
-        Err(e) => server_error(v.lang, &e),
-    }
+    Ok(download(
+        csv.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("scores-{year}-{benchmark}.csv"),
+    ))
 }
 
 pub async fn programme_report(
@@ -206,47 +192,42 @@ pub async fn programme_report(
     v: Visitor,
     Path(path): Path<String>,
     Query(q): Query<ParkQuery>,
-) -> Response {
-    let (year, benchmark) = match programme_choice(&p, &v, &q).await {
-        Ok(x) => x,
-        Err(r) => return r,
+) -> Page {
+    let (year, benchmark) = programme_choice(&p, &v, &q).await?;
+    let c = programme_result(&p, year, &benchmark, v.lang)
+        .await
+        .map_err(|e| server_error(v.lang, &e))?
+        .ok_or_else(|| v.not_found())?;
+    let Cached::Programme(r) = &*c else {
+        return Err(v.not_found());
     };
-    match programme_result(&p, year, &benchmark, v.lang).await {
-        Ok(Some(c)) => {
-            let Cached::Programme(r) = &*c else {
-                return v.not_found();
-            };
-            // Only files the report wrote: the path is a key, never a file system path.
-            let Some(bytes) = r.files.get(&path) else {
-                // A programme of one park has no index page: its park page is the report.
-                if path == "index.html"
-                    && let [only] = r.scores.as_slice()
-                {
-                    let to = format!(
-                        "parks/{}.html?year={year}&benchmark={benchmark}&lang={}",
-                        only.park_id,
-                        v.code()
-                    );
-                    return Redirect::to(&to).into_response();
-                }
-                return v.not_found();
-            };
-            let mime = match path.rsplit('.').next() {
-                Some("html") => "text/html; charset=utf-8",
-                Some("svg") => "image/svg+xml",
-                Some("csv") => "text/csv; charset=utf-8",
-                Some("md") => "text/markdown; charset=utf-8",
-                _ => "application/octet-stream",
-            };
-            let mut resp = bytes.clone().into_response();
-            resp.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-            no_store(resp.headers_mut());
-            resp
+    // Only files the report wrote: the path is a key, never a file system path.
+    let Some(bytes) = r.files.get(&path) else {
+        // A programme of one park has no index page: its park page is the report.
+        if path == "index.html"
+            && let [only] = r.scores.as_slice()
+        {
+            let to = format!(
+                "parks/{}.html?year={year}&benchmark={benchmark}&lang={}",
+                only.park_id,
+                v.code()
+            );
+            return Ok(Redirect::to(&to).into_response());
         }
-        Ok(None) => v.not_found(),
-        Err(e) => server_error(v.lang, &e),
-    }
+        return Err(v.not_found());
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("md") => "text/markdown; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let mut resp = bytes.clone().into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    no_store(resp.headers_mut());
+    Ok(resp)
 }
 
 // ---- accounts
