@@ -252,9 +252,17 @@ fn gate_label(g: GateState, lang: Lang) -> &'static str {
     }
 }
 
-fn set_view(set: &BenchmarkSet, lang: Lang) -> minijinja::Value {
+fn set_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
+    let set = &input.run.set;
     let a = &set.accounting;
-    let accounting = text::accounting(lang, a);
+    // The electricity factor as the inventory used it (tce/MWh = kgce/kWh), from the tables.
+    let electricity = input
+        .run
+        .inventory
+        .years
+        .first()
+        .map(|py| py.electricity_tce_per_mwh);
+    let accounting = text::accounting(lang, a, electricity);
     context! {
         id => set.id,
         title => set.title.get(lang),

@@ -287,7 +287,7 @@ pub(super) fn park_page(
             sector => park.map(|p| p.sector.clone()).unwrap_or_default(),
         },
         year => s.year,
-        set => set_view(set, lang),
+        set => set_view(input, lang),
         headline => headline,
         headline_class => headline_class,
         reason => words.text(&s.reason),

@@ -81,7 +81,7 @@ pub(super) fn page(
         t => t,
         st => crate::i18n::Locale::get(lang).section("status"),
         css => CSS,
-        set => set_view(set, lang),
+        set => set_view(input, lang),
         parks => parks,
         charts => charts,
         failures => failures,

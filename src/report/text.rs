@@ -66,11 +66,19 @@ pub fn programme_summary(lang: Lang, scored: usize, failed: usize) -> String {
     ))
 }
 
-pub fn accounting(lang: Lang, a: &Accounting) -> String {
+/// The set's accounting in words; `electricity` is the electricity factor the inventory used
+/// (kgce/kWh), from the factor tables.
+pub fn accounting(lang: Lang, a: &Accounting, electricity: Option<f64>) -> String {
     let words = Locale::get(lang);
-    let basis = match a.electricity_tce_basis {
-        ElectricityBasis::Equivalent => "report.accounting_equivalent",
-        ElectricityBasis::Generation => "report.accounting_generation",
+    let basis = match (a.electricity_tce_basis, electricity) {
+        (ElectricityBasis::Equivalent, Some(f)) => {
+            words.text(&t!("report.accounting_equivalent_value", value = f))
+        }
+        (ElectricityBasis::Equivalent, None) => words.word("report.accounting_equivalent"),
+        (ElectricityBasis::Generation, Some(f)) => {
+            words.text(&t!("report.accounting_generation_value", value = f))
+        }
+        (ElectricityBasis::Generation, None) => words.word("report.accounting_generation"),
     };
     let grid = match a.grid_factor_variant {
         GridVariant::Average => "report.accounting_grid_average",
@@ -86,9 +94,13 @@ pub fn accounting(lang: Lang, a: &Accounting) -> String {
     } else {
         "report.accounting_process_excluded"
     };
-    [basis, grid, gas, process]
-        .map(|k| words.word(k))
-        .join(&words.word("report.list_separator"))
+    [
+        basis,
+        words.word(grid),
+        words.word(gas),
+        words.word(process),
+    ]
+    .join(&words.word("report.list_separator"))
 }
 
 /// Escapes text for Markdown tables: pipes, angle brackets, line breaks.
