@@ -78,8 +78,9 @@ pub struct Sourced {
     pub value: f64,
     pub source: String,
     pub status: SourceStatus,
+    /// One string, or `{ en, zh }` where it is shown on pages in both languages.
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 /// A threshold, optionally for one band, country or milestone year.
@@ -95,8 +96,9 @@ pub struct Threshold {
     pub year: Option<i32>,
     pub source: String,
     pub status: SourceStatus,
+    /// One string, or `{ en, zh }` where it is shown on pages in both languages.
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 /// A tier of the `tiers` method.

@@ -403,19 +403,28 @@ impl CoreIndicator {
             ),
             unit: r.unit.clone(),
             threshold: r.threshold.as_ref().map(|t| {
+                // The band by its label in the chart's language, as the set names it.
                 let band = t
                     .band
-                    .clone()
-                    .map(|b| format!(" ({b})"))
+                    .as_deref()
+                    .map(|b| {
+                        let label = set
+                            .bands
+                            .iter()
+                            .find(|x| x.id == b)
+                            .map_or(b, |x| x.label.get(lang));
+                        format!(" ({label})")
+                    })
                     .unwrap_or_default();
                 (t.value, format!("{}{band}", word(lang, "plot.threshold")))
             }),
             reference: rule.reference.as_ref().map(|x| {
                 (
                     x.value,
-                    x.note
-                        .clone()
-                        .unwrap_or_else(|| word(lang, "plot.reference").into()),
+                    x.note.as_ref().map_or_else(
+                        || word(lang, "plot.reference").into(),
+                        |n| n.get(lang).to_string(),
+                    ),
                 )
             }),
             history,
