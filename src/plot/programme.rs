@@ -40,18 +40,21 @@ fn park_label(s: &Score) -> String {
 #[derive(Debug, Clone)]
 pub struct Ranking {
     pub title: String,
+    /// In ranking order, each with its rank (ties share the best place, as on the page).
     pub scores: Vec<Score>,
+    pub ranks: Vec<Option<usize>>,
     pub levels: Vec<(String, String, RGBColor)>,
     pub lang: Lang,
 }
 
 impl Ranking {
     pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Ranking {
-        let scores: Vec<Score> = crate::stats::ranking(scores)
+        let (ranks, scores): (Vec<Option<usize>>, Vec<Score>) = crate::stats::ranking(scores)
             .into_iter()
-            .map(|(_, s)| s.clone())
-            .collect();
+            .map(|(rank, s)| (rank, s.clone()))
+            .unzip();
         Ranking {
+            ranks,
             title: format!(
                 "{} · {}",
                 word(lang, "plot.ranking_by_overall_score"),
@@ -95,7 +98,11 @@ impl Chart for Ranking {
             let y = 52 + 24 * i as i32;
             let cy = y + 9;
             area.draw_text(
-                &format!("{}. {}", i + 1, park_label(s)),
+                &format!(
+                    "{}. {}",
+                    self.ranks[i].map_or("—".to_string(), |r| r.to_string()),
+                    park_label(s)
+                ),
                 &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
                 (x0 - 8, cy),
             )
@@ -187,7 +194,15 @@ impl Scatter {
             let ind = r.indicator.get_ref().as_str();
             for t in r.thresholds.iter() {
                 if ind == "co2_per_tce" {
-                    co2_thresholds.push((t.value, t.band.clone().unwrap_or_default()));
+                    // The band by its label, as the set names it in this language.
+                    let band = t.band.as_deref().map_or(String::new(), |b| {
+                        set.bands
+                            .iter()
+                            .find(|x| x.id == b)
+                            .map_or(b, |x| x.label.get(lang))
+                            .to_string()
+                    });
+                    co2_thresholds.push((t.value, band));
                 } else if ind == "clean_energy_share" && clean_threshold.is_none() {
                     clean_threshold = Some(t.value);
                 }
@@ -234,7 +249,18 @@ impl Chart for Scatter {
             .bold_line_style(colours::GRID.mix(0.8))
             .draw()
             .map_err(err)?;
-        for (t, band) in &self.co2_thresholds {
+        // Thresholds lie close together (0.2 and 0.3): their labels go above the line and below
+        // in turn, so two neighbours never print over each other.
+        let mut thresholds = self.co2_thresholds.clone();
+        thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let last = thresholds.len().saturating_sub(1);
+        for (i, (t, band)) in thresholds.iter().enumerate() {
+            // From the top down: the highest label above its line, each lower one below.
+            let label_y = if i == last {
+                *t + ymax * 0.01
+            } else {
+                *t - ymax * 0.035
+            };
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(0.0, *t), (1.0, *t)],
@@ -246,7 +272,7 @@ impl Chart for Scatter {
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("{t} {band}"),
-                    (0.01, *t + ymax * 0.01),
+                    (0.01, label_y),
                     text(11.0),
                 )))
                 .map_err(err)?;
