@@ -121,7 +121,7 @@ pub(super) fn park_page(
             let is_change = r.indicator.contains('.');
             let fmt = |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
             let threshold = r.threshold.as_ref().map(|th| {
-                let mut x = format!(
+                let x = format!(
                     "{} {}",
                     if ind.is_some_and(|i| i.direction == crate::indicators::Direction::Lower) {
                         "≤"
@@ -149,10 +149,7 @@ pub(super) fn park_page(
                 if th.outside_bands {
                     why.push(t["outside_bands"].to_string());
                 }
-                if !why.is_empty() {
-                    x.push_str(&format!(" ({})", why.join(", ")));
-                }
-                x
+                (x, why.join(", "))
             });
             let gap = r
                 .gap
@@ -165,7 +162,12 @@ pub(super) fn park_page(
                 name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh },
                 role => text::role(lang, r.role),
                 value => r.value.map_or("—".to_string(), fmt),
-                threshold => threshold.unwrap_or_else(|| "—".into()),
+                // Markdown: the value and its note in one cell; HTML: the note under the value.
+                threshold => threshold.as_ref().map_or("—".into(), |(v, why)| {
+                    if why.is_empty() { v.clone() } else { format!("{v} ({why})") }
+                }),
+                threshold_value => threshold.as_ref().map_or("—".into(), |(v, _)| v.clone()),
+                threshold_note => threshold.as_ref().map(|(_, why)| why.clone()).filter(|w| !w.is_empty()),
                 status => r.status.as_str(),
                 status_label => r.status.label(lang),
                 points => r.points.map_or("—".to_string(), |p| format!("{p:.0}")),
