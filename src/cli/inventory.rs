@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
-use super::output::{csv_safe, emit, human, num, text_table};
+use super::output::{emit, human, text_table};
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
 use parkbench::inventory::Inventory;
@@ -33,7 +33,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     spinner.finish_and_clear();
     let words = parkbench::i18n::Locale::get(args.data.lang);
     let text = match args.format {
-        Format::Csv => to_csv(&inv, &l.reference.vocab.order, words),
+        Format::Csv => parkbench::report::inventory_csv(&inv, &l.reference.vocab.order, words),
         Format::Json => {
             serde_json::to_string_pretty(&inv).map_err(|e| CliError::Io(e.to_string()))? + "\n"
         }
@@ -41,64 +41,6 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     };
     emit(args.out.as_deref(), &text)?;
     Ok(super::report_failures(&l.data, args.data.lang))
-}
-
-/// The inventory as CSV: fixed columns, then `tce_<carrier>` and `co2_<carrier>_t` per carrier
-/// present, and last `why_unknown`: what made a blank total unknown, with its cell.
-pub fn to_csv(inv: &Inventory, order: &[String], words: &Locale) -> String {
-    let present: Vec<&String> = order
-        .iter()
-        .filter(|m| {
-            inv.years
-                .iter()
-                .any(|y| y.carriers.iter().any(|c| &&c.metric == m))
-        })
-        .collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = [
-        "park_id",
-        "year",
-        "energy_tce",
-        "co2_scope1_t",
-        "co2_scope2_location_t",
-        "co2_scope2_market_t",
-        "co2_total_t",
-        "co2_total_location_t",
-        "co2_per_tce",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for m in &present {
-        header.push(format!("tce_{m}"));
-        header.push(format!("co2_{m}_t"));
-    }
-    header.push("why_unknown".into());
-    let _ = w.write_record(&header);
-    for y in &inv.years {
-        let mut r = vec![
-            csv_safe(&y.park_id),
-            y.year.to_string(),
-            num(y.energy_tce, 4),
-            num(y.co2_scope1_t, 4),
-            num(y.co2_scope2_location_t, 4),
-            num(y.co2_scope2_market_t, 4),
-            num(y.co2_total_t, 4),
-            num(y.co2_total_location_t, 4),
-            num(y.co2_per_tce, 4),
-        ];
-        for m in &present {
-            let c = y.carriers.iter().find(|c| &&c.metric == m);
-            // A carrier the park does not use is 0; one it reported as unknown is empty.
-            r.push(c.map_or("0".into(), |c| num(c.tce, 4)));
-            r.push(c.map_or("0".into(), |c| num(c.co2_t, 4)));
-        }
-        r.push(csv_safe(
-            &y.why_unknown().map(|t| words.text(&t)).unwrap_or_default(),
-        ));
-        let _ = w.write_record(&r);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// The inventory as a table, and under it what made each blank total unknown.

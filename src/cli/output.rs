@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::Path;
 
 use super::CliError;
-pub use parkbench::outfile::num;
 
 /// Writes a file atomically (see [`parkbench::outfile::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
@@ -47,8 +46,6 @@ pub fn human(v: Option<f64>, decimals: usize) -> String {
         format!("{sign}{grouped}.{frac}")
     }
 }
-
-pub use parkbench::outfile::csv_safe;
 
 /// Renders rows as an aligned text table.
 pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
@@ -103,6 +100,7 @@ fn display_width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parkbench::outfile::{csv_safe, num};
 
     #[test]
     fn numbers() {

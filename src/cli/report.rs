@@ -19,7 +19,7 @@ pub struct ReportArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Files to write, comma-separated: html, md, json, csv.
+    /// Files to write, comma-separated: html, md, json, csv, xlsx (scores.xlsx, not by default).
     #[arg(long, value_delimiter = ',', default_value = "html,md,json,csv")]
     pub format: Vec<String>,
     /// Also write PNG charts (for slides).
@@ -35,9 +35,9 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     for f in &args.format {
-        if !["html", "md", "json", "csv"].contains(&f.as_str()) {
+        if !["html", "md", "json", "csv", "xlsx"].contains(&f.as_str()) {
             return Err(CliError::Usage(format!(
-                "--format {f}: expected html, md, json or csv"
+                "--format {f}: expected html, md, json, csv or xlsx"
             )));
         }
     }
@@ -61,6 +61,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         markdown: args.format.iter().any(|f| f == "md"),
         json: args.format.iter().any(|f| f == "json"),
         csv: args.format.iter().any(|f| f == "csv"),
+        xlsx: args.format.iter().any(|f| f == "xlsx"),
         png: args.png,
         timestamp: args.timestamp.clone(),
         progress: Some(report::Progress(std::sync::Arc::new(move || tick.inc(1)))),

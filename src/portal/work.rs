@@ -560,6 +560,7 @@ fn run_report(
         markdown: true,
         json: false,
         csv: true,
+        xlsx: false,
         png: false,
         timestamp: None,
         progress: None,

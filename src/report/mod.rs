@@ -13,11 +13,12 @@ mod programme;
 pub mod scores;
 mod tables;
 mod text;
+mod xlsx;
 
 use park::{PageCtx, level_words};
 pub use programme::{failures, failures_csv};
 
-pub use tables::{changes_csv, peers_csv, uncertainty_csv};
+pub use tables::{changes_csv, inventory_csv, peers_csv, uncertainty_csv};
 
 use minijinja::{Environment, context};
 use rayon::prelude::*;
@@ -44,6 +45,8 @@ pub struct ReportOptions {
     pub markdown: bool,
     pub json: bool,
     pub csv: bool,
+    /// `scores.xlsx`: the tables as one workbook.
+    pub xlsx: bool,
     /// Also write PNG charts (for slides).
     pub png: bool,
     /// A timestamp to print in footers (None: no timestamp, deterministic output).
@@ -71,6 +74,8 @@ pub enum ReportError {
     Template(#[from] minijinja::Error),
     #[error("chart {0}: {1}")]
     Chart(String, String),
+    #[error("scores.xlsx: {0}")]
+    Workbook(String),
     #[error("park id {0:?} cannot name a file")]
     UnsafeId(String),
 }
@@ -221,10 +226,26 @@ pub fn write(
         }
     }
     // Parks left out, with every reason; always written so a batch can be checked.
-    put(
-        "failures.csv",
-        failures_csv(input.data, opts.lang).as_bytes(),
-    )?;
+    let failures = failures_csv(input.data, opts.lang);
+    put("failures.csv", failures.as_bytes())?;
+    if opts.xlsx {
+        let progs = std::slice::from_ref(input.programme);
+        let words = crate::i18n::Locale::get(opts.lang);
+        let inventory = inventory_csv(&input.run.inventory, &input.vocab.order, words);
+        let (peers, changes) = (peers_csv(progs), changes_csv(progs));
+        let uncertainty = uncertainty_csv(progs);
+        let mut tables = vec![
+            ("scores", input.scores_csv.as_str()),
+            ("inventory", inventory.as_str()),
+            ("peers", peers.as_str()),
+            ("changes", changes.as_str()),
+        ];
+        if input.programme.mc.is_some() {
+            tables.push(("uncertainty", uncertainty.as_str()));
+        }
+        tables.push(("failures", failures.as_str()));
+        put("scores.xlsx", &xlsx::workbook(&tables, opts.lang)?)?;
+    }
     if opts.json {
         put("scores.json", input.scores_json.as_bytes())?;
     }

@@ -460,3 +460,74 @@ fn the_chinese_report_has_no_english_words_outside_the_allow_list() {
         english.join("\n")
     );
 }
+
+/// `report --format xlsx` writes `scores.xlsx`: a sheet per table, every value of scores.csv
+/// back from the workbook (numbers as numbers), Chinese sheet and column names with `--lang zh`,
+/// and the same bytes on a second run.
+#[test]
+fn the_workbook_round_trips_scores_csv_in_both_languages() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    for (lang, scores_sheet, park_column) in
+        [("en", "scores", "park_id"), ("zh", "评分", "园区编号")]
+    {
+        let out = dir.path().join(lang);
+        let report = |out: &Path| {
+            let (code, _, err) = run(&[
+                "report",
+                sample.to_str().unwrap(),
+                "--benchmark",
+                "cn-zero-carbon-park-2025",
+                "--out",
+                out.to_str().unwrap(),
+                "--lang",
+                lang,
+                "--draws",
+                "0",
+                "--format",
+                "csv,xlsx",
+            ]);
+            assert_eq!(code, 0, "{err}");
+        };
+        report(&out);
+        let path = out.join("scores.xlsx");
+        let mut book = calamine::open_workbook_auto(&path).unwrap();
+        let names = book.sheet_names();
+        assert!(names.len() >= 5, "{names:?}");
+        let sheet = book.worksheet_range(scores_sheet).unwrap();
+        let csv = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+        let mut records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes());
+        let rows: Vec<_> = sheet.rows().collect();
+        let mut n = 0;
+        for (r, rec) in records.records().enumerate() {
+            let rec = rec.unwrap();
+            for (c, want) in rec.iter().enumerate() {
+                let got = rows[r].get(c).cloned().unwrap_or(Data::Empty);
+                if r == 0 {
+                    continue;
+                }
+                n += 1;
+                match got {
+                    Data::Float(v) => assert_eq!(v, want.parse::<f64>().unwrap(), "{r},{c}"),
+                    Data::Int(v) => assert_eq!(v as f64, want.parse::<f64>().unwrap(), "{r},{c}"),
+                    Data::String(s) => assert_eq!(s, want, "{r},{c}"),
+                    Data::Empty => assert_eq!(want, "", "{r},{c}"),
+                    other => panic!("{r},{c}: {other:?}"),
+                }
+            }
+        }
+        assert!(n > 500, "{n} cells compared");
+        assert_eq!(rows[0][0].to_string(), park_column);
+        // Deterministic: a second run writes the same bytes.
+        let again = dir.path().join(format!("{lang}-again"));
+        report(&again);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(again.join("scores.xlsx")).unwrap(),
+            "two runs, two workbooks"
+        );
+    }
+}
