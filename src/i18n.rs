@@ -89,6 +89,14 @@ pub fn english<S: serde::Serializer>(t: &Text, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(&t.en())
 }
 
+/// An optional message in English (`serialize_with`).
+pub fn english_opt<S: serde::Serializer>(t: &Option<Text>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_some(&t.en()),
+        None => s.serialize_none(),
+    }
+}
+
 /// Messages in English (`serialize_with`).
 pub fn english_all<S: serde::Serializer>(ts: &[Text], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(ts.iter().map(Text::en))

@@ -26,14 +26,6 @@ use crate::i18n::{Locale, Text};
 use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Lang, Values};
 use crate::inventory::{Inventory, ParkYear};
 
-/// An optional message in English, for the JSON outputs that predate worded messages.
-fn english<S: serde::Serializer>(t: &Option<Text>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_some(&Locale::get(Lang::En).text(t)),
-        None => s.serialize_none(),
-    }
-}
-
 /// A set's results: the inventory under its accounting, indicator values and scores.
 #[derive(Debug, Clone)]
 pub struct SetRun {
@@ -144,7 +136,7 @@ pub struct RuleResult {
     pub points: Option<f64>,
     pub gap: Option<Gap>,
     /// Why it is missing / not applicable / waived (serialised in English).
-    #[serde(serialize_with = "english")]
+    #[serde(serialize_with = "crate::i18n::english_opt")]
     pub note: Option<Text>,
     /// Metrics whose data would let the rule be assessed (when missing).
     pub needs: Vec<String>,
