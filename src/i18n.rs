@@ -236,6 +236,11 @@ impl Locale {
     }
 
     /// A message by key alone (labels without arguments).
+    /// The language of this locale.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
     pub fn word(&self, key: &'static str) -> String {
         self.text(&Text::new(key))
     }

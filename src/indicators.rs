@@ -206,12 +206,29 @@ pub fn evaluate(
     vocab: &Vocabulary,
     settings: &BTreeMap<String, f64>,
 ) -> Result<Values, crate::frame::FrameError> {
-    let mut out: Values = BTreeMap::new();
-    if inv.years.is_empty() {
-        return Ok(out);
+    let all: Vec<&Indicator> = cat.indicators.iter().collect();
+    let rows = evaluate_years(&all, &inv.years, vocab, settings)?;
+    Ok(inv
+        .years
+        .iter()
+        .zip(rows)
+        .map(|(py, m)| ((py.park_id.clone(), py.year), m))
+        .collect())
+}
+
+/// Evaluates the given indicators for each park-year, one map per park-year in the order
+/// given (park-years may repeat a park and year: pathways evaluate variants of one).
+pub fn evaluate_years(
+    indicators: &[&Indicator],
+    years: &[crate::inventory::ParkYear],
+    vocab: &Vocabulary,
+    settings: &BTreeMap<String, f64>,
+) -> Result<Vec<BTreeMap<String, Value>>, crate::frame::FrameError> {
+    if years.is_empty() {
+        return Ok(Vec::new());
     }
     let vars: Vec<BTreeMap<String, Option<f64>>> =
-        inv.years.iter().map(|y| y.variables(vocab)).collect();
+        years.iter().map(|y| y.variables(vocab)).collect();
     let mut columns: Vec<(String, Vec<Option<f64>>)> = vars[0]
         .keys()
         .map(|n| (n.clone(), vars.iter().map(|v| v[n]).collect()))
@@ -219,16 +236,17 @@ pub fn evaluate(
     for (k, v) in settings {
         columns.push((k.clone(), vec![Some(*v); vars.len()]));
     }
-    let compiled = Compiled::new(cat.indicators.iter());
+    let compiled = Compiled::new(indicators.iter().copied());
     let res = crate::frame::evaluate(&columns, &compiled.expressions)?;
-    for (row, py) in inv.years.iter().enumerate() {
-        let mut m = BTreeMap::new();
-        for (i, ind) in cat.indicators.iter().enumerate() {
-            m.insert(ind.id.clone(), compiled.value(&res, i, row));
-        }
-        out.insert((py.park_id.clone(), py.year), m);
-    }
-    Ok(out)
+    Ok((0..years.len())
+        .map(|row| {
+            indicators
+                .iter()
+                .enumerate()
+                .map(|(i, ind)| (ind.id.clone(), compiled.value(&res, i, row)))
+                .collect()
+        })
+        .collect())
 }
 
 /// Indicators turned into the SQL expressions to evaluate: a formula, or numerator and

@@ -395,19 +395,14 @@ pub fn build(
     checks: &Plausibility,
     options: AccountingOptions,
 ) -> Result<Inventory, ReferenceError> {
-    let elec = factors.electricity_tce(options.electricity_basis)?;
-    let heat_tce = factors.required("heat_tce_per_gj")?;
-    let heat_co2 = factors.required("heat_co2_t_per_gj")?;
+    let acc = Accountant::new(vocab, factors, options)?;
     let mut years = Vec::new();
     let mut warnings = Vec::new();
     for ((park_id, year), metrics) in annual {
         let Some(park) = data.park(park_id) else {
             continue;
         };
-        let py = account(
-            park, *year, metrics, vocab, factors, options, &elec, &heat_tce, &heat_co2,
-        );
-        let mut py = py;
+        let mut py = acc.account(park, *year, metrics);
         py.unknown = why_unknown(&py, data, vocab);
         warnings.extend(unknown_totals(&py, data, vocab));
         warnings.extend(plausibility(&py, data, vocab, &checks.check));
@@ -418,6 +413,60 @@ pub fn build(
         years,
         warnings,
     })
+}
+
+/// Accounts single park-years under one set of options: what [`build`] does for each park-year,
+/// open to callers that change the activity first (pathways re-account a park with measures).
+#[derive(Debug, Clone)]
+pub struct Accountant<'a> {
+    vocab: &'a Vocabulary,
+    factors: &'a Factors,
+    options: AccountingOptions,
+    elec: FactorUse,
+    heat_tce: FactorUse,
+    heat_co2: FactorUse,
+}
+
+impl<'a> Accountant<'a> {
+    pub fn new(
+        vocab: &'a Vocabulary,
+        factors: &'a Factors,
+        options: AccountingOptions,
+    ) -> Result<Self, ReferenceError> {
+        Ok(Accountant {
+            vocab,
+            factors,
+            options,
+            elec: factors.electricity_tce(options.electricity_basis)?,
+            heat_tce: factors.required("heat_tce_per_gj")?,
+            heat_co2: factors.required("heat_co2_t_per_gj")?,
+        })
+    }
+
+    pub fn options(&self) -> AccountingOptions {
+        self.options
+    }
+
+    /// The inventory of one park-year from its metrics in canonical units (`unknown` is left
+    /// empty: it needs the dataset's cells).
+    pub fn account(
+        &self,
+        park: &Park,
+        year: i32,
+        metrics: &BTreeMap<String, MetricYear>,
+    ) -> ParkYear {
+        account(
+            park,
+            year,
+            metrics,
+            self.vocab,
+            self.factors,
+            self.options,
+            &self.elec,
+            &self.heat_tce,
+            &self.heat_co2,
+        )
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

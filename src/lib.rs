@@ -40,6 +40,7 @@ pub mod indicators;
 pub mod input;
 pub mod inventory;
 pub mod outfile;
+pub mod pathway;
 pub mod pipeline;
 pub mod plot;
 #[cfg(feature = "portal")]

@@ -30,6 +30,9 @@ pub struct Reference {
     pub peers: PeerConfig,
     pub uncertainty: UncertaintyConfig,
     pub plausibility: Plausibility,
+    /// The measure catalogue and prices of pathways (`indicators/measures.toml`,
+    /// `indicators/prices.csv`, or the user's files).
+    pub measures: crate::pathway::Catalogue,
 }
 
 /// A benchmark set id that is not shipped.
@@ -45,8 +48,10 @@ impl Reference {
     /// ones (same file names).
     pub fn load(factors: Option<&Path>) -> Result<Self, ReferenceError> {
         let catalogue = Catalogue::embedded()?;
+        let vocab = Vocabulary::embedded()?;
         Ok(Reference {
-            vocab: Vocabulary::embedded()?,
+            measures: crate::pathway::Catalogue::load(None, None, &vocab)?,
+            vocab,
             factors: Factors::load(factors)?,
             sets: crate::benchmark::shipped(&catalogue)?,
             catalogue,
@@ -109,6 +114,14 @@ pub struct Request {
     pub programme: bool,
     /// With `programme`: the Monte Carlo analysis of how sure each verdict is.
     pub mc: Option<McOptions>,
+    /// Pathways for each set: a plan per park and, with a scenario, its projection.
+    pub pathways: Option<Pathways>,
+}
+
+/// What the pathways of a run use besides the reference's measure catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct Pathways {
+    pub scenario: Option<crate::pathway::scenario::Scenario>,
 }
 
 /// What a run gives: one [`SetRun`] per set, and with `programme` one [`Programme`] each.
@@ -116,6 +129,8 @@ pub struct Request {
 pub struct Outcome {
     pub runs: Vec<SetRun>,
     pub programmes: Vec<Programme>,
+    /// With `pathways`: one per set, in the order of `runs`.
+    pub plans: Vec<crate::pathway::PlanRun>,
 }
 
 /// Runs a dataset through every stage for a request: the one entry point.
@@ -133,7 +148,20 @@ pub fn run(
     } else {
         Vec::new()
     };
-    Ok(Outcome { runs, programmes })
+    let plans = match &request.pathways {
+        None => Vec::new(),
+        Some(p) => {
+            let opts = score_options(data, &request.selection);
+            runs.iter()
+                .map(|r| crate::pathway::pathways(r, data, reference, &opts, p.scenario.as_ref()))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(Outcome {
+        runs,
+        programmes,
+        plans,
+    })
 }
 
 /// Problems of the flow itself (not of the data).
@@ -143,6 +171,8 @@ pub enum PipelineError {
     Reference(#[from] ReferenceError),
     #[error("computation failed: {0}")]
     Frame(#[from] crate::frame::FrameError),
+    #[error(transparent)]
+    Pathway(#[from] crate::pathway::PathwayError),
 }
 
 /// Which parks and years to score.

@@ -4,6 +4,7 @@
 mod catalog;
 mod inventory;
 mod output;
+mod plan;
 mod report;
 pub mod score;
 #[cfg(feature = "portal")]
@@ -114,6 +115,9 @@ pub enum Command {
     Inventory(inventory::InventoryArgs),
     /// Score parks against benchmark sets: rule status, points, gaps, level.
     Score(score::ScoreArgs),
+    /// What would close each park's gap: measures in merit order, cost per tCO2, the
+    /// re-scored level, and with --scenario the year-by-year projection.
+    Plan(plan::PlanArgs),
     /// Write reports: a page per park, the programme page, scores and charts.
     Report(report::ReportArgs),
     /// Write blank data templates (CSV files or an Excel workbook) to fill in.
@@ -193,6 +197,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Validate(a) => validate::run(a),
         Command::Inventory(a) => inventory::run(a),
         Command::Score(a) => score::run(a),
+        Command::Plan(a) => plan::run(a),
         Command::Report(a) => report::run(a),
         Command::Template(a) => template::run(a),
         #[cfg(feature = "portal")]

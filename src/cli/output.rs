@@ -50,7 +50,7 @@ pub fn human(v: Option<f64>, decimals: usize) -> String {
 /// Renders rows as an aligned text table.
 pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
     let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate().take(n) {
             widths[i] = widths[i].max(display_width(c));

@@ -139,6 +139,7 @@ pub fn compute(
         selection: sets.selection(data.fuel_factors),
         programme,
         mc,
+        pathways: None,
     };
     let outcome =
         pipeline::run(&l.reference, &l.data, &request).map_err(|e| CliError::Io(e.to_string()))?;

@@ -23,6 +23,8 @@ pub struct Park {
     pub sector: String,
     pub grid_region: Option<String>,
     pub land_area_km2: Option<f64>,
+    /// Roof area that could carry PV (m2), when given: bounds rooftop PV in pathways.
+    pub roof_area_m2: Option<f64>,
     /// Columns parkbench does not use, kept as written.
     pub extra: BTreeMap<String, String>,
     /// Where the park is defined.
@@ -30,7 +32,7 @@ pub struct Park {
     pub line: usize,
 }
 
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 10] = [
     "park_id",
     "name",
     "country",
@@ -40,6 +42,7 @@ const KNOWN: [&str; 9] = [
     "land_area",
     "land_area_unit",
     "land_area_km2",
+    "roof_area_m2",
 ];
 
 /// Is `id` a valid park id (`[A-Za-z0-9_.-]`, not only dots, at most 64 characters)?
@@ -219,6 +222,7 @@ pub fn read_parks(
             None
         };
         let land_area_km2 = land_area(t, row, &cols, vocab, id, diags);
+        let roof_area_m2 = roof_area(t, row, cols["roof_area_m2"], id, diags);
         if country == "CN" && province.is_none() && province_raw.is_empty() {
             diags.push(Diagnostic::warning(f, line, 0, t!("diag.no_province")).park(id));
         }
@@ -238,6 +242,7 @@ pub fn read_parks(
                 sector: cell(cols["sector"], row).to_string(),
                 grid_region,
                 land_area_km2,
+                roof_area_m2,
                 extra,
                 file: f.clone(),
                 line,
@@ -315,6 +320,33 @@ fn land_area(
         return None;
     }
     Some(v * unit.to_canonical)
+}
+
+/// The optional `roof_area_m2` column: a positive number of m2, or empty / a missing token.
+fn roof_area(
+    t: &Table,
+    row: usize,
+    col: Option<usize>,
+    id: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<f64> {
+    let c = col?;
+    let raw = t.columns[c].get(row).map(|s| s.trim()).unwrap_or("");
+    if raw.is_empty() || super::is_missing_token(raw) {
+        return None;
+    }
+    let problem = match parse_number(raw, t.decimal) {
+        Ok(v) if v > 0.0 && v.is_finite() => return Some(v),
+        Ok(_) => t!("diag.roof_area_not_positive"),
+        Err(_) => t!("diag.roof_area_not_number"),
+    };
+    diags.push(
+        Diagnostic::error(&t.origin, t.line(row), c + 1, problem)
+            .value(raw)
+            .expected(t!("diag.expected.roof_area"))
+            .park(id),
+    );
+    None
 }
 
 fn delimiter_hint(t: &Table) -> crate::i18n::Text {

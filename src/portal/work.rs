@@ -540,6 +540,7 @@ fn run_report(
         selection: sel.clone(),
         programme: true,
         mc: None,
+        pathways: None,
     };
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
     let runs = &outcome.runs;

@@ -9,6 +9,7 @@
 //! computes nothing that scoring did not.
 
 mod park;
+pub mod plan;
 mod programme;
 pub mod scores;
 mod tables;
