@@ -8,6 +8,7 @@ mod interrupt;
 mod inventory;
 mod operators;
 mod parquet;
+mod plan;
 #[cfg(feature = "portal")]
 pub mod portal;
 #[cfg(feature = "portal")]
