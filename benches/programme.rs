@@ -352,6 +352,9 @@ struct Figures {
     report: Option<(usize, f64)>,
     /// None: the binary has no `--draws`.
     mc_s: Option<f64>,
+    /// `plan` (pathways for every park); None: the binary has no `plan`.
+    plan_s: Option<Pair<f64>>,
+    plan_peak: Option<Pair<Option<u64>>>,
 }
 
 /// A best time, a largest peak (bytes) and a last output line.
@@ -522,6 +525,40 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         mb(score_peak.messy)
     );
 
+    // Pathways: every park's merit order and plan, re-scored (the binary may predate `plan`).
+    let plan_out = work.join("plan");
+    let plan_out = plan_out.to_str().unwrap_or_default().to_string();
+    let probe = run(bin, &strings(&["plan", "--help"]))?;
+    let (plan_s, plan_peak) = if probe.code == 0 {
+        let (s, peak, _) = both(&mut |d, _| {
+            best(
+                bin,
+                &strings(&[
+                    "plan",
+                    d,
+                    "--benchmark",
+                    BENCHMARK,
+                    "--out",
+                    &plan_out,
+                    "--quiet",
+                ]),
+                reps,
+                &[0, 1],
+            )
+        })?;
+        eprintln!(
+            "   plan: {:.3} / {:.3} s, peak {} / {}",
+            s.clean,
+            s.messy,
+            mb(peak.clean),
+            mb(peak.messy)
+        );
+        (Some(s), Some(peak))
+    } else {
+        eprintln!("   plan: not in this build");
+        (None, None)
+    };
+
     let report = if opts.report {
         let out = work.join("report");
         let mut report_s = f64::INFINITY;
@@ -587,6 +624,8 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         score_peak,
         report,
         mc_s,
+        plan_s,
+        plan_peak,
     })
 }
 
@@ -852,6 +891,21 @@ fn table(bin: &Path, opts: &Options, results: &[Figures]) -> String {
             "| {} | {pages} | {rs} | {pps} | {mc} | {mcr} |\n",
             f.parks
         ));
+    }
+    s.push_str("\nPathways (`plan`: every park's merit order and plan, re-scored):\n\n");
+    s.push_str("| parks | plan s clean | plan s messy | plan / score (<= 3) | plan peak MB |\n|---:|---:|---:|---:|---:|\n");
+    for f in results {
+        match (f.plan_s, f.plan_peak) {
+            (Some(p), Some(peak)) => s.push_str(&format!(
+                "| {} | {:.2} | {:.2} | {} | {} |\n",
+                f.parks,
+                p.clean,
+                p.messy,
+                judged(p.clean / f.score_s.clean, 3.0, true, 2),
+                mb(peak.clean.max(peak.messy))
+            )),
+            _ => s.push_str(&format!("| {} | n/a | n/a | n/a | n/a |\n", f.parks)),
+        }
     }
     s.push_str(
         "\nTimes are wall-clock seconds, best of the repetitions; peak RSS is the largest of them. polars figures are python-polars (`python3 -c`), n/a when it is not installed; they include starting python and importing polars:",

@@ -69,12 +69,24 @@ pub fn evaluate(
     columns: &[(String, Vec<Option<f64>>)],
     expressions: &[String],
 ) -> Result<Vec<Vec<Option<f64>>>, FrameError> {
-    let cols: Vec<Column> = columns
-        .iter()
-        .map(|(n, v)| Column::new(n.as_str().into(), v.as_slice()))
-        .collect();
-    let df = DataFrame::new_infer_height(cols)?;
-    let exprs = expressions
+    evaluate_parsed(columns, &parse(expressions)?)
+}
+
+/// SQL expressions parsed once, to be evaluated over many tables (parsing is the larger part
+/// of evaluating a few rows, and the parser recurses deeply: parse on a thread with a full
+/// stack).
+#[derive(Clone)]
+pub struct Parsed(Vec<Expr>);
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Parsed({} expressions)", self.0.len())
+    }
+}
+
+/// Parses SQL expressions for [`evaluate_parsed`].
+pub fn parse(expressions: &[String]) -> Result<Parsed, FrameError> {
+    expressions
         .iter()
         .enumerate()
         .map(|(i, e)| {
@@ -82,9 +94,22 @@ pub fn evaluate(
                 .cast(DataType::Float64)
                 .alias(format!("e{i}")))
         })
-        .collect::<Result<Vec<_>, FrameError>>()?;
-    let res = df.lazy().select(exprs).collect()?;
-    (0..expressions.len())
+        .collect::<Result<Vec<_>, FrameError>>()
+        .map(Parsed)
+}
+
+/// [`evaluate`] with expressions parsed before.
+pub fn evaluate_parsed(
+    columns: &[(String, Vec<Option<f64>>)],
+    parsed: &Parsed,
+) -> Result<Vec<Vec<Option<f64>>>, FrameError> {
+    let cols: Vec<Column> = columns
+        .iter()
+        .map(|(n, v)| Column::new(n.as_str().into(), v.as_slice()))
+        .collect();
+    let df = DataFrame::new_infer_height(cols)?;
+    let res = df.lazy().select(parsed.0.clone()).collect()?;
+    (0..parsed.0.len())
         .map(|i| Ok(res.column(&format!("e{i}"))?.f64()?.iter().collect()))
         .collect()
 }

@@ -224,29 +224,59 @@ pub fn evaluate_years(
     vocab: &Vocabulary,
     settings: &BTreeMap<String, f64>,
 ) -> Result<Vec<BTreeMap<String, Value>>, crate::frame::FrameError> {
-    if years.is_empty() {
-        return Ok(Vec::new());
-    }
-    let vars: Vec<BTreeMap<String, Option<f64>>> =
-        years.iter().map(|y| y.variables(vocab)).collect();
-    let mut columns: Vec<(String, Vec<Option<f64>>)> = vars[0]
-        .keys()
-        .map(|n| (n.clone(), vars.iter().map(|v| v[n]).collect()))
-        .collect();
-    for (k, v) in settings {
-        columns.push((k.clone(), vec![Some(*v); vars.len()]));
-    }
-    let compiled = Compiled::new(indicators.iter().copied());
-    let res = crate::frame::evaluate(&columns, &compiled.expressions)?;
-    Ok((0..years.len())
-        .map(|row| {
-            indicators
-                .iter()
-                .enumerate()
-                .map(|(i, ind)| (ind.id.clone(), compiled.value(&res, i, row)))
-                .collect()
+    Evaluator::new(indicators)?.years(years, vocab, settings)
+}
+
+/// Indicators compiled and parsed once, to evaluate many small sets of park-years (pathways
+/// evaluate each candidate plan).
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    ids: Vec<String>,
+    compiled: Compiled,
+    parsed: crate::frame::Parsed,
+}
+
+impl Evaluator {
+    pub fn new(indicators: &[&Indicator]) -> Result<Self, crate::frame::FrameError> {
+        let compiled = Compiled::new(indicators.iter().copied());
+        let parsed = crate::frame::parse(&compiled.expressions)?;
+        Ok(Evaluator {
+            ids: indicators.iter().map(|i| i.id.clone()).collect(),
+            compiled,
+            parsed,
         })
-        .collect())
+    }
+
+    /// The indicators of each park-year, in the order given.
+    pub fn years(
+        &self,
+        years: &[crate::inventory::ParkYear],
+        vocab: &Vocabulary,
+        settings: &BTreeMap<String, f64>,
+    ) -> Result<Vec<BTreeMap<String, Value>>, crate::frame::FrameError> {
+        if years.is_empty() {
+            return Ok(Vec::new());
+        }
+        let vars: Vec<BTreeMap<String, Option<f64>>> =
+            years.iter().map(|y| y.variables(vocab)).collect();
+        let mut columns: Vec<(String, Vec<Option<f64>>)> = vars[0]
+            .keys()
+            .map(|n| (n.clone(), vars.iter().map(|v| v[n]).collect()))
+            .collect();
+        for (k, v) in settings {
+            columns.push((k.clone(), vec![Some(*v); vars.len()]));
+        }
+        let res = crate::frame::evaluate_parsed(&columns, &self.parsed)?;
+        Ok((0..years.len())
+            .map(|row| {
+                self.ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| (id.clone(), self.compiled.value(&res, i, row)))
+                    .collect()
+            })
+            .collect())
+    }
 }
 
 /// Indicators turned into the SQL expressions to evaluate: a formula, or numerator and

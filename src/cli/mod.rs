@@ -4,7 +4,7 @@
 mod catalog;
 mod inventory;
 mod output;
-mod plan;
+pub mod plan;
 mod report;
 pub mod score;
 #[cfg(feature = "portal")]

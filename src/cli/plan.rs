@@ -9,7 +9,7 @@ use super::score::SetArgs;
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
 use parkbench::pathway::{self, Plan, PlanRun, scenario};
-use parkbench::pipeline::{self, Pathways, Request};
+use parkbench::pipeline::{self, Pathways};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -18,12 +18,9 @@ pub enum Format {
     Json,
 }
 
+/// The measure catalogue, prices, discount rate and scenario of pathways.
 #[derive(Debug, Args)]
-pub struct PlanArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    #[command(flatten)]
-    pub sets: SetArgs,
+pub struct PathwayArgs {
     /// A scenario file (TOML: measures, sizes, start years, growth): project it year by year
     /// to the set's milestones.
     #[arg(long, value_name = "FILE")]
@@ -37,6 +34,44 @@ pub struct PlanArgs {
     /// Discount rate for every measure, a fraction per year (default: the measure file's).
     #[arg(long, value_name = "RATE")]
     pub discount_rate: Option<f64>,
+}
+
+impl PathwayArgs {
+    /// Puts the user's measure file, prices and discount rate into the reference data and
+    /// reads the scenario.
+    pub fn apply(&self, reference: &mut pipeline::Reference) -> Result<Pathways, CliError> {
+        if self.measures.is_some() || self.prices.is_some() {
+            reference.measures = pathway::Catalogue::load(
+                self.measures.as_deref(),
+                self.prices.as_deref(),
+                &reference.vocab,
+            )?;
+        }
+        if let Some(r) = self.discount_rate {
+            if !(0.0..1.0).contains(&r) {
+                return Err(CliError::Usage(format!(
+                    "--discount-rate {r}: expected a fraction per year from 0 to 1 (0.08 = 8 %)"
+                )));
+            }
+            reference.measures.discount_rate.value = r;
+            reference.measures.discount_rate.source = "--discount-rate".into();
+        }
+        let scenario = match &self.scenario {
+            Some(p) => Some(scenario::read(p, &reference.measures, &reference.vocab)?),
+            None => None,
+        };
+        Ok(Pathways { scenario })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub sets: SetArgs,
+    #[command(flatten)]
+    pub pathways: PathwayArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Write plan.csv, plan.json, measures.csv (every number's source), projection.csv (with
@@ -47,40 +82,8 @@ pub struct PlanArgs {
 
 pub fn run(args: PlanArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, scoring and planning");
-    let mut l = args.data.load()?;
-    if args.measures.is_some() || args.prices.is_some() {
-        l.reference.measures = pathway::Catalogue::load(
-            args.measures.as_deref(),
-            args.prices.as_deref(),
-            &l.reference.vocab,
-        )?;
-    }
-    if let Some(r) = args.discount_rate {
-        if !(0.0..1.0).contains(&r) {
-            return Err(CliError::Usage(format!(
-                "--discount-rate {r}: expected a fraction per year from 0 to 1 (0.08 = 8 %)"
-            )));
-        }
-        l.reference.measures.discount_rate.value = r;
-        l.reference.measures.discount_rate.source = "--discount-rate".into();
-    }
-    let scenario = match &args.scenario {
-        Some(p) => Some(scenario::read(
-            p,
-            &l.reference.measures,
-            &l.reference.vocab,
-        )?),
-        None => None,
-    };
-    let request = Request {
-        sets: args.sets.resolve(&l.reference)?,
-        selection: args.sets.selection(args.data.fuel_factors),
-        programme: false,
-        mc: None,
-        pathways: Some(Pathways { scenario }),
-    };
-    let outcome =
-        pipeline::run(&l.reference, &l.data, &request).map_err(|e| CliError::Io(e.to_string()))?;
+    let (l, outcome) =
+        super::score::compute(&args.data, &args.sets, false, None, Some(&args.pathways))?;
     spinner.finish_and_clear();
     let words = Locale::get(args.data.lang);
     let cat = &l.reference.measures;

@@ -16,6 +16,11 @@ pub struct ReportArgs {
     pub sets: SetArgs,
     #[command(flatten)]
     pub mc: McArgs,
+    #[command(flatten)]
+    pub pathways: super::plan::PathwayArgs,
+    /// Leave out the pathway sections (plans of measures, costs and their charts).
+    #[arg(long)]
+    pub no_pathways: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -50,7 +55,8 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, checking and scoring the data");
     parkbench::outfile::claim_dir(&args.out, args.force)
         .map_err(|e| CliError::Io(e.to_string()))?;
-    let (l, outcome) = compute(&args.data, &args.sets, true, mc)?;
+    let pathways = (!args.no_pathways).then_some(&args.pathways);
+    let (l, outcome) = compute(&args.data, &args.sets, true, mc, pathways)?;
     let (runs, progs) = (&outcome.runs, &outcome.programmes);
     spinner.finish_and_clear();
     let bar = super::bar(runs[0].scores.len() as u64, "writing park pages");
@@ -74,6 +80,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         scores_csv: to_csv(runs),
         scores_json: to_json(runs)?,
         programme: &progs[0],
+        pathways: outcome.plans.first().map(|p| (p, &l.reference.measures)),
     };
     let written = report::write(&report::Folder(&args.out), &input, &opts)
         .map_err(|e| CliError::Io(e.to_string()))?;

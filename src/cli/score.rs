@@ -132,14 +132,19 @@ pub fn compute(
     sets: &SetArgs,
     programme: bool,
     mc: Option<McOptions>,
+    pathways: Option<&super::plan::PathwayArgs>,
 ) -> Result<(super::Loaded, Outcome), CliError> {
-    let l = data.load()?;
+    let mut l = data.load()?;
+    let pathways = match pathways {
+        Some(p) => Some(p.apply(&mut l.reference)?),
+        None => None,
+    };
     let request = Request {
         sets: sets.resolve(&l.reference)?,
         selection: sets.selection(data.fuel_factors),
         programme,
         mc,
-        pathways: None,
+        pathways,
     };
     let outcome =
         pipeline::run(&l.reference, &l.data, &request).map_err(|e| CliError::Io(e.to_string()))?;
@@ -149,7 +154,7 @@ pub fn compute(
 pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, checking and scoring the data");
     let mc = args.mc.options(0)?;
-    let (l, outcome) = compute(&args.data, &args.sets, args.out.is_some(), mc)?;
+    let (l, outcome) = compute(&args.data, &args.sets, args.out.is_some(), mc, None)?;
     spinner.finish_and_clear();
     let runs = &outcome.runs;
     let text = match args.format {

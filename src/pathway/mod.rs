@@ -137,7 +137,17 @@ pub struct Planner<'a> {
     pub opts: &'a ScoreOptions,
     /// The park's indicator values of every year (for rules on change over time).
     pub history: Values,
-    needed: Vec<&'a Indicator>,
+    /// The indicators the set's rules and size bands read, parsed once.
+    evaluator: &'a indicators::Evaluator,
+}
+
+/// The indicators a set's rules and size bands read.
+pub fn needed_indicators<'c>(set: &BenchmarkSet, cat: &'c Indicators) -> Vec<&'c Indicator> {
+    let mut ids: Vec<String> = set.rules.iter().map(|r| r.indicator_ref().base).collect();
+    ids.push(set.accounting.size_indicator.clone());
+    ids.sort();
+    ids.dedup();
+    ids.iter().filter_map(|id| cat.get(id)).collect()
 }
 
 /// A sequence of measures: (index in the catalogue, fraction of its largest size).
@@ -164,12 +174,8 @@ impl<'a> Planner<'a> {
         settings: &'a BTreeMap<String, f64>,
         opts: &'a ScoreOptions,
         values: &Values,
+        evaluator: &'a indicators::Evaluator,
     ) -> Self {
-        let mut ids: Vec<String> = set.rules.iter().map(|r| r.indicator_ref().base).collect();
-        ids.push(set.accounting.size_indicator.clone());
-        ids.sort();
-        ids.dedup();
-        let needed = ids.iter().filter_map(|id| indicators.get(id)).collect();
         let history = values
             .range((park.park_id.clone(), i32::MIN)..=(park.park_id.clone(), i32::MAX))
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -184,13 +190,13 @@ impl<'a> Planner<'a> {
             settings,
             opts,
             history,
-            needed,
+            evaluator,
         }
     }
 
     /// Scores park-years of this park (their years may repeat: variants of one year).
     pub fn score_all(&self, years: &[ParkYear]) -> Result<Vec<Score>, crate::frame::FrameError> {
-        let rows = indicators::evaluate_years(&self.needed, years, self.vocab, self.settings)?;
+        let rows = self.evaluator.years(years, self.vocab, self.settings)?;
         Ok(years
             .iter()
             .zip(rows)
@@ -215,7 +221,7 @@ impl<'a> Planner<'a> {
     /// values join the history before the next is scored, so rules on change over time see
     /// the projected course.
     pub fn score_series(&self, years: &[ParkYear]) -> Result<Vec<Score>, crate::frame::FrameError> {
-        let rows = indicators::evaluate_years(&self.needed, years, self.vocab, self.settings)?;
+        let rows = self.evaluator.years(years, self.vocab, self.settings)?;
         let mut values = self.history.clone();
         for (py, vals) in years.iter().zip(rows) {
             values
@@ -780,7 +786,6 @@ pub fn pathways(
     opts: &ScoreOptions,
     scenario: Option<&scenario::Scenario>,
 ) -> Result<PlanRun, PathwayError> {
-    use rayon::prelude::*;
     let annual = data.annual(&reference.vocab)?;
     let acc = Accountant::new(&reference.vocab, &reference.factors, run.inventory.options)?;
     let settings = crate::pipeline::settings_for(&run.set);
@@ -792,6 +797,7 @@ pub fn pathways(
         }
     }
     let work: Vec<&Score> = latest.into_values().collect();
+    let evaluator = indicators::Evaluator::new(&needed_indicators(&run.set, &reference.catalogue))?;
     let planner_for = |park| {
         Planner::new(
             &run.set,
@@ -803,8 +809,32 @@ pub fn pathways(
             &settings,
             opts,
             &run.values,
+            &evaluator,
         )
     };
+    // Parks are planned on every core, on threads with room for polars' deep recursion (a
+    // debug build overflows rayon's default 2 MiB stacks).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(PLAN_STACK_BYTES)
+        .build()
+        .map_err(|e| PathwayError::Threads(e.to_string()))?;
+    pool.install(|| plans_and_projections(&work, data, &annual, run, scenario, &planner_for))
+}
+
+/// The stack of a planning thread.
+const PLAN_STACK_BYTES: usize = 32 << 20;
+
+type PlannerFor<'p, 'a> = dyn Fn(&'a Park) -> Planner<'a> + Sync + 'p;
+
+fn plans_and_projections<'a>(
+    work: &[&Score],
+    data: &'a crate::input::Dataset,
+    annual: &crate::input::Annual,
+    run: &scoring::SetRun,
+    scenario: Option<&scenario::Scenario>,
+    planner_for: &PlannerFor<'_, 'a>,
+) -> Result<PlanRun, PathwayError> {
+    use rayon::prelude::*;
     let plans = work
         .par_iter()
         .filter_map(|s| {
@@ -852,4 +882,6 @@ pub enum PathwayError {
     Reference(#[from] crate::reference::ReferenceError),
     #[error("computation failed: {0}")]
     Frame(#[from] crate::frame::FrameError),
+    #[error("cannot start planning threads: {0}")]
+    Threads(String),
 }

@@ -324,7 +324,9 @@ pub fn project(
             score,
         });
     }
-    for py in &states {
+    // The first and last projected years' assumptions (the years between repeat them, e.g. the
+    // latest published grid factor used for each later year).
+    for py in states.first().into_iter().chain(states.last()) {
         for a in &py.assumptions {
             if !notes.contains(a) {
                 notes.push(a.clone());

@@ -6,10 +6,12 @@
 //! greyscale printing and colour blindness. Plotting reads scores; it computes nothing new.
 
 mod park;
+mod pathway;
 mod programme;
 mod svgtext;
 
 pub use park::{CategoryProfile, CoreIndicator, Scorecard, Trajectories};
+pub use pathway::{Macc, ProjectionChart, Waterfall};
 pub use programme::{Distribution, Heatmap, Ranking, Scatter};
 
 use ab_glyph::FontRef;

@@ -426,6 +426,8 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
 /// A park's results for one set: the score, its chart and the report files.
 pub struct ParkResult {
     pub score: Score,
+    /// The park's pathway to the set (None when no plan was made).
+    pub plan: Option<crate::pathway::Plan>,
     pub scorecard_svg: String,
     pub html: String,
     pub markdown: String,
@@ -464,7 +466,17 @@ pub fn score_park(
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default()
     };
+    let plan = out
+        .plans
+        .as_ref()
+        .and_then(|r| {
+            r.plans
+                .iter()
+                .find(|p| p.park_id == park.park_id && p.year == year)
+        })
+        .cloned();
     Ok(ParkResult {
+        plan,
         html: page("html"),
         markdown: page("md"),
         scores_csv: out.scores_csv,
@@ -521,6 +533,8 @@ pub fn score_programme(
 }
 
 struct ReportOut {
+    /// The pathways of the set (a plan per park).
+    plans: Option<crate::pathway::PlanRun>,
     scores: Vec<Score>,
     ranks: Vec<Option<usize>>,
     files: BTreeMap<String, Vec<u8>>,
@@ -540,7 +554,7 @@ fn run_report(
         selection: sel.clone(),
         programme: true,
         mc: None,
-        pathways: None,
+        pathways: Some(pipeline::Pathways::default()),
     };
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
     let runs = &outcome.runs;
@@ -554,6 +568,7 @@ fn run_report(
         scores_csv: scores_csv.clone(),
         scores_json: report::scores::json(runs).map_err(|e| e.to_string())?,
         programme: prog,
+        pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
     };
     let opts = ReportOptions {
         lang,
@@ -574,6 +589,7 @@ fn run_report(
         .map(|(rank, s)| (rank, s.clone()))
         .unzip();
     Ok(ReportOut {
+        plans: outcome.plans.into_iter().next(),
         scores,
         ranks,
         files,

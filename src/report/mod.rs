@@ -9,6 +9,7 @@
 //! computes nothing that scoring did not.
 
 mod park;
+mod pathway;
 pub mod plan;
 mod programme;
 pub mod scores;
@@ -36,6 +37,7 @@ use crate::reference::Vocabulary;
 use crate::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
 use crate::uncertainty::ParkUncertainty;
 
+pub use pathway::summary as pathway_summary;
 pub use text::labels;
 
 /// Which files to write.
@@ -134,6 +136,8 @@ pub struct ReportInput<'a> {
     pub scores_json: String,
     /// Peer statistics, year-on-year changes and the Monte Carlo verdicts.
     pub programme: &'a Programme,
+    /// The set's pathways and the measure catalogue they used (None: no pathway sections).
+    pub pathways: Option<(&'a crate::pathway::PlanRun, &'a crate::pathway::Catalogue)>,
 }
 
 fn env() -> Environment<'static> {
@@ -224,6 +228,15 @@ pub fn write(
         put("changes.csv", changes_csv(progs).as_bytes())?;
         if input.programme.mc.is_some() {
             put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
+        }
+        if let Some((run, cat)) = input.pathways {
+            let words = crate::i18n::Locale::get(opts.lang);
+            let runs = std::slice::from_ref(run);
+            put("plan.csv", plan::plan_csv(runs, cat, words).as_bytes())?;
+            put("measures.csv", plan::measures_csv(cat, words).as_bytes())?;
+            if !run.projections.is_empty() {
+                put("projection.csv", plan::projection_csv(runs).as_bytes())?;
+            }
         }
     }
     // Parks left out, with every reason; always written so a batch can be checked.

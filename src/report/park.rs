@@ -65,6 +65,51 @@ impl PageCtx<'_> {
         if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
             chart!(c, t["chart_trajectories"].to_string());
         }
+        // The pathway's charts, shown in its own section.
+        let plan = input
+            .pathways
+            .and_then(|(run, _)| run.plans.iter().find(|p| p.park_id == s.park_id));
+        let projection = input
+            .pathways
+            .and_then(|(run, _)| run.projections.iter().find(|p| p.park_id == s.park_id));
+        let mut pathway_charts: Vec<(String, String)> = Vec::new();
+        if let (Some(p), Some((_, cat))) = (plan, input.pathways) {
+            macro_rules! pathway_chart {
+                ($c:expr) => {{
+                    let c = $c;
+                    let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
+                    let png = if opts.png {
+                        Some(plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?)
+                    } else {
+                        None
+                    };
+                    pathway_charts.push((c.title.clone(), svg.clone()));
+                    files.push((c.name().to_string(), svg, png));
+                }};
+            }
+            if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
+                pathway_chart!(c);
+            }
+            if let Some(c) = plot::Waterfall::from_plan(p, cat, lang) {
+                pathway_chart!(c);
+            }
+            if let Some(c) =
+                projection.and_then(|pr| plot::ProjectionChart::from_projection(pr, lang))
+            {
+                pathway_chart!(c);
+            }
+        }
+        let pathway = match (plan, input.pathways) {
+            (Some(p), Some((_, cat))) => Some(super::pathway::park_view(
+                p,
+                projection,
+                set,
+                cat,
+                lang,
+                &pathway_charts,
+            )),
+            _ => None,
+        };
         if opts.html {
             for (name, svg, png) in &files {
                 put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
@@ -73,7 +118,7 @@ impl PageCtx<'_> {
                 }
             }
         }
-        let page = park_page(s, input, lang, &charts, many, &footer);
+        let page = park_page(s, input, lang, &charts, many, &footer, pathway);
         if opts.html {
             let html = env.get_template("park.html")?.render(&page)?;
             put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
@@ -93,6 +138,7 @@ pub(super) fn park_page(
     charts: &[(String, String)],
     many: bool,
     footer: &str,
+    pathway: Option<minijinja::Value>,
 ) -> minijinja::Value {
     let t = labels(lang);
     let words = crate::i18n::Locale::get(lang);
@@ -300,6 +346,7 @@ pub(super) fn park_page(
         rules => rules,
         missing => missing,
         inventory => inventory,
+        pathway => pathway,
         factors => factors,
         assumptions => s
             .assumptions

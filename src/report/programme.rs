@@ -89,6 +89,7 @@ pub(super) fn page(
         mc => input.programme.mc.is_some(),
         movers => movers_view(input, lang),
         method => method_view(input, lang),
+        pathways => input.pathways.map(|(run, cat)| super::pathway::programme_view(run, cat, lang)),
         footer => footer,
     })?;
     put("index.html", html.as_bytes())?;

@@ -377,6 +377,13 @@ async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &
     assert!(page.body.contains("id=\"scorecard\""), "{}", page.body);
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("v2") && page.body.contains("counts"));
+    // The pathway for the chosen set: its summary, and the report's section behind the link.
+    let summary = &page.body[page
+        .body
+        .find("id=\"pathway-summary\"")
+        .expect("the pathway summary")..];
+    assert!(summary.contains("Today:") && summary.contains("After the plan"), "{summary}");
+    assert!(summary.contains("#pathway\""), "{summary}");
     // Every offered set at a glance.
     let sets = &page.body[page.body.find("id=\"all-sets\"").expect("the sets table")..];
     assert!(
@@ -390,6 +397,7 @@ async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &
         .await;
     assert_eq!(html.status, StatusCode::OK);
     assert!(html.body.contains("<html") && html.body.contains("海岩零碳智造产业园"));
+    assert!(html.body.contains("id=\"pathway\""), "the report's pathway section");
     let csv = op.get(&format!("/park/{PARK}/scores.csv?year=2024")).await;
     assert!(
         csv.body.starts_with("park_id,year,benchmark,rule"),

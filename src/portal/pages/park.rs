@@ -176,6 +176,18 @@ pub async fn park(
                         ("reason", crate::i18n::Locale::get(v.lang).text(&s.reason)),
                         ("svg", r.scorecard_svg.clone()),
                         ("version", format!("v{}", sub.version)),
+                        (
+                            "pathway",
+                            match (&r.plan, p.inner.refs.set(&benchmark)) {
+                                (Some(pl), Some(set)) => crate::report::pathway_summary(
+                                    pl,
+                                    set,
+                                    &p.inner.refs.measures,
+                                    v.lang,
+                                ),
+                                _ => String::new(),
+                            },
+                        ),
                     ]));
                 }
             }
