@@ -382,7 +382,10 @@ async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &
         .body
         .find("id=\"pathway-summary\"")
         .expect("the pathway summary")..];
-    assert!(summary.contains("Today:") && summary.contains("After the plan"), "{summary}");
+    assert!(
+        summary.contains("Today:") && summary.contains("After the plan"),
+        "{summary}"
+    );
     assert!(summary.contains("#pathway\""), "{summary}");
     // Every offered set at a glance.
     let sets = &page.body[page.body.find("id=\"all-sets\"").expect("the sets table")..];
@@ -397,7 +400,10 @@ async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &
         .await;
     assert_eq!(html.status, StatusCode::OK);
     assert!(html.body.contains("<html") && html.body.contains("海岩零碳智造产业园"));
-    assert!(html.body.contains("id=\"pathway\""), "the report's pathway section");
+    assert!(
+        html.body.contains("id=\"pathway\""),
+        "the report's pathway section"
+    );
     let csv = op.get(&format!("/park/{PARK}/scores.csv?year=2024")).await;
     assert!(
         csv.body.starts_with("park_id,year,benchmark,rule"),
