@@ -234,16 +234,26 @@ pub struct Evaluator {
     ids: Vec<String>,
     compiled: Compiled,
     parsed: crate::frame::Parsed,
+    /// The variable names the expressions read (the others are not handed to polars).
+    reads: std::collections::BTreeSet<String>,
 }
 
 impl Evaluator {
     pub fn new(indicators: &[&Indicator]) -> Result<Self, crate::frame::FrameError> {
         let compiled = Compiled::new(indicators.iter().copied());
         let parsed = crate::frame::parse(&compiled.expressions)?;
+        let reads = compiled
+            .expressions
+            .iter()
+            .flat_map(|e| e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .map(str::to_string)
+            .collect();
         Ok(Evaluator {
             ids: indicators.iter().map(|i| i.id.clone()).collect(),
             compiled,
             parsed,
+            reads,
         })
     }
 
@@ -259,12 +269,21 @@ impl Evaluator {
         }
         let vars: Vec<BTreeMap<String, Option<f64>>> =
             years.iter().map(|y| y.variables(vocab)).collect();
+        // Only the variables the expressions read (SQL keywords among the words match none).
         let mut columns: Vec<(String, Vec<Option<f64>>)> = vars[0]
             .keys()
+            .filter(|n| self.reads.contains(n.as_str()))
             .map(|n| (n.clone(), vars.iter().map(|v| v[n]).collect()))
             .collect();
-        for (k, v) in settings {
+        for (k, v) in settings
+            .iter()
+            .filter(|(k, _)| self.reads.contains(k.as_str()))
+        {
             columns.push((k.clone(), vec![Some(*v); vars.len()]));
+        }
+        if columns.is_empty() {
+            // Constant expressions still need a row count.
+            columns.push(("_rows".into(), vec![None; vars.len()]));
         }
         let res = crate::frame::evaluate_parsed(&columns, &self.parsed)?;
         Ok((0..years.len())

@@ -39,6 +39,7 @@ pub mod frame;
 pub mod indicators;
 pub mod input;
 pub mod inventory;
+pub mod matchmaking;
 pub mod outfile;
 pub mod pathway;
 pub mod pipeline;

@@ -208,3 +208,25 @@ pub fn num(v: Option<f64>, decimals: usize) -> String {
         }
     }
 }
+
+/// Rows as CSV with their header (the header alone when there are no rows).
+pub fn rows_csv<T: serde::Serialize + Default>(rows: impl IntoIterator<Item = T>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut any = false;
+    for r in rows {
+        any = true;
+        let _ = w.serialize(r);
+    }
+    let out = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    if any {
+        return out;
+    }
+    // The csv crate writes a header with the first row: take it from a default row.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.serialize(T::default());
+    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    text.lines()
+        .next()
+        .map(|h| format!("{h}\n"))
+        .unwrap_or_default()
+}

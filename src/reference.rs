@@ -109,6 +109,14 @@ fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
 pub struct Limits {
     pub workbook: WorkbookLimits,
     pub portal: PortalLimits,
+    pub technologies: TechnologyLimits,
+}
+
+/// Bounds on a technology catalogue.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct TechnologyLimits {
+    pub max_rows: usize,
+    pub max_bytes: usize,
 }
 
 /// Bounds of the upload portal (`parkbench serve`); each is explained in `limits.toml`.

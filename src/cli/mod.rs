@@ -3,6 +3,7 @@
 
 mod catalog;
 mod inventory;
+mod needs;
 mod output;
 pub mod plan;
 mod report;
@@ -118,6 +119,10 @@ pub enum Command {
     /// What would close each park's gap: measures in merit order, cost per tCO2, the
     /// re-scored level, and with --scenario the year-by-year projection.
     Plan(plan::PlanArgs),
+    /// Each park's needs (what its plan calls for) in a format technology platforms carry.
+    Needs(needs::NeedsArgs),
+    /// Technologies of a catalogue that serve each park's needs, ranked, each with why.
+    Match(needs::MatchArgs),
     /// Write reports: a page per park, the programme page, scores and charts.
     Report(report::ReportArgs),
     /// Write blank data templates (CSV files or an Excel workbook) to fill in.
@@ -198,6 +203,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Inventory(a) => inventory::run(a),
         Command::Score(a) => score::run(a),
         Command::Plan(a) => plan::run(a),
+        Command::Needs(a) => needs::run_needs(a),
+        Command::Match(a) => needs::run_match(a),
         Command::Report(a) => report::run(a),
         Command::Template(a) => template::run(a),
         #[cfg(feature = "portal")]

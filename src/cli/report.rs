@@ -21,6 +21,10 @@ pub struct ReportArgs {
     /// Leave out the pathway sections (plans of measures, costs and their charts).
     #[arg(long)]
     pub no_pathways: bool,
+    /// A technology catalogue (CSV): each park page lists its needs and the technologies that
+    /// serve them, the programme page the technologies for the programme.
+    #[arg(long, value_name = "FILE")]
+    pub technologies: Option<PathBuf>,
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -56,7 +60,32 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     parkbench::outfile::claim_dir(&args.out, args.force)
         .map_err(|e| CliError::Io(e.to_string()))?;
     let pathways = (!args.no_pathways).then_some(&args.pathways);
+    if args.technologies.is_some() && args.no_pathways {
+        return Err(CliError::Usage(
+            "--technologies needs the pathways: leave out --no-pathways".into(),
+        ));
+    }
     let (l, outcome) = compute(&args.data, &args.sets, true, mc, pathways)?;
+    let tech = match &args.technologies {
+        Some(p) => Some(super::needs::read_catalogue(
+            p,
+            &l.reference.measures,
+            args.data.lang,
+        )?),
+        None => None,
+    };
+    let matched = match (&tech, outcome.plans.first()) {
+        (Some(t), Some(run)) => {
+            let needs = parkbench::matchmaking::needs(run, &l.data, &l.reference);
+            Some(parkbench::matchmaking::match_needs(
+                &needs,
+                run,
+                t,
+                &l.reference.measures,
+            ))
+        }
+        _ => None,
+    };
     let (runs, progs) = (&outcome.runs, &outcome.programmes);
     spinner.finish_and_clear();
     let bar = super::bar(runs[0].scores.len() as u64, "writing park pages");
@@ -81,6 +110,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         scores_json: to_json(runs)?,
         programme: &progs[0],
         pathways: outcome.plans.first().map(|p| (p, &l.reference.measures)),
+        matches: matched.as_ref().zip(tech.as_ref()),
     };
     let written = report::write(&report::Folder(&args.out), &input, &opts)
         .map_err(|e| CliError::Io(e.to_string()))?;

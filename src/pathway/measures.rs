@@ -30,6 +30,8 @@ struct File {
     currency: BTreeMap<String, Param>,
     plan: PlanSettings,
     #[serde(default)]
+    fields: BTreeMap<String, I18n>,
+    #[serde(default)]
     hours: Vec<Hours>,
     #[serde(default)]
     measure: Vec<RawMeasure>,
@@ -78,6 +80,7 @@ pub enum KindName {
 #[serde(deny_unknown_fields)]
 struct RawMeasure {
     id: String,
+    field: String,
     kind: KindName,
     name: I18n,
     what: I18n,
@@ -193,6 +196,8 @@ pub enum SiteLimit {
 #[derive(Debug, Clone, Serialize)]
 pub struct Measure {
     pub id: String,
+    /// Its technology field (an id of the file's `[fields]`).
+    pub field: String,
     pub name: I18n,
     pub what: I18n,
     pub kind: Kind,
@@ -265,6 +270,8 @@ pub struct Catalogue {
     /// CNY per unit of each other currency.
     pub currency: BTreeMap<String, Param>,
     pub horizon_years: Param,
+    /// Technology fields by id, named in both languages.
+    pub fields: BTreeMap<String, I18n>,
     pub hours: Vec<Hours>,
     pub measures: Vec<Measure>,
     pub prices: Vec<Price>,
@@ -345,6 +352,14 @@ impl Catalogue {
                 problems.push(format!("measure {}: defined twice", m.id));
                 continue;
             }
+            if !raw.fields.contains_key(&m.field) {
+                problems.push(format!(
+                    "{file}: measure {}: field \"{}\" is not in [fields] ({})",
+                    m.id,
+                    m.field,
+                    raw.fields.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
             let mut ctx = Check {
                 file,
                 text,
@@ -358,6 +373,7 @@ impl Catalogue {
             if let Some(kind) = kind {
                 measures.push(Measure {
                     id: m.id.clone(),
+                    field: m.field.clone(),
                     name: m.name,
                     what: m.what,
                     kind,
@@ -380,6 +396,7 @@ impl Catalogue {
             discount_rate: raw.finance.discount_rate,
             currency: raw.currency,
             horizon_years: raw.plan.horizon_years,
+            fields: raw.fields,
             hours: raw.hours,
             measures,
             prices,

@@ -139,6 +139,10 @@ pub struct Planner<'a> {
     pub history: Values,
     /// The indicators the set's rules and size bands read, parsed once.
     evaluator: &'a indicators::Evaluator,
+    /// The history, lent to [`Planner::score_all`] while it scores a variant.
+    scratch: std::cell::RefCell<Values>,
+    /// Scores of sequences already scored (the plan asks for the current one several times).
+    memo: std::cell::RefCell<Vec<(Seq, Score)>>,
 }
 
 /// The indicators a set's rules and size bands read.
@@ -157,7 +161,6 @@ type Seq = Vec<(usize, f64)>;
 struct Realised {
     steps: Vec<Step>,
     states: Vec<ParkYear>,
-    last: Metrics,
 }
 
 const FRACTIONS: usize = 16;
@@ -176,7 +179,7 @@ impl<'a> Planner<'a> {
         values: &Values,
         evaluator: &'a indicators::Evaluator,
     ) -> Self {
-        let history = values
+        let history: Values = values
             .range((park.park_id.clone(), i32::MIN)..=(park.park_id.clone(), i32::MAX))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
@@ -189,22 +192,27 @@ impl<'a> Planner<'a> {
             park,
             settings,
             opts,
+            scratch: std::cell::RefCell::new(history.clone()),
             history,
             evaluator,
+            memo: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     /// Scores park-years of this park (their years may repeat: variants of one year).
     pub fn score_all(&self, years: &[ParkYear]) -> Result<Vec<Score>, crate::frame::FrameError> {
         let rows = self.evaluator.years(years, self.vocab, self.settings)?;
+        // The variant's values stand in for its year while it is scored, then the year's own
+        // values are put back (no copy of the history per variant).
+        let mut values = self.scratch.borrow_mut();
         Ok(years
             .iter()
             .zip(rows)
             .map(|(py, vals)| {
-                let mut values = self.history.clone();
-                let e = values.entry((py.park_id.clone(), py.year)).or_default();
-                e.extend(vals);
-                scoring::score(
+                let key = (py.park_id.clone(), py.year);
+                let old = values.get(&key).cloned();
+                values.entry(key.clone()).or_default().extend(vals);
+                let s = scoring::score(
                     self.set,
                     self.indicators,
                     py,
@@ -212,7 +220,12 @@ impl<'a> Planner<'a> {
                     &self.park.country,
                     &values,
                     self.opts,
-                )
+                );
+                match old {
+                    Some(o) => values.insert(key, o),
+                    None => values.remove(&key),
+                };
+                s
             })
             .collect())
     }
@@ -271,11 +284,7 @@ impl<'a> Planner<'a> {
             before = after;
             state = next;
         }
-        Realised {
-            steps,
-            states,
-            last: state,
-        }
+        Realised { steps, states }
     }
 
     /// The merit order: at each point the applicable measure with the lowest cost per tCO2
@@ -420,9 +429,8 @@ impl<'a> Planner<'a> {
         let mut seq = Seq::new();
         let mut unreached: BTreeMap<String, Unreached> = BTreeMap::new();
         for _pass in 0..3 {
-            let current = self.realise(&ctx, base, year, &seq);
-            let now = self.score_all(&[self.account_last(&current, base, year)])?;
-            let targets = targets(self.set, &now[0], &unreached);
+            let now = self.score_seq(&ctx, base, year, &seq)?;
+            let targets = targets(self.set, &now, &unreached);
             if targets.is_empty() {
                 break;
             }
@@ -526,8 +534,8 @@ impl<'a> Planner<'a> {
             s
         };
         let status_of = |sc: &Score| sc.rules.iter().find(|r| r.rule == rule).cloned();
-        let now = self.score_all(&[self.last_of(ctx, base, year, seq)])?;
-        let Some(now_rule) = status_of(&now[0]) else {
+        let now = self.score_seq(ctx, base, year, seq)?;
+        let Some(now_rule) = status_of(&now) else {
             return Ok(());
         };
         if now_rule.status == Status::Meets {
@@ -624,6 +632,7 @@ impl<'a> Planner<'a> {
         };
         let from = start.iter().find(|(j, _)| *j == i).map_or(0.0, |e| e.1);
         let (mut lo, mut hi) = (from, 1.0);
+        let mut hi_score = None;
         for _ in 0..2 {
             let fs: Vec<f64> = (1..=FRACTIONS)
                 .map(|j| lo + (hi - lo) * j as f64 / FRACTIONS as f64)
@@ -639,17 +648,61 @@ impl<'a> Planner<'a> {
             {
                 hi = fs[j];
                 lo = if j == 0 { lo } else { fs[j - 1] };
+                hi_score = sc.into_iter().nth(j);
             } else {
                 break;
             }
         }
         *seq = with(&start, i, hi);
+        if let Some(s) = hi_score {
+            self.remember(seq.clone(), s);
+        }
         Ok(())
     }
 
+    /// The score after `seq` (from the memo when it was scored before).
+    fn score_seq(
+        &self,
+        ctx: &Ctx,
+        base: &Metrics,
+        year: i32,
+        seq: &Seq,
+    ) -> Result<Score, crate::frame::FrameError> {
+        if let Some((_, s)) = self.memo.borrow().iter().find(|(q, _)| q == seq) {
+            return Ok(s.clone());
+        }
+        let s = self
+            .score_all(&[self.last_of(ctx, base, year, seq)])?
+            .remove(0);
+        self.remember(seq.clone(), s.clone());
+        Ok(s)
+    }
+
+    fn remember(&self, seq: Seq, score: Score) {
+        const KEEP: usize = 8;
+        let mut memo = self.memo.borrow_mut();
+        if memo.len() >= KEEP {
+            memo.remove(0);
+        }
+        memo.push((seq, score));
+    }
+
+    /// The park-year after `seq`: the measures applied in order, accounted once at the end
+    /// (what [`Planner::realise`] gives last, without accounting every step).
     fn last_of(&self, ctx: &Ctx, base: &Metrics, year: i32, seq: &Seq) -> ParkYear {
-        let r = self.realise(ctx, base, year, seq);
-        self.acc.account(self.park, year, &r.last)
+        let mut state = base.clone();
+        for &(i, f) in seq {
+            let m = &self.measures.measures[i];
+            let Ok(max) = apply::max_size(m, ctx, &state) else {
+                continue;
+            };
+            let size = apply::size_at(m, &state, max, f);
+            let mut next = state.clone();
+            if apply::apply(m, ctx, &mut next, size).is_ok() {
+                state = next;
+            }
+        }
+        self.acc.account(self.park, year, &state)
     }
 
     fn direction(&self, rule: &str) -> Direction {

@@ -569,6 +569,7 @@ fn run_report(
         scores_json: report::scores::json(runs).map_err(|e| e.to_string())?,
         programme: prog,
         pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
+        matches: None,
     };
     let opts = ReportOptions {
         lang,

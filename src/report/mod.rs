@@ -138,6 +138,11 @@ pub struct ReportInput<'a> {
     pub programme: &'a Programme,
     /// The set's pathways and the measure catalogue they used (None: no pathway sections).
     pub pathways: Option<(&'a crate::pathway::PlanRun, &'a crate::pathway::Catalogue)>,
+    /// The parks' needs matched to a technology catalogue (None: no needs sections).
+    pub matches: Option<(
+        &'a crate::matchmaking::MatchRun,
+        &'a crate::matchmaking::Catalogue,
+    )>,
 }
 
 fn env() -> Environment<'static> {
@@ -228,6 +233,16 @@ pub fn write(
         put("changes.csv", changes_csv(progs).as_bytes())?;
         if input.programme.mc.is_some() {
             put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
+        }
+        if let Some((m, tech)) = input.matches {
+            put(
+                "needs.csv",
+                crate::matchmaking::needs_csv(&m.needs).as_bytes(),
+            )?;
+            put(
+                "matches.csv",
+                crate::matchmaking::matches_csv(m, tech, opts.lang).as_bytes(),
+            )?;
         }
         if let Some((run, cat)) = input.pathways {
             let words = crate::i18n::Locale::get(opts.lang);

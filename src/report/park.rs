@@ -99,6 +99,9 @@ impl PageCtx<'_> {
                 pathway_chart!(c);
             }
         }
+        let needs = input
+            .matches
+            .and_then(|(m, tech)| super::pathway::needs_view(&s.park_id, m, tech, lang));
         let pathway = match (plan, input.pathways) {
             (Some(p), Some((_, cat))) => Some(super::pathway::park_view(
                 p,
@@ -118,7 +121,15 @@ impl PageCtx<'_> {
                 }
             }
         }
-        let page = park_page(s, input, lang, &charts, many, &footer, pathway);
+        let page = park_page(
+            s,
+            input,
+            lang,
+            &charts,
+            many,
+            &footer,
+            Sections { pathway, needs },
+        );
         if opts.html {
             let html = env.get_template("park.html")?.render(&page)?;
             put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
@@ -131,6 +142,12 @@ impl PageCtx<'_> {
     }
 }
 
+/// The sections a park page has when the run made them: its pathway, its needs and matches.
+pub(super) struct Sections {
+    pub(super) pathway: Option<minijinja::Value>,
+    pub(super) needs: Option<minijinja::Value>,
+}
+
 pub(super) fn park_page(
     s: &Score,
     input: &ReportInput,
@@ -138,8 +155,9 @@ pub(super) fn park_page(
     charts: &[(String, String)],
     many: bool,
     footer: &str,
-    pathway: Option<minijinja::Value>,
+    sections: Sections,
 ) -> minijinja::Value {
+    let Sections { pathway, needs } = sections;
     let t = labels(lang);
     let words = crate::i18n::Locale::get(lang);
     let set = &input.run.set;
@@ -347,6 +365,7 @@ pub(super) fn park_page(
         missing => missing,
         inventory => inventory,
         pathway => pathway,
+        needs => needs,
         factors => factors,
         assumptions => s
             .assumptions

@@ -259,3 +259,85 @@ pub(super) fn programme_view(run: &PlanRun, cat: &Catalogue, lang: Lang) -> mini
         heading => t["pathway_programme"],
     }
 }
+
+/// A park's needs and the technologies that serve each (best first, at most `TOP`).
+pub(super) fn needs_view(
+    park_id: &str,
+    run: &crate::matchmaking::MatchRun,
+    tech: &crate::matchmaking::Catalogue,
+    lang: Lang,
+) -> Option<minijinja::Value> {
+    const TOP: usize = 3;
+    let words = Locale::get(lang);
+    let needs: Vec<_> = run
+        .needs
+        .iter()
+        .filter(|n| n.park_id == park_id)
+        .map(|n| {
+            let matches: Vec<_> = run
+                .for_need(&n.id)
+                .take(TOP)
+                .map(|m| {
+                    let t = tech.get(&m.technology);
+                    context! {
+                        rank => m.rank,
+                        title => t.map_or(m.technology.clone(), |t| t.title(lang).to_string()),
+                        provider => t.map(|t| t.provider.clone()).unwrap_or_default(),
+                        coverage => m.coverage.map_or("—".to_string(), |c| format!("{:.0} %", c * 100.0)),
+                        trl => m.trl,
+                        cost => t.map(|t| match (t.cost_low, t.cost_high) {
+                            (Some(l), Some(h)) => format!("{}-{} {}", fmt_qty(l), fmt_qty(h), t.cost_unit),
+                            (Some(l), None) => format!("{} {}", fmt_qty(l), t.cost_unit),
+                            _ => "—".to_string(),
+                        }).unwrap_or_default(),
+                        why => words.text(&m.why),
+                    }
+                })
+                .collect();
+            context! {
+                title => n.title(lang),
+                description => n.description(lang),
+                matches => matches,
+                more => run.for_need(&n.id).count().saturating_sub(TOP),
+            }
+        })
+        .collect();
+    (!needs.is_empty()).then(|| {
+        context! {
+            needs => needs,
+            catalogue => tech.file,
+        }
+    })
+}
+
+/// The programme's technology view: technologies by the parks they would serve, and the needs
+/// the catalogue leaves unserved.
+pub(super) fn technology_view(
+    run: &crate::matchmaking::MatchRun,
+    tech: &crate::matchmaking::Catalogue,
+    lang: Lang,
+) -> minijinja::Value {
+    let by: Vec<_> = run
+        .by_technology()
+        .into_iter()
+        .map(|(id, parks, co2)| {
+            let t = tech.get(&id);
+            context! {
+                title => t.map_or(id.clone(), |t| t.title(lang).to_string()),
+                provider => t.map(|t| t.provider.clone()).unwrap_or_default(),
+                parks => parks,
+                co2 => qty(co2),
+            }
+        })
+        .collect();
+    let unserved: Vec<_> = run
+        .unserved()
+        .map(|n| context! { park => n.park_name, title => n.title(lang) })
+        .collect();
+    context! {
+        technologies => by,
+        unserved => unserved,
+        needs => run.needs.len(),
+        catalogue => tech.file,
+    }
+}

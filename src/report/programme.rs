@@ -90,6 +90,7 @@ pub(super) fn page(
         movers => movers_view(input, lang),
         method => method_view(input, lang),
         pathways => input.pathways.map(|(run, cat)| super::pathway::programme_view(run, cat, lang)),
+        technologies => input.matches.map(|(m, tech)| super::pathway::technology_view(m, tech, lang)),
         footer => footer,
     })?;
     put("index.html", html.as_bytes())?;

@@ -10,27 +10,7 @@ use crate::inventory::Inventory;
 use crate::outfile::{csv_safe, num};
 use crate::pipeline::Programme;
 
-/// Rows as CSV with their header (the header alone when there are no rows).
-pub(crate) fn rows_csv<T: Serialize + Default>(rows: impl IntoIterator<Item = T>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut any = false;
-    for r in rows {
-        any = true;
-        let _ = w.serialize(r);
-    }
-    let out = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    if any {
-        return out;
-    }
-    // The csv crate writes a header with the first row: take it from a default row.
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.serialize(T::default());
-    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    text.lines()
-        .next()
-        .map(|h| format!("{h}\n"))
-        .unwrap_or_default()
-}
+pub(crate) use crate::outfile::rows_csv;
 
 /// A row of `peers.csv`: one per park, year, measure and peer group.
 #[derive(Serialize, Default)]

@@ -6,6 +6,7 @@ mod browser;
 mod encodings;
 mod interrupt;
 mod inventory;
+mod matchmaking;
 mod operators;
 mod parquet;
 mod plan;

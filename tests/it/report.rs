@@ -34,6 +34,8 @@ pub fn sample_report(out: &Path) {
         "cn-zero-carbon-park-2025",
         "--scenario",
         "sample-data/scenarios/sc-shuxi-ict.toml",
+        "--technologies",
+        "sample-data/technologies.csv",
         "--out",
         out.to_str().unwrap(),
     ]);

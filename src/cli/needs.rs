@@ -1,0 +1,247 @@
+//! `parkbench needs DATA --benchmark ID`: what each park needs, in terms a technology provider
+//! understands; `parkbench match DATA --benchmark ID --technologies FILE`: the technologies of
+//! a catalogue that serve those needs, ranked, each with why.
+
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+use super::output::{emit, human, text_table};
+use super::plan::PathwayArgs;
+use super::score::SetArgs;
+use super::{CliError, DataArgs, ExitStatus};
+use parkbench::i18n::Locale;
+use parkbench::matchmaking::{self, Catalogue};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct NeedsArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub sets: SetArgs,
+    #[command(flatten)]
+    pub pathways: PathwayArgs,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub sets: SetArgs,
+    #[command(flatten)]
+    pub pathways: PathwayArgs,
+    /// The technology catalogue (CSV; format in the README).
+    #[arg(long, value_name = "FILE")]
+    pub technologies: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write to this file instead of standard output (with csv: matches.csv here, needs.csv
+    /// beside it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Reads a technology catalogue, bounded, with every problem located.
+pub fn read_catalogue(
+    path: &Path,
+    measures: &parkbench::pathway::Catalogue,
+    lang: parkbench::i18n::Lang,
+) -> Result<Catalogue, CliError> {
+    let max = parkbench::reference::limits().technologies.max_bytes;
+    let meta =
+        std::fs::metadata(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    if meta.len() > max as u64 {
+        return Err(CliError::Usage(format!(
+            "{}: {} bytes; a technology catalogue may have at most {max}",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Catalogue::parse(&path.display().to_string(), &bytes, measures).map_err(|problems| {
+        CliError::Usage(
+            problems
+                .iter()
+                .map(|d| d.render(lang))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
+}
+
+pub fn run_needs(args: NeedsArgs) -> Result<ExitStatus, CliError> {
+    let spinner = super::spinner("reading, scoring and planning");
+    let (l, outcome) =
+        super::score::compute(&args.data, &args.sets, false, None, Some(&args.pathways))?;
+    spinner.finish_and_clear();
+    let needs: Vec<_> = outcome
+        .plans
+        .iter()
+        .flat_map(|r| matchmaking::needs(r, &l.data, &l.reference))
+        .collect();
+    let words = Locale::get(args.data.lang);
+    let text = match args.format {
+        Format::Csv => matchmaking::needs_csv(&needs),
+        Format::Json => {
+            serde_json::to_string_pretty(&needs).map_err(|e| CliError::Io(e.to_string()))? + "\n"
+        }
+        Format::Table => {
+            let mut out = String::new();
+            for n in &needs {
+                out.push_str(&format!(
+                    "\n{}\n  {}\n",
+                    n.title(words.lang()),
+                    n.description(words.lang())
+                ));
+            }
+            out
+        }
+    };
+    emit(args.out.as_deref(), &text)?;
+    Ok(super::report_failures(&l.data, args.data.lang))
+}
+
+pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
+    let spinner = super::spinner("reading, scoring, planning and matching");
+    let (l, outcome) =
+        super::score::compute(&args.data, &args.sets, false, None, Some(&args.pathways))?;
+    let catalogue = read_catalogue(&args.technologies, &l.reference.measures, args.data.lang)?;
+    spinner.finish_and_clear();
+    let words = Locale::get(args.data.lang);
+    let lang = words.lang();
+    let runs: Vec<matchmaking::MatchRun> = outcome
+        .plans
+        .iter()
+        .map(|r| {
+            let needs = matchmaking::needs(r, &l.data, &l.reference);
+            matchmaking::match_needs(&needs, r, &catalogue, &l.reference.measures)
+        })
+        .collect();
+    match args.format {
+        Format::Csv => {
+            let text: String = runs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let t = matchmaking::matches_csv(r, &catalogue, lang);
+                    if i == 0 {
+                        t
+                    } else {
+                        t.lines().skip(1).map(|l| format!("{l}\n")).collect()
+                    }
+                })
+                .collect();
+            emit(args.out.as_deref(), &text)?;
+            if let Some(out) = &args.out {
+                let needs: Vec<_> = runs.iter().flat_map(|r| r.needs.clone()).collect();
+                super::write_atomic(
+                    &out.with_file_name("needs.csv"),
+                    matchmaking::needs_csv(&needs).as_bytes(),
+                )?;
+            }
+        }
+        Format::Json => {
+            let v: Vec<serde_json::Value> = runs
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "needs": r.needs,
+                        "matches": r.matches.iter().map(|m| serde_json::json!({
+                            "need": m.need, "technology": m.technology, "measure": m.measure,
+                            "coverage": m.coverage, "trl": m.trl, "cost_low": m.cost_low,
+                            "rank": m.rank,
+                            "why_en": Locale::get(parkbench::i18n::Lang::En).text(&m.why),
+                            "why_zh": Locale::get(parkbench::i18n::Lang::Zh).text(&m.why),
+                        })).collect::<Vec<_>>(),
+                        "unserved": r.unserved().map(|n| n.id.clone()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let text =
+                serde_json::to_string_pretty(&v).map_err(|e| CliError::Io(e.to_string()))? + "\n";
+            emit(args.out.as_deref(), &text)?;
+        }
+        Format::Table => {
+            let mut out = String::new();
+            for r in &runs {
+                for n in &r.needs {
+                    out.push_str(&format!("\n{}\n", n.title(lang)));
+                    let rows: Vec<Vec<String>> = r
+                        .for_need(&n.id)
+                        .map(|m| {
+                            let t = catalogue.get(&m.technology);
+                            vec![
+                                m.rank.to_string(),
+                                t.map_or(m.technology.clone(), |t| t.title(lang).to_string()),
+                                t.map(|t| t.provider.clone()).unwrap_or_default(),
+                                m.coverage
+                                    .map_or("—".into(), |c| format!("{:.0} %", c * 100.0)),
+                                m.trl.to_string(),
+                                match (m.cost_low, t) {
+                                    (Some(c), Some(t)) => {
+                                        format!("{} {}", human(Some(c), 1), t.cost_unit)
+                                    }
+                                    _ => "—".into(),
+                                },
+                            ]
+                        })
+                        .collect();
+                    if rows.is_empty() {
+                        out.push_str(&format!("  {}\n", words.text(&t!("needs.unserved"))));
+                        continue;
+                    }
+                    let header: Vec<String> =
+                        ["#", "technology", "provider", "covers", "TRL", "cost from"]
+                            .iter()
+                            .map(|k| {
+                                words.text(&parkbench::i18n::Text::new_owned(format!(
+                                    "needs.column.{}",
+                                    column_key(k)
+                                )))
+                            })
+                            .collect();
+                    out.push_str(&text_table(&header, &rows));
+                }
+                let by = r.by_technology();
+                if !by.is_empty() {
+                    out.push_str(&format!("\n{}\n", words.text(&t!("needs.programme"))));
+                    for (id, parks, co2) in by {
+                        let t = catalogue.get(&id);
+                        out.push_str(&format!(
+                            "  {} · {} · {} tCO2/yr\n",
+                            t.map_or(id.clone(), |t| t.title(lang).to_string()),
+                            words.text(&t!("needs.parks", n = parks.to_string())),
+                            human(Some(co2), 0)
+                        ));
+                    }
+                }
+            }
+            emit(args.out.as_deref(), &out)?;
+        }
+    }
+    Ok(super::report_failures(&l.data, args.data.lang))
+}
+
+fn column_key(k: &str) -> &'static str {
+    match k {
+        "#" => "rank",
+        "technology" => "technology",
+        "provider" => "provider",
+        "covers" => "covers",
+        "TRL" => "trl",
+        _ => "cost",
+    }
+}

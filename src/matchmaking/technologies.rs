@@ -1,0 +1,356 @@
+//! A technology catalogue: a CSV file, one row per technology (format in the README), read with
+//! every problem located by file, line and column, all at once, like the data files.
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Origin};
+use crate::indicators::Lang;
+use crate::pathway::{self, Measure, Step};
+
+/// How a technology is offered.
+pub const OFFERS: [&str; 5] = [
+    "licence",
+    "sale",
+    "collaboration",
+    "joint_venture",
+    "service",
+];
+
+/// Units a capacity may be given in: per installation and year (MWh, GJ, t, m3) or in MW.
+pub const CAPACITY_UNITS: [&str; 5] = ["MW", "MWh", "GJ", "t", "m3"];
+
+/// The columns of a catalogue, in order.
+pub const COLUMNS: [&str; 17] = [
+    "id",
+    "title_en",
+    "title_zh",
+    "provider",
+    "field",
+    "implements",
+    "trl",
+    "countries",
+    "offer",
+    "capacity",
+    "capacity_unit",
+    "cost_low",
+    "cost_high",
+    "cost_unit",
+    "source",
+    "url",
+    "note",
+];
+
+/// A technology a provider offers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Technology {
+    pub id: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub provider: String,
+    /// A technology field of the measure file.
+    pub field: String,
+    /// Measure ids or measure kinds it implements.
+    pub implements: Vec<String>,
+    /// Technology readiness level, 1-9.
+    pub trl: u8,
+    /// ISO 3166-1 alpha-2 codes of countries where it is deployed.
+    pub countries: Vec<String>,
+    pub offer: String,
+    /// What one installation delivers (per year for MWh, GJ, t, m3), in `capacity_unit`.
+    pub capacity: Option<f64>,
+    pub capacity_unit: String,
+    pub cost_low: Option<f64>,
+    pub cost_high: Option<f64>,
+    pub cost_unit: String,
+    pub source: String,
+    pub url: String,
+    pub note: String,
+}
+
+impl Technology {
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh if !self.title_zh.is_empty() => &self.title_zh,
+            _ => &self.title_en,
+        }
+    }
+
+    /// Does it implement this measure (named by id, or by its kind)?
+    pub fn implements(&self, m: &Measure) -> bool {
+        let kind = serde_json::to_value(m.kind_name())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        self.implements.iter().any(|x| *x == m.id || *x == kind)
+    }
+
+    /// The share of a plan step one installation covers (capped at 1), when the capacity is
+    /// in the step's size unit (MW) or amount unit (MWh, GJ, t, m3).
+    pub fn coverage(&self, s: &Step) -> Option<f64> {
+        let cap = self.capacity?;
+        // Energy in MWh or GJ compares across the two (1 MWh = 3.6 GJ).
+        const GJ_PER_MWH: f64 = 3.6;
+        let (cap, need) = match (self.capacity_unit.as_str(), s.effect.amount_unit) {
+            ("MW", _) if s.size_unit == "MW" => (cap, s.size),
+            (c, a) if c == a => (cap, s.effect.amount),
+            ("MWh", "GJ") => (cap * GJ_PER_MWH, s.effect.amount),
+            ("GJ", "MWh") => (cap, s.effect.amount * GJ_PER_MWH),
+            _ => return None,
+        };
+        (need > 0.0).then(|| (cap / need).min(1.0))
+    }
+}
+
+/// A technology catalogue.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Catalogue {
+    /// The file, as named to the user.
+    pub file: String,
+    pub technologies: Vec<Technology>,
+}
+
+impl Catalogue {
+    pub fn get(&self, id: &str) -> Option<&Technology> {
+        self.technologies.iter().find(|t| t.id == id)
+    }
+
+    /// Reads a catalogue from its bytes (UTF-8, a BOM allowed). Every problem is returned at
+    /// once; a catalogue with errors is not used.
+    pub fn parse(
+        name: &str,
+        bytes: &[u8],
+        measures: &pathway::Catalogue,
+    ) -> Result<Catalogue, Vec<Diagnostic>> {
+        let limits = crate::reference::limits();
+        let origin = Origin::file(name);
+        let text = match std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(vec![
+                    Diagnostic::error(&origin, 0, 0, t!("tech.not_utf8"))
+                        .value(format!("byte {}", e.valid_up_to())),
+                ]);
+            }
+        };
+        let mut r = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut problems = Vec::new();
+        let header: Vec<String> = match r.headers() {
+            Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+            Err(e) => {
+                return Err(vec![
+                    Diagnostic::error(&origin, 1, 0, t!("tech.unreadable")).value(e.to_string()),
+                ]);
+            }
+        };
+        let col = |name: &str| header.iter().position(|h| h == name);
+        for c in ["id", "title_en", "field", "implements", "trl"] {
+            if col(c).is_none() {
+                problems.push(
+                    Diagnostic::error(&origin, 1, 0, t!("tech.missing_column", column = c))
+                        .expected(t!("tech.expected_columns", list = COLUMNS.join(","))),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut out: Vec<Technology> = Vec::new();
+        for (i, rec) in r.records().enumerate() {
+            if i >= limits.technologies.max_rows {
+                problems.push(
+                    Diagnostic::error(&origin, 0, 0, t!("tech.too_many_rows"))
+                        .value(limits.technologies.max_rows.to_string()),
+                );
+                break;
+            }
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    problems.push(
+                        Diagnostic::error(&origin, line, 0, t!("tech.unreadable"))
+                            .value(e.to_string()),
+                    );
+                    continue;
+                }
+            };
+            let line = rec.position().map_or(i + 2, |p| p.line() as usize);
+            let cell = |name: &str| col(name).and_then(|c| rec.get(c)).unwrap_or("").trim();
+            let at = |name: &str| col(name).map_or(0, |c| c + 1);
+            let mut bad =
+                |name: &str, value: &str, msg: crate::i18n::Text, exp: crate::i18n::Text| {
+                    problems.push(
+                        Diagnostic::error(&origin, line, at(name), msg)
+                            .value(value)
+                            .expected(exp),
+                    );
+                };
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let id = cell("id").to_string();
+            if id.is_empty() || !crate::input::parks::valid_park_id(&id) {
+                bad("id", &id, t!("tech.bad_id"), t!("tech.expected_id"));
+            } else if out.iter().any(|t| t.id == id) {
+                bad("id", &id, t!("tech.duplicate_id"), t!("tech.expected_id"));
+            }
+            if cell("title_en").is_empty() {
+                bad("title_en", "", t!("tech.empty"), t!("tech.expected_title"));
+            }
+            let field = cell("field").to_string();
+            if !measures.fields.contains_key(&field) {
+                bad(
+                    "field",
+                    &field,
+                    t!("tech.unknown_field"),
+                    t!(
+                        "diag.expected.one_of",
+                        list = measures
+                            .fields
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            let implements: Vec<String> = cell("implements")
+                .split([' ', ';', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            let kinds = [
+                "green_purchase",
+                "onsite_renewable",
+                "substitute",
+                "efficiency",
+                "waste_heat",
+                "capture",
+                "resource",
+            ];
+            let unknown: Vec<&String> = implements
+                .iter()
+                .filter(|x| measures.measure(x).is_none() && !kinds.contains(&x.as_str()))
+                .collect();
+            if implements.is_empty() || !unknown.is_empty() {
+                bad(
+                    "implements",
+                    cell("implements"),
+                    t!("tech.unknown_measure"),
+                    t!(
+                        "tech.expected_measures",
+                        list = measures
+                            .measures
+                            .iter()
+                            .map(|m| m.id.as_str())
+                            .chain(kinds)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            let trl = match cell("trl").parse::<u8>() {
+                Ok(n) if (1..=9).contains(&n) => n,
+                _ => {
+                    bad(
+                        "trl",
+                        cell("trl"),
+                        t!("tech.bad_trl"),
+                        t!("tech.expected_trl"),
+                    );
+                    0
+                }
+            };
+            let countries: Vec<String> = cell("countries")
+                .split([' ', ';', ','])
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_uppercase())
+                .collect();
+            if countries
+                .iter()
+                .any(|c| c.len() != 2 || !c.chars().all(|x| x.is_ascii_alphabetic()))
+            {
+                bad(
+                    "countries",
+                    cell("countries"),
+                    t!("tech.bad_countries"),
+                    t!("tech.expected_countries"),
+                );
+            }
+            let offer = cell("offer").to_lowercase();
+            if !offer.is_empty() && !OFFERS.contains(&offer.as_str()) {
+                bad(
+                    "offer",
+                    &offer,
+                    t!("tech.bad_offer"),
+                    t!("diag.expected.one_of", list = OFFERS.join(", ")),
+                );
+            }
+            let mut number = |name: &str| -> Option<f64> {
+                let v = cell(name);
+                if v.is_empty() {
+                    return None;
+                }
+                match v.replace(',', "").parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+                    _ => {
+                        problems.push(
+                            Diagnostic::error(&origin, line, at(name), t!("tech.bad_number"))
+                                .value(v)
+                                .expected(t!("diag.expected.number_example")),
+                        );
+                        None
+                    }
+                }
+            };
+            let capacity = number("capacity");
+            let cost_low = number("cost_low");
+            let cost_high = number("cost_high");
+            let capacity_unit = cell("capacity_unit").to_string();
+            if capacity.is_some() && !CAPACITY_UNITS.contains(&capacity_unit.as_str()) {
+                problems.push(
+                    Diagnostic::error(&origin, line, at("capacity_unit"), t!("tech.bad_unit"))
+                        .value(capacity_unit.clone())
+                        .expected(t!("diag.expected.one_of", list = CAPACITY_UNITS.join(", "))),
+                );
+            }
+            if let (Some(l), Some(h)) = (cost_low, cost_high)
+                && l > h
+            {
+                problems.push(
+                    Diagnostic::error(&origin, line, at("cost_high"), t!("tech.cost_order"))
+                        .value(format!("{l} > {h}")),
+                );
+            }
+            out.push(Technology {
+                id,
+                title_en: cell("title_en").to_string(),
+                title_zh: cell("title_zh").to_string(),
+                provider: cell("provider").to_string(),
+                field,
+                implements,
+                trl,
+                countries,
+                offer,
+                capacity,
+                capacity_unit,
+                cost_low,
+                cost_high,
+                cost_unit: cell("cost_unit").to_string(),
+                source: cell("source").to_string(),
+                url: cell("url").to_string(),
+                note: cell("note").to_string(),
+            });
+        }
+        if problems.is_empty() {
+            Ok(Catalogue {
+                file: name.to_string(),
+                technologies: out,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+}

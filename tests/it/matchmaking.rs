@@ -1,0 +1,243 @@
+//! Needs and technology matching: a hand-made catalogue and two parks with known needs, an
+//! unserved need, the needs export round trip, both languages, located catalogue errors.
+
+use parkbench::i18n::Lang;
+use parkbench::input;
+use parkbench::matchmaking::{self, Catalogue};
+use parkbench::pathway;
+use parkbench::pipeline::{self, Pathways, Reference, Request, Selection};
+
+use super::{data, parkbench};
+
+const SET: &str = "cn-zero-carbon-park-2025";
+
+fn setup() -> (Reference, input::Dataset, pathway::PlanRun) {
+    let mut r = Reference::load(None).unwrap();
+    r.measures = pathway::Catalogue::load(
+        Some(&data("plan/measures.toml")),
+        Some(&data("plan/prices.csv")),
+        &r.vocab,
+    )
+    .unwrap();
+    let d = input::load(&[data("match/park")], &r.vocab, &r.factors).unwrap();
+    let request = Request {
+        sets: vec![r.set(SET).unwrap().clone()],
+        selection: Selection::default(),
+        programme: false,
+        mc: None,
+        pathways: Some(Pathways::default()),
+    };
+    let run = pipeline::run(&r, &d, &request).unwrap().plans.remove(0);
+    (r, d, run)
+}
+
+fn catalogue(r: &Reference, rel: &str) -> Catalogue {
+    let bytes = std::fs::read(data(rel)).unwrap();
+    Catalogue::parse(rel, &bytes, &r.measures).unwrap()
+}
+
+/// The needs, by hand (the worked example of tests/it/plan.rs, and a park without roof or land):
+/// - W: the core gate (CO2 per tce <= 0.20), served by PV (4 MW, 4,800 MWh) and certificates
+///   for 251/256 of the 5,200 MWh left (5,098.44 MWh): 9,898.44 MWh, 5,252.11 tCO2/yr.
+/// - W2: 8,000 MWh of grid power, no area for PV: certificates for the least share f with
+///   (1 - f) x 8,000 x 0.5306 <= 0.20 x 8,000 x 0.1229, f >= 0.953675, on the 1/256 grid
+///   0.95703125: 7,656.25 MWh, abating 7,656.25 x 0.5306 = 4,062.41 tCO2/yr.
+///
+/// One installation's coverage: t-pv-big 4 MW / 4 MW = 100 %; t-pv-small 1 / 4 = 25 %;
+/// t-gec 5,000 / 5,098.44 = 98.07 % at W and 5,000 / 7,656.25 = 65.31 % at W2; t-gec-2 gives
+/// no capacity (ranked last); t-hp implements a measure no plan takes.
+#[test]
+fn a_hand_made_catalogue_gives_exactly_the_expected_matches_and_ranking() {
+    let (r, d, run) = setup();
+    let needs = matchmaking::needs(&run, &d, &r);
+    let ids: Vec<&str> = needs.iter().map(|n| n.id.as_str()).collect();
+    // The same measures raise the clean-energy share (natural gas counts as clean in this set):
+    // 133 / 1,362 = 9.8 % today, (9,898.44 x 0.1229 + 133) / 1,362 = 99.1 % with the plan.
+    assert_eq!(
+        ids,
+        [
+            "W:core_co2_per_tce",
+            "W:clean_energy_share",
+            "W2:core_co2_per_tce",
+            "W2:clean_energy_share"
+        ]
+    );
+    let (w, w2) = (&needs[0], &needs[2]);
+    assert_eq!(needs[1].measures, w.measures);
+    assert!(!needs[1].gap_left);
+    assert_eq!(w.fields, "solar_pv green_power");
+    assert!(
+        (w.mwh - (4800.0 + 251.0 / 256.0 * 5200.0)).abs() < 1e-6,
+        "{}",
+        w.mwh
+    );
+    assert!((w.co2_t - 5252.11).abs() < 0.005, "{}", w.co2_t);
+    assert_eq!(w.measures, "pv=4MW gec=0.9805");
+    assert!(!w.gap_left);
+    assert_eq!(w.target, Some(0.2));
+    assert!((w2.mwh - 7656.25).abs() < 1e-6, "{}", w2.mwh);
+    assert!((w2.co2_t - 7656.25 * 0.5306).abs() < 1e-6);
+
+    let cat = catalogue(&r, "match/technologies.csv");
+    let m = matchmaking::match_needs(&needs, &run, &cat, &r.measures);
+    let ranked = |need: &str| -> Vec<(String, Option<f64>)> {
+        m.for_need(need)
+            .map(|x| {
+                (
+                    x.technology.clone(),
+                    x.coverage.map(|c| (c * 1e4).round() / 1e4),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        ranked("W:core_co2_per_tce"),
+        [
+            ("t-pv-big".to_string(), Some(1.0)),
+            ("t-gec".to_string(), Some(0.9807)),
+            ("t-pv-small".to_string(), Some(0.25)),
+            ("t-gec-2".to_string(), None),
+        ]
+    );
+    assert_eq!(
+        ranked("W2:core_co2_per_tce"),
+        [
+            ("t-gec".to_string(), Some(0.6531)),
+            ("t-gec-2".to_string(), None)
+        ]
+    );
+    assert!(m.matches.iter().all(|x| x.technology != "t-hp"));
+    assert_eq!(m.unserved().count(), 0);
+    // Each match says why, in both languages.
+    let best = m.for_need("W:core_co2_per_tce").next().unwrap();
+    let en = best.why.en();
+    assert!(
+        en.contains("Rooftop PV") && en.contains("100 %") && en.contains("TRL 9"),
+        "{en}"
+    );
+    let zh = parkbench::i18n::Locale::get(Lang::Zh).text(&best.why);
+    assert!(zh.contains("屋顶光伏") && zh.contains("100 %"), "{zh}");
+    // The programme: t-gec serves both parks and the most tonnes.
+    let by = m.by_technology();
+    assert_eq!(by[0].0, "t-gec");
+    assert_eq!(by[0].1, 2);
+}
+
+#[test]
+fn a_need_no_technology_serves_is_listed_as_unserved() {
+    let (r, d, run) = setup();
+    let needs = matchmaking::needs(&run, &d, &r);
+    let text = "id,title_en,field,implements,trl\nt-pv-big,Rooftop PV,solar_pv,pv,9\n";
+    let cat = Catalogue::parse("pv-only.csv", text.as_bytes(), &r.measures).unwrap();
+    let m = matchmaking::match_needs(&needs, &run, &cat, &r.measures);
+    let unserved: Vec<&str> = m.unserved().map(|n| n.id.as_str()).collect();
+    assert_eq!(unserved, ["W2:core_co2_per_tce", "W2:clean_energy_share"]);
+    let csv = matchmaking::matches_csv(&m, &cat, Lang::En);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("W2:core_co2_per_tce,W2,0,,") && l.contains("no technology")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn the_needs_export_round_trips_and_both_languages_are_complete() {
+    let (r, d, run) = setup();
+    let needs = matchmaking::needs(&run, &d, &r);
+    let csv = matchmaking::needs_csv(&needs);
+    let back = matchmaking::read_needs_csv(&csv).unwrap();
+    assert_eq!(back, needs);
+    let json = serde_json::to_string(&needs).unwrap();
+    let back: Vec<matchmaking::Need> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, needs);
+    for n in &needs {
+        for (en, zh) in [
+            (&n.title_en, &n.title_zh),
+            (&n.description_en, &n.description_zh),
+        ] {
+            assert!(!en.is_empty() && !zh.is_empty());
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+            assert_ne!(en, zh);
+            assert!(!zh.contains(" must ") && !zh.contains("calls for"), "{zh}");
+        }
+    }
+    let core = &needs[0];
+    assert!(
+        core.description_en
+            .contains("down from 4.05 tCO2/tce to 0.200 tCO2/tce"),
+        "{}",
+        core.description_en
+    );
+    assert!(
+        core.description_zh.contains("降至 0.200"),
+        "{}",
+        core.description_zh
+    );
+}
+
+#[test]
+fn a_bad_catalogue_gets_every_problem_located() {
+    let r = Reference::load(None).unwrap();
+    let bytes = std::fs::read(data("match/bad-technologies.csv")).unwrap();
+    let problems = Catalogue::parse("bad-technologies.csv", &bytes, &r.measures).unwrap_err();
+    let text: Vec<String> = problems.iter().map(|d| d.render(Lang::En)).collect();
+    let all = text.join("\n");
+    for want in [
+        "bad-technologies.csv:3:1: technology id is empty",
+        "bad-technologies.csv:3:2: empty cell",
+        "bad-technologies.csv:3:5: unknown technology field",
+        "bad-technologies.csv:3:6: implements names no measure",
+        "bad-technologies.csv:3:7: technology readiness level is not 1 to 9",
+        "bad-technologies.csv:3:8: countries are not two-letter codes",
+        "bad-technologies.csv:3:9: unknown offer type",
+        "bad-technologies.csv:3:10: not a number of 0 or more",
+        "bad-technologies.csv:3:13: cost_low is above cost_high",
+        "bad-technologies.csv:4:1: technology id used twice",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in\n{all}");
+    }
+    // In Chinese too.
+    let zh: Vec<String> = problems.iter().map(|d| d.render(Lang::Zh)).collect();
+    assert!(zh.join("\n").contains("技术成熟度不在 1 至 9 之间"));
+}
+
+#[test]
+fn match_on_the_sample_programme_ranks_technologies_and_names_unserved_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("matches.csv");
+    parkbench()
+        .args([
+            "match",
+            "sample-data",
+            "--benchmark",
+            SET,
+            "--technologies",
+            "sample-data/technologies.csv",
+            "--format",
+            "csv",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let matches = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        matches.starts_with("need,park_id,rank,technology,"),
+        "{matches}"
+    );
+    assert!(matches.contains(",1,demo-"), "{matches}");
+    let needs = std::fs::read_to_string(dir.path().join("needs.csv")).unwrap();
+    let back = matchmaking::read_needs_csv(&needs).unwrap();
+    assert!(back.len() >= 10);
+    // Solid waste has no technology in the sample catalogue: its needs are unserved.
+    assert!(
+        matches
+            .lines()
+            .any(|l| l.contains(":solid_waste_utilisation,") && l.contains("no technology")),
+        "{matches}"
+    );
+}
