@@ -338,6 +338,10 @@ fn need_words(
 pub struct Match {
     pub need: String,
     pub technology: String,
+    /// The technology's names and provider, as the catalogue gives them.
+    pub title_en: String,
+    pub title_zh: String,
+    pub provider: String,
     /// The measure of the need's plan the technology implements.
     pub measure: String,
     /// The share of the measure's amount (or size) one installation covers, 0-1; None when
@@ -357,6 +361,15 @@ pub struct Match {
 pub struct MatchRun {
     pub needs: Vec<Need>,
     pub matches: Vec<Match>,
+}
+
+impl Match {
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.title_en,
+            Lang::Zh => &self.title_zh,
+        }
+    }
 }
 
 impl MatchRun {
@@ -439,6 +452,9 @@ pub fn match_needs(
             found.push(Match {
                 need: n.id.clone(),
                 technology: tech.id.clone(),
+                title_en: tech.title_en.clone(),
+                title_zh: tech.title(Lang::Zh).to_string(),
+                provider: tech.provider.clone(),
                 measure,
                 coverage,
                 trl: tech.trl,

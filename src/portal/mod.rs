@@ -116,6 +116,32 @@ impl Drop for UploadSlot {
 enum Cached {
     Park(Box<work::ParkResult>),
     Programme(work::ProgrammeResult),
+    Technologies(Box<Technologies>),
+}
+
+/// The technology catalogue staff uploaded, parsed, with who uploaded it and when.
+#[derive(Debug, Clone)]
+pub(crate) struct Technologies {
+    pub catalogue: crate::matchmaking::Catalogue,
+    pub meta: TechnologiesMeta,
+}
+
+/// Where the stored catalogue came from (`settings` row `technologies.meta`, JSON).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct TechnologiesMeta {
+    pub name: String,
+    pub by: String,
+    pub at: String,
+    /// Counts uploads: part of every cache key that uses the catalogue.
+    pub version: u64,
+}
+
+/// Setting names of the stored catalogue: its meta (the commit point of an upload) and its text
+/// by version (`technologies.csv.<version>`).
+const TECH_META: &str = "technologies.meta";
+
+fn tech_csv_key(version: u64) -> String {
+    format!("technologies.csv.{version}")
 }
 
 impl Portal {
@@ -436,6 +462,7 @@ impl Portal {
             .route("/park/{park}/{year}/{version}", get(pages::submission))
             .route("/programme", get(pages::programme))
             .route("/programme/scores.csv", get(pages::programme_csv))
+            .route("/programme/technologies", post(pages::technologies_upload))
             .route("/programme/report/{*path}", get(pages::programme_report))
             .route("/admin", get(pages::admin))
             .route("/admin/users", post(pages::admin_create))
@@ -443,6 +470,69 @@ impl Portal {
             .fallback(pages::fallback)
             .with_state(self.clone());
         protect(routes, limit + FORM_ROOM, &l)
+    }
+
+    /// The technology catalogue staff uploaded (None before the first), parsed once per upload.
+    async fn technologies(&self) -> Result<Option<Arc<Cached>>, String> {
+        let Some(meta) = self
+            .db()
+            .setting(TECH_META)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        let meta: TechnologiesMeta = serde_json::from_str(&meta).map_err(|e| e.to_string())?;
+        let key = format!("technologies:{}", meta.version);
+        if let Some(c) = self.cached(&key) {
+            return Ok(Some(c));
+        }
+        let csv = self
+            .db()
+            .setting(&tech_csv_key(meta.version))
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        let catalogue = crate::matchmaking::Catalogue::parse(
+            &meta.name,
+            csv.as_bytes(),
+            &self.inner.refs.measures,
+        )
+        .map_err(|p| format!("{}: {} problems", meta.name, p.len()))?;
+        Ok(Some(self.remember(
+            key,
+            Cached::Technologies(Box::new(Technologies { catalogue, meta })),
+        )))
+    }
+
+    /// Stores a checked catalogue as the portal's (the next version).
+    async fn store_technologies(
+        &self,
+        name: &str,
+        csv: &str,
+        by: &str,
+    ) -> Result<u64, db::DbError> {
+        let version = match self.db().setting(TECH_META).await? {
+            Some(m) => serde_json::from_str::<TechnologiesMeta>(&m).map_or(1, |m| m.version + 1),
+            None => 1,
+        };
+        let meta = TechnologiesMeta {
+            name: name.to_string(),
+            by: by.to_string(),
+            at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            version,
+        };
+        // The text first, then the meta that points at it: a failure between the two leaves
+        // the previous catalogue in use.
+        self.db().put_setting(&tech_csv_key(version), csv).await?;
+        self.db()
+            .put_setting(TECH_META, &serde_json::to_string(&meta).unwrap_or_default())
+            .await?;
+        if version > 1 {
+            // The previous text is no longer read; its row is emptied (best effort).
+            let _ = self.db().put_setting(&tech_csv_key(version - 1), "").await;
+        }
+        Ok(version)
     }
 
     fn cached(&self, key: &str) -> Option<Arc<Cached>> {

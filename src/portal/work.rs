@@ -426,6 +426,8 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
 /// A park's results for one set: the score, its chart and the report files.
 pub struct ParkResult {
     pub score: Score,
+    /// The park's needs matched to the portal's technology catalogue (None without one).
+    pub matches: Option<crate::matchmaking::MatchRun>,
     /// The park's pathway to the set (None when no plan was made).
     pub plan: Option<crate::pathway::Plan>,
     pub scorecard_svg: String,
@@ -442,6 +444,7 @@ pub fn score_park(
     files: &[StoredFile],
     set: &BenchmarkSet,
     lang: Lang,
+    tech: Option<&crate::matchmaking::Catalogue>,
 ) -> Result<ParkResult, String> {
     let names: Vec<String> = (0..files.len())
         .map(|i| format!("file {}", i + 1))
@@ -452,7 +455,7 @@ pub fn score_park(
         parks: vec![park.park_id.clone()],
         ..Selection::default()
     };
-    let out = run_report(refs, &data, set, &sel, lang)?;
+    let out = run_report(refs, &data, set, &sel, lang, tech)?;
     let score = out
         .scores
         .into_iter()
@@ -476,6 +479,7 @@ pub fn score_park(
         })
         .cloned();
     Ok(ParkResult {
+        matches: out.matches.clone(),
         plan,
         html: page("html"),
         markdown: page("md"),
@@ -487,6 +491,8 @@ pub fn score_park(
 
 /// The programme's results for a set and year: every counting submission scored together.
 pub struct ProgrammeResult {
+    /// The parks' needs matched to the portal's technology catalogue (None without one).
+    pub matches: Option<crate::matchmaking::MatchRun>,
     /// In ranking order ([`crate::stats::ranking`]).
     pub scores: Vec<Score>,
     /// Each score's rank (tied scores share the best; None without a score).
@@ -503,6 +509,7 @@ pub fn score_programme(
     subs: &[(RosterPark, Vec<StoredFile>)],
     set: &BenchmarkSet,
     lang: Lang,
+    tech: Option<&crate::matchmaking::Catalogue>,
 ) -> Result<ProgrammeResult, String> {
     // One group per park, as folders are on the command line: a park's bad file leaves out
     // that park alone.
@@ -520,10 +527,11 @@ pub fn score_programme(
         years: vec![year],
         ..Selection::default()
     };
-    let out = run_report(refs, &data, set, &sel, lang)?;
+    let out = run_report(refs, &data, set, &sel, lang, tech)?;
     let chart = crate::plot::Ranking::new(set, &out.scores, lang);
     let ranking_svg = crate::plot::svg(&chart)?;
     Ok(ProgrammeResult {
+        matches: out.matches,
         scores: out.scores,
         ranks: out.ranks,
         ranking_svg,
@@ -535,6 +543,8 @@ pub fn score_programme(
 struct ReportOut {
     /// The pathways of the set (a plan per park).
     plans: Option<crate::pathway::PlanRun>,
+    /// The needs matched to the technology catalogue, when there is one.
+    matches: Option<crate::matchmaking::MatchRun>,
     scores: Vec<Score>,
     ranks: Vec<Option<usize>>,
     files: BTreeMap<String, Vec<u8>>,
@@ -548,6 +558,7 @@ fn run_report(
     set: &BenchmarkSet,
     sel: &Selection,
     lang: Lang,
+    tech: Option<&crate::matchmaking::Catalogue>,
 ) -> Result<ReportOut, String> {
     let request = Request {
         sets: vec![set.clone()],
@@ -560,6 +571,18 @@ fn run_report(
     let runs = &outcome.runs;
     let (run, prog) = (&runs[0], &outcome.programmes[0]);
     let scores_csv = report::scores::csv(runs);
+    let matches = match (tech, outcome.plans.first()) {
+        (Some(t), Some(plans)) => {
+            let needs = crate::matchmaking::needs(plans, data, refs);
+            Some(crate::matchmaking::match_needs(
+                &needs,
+                plans,
+                t,
+                &refs.measures,
+            ))
+        }
+        _ => None,
+    };
     let input = ReportInput {
         run,
         data,
@@ -569,7 +592,7 @@ fn run_report(
         scores_json: report::scores::json(runs).map_err(|e| e.to_string())?,
         programme: prog,
         pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
-        matches: None,
+        matches: matches.as_ref().zip(tech),
     };
     let opts = ReportOptions {
         lang,
@@ -590,6 +613,7 @@ fn run_report(
         .map(|(rank, s)| (rank, s.clone()))
         .unzip();
     Ok(ReportOut {
+        matches,
         plans: outcome.plans.into_iter().next(),
         scores,
         ranks,

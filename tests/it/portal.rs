@@ -660,6 +660,70 @@ async fn staff_see_the_programme_and_admins_invite(db_url: &str) {
     );
     assert_eq!(staff.get("/admin").await.status, StatusCode::NOT_FOUND);
 
+    // Technologies: staff upload a catalogue; a bad one is refused with every problem located,
+    // the good one is used; an operator cannot upload one and sees its own park's needs only.
+    assert!(prog.body.contains("id=\"catalogue\""), "{}", prog.body);
+    let t = csrf(&prog.body);
+    let bad = std::fs::read(crate::data("match/bad-technologies.csv")).unwrap();
+    let r = staff
+        .post_files(
+            "/programme/technologies",
+            &[("csrf", &t)],
+            &[("bad-technologies.csv", bad)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("bad-technologies.csv:3:7: technology readiness level is not 1 to 9"),
+        "{}",
+        r.body
+    );
+    let sample = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/technologies.csv"),
+    )
+    .unwrap();
+    let r = op
+        .post_files(
+            "/programme/technologies",
+            &[("csrf", &token)],
+            &[("technologies.csv", sample.clone())],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "operators cannot upload a catalogue"
+    );
+    let r = staff
+        .post_files(
+            "/programme/technologies",
+            &[("csrf", &t)],
+            &[("technologies.csv", sample)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let prog = staff.get("/programme?year=2024").await;
+    let tech = &prog.body[prog.body.find("id=\"catalogue\"").unwrap()..];
+    assert!(
+        tech.contains("technologies.csv") && tech.contains("staff@example.org"),
+        "{tech}"
+    );
+    assert!(prog.body.contains("id=\"tech-by\""), "{}", prog.body);
+    // The park page (an admin's view of the park with a valid submission) lists that park's
+    // needs and technologies only; operators reach only their own park's page (tested above).
+    let page = admin.get("/park/gd-nanling-bio?year=2024").await;
+    let techs = &page.body[page
+        .body
+        .find("id=\"park-technologies\"")
+        .expect("the park page lists technologies for the park's needs")..];
+    let techs = &techs[..techs.find("</div>\n").unwrap_or(techs.len())];
+    assert!(
+        techs.contains("(fictional)") && techs.contains("南岭"),
+        "{techs}"
+    );
+    assert!(!techs.contains("海岩"), "no other park's needs: {techs}");
+
     // Admin: invite an operator; the link works once.
     let page = admin.get("/admin").await;
     let t = csrf(&page.body);

@@ -52,6 +52,10 @@ pub(super) fn env() -> &'static Environment<'static> {
                 include_str!("../templates/programme.html"),
             ),
             ("admin.html", include_str!("../templates/admin.html")),
+            (
+                "technologies.html",
+                include_str!("../templates/technologies.html"),
+            ),
         ] {
             env.add_template(name, src).expect("portal template parses");
         }

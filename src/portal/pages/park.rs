@@ -95,7 +95,12 @@ pub(super) async fn park_result(
     set_id: &str,
     lang: Lang,
 ) -> Result<Arc<Cached>, String> {
-    let key = format!("park:{}:{set_id}:{lang:?}", sub.id);
+    let tech = p.technologies().await?;
+    let version = tech.as_ref().map_or(0, |t| match &**t {
+        Cached::Technologies(t) => t.meta.version,
+        _ => 0,
+    });
+    let key = format!("park:{}:{set_id}:{lang:?}:tech{version}", sub.id);
     if let Some(c) = p.cached(&key) {
         return Ok(c);
     }
@@ -106,7 +111,11 @@ pub(super) async fn park_result(
         let set = refs
             .set(&set)
             .ok_or_else(|| format!("unknown benchmark set {set}"))?;
-        work::score_park(refs, &park2, year, &files, set, lang)
+        let catalogue = tech.as_deref().and_then(|c| match c {
+            Cached::Technologies(t) => Some(&t.catalogue),
+            _ => None,
+        });
+        work::score_park(refs, &park2, year, &files, set, lang, catalogue)
     })
     .await
     .map_err(|e| e.to_string())??;
@@ -176,6 +185,13 @@ pub async fn park(
                         ("reason", crate::i18n::Locale::get(v.lang).text(&s.reason)),
                         ("svg", r.scorecard_svg.clone()),
                         ("version", format!("v{}", sub.version)),
+                        (
+                            "technologies",
+                            r.matches
+                                .as_ref()
+                                .map(|m| technologies_html(m, v.lang))
+                                .unwrap_or_default(),
+                        ),
                         (
                             "pathway",
                             match (&r.plan, p.inner.refs.set(&benchmark)) {
@@ -299,10 +315,10 @@ pub async fn upload(
 
 /// An upload's form fields.
 pub(super) struct UploadForm {
-    csrf: String,
+    pub(super) csrf: String,
     year: Option<i32>,
     idem: Option<String>,
-    uploads: Vec<Upload>,
+    pub(super) uploads: Vec<Upload>,
     bytes: usize,
 }
 
@@ -637,3 +653,39 @@ pub async fn park_file(
 }
 
 // ---- the programme
+
+/// A park's needs and the technologies that serve them, as a small HTML fragment (escaped here:
+/// the page shows it as it is).
+pub(super) fn technologies_html(m: &crate::matchmaking::MatchRun, lang: Lang) -> String {
+    const TOP: usize = 3;
+    let esc = |s: &str| minijinja::HtmlEscape(s).to_string();
+    let words = crate::i18n::Locale::get(lang);
+    let mut out = String::new();
+    for n in &m.needs {
+        out.push_str(&format!(
+            "<div class=\"need\"><p><strong>{}</strong><br>{}</p>",
+            esc(n.title(lang)),
+            esc(n.description(lang))
+        ));
+        let matches: Vec<&crate::matchmaking::Match> = m.for_need(&n.id).take(TOP).collect();
+        if matches.is_empty() {
+            out.push_str(&format!(
+                "<p class=\"muted\">{}</p>",
+                esc(&words.text(&t!("needs.unserved")))
+            ));
+        } else {
+            out.push_str("<ol class=\"matches\">");
+            for x in matches {
+                out.push_str(&format!(
+                    "<li><strong>{}</strong> · {} · {}</li>",
+                    esc(x.title(lang)),
+                    esc(&x.provider),
+                    esc(&words.text(&x.why))
+                ));
+            }
+            out.push_str("</ol>");
+        }
+        out.push_str("</div>");
+    }
+    out
+}

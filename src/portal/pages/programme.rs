@@ -53,7 +53,15 @@ pub(super) async fn programme_result(
         return Ok(None);
     }
     let ids: Vec<String> = counting.iter().map(|s| s.id.to_string()).collect();
-    let key = format!("programme:{year}:{set_id}:{lang:?}:{}", ids.join(","));
+    let tech = p.technologies().await?;
+    let version = tech.as_ref().map_or(0, |t| match &**t {
+        Cached::Technologies(t) => t.meta.version,
+        _ => 0,
+    });
+    let key = format!(
+        "programme:{year}:{set_id}:{lang:?}:tech{version}:{}",
+        ids.join(",")
+    );
     if let Some(c) = p.cached(&key) {
         return Ok(Some(c));
     }
@@ -71,7 +79,11 @@ pub(super) async fn programme_result(
         let set = refs
             .set(&set)
             .ok_or_else(|| format!("unknown benchmark set {set}"))?;
-        work::score_programme(refs, year, &subs, set, lang)
+        let catalogue = tech.as_deref().and_then(|c| match c {
+            Cached::Technologies(t) => Some(&t.catalogue),
+            _ => None,
+        });
+        work::score_programme(refs, year, &subs, set, lang, catalogue)
     })
     .await
     .map_err(|e| e.to_string())??;
@@ -92,10 +104,14 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
         .collect();
     let (mut ranking, mut levels, mut svg, mut error) =
         (Vec::new(), BTreeMap::new(), String::new(), String::new());
+    let mut technologies = Value::from(());
     match programme_result(&p, year, &benchmark, v.lang).await {
         Ok(Some(c)) => {
             if let Cached::Programme(r) = &*c {
                 svg = r.ranking_svg.clone();
+                if let Some(m) = &r.matches {
+                    technologies = technology_view(m, v.lang);
+                }
                 for (i, s) in r.scores.iter().enumerate() {
                     let level = crate::i18n::Locale::get(v.lang).text(&s.level_name);
                     *levels.entry(level.clone()).or_insert(0usize) += 1;
@@ -162,8 +178,112 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
             ("failures", Value::from_serialize(&failures)),
             ("missing", Value::from_serialize(&missing)),
             ("error", Value::from(error)),
+            ("technologies", technologies),
+            ("catalogue", catalogue_meta(&p).await),
+            (
+                "tech_limit_mb",
+                Value::from(crate::reference::limits().technologies.max_bytes >> 20),
+            ),
         ],
     ))
+}
+
+/// The stored catalogue's name, uploader, time and size, for the staff page.
+async fn catalogue_meta(p: &Portal) -> Value {
+    match p.technologies().await {
+        Ok(Some(c)) => match &*c {
+            Cached::Technologies(t) => Value::from_serialize(BTreeMap::from([
+                ("name", t.meta.name.clone()),
+                ("by", t.meta.by.clone()),
+                ("at", t.meta.at.clone()),
+                ("count", t.catalogue.technologies.len().to_string()),
+            ])),
+            _ => Value::from(()),
+        },
+        _ => Value::from(()),
+    }
+}
+
+/// Technologies by the parks they would serve, and the needs nothing serves.
+fn technology_view(m: &crate::matchmaking::MatchRun, lang: Lang) -> Value {
+    let by: Vec<BTreeMap<&str, String>> = m
+        .by_technology()
+        .into_iter()
+        .map(|(id, parks, co2)| {
+            let title = m
+                .matches
+                .iter()
+                .find(|x| x.technology == id)
+                .map_or(id.clone(), |x| x.title(lang).to_string());
+            BTreeMap::from([
+                ("title", title),
+                ("parks", parks.to_string()),
+                ("co2", crate::scoring::fmt_qty(co2)),
+            ])
+        })
+        .collect();
+    let unserved: Vec<String> = m.unserved().map(|n| n.title(lang).to_string()).collect();
+    Value::from_serialize(BTreeMap::from([
+        ("by", Value::from_serialize(&by)),
+        ("unserved", Value::from_serialize(&unserved)),
+    ]))
+}
+
+/// Staff upload a technology catalogue: checked (every problem located, in the page's
+/// language) and stored as the portal's when it has none.
+pub async fn technologies_upload(
+    State(p): State<Portal>,
+    v: Visitor,
+    form: axum::extract::Multipart,
+) -> Page {
+    require_staff(&v)?;
+    let user = v.require_login()?.clone();
+    let slot = p.upload_slot(user.id).await.map_err(|f| v.fail(f))?;
+    let f = read_upload(&p, form).await.map_err(|f| v.fail(f));
+    drop(slot);
+    let f = f?;
+    v.check_csrf(&f.csrf)?;
+    let Some(up) = f.uploads.into_iter().next() else {
+        return Err(v.fail(Fail::BadRequest));
+    };
+    let max = crate::reference::limits().technologies.max_bytes;
+    if up.bytes.len() > max {
+        return Err(v.fail(Fail::TooLarge(max >> 20)));
+    }
+    match crate::matchmaking::Catalogue::parse(&up.name, &up.bytes, &p.inner.refs.measures) {
+        Err(problems) => {
+            const SHOWN: usize = 200;
+            let shown: Vec<String> = problems
+                .iter()
+                .take(SHOWN)
+                .map(|d| d.render(v.lang))
+                .collect();
+            Ok(v.render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "technologies.html",
+                vec![
+                    ("name", Value::from(up.name.as_str())),
+                    ("problems", Value::from_serialize(&shown)),
+                    ("more", Value::from(problems.len().saturating_sub(SHOWN))),
+                ],
+            ))
+        }
+        Ok(_) => {
+            // Checked: stored as text (UTF-8; a BOM dropped).
+            let text = String::from_utf8_lossy(
+                up.bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&up.bytes),
+            )
+            .into_owned();
+            p.store_technologies(&up.name, &text, &user.email)
+                .await
+                .map_err(|e| db_error(v.lang, &e))?;
+            tracing::info!(user = ?user.email, name = ?up.name, "technology catalogue stored");
+            Ok(
+                axum::response::Redirect::to(&format!("/programme?lang={}#technologies", v.code()))
+                    .into_response(),
+            )
+        }
+    }
 }
 
 pub async fn programme_csv(
@@ -177,7 +297,7 @@ pub async fn programme_csv(
         .map_err(|e| server_error(v.lang, &e))?;
     let csv = match result.as_deref() {
         Some(Cached::Programme(r)) => r.scores_csv.clone(),
-        Some(Cached::Park(_)) => return Err(v.not_found()),
+        Some(Cached::Park(_) | Cached::Technologies(_)) => return Err(v.not_found()),
         None => crate::report::scores::csv(&[]),
     };
     Ok(download(
