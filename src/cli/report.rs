@@ -50,11 +50,6 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
             )));
         }
     }
-    if args.sets.benchmarks.len() + args.sets.sets.len() != 1 {
-        return Err(CliError::Usage(
-            "a report is for one benchmark set: give one --benchmark or one --set".into(),
-        ));
-    }
     let mc = args.mc.options(1000)?;
     let spinner = super::spinner("reading, checking and scoring the data");
     parkbench::outfile::claim_dir(&args.out, args.force)
@@ -74,21 +69,10 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         )?),
         None => None,
     };
-    let matched = match (&tech, outcome.plans.first()) {
-        (Some(t), Some(run)) => {
-            let needs = parkbench::matchmaking::needs(run, &l.data, &l.reference);
-            Some(parkbench::matchmaking::match_needs(
-                &needs,
-                run,
-                t,
-                &l.reference.measures,
-            ))
-        }
-        _ => None,
-    };
     let (runs, progs) = (&outcome.runs, &outcome.programmes);
     spinner.finish_and_clear();
-    let bar = super::bar(runs[0].scores.len() as u64, "writing park pages");
+    let pages: usize = runs.iter().map(|r| r.scores.len()).sum();
+    let bar = super::bar(pages as u64, "writing park pages");
     let tick = bar.clone();
     let opts = ReportOptions {
         lang: args.data.lang,
@@ -101,26 +85,62 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         timestamp: args.timestamp.clone(),
         progress: Some(report::Progress(std::sync::Arc::new(move || tick.inc(1)))),
     };
-    let input = ReportInput {
-        run: &runs[0],
-        data: &l.data,
-        vocab: &l.reference.vocab,
-        cat: &l.reference.catalogue,
-        scores_csv: to_csv(runs),
-        scores_json: to_json(runs)?,
-        programme: &progs[0],
-        pathways: outcome.plans.first().map(|p| (p, &l.reference.measures)),
-        matches: matched.as_ref().zip(tech.as_ref()),
-    };
-    let written = report::write(&report::Folder(&args.out), &input, &opts)
-        .map_err(|e| CliError::Io(e.to_string()))?;
-    parkbench::outfile::record_outputs(&args.out, &written.files)
+    // Several sets: each its own report in a folder named by the set, and a comparison page
+    // with every set side by side on top; one set: the report in DIR itself.
+    let comparison = (runs.len() > 1).then(|| report::Comparison::new(runs));
+    let mut files = Vec::new();
+    let mut parks = 0;
+    for (i, run) in runs.iter().enumerate() {
+        let matched = match (&tech, outcome.plans.get(i)) {
+            (Some(t), Some(plans)) => {
+                let needs = parkbench::matchmaking::needs(plans, &l.data, &l.reference);
+                Some(parkbench::matchmaking::match_needs(
+                    &needs,
+                    plans,
+                    t,
+                    &l.reference.measures,
+                ))
+            }
+            _ => None,
+        };
+        let one = std::slice::from_ref(run);
+        let input = ReportInput {
+            run,
+            data: &l.data,
+            vocab: &l.reference.vocab,
+            cat: &l.reference.catalogue,
+            scores_csv: to_csv(one),
+            scores_json: to_json(one)?,
+            programme: &progs[i],
+            pathways: outcome.plans.get(i).map(|p| (p, &l.reference.measures)),
+            matches: matched.as_ref().zip(tech.as_ref()),
+            comparison: comparison.as_ref(),
+        };
+        let (dir, prefix) = if comparison.is_some() {
+            (args.out.join(&run.set.id), format!("{}/", run.set.id))
+        } else {
+            (args.out.clone(), String::new())
+        };
+        let written = report::write(&report::Folder(&dir), &input, &opts)
+            .map_err(|e| CliError::Io(e.to_string()))?;
+        files.extend(written.files.iter().map(|f| format!("{prefix}{f}")));
+        parks = parks.max(written.parks);
+    }
+    if let Some(c) = &comparison {
+        let html = report::comparison_page(c, args.data.lang, args.timestamp.as_deref())
+            .map_err(|e| CliError::Io(e.to_string()))?;
+        super::write_atomic(&args.out.join("index.html"), html.as_bytes())?;
+        files.push("index.html".into());
+    }
+    parkbench::outfile::record_outputs(&args.out, &files)
         .map_err(|e| CliError::Io(e.to_string()))?;
     bar.finish_and_clear();
     super::note(format_args!(
-        "wrote {} files for {} parks to {}",
-        written.files.len(),
-        written.parks,
+        "wrote {} files for {} parks and {} {} to {}",
+        files.len(),
+        parks,
+        runs.len(),
+        if runs.len() == 1 { "set" } else { "sets" },
         args.out.display()
     ));
     Ok(super::report_failures(&l.data, args.data.lang))

@@ -21,7 +21,8 @@ pub enum Format {
 /// Which benchmark sets to use.
 #[derive(Debug, Args)]
 pub struct SetArgs {
-    /// A shipped benchmark set (see `parkbench benchmarks list`); repeat for several.
+    /// A shipped benchmark set (see `parkbench benchmarks list`); repeat for several, or `all`
+    /// for every shipped set.
     #[arg(long = "benchmark", value_name = "ID")]
     pub benchmarks: Vec<String>,
     /// A benchmark set file of your own; repeat for several.
@@ -43,6 +44,10 @@ impl SetArgs {
     pub fn resolve(&self, reference: &Reference) -> Result<Vec<BenchmarkSet>, CliError> {
         let mut sets = Vec::new();
         for id in &self.benchmarks {
+            if id == "all" {
+                sets.extend(reference.sets.iter().cloned());
+                continue;
+            }
             let set = reference
                 .set(id)
                 .map_err(|e| CliError::Usage(e.to_string()))?;

@@ -593,6 +593,7 @@ fn run_report(
         programme: prog,
         pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
         matches: matches.as_ref().zip(tech),
+        comparison: None,
     };
     let opts = ReportOptions {
         lang,

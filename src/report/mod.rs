@@ -8,6 +8,7 @@
 //! timestamp unless asked, so two runs give identical files. Reporting renders scores; it
 //! computes nothing that scoring did not.
 
+mod compare;
 mod park;
 mod pathway;
 pub mod plan;
@@ -37,6 +38,7 @@ use crate::reference::Vocabulary;
 use crate::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
 use crate::uncertainty::ParkUncertainty;
 
+pub use compare::{Comparison, page as comparison_page};
 pub use pathway::summary as pathway_summary;
 pub use text::labels;
 
@@ -138,6 +140,9 @@ pub struct ReportInput<'a> {
     pub programme: &'a Programme,
     /// The set's pathways and the measure catalogue they used (None: no pathway sections).
     pub pathways: Option<(&'a crate::pathway::PlanRun, &'a crate::pathway::Catalogue)>,
+    /// Every set of a multi-set report side by side (None: one set). Pages then sit one folder
+    /// down, in the set's own folder.
+    pub comparison: Option<&'a Comparison>,
     /// The parks' needs matched to a technology catalogue (None: no needs sections).
     pub matches: Option<(
         &'a crate::matchmaking::MatchRun,
@@ -160,6 +165,8 @@ fn env() -> Environment<'static> {
     env.add_template("index.html", include_str!("templates/index.html"))
         .expect("template parses");
     env.add_template("park.md", include_str!("templates/park.md"))
+        .expect("template parses");
+    env.add_template("compare.html", include_str!("templates/compare.html"))
         .expect("template parses");
     env
 }

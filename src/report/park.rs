@@ -366,6 +366,7 @@ pub(super) fn park_page(
         inventory => inventory,
         pathway => pathway,
         needs => needs,
+        compare => input.comparison.map(|c| c.park_rows(&s.park_id, lang, "../../")),
         factors => factors,
         assumptions => s
             .assumptions

@@ -91,6 +91,8 @@ pub(super) fn page(
         method => method_view(input, lang),
         pathways => input.pathways.map(|(run, cat)| super::pathway::programme_view(run, cat, lang)),
         technologies => input.matches.map(|(m, tech)| super::pathway::technology_view(m, tech, lang)),
+        compare => input.comparison.map(|c| c.table(lang, "../")),
+        compare_top => input.comparison.is_some(),
         footer => footer,
     })?;
     put("index.html", html.as_bytes())?;

@@ -539,3 +539,80 @@ fn the_workbook_round_trips_scores_csv_in_both_languages() {
         );
     }
 }
+
+/// The README's multi-set command: every shipped set side by side for two sample parks.
+pub fn sample_all(out: &Path) {
+    let (code, _, err) = run(&[
+        "report",
+        "sample-data",
+        "--benchmark",
+        "all",
+        "--park",
+        "hb-yanshan-steel",
+        "--park",
+        "js-haiyan-zerocarbon",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `--benchmark all`: a report per set in its own folder, a comparison page on top, each park
+/// page with one row per set whose link leads to the park's page under that set; the committed
+/// copy (reports/sample-all) is up to date.
+#[test]
+fn every_set_side_by_side_links_to_each_sets_report_and_is_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_all(dir.path());
+    let sets: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators/benchmarks"))
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.unwrap().path();
+                let stem = p.file_stem()?.to_string_lossy().into_owned();
+                (p.extension()? == "toml").then_some(stem)
+            })
+            .collect();
+    assert_eq!(sets.len(), 7);
+    // Attribute values are HTML-escaped (`/` as `&#x2f;`, which browsers read as `/`).
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap().replace("&#x2f;", "/");
+    let index = read(dir.path().join("index.html"));
+    for s in &sets {
+        assert!(index.contains(&format!("href=\"{s}/index.html\"")), "{s}");
+        let page = read(dir.path().join(s).join("parks/hb-yanshan-steel.html"));
+        let compare = &page[page.find("id=\"compare\"").expect("comparison section")..];
+        let compare = &compare[..compare.find("</table>").unwrap()];
+        assert_eq!(
+            compare.matches("<tr>").count(),
+            1 + 7,
+            "{s}: header and a row per set"
+        );
+        for link in compare.split("href=\"").skip(1) {
+            let rel = &link[..link.find('"').unwrap()];
+            let target = dir.path().join(s).join("parks").join(rel);
+            assert!(target.exists(), "{s}: {rel} leads nowhere");
+        }
+        let prog = read(dir.path().join(s).join("index.html"));
+        assert!(
+            prog.contains("id=\"compare\""),
+            "{s}: the parks x sets table"
+        );
+    }
+    let fresh = files(dir.path());
+    let committed = files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/sample-all"));
+    let names = |m: &BTreeMap<PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(&fresh),
+        names(&committed),
+        "regenerate reports/sample-all with the README's command"
+    );
+    for (name, bytes) in &fresh {
+        assert!(
+            &committed[name] == bytes,
+            "reports/sample-all/{} is stale: regenerate with the README's command",
+            name.display()
+        );
+    }
+}
