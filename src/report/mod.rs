@@ -21,7 +21,7 @@ mod xlsx;
 use park::{PageCtx, level_words};
 pub use programme::{failures, failures_csv};
 
-pub use tables::{changes_csv, inventory_csv, peers_csv, uncertainty_csv};
+pub use tables::{changes_csv, inventory_csv, peers_csv, provenance_csv, uncertainty_csv};
 
 use minijinja::{Environment, context};
 use rayon::prelude::*;
@@ -241,6 +241,15 @@ pub fn write(
         if input.programme.mc.is_some() {
             put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
         }
+        put(
+            "provenance.csv",
+            provenance_csv(
+                input.run,
+                input.pathways.map(|(_, c)| c),
+                crate::i18n::Locale::get(opts.lang),
+            )
+            .as_bytes(),
+        )?;
         if let Some((m, tech)) = input.matches {
             put(
                 "needs.csv",
@@ -280,6 +289,20 @@ pub fn write(
             tables.push(("uncertainty", uncertainty.as_str()));
         }
         tables.push(("failures", failures.as_str()));
+        let plan = input
+            .pathways
+            .map(|(run, cat)| plan::plan_csv(std::slice::from_ref(run), cat, words));
+        if let Some(p) = &plan {
+            tables.push(("plan", p.as_str()));
+        }
+        let needs = input
+            .matches
+            .map(|(m, _)| crate::matchmaking::needs_csv(&m.needs));
+        if let Some(n) = &needs {
+            tables.push(("needs", n.as_str()));
+        }
+        let provenance = provenance_csv(input.run, input.pathways.map(|(_, c)| c), words);
+        tables.push(("provenance", provenance.as_str()));
         put("scores.xlsx", &xlsx::workbook(&tables, opts.lang)?)?;
     }
     if opts.json {

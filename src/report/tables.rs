@@ -237,3 +237,105 @@ pub fn inventory_csv(inv: &Inventory, order: &[String], words: &Locale) -> Strin
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
+
+/// A row of `provenance.csv`: every number a report rests on, with its source and status.
+#[derive(Serialize, Default)]
+struct ProvenanceRow {
+    kind: &'static str,
+    id: String,
+    parameter: String,
+    value: String,
+    unit: String,
+    source: String,
+    status: String,
+    note: String,
+}
+
+/// `provenance.csv`: the set's thresholds, the factors the inventory used and (with pathways)
+/// every measure parameter and price, each with its source and status.
+pub fn provenance_csv(
+    run: &crate::pipeline::SetRun,
+    measures: Option<&crate::pathway::Catalogue>,
+    words: &Locale,
+) -> String {
+    let lang = words.lang();
+    let mut rows = Vec::new();
+    for r in &run.set.rules {
+        for t in &r.thresholds {
+            let mut parameter = Vec::new();
+            if let Some(b) = &t.band {
+                parameter.push(format!("band={b}"));
+            }
+            if let Some(c) = &t.country {
+                parameter.push(format!("country={c}"));
+            }
+            if let Some(y) = t.year {
+                parameter.push(format!("year={y}"));
+            }
+            rows.push(ProvenanceRow {
+                kind: "threshold",
+                id: r.id.clone(),
+                parameter: parameter.join(" "),
+                value: num(Some(t.value), 6),
+                unit: String::new(),
+                source: csv_safe(&t.source),
+                status: t.status.as_str().to_string(),
+                note: t
+                    .note
+                    .as_ref()
+                    .map(|n| csv_safe(n.get(lang)))
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for py in &run.inventory.years {
+        for f in &py.factors {
+            let name = words.text(&f.factor);
+            let key = (name.clone(), f.unit.clone(), f.vintage, f.value.to_bits());
+            if !seen.insert(key) {
+                continue;
+            }
+            rows.push(ProvenanceRow {
+                kind: "factor",
+                id: csv_safe(&name),
+                parameter: f.vintage.map(|v| v.to_string()).unwrap_or_default(),
+                value: num(Some(f.value), 6),
+                unit: f.unit.clone(),
+                source: csv_safe(&f.source),
+                status: f.status.clone(),
+                note: String::new(),
+            });
+        }
+    }
+    let mut out = rows_csv(rows);
+    if let Some(m) = measures {
+        // The measure file's table, under the same header (kind, id, name, parameter ...).
+        let extra = crate::report::plan::measures_csv(m, words);
+        let mut r = csv::Reader::from_reader(extra.as_bytes());
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        for rec in r.records().flatten() {
+            // measures.csv: kind,id,name,parameter,value,unit,source,status,note
+            let get = |i: usize| rec.get(i).unwrap_or("").to_string();
+            let parameter = [get(2), get(3)]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ");
+            let _ = w.write_record([
+                get(0),
+                get(1),
+                parameter,
+                get(4),
+                get(5),
+                get(6),
+                get(7),
+                get(8),
+            ]);
+        }
+        out.push_str(&String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default());
+    }
+    out
+}

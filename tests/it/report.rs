@@ -477,9 +477,10 @@ fn the_workbook_round_trips_scores_csv_in_both_languages() {
     use calamine::{Data, Reader};
     let dir = tempfile::tempdir().unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    for (lang, scores_sheet, park_column) in
-        [("en", "scores", "park_id"), ("zh", "评分", "园区编号")]
-    {
+    for (lang, scores_sheet, park_column, provenance) in [
+        ("en", "scores", "park_id", "provenance"),
+        ("zh", "评分", "园区编号", "数据来源"),
+    ] {
         let out = dir.path().join(lang);
         let report = |out: &Path| {
             let (code, _, err) = run(&[
@@ -529,6 +530,20 @@ fn the_workbook_round_trips_scores_csv_in_both_languages() {
         }
         assert!(n > 500, "{n} cells compared");
         assert_eq!(rows[0][0].to_string(), park_column);
+        // Provenance: the set's thresholds, the factors used and every measure parameter and
+        // price, each with its source and status, as provenance.csv has them.
+        let prov = book.worksheet_range(provenance).unwrap();
+        let prov_csv = std::fs::read_to_string(out.join("provenance.csv")).unwrap();
+        assert_eq!(prov.rows().count(), prov_csv.lines().count());
+        let kinds: std::collections::BTreeSet<String> =
+            prov.rows().skip(1).map(|r| r[0].to_string()).collect();
+        for k in ["threshold", "factor", "measure", "price"] {
+            assert!(kinds.contains(k), "{k} in {kinds:?}");
+        }
+        assert!(
+            prov.rows().skip(1).all(|r| !r[5].to_string().is_empty()),
+            "every row has a source"
+        );
         // Deterministic: a second run writes the same bytes.
         let again = dir.path().join(format!("{lang}-again"));
         report(&again);
