@@ -1,19 +1,12 @@
 //! `parkbench inventory DATA`: energy (tce) by carrier and CO2 by scope, one row per park-year.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 
-use super::output::{emit, human, text_table};
+use super::output::{Format, emit, human, text_table};
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
 use parkbench::inventory::Inventory;
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-}
 
 #[derive(Debug, Args)]
 pub struct InventoryArgs {

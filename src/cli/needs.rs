@@ -2,22 +2,15 @@
 //! understands; `parkbench match DATA --benchmark ID --technologies FILE`: the technologies of
 //! a catalogue that serve those needs, ranked, each with why.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::{Path, PathBuf};
 
-use super::output::{emit, human, text_table};
+use super::output::{Format, emit, human, text_table};
 use super::plan::PathwayArgs;
 use super::score::SetArgs;
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
 use parkbench::matchmaking::{self, Catalogue};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-}
 
 #[derive(Debug, Args)]
 pub struct NeedsArgs {

@@ -5,6 +5,14 @@ use std::path::Path;
 
 use super::CliError;
 
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
 /// Writes a file atomically (see [`parkbench::outfile::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     parkbench::outfile::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))

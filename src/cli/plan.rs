@@ -1,22 +1,15 @@
 //! `parkbench plan DATA --benchmark ID`: what would close each park's gap, at what cost, and
 //! (with `--scenario FILE`) by when.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 
-use super::output::{emit, human, text_table};
+use super::output::{Format, emit, human, text_table};
 use super::score::SetArgs;
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
 use parkbench::pathway::{self, Plan, PlanRun, scenario};
 use parkbench::pipeline::{self, Pathways};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-}
 
 /// The measure catalogue, prices, discount rate and scenario of pathways.
 #[derive(Debug, Args)]

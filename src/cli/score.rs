@@ -1,22 +1,15 @@
 //! `parkbench score DATA --benchmark ID`: rule-by-rule results, scores, levels and gaps.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 
-use super::output::{emit, text_table};
+use super::output::{Format, emit, text_table};
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::benchmark::BenchmarkSet;
 use parkbench::factors::FuelFactorSet;
 use parkbench::indicators::Catalogue;
 use parkbench::pipeline::{self, Outcome, Reference, Request, Selection, SetRun};
 use parkbench::uncertainty::McOptions;
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-}
 
 /// Which benchmark sets to use.
 #[derive(Debug, Args)]

@@ -4,10 +4,10 @@
 //! indicators and re-scores it with [`crate::scoring::score`]. Nothing here judges a rule or
 //! computes CO2 by itself.
 //!
-//! * [`macc`]: every applicable measure sized to the park, in merit order (cheapest per tCO2
+//! * [`Planner::macc`]: every applicable measure sized to the park, in merit order (cheapest per tCO2
 //!   first, each evaluated on the inventory the ones before it leave, so two measures on one
 //!   carrier never count the same tonnes twice).
-//! * [`plan`]: walks that order for each failing rule (gates first) and takes measures until the
+//! * [`Planner::plan`]: walks that order for each failing rule (gates first) and takes measures until the
 //!   rule is met, the last one only as far as needed; then re-scores the park and says what
 //!   the catalogue cannot close. A greedy merit-order walk, not a global optimum: README says so.
 //! * [`scenario`]: a consultant's own measures, sizes and start years projected year by year to
@@ -212,15 +212,7 @@ impl<'a> Planner<'a> {
                 let key = (py.park_id.clone(), py.year);
                 let old = values.get(&key).cloned();
                 values.entry(key.clone()).or_default().extend(vals);
-                let s = scoring::score(
-                    self.set,
-                    self.indicators,
-                    py,
-                    &self.park.name,
-                    &self.park.country,
-                    &values,
-                    self.opts,
-                );
+                let s = self.score_with(py, &values);
                 match old {
                     Some(o) => values.insert(key, o),
                     None => values.remove(&key),
@@ -244,18 +236,21 @@ impl<'a> Planner<'a> {
         }
         Ok(years
             .iter()
-            .map(|py| {
-                scoring::score(
-                    self.set,
-                    self.indicators,
-                    py,
-                    &self.park.name,
-                    &self.park.country,
-                    &values,
-                    self.opts,
-                )
-            })
+            .map(|py| self.score_with(py, &values))
             .collect())
+    }
+
+    /// A park-year of this park scored against the set with these indicator values.
+    fn score_with(&self, py: &ParkYear, values: &Values) -> Score {
+        scoring::score(
+            self.set,
+            self.indicators,
+            py,
+            &self.park.name,
+            &self.park.country,
+            values,
+            self.opts,
+        )
     }
 
     fn ctx(&self, year: i32) -> Ctx<'_> {
