@@ -16,10 +16,13 @@
 //! 5. [`stats`] places parks among their peers (percentiles, competition ranks,
 //!    [`stats::ranking`]) and year on year; [`uncertainty`] draws factors and estimated data
 //!    to say how sure each verdict is.
-//! 6. [`pipeline`] is the run API: [`pipeline::Reference`] holds the reference data, loaded
-//!    once, and [`pipeline::run`] takes a dataset through stages 2-5 for a
-//!    [`pipeline::Request`]. The command line and the portal call it.
-//! 7. [`plot`] draws the charts; [`report`] renders pages, tables and charts and hands each
+//! 6. [`pathway`] sizes the measures of a catalogue to each park, re-accounts and re-scores it
+//!    with them (merit order, the plan that meets the gate, scenario projections);
+//!    [`matchmaking`] turns plans into needs and matches them to technology catalogues.
+//! 7. [`pipeline`] is the run API: [`pipeline::Reference`] holds the reference data, loaded
+//!    once, and [`pipeline::run`] takes a dataset through stages 2-5, and the pathways when
+//!    asked, for a [`pipeline::Request`]. The command line and the portal call it.
+//! 8. [`plot`] draws the charts; [`report`] renders pages, tables and charts and hands each
 //!    file to a [`report::Sink`] (a folder, written atomically by [`outfile`], or memory).
 //!
 //! Words are data: stages return facts (ids, numbers, [`i18n::Text`] message keys with their
