@@ -39,6 +39,19 @@ pub struct Effect {
 }
 
 impl Effect {
+    /// tCO2/yr it cuts, from its changes and the carriers' CO2 per unit (None when a changed
+    /// carrier has no CO2 factor; metrics that are not carriers emit nothing).
+    pub fn abatement(&self, ctx: &Ctx) -> Option<f64> {
+        let mut cut = 0.0;
+        for (c, d) in &self.deltas {
+            let carrier = ctx.vocab.metrics.get(c).is_some_and(|m| m.is_carrier());
+            if carrier {
+                cut -= d * ctx.co2.get(c)?;
+            }
+        }
+        Some(cut)
+    }
+
     /// The cost per year: capital, O&M and bills (None when a bill is unknown).
     pub fn annual_cost_cny(&self) -> Option<f64> {
         Some(
@@ -69,6 +82,10 @@ pub struct Ctx<'a> {
     pub vocab: &'a Vocabulary,
     /// GJ per canonical unit of every carrier and energy metric with a known content.
     pub gj: BTreeMap<String, f64>,
+    /// tCO2 (scope 1 + market-based scope 2) per canonical unit of every carrier whose factor
+    /// is known, as the accountant counts it: CO2 is linear in the quantities, so a measure's
+    /// abatement is its changes times these.
+    pub co2: BTreeMap<String, f64>,
     pub discount_rate: f64,
 }
 
@@ -83,24 +100,32 @@ impl<'a> Ctx<'a> {
         year: i32,
     ) -> Self {
         let mut gj = BTreeMap::new();
+        let mut co2 = BTreeMap::new();
         let unit_gj = |u: &str| vocab.units.find("energy", u).map(|u| u.to_canonical);
         let gj_per_tce = unit_gj("tce");
+        let unit = |id: &str| {
+            Metrics::from([(
+                id.to_string(),
+                MetricYear {
+                    value: Some(1.0),
+                    estimated: false,
+                    months: 0,
+                },
+            )])
+        };
         for id in &vocab.order {
             let m = &vocab.metrics[id];
+            if m.is_carrier()
+                && let Some(k) = acc.account(park, year, &unit(id)).co2_total_t
+            {
+                co2.insert(id.clone(), k);
+            }
             if m.dimension == "energy" {
                 if let Some(k) = unit_gj(&m.canonical) {
                     gj.insert(id.clone(), k);
                 }
             } else if m.group == "fuel" {
-                let probe = Metrics::from([(
-                    id.clone(),
-                    MetricYear {
-                        value: Some(1.0),
-                        estimated: false,
-                        months: 0,
-                    },
-                )]);
-                let py = acc.account(park, year, &probe);
+                let py = acc.account(park, year, &unit(id));
                 if let (Some(tce), Some(k)) = (py.energy_tce, gj_per_tce) {
                     gj.insert(id.clone(), tce * k);
                 }
@@ -111,6 +136,7 @@ impl<'a> Ctx<'a> {
             park,
             vocab,
             gj,
+            co2,
             discount_rate: catalogue.discount_rate.value,
         }
     }

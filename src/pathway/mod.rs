@@ -163,7 +163,8 @@ struct Realised {
     states: Vec<ParkYear>,
 }
 
-const FRACTIONS: usize = 16;
+/// Halvings of the last measure's size: it is trimmed to 1/256 of its range.
+const BISECTIONS: usize = 8;
 
 impl<'a> Planner<'a> {
     #[allow(clippy::too_many_arguments)]
@@ -312,9 +313,15 @@ impl<'a> Planner<'a> {
                         continue;
                     }
                 };
-                let after = self.acc.account(self.park, year, &next).co2_total_t;
-                let abated = match (co2, after) {
-                    (Some(a), Some(b)) => a - b,
+                // CO2 is linear in the quantities: the changes times each carrier's CO2 per
+                // unit (accounted only where a factor is missing).
+                let abated = match (co2, effect.abatement(ctx)) {
+                    (Some(_), Some(cut)) => cut,
+                    (Some(a), None) => self
+                        .acc
+                        .account(self.park, year, &next)
+                        .co2_total_t
+                        .map_or(f64::NAN, |b| a - b),
                     _ => f64::NAN,
                 };
                 if abated.is_nan() || abated <= abatement_floor(co2) {
@@ -626,26 +633,20 @@ impl<'a> Planner<'a> {
             prefixes[k - 1].clone()
         };
         let from = start.iter().find(|(j, _)| *j == i).map_or(0.0, |e| e.1);
+        // Bisection between today's share (fails) and full size (meets): `hi` always meets,
+        // and ends on the least multiple of 1/2^BISECTIONS of the way that does.
         let (mut lo, mut hi) = (from, 1.0);
         let mut hi_score = None;
-        for _ in 0..2 {
-            let fs: Vec<f64> = (1..=FRACTIONS)
-                .map(|j| lo + (hi - lo) * j as f64 / FRACTIONS as f64)
-                .collect();
-            let ys: Vec<ParkYear> = fs
-                .iter()
-                .map(|&f| self.last_of(ctx, base, year, &with(&start, i, f)))
-                .collect();
-            let sc = self.score_all(&ys)?;
-            if let Some(j) = sc
-                .iter()
-                .position(|s| status_of(s).is_some_and(|r| r.status == Status::Meets))
-            {
-                hi = fs[j];
-                lo = if j == 0 { lo } else { fs[j - 1] };
-                hi_score = sc.into_iter().nth(j);
+        for _ in 0..BISECTIONS {
+            let mid = (lo + hi) / 2.0;
+            let s = self
+                .score_all(&[self.last_of(ctx, base, year, &with(&start, i, mid))])?
+                .remove(0);
+            if status_of(&s).is_some_and(|r| r.status == Status::Meets) {
+                hi = mid;
+                hi_score = Some(s);
             } else {
-                break;
+                lo = mid;
             }
         }
         *seq = with(&start, i, hi);
