@@ -120,7 +120,7 @@ pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
         .iter()
         .map(|r| {
             let needs = matchmaking::needs(r, &l.data, &l.reference);
-            matchmaking::match_needs(&needs, r, &catalogue, &l.reference.measures)
+            matchmaking::match_needs(&needs, r, &catalogue, &l.reference)
         })
         .collect();
     match args.format {

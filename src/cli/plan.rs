@@ -197,7 +197,7 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
             .map(|s| {
                 vec![
                     name(&s.measure),
-                    fmt_size(s.size, s.size_unit),
+                    s.size_text(),
                     human(Some(s.abatement_t), 0),
                     human(s.cost_per_t, 0),
                     human(s.effect.annual_cost_cny().map(|c| c / 1e4), 1),
@@ -268,14 +268,6 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
         out.push_str(&format!("  · {}\n", words.text(a)));
     }
     out
-}
-
-fn fmt_size(x: f64, unit: &str) -> String {
-    match unit {
-        "MW" => format!("{} MW", human(Some(x), 1)),
-        "rate" => format!("-> {:.1} %", x * 100.0),
-        _ => format!("{:.1} %", x * 100.0),
-    }
 }
 
 /// A gate state in words (the portal's words for it).

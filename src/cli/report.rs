@@ -98,7 +98,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
                     &needs,
                     plans,
                     t,
-                    &l.reference.measures,
+                    &l.reference,
                 ))
             }
             _ => None,

@@ -13,7 +13,7 @@
 pub mod technologies;
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::i18n::{Locale, Text};
 use crate::indicators::Lang;
@@ -360,7 +360,13 @@ pub struct Match {
 #[derive(Debug, Clone, Default)]
 pub struct MatchRun {
     pub needs: Vec<Need>,
+    /// Need by need, in the order of `needs`, best first.
     pub matches: Vec<Match>,
+    /// Each need's matches: its range in `matches` (looked up, not scanned: a programme has
+    /// thousands of needs).
+    ranges: HashMap<String, std::ops::Range<usize>>,
+    /// Each need's place in `needs`.
+    need_ix: HashMap<String, usize>,
 }
 
 impl Match {
@@ -377,12 +383,13 @@ impl MatchRun {
     pub fn unserved(&self) -> impl Iterator<Item = &Need> {
         self.needs
             .iter()
-            .filter(|n| !self.matches.iter().any(|m| m.need == n.id))
+            .filter(|n| !self.ranges.contains_key(&n.id))
     }
 
     /// The matches of one need, best first.
     pub fn for_need<'a>(&'a self, need: &'a str) -> impl Iterator<Item = &'a Match> + 'a {
-        self.matches.iter().filter(move |m| m.need == need)
+        let r = self.ranges.get(need).cloned().unwrap_or(0..0);
+        self.matches[r].iter()
     }
 
     /// Technologies by how many parks they would serve and the tCO2/yr of the needs they serve
@@ -391,7 +398,7 @@ impl MatchRun {
     pub fn by_technology(&self) -> Vec<(String, usize, f64)> {
         let mut by: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
         for m in &self.matches {
-            let Some(n) = self.needs.iter().find(|n| n.id == m.need) else {
+            let Some(n) = self.need_ix.get(&m.need).map(|&i| &self.needs[i]) else {
                 continue;
             };
             let park = by
@@ -417,11 +424,19 @@ pub fn match_needs(
     needs: &[Need],
     plans: &PlanRun,
     catalogue: &Catalogue,
-    measures: &pathway::Catalogue,
+    reference: &crate::pipeline::Reference,
 ) -> MatchRun {
+    let measures = &reference.measures;
+    let units = &reference.vocab.units;
+    let by_park: HashMap<&str, &Plan> = plans
+        .plans
+        .iter()
+        .map(|p| (p.park_id.as_str(), p))
+        .collect();
     let mut matches = Vec::new();
+    let mut ranges = HashMap::new();
     for n in needs {
-        let plan = plans.plans.iter().find(|p| p.park_id == n.park_id);
+        let plan = by_park.get(n.park_id.as_str());
         let mut found: Vec<Match> = Vec::new();
         for tech in &catalogue.technologies {
             // The best-covered measure of the need this technology implements.
@@ -434,7 +449,7 @@ pub fn match_needs(
                     continue;
                 }
                 let step = plan.and_then(|p| p.steps.iter().find(|s| s.measure == m));
-                let coverage = step.and_then(|s| tech.coverage(s));
+                let coverage = step.and_then(|s| tech.coverage(s, units));
                 let better = match (&best, coverage) {
                     (None, _) => true,
                     (Some((_, None)), Some(_)) => true,
@@ -478,11 +493,20 @@ pub fn match_needs(
         for (i, m) in found.iter_mut().enumerate() {
             m.rank = i + 1;
         }
+        if !found.is_empty() {
+            ranges.insert(n.id.clone(), matches.len()..matches.len() + found.len());
+        }
         matches.extend(found);
     }
     MatchRun {
         needs: needs.to_vec(),
         matches,
+        ranges,
+        need_ix: needs
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect(),
     }
 }
 

@@ -86,16 +86,17 @@ impl Technology {
 
     /// The share of a plan step one installation covers (capped at 1), when the capacity is
     /// in the step's size unit (MW) or amount unit (MWh, GJ, t, m3).
-    pub fn coverage(&self, s: &Step) -> Option<f64> {
+    pub fn coverage(&self, s: &Step, units: &crate::units::Units) -> Option<f64> {
         let cap = self.capacity?;
-        // Energy in MWh or GJ compares across the two (1 MWh = 3.6 GJ).
-        const GJ_PER_MWH: f64 = 3.6;
-        let (cap, need) = match (self.capacity_unit.as_str(), s.effect.amount_unit) {
-            ("MW", _) if s.size_unit == "MW" => (cap, s.size),
-            (c, a) if c == a => (cap, s.effect.amount),
-            ("MWh", "GJ") => (cap * GJ_PER_MWH, s.effect.amount),
-            ("GJ", "MWh") => (cap, s.effect.amount * GJ_PER_MWH),
-            _ => return None,
+        let need = if self.capacity_unit == "MW" {
+            (s.size_unit == "MW").then_some(s.size)?
+        } else {
+            // Amounts in units of one dimension compare (MWh and GJ) through units.toml.
+            let dims = units.dimensions_of(&self.capacity_unit);
+            let dim = dims.first()?;
+            let from = units.find(dim, s.effect.amount_unit)?;
+            let to = units.find(dim, &self.capacity_unit)?;
+            units.convert(s.effect.amount, from, to)
         };
         (need > 0.0).then(|| (cap / need).min(1.0))
     }

@@ -785,6 +785,17 @@ fn step(m: &Measure, e: &Effect, f: f64, before: &ParkYear, after: &ParkYear) ->
     }
 }
 
+impl Step {
+    /// Its size for people: MW for PV and wind, a share, or the rate it raises to.
+    pub fn size_text(&self) -> String {
+        match self.size_unit {
+            "MW" => format!("{} MW", fmt_qty(self.size)),
+            "rate" => format!("→ {:.1} %", self.size * 100.0),
+            _ => format!("{:.1} %", self.size * 100.0),
+        }
+    }
+}
+
 fn rule_values(s: &Score) -> Vec<(String, Option<f64>)> {
     s.rules.iter().map(|r| (r.rule.clone(), r.value)).collect()
 }
@@ -838,14 +849,7 @@ pub fn pathways(
     let annual = data.annual(&reference.vocab)?;
     let acc = Accountant::new(&reference.vocab, &reference.factors, run.inventory.options)?;
     let settings = crate::pipeline::settings_for(&run.set);
-    let mut latest: BTreeMap<&str, &Score> = BTreeMap::new();
-    for s in &run.scores {
-        let e = latest.entry(s.park_id.as_str()).or_insert(s);
-        if s.year > e.year {
-            *e = s;
-        }
-    }
-    let work: Vec<&Score> = latest.into_values().collect();
+    let work: Vec<&Score> = run.latest();
     let evaluator = indicators::Evaluator::new(&needed_indicators(&run.set, &reference.catalogue))?;
     let planner_for = |park| {
         Planner::new(

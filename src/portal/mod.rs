@@ -115,7 +115,7 @@ impl Drop for UploadSlot {
 
 enum Cached {
     Park(Box<work::ParkResult>),
-    Programme(work::ProgrammeResult),
+    Programme(Box<work::ProgrammeResult>),
     Technologies(Box<Technologies>),
 }
 

@@ -578,7 +578,7 @@ fn run_report(
                 &needs,
                 plans,
                 t,
-                &refs.measures,
+                &refs.reference,
             ))
         }
         _ => None,

@@ -175,14 +175,7 @@ const CSS: &str = include_str!("templates/style.css");
 
 /// The latest scored year of each park (or the years asked for), in park order.
 pub fn pick_scores(run: &SetRun) -> Vec<&Score> {
-    let mut latest: BTreeMap<&str, &Score> = BTreeMap::new();
-    for s in &run.scores {
-        let e = latest.entry(s.park_id.as_str()).or_insert(s);
-        if s.year > e.year {
-            *e = s;
-        }
-    }
-    latest.into_values().collect()
+    run.latest()
 }
 
 /// Renders the report and hands every file to `sink`.

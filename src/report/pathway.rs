@@ -5,22 +5,13 @@
 
 use minijinja::context;
 
-use super::{labels, level_words};
+use super::{gate_label, labels, level_words};
 use crate::benchmark::BenchmarkSet;
 use crate::i18n::Locale;
 use crate::indicators::Lang;
 use crate::pathway::scenario::Projection;
 use crate::pathway::{Catalogue, Plan, PlanRun, Step};
 use crate::scoring::{GateState, fmt_qty};
-
-fn gate_words(g: GateState, lang: Lang) -> String {
-    Locale::get(lang).word(match g {
-        GateState::None => "report.gate_none",
-        GateState::Passed => "report.gate_passed",
-        GateState::Failed => "report.gate_failed",
-        GateState::Missing => "report.gate_missing",
-    })
-}
 
 /// A quantity for a table: 3 significant figures, a plain 0 for nothing.
 fn qty(x: f64) -> String {
@@ -36,14 +27,6 @@ fn wan(x: Option<f64>) -> String {
     x.map_or("—".to_string(), |v| qty(v / 1e4))
 }
 
-fn size(s: &Step) -> String {
-    match s.size_unit {
-        "MW" => format!("{} MW", fmt_qty(s.size)),
-        "rate" => format!("→ {:.1} %", s.size * 100.0),
-        _ => format!("{:.1} %", s.size * 100.0),
-    }
-}
-
 fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Value> {
     steps
         .iter()
@@ -51,7 +34,7 @@ fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Valu
             let m = cat.measure(&s.measure);
             context! {
                 name => m.map_or(s.measure.clone(), |m| m.name.get(lang).to_string()),
-                size => size(s),
+                size => s.size_text(),
                 abated => qty(s.abatement_t),
                 cost_per_t => s.cost_per_t.map_or("—".to_string(), fmt_qty),
                 annual => wan(s.effect.annual_cost_cny()),
@@ -78,7 +61,7 @@ pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> Str
                 let name = cat
                     .measure(&s.measure)
                     .map_or(s.measure.clone(), |m| m.name.get(lang).to_string());
-                format!("{name} ({})", size(s))
+                format!("{name} ({})", s.size_text())
             })
             .collect();
         out.push(' ');
@@ -103,9 +86,9 @@ fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
     Locale::get(lang).text(&t!(
         "report.pathway_line",
         level_before = level_words(set, &p.level_before, lang),
-        gate_before = gate_words(p.gate_before, lang),
+        gate_before = gate_label(p.gate_before, lang),
         level_after = level_words(set, p.level_after.as_deref().unwrap_or(""), lang),
-        gate_after = gate_words(p.gate_after.unwrap_or(GateState::None), lang),
+        gate_after = gate_label(p.gate_after.unwrap_or(GateState::None), lang),
         t = fmt_qty(p.abatement_t()),
         cost = wan(p.annual_cost_cny()),
         capex = wan(Some(p.capex_cny()))
@@ -175,7 +158,7 @@ pub(super) fn park_view(
                 milestone => y.milestone,
                 co2 => y.co2_total_t.map_or("—".to_string(), fmt_qty),
                 level => level_words(set, &y.level, lang),
-                gate => gate_words(y.gate, lang),
+                gate => gate_label(y.gate, lang),
                 measures => y.measures.iter().map(|id| cat.measure(id).map_or(id.clone(), |m| m.name.get(lang).to_string())).collect::<Vec<_>>().join(", "),
             }).collect::<Vec<_>>(),
             first_gate => words.text(&match pr.first_gate_year {

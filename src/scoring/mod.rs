@@ -35,6 +35,20 @@ pub struct SetRun {
     pub scores: Vec<Score>,
 }
 
+impl SetRun {
+    /// Each park's latest scored year (of the years scored), in park order.
+    pub fn latest(&self) -> Vec<&Score> {
+        let mut latest: BTreeMap<&str, &Score> = BTreeMap::new();
+        for s in &self.scores {
+            let e = latest.entry(s.park_id.as_str()).or_insert(s);
+            if s.year > e.year {
+                *e = s;
+            }
+        }
+        latest.into_values().collect()
+    }
+}
+
 /// A rule's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]

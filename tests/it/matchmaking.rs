@@ -79,7 +79,7 @@ fn a_hand_made_catalogue_gives_exactly_the_expected_matches_and_ranking() {
     assert!((w2.co2_t - 7656.25 * 0.5306).abs() < 1e-6);
 
     let cat = catalogue(&r, "match/technologies.csv");
-    let m = matchmaking::match_needs(&needs, &run, &cat, &r.measures);
+    let m = matchmaking::match_needs(&needs, &run, &cat, &r);
     let ranked = |need: &str| -> Vec<(String, Option<f64>)> {
         m.for_need(need)
             .map(|x| {
@@ -129,7 +129,7 @@ fn a_need_no_technology_serves_is_listed_as_unserved() {
     let needs = matchmaking::needs(&run, &d, &r);
     let text = "id,title_en,field,implements,trl\nt-pv-big,Rooftop PV,solar_pv,pv,9\n";
     let cat = Catalogue::parse("pv-only.csv", text.as_bytes(), &r.measures).unwrap();
-    let m = matchmaking::match_needs(&needs, &run, &cat, &r.measures);
+    let m = matchmaking::match_needs(&needs, &run, &cat, &r);
     let unserved: Vec<&str> = m.unserved().map(|n| n.id.as_str()).collect();
     assert_eq!(unserved, ["W2:core_co2_per_tce", "W2:clean_energy_share"]);
     let csv = matchmaking::matches_csv(&m, &cat, Lang::En);

@@ -87,7 +87,7 @@ pub(super) async fn programme_result(
     })
     .await
     .map_err(|e| e.to_string())??;
-    Ok(Some(p.remember(key, Cached::Programme(result))))
+    Ok(Some(p.remember(key, Cached::Programme(Box::new(result)))))
 }
 
 pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<ParkQuery>) -> Page {
