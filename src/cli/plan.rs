@@ -138,7 +138,7 @@ fn to_table(runs: &[PlanRun], r: &pipeline::Reference, words: &Locale) -> String
                         format!("{}{}", y.year, if y.milestone { " *" } else { "" }),
                         human(y.co2_total_t, 0),
                         human(y.energy_tce, 0),
-                        y.level.clone(),
+                        words.text(&y.score.level_name),
                         gate_words(y.gate, words),
                         y.measures.join(", "),
                     ]
@@ -177,7 +177,7 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
     );
     out.push_str(&words.text(&t!(
         "plan.table.today",
-        level = &p.level_before,
+        level = words.text(&p.before.level_name),
         gate = gate_words(p.gate_before, words),
         co2 = human(p.co2_before_t, 0)
     )));
@@ -236,7 +236,11 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
     }
     out.push_str(&words.text(&t!(
         "plan.table.after",
-        level = p.level_after.clone().unwrap_or_default(),
+        level = p
+            .after
+            .as_ref()
+            .map(|s| words.text(&s.level_name))
+            .unwrap_or_default(),
         gate = p
             .gate_after
             .map(|g| gate_words(g, words))
@@ -247,7 +251,7 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
         out.push_str(&format!(
             "  {} {}: {}\n",
             words.text(&t!("plan.table.cannot")),
-            u.rule,
+            rule_name(p, &u.rule, lang),
             words.text(&u.why)
         ));
     }
@@ -276,4 +280,16 @@ fn gate_words(g: parkbench::scoring::GateState, words: &Locale) -> String {
         "portal.{}",
         parkbench::report::scores::gate_str(g)
     )))
+}
+
+/// A rule's name in the table's language (its id when the score has no such rule).
+fn rule_name(p: &Plan, rule: &str, lang: parkbench::i18n::Lang) -> String {
+    p.before
+        .rules
+        .iter()
+        .find(|r| r.rule == rule)
+        .map_or(rule.to_string(), |r| match lang {
+            parkbench::i18n::Lang::En => r.name_en.clone(),
+            parkbench::i18n::Lang::Zh => r.name_zh.clone(),
+        })
 }

@@ -550,6 +550,13 @@ fn plan_in_chinese_uses_chinese_words_and_a_scenario_file() {
     assert!(text.contains("屋顶光伏"), "{text}");
     assert!(text.contains("预测期内未能满足门槛指标"), "{text}");
     assert!(!text.contains("Merit order"), "{text}");
+    // Levels by their Chinese names, not their ids.
+    assert!(
+        ["达标", "接近", "推进中", "起步"]
+            .iter()
+            .any(|l| text.contains(&format!("现状：等级 {l}"))),
+        "{text}"
+    );
 }
 
 #[test]
