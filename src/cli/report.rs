@@ -28,7 +28,8 @@ pub struct ReportArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Files to write, comma-separated: html, md, json, csv, xlsx (scores.xlsx, not by default).
+    /// Files to write, comma-separated: html, md, json, csv, xlsx (scores.xlsx), pdf (a PDF per
+    /// park and one for the programme); xlsx and pdf are not written by default.
     #[arg(long, value_delimiter = ',', default_value = "html,md,json,csv")]
     pub format: Vec<String>,
     /// Also write PNG charts (for slides).
@@ -44,9 +45,9 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     for f in &args.format {
-        if !["html", "md", "json", "csv", "xlsx"].contains(&f.as_str()) {
+        if !["html", "md", "json", "csv", "xlsx", "pdf"].contains(&f.as_str()) {
             return Err(CliError::Usage(format!(
-                "--format {f}: expected html, md, json, csv or xlsx"
+                "--format {f}: expected html, md, json, csv, xlsx or pdf"
             )));
         }
     }
@@ -81,6 +82,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         json: args.format.iter().any(|f| f == "json"),
         csv: args.format.iter().any(|f| f == "csv"),
         xlsx: args.format.iter().any(|f| f == "xlsx"),
+        pdf: args.format.iter().any(|f| f == "pdf"),
         png: args.png,
         timestamp: args.timestamp.clone(),
         progress: Some(report::Progress(std::sync::Arc::new(move || tick.inc(1)))),

@@ -602,6 +602,7 @@ fn run_report(
         json: false,
         csv: true,
         xlsx: false,
+        pdf: false,
         png: false,
         timestamp: None,
         progress: None,

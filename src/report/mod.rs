@@ -11,6 +11,7 @@
 mod compare;
 mod park;
 mod pathway;
+mod pdf;
 pub mod plan;
 mod programme;
 pub mod scores;
@@ -52,6 +53,8 @@ pub struct ReportOptions {
     pub csv: bool,
     /// `scores.xlsx`: the tables as one workbook.
     pub xlsx: bool,
+    /// `parks/<id>.pdf` and `programme.pdf`: A4 documents for a client.
+    pub pdf: bool,
     /// Also write PNG charts (for slides).
     pub png: bool,
     /// A timestamp to print in footers (None: no timestamp, deterministic output).
@@ -81,6 +84,8 @@ pub enum ReportError {
     Chart(String, String),
     #[error("scores.xlsx: {0}")]
     Workbook(String),
+    #[error("{0}: cannot typeset the PDF: {1}")]
+    Pdf(String, String),
     #[error("park id {0:?} cannot name a file")]
     UnsafeId(String),
 }
@@ -223,7 +228,7 @@ pub fn write(
         written.files.push(rel.to_string());
         Ok(())
     };
-    if opts.html && many {
+    if (opts.html || opts.pdf) && many {
         programme::page(input, opts, &env, &scores, &footer, &mut put)?;
     }
     if opts.csv {

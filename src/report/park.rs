@@ -138,6 +138,11 @@ impl PageCtx<'_> {
             let md = env.get_template("park.md")?.render(&page)?;
             put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
         }
+        if opts.pdf {
+            let rel = format!("parks/{}.pdf", s.park_id);
+            let pdf = super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(&page)?, &rel)?;
+            put(&rel, &pdf)?;
+        }
         Ok(written)
     }
 }

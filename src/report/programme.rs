@@ -6,7 +6,7 @@ use super::*;
 /// Hands one file of the report on (to the sink, recording it as written).
 pub(super) type Put<'a> = dyn FnMut(&str, &[u8]) -> Result<(), ReportError> + 'a;
 
-/// The programme page (`index.html`) and its charts, through `put`.
+/// The programme page (`index.html`, `programme.pdf`) and its charts, through `put`.
 pub(super) fn page(
     input: &ReportInput,
     opts: &ReportOptions,
@@ -24,11 +24,13 @@ pub(super) fn page(
         ($c:expr, $title:expr) => {{
             let c = $c;
             let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
-            put(
-                &format!("charts/programme-{}.svg", c.name()),
-                svg.as_bytes(),
-            )?;
-            if opts.png {
+            if opts.html {
+                put(
+                    &format!("charts/programme-{}.svg", c.name()),
+                    svg.as_bytes(),
+                )?;
+            }
+            if opts.html && opts.png {
                 let png = plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
                 put(&format!("charts/programme-{}.png", c.name()), &png)?;
             }
@@ -76,7 +78,7 @@ pub(super) fn page(
         .map(|(park, reason)| context! { park => park, reason => reason })
         .collect();
     let summary = text::programme_summary(lang, ranked.len(), failures.len());
-    let html = env.get_template("index.html")?.render(context! {
+    let page = context! {
         lang => lang_code(lang),
         t => t,
         st => crate::i18n::Locale::get(lang).section("status"),
@@ -94,8 +96,19 @@ pub(super) fn page(
         compare => input.comparison.map(|c| c.table(lang, "../")),
         compare_top => input.comparison.is_some(),
         footer => footer,
-    })?;
-    put("index.html", html.as_bytes())?;
+    };
+    if opts.html {
+        let html = env.get_template("index.html")?.render(&page)?;
+        put("index.html", html.as_bytes())?;
+    }
+    if opts.pdf {
+        let pdf = super::pdf::render(
+            super::pdf::Kind::Programme,
+            super::pdf::facts(&page)?,
+            "programme.pdf",
+        )?;
+        put("programme.pdf", &pdf)?;
+    }
     Ok(())
 }
 

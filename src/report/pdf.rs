@@ -1,0 +1,158 @@
+//! PDF documents, typeset in-process by typst used as a library.
+//!
+//! The layout is typst code shipped in the binary (`templates/common.typ`, `park.typ`,
+//! `programme.typ`); the facts come as `data.json`, the same view the HTML page renders,
+//! read with typst's `json()`. Data is never spliced into markup, so no park name, rule text or
+//! source can change the document's code. The only font is the embedded Noto Sans CJK SC subset
+//! (also used by the charts); typst embeds the glyphs a document uses, subset. No clock is read
+//! and the document identifier is derived from the file's name, so the same input gives the
+//! same bytes.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
+
+use super::ReportError;
+
+/// Which document to typeset.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Kind {
+    Park,
+    Programme,
+}
+
+/// What every document shares: typst's standard library, the font and the layout code.
+struct Typesetter {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    common: Source,
+    park: Source,
+    programme: Source,
+    data_id: FileId,
+}
+
+fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("a plain relative path");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+static TYPESETTER: LazyLock<Typesetter> = LazyLock::new(|| {
+    let fonts: Vec<Font> = Font::iter(Bytes::new(crate::plot::FONT_BYTES)).collect();
+    assert!(!fonts.is_empty(), "the embedded font loads");
+    let source = |name: &str, text: &str| Source::new(file_id(name), text.to_string());
+    Typesetter {
+        library: LazyHash::new(Library::builder().build()),
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+        common: source("common.typ", include_str!("templates/common.typ")),
+        park: source("park.typ", include_str!("templates/park.typ")),
+        programme: source("programme.typ", include_str!("templates/programme.typ")),
+        data_id: file_id("data.json"),
+    }
+});
+
+/// One document being typeset: the shared layout code and this document's facts.
+struct Document<'a> {
+    ts: &'a Typesetter,
+    main: &'a Source,
+    data: Bytes,
+}
+
+impl World for Document<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.ts.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.ts.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        [&self.ts.common, &self.ts.park, &self.ts.programme]
+            .into_iter()
+            .find(|s| s.id() == id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(id.get().vpath().get_without_slash().into()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.ts.data_id {
+            return Ok(self.data.clone());
+        }
+        self.source(id)
+            .map(|s| Bytes::from_string(s.text().to_string()))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.ts.fonts.get(index).cloned()
+    }
+
+    /// No clock: a document shows a date only when the caller puts one in its facts.
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+/// Typesets `data` (the page's facts as JSON) as a PDF. `ident` names the document stably (its
+/// path in the report); it seeds the PDF's identifier.
+pub(super) fn render(kind: Kind, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, ReportError> {
+    let ts = &*TYPESETTER;
+    let main = match kind {
+        Kind::Park => &ts.park,
+        Kind::Programme => &ts.programme,
+    };
+    let doc = Document {
+        ts,
+        main,
+        data: Bytes::new(data),
+    };
+    let fail = |diags: &[SourceDiagnostic]| {
+        let text = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| {
+                // Where in the layout code: a fault of parkbench's, not of the data.
+                let at = d.span.id().and_then(|id| {
+                    let source = doc.source(id).ok()?;
+                    let line = source.lines().byte_to_line(doc.range(d.span)?.start)?;
+                    Some(format!(
+                        "{}:{}: ",
+                        id.get().vpath().get_without_slash(),
+                        line + 1
+                    ))
+                });
+                format!("{}{}", at.unwrap_or_default(), d.message)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        ReportError::Pdf(ident.to_string(), text)
+    };
+    let compiled = typst::compile::<PagedDocument>(&doc);
+    let paged = compiled.output.map_err(|e| fail(&e))?;
+    let options = typst_pdf::PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        creator: Smart::Custom(Some(format!("parkbench {}", env!("CARGO_PKG_VERSION")))),
+        ..Default::default()
+    };
+    let pdf = typst_pdf::pdf(&paged, &options).map_err(|e| fail(&e))?;
+    // typst memoises layout work between documents; entries no document used lately go, so a
+    // programme of 1,000 parks does not keep every park's layout in memory.
+    typst::comemo::evict(4);
+    Ok(pdf)
+}
+
+/// A page's facts as typst reads them (`data.json`).
+pub(super) fn facts(page: &minijinja::Value) -> Result<Vec<u8>, ReportError> {
+    serde_json::to_vec(page).map_err(|e| ReportError::Pdf("data.json".into(), e.to_string()))
+}
