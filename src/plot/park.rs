@@ -471,6 +471,14 @@ impl Chart for CoreIndicator {
             .light_line_style(colours::GRID.mix(0.6))
             .draw()
             .map_err(err)?;
+        // A label right of the middle ends at its line, so it stays inside the chart.
+        let label_at = |x: f64| {
+            if x > (lo + hi) / 2.0 {
+                text(12.0).pos(Pos::new(HPos::Right, VPos::Top))
+            } else {
+                text(12.0)
+            }
+        };
         if let Some((t, label)) = &self.threshold {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -482,7 +490,7 @@ impl Chart for CoreIndicator {
                 .draw_series(std::iter::once(Text::new(
                     format!("{label} {t}"),
                     (*t, 0.98),
-                    text(12.0),
+                    label_at(*t),
                 )))
                 .map_err(err)?;
         }
@@ -497,7 +505,7 @@ impl Chart for CoreIndicator {
                 .draw_series(std::iter::once(Text::new(
                     format!("{} {r}", shorten(label, 28)),
                     (*r, 0.83),
-                    text(12.0),
+                    label_at(*r),
                 )))
                 .map_err(err)?;
         }

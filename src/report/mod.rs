@@ -155,6 +155,45 @@ pub struct ReportInput<'a> {
     )>,
 }
 
+/// A chart on a page: its title, its SVG (text as outlines, for any browser) and, for the PDF,
+/// its SVG with the text kept as text.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct ChartView {
+    pub(super) title: String,
+    pub(super) svg: String,
+    pub(super) svg_text: Option<String>,
+}
+
+impl ChartView {
+    /// Renders `c` for the formats asked for; the PNG too when `opts.png`.
+    fn new(
+        c: &impl plot::Chart,
+        title: String,
+        opts: &ReportOptions,
+    ) -> Result<(Self, Option<Vec<u8>>), ReportError> {
+        let fail = |e| ReportError::Chart(c.name().into(), e);
+        let svg = plot::svg(c).map_err(fail)?;
+        let svg_text = if opts.pdf {
+            Some(plot::svg_text(c).map_err(fail)?)
+        } else {
+            None
+        };
+        let png = if opts.png {
+            Some(plot::png(c).map_err(fail)?)
+        } else {
+            None
+        };
+        Ok((
+            Self {
+                title,
+                svg,
+                svg_text,
+            },
+            png,
+        ))
+    }
+}
+
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|name| {

@@ -32,23 +32,13 @@ impl PageCtx<'_> {
             .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
             .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
             .collect();
-        let mut charts: Vec<(String, String)> = Vec::new();
-        let mut add = |name: &str, title: String, svg: String| {
-            charts.push((title, svg.clone()));
-            (name.to_string(), svg)
-        };
+        let mut charts: Vec<ChartView> = Vec::new();
         let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
         macro_rules! chart {
             ($c:expr, $title:expr) => {{
-                let c = $c;
-                let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
-                let png = if opts.png {
-                    Some(plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?)
-                } else {
-                    None
-                };
-                let (n, svg) = add(c.name(), $title, svg);
-                files.push((n, svg, png));
+                let (view, png) = ChartView::new(&$c, $title, opts)?;
+                files.push(($c.name().to_string(), view.svg.clone(), png));
+                charts.push(view);
             }};
         }
         chart!(
@@ -72,19 +62,14 @@ impl PageCtx<'_> {
         let projection = input
             .pathways
             .and_then(|(run, _)| run.projections.iter().find(|p| p.park_id == s.park_id));
-        let mut pathway_charts: Vec<(String, String)> = Vec::new();
+        let mut pathway_charts: Vec<ChartView> = Vec::new();
         if let (Some(p), Some((_, cat))) = (plan, input.pathways) {
             macro_rules! pathway_chart {
                 ($c:expr) => {{
                     let c = $c;
-                    let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
-                    let png = if opts.png {
-                        Some(plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?)
-                    } else {
-                        None
-                    };
-                    pathway_charts.push((c.title.clone(), svg.clone()));
-                    files.push((c.name().to_string(), svg, png));
+                    let (view, png) = ChartView::new(&c, c.title.clone(), opts)?;
+                    files.push((c.name().to_string(), view.svg.clone(), png));
+                    pathway_charts.push(view);
                 }};
             }
             if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
@@ -157,7 +142,7 @@ pub(super) fn park_page(
     s: &Score,
     input: &ReportInput,
     lang: Lang,
-    charts: &[(String, String)],
+    charts: &[ChartView],
     many: bool,
     footer: &str,
     sections: Sections,
@@ -341,10 +326,6 @@ pub(super) fn park_page(
         (_, GateState::Failed) => "fails",
         _ => "meets",
     };
-    let charts: Vec<_> = charts
-        .iter()
-        .map(|(title, svg)| context! { title => title, svg => svg })
-        .collect();
     context! {
         lang => lang_code(lang),
         t => t,

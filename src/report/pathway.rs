@@ -95,14 +95,14 @@ fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
     ))
 }
 
-/// A park's pathway for its page; `charts` are (title, svg) of the pathway charts.
+/// A park's pathway for its page, with its charts.
 pub(super) fn park_view(
     p: &Plan,
     projection: Option<&Projection>,
     set: &BenchmarkSet,
     cat: &Catalogue,
     lang: Lang,
-    charts: &[(String, String)],
+    charts: &[super::ChartView],
 ) -> minijinja::Value {
     let words = Locale::get(lang);
     let rule_name = |id: &str| {
@@ -184,7 +184,7 @@ pub(super) fn park_view(
             why => words.text(&s.why),
         }).collect::<Vec<_>>(),
         notes => p.assumptions.iter().map(|a| words.text(a)).collect::<Vec<_>>(),
-        charts => charts.iter().map(|(title, svg)| context! { title => title, svg => svg }).collect::<Vec<_>>(),
+        charts => charts,
         projection => projection,
         sources => sources,
         discount => words.text(&t!(

@@ -23,18 +23,17 @@ pub(super) fn page(
     macro_rules! pchart {
         ($c:expr, $title:expr) => {{
             let c = $c;
-            let svg = plot::svg(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
+            let (view, png) = ChartView::new(&c, $title.to_string(), opts)?;
             if opts.html {
                 put(
                     &format!("charts/programme-{}.svg", c.name()),
-                    svg.as_bytes(),
+                    view.svg.as_bytes(),
                 )?;
+                if let Some(png) = png {
+                    put(&format!("charts/programme-{}.png", c.name()), &png)?;
+                }
             }
-            if opts.html && opts.png {
-                let png = plot::png(&c).map_err(|e| ReportError::Chart(c.name().into(), e))?;
-                put(&format!("charts/programme-{}.png", c.name()), &png)?;
-            }
-            charts.push(context! { title => $title, svg => svg });
+            charts.push(view);
         }};
     }
     pchart!(plot::Ranking::new(set, &owned, lang), t["chart_ranking"]);

@@ -286,7 +286,7 @@ fn the_rules_table_fits_the_page_in_both_languages_in_chromium() {
 }
 
 /// The words of a PDF as pdftotext places them: (page width, [(x_max, word)]).
-fn pdf_words(pdf: &Path) -> Vec<(f64, Vec<(f64, String)>)> {
+pub(crate) fn pdf_words(pdf: &Path) -> Vec<(f64, Vec<(f64, String)>)> {
     let out = Command::new("pdftotext")
         .args(["-bbox"])
         .arg(pdf)

@@ -9,6 +9,7 @@ mod inventory;
 mod matchmaking;
 mod operators;
 mod parquet;
+mod pdf;
 mod plan;
 #[cfg(feature = "portal")]
 pub mod portal;
