@@ -350,6 +350,8 @@ struct Figures {
     score_peak: Pair<Option<u64>>,
     /// None: `--no-report`.
     report: Option<(usize, f64)>,
+    /// `report --format pdf`: documents, seconds, peak bytes; None: `--no-report` or no PDF.
+    pdf: Option<(usize, f64, Option<u64>)>,
     /// None: the binary has no `--draws`.
     mc_s: Option<f64>,
     /// `plan` (pathways for every park); None: the binary has no `plan`.
@@ -565,18 +567,7 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         let mut pages = 0;
         for _ in 0..reps {
             let _ = std::fs::remove_dir_all(&out);
-            let args = strings(&[
-                "report",
-                &dirs.clean,
-                "--benchmark",
-                BENCHMARK,
-                "--out",
-                out.to_str().unwrap_or_default(),
-                "--format",
-                "html",
-                "--quiet",
-            ]);
-            let r = run(bin, &args)?;
+            let r = run(bin, &report_args(&dirs.clean, &out, "html"))?;
             if r.code != 0 {
                 return Err(format!("report exited {}: {}", r.code, r.stderr));
             }
@@ -585,6 +576,29 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         }
         eprintln!("   report: {pages} pages in {report_s:.3} s");
         Some((pages, report_s))
+    } else {
+        None
+    };
+    // The PDFs (park documents and the programme's), once: typesetting is the slow part.
+    let pdf = if opts.report {
+        let out = work.join("report-pdf");
+        let _ = std::fs::remove_dir_all(&out);
+        let r = run(bin, &report_args(&dirs.clean, &out, "pdf"))?;
+        if r.code == 0 {
+            let docs = count_ext(&out.join("parks"), "pdf") + count_ext(&out, "pdf");
+            eprintln!(
+                "   report --format pdf: {docs} PDFs in {:.3} s, peak {}",
+                r.secs,
+                mb(r.peak_bytes)
+            );
+            Some((docs, r.secs, r.peak_bytes))
+        } else {
+            eprintln!(
+                "   report --format pdf: not in this build ({})",
+                first_line(&r.stderr)
+            );
+            None
+        }
     } else {
         None
     };
@@ -623,6 +637,7 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         score_s,
         score_peak,
         report,
+        pdf,
         mc_s,
         plan_s,
         plan_peak,
@@ -677,11 +692,30 @@ fn programme(opts: &Options, parks: usize, messy: bool) -> Result<(PathBuf, u64,
     Ok((dir, s.rows, s.bytes))
 }
 
+/// `report DATA --benchmark .. --out OUT --format FORMAT --quiet`.
+fn report_args(data: &str, out: &Path, format: &str) -> Vec<String> {
+    strings(&[
+        "report",
+        data,
+        "--benchmark",
+        BENCHMARK,
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--format",
+        format,
+        "--quiet",
+    ])
+}
+
 fn count_html(dir: &Path) -> usize {
+    count_ext(dir, "html")
+}
+
+fn count_ext(dir: &Path, ext: &str) -> usize {
     std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+                .filter(|e| e.path().extension().is_some_and(|x| x == ext))
                 .count()
         })
         .unwrap_or(0)
@@ -891,6 +925,19 @@ fn table(bin: &Path, opts: &Options, results: &[Figures]) -> String {
             "| {} | {pages} | {rs} | {pps} | {mc} | {mcr} |\n",
             f.parks
         ));
+    }
+    s.push_str("\nPDF reports (`report --format pdf`, clean data: a PDF per park and the programme's):\n\n");
+    s.push_str("| parks | PDFs | s | PDFs/s | peak |\n|---:|---:|---:|---:|---:|\n");
+    for f in results {
+        match f.pdf {
+            Some((docs, secs, peak)) => s.push_str(&format!(
+                "| {} | {docs} | {secs:.2} | {:.1} | {} |\n",
+                f.parks,
+                docs as f64 / secs,
+                mb(peak)
+            )),
+            None => s.push_str(&format!("| {} | n/a | n/a | n/a | n/a |\n", f.parks)),
+        }
     }
     s.push_str("\nPathways (`plan`: every park's merit order and plan, re-scored):\n\n");
     s.push_str("| parks | plan s clean | plan s messy | plan / score (<= 3) | plan peak MB |\n|---:|---:|---:|---:|---:|\n");

@@ -5,6 +5,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Chart, colours, err, shorten, text, word};
 use crate::indicators::Lang;
@@ -427,8 +428,9 @@ impl Chart for ProjectionChart {
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("{} {t}", word(self.lang, "plot.threshold")),
-                    (y0 as f64 - 0.4, t + hi * 0.02),
-                    text(11.0),
+                    (y0 as f64 - 0.4, t + hi * 0.01),
+                    // Above the line, not across it.
+                    text(11.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
                 )))
                 .map_err(err)?;
         }

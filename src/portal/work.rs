@@ -433,6 +433,8 @@ pub struct ParkResult {
     pub scorecard_svg: String,
     pub html: String,
     pub markdown: String,
+    /// The park's PDF report (A4, for printing and for a client).
+    pub pdf: Vec<u8>,
     pub scores_csv: String,
 }
 
@@ -455,7 +457,7 @@ pub fn score_park(
         parks: vec![park.park_id.clone()],
         ..Selection::default()
     };
-    let out = run_report(refs, &data, set, &sel, lang, tech)?;
+    let out = run_report(refs, &data, set, &sel, lang, tech, true)?;
     let score = out
         .scores
         .into_iter()
@@ -483,6 +485,11 @@ pub fn score_park(
         plan,
         html: page("html"),
         markdown: page("md"),
+        pdf: out
+            .files
+            .get(&format!("parks/{}.pdf", park.park_id))
+            .cloned()
+            .unwrap_or_default(),
         scores_csv: out.scores_csv,
         scorecard_svg,
         score,
@@ -527,7 +534,7 @@ pub fn score_programme(
         years: vec![year],
         ..Selection::default()
     };
-    let out = run_report(refs, &data, set, &sel, lang, tech)?;
+    let out = run_report(refs, &data, set, &sel, lang, tech, false)?;
     let chart = crate::plot::Ranking::new(set, &out.scores, lang);
     let ranking_svg = crate::plot::svg(&chart)?;
     Ok(ProgrammeResult {
@@ -551,7 +558,8 @@ struct ReportOut {
     scores_csv: String,
 }
 
-/// Scores a dataset against a set and renders its report in memory.
+/// Scores a dataset against a set and renders its report in memory (with `pdf`, the parks'
+/// PDFs too: a park's own report, not the programme's hundred).
 fn run_report(
     refs: &Refs,
     data: &input::Dataset,
@@ -559,6 +567,7 @@ fn run_report(
     sel: &Selection,
     lang: Lang,
     tech: Option<&crate::matchmaking::Catalogue>,
+    pdf: bool,
 ) -> Result<ReportOut, String> {
     let request = Request {
         sets: vec![set.clone()],
@@ -602,7 +611,7 @@ fn run_report(
         json: false,
         csv: true,
         xlsx: false,
-        pdf: false,
+        pdf,
         png: false,
         timestamp: None,
         progress: None,

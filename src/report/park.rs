@@ -125,7 +125,9 @@ impl PageCtx<'_> {
         }
         if opts.pdf {
             let rel = format!("parks/{}.pdf", s.park_id);
-            let pdf = super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(&page)?, &rel)?;
+            let ident = format!("{}/{rel}", set.id);
+            let pdf =
+                super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(&page)?, &ident)?;
             put(&rel, &pdf)?;
         }
         Ok(written)

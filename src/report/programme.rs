@@ -104,7 +104,7 @@ pub(super) fn page(
         let pdf = super::pdf::render(
             super::pdf::Kind::Programme,
             super::pdf::facts(&page)?,
-            "programme.pdf",
+            &format!("{}/programme.pdf", set.id),
         )?;
         put("programme.pdf", &pdf)?;
     }

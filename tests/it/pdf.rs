@@ -20,30 +20,14 @@ fn committed(lang: &str) -> PathBuf {
         .join(lang)
 }
 
-/// Writes the sample programme's report for `PARKS` in `formats` into `out`.
+/// Writes the sample programme's report (the README's main command) for `PARKS` in `formats`
+/// into `out`.
 fn report(out: &Path, lang: &str, formats: &str) {
-    let mut args = vec![
-        "report",
-        "sample-data",
-        "--benchmark",
-        "cn-zero-carbon-park-2025",
-        "--scenario",
-        "sample-data/scenarios/sc-shuxi-ict.toml",
-        "--technologies",
-        "sample-data/technologies.csv",
-        "--format",
-        formats,
-        "--lang",
-        lang,
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut extra = vec!["--format", formats, "--lang", lang, "--quiet"];
     for p in PARKS {
-        args.extend(["--park", p]);
+        extra.extend(["--park", p]);
     }
-    let (code, _, err) = run(&args);
-    assert_eq!(code, 0, "{err}");
+    super::report::sample_report_with(out, &extra);
 }
 
 /// The committed sample PDFs are what a fresh run writes, byte for byte (so runs, and

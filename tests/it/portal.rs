@@ -416,6 +416,20 @@ async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &
     );
     let md = op.get(&format!("/park/{PARK}/report.md?year=2024")).await;
     assert!(md.headers.get(header::CONTENT_DISPOSITION).is_some());
+    // The park's PDF report, linked from its page.
+    assert!(page.body.contains("id=\"report-pdf\""));
+    let pdf = op.get(&format!("/park/{PARK}/report.pdf?year=2024")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(
+        pdf.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .ends_with(".pdf\""),
+        "{:?}",
+        pdf.headers
+    );
+    assert!(pdf.body.starts_with("%PDF-"));
     // History keeps both versions.
     assert!(page.body.contains("v1") && page.body.contains("has errors"));
 

@@ -27,7 +27,12 @@ pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// The README's main command, into `out`.
 pub fn sample_report(out: &Path) {
-    let (code, _, err) = run(&[
+    sample_report_with(out, &[]);
+}
+
+/// The README's main command with `extra` arguments, into `out`.
+pub fn sample_report_with(out: &Path, extra: &[&str]) {
+    let mut args = vec![
         "report",
         "sample-data",
         "--benchmark",
@@ -38,7 +43,9 @@ pub fn sample_report(out: &Path) {
         "sample-data/technologies.csv",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(extra);
+    let (code, _, err) = run(&args);
     assert_eq!(code, 0, "{err}");
 }
 

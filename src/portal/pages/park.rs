@@ -629,6 +629,7 @@ pub(super) async fn park_download(
             "text/markdown; charset=utf-8",
             &format!("{base}.md"),
         ),
+        "pdf" => download(r.pdf.clone(), "application/pdf", &format!("{base}.pdf")),
         _ => download(
             r.scores_csv.clone().into_bytes(),
             "text/csv; charset=utf-8",
@@ -637,7 +638,7 @@ pub(super) async fn park_download(
     })
 }
 
-/// A park's downloads: `report.html`, `report.md`, `scores.csv`.
+/// A park's downloads: `report.html`, `report.md`, `report.pdf`, `scores.csv`.
 pub async fn park_file(
     State(p): State<Portal>,
     v: Visitor,
@@ -647,6 +648,7 @@ pub async fn park_file(
     match file.as_str() {
         "report.html" => park_download(p, v, park, q, "html").await,
         "report.md" => park_download(p, v, park, q, "md").await,
+        "report.pdf" => park_download(p, v, park, q, "pdf").await,
         "scores.csv" => park_download(p, v, park, q, "csv").await,
         _ => Err(v.not_found()),
     }
