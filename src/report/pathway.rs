@@ -140,8 +140,8 @@ pub(super) fn park_view(
                     value => format!("{} {}", v.value, v.unit),
                     source => v.source,
                     status => v.status.as_str(),
-                    // A note in the page's language only (most are written in English: the
-                    // page says where to read them).
+                    // A note in the page's language only: a plain note (a consultant's own
+                    // measures file, in English) is left off Chinese pages; measures.csv has it.
                     note => v.note.as_ref().and_then(|n| match (n, lang) {
                         (crate::benchmark::Text::Plain(_), Lang::Zh) => None,
                         (n, _) => Some(n.get(lang).to_string()),

@@ -369,6 +369,22 @@ fn the_chinese_report_has_no_english_words_outside_the_allow_list() {
         "kW",
         // Acronyms used in Chinese as they are (measure names).
         "CCUS",
+        // Quoted in the measure parameters' Chinese notes as written: a currency code and a
+        // unit (CNY/W), the Danish Energy Agency and China's National Energy Administration,
+        // organic Rankine cycle, a publication (pv magazine), a national standard's prefix
+        // (GB 24500-2020), a heat pump's coefficient of performance, degrees (125 °C), IRENA's
+        // REmap programme.
+        "CNY",
+        "W",
+        "GB",
+        "COP",
+        "C",
+        "IRENA",
+        "REmap",
+        "DEA",
+        "NEA",
+        "ORC",
+        "magazine",
         // Proper names: the tool, spreadsheet functions, data publishers, country codes.
         "parkbench",
         "Excel",
