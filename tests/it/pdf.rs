@@ -359,3 +359,47 @@ fn hostile_names_are_text_in_the_pdf_with_poppler() {
     assert!(first.contains(&squash(r#"<script>alert('x')</script> & "Park" | 园区"#)));
     assert!(out.join("programme.pdf").exists());
 }
+
+/// With every set (`--benchmark all`), a park's PDF links each set's name in its comparison to
+/// the park's PDF under that set, and every link leads to a file that was written.
+#[test]
+fn every_set_pdf_links_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = run(&[
+        "report",
+        "sample-data",
+        "--benchmark",
+        "all",
+        "--park",
+        "js-haiyan-zerocarbon",
+        "--no-pathways",
+        "--format",
+        "pdf",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut sets = 0;
+    for set in std::fs::read_dir(&out).unwrap() {
+        let parks = set.unwrap().path().join("parks");
+        let Ok(bytes) = std::fs::read(parks.join("js-haiyan-zerocarbon.pdf")) else {
+            continue;
+        };
+        sets += 1;
+        let text = String::from_utf8_lossy(&bytes);
+        // Link targets are PDF strings: (../../<set>/parks/<park>.pdf)
+        let targets: Vec<&str> = text
+            .split("(../../")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .collect();
+        assert!(targets.len() >= 7, "{parks:?}: {} links", targets.len());
+        for t in targets {
+            assert!(t.ends_with(".pdf"), "{t}");
+            assert!(out.join(t).is_file(), "{parks:?}: {t} leads nowhere");
+        }
+    }
+    assert_eq!(sets, 7, "a PDF under every set");
+}
