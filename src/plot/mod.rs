@@ -111,14 +111,20 @@ pub fn svg(chart: &impl Chart) -> Result<String, String> {
     ))
 }
 
-/// Renders a chart as SVG with its text as `<text>` elements, for a reader that has the
-/// embedded font (the PDF typesetter): the text stays text, found by search and copy.
+/// Renders a chart once as both SVGs: (`svg`, as [`svg`] gives it; the same with its text as
+/// `<text>` elements, for a reader that has the embedded font (the PDF typesetter): the text
+/// stays text, found by search and copy).
 ///
-/// Each element's `opacity` becomes the opacity of its fill and stroke (the same picture for
-/// plotters' single-paint elements): in a PDF an element's group opacity is a transparency
-/// group of its own, and a park's charts made some 1,900 of them (0.9 MB a document).
-pub fn svg_text(chart: &impl Chart) -> Result<String, String> {
-    Ok(paint_opacity(&svg_with_text(chart)?))
+/// In the second, each element's `opacity` becomes the opacity of its fill and stroke (the same
+/// picture for plotters' single-paint elements): in a PDF an element's group opacity is a
+/// transparency group of its own, and a park's charts made some 1,900 of them (0.9 MB a
+/// document).
+pub fn svg_both(chart: &impl Chart) -> Result<(String, String), String> {
+    let drawn = svg_with_text(chart)?;
+    Ok((
+        svgtext::outline_text(&drawn, font(), chart.name()),
+        paint_opacity(&drawn),
+    ))
 }
 
 fn paint_opacity(svg: &str) -> String {

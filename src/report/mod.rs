@@ -172,11 +172,12 @@ impl ChartView {
         opts: &ReportOptions,
     ) -> Result<(Self, Option<Vec<u8>>), ReportError> {
         let fail = |e| ReportError::Chart(c.name().into(), e);
-        let svg = plot::svg(c).map_err(fail)?;
-        let svg_text = if opts.pdf {
-            Some(plot::svg_text(c).map_err(fail)?)
+        // The PDF's SVG comes from the same drawing as the page's.
+        let (svg, svg_text) = if opts.pdf {
+            let (svg, text) = plot::svg_both(c).map_err(fail)?;
+            (svg, Some(text))
         } else {
-            None
+            (plot::svg(c).map_err(fail)?, None)
         };
         let png = if opts.png {
             Some(plot::png(c).map_err(fail)?)
