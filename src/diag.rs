@@ -9,7 +9,9 @@ use std::fmt;
 use crate::i18n::{Lang, Locale, Text};
 
 /// How bad a problem is: errors stop a park from being scored, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -282,47 +284,272 @@ pub fn printable(s: &str) -> String {
     out
 }
 
+/// Bounds on the problems kept while a dataset is read (`indicators/limits.toml`, `[problems]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct ProblemLimits {
+    /// Problems kept in full per kind (severity and message key); the rest are counted.
+    pub per_kind: usize,
+    /// Problems kept in full in all.
+    pub kept: usize,
+    /// Kinds counted one by one; problems of further kinds are counted together.
+    pub kinds: usize,
+    /// Characters kept of a problem's value and of each of its message's arguments.
+    pub value_chars: usize,
+}
+
+/// Problems of one kind that were counted, not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Omitted {
+    pub severity: Severity,
+    /// The kind ([`kind`]); empty for "every other kind" once the kinds bound is reached.
+    pub kind: String,
+    pub count: u64,
+}
+
+/// The kind of a problem, for bounding what is kept: its message key (`diag.unknown_metric`),
+/// whatever its arguments; for text stored before messages had keys, the text itself.
+pub fn kind(d: &Diagnostic) -> String {
+    match d.message.key.as_ref() {
+        "verbatim" => d.message.en(),
+        key => key.to_string(),
+    }
+}
+
 /// All problems of a run, errors first, each group in file/line/column order.
-#[derive(Debug, Clone, Default, Serialize)]
+///
+/// Bounded while problems are collected, never after: the first problems of each kind are kept
+/// in full (at most [`ProblemLimits`]), the others are only counted by kind, and each kept
+/// problem's value is cut to a few hundred characters. What decides which parks are left out
+/// (errors by park, errors that belong to no park) is counted for every problem, kept or not.
+/// A file of a million bad lines costs the same memory as one of a thousand.
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The problems kept in full.
     pub diagnostics: Vec<Diagnostic>,
+    #[serde(skip)]
+    limits: ProblemLimits,
+    /// Problems seen by kind, kept or not (at most `kinds` kinds, then one per severity for
+    /// every other kind).
+    #[serde(skip)]
+    seen: std::collections::HashMap<(Severity, String), u64>,
+    /// Of those, the ones only counted.
+    #[serde(skip)]
+    omitted: std::collections::BTreeMap<(Severity, String), u64>,
+    #[serde(skip)]
+    errors: usize,
+    #[serde(skip)]
+    warnings: usize,
+    /// Errors by park, all of them.
+    #[serde(skip)]
+    failed: std::collections::BTreeMap<String, usize>,
+    /// Errors that name no park, all of them, and the first since [`Report::begin_group`].
+    #[serde(skip)]
+    parkless: usize,
+    #[serde(skip)]
+    group_first: Option<Box<Diagnostic>>,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report::with_limits(crate::reference::limits().problems)
+    }
+}
+
+/// Where a group of sources began in a [`Report`] ([`Report::begin_group`]).
+#[derive(Debug, Clone, Copy)]
+pub struct GroupMark {
+    parkless: usize,
 }
 
 impl Report {
-    pub fn push(&mut self, d: Diagnostic) {
-        self.diagnostics.push(d);
+    pub fn with_limits(limits: ProblemLimits) -> Self {
+        Report {
+            diagnostics: Vec::new(),
+            limits,
+            seen: Default::default(),
+            omitted: Default::default(),
+            errors: 0,
+            warnings: 0,
+            failed: Default::default(),
+            parkless: 0,
+            group_first: None,
+        }
+    }
+
+    /// Takes a problem: counted always, kept in full while its kind and the report have room.
+    pub fn push(&mut self, mut d: Diagnostic) {
+        if d.is_error() {
+            self.errors += 1;
+            match &d.park_id {
+                Some(p) => match self.failed.get_mut(p.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.failed.insert(p.clone(), 1);
+                    }
+                },
+                None => {
+                    self.parkless += 1;
+                    if self.group_first.is_none() {
+                        d.bound(self.limits.value_chars);
+                        self.group_first = Some(Box::new(d.clone()));
+                    }
+                }
+            }
+        } else {
+            self.warnings += 1;
+        }
+        let l = self.limits;
+        let mut key = (d.severity, kind(&d));
+        if !self.seen.contains_key(&key) && self.seen.len() >= l.kinds {
+            key = (d.severity, String::new());
+        }
+        let n = self.seen.entry(key.clone()).or_insert(0);
+        *n += 1;
+        if *n as usize <= l.per_kind && self.diagnostics.len() < l.kept {
+            d.bound(l.value_chars);
+            self.diagnostics.push(d);
+        } else {
+            *self.omitted.entry(key).or_insert(0) += 1;
+        }
     }
 
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
-        self.diagnostics.extend(ds);
+        for d in ds {
+            self.push(d);
+        }
     }
 
+    /// Marks the start of a group of sources, to ask later whether the group had errors that
+    /// name no park ([`Report::group_errors`]).
+    pub fn begin_group(&mut self) -> GroupMark {
+        self.group_first = None;
+        GroupMark {
+            parkless: self.parkless,
+        }
+    }
+
+    /// Errors naming no park since `mark`: how many, and the first.
+    pub fn group_errors(&self, mark: GroupMark) -> (usize, Option<&Diagnostic>) {
+        (self.parkless - mark.parkless, self.group_first.as_deref())
+    }
+
+    /// The kept errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
 
+    /// The kept warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| !d.is_error())
     }
 
+    /// Every error, kept or only counted.
     pub fn error_count(&self) -> usize {
-        self.errors().count()
+        self.errors
     }
 
+    /// Every warning, kept or only counted.
     pub fn warning_count(&self) -> usize {
-        self.warnings().count()
+        self.warnings
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.is_error())
+        self.errors > 0
     }
 
-    /// Stable order: severity, file, line, column, message.
+    /// Parks with at least one error (kept or counted), with the number of errors.
+    pub fn failed_parks(&self) -> &std::collections::BTreeMap<String, usize> {
+        &self.failed
+    }
+
+    /// Is there an error that names no park?
+    pub fn has_parkless_errors(&self) -> bool {
+        self.parkless > 0
+    }
+
+    /// Problems counted but not kept, by kind, most frequent first.
+    pub fn omitted(&self) -> Vec<Omitted> {
+        let mut out: Vec<Omitted> = self
+            .omitted
+            .iter()
+            .map(|((severity, kind), &count)| Omitted {
+                severity: *severity,
+                kind: kind.clone(),
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.severity, std::cmp::Reverse(a.count), &a.kind).cmp(&(
+                b.severity,
+                std::cmp::Reverse(b.count),
+                &b.kind,
+            ))
+        });
+        out
+    }
+
+    /// Stable order: severity, file, line, column, message; a problem found twice is kept and
+    /// counted once.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {
             (a.severity, &a.file, &a.sheet, a.line, a.column, &a.message)
                 .cmp(&(b.severity, &b.file, &b.sheet, b.line, b.column, &b.message))
         });
-        self.diagnostics.dedup();
+        let before = self.diagnostics.len();
+        let mut removed: Vec<Diagnostic> = Vec::new();
+        self.diagnostics.dedup_by(|a, b| {
+            let same = a == b;
+            if same {
+                removed.push(a.clone());
+            }
+            same
+        });
+        debug_assert_eq!(before - removed.len(), self.diagnostics.len());
+        for d in removed {
+            if d.is_error() {
+                self.errors -= 1;
+                match &d.park_id {
+                    Some(p) => {
+                        if let Some(n) = self.failed.get_mut(p.as_str()) {
+                            *n = (*n).saturating_sub(1).max(1);
+                        }
+                    }
+                    None => self.parkless = self.parkless.saturating_sub(1).max(1),
+                }
+            } else {
+                self.warnings -= 1;
+            }
+            if let Some(n) = self.seen.get_mut(&(d.severity, kind(&d))) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Cuts the value and every text argument of the message to `chars` characters (a cell may
+    /// hold 32,767 characters and a CSV field megabytes; a problem shows the first ones).
+    pub fn bound(&mut self, chars: usize) {
+        if let Some(v) = &mut self.value {
+            cut(v, chars);
+        }
+        self.message.bound(chars);
+        if let Some(e) = &mut self.expected {
+            e.bound(chars);
+        }
+        if let Some(h) = &mut self.hint {
+            h.bound(chars);
+        }
+    }
+}
+
+/// Cuts a string to `chars` characters, marking the cut with an ellipsis.
+pub fn cut(s: &mut String, chars: usize) {
+    if s.len() <= chars {
+        return;
+    }
+    if let Some((i, _)) = s.char_indices().nth(chars) {
+        s.truncate(i);
+        s.push('…');
     }
 }

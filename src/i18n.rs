@@ -74,6 +74,16 @@ impl Text {
         self
     }
 
+    /// Cuts every text argument to `chars` characters (see [`crate::diag::cut`]).
+    pub fn bound(&mut self, chars: usize) {
+        for (_, a) in &mut self.args {
+            match a {
+                Arg::Str(s) => crate::diag::cut(s, chars),
+                Arg::Text(t) => t.bound(chars),
+            }
+        }
+    }
+
     fn get(&self, name: &str) -> Option<&Arg> {
         self.args.iter().find(|(n, _)| n == name).map(|(_, a)| a)
     }

@@ -108,6 +108,7 @@ fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct Limits {
     pub workbook: WorkbookLimits,
+    pub problems: crate::diag::ProblemLimits,
     pub portal: PortalLimits,
     pub technologies: TechnologyLimits,
 }

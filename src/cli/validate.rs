@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{CliError, DataArgs, ExitStatus};
-use parkbench::diag::{Diagnostic, Severity};
+use parkbench::diag::{Report, Severity, kind};
 use parkbench::i18n::{Lang, Locale};
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     report.sort();
     let lang = args.data.lang;
     let words = Locale::get(lang);
-    print!("{}", render(&report.diagnostics, lang));
+    print!("{}", render(&report, lang));
     for (origin, n) in &l.data.title_rows {
         println!(
             "{origin}: {}",
@@ -49,20 +49,42 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     })
 }
 
-/// `error: file:line:col: ...` lines (errors first), each with its hint, in `lang`.
-pub fn render(diags: &[Diagnostic], lang: Lang) -> String {
+/// `error: file:line:col: ...` lines (errors first), each with its hint, in `lang`; after the
+/// problems of each severity, how many more of each kind were counted but not kept.
+pub fn render(report: &Report, lang: Lang) -> String {
     let words = Locale::get(lang);
     let (error, warning) = (words.word("cli.error"), words.word("cli.warning"));
+    let tag = |s: Severity| match s {
+        Severity::Error => &error,
+        Severity::Warning => &warning,
+    };
+    let omitted = report.omitted();
     let mut out = String::new();
-    for d in diags {
-        let tag = match d.severity {
-            Severity::Error => &error,
-            Severity::Warning => &warning,
-        };
-        out.push_str(tag);
-        out.push_str(": ");
-        out.push_str(&d.render(lang));
-        out.push('\n');
+    for severity in [Severity::Error, Severity::Warning] {
+        for d in report.diagnostics.iter().filter(|d| d.severity == severity) {
+            out.push_str(tag(severity));
+            out.push_str(": ");
+            out.push_str(&d.render(lang));
+            out.push('\n');
+        }
+        for o in omitted.iter().filter(|o| o.severity == severity) {
+            let example = report
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == severity && kind(d) == o.kind);
+            let line = match example {
+                Some(d) if !o.kind.is_empty() => words.text(&t!(
+                    "cli.omitted_kind",
+                    n = o.count,
+                    example = words.text(&d.message)
+                )),
+                _ => words.text(&t!("cli.omitted_other", n = o.count)),
+            };
+            out.push_str(tag(severity));
+            out.push_str(": ");
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     out
 }

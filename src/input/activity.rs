@@ -112,7 +112,7 @@ pub fn read_activity(
     t: &Table,
     file_index: u16,
     vocab: &Vocabulary,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut crate::diag::Report,
 ) -> Vec<Row> {
     let canonical = vocab
         .order
@@ -174,7 +174,7 @@ impl Ctx<'_> {
             .unwrap_or("")
     }
 
-    fn long(&self, diags: &mut Vec<Diagnostic>) -> Vec<Row> {
+    fn long(&self, diags: &mut crate::diag::Report) -> Vec<Row> {
         let t = self.t;
         let c_park = t.col("park_id");
         let c_year = t.col("year");
@@ -199,7 +199,7 @@ impl Ctx<'_> {
             if !seen && self.totals_row(r, line, &[c_park, c_metric], diags) {
                 continue;
             }
-            let before = diags.len();
+            let before = diags.error_count();
             let park_id = match &last_park {
                 Some((raw, id)) if *raw == park => id.clone(),
                 _ => {
@@ -243,7 +243,7 @@ impl Ctx<'_> {
                 }
                 _ => None,
             };
-            if diags[before..].iter().any(Diagnostic::is_error) {
+            if diags.error_count() > before {
                 continue;
             }
             if let (Some(y), Some((mi, _)), Some(v), Some(mo)) = (year, metric, value, month) {
@@ -263,7 +263,7 @@ impl Ctx<'_> {
         rows
     }
 
-    fn wide(&self, diags: &mut Vec<Diagnostic>) -> Vec<Row> {
+    fn wide(&self, diags: &mut crate::diag::Report) -> Vec<Row> {
         let t = self.t;
         let c_park = t.col("park_id");
         let c_year = t.col("year");
@@ -294,7 +294,7 @@ impl Ctx<'_> {
                 continue;
             }
             last_park = Some(park);
-            let before = diags.len();
+            let before = diags.error_count();
             let Some(park_id) = self.park(park, line, c_park, diags) else {
                 continue;
             };
@@ -315,7 +315,7 @@ impl Ctx<'_> {
                 let v = self.value(raw, mi, m, u, line, Some(c), park, diags);
                 row_values.push((c, mi, v));
             }
-            if diags[before..].iter().any(Diagnostic::is_error) {
+            if diags.error_count() > before {
                 continue;
             }
             let (Some(y), Some(mo)) = (year, month) else {
@@ -347,7 +347,7 @@ impl Ctx<'_> {
         r: usize,
         line: usize,
         cols: &[Option<usize>],
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> bool {
         let Some(&c) = cols
             .iter()
@@ -370,7 +370,7 @@ impl Ctx<'_> {
         raw: &str,
         line: usize,
         col: Option<usize>,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<String> {
         if raw.is_empty() {
             diags.push(
@@ -393,7 +393,7 @@ impl Ctx<'_> {
         line: usize,
         col: Option<usize>,
         park: &str,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<i32> {
         let s = raw.strip_suffix('年').unwrap_or(raw);
         let s = s.strip_suffix(".0").unwrap_or(s);
@@ -428,7 +428,7 @@ impl Ctx<'_> {
         line: usize,
         col: Option<usize>,
         park: &str,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<(u16, &Metric)> {
         if let Some(i) = self.vocab.metric_index(raw) {
             return Some((i, &self.vocab.metrics[&self.vocab.order[i as usize]]));
@@ -462,7 +462,7 @@ impl Ctx<'_> {
         line: usize,
         col: Option<usize>,
         park: &str,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<&'v Unit> {
         if let Some(u) = self.vocab.units.find(&m.dimension, raw) {
             return Some(u);
@@ -498,7 +498,7 @@ impl Ctx<'_> {
         line: usize,
         col: Option<usize>,
         park: &str,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<Option<u8>> {
         if raw.is_empty() || raw.eq_ignore_ascii_case("year") || raw == "全年" {
             return Some(None);
@@ -541,7 +541,7 @@ impl Ctx<'_> {
         line: usize,
         col: Option<usize>,
         park: &str,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<bool> {
         match raw {
             "" | "measured" => return Some(false),
@@ -579,7 +579,7 @@ impl Ctx<'_> {
         line: usize,
         col: Option<usize>,
         park: &str,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) -> Option<Option<f64>> {
         if is_missing_token(raw) {
             return Some(None);

@@ -239,7 +239,7 @@ impl Collector {
         files: &[Origin],
         known: &dyn Fn(&str) -> bool,
         vocab: &Vocabulary,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut crate::diag::Report,
     ) {
         self.set_park_firsts();
         for p in &self.parks {

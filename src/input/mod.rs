@@ -340,8 +340,9 @@ fn load_listed(
 ) -> Dataset {
     let mut acc = Acc::default();
     for (sources, found) in &groups {
+        let mark = acc.diags.begin_group();
         acc.diags.extend(found.iter().cloned());
-        load_group(sources, found.len(), vocab, factors, piece_bytes, &mut acc);
+        load_group(sources, mark, vocab, factors, piece_bytes, &mut acc);
     }
     let Acc {
         files,
@@ -355,8 +356,7 @@ fn load_listed(
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
     drop(known);
-    let mut report = Report::default();
-    report.extend(diags);
+    let mut report = diags;
     report.sort();
     let mut index = HashMap::with_capacity(parks.len());
     for (i, p) in parks.iter().enumerate() {
@@ -379,24 +379,22 @@ fn load_listed(
 struct Acc {
     files: Vec<Origin>,
     row_counts: Vec<usize>,
-    diags: Vec<Diagnostic>,
+    diags: Report,
     parks: Vec<Park>,
     activity: collect::Collector,
     waivers: Vec<Waiver>,
     title_rows: Vec<(Origin, usize)>,
 }
 
-/// Reads the sources of one group into `acc`; `found` diagnostics of the group were pushed
-/// just before (they count as the group's own).
+/// Reads the sources of one group into `acc`; problems since `mark` count as the group's own.
 fn load_group(
     sources: &[Source],
-    found: usize,
+    mark: crate::diag::GroupMark,
     vocab: &Vocabulary,
     factors: &Factors,
     piece_bytes: usize,
     acc: &mut Acc,
 ) {
-    let diags_before = acc.diags.len() - found;
     let parks_before = acc.parks.len();
     // Parks with activity rows in this group (by number in the collector).
     let mut touched: FxHashSet<u32> = FxHashSet::default();
@@ -606,12 +604,8 @@ fn load_group(
         }
     }
     // Problems of the group that name no park leave out every park of the group.
-    let group_errors: Vec<Diagnostic> = acc.diags[diags_before..]
-        .iter()
-        .filter(|d| d.is_error() && d.park_id.is_none())
-        .cloned()
-        .collect();
-    if let Some(first) = group_errors.first() {
+    let (group_errors, first) = acc.diags.group_errors(mark);
+    if let Some(first) = first.cloned() {
         let mut ids: BTreeSet<String> = acc.parks[parks_before..]
             .iter()
             .map(|p| p.park_id.clone())
@@ -630,7 +624,7 @@ fn load_group(
                     t!(
                         "diag.park_left_out_by_file",
                         park = &id,
-                        n = group_errors.len(),
+                        n = group_errors,
                         first = first.message.clone()
                     ),
                 )
@@ -644,7 +638,7 @@ fn no_rows(file: &Origin, header_line: usize) -> Diagnostic {
     Diagnostic::warning(file, header_line, 0, t!("diag.no_rows"))
 }
 
-fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {
+fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Report) -> Vec<Waiver> {
     let cols: Vec<Option<usize>> = ["park_id", "benchmark", "rule", "justification"]
         .iter()
         .map(|c| t.col(c))
@@ -717,19 +711,13 @@ pub type Annual = BTreeMap<(String, i32), BTreeMap<String, MetricYear>>;
 impl Dataset {
     /// Parks with at least one error, with the number of errors.
     pub fn failed_parks(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for d in self.report.errors() {
-            if let Some(p) = &d.park_id {
-                *out.entry(p.clone()).or_default() += 1;
-            }
-        }
-        out
+        self.report.failed_parks().clone()
     }
 
     /// Errors that belong to no park (a file cannot be read, a column is missing); the parks of
     /// the group they occur in are left out with them.
     pub fn has_dataset_errors(&self) -> bool {
-        self.report.errors().any(|d| d.park_id.is_none())
+        self.report.has_parkless_errors()
     }
 
     /// Parks that can be accounted: no error of their own or of their group.

@@ -60,7 +60,7 @@ pub fn read_parks(
     t: &Table,
     vocab: &Vocabulary,
     factors: &Factors,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut crate::diag::Report,
 ) -> Vec<Park> {
     let f = &t.origin;
     let Some(id_col) = t.col("park_id") else {
@@ -258,7 +258,7 @@ fn land_area(
     cols: &HashMap<&str, Option<usize>>,
     vocab: &Vocabulary,
     id: &str,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut crate::diag::Report,
 ) -> Option<f64> {
     let f = &t.origin;
     let line = t.line(row);
@@ -328,7 +328,7 @@ fn roof_area(
     row: usize,
     col: Option<usize>,
     id: &str,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut crate::diag::Report,
 ) -> Option<f64> {
     let c = col?;
     let raw = t.columns[c].get(row).map(|s| s.trim()).unwrap_or("");

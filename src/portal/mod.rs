@@ -409,7 +409,7 @@ impl Portal {
         .map_err(|e| PortalError::Setup(format!("{}: {e}", dir.display())))?;
         let (mut valid, mut invalid) = (0, 0);
         for (park_id, c) in checked {
-            let (problems, omitted) = work::bound(&c.problems, &self.inner.cfg.limits);
+            let (problems, omitted) = c.bounded(&self.inner.cfg.limits);
             let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
             let errors = c.errors();
             self.db()

@@ -66,7 +66,10 @@ pub struct Upload {
 
 /// The outcome of checking an upload.
 pub struct Checked {
+    /// The problems the validator kept in full (bounded while they were found).
     pub problems: Vec<Diagnostic>,
+    /// The problems it only counted, by kind.
+    pub omitted: Vec<Omitted>,
     /// The files to store, with the kind the server recognised.
     pub files: Vec<StoredFile>,
     pub names: Vec<String>,
@@ -74,34 +77,33 @@ pub struct Checked {
 
 impl Checked {
     pub fn errors(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.count(Severity::Error)
     }
 
     pub fn warnings(&self) -> usize {
-        self.problems.len() - self.errors()
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        let kept = self.problems.iter().filter(|d| d.severity == severity);
+        let counted = self.omitted.iter().filter(|o| o.severity == severity);
+        kept.count() + counted.map(|o| o.count as usize).sum::<usize>()
+    }
+
+    /// The problems as stored ([`bound`]), those the validator only counted included.
+    pub fn bounded(&self, l: &PortalLimits) -> (String, String) {
+        let mut b = Bounder::new(l);
+        for d in &self.problems {
+            b.push(d);
+        }
+        for o in &self.omitted {
+            b.count(o);
+        }
+        b.finish()
     }
 }
 
-/// The kind of a problem, for bounding what is stored: its message key (`diag.unknown_metric`),
-/// whatever its arguments; for text stored before messages had keys, the text itself.
-pub fn kind(d: &Diagnostic) -> String {
-    match d.message.key.as_ref() {
-        "verbatim" => d.message.en(),
-        key => key.to_string(),
-    }
-}
-
-/// Problems of one kind that were counted, not kept.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Omitted {
-    pub severity: Severity,
-    /// The kind ([`kind`]); empty for "every other kind" once `problem_kinds` kinds are counted.
-    pub kind: String,
-    pub count: u64,
-}
+pub use crate::diag::{Omitted, kind};
 
 /// Problems as stored: the first `problems_per_kind` of each kind in full (up to
 /// `problems_stored` problems and `problems_bytes` of JSON in all), the others counted by kind.
@@ -160,6 +162,16 @@ impl Bounder {
             }
             None => *self.omitted.entry(key).or_insert(0) += 1,
         }
+    }
+
+    /// Problems counted elsewhere and not kept there: counted here too.
+    pub fn count(&mut self, o: &Omitted) {
+        let mut key = (o.severity, o.kind.clone());
+        if !self.seen.contains_key(&key) && self.seen.len() >= self.l.problem_kinds {
+            key = (o.severity, String::new());
+        }
+        *self.seen.entry(key.clone()).or_insert(0) += o.count as usize;
+        *self.omitted.entry(key).or_insert(0) += o.count;
     }
 
     /// (kept, omitted), both JSON.
@@ -354,13 +366,16 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
                 .expected(t!("diag.expected.activity_table")),
         );
     }
+    let mut omitted = Vec::new();
     if problems.iter().all(|d| d.severity != Severity::Error) {
         let data = load(refs, park, &files, &names);
         problems.extend(data.report.diagnostics.iter().cloned());
+        omitted = data.report.omitted();
         problems.extend(belongs_to(&data, park, year));
     }
     Checked {
         problems,
+        omitted,
         files,
         names,
     }
@@ -645,7 +660,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
     } else {
         vec![table::read_csv(path).map_err(|d| d.to_string())?]
     };
-    let mut diags = Vec::new();
+    let mut diags = crate::diag::Report::default();
     let mut out = Vec::new();
     for t in &tables {
         for p in input::parks::read_parks(t, &refs.vocab, &refs.factors, &mut diags) {
@@ -665,11 +680,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
             });
         }
     }
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
+    let errors: Vec<String> = diags.errors().map(|d| d.to_string()).collect();
     if errors.is_empty() {
         Ok(out)
     } else {

@@ -424,7 +424,7 @@ pub(super) async fn store_upload(
     let (p2, park2, uploads) = (p.clone(), park.clone(), f.uploads);
     let checked = tokio::task::spawn_blocking(move || {
         let c = work::check(&p2.inner.refs, &park2, year, uploads);
-        let (problems, omitted) = work::bound(&c.problems, &p2.inner.cfg.limits);
+        let (problems, omitted) = c.bounded(&p2.inner.cfg.limits);
         let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
         (c.errors(), c.warnings(), problems, omitted, names, c.files)
     })
