@@ -284,6 +284,41 @@ pub fn printable(s: &str) -> String {
     out
 }
 
+/// Something parkbench did with the input that is no problem but must be said: title rows or
+/// notes under a table skipped, a hidden sheet or a file that holds no data left unread.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// 1-based line (or sheet row); 0 for the whole file or sheet.
+    pub line: usize,
+    pub message: Text,
+}
+
+impl Notice {
+    pub fn new(at: impl Into<Origin>, line: usize, message: Text) -> Self {
+        let at = at.into();
+        Notice {
+            file: at.file,
+            sheet: at.sheet,
+            line,
+            message,
+        }
+    }
+
+    /// `file:line: what was done`, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let at = Origin {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            fields: None,
+        };
+        let l = Locale::get(lang);
+        format!("{}: {}", location(&at, self.line, 0), l.text(&self.message))
+    }
+}
+
 /// Bounds on the problems kept while a dataset is read (`indicators/limits.toml`, `[problems]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 pub struct ProblemLimits {

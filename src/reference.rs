@@ -73,6 +73,39 @@ struct Totals {
     words: Vec<String>,
 }
 
+#[derive(Deserialize)]
+struct NotesFile {
+    notes: Totals,
+}
+
+/// Is this cell a note under a table (`注：...`, `填表人：张三`, `Note: ...`; `[notes]` in
+/// `indicators/columns.toml`)? Its text starts with a note word, then a colon, a space or its end.
+pub fn is_note_text(cell: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        read_text("columns.toml", None)
+            .ok()
+            .and_then(|(_, text)| toml::from_str::<NotesFile>(&text).ok())
+            .map(|f| {
+                f.notes
+                    .words
+                    .iter()
+                    .map(|w| crate::units::fold_width(w).to_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let t = crate::units::fold_width(cell.trim()).to_lowercase();
+    words.iter().any(|w| {
+        t.strip_prefix(w.as_str()).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with([':', '：', ' ', '\t', ')', '）', '.', '、'])
+                || (w.chars().all(|c| !c.is_ascii())
+                    && rest.starts_with(['1', '2', '3', '4', '5', '6', '7', '8', '9']))
+        })
+    })
+}
+
 /// Is this cell a totals word (`合计`, `Total` ...; `indicators/columns.toml`)?
 pub fn is_totals_word(cell: &str) -> bool {
     static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
@@ -159,6 +192,10 @@ pub struct WorkbookLimits {
     pub cells: usize,
     pub cell_chars: usize,
     pub columns: usize,
+    pub text_bytes: u64,
+    pub shared_strings_bytes: u64,
+    pub merged_ranges: usize,
+    pub xml_run_bytes: usize,
 }
 
 /// The shipped limits, read once (the embedded file; a test checks that it parses).

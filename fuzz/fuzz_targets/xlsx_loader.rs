@@ -5,9 +5,10 @@ use libfuzzer_sys::fuzz_target;
 use parkbench::input::sheet;
 
 fuzz_target!(|data: &[u8]| {
-    match sheet::read_workbook_bytes("fuzz.xlsx", data.to_vec()) {
-        Ok(tables) => {
-            for (_, t) in tables {
+    let mut problems = parkbench::diag::Report::default();
+    match sheet::read_workbook_bytes("fuzz.xlsx", data, &mut problems) {
+        Ok(book) => {
+            for (_, t) in book.sheets {
                 let _ = t.rows();
             }
         }

@@ -30,6 +30,9 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
             words.text(&t!("cli.title_rows_skipped", n = *n))
         );
     }
+    for n in &l.data.notices {
+        println!("{}", n.render(lang));
+    }
     let rows: usize = l.data.row_counts.iter().sum();
     println!(
         "{}",

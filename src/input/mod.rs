@@ -60,6 +60,8 @@ pub struct Dataset {
     pub waivers: Vec<Waiver>,
     /// Tables whose header stood below title rows, with the number of rows skipped.
     pub title_rows: Vec<(Origin, usize)>,
+    /// What was skipped and why (notes under a table, hidden sheets, files that hold no data).
+    pub notices: Vec<crate::diag::Notice>,
     /// park_id -> position in `parks` (the first park of that id).
     index: HashMap<String, usize>,
 }
@@ -352,6 +354,7 @@ fn load_listed(
         mut activity,
         waivers,
         title_rows,
+        notices,
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
@@ -371,6 +374,7 @@ fn load_listed(
         row_counts,
         waivers,
         title_rows,
+        notices,
     }
 }
 
@@ -384,6 +388,7 @@ struct Acc {
     activity: collect::Collector,
     waivers: Vec<Waiver>,
     title_rows: Vec<(Origin, usize)>,
+    notices: Vec<crate::diag::Notice>,
 }
 
 /// Reads the sources of one group into `acc`; problems since `mark` count as the group's own.
@@ -434,10 +439,11 @@ fn load_group(
     for (book, format) in books {
         let read = book
             .read_all()
-            .and_then(|b| sheet::read_workbook_as(&book.name, format, b.into_owned()));
+            .and_then(|b| sheet::read_workbook_as(&book.name, format, &b, &mut acc.diags));
         match read {
-            Ok(sheets) => {
-                for (role, t) in sheets {
+            Ok(read) => {
+                acc.notices.extend(read.notices);
+                for (role, t) in read.sheets {
                     let entry = (t.origin.clone(), Ok(t));
                     match role {
                         sheet::SheetRole::Parks => parks_t.push(entry),

@@ -36,9 +36,18 @@ impl TextColumn {
         c
     }
 
-    fn push(&mut self, cell: &str) {
+    pub(crate) fn push(&mut self, cell: &str) {
         self.text.push_str(cell);
         self.ends.push(self.text.len() as u32);
+    }
+
+    /// Keeps the first `rows` cells.
+    pub(crate) fn truncate(&mut self, rows: usize) {
+        if rows < self.ends.len() {
+            self.ends.truncate(rows);
+            let end = self.ends.last().copied().unwrap_or(0) as usize;
+            self.text.truncate(end);
+        }
     }
 
     /// The cell at `row`; None when empty or beyond the column. Constant time.

@@ -258,7 +258,7 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
         return Ok("parquet");
     }
     if let Some((first, rest)) = candidates.split_first() {
-        let open = |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), b.clone());
+        let open = |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), Some(ext), b);
         let err = match open(first) {
             Ok(_) => return Ok(first),
             Err(e) => e,
@@ -308,7 +308,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
         has_parks |= match kind {
             SourceKind::Parks => true,
             SourceKind::Workbook(Some(k)) => {
-                sheet::workbook_roles(&format!("b.{k}"), f.content.clone())
+                sheet::workbook_roles(&format!("b.{k}"), Some(k), &f.content)
                     .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks))
             }
             _ => false,
@@ -651,8 +651,9 @@ fn run_report(
 /// Reads a roster (a parks table, CSV or workbook) into roster entries; every problem at once.
 pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> {
     let tables: Vec<table::Table> = if sheet::is_workbook(path) {
-        sheet::read_workbook(path)
+        sheet::read_workbook(path, &mut crate::diag::Report::default())
             .map_err(|d| d.to_string())?
+            .sheets
             .into_iter()
             .filter(|(r, _)| *r == sheet::SheetRole::Parks)
             .map(|(_, t)| t)
