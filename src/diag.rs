@@ -366,7 +366,7 @@ pub struct Report {
     /// Problems seen by kind, kept or not (at most `kinds` kinds, then one per severity for
     /// every other kind).
     #[serde(skip)]
-    seen: std::collections::HashMap<(Severity, String), u64>,
+    seen: std::collections::BTreeMap<(Severity, String), u64>,
     /// Of those, the ones only counted.
     #[serde(skip)]
     omitted: std::collections::BTreeMap<(Severity, String), u64>,

@@ -157,6 +157,18 @@ pub struct DataArgs {
     /// Language of problems, hints and summary lines (and of a report's pages).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: parkbench::i18n::Lang,
+    /// The decimal mark of CSV files whose numbers cannot tell (`1.234` in a comma file):
+    /// `,` (1.234,5) or `.` (1,234.5). Without it each file's numbers decide.
+    #[arg(long, value_name = ", | .", value_parser = parse_decimal)]
+    pub decimal: Option<parkbench::units::DecimalMark>,
+}
+
+fn parse_decimal(s: &str) -> Result<parkbench::units::DecimalMark, String> {
+    match s.trim() {
+        "," | "comma" => Ok(parkbench::units::DecimalMark::Comma),
+        "." | "point" => Ok(parkbench::units::DecimalMark::Point),
+        other => Err(format!("{other:?}: expected , (comma) or . (point)")),
+    }
 }
 
 /// The reference data (loaded once) and a loaded dataset.
@@ -190,7 +202,10 @@ impl DataArgs {
         }
         let reference = Reference::load(self.factors.as_deref())?;
         let paths: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
-        let data = input::load(&paths, &reference.vocab, &reference.factors)?;
+        let options = input::ReadOptions {
+            decimal: self.decimal,
+        };
+        let data = input::load_with(&paths, &reference.vocab, &reference.factors, options)?;
         Ok(Loaded { reference, data })
     }
 }

@@ -670,34 +670,46 @@ impl Ctx<'_> {
 }
 
 /// `2024-03`, `2024/3`, `2024.03`, `202403`, `2024年3月` -> (2024, 3); a date in the month
-/// (`2024-03-01`, as Excel stores a typed `2024-03`) names its month.
+/// names its month: `2024-03-01` (as Excel stores a typed `2024-03`), `2024/3/1` (as Chinese
+/// Excel writes dates in CSV), `2024年3月1日`, `01.03.2024` (day first, as German LibreOffice
+/// writes them), with or without a time of day. `3/1/2024` is refused: month or day first?
 pub fn parse_period(raw: &str) -> Option<(i32, u8)> {
-    let s = raw.trim().trim_end_matches('月');
-    let s = match s.as_bytes() {
-        [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]
-            if [y0, y1, y2, y3, m0, m1, d0, d1]
-                .iter()
-                .all(|b| b.is_ascii_digit()) =>
-        {
-            let day: u8 = s[8..].parse().ok()?;
-            if !(1..=31).contains(&day) {
-                return None;
-            }
-            &s[..7]
-        }
+    let s = raw.trim();
+    // A time of day after the date (`2024-03-01 00:00:00`, `2024-03-01T00:00`).
+    let s = match s.split_once([' ', 'T']) {
+        Some((date, time)) if time.contains(':') => date,
         _ => s,
     };
-    let (y, m) = if let Some((y, m)) = s.split_once(['-', '/', '.', '年']) {
-        (y, m)
-    } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-        s.split_at(4)
-    } else {
-        return None;
+    let s = s.trim_end_matches(['日', '号', '月']);
+    let parts: Vec<&str> = s
+        .split(['-', '/', '.', '年', '月'])
+        .map(str::trim)
+        .collect();
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
     };
-    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+    let (y, m, d) = match parts.as_slice() {
+        [ym] if digits(ym, 6..=6) => (&ym[..4], &ym[4..], None),
+        [y, m] => (*y, *m, None),
+        [y, m, d] if digits(y, 4..=4) => (*y, *m, Some(*d)),
+        // Day first, with dots only (`01.03.2024`).
+        [d, m, y]
+            if digits(y, 4..=4) && digits(d, 1..=2) && s.contains('.') && !s.contains('/') =>
+        {
+            (*y, *m, Some(*d))
+        }
+        _ => return None,
+    };
+    if !digits(y, 4..=4) || !digits(m, 1..=2) {
         return None;
     }
+    if let Some(d) = d {
+        let day: u8 = d.parse().ok().filter(|_| digits(d, 1..=2))?;
+        if !(1..=31).contains(&day) {
+            return None;
+        }
+    }
     let year: i32 = y.parse().ok()?;
-    let month: u8 = m.trim().parse().ok()?;
+    let month: u8 = m.parse().ok()?;
     (1..=12).contains(&month).then_some((year, month))
 }

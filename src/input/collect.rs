@@ -411,9 +411,9 @@ mod tests {
         // A park nobody listed, two rows.
         c.add(row("p9", 0, None, Some(1.0), 1, 60));
         c.add(row("p9", 1, None, Some(1.0), 1, 61));
-        let mut diags = Vec::new();
+        let mut diags = crate::diag::Report::default();
         c.finish(&files, &|id| id == "p1", &vocab, &mut diags);
-        let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        let text: Vec<String> = diags.diagnostics.iter().map(|d| d.to_string()).collect();
         let m0 = &vocab.order[0];
         let m1 = &vocab.order[1];
         let m2 = &vocab.order[2];
@@ -431,7 +431,7 @@ mod tests {
             )),
             "{text:#?}"
         );
-        assert_eq!(diags.len(), 4, "{text:#?}");
+        assert_eq!(diags.diagnostics.len(), 4, "{text:#?}");
         let g = c.group("p1", 2024, 2).unwrap();
         assert!(g.incomplete);
         let g = c.group("p1", 2024, 0).unwrap();

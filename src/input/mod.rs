@@ -38,6 +38,14 @@ pub fn is_missing_token(s: &str) -> bool {
     MISSING_TOKENS.contains(&t.as_str())
 }
 
+/// How files are read, as the user said (`--decimal`); the default decides everything from the
+/// files themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// The decimal mark of CSV files, when a file cannot tell (`1.234` in a comma file).
+    pub decimal: Option<crate::units::DecimalMark>,
+}
+
 /// Problems that stop loading before any file is read (the user named something that is not there).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -175,7 +183,17 @@ impl Sources {
     }
 }
 
-fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError> {
+/// A file beside the data that is no data: a macOS resource fork (`._book.xlsx`, written on
+/// USB sticks and network shares) or an Excel lock file (`~$book.xlsx`, while the book is open).
+fn is_junk(name: &str) -> bool {
+    name.starts_with("._") || name.starts_with("~$")
+}
+
+fn discover(
+    paths: &[PathBuf],
+    report: &mut Report,
+    skipped: &mut Vec<crate::diag::Notice>,
+) -> Result<Sources, LoadError> {
     let mut s = Sources::default();
     for p in paths {
         if p.is_dir() {
@@ -209,16 +227,19 @@ fn discover(paths: &[PathBuf], report: &mut Report) -> Result<Sources, LoadError
             let mut books: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|_| LoadError::NotFound(p.display().to_string()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.is_file()
-                        && sheet::is_workbook(f)
-                        // Excel's lock files (~$book.xlsx) are not workbooks.
-                        && !f
-                            .file_name()
-                            .and_then(|n| n.to_str())
-                            .is_some_and(|n| n.starts_with("~$"))
-                })
+                .filter(|f| f.is_file() && sheet::is_workbook(f))
                 .collect();
+            books.retain(|f| {
+                let junk = f.file_name().and_then(|n| n.to_str()).is_some_and(is_junk);
+                if junk {
+                    skipped.push(crate::diag::Notice::new(
+                        f.display().to_string(),
+                        0,
+                        t!("diag.file_skipped_junk"),
+                    ));
+                }
+                !junk
+            });
             books.sort();
             let has_books = !books.is_empty();
             s.workbooks.extend(books);
@@ -299,7 +320,17 @@ pub fn load(
     vocab: &Vocabulary,
     factors: &Factors,
 ) -> Result<Dataset, LoadError> {
-    load_in_pieces(paths, vocab, factors, table::PIECE_BYTES)
+    load_with(paths, vocab, factors, ReadOptions::default())
+}
+
+/// [`load`] with options of reading.
+pub fn load_with(
+    paths: &[PathBuf],
+    vocab: &Vocabulary,
+    factors: &Factors,
+    options: ReadOptions,
+) -> Result<Dataset, LoadError> {
+    load_listed_paths(paths, vocab, factors, table::PIECE_BYTES, options)
 }
 
 /// [`load`], reading activity CSV files larger than two pieces of `piece_bytes` piece by piece.
@@ -308,6 +339,16 @@ pub fn load_in_pieces(
     vocab: &Vocabulary,
     factors: &Factors,
     piece_bytes: usize,
+) -> Result<Dataset, LoadError> {
+    load_listed_paths(paths, vocab, factors, piece_bytes, ReadOptions::default())
+}
+
+fn load_listed_paths(
+    paths: &[PathBuf],
+    vocab: &Vocabulary,
+    factors: &Factors,
+    piece_bytes: usize,
+    options: ReadOptions,
 ) -> Result<Dataset, LoadError> {
     let mut groups: Vec<Vec<PathBuf>> = paths
         .iter()
@@ -319,19 +360,40 @@ pub fn load_in_pieces(
         groups.push(loose);
     }
     let mut listed = Vec::with_capacity(groups.len());
+    let mut skipped = Vec::new();
     for g in &groups {
         let mut report = Report::default();
-        let sources = discover(g, &mut report)?.into_list();
+        let sources = discover(g, &mut report, &mut skipped)?.into_list();
         listed.push((sources, report.diagnostics));
     }
-    Ok(load_listed(listed, vocab, factors, piece_bytes))
+    let mut data = load_listed(listed, vocab, factors, piece_bytes, options);
+    data.notices.splice(0..0, skipped);
+    Ok(data)
 }
 
 /// Loads and validates groups of sources (each group as a folder is in [`load`]): the entry for
 /// callers that hold the bytes themselves, such as the portal.
 pub fn load_sources(groups: Vec<Vec<Source>>, vocab: &Vocabulary, factors: &Factors) -> Dataset {
+    load_sources_with(groups, vocab, factors, ReadOptions::default())
+}
+
+/// [`load_sources`] with options of reading.
+pub fn load_sources_with(
+    groups: Vec<Vec<Source>>,
+    vocab: &Vocabulary,
+    factors: &Factors,
+    options: ReadOptions,
+) -> Dataset {
     let listed = groups.into_iter().map(|g| (g, Vec::new())).collect();
-    load_listed(listed, vocab, factors, table::PIECE_BYTES)
+    load_listed(listed, vocab, factors, table::PIECE_BYTES, options)
+}
+
+/// What a group is read with.
+struct Reading<'a> {
+    vocab: &'a Vocabulary,
+    factors: &'a Factors,
+    piece_bytes: usize,
+    options: ReadOptions,
 }
 
 fn load_listed(
@@ -339,12 +401,19 @@ fn load_listed(
     vocab: &Vocabulary,
     factors: &Factors,
     piece_bytes: usize,
+    options: ReadOptions,
 ) -> Dataset {
     let mut acc = Acc::default();
+    let how = Reading {
+        vocab,
+        factors,
+        piece_bytes,
+        options,
+    };
     for (sources, found) in &groups {
         let mark = acc.diags.begin_group();
         acc.diags.extend(found.iter().cloned());
-        load_group(sources, mark, vocab, factors, piece_bytes, &mut acc);
+        load_group(sources, mark, &how, &mut acc);
     }
     let Acc {
         files,
@@ -392,14 +461,9 @@ struct Acc {
 }
 
 /// Reads the sources of one group into `acc`; problems since `mark` count as the group's own.
-fn load_group(
-    sources: &[Source],
-    mark: crate::diag::GroupMark,
-    vocab: &Vocabulary,
-    factors: &Factors,
-    piece_bytes: usize,
-    acc: &mut Acc,
-) {
+fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_>, acc: &mut Acc) {
+    let (vocab, factors, piece_bytes) = (how.vocab, how.factors, how.piece_bytes);
+    let decimal = how.options.decimal;
     let parks_before = acc.parks.len();
     // Parks with activity rows in this group (by number in the collector).
     let mut touched: FxHashSet<u32> = FxHashSet::default();
@@ -427,7 +491,7 @@ fn load_group(
     let csv = |s: &Source| {
         let t = s
             .read_all()
-            .and_then(|b| table::read_csv_bytes(&s.name, &b));
+            .and_then(|b| table::read_csv_bytes_as(&s.name, &b, decimal));
         (s.origin(), t)
     };
     parks_t.extend(of(SourceKind::Parks).map(csv));
@@ -462,8 +526,9 @@ fn load_group(
     for (name, t) in parks_t {
         acc.files.push(name);
         match t {
-            Ok(t) => {
+            Ok(mut t) => {
                 acc.row_counts.push(t.rows());
+                acc.notices.append(&mut t.notices);
                 if t.title_rows > 0 {
                     acc.title_rows.push((t.origin.clone(), t.title_rows));
                 }
@@ -500,16 +565,18 @@ fn load_group(
         let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         // The header's line and the title rows above it, from the first piece.
         let mut head = None;
-        let each = |t: table::Table| {
+        let notices = &mut acc.notices;
+        let each = |mut t: table::Table| {
             head.get_or_insert((t.header_line, t.title_rows));
+            notices.append(&mut t.notices);
             add_rows(collector, activity::read_activity(&t, index, vocab, diags));
             // A header without the required columns is reported once, not once per piece.
             activity::missing_columns(&t).is_empty()
         };
         let read = match &source.content {
-            Content::Path(p) => table::read_csv_pieces(p, piece_bytes, each),
+            Content::Path(p) => table::read_csv_pieces(p, piece_bytes, decimal, each),
             Content::Bytes(b) => {
-                table::read_csv_pieces_from(&source.name, b.as_slice(), piece_bytes, each)
+                table::read_csv_pieces_from(&source.name, b.as_slice(), piece_bytes, decimal, each)
             }
         };
         let (header_line, title_rows) = head.unwrap_or((1, 0));
@@ -575,8 +642,9 @@ fn load_group(
         let index = acc.files.len() as u16;
         acc.files.push(name);
         match t {
-            Ok(t) => {
+            Ok(mut t) => {
                 acc.row_counts.push(t.rows());
+                acc.notices.append(&mut t.notices);
                 if t.title_rows > 0 {
                     acc.title_rows.push((t.origin.clone(), t.title_rows));
                 }
@@ -595,8 +663,9 @@ fn load_group(
     for (name, t) in waivers_t {
         acc.files.push(name);
         match t {
-            Ok(t) => {
+            Ok(mut t) => {
                 acc.row_counts.push(t.rows());
+                acc.notices.append(&mut t.notices);
                 if t.title_rows > 0 {
                     acc.title_rows.push((t.origin.clone(), t.title_rows));
                 }

@@ -150,6 +150,7 @@ fn table(
         delimiter: b',',
         encoding: "Parquet",
         decimal: DecimalMark::Point,
+        notices: Vec::new(),
     })
 }
 

@@ -91,6 +91,8 @@ pub struct Table {
     pub delimiter: u8,
     pub encoding: &'static str,
     pub decimal: DecimalMark,
+    /// What was skipped and why (notes under the table).
+    pub notices: Vec<crate::diag::Notice>,
 }
 
 impl Table {
@@ -148,6 +150,16 @@ pub fn read_csv(path: &Path) -> Result<Table, Diagnostic> {
 
 /// Like [`read_csv`] on bytes already in memory.
 pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
+    read_csv_bytes_as(file, bytes, None)
+}
+
+/// [`read_csv_bytes`] with the decimal mark said by the user (`--decimal`), else decided from
+/// the file ([`decimal_mark`]).
+pub fn read_csv_bytes_as(
+    file: &str,
+    bytes: &[u8],
+    decimal: Option<DecimalMark>,
+) -> Result<Table, Diagnostic> {
     sniff_binary(file, bytes)?;
     let (text, encoding) = decode(file, bytes)?;
     let text = text.trim_start_matches('\u{feff}');
@@ -156,7 +168,12 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
             .expected(t!("diag.expected.header_and_rows")));
     }
     let text = normalise_line_ends(text);
-    parse_text(file, &text, encoding, None, 0).map(|(t, _)| t)
+    let fixed = decimal.map(|d| Fixed {
+        delimiter: sniff_delimiter(&text),
+        header_line: 0,
+        decimal: Some(d),
+    });
+    parse_text(file, &text, encoding, fixed, 0).map(|(t, _)| t)
 }
 
 /// The header of CSV bytes as a table without rows: only the first record is decoded and read
@@ -185,6 +202,7 @@ pub const PIECE_BYTES: usize = 64 << 20;
 pub fn read_csv_pieces(
     path: &Path,
     piece: usize,
+    decimal: Option<DecimalMark>,
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     let file = path.display().to_string();
@@ -198,7 +216,7 @@ pub fn read_csv_pieces(
     };
     let f = std::fs::File::open(path).map_err(cannot)?;
     let len = f.metadata().map_err(cannot)?.len();
-    read_pieces(&file, f, len, piece, each)
+    read_pieces(&file, f, len, piece, decimal, each)
 }
 
 /// [`read_csv_pieces`] on bytes in memory named `file` (an upload): the decoded text is held a
@@ -207,9 +225,10 @@ pub fn read_csv_pieces_from(
     file: &str,
     bytes: &[u8],
     piece: usize,
+    decimal: Option<DecimalMark>,
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
-    read_pieces(file, bytes, bytes.len() as u64, piece, each)
+    read_pieces(file, bytes, bytes.len() as u64, piece, decimal, each)
 }
 
 fn read_pieces<R: std::io::Read>(
@@ -217,6 +236,7 @@ fn read_pieces<R: std::io::Read>(
     mut f: R,
     len: u64,
     piece: usize,
+    decimal: Option<DecimalMark>,
     mut each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     use std::io::Read;
@@ -232,7 +252,7 @@ fn read_pieces<R: std::io::Read>(
     // The whole file as one table; `buf` holds what was read of it already.
     let whole = |f: &mut R, mut buf: Vec<u8>, each: &mut dyn FnMut(Table) -> bool| {
         f.read_to_end(&mut buf).map_err(cannot)?;
-        let t = read_csv_bytes(file, &buf)?;
+        let t = read_csv_bytes_as(file, &buf, decimal)?;
         drop(buf);
         let n = t.rows();
         each(t);
@@ -330,7 +350,12 @@ fn read_pieces<R: std::io::Read>(
                     return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
                         .expected(t!("diag.expected.header_and_rows")));
                 }
-                let (t, span) = parse_text(file, &text, encoding, None, 0)?;
+                let said = decimal.map(|d| Fixed {
+                    delimiter: sniff_delimiter(&text),
+                    header_line: 0,
+                    decimal: Some(d),
+                });
+                let (t, span) = parse_text(file, &text, encoding, said, 0)?;
                 let header = text[span].trim_end_matches('\n').to_string();
                 let decimal = (t.rows() > 0).then_some(t.decimal);
                 first = Some((
@@ -568,7 +593,11 @@ fn parse_text(
         line: found_line,
         span,
     } = find_header(file, text, delimiter)?;
-    let header_line = fixed.map_or(found_line, |f| f.header_line);
+    let later_piece = fixed.is_some_and(|f| f.header_line > 0);
+    let header_line = match fixed {
+        Some(f) if later_piece => f.header_line,
+        _ => found_line,
+    };
     duplicate_header(&Origin::file(file), &header, header_line)?;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
         let line = if line > 1 {
@@ -593,23 +622,24 @@ fn parse_text(
         let first = e.lines().next().unwrap_or_default();
         Diagnostic::error(file, 0, 0, t!("diag.cannot_parse_csv", error = first))
     })?;
-    let decimal = match fixed.and_then(|f| f.decimal) {
-        Some(d) => d,
-        None if delimiter == b';' && has_decimal_commas(&columns) => DecimalMark::Comma,
-        None => DecimalMark::Point,
+    let (decimal, told) = match fixed.and_then(|f| f.decimal) {
+        Some(d) => (d, None),
+        None => decimal_mark(file, &header, &columns, &lines, delimiter)?,
     };
-    let table = Table {
+    let mut table = Table {
         origin: Origin::file(file),
         header,
         header_line,
-        title_rows: if fixed.is_some() { 0 } else { title_rows },
+        title_rows: if later_piece { 0 } else { title_rows },
         columns,
         lines,
         ragged,
         delimiter,
         encoding,
         decimal,
+        notices: told.into_iter().collect(),
     };
+    strip_trailing_notes(&mut table);
     Ok((table, span))
 }
 
@@ -642,6 +672,10 @@ fn read_body(
     while reader.read_byte_record(&mut record)? {
         if skip > 0 {
             skip -= 1;
+            continue;
+        }
+        // A record of empty cells (a sheet's used range, `,,,,`) is no record.
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
         let (line, _) = record_start(text, record.position());
@@ -887,16 +921,194 @@ pub(crate) fn duplicate_header(
     Ok(())
 }
 
-/// Does any cell look like a number written with a decimal comma (`12,5`)?
-fn has_decimal_commas(columns: &[TextColumn]) -> bool {
-    columns.iter().any(|c| {
-        c.cells().take(10_000).any(|s| {
-            let s = s.trim();
-            s.contains(',')
-                && s.chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '-'))
-        })
-    })
+/// Columns of the contract that hold no numbers to tell a decimal mark by (a period such as
+/// `2022.10`, an id, a name).
+const NOT_NUMBERS: [&str; 16] = [
+    "park_id",
+    "name",
+    "country",
+    "province",
+    "sector",
+    "grid_region",
+    "year",
+    "period",
+    "metric",
+    "unit",
+    "quality",
+    "note",
+    "benchmark",
+    "rule",
+    "justification",
+    "land_area_unit",
+];
+
+/// What one number cell says about the file's decimal mark.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Says {
+    Nothing,
+    Point,
+    Comma,
+    /// `1.234`: a decimal point, or `.` grouping thousands.
+    DotOf3,
+    /// `1,234`: `,` grouping thousands, or a decimal comma.
+    CommaOf3,
+}
+
+fn says(cell: &str) -> Says {
+    let s = cell.trim().trim_start_matches(['-', '+']);
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\'' | '\u{a0}')))
+        .unwrap_or(s.len());
+    let n = s[..end].trim_end();
+    if n.is_empty() || !n.starts_with(|c: char| c.is_ascii_digit()) {
+        return Says::Nothing;
+    }
+    let (dots, commas) = (n.matches('.').count(), n.matches(',').count());
+    let digits_after = |sep: char| {
+        n.rsplit(sep)
+            .next()
+            .map_or(0, |t| t.chars().take_while(char::is_ascii_digit).count())
+    };
+    match (dots, commas) {
+        (0, 0) => Says::Nothing,
+        (_, 0) if dots > 1 => Says::Comma,
+        (1, 0) if digits_after('.') == 3 => Says::DotOf3,
+        (1, 0) => Says::Point,
+        (0, _) if commas > 1 => Says::Point,
+        (0, 1) if digits_after(',') == 3 => Says::CommaOf3,
+        (0, 1) => Says::Comma,
+        _ => {
+            if n.rfind(',') > n.rfind('.') {
+                Says::Comma
+            } else {
+                Says::Point
+            }
+        }
+    }
+}
+
+/// The file's decimal mark, from its number columns as a whole, never guessed silently:
+/// `3,5` or `1.234,5` say comma; `3.5` or `1,234.5` say point; numbers that say both are an
+/// error at an example cell (with `--decimal`). When no number decides (only `1.234`- or
+/// `1,234`-like ones), the delimiter's custom does: a `;` file groups thousands with `.` (as
+/// LibreOffice in German writes `22.762`), a `,` file with `,`; in a tab file it is an error.
+/// A mark read against the delimiter's custom, or decided by the custom where `.` groups, is
+/// said as a notice that names the number that showed it.
+fn decimal_mark(
+    file: &str,
+    header: &[String],
+    columns: &[TextColumn],
+    lines: &[u32],
+    delimiter: u8,
+) -> Result<(DecimalMark, Option<crate::diag::Notice>), Diagnostic> {
+    const LOOKED_AT: usize = 100_000;
+    let mut first: [Option<(usize, usize, String)>; 5] = Default::default();
+    let slot = |s: Says| match s {
+        Says::Nothing => 0,
+        Says::Point => 1,
+        Says::Comma => 2,
+        Says::DotOf3 => 3,
+        Says::CommaOf3 => 4,
+    };
+    for (c, col) in columns.iter().enumerate() {
+        if header
+            .get(c)
+            .is_some_and(|h| NOT_NUMBERS.contains(&h.as_str()))
+        {
+            continue;
+        }
+        for r in 0..col.cells_len().min(LOOKED_AT) {
+            let Some(cell) = col.get(r) else { continue };
+            let k = slot(says(cell));
+            if k > 0 && first[k].is_none() {
+                first[k] = Some((r, c, cell.to_string()));
+            }
+        }
+    }
+    let line = |r: usize| lines.get(r).copied().unwrap_or(0) as usize;
+    let at = |(r, c, v): &(usize, usize, String), msg| {
+        Diagnostic::error(file, line(*r), c + 1, msg)
+            .value(v.as_str())
+            .hint(t!("diag.hint.decimal_option"))
+    };
+    let said = |(r, c, v): &(usize, usize, String), key: &'static str| {
+        Some(crate::diag::Notice::new(
+            file,
+            line(*r),
+            crate::i18n::Text::new(key)
+                .arg("value", crate::diag::printable(v))
+                .arg("column", (c + 1).to_string()),
+        ))
+    };
+    let custom_comma = delimiter == b';';
+    match (&first[1], &first[2]) {
+        (Some(p), Some(c)) => {
+            let other = crate::diag::location(&Origin::file(file), line(c.0), c.1 + 1);
+            Err(at(
+                p,
+                t!(
+                    "diag.decimal_marks_mixed",
+                    other = other,
+                    other_value = c.2.as_str()
+                ),
+            ))
+        }
+        (Some(p), None) if custom_comma => {
+            Ok((DecimalMark::Point, said(p, "diag.decimal_point_read")))
+        }
+        (Some(_), None) => Ok((DecimalMark::Point, None)),
+        (None, Some(c)) if !custom_comma => {
+            Ok((DecimalMark::Comma, said(c, "diag.decimal_comma_read")))
+        }
+        (None, Some(_)) => Ok((DecimalMark::Comma, None)),
+        (None, None) => match (&first[3], &first[4], delimiter) {
+            (None, None, _) => Ok((DecimalMark::Point, None)),
+            (Some(x), _, b';') => Ok((DecimalMark::Comma, said(x, "diag.dot_groups_read"))),
+            (None, Some(_), b';') => Ok((DecimalMark::Comma, None)),
+            (_, _, b',') => Ok((DecimalMark::Point, None)),
+            (Some(x), _, _) | (None, Some(x), _) => Err(at(x, t!("diag.decimal_mark_ambiguous"))),
+        },
+    }
+}
+
+/// Notes under a table (`注：...`, `填表人：张三`): trailing rows whose only cell starts with a
+/// note word are no data; they are taken off the table and said once.
+pub(crate) fn strip_trailing_notes(t: &mut Table) {
+    let mut from = t.rows();
+    while from > 0 {
+        let r = from - 1;
+        let mut cells = t
+            .columns
+            .iter()
+            .filter_map(|c| c.get(r))
+            .filter(|s| !s.trim().is_empty());
+        let (Some(only), None) = (cells.next(), cells.next()) else {
+            break;
+        };
+        if !crate::reference::is_note_text(only) {
+            break;
+        }
+        from = r;
+    }
+    if from == t.rows() {
+        return;
+    }
+    let first = t
+        .columns
+        .iter()
+        .find_map(|c| c.get(from))
+        .map(crate::diag::printable)
+        .unwrap_or_default();
+    t.notices.push(crate::diag::Notice::new(
+        &t.origin,
+        t.line(from),
+        t!("diag.notes_skipped", n = t.rows() - from, first = first),
+    ));
+    for c in &mut t.columns {
+        c.truncate(from);
+    }
+    t.lines.truncate(from);
+    t.ragged.retain(|&(r, _)| r < from);
 }
 
 #[cfg(test)]
@@ -964,7 +1176,7 @@ mod tests {
 
     fn pieces(path: &Path, piece: usize) -> Result<(Vec<Table>, usize), Diagnostic> {
         let mut out = Vec::new();
-        let n = read_csv_pieces(path, piece, |t| {
+        let n = read_csv_pieces(path, piece, None, |t| {
             out.push(t);
             true
         })?;

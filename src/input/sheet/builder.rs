@@ -470,6 +470,7 @@ impl Builder {
                 delimiter: b',',
                 encoding: "xlsx",
                 decimal: DecimalMark::Point,
+                notices: Vec::new(),
             },
             notices,
         })

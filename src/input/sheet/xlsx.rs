@@ -26,7 +26,8 @@ pub(crate) struct SheetRef {
 struct Info {
     sheets: Vec<SheetRef>,
     date1904: bool,
-    /// `fullCalcOnLoad`: cached formula values are not to be trusted (xlsxwriter writes 0).
+    /// `fullCalcOnLoad`: the writer asks to be recalculated, so a cached 0 is its placeholder
+    /// (xlsxwriter and rust_xlsxwriter store 0 for every formula they were given no value for).
     recalc: bool,
     styles: Option<String>,
     strings: Option<String>,
@@ -617,9 +618,16 @@ fn push_text(cur: &mut Cur, inside: In, t: &str) {
     }
 }
 
-/// A cell's value as the text an operator would have typed, and its kind.
+/// A cell's value as the text an operator would have typed, and its kind. A formula counts with
+/// its stored value; without one, or with the placeholder 0 of a workbook that asks to be
+/// recalculated on opening, it is [`Kind::Formula`] (its value is unknown).
 fn cell_value(c: &Cur, ctx: &Ctx) -> (Kind, String) {
-    let computed = c.value.is_some() && !ctx.recalc;
+    let placeholder = ctx.recalc
+        && matches!(c.ty.as_str(), "" | "n" | "str")
+        && c.value
+            .as_deref()
+            .is_some_and(|v| v.trim() == "0" || v.is_empty());
+    let computed = c.value.is_some() && !placeholder;
     if let Some(f) = &c.formula
         && !computed
     {
