@@ -870,6 +870,13 @@ def make_dataframes(cases, rows):
     pdir.mkdir(parents=True, exist_ok=True)
     parks.to_csv(pdir / "parks.csv", index=False)
 
+    # pandas: plain object strings, int64, float64 (the baseline)
+    act_x.to_parquet(pdir / "pandas-plain.parquet", index=False)
+    cases.append(case("pandas-plain-parquet", ["parquet/parks.csv", "parquet/pandas-plain.parquet"],
+                      "twins/base", f"{pv} (pyarrow {pa.__version__})",
+                      "DataFrame.to_parquet with string columns, year int64, value double, "
+                      "period null for annual rows: the Parquet baseline"))
+
     # pandas: category columns
     a = act_x.copy()
     for c in ["park_id", "metric", "unit", "period"]:
@@ -917,14 +924,20 @@ def make_dataframes(cases, rows):
 
     lf.with_columns(
         pl.col("period").str.to_date("%Y-%m").dt.month_end().cast(pl.Datetime("ms")),
-        pl.col("value").cast(pl.Float32),
     ).write_parquet(pdir / "polars-period-monthend.parquet")
     cases.append(case("polars-period-monthend-parquet",
                       ["parquet/parks.csv", "parquet/polars-period-monthend.parquet"],
                       "twins/base", plv,
                       "period as Datetime(ms) at each month's last day (dt.month_end(): "
-                      "2022-01-31 00:00), value as Float32 (22762.3 is stored as "
-                      "22762.30078125; the float32's shortest decimal is the number written)"))
+                      "2022-01-31 00:00:00), null for annual rows"))
+
+    lf.with_columns(pl.col("value").cast(pl.Float32), pl.col("year").cast(pl.Int32)).write_parquet(
+        pdir / "polars-float32.parquet")
+    cases.append(case("polars-float32-parquet",
+                      ["parquet/parks.csv", "parquet/polars-float32.parquet"], "twins/base", plv,
+                      "value cast to Float32 (a common way to halve a file), year Int32: 22762.3 "
+                      "is stored as 22762.30078125; the number written is the float32's shortest "
+                      "decimal, 22762.3, not its exact binary value"))
 
     t = pa.table({
         "park_id": pa.array([r["park_id"] for r in rows], pa.string()),
@@ -1137,15 +1150,16 @@ def libreoffice_cases(rows):
                     "formatted #,##0.000 and 0.0%: every number is quoted, \"22.762,300\", "
                     "\"807.870,000\", \"96,0%\"; the quoting and the three decimals after the "
                     "comma make it plain"))
-    bad = [f"libreoffice/de-DE/csv-ambiguous/activity.csv:{i + 2}:5"
-           for i, r in enumerate(WHOLE_ROWS) if r["value"] >= 1000]
+    first = next(i + 2 for i, r in enumerate(WHOLE_ROWS) if r["value"] >= 1000)
     out.append(case("libreoffice-de-DE-csv-ambiguous", ["libreoffice/de-DE/csv-ambiguous"],
                     "twins/whole", f"{lv}, de-DE profile",
-                    "de-DE CSV, ',' separated, of whole numbers formatted #,##0: 22.762, "
-                    "807.870, 45.876 and numbers below 1000; no decimal comma, no second "
+                    "de-DE CSV, ',' separated, of whole numbers formatted #,##0: 807.870, "
+                    "22.762, 45.876 and numbers below 1000; no decimal comma, no second "
                     "thousands mark, nothing in the file tells 22.762 (thousands) from 22.762 "
-                    "(three decimals). wr-js-pv's values are all below 1000 and load",
-                    expect="error", at=bad, left_out=["wr-nx-coalchem", "wr-gd-bio"]))
+                    "(three decimals). The decimal mark is the file's, so an error at its first "
+                    "such number (line 2, the value column) may leave out every park of the file",
+                    expect="error", at=[f"libreoffice/de-DE/csv-ambiguous/activity.csv:{first}:5"],
+                    left_out=["wr-nx-coalchem", "wr-js-pv", "wr-gd-bio"]))
     out.append(case("libreoffice-zh-CN-csv-dates-slash", ["libreoffice/zh-CN/csv-dates-slash"],
                     "twins/base", f"{lv}, zh-CN profile",
                     "period date cells formatted yyyy/m/d exported as shown: 2022/1/1 ... "
@@ -1405,7 +1419,8 @@ def verify(cases, rows):
         ("parquet/polars-categorical.parquet", "metric", "dictionary<values=string"),
         ("parquet/polars-enum.parquet", "year", "int16"),
         ("parquet/polars-period-monthend.parquet", "period", "timestamp[ms]"),
-        ("parquet/polars-period-monthend.parquet", "value", "float"),
+        ("parquet/polars-float32.parquet", "value", "float"),
+        ("parquet/polars-float32.parquet", "year", "int32"),
         ("parquet/pyarrow-period-date32.parquet", "period", "date32"),
         ("parquet/pyarrow-decimal.parquet", "value", "decimal128(12, 2)"),
     ]:
