@@ -400,17 +400,17 @@ def make_openpyxl(cases):
     op_long(ws, rows, percent_cells=False)
     bad = []
     for i, r in enumerate(rows):
-        if r["metric"] in SHARE and r["park_id"] == "wr-gd-bio":
+        if r["metric"] in SHARE and r["park_id"] == "wr-nx-coalchem":
             ws.cell(i + 2, 5).number_format = "0%"
             bad.append(f"openpyxl/percent-stored-96.xlsx!activity!E{i + 2}")
     save_op(wb, "openpyxl/percent-stored-96.xlsx")
     cases.append(case("openpyxl-percent-stored-96", ["openpyxl/percent-stored-96.xlsx"],
                       "twins/base", v,
-                      "wr-gd-bio's shares are the numbers 92 and 93 in cells formatted 0% after "
-                      "they were typed: Excel shows 9200 %, the unit column says %; a percent "
-                      "cell holds a fraction, so the cell says 92 (9200 %), out of 0..1, and the "
-                      "unit says 92 %: the two disagree",
-                      expect="error", at=bad, left_out=["wr-gd-bio"]))
+                      "wr-nx-coalchem's shares are the numbers 96 and 98 in cells formatted 0% "
+                      "after they were typed: Excel shows 9600 %, the unit column says %; a "
+                      "percent cell holds a fraction, so the cell says 96 (9600 %), out of 0..1, "
+                      "while the unit says 96 %: the two disagree",
+                      expect="error", at=bad, left_out=["wr-nx-coalchem"]))
 
     # formulas with no computed value
     for layout in ["long", "wide"]:
@@ -1312,8 +1312,8 @@ def verify(cases, rows):
               f'{f}: office:value-type="percentage" office:value="0.96"')
     ws = openpyxl.load_workbook(HERE / "openpyxl/percent-stored-96.xlsx")["activity"]
     c = [ws.cell(r, 5) for r in share_rows if ws.cell(r, 5).number_format == "0%"][0]
-    check(c.value == 92, f"openpyxl/percent-stored-96.xlsx: {c.coordinate} holds {c.value!r} "
-          "formatted 0% (shown 9200%)")
+    check(c.value == 96, f"openpyxl/percent-stored-96.xlsx: {c.coordinate} holds {c.value!r} "
+          "formatted 0% (shown 9600%)")
     # formulas
     for tool in ["openpyxl", "xlsxwriter"]:
         for layout, fc in [("long", formula_cells_long(rows)), ("wide", formula_cells_wide(rows))]:
