@@ -534,6 +534,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// The `%` unit, when `text` is a percent sign after a number of a share metric.
+    fn percent_of(&self, text: &str, m: &Metric) -> Option<&Unit> {
+        (text.trim() == "%" && m.dimension == "share")
+            .then(|| self.vocab.units.find(&m.dimension, "%"))
+            .flatten()
+    }
+
     /// Some(true) estimated, Some(false) measured, None = error.
     fn quality(
         &self,
@@ -597,6 +604,10 @@ impl Ctx<'_> {
                         .is_some_and(|t| t.id == u.id)
                 {
                     number
+                } else if let Some(pct) = self.percent_of(&text, m) {
+                    // `96%` (a percent cell, or typed so) is a share whatever the unit column
+                    // says: 96 % in the row's unit (0.96 when it says fraction).
+                    self.vocab.units.convert(number, pct, u)
                 } else {
                     diags.push(
                         Diagnostic::error(

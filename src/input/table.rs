@@ -964,6 +964,18 @@ fn says(cell: &str) -> Says {
         return Says::Nothing;
     }
     let (dots, commas) = (n.matches('.').count(), n.matches(',').count());
+    // `0.123` or `0,123`: no group of thousands starts with a zero, so the mark is decimal.
+    if let Some(rest) = n.strip_prefix('0')
+        && let Some(mark) = rest.chars().next()
+        && dots + commas == 1
+        && matches!(mark, '.' | ',')
+    {
+        return if mark == '.' {
+            Says::Point
+        } else {
+            Says::Comma
+        };
+    }
     let digits_after = |sep: char| {
         n.rsplit(sep)
             .next()
@@ -991,7 +1003,9 @@ fn says(cell: &str) -> Says {
 /// `3,5` or `1.234,5` say comma; `3.5` or `1,234.5` say point; numbers that say both are an
 /// error at an example cell (with `--decimal`). When no number decides (only `1.234`- or
 /// `1,234`-like ones), the delimiter's custom does: a `;` file groups thousands with `.` (as
-/// LibreOffice in German writes `22.762`), a `,` file with `,`; in a tab file it is an error.
+/// LibreOffice in German writes `22.762`), a `,` file with `,` (`"1,234"`, as Excel writes it);
+/// `1.234` in a `,` file, or any of them in a tab file, is an error (LibreOffice in German
+/// writes `22.762` for 22,762 in a comma file too).
 /// A mark read against the delimiter's custom, or decided by the custom where `.` groups, is
 /// said as a notice that names the number that showed it.
 fn decimal_mark(
@@ -1065,7 +1079,8 @@ fn decimal_mark(
             (None, None, _) => Ok((DecimalMark::Point, None)),
             (Some(x), _, b';') => Ok((DecimalMark::Comma, said(x, "diag.dot_groups_read"))),
             (None, Some(_), b';') => Ok((DecimalMark::Comma, None)),
-            (_, _, b',') => Ok((DecimalMark::Point, None)),
+            // `"1,234"` quoted in a comma file groups thousands, as Excel writes them.
+            (None, Some(_), b',') => Ok((DecimalMark::Point, None)),
             (Some(x), _, _) | (None, Some(x), _) => Err(at(x, t!("diag.decimal_mark_ambiguous"))),
         },
     }
@@ -1081,11 +1096,10 @@ pub(crate) fn strip_trailing_notes(t: &mut Table) {
             .columns
             .iter()
             .filter_map(|c| c.get(r))
-            .filter(|s| !s.trim().is_empty());
-        let (Some(only), None) = (cells.next(), cells.next()) else {
-            break;
-        };
-        if !crate::reference::is_note_text(only) {
+            .filter(|s| !s.trim().is_empty())
+            .peekable();
+        // A note, or a signature row: every cell starts with a note word.
+        if cells.peek().is_none() || !cells.all(crate::reference::is_note_text) {
             break;
         }
         from = r;

@@ -330,8 +330,11 @@ impl Builder {
             .expected(t!("diag.expected.at_most_cells", n = cells_limit)));
         }
         let index = b.lines.len() as u32;
-        // A note under the table: one text cell that starts with a note word.
-        let note = (row.cells.len() == 1 && crate::reference::is_note_text(&row.cells[0].2))
+        // A note under the table, or a signature row: every cell starts with a note word.
+        let note = row
+            .cells
+            .iter()
+            .all(|(_, _, t)| crate::reference::is_note_text(t))
             .then(|| row.cells[0].2.clone());
         match (&mut b.notes, note) {
             (Some((_, texts)), Some(t)) => {

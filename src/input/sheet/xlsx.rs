@@ -624,9 +624,7 @@ fn push_text(cur: &mut Cur, inside: In, t: &str) {
 fn cell_value(c: &Cur, ctx: &Ctx) -> (Kind, String) {
     let placeholder = ctx.recalc
         && matches!(c.ty.as_str(), "" | "n" | "str")
-        && c.value
-            .as_deref()
-            .is_some_and(|v| v.trim() == "0" || v.is_empty());
+        && c.value.as_deref().is_some_and(|v| v.trim() == "0");
     let computed = c.value.is_some() && !placeholder;
     if let Some(f) = &c.formula
         && !computed
