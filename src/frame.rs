@@ -17,8 +17,10 @@ pub enum Cells {
     Text(Vec<Option<String>>),
     /// Integer types (and booleans, as 0/1).
     Int(Vec<Option<i64>>),
-    /// Floating-point types.
+    /// Floating-point types (and decimals); a 32-bit float as the decimal it was written as.
     Float(Vec<Option<f64>>),
+    /// Dates and timestamps: days since 1970-01-01 and seconds into the day.
+    Days(Vec<Option<(i64, u32)>>),
     /// A type parkbench does not read (dates, lists, binary ...), by polars' name for it.
     Unsupported(String),
 }
@@ -46,8 +48,47 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
                 DataType::String => {
                     Cells::Text(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
                 }
-                DataType::Float32 | DataType::Float64 => {
+                // pandas `category`, polars `Categorical` and `Enum`: dictionary columns.
+                DataType::Categorical(..) | DataType::Enum(..) => {
+                    let s = c.cast(&DataType::String)?;
+                    Cells::Text(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+                }
+                // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
+                // shortest text of the 32-bit value is what was written.
+                DataType::Float32 => Cells::Float(
+                    c.f32()?
+                        .iter()
+                        .map(|v| v.map(|x| format!("{x}").parse().unwrap_or(f64::from(x))))
+                        .collect(),
+                ),
+                DataType::Float64 | DataType::Decimal(..) => {
                     Cells::Float(c.cast(&DataType::Float64)?.f64()?.iter().collect())
+                }
+                DataType::Date => Cells::Days(
+                    c.cast(&DataType::Int32)?
+                        .i32()?
+                        .iter()
+                        .map(|v| v.map(|d| (i64::from(d), 0)))
+                        .collect(),
+                ),
+                DataType::Datetime(unit, _) => {
+                    let per_sec: i64 = match unit {
+                        TimeUnit::Milliseconds => 1_000,
+                        TimeUnit::Microseconds => 1_000_000,
+                        TimeUnit::Nanoseconds => 1_000_000_000,
+                    };
+                    Cells::Days(
+                        c.cast(&DataType::Int64)?
+                            .i64()?
+                            .iter()
+                            .map(|v| {
+                                v.map(|t| {
+                                    let secs = t.div_euclid(per_sec);
+                                    (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u32)
+                                })
+                            })
+                            .collect(),
+                    )
                 }
                 d if d.is_integer() || *d == DataType::Boolean => {
                     Cells::Int(c.cast(&DataType::Int64)?.i64()?.iter().collect())

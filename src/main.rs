@@ -11,5 +11,25 @@ mod cli;
 
 fn main() {
     let cli = cli::Cli::parse();
+    quiet_on_closed_pipe();
     std::process::exit(cli::run(cli).code());
+}
+
+/// Standard output closed by its reader (`| head`) is the end of the command, not a crash: a
+/// `print!` that meets it ends the process quietly with exit 0. (Commands write through
+/// `cli::output::emit`, which says so as an error; this catches any other print.)
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

@@ -55,6 +55,10 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     Io(String),
+    /// Standard output was closed by its reader (`parkbench validate ... | head`): the reader has
+    /// what it wanted, so the command ends quietly with exit 0, as Unix tools do.
+    #[error("standard output closed")]
+    ClosedPipe,
 }
 
 #[derive(Debug, Parser)]
@@ -229,6 +233,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     };
     match result {
         Ok(s) => s,
+        Err(CliError::ClosedPipe) => ExitStatus::Success,
         Err(e) => {
             eprintln!("error: {e}");
             ExitStatus::Usage

@@ -26,7 +26,11 @@ pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(text.as_bytes())
-                .map_err(|e| CliError::Io(format!("standard output: {e}")))
+                .and_then(|()| stdout.flush())
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::BrokenPipe => CliError::ClosedPipe,
+                    _ => CliError::Io(format!("standard output: {e}")),
+                })
         }
     }
 }

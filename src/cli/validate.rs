@@ -23,28 +23,28 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     report.sort();
     let lang = args.data.lang;
     let words = Locale::get(lang);
-    print!("{}", render(&report, lang));
+    let mut out = render(&report, lang);
     for (origin, n) in &l.data.title_rows {
-        println!(
-            "{origin}: {}",
+        out += &format!(
+            "{origin}: {}\n",
             words.text(&t!("cli.title_rows_skipped", n = *n))
         );
     }
     for n in &l.data.notices {
-        println!("{}", n.render(lang));
+        out += &n.render(lang);
+        out.push('\n');
     }
     let rows: usize = l.data.row_counts.iter().sum();
-    println!(
-        "{}",
-        words.text(&t!(
-            "cli.validate_summary",
-            errors = report.error_count(),
-            warnings = report.warning_count(),
-            files = l.data.files.len(),
-            parks = l.data.parks.len(),
-            rows = rows
-        ))
-    );
+    out += &words.text(&t!(
+        "cli.validate_summary",
+        errors = report.error_count(),
+        warnings = report.warning_count(),
+        files = l.data.files.len(),
+        parks = l.data.parks.len(),
+        rows = rows
+    ));
+    out.push('\n');
+    super::output::emit(None, &out)?;
     Ok(if report.has_errors() {
         ExitStatus::DataProblems
     } else {

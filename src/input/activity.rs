@@ -105,6 +105,76 @@ struct Ctx<'a> {
     file_index: u16,
     /// The canonical unit of each metric, by index into [`Vocabulary::order`].
     canonical: Vec<Option<&'a Unit>>,
+    /// How the period column writes dates with the year last.
+    slash: SlashDates,
+}
+
+/// How a period column writes dates with the year last (`1/31/2022`, `31/1/2022`, as
+/// spreadsheets in the United States and Britain export date cells): decided from the whole
+/// column, never from one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlashDates {
+    /// `3/1/2022` is March (a day above 12 in the second place, or every day the 1st).
+    MonthFirst,
+    /// `1/3/2022` is March.
+    DayFirst,
+    /// Nothing in the column tells (`2/1/2022` and `3/4/2022`), or it says both.
+    Unknown,
+}
+
+impl SlashDates {
+    /// Looks at every `a/b/yyyy` cell of a column.
+    pub fn of<'c>(cells: impl Iterator<Item = &'c str>) -> SlashDates {
+        let (mut a_big, mut b_big, mut b_one, mut a_one, mut any) =
+            (false, false, true, true, false);
+        for c in cells {
+            let mut p = c.trim().split(' ').next().unwrap_or("").split('/');
+            let (Some(a), Some(b), Some(y), None) = (p.next(), p.next(), p.next(), p.next()) else {
+                continue;
+            };
+            let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) else {
+                continue;
+            };
+            if y.len() != 4 {
+                continue;
+            }
+            any = true;
+            a_big |= a > 12;
+            b_big |= b > 12;
+            b_one &= b == 1;
+            a_one &= a == 1;
+        }
+        match (a_big, b_big) {
+            (true, false) => SlashDates::DayFirst,
+            (false, true) => SlashDates::MonthFirst,
+            (true, true) => SlashDates::Unknown,
+            (false, false) if !any || b_one => SlashDates::MonthFirst,
+            (false, false) if a_one => SlashDates::DayFirst,
+            (false, false) => SlashDates::Unknown,
+        }
+    }
+
+    /// `3/1/2022` as `2022-03-01` in this column's order; None when the cell is no such date.
+    fn reorder(self, raw: &str) -> Option<Result<String, ()>> {
+        let (date, time) = match raw.trim().split_once(' ') {
+            Some((d, t)) => (d, Some(t)),
+            None => (raw.trim(), None),
+        };
+        let mut p = date.split('/');
+        let (Some(a), Some(b), Some(y), None) = (p.next(), p.next(), p.next(), p.next()) else {
+            return None;
+        };
+        if y.len() != 4 {
+            return None;
+        }
+        let (m, d) = match self {
+            SlashDates::MonthFirst => (a, b),
+            SlashDates::DayFirst => (b, a),
+            SlashDates::Unknown => return Some(Err(())),
+        };
+        let time = time.map(|t| format!(" {t}")).unwrap_or_default();
+        Some(Ok(format!("{y}-{m:0>2}-{d:0>2}{time}")))
+    }
 }
 
 /// Reads every row of an activity table, pushing every problem to `diags`.
@@ -122,11 +192,16 @@ pub fn read_activity(
             vocab.units.find(&m.dimension, &m.canonical)
         })
         .collect();
+    let slash = match t.col("period") {
+        Some(c) => SlashDates::of(t.columns[c].cells()),
+        None => SlashDates::MonthFirst,
+    };
     let cx = Ctx {
         t,
         vocab,
         file_index,
         canonical,
+        slash,
     };
     for (row, n) in &t.ragged {
         diags.push(Diagnostic::error(
@@ -504,7 +579,21 @@ impl Ctx<'_> {
             return Some(None);
         }
         let column = col.map_or(0, |c| c + 1);
-        let parsed = parse_period(raw);
+        let reordered = match self.slash.reorder(raw) {
+            Some(Ok(iso)) => Some(iso),
+            Some(Err(())) => {
+                diags.push(
+                    Diagnostic::error(&self.t.origin, line, column, t!("diag.period_slash_order"))
+                        .value(raw)
+                        .expected(t!("diag.expected.period"))
+                        .hint(t!("diag.hint.period_slash_order"))
+                        .park(park),
+                );
+                return None;
+            }
+            None => None,
+        };
+        let parsed = parse_period(reordered.as_deref().unwrap_or(raw));
         match parsed {
             Some((y, m)) if y == year => Some(Some(m)),
             Some((y, _)) => {
@@ -680,15 +769,26 @@ impl Ctx<'_> {
     }
 }
 
-/// `2024-03`, `2024/3`, `2024.03`, `202403`, `2024年3月` -> (2024, 3); a date in the month
-/// names its month: `2024-03-01` (as Excel stores a typed `2024-03`), `2024/3/1` (as Chinese
-/// Excel writes dates in CSV), `2024年3月1日`, `01.03.2024` (day first, as German LibreOffice
-/// writes them), with or without a time of day. `3/1/2024` is refused: month or day first?
+/// `2024-03`, `2024/3`, `2024.03`, `202403`, `2024年3月` -> (2024, 3); a month's first or last
+/// day names its month: `2024-03-01` (as Excel stores a typed `2024-03`), `2024/3/1` (as
+/// Chinese Excel writes dates in CSV), `2024年3月1日`, `01.03.2024` (day first, as German
+/// LibreOffice writes them), `2024-03-31`, at midnight or without a time. Another day of the
+/// month, or a time of day, is no month (daily data, or a reading date?); `3/1/2024` is read by
+/// [`SlashDates`], which looks at the whole column.
 pub fn parse_period(raw: &str) -> Option<(i32, u8)> {
     let s = raw.trim();
-    // A time of day after the date (`2024-03-01 00:00:00`, `2024-03-01T00:00`).
+    // Midnight after the date (`2024-03-01 00:00:00`, `2024-03-01T00:00`), or the month's end.
     let s = match s.split_once([' ', 'T']) {
-        Some((date, time)) if time.contains(':') => date,
+        Some((date, time)) if time.contains(':') => {
+            let t = time.trim_end_matches('Z');
+            if !matches!(
+                t,
+                "00:00" | "00:00:00" | "0:00" | "0:00:00" | "23:59" | "23:59:59"
+            ) {
+                return None;
+            }
+            date
+        }
         _ => s,
     };
     let s = s.trim_end_matches(['日', '号', '月']);
@@ -714,13 +814,25 @@ pub fn parse_period(raw: &str) -> Option<(i32, u8)> {
     if !digits(y, 4..=4) || !digits(m, 1..=2) {
         return None;
     }
+    let year: i32 = y.parse().ok()?;
+    let month: u8 = m.parse().ok()?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
     if let Some(d) = d {
         let day: u8 = d.parse().ok().filter(|_| digits(d, 1..=2))?;
-        if !(1..=31).contains(&day) {
+        if day != 1 && day != days_in_month(year, month) {
             return None;
         }
     }
-    let year: i32 = y.parse().ok()?;
-    let month: u8 = m.parse().ok()?;
-    (1..=12).contains(&month).then_some((year, month))
+    Some((year, month))
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }

@@ -71,6 +71,7 @@ fn cells_len(c: &Cells) -> usize {
         Cells::Text(v) => v.len(),
         Cells::Int(v) => v.len(),
         Cells::Float(v) => v.len(),
+        Cells::Days(v) => v.len(),
         Cells::Unsupported(_) => 0,
     }
 }
@@ -94,12 +95,15 @@ fn table(
             Cells::Text(_) => t!("diag.kind.text"),
             Cells::Int(_) => t!("diag.kind.integers"),
             Cells::Float(_) => t!("diag.kind.floats"),
+            Cells::Days(_) => t!("diag.kind.dates"),
             Cells::Unsupported(t) => crate::i18n::Text::verbatim(t.as_str()),
         };
         let fits = match &cells {
             Cells::Text(_) => !number,
             Cells::Int(_) => true,
             Cells::Float(_) => !text,
+            // A period as a date (a month's first or last day) or timestamp.
+            Cells::Days(_) => name == "period",
             Cells::Unsupported(_) => false,
         };
         if !fits {
@@ -131,6 +135,9 @@ fn table(
             Cells::Float(v) => {
                 TextColumn::from_cells(v.into_iter().map(|x| x.map(number_text)).collect())
             }
+            Cells::Days(v) => {
+                TextColumn::from_cells(v.into_iter().map(|x| x.map(month_text)).collect())
+            }
             Cells::Unsupported(_) => TextColumn::empty(),
         };
         height = height.max(column.cells_len());
@@ -152,6 +159,23 @@ fn table(
         decimal: DecimalMark::Point,
         notices: Vec::new(),
     })
+}
+
+/// A date or timestamp of a period column as the date (and time) it holds; the validator reads
+/// a month's first day at midnight or its last day as that month (month starts, as pandas writes
+/// them, and month ends, as polars' `month_end` gives them) and reports any other day.
+fn month_text((days, secs): (i64, u32)) -> String {
+    let (y, m, d) = crate::input::sheet::numfmt::civil(days);
+    if secs == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
 }
 
 /// The shortest text that reads back to the same number (`2024`, not `2024.0`).

@@ -25,6 +25,7 @@ pub mod synth;
 mod uncertainty;
 mod validate;
 mod workbook;
+mod writers;
 
 use assert_cmd::Command;
 use std::path::PathBuf;

@@ -33,6 +33,10 @@ pub(crate) enum Kind {
     Other,
     /// A formula whose value was not computed (the text is the formula).
     Formula,
+    /// A formula whose stored value is 0 (the text is `0`): a real 0, or the placeholder a
+    /// program wrote that was never recalculated (xlsxwriter's 0, kept by a LibreOffice that
+    /// saved without recalculating). Read as 0, with a warning at the cell.
+    FormulaZero,
 }
 
 /// A sheet read: its table, and the notices of what was skipped.
@@ -70,6 +74,8 @@ struct Body {
     formula_texts: Vec<String>,
     /// Numbers in the period column: (row in the table, column).
     period_numbers: Vec<(u32, u32)>,
+    /// Formulas whose stored value is 0: (row in the table, column).
+    zeros: Vec<(u32, u32)>,
     /// The trailing run of note rows: (first row in the table, texts of the first ones).
     notes: Option<(usize, Vec<(u32, String)>)>,
     slots: usize,
@@ -302,6 +308,7 @@ impl Builder {
             formulas: Vec::new(),
             formula_texts: Vec::new(),
             period_numbers: Vec::new(),
+            zeros: Vec::new(),
             notes: None,
             slots: 0,
         });
@@ -362,6 +369,10 @@ impl Builder {
                             }
                             column.push("");
                         }
+                        Kind::FormulaZero => {
+                            b.zeros.push((index, col));
+                            column.push(&text);
+                        }
                         Kind::Number if Some(c) == b.period => {
                             b.period_numbers.push((index, col));
                             column.push(&text);
@@ -406,6 +417,7 @@ impl Builder {
             b.ragged.retain(|&(r, _)| r < from);
             b.formulas.retain(|&(r, _)| (r as usize) < from);
             b.period_numbers.retain(|&(r, _)| (r as usize) < from);
+            b.zeros.retain(|&(r, _)| (r as usize) < from);
             let (line, first) = texts.into_iter().next().unwrap_or_default();
             notices.push(Notice::new(
                 &self.origin,
@@ -436,6 +448,19 @@ impl Builder {
             if let Some(f) = b.formula_texts.get(i) {
                 d = d.value(f.as_str());
             }
+            if let Some(p) = park_at(&b, r) {
+                d = d.park(p);
+            }
+            problems.push(d);
+        }
+        for &(r, c) in &b.zeros {
+            let mut d = Diagnostic::warning(
+                &self.origin,
+                b.lines[r as usize] as usize,
+                c as usize + 1,
+                t!("diag.formula_zero"),
+            )
+            .hint(t!("diag.hint.recalculate"));
             if let Some(p) = park_at(&b, r) {
                 d = d.park(p);
             }

@@ -132,7 +132,7 @@ fn with_time(date: String, minutes: i64) -> String {
 }
 
 /// Year, month, day of a day count from 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -364,6 +364,7 @@ fn far_row(b: &Builder, row: u64) -> Diagnostic {
 /// Keeps a cell of the row if it has something to say (a value, a formula, a merge).
 fn keep(cells: &mut Vec<OdsCell>, c: OdsCell) {
     if !c.text.trim().is_empty() || c.kind == Kind::Formula || c.span != (1, 1) {
+        // A kept cell; FormulaZero has the text `0`.
         cells.push(c);
     }
 }
@@ -421,6 +422,12 @@ fn typed_value(e: &BytesStart<'_>) -> (Kind, Option<String>) {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|f| f.is_finite())
     };
+    if formula.is_some()
+        && matches!(ty.as_str(), "float" | "currency" | "percentage")
+        && number() == Some(0.0)
+    {
+        return (Kind::FormulaZero, Some("0".into()));
+    }
     match ty.as_str() {
         "float" | "currency" => match number() {
             Some(f) => (Kind::Number, Some(numfmt::number_text(f))),

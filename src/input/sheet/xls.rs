@@ -486,7 +486,11 @@ fn read_sheet(
                         _ => {}
                     }
                 } else if let Some(f) = f64_at(b, 6) {
-                    let (k, t) = number(g, xf, f);
+                    let (k, t) = if f == 0.0 {
+                        (Kind::FormulaZero, "0".to_string())
+                    } else {
+                        number(g, xf, f)
+                    };
                     cells.push(row, col, k, &t);
                 }
             }

@@ -655,6 +655,9 @@ fn cell_value(c: &Cur, ctx: &Ctx) -> (Kind, String) {
             let Ok(f) = v.trim().parse::<f64>() else {
                 return (Kind::Text, v.to_string());
             };
+            if f == 0.0 && c.formula.is_some() {
+                return (Kind::FormulaZero, "0".into());
+            }
             match ctx.styles.get(c.style).copied().unwrap_or_default() {
                 NumClass::Percent => (Kind::Number, numfmt::percent_text(f)),
                 NumClass::Date => match numfmt::serial_date(f, ctx.date1904) {

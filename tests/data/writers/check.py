@@ -69,6 +69,12 @@ def main():
                 why.append(f"{len(errors)} errors, first: {errors[0]}")
             if by_park(inv) != by_park(twin):
                 why.append("inventory differs from the twin's")
+        elif c["expect"] == "warning":
+            for a in c["at"]:
+                if not any(x.startswith(a) for x in errors + warnings):
+                    why.append(f"no warning at {a}")
+            if by_park(inv, c["left_out"]) != by_park(twin, c["left_out"]):
+                why.append("inventory of the other parks differs from the twin's")
         else:
             for a in c["at"]:
                 if not any(x.startswith(a) for x in errors):
