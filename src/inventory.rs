@@ -160,6 +160,24 @@ struct Check {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Plausibility {
     check: Vec<Check>,
+    /// Shares written as fractions with the unit `%`.
+    shares: ShareSlip,
+    /// Energy use jumping by orders of magnitude between years.
+    jump: Jump,
+}
+
+/// A park-year whose every reported share is below `below_percent` % (at least `min_shares` of
+/// them): 0.96 written with the unit `%` for 96 %.
+#[derive(Debug, Clone, Copy, Deserialize)]
+struct ShareSlip {
+    below_percent: f64,
+    min_shares: usize,
+}
+
+/// A park's energy use changing by `factor` or more from one reported year to the next.
+#[derive(Debug, Clone, Copy, Deserialize)]
+struct Jump {
+    factor: f64,
 }
 
 impl Plausibility {
@@ -170,9 +188,16 @@ impl Plausibility {
 
     /// The ids of the checks (each worded as `plausibility.<id>` in the locale files).
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.check.iter().map(|c| c.id.as_str())
+        self.check
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain([SHARE_SLIP, ENERGY_JUMP])
     }
 }
+
+/// The ids of the two checks that are not ratios (worded as `plausibility.<id>`).
+const SHARE_SLIP: &str = "share_as_fraction";
+const ENERGY_JUMP: &str = "energy_jump";
 
 fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(a? + b?)
@@ -406,8 +431,10 @@ pub fn build(
         py.unknown = why_unknown(&py, data, vocab);
         warnings.extend(unknown_totals(&py, data, vocab));
         warnings.extend(plausibility(&py, data, vocab, &checks.check));
+        warnings.extend(share_slip(&py, data, vocab, checks.shares));
         years.push(py);
     }
+    warnings.extend(energy_jumps(&years, data, vocab, checks.jump));
     Ok(Inventory {
         options,
         years,
@@ -808,6 +835,125 @@ fn unknown_totals(py: &ParkYear, data: &Dataset, vocab: &Vocabulary) -> Vec<Diag
             )
             .expected(t!("diag.expected.carrier_number"))
             .park(&py.park_id),
+        );
+    }
+    out
+}
+
+/// Where a park-year's metric was first written (its file, line and column), for a warning.
+fn at_metric(
+    py: &ParkYear,
+    data: &Dataset,
+    vocab: &Vocabulary,
+    metric: &str,
+) -> (Origin, usize, usize) {
+    vocab
+        .order
+        .iter()
+        .position(|m| m == metric)
+        .and_then(|mi| data.first_row(&py.park_id, py.year, mi as u16))
+        .map_or_else(
+            || (Origin::file("activity"), 0, 0),
+            |(f, l, c)| (f.clone(), l, c),
+        )
+}
+
+/// Every share of the park-year is below `below_percent` %: fractions written with `%`?
+fn share_slip(
+    py: &ParkYear,
+    data: &Dataset,
+    vocab: &Vocabulary,
+    c: ShareSlip,
+) -> Option<Diagnostic> {
+    let shares: Vec<(&String, f64)> = py
+        .metrics
+        .iter()
+        .filter(|(id, _)| {
+            vocab
+                .metrics
+                .get(*id)
+                .is_some_and(|m| m.dimension == "share")
+        })
+        .filter_map(|(id, v)| Some((id, v.value?)))
+        .collect();
+    let below = c.below_percent / 100.0;
+    if shares.len() < c.min_shares.max(1) || shares.iter().any(|(_, v)| *v >= below) {
+        return None;
+    }
+    let (first, v) = shares[0];
+    let (file, line, col) = at_metric(py, data, vocab, first);
+    Some(
+        Diagnostic::warning(
+            &file,
+            line,
+            col,
+            t!(
+                "diag.implausible",
+                park = &py.park_id,
+                year = py.year,
+                check = Text::new(concat!("plausibility.", "share_as_fraction")),
+                id = SHARE_SLIP
+            ),
+        )
+        .value(format!("{} %", v * 100.0))
+        .expected(t!(
+            "diag.expected.at_least",
+            min = c.below_percent,
+            unit = "%"
+        ))
+        .park(&py.park_id),
+    )
+}
+
+/// A park's energy use changing by `factor` or more between two reported years: a unit slip
+/// (kWh for MWh) or a file missing, not a real change. Years are in park and year order.
+fn energy_jumps(
+    years: &[ParkYear],
+    data: &Dataset,
+    vocab: &Vocabulary,
+    c: Jump,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for w in years.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let (Some(ea), Some(eb)) = (a.energy_tce, b.energy_tce) else {
+            continue;
+        };
+        if a.park_id != b.park_id || ea <= 0.0 || eb <= 0.0 {
+            continue;
+        }
+        let ratio = eb / ea;
+        if ratio < c.factor && 1.0 / ratio < c.factor {
+            continue;
+        }
+        // Point at the later year's largest carrier.
+        let largest = b
+            .carriers
+            .iter()
+            .filter_map(|l| Some((l.tce?, &l.metric)))
+            .max_by(|x, y| x.0.total_cmp(&y.0))
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default();
+        let (file, line, col) = at_metric(b, data, vocab, &largest);
+        out.push(
+            Diagnostic::warning(
+                &file,
+                line,
+                col,
+                t!(
+                    "diag.implausible",
+                    park = &b.park_id,
+                    year = b.year,
+                    check = Text::new(concat!("plausibility.", "energy_jump")),
+                    id = ENERGY_JUMP
+                ),
+            )
+            .value(format!(
+                "{ea:.1} tce ({}) -> {eb:.1} tce ({})",
+                a.year, b.year
+            ))
+            .expected(t!("diag.expected.within_factor", factor = c.factor))
+            .park(&b.park_id),
         );
     }
     out

@@ -963,7 +963,10 @@ impl Park {
             "亩" => self.land_km2 * 1500.0,
             _ => self.land_km2,
         };
-        push_num(line, area);
+        // Two decimals, as areas are given: `688.49` ha. (Three, `688.488`, in a comma file
+        // with no other number could be a decimal or a grouped 688,488: parkbench refuses to
+        // guess.)
+        let _ = write!(line, "{area:.2}");
         line.push(',');
         line.push_str(self.units.land);
         line.push(',');

@@ -952,6 +952,9 @@ enum Says {
     DotOf3,
     /// `1,234`: `,` grouping thousands, or a decimal comma.
     CommaOf3,
+    /// `45876`: a whole number of four digits or more without a mark, so its writer does not
+    /// group thousands.
+    Ungrouped,
 }
 
 fn says(cell: &str) -> Says {
@@ -964,6 +967,14 @@ fn says(cell: &str) -> Says {
         return Says::Nothing;
     }
     let (dots, commas) = (n.matches('.').count(), n.matches(',').count());
+    if dots + commas == 0 {
+        let digits = n.bytes().take_while(u8::is_ascii_digit).count();
+        return if digits >= 4 && digits == n.len() {
+            Says::Ungrouped
+        } else {
+            Says::Nothing
+        };
+    }
     // `0.123` or `0,123`: no group of thousands starts with a zero, so the mark is decimal.
     if let Some(rest) = n.strip_prefix('0')
         && let Some(mark) = rest.chars().next()
@@ -1005,7 +1016,8 @@ fn says(cell: &str) -> Says {
 /// `1,234`-like ones), the delimiter's custom does: a `;` file groups thousands with `.` (as
 /// LibreOffice in German writes `22.762`), a `,` file with `,` (`"1,234"`, as Excel writes it);
 /// `1.234` in a `,` file, or any of them in a tab file, is an error (LibreOffice in German
-/// writes `22.762` for 22,762 in a comma file too).
+/// writes `22.762` for 22,762 in a comma file too) unless a whole number of four digits or more
+/// without a mark (`45876`) shows that the writer does not group thousands.
 /// A mark read against the delimiter's custom, or decided by the custom where `.` groups, is
 /// said as a notice that names the number that showed it.
 fn decimal_mark(
@@ -1016,13 +1028,14 @@ fn decimal_mark(
     delimiter: u8,
 ) -> Result<(DecimalMark, Option<crate::diag::Notice>), Diagnostic> {
     const LOOKED_AT: usize = 100_000;
-    let mut first: [Option<(usize, usize, String)>; 5] = Default::default();
+    let mut first: [Option<(usize, usize, String)>; 6] = Default::default();
     let slot = |s: Says| match s {
         Says::Nothing => 0,
         Says::Point => 1,
         Says::Comma => 2,
         Says::DotOf3 => 3,
         Says::CommaOf3 => 4,
+        Says::Ungrouped => 5,
     };
     for (c, col) in columns.iter().enumerate() {
         if header
@@ -1081,6 +1094,8 @@ fn decimal_mark(
             (None, Some(_), b';') => Ok((DecimalMark::Comma, None)),
             // `"1,234"` quoted in a comma file groups thousands, as Excel writes them.
             (None, Some(_), b',') => Ok((DecimalMark::Point, None)),
+            // `1.234` beside `45876`: a writer that groups would have written `45.876`.
+            (Some(_), _, b',' | b'\t') if first[5].is_some() => Ok((DecimalMark::Point, None)),
             (Some(x), _, _) | (None, Some(x), _) => Err(at(x, t!("diag.decimal_mark_ambiguous"))),
         },
     }
