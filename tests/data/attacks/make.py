@@ -2,7 +2,7 @@
 """Hostile inputs: files a hostile operator or client would send to take the reader (and the
 portal) down. Each is small on the wire and huge once expanded, or far, or encrypted.
 
-    python3 tests/data/hostile/make.py OUTDIR [--cells N]
+    python3 tests/data/attacks/make.py OUTDIR [--cells N]
 
 Writes into OUTDIR (the test suite calls this with a temporary folder; nothing is committed but
 this script and `far-cell.xls`, made once with xlwt, see the end):
