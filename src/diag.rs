@@ -344,9 +344,14 @@ pub struct Omitted {
 /// The kind of a problem, for bounding what is kept: its message key (`diag.unknown_metric`),
 /// whatever its arguments; for text stored before messages had keys, the text itself.
 pub fn kind(d: &Diagnostic) -> String {
+    kind_key(d).into_owned()
+}
+
+/// [`kind`] without allocating for a message key written in the code.
+fn kind_key(d: &Diagnostic) -> std::borrow::Cow<'static, str> {
     match d.message.key.as_ref() {
-        "verbatim" => d.message.en(),
-        key => key.to_string(),
+        "verbatim" => d.message.en().into(),
+        _ => d.message.key.clone(),
     }
 }
 
@@ -366,10 +371,10 @@ pub struct Report {
     /// Problems seen by kind, kept or not (at most `kinds` kinds, then one per severity for
     /// every other kind).
     #[serde(skip)]
-    seen: std::collections::BTreeMap<(Severity, String), u64>,
+    seen: std::collections::BTreeMap<(Severity, std::borrow::Cow<'static, str>), u64>,
     /// Of those, the ones only counted.
     #[serde(skip)]
-    omitted: std::collections::BTreeMap<(Severity, String), u64>,
+    omitted: std::collections::BTreeMap<(Severity, std::borrow::Cow<'static, str>), u64>,
     #[serde(skip)]
     errors: usize,
     #[serde(skip)]
@@ -434,9 +439,9 @@ impl Report {
             self.warnings += 1;
         }
         let l = self.limits;
-        let mut key = (d.severity, kind(&d));
+        let mut key = (d.severity, kind_key(&d));
         if !self.seen.contains_key(&key) && self.seen.len() >= l.kinds {
-            key = (d.severity, String::new());
+            key = (d.severity, std::borrow::Cow::Borrowed(""));
         }
         let n = self.seen.entry(key.clone()).or_insert(0);
         *n += 1;
@@ -509,7 +514,7 @@ impl Report {
             .iter()
             .map(|((severity, kind), &count)| Omitted {
                 severity: *severity,
-                kind: kind.clone(),
+                kind: kind.to_string(),
                 count,
             })
             .collect();
@@ -554,7 +559,7 @@ impl Report {
             } else {
                 self.warnings -= 1;
             }
-            if let Some(n) = self.seen.get_mut(&(d.severity, kind(&d))) {
+            if let Some(n) = self.seen.get_mut(&(d.severity, kind_key(&d))) {
                 *n = n.saturating_sub(1);
             }
         }

@@ -454,7 +454,8 @@ struct Cur {
     formula: Option<String>,
     value: Option<String>,
     inline: String,
-    reference: String,
+    /// A cell was met (its row and column say where the parser is).
+    seen: bool,
 }
 
 /// Where in a cell the parser is.
@@ -516,8 +517,7 @@ fn read_sheet(
                             .unwrap_or((next_row, next_col));
                         cur.row = row;
                         cur.col = col;
-                        cur.reference =
-                            crate::diag::location(&origin, row as usize + 1, col as usize + 1);
+                        cur.seen = true;
                         cur.style = attr(&e, "s").and_then(|v| v.parse().ok()).unwrap_or(0);
                         cur.ty = attr(&e, "t").unwrap_or_default();
                         next_col = col.saturating_add(1);
@@ -593,8 +593,10 @@ fn read_sheet(
     }
     drop(r);
     if let Some(e) = failed {
-        let at = (!cur.reference.is_empty()).then_some(cur.reference.as_str());
-        return Err(ar.failed(&origin.to_string(), at, &e));
+        let at = cur
+            .seen
+            .then(|| crate::diag::location(&origin, cur.row as usize + 1, cur.col as usize + 1));
+        return Err(ar.failed(&origin.to_string(), at.as_deref(), &e));
     }
     b.finish(problems)
 }
