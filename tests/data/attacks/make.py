@@ -2,7 +2,7 @@
 """Hostile inputs: files a hostile operator or client would send to take the reader (and the
 portal) down. Each is small on the wire and huge once expanded, or far, or encrypted.
 
-    python3 tests/data/attacks/make.py OUTDIR [--cells N]
+    python3 tests/data/attacks/make.py OUTDIR [--cells N] [--bomb]
 
 Writes into OUTDIR (the test suite calls this with a temporary folder; nothing is committed but
 this script and `far-cell.xls`, made once with xlwt, see the end):
@@ -14,6 +14,8 @@ this script and `far-cell.xls`, made once with xlwt, see the end):
                        (an archive reader that fails on it must refuse the file, not skip checks)
 - billion-char.xlsx    one cell of 1,000,000,000 characters (about 1 MB compressed)
 - many-cells.xlsx      N one-digit cells (default 20,000,001: one past the sheet's bound)
+- bomb-100mb.xlsx      about 370 kB that inflate to 100 MB of ordinary-looking rows (700,000
+                       rows of one park's data, every one a duplicate of the first)
 
 Only the standard library is used (zipfile, zlib), so any Python 3 runs it.
 """
@@ -135,6 +137,27 @@ def many_cells(path: Path, cells: int):
         streamed(z, "xl/worksheets/sheet1.xml", rows())
 
 
+def bomb_100mb(path: Path, target: int = 100_000_000):
+    """Rows that look like data, repeated until the sheet's XML is `target` bytes."""
+    # Rows and cells without `r` (it is optional): they follow one another.
+    row = ('<row><c t="inlineStr"><is><t>p1</t></is></c><c><v>2023</v></c>'
+           '<c t="inlineStr"><is><t>electricity_grid</t></is></c><c><v>1234.5</v></c>'
+           '<c t="inlineStr"><is><t>MWh</t></is></c></row>').encode()
+    block = row * 1000
+
+    def rows():
+        yield (SHEET_HEAD + HEADER_ROW).encode()
+        written = 0
+        while written < target:
+            written += len(block)
+            yield block
+        yield SHEET_TAIL.encode()
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        skeleton(z)
+        streamed(z, "xl/worksheets/sheet1.xml", rows())
+
+
 def repeated_ods(path: Path):
     content = ('<?xml version="1.0" encoding="UTF-8"?>'
                '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -171,6 +194,8 @@ def main():
     billion_char(out / "billion-char.xlsx")
     encrypted_bomb(out / "encrypted-bomb.xlsx")
     many_cells(out / "many-cells.xlsx", cells)
+    if "--bomb" in sys.argv:
+        bomb_100mb(out / "bomb-100mb.xlsx")
     for p in sorted(out.iterdir()):
         print(f"{p.name}\t{p.stat().st_size}")
 
