@@ -203,14 +203,7 @@ pub fn read_activity(
         canonical,
         slash,
     };
-    for (row, n) in &t.ragged {
-        diags.push(Diagnostic::error(
-            &t.origin,
-            t.line(*row),
-            0,
-            t!("diag.row_fields", n = *n, header = t.header.len()),
-        ));
-    }
+    super::table::ragged_rows(t, diags);
     let wide = is_wide(t);
     let missing = missing_columns(t);
     if !missing.is_empty() {

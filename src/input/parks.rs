@@ -79,14 +79,7 @@ pub fn read_parks(
         );
         return Vec::new();
     };
-    for (row, n) in &t.ragged {
-        diags.push(Diagnostic::error(
-            f,
-            t.line(*row),
-            0,
-            t!("diag.row_fields", n = *n, header = t.header.len()),
-        ));
-    }
+    super::table::ragged_rows(t, diags);
     let cell = |col: Option<usize>, row: usize| -> &str {
         col.and_then(|c| t.columns[c].get(row))
             .map(str::trim)

@@ -154,6 +154,7 @@ fn table(
         columns: text_columns,
         lines: (offset as u32 + 1..=(offset + height) as u32).collect(),
         ragged: Vec::new(),
+        ragged_dropped: 0,
         delimiter: b',',
         encoding: "Parquet",
         decimal: DecimalMark::Point,

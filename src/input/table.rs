@@ -88,6 +88,9 @@ pub struct Table {
     pub lines: Vec<u32>,
     /// Number of fields of each record, where it differs from the header.
     pub ragged: Vec<(usize, usize)>,
+    /// Records of a different width beyond the first ones: counted, not read (each is an
+    /// error of its own; a million junk lines are not held).
+    pub ragged_dropped: usize,
     pub delimiter: u8,
     pub encoding: &'static str,
     pub decimal: DecimalMark,
@@ -610,7 +613,7 @@ fn parse_text(
                 .expected(t!("diag.expected.closing_quote")),
         );
     }
-    let (columns, lines, ragged) = read_body(
+    let (columns, lines, ragged, ragged_dropped) = read_body(
         text,
         title_rows + records - 1,
         header.len(),
@@ -634,6 +637,7 @@ fn parse_text(
         columns,
         lines,
         ragged,
+        ragged_dropped,
         delimiter,
         encoding,
         decimal,
@@ -643,8 +647,9 @@ fn parse_text(
     Ok((table, span))
 }
 
-/// Cells, lines and field counts of a table's records.
-type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>);
+/// Cells, lines and field counts of a table's records, and the records of a different width
+/// that were counted, not read.
+type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>, usize);
 
 /// Reads every record after the header (record `header` counting from 0: title rows stand
 /// above it) of decoded text (LF line ends) once: the cells of the header's `ncols` columns
@@ -668,6 +673,8 @@ fn read_body(
     let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); ncols];
     let mut lines = Vec::new();
     let mut ragged = Vec::new();
+    let mut dropped = 0;
+    let kept = crate::reference::limits().problems.per_kind;
     let mut skip = header + 1;
     while reader.read_byte_record(&mut record)? {
         if skip > 0 {
@@ -678,10 +685,14 @@ fn read_body(
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let (line, _) = record_start(text, record.position());
         if record.len() != ncols {
+            if ragged.len() >= kept {
+                dropped += 1;
+                continue;
+            }
             ragged.push((lines.len(), record.len()));
         }
+        let (line, _) = record_start(text, record.position());
         lines.push(line + offset);
         for (c, (text, ends)) in bytes.iter_mut().enumerate() {
             if let Some(cell) = record.get(c) {
@@ -699,7 +710,7 @@ fn read_body(
             ends,
         })
         .collect();
-    Ok((columns, lines, ragged))
+    Ok((columns, lines, ragged, dropped))
 }
 
 /// Refuses files that are clearly not text tables, saying what they look like.
@@ -1101,6 +1112,35 @@ fn decimal_mark(
     }
 }
 
+/// The errors of records of a different width than the header: one each for the first ones,
+/// one for all those counted beyond.
+pub(crate) fn ragged_rows(t: &Table, diags: &mut crate::diag::Report) {
+    for (row, n) in &t.ragged {
+        diags.push(Diagnostic::error(
+            &t.origin,
+            t.line(*row),
+            0,
+            t!("diag.row_fields", n = *n, header = t.header.len()),
+        ));
+    }
+    if t.ragged_dropped > 0 {
+        let after = t.ragged.last().map_or(0, |&(r, _)| t.line(r));
+        diags.push(
+            Diagnostic::error(
+                &t.origin,
+                after,
+                0,
+                t!("diag.rows_fields_more", n = t.ragged_dropped),
+            )
+            .hint(t!(
+                "diag.hint.read_as",
+                encoding = t.encoding,
+                delimiter = delimiter_name(t.delimiter)
+            )),
+        );
+    }
+}
+
 /// Notes under a table (`注：...`, `填表人：张三`): trailing rows whose only cell starts with a
 /// note word are no data; they are taken off the table and said once.
 pub(crate) fn strip_trailing_notes(t: &mut Table) {
@@ -1146,7 +1186,7 @@ mod tests {
 
     #[test]
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
-        let (columns, lines, ragged) =
+        let (columns, lines, ragged, _) =
             read_body("a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n", 0, 2, b',', 0).unwrap();
         assert_eq!(lines, vec![2, 5, 6, 7]);
         assert_eq!(ragged, vec![(2, 1), (3, 3)]);

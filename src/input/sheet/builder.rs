@@ -495,6 +495,7 @@ impl Builder {
                 columns: b.columns,
                 lines: b.lines,
                 ragged: b.ragged,
+                ragged_dropped: 0,
                 delimiter: b',',
                 encoding: "xlsx",
                 decimal: DecimalMark::Point,
