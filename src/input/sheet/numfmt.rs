@@ -94,7 +94,7 @@ pub(crate) fn percent_text(f: f64) -> String {
 /// An Excel serial day as the date an operator typed: `2024-03-01`, with `HH:MM` when it has a
 /// time of day. None for a number no date can be (negative, or past year 9999).
 pub(crate) fn serial_date(v: f64, date1904: bool) -> Option<String> {
-    if !v.is_finite() || v < 0.0 || v >= 2_958_466.0 {
+    if !v.is_finite() || !(0.0..2_958_466.0).contains(&v) {
         return None;
     }
     let day = v.floor() as i64;
