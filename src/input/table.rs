@@ -157,7 +157,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
 }
 
 /// [`read_csv_bytes`] with the decimal mark said by the user (`--decimal`), else decided from
-/// the file ([`decimal_mark`]).
+/// the file (by its number columns: see the data contract in the README).
 pub fn read_csv_bytes_as(
     file: &str,
     bytes: &[u8],

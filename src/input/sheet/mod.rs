@@ -13,9 +13,9 @@
 //! Excel errors (`#DIV/0!`) as that text so the validator reports them where they are, merged
 //! cells over their whole range; hidden sheets are skipped and said so.
 //!
-//! The readers are parkbench's own for `.xlsx` ([`xlsx`]), `.ods` ([`ods`]) and `.xls` ([`xls`]),
+//! The readers are parkbench's own for `.xlsx` (`xlsx`), `.ods` (`ods`) and `.xls` (`xls`),
 //! so that every bound of `indicators/limits.toml` applies while a part is read, never after it
-//! is held ([`zipped`], [`builder`]); `.xlsb` is streamed by calamine.
+//! is held (`zipped`, `builder`); `.xlsb` is streamed by calamine.
 
 #![allow(clippy::result_large_err)]
 
