@@ -51,7 +51,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// argon2's working memory, kept from one hash to the next (by a hashing thread,
-/// [`super::hashing`]): hashing then allocates nothing, where each hash's freed 19 MiB stayed
+/// `portal::hashing`): hashing then allocates nothing, where each hash's freed 19 MiB stayed
 /// with the allocator (50 logins at once left 0.6-0.9 GB behind). A hash made at a higher
 /// memory cost than `argon2_memory_kib` is verified in memory of its own, not kept.
 pub struct Argon2Memory {

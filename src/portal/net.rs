@@ -551,6 +551,7 @@ impl Connection {
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(l.header_timeout_secs))
+            .max_header_size(l.request_head_bytes)
             .max_buf_size(l.request_head_bytes.max(8192))
             .serve_connection(TokioIo::new(stream), svc);
         let mut conn = std::pin::pin!(conn);
@@ -611,7 +612,7 @@ mod tests {
         let _again = conns.admit(ip(5)).unwrap();
         assert!(!open(visitor.id) && open(newcomer.id));
         drop(crowd);
-        assert!(conns.table().by_address.get(&ip(2)).is_none(), "given back");
+        assert!(!conns.table().by_address.contains_key(&ip(2)), "given back");
     }
 
     #[test]
