@@ -2260,3 +2260,72 @@ async fn a_request_head_over_its_bound_is_refused() {
     drop(stop);
     p.db().close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_that_finds_every_hashing_slot_taken_is_told_the_portal_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "busy.db"));
+    cfg.limits.password_hashes_at_once = 1;
+    cfg.limits.password_wait_secs = 1;
+    let p = portal_with(cfg).await;
+    // The operator's hash costs four times as many passes: checking it holds the only slot for
+    // longer than the other login waits.
+    let mut slow = p.config().limits;
+    slow.argon2_iterations *= 4;
+    let op = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = auth::hash_password(PASSWORD, &slow).unwrap();
+    p.db().set_password(op.id, &hash).await.unwrap();
+    let mut forms = login_forms(&p, 3).await;
+    let (mut first, token) = forms.remove(0);
+    let holder = tokio::spawn(async move {
+        let fields = [
+            ("email", "op@haiyan.example"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ];
+        first.post_form("/login", &fields).await.status
+    });
+    // (Only to let the first login take the slot before the second asks.)
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut second, token) = forms.remove(0);
+    let fields = [
+        ("email", "staff@example.org"),
+        ("password", PASSWORD),
+        ("csrf", &token),
+    ];
+    let r = second.post_form("/login", &fields).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.body.contains("busy with other logins"), "{}", r.body);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "1");
+    assert_portal_page(&r);
+    assert_eq!(holder.await.unwrap(), StatusCode::SEE_OTHER);
+    // Nothing was counted against the account that was told to wait.
+    let (mut third, token) = forms.remove(0);
+    let fields = [
+        ("email", "staff@example.org"),
+        ("password", "a wrong password"),
+        ("csrf", &token),
+    ];
+    assert_eq!(
+        third.post_form("/login", &fields).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut again = Client::new(p.router());
+    assert_eq!(
+        again
+            .login("staff@example.org", "a wrong password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again.login("staff@example.org", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    p.db().close().await;
+}
