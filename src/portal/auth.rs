@@ -13,21 +13,41 @@ use std::time::Instant;
 
 use crate::reference::PortalLimits;
 
-/// Name of the session cookie. With the `__Host-` prefix a browser accepts the cookie only when
-/// it is Secure, for the whole site (`Path=/`) and from the portal's own host (no `Domain`), so
-/// neither a sibling host nor a plain-HTTP page can set or shadow it; without Secure
-/// (`--insecure-cookies`) the prefix is dropped ([`cookie_name`]).
-pub const SESSION_COOKIE: &str = "__Host-pb_session";
+/// Name of the session cookie (before its prefix, [`Cookies::name`]).
+pub const SESSION_COOKIE: &str = "pb_session";
 /// Name of the cookie that carries the login form's CSRF token (before there is a session).
-pub const LOGIN_CSRF_COOKIE: &str = "__Host-pb_login";
+pub const LOGIN_CSRF_COOKIE: &str = "pb_login";
 
-/// A cookie's name as sent: the `__Host-` name when cookies are Secure, else without the
-/// prefix (a browser refuses a `__Host-` cookie that is not Secure).
-pub fn cookie_name(name: &'static str, secure: bool) -> &'static str {
-    if secure {
-        name
-    } else {
-        name.strip_prefix("__Host-").unwrap_or(name)
+/// How the portal's cookies are sent. Secure ones for a portal reached over https are named
+/// with the `__Host-` prefix: a browser then takes them only when Secure, for the whole site
+/// (`Path=/`) and from the portal's own host (no `Domain`), so neither a sibling host nor a
+/// plain-HTTP page can set or shadow them. A browser refuses a `__Host-` cookie that is not
+/// Secure (`--insecure-cookies`), and browsers have disagreed on whether `http://localhost`
+/// may set one even when it is: with an http public URL the names stay plain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cookies {
+    pub secure: bool,
+    pub host_prefix: bool,
+}
+
+impl Cookies {
+    /// A cookie's name as sent and read.
+    pub fn name(&self, name: &str) -> String {
+        if self.host_prefix {
+            format!("__Host-{name}")
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Strict, for the whole site and no other host
+    /// (`Path=/`, no `Domain`), Secure unless told otherwise.
+    pub fn set(&self, name: &str, value: &str, max_age: i64) -> String {
+        format!(
+            "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
+            self.name(name),
+            if self.secure { "; Secure" } else { "" }
+        )
     }
 }
 /// The account that `serve --import` submits as: it has no password, cannot log in and
@@ -390,16 +410,6 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, for the whole site and no other host
-/// (`Path=/`, no `Domain`), Secure and `__Host-` named unless told otherwise ([`cookie_name`]).
-pub fn cookie(name: &'static str, value: &str, max_age: i64, secure: bool) -> String {
-    format!(
-        "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
-        cookie_name(name, secure),
-        if secure { "; Secure" } else { "" }
-    )
-}
-
 /// The value of a cookie in a `Cookie` header.
 pub fn read_cookie<'h>(header: &'h str, name: &str) -> Option<&'h str> {
     header.split(';').find_map(|kv| {
@@ -436,16 +446,24 @@ mod tests {
     }
 
     #[test]
-    fn cookies_are_host_prefixed_when_secure() {
+    fn cookies_are_host_prefixed_when_asked() {
+        let https = Cookies {
+            secure: true,
+            host_prefix: true,
+        };
         assert_eq!(
-            cookie(SESSION_COOKIE, "v", 60, true),
+            https.set(SESSION_COOKIE, "v", 60),
             "__Host-pb_session=v; Path=/; Max-Age=60; HttpOnly; SameSite=Strict; Secure"
         );
+        let plain = Cookies {
+            secure: false,
+            host_prefix: false,
+        };
         assert_eq!(
-            cookie(SESSION_COOKIE, "v", 60, false),
+            plain.set(SESSION_COOKIE, "v", 60),
             "pb_session=v; Path=/; Max-Age=60; HttpOnly; SameSite=Strict"
         );
-        assert_eq!(cookie_name(LOGIN_CSRF_COOKIE, false), "pb_login");
+        assert_eq!(plain.name(LOGIN_CSRF_COOKIE), "pb_login");
     }
 
     #[test]

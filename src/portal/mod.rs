@@ -48,6 +48,17 @@ pub struct PortalConfig {
     pub limits: PortalLimits,
 }
 
+impl PortalConfig {
+    /// How cookies are sent: Secure unless `--insecure-cookies`; `__Host-` named when Secure
+    /// and the public URL is https ([`auth::Cookies`]).
+    pub fn cookies(&self) -> auth::Cookies {
+        auth::Cookies {
+            secure: self.secure_cookies,
+            host_prefix: self.secure_cookies && self.public_url.starts_with("https://"),
+        }
+    }
+}
+
 impl Default for PortalConfig {
     fn default() -> Self {
         PortalConfig {

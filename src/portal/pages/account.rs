@@ -31,11 +31,10 @@ pub(super) fn login_form(
     );
     set_cookie(
         &mut r,
-        &auth::cookie(
+        &p.inner.cfg.cookies().set(
             auth::LOGIN_CSRF_COOKIE,
             &token,
             p.inner.cfg.limits.login_form_secs,
-            p.inner.cfg.secure_cookies,
         ),
     );
     r
@@ -77,7 +76,7 @@ fn refuse_long(
 }
 
 pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>) -> Page {
-    let secure = p.inner.cfg.secure_cookies;
+    let cookies = p.inner.cfg.cookies();
     let email = f.email.trim().to_lowercase();
     refuse_long(&v, &email, &f.password, &p.inner.cfg.limits)?;
     let shown = crate::portal::net::logged(&email);
@@ -125,17 +124,13 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
     let mut r = Redirect::to(&format!("/?lang={}", v.code())).into_response();
     set_cookie(
         &mut r,
-        &auth::cookie(
+        &cookies.set(
             auth::SESSION_COOKIE,
             &token,
             p.inner.cfg.limits.session_secs,
-            secure,
         ),
     );
-    set_cookie(
-        &mut r,
-        &auth::cookie(auth::LOGIN_CSRF_COOKIE, "", 0, secure),
-    );
+    set_cookie(&mut r, &cookies.set(auth::LOGIN_CSRF_COOKIE, "", 0));
     Ok(r)
 }
 
@@ -152,7 +147,7 @@ pub async fn logout(State(p): State<Portal>, v: Visitor, Form(f): Form<CsrfForm>
     let mut r = Redirect::to(&format!("/login?lang={}", v.code())).into_response();
     set_cookie(
         &mut r,
-        &auth::cookie(auth::SESSION_COOKIE, "", 0, p.inner.cfg.secure_cookies),
+        &p.inner.cfg.cookies().set(auth::SESSION_COOKIE, "", 0),
     );
     Ok(r)
 }
@@ -187,11 +182,10 @@ pub(super) fn setup_form(
     let mut r = v.render(status, "setup.html", page);
     set_cookie(
         &mut r,
-        &auth::cookie(
+        &p.inner.cfg.cookies().set(
             auth::LOGIN_CSRF_COOKIE,
             &form,
             p.inner.cfg.limits.login_form_secs,
-            p.inner.cfg.secure_cookies,
         ),
     );
     r

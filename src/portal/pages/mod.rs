@@ -93,10 +93,9 @@ impl FromRequestParts<Portal> for Visitor {
             .filter_map(|h| h.to_str().ok())
             .collect::<Vec<_>>()
             .join("; ");
-        let secure = p.inner.cfg.secure_cookies;
-        let name = |c| auth::cookie_name(c, secure);
+        let names = p.inner.cfg.cookies();
         let login_csrf =
-            auth::read_cookie(&cookies, name(auth::LOGIN_CSRF_COOKIE)).map(str::to_string);
+            auth::read_cookie(&cookies, &names.name(auth::LOGIN_CSRF_COOKIE)).map(str::to_string);
         let mut v = Visitor {
             lang,
             user: None,
@@ -105,7 +104,7 @@ impl FromRequestParts<Portal> for Visitor {
             login_csrf,
             address,
         };
-        if let Some(token) = auth::read_cookie(&cookies, name(auth::SESSION_COOKIE)) {
+        if let Some(token) = auth::read_cookie(&cookies, &names.name(auth::SESSION_COOKIE)) {
             let hash = auth::token_hash(token);
             match p.db().session(&hash).await {
                 Ok(Some((user, csrf))) => {
