@@ -57,10 +57,11 @@ pub async fn login_page(State(p): State<Portal>, v: Visitor) -> Page {
 
 /// Typed values longer than the portal takes are refused at once, before anything is logged,
 /// looked up, remembered or hashed (only their field and length are logged).
+/// `form` names the form in the log line (`login`, `password change`).
 fn refuse_long(
     v: &Visitor,
-    email: &str,
-    password: &str,
+    form: &str,
+    (email, password): (&str, &str),
     l: &PortalLimits,
 ) -> Result<(), PageError> {
     let too_long = |s: &str, max: usize| s.chars().nth(max).is_some();
@@ -71,14 +72,14 @@ fn refuse_long(
     } else {
         return Ok(());
     };
-    tracing::info!(address = %v.address, refused = ?fail, "login");
+    tracing::info!(address = %v.address, refused = ?fail, "{form}");
     Err(v.fail(fail))
 }
 
 pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>) -> Page {
     let cookies = p.inner.cfg.cookies();
     let email = f.email.trim().to_lowercase();
-    refuse_long(&v, &email, &f.password, &p.inner.cfg.limits)?;
+    refuse_long(&v, "login", (&email, &f.password), &p.inner.cfg.limits)?;
     let shown = crate::portal::net::logged(&email);
     if !form_token_ok(&p, &v, &f.csrf) {
         tracing::warn!(email = ?shown, address = %v.address, "login CSRF token refused");
@@ -292,7 +293,7 @@ pub async fn change_password(
     let user = v.require_login()?.clone();
     v.check_csrf(&f.csrf)?;
     let l = p.inner.cfg.limits;
-    refuse_long(&v, "", &f.current, &l)?;
+    refuse_long(&v, "password change", ("", &f.current), &l)?;
     if let Some(problem) = auth::password_problem(&f.new, &user.email, &l) {
         return Ok(password_form(&v, &l, Some(problem), false));
     }
