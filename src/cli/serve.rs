@@ -52,6 +52,18 @@ pub struct ServeArgs {
     /// Seconds a request's body may pause (default: indicators/limits.toml).
     #[arg(long, value_name = "SECS")]
     pub body_timeout_secs: Option<u64>,
+    /// Seconds the whole body of a form that is not an upload may take (default:
+    /// indicators/limits.toml).
+    #[arg(long, value_name = "SECS")]
+    pub form_body_secs: Option<u64>,
+    /// Slowest average rate of an upload's body after its grace, in bytes a second (default:
+    /// indicators/limits.toml).
+    #[arg(long, value_name = "BYTES")]
+    pub upload_min_bytes_per_sec: Option<u64>,
+    /// Connections one client address may hold at once; raise it behind a reverse proxy
+    /// (default: indicators/limits.toml).
+    #[arg(long, value_name = "N")]
+    pub connections_per_address: Option<usize>,
     /// Seconds one request may take in all (default: indicators/limits.toml).
     #[arg(long, value_name = "SECS")]
     pub request_timeout_secs: Option<u64>,
@@ -81,6 +93,14 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         set(&mut limits.header_timeout_secs, args.header_timeout_secs);
         set(&mut limits.body_idle_secs, args.body_timeout_secs);
         set(&mut limits.request_timeout_secs, args.request_timeout_secs);
+        set(&mut limits.form_body_secs, args.form_body_secs);
+        set(
+            &mut limits.upload_min_bytes_per_sec,
+            args.upload_min_bytes_per_sec,
+        );
+        limits.connections_per_address = args
+            .connections_per_address
+            .unwrap_or(limits.connections_per_address);
         limits.uploads_at_once = args.uploads_at_once.unwrap_or(limits.uploads_at_once);
         // A waiting upload's body is not read: its wait must end (with "busy") before the
         // connection's idle deadline, or the user gets no answer.

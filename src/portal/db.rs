@@ -461,6 +461,39 @@ impl Db {
         Ok(Some(user_id))
     }
 
+    /// Sets an account's password and ends its sessions other than `keep` (a token hash), in
+    /// one transaction; returns how many sessions ended.
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        keep: &str,
+    ) -> Result<u64, DbError> {
+        let mut conn = self.writer().await?;
+        let r = async {
+            use sqlx::Connection;
+            let mut tx = conn.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok::<u64, DbError>(ended)
+        }
+        .await;
+        if r.is_err() {
+            conn.close_on_drop();
+        }
+        r
+    }
+
     /// Ends every session of an account and spends its unused setup links (a new invitation:
     /// only the newest link works, and whoever held the account is logged out).
     pub async fn reset_account(&self, user_id: i64) -> Result<(), DbError> {

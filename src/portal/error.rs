@@ -36,6 +36,11 @@ pub enum Fail {
     UploadInProgress,
     /// Every upload slot is taken: try again in this many seconds.
     Busy(u64),
+    /// Every password-hashing slot stayed taken: try again in this many seconds.
+    LoginBusy(u64),
+    /// A typed value longer than allowed, refused before it was logged or stored: the i18n
+    /// key of the message (its `{n}`: the maximum in characters) and the maximum.
+    FieldTooLong(&'static str, usize),
     /// The storage under the database refused a write.
     Storage(StorageFault),
     /// Anything else (details logged, never shown).
@@ -50,13 +55,15 @@ impl Fail {
         match self {
             Fail::NotFound => StatusCode::NOT_FOUND,
             Fail::Forbidden => StatusCode::FORBIDDEN,
-            Fail::BadRequest | Fail::MissingYear | Fail::NoFiles => StatusCode::BAD_REQUEST,
+            Fail::BadRequest | Fail::MissingYear | Fail::NoFiles | Fail::FieldTooLong(..) => {
+                StatusCode::BAD_REQUEST
+            }
             Fail::TooLarge(_) | Fail::TooManyFiles(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Fail::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Fail::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Fail::Timeout => StatusCode::REQUEST_TIMEOUT,
             Fail::Throttled(_) | Fail::UploadInProgress => StatusCode::TOO_MANY_REQUESTS,
-            Fail::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Fail::Busy(_) | Fail::LoginBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Fail::Storage(StorageFault::Full) => StatusCode::INSUFFICIENT_STORAGE,
             Fail::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Fail::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -82,6 +89,8 @@ impl Fail {
             Fail::Throttled(s) => t("throttled").replace("{n}", &s.to_string()),
             Fail::UploadInProgress => t("upload_in_progress").into(),
             Fail::Busy(s) => t("busy").replace("{n}", &s.to_string()),
+            Fail::LoginBusy(s) => t("login_busy").replace("{n}", &s.to_string()),
+            Fail::FieldTooLong(key, n) => t(key).replace("{n}", &n.to_string()),
             Fail::Storage(StorageFault::Full) => t("storage_full").into(),
             Fail::Storage(StorageFault::ReadOnly) => t("storage_read_only").into(),
             Fail::Storage(StorageFault::Io) => t("storage_failed").into(),
@@ -100,7 +109,7 @@ impl Fail {
 
     fn retry_after(&self) -> Option<u64> {
         match self {
-            Fail::Throttled(s) | Fail::Busy(s) => Some(*s),
+            Fail::Throttled(s) | Fail::Busy(s) | Fail::LoginBusy(s) => Some(*s),
             Fail::Storage(_) => Some(crate::reference::limits().portal.storage_retry_secs),
             _ => None,
         }
@@ -156,9 +165,14 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The headers every page carries: no caching, no sniffing, no framing, no script.
+/// The headers every page carries: no caching, no sniffing, no framing, no script, no
+/// referrer (a setup link's token or a page's query never leaves with a click).
 pub fn security_headers(h: &mut HeaderMap) {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

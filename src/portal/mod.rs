@@ -7,9 +7,13 @@
 //! versioned; the latest valid version of a park and year is the one that counts.
 
 pub mod auth;
+mod cache;
 pub mod db;
 pub mod error;
+mod hashing;
 pub mod i18n;
+pub mod memory;
+mod net;
 mod pages;
 pub mod work;
 
@@ -17,13 +21,14 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use crate::reference::PortalLimits;
 pub use db::{Db, DbError, Role};
+pub use net::{protect, serve, serve_on};
 
 /// How the portal runs.
 #[derive(Debug, Clone)]
@@ -41,6 +46,17 @@ pub struct PortalConfig {
     pub public_url: String,
     /// Bounds on requests, uploads, logins and storage (`indicators/limits.toml`, `[portal]`).
     pub limits: PortalLimits,
+}
+
+impl PortalConfig {
+    /// How cookies are sent: Secure unless `--insecure-cookies`; `__Host-` named when Secure
+    /// and the public URL is https ([`auth::Cookies`]).
+    pub fn cookies(&self) -> auth::Cookies {
+        auth::Cookies {
+            secure: self.secure_cookies,
+            host_prefix: self.secure_cookies && self.public_url.starts_with("https://"),
+        }
+    }
 }
 
 impl Default for PortalConfig {
@@ -81,15 +97,30 @@ struct Inner {
     cfg: PortalConfig,
     refs: work::Refs,
     /// Results by what they were computed from (submission ids, set, language): a new
-    /// submission makes a new key, so nothing is ever stale.
-    cache: Mutex<HashMap<String, Arc<Cached>>>,
+    /// submission makes a new key, so nothing is ever stale. Each computed once.
+    cache: cache::Results<Cached>,
     /// The key that signs login-form tokens (kept in the database: the same on every start
     /// and every server of one database).
     form_key: String,
     throttle: Mutex<auth::Throttle>,
+    /// Password hashes and verifications, on threads of their own (argon2's memory), and how
+    /// many were verified.
+    hashing: hashing::Hashing,
+    password_checks: AtomicU64,
     /// Upload slots over all users, and uploads in progress by account.
     uploads: Arc<tokio::sync::Semaphore>,
     uploading: Mutex<HashMap<i64, usize>>,
+}
+
+/// What the portal has done and holds, counted (for tests and monitoring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counters {
+    /// Passwords verified with argon2 (logins and password changes).
+    pub password_checks: u64,
+    /// Results computed (scorecards, programme results, the parsed catalogue).
+    pub computations: u64,
+    /// Accounts and addresses in the failed-login table.
+    pub throttle_keys: usize,
 }
 
 /// An upload's claim on the portal: one of the slots over all users and one of its account's.
@@ -119,11 +150,35 @@ enum Cached {
     Technologies(Box<Technologies>),
 }
 
+impl cache::Weighed for Cached {
+    /// The bytes of reports, PDFs, charts and texts (the parsed scores and plans besides are
+    /// small next to them).
+    fn bytes(&self) -> usize {
+        match self {
+            Cached::Park(r) => {
+                r.html.len()
+                    + r.markdown.len()
+                    + r.pdf.len()
+                    + r.scorecard_svg.len()
+                    + r.scores_csv.len()
+            }
+            Cached::Programme(r) => {
+                r.files.values().map(Vec::len).sum::<usize>()
+                    + r.ranking_svg.len()
+                    + r.scores_csv.len()
+            }
+            Cached::Technologies(t) => t.text_bytes,
+        }
+    }
+}
+
 /// The technology catalogue staff uploaded, parsed, with who uploaded it and when.
 #[derive(Debug, Clone)]
 pub(crate) struct Technologies {
     pub catalogue: crate::matchmaking::Catalogue,
     pub meta: TechnologiesMeta,
+    /// The size of its text, as the cache counts it.
+    pub text_bytes: usize,
 }
 
 /// Where the stored catalogue came from (`settings` row `technologies.meta`, JSON).
@@ -154,9 +209,11 @@ impl Portal {
             inner: Arc::new(Inner {
                 db,
                 refs,
-                cache: Mutex::new(HashMap::new()),
+                cache: cache::Results::new(&cfg.limits),
                 form_key,
                 throttle: Mutex::new(auth::Throttle::new(cfg.limits)),
+                hashing: hashing::Hashing::start(&cfg.limits)?,
+                password_checks: AtomicU64::new(0),
                 uploads: Arc::new(tokio::sync::Semaphore::new(
                     cfg.limits.uploads_at_once.max(1),
                 )),
@@ -170,6 +227,14 @@ impl Portal {
 
     pub fn config(&self) -> &PortalConfig {
         &self.inner.cfg
+    }
+
+    pub fn counters(&self) -> Counters {
+        Counters {
+            password_checks: self.inner.password_checks.load(Ordering::Relaxed),
+            computations: self.inner.cache.computed(),
+            throttle_keys: self.throttle().len(),
+        }
     }
 
     /// Submissions stored before problems were bounded: bounded now, once, at start (a page
@@ -227,33 +292,72 @@ impl Portal {
         }
     }
 
-    /// Login throttling: seconds this account or address must still wait.
-    pub(crate) fn login_wait(&self, email: &str, address: &str) -> u64 {
+    fn throttle(&self) -> std::sync::MutexGuard<'_, auth::Throttle> {
+        // Counts only: a panic elsewhere cannot leave the table half-changed.
+        self.inner
+            .throttle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A login (or a password change's check of the current password) let through: counted
+    /// against the account before its password is checked (so attempts sent at once cannot
+    /// all be checked), then holding one of the `password_hashes_at_once` slots, then counted
+    /// against the client address. Refused with the seconds to wait, or "busy" after
+    /// `password_wait_secs` without a slot (then nothing is counted).
+    pub(crate) async fn login_attempt(
+        &self,
+        email: &str,
+        address: &str,
+    ) -> Result<LoginAttempt, error::Fail> {
         let l = self.inner.cfg.limits;
-        let now = std::time::Instant::now();
-        self.inner.throttle.lock().map_or(0, |t| {
-            t.wait(&format!("account:{email}"), l.login_free_failures, now)
-                .max(t.wait(
-                    &format!("address:{address}"),
-                    l.login_free_failures_address,
-                    now,
-                ))
+        let account = auth::throttle_key("account", email);
+        let address = auth::throttle_key("address", address);
+        let reserved =
+            self.throttle()
+                .reserve(&account, l.login_free_failures, std::time::Instant::now());
+        reserved.map_err(error::Fail::Throttled)?;
+        // (The table's lock is taken here only once each statement has let go of it.)
+        let give_back = |fail| {
+            self.throttle().give_back(&account);
+            fail
+        };
+        let permit = match self.hashing_slot().await {
+            Ok(p) => p,
+            Err(fail) => return Err(give_back(fail)),
+        };
+        let reserved = self.throttle().reserve(
+            &address,
+            l.login_free_failures_address,
+            std::time::Instant::now(),
+        );
+        reserved.map_err(|wait| give_back(error::Fail::Throttled(wait)))?;
+        Ok(LoginAttempt {
+            portal: self.clone(),
+            account,
+            address,
+            _permit: permit,
         })
     }
 
-    /// Records a failed login; returns the account's failures so far.
-    pub(crate) fn login_failed(&self, email: &str, address: &str) -> u32 {
-        let now = std::time::Instant::now();
-        self.inner.throttle.lock().map_or(0, |mut t| {
-            t.failed(&format!("address:{address}"), now);
-            t.failed(&format!("account:{email}"), now)
-        })
+    /// One of the `password_hashes_at_once` slots, within `password_wait_secs`.
+    async fn hashing_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, error::Fail> {
+        let wait = self.inner.cfg.limits.password_wait_secs;
+        self.inner
+            .hashing
+            .slot()
+            .await
+            .ok_or(error::Fail::LoginBusy(wait))
     }
 
-    pub(crate) fn login_succeeded(&self, email: &str) {
-        if let Ok(mut t) = self.inner.throttle.lock() {
-            t.succeeded(&format!("account:{email}"));
-        }
+    /// A new password's hash, made holding a hashing slot.
+    pub(crate) async fn hash_password(&self, password: String) -> Result<String, error::Fail> {
+        let _permit = self.hashing_slot().await?;
+        self.inner
+            .hashing
+            .hash(password)
+            .await
+            .map_err(error::Fail::Internal)
     }
 
     /// A setup link as people reach it: the configured public URL and the path.
@@ -278,10 +382,13 @@ impl Portal {
     ) -> Result<String, PortalError> {
         let email = email.trim().to_lowercase();
         if !email.contains('@')
-            || email.len() > 254
+            || email
+                .chars()
+                .nth(self.inner.cfg.limits.email_max_chars)
+                .is_some()
             || email.chars().any(|c| c.is_control() || c.is_whitespace())
         {
-            return Err(PortalError::Refused("not_an_email", email));
+            return Err(PortalError::Refused("not_an_email", net::logged(&email)));
         }
         if email == auth::IMPORTER {
             return Err(PortalError::Refused("importer_account", email));
@@ -364,7 +471,10 @@ impl Portal {
     ) -> Result<(), PortalError> {
         let path = self.invite(email, role, park_id).await?;
         let token = path.trim_start_matches("/setup/");
-        let hash = auth::hash_password(password).map_err(PortalError::Setup)?;
+        let hash = self
+            .hash_password(password.to_string())
+            .await
+            .map_err(|f| PortalError::Setup(format!("{f:?}")))?;
         self.db()
             .use_setup_token(&auth::token_hash(token), &hash)
             .await?;
@@ -438,10 +548,11 @@ impl Portal {
         Ok((valid, invalid))
     }
 
-    /// The portal's routes, with its bounds on every request: a Content-Length above the
-    /// upload limit refused before the body is read, a body that pauses longer than
-    /// `body_idle_secs` dropped, a request that takes longer than `request_timeout_secs` in all
-    /// answered 408, and every error a page of the portal's (see [`error`]).
+    /// The portal's routes, with its bounds on every request ([`protect`]): a Content-Length
+    /// above the upload limit refused before the body is read, a body that pauses longer than
+    /// `body_idle_secs` or keeps no pace dropped, a request that takes longer than
+    /// `request_timeout_secs` in all answered 408, and every error a page of the portal's (see
+    /// [`error`]). With an https public URL every answer carries Strict-Transport-Security.
     pub fn router(&self) -> Router {
         let limit = self.inner.cfg.upload_limit;
         let l = self.inner.cfg.limits;
@@ -451,25 +562,39 @@ impl Portal {
             .route("/login", get(pages::login_page).post(pages::login))
             .route("/logout", post(pages::logout))
             .route("/setup/{token}", get(pages::setup_page).post(pages::setup))
+            .route(
+                "/account/password",
+                get(pages::password_page).post(pages::change_password),
+            )
             .route("/template.xlsx", get(pages::template))
             .route("/park/{park}", get(pages::park))
             .route(
                 "/park/{park}/upload",
                 // A little room above the limit for the form's other fields.
-                post(pages::upload).layer(DefaultBodyLimit::max(limit + FORM_ROOM)),
+                post(pages::upload).layer(DefaultBodyLimit::max(limit + net::FORM_ROOM)),
             )
             .route("/park/{park}/{file}", get(pages::park_file))
             .route("/park/{park}/{year}/{version}", get(pages::submission))
             .route("/programme", get(pages::programme))
             .route("/programme/scores.csv", get(pages::programme_csv))
-            .route("/programme/technologies", post(pages::technologies_upload))
+            .route(
+                "/programme/technologies",
+                post(pages::technologies_upload).layer(DefaultBodyLimit::max(
+                    crate::reference::limits().technologies.max_bytes + net::FORM_ROOM,
+                )),
+            )
             .route("/programme/report/{*path}", get(pages::programme_report))
             .route("/admin", get(pages::admin))
             .route("/admin/users", post(pages::admin_create))
             .route("/admin/role", post(pages::admin_role))
             .fallback(pages::fallback)
             .with_state(self.clone());
-        protect(routes, limit + FORM_ROOM, &l)
+        let routes = protect(routes, limit + net::FORM_ROOM, &l);
+        if self.inner.cfg.public_url.starts_with("https://") {
+            net::strict_transport(routes, l.hsts_max_age_secs)
+        } else {
+            routes
+        }
     }
 
     /// The technology catalogue staff uploaded (None before the first), parsed once per upload.
@@ -484,25 +609,27 @@ impl Portal {
         };
         let meta: TechnologiesMeta = serde_json::from_str(&meta).map_err(|e| e.to_string())?;
         let key = format!("technologies:{}", meta.version);
-        if let Some(c) = self.cached(&key) {
-            return Ok(Some(c));
-        }
-        let csv = self
-            .db()
-            .setting(&tech_csv_key(meta.version))
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
-        let catalogue = crate::matchmaking::Catalogue::parse(
-            &meta.name,
-            csv.as_bytes(),
-            &self.inner.refs.measures,
-        )
-        .map_err(|p| format!("{}: {} problems", meta.name, p.len()))?;
-        Ok(Some(self.remember(
-            key,
-            Cached::Technologies(Box::new(Technologies { catalogue, meta })),
-        )))
+        self.computed(&key, || async move {
+            let csv = self
+                .db()
+                .setting(&tech_csv_key(meta.version))
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            let catalogue = crate::matchmaking::Catalogue::parse(
+                &meta.name,
+                csv.as_bytes(),
+                &self.inner.refs.measures,
+            )
+            .map_err(|p| format!("{}: {} problems", meta.name, p.len()))?;
+            Ok(Cached::Technologies(Box::new(Technologies {
+                catalogue,
+                meta,
+                text_bytes: csv.len(),
+            })))
+        })
+        .await
+        .map(Some)
     }
 
     /// Stores a checked catalogue as the portal's (the next version).
@@ -535,169 +662,40 @@ impl Portal {
         Ok(version)
     }
 
-    fn cached(&self, key: &str) -> Option<Arc<Cached>> {
-        self.inner.cache.lock().ok()?.get(key).cloned()
-    }
-
-    fn remember(&self, key: String, value: Cached) -> Arc<Cached> {
-        let v = Arc::new(value);
-        if let Ok(mut c) = self.inner.cache.lock() {
-            if c.len() >= 256 {
-                c.clear();
-            }
-            c.insert(key, v.clone());
-        }
-        v
+    /// The result for `key`, computed once however many views ask for it at once
+    /// ([`cache`]).
+    async fn computed<F, Fut>(&self, key: &str, compute: F) -> Result<Arc<Cached>, String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Cached, String>>,
+    {
+        self.inner.cache.get(key, compute).await
     }
 }
 
-/// The portal's bounds around a router (see [`Portal::router`]): the body idle timeout, the
-/// Content-Length check against `max_body`, the 500 page for a handler that panics, the
-/// request timeout, and the portal's pages for every error. Public so that tests can wrap a
-/// route of their own (one that panics) exactly as the portal's routes are wrapped.
-pub fn protect(routes: Router, max_body: usize, l: &PortalLimits) -> Router {
-    routes
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            Duration::from_secs(l.body_idle_secs),
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            max_body,
-            refuse_oversized,
-        ))
-        // A bug that panics in a handler: the portal's 500 page, the server stays up.
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(l.request_timeout_secs),
-        ))
-        .layer(axum::middleware::from_fn(error::pages_for_errors))
-}
-
-/// Room for an upload form's fields other than the files (the CSRF token, year, form key).
-const FORM_ROOM: usize = 64 << 10;
-
-/// A request whose Content-Length says it is larger than anything the portal accepts is
-/// answered 413 before a byte of its body is read, and the connection is closed.
-async fn refuse_oversized(
-    axum::extract::State(max): axum::extract::State<usize>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let declared = req
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        let lang = error::request_lang(req.uri(), req.headers());
-        tracing::info!(declared = ?declared, path = ?req.uri().path(), "request too large, refused unread");
-        let mb = max.saturating_sub(FORM_ROOM) >> 20;
-        let mut r = error::PageError::new(lang, error::Fail::TooLarge(mb)).into_response();
-        r.headers_mut().insert(
-            axum::http::header::CONNECTION,
-            axum::http::HeaderValue::from_static("close"),
-        );
-        return r;
-    }
-    next.run(req).await
-}
-
-/// Serves the portal until Ctrl-C (or SIGTERM).
-pub async fn serve(portal: Portal, bind: SocketAddr) -> Result<(), PortalError> {
-    let listener = tokio::net::TcpListener::bind(bind).await?;
-    tracing::info!(address = %listener.local_addr()?, "parkbench portal listening");
-    serve_on(portal, listener, shutdown()).await
-}
-
-/// Serves the portal on a listener until `stop` completes. Each connection is HTTP/1.1 with a
-/// deadline for its request headers (`header_timeout_secs`: a client that sends half a header
-/// is disconnected), at most `connections` at once (more wait in the listen queue); the client
-/// address is given to the handlers (login throttling).
-pub async fn serve_on(
+/// A login let through the throttle, holding a hashing slot ([`Portal::login_attempt`]).
+/// Until it is settled it counts as a failure of its account and its address.
+pub(crate) struct LoginAttempt {
     portal: Portal,
-    listener: tokio::net::TcpListener,
-    stop: impl std::future::Future<Output = ()>,
-) -> Result<(), PortalError> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use tower::ServiceExt;
-    let l = portal.inner.cfg.limits;
-    let app = portal.router();
-    let slots = Arc::new(tokio::sync::Semaphore::new(l.connections.max(1)));
-    let (closing, closed) = tokio::sync::watch::channel(false);
-    let mut stop = std::pin::pin!(stop);
-    loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            () = &mut stop => break,
-        };
-        let (stream, addr) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a moment, go on.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
-        let app = app.clone();
-        let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-            let mut req = req.map(axum::body::Body::new);
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(addr));
-            app.clone().oneshot(req)
-        });
-        let mut closed = closed.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(l.header_timeout_secs))
-                .serve_connection(TokioIo::new(stream), svc);
-            let mut conn = std::pin::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                _ = closed.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
-            }
-        });
-    }
-    drop(listener);
-    let _ = closing.send(true);
-    // Requests in progress finish (each is bounded by the request timeout).
-    let all = u32::try_from(l.connections.max(1)).unwrap_or(u32::MAX);
-    let _ = tokio::time::timeout(
-        Duration::from_secs(l.request_timeout_secs),
-        slots.acquire_many(all),
-    )
-    .await;
-    portal.db().close().await;
-    Ok(())
+    account: auth::ThrottleKey,
+    address: auth::ThrottleKey,
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
+impl LoginAttempt {
+    /// Verifies a password against a PHC hash (against a dummy hash without one, so a wrong
+    /// email costs what a wrong password costs) and settles the attempt: right, the account's
+    /// failures are forgotten and the address's attempt given back; wrong, both stay counted.
+    /// Returns whether it was right and the account's failures so far.
+    pub(crate) async fn verify(self, password: String, phc: Option<String>) -> (bool, u32) {
+        let p = &self.portal;
+        let ok = p.inner.hashing.verify(password, phc).await;
+        p.inner.password_checks.fetch_add(1, Ordering::Relaxed);
+        let mut t = p.throttle();
+        if ok {
+            t.succeeded(&self.account);
+            t.give_back(&self.address);
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        (ok, t.failures(&self.account))
     }
 }

@@ -763,7 +763,7 @@ async fn staff_see_the_programme_and_admins_invite(db_url: &str) {
     let r = newbie
         .post_form(&link, &[("csrf", &ft), ("password", "short")])
         .await;
-    assert!(r.body.contains("at least 10 characters"));
+    assert!(r.body.contains("at least 12 characters"));
     let ft = csrf(&r.body);
     let r = newbie
         .post_form(&link, &[("csrf", &ft), ("password", PASSWORD)])

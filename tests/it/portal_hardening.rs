@@ -573,7 +573,9 @@ async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
     let mut form = newbie.get(&link).await;
     for (password, says) in [
         ("          ", "only spaces"),
-        ("short", "at least 10 characters"),
+        ("short", "at least 12 characters"),
+        ("password12", "at least 12 characters"),
+        ("qazwsxedcrfv", "most common passwords"),
         ("OP@haiyan.example", "cannot be your email"),
     ] {
         let r = newbie
@@ -637,7 +639,10 @@ async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
         .await
         .unwrap();
     p.db()
-        .set_password(id, &auth::hash_password(PASSWORD).unwrap())
+        .set_password(
+            id,
+            &auth::hash_password(PASSWORD, &p.config().limits).unwrap(),
+        )
         .await
         .unwrap();
     let mut imp = Client::new(p.router());
@@ -1463,4 +1468,864 @@ async fn pages_of_a_park_with_200_000_problems_cost_little_memory() {
     assert!(pages_peak <= idle + 50, "{pages_peak} MB from {idle} MB");
     assert!(biggest < 100_000, "{biggest}");
     drop(server);
+}
+
+// ---- 6. a hostile crowd: slow bodies, half-open connections, login bursts, long values
+
+/// Runs `f` on a one-thread runtime with every log line captured (each handler logs on that
+/// thread); returns its value and the log.
+fn with_logs<T, Fut: std::future::Future<Output = T>>(f: impl FnOnce() -> Fut) -> (T, String) {
+    let lines = Lines::default();
+    let out = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || out.clone())
+        .with_ansi(false)
+        .finish();
+    let value = tracing::subscriber::with_default(subscriber, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f())
+    });
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    (value, text)
+}
+
+/// Browsers that each fetched the login form (its token and cookie).
+async fn login_forms(p: &Portal, n: usize) -> Vec<(Client, String)> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut c = Client::new(p.router());
+        let page = c.get("/login").await;
+        let token = csrf(&page.body);
+        out.push((c, token));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_wrong_logins_at_once_for_one_account_check_only_the_free_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal_with(config(&sqlite_url(dir.path(), "burst.db"))).await;
+    let free = p.config().limits.login_free_failures;
+    let before = p.counters().password_checks;
+    let mut tasks = Vec::new();
+    for (i, (mut c, token)) in login_forms(&p, 50).await.into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            let password = format!("wrong password {i}");
+            let fields = [
+                ("email", "op@haiyan.example"),
+                ("password", password.as_str()),
+                ("csrf", token.as_str()),
+            ];
+            c.post_form("/login", &fields).await.status.as_u16()
+        }));
+    }
+    let mut answers = std::collections::BTreeMap::new();
+    for t in tasks {
+        *answers.entry(t.await.unwrap()).or_insert(0) += 1;
+    }
+    let checked = p.counters().password_checks - before;
+    eprintln!("50 wrong logins at once: {checked} passwords checked; answers {answers:?}");
+    assert_eq!(checked, u64::from(free));
+    assert_eq!(answers.get(&401), Some(&(free as usize)), "{answers:?}");
+    assert_eq!(
+        answers.get(&429),
+        Some(&(50 - free as usize)),
+        "{answers:?}"
+    );
+    p.db().close().await;
+}
+
+/// The audit log's login lines of a `parkbench serve` process, by outcome.
+fn login_outcomes(log: &str) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for l in log.lines().filter(|l| l.contains("parkbench::audit")) {
+        if let Some(at) = l.find("outcome=") {
+            let outcome = l[at + 8..].split(' ').next().unwrap().trim_matches('"');
+            *out.entry(outcome.to_string()).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+/// `parkbench serve` as [`serve_process`] does, its log (RUST_LOG) written to a file.
+async fn serve_logged(db_url: &str, log: &std::path::Path, filter: &str) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
+            .args(["serve", "--db", db_url])
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .env("RUST_LOG", filter)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (child, base)
+}
+
+/// A login form fetched with reqwest: its token and the cookie header that goes with it.
+async fn reqwest_login_form(http: &reqwest::Client, base: &str) -> (String, String) {
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = page
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    (csrf(&page.text().await.unwrap()), cookie)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_logins_at_once_hold_the_memory_of_the_hashing_slots_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "argon.db");
+    portal(&url, 1 << 20).await.db().close().await;
+    let log = dir.path().join("serve.log");
+    let (server, base) = serve_logged(&url, &log, "parkbench::audit=info").await;
+    let pid = server.0.id();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // One login first: the dummy hash for unknown accounts is made once, at the first.
+    let (token, cookie) = reqwest_login_form(&http, &base).await;
+    let first = [
+        ("email", "nobody@example.org"),
+        ("password", "x"),
+        ("csrf", &token),
+    ];
+    let r = http.post(format!("{base}/login")).header("cookie", cookie);
+    assert_eq!(r.form(&first).send().await.unwrap().status().as_u16(), 401);
+    let mut forms = Vec::new();
+    for _ in 0..50 {
+        forms.push(reqwest_login_form(&http, &base).await);
+    }
+    let before = peak_mb(pid);
+    let mut tasks = Vec::new();
+    for (i, (token, cookie)) in forms.into_iter().enumerate() {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let email = format!("guess{i}@example.org");
+            let fields = [
+                ("email", email.as_str()),
+                ("password", "a wrong password"),
+                ("csrf", token.as_str()),
+            ];
+            let r = http.post(format!("{base}/login")).header("cookie", cookie);
+            r.form(&fields).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut answers = std::collections::BTreeMap::new();
+    for t in tasks {
+        *answers.entry(t.await.unwrap()).or_insert(0) += 1;
+    }
+    let peak = peak_mb(pid);
+    let outcomes = login_outcomes(&std::fs::read_to_string(&log).unwrap());
+    eprintln!(
+        "50 wrong logins at once for 50 accounts: peak RSS {peak} MB (before {before} MB); \
+         answers {answers:?}; audit log {outcomes:?}"
+    );
+    let l = PortalConfig::default().limits;
+    let slots_mb = u64::from(l.argon2_memory_kib) * l.password_hashes_at_once as u64 / 1024;
+    assert!(
+        peak <= before + slots_mb + 20,
+        "{peak} MB from {before} MB ({slots_mb} MB of hashing slots)"
+    );
+    // From one address: checked up to its free failures (one was spent first); the others
+    // told to wait (429), or that the portal is busy (503, when the slots stayed taken for
+    // `password_wait_secs`: argon2 takes about a second in a debug build).
+    let checked = outcomes.get("failed").copied().unwrap_or(0);
+    assert!(
+        checked <= l.login_free_failures_address as usize,
+        "{checked}"
+    );
+    assert!(
+        answers.keys().all(|s| [401, 429, 503].contains(s)),
+        "{answers:?}"
+    );
+    drop(server);
+}
+
+/// A connection to `server` from the loopback address 127.0.0.`from` (a client address of its
+/// own: the portal counts connections by address).
+async fn connect_from(
+    from: u8,
+    server: std::net::SocketAddr,
+) -> std::io::Result<tokio::net::TcpStream> {
+    let s = tokio::net::TcpSocket::new_v4()?;
+    s.bind(std::net::SocketAddr::from(([127, 0, 0, from], 0)))?;
+    s.connect(server).await
+}
+
+/// Reads until the server closes the connection or `secs` pass; what was read, or None when
+/// still open.
+async fn closed_within(s: &mut tokio::net::TcpStream, secs: f64) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let until = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
+    loop {
+        match tokio::time::timeout_at(until, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&out).into_owned()),
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// One slow POST: a login form's headers, then a byte of its body every `every` until the
+/// server closes the connection. Returns how long the server kept it and whether it answered
+/// with the 408 page; None when it was closed at once without an answer (no place for it).
+async fn slow_post(
+    from: u8,
+    server: std::net::SocketAddr,
+    every: Duration,
+) -> Option<(Duration, bool)> {
+    use tokio::io::AsyncWriteExt;
+    let mut s = connect_from(from, server).await.ok()?;
+    let start = Instant::now();
+    s.write_all(
+        b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\nemail=",
+    )
+    .await
+    .ok()?;
+    loop {
+        if let Some(answer) = closed_within(&mut s, every.as_secs_f64()).await {
+            if answer.is_empty() && start.elapsed() < every {
+                return None;
+            }
+            return Some((start.elapsed(), answer.starts_with("HTTP/1.1 408")));
+        }
+        if s.write_all(b"a").await.is_err() {
+            return Some((start.elapsed(), false));
+        }
+    }
+}
+
+/// One half-open connection: half a request head, then nothing; how long until the server
+/// closed it.
+async fn half_open(from: u8, server: std::net::SocketAddr, hold: Duration) -> Option<Duration> {
+    use tokio::io::AsyncWriteExt;
+    let mut s = connect_from(from, server).await.ok()?;
+    let start = Instant::now();
+    s.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .ok()?;
+    closed_within(&mut s, hold.as_secs_f64()).await?;
+    Some(start.elapsed())
+}
+
+/// A normal request from 127.0.0.1: its status line and how long the answer took.
+async fn normal_request(server: std::net::SocketAddr, path: &str) -> (String, Duration) {
+    use tokio::io::AsyncWriteExt;
+    let start = Instant::now();
+    let mut s = connect_from(1, server).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let answer = closed_within(&mut s, 30.0).await.unwrap_or_default();
+    let status = answer.lines().next().unwrap_or("").to_string();
+    (status, start.elapsed())
+}
+
+/// Runs `client` from address `from` again and again until `until`; collects what each
+/// returned.
+fn crowd<T: Send + 'static, F, Fut>(
+    from: u8,
+    until: Instant,
+    pause: Duration,
+    client: F,
+) -> tokio::task::JoinHandle<Vec<T>>
+where
+    F: Fn(u8) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Option<T>> + Send,
+{
+    tokio::spawn(async move {
+        let mut out = Vec::new();
+        while Instant::now() < until {
+            if let Some(x) = client(from).await {
+                out.push(x);
+            }
+            tokio::time::sleep(pause).await;
+        }
+        out
+    })
+}
+
+fn seconds(mut d: Vec<Duration>) -> (f64, f64, usize) {
+    d.sort();
+    let at = |q: f64| {
+        d.get(((d.len() as f64 - 1.0) * q) as usize)
+            .map_or(0.0, Duration::as_secs_f64)
+    };
+    (at(0.5), at(1.0), d.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_post_crowd_and_half_open_connections_do_not_stop_a_normal_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "crowd.db"));
+    cfg.limits.connections = 64;
+    cfg.limits.connections_per_address = 16;
+    cfg.limits.header_timeout_secs = 2;
+    cfg.limits.form_body_secs = 2;
+    // The pause deadline alone would not catch a byte every half second.
+    cfg.limits.body_idle_secs = 30;
+    cfg.limits.request_timeout_secs = 30;
+    let l = cfg.limits;
+    let p = Portal::open(cfg).await.unwrap();
+    let (server, stop) = serve(&p).await;
+    let until = Instant::now() + Duration::from_secs(9);
+    let every = Duration::from_millis(500);
+    // 3 addresses x 40 slow POSTs and 10 addresses x 20 half-open connections, each started
+    // again when it ends: 320 connections for 64 places.
+    let mut slow = Vec::new();
+    let mut half = Vec::new();
+    for i in 0..40 {
+        for from in 2..=4u8 {
+            slow.push(crowd(from, until, every, move |from| {
+                slow_post(from, server, every)
+            }));
+        }
+        if i < 20 {
+            for from in 10..=19u8 {
+                half.push(crowd(from, until, every, move |from| {
+                    half_open(from, server, Duration::from_secs(5))
+                }));
+            }
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut normal = Vec::new();
+    while Instant::now() + Duration::from_secs(1) < until {
+        for path in ["/healthz", "/login"] {
+            let (status, took) = normal_request(server, path).await;
+            assert!(status.starts_with("HTTP/1.1 200"), "{path}: {status:?}");
+            normal.push(took);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let mut slow_lived = Vec::new();
+    let mut timed_out = 0;
+    for t in slow {
+        for (lived, answered) in t.await.unwrap() {
+            slow_lived.push(lived);
+            timed_out += usize::from(answered);
+        }
+    }
+    let mut half_lived = Vec::new();
+    for t in half {
+        half_lived.extend(t.await.unwrap());
+    }
+    let (n50, nmax, n) = seconds(normal);
+    let (s50, smax, sn) = seconds(slow_lived);
+    let (h50, hmax, hn) = seconds(half_lived);
+    eprintln!(
+        "crowd of 120 slow POSTs and 200 half-open connections on 64 places: {n} normal requests \
+         answered in {n50:.3} s (median), {nmax:.3} s (slowest); {sn} slow POSTs cut after \
+         {s50:.1} s (median), {smax:.1} s (longest), {timed_out} of them with the 408 page; \
+         {hn} half-open connections closed after {h50:.2} s (median), {hmax:.2} s (longest)"
+    );
+    assert!(nmax < 2.0, "a normal request took {nmax:.3} s");
+    assert!(
+        sn > 100 && timed_out > 0,
+        "{sn} slow POSTs, {timed_out} answered 408"
+    );
+    // A slow POST lasts its form deadline, not the request timeout (30 s here).
+    assert!(smax < l.form_body_secs as f64 + 1.5, "{smax}");
+    assert!(hmax <= l.header_timeout_secs as f64 + 1.0, "{hmax}");
+    drop(stop);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_upload_is_dropped_after_its_grace_not_after_the_request_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "trickle.db"));
+    cfg.limits.upload_grace_secs = 1;
+    cfg.limits.upload_min_bytes_per_sec = 10_000;
+    cfg.limits.body_idle_secs = 30;
+    cfg.limits.request_timeout_secs = 30;
+    let p = portal_with(cfg).await;
+    let (op, _, _) = operator(&p).await;
+    let (server, stop) = serve(&p).await;
+    let session = op.cookies[auth::SESSION_COOKIE].clone();
+    let mut s = connect_from(1, server).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /park/{PARK}/upload HTTP/1.1\r\nHost: x\r\nCookie: {}={session}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n",
+            auth::SESSION_COOKIE
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let start = Instant::now();
+    let answer = loop {
+        if let Some(a) = closed_within(&mut s, 0.2).await {
+            break a;
+        }
+        if s.write_all(b"x").await.is_err() || start.elapsed() > Duration::from_secs(20) {
+            break String::new();
+        }
+    };
+    let took = start.elapsed().as_secs_f64();
+    eprintln!("an upload trickling 5 bytes a second: answered after {took:.1} s");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("took too long"), "{answer}");
+    assert!(took < 1.0 + 1.5, "{took}");
+    // The same upload at full speed is stored.
+    let (mut op, token, _) = operator(&p).await;
+    let (_, activity) = sample_park(PARK);
+    let r = op
+        .post_files(
+            &format!("/park/{PARK}/upload"),
+            &[("csrf", &token), ("year", "2024")],
+            &[("activity.csv", activity)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    drop(stop);
+    p.db().close().await;
+}
+
+#[test]
+fn an_overlong_email_or_password_is_refused_before_it_is_logged_or_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_email = format!("{}@example.org", "x".repeat(60_000));
+    let huge_email = format!("{}@example.org", "z".repeat(1_900_000));
+    let longest = format!("{}@example.org", "y".repeat(254 - 12));
+    let ((), log) = with_logs(|| async {
+        let p = portal_with(config(&sqlite_url(dir.path(), "long.db"))).await;
+        let l = p.config().limits;
+        let checks = p.counters().password_checks;
+        let mut c = Client::new(p.router());
+        let r = c.login(&long_email, "a wrong password").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("longer than 254 characters"), "{}", r.body);
+        assert_portal_page(&r);
+        let r = c.login("op@haiyan.example", &"p".repeat(129)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("at most 128 characters"), "{}", r.body);
+        // 1.9 MB: larger than any form the portal takes.
+        let r = c.login(&huge_email, "a wrong password").await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+        assert_eq!(p.counters().password_checks, checks, "no password checked");
+        assert_eq!(p.counters().throttle_keys, 0, "nothing remembered");
+        // The longest email taken: remembered as two keys of 32 bytes, logged cut.
+        let r = c.login(&longest, "a wrong password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(p.counters().throttle_keys, 2);
+        assert_eq!(p.counters().password_checks, checks + 1);
+        assert!(l.log_value_chars < 254);
+        p.db().close().await;
+    });
+    let longest_line = log.lines().map(str::len).max().unwrap_or(0);
+    eprintln!(
+        "log of the overlong logins: {} bytes, longest line {longest_line}",
+        log.len()
+    );
+    assert!(!log.contains(&"x".repeat(100)) && !log.contains(&"z".repeat(100)));
+    assert!(
+        log.contains("more characters") && !log.contains(&longest),
+        "{log}"
+    );
+    assert!(longest_line < 1_000, "{longest_line}");
+}
+
+#[test]
+fn a_signed_in_user_changes_the_password_and_the_other_sessions_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let ((), log) = with_logs(|| async {
+        let p = portal_with(config(&sqlite_url(dir.path(), "change.db"))).await;
+        let (mut here, _, _) = operator(&p).await;
+        let (mut elsewhere, _, _) = operator(&p).await;
+        let mut page = here.get("/account/password?lang=en").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let change = |current: &str, new: &str, token: &str| {
+            [
+                ("csrf", token.to_string()),
+                ("current", current.to_string()),
+                ("new", new.to_string()),
+            ]
+        };
+        let checks = p.counters().password_checks;
+        let long = "n".repeat(129);
+        for (current, new, says) in [
+            (
+                "a wrong password",
+                "a brand new password",
+                "current password is wrong",
+            ),
+            (PASSWORD, "password1234", "most common passwords"),
+            (PASSWORD, "1234567890", "at least 12 characters"),
+            (PASSWORD, long.as_str(), "at most 128 characters"),
+            (PASSWORD, "op@haiyan.example", "cannot be your email"),
+        ] {
+            let fields = change(current, new, &csrf(&page.body));
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = here.post_form("/account/password", &fields).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{new}: {}", r.body);
+            assert!(r.body.contains(says), "{new}: {}", r.body);
+            page = r;
+        }
+        assert_eq!(
+            p.counters().password_checks,
+            checks + 1,
+            "a refused new password is refused before the current one is checked"
+        );
+        // Without the page's token: refused.
+        let r = here
+            .post_form(
+                "/account/password",
+                &[
+                    ("csrf", "x"),
+                    ("current", PASSWORD),
+                    ("new", "a brand new password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let fields = change(PASSWORD, "a brand new password", &csrf(&page.body));
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = here.post_form("/account/password", &fields).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("id=\"password-changed\""), "{}", r.body);
+        // This session goes on; the other one ended.
+        assert_eq!(
+            here.get(&format!("/park/{PARK}")).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            elsewhere.get(&format!("/park/{PARK}")).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let mut again = Client::new(p.router());
+        assert_eq!(
+            again.login("op@haiyan.example", PASSWORD).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            again
+                .login("op@haiyan.example", "a brand new password")
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        // In Chinese too; and only for someone signed in.
+        let page = again.get("/account/password?lang=zh").await;
+        assert!(page.body.contains("修改密码") && page.body.contains("当前密码"));
+        let mut stranger = Client::new(p.router());
+        let r = stranger.get("/account/password").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        p.db().close().await;
+    });
+    let audit: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("parkbench::audit") && l.contains("password change"))
+        .collect();
+    assert_eq!(audit.len(), 2, "{log}");
+    assert!(
+        audit[0].contains("wrong current password") && audit[1].contains("other_sessions_ended=1"),
+        "{audit:?}"
+    );
+    assert!(!log.contains("a brand new password") && !log.contains(PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_says_no_referrer_and_hsts_and_host_cookies_come_with_https() {
+    let header_of = |r: &Reply, h: &str| r.headers.get(h).map(|v| v.to_str().unwrap().to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "https.db"));
+    cfg.public_url = "https://portal.example.org".into();
+    let p = portal_with(cfg).await;
+    let mut c = Client::new(p.router());
+    let login = c.get("/login").await;
+    let cookie = header_of(&login, "set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-pb_login="), "{cookie}");
+    assert!(
+        cookie.contains("; Path=/;") && cookie.ends_with("; Secure") && !cookie.contains("Domain")
+    );
+    let r = c.login("op@haiyan.example", PASSWORD).await;
+    let session = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.contains("pb_session"))
+        .unwrap();
+    assert!(
+        session.starts_with("__Host-pb_session=") && session.ends_with("; Secure"),
+        "{session}"
+    );
+    let mut answers = vec![login, r];
+    for path in [
+        format!("/park/{PARK}"),
+        "/healthz".into(),
+        "/no/such/page".into(),
+        format!("/park/{PARK}/2099/1"),
+    ] {
+        answers.push(c.get(&path).await);
+    }
+    answers.push(Client::new(p.router()).get(&format!("/park/{PARK}")).await);
+    for r in &answers {
+        assert_eq!(
+            header_of(r, "referrer-policy").as_deref(),
+            Some("no-referrer"),
+            "{}",
+            r.status
+        );
+        assert_eq!(
+            header_of(r, "strict-transport-security").as_deref(),
+            Some("max-age=31536000"),
+            "{}",
+            r.status
+        );
+    }
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(statuses, [200, 303, 200, 200, 404, 404, 303]);
+    p.db().close().await;
+
+    // A plain-HTTP public URL (the portal on 127.0.0.1): no HSTS; Secure cookies with plain
+    // names (browsers have disagreed on `__Host-` cookies from http://localhost); without
+    // Secure (`--insecure-cookies`) no prefix either.
+    for secure in [true, false] {
+        let mut cfg = config(&sqlite_url(dir.path(), &format!("http-{secure}.db")));
+        cfg.secure_cookies = secure;
+        let p = portal_with(cfg).await;
+        let mut c = Client::new(p.router());
+        let login = c.get("/login").await;
+        assert_eq!(
+            header_of(&login, "referrer-policy").as_deref(),
+            Some("no-referrer")
+        );
+        assert_eq!(header_of(&login, "strict-transport-security"), None);
+        let cookie = header_of(&login, "set-cookie").unwrap();
+        assert!(cookie.starts_with("pb_login="), "{cookie}");
+        assert_eq!(cookie.ends_with("; Secure"), secure, "{cookie}");
+        let r = c.login("op@haiyan.example", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(c.cookies.contains_key("pb_session"));
+        assert_eq!(c.get(&format!("/park/{PARK}")).await.status, StatusCode::OK);
+        p.db().close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_first_views_of_the_programme_at_once_compute_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "views.db");
+    let p = portal(&url, 1 << 20).await;
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    p.import(&sample, 2024).await.unwrap();
+    p.db().close().await;
+    drop(p);
+    let log = dir.path().join("serve.log");
+    let (server, base) = serve_logged(&url, &log, "parkbench::portal=debug").await;
+    let pid = server.0.id();
+    let staff = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (token, cookie) = reqwest_login_form(&staff, &base).await;
+    let fields = [
+        ("email", "staff@example.org"),
+        ("password", PASSWORD),
+        ("csrf", &token),
+    ];
+    let r = staff
+        .post(format!("{base}/login"))
+        .header("cookie", cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.contains("pb_session") && !c.ends_with('='))
+        .unwrap();
+    let before = peak_mb(pid);
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (http, base, session) = (staff.clone(), base.clone(), session.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .get(format!("{base}/programme?year=2024"))
+                .header("cookie", session)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.text().await.unwrap().contains("id=\"ranking\""),
+            )
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (200, true));
+    }
+    let peak = peak_mb(pid);
+    let computed = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("computing a result"))
+        .count();
+    eprintln!(
+        "50 first views of the programme (12 parks) at once: {computed} computation; peak RSS \
+         {peak} MB (before {before} MB)"
+    );
+    assert_eq!(computed, 1);
+    drop(server);
+}
+
+#[test]
+fn the_readme_states_the_memory_the_limits_allow() {
+    use parkbench::portal::memory::Memory;
+    let m = Memory::of(&PortalConfig::default().limits);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mib = |b: u64| {
+        let x = b as f64 / f64::from(1 << 20);
+        if x.fract() == 0.0 {
+            format!("{x:.0} MiB")
+        } else {
+            format!("{x:.1} MiB")
+        }
+    };
+    for (row, bytes) in [
+        ("| logins |", m.logins),
+        ("| connections |", m.connections),
+        ("| failed-login table |", m.throttle),
+        ("| kept results |", m.results),
+        ("| all of these |", m.total()),
+    ] {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("README has no row {row}"));
+        assert!(
+            line.ends_with(&format!("| {} |", mib(bytes))),
+            "{line}: expected {}",
+            mib(bytes)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_head_over_its_bound_is_refused() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = Portal::open(config(&sqlite_url(dir.path(), "head.db")))
+        .await
+        .unwrap();
+    let max = p.config().limits.request_head_bytes;
+    let (server, stop) = serve(&p).await;
+    let mut answers = Vec::new();
+    for size in [max / 2, max + 1] {
+        let mut s = connect_from(1, server).await.unwrap();
+        let head = format!(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+            "b".repeat(size)
+        );
+        // A refused head may be answered before it is all sent.
+        let _ = s.write_all(head.as_bytes()).await;
+        let answer = closed_within(&mut s, 10.0).await.unwrap_or_default();
+        answers.push(answer.lines().next().unwrap_or("").to_string());
+    }
+    eprintln!(
+        "request heads of {} and {} bytes: {answers:?}",
+        max / 2,
+        max + 1
+    );
+    assert!(answers[0].starts_with("HTTP/1.1 200"), "{answers:?}");
+    assert!(answers[1].starts_with("HTTP/1.1 431"), "{answers:?}");
+    drop(stop);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_that_finds_every_hashing_slot_taken_is_told_the_portal_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sqlite_url(dir.path(), "busy.db"));
+    cfg.limits.password_hashes_at_once = 1;
+    cfg.limits.password_wait_secs = 1;
+    let p = portal_with(cfg).await;
+    // The operator's hash costs four times as many passes: checking it holds the only slot for
+    // longer than the other login waits.
+    let mut slow = p.config().limits;
+    slow.argon2_iterations *= 4;
+    let op = p
+        .db()
+        .user_by_email("op@haiyan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = auth::hash_password(PASSWORD, &slow).unwrap();
+    p.db().set_password(op.id, &hash).await.unwrap();
+    let mut forms = login_forms(&p, 3).await;
+    let (mut first, token) = forms.remove(0);
+    let holder = tokio::spawn(async move {
+        let fields = [
+            ("email", "op@haiyan.example"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ];
+        first.post_form("/login", &fields).await.status
+    });
+    // (Only to let the first login take the slot before the second asks.)
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut second, token) = forms.remove(0);
+    let fields = [
+        ("email", "staff@example.org"),
+        ("password", PASSWORD),
+        ("csrf", &token),
+    ];
+    let r = second.post_form("/login", &fields).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.body.contains("busy with other logins"), "{}", r.body);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "1");
+    assert_portal_page(&r);
+    assert_eq!(holder.await.unwrap(), StatusCode::SEE_OTHER);
+    // Nothing was counted against the account that was told to wait.
+    let (mut third, token) = forms.remove(0);
+    let fields = [
+        ("email", "staff@example.org"),
+        ("password", "a wrong password"),
+        ("csrf", &token),
+    ];
+    assert_eq!(
+        third.post_form("/login", &fields).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut again = Client::new(p.router());
+    assert_eq!(
+        again
+            .login("staff@example.org", "a wrong password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again.login("staff@example.org", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    p.db().close().await;
 }

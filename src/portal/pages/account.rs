@@ -1,4 +1,4 @@
-//! Logging in and out, and setting a password from a setup link.
+//! Logging in and out, setting a password from a setup link, and changing one's own.
 
 use super::*;
 
@@ -31,11 +31,10 @@ pub(super) fn login_form(
     );
     set_cookie(
         &mut r,
-        &auth::cookie(
+        &p.inner.cfg.cookies().set(
             auth::LOGIN_CSRF_COOKIE,
             &token,
             p.inner.cfg.limits.login_form_secs,
-            p.inner.cfg.secure_cookies,
         ),
     );
     r
@@ -56,45 +55,59 @@ pub async fn login_page(State(p): State<Portal>, v: Visitor) -> Page {
     Ok(login_form(&p, &v, StatusCode::OK, false, ""))
 }
 
+/// Typed values longer than the portal takes are refused at once, before anything is logged,
+/// looked up, remembered or hashed (only their field and length are logged).
+/// `form` names the form in the log line (`login`, `password change`).
+fn refuse_long(
+    v: &Visitor,
+    form: &str,
+    (email, password): (&str, &str),
+    l: &PortalLimits,
+) -> Result<(), PageError> {
+    let too_long = |s: &str, max: usize| s.chars().nth(max).is_some();
+    let fail = if too_long(email, l.email_max_chars) {
+        Fail::FieldTooLong("email_too_long", l.email_max_chars)
+    } else if too_long(password, l.password_max_chars) {
+        Fail::FieldTooLong("password_long", l.password_max_chars)
+    } else {
+        return Ok(());
+    };
+    tracing::info!(address = %v.address, refused = ?fail, "{form}");
+    Err(v.fail(fail))
+}
+
 pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>) -> Page {
-    let secure = p.inner.cfg.secure_cookies;
+    let cookies = p.inner.cfg.cookies();
     let email = f.email.trim().to_lowercase();
+    refuse_long(&v, "login", (&email, &f.password), &p.inner.cfg.limits)?;
+    let shown = crate::portal::net::logged(&email);
     if !form_token_ok(&p, &v, &f.csrf) {
-        tracing::warn!(email = ?email, address = %v.address, "login CSRF token refused");
+        tracing::warn!(email = ?shown, address = %v.address, "login CSRF token refused");
         return Err(v.fail(Fail::Forbidden));
     }
-    // Throttled: answered before the password is even looked at.
-    let wait = p.login_wait(&email, &v.address);
-    if wait > 0 {
+    // Counted before the password is looked at; throttled, it is not looked at.
+    let attempt = p.login_attempt(&email, &v.address).await.map_err(|fail| {
         tracing::warn!(
             target: "parkbench::audit",
-            email = ?email, address = %v.address, wait_secs = wait, outcome = "throttled", "login"
+            email = ?shown, address = %v.address, refused = ?fail, outcome = "throttled", "login"
         );
-        return Err(v.fail(Fail::Throttled(wait)));
-    }
+        v.fail(fail)
+    })?;
     let user = p
         .db()
         .user_by_email(&email)
         .await
         .map_err(|e| db_error(v.lang, &e))?
         .filter(|u| u.email != auth::IMPORTER);
-    let password = f.password;
-    let user = tokio::task::spawn_blocking(move || {
-        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let ok = auth::verify_password(&password, hash.as_deref().unwrap_or(auth::dummy_hash()));
-        user.filter(|_| ok && hash.is_some())
-    })
-    .await
-    .unwrap_or(None);
-    let Some(user) = user else {
-        let failures = p.login_failed(&email, &v.address);
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let (ok, failures) = attempt.verify(f.password, hash).await;
+    let Some(user) = user.filter(|_| ok) else {
         tracing::warn!(
             target: "parkbench::audit",
-            email = ?email, address = %v.address, failures, outcome = "failed", "login"
+            email = ?shown, address = %v.address, failures, outcome = "failed", "login"
         );
         return Ok(login_form(&p, &v, StatusCode::UNAUTHORIZED, true, &email));
     };
-    p.login_succeeded(&email);
     let (token, csrf) = (auth::token(), auth::token());
     p.db()
         .create_session(
@@ -107,22 +120,18 @@ pub async fn login(State(p): State<Portal>, v: Visitor, Form(f): Form<LoginForm>
         .map_err(|e| db_error(v.lang, &e))?;
     tracing::info!(
         target: "parkbench::audit",
-        email = ?email, address = %v.address, role = user.role.as_str(), outcome = "ok", "login"
+        email = ?shown, address = %v.address, role = user.role.as_str(), outcome = "ok", "login"
     );
     let mut r = Redirect::to(&format!("/?lang={}", v.code())).into_response();
     set_cookie(
         &mut r,
-        &auth::cookie(
+        &cookies.set(
             auth::SESSION_COOKIE,
             &token,
             p.inner.cfg.limits.session_secs,
-            secure,
         ),
     );
-    set_cookie(
-        &mut r,
-        &auth::cookie(auth::LOGIN_CSRF_COOKIE, "", 0, secure),
-    );
+    set_cookie(&mut r, &cookies.set(auth::LOGIN_CSRF_COOKIE, "", 0));
     Ok(r)
 }
 
@@ -139,7 +148,7 @@ pub async fn logout(State(p): State<Portal>, v: Visitor, Form(f): Form<CsrfForm>
     let mut r = Redirect::to(&format!("/login?lang={}", v.code())).into_response();
     set_cookie(
         &mut r,
-        &auth::cookie(auth::SESSION_COOKIE, "", 0, p.inner.cfg.secure_cookies),
+        &p.inner.cfg.cookies().set(auth::SESSION_COOKIE, "", 0),
     );
     Ok(r)
 }
@@ -164,32 +173,20 @@ pub(super) fn setup_form(
         (Some(_), Some(_)) => StatusCode::BAD_REQUEST,
         (Some(_), None) => StatusCode::OK,
     };
-    let min = p.inner.cfg.limits.password_min_chars.to_string();
-    let mut r = v.render(
-        status,
-        "setup.html",
-        vec![
-            ("form_csrf", Value::from(form.as_str())),
-            ("account", Value::from(account)),
-            ("token", Value::from(token)),
-            (
-                "problem",
-                Value::from(problem.map(|k| i18n::t(v.lang, k).replace("{n}", &min))),
-            ),
-            (
-                "rules",
-                Value::from(i18n::t(v.lang, "password_rules").replace("{n}", &min)),
-            ),
-            ("min", Value::from(min)),
-        ],
-    );
+    let l = &p.inner.cfg.limits;
+    let mut page = vec![
+        ("form_csrf", Value::from(form.as_str())),
+        ("account", Value::from(account)),
+        ("token", Value::from(token)),
+    ];
+    page.extend(password_words(v, l, problem));
+    let mut r = v.render(status, "setup.html", page);
     set_cookie(
         &mut r,
-        &auth::cookie(
+        &p.inner.cfg.cookies().set(
             auth::LOGIN_CSRF_COOKIE,
             &form,
             p.inner.cfg.limits.login_form_secs,
-            p.inner.cfg.secure_cookies,
         ),
     );
     r
@@ -223,18 +220,10 @@ pub async fn setup(
     let Some(user) = user else {
         return Ok(setup_form(&p, &v, &token, None, None));
     };
-    if let Some(problem) = auth::password_problem(
-        &f.password,
-        &user.email,
-        p.inner.cfg.limits.password_min_chars,
-    ) {
+    if let Some(problem) = auth::password_problem(&f.password, &user.email, &p.inner.cfg.limits) {
         return Ok(setup_form(&p, &v, &token, Some(&user.email), Some(problem)));
     }
-    let password = f.password;
-    let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
-        Ok(Ok(h)) => h,
-        _ => return Err(server_error(v.lang, "password hashing failed")),
-    };
+    let hash = p.hash_password(f.password).await.map_err(|f| v.fail(f))?;
     let used = p
         .db()
         .use_setup_token(&hash_of, &hash)
@@ -245,4 +234,93 @@ pub async fn setup(
     }
     tracing::info!(target: "parkbench::audit", email = ?user.email, "password set");
     Ok(Redirect::to(&format!("/login?lang={}", v.code())).into_response())
+}
+
+/// The words of a password form: the rules, the minimum and maximum for the browser, and why
+/// the last password was refused (`problem`, an i18n key whose `{n}` is a length).
+fn password_words(
+    v: &Visitor,
+    l: &PortalLimits,
+    problem: Option<&str>,
+) -> Vec<(&'static str, Value)> {
+    let (min, max) = (l.password_min_chars, l.password_max_chars);
+    let problem = problem.map(|k| {
+        let n = if k == "password_long" { max } else { min };
+        i18n::t(v.lang, k).replace("{n}", &n.to_string())
+    });
+    let rules = i18n::t(v.lang, "password_rules")
+        .replace("{n}", &min.to_string())
+        .replace("{max}", &max.to_string());
+    vec![
+        ("problem", Value::from(problem)),
+        ("rules", Value::from(rules)),
+        ("min", Value::from(min)),
+        ("max", Value::from(max)),
+    ]
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+}
+
+/// The change-password page; `problem` is the i18n key of why the last try was refused.
+fn password_form(v: &Visitor, l: &PortalLimits, problem: Option<&str>, done: bool) -> Response {
+    let status = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut page = password_words(v, l, problem);
+    page.push(("done", Value::from(done)));
+    v.render(status, "password.html", page)
+}
+
+pub async fn password_page(State(p): State<Portal>, v: Visitor) -> Page {
+    v.require_login()?;
+    Ok(password_form(&v, &p.inner.cfg.limits, None, false))
+}
+
+/// A signed-in user changes their password: the current one is required (and throttled as a
+/// login), the new one follows the rules; the account's other sessions end.
+pub async fn change_password(
+    State(p): State<Portal>,
+    v: Visitor,
+    Form(f): Form<PasswordForm>,
+) -> Page {
+    let user = v.require_login()?.clone();
+    v.check_csrf(&f.csrf)?;
+    let l = p.inner.cfg.limits;
+    refuse_long(&v, "password change", ("", &f.current), &l)?;
+    if let Some(problem) = auth::password_problem(&f.new, &user.email, &l) {
+        return Ok(password_form(&v, &l, Some(problem), false));
+    }
+    let attempt = p
+        .login_attempt(&user.email, &v.address)
+        .await
+        .map_err(|fail| v.fail(fail))?;
+    let (ok, failures) = attempt.verify(f.current, user.password_hash.clone()).await;
+    if !ok {
+        tracing::warn!(
+            target: "parkbench::audit",
+            email = ?user.email, address = %v.address, failures, outcome = "wrong current password",
+            "password change"
+        );
+        return Ok(password_form(&v, &l, Some("current_password_wrong"), false));
+    }
+    let hash = p.hash_password(f.new).await.map_err(|f| v.fail(f))?;
+    let keep = v.session_hash.as_deref().unwrap_or_default();
+    let ended = p
+        .db()
+        .change_password(user.id, &hash, keep)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    tracing::info!(
+        target: "parkbench::audit",
+        email = ?user.email, address = %v.address, other_sessions_ended = ended, outcome = "ok",
+        "password change"
+    );
+    Ok(password_form(&v, &l, None, true))
 }

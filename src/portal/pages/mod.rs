@@ -23,7 +23,7 @@ use std::sync::{Arc, OnceLock};
 use super::db::{Role, RosterPark, Submission, User};
 use super::error::{Fail, PageError, security_headers};
 use super::work::{self, Upload};
-use super::{Cached, Portal, PortalError, auth, i18n};
+use super::{Cached, Portal, PortalError, PortalLimits, auth, i18n};
 use crate::diag::{Diagnostic, Severity};
 use crate::indicators::Lang;
 
@@ -56,6 +56,7 @@ pub(super) fn env() -> &'static Environment<'static> {
                 "technologies.html",
                 include_str!("../templates/technologies.html"),
             ),
+            ("password.html", include_str!("../templates/password.html")),
         ] {
             env.add_template(name, src).expect("portal template parses");
         }
@@ -92,7 +93,9 @@ impl FromRequestParts<Portal> for Visitor {
             .filter_map(|h| h.to_str().ok())
             .collect::<Vec<_>>()
             .join("; ");
-        let login_csrf = auth::read_cookie(&cookies, auth::LOGIN_CSRF_COOKIE).map(str::to_string);
+        let names = p.inner.cfg.cookies();
+        let login_csrf =
+            auth::read_cookie(&cookies, &names.name(auth::LOGIN_CSRF_COOKIE)).map(str::to_string);
         let mut v = Visitor {
             lang,
             user: None,
@@ -101,7 +104,7 @@ impl FromRequestParts<Portal> for Visitor {
             login_csrf,
             address,
         };
-        if let Some(token) = auth::read_cookie(&cookies, auth::SESSION_COOKIE) {
+        if let Some(token) = auth::read_cookie(&cookies, &names.name(auth::SESSION_COOKIE)) {
             let hash = auth::token_hash(token);
             match p.db().session(&hash).await {
                 Ok(Some((user, csrf))) => {

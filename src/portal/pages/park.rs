@@ -87,7 +87,7 @@ pub(super) fn counting_in(history: &[Submission], year: i32) -> Option<&Submissi
 }
 
 /// The scored result of a park's submission against a set (cached by submission, set and
-/// language).
+/// language; views at once wait for one computation).
 pub(super) async fn park_result(
     p: &Portal,
     park: &RosterPark,
@@ -101,25 +101,25 @@ pub(super) async fn park_result(
         _ => 0,
     });
     let key = format!("park:{}:{set_id}:{lang:?}:tech{version}", sub.id);
-    if let Some(c) = p.cached(&key) {
-        return Ok(c);
-    }
-    let files = p.db().files(sub.id).await.map_err(|e| e.to_string())?;
-    let (p2, park2, set, year) = (p.clone(), park.clone(), set_id.to_string(), sub.year as i32);
-    let result = tokio::task::spawn_blocking(move || {
-        let refs = &p2.inner.refs;
-        let set = refs
-            .set(&set)
-            .ok_or_else(|| format!("unknown benchmark set {set}"))?;
-        let catalogue = tech.as_deref().and_then(|c| match c {
-            Cached::Technologies(t) => Some(&t.catalogue),
-            _ => None,
-        });
-        work::score_park(refs, &park2, year, &files, set, lang, catalogue)
+    p.computed(&key, || async {
+        let files = p.db().files(sub.id).await.map_err(|e| e.to_string())?;
+        let (p2, park2, set, year) = (p.clone(), park.clone(), set_id.to_string(), sub.year as i32);
+        let result = tokio::task::spawn_blocking(move || {
+            let refs = &p2.inner.refs;
+            let set = refs
+                .set(&set)
+                .ok_or_else(|| format!("unknown benchmark set {set}"))?;
+            let catalogue = tech.as_deref().and_then(|c| match c {
+                Cached::Technologies(t) => Some(&t.catalogue),
+                _ => None,
+            });
+            work::score_park(refs, &park2, year, &files, set, lang, catalogue)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        Ok(Cached::Park(Box::new(result)))
     })
     .await
-    .map_err(|e| e.to_string())??;
-    Ok(p.remember(key, Cached::Park(Box::new(result))))
 }
 
 pub(super) fn set_choice(p: &Portal, q: Option<&str>) -> String {
@@ -300,14 +300,14 @@ pub async fn upload(
     }
     // A slot before a byte of the files is read: memory for uploads is bounded by the slots.
     let slot = p.upload_slot(user.id).await.map_err(|f| {
-        tracing::warn!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
+        tracing::warn!(park = ?crate::portal::net::logged(&park_id), user = ?user.email, refused = ?f, "upload");
         v.fail(f)
     })?;
     let r = store_upload(&p, &v, &user, &park_id, form).await;
     drop(slot);
     r.map_err(|f| {
         if matches!(f, Fail::TooLarge(_) | Fail::TooManyFiles(_)) {
-            tracing::info!(park = ?park_id, user = ?user.email, refused = ?f, "upload");
+            tracing::info!(park = ?crate::portal::net::logged(&park_id), user = ?user.email, refused = ?f, "upload");
         }
         v.fail(f)
     })

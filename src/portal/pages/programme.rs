@@ -37,7 +37,8 @@ pub(super) async fn programme_year(p: &Portal, q: &ParkQuery) -> i32 {
     }
 }
 
-/// Every counting submission of a year scored together against a set (cached).
+/// Every counting submission of a year scored together against a set (cached; views at once
+/// wait for one computation).
 pub(super) async fn programme_result(
     p: &Portal,
     year: i32,
@@ -62,32 +63,33 @@ pub(super) async fn programme_result(
         "programme:{year}:{set_id}:{lang:?}:tech{version}:{}",
         ids.join(",")
     );
-    if let Some(c) = p.cached(&key) {
-        return Ok(Some(c));
-    }
-    let mut subs = Vec::new();
-    for s in &counting {
-        let park = p.db().park(&s.park_id).await.map_err(|e| e.to_string())?;
-        let files = p.db().files(s.id).await.map_err(|e| e.to_string())?;
-        if let Some(park) = park {
-            subs.push((park, files));
+    p.computed(&key, || async {
+        let mut subs = Vec::new();
+        for s in &counting {
+            let park = p.db().park(&s.park_id).await.map_err(|e| e.to_string())?;
+            let files = p.db().files(s.id).await.map_err(|e| e.to_string())?;
+            if let Some(park) = park {
+                subs.push((park, files));
+            }
         }
-    }
-    let (p2, set) = (p.clone(), set_id.to_string());
-    let result = tokio::task::spawn_blocking(move || {
-        let refs = &p2.inner.refs;
-        let set = refs
-            .set(&set)
-            .ok_or_else(|| format!("unknown benchmark set {set}"))?;
-        let catalogue = tech.as_deref().and_then(|c| match c {
-            Cached::Technologies(t) => Some(&t.catalogue),
-            _ => None,
-        });
-        work::score_programme(refs, year, &subs, set, lang, catalogue)
+        let (p2, set) = (p.clone(), set_id.to_string());
+        let result = tokio::task::spawn_blocking(move || {
+            let refs = &p2.inner.refs;
+            let set = refs
+                .set(&set)
+                .ok_or_else(|| format!("unknown benchmark set {set}"))?;
+            let catalogue = tech.as_deref().and_then(|c| match c {
+                Cached::Technologies(t) => Some(&t.catalogue),
+                _ => None,
+            });
+            work::score_programme(refs, year, &subs, set, lang, catalogue)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        Ok(Cached::Programme(Box::new(result)))
     })
     .await
-    .map_err(|e| e.to_string())??;
-    Ok(Some(p.remember(key, Cached::Programme(Box::new(result)))))
+    .map(Some)
 }
 
 pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<ParkQuery>) -> Page {
