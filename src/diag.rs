@@ -153,8 +153,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
+    /// The offending value as written: its first characters only (`[problems] value_chars`),
+    /// taken before anything is allocated for it (a CSV field may be megabytes).
+    pub fn value(mut self, value: impl AsRef<str>) -> Self {
+        let v = value.as_ref();
+        let max = crate::reference::limits().problems.value_chars;
+        self.value = Some(match v.char_indices().nth(max) {
+            Some((i, _)) => format!("{}…", &v[..i]),
+            None => v.to_string(),
+        });
         self
     }
 
@@ -591,5 +598,6 @@ pub fn cut(s: &mut String, chars: usize) {
     if let Some((i, _)) = s.char_indices().nth(chars) {
         s.truncate(i);
         s.push('…');
+        s.shrink_to_fit();
     }
 }

@@ -141,6 +141,8 @@ fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct Limits {
     pub workbook: WorkbookLimits,
+    /// Workbooks uploaded to the portal (tighter: one park's data).
+    pub portal_workbook: WorkbookLimits,
     pub problems: crate::diag::ProblemLimits,
     pub portal: PortalLimits,
     pub technologies: TechnologyLimits,
@@ -187,6 +189,7 @@ pub struct PortalLimits {
     pub upload_grace_secs: u64,
     pub request_timeout_secs: u64,
     pub uploads_at_once: usize,
+    pub upload_memory_per_byte: u64,
     pub uploads_per_user: usize,
     pub upload_wait_secs: u64,
     pub files_per_upload: usize,

@@ -208,6 +208,7 @@ impl DataArgs {
         let paths: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
         let options = input::ReadOptions {
             decimal: self.decimal,
+            ..input::ReadOptions::default()
         };
         let data = input::load_with(&paths, &reference.vocab, &reference.factors, options)?;
         Ok(Loaded { reference, data })

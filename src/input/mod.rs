@@ -44,6 +44,9 @@ pub fn is_missing_token(s: &str) -> bool {
 pub struct ReadOptions {
     /// The decimal mark of CSV files, when a file cannot tell (`1.234` in a comma file).
     pub decimal: Option<crate::units::DecimalMark>,
+    /// Bounds on workbooks (default: `[workbook]` of `indicators/limits.toml`; the portal
+    /// reads uploads with `[portal_workbook]`).
+    pub workbook: Option<crate::reference::WorkbookLimits>,
 }
 
 /// Problems that stop loading before any file is read (the user named something that is not there).
@@ -113,7 +116,9 @@ pub enum SourceKind {
 pub enum Content {
     /// A file on disk, read when loading (big activity files piece by piece).
     Path(PathBuf),
-    Bytes(Vec<u8>),
+    /// Bytes in memory, shared with their owner (an upload is checked and stored from one
+    /// copy).
+    Bytes(std::sync::Arc<Vec<u8>>),
 }
 
 impl Source {
@@ -127,11 +132,15 @@ impl Source {
     }
 
     /// Bytes in memory under a name the user knows.
-    pub fn bytes(kind: SourceKind, name: impl Into<String>, bytes: Vec<u8>) -> Self {
+    pub fn bytes(
+        kind: SourceKind,
+        name: impl Into<String>,
+        bytes: impl Into<std::sync::Arc<Vec<u8>>>,
+    ) -> Self {
         Source {
             name: name.into(),
             kind,
-            content: Content::Bytes(bytes),
+            content: Content::Bytes(bytes.into()),
         }
     }
 
@@ -464,6 +473,10 @@ struct Acc {
 fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_>, acc: &mut Acc) {
     let (vocab, factors, piece_bytes) = (how.vocab, how.factors, how.piece_bytes);
     let decimal = how.options.decimal;
+    let workbook = how
+        .options
+        .workbook
+        .unwrap_or(crate::reference::limits().workbook);
     let parks_before = acc.parks.len();
     // Parks with activity rows in this group (by number in the collector).
     let mut touched: FxHashSet<u32> = FxHashSet::default();
@@ -501,9 +514,9 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         _ => None,
     });
     for (book, format) in books {
-        let read = book
-            .read_all()
-            .and_then(|b| sheet::read_workbook_as(&book.name, format, &b, &mut acc.diags));
+        let read = book.read_all().and_then(|b| {
+            sheet::read_workbook_as(&book.name, format, &b, workbook, &mut acc.diags)
+        });
         match read {
             Ok(read) => {
                 acc.notices.extend(read.notices);

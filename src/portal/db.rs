@@ -154,7 +154,8 @@ pub struct Submission {
 #[derive(Debug, Clone)]
 pub struct StoredFile {
     pub kind: String,
-    pub content: Vec<u8>,
+    /// Shared with the check that reads it: one copy of an upload is held, not two.
+    pub content: std::sync::Arc<Vec<u8>>,
 }
 
 /// What a new submission holds.
@@ -928,7 +929,7 @@ impl Db {
             .map(|r| {
                 Ok(StoredFile {
                     kind: r.try_get("kind")?,
-                    content: r.try_get("content")?,
+                    content: std::sync::Arc::new(r.try_get::<Vec<u8>, _>("content")?),
                 })
             })
             .collect()

@@ -8,6 +8,7 @@
 
 pub mod auth;
 mod cache;
+mod checking;
 pub mod db;
 pub mod error;
 mod hashing;
@@ -106,6 +107,8 @@ struct Inner {
     /// Password hashes and verifications, on threads of their own (argon2's memory), and how
     /// many were verified.
     hashing: hashing::Hashing,
+    /// Threads that check uploads, one per upload slot.
+    checking: checking::Checking,
     password_checks: AtomicU64,
     /// Upload slots over all users, and uploads in progress by account.
     uploads: Arc<tokio::sync::Semaphore>,
@@ -213,6 +216,7 @@ impl Portal {
                 form_key,
                 throttle: Mutex::new(auth::Throttle::new(cfg.limits)),
                 hashing: hashing::Hashing::start(&cfg.limits)?,
+                checking: checking::Checking::start(cfg.limits.uploads_at_once)?,
                 password_checks: AtomicU64::new(0),
                 uploads: Arc::new(tokio::sync::Semaphore::new(
                     cfg.limits.uploads_at_once.max(1),

@@ -258,7 +258,9 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
         return Ok("parquet");
     }
     if let Some((first, rest)) = candidates.split_first() {
-        let open = |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), Some(ext), b);
+        let limits = crate::reference::limits().portal_workbook;
+        let open =
+            |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), Some(ext), b, limits);
         let err = match open(first) {
             Ok(_) => return Ok(first),
             Err(e) => e,
@@ -308,7 +310,8 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
         has_parks |= match kind {
             SourceKind::Parks => true,
             SourceKind::Workbook(Some(k)) => {
-                sheet::workbook_roles(&format!("b.{k}"), Some(k), &f.content)
+                let limits = crate::reference::limits().portal_workbook;
+                sheet::workbook_roles(&format!("b.{k}"), Some(k), &f.content, limits)
                     .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks))
             }
             _ => false,
@@ -345,7 +348,7 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
         };
         files.push(StoredFile {
             kind: kind.to_string(),
-            content: u.bytes,
+            content: u.bytes.into(),
         });
     }
     if files.iter().filter(|f| f.kind == "parks").count() > 1 {
@@ -383,10 +386,15 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
 
 /// Loads stored files as a dataset, diagnostics naming the files as the operator named them.
 fn load(refs: &Refs, park: &RosterPark, files: &[StoredFile], names: &[String]) -> input::Dataset {
-    input::load_sources(
+    let options = input::ReadOptions {
+        workbook: Some(crate::reference::limits().portal_workbook),
+        ..input::ReadOptions::default()
+    };
+    input::load_sources_with(
         vec![sources(files, names, park)],
         &refs.vocab,
         &refs.factors,
+        options,
     )
 }
 

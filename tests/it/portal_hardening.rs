@@ -2199,7 +2199,8 @@ async fn fifty_first_views_of_the_programme_at_once_compute_it_once() {
 #[test]
 fn the_readme_states_the_memory_the_limits_allow() {
     use parkbench::portal::memory::Memory;
-    let m = Memory::of(&PortalConfig::default().limits);
+    let cfg = PortalConfig::default();
+    let m = Memory::of(&cfg.limits, cfg.upload_limit);
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let mib = |b: u64| {
@@ -2215,6 +2216,7 @@ fn the_readme_states_the_memory_the_limits_allow() {
         ("| connections |", m.connections),
         ("| failed-login table |", m.throttle),
         ("| kept results |", m.results),
+        ("| uploads being checked |", m.uploads),
         ("| all of these |", m.total()),
     ] {
         let line = readme
@@ -2328,4 +2330,130 @@ async fn a_login_that_finds_every_hashing_slot_taken_is_told_the_portal_is_busy(
         StatusCode::SEE_OTHER
     );
     p.db().close().await;
+}
+
+/// The hostile files of `tests/data/attacks/make.py` uploaded by six operators at once to a
+/// `parkbench serve` process with its default four upload slots: each is refused with its
+/// message on its submission page, and the server's peak memory stays within what the portal
+/// states it may hold (`portal::memory::Memory::total`, README "Security").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_uploads_at_once_are_refused_within_the_stated_memory() {
+    use parkbench::portal::memory::Memory;
+    let files = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("python3")
+        .arg("tests/data/attacks/make.py")
+        .arg(files.path())
+        .args(["--cells", "2000001", "--bomb"])
+        .output()
+        .expect("python3 runs tests/data/attacks/make.py (standard library only)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::copy(
+        "tests/data/attacks/far-cell.xls",
+        files.path().join("far-cell.xls"),
+    )
+    .unwrap();
+    let cases: [(&str, &str); 7] = [
+        (
+            "junk-lines.csv",
+            "the row has 1 fields but the header has 5",
+        ),
+        ("repeated.ods", "the sheet has more than 4000000 cells"),
+        ("encrypted-bomb.xlsx", "encrypted or protected"),
+        // Its declared 1 GB is past the portal's 268 MB before anything is inflated.
+        ("billion-char.xlsx", "it inflates to more than 268 MB"),
+        ("far-cell.xls", "the row has 256 fields"),
+        ("many-cells.xlsx", "the row has 1000 fields"),
+        ("bomb-100mb.xlsx", "duplicate row for park"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "hostile.db");
+    let p = portal(&url, 50 << 20).await;
+    let parks = p.db().parks().await.unwrap();
+    let mut who = Vec::new();
+    for (i, _) in cases.iter().enumerate() {
+        let park = parks[i % parks.len()].park_id.clone();
+        let email = format!("hostile{i}@attack.example");
+        p.invite(&email, Role::Operator, Some(&park)).await.unwrap();
+        let user = p.db().user_by_email(&email).await.unwrap().unwrap();
+        let (token, csrf) = (auth::token(), auth::token());
+        p.db()
+            .create_session(&auth::token_hash(&token), user.id, &csrf, 3600)
+            .await
+            .unwrap();
+        who.push((park, token, csrf));
+    }
+    p.db().close().await;
+    drop(p);
+    let (child, base) = serve_process(&url, &[]).await;
+    let pid = child.0.id();
+    let idle = peak_mb(pid);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for ((file, says), (park, token, csrf)) in cases.iter().zip(who) {
+        let bytes = std::fs::read(files.path().join(file)).unwrap();
+        let (http, base, file, says) = (http.clone(), base.clone(), *file, *says);
+        tasks.push(tokio::spawn(async move {
+            let cookie = format!("{}={token}", auth::SESSION_COOKIE);
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf)
+                .text("year", "2024")
+                .part(
+                    "files",
+                    reqwest::multipart::Part::bytes(bytes).file_name(file),
+                );
+            let r = http
+                .post(format!("{base}/park/{park}/upload"))
+                .header("cookie", &cookie)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let location = r
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let page = http
+                .get(format!("{base}{location}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            (file, says, status, page)
+        }));
+    }
+    let mut failures = Vec::new();
+    for t in tasks {
+        let (file, says, status, page) = t.await.unwrap();
+        if status != 303 || !page.contains(says) {
+            let text: String = page.chars().filter(|c| *c != '\n').collect();
+            let at = text.find("<main").unwrap_or(0);
+            failures.push(format!(
+                "{file}: {status}, page lacks {says:?}: {}",
+                &text[at..(at + 3000).min(text.len())]
+            ));
+        }
+    }
+    let peak = peak_mb(pid);
+    drop(child);
+    let cfg = PortalConfig::default();
+    let stated = Memory::of(&cfg.limits, cfg.upload_limit).total() >> 20;
+    eprintln!(
+        "{} hostile uploads at once: peak {peak} MB (idle {idle} MB), stated {stated} MB",
+        cases.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(peak <= stated, "peak {peak} MB > stated {stated} MB");
 }

@@ -89,7 +89,13 @@ pub fn read_workbook(path: &Path, problems: &mut Report) -> Result<Book, Diagnos
             t!("diag.cannot_read_file", error = e.to_string()),
         )
     })?;
-    read_workbook_as(&file, None, &bytes, problems)
+    read_workbook_as(
+        &file,
+        None,
+        &bytes,
+        crate::reference::limits().workbook,
+        problems,
+    )
 }
 
 /// Like [`read_workbook`] on bytes already in memory (the format is told by the content, else by
@@ -99,7 +105,13 @@ pub fn read_workbook_bytes(
     bytes: &[u8],
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
-    read_workbook_as(file, None, bytes, problems)
+    read_workbook_as(
+        file,
+        None,
+        bytes,
+        crate::reference::limits().workbook,
+        problems,
+    )
 }
 
 /// The format of a workbook: told by the caller, else by its content (a ZIP with `mimetype` is
@@ -138,13 +150,13 @@ pub fn read_workbook_as(
     file: &str,
     format: Option<&str>,
     bytes: &[u8],
+    limits: WorkbookLimits,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     if bytes.is_empty() {
         return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
             .expected(t!("diag.expected.workbook_sheets")));
     }
-    let limits = crate::reference::limits().workbook;
     let book = match format_of(file, format, bytes).as_str() {
         "xlsx" | "xlsm" => xlsx::read(file, bytes, limits, problems)?,
         "ods" => ods::read(file, bytes, limits, problems)?,
@@ -177,8 +189,8 @@ pub fn workbook_roles(
     file: &str,
     format: Option<&str>,
     bytes: &[u8],
+    limits: WorkbookLimits,
 ) -> Result<Vec<SheetRole>, Diagnostic> {
-    let limits = crate::reference::limits().workbook;
     let names: Vec<(String, bool)> = match format_of(file, format, bytes).as_str() {
         "xlsx" | "xlsm" => xlsx::sheets(file, bytes, limits)?
             .into_iter()

@@ -422,14 +422,17 @@ pub(super) async fn store_upload(
         return Ok(see(first.version));
     }
     let (p2, park2, uploads) = (p.clone(), park.clone(), f.uploads);
-    let checked = tokio::task::spawn_blocking(move || {
-        let c = work::check(&p2.inner.refs, &park2, year, uploads);
-        let (problems, omitted) = c.bounded(&p2.inner.cfg.limits);
-        let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
-        (c.errors(), c.warnings(), problems, omitted, names, c.files)
-    })
-    .await
-    .map_err(|e| Fail::Internal(e.to_string()))?;
+    let checked = p
+        .inner
+        .checking
+        .run(move || {
+            let c = work::check(&p2.inner.refs, &park2, year, uploads);
+            let (problems, omitted) = c.bounded(&p2.inner.cfg.limits);
+            let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
+            (c.errors(), c.warnings(), problems, omitted, names, c.files)
+        })
+        .await
+        .map_err(Fail::Internal)?;
     let (errors, warnings, problems, omitted, names, files) = checked;
     let new = crate::portal::db::NewSubmission {
         park_id: &park.park_id,
