@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// Changes whenever the bytes produced for a given configuration change (the bench caches
 /// generated programmes under this version).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 const METRICS_TOML: &str = include_str!("../../indicators/metrics.toml");
 const GRID_FACTORS_CSV: &str = include_str!("../../indicators/factors/grid-factors-cn.csv");

@@ -829,3 +829,61 @@ fn days_in_month(year: i32, month: u8) -> u8 {
         _ => 31,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_months_or_a_months_first_or_last_day() {
+        for (raw, want) in [
+            ("2024-03", Some((2024, 3))),
+            ("2024/3", Some((2024, 3))),
+            ("202403", Some((2024, 3))),
+            ("2024年3月", Some((2024, 3))),
+            ("2024-03-01", Some((2024, 3))),
+            ("2024-03-31", Some((2024, 3))),
+            ("2024-02-29", Some((2024, 2))),
+            ("2023-02-28", Some((2023, 2))),
+            ("2024/3/1", Some((2024, 3))),
+            ("2024年3月1日", Some((2024, 3))),
+            ("01.03.2024", Some((2024, 3))),
+            ("2024-03-01 00:00:00", Some((2024, 3))),
+            ("2024-03-31T23:59:59", Some((2024, 3))),
+            // A day within the month, a time of day: no month.
+            ("2024-03-15", None),
+            ("2023-02-29", None),
+            ("2024-03-01 10:30", None),
+            ("2024-13", None),
+            ("3/1/2024", None),
+            ("24-03", None),
+        ] {
+            assert_eq!(parse_period(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn slash_dates_take_their_order_from_the_whole_column() {
+        let us = ["1/1/2022", "2/1/2022", "12/1/2022"];
+        assert_eq!(SlashDates::of(us.into_iter()), SlashDates::MonthFirst);
+        let uk = ["1/1/2022", "1/2/2022", "1/12/2022"];
+        assert_eq!(SlashDates::of(uk.into_iter()), SlashDates::DayFirst);
+        let month_ends = ["1/31/2022", "2/28/2022"];
+        assert_eq!(
+            SlashDates::of(month_ends.into_iter()),
+            SlashDates::MonthFirst
+        );
+        let unknown = ["2/1/2022", "3/4/2022"];
+        assert_eq!(SlashDates::of(unknown.into_iter()), SlashDates::Unknown);
+        assert_eq!(
+            SlashDates::MonthFirst.reorder("3/1/2022"),
+            Some(Ok("2022-03-01".into()))
+        );
+        assert_eq!(
+            SlashDates::DayFirst.reorder("1/3/2022 0:00:00"),
+            Some(Ok("2022-03-01 0:00:00".into()))
+        );
+        assert_eq!(SlashDates::Unknown.reorder("1/3/2022"), Some(Err(())));
+        assert_eq!(SlashDates::MonthFirst.reorder("2022-03"), None);
+    }
+}

@@ -1215,26 +1215,49 @@ async fn the_fuzz_seeds_of_issue_14_are_refused_with_their_limit_through_the_por
 /// Starts `parkbench serve` on a free port of loopback; returns it and its base URL once it
 /// answers.
 async fn serve_process(db_url: &str, extra: &[&str]) -> (Child, String) {
+    serve_process_within(db_url, extra, None).await
+}
+
+/// [`serve_process`] under an address-space limit (bytes), so that a server that would hold
+/// more fails its allocation instead of taking the machine down.
+async fn serve_process_within(
+    db_url: &str,
+    extra: &[&str],
+    address_space: Option<u64>,
+) -> (Child, String) {
+    use std::os::unix::process::CommandExt;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
-            .args([
-                "serve",
-                "--db",
-                db_url,
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .args(extra)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"));
+    cmd.args([
+        "serve",
+        "--db",
+        db_url,
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+    ])
+    .args(extra)
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
+    if let Some(limit) = address_space {
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let l = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &l) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let child = Child(cmd.spawn().unwrap());
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..600 {
         if reqwest::get(format!("{base}/healthz")).await.is_ok() {
@@ -2388,7 +2411,12 @@ async fn hostile_uploads_at_once_are_refused_within_the_stated_memory() {
     }
     p.db().close().await;
     drop(p);
-    let (child, base) = serve_process(&url, &[]).await;
+    // The stated memory and room for the threads' stacks and allocator arenas: past it an
+    // allocation fails (a refused upload, or a dead server this test sees) before the machine
+    // suffers.
+    let cfg = PortalConfig::default();
+    let stated = Memory::of(&cfg.limits, cfg.upload_limit).total();
+    let (child, base) = serve_process_within(&url, &[], Some(stated + (2 << 30))).await;
     let pid = child.0.id();
     let idle = peak_mb(pid);
     let http = reqwest::Client::builder()
@@ -2448,8 +2476,7 @@ async fn hostile_uploads_at_once_are_refused_within_the_stated_memory() {
     }
     let peak = peak_mb(pid);
     drop(child);
-    let cfg = PortalConfig::default();
-    let stated = Memory::of(&cfg.limits, cfg.upload_limit).total() >> 20;
+    let stated = stated >> 20;
     eprintln!(
         "{} hostile uploads at once: peak {peak} MB (idle {idle} MB), stated {stated} MB",
         cases.len()
