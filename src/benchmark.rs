@@ -8,8 +8,10 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-use crate::factors::{ElectricityBasis, GridVariant};
-use crate::indicators::{Catalogue, IndicatorRef, Lang};
+use crate::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
+use crate::i18n::Lang;
+use crate::indicators::{Catalogue, IndicatorRef};
+use crate::inventory::AccountingOptions;
 use crate::reference::{ReferenceError, embedded_sets, line_col, toml_error_message};
 
 /// Text in English and Chinese.
@@ -254,6 +256,25 @@ pub struct Accounting {
     pub outside_bands: OutsideBands,
     #[serde(default)]
     pub outside_bands_note: Option<Text>,
+}
+
+impl Accounting {
+    /// The inventory's accounting options this set asks for, with the fuel factor table chosen
+    /// (China's by default).
+    pub fn options(&self, fuel: Option<FuelFactorSet>) -> AccountingOptions {
+        AccountingOptions {
+            electricity_basis: self.electricity_tce_basis,
+            grid_variant: self.grid_factor_variant,
+            fuel_factors: fuel.unwrap_or(FuelFactorSet::Cn),
+            include_process_co2: self.include_process_co2,
+        }
+    }
+
+    /// The set's accounting switches as formula variables (`natural_gas_clean`).
+    pub fn settings(&self) -> std::collections::BTreeMap<String, f64> {
+        let gas = if self.natural_gas_clean { 1.0 } else { 0.0 };
+        std::collections::BTreeMap::from([("natural_gas_clean".to_string(), gas)])
+    }
 }
 
 fn yes() -> bool {

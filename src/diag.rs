@@ -153,15 +153,10 @@ impl Diagnostic {
         }
     }
 
-    /// The offending value as written: its first characters only (`[problems] value_chars`),
-    /// taken before anything is allocated for it (a CSV field may be megabytes).
-    pub fn value(mut self, value: impl AsRef<str>) -> Self {
-        let v = value.as_ref();
-        let max = crate::reference::limits().problems.value_chars;
-        self.value = Some(match v.char_indices().nth(max) {
-            Some((i, _)) => format!("{}…", &v[..i]),
-            None => v.to_string(),
-        });
+    /// The offending value as written (cut to `[problems] value_chars` when the problem is
+    /// kept: [`Report::push`]).
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
         self
     }
 
@@ -396,12 +391,6 @@ pub struct Report {
     group_first: Option<Box<Diagnostic>>,
 }
 
-impl Default for Report {
-    fn default() -> Self {
-        Report::with_limits(crate::reference::limits().problems)
-    }
-}
-
 /// Where a group of sources began in a [`Report`] ([`Report::begin_group`]).
 #[derive(Debug, Clone, Copy)]
 pub struct GroupMark {
@@ -578,7 +567,7 @@ impl Diagnostic {
     /// hold 32,767 characters and a CSV field megabytes; a problem shows the first ones).
     pub fn bound(&mut self, chars: usize) {
         if let Some(v) = &mut self.value {
-            cut(v, chars);
+            crate::i18n::cut(v, chars);
         }
         self.message.bound(chars);
         if let Some(e) = &mut self.expected {
@@ -587,17 +576,5 @@ impl Diagnostic {
         if let Some(h) = &mut self.hint {
             h.bound(chars);
         }
-    }
-}
-
-/// Cuts a string to `chars` characters, marking the cut with an ellipsis.
-pub fn cut(s: &mut String, chars: usize) {
-    if s.len() <= chars {
-        return;
-    }
-    if let Some((i, _)) = s.char_indices().nth(chars) {
-        s.truncate(i);
-        s.push('…');
-        s.shrink_to_fit();
     }
 }

@@ -29,7 +29,7 @@ pub struct FactorUse {
 }
 
 /// Which fuel factor table to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FuelFactorSet {
     /// China's GB/T 2589 coefficients and national accounting-guideline CO2 factors.
@@ -39,6 +39,14 @@ pub enum FuelFactorSet {
 }
 
 impl FuelFactorSet {
+    /// Every table, in the order they are offered.
+    pub const ALL: [FuelFactorSet; 2] = [FuelFactorSet::Cn, FuelFactorSet::Ipcc2006];
+
+    /// The table of a key (`cn`, `ipcc2006`).
+    pub fn from_key(key: &str) -> Option<FuelFactorSet> {
+        FuelFactorSet::ALL.into_iter().find(|f| f.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             FuelFactorSet::Cn => "cn",

@@ -13,7 +13,33 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::indicators::Lang;
+/// A language of the words layer: one locale file each (`locales/<code>.toml`). Adding a
+/// language is its file, a variant here and its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// Every language, in the order they are offered.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// Its code: `en`, `zh` (the locale file's name, `?lang=`, `--lang`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The language of a code.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
 
 /// A message as facts: its key in the locale files and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,11 +100,11 @@ impl Text {
         self
     }
 
-    /// Cuts every text argument to `chars` characters (see [`crate::diag::cut`]).
+    /// Cuts every text argument to `chars` characters (see [`cut`]).
     pub fn bound(&mut self, chars: usize) {
         for (_, a) in &mut self.args {
             match a {
-                Arg::Str(s) => crate::diag::cut(s, chars),
+                Arg::Str(s) => cut(s, chars),
                 Arg::Text(t) => t.bound(chars),
             }
         }
@@ -268,11 +294,10 @@ impl Locale {
     /// where English lacks it too).
     pub fn text(&self, t: &Text) -> String {
         if t.key == BOTH {
-            let arg = match self.lang {
-                Lang::En => "en",
-                Lang::Zh => "zh",
-            };
-            return t.get(arg).map(|a| self.arg(a)).unwrap_or_default();
+            return t
+                .get(self.lang.code())
+                .map(|a| self.arg(a))
+                .unwrap_or_default();
         }
         if t.key == VERBATIM {
             return match t.get("text") {
@@ -375,6 +400,19 @@ pub fn placeholders(template: &str) -> std::collections::BTreeSet<&str> {
         rest = &rest[open + close + 1..];
     }
     out
+}
+
+/// Cuts a string to `chars` characters, marking the cut with an ellipsis, and gives back the
+/// memory it no longer needs.
+pub fn cut(s: &mut String, chars: usize) {
+    if s.len() <= chars {
+        return;
+    }
+    if let Some((i, _)) = s.char_indices().nth(chars) {
+        s.truncate(i);
+        s.push('…');
+        s.shrink_to_fit();
+    }
 }
 
 #[cfg(test)]

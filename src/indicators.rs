@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::i18n::Lang;
 use crate::inventory::Inventory;
 use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
 
@@ -73,15 +74,6 @@ impl Indicator {
             Lang::Zh => &self.name_zh,
         }
     }
-}
-
-/// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
 }
 
 /// A change over time of an indicator.

@@ -4,7 +4,7 @@
 //! command line and the portal call it; neither assembles stages or accounting options.
 
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+
 use std::path::Path;
 
 use crate::benchmark::BenchmarkSet;
@@ -33,6 +33,18 @@ pub struct Reference {
     /// The measure catalogue and prices of pathways (`indicators/measures.toml`,
     /// `indicators/prices.csv`, or the user's files).
     pub measures: crate::pathway::Catalogue,
+}
+
+impl Reference {
+    /// The tables pathways and matchmaking read.
+    pub fn tables(&self) -> crate::pathway::Tables<'_> {
+        crate::pathway::Tables {
+            vocab: &self.vocab,
+            factors: &self.factors,
+            catalogue: &self.catalogue,
+            measures: &self.measures,
+        }
+    }
 }
 
 /// A benchmark set id that is not shipped.
@@ -153,7 +165,15 @@ pub fn run(
         Some(p) => {
             let opts = score_options(data, &request.selection);
             runs.iter()
-                .map(|r| crate::pathway::pathways(r, data, reference, &opts, p.scenario.as_ref()))
+                .map(|r| {
+                    crate::pathway::pathways(
+                        r,
+                        data,
+                        reference.tables(),
+                        &opts,
+                        p.scenario.as_ref(),
+                    )
+                })
                 .collect::<Result<_, _>>()?
         }
     };
@@ -186,16 +206,6 @@ pub struct Selection {
 
 pub use crate::scoring::SetRun;
 
-/// Accounting options a set asks for.
-pub fn accounting_for(set: &BenchmarkSet, fuel: Option<FuelFactorSet>) -> AccountingOptions {
-    AccountingOptions {
-        electricity_basis: set.accounting.electricity_tce_basis,
-        grid_variant: set.accounting.grid_factor_variant,
-        fuel_factors: fuel.unwrap_or(FuelFactorSet::Cn),
-        include_process_co2: set.accounting.include_process_co2,
-    }
-}
-
 /// The scoring choices of a selection: milestone and the dataset's waivers.
 pub fn score_options(data: &Dataset, sel: &Selection) -> ScoreOptions {
     ScoreOptions {
@@ -211,18 +221,6 @@ pub fn score_options(data: &Dataset, sel: &Selection) -> ScoreOptions {
             })
             .collect(),
     }
-}
-
-/// The set's accounting switches as formula variables (e.g. `natural_gas_clean`).
-pub fn settings_for(set: &BenchmarkSet) -> BTreeMap<String, f64> {
-    BTreeMap::from([(
-        "natural_gas_clean".to_string(),
-        if set.accounting.natural_gas_clean {
-            1.0
-        } else {
-            0.0
-        },
-    )])
 }
 
 /// Scores every selected park-year of a dataset against each set.
@@ -243,9 +241,9 @@ fn score_sets(
             vocab,
             &reference.factors,
             &reference.plausibility,
-            accounting_for(set, sel.fuel_factors),
+            set.accounting.options(sel.fuel_factors),
         )?;
-        let settings = settings_for(set);
+        let settings = set.accounting.settings();
         let values = indicators::evaluate(cat, &inv, vocab, &settings)?;
         let scores = inv
             .years
@@ -307,7 +305,7 @@ fn programme(
         Some(m) => {
             let cfg = reference.uncertainty.clone();
             let opts = score_options(data, sel);
-            let settings = settings_for(&run.set);
+            let settings = run.set.accounting.settings();
             let inputs = crate::uncertainty::Inputs {
                 set: &run.set,
                 years: &run.inventory.years,

@@ -10,18 +10,30 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 use crate::outfile;
 use crate::reference::{self, ReferenceError, Vocabulary};
 
 /// The file layout of a template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemplateFormat {
     /// parks.csv, activity.csv, metrics.csv and README.txt (UTF-8 with BOM, so Excel shows
     /// Chinese correctly).
     Csv,
     /// One workbook, parkbench-template.xlsx, with sheets parks, activity, metrics, README.
     Xlsx,
+}
+
+impl TemplateFormat {
+    pub const ALL: [TemplateFormat; 2] = [TemplateFormat::Csv, TemplateFormat::Xlsx];
+
+    /// Its name on the command line: `csv`, `xlsx`.
+    pub fn code(self) -> &'static str {
+        match self {
+            TemplateFormat::Csv => "csv",
+            TemplateFormat::Xlsx => "xlsx",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

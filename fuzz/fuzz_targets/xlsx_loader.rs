@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use parkbench::input::sheet;
 
 fuzz_target!(|data: &[u8]| {
-    let mut problems = parkbench::diag::Report::default();
+    let mut problems = parkbench::diag::Report::with_limits(parkbench::reference::limits().problems);
     match sheet::read_workbook_bytes("fuzz.xlsx", data, &mut problems) {
         Ok(book) => {
             for (_, t) in book.sheets {

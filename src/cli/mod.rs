@@ -156,15 +156,31 @@ pub struct DataArgs {
     #[arg(long, value_name = "DIR")]
     pub factors: Option<PathBuf>,
     /// Fuel CO2 factor table.
-    #[arg(long, value_enum, default_value = "cn")]
+    #[arg(long, value_parser = fuel_parser(), default_value = "cn")]
     pub fuel_factors: FuelFactorSet,
     /// Language of problems, hints and summary lines (and of a report's pages).
-    #[arg(long, value_enum, default_value = "en")]
+    #[arg(long, value_parser = lang_parser(), default_value = "en")]
     pub lang: parkbench::i18n::Lang,
     /// The decimal mark of CSV files whose numbers cannot tell (`1.234` in a comma file):
     /// `,` (1.234,5) or `.` (1,234.5). Without it each file's numbers decide.
     #[arg(long, value_name = ", | .", value_parser = parse_decimal)]
     pub decimal: Option<parkbench::units::DecimalMark>,
+}
+
+/// `--lang`: the languages of the locale files, by code.
+pub(crate) fn lang_parser() -> impl clap::builder::TypedValueParser<Value = parkbench::i18n::Lang> {
+    use clap::builder::TypedValueParser;
+    let codes = parkbench::i18n::Lang::ALL.map(parkbench::i18n::Lang::code);
+    clap::builder::PossibleValuesParser::new(codes)
+        .map(|c| parkbench::i18n::Lang::from_code(&c).unwrap_or_default())
+}
+
+/// `--fuel-factors`: the fuel factor tables, by key.
+fn fuel_parser() -> impl clap::builder::TypedValueParser<Value = FuelFactorSet> {
+    use clap::builder::TypedValueParser;
+    let keys = FuelFactorSet::ALL.map(FuelFactorSet::key);
+    clap::builder::PossibleValuesParser::new(keys)
+        .map(|k| FuelFactorSet::from_key(&k).unwrap_or(FuelFactorSet::Cn))
 }
 
 fn parse_decimal(s: &str) -> Result<parkbench::units::DecimalMark, String> {

@@ -83,7 +83,7 @@ pub fn run_needs(args: NeedsArgs) -> Result<ExitStatus, CliError> {
     let needs: Vec<_> = outcome
         .plans
         .iter()
-        .flat_map(|r| matchmaking::needs(r, &l.data, &l.reference))
+        .flat_map(|r| matchmaking::needs(r, &l.data, l.reference.tables()))
         .collect();
     let words = Locale::get(args.data.lang);
     let text = match args.format {
@@ -119,8 +119,8 @@ pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
         .plans
         .iter()
         .map(|r| {
-            let needs = matchmaking::needs(r, &l.data, &l.reference);
-            matchmaking::match_needs(&needs, r, &catalogue, &l.reference)
+            let needs = matchmaking::needs(r, &l.data, l.reference.tables());
+            matchmaking::match_needs(&needs, r, &catalogue, l.reference.tables())
         })
         .collect();
     match args.format {

@@ -95,12 +95,12 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     for (i, run) in runs.iter().enumerate() {
         let matched = match (&tech, outcome.plans.get(i)) {
             (Some(t), Some(plans)) => {
-                let needs = parkbench::matchmaking::needs(plans, &l.data, &l.reference);
+                let needs = parkbench::matchmaking::needs(plans, &l.data, l.reference.tables());
                 Some(parkbench::matchmaking::match_needs(
                     &needs,
                     plans,
                     t,
-                    &l.reference,
+                    l.reference.tables(),
                 ))
             }
             _ => None,

@@ -4,9 +4,21 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::{CliError, ExitStatus};
-use parkbench::indicators::Lang;
+use parkbench::i18n::Lang;
 use parkbench::reference::Vocabulary;
 use parkbench::template::{self, TemplateFormat};
+
+/// `--format`: csv or xlsx.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = TemplateFormat> {
+    use clap::builder::TypedValueParser;
+    let codes = TemplateFormat::ALL.map(TemplateFormat::code);
+    clap::builder::PossibleValuesParser::new(codes).map(|c| {
+        TemplateFormat::ALL
+            .into_iter()
+            .find(|f| f.code() == c)
+            .unwrap_or(TemplateFormat::Csv)
+    })
+}
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
@@ -14,10 +26,10 @@ pub struct TemplateArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Language of the headers, notes and README (both languages load back).
-    #[arg(long, value_enum, default_value = "en")]
+    #[arg(long, value_parser = super::lang_parser(), default_value = "en")]
     pub lang: Lang,
     /// CSV files or one Excel workbook.
-    #[arg(long, value_enum, default_value = "csv")]
+    #[arg(long, value_parser = format_parser(), default_value = "csv")]
     pub format: TemplateFormat,
     /// Write into a folder that holds files parkbench did not write.
     #[arg(long)]

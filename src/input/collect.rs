@@ -411,7 +411,7 @@ mod tests {
         // A park nobody listed, two rows.
         c.add(row("p9", 0, None, Some(1.0), 1, 60));
         c.add(row("p9", 1, None, Some(1.0), 1, 61));
-        let mut diags = crate::diag::Report::default();
+        let mut diags = crate::diag::Report::with_limits(crate::reference::limits().problems);
         c.finish(&files, &|id| id == "p1", &vocab, &mut diags);
         let text: Vec<String> = diags.diagnostics.iter().map(|d| d.to_string()).collect();
         let m0 = &vocab.order[0];

@@ -371,7 +371,7 @@ fn load_listed_paths(
     let mut listed = Vec::with_capacity(groups.len());
     let mut skipped = Vec::new();
     for g in &groups {
-        let mut report = Report::default();
+        let mut report = Report::with_limits(crate::reference::limits().problems);
         let sources = discover(g, &mut report, &mut skipped)?.into_list();
         listed.push((sources, report.diagnostics));
     }
@@ -412,7 +412,7 @@ fn load_listed(
     piece_bytes: usize,
     options: ReadOptions,
 ) -> Dataset {
-    let mut acc = Acc::default();
+    let mut acc = Acc::new(crate::reference::limits().problems);
     let how = Reading {
         vocab,
         factors,
@@ -457,7 +457,6 @@ fn load_listed(
 }
 
 /// What the groups of a dataset add up to.
-#[derive(Default)]
 struct Acc {
     files: Vec<Origin>,
     row_counts: Vec<usize>,
@@ -467,6 +466,21 @@ struct Acc {
     waivers: Vec<Waiver>,
     title_rows: Vec<(Origin, usize)>,
     notices: Vec<crate::diag::Notice>,
+}
+
+impl Acc {
+    fn new(problems: crate::diag::ProblemLimits) -> Self {
+        Acc {
+            files: Vec::new(),
+            row_counts: Vec::new(),
+            diags: Report::with_limits(problems),
+            parks: Vec::new(),
+            activity: collect::Collector::default(),
+            waivers: Vec::new(),
+            title_rows: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
 }
 
 /// Reads the sources of one group into `acc`; problems since `mark` count as the group's own.

@@ -15,8 +15,8 @@ pub mod technologies;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
+use crate::i18n::Lang;
 use crate::i18n::{Locale, Text};
-use crate::indicators::Lang;
 use crate::input::Dataset;
 use crate::pathway::{self, Plan, PlanRun, Step};
 use crate::scoring::{Status, fmt_qty};
@@ -113,9 +113,9 @@ fn serves(step: &Step, before: Option<f64>, rule: &str, lower: bool) -> bool {
 }
 
 /// The needs of a set's plans: one per park and failing rule that a step of its plan moves.
-pub fn needs(run: &PlanRun, data: &Dataset, reference: &crate::pipeline::Reference) -> Vec<Need> {
-    let cat = &reference.catalogue;
-    let measures = &reference.measures;
+pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_>) -> Vec<Need> {
+    let cat = reference.catalogue;
+    let measures = reference.measures;
     let mut out = Vec::new();
     for p in &run.plans {
         let Some(park) = data.park(&p.park_id) else {
@@ -228,7 +228,7 @@ fn need_words(
     deadline: Option<i32>,
     gap_left: bool,
     lower: bool,
-    reference: &crate::pipeline::Reference,
+    reference: crate::pathway::Tables<'_>,
     lang: Lang,
 ) -> (String, String) {
     let words = Locale::get(lang);
@@ -424,9 +424,9 @@ pub fn match_needs(
     needs: &[Need],
     plans: &PlanRun,
     catalogue: &Catalogue,
-    reference: &crate::pipeline::Reference,
+    reference: crate::pathway::Tables<'_>,
 ) -> MatchRun {
-    let measures = &reference.measures;
+    let measures = reference.measures;
     let units = &reference.vocab.units;
     let by_park: HashMap<&str, &Plan> = plans
         .plans

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Origin};
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 use crate::pathway::{self, Measure, Step};
 
 /// How a technology is offered.

@@ -837,26 +837,36 @@ impl PlanRun {
     }
 }
 
+/// The reference tables pathways (and matchmaking) read: the metric vocabulary, factor tables,
+/// indicator catalogue and measure catalogue.
+#[derive(Clone, Copy)]
+pub struct Tables<'a> {
+    pub vocab: &'a crate::reference::Vocabulary,
+    pub factors: &'a crate::factors::Factors,
+    pub catalogue: &'a crate::indicators::Catalogue,
+    pub measures: &'a Catalogue,
+}
+
 /// The pathways of a scored set: a plan for each selected park's latest scored year and, with
 /// a scenario, its projection (from the scenario's base year when it has one).
 pub fn pathways(
     run: &scoring::SetRun,
     data: &crate::input::Dataset,
-    reference: &crate::pipeline::Reference,
+    reference: Tables<'_>,
     opts: &ScoreOptions,
     scenario: Option<&scenario::Scenario>,
 ) -> Result<PlanRun, PathwayError> {
-    let annual = data.annual(&reference.vocab)?;
-    let acc = Accountant::new(&reference.vocab, &reference.factors, run.inventory.options)?;
-    let settings = crate::pipeline::settings_for(&run.set);
+    let annual = data.annual(reference.vocab)?;
+    let acc = Accountant::new(reference.vocab, reference.factors, run.inventory.options)?;
+    let settings = run.set.accounting.settings();
     let work: Vec<&Score> = run.latest();
-    let evaluator = indicators::Evaluator::new(&needed_indicators(&run.set, &reference.catalogue))?;
+    let evaluator = indicators::Evaluator::new(&needed_indicators(&run.set, reference.catalogue))?;
     let planner_for = |park| {
         Planner::new(
             &run.set,
-            &reference.catalogue,
-            &reference.vocab,
-            &reference.measures,
+            reference.catalogue,
+            reference.vocab,
+            reference.measures,
             &acc,
             park,
             &settings,

@@ -189,7 +189,7 @@ pub(crate) fn text(size: f64) -> TextStyle<'static> {
 }
 
 /// A chart's word in its language (the `plot` section of the locale files).
-pub(crate) fn word(lang: crate::indicators::Lang, key: &'static str) -> &'static str {
+pub(crate) fn word(lang: crate::i18n::Lang, key: &'static str) -> &'static str {
     crate::i18n::Locale::get(lang).raw(key)
 }
 

@@ -7,7 +7,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
 use crate::benchmark::BenchmarkSet;
-use crate::indicators::{Catalogue, Direction, Lang};
+use crate::i18n::Lang;
+use crate::indicators::{Catalogue, Direction};
 use crate::scoring::{Score, Status, fmt_indicator};
 
 /// One bullet bar.

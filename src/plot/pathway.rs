@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Chart, colours, err, shorten, text, word};
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 use crate::pathway::scenario::Projection as ProjectionData;
 use crate::pathway::{Catalogue, Plan};
 use crate::scoring::Status;

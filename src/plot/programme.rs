@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
 use crate::benchmark::BenchmarkSet;
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 use crate::scoring::{Score, Status};
 
 /// Level labels and colours of a set, best first, plus "undetermined".

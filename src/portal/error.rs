@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::db::{DbError, StorageFault};
 use super::i18n;
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 
 /// What went wrong, as the visitor is told.
 #[derive(Debug, Clone)]
@@ -153,7 +153,7 @@ impl IntoResponse for PageError {
         }
         let status = self.fail.status();
         let text = self.fail.text(self.lang);
-        let html = super::pages::message_page(self.lang, status, &text);
+        let html = super::render::message_page(self.lang, status, &text);
         let mut r = (status, Html(html)).into_response();
         security_headers(r.headers_mut());
         if let Some(s) = self.fail.retry_after()

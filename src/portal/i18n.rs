@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 
 /// The portal's words in a language (the `portal` section of the locale files), by key.
 pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {

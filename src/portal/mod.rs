@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod memory;
 mod net;
 mod pages;
+mod render;
 pub mod work;
 
 use axum::Router;
@@ -81,7 +82,7 @@ pub enum PortalError {
     #[error("{0}")]
     Setup(String),
     /// An invitation refused: the i18n key of the reason, and the account it concerns.
-    #[error("{}: {}", i18n::t(crate::indicators::Lang::En, .0), .1)]
+    #[error("{}: {}", i18n::t(crate::i18n::Lang::En, .0), .1)]
     Refused(&'static str, String),
     #[error("{0}")]
     Io(#[from] std::io::Error),

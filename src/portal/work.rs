@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::db::{RosterPark, StoredFile};
 use crate::benchmark::BenchmarkSet;
 use crate::diag::{Diagnostic, Severity};
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 use crate::input::{self, Source, SourceKind, activity, sheet, table};
 use crate::pipeline::{self, Reference, Request, Selection};
 use crate::reference::PortalLimits;
@@ -605,12 +605,12 @@ fn run_report(
     let scores_csv = report::scores::csv(runs);
     let matches = match (tech, outcome.plans.first()) {
         (Some(t), Some(plans)) => {
-            let needs = crate::matchmaking::needs(plans, data, refs);
+            let needs = crate::matchmaking::needs(plans, data, refs.tables());
             Some(crate::matchmaking::match_needs(
                 &needs,
                 plans,
                 t,
-                &refs.reference,
+                refs.reference.tables(),
             ))
         }
         _ => None,
@@ -659,17 +659,20 @@ fn run_report(
 /// Reads a roster (a parks table, CSV or workbook) into roster entries; every problem at once.
 pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> {
     let tables: Vec<table::Table> = if sheet::is_workbook(path) {
-        sheet::read_workbook(path, &mut crate::diag::Report::default())
-            .map_err(|d| d.to_string())?
-            .sheets
-            .into_iter()
-            .filter(|(r, _)| *r == sheet::SheetRole::Parks)
-            .map(|(_, t)| t)
-            .collect()
+        sheet::read_workbook(
+            path,
+            &mut crate::diag::Report::with_limits(crate::reference::limits().problems),
+        )
+        .map_err(|d| d.to_string())?
+        .sheets
+        .into_iter()
+        .filter(|(r, _)| *r == sheet::SheetRole::Parks)
+        .map(|(_, t)| t)
+        .collect()
     } else {
         vec![table::read_csv(path).map_err(|d| d.to_string())?]
     };
-    let mut diags = crate::diag::Report::default();
+    let mut diags = crate::diag::Report::with_limits(crate::reference::limits().problems);
     let mut out = Vec::new();
     for t in &tables {
         for p in input::parks::read_parks(t, &refs.vocab, &refs.factors, &mut diags) {

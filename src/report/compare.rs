@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::{CSS, env, gate_label, labels, lang_code, pick_scores};
 use crate::benchmark::Role;
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 use crate::pipeline::SetRun;
 use crate::scoring::{GateState, RuleResult, Score, Status};
 

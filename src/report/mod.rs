@@ -31,7 +31,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::benchmark::{BenchmarkSet, Role};
-use crate::indicators::{Catalogue, Lang};
+use crate::i18n::Lang;
+use crate::indicators::Catalogue;
 use crate::input::{Dataset, valid_park_id_for_path};
 use crate::pipeline::{Programme, SetRun};
 use crate::plot::{self, Chart};

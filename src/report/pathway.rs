@@ -7,8 +7,8 @@ use minijinja::context;
 
 use super::{gate_label, labels, level_words};
 use crate::benchmark::BenchmarkSet;
+use crate::i18n::Lang;
 use crate::i18n::Locale;
-use crate::indicators::Lang;
 use crate::pathway::scenario::Projection;
 use crate::pathway::{Catalogue, Plan, PlanRun, Step};
 use crate::scoring::{GateState, fmt_qty};

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::tables::rows_csv;
 use crate::i18n::Locale;
+use crate::outfile::rows_csv;
 use crate::outfile::{csv_safe, num};
 use crate::pathway::{Catalogue, Plan, PlanRun, Step};
 

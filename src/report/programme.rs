@@ -128,7 +128,7 @@ pub fn failures_csv(data: &Dataset, lang: Lang) -> String {
     }
     let l = crate::i18n::Locale::get(lang);
     let safe = crate::outfile::csv_safe;
-    super::tables::rows_csv(data.report.errors().map(|d| FailureRow {
+    crate::outfile::rows_csv(data.report.errors().map(|d| FailureRow {
         park_id: safe(d.park_id.as_deref().unwrap_or("")),
         file: safe(&d.file),
         line: d.line,

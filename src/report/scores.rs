@@ -69,7 +69,7 @@ pub fn csv(runs: &[SetRun]) -> String {
             ..Default::default()
         });
     }
-    super::tables::rows_csv(rows)
+    crate::outfile::rows_csv(rows)
 }
 
 /// A gate state as scores.csv writes it.

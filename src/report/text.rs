@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::benchmark::{Accounting, Role};
 use crate::factors::{ElectricityBasis, GridVariant};
+use crate::i18n::Lang;
 use crate::i18n::{Locale, Text};
-use crate::indicators::Lang;
 use crate::scoring::{GateState, RuleResult, Score};
 
 /// The report's labels (the `report` section of the locale files), by key.

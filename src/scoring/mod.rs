@@ -22,8 +22,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::benchmark::{BandChoice, BenchmarkSet, Method, Role, Rule, SourceStatus, Threshold};
+use crate::i18n::Lang;
 use crate::i18n::{Locale, Text};
-use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Lang, Values};
+use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Values};
 use crate::inventory::{Inventory, ParkYear};
 
 /// A set's results: the inventory under its accounting, indicator values and scores.

@@ -22,6 +22,7 @@ mod programme;
 mod props;
 pub mod report;
 mod score;
+mod shape;
 pub mod synth;
 mod uncertainty;
 mod validate;

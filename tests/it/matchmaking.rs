@@ -49,7 +49,7 @@ fn catalogue(r: &Reference, rel: &str) -> Catalogue {
 #[test]
 fn a_hand_made_catalogue_gives_exactly_the_expected_matches_and_ranking() {
     let (r, d, run) = setup();
-    let needs = matchmaking::needs(&run, &d, &r);
+    let needs = matchmaking::needs(&run, &d, r.tables());
     let ids: Vec<&str> = needs.iter().map(|n| n.id.as_str()).collect();
     // The same measures raise the clean-energy share (natural gas counts as clean in this set):
     // 133 / 1,362 = 9.8 % today, (9,898.44 x 0.1229 + 133) / 1,362 = 99.1 % with the plan.
@@ -79,7 +79,7 @@ fn a_hand_made_catalogue_gives_exactly_the_expected_matches_and_ranking() {
     assert!((w2.co2_t - 7656.25 * 0.5306).abs() < 1e-6);
 
     let cat = catalogue(&r, "match/technologies.csv");
-    let m = matchmaking::match_needs(&needs, &run, &cat, &r);
+    let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
     let ranked = |need: &str| -> Vec<(String, Option<f64>)> {
         m.for_need(need)
             .map(|x| {
@@ -126,10 +126,10 @@ fn a_hand_made_catalogue_gives_exactly_the_expected_matches_and_ranking() {
 #[test]
 fn a_need_no_technology_serves_is_listed_as_unserved() {
     let (r, d, run) = setup();
-    let needs = matchmaking::needs(&run, &d, &r);
+    let needs = matchmaking::needs(&run, &d, r.tables());
     let text = "id,title_en,field,implements,trl\nt-pv-big,Rooftop PV,solar_pv,pv,9\n";
     let cat = Catalogue::parse("pv-only.csv", text.as_bytes(), &r.measures).unwrap();
-    let m = matchmaking::match_needs(&needs, &run, &cat, &r);
+    let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
     let unserved: Vec<&str> = m.unserved().map(|n| n.id.as_str()).collect();
     assert_eq!(unserved, ["W2:core_co2_per_tce", "W2:clean_energy_share"]);
     let csv = matchmaking::matches_csv(&m, &cat, Lang::En);
@@ -143,7 +143,7 @@ fn a_need_no_technology_serves_is_listed_as_unserved() {
 #[test]
 fn the_needs_export_round_trips_and_both_languages_are_complete() {
     let (r, d, run) = setup();
-    let needs = matchmaking::needs(&run, &d, &r);
+    let needs = matchmaking::needs(&run, &d, r.tables());
     let csv = matchmaking::needs_csv(&needs);
     let back = matchmaking::read_needs_csv(&csv).unwrap();
     assert_eq!(back, needs);

@@ -363,7 +363,7 @@ proptest! {
         let base = metrics_of(r, &d);
         let park = &d.parks[0];
         let set = r.set(SET).unwrap();
-        let acc = parkbench::inventory::Accountant::new(&r.vocab, &r.factors, pipeline::accounting_for(set, None)).unwrap();
+        let acc = parkbench::inventory::Accountant::new(&r.vocab, &r.factors, set.accounting.options(None)).unwrap();
         let ctx = apply::Ctx::new(&r.measures, park, &r.vocab, &acc, 2022);
         let run = |ids: &[&str]| {
             let mut s = base.clone();
@@ -418,12 +418,9 @@ fn rescore(r: &Reference, d: &input::Dataset, p: &Plan) -> GateState {
         .remove(&(p.park_id.clone(), p.year))
         .unwrap();
     let set = r.set(SET).unwrap();
-    let acc = parkbench::inventory::Accountant::new(
-        &r.vocab,
-        &r.factors,
-        pipeline::accounting_for(set, None),
-    )
-    .unwrap();
+    let acc =
+        parkbench::inventory::Accountant::new(&r.vocab, &r.factors, set.accounting.options(None))
+            .unwrap();
     let ctx = apply::Ctx::new(&r.measures, park, &r.vocab, &acc, p.year);
     for s in &p.steps {
         let m = r.measures.measure(&s.measure).unwrap();

@@ -34,7 +34,7 @@ fn analyse(
     mc: McOptions,
 ) -> Vec<uncertainty::ParkUncertainty> {
     let opts = pipeline::score_options(data, &Selection::default());
-    let settings = pipeline::settings_for(&run.set);
+    let settings = run.set.accounting.settings();
     let inputs = uncertainty::Inputs {
         set: &run.set,
         years: &run.inventory.years,

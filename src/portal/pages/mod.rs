@@ -15,54 +15,22 @@ use axum::Form;
 use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use minijinja::{Environment, Value};
+use minijinja::Value;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use super::db::{Role, RosterPark, Submission, User};
 use super::error::{Fail, PageError, security_headers};
 use super::work::{self, Upload};
 use super::{Cached, Portal, PortalError, PortalLimits, auth, i18n};
 use crate::diag::{Diagnostic, Severity};
-use crate::indicators::Lang;
+use crate::i18n::Lang;
 
 /// What a handler returns: its page, or the error page (or login redirect) it ends with.
 pub type Page = Result<Response, PageError>;
 
-pub(super) fn env() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        for (name, src) in [
-            ("base.html", include_str!("../templates/base.html")),
-            ("login.html", include_str!("../templates/login.html")),
-            ("setup.html", include_str!("../templates/setup.html")),
-            ("message.html", include_str!("../templates/message.html")),
-            ("problems.html", include_str!("../templates/problems.html")),
-            ("choose.html", include_str!("../templates/choose.html")),
-            ("park.html", include_str!("../templates/park.html")),
-            (
-                "submission.html",
-                include_str!("../templates/submission.html"),
-            ),
-            (
-                "programme.html",
-                include_str!("../templates/programme.html"),
-            ),
-            ("admin.html", include_str!("../templates/admin.html")),
-            (
-                "technologies.html",
-                include_str!("../templates/technologies.html"),
-            ),
-            ("password.html", include_str!("../templates/password.html")),
-        ] {
-            env.add_template(name, src).expect("portal template parses");
-        }
-        env
-    })
-}
+pub(super) use super::render::env;
 
 /// Who is asking, in which language.
 pub struct Visitor {
@@ -209,28 +177,6 @@ pub(super) fn server_error(lang: Lang, detail: &str) -> PageError {
 /// A database error: the storage's own page for a storage fault, else an internal error.
 pub(super) fn db_error(lang: Lang, e: &super::DbError) -> PageError {
     PageError::from((lang, e))
-}
-
-/// The message page for an error, without a visitor (see [`super::error`]).
-pub(crate) fn message_page(lang: Lang, status: StatusCode, text: &str) -> String {
-    let ctx = BTreeMap::from([
-        ("t", Value::from_serialize(i18n::strings(lang))),
-        (
-            "lang",
-            Value::from(if lang == Lang::Zh { "zh" } else { "en" }),
-        ),
-        (
-            "other_lang",
-            Value::from(if lang == Lang::Zh { "en" } else { "zh" }),
-        ),
-        ("message", Value::from(text)),
-        ("status", Value::from(status.as_u16())),
-    ]);
-    env()
-        .get_template("message.html")
-        .and_then(|t| t.render(Value::from_serialize(&ctx)))
-        // The template is embedded and tested: this is a last resort without markup.
-        .unwrap_or_else(|_| format!("<!doctype html><title>{}</title>", status.as_u16()))
 }
 
 /// Unknown paths: the portal's 404 page.
