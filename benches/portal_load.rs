@@ -14,9 +14,7 @@
 //! 60 kB), made by the `synth` example's generator; with `--db postgres://...` a fresh
 //! database is created on that server and dropped afterwards.
 
-#[allow(dead_code)]
-#[path = "../examples/synth/gen.rs"]
-mod generator;
+use parkbench_synth as generator;
 
 use parkbench::portal::{Portal, PortalConfig, Role};
 use std::collections::BTreeMap;

@@ -32,9 +32,7 @@
 //! version. Run by `cargo test --all-targets` (no `--bench` argument), it only does a smoke run:
 //! five parks generated clean and messy and loaded by parkbench's own reader.
 
-#[allow(dead_code)]
-#[path = "../examples/synth/gen.rs"]
-mod generator;
+use parkbench_synth as generator;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};

@@ -7,9 +7,7 @@
 //!
 //! Same options and seed, same bytes. Prints what it wrote on standard error.
 
-#[allow(dead_code)]
-#[path = "synth/gen.rs"]
-mod generator;
+use parkbench_synth as generator;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

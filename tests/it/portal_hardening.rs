@@ -2159,7 +2159,7 @@ async fn fifty_first_views_of_the_programme_at_once_compute_it_once() {
     p.db().close().await;
     drop(p);
     let log = dir.path().join("serve.log");
-    let (server, base) = serve_logged(&url, &log, "parkbench::portal=debug").await;
+    let (server, base) = serve_logged(&url, &log, "parkbench_portal=debug").await;
     let pid = server.0.id();
     let staff = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

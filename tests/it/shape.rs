@@ -1,7 +1,8 @@
-//! The shape the code promises, as tests: `src/lib.rs` says data flows one way and each stage
-//! imports only the stages before it. The module graph is derived from the source (every
-//! `crate::` and `super::` path of every file, tests left out) and must have no cycle, between
-//! top-level modules or between files.
+//! The shape the code promises, as tests: data flows one way and each stage imports only the
+//! stages before it. The module graph is derived from the source of every crate of the
+//! workspace (every `crate::`, `super::` and `parkbench_<crate>::` path of every file, tests
+//! left out) and must have no cycle, between top-level modules or between files; and the core
+//! crate links no argument parser, renderer, web server or database.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -104,26 +105,50 @@ fn resolve<'m>(mods: &'m BTreeSet<String>, path: &str) -> Option<&'m String> {
         .find_map(|n| mods.get(&segs[..n].join("::")))
 }
 
-/// The edges of the module graph: file -> the files it names (not its own children or parent).
-fn graph(root: &Path, skip: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
-    let mods = modules(root);
-    let names: BTreeSet<String> = mods.keys().cloned().collect();
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (m, code) in &mods {
-        if m.is_empty()
-            || skip
-                .iter()
-                .any(|s| m == s || m.starts_with(&format!("{s}::")))
-        {
-            continue;
+/// The crates of the workspace: (the name their users write, its source folder).
+const CRATES: [(&str, &str); 4] = [
+    ("parkbench_core", "crates/parkbench-core/src"),
+    ("parkbench_report", "crates/parkbench-report/src"),
+    ("parkbench_portal", "crates/parkbench-portal/src"),
+    ("parkbench_synth", "crates/parkbench-synth/src"),
+];
+
+/// The edges of the module graph over every crate: `crate::module` -> the modules it names
+/// (not its own children or parent).
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut sources = Vec::new();
+    for (krate, dir) in CRATES {
+        for (m, code) in modules(Path::new(dir)) {
+            let node = join(krate, &m);
+            names.insert(node.clone());
+            sources.push((krate, m, node, code));
         }
-        let entry = edges.entry(m.clone()).or_default();
-        for p in named_paths(m, code) {
+    }
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (krate, m, node, code) in &sources {
+        let entry = edges.entry(node.clone()).or_default();
+        let mut paths: Vec<String> = named_paths(m, code)
+            .into_iter()
+            .map(|p| join(krate, &p))
+            .collect();
+        // Paths into the other crates of the workspace.
+        for (other, _) in CRATES {
+            let prefix = format!("{other}::");
+            for (i, _) in code.match_indices(&prefix) {
+                let rest: String = code[i..]
+                    .chars()
+                    .take_while(|&c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+                    .collect();
+                paths.push(rest.trim_end_matches(':').to_string());
+            }
+        }
+        for p in paths {
             if let Some(t) = resolve(&names, &p)
-                && t != m
-                && !t.is_empty()
-                && !t.starts_with(&format!("{m}::"))
-                && *t != parent(m)
+                && t != node
+                && t.as_str() != *krate
+                && !t.starts_with(&format!("{node}::"))
+                && *t != parent(node)
             {
                 entry.insert(t.clone());
             }
@@ -193,8 +218,9 @@ fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     t.out
 }
 
+/// The graph of the top-level modules of each crate (`parkbench_core::input`).
 fn top_level(g: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSet<String>> {
-    let top = |m: &str| m.split("::").next().unwrap_or("").to_string();
+    let top = |m: &str| m.split("::").take(2).collect::<Vec<_>>().join("::");
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (a, bs) in g {
         for b in bs {
@@ -208,21 +234,22 @@ fn top_level(g: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSe
 
 #[test]
 fn the_module_graph_has_no_cycle() {
-    // The binary's command line calls the library; its own modules are walked apart.
-    let g = graph(Path::new("src"), &["cli"]);
-    assert!(g.len() > 40, "the walk found {} modules", g.len());
+    let g = graph();
+    assert!(g.len() > 60, "the walk found {} modules", g.len());
     let files = cycles(&g);
     let tops = cycles(&top_level(&g));
     assert!(
         files.is_empty() && tops.is_empty(),
         "module cycles: {tops:?}; file cycles: {files:?}"
     );
-    // The walk sees the imports it must: the stages read what comes before them.
+    // The walk sees the imports it must: the stages read what comes before them, across crates.
     let tops = top_level(&g);
     for (a, b) in [
-        ("inventory", "input"),
-        ("scoring", "benchmark"),
-        ("pipeline", "pathway"),
+        ("parkbench_core::inventory", "parkbench_core::input"),
+        ("parkbench_core::scoring", "parkbench_core::benchmark"),
+        ("parkbench_core::pipeline", "parkbench_core::pathway"),
+        ("parkbench_report::report", "parkbench_core::pipeline"),
+        ("parkbench_portal::work", "parkbench_report::report"),
     ] {
         assert!(
             tops.get(a).is_some_and(|t| t.contains(b)),
@@ -232,8 +259,39 @@ fn the_module_graph_has_no_cycle() {
     // The test finds a cycle when there is one.
     let mut with_cycle = g.clone();
     with_cycle
-        .entry("units".into())
+        .entry("parkbench_core::units".into())
         .or_default()
-        .insert("report".into());
+        .insert("parkbench_core::pipeline".into());
     assert!(!cycles(&top_level(&with_cycle)).is_empty());
+}
+
+/// The core crate links no argument parser, renderer, web server or database: the stages can be
+/// built, tested and used without them (and a change in scoring does not relink typst or sqlx
+/// for the core's own tests).
+#[test]
+fn the_core_crate_links_no_renderer_server_parser_or_database() {
+    let manifest = std::fs::read_to_string("crates/parkbench-core/Cargo.toml").unwrap();
+    let deps: toml::Table = toml::from_str(&manifest).unwrap();
+    let deps = deps["dependencies"].as_table().unwrap();
+    for heavy in [
+        "clap",
+        "typst",
+        "typst-pdf",
+        "plotters",
+        "minijinja",
+        "rust_xlsxwriter",
+        "axum",
+        "sqlx",
+        "tokio",
+        "hyper",
+    ] {
+        assert!(
+            !deps.contains_key(heavy),
+            "parkbench-core depends on {heavy}"
+        );
+    }
+    assert!(
+        deps.contains_key("polars"),
+        "the walk read the core's dependencies"
+    );
 }

@@ -2,8 +2,7 @@
 //! deterministic, clean where it should be, broken exactly where asked.
 
 #[allow(dead_code)]
-#[path = "../../examples/synth/gen.rs"]
-pub mod generator;
+pub use parkbench_synth as generator;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,0 +1,468 @@
+//! Reference data shipped under `indicators/`: units, metrics, the indicator catalogue, factor
+//! tables and benchmark sets, embedded in the binary so parkbench works from any folder.
+//!
+//! A folder given with `--factors DIR` replaces the embedded factor tables file by file. This
+//! module only finds and parses the files; what they mean is up to `factors`, `indicators` and
+//! `benchmark`.
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::units::Units;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../indicators");
+
+/// Errors in reference data (shipped or user supplied).
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: not found in the reference data")]
+    Missing { file: String },
+}
+
+/// Reads a reference file: from `override_dir` when it has it, else the embedded copy.
+pub fn read_text(
+    rel: &str,
+    override_dir: Option<&Path>,
+) -> Result<(String, String), ReferenceError> {
+    if let Some(dir) = override_dir {
+        let p: PathBuf = dir.join(Path::new(rel).file_name().unwrap_or_default());
+        if p.exists() {
+            let text = std::fs::read_to_string(&p).map_err(|source| ReferenceError::Io {
+                file: p.display().to_string(),
+                source,
+            })?;
+            return Ok((p.display().to_string(), text));
+        }
+    }
+    let f = EMBEDDED
+        .get_file(rel)
+        .ok_or_else(|| ReferenceError::Missing { file: rel.into() })?;
+    let text = f.contents_utf8().ok_or_else(|| ReferenceError::Parse {
+        file: rel.into(),
+        message: "not UTF-8".into(),
+    })?;
+    Ok((format!("indicators/{rel}"), text.to_string()))
+}
+
+/// Column names operators write (`园区编号`, `年份`) and the contract name each stands for,
+/// keyed by [`crate::units::unit_key`]-style folding (trimmed, lower case, half-width), from
+/// `indicators/columns.toml`.
+pub fn column_aliases() -> &'static BTreeMap<String, String> {
+    static ALIASES: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    ALIASES.get_or_init(|| parse_column_aliases().unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+struct ColumnsFile {
+    aliases: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    totals: Totals,
+}
+
+#[derive(Deserialize, Default)]
+struct Totals {
+    words: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct NotesFile {
+    notes: Totals,
+}
+
+/// Is this cell a note under a table (`注：...`, `填表人：张三`, `Note: ...`; `[notes]` in
+/// `indicators/columns.toml`)? Its text starts with a note word, then a colon, a space or its end.
+pub fn is_note_text(cell: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        read_text("columns.toml", None)
+            .ok()
+            .and_then(|(_, text)| toml::from_str::<NotesFile>(&text).ok())
+            .map(|f| {
+                f.notes
+                    .words
+                    .iter()
+                    .map(|w| crate::units::fold_width(w).to_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let t = crate::units::fold_width(cell.trim()).to_lowercase();
+    words.iter().any(|w| {
+        t.strip_prefix(w.as_str()).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with([':', '：', ' ', '\t', ')', '）', '.', '、'])
+                || (w.chars().all(|c| !c.is_ascii())
+                    && rest.starts_with(['1', '2', '3', '4', '5', '6', '7', '8', '9']))
+        })
+    })
+}
+
+/// Is this cell a totals word (`合计`, `Total` ...; `indicators/columns.toml`)?
+pub fn is_totals_word(cell: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        read_text("columns.toml", None)
+            .ok()
+            .and_then(|(_, text)| toml::from_str::<ColumnsFile>(&text).ok())
+            .map(|f| f.totals.words.iter().map(|w| name_key(w)).collect())
+            .unwrap_or_default()
+    });
+    !cell.is_empty() && words.contains(&name_key(cell))
+}
+
+fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
+    let (file, text) = read_text("columns.toml", None)?;
+    let parsed: ColumnsFile = toml::from_str(&text).map_err(|e| ReferenceError::Parse {
+        file,
+        message: e.to_string(),
+    })?;
+    let mut out = BTreeMap::new();
+    for (contract, names) in parsed.aliases {
+        for n in names {
+            out.insert(
+                crate::units::fold_width(n.trim()).to_lowercase(),
+                contract.clone(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Bounds on one input (`indicators/limits.toml`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Limits {
+    pub workbook: WorkbookLimits,
+    /// Workbooks uploaded to the portal (tighter: one park's data).
+    pub portal_workbook: WorkbookLimits,
+    pub problems: crate::diag::ProblemLimits,
+    pub portal: PortalLimits,
+    pub technologies: TechnologyLimits,
+}
+
+/// Bounds on a technology catalogue.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct TechnologyLimits {
+    pub max_rows: usize,
+    pub max_bytes: usize,
+}
+
+/// Bounds of the upload portal (`parkbench serve`); each is explained in `limits.toml`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub struct PortalLimits {
+    pub problems_per_kind: usize,
+    pub problems_stored: usize,
+    pub problems_bytes: usize,
+    pub problem_kinds: usize,
+    pub problems_per_page: usize,
+    pub password_min_chars: usize,
+    pub password_max_chars: usize,
+    pub email_max_chars: usize,
+    pub log_value_chars: usize,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_lanes: u32,
+    pub password_hashes_at_once: usize,
+    pub password_wait_secs: u64,
+    pub login_free_failures: u32,
+    pub login_free_failures_address: u32,
+    pub login_delay_secs: u64,
+    pub login_max_delay_secs: u64,
+    pub login_forget_secs: u64,
+    pub login_tracked: usize,
+    pub login_form_secs: i64,
+    pub session_secs: i64,
+    pub setup_link_secs: i64,
+    pub header_timeout_secs: u64,
+    pub body_idle_secs: u64,
+    pub form_body_secs: u64,
+    pub form_body_bytes: usize,
+    pub upload_min_bytes_per_sec: u64,
+    pub upload_grace_secs: u64,
+    pub request_timeout_secs: u64,
+    pub uploads_at_once: usize,
+    pub upload_memory_per_byte: u64,
+    pub uploads_per_user: usize,
+    pub upload_wait_secs: u64,
+    pub files_per_upload: usize,
+    pub keep_invalid_versions: usize,
+    pub connections: usize,
+    pub connections_per_address: usize,
+    pub request_head_bytes: usize,
+    pub storage_retry_secs: u64,
+    pub file_name_chars: usize,
+    pub computations_at_once: usize,
+    pub cached_bytes: usize,
+    pub cached_results: usize,
+    pub hsts_max_age_secs: u64,
+}
+
+/// Bounds on one workbook.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct WorkbookLimits {
+    pub inflated_bytes: u64,
+    pub parts: usize,
+    pub cells: usize,
+    pub cell_chars: usize,
+    pub columns: usize,
+    pub text_bytes: u64,
+    pub shared_strings_bytes: u64,
+    pub merged_ranges: usize,
+    pub xml_run_bytes: usize,
+}
+
+/// The shipped limits, read once (the embedded file; a test checks that it parses).
+pub fn limits() -> &'static Limits {
+    static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+    LIMITS.get_or_init(|| {
+        let (file, text) = read_text("limits.toml", None).expect("limits.toml is embedded");
+        parse_toml(&file, &text).expect("the shipped limits.toml parses (tested)")
+    })
+}
+
+/// The embedded benchmark set files: (file name, text), sorted by name.
+pub fn embedded_sets() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = EMBEDDED
+        .get_dir("benchmarks")
+        .map(|d| {
+            d.files()
+                .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
+                .filter_map(|f| {
+                    Some((
+                        format!("indicators/{}", f.path().display()),
+                        f.contents_utf8()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, ReferenceError> {
+    toml::from_str(text).map_err(|e| ReferenceError::Parse {
+        file: file.to_string(),
+        message: toml_error_message(text, &e),
+    })
+}
+
+/// `line:column: message` for a TOML error, pointing into the file.
+pub fn toml_error_message(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("{line}:{col}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// A metric of the activity vocabulary (`indicators/metrics.toml`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Metric {
+    pub id: String,
+    pub group: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub dimension: String,
+    pub units: Vec<String>,
+    pub canonical: String,
+    pub aggregate: Aggregate,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub description: String,
+    /// The description in Chinese (the Chinese template's metric list).
+    pub description_zh: String,
+    /// Other names operators write for it (besides its id, `name_en` and `name_zh`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The example row templates show for this metric's group.
+    #[serde(default)]
+    pub example: Option<Example>,
+}
+
+/// A value and unit shown in templates.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    pub value: f64,
+    pub unit: String,
+}
+
+impl Metric {
+    /// Carriers are energy or emission sources: absent means "not used" (0).
+    pub fn is_carrier(&self) -> bool {
+        matches!(
+            self.group.as_str(),
+            "electricity" | "fuel" | "heat" | "process"
+        )
+    }
+}
+
+/// How monthly rows make the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    Sum,
+    Mean,
+    Max,
+}
+
+#[derive(Deserialize)]
+struct MetricFile {
+    metric: Vec<Metric>,
+}
+
+/// Units and metrics: everything needed to read and validate activity data.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    pub units: Units,
+    pub metrics: BTreeMap<String, Metric>,
+    /// Metric ids in file order (for templates and tables).
+    pub order: Vec<String>,
+    /// Every name a metric is written by (id, English and Chinese names, aliases), folded
+    /// ([`name_key`]), to its index in `order`.
+    names: std::collections::HashMap<String, u16>,
+}
+
+/// A metric name as it is looked up: trimmed, full-width forms folded, lower case, inner
+/// spaces dropped (`Natural gas` = `natural gas` = `naturalgas`; `电网购电（不含绿电属性）` =
+/// `电网购电(不含绿电属性)`).
+pub fn name_key(s: &str) -> String {
+    crate::units::fold_width(s.trim())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Vocabulary {
+    /// The shipped vocabulary.
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (uf, ut) = read_text("units.toml", None)?;
+        let (mf, mt) = read_text("metrics.toml", None)?;
+        Self::from_texts((&uf, &ut), (&mf, &mt))
+    }
+
+    /// A vocabulary from the texts of a units and a metrics file, each with its name. A name
+    /// (id, English or Chinese name, alias) that two metrics share is an error of the file.
+    pub fn from_texts(
+        (uf, ut): (&str, &str),
+        (mf, mt): (&str, &str),
+    ) -> Result<Self, ReferenceError> {
+        let units = Units::from_toml(ut).map_err(|e| ReferenceError::Parse {
+            file: uf.to_string(),
+            message: toml_error_message(ut, &e),
+        })?;
+        let mf = mf.to_string();
+        let file: MetricFile = parse_toml(&mf, mt)?;
+        let order: Vec<String> = file.metric.iter().map(|m| m.id.clone()).collect();
+        let mut names: std::collections::HashMap<String, u16> = std::collections::HashMap::new();
+        for (i, m) in file.metric.iter().enumerate() {
+            let written = [&m.id, &m.name_en, &m.name_zh]
+                .into_iter()
+                .chain(&m.aliases);
+            for n in written {
+                let key = name_key(n);
+                if key.is_empty() {
+                    continue;
+                }
+                match names.get(&key) {
+                    Some(&j) if j as usize != i => {
+                        return Err(ReferenceError::Parse {
+                            file: mf,
+                            message: format!(
+                                "the name \"{n}\" is given to two metrics, {} and {}: an operator's row could not be told apart",
+                                order[j as usize], m.id
+                            ),
+                        });
+                    }
+                    _ => {
+                        names.insert(key, i as u16);
+                    }
+                }
+            }
+        }
+        let metrics = file
+            .metric
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect::<BTreeMap<_, _>>();
+        for m in metrics.values() {
+            if units.find(&m.dimension, &m.canonical).is_none() {
+                return Err(ReferenceError::Parse {
+                    file: mf,
+                    message: format!(
+                        "metric {}: canonical unit {} is not a {} unit",
+                        m.id, m.canonical, m.dimension
+                    ),
+                });
+            }
+        }
+        Ok(Vocabulary {
+            units,
+            metrics,
+            order,
+            names,
+        })
+    }
+
+    /// The metric written as `name`: its id, English or Chinese name, or an alias (index into
+    /// `order`).
+    pub fn metric_index(&self, name: &str) -> Option<u16> {
+        self.names.get(&name_key(name)).copied()
+    }
+
+    /// The metric nearest in spelling to `name` (for "did you mean"), as it would best be
+    /// written back: the id for a name in Latin letters, `name_zh (id)` for a Chinese one.
+    pub fn nearest_metric(&self, name: &str) -> Option<String> {
+        if name.is_ascii() {
+            return nearest(name, self.metrics.keys().map(String::as_str)).map(str::to_string);
+        }
+        let key = name_key(name);
+        let zh = self.metrics.values().flat_map(|m| {
+            std::iter::once(&m.name_zh)
+                .chain(m.aliases.iter().filter(|a| !a.is_ascii()))
+                .map(move |n| (name_key(n), m))
+        });
+        zh.map(|(k, m)| (strsim::jaro_winkler(&key, &k), m))
+            .filter(|(s, _)| *s > 0.75)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, m)| format!("{} ({})", m.name_zh, m.id))
+    }
+}
+
+/// The candidate nearest to `name` by edit distance, when it is reasonably close.
+pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .map(|c| (strsim::jaro_winkler(&lower, c), c))
+        .filter(|(s, _)| *s > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

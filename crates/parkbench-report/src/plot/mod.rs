@@ -1,0 +1,252 @@
+//! Charts from scores, with plotters: SVG (glyphs as outlines, for HTML) and PNG (for slides).
+//!
+//! A font is embedded and registered at start-up, so nothing depends on the fonts of the
+//! machine; Chinese park names render in both formats. Colours come from the Okabe-Ito
+//! palette and every status also differs in lightness and pattern, so charts survive
+//! greyscale printing and colour blindness. Plotting reads scores; it computes nothing new.
+
+mod park;
+mod pathway;
+mod programme;
+mod svgtext;
+
+pub use park::{CategoryProfile, CoreIndicator, Scorecard, Trajectories};
+pub use pathway::{Macc, ProjectionChart, Waterfall};
+pub use programme::{Distribution, Heatmap, Ranking, Scatter};
+
+use ab_glyph::FontRef;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::sync::OnceLock;
+
+use parkbench_core::scoring::Status;
+
+/// The embedded font (Noto Sans CJK SC, subset; SIL OFL 1.1, see `src/plot/fonts/`).
+pub static FONT_BYTES: &[u8] = include_bytes!("fonts/NotoSansSC-Regular-subset.otf");
+
+/// The family name charts use.
+pub const FAMILY: &str = "sans-serif";
+
+fn font() -> &'static FontRef<'static> {
+    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
+    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).expect("the embedded font is valid"))
+}
+
+/// Does the embedded font have a glyph for `c` (else it would draw a box)?
+pub fn font_has(c: char) -> bool {
+    use ab_glyph::Font;
+    font().glyph_id(c).0 != 0
+}
+
+/// Registers the embedded font with plotters (once; later calls do nothing).
+pub fn register_fonts() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            let _ = plotters::style::register_font(FAMILY, style, FONT_BYTES);
+        }
+    });
+}
+
+/// Colours (Okabe-Ito) and their meaning.
+pub mod colours {
+    use plotters::style::RGBColor;
+    /// Meets: dark blue.
+    pub const MEETS: RGBColor = RGBColor(0, 114, 178);
+    /// Fails: vermillion (lighter than blue in greyscale).
+    pub const FAILS: RGBColor = RGBColor(213, 94, 0);
+    /// Missing: light grey, drawn hatched.
+    pub const MISSING: RGBColor = RGBColor(200, 200, 200);
+    /// Waived: reddish purple.
+    pub const WAIVED: RGBColor = RGBColor(204, 121, 167);
+    /// Not applicable: near white with an outline.
+    pub const NOT_APPLICABLE: RGBColor = RGBColor(240, 240, 240);
+    pub const INK: RGBColor = RGBColor(33, 33, 33);
+    pub const GRID: RGBColor = RGBColor(220, 220, 220);
+    pub const REFERENCE: RGBColor = RGBColor(86, 180, 233);
+    pub const ACCENT: RGBColor = RGBColor(0, 158, 115);
+    pub const YELLOW: RGBColor = RGBColor(230, 159, 0);
+    /// Level colours, best first (lightness falls with the level).
+    pub const LEVELS: [RGBColor; 5] = [
+        RGBColor(0, 114, 178),
+        RGBColor(86, 180, 233),
+        RGBColor(230, 159, 0),
+        RGBColor(213, 94, 0),
+        RGBColor(120, 120, 120),
+    ];
+}
+
+/// The colour of a status.
+pub fn status_colour(s: Status) -> RGBColor {
+    match s {
+        Status::Meets => colours::MEETS,
+        Status::Fails => colours::FAILS,
+        Status::Missing => colours::MISSING,
+        Status::Waived => colours::WAIVED,
+        Status::NotApplicable => colours::NOT_APPLICABLE,
+    }
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub trait Chart {
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32);
+    /// File stem, e.g. `scorecard`.
+    fn name(&self) -> &'static str;
+    /// Draws the chart.
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// A plotters error as text.
+pub(crate) fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// Renders a chart as SVG with text as outlines.
+pub fn svg(chart: &impl Chart) -> Result<String, String> {
+    Ok(svgtext::outline_text(
+        &svg_with_text(chart)?,
+        font(),
+        chart.name(),
+    ))
+}
+
+/// Renders a chart once as both SVGs: (`svg`, as [`svg`] gives it; the same with its text as
+/// `<text>` elements, for a reader that has the embedded font (the PDF typesetter): the text
+/// stays text, found by search and copy).
+///
+/// In the second, each element's `opacity` becomes the opacity of its fill and stroke (the same
+/// picture for plotters' single-paint elements): in a PDF an element's group opacity is a
+/// transparency group of its own, and a park's charts made some 1,900 of them (0.9 MB a
+/// document).
+pub fn svg_both(chart: &impl Chart) -> Result<(String, String), String> {
+    let drawn = svg_with_text(chart)?;
+    Ok((
+        svgtext::outline_text(&drawn, font(), chart.name()),
+        paint_opacity(&drawn),
+    ))
+}
+
+fn paint_opacity(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len() + svg.len() / 8);
+    let mut rest = svg;
+    while let Some(at) = rest.find(" opacity=\"") {
+        out.push_str(&rest[..at]);
+        let value_at = at + " opacity=\"".len();
+        let Some(len) = rest[value_at..].find('"') else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let value = &rest[value_at..value_at + len];
+        if value != "1" {
+            out.push_str(&format!(
+                " fill-opacity=\"{value}\" stroke-opacity=\"{value}\""
+            ));
+        }
+        rest = &rest[value_at + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn svg_with_text(chart: &impl Chart) -> Result<String, String> {
+    register_fonts();
+    let mut s = String::new();
+    {
+        let area = SVGBackend::with_string(&mut s, chart.size()).into_drawing_area();
+        area.fill(&WHITE).map_err(err)?;
+        chart.draw(&area)?;
+        area.present().map_err(err)?;
+    }
+    Ok(s)
+}
+
+/// Renders a chart as PNG at 2x resolution for slides.
+pub fn png(chart: &impl Chart) -> Result<Vec<u8>, String> {
+    register_fonts();
+    let (w, h) = chart.size();
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    {
+        let area = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        area.fill(&WHITE).map_err(err)?;
+        chart.draw(&area)?;
+        area.present().map_err(err)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().map_err(err)?;
+        w.write_image_data(&buf).map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// Text style of the charts.
+pub(crate) fn text(size: f64) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(&colours::INK)
+}
+
+/// A chart's word in its language (the `plot` section of the locale files).
+pub(crate) fn word(lang: parkbench_core::i18n::Lang, key: &'static str) -> &'static str {
+    parkbench_core::i18n::Locale::get(lang).raw(key)
+}
+
+/// Cuts a label to `max` characters with an ellipsis.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Draws diagonal hatching in a rectangle (how "missing" looks in greyscale).
+pub(crate) fn hatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+) -> Result<(), String> {
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        colours::MISSING.mix(0.35).filled(),
+    ))
+    .map_err(err)?;
+    let mut x = x0 - (y1 - y0);
+    while x < x1 {
+        let (ax, ay) = (x.max(x0), y1 - (x.max(x0) - x));
+        let end = (x + (y1 - y0)).min(x1);
+        let (bx, by) = (end, y1 - (end - x));
+        area.draw(&PathElement::new(
+            vec![(ax, ay), (bx, by)],
+            colours::MISSING.stroke_width(1),
+        ))
+        .map_err(err)?;
+        x += 6;
+    }
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        colours::MISSING.stroke_width(1),
+    ))
+    .map_err(err)
+}
+
+#[cfg(test)]
+mod opacity_tests {
+    #[test]
+    fn element_opacity_becomes_paint_opacity() {
+        let svg = r##"<line opacity="0.5" stroke="#DCDCDC"/><rect opacity="1" fill="#FFF"/><text opacity="0.2">a</text>"##;
+        assert_eq!(
+            super::paint_opacity(svg),
+            r##"<line fill-opacity="0.5" stroke-opacity="0.5" stroke="#DCDCDC"/><rect fill="#FFF"/><text fill-opacity="0.2" stroke-opacity="0.2">a</text>"##
+        );
+        // A value without its closing quote is left as it is.
+        assert_eq!(
+            super::paint_opacity(r#"<a opacity="0.5"#),
+            r#"<a opacity="0.5"#
+        );
+    }
+}

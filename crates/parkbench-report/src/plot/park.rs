@@ -1,0 +1,715 @@
+//! Charts of one park: scorecard (bullet bars), category profile (radar), core indicator
+//! against its threshold and the average park, and trajectories to the milestones.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
+use parkbench_core::benchmark::BenchmarkSet;
+use parkbench_core::i18n::Lang;
+use parkbench_core::indicators::{Catalogue, Direction};
+use parkbench_core::scoring::{Score, Status, fmt_indicator};
+
+/// One bullet bar.
+#[derive(Debug, Clone)]
+pub struct BulletRow {
+    pub label: String,
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+    pub reference: Option<f64>,
+    pub tiers: Vec<f64>,
+    pub direction: Direction,
+    pub status: Status,
+    pub note: String,
+}
+
+/// Each rule as a bullet bar: value against threshold and tiers, coloured by status.
+#[derive(Debug, Clone)]
+pub struct Scorecard {
+    pub title: String,
+    pub rows: Vec<BulletRow>,
+    pub lang: Lang,
+}
+
+impl Scorecard {
+    pub fn from_score(score: &Score, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> Scorecard {
+        let rows = score
+            .rules
+            .iter()
+            .map(|r| {
+                let rule = set.rule(&r.rule);
+                let ind = cat.get(r.indicator.split('.').next().unwrap_or(""));
+                let is_change = r.indicator.contains('.');
+                let fmt =
+                    |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
+                let note = match (r.status, r.value, r.threshold.as_ref()) {
+                    (Status::Missing, _, _) => word(lang, "plot.missing").to_string(),
+                    (Status::Waived, _, _) => word(lang, "plot.waived").to_string(),
+                    (Status::NotApplicable, _, _) => word(lang, "plot.not_applicable").to_string(),
+                    (s, Some(v), _) => format!("{} · {}", fmt(v), s.label(lang)),
+                    (s, None, _) => s.label(lang).to_string(),
+                };
+                BulletRow {
+                    label: match lang {
+                        Lang::En => r.name_en.clone(),
+                        Lang::Zh => r.name_zh.clone(),
+                    },
+                    value: r.value,
+                    threshold: r.threshold.as_ref().map(|t| t.value),
+                    reference: rule.and_then(|x| x.reference.as_ref()).map(|x| x.value),
+                    tiers: rule
+                        .map(|x| x.tiers.iter().map(|t| t.value).collect())
+                        .unwrap_or_default(),
+                    direction: ind.map_or(Direction::Higher, |i| i.direction),
+                    status: r.status,
+                    note,
+                }
+            })
+            .collect();
+        Scorecard {
+            title: format!(
+                "{} · {} {}",
+                word(lang, "plot.scorecard"),
+                score.park_name,
+                score.year
+            ),
+            rows,
+            lang,
+        }
+    }
+}
+
+const ROW_H: i32 = 34;
+const TOP: i32 = 44;
+
+impl Chart for Scorecard {
+    fn size(&self) -> (u32, u32) {
+        (820, (TOP + ROW_H * self.rows.len() as i32 + 46) as u32)
+    }
+
+    fn name(&self) -> &'static str {
+        "scorecard"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (w, h) = self.size();
+        let (w, h) = (w as i32, h as i32);
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
+        let (bx0, bx1) = (300, w - 200);
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = TOP + ROW_H * i as i32;
+            let cy = y + ROW_H / 2;
+            area.draw_text(
+                &shorten(&r.label, 30),
+                &text(13.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                (bx0 - 10, cy),
+            )
+            .map_err(err)?;
+            let known: Vec<f64> = [r.value, r.threshold, r.reference]
+                .into_iter()
+                .flatten()
+                .chain(r.tiers.iter().copied())
+                .collect();
+            let lo = known.iter().copied().fold(0.0, f64::min) * 1.1;
+            let mut hi = known.iter().copied().fold(0.0, f64::max) * 1.15;
+            if hi - lo < 1e-12 {
+                hi = lo + 1.0;
+            }
+            let px = |x: f64| bx0 + ((x - lo) / (hi - lo) * f64::from(bx1 - bx0)).round() as i32;
+            // Track, then the zone that meets the threshold.
+            area.draw(&Rectangle::new(
+                [(bx0, cy - 9), (bx1, cy + 9)],
+                colours::GRID.mix(0.5).filled(),
+            ))
+            .map_err(err)?;
+            if let Some(t) = r.threshold {
+                let (a, b) = match r.direction {
+                    Direction::Lower => (lo, t),
+                    Direction::Higher => (t, hi),
+                };
+                area.draw(&Rectangle::new(
+                    [(px(a), cy - 9), (px(b), cy + 9)],
+                    colours::REFERENCE.mix(0.25).filled(),
+                ))
+                .map_err(err)?;
+            }
+            for t in &r.tiers {
+                area.draw(&PathElement::new(
+                    vec![(px(*t), cy - 9), (px(*t), cy + 9)],
+                    RGBColor(150, 150, 150).stroke_width(1),
+                ))
+                .map_err(err)?;
+            }
+            match (r.status, r.value) {
+                (Status::Missing, _) | (_, None) => hatch(area, (bx0, cy - 6), (bx1, cy + 6))?,
+                (s, Some(v)) => {
+                    let (a, b) = if v >= 0.0 {
+                        (px(0.0_f64.max(lo)), px(v))
+                    } else {
+                        (px(v), px(0.0))
+                    };
+                    area.draw(&Rectangle::new(
+                        [(a, cy - 6), (b.max(a + 2), cy + 6)],
+                        status_colour(s).filled(),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            if let Some(rf) = r.reference {
+                area.draw(&PathElement::new(
+                    vec![(px(rf), cy - 11), (px(rf), cy + 11)],
+                    colours::INK.mix(0.5).stroke_width(1),
+                ))
+                .map_err(err)?;
+            }
+            if let Some(t) = r.threshold {
+                area.draw(&PathElement::new(
+                    vec![(px(t), cy - 12), (px(t), cy + 12)],
+                    colours::INK.stroke_width(3),
+                ))
+                .map_err(err)?;
+            }
+            area.draw_text(
+                &shorten(&r.note, 28),
+                &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (bx1 + 10, cy),
+            )
+            .map_err(err)?;
+        }
+        // Legend.
+        let ly = h - 24;
+        let mut x = 12;
+        for (s, label) in [
+            (Status::Meets, Status::Meets.label(self.lang)),
+            (Status::Fails, Status::Fails.label(self.lang)),
+            (Status::Missing, Status::Missing.label(self.lang)),
+            (Status::Waived, Status::Waived.label(self.lang)),
+        ] {
+            if s == Status::Missing {
+                hatch(area, (x, ly - 6), (x + 22, ly + 6))?;
+            } else {
+                area.draw(&Rectangle::new(
+                    [(x, ly - 6), (x + 22, ly + 6)],
+                    status_colour(s).filled(),
+                ))
+                .map_err(err)?;
+            }
+            area.draw_text(
+                label,
+                &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 28, ly),
+            )
+            .map_err(err)?;
+            x += 120;
+        }
+        area.draw(&PathElement::new(
+            vec![(x, ly - 9), (x, ly + 9)],
+            colours::INK.stroke_width(3),
+        ))
+        .map_err(err)?;
+        area.draw_text(
+            word(self.lang, "plot.threshold"),
+            &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            (x + 8, ly),
+        )
+        .map_err(err)?;
+        x += 100;
+        area.draw(&Rectangle::new(
+            [(x, ly - 6), (x + 22, ly + 6)],
+            colours::REFERENCE.mix(0.25).filled(),
+        ))
+        .map_err(err)?;
+        area.draw_text(
+            word(self.lang, "plot.meets_zone"),
+            &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            (x + 28, ly),
+        )
+        .map_err(err)?;
+        let _ = w;
+        Ok(())
+    }
+}
+
+/// Category scores as a radar, with the coverage of each.
+#[derive(Debug, Clone)]
+pub struct CategoryProfile {
+    pub title: String,
+    /// (label, score 0-100 or missing, coverage 0-1)
+    pub categories: Vec<(String, Option<f64>, f64)>,
+    pub lang: Lang,
+}
+
+/// Category names in both languages.
+pub fn category_label(c: &str, lang: Lang) -> String {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let key = format!("plot.category.{c}");
+    if words.has_key(&key) {
+        words.text(&parkbench_core::i18n::Text::new_owned(key))
+    } else {
+        c.to_string()
+    }
+}
+
+impl CategoryProfile {
+    pub fn from_score(score: &Score, lang: Lang) -> CategoryProfile {
+        CategoryProfile {
+            title: format!(
+                "{} · {} {}",
+                word(lang, "plot.category_profile"),
+                score.park_name,
+                score.year
+            ),
+            categories: score
+                .categories
+                .iter()
+                .map(|(c, p)| (category_label(c, lang), p.score, p.coverage))
+                .collect(),
+            lang,
+        }
+    }
+}
+
+impl Chart for CategoryProfile {
+    fn size(&self) -> (u32, u32) {
+        (600, 460)
+    }
+
+    fn name(&self) -> &'static str {
+        "categories"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
+        let (cx, cy, rmax) = (300.0_f64, 250.0_f64, 140.0_f64);
+        let n = self.categories.len().max(3);
+        let at = |i: usize, r: f64| {
+            let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
+            (
+                (cx + r * a.cos()).round() as i32,
+                (cy + r * a.sin()).round() as i32,
+            )
+        };
+        for ring in [25.0, 50.0, 75.0, 100.0] {
+            let pts: Vec<(i32, i32)> = (0..=n).map(|i| at(i % n, rmax * ring / 100.0)).collect();
+            area.draw(&PathElement::new(pts, colours::GRID.stroke_width(1)))
+                .map_err(err)?;
+            area.draw_text(
+                &format!("{ring:.0}"),
+                &text(10.0).color(&RGBColor(130, 130, 130)),
+                (cx as i32 + 3, (cy - rmax * ring / 100.0) as i32 - 12),
+            )
+            .map_err(err)?;
+        }
+        for i in 0..n {
+            area.draw(&PathElement::new(
+                vec![at(i, 0.0), at(i, rmax)],
+                colours::GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
+        }
+        let pts: Vec<(i32, i32)> = self
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, (_, s, _))| at(i, rmax * s.unwrap_or(0.0) / 100.0))
+            .collect();
+        if !pts.is_empty() {
+            area.draw(&Polygon::new(pts.clone(), colours::MEETS.mix(0.2)))
+                .map_err(err)?;
+            let mut closed = pts.clone();
+            closed.push(pts[0]);
+            area.draw(&PathElement::new(closed, colours::MEETS.stroke_width(2)))
+                .map_err(err)?;
+        }
+        for (i, (label, s, cov)) in self.categories.iter().enumerate() {
+            let p = at(i, rmax * s.unwrap_or(0.0) / 100.0);
+            match s {
+                Some(_) => area
+                    .draw(&Circle::new(p, 4, colours::MEETS.filled()))
+                    .map_err(err)?,
+                None => area
+                    .draw(&Circle::new(p, 5, colours::MISSING.stroke_width(2)))
+                    .map_err(err)?,
+            }
+            let (lx, ly) = at(i, rmax + 34.0);
+            let score = s.map_or(word(self.lang, "plot.n_a").to_string(), |x| {
+                format!("{x:.0}")
+            });
+            let cov_text = format!("{} {:.0} %", word(self.lang, "plot.coverage"), cov * 100.0);
+            let anchor = if lx < cx as i32 - 20 {
+                HPos::Right
+            } else if lx > cx as i32 + 20 {
+                HPos::Left
+            } else {
+                HPos::Center
+            };
+            area.draw_text(
+                &format!("{label} {score}"),
+                &text(13.0).pos(Pos::new(anchor, VPos::Bottom)),
+                (lx, ly),
+            )
+            .map_err(err)?;
+            area.draw_text(
+                &cov_text,
+                &text(11.0)
+                    .color(&RGBColor(100, 100, 100))
+                    .pos(Pos::new(anchor, VPos::Top)),
+                (lx, ly + 2),
+            )
+            .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// The core indicator: this park's value and history against the threshold and the average park.
+#[derive(Debug, Clone)]
+pub struct CoreIndicator {
+    pub title: String,
+    pub unit: String,
+    pub threshold: Option<(f64, String)>,
+    pub reference: Option<(f64, String)>,
+    pub history: Vec<(i32, f64)>,
+    pub year: i32,
+    pub status: Status,
+    pub lang: Lang,
+}
+
+impl CoreIndicator {
+    /// The first gate (else the first rule) of the set.
+    pub fn from_score(
+        score: &Score,
+        set: &BenchmarkSet,
+        history: Vec<(i32, f64)>,
+        lang: Lang,
+    ) -> Option<CoreIndicator> {
+        let r = score
+            .rules
+            .iter()
+            .find(|r| r.role == parkbench_core::benchmark::Role::Gate)
+            .or_else(|| score.rules.first())?;
+        let rule = set.rule(&r.rule)?;
+        Some(CoreIndicator {
+            title: format!(
+                "{} · {} {}",
+                match lang {
+                    Lang::En => &r.name_en,
+                    Lang::Zh => &r.name_zh,
+                },
+                score.park_name,
+                score.year
+            ),
+            unit: r.unit.clone(),
+            threshold: r.threshold.as_ref().map(|t| {
+                // The band by its label in the chart's language, as the set names it.
+                let band = t
+                    .band
+                    .as_deref()
+                    .map(|b| {
+                        let label = set
+                            .bands
+                            .iter()
+                            .find(|x| x.id == b)
+                            .map_or(b, |x| x.label.get(lang));
+                        format!(" ({label})")
+                    })
+                    .unwrap_or_default();
+                (t.value, format!("{}{band}", word(lang, "plot.threshold")))
+            }),
+            reference: rule.reference.as_ref().map(|x| {
+                (
+                    x.value,
+                    x.note.as_ref().map_or_else(
+                        || word(lang, "plot.reference").into(),
+                        |n| n.get(lang).to_string(),
+                    ),
+                )
+            }),
+            history,
+            year: score.year,
+            status: r.status,
+            lang,
+        })
+    }
+}
+
+impl Chart for CoreIndicator {
+    fn size(&self) -> (u32, u32) {
+        (820, 230)
+    }
+
+    fn name(&self) -> &'static str {
+        "core"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let vals: Vec<f64> = self
+            .history
+            .iter()
+            .map(|p| p.1)
+            .chain(self.threshold.iter().map(|t| t.0))
+            .chain(self.reference.iter().map(|t| t.0))
+            .collect();
+        let hi = vals.iter().copied().fold(0.0, f64::max) * 1.12 + 1e-9;
+        let lo = vals.iter().copied().fold(0.0, f64::min) * 1.12;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, text(17.0))
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(10)
+            .build_cartesian_2d(lo..hi, 0.0..1.0)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_desc(self.unit.as_str())
+            .axis_desc_style(text(13.0))
+            .label_style(text(12.0))
+            .light_line_style(colours::GRID.mix(0.6))
+            .draw()
+            .map_err(err)?;
+        // A label right of the middle ends at its line, so it stays inside the chart.
+        let label_at = |x: f64| {
+            if x > (lo + hi) / 2.0 {
+                text(12.0).pos(Pos::new(HPos::Right, VPos::Top))
+            } else {
+                text(12.0)
+            }
+        };
+        if let Some((t, label)) = &self.threshold {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*t, 0.0), (*t, 0.95)],
+                    colours::INK.stroke_width(3),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{label} {t}"),
+                    (*t, 0.98),
+                    label_at(*t),
+                )))
+                .map_err(err)?;
+        }
+        if let Some((r, label)) = &self.reference {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*r, 0.0), (*r, 0.8)],
+                    colours::REFERENCE.stroke_width(2),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{} {r}", shorten(label, 28)),
+                    (*r, 0.83),
+                    label_at(*r),
+                )))
+                .map_err(err)?;
+        }
+        for (y, v) in &self.history {
+            let current = *y == self.year;
+            let c = if current {
+                super::status_colour(self.status)
+            } else {
+                RGBColor(120, 120, 120)
+            };
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (*v, 0.35),
+                    if current { 9 } else { 5 },
+                    c.filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    y.to_string(),
+                    (*v, if current { 0.55 } else { 0.18 }),
+                    text(11.0),
+                )))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// One indicator over the years, its least-squares projection and the milestones.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub title: String,
+    pub points: Vec<(i32, f64)>,
+    pub fit: Option<(f64, f64)>,
+    pub milestones: Vec<(i32, f64)>,
+    /// Limits a projection cannot cross (0-100 % for shares).
+    pub bounds: Option<(f64, f64)>,
+}
+
+/// Trajectories of the tracked indicators.
+#[derive(Debug, Clone)]
+pub struct Trajectories {
+    pub title: String,
+    pub panels: Vec<Panel>,
+    pub lang: Lang,
+}
+
+impl Trajectories {
+    pub fn from_score(score: &Score, cat: &Catalogue, lang: Lang) -> Option<Trajectories> {
+        let panels: Vec<Panel> = score
+            .trajectories
+            .iter()
+            .filter_map(|t| {
+                let r = score.rules.iter().find(|r| r.rule == t.rule)?;
+                // Shares are drawn in % (and their projection kept within 0-100 %).
+                let share = cat.get(&t.indicator).is_some_and(|i| i.is_share());
+                let k = if share { 100.0 } else { 1.0 };
+                let points: Vec<(i32, f64)> = t.points.iter().map(|p| (p.0, p.1 * k)).collect();
+                let fit = parkbench_core::indicators::linear_fit(&points);
+                Some(Panel {
+                    title: format!(
+                        "{} ({})",
+                        match lang {
+                            Lang::En => &r.name_en,
+                            Lang::Zh => &r.name_zh,
+                        },
+                        if share { "%" } else { r.unit.as_str() }
+                    ),
+                    points,
+                    fit,
+                    milestones: t
+                        .projections
+                        .iter()
+                        .map(|p| (p.year, p.target * k))
+                        .collect(),
+                    bounds: share.then_some((0.0, 100.0)),
+                })
+            })
+            .collect();
+        (!panels.is_empty()).then(|| Trajectories {
+            title: format!("{} · {}", word(lang, "plot.trajectories"), score.park_name),
+            panels,
+            lang,
+        })
+    }
+}
+
+impl Chart for Trajectories {
+    fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(2) as u32;
+        (820, 40 + 250 * rows)
+    }
+
+    fn name(&self) -> &'static str {
+        "trajectories"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 10))
+            .map_err(err)?;
+        let body = area.margin(36, 0, 0, 0);
+        let rows = self.panels.len().div_ceil(2);
+        let cells = body.split_evenly((rows, 2));
+        for (p, cell) in self.panels.iter().zip(cells.iter()) {
+            let first = p.points.first().map_or(2020, |x| x.0);
+            let last = p
+                .milestones
+                .iter()
+                .map(|m| m.0)
+                .chain(p.points.iter().map(|x| x.0))
+                .max()
+                .unwrap_or(first + 1)
+                .max(first + 1);
+            let ys: Vec<f64> = p
+                .points
+                .iter()
+                .map(|x| x.1)
+                .chain(p.milestones.iter().map(|m| m.1))
+                .collect();
+            let proj: Vec<(i32, f64)> = match p.fit {
+                Some((s, i)) => (p.points.last().map_or(first, |x| x.0)..=last)
+                    .map(|y| (y, s * f64::from(y) + i))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let all = ys.iter().copied().chain(proj.iter().map(|x| x.1));
+            let (mut lo, mut hi) = all.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+            if lo == f64::MAX {
+                continue;
+            }
+            let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
+            lo -= pad;
+            hi += pad;
+            let mut chart = ChartBuilder::on(cell)
+                .caption(shorten(&p.title, 44), text(13.0))
+                .margin(10)
+                .x_label_area_size(28)
+                .y_label_area_size(56)
+                .build_cartesian_2d(first..last, lo..hi)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .x_labels(((last - first + 1) as usize).min(8))
+                .x_label_formatter(&|y| y.to_string())
+                .label_style(text(11.0))
+                .light_line_style(colours::GRID.mix(0.5))
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    p.points.clone(),
+                    colours::MEETS.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(word(self.lang, "plot.reported"))
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colours::MEETS.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    p.points
+                        .iter()
+                        .map(|x| Circle::new(*x, 3, colours::MEETS.filled())),
+                )
+                .map_err(err)?;
+            if !proj.is_empty() {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        proj,
+                        6,
+                        4,
+                        colours::INK.mix(0.6).stroke_width(1),
+                    ))
+                    .map_err(err)?
+                    .label(word(self.lang, "plot.linear_projection"))
+                    .legend(|(x, y)| {
+                        PathElement::new(
+                            vec![(x, y), (x + 16, y)],
+                            colours::INK.mix(0.6).stroke_width(1),
+                        )
+                    });
+            }
+            if !p.milestones.is_empty() {
+                chart
+                    .draw_series(
+                        p.milestones
+                            .iter()
+                            .map(|m| TriangleMarker::new(*m, 7, colours::FAILS.filled())),
+                    )
+                    .map_err(err)?
+                    .label(word(self.lang, "plot.milestone"))
+                    .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, colours::FAILS.filled()));
+            }
+            chart
+                .configure_series_labels()
+                .label_font(text(11.0))
+                .background_style(WHITE.mix(0.85))
+                .border_style(colours::GRID)
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}

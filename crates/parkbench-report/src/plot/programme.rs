@@ -1,0 +1,556 @@
+//! Charts of a programme (several parks): ranking with levels, clean-energy share against CO2
+//! per tce, distribution of scores and levels, and a heat map of parks x rules by status.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
+use parkbench_core::benchmark::BenchmarkSet;
+use parkbench_core::i18n::Lang;
+use parkbench_core::scoring::{Score, Status};
+
+/// Level labels and colours of a set, best first, plus "undetermined".
+fn levels(set: &BenchmarkSet, lang: Lang) -> Vec<(String, String, RGBColor)> {
+    let mut v: Vec<(String, String, RGBColor)> = set
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                l.id.clone(),
+                l.label.get(lang).to_string(),
+                colours::LEVELS[i.min(3)],
+            )
+        })
+        .collect();
+    v.push((
+        "undetermined".into(),
+        word(lang, "plot.undetermined").into(),
+        colours::LEVELS[4],
+    ));
+    v
+}
+
+fn park_label(s: &Score) -> String {
+    shorten(&s.park_name, 16)
+}
+
+/// Parks ranked by overall score, coloured by level.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub title: String,
+    /// In ranking order, each with its rank (ties share the best place, as on the page).
+    pub scores: Vec<Score>,
+    pub ranks: Vec<Option<usize>>,
+    pub levels: Vec<(String, String, RGBColor)>,
+    pub lang: Lang,
+}
+
+impl Ranking {
+    pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Ranking {
+        let (ranks, scores): (Vec<Option<usize>>, Vec<Score>) =
+            parkbench_core::stats::ranking(scores)
+                .into_iter()
+                .map(|(rank, s)| (rank, s.clone()))
+                .unzip();
+        Ranking {
+            ranks,
+            title: format!(
+                "{} · {}",
+                word(lang, "plot.ranking_by_overall_score"),
+                set.title.get(lang)
+            ),
+            scores,
+            levels: levels(set, lang),
+            lang,
+        }
+    }
+}
+
+impl Chart for Ranking {
+    fn size(&self) -> (u32, u32) {
+        (820, (90 + 24 * self.scores.len()) as u32)
+    }
+
+    fn name(&self) -> &'static str {
+        "ranking"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
+        let (x0, x1) = (190, 640);
+        let px = |s: f64| x0 + (s / 100.0 * f64::from(x1 - x0)).round() as i32;
+        for t in [0.0, 25.0, 50.0, 75.0, 100.0] {
+            area.draw(&PathElement::new(
+                vec![(px(t), 44), (px(t), 50 + 24 * self.scores.len() as i32)],
+                colours::GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
+            area.draw_text(
+                &format!("{t:.0}"),
+                &text(11.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                (px(t), 44),
+            )
+            .map_err(err)?;
+        }
+        for (i, s) in self.scores.iter().enumerate() {
+            let y = 52 + 24 * i as i32;
+            let cy = y + 9;
+            area.draw_text(
+                &format!(
+                    "{}. {}",
+                    self.ranks[i].map_or("—".to_string(), |r| r.to_string()),
+                    park_label(s)
+                ),
+                &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                (x0 - 8, cy),
+            )
+            .map_err(err)?;
+            let (_, label, c) = self
+                .levels
+                .iter()
+                .find(|l| l.0 == s.level)
+                .cloned()
+                .unwrap_or_else(|| self.levels[self.levels.len() - 1].clone());
+            match s.overall.score {
+                Some(v) => area
+                    .draw(&Rectangle::new(
+                        [(x0, y + 2), (px(v).max(x0 + 2), y + 16)],
+                        c.filled(),
+                    ))
+                    .map_err(err)?,
+                None => hatch(area, (x0, y + 2), (x1, y + 16))?,
+            }
+            let info = format!(
+                "{} · {} · {} {:.0} %",
+                s.overall.score.map_or("—".into(), |v| format!("{v:.0}")),
+                label,
+                word(self.lang, "plot.cov"),
+                s.overall.coverage * 100.0
+            );
+            area.draw_text(
+                &info,
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x1 + 8, cy),
+            )
+            .map_err(err)?;
+        }
+        let ly = 60 + 24 * self.scores.len() as i32 + 8;
+        let mut x = 12;
+        for (_, label, c) in &self.levels {
+            area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], c.filled()))
+                .map_err(err)?;
+            area.draw_text(
+                label,
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 24, ly + 6),
+            )
+            .map_err(err)?;
+            x += 40 + 8 * label.chars().count().min(14) as i32;
+        }
+        Ok(())
+    }
+}
+
+/// Clean-energy share against CO2 per tce, point size by energy use, with threshold lines.
+#[derive(Debug, Clone)]
+pub struct Scatter {
+    pub title: String,
+    /// (label, clean share 0-1, tCO2/tce, energy tce, level index)
+    pub points: Vec<(String, f64, f64, f64, usize)>,
+    pub co2_thresholds: Vec<(f64, String)>,
+    pub clean_threshold: Option<f64>,
+    pub levels: Vec<(String, String, RGBColor)>,
+    pub lang: Lang,
+}
+
+impl Scatter {
+    /// From scores and the indicator values of their park-years.
+    pub fn new(
+        set: &BenchmarkSet,
+        scores: &[Score],
+        values: &parkbench_core::indicators::Values,
+        lang: Lang,
+    ) -> Scatter {
+        let levels = levels(set, lang);
+        let points = scores
+            .iter()
+            .filter_map(|s| {
+                let v = values.get(&(s.park_id.clone(), s.year))?;
+                let clean = v.get("clean_energy_share")?.value?;
+                let co2 = v.get("co2_per_tce")?.value?;
+                let tce = v.get("energy_tce")?.value?;
+                let li = levels
+                    .iter()
+                    .position(|l| l.0 == s.level)
+                    .unwrap_or(levels.len() - 1);
+                Some((park_label(s), clean, co2, tce, li))
+            })
+            .collect();
+        let mut co2_thresholds = Vec::new();
+        let mut clean_threshold = None;
+        for r in &set.rules {
+            let ind = r.indicator.get_ref().as_str();
+            for t in r.thresholds.iter() {
+                if ind == "co2_per_tce" {
+                    // The band by its label, as the set names it in this language.
+                    let band = t.band.as_deref().map_or(String::new(), |b| {
+                        set.bands
+                            .iter()
+                            .find(|x| x.id == b)
+                            .map_or(b, |x| x.label.get(lang))
+                            .to_string()
+                    });
+                    co2_thresholds.push((t.value, band));
+                } else if ind == "clean_energy_share" && clean_threshold.is_none() {
+                    clean_threshold = Some(t.value);
+                }
+            }
+        }
+        Scatter {
+            title: word(lang, "plot.clean_energy_share_and_co2_per_unit_energy").into(),
+            points,
+            co2_thresholds,
+            clean_threshold,
+            levels,
+            lang,
+        }
+    }
+}
+
+impl Chart for Scatter {
+    fn size(&self) -> (u32, u32) {
+        (820, 520)
+    }
+
+    fn name(&self) -> &'static str {
+        "scatter"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let ymax = self.points.iter().map(|p| p.2).fold(0.5, f64::max) * 1.1;
+        let max_tce = self.points.iter().map(|p| p.3).fold(1.0, f64::max);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, text(17.0))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..1.0, 0.0..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(word(self.lang, "plot.clean_energy_share_of_consumption"))
+            .y_desc(word(self.lang, "plot.co2_per_unit_energy_tco2_tce"))
+            .x_label_formatter(&|x| format!("{:.0}", x * 100.0))
+            .axis_desc_style(text(13.0))
+            .label_style(text(11.0))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colours::GRID.mix(0.8))
+            .draw()
+            .map_err(err)?;
+        // Thresholds lie close together (0.2 and 0.3): their labels go above the line and below
+        // in turn, so two neighbours never print over each other.
+        let mut thresholds = self.co2_thresholds.clone();
+        thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let last = thresholds.len().saturating_sub(1);
+        for (i, (t, band)) in thresholds.iter().enumerate() {
+            // From the top down: the highest label above its line, each lower one below.
+            let label_y = if i == last {
+                *t + ymax * 0.01
+            } else {
+                *t - ymax * 0.035
+            };
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(0.0, *t), (1.0, *t)],
+                    8,
+                    4,
+                    colours::INK.stroke_width(1),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{t} {band}"),
+                    (0.01, label_y),
+                    text(11.0),
+                )))
+                .map_err(err)?;
+        }
+        if let Some(c) = self.clean_threshold {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(c, 0.0), (c, ymax)],
+                    8,
+                    4,
+                    colours::INK.stroke_width(1),
+                ))
+                .map_err(err)?;
+        }
+        for (label, x, y, tce, li) in &self.points {
+            let r = (4.0 + 16.0 * (tce / max_tce).sqrt()).round() as i32;
+            let c = self.levels[*li].2;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (*x, *y),
+                    r,
+                    c.mix(0.75).filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (*x, *y),
+                    r,
+                    colours::INK.stroke_width(1),
+                )))
+                .map_err(err)?;
+            // Labels go left of points near the right edge so they stay inside the chart.
+            let style = if *x > 0.8 {
+                text(10.0).pos(Pos::new(HPos::Right, VPos::Center))
+            } else {
+                text(10.0).pos(Pos::new(HPos::Left, VPos::Center))
+            };
+            let dx = if *x > 0.8 { -0.02 } else { 0.02 };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (*x + dx, *y),
+                    style,
+                )))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Histogram of overall scores (10-point bins) and the count per level.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    pub title: String,
+    pub bins: [usize; 10],
+    pub unscored: usize,
+    pub level_counts: Vec<(String, usize, RGBColor)>,
+    pub lang: Lang,
+}
+
+impl Distribution {
+    pub fn new(set: &BenchmarkSet, scores: &[Score], lang: Lang) -> Distribution {
+        let mut bins = [0usize; 10];
+        let mut unscored = 0;
+        for s in scores {
+            match s.overall.score {
+                Some(v) => bins[((v / 10.0).floor() as usize).min(9)] += 1,
+                None => unscored += 1,
+            }
+        }
+        let level_counts = levels(set, lang)
+            .into_iter()
+            .map(|(id, label, c)| (label, scores.iter().filter(|s| s.level == id).count(), c))
+            .collect();
+        Distribution {
+            title: word(lang, "plot.distribution_of_scores_and_levels").into(),
+            bins,
+            unscored,
+            level_counts,
+            lang,
+        }
+    }
+}
+
+impl Chart for Distribution {
+    fn size(&self) -> (u32, u32) {
+        (820, 320)
+    }
+
+    fn name(&self) -> &'static str {
+        "distribution"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 10))
+            .map_err(err)?;
+        let body = area.margin(34, 0, 0, 0);
+        let (left, right) = body.split_horizontally(500);
+        let ymax = (*self.bins.iter().max().unwrap_or(&1)).max(1) as u32 + 1;
+        let mut chart = ChartBuilder::on(&left)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(40)
+            .build_cartesian_2d(
+                (0u32..100u32).step(10).use_round().into_segmented(),
+                0u32..ymax,
+            )
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(word(self.lang, "plot.overall_score_10_point_bins"))
+            .y_desc(word(self.lang, "plot.parks"))
+            .axis_desc_style(text(12.0))
+            .label_style(text(11.0))
+            .light_line_style(colours::GRID.mix(0.5))
+            .draw()
+            .map_err(err)?;
+        // Bars drawn one by one (plotters' Histogram groups through a HashMap: its SVG order
+        // would change from run to run).
+        chart
+            .draw_series(
+                self.bins
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(i, n)| {
+                        let x = i as u32 * 10;
+                        Rectangle::new(
+                            [
+                                (SegmentValue::Exact(x), 0),
+                                (SegmentValue::Exact(x + 10), *n as u32),
+                            ],
+                            colours::MEETS.filled(),
+                        )
+                    }),
+            )
+            .map_err(err)?;
+        let total: usize = self.level_counts.iter().map(|l| l.1).sum::<usize>().max(1);
+        let mut y = 20;
+        for (label, n, c) in &self.level_counts {
+            let w = (200.0 * *n as f64 / total as f64).round() as i32;
+            right
+                .draw(&Rectangle::new(
+                    [(110, y), (110 + w.max(1), y + 18)],
+                    c.filled(),
+                ))
+                .map_err(err)?;
+            right
+                .draw_text(
+                    &shorten(label, 12),
+                    &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                    (104, y + 9),
+                )
+                .map_err(err)?;
+            right
+                .draw_text(
+                    &n.to_string(),
+                    &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                    (116 + w, y + 9),
+                )
+                .map_err(err)?;
+            y += 30;
+        }
+        if self.unscored > 0 {
+            right
+                .draw_text(
+                    &format!("{}: {}", word(self.lang, "plot.no_score"), self.unscored),
+                    &text(11.0),
+                    (10, y + 6),
+                )
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Parks x rules, each cell coloured (and patterned) by status.
+#[derive(Debug, Clone)]
+pub struct Heatmap {
+    pub title: String,
+    pub rules: Vec<String>,
+    pub parks: Vec<(String, Vec<Status>)>,
+    pub lang: Lang,
+}
+
+impl Heatmap {
+    pub fn new(scores: &[Score], lang: Lang) -> Heatmap {
+        let rules = scores
+            .first()
+            .map(|s| s.rules.iter().map(|r| r.rule.clone()).collect())
+            .unwrap_or_default();
+        let parks = scores
+            .iter()
+            .map(|s| (park_label(s), s.rules.iter().map(|r| r.status).collect()))
+            .collect();
+        Heatmap {
+            title: word(lang, "plot.rule_status_by_park").into(),
+            rules,
+            parks,
+            lang,
+        }
+    }
+}
+
+impl Chart for Heatmap {
+    fn size(&self) -> (u32, u32) {
+        (
+            (200 + 70 * self.rules.len()).max(560) as u32,
+            (150 + 22 * self.parks.len()) as u32,
+        )
+    }
+
+    fn name(&self) -> &'static str {
+        "heatmap"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 10))
+            .map_err(err)?;
+        let (x0, y0, cw, ch) = (190, 90, 70, 22);
+        for (j, r) in self.rules.iter().enumerate() {
+            area.draw_text(
+                &shorten(r, 14),
+                &text(11.0)
+                    .pos(Pos::new(HPos::Left, VPos::Center))
+                    .transform(FontTransform::Rotate270),
+                (x0 + cw * j as i32 + cw / 2, y0 - 4),
+            )
+            .map_err(err)?;
+        }
+        for (i, (park, statuses)) in self.parks.iter().enumerate() {
+            let y = y0 + ch * i as i32;
+            area.draw_text(
+                park,
+                &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                (x0 - 8, y + ch / 2),
+            )
+            .map_err(err)?;
+            for (j, s) in statuses.iter().enumerate() {
+                let x = x0 + cw * j as i32;
+                if *s == Status::Missing {
+                    hatch(area, (x + 1, y + 1), (x + cw - 1, y + ch - 1))?;
+                } else {
+                    area.draw(&Rectangle::new(
+                        [(x + 1, y + 1), (x + cw - 1, y + ch - 1)],
+                        status_colour(*s).filled(),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+        }
+        let ly = y0 + ch * self.parks.len() as i32 + 16;
+        let mut x = 12;
+        for s in [
+            Status::Meets,
+            Status::Fails,
+            Status::Missing,
+            Status::Waived,
+            Status::NotApplicable,
+        ] {
+            if s == Status::Missing {
+                hatch(area, (x, ly), (x + 18, ly + 12))?;
+            } else {
+                area.draw(&Rectangle::new(
+                    [(x, ly), (x + 18, ly + 12)],
+                    status_colour(s).filled(),
+                ))
+                .map_err(err)?;
+            }
+            area.draw_text(
+                s.label(self.lang),
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 24, ly + 6),
+            )
+            .map_err(err)?;
+            x += 110;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,410 @@
+//! Reports: one HTML and Markdown page per park, a programme page, the scores as CSV and JSON,
+//! and the charts as SVG (and PNG on request), each handed to a [`Sink`] by its path under the
+//! report folder: [`Folder`] writes them atomically (the command line), [`Memory`] keeps them
+//! (the portal serves them). The writer itself does no I/O.
+//!
+//! Pages are self-contained (inline CSS and SVG, no network), escape every value that comes
+//! from the data, never put a park id in a path outside the output folder, and carry no
+//! timestamp unless asked, so two runs give identical files. Reporting renders scores; it
+//! computes nothing that scoring did not.
+
+mod compare;
+mod park;
+mod pathway;
+mod pdf;
+pub mod plan;
+mod programme;
+pub mod scores;
+mod tables;
+mod text;
+mod xlsx;
+
+use park::{PageCtx, level_words};
+pub use programme::{failures, failures_csv};
+
+pub use tables::{changes_csv, inventory_csv, peers_csv, provenance_csv, uncertainty_csv};
+
+use minijinja::{Environment, context};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::plot::{self, Chart};
+use parkbench_core::benchmark::{BenchmarkSet, Role};
+use parkbench_core::i18n::Lang;
+use parkbench_core::indicators::Catalogue;
+use parkbench_core::input::{Dataset, valid_park_id_for_path};
+use parkbench_core::pipeline::{Programme, SetRun};
+use parkbench_core::reference::Vocabulary;
+use parkbench_core::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
+use parkbench_core::uncertainty::ParkUncertainty;
+
+pub use compare::{Comparison, page as comparison_page};
+pub use pathway::summary as pathway_summary;
+pub use text::labels;
+
+/// Which files to write.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub lang: Lang,
+    pub html: bool,
+    pub markdown: bool,
+    pub json: bool,
+    pub csv: bool,
+    /// `scores.xlsx`: the tables as one workbook.
+    pub xlsx: bool,
+    /// `parks/<id>.pdf` and `programme.pdf`: A4 documents for a client.
+    pub pdf: bool,
+    /// Also write PNG charts (for slides).
+    pub png: bool,
+    /// A timestamp to print in footers (None: no timestamp, deterministic output).
+    pub timestamp: Option<String>,
+    /// Called once per park page written (for a progress bar).
+    pub progress: Option<Progress>,
+}
+
+/// A callback told of each unit of work done; shared across threads.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
+/// Problems while writing a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("template: {0}")]
+    Template(#[from] minijinja::Error),
+    #[error("chart {0}: {1}")]
+    Chart(String, String),
+    #[error("scores.xlsx: {0}")]
+    Workbook(String),
+    #[error("{0}: cannot typeset the PDF: {1}")]
+    Pdf(String, String),
+    #[error("park id {0:?} cannot name a file")]
+    UnsafeId(String),
+}
+
+/// What was written: each file's path under the report folder (`/`-separated).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Written {
+    pub files: Vec<String>,
+    pub parks: usize,
+}
+
+/// Where a report's files go, one call per file with its path under the report folder
+/// (`parks/p1.html`, `charts/programme-ranking.svg`); called from several threads at once.
+pub trait Sink: Sync {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), ReportError>;
+}
+
+/// A folder on disk: each file written atomically (a temporary file, then a rename).
+pub struct Folder<'a>(pub &'a Path);
+
+impl Sink for Folder<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        Ok(crate::outfile::write(&self.0.join(rel), bytes)?)
+    }
+}
+
+/// The files in memory, by path (for a server that serves them).
+#[derive(Debug, Default)]
+pub struct Memory(pub std::sync::Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Memory {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+/// Everything a report needs besides options.
+pub struct ReportInput<'a> {
+    pub run: &'a SetRun,
+    pub data: &'a Dataset,
+    pub vocab: &'a Vocabulary,
+    pub cat: &'a Catalogue,
+    /// scores.csv and scores.json content, as `score` prints them.
+    pub scores_csv: String,
+    pub scores_json: String,
+    /// Peer statistics, year-on-year changes and the Monte Carlo verdicts.
+    pub programme: &'a Programme,
+    /// The set's pathways and the measure catalogue they used (None: no pathway sections).
+    pub pathways: Option<(
+        &'a parkbench_core::pathway::PlanRun,
+        &'a parkbench_core::pathway::Catalogue,
+    )>,
+    /// Every set of a multi-set report side by side (None: one set). Pages then sit one folder
+    /// down, in the set's own folder.
+    pub comparison: Option<&'a Comparison>,
+    /// The parks' needs matched to a technology catalogue (None: no needs sections).
+    pub matches: Option<(
+        &'a parkbench_core::matchmaking::MatchRun,
+        &'a parkbench_core::matchmaking::Catalogue,
+    )>,
+}
+
+/// A chart on a page: its title, its SVG (text as outlines, for any browser) and, for the PDF,
+/// its SVG with the text kept as text.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct ChartView {
+    pub(super) title: String,
+    pub(super) svg: String,
+    pub(super) svg_text: Option<String>,
+}
+
+impl ChartView {
+    /// Renders `c` for the formats asked for; the PNG too when `opts.png`.
+    fn new(
+        c: &impl plot::Chart,
+        title: String,
+        opts: &ReportOptions,
+    ) -> Result<(Self, Option<Vec<u8>>), ReportError> {
+        let fail = |e| ReportError::Chart(c.name().into(), e);
+        // The PDF's SVG comes from the same drawing as the page's.
+        let (svg, svg_text) = if opts.pdf {
+            let (svg, text) = plot::svg_both(c).map_err(fail)?;
+            (svg, Some(text))
+        } else {
+            (plot::svg(c).map_err(fail)?, None)
+        };
+        let png = if opts.png {
+            Some(plot::png(c).map_err(fail)?)
+        } else {
+            None
+        };
+        Ok((
+            Self {
+                title,
+                svg,
+                svg_text,
+            },
+            png,
+        ))
+    }
+}
+
+fn env() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    env.add_filter("md", |s: String| text::md_escape(&s));
+    env.add_template("park.html", include_str!("templates/park.html"))
+        .expect("template parses");
+    env.add_template("index.html", include_str!("templates/index.html"))
+        .expect("template parses");
+    env.add_template("park.md", include_str!("templates/park.md"))
+        .expect("template parses");
+    env.add_template("compare.html", include_str!("templates/compare.html"))
+        .expect("template parses");
+    env
+}
+
+const CSS: &str = include_str!("templates/style.css");
+
+/// The latest scored year of each park (or the years asked for), in park order.
+pub fn pick_scores(run: &SetRun) -> Vec<&Score> {
+    run.latest()
+}
+
+/// Renders the report and hands every file to `sink`.
+pub fn write(
+    sink: &dyn Sink,
+    input: &ReportInput,
+    opts: &ReportOptions,
+) -> Result<Written, ReportError> {
+    let env = env();
+    let mut written = Written::default();
+    let lang = opts.lang;
+    let scores = pick_scores(input.run);
+    let many = scores.len() > 1;
+    let footer = text::footer(lang, opts.timestamp.as_deref());
+    for s in &scores {
+        if !valid_park_id_for_path(&s.park_id) {
+            return Err(ReportError::UnsafeId(s.park_id.clone()));
+        }
+    }
+    // Park pages are independent: rendered and written on every core.
+    let ctx = PageCtx {
+        sink,
+        input,
+        opts,
+        env: &env,
+        footer: &footer,
+        many,
+    };
+    let park_files: Vec<Vec<String>> = scores
+        .par_iter()
+        .map(|s| {
+            let r = ctx.park(s);
+            if let Some(p) = &opts.progress {
+                (p.0)();
+            }
+            r
+        })
+        .collect::<Result<_, _>>()?;
+    for files in park_files {
+        written.files.extend(files);
+        written.parks += 1;
+    }
+    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
+        sink.put(rel, bytes)?;
+        written.files.push(rel.to_string());
+        Ok(())
+    };
+    if (opts.html || opts.pdf) && many {
+        programme::page(input, opts, &env, &scores, &footer, &mut put)?;
+    }
+    if opts.csv {
+        put("scores.csv", input.scores_csv.as_bytes())?;
+        let progs = std::slice::from_ref(input.programme);
+        put("peers.csv", peers_csv(progs).as_bytes())?;
+        put("changes.csv", changes_csv(progs).as_bytes())?;
+        if input.programme.mc.is_some() {
+            put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
+        }
+        put(
+            "provenance.csv",
+            provenance_csv(
+                input.run,
+                input.pathways.map(|(_, c)| c),
+                parkbench_core::i18n::Locale::get(opts.lang),
+            )
+            .as_bytes(),
+        )?;
+        if let Some((m, tech)) = input.matches {
+            put(
+                "needs.csv",
+                parkbench_core::matchmaking::needs_csv(&m.needs).as_bytes(),
+            )?;
+            put(
+                "matches.csv",
+                parkbench_core::matchmaking::matches_csv(m, tech, opts.lang).as_bytes(),
+            )?;
+        }
+        if let Some((run, cat)) = input.pathways {
+            let words = parkbench_core::i18n::Locale::get(opts.lang);
+            let runs = std::slice::from_ref(run);
+            put("plan.csv", plan::plan_csv(runs, cat, words).as_bytes())?;
+            put("measures.csv", plan::measures_csv(cat, words).as_bytes())?;
+            if !run.projections.is_empty() {
+                put("projection.csv", plan::projection_csv(runs).as_bytes())?;
+            }
+        }
+    }
+    // Parks left out, with every reason; always written so a batch can be checked.
+    let failures = failures_csv(input.data, opts.lang);
+    put("failures.csv", failures.as_bytes())?;
+    if opts.xlsx {
+        let progs = std::slice::from_ref(input.programme);
+        let words = parkbench_core::i18n::Locale::get(opts.lang);
+        let inventory = inventory_csv(&input.run.inventory, &input.vocab.order, words);
+        let (peers, changes) = (peers_csv(progs), changes_csv(progs));
+        let uncertainty = uncertainty_csv(progs);
+        let mut tables = vec![
+            ("scores", input.scores_csv.as_str()),
+            ("inventory", inventory.as_str()),
+            ("peers", peers.as_str()),
+            ("changes", changes.as_str()),
+        ];
+        if input.programme.mc.is_some() {
+            tables.push(("uncertainty", uncertainty.as_str()));
+        }
+        tables.push(("failures", failures.as_str()));
+        let plan = input
+            .pathways
+            .map(|(run, cat)| plan::plan_csv(std::slice::from_ref(run), cat, words));
+        if let Some(p) = &plan {
+            tables.push(("plan", p.as_str()));
+        }
+        let needs = input
+            .matches
+            .map(|(m, _)| parkbench_core::matchmaking::needs_csv(&m.needs));
+        if let Some(n) = &needs {
+            tables.push(("needs", n.as_str()));
+        }
+        let provenance = provenance_csv(input.run, input.pathways.map(|(_, c)| c), words);
+        tables.push(("provenance", provenance.as_str()));
+        put("scores.xlsx", &xlsx::workbook(&tables, opts.lang)?)?;
+    }
+    if opts.json {
+        put("scores.json", input.scores_json.as_bytes())?;
+    }
+    Ok(written)
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh-CN",
+    }
+}
+
+fn level_label(s: &Score, lang: Lang) -> String {
+    parkbench_core::i18n::Locale::get(lang).text(&s.level_name)
+}
+
+fn gate_label(g: GateState, lang: Lang) -> &'static str {
+    let t = labels(lang);
+    match g {
+        GateState::None => t["gate_none"],
+        GateState::Passed => t["gate_passed"],
+        GateState::Failed => t["gate_failed"],
+        GateState::Missing => t["gate_missing"],
+    }
+}
+
+fn set_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
+    let set = &input.run.set;
+    let a = &set.accounting;
+    // The electricity factor as the inventory used it (tce/MWh = kgce/kWh), from the tables.
+    let electricity = input
+        .run
+        .inventory
+        .years
+        .first()
+        .map(|py| py.electricity_tce_per_mwh);
+    let accounting = text::accounting(lang, a, electricity);
+    context! {
+        id => set.id,
+        title => set.title.get(lang),
+        document => set.document,
+        publisher => set.publisher,
+        year => set.year,
+        url => set.url,
+        notes => set.notes.as_ref().map(|n| n.get(lang).to_string()),
+        accounting => accounting,
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}
+
+fn metric_name(vocab: &Vocabulary, id: &str, lang: Lang) -> String {
+    match (vocab.metrics.get(id), lang) {
+        (Some(m), Lang::En) => m.name_en.clone(),
+        (Some(m), Lang::Zh) => m.name_zh.clone(),
+        (None, _) => id.to_string(),
+    }
+}

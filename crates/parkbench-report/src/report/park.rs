@@ -1,0 +1,526 @@
+//! A park's page: its score, rules, gaps, charts, peers, how sure, inventory and provenance.
+
+use super::*;
+
+/// What every park page needs besides its score.
+pub(super) struct PageCtx<'a> {
+    pub(super) sink: &'a dyn Sink,
+    pub(super) input: &'a ReportInput<'a>,
+    pub(super) opts: &'a ReportOptions,
+    pub(super) env: &'a Environment<'static>,
+    pub(super) footer: &'a str,
+    pub(super) many: bool,
+}
+
+impl PageCtx<'_> {
+    /// Renders and writes one park's page(s) and charts; returns the files written.
+    pub(super) fn park(&self, s: &Score) -> Result<Vec<String>, ReportError> {
+        let (input, opts, env, many) = (self.input, self.opts, self.env, self.many);
+        let footer = self.footer.to_string();
+        let set = &input.run.set;
+        let lang = opts.lang;
+        let t = labels(lang);
+        let mut written = Vec::new();
+        let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
+            self.sink.put(rel, bytes)?;
+            written.push(rel.to_string());
+            Ok(())
+        };
+        let history: Vec<(i32, f64)> = input
+            .run
+            .values
+            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
+            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
+            .collect();
+        let mut charts: Vec<ChartView> = Vec::new();
+        let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
+        macro_rules! chart {
+            ($c:expr, $title:expr) => {{
+                let (view, png) = ChartView::new(&$c, $title, opts)?;
+                files.push(($c.name().to_string(), view.svg.clone(), png));
+                charts.push(view);
+            }};
+        }
+        chart!(
+            plot::Scorecard::from_score(s, set, input.cat, lang),
+            t["chart_scorecard"].to_string()
+        );
+        chart!(
+            plot::CategoryProfile::from_score(s, lang),
+            t["chart_categories"].to_string()
+        );
+        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
+            chart!(c, t["chart_core"].to_string());
+        }
+        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
+            chart!(c, t["chart_trajectories"].to_string());
+        }
+        // The pathway's charts, shown in its own section.
+        let plan = input
+            .pathways
+            .and_then(|(run, _)| run.plans.iter().find(|p| p.park_id == s.park_id));
+        let projection = input
+            .pathways
+            .and_then(|(run, _)| run.projections.iter().find(|p| p.park_id == s.park_id));
+        let mut pathway_charts: Vec<ChartView> = Vec::new();
+        if let (Some(p), Some((_, cat))) = (plan, input.pathways) {
+            macro_rules! pathway_chart {
+                ($c:expr) => {{
+                    let c = $c;
+                    let (view, png) = ChartView::new(&c, c.title.clone(), opts)?;
+                    files.push((c.name().to_string(), view.svg.clone(), png));
+                    pathway_charts.push(view);
+                }};
+            }
+            if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
+                pathway_chart!(c);
+            }
+            if let Some(c) = plot::Waterfall::from_plan(p, cat, lang) {
+                pathway_chart!(c);
+            }
+            if let Some(c) =
+                projection.and_then(|pr| plot::ProjectionChart::from_projection(pr, lang))
+            {
+                pathway_chart!(c);
+            }
+        }
+        let needs = input
+            .matches
+            .and_then(|(m, tech)| super::pathway::needs_view(&s.park_id, m, tech, lang));
+        let pathway = match (plan, input.pathways) {
+            (Some(p), Some((_, cat))) => Some(super::pathway::park_view(
+                p,
+                projection,
+                set,
+                cat,
+                lang,
+                &pathway_charts,
+            )),
+            _ => None,
+        };
+        if opts.html {
+            for (name, svg, png) in &files {
+                put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
+                if let Some(p) = png {
+                    put(&format!("charts/{}-{name}.png", s.park_id), p)?;
+                }
+            }
+        }
+        let page = park_page(
+            s,
+            input,
+            lang,
+            &charts,
+            many,
+            &footer,
+            Sections { pathway, needs },
+        );
+        if opts.html {
+            let html = env.get_template("park.html")?.render(&page)?;
+            put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
+        }
+        if opts.markdown {
+            let md = env.get_template("park.md")?.render(&page)?;
+            put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
+        }
+        if opts.pdf {
+            let rel = format!("parks/{}.pdf", s.park_id);
+            let ident = format!("{}/{rel}", set.id);
+            let pdf =
+                super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(&page)?, &ident)?;
+            put(&rel, &pdf)?;
+        }
+        Ok(written)
+    }
+}
+
+/// The sections a park page has when the run made them: its pathway, its needs and matches.
+pub(super) struct Sections {
+    pub(super) pathway: Option<minijinja::Value>,
+    pub(super) needs: Option<minijinja::Value>,
+}
+
+pub(super) fn park_page(
+    s: &Score,
+    input: &ReportInput,
+    lang: Lang,
+    charts: &[ChartView],
+    many: bool,
+    footer: &str,
+    sections: Sections,
+) -> minijinja::Value {
+    let Sections { pathway, needs } = sections;
+    let t = labels(lang);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let set = &input.run.set;
+    let park = input.data.park(&s.park_id);
+    let place = park
+        .map(|p| {
+            [
+                p.province_name
+                    .as_ref()
+                    .map(|n| words.text(n))
+                    .unwrap_or_default(),
+                p.country.clone(),
+            ]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+        })
+        .unwrap_or_default();
+    let rules: Vec<_> = s
+        .rules
+        .iter()
+        .map(|r| {
+            let ind = input.cat.get(r.indicator.split('.').next().unwrap_or(""));
+            let is_change = r.indicator.contains('.');
+            let fmt = |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
+            let threshold = r.threshold.as_ref().map(|th| {
+                let x = format!(
+                    "{} {}",
+                    if ind.is_some_and(|i| i.direction == parkbench_core::indicators::Direction::Lower) {
+                        "≤"
+                    } else {
+                        "≥"
+                    },
+                    fmt(th.value)
+                );
+                let mut why = Vec::new();
+                if let Some(b) = &th.band {
+                    let label = set
+                        .bands
+                        .iter()
+                        .find(|x| &x.id == b)
+                        .map_or(b.clone(), |x| x.label.get(lang).to_string());
+                    why.push(if label.is_empty() {
+                        format!("{} {b}", t["band"])
+                    } else {
+                        label
+                    });
+                }
+                if let Some(m) = th.milestone {
+                    why.push(format!("{} {m}", t["milestone"]));
+                }
+                if th.outside_bands {
+                    why.push(t["outside_bands"].to_string());
+                }
+                (x, why.join(", "))
+            });
+            let gap = r
+                .gap
+                .as_ref()
+                .map(|g| &g.text)
+                .or(r.note.as_ref())
+                .map(|t| words.text(t))
+                .unwrap_or_default();
+            context! {
+                name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh },
+                role => text::role(lang, r.role),
+                value => r.value.map_or("—".to_string(), fmt),
+                // Markdown: the value and its note in one cell; HTML: the note under the value.
+                threshold => threshold.as_ref().map_or("—".into(), |(v, why)| {
+                    if why.is_empty() { v.clone() } else { format!("{v} ({why})") }
+                }),
+                threshold_value => threshold.as_ref().map_or("—".into(), |(v, _)| v.clone()),
+                threshold_note => threshold.as_ref().map(|(_, why)| why.clone()).filter(|w| !w.is_empty()),
+                status => r.status.as_str(),
+                status_label => r.status.label(lang),
+                points => r.points.map_or("—".to_string(), |p| format!("{p:.0}")),
+                gap => gap,
+                source => r.threshold.as_ref().map(|x| x.source.clone()),
+                source_status => r.threshold.as_ref().map(|x| x.status.as_str()).unwrap_or(""),
+            }
+        })
+        .collect();
+    let missing: Vec<_> = s
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Missing)
+        .map(|r| {
+            let needs = if r.needs.is_empty() {
+                r.note.as_ref().map(|n| words.text(n)).unwrap_or_default()
+            } else {
+                format!("{} {}", t["needs"], r.needs.iter().map(|m| metric_name(input.vocab, m, lang)).collect::<Vec<_>>().join(", "))
+            };
+            context! { name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh }, needs => needs }
+        })
+        .collect();
+    let py = input
+        .run
+        .inventory
+        .years
+        .iter()
+        .find(|y| y.park_id == s.park_id && y.year == s.year);
+    let inventory = py.map(|py| {
+        let carriers: Vec<_> = py
+            .carriers
+            .iter()
+            .map(|c| {
+                context! {
+                    name => metric_name(input.vocab, &c.metric, lang),
+                    quantity => c.quantity.map_or("—".into(), fmt_qty),
+                    unit => c.unit,
+                    tce => c.tce.map_or("—".into(), fmt_qty),
+                    co2 => c.co2_t.map_or("—".into(), fmt_qty),
+                    scope => format!("{} {}", t["scope"], c.scope),
+                }
+            })
+            .collect();
+        // A blank total says why it is blank, with the cell that made it so.
+        let blank = py.why_unknown().map_or_else(
+            || "—".to_string(),
+            |why| format!("— ({})", parkbench_core::i18n::Locale::get(lang).text(&why)),
+        );
+        let blank = || blank.clone();
+        let totals = vec![
+            (
+                t["energy_tce"],
+                py.energy_tce
+                    .map_or_else(blank, |x| format!("{} tce", fmt_qty(x))),
+            ),
+            (
+                t["scope1"],
+                py.co2_scope1_t
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["scope2_location"],
+                py.co2_scope2_location_t
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["scope2_market"],
+                py.co2_scope2_market_t
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["co2_total"],
+                py.co2_total_t
+                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
+            ),
+            (
+                t["co2_per_tce"],
+                py.co2_per_tce
+                    .map_or_else(blank, |x| format!("{x:.3} tCO2/tce")),
+            ),
+        ];
+        context! { carriers => carriers, totals => totals }
+    });
+    let factors: Vec<_> = py
+        .map(|py| {
+            py.factors
+                .iter()
+                .map(|f| {
+                    context! {
+                        factor => words.text(&f.factor), value => format!("{}", f.value), unit => f.unit,
+                        vintage => f.vintage.map_or("—".into(), |v| v.to_string()),
+                        status => f.status, source => f.source,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let gate_rule = s.rules.iter().find(|r| r.role == Role::Gate);
+    let headline = text::headline(lang, s, gate_rule);
+    let headline_class = match (s.level.as_str(), s.gate) {
+        ("undetermined", _) => "undetermined",
+        (_, GateState::Failed) => "fails",
+        _ => "meets",
+    };
+    context! {
+        lang => lang_code(lang),
+        t => t,
+        st => words.section("status"),
+        css => CSS,
+        index_link => many,
+        park => context! {
+            id => s.park_id,
+            name => s.park_name,
+            place => place,
+            sector => park.map(|p| p.sector.clone()).unwrap_or_default(),
+        },
+        year => s.year,
+        set => set_view(input, lang),
+        headline => headline,
+        headline_class => headline_class,
+        reason => words.text(&s.reason),
+        borderline => borderline_text(s, input, lang),
+        peers => peer_view(s, input, lang),
+        sure => sure_view(s, input, lang),
+        charts => charts,
+        rules => rules,
+        missing => missing,
+        inventory => inventory,
+        pathway => pathway,
+        needs => needs,
+        compare => input.comparison.map(|c| c.park_rows(&s.park_id, lang, "../../")),
+        factors => factors,
+        assumptions => s
+            .assumptions
+            .iter()
+            .map(|a| words.text(a))
+            .collect::<Vec<_>>(),
+        footer => footer,
+    }
+}
+
+/// A level id in words.
+pub(super) fn level_words(set: &BenchmarkSet, id: &str, lang: Lang) -> String {
+    set.levels.iter().find(|l| l.id == id).map_or_else(
+        || parkbench_core::i18n::Locale::get(lang).word("scoring.level.undetermined"),
+        |l| l.label.get(lang).to_string(),
+    )
+}
+
+/// A rule's or the overall score's name.
+pub(super) fn measure_name(s: &Score, measure: &str, lang: Lang) -> String {
+    if measure == parkbench_core::stats::OVERALL {
+        return labels(lang)["overall_score"].to_string();
+    }
+    s.rules
+        .iter()
+        .find(|r| r.rule == measure)
+        .map_or(measure.to_string(), |r| match lang {
+            Lang::En => r.name_en.clone(),
+            Lang::Zh => r.name_zh.clone(),
+        })
+}
+
+pub(super) fn fmt_measure(s: &Score, cat: &Catalogue, measure: &str, x: f64) -> String {
+    if measure == parkbench_core::stats::OVERALL {
+        return format!("{x:.0}");
+    }
+    let Some(r) = s.rules.iter().find(|r| r.rule == measure) else {
+        return format!("{x:.3}");
+    };
+    let is_change = r.indicator.contains('.');
+    cat.get(r.indicator.split('.').next().unwrap_or(""))
+        .map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change))
+}
+
+pub(super) fn borderline_text(s: &Score, input: &ReportInput, lang: Lang) -> Option<String> {
+    let u = input
+        .programme
+        .uncertainty
+        .iter()
+        .find(|u| u.park_id == s.park_id && u.year == s.year)?;
+    if !u.borderline {
+        return None;
+    }
+    let set = &input.run.set;
+    let other = u.level_shares.iter().find(|(l, _)| *l != u.level_central)?;
+    let share_other: f64 = u
+        .level_shares
+        .iter()
+        .filter(|(l, _)| *l != u.level_central)
+        .map(|x| x.1)
+        .sum();
+    Some(text::borderline(
+        lang,
+        share_other,
+        u.draws,
+        &level_words(set, &u.level_central, lang),
+        &level_words(set, &other.0, lang),
+    ))
+}
+
+/// Where the park stands among its peers: the overall score and the gate/core rules.
+pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minijinja::Value> {
+    let t = labels(lang);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let shown: Vec<&str> = std::iter::once(parkbench_core::stats::OVERALL)
+        .chain(
+            s.rules
+                .iter()
+                .filter(|r| matches!(r.role, Role::Gate | Role::Core))
+                .map(|r| r.rule.as_str()),
+        )
+        .collect();
+    let prog = input.programme;
+    let start = prog
+        .peers
+        .partition_point(|r| (r.park_id.as_str(), r.year) < (s.park_id.as_str(), s.year));
+    prog.peers[start..]
+        .iter()
+        .take_while(|r| r.park_id == s.park_id && r.year == s.year)
+        .filter(|r| shown.contains(&r.measure.as_str()))
+        .map(|r| {
+            let kind = t[format!("kind_{}", r.kind.as_str()).as_str()];
+            let group = match r.kind {
+                parkbench_core::stats::GroupKind::Programme => kind.to_string(),
+                parkbench_core::stats::GroupKind::Size => {
+                    let label = prog
+                        .peer_config
+                        .size_bands
+                        .iter()
+                        .find(|b| b.id == r.group)
+                        .map_or(r.group.clone(), |b| b.label.get(lang).to_string());
+                    format!("{kind}: {label}")
+                }
+                parkbench_core::stats::GroupKind::Province => {
+                    let name = input
+                        .data
+                        .park(&s.park_id)
+                        .and_then(|p| p.province_name.as_ref())
+                        .map_or_else(|| r.group.clone(), |n| words.text(n));
+                    format!("{kind}: {name}")
+                }
+                _ => format!("{kind}: {}", r.group),
+            };
+            let fmt = |x: f64| fmt_measure(s, input.cat, &r.measure, x);
+            context! {
+                measure => measure_name(s, &r.measure, lang),
+                value => fmt(r.value),
+                group => group,
+                n => r.n,
+                rank => r.rank.map(|k| format!("{k} / {}", r.n)),
+                percentile => r.percentile.map(|p| format!("{p:.2}")),
+                median => r.median.map(fmt),
+                quartiles => r.q1.zip(r.q3).map(|(a, b)| format!("{} – {}", fmt(a), fmt(b))),
+                too_small => r.too_small,
+            }
+        })
+        .collect()
+}
+
+/// The park's verdict under uncertainty.
+pub(super) fn sure_view(s: &Score, input: &ReportInput, lang: Lang) -> Option<minijinja::Value> {
+    let u = input
+        .programme
+        .uncertainty
+        .iter()
+        .find(|u| u.park_id == s.park_id && u.year == s.year)?;
+    let set = &input.run.set;
+    let interval = |measure: &str, i: Option<parkbench_core::uncertainty::Interval>| {
+        i.map(|i| {
+            format!(
+                "{} – {}",
+                fmt_measure(s, input.cat, measure, i.p5),
+                fmt_measure(s, input.cat, measure, i.p95)
+            )
+        })
+    };
+    let rules: Vec<_> = u
+        .rules
+        .iter()
+        .map(|r| {
+            context! {
+                name => measure_name(s, &r.rule, lang),
+                central => r.central.map(|x| fmt_measure(s, input.cat, &r.rule, x)),
+                interval => interval(&r.rule, r.interval),
+                p_meets => r.p_meets.map(pct),
+            }
+        })
+        .collect();
+    Some(context! {
+        overall => u.overall_central.map(|x| format!("{x:.0}")),
+        overall_interval => interval(parkbench_core::stats::OVERALL, u.overall),
+        p_gates => u.p_gates.map(pct),
+        levels => u.level_shares.iter().map(|(l, x)| format!("{} {}", level_words(set, l, lang), pct(*x))).collect::<Vec<_>>().join(" · "),
+        rank => u.rank_central.map(|r| format!("{r} / {}", u.rank_of)),
+        rank_interval => u.rank_p5.zip(u.rank_p95).map(|(a, b)| format!("{a}–{b}")),
+        rules => rules,
+        draws => u.draws,
+    })
+}

@@ -1,0 +1,326 @@
+//! The "Pathway" section of a park page and the programme's pathway view: the plan's measures,
+//! cost and re-scored level, what the catalogue cannot close, the scenario's projection, and
+//! every measure parameter the plan used with its source and status. Renders plans; computes
+//! nothing.
+
+use minijinja::context;
+
+use super::{gate_label, labels, level_words};
+use parkbench_core::benchmark::BenchmarkSet;
+use parkbench_core::i18n::Lang;
+use parkbench_core::i18n::Locale;
+use parkbench_core::pathway::scenario::Projection;
+use parkbench_core::pathway::{Catalogue, Plan, PlanRun, Step};
+use parkbench_core::scoring::{GateState, fmt_qty};
+
+/// A quantity for a table: 3 significant figures, a plain 0 for nothing.
+fn qty(x: f64) -> String {
+    if x.abs() < 0.05 {
+        "0".to_string()
+    } else {
+        fmt_qty(x)
+    }
+}
+
+/// Money in 万元 (10^4 CNY), as Chinese plans state it.
+fn wan(x: Option<f64>) -> String {
+    x.map_or("—".to_string(), |v| qty(v / 1e4))
+}
+
+fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Value> {
+    steps
+        .iter()
+        .map(|s| {
+            let m = cat.measure(&s.measure);
+            context! {
+                name => m.map_or(s.measure.clone(), |m| m.name.get(lang).to_string()),
+                size => s.size_text(),
+                abated => qty(s.abatement_t),
+                cost_per_t => s.cost_per_t.map_or("—".to_string(), fmt_qty),
+                annual => wan(s.effect.annual_cost_cny()),
+                capex => wan(Some(s.effect.capex_cny)),
+                status => m.map_or("unconfirmed", |m| m.weakest_status().as_str()),
+            }
+        })
+        .collect()
+}
+
+/// A plan in one paragraph: levels before and after, abatement and cost, the measures taken,
+/// what cannot be closed (the portal's park page shows it).
+pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> String {
+    let words = Locale::get(lang);
+    if let Some(b) = &p.blocked {
+        return words.text(b);
+    }
+    let mut out = line(p, set, lang);
+    if !p.steps.is_empty() {
+        let names: Vec<String> = p
+            .steps
+            .iter()
+            .map(|s| {
+                let name = cat
+                    .measure(&s.measure)
+                    .map_or(s.measure.clone(), |m| m.name.get(lang).to_string());
+                format!("{name} ({})", s.size_text())
+            })
+            .collect();
+        out.push(' ');
+        out.push_str(&words.text(&t!("report.pathway_measures", list = names.join(" → "))));
+    }
+    for u in &p.unreached {
+        let name =
+            p.before.rules.iter().find(|r| r.rule == u.rule).map_or(
+                u.rule.clone(),
+                |r| match lang {
+                    Lang::En => r.name_en.clone(),
+                    Lang::Zh => r.name_zh.clone(),
+                },
+            );
+        out.push_str(&format!(" {name}: {}.", words.text(&u.why)));
+    }
+    out
+}
+
+/// The plan's levels, abatement and cost in one sentence.
+fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
+    Locale::get(lang).text(&t!(
+        "report.pathway_line",
+        level_before = level_words(set, &p.level_before, lang),
+        gate_before = gate_label(p.gate_before, lang),
+        level_after = level_words(set, p.level_after.as_deref().unwrap_or(""), lang),
+        gate_after = gate_label(p.gate_after.unwrap_or(GateState::None), lang),
+        t = fmt_qty(p.abatement_t()),
+        cost = wan(p.annual_cost_cny()),
+        capex = wan(Some(p.capex_cny()))
+    ))
+}
+
+/// A park's pathway for its page, with its charts.
+pub(super) fn park_view(
+    p: &Plan,
+    projection: Option<&Projection>,
+    set: &BenchmarkSet,
+    cat: &Catalogue,
+    lang: Lang,
+    charts: &[super::ChartView],
+) -> minijinja::Value {
+    let words = Locale::get(lang);
+    let rule_name = |id: &str| {
+        p.before
+            .rules
+            .iter()
+            .find(|r| r.rule == id)
+            .map_or(id.to_string(), |r| match lang {
+                Lang::En => r.name_en.clone(),
+                Lang::Zh => r.name_zh.clone(),
+            })
+    };
+    let summary = p
+        .blocked
+        .as_ref()
+        .map_or_else(|| line(p, set, lang), |b| words.text(b));
+    // Every parameter of the measures in the plan (or, without a plan, the merit order).
+    let used: Vec<&str> = if p.steps.is_empty() {
+        &p.macc
+    } else {
+        &p.steps
+    }
+    .iter()
+    .map(|s| s.measure.as_str())
+    .collect();
+    let sources: Vec<_> = cat
+        .measures
+        .iter()
+        .filter(|m| used.contains(&m.id.as_str()))
+        .flat_map(|m| {
+            m.params.iter().map(move |(k, v)| {
+                context! {
+                    measure => m.name.get(lang),
+                    parameter => k,
+                    value => format!("{} {}", v.value, v.unit),
+                    source => v.source,
+                    status => v.status.as_str(),
+                    // A note in the page's language only: a plain note (a consultant's own
+                    // measures file, in English) is left off Chinese pages; measures.csv has it.
+                    note => v.note.as_ref().and_then(|n| match (n, lang) {
+                        (parkbench_core::benchmark::Text::Plain(_), Lang::Zh) => None,
+                        (n, _) => Some(n.get(lang).to_string()),
+                    }),
+                }
+            })
+        })
+        .collect();
+    let projection = projection.map(|pr| {
+        context! {
+            scenario => pr.scenario,
+            years => pr.years.iter().map(|y| context! {
+                year => y.year,
+                milestone => y.milestone,
+                co2 => y.co2_total_t.map_or("—".to_string(), fmt_qty),
+                level => level_words(set, &y.level, lang),
+                gate => gate_label(y.gate, lang),
+                measures => y.measures.iter().map(|id| cat.measure(id).map_or(id.clone(), |m| m.name.get(lang).to_string())).collect::<Vec<_>>().join(", "),
+            }).collect::<Vec<_>>(),
+            first_gate => words.text(&match pr.first_gate_year {
+                Some(y) => t!("report.pathway_first_gate", year = y.to_string()),
+                None => t!("report.pathway_no_gate_year"),
+            }),
+            notes => pr.notes.iter().map(|n| words.text(n)).collect::<Vec<_>>(),
+        }
+    });
+    context! {
+        summary => summary,
+        blocked => p.blocked.is_some(),
+        steps => step_rows(&p.steps, cat, lang),
+        total => context! {
+            abated => fmt_qty(p.abatement_t()),
+            annual => wan(p.annual_cost_cny()),
+            capex => wan(Some(p.capex_cny())),
+        },
+        macc => step_rows(&p.macc, cat, lang),
+        unreached => p.unreached.iter().map(|u| context! { name => rule_name(&u.rule), why => words.text(&u.why) }).collect::<Vec<_>>(),
+        skipped => p.skipped.iter().map(|s| context! {
+            name => cat.measure(&s.measure).map_or(s.measure.clone(), |m| m.name.get(lang).to_string()),
+            why => words.text(&s.why),
+        }).collect::<Vec<_>>(),
+        notes => p.assumptions.iter().map(|a| words.text(a)).collect::<Vec<_>>(),
+        charts => charts,
+        projection => projection,
+        sources => sources,
+        discount => words.text(&t!(
+            "report.pathway_discount",
+            rate = format!("{:.1} %", cat.discount_rate.value * 100.0)
+        )),
+        discount_source => cat.discount_rate.source.clone(),
+        sources_note => words.word("report.pathway_sources_note"),
+    }
+}
+
+/// The programme's pathway view: what it takes to bring every park to its gate, and which
+/// measures most parks need.
+pub(super) fn programme_view(run: &PlanRun, cat: &Catalogue, lang: Lang) -> minijinja::Value {
+    let words = Locale::get(lang);
+    let t = labels(lang);
+    let reach: Vec<&Plan> = run
+        .plans
+        .iter()
+        .filter(|p| p.meets_gate() == Some(true))
+        .collect();
+    let already = reach.iter().filter(|p| p.steps.is_empty()).count();
+    let cannot = run
+        .plans
+        .iter()
+        .filter(|p| p.meets_gate() == Some(false) || p.blocked.is_some())
+        .count();
+    let abated: f64 = reach.iter().map(|p| p.abatement_t()).sum();
+    let annual: Option<f64> = reach.iter().map(|p| p.annual_cost_cny()).sum();
+    let capex: f64 = reach.iter().map(|p| p.capex_cny()).sum();
+    let measures: Vec<_> = run
+        .measures_needed()
+        .into_iter()
+        .map(|(id, n, tco2, cost)| {
+            context! {
+                name => cat.measure(&id).map_or(id.clone(), |m| m.name.get(lang).to_string()),
+                parks => n,
+                abated => qty(tco2),
+                annual => wan(cost),
+            }
+        })
+        .collect();
+    context! {
+        summary => words.text(&t!(
+            "report.pathway_programme_line",
+            n = run.plans.len(),
+            reach = reach.len() - already,
+            already = already,
+            cannot = cannot,
+            t = fmt_qty(abated),
+            cost = wan(annual),
+            capex = wan(Some(capex))
+        )),
+        measures => measures,
+        heading => t["pathway_programme"],
+    }
+}
+
+/// A park's needs and the technologies that serve each (best first, at most `TOP`).
+pub(super) fn needs_view(
+    park_id: &str,
+    run: &parkbench_core::matchmaking::MatchRun,
+    tech: &parkbench_core::matchmaking::Catalogue,
+    lang: Lang,
+) -> Option<minijinja::Value> {
+    const TOP: usize = 3;
+    let words = Locale::get(lang);
+    let needs: Vec<_> = run
+        .needs
+        .iter()
+        .filter(|n| n.park_id == park_id)
+        .map(|n| {
+            let matches: Vec<_> = run
+                .for_need(&n.id)
+                .take(TOP)
+                .map(|m| {
+                    let t = tech.get(&m.technology);
+                    context! {
+                        rank => m.rank,
+                        title => t.map_or(m.technology.clone(), |t| t.title(lang).to_string()),
+                        provider => t.map(|t| t.provider.clone()).unwrap_or_default(),
+                        coverage => m.coverage.map_or("—".to_string(), |c| format!("{:.0} %", c * 100.0)),
+                        trl => m.trl,
+                        cost => t.map(|t| match (t.cost_low, t.cost_high) {
+                            (Some(l), Some(h)) => format!("{}-{} {}", fmt_qty(l), fmt_qty(h), t.cost_unit),
+                            (Some(l), None) => format!("{} {}", fmt_qty(l), t.cost_unit),
+                            _ => "—".to_string(),
+                        }).unwrap_or_default(),
+                        why => words.text(&m.why),
+                    }
+                })
+                .collect();
+            context! {
+                title => n.title(lang),
+                description => n.description(lang),
+                matches => matches,
+                more => run.for_need(&n.id).count().saturating_sub(TOP),
+            }
+        })
+        .collect();
+    (!needs.is_empty()).then(|| {
+        context! {
+            needs => needs,
+            catalogue => tech.file,
+        }
+    })
+}
+
+/// The programme's technology view: technologies by the parks they would serve, and the needs
+/// the catalogue leaves unserved.
+pub(super) fn technology_view(
+    run: &parkbench_core::matchmaking::MatchRun,
+    tech: &parkbench_core::matchmaking::Catalogue,
+    lang: Lang,
+) -> minijinja::Value {
+    let by: Vec<_> = run
+        .by_technology()
+        .into_iter()
+        .map(|(id, parks, co2)| {
+            let t = tech.get(&id);
+            context! {
+                title => t.map_or(id.clone(), |t| t.title(lang).to_string()),
+                provider => t.map(|t| t.provider.clone()).unwrap_or_default(),
+                parks => parks,
+                co2 => qty(co2),
+            }
+        })
+        .collect();
+    let unserved: Vec<_> = run
+        .unserved()
+        .map(|n| context! { park => n.park_name, title => n.title(lang) })
+        .collect();
+    context! {
+        technologies => by,
+        unserved => unserved,
+        needs => run.needs.len(),
+        catalogue => tech.file,
+    }
+}

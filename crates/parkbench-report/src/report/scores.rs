@@ -1,0 +1,111 @@
+//! scores.csv and scores.json, as `parkbench score` prints them and reports and the portal
+//! ship them.
+
+use crate::outfile::{csv_safe, num};
+use parkbench_core::pipeline::SetRun;
+use parkbench_core::scoring::{GateState, Score};
+
+/// A row of scores.csv: one per park, year, set and rule, plus an `overall` row.
+#[derive(serde::Serialize, Default)]
+struct ScoreRow {
+    park_id: String,
+    year: i32,
+    benchmark: String,
+    rule: String,
+    indicator: String,
+    role: &'static str,
+    value: String,
+    unit: String,
+    threshold: String,
+    status: &'static str,
+    points: String,
+    /// The gap of a failing rule, or why a rule is missing / waived / not applicable.
+    gap: String,
+    source_status: &'static str,
+    level: String,
+    coverage: String,
+}
+
+/// scores.csv: every rule of every score, then its `overall` row.
+pub fn csv(runs: &[SetRun]) -> String {
+    let mut rows = Vec::new();
+    for s in runs.iter().flat_map(|r| &r.scores) {
+        for r in &s.rules {
+            rows.push(ScoreRow {
+                park_id: csv_safe(&s.park_id),
+                year: s.year,
+                benchmark: csv_safe(&s.benchmark),
+                rule: csv_safe(&r.rule),
+                indicator: r.indicator.clone(),
+                role: r.role.as_str(),
+                value: num(r.value, 6),
+                unit: r.unit.clone(),
+                threshold: num(r.threshold.as_ref().map(|t| t.value), 6),
+                status: r.status.as_str(),
+                points: num(r.points, 2),
+                gap: csv_safe(
+                    &r.gap
+                        .as_ref()
+                        .map(|g| &g.text)
+                        .or(r.note.as_ref())
+                        .map(|t| t.en())
+                        .unwrap_or_default(),
+                ),
+                source_status: r.threshold.as_ref().map_or("", |t| t.status.as_str()),
+                ..Default::default()
+            });
+        }
+        rows.push(ScoreRow {
+            park_id: csv_safe(&s.park_id),
+            year: s.year,
+            benchmark: csv_safe(&s.benchmark),
+            rule: "overall".to_string(),
+            value: num(s.overall.score, 2),
+            unit: "points".to_string(),
+            status: gate_str(s.gate),
+            points: num(s.overall.score, 2),
+            level: s.level.clone(),
+            coverage: num(Some(s.overall.coverage), 4),
+            ..Default::default()
+        });
+    }
+    crate::outfile::rows_csv(rows)
+}
+
+/// A gate state as scores.csv writes it.
+pub fn gate_str(g: GateState) -> &'static str {
+    match g {
+        GateState::None => "no_gate",
+        GateState::Passed => "gate_passed",
+        GateState::Failed => "gate_failed",
+        GateState::Missing => "gate_missing",
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonSet<'a> {
+    id: &'a str,
+    title: &'a parkbench_core::benchmark::I18n,
+    document: &'a str,
+    publisher: &'a str,
+    url: &'a str,
+    accounting: &'a parkbench_core::benchmark::Accounting,
+    scores: &'a [Score],
+}
+
+/// scores.json: the sets with their sources and accounting, and every score.
+pub fn json(runs: &[SetRun]) -> Result<String, serde_json::Error> {
+    let sets: Vec<JsonSet> = runs
+        .iter()
+        .map(|r| JsonSet {
+            id: &r.set.id,
+            title: &r.set.title,
+            document: &r.set.document,
+            publisher: &r.set.publisher,
+            url: &r.set.url,
+            accounting: &r.set.accounting,
+            scores: &r.scores,
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({ "benchmarks": sets })).map(|s| s + "\n")
+}
