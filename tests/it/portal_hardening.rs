@@ -2293,10 +2293,10 @@ async fn a_login_that_finds_every_hashing_slot_taken_is_told_the_portal_is_busy(
     cfg.limits.password_hashes_at_once = 1;
     cfg.limits.password_wait_secs = 1;
     let p = portal_with(cfg).await;
-    // The operator's hash costs four times as many passes: checking it holds the only slot for
-    // longer than the other login waits.
+    // The operator's hash costs twenty times as many passes: checking it holds the only slot
+    // for seconds, far longer than the other login waits (1 s), however loaded the machine.
     let mut slow = p.config().limits;
-    slow.argon2_iterations *= 4;
+    slow.argon2_iterations *= 20;
     let op = p
         .db()
         .user_by_email("op@haiyan.example")

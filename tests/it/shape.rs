@@ -295,3 +295,22 @@ fn the_core_crate_links_no_renderer_server_parser_or_database() {
         "the walk read the core's dependencies"
     );
 }
+
+/// Functions take named contexts, not argument lists: no `too_many_arguments` is allowed
+/// anywhere in the workspace.
+#[test]
+fn no_function_is_allowed_too_many_arguments() {
+    let mut found = Vec::new();
+    let roots = CRATES
+        .iter()
+        .map(|(_, d)| *d)
+        .chain(["src", "benches", "examples"]);
+    for root in roots {
+        for (m, code) in modules(Path::new(root)) {
+            if code.contains("too_many_arguments") {
+                found.push(format!("{root}: {m}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:?}");
+}

@@ -482,199 +482,192 @@ impl<'a> Accountant<'a> {
         year: i32,
         metrics: &BTreeMap<String, MetricYear>,
     ) -> ParkYear {
-        account(
-            park,
-            year,
-            metrics,
-            self.vocab,
-            self.factors,
-            self.options,
-            &self.elec,
-            &self.heat_tce,
-            &self.heat_co2,
-        )
+        self.account_one(park, year, metrics)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn account(
-    park: &Park,
-    year: i32,
-    metrics: &BTreeMap<String, MetricYear>,
-    vocab: &Vocabulary,
-    factors: &Factors,
-    opt: AccountingOptions,
-    elec: &FactorUse,
-    heat_tce: &FactorUse,
-    heat_co2: &FactorUse,
-) -> ParkYear {
-    let mut used: Vec<FactorUse> = Vec::new();
-    let mut assumptions: Vec<Text> = Vec::new();
-    let mut carriers = Vec::new();
-    let has_electricity = metrics
-        .keys()
-        .any(|k| vocab.metrics[k].group == "electricity");
-    let grid_avg = factors.grid(
-        &park.country,
-        park.province.as_deref(),
-        park.grid_region.as_deref(),
-        year,
-        GridVariant::Average,
-    );
-    let grid_mkt = if opt.grid_variant == GridVariant::Average {
-        grid_avg.clone()
-    } else {
-        factors.grid(
+impl Accountant<'_> {
+    fn account_one(
+        &self,
+        park: &Park,
+        year: i32,
+        metrics: &BTreeMap<String, MetricYear>,
+    ) -> ParkYear {
+        let Accountant {
+            vocab,
+            factors,
+            options: opt,
+            ..
+        } = *self;
+        let (elec, heat_tce, heat_co2) = (&self.elec, &self.heat_tce, &self.heat_co2);
+        let mut used: Vec<FactorUse> = Vec::new();
+        let mut assumptions: Vec<Text> = Vec::new();
+        let mut carriers = Vec::new();
+        let has_electricity = metrics
+            .keys()
+            .any(|k| vocab.metrics[k].group == "electricity");
+        let grid_avg = factors.grid(
             &park.country,
             park.province.as_deref(),
             park.grid_region.as_deref(),
             year,
-            opt.grid_variant,
-        )
-    };
-    if has_electricity {
-        used.push(elec.clone());
-        for g in [&grid_avg, &grid_mkt].into_iter().flatten() {
-            if !used.contains(&g.factor) {
-                used.push(g.factor.clone());
-            }
-            for a in &g.assumptions {
-                if !assumptions.contains(a) {
-                    assumptions.push(a.clone());
-                }
-            }
-        }
-        if grid_avg.is_none() {
-            assumptions.push(t!("assumption.no_grid_factor", country = &park.country));
-        }
-    }
-    for id in &vocab.order {
-        let Some(my) = metrics.get(id) else { continue };
-        let m = &vocab.metrics[id];
-        if !m.is_carrier() {
-            continue;
-        }
-        let q = my.value;
-        if q.is_none() {
-            assumptions.push(t!("assumption.carrier_unknown", metric = id));
-        }
-        let line =
-            |tce: Option<f64>, co2: Option<f64>, co2_loc: Option<f64>, scope: u8| CarrierLine {
-                metric: id.clone(),
-                quantity: q,
-                unit: m.canonical.clone(),
-                tce,
-                co2_t: co2,
-                co2_location_t: co2_loc,
-                scope,
-                estimated: my.estimated,
-            };
-        let mwh_tce = q.map(|x| x * elec.value);
-        let avg = grid_avg.as_ref().map(|g| g.t_per_mwh);
-        let mkt = grid_mkt.as_ref().map(|g| g.t_per_mwh);
-        let l = match (m.group.as_str(), id.as_str()) {
-            ("electricity", "electricity_grid") => line(
-                mwh_tce,
-                q.and_then(|x| Some(x * mkt?)),
-                q.and_then(|x| Some(x * avg?)),
-                2,
-            ),
-            ("electricity", "electricity_green_purchased") => {
-                line(mwh_tce, q.map(|_| 0.0), q.and_then(|x| Some(x * avg?)), 2)
-            }
-            ("electricity", _) => line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
-            ("heat", _) => {
-                push_once(&mut used, heat_tce);
-                push_once(&mut used, heat_co2);
-                let co2 = q.map(|x| x * heat_co2.value);
-                line(q.map(|x| x * heat_tce.value), co2, co2, 2)
-            }
-            ("process", _) => {
-                let co2 = if opt.include_process_co2 {
-                    q
-                } else {
-                    q.map(|_| 0.0)
-                };
-                if !opt.include_process_co2 {
-                    assumptions.push(t!("assumption.process_excluded"));
-                }
-                line(q.map(|_| 0.0), co2, co2, 1)
-            }
-            _ => match factors.fuel(opt.fuel_factors, id) {
-                Some(ff) => {
-                    let canonical = vocab.units.find(&m.dimension, &m.canonical);
-                    let per = vocab.units.find(&m.dimension, &ff.unit);
-                    // Quantity in the factor's unit; kg-per-unit factors give kg, / 1000 gives t.
-                    let q_factor_unit = match (canonical, per) {
-                        (Some(c), Some(p)) => q.map(|x| vocab.units.convert(x, c, p)),
-                        _ => None,
-                    };
-                    push_once(&mut used, &ff.kgce);
-                    if let Some(c) = &ff.kgco2 {
-                        push_once(&mut used, c);
-                    } else {
-                        assumptions.push(t!("assumption.no_co2_factor", metric = id));
-                    }
-                    for a in ff.assumptions {
-                        if !assumptions.contains(&a) {
-                            assumptions.push(a);
-                        }
-                    }
-                    let tce = q_factor_unit.map(|x| x * ff.kgce.value / 1000.0);
-                    let co2 =
-                        q_factor_unit.and_then(|x| Some(x * ff.kgco2.as_ref()?.value / 1000.0));
-                    line(tce, co2, co2, 1)
-                }
-                None => {
-                    assumptions.push(t!("assumption.no_factors", metric = id));
-                    line(None, None, None, 1)
-                }
-            },
+            GridVariant::Average,
+        );
+        let grid_mkt = if opt.grid_variant == GridVariant::Average {
+            grid_avg.clone()
+        } else {
+            factors.grid(
+                &park.country,
+                park.province.as_deref(),
+                park.grid_region.as_deref(),
+                year,
+                opt.grid_variant,
+            )
         };
-        carriers.push(l);
-    }
-    let t = Totals::of(carriers.iter().map(|c| LineNums {
-        quantity: c.quantity,
-        tce: c.tce,
-        co2_t: c.co2_t,
-        co2_location_t: c.co2_location_t,
-        scope: c.scope,
-        electricity: vocab.metrics[&c.metric].group == "electricity",
-    }));
-    if carriers.is_empty() {
-        assumptions.push(t!("assumption.no_data"));
-    }
-    let Totals {
-        energy_tce,
-        co2_scope1_t,
-        co2_scope2_location_t,
-        co2_scope2_market_t,
-        co2_total_t,
-        co2_total_location_t,
-        co2_per_tce,
-        electricity_total_mwh,
-        electricity_tce,
-    } = t;
-    ParkYear {
-        park_id: park.park_id.clone(),
-        year,
-        energy_tce,
-        co2_scope1_t,
-        co2_scope2_location_t,
-        co2_scope2_market_t,
-        co2_total_t,
-        co2_total_location_t,
-        co2_per_tce,
-        electricity_total_mwh,
-        electricity_tce,
-        grid_factor_t_per_mwh: grid_mkt.map(|g| g.t_per_mwh),
-        electricity_tce_per_mwh: elec.value,
-        carriers,
-        metrics: metrics.clone(),
-        land_area_km2: park.land_area_km2,
-        factors: used,
-        assumptions,
-        unknown: Vec::new(),
+        if has_electricity {
+            used.push(elec.clone());
+            for g in [&grid_avg, &grid_mkt].into_iter().flatten() {
+                if !used.contains(&g.factor) {
+                    used.push(g.factor.clone());
+                }
+                for a in &g.assumptions {
+                    if !assumptions.contains(a) {
+                        assumptions.push(a.clone());
+                    }
+                }
+            }
+            if grid_avg.is_none() {
+                assumptions.push(t!("assumption.no_grid_factor", country = &park.country));
+            }
+        }
+        for id in &vocab.order {
+            let Some(my) = metrics.get(id) else { continue };
+            let m = &vocab.metrics[id];
+            if !m.is_carrier() {
+                continue;
+            }
+            let q = my.value;
+            if q.is_none() {
+                assumptions.push(t!("assumption.carrier_unknown", metric = id));
+            }
+            let line =
+                |tce: Option<f64>, co2: Option<f64>, co2_loc: Option<f64>, scope: u8| CarrierLine {
+                    metric: id.clone(),
+                    quantity: q,
+                    unit: m.canonical.clone(),
+                    tce,
+                    co2_t: co2,
+                    co2_location_t: co2_loc,
+                    scope,
+                    estimated: my.estimated,
+                };
+            let mwh_tce = q.map(|x| x * elec.value);
+            let avg = grid_avg.as_ref().map(|g| g.t_per_mwh);
+            let mkt = grid_mkt.as_ref().map(|g| g.t_per_mwh);
+            let l = match (m.group.as_str(), id.as_str()) {
+                ("electricity", "electricity_grid") => line(
+                    mwh_tce,
+                    q.and_then(|x| Some(x * mkt?)),
+                    q.and_then(|x| Some(x * avg?)),
+                    2,
+                ),
+                ("electricity", "electricity_green_purchased") => {
+                    line(mwh_tce, q.map(|_| 0.0), q.and_then(|x| Some(x * avg?)), 2)
+                }
+                ("electricity", _) => line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
+                ("heat", _) => {
+                    push_once(&mut used, heat_tce);
+                    push_once(&mut used, heat_co2);
+                    let co2 = q.map(|x| x * heat_co2.value);
+                    line(q.map(|x| x * heat_tce.value), co2, co2, 2)
+                }
+                ("process", _) => {
+                    let co2 = if opt.include_process_co2 {
+                        q
+                    } else {
+                        q.map(|_| 0.0)
+                    };
+                    if !opt.include_process_co2 {
+                        assumptions.push(t!("assumption.process_excluded"));
+                    }
+                    line(q.map(|_| 0.0), co2, co2, 1)
+                }
+                _ => match factors.fuel(opt.fuel_factors, id) {
+                    Some(ff) => {
+                        let canonical = vocab.units.find(&m.dimension, &m.canonical);
+                        let per = vocab.units.find(&m.dimension, &ff.unit);
+                        // Quantity in the factor's unit; kg-per-unit factors give kg, / 1000 gives t.
+                        let q_factor_unit = match (canonical, per) {
+                            (Some(c), Some(p)) => q.map(|x| vocab.units.convert(x, c, p)),
+                            _ => None,
+                        };
+                        push_once(&mut used, &ff.kgce);
+                        if let Some(c) = &ff.kgco2 {
+                            push_once(&mut used, c);
+                        } else {
+                            assumptions.push(t!("assumption.no_co2_factor", metric = id));
+                        }
+                        for a in ff.assumptions {
+                            if !assumptions.contains(&a) {
+                                assumptions.push(a);
+                            }
+                        }
+                        let tce = q_factor_unit.map(|x| x * ff.kgce.value / 1000.0);
+                        let co2 =
+                            q_factor_unit.and_then(|x| Some(x * ff.kgco2.as_ref()?.value / 1000.0));
+                        line(tce, co2, co2, 1)
+                    }
+                    None => {
+                        assumptions.push(t!("assumption.no_factors", metric = id));
+                        line(None, None, None, 1)
+                    }
+                },
+            };
+            carriers.push(l);
+        }
+        let t = Totals::of(carriers.iter().map(|c| LineNums {
+            quantity: c.quantity,
+            tce: c.tce,
+            co2_t: c.co2_t,
+            co2_location_t: c.co2_location_t,
+            scope: c.scope,
+            electricity: vocab.metrics[&c.metric].group == "electricity",
+        }));
+        if carriers.is_empty() {
+            assumptions.push(t!("assumption.no_data"));
+        }
+        let Totals {
+            energy_tce,
+            co2_scope1_t,
+            co2_scope2_location_t,
+            co2_scope2_market_t,
+            co2_total_t,
+            co2_total_location_t,
+            co2_per_tce,
+            electricity_total_mwh,
+            electricity_tce,
+        } = t;
+        ParkYear {
+            park_id: park.park_id.clone(),
+            year,
+            energy_tce,
+            co2_scope1_t,
+            co2_scope2_location_t,
+            co2_scope2_market_t,
+            co2_total_t,
+            co2_total_location_t,
+            co2_per_tce,
+            electricity_total_mwh,
+            electricity_tce,
+            grid_factor_t_per_mwh: grid_mkt.map(|g| g.t_per_mwh),
+            electricity_tce_per_mwh: elec.value,
+            carriers,
+            metrics: metrics.clone(),
+            land_area_km2: park.land_area_km2,
+            factors: used,
+            assumptions,
+            unknown: Vec::new(),
+        }
     }
 }
 

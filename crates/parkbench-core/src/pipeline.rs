@@ -245,6 +245,12 @@ fn score_sets(
         )?;
         let settings = set.accounting.settings();
         let values = indicators::evaluate(cat, &inv, vocab, &settings)?;
+        let scorer = scoring::Scorer {
+            set,
+            cat,
+            values: &values,
+            opts: &opts,
+        };
         let scores = inv
             .years
             .par_iter()
@@ -252,15 +258,12 @@ fn score_sets(
             .filter(|py| sel.parks.is_empty() || sel.parks.contains(&py.park_id))
             .filter_map(|py| {
                 let park = data.park(&py.park_id)?;
-                Some(scoring::score(
-                    set,
-                    cat,
+                let subject = scoring::Subject {
                     py,
-                    &park.name,
-                    &park.country,
-                    &values,
-                    &opts,
-                ))
+                    name: &park.name,
+                    country: &park.country,
+                };
+                Some(scoring::score(scorer, subject))
             })
             .collect();
         out.push(SetRun {

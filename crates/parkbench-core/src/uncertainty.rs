@@ -657,17 +657,12 @@ impl Ctx<'_> {
                         change_of(&series, c, year)
                     }
                 };
-                let j = scoring::judge(
-                    set,
-                    rule,
-                    *dir,
-                    &w.park.park_id,
+                let place = scoring::Place {
+                    park_id: &w.park.park_id,
                     year,
-                    &w.park.country,
-                    value,
-                    &band,
-                    self.inp.opts,
-                );
+                    country: &w.park.country,
+                };
+                let j = scoring::judge(set, rule, *dir, place, value, &band, self.inp.opts);
                 statuses.push((j.status, rule.role, rule.weight, j.points));
                 values.push(value);
             }

@@ -1429,7 +1429,7 @@ impl<W: Write> Rows<'_, W> {
         season: Season,
     ) -> io::Result<()> {
         if !(self.monthly && self.reference.is_flow(metric)) {
-            return self.row(year, None, metric, annual, annual, unit, rng);
+            return self.row((year, None), metric, (annual, annual), unit, rng);
         }
         let mut w = season.weights();
         let mut sum = 0.0;
@@ -1439,11 +1439,9 @@ impl<W: Write> Rows<'_, W> {
         }
         for (m, x) in w.iter().enumerate() {
             self.row(
-                year,
-                Some(m as u8 + 1),
+                (year, Some(m as u8 + 1)),
                 metric,
-                annual * x / sum,
-                annual,
+                (annual * x / sum, annual),
                 unit,
                 rng,
             )?;
@@ -1461,17 +1459,16 @@ impl<W: Write> Rows<'_, W> {
         rng: &mut Rng,
     ) -> io::Result<()> {
         debug_assert!(!self.reference.is_flow(metric), "{metric} is a flow");
-        self.row(year, None, metric, v, v, unit, rng)
+        self.row((year, None), metric, (v, v), unit, rng)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One row: the period (year, month), the metric, the value and its year's total (for the
+    /// unit's choice of decimals), in `unit`.
     fn row(
         &mut self,
-        year: i32,
-        month: Option<u8>,
+        (year, month): (i32, Option<u8>),
         metric: &str,
-        v: f64,
-        annual: f64,
+        (v, annual): (f64, f64),
         unit: Unit,
         rng: &mut Rng,
     ) -> io::Result<()> {

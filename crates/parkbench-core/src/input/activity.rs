@@ -177,6 +177,14 @@ impl SlashDates {
     }
 }
 
+/// Where a cell is: its line, column and the park of its row.
+#[derive(Clone, Copy)]
+struct At<'p> {
+    line: usize,
+    col: Option<usize>,
+    park: &'p str,
+}
+
 /// Reads every row of an activity table, pushing every problem to `diags`.
 pub fn read_activity(
     t: &Table,
@@ -306,9 +314,16 @@ impl Ctx<'_> {
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
             let value = match (metric, unit) {
-                (Some((mi, m)), Some(u)) => {
-                    self.value(self.cell(c_value, r), mi, m, u, line, c_value, park, diags)
-                }
+                (Some((mi, m)), Some(u)) => self.value(
+                    self.cell(c_value, r),
+                    (mi, m, u),
+                    At {
+                        line,
+                        col: c_value,
+                        park,
+                    },
+                    diags,
+                ),
                 _ => None,
             };
             if diags.error_count() > before {
@@ -380,7 +395,12 @@ impl Ctx<'_> {
                 if raw.is_empty() {
                     continue;
                 }
-                let v = self.value(raw, mi, m, u, line, Some(c), park, diags);
+                let at = At {
+                    line,
+                    col: Some(c),
+                    park,
+                };
+                let v = self.value(raw, (mi, m, u), at, diags);
                 row_values.push((c, mi, v));
             }
             if diags.error_count() > before {
@@ -658,18 +678,14 @@ impl Ctx<'_> {
     }
 
     /// Some(Some(v)) a number in canonical units, Some(None) a missing token, None an error.
-    #[allow(clippy::too_many_arguments)]
     fn value(
         &self,
         raw: &str,
-        mi: u16,
-        m: &Metric,
-        u: &Unit,
-        line: usize,
-        col: Option<usize>,
-        park: &str,
+        (mi, m, u): (u16, &Metric, &Unit),
+        at: At<'_>,
         diags: &mut crate::diag::Report,
     ) -> Option<Option<f64>> {
+        let At { line, col, park } = at;
         if is_missing_token(raw) {
             return Some(None);
         }

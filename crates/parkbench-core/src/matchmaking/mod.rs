@@ -163,11 +163,17 @@ pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_
             let gap_left = p.unreached.iter().any(|u| u.rule == r.rule);
             let deadline = r.threshold.as_ref().and_then(|t| t.milestone);
             let province = park.province.clone().unwrap_or_default();
-            let words = |lang: Lang| {
-                need_words(
-                    p, park, r, &serving, &q, deadline, gap_left, lower, reference, lang,
-                )
+            let facts = NeedFacts {
+                p,
+                park,
+                r,
+                serving: &serving,
+                q: &q,
+                deadline,
+                gap_left,
+                lower,
             };
+            let words = |lang: Lang| need_words(&facts, reference, lang);
             let (title_en, description_en) = words(Lang::En);
             let (title_zh, description_zh) = words(Lang::Zh);
             out.push(Need {
@@ -218,19 +224,33 @@ fn size_suffix(s: &Step) -> &'static str {
 }
 
 /// A need's title and description in one language.
-#[allow(clippy::too_many_arguments)]
-fn need_words(
-    p: &Plan,
-    park: &crate::input::Park,
-    r: &crate::scoring::RuleResult,
-    serving: &[&Step],
-    q: &Quantities,
+/// The facts a need is worded from.
+struct NeedFacts<'n> {
+    p: &'n Plan,
+    park: &'n crate::input::Park,
+    r: &'n crate::scoring::RuleResult,
+    serving: &'n [&'n Step],
+    q: &'n Quantities,
     deadline: Option<i32>,
     gap_left: bool,
     lower: bool,
+}
+
+fn need_words(
+    f: &NeedFacts<'_>,
     reference: crate::pathway::Tables<'_>,
     lang: Lang,
 ) -> (String, String) {
+    let NeedFacts {
+        p,
+        park,
+        r,
+        serving,
+        q,
+        deadline,
+        gap_left,
+        lower,
+    } = *f;
     let words = Locale::get(lang);
     // A province key (`sichuan`) reads as a name with a capital.
     let place = park

@@ -157,6 +157,15 @@ pub fn needed_indicators<'c>(set: &BenchmarkSet, cat: &'c Indicators) -> Vec<&'c
 /// A sequence of measures: (index in the catalogue, fraction of its largest size).
 type Seq = Vec<(usize, f64)>;
 
+/// What closing a rule reads: the park-year's context and base metrics, its year, and the
+/// candidate measures in merit order.
+struct Closing<'c> {
+    ctx: &'c Ctx<'c>,
+    base: &'c Metrics,
+    year: i32,
+    order: &'c [usize],
+}
+
 /// A sequence realised from the base: the metrics, park-year and step after each measure.
 struct Realised {
     steps: Vec<Step>,
@@ -166,36 +175,39 @@ struct Realised {
 /// Halvings of the last measure's size: it is trimmed to 1/256 of its range.
 const BISECTIONS: usize = 8;
 
+/// What the planners of every park of one set share.
+#[derive(Clone, Copy)]
+pub struct Planning<'a> {
+    pub set: &'a BenchmarkSet,
+    pub indicators: &'a Indicators,
+    pub vocab: &'a Vocabulary,
+    pub measures: &'a Catalogue,
+    pub acc: &'a Accountant<'a>,
+    pub settings: &'a BTreeMap<String, f64>,
+    pub opts: &'a ScoreOptions,
+    /// The indicators the set's rules and size bands read, parsed once.
+    pub evaluator: &'a indicators::Evaluator,
+}
+
 impl<'a> Planner<'a> {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        set: &'a BenchmarkSet,
-        indicators: &'a Indicators,
-        vocab: &'a Vocabulary,
-        measures: &'a Catalogue,
-        acc: &'a Accountant<'a>,
-        park: &'a Park,
-        settings: &'a BTreeMap<String, f64>,
-        opts: &'a ScoreOptions,
-        values: &Values,
-        evaluator: &'a indicators::Evaluator,
-    ) -> Self {
+    /// A park's planner, with the park's history of indicator values taken from `values`.
+    pub fn new(p: Planning<'a>, park: &'a Park, values: &Values) -> Self {
         let history: Values = values
             .range((park.park_id.clone(), i32::MIN)..=(park.park_id.clone(), i32::MAX))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Planner {
-            set,
-            indicators,
-            vocab,
-            measures,
-            acc,
+            set: p.set,
+            indicators: p.indicators,
+            vocab: p.vocab,
+            measures: p.measures,
+            acc: p.acc,
             park,
-            settings,
-            opts,
+            settings: p.settings,
+            opts: p.opts,
             scratch: std::cell::RefCell::new(history.clone()),
             history,
-            evaluator,
+            evaluator: p.evaluator,
             memo: std::cell::RefCell::new(Vec::new()),
         }
     }
@@ -243,15 +255,18 @@ impl<'a> Planner<'a> {
 
     /// A park-year of this park scored against the set with these indicator values.
     fn score_with(&self, py: &ParkYear, values: &Values) -> Score {
-        scoring::score(
-            self.set,
-            self.indicators,
-            py,
-            &self.park.name,
-            &self.park.country,
+        let scorer = scoring::Scorer {
+            set: self.set,
+            cat: self.indicators,
             values,
-            self.opts,
-        )
+            opts: self.opts,
+        };
+        let subject = scoring::Subject {
+            py,
+            name: &self.park.name,
+            country: &self.park.country,
+        };
+        scoring::score(scorer, subject)
     }
 
     fn ctx(&self, year: i32) -> Ctx<'_> {
@@ -436,8 +451,14 @@ impl<'a> Planner<'a> {
             if targets.is_empty() {
                 break;
             }
+            let closing = Closing {
+                ctx: &ctx,
+                base,
+                year,
+                order: &order,
+            };
             for rule in targets {
-                self.close(&ctx, base, year, &mut seq, &order, &rule, &mut unreached)?;
+                self.close(&closing, &rule, &mut seq, &mut unreached)?;
             }
         }
         for r in &score.rules {
@@ -516,17 +537,14 @@ impl<'a> Planner<'a> {
 
     /// Takes measures from `order` into `seq` until `rule` is met: each that moves the rule's
     /// indicator the right way at full size, the one that meets it only as far as needed.
-    #[allow(clippy::too_many_arguments)]
     fn close(
         &self,
-        ctx: &Ctx,
-        base: &Metrics,
-        year: i32,
-        seq: &mut Seq,
-        order: &[usize],
+        c: &Closing<'_>,
         rule: &str,
+        seq: &mut Seq,
         unreached: &mut BTreeMap<String, Unreached>,
     ) -> Result<(), crate::frame::FrameError> {
+        let (ctx, base, year, order) = (c.ctx, c.base, c.year, c.order);
         let with = |s: &Seq, i: usize, f: f64| -> Seq {
             let mut s = s.clone();
             match s.iter_mut().find(|(j, _)| *j == i) {
@@ -861,20 +879,17 @@ pub fn pathways(
     let settings = run.set.accounting.settings();
     let work: Vec<&Score> = run.latest();
     let evaluator = indicators::Evaluator::new(&needed_indicators(&run.set, reference.catalogue))?;
-    let planner_for = |park| {
-        Planner::new(
-            &run.set,
-            reference.catalogue,
-            reference.vocab,
-            reference.measures,
-            &acc,
-            park,
-            &settings,
-            opts,
-            &run.values,
-            &evaluator,
-        )
+    let planning = Planning {
+        set: &run.set,
+        indicators: reference.catalogue,
+        vocab: reference.vocab,
+        measures: reference.measures,
+        acc: &acc,
+        settings: &settings,
+        opts,
+        evaluator: &evaluator,
     };
+    let planner_for = |park| Planner::new(planning, park, &run.values);
     // Parks are planned on every core, on threads with room for polars' deep recursion (a
     // debug build overflows rayon's default 2 MiB stacks).
     let pool = rayon::ThreadPoolBuilder::new()

@@ -119,19 +119,30 @@ pub struct Judgement<'a> {
     pub why: Option<Why>,
 }
 
+/// Which park-year a rule is judged for: the park, the year, the country its thresholds are
+/// picked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'p> {
+    pub park_id: &'p str,
+    pub year: i32,
+    pub country: &'p str,
+}
+
 /// Judges a rule for a value (the indicator's, or its change over time).
-#[allow(clippy::too_many_arguments)]
 pub fn judge<'a>(
     set: &BenchmarkSet,
     rule: &'a Rule,
     direction: Direction,
-    park_id: &str,
-    year: i32,
-    country: &str,
+    place: Place<'_>,
     value: Option<f64>,
     band: &BandChoice,
     opts: &ScoreOptions,
 ) -> Judgement<'a> {
+    let Place {
+        park_id,
+        year,
+        country,
+    } = place;
     let mut j = Judgement {
         status: Status::Missing,
         points: None,

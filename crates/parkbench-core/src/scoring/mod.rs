@@ -14,7 +14,7 @@ pub use aggregate::{gate_state, level_index, part_of};
 use aggregate::{level, part};
 use gap::gap;
 pub use gap::{fmt_energy, fmt_indicator, fmt_qty};
-pub use judge::{Judgement, Why, judge, pick_threshold, points};
+pub use judge::{Judgement, Place, Why, judge, pick_threshold, points};
 use judge::{change_name, missing_inputs};
 use trajectory::trajectories;
 
@@ -266,17 +266,35 @@ pub struct ScoreOptions {
     pub waivers: Vec<Waiver>,
 }
 
+/// What scoring against one set reads besides the park-year: the set, the indicator catalogue,
+/// every park-year's indicator values (rules on change over time read earlier years) and the
+/// options.
+#[derive(Clone, Copy)]
+pub struct Scorer<'a> {
+    pub set: &'a BenchmarkSet,
+    pub cat: &'a Catalogue,
+    pub values: &'a Values,
+    pub opts: &'a ScoreOptions,
+}
+
+/// The park-year scored, with its park's name and country.
+#[derive(Clone, Copy)]
+pub struct Subject<'a> {
+    pub py: &'a ParkYear,
+    pub name: &'a str,
+    pub country: &'a str,
+}
+
 /// Scores one park-year against a set.
-#[allow(clippy::too_many_arguments)]
-pub fn score(
-    set: &BenchmarkSet,
-    cat: &Catalogue,
-    py: &ParkYear,
-    park_name: &str,
-    country: &str,
-    values: &Values,
-    opts: &ScoreOptions,
-) -> Score {
+pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
+    let Scorer {
+        set, cat, values, ..
+    } = s;
+    let Subject {
+        py,
+        name: park_name,
+        country,
+    } = subject;
     let key = (py.park_id.clone(), py.year);
     let empty = BTreeMap::new();
     let vals = values.get(&key).unwrap_or(&empty);
@@ -286,9 +304,7 @@ pub fn score(
     let band = set.band_for(size);
     let mut rules = Vec::new();
     for rule in &set.rules {
-        rules.push(score_rule(
-            set, cat, rule, py, country, vals, values, &band, opts,
-        ));
+        rules.push(score_rule(&s, rule, subject, vals, &band));
     }
     let overall = part(rules.iter());
     let mut categories: BTreeMap<String, Part> = BTreeMap::new();
@@ -335,18 +351,15 @@ pub fn score(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn score_rule(
-    set: &BenchmarkSet,
-    cat: &Catalogue,
+    s: &Scorer<'_>,
     rule: &Rule,
-    py: &ParkYear,
-    country: &str,
+    subject: Subject<'_>,
     vals: &BTreeMap<String, indicators::Value>,
-    all: &Values,
     band: &BandChoice,
-    opts: &ScoreOptions,
 ) -> RuleResult {
+    let (set, cat, all, opts) = (s.set, s.cat, s.values, s.opts);
+    let (py, country) = (subject.py, subject.country);
     let iref = rule.indicator_ref();
     let ind = cat
         .get(&iref.base)
@@ -394,17 +407,12 @@ fn score_rule(
             .iter()
             .any(|m| py.metrics.get(m).is_some_and(|x| x.estimated)),
     };
-    let j = judge(
-        set,
-        rule,
-        ind.direction,
-        &py.park_id,
-        py.year,
+    let place = Place {
+        park_id: &py.park_id,
+        year: py.year,
         country,
-        value,
-        band,
-        opts,
-    );
+    };
+    let j = judge(set, rule, ind.direction, place, value, band, opts);
     r.threshold = j.threshold.map(|(t, milestone)| Applied {
         value: t.value,
         band: t.band.clone(),
