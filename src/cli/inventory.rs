@@ -27,9 +27,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let words = parkbench::i18n::Locale::get(args.data.lang);
     let text = match args.format {
         Format::Csv => parkbench::report::inventory_csv(&inv, &l.reference.vocab.order, words),
-        Format::Json => {
-            serde_json::to_string_pretty(&inv).map_err(|e| CliError::Io(e.to_string()))? + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&inv)? + "\n",
         Format::Table => to_table(&inv, words),
     };
     emit(args.out.as_deref(), &text)?;

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod inventory;
+mod job;
 mod needs;
 mod output;
 pub mod plan;
@@ -51,6 +52,22 @@ pub enum CliError {
     Load(#[from] input::LoadError),
     #[error(transparent)]
     Reference(#[from] parkbench::reference::ReferenceError),
+    #[error(transparent)]
+    Pipeline(#[from] parkbench::pipeline::PipelineError),
+    #[error(transparent)]
+    Report(#[from] parkbench::report::ReportError),
+    #[error(transparent)]
+    OutDir(#[from] parkbench::outfile::OutDirError),
+    #[error(transparent)]
+    Template(#[from] parkbench::template::TemplateError),
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -191,27 +208,24 @@ fn parse_decimal(s: &str) -> Result<parkbench::units::DecimalMark, String> {
     }
 }
 
-/// The reference data (loaded once) and a loaded dataset.
-pub struct Loaded {
-    pub reference: Reference,
-    pub data: Dataset,
-}
-
-impl Loaded {
+impl job::Job {
     /// The inventory with default accounting (no benchmark set) and the chosen fuel factors.
     pub fn inventory(
         &self,
         fuel: FuelFactorSet,
     ) -> Result<parkbench::inventory::Inventory, CliError> {
-        self.reference
-            .inventory(&self.data, fuel)
-            .map_err(|e| CliError::Io(e.to_string()))
+        Ok(self.reference.inventory(&self.data, fuel)?)
     }
 }
 
 impl DataArgs {
-    /// The reference data (with `--factors`) and the dataset.
-    pub fn load(&self) -> Result<Loaded, CliError> {
+    /// The reference data and the dataset alone (no sets): `validate`, `inventory`.
+    pub fn load(&self) -> Result<job::Job, CliError> {
+        job::Job::build(self, job::Wants::default())
+    }
+
+    /// The shipped reference data, with `--factors`.
+    pub fn reference(&self) -> Result<Reference, CliError> {
         if let Some(dir) = &self.factors
             && !dir.is_dir()
         {
@@ -220,14 +234,22 @@ impl DataArgs {
                 dir.display()
             )));
         }
-        let reference = Reference::load(self.factors.as_deref())?;
+        Ok(Reference::load(self.factors.as_deref())?)
+    }
+
+    /// The dataset of the DATA paths and `--data` folders, read against the reference.
+    pub fn dataset(&self, reference: &Reference) -> Result<Dataset, CliError> {
         let paths: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
         let options = input::ReadOptions {
             decimal: self.decimal,
             ..input::ReadOptions::default()
         };
-        let data = input::load_with(&paths, &reference.vocab, &reference.factors, options)?;
-        Ok(Loaded { reference, data })
+        Ok(input::load_with(
+            &paths,
+            &reference.vocab,
+            &reference.factors,
+            options,
+        )?)
     }
 }
 

@@ -77,8 +77,13 @@ pub fn read_catalogue(
 
 pub fn run_needs(args: NeedsArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, scoring and planning");
-    let (l, outcome) =
-        super::score::compute(&args.data, &args.sets, false, None, Some(&args.pathways))?;
+    let wants = super::job::Wants {
+        sets: Some(&args.sets),
+        pathways: Some(&args.pathways),
+        ..Default::default()
+    };
+    let l = super::job::Job::build(&args.data, wants)?;
+    let outcome = l.run()?;
     spinner.finish_and_clear();
     let needs: Vec<_> = outcome
         .plans
@@ -88,9 +93,7 @@ pub fn run_needs(args: NeedsArgs) -> Result<ExitStatus, CliError> {
     let words = Locale::get(args.data.lang);
     let text = match args.format {
         Format::Csv => matchmaking::needs_csv(&needs),
-        Format::Json => {
-            serde_json::to_string_pretty(&needs).map_err(|e| CliError::Io(e.to_string()))? + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&needs)? + "\n",
         Format::Table => {
             let mut out = String::new();
             for n in &needs {
@@ -109,20 +112,26 @@ pub fn run_needs(args: NeedsArgs) -> Result<ExitStatus, CliError> {
 
 pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, scoring, planning and matching");
-    let (l, outcome) =
-        super::score::compute(&args.data, &args.sets, false, None, Some(&args.pathways))?;
-    let catalogue = read_catalogue(&args.technologies, &l.reference.measures, args.data.lang)?;
+    let wants = super::job::Wants {
+        sets: Some(&args.sets),
+        pathways: Some(&args.pathways),
+        technologies: Some(&args.technologies),
+        ..Default::default()
+    };
+    let l = super::job::Job::build(&args.data, wants)?;
+    let outcome = l.run()?;
+    let Some(catalogue) = l
+        .request
+        .pathways
+        .as_ref()
+        .and_then(|p| p.technologies.as_ref())
+    else {
+        return Err(CliError::Usage("--technologies FILE is needed".into()));
+    };
     spinner.finish_and_clear();
     let words = Locale::get(args.data.lang);
     let lang = words.lang();
-    let runs: Vec<matchmaking::MatchRun> = outcome
-        .plans
-        .iter()
-        .map(|r| {
-            let needs = matchmaking::needs(r, &l.data, l.reference.tables());
-            matchmaking::match_needs(&needs, r, &catalogue, l.reference.tables())
-        })
-        .collect();
+    let runs = &outcome.matches;
     match args.format {
         Format::Csv => {
             let text: String = runs
@@ -163,13 +172,12 @@ pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
                     })
                 })
                 .collect();
-            let text =
-                serde_json::to_string_pretty(&v).map_err(|e| CliError::Io(e.to_string()))? + "\n";
+            let text = serde_json::to_string_pretty(&v)? + "\n";
             emit(args.out.as_deref(), &text)?;
         }
         Format::Table => {
             let mut out = String::new();
-            for r in &runs {
+            for r in runs {
                 for n in &r.needs {
                     out.push_str(&format!("\n{}\n", n.title(lang)));
                     let rows: Vec<Vec<String>> = r

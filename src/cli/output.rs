@@ -15,7 +15,10 @@ pub enum Format {
 
 /// Writes a file atomically (see [`parkbench::outfile::write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    parkbench::outfile::write(path, bytes).map_err(|e| CliError::Io(e.to_string()))
+    parkbench::outfile::write(path, bytes).map_err(|source| CliError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes to `out` when given, else to standard output.

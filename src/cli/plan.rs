@@ -8,8 +8,8 @@ use super::output::{Format, emit, human, text_table};
 use super::score::SetArgs;
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
-use parkbench::pathway::{self, Plan, PlanRun, scenario};
-use parkbench::pipeline::{self, Pathways};
+use parkbench::pathway::{self, Plan, PlanRun};
+use parkbench::pipeline;
 
 /// The measure catalogue, prices, discount rate and scenario of pathways.
 #[derive(Debug, Args)]
@@ -27,34 +27,6 @@ pub struct PathwayArgs {
     /// Discount rate for every measure, a fraction per year (default: the measure file's).
     #[arg(long, value_name = "RATE")]
     pub discount_rate: Option<f64>,
-}
-
-impl PathwayArgs {
-    /// Puts the user's measure file, prices and discount rate into the reference data and
-    /// reads the scenario.
-    pub fn apply(&self, reference: &mut pipeline::Reference) -> Result<Pathways, CliError> {
-        if self.measures.is_some() || self.prices.is_some() {
-            reference.measures = pathway::Catalogue::load(
-                self.measures.as_deref(),
-                self.prices.as_deref(),
-                &reference.vocab,
-            )?;
-        }
-        if let Some(r) = self.discount_rate {
-            if !(0.0..1.0).contains(&r) {
-                return Err(CliError::Usage(format!(
-                    "--discount-rate {r}: expected a fraction per year from 0 to 1 (0.08 = 8 %)"
-                )));
-            }
-            reference.measures.discount_rate.value = r;
-            reference.measures.discount_rate.source = "--discount-rate".into();
-        }
-        let scenario = match &self.scenario {
-            Some(p) => Some(scenario::read(p, &reference.measures, &reference.vocab)?),
-            None => None,
-        };
-        Ok(Pathways { scenario })
-    }
 }
 
 #[derive(Debug, Args)]
@@ -75,18 +47,26 @@ pub struct PlanArgs {
 
 pub fn run(args: PlanArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, scoring and planning");
-    let (l, outcome) =
-        super::score::compute(&args.data, &args.sets, false, None, Some(&args.pathways))?;
+    let l = super::job::Job::build(
+        &args.data,
+        super::job::Wants {
+            sets: Some(&args.sets),
+            pathways: Some(&args.pathways),
+            ..Default::default()
+        },
+    )?;
+    let outcome = l.run()?;
     spinner.finish_and_clear();
     let words = Locale::get(args.data.lang);
     let cat = &l.reference.measures;
     let plans = &outcome.plans;
     match &args.out {
         Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;
-            let files = parkbench::report::plan::files(plans, cat, words)
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
+                path: dir.clone(),
+                source,
+            })?;
+            let files = parkbench::report::plan::files(plans, cat, words)?;
             for (name, bytes) in files {
                 super::write_atomic(&dir.join(name), &bytes)?;
             }
@@ -98,10 +78,7 @@ pub fn run(args: PlanArgs) -> Result<ExitStatus, CliError> {
         None => {
             let text = match args.format {
                 Format::Csv => parkbench::report::plan::plan_csv(plans, cat, words),
-                Format::Json => {
-                    serde_json::to_string_pretty(plans).map_err(|e| CliError::Io(e.to_string()))?
-                        + "\n"
-                }
+                Format::Json => serde_json::to_string_pretty(plans)? + "\n",
                 Format::Table => to_table(plans, &l.reference, words),
             };
             emit(None, &text)?;

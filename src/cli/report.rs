@@ -4,7 +4,7 @@
 use clap::Args;
 use std::path::PathBuf;
 
-use super::score::{McArgs, SetArgs, compute, to_csv, to_json};
+use super::score::{McArgs, SetArgs};
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::report::{self, ReportInput, ReportOptions};
 
@@ -53,23 +53,27 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     }
     let mc = args.mc.options(1000)?;
     let spinner = super::spinner("reading, checking and scoring the data");
-    parkbench::outfile::claim_dir(&args.out, args.force)
-        .map_err(|e| CliError::Io(e.to_string()))?;
+    parkbench::outfile::claim_dir(&args.out, args.force)?;
     let pathways = (!args.no_pathways).then_some(&args.pathways);
     if args.technologies.is_some() && args.no_pathways {
         return Err(CliError::Usage(
             "--technologies needs the pathways: leave out --no-pathways".into(),
         ));
     }
-    let (l, outcome) = compute(&args.data, &args.sets, true, mc, pathways)?;
-    let tech = match &args.technologies {
-        Some(p) => Some(super::needs::read_catalogue(
-            p,
-            &l.reference.measures,
-            args.data.lang,
-        )?),
-        None => None,
+    let wants = super::job::Wants {
+        sets: Some(&args.sets),
+        programme: true,
+        mc,
+        pathways,
+        technologies: args.technologies.as_deref(),
     };
+    let l = super::job::Job::build(&args.data, wants)?;
+    let outcome = l.run()?;
+    let tech = l
+        .request
+        .pathways
+        .as_ref()
+        .and_then(|p| p.technologies.as_ref());
     let (runs, progs) = (&outcome.runs, &outcome.programmes);
     spinner.finish_and_clear();
     let pages: usize = runs.iter().map(|r| r.scores.len()).sum();
@@ -93,29 +97,14 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     let mut files = Vec::new();
     let mut parks = 0;
     for (i, run) in runs.iter().enumerate() {
-        let matched = match (&tech, outcome.plans.get(i)) {
-            (Some(t), Some(plans)) => {
-                let needs = parkbench::matchmaking::needs(plans, &l.data, l.reference.tables());
-                Some(parkbench::matchmaking::match_needs(
-                    &needs,
-                    plans,
-                    t,
-                    l.reference.tables(),
-                ))
-            }
-            _ => None,
-        };
-        let one = std::slice::from_ref(run);
         let input = ReportInput {
             run,
             data: &l.data,
             vocab: &l.reference.vocab,
             cat: &l.reference.catalogue,
-            scores_csv: to_csv(one),
-            scores_json: to_json(one)?,
             programme: &progs[i],
             pathways: outcome.plans.get(i).map(|p| (p, &l.reference.measures)),
-            matches: matched.as_ref().zip(tech.as_ref()),
+            matches: outcome.matches.get(i).zip(tech),
             comparison: comparison.as_ref(),
         };
         let (dir, prefix) = if comparison.is_some() {
@@ -123,19 +112,19 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         } else {
             (args.out.clone(), String::new())
         };
-        let written = report::write(&report::Folder(&dir), &input, &opts)
-            .map_err(|e| CliError::Io(e.to_string()))?;
+        let written = report::write(&report::Folder(&dir), &input, &opts)?;
         files.extend(written.files.iter().map(|f| format!("{prefix}{f}")));
         parks = parks.max(written.parks);
     }
     if let Some(c) = &comparison {
-        let html = report::comparison_page(c, args.data.lang, args.timestamp.as_deref())
-            .map_err(|e| CliError::Io(e.to_string()))?;
+        let html = report::comparison_page(c, args.data.lang, args.timestamp.as_deref())?;
         super::write_atomic(&args.out.join("index.html"), html.as_bytes())?;
         files.push("index.html".into());
     }
-    parkbench::outfile::record_outputs(&args.out, &files)
-        .map_err(|e| CliError::Io(e.to_string()))?;
+    parkbench::outfile::record_outputs(&args.out, &files).map_err(|source| CliError::Write {
+        path: args.out.clone(),
+        source,
+    })?;
     bar.finish_and_clear();
     super::note(format_args!(
         "wrote {} files for {} parks and {} {} to {}",

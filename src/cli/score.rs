@@ -8,7 +8,7 @@ use super::{CliError, DataArgs, ExitStatus};
 use parkbench::benchmark::BenchmarkSet;
 use parkbench::factors::FuelFactorSet;
 use parkbench::indicators::Catalogue;
-use parkbench::pipeline::{self, Outcome, Reference, Request, Selection, SetRun};
+use parkbench::pipeline::{Reference, Selection, SetRun};
 use parkbench::uncertainty::McOptions;
 
 /// Which benchmark sets to use.
@@ -123,36 +123,19 @@ pub struct ScoreArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Loads the data and runs it through every stage for the chosen sets (with the programme
-/// view when `programme`).
-pub fn compute(
-    data: &DataArgs,
-    sets: &SetArgs,
-    programme: bool,
-    mc: Option<McOptions>,
-    pathways: Option<&super::plan::PathwayArgs>,
-) -> Result<(super::Loaded, Outcome), CliError> {
-    let mut l = data.load()?;
-    let pathways = match pathways {
-        Some(p) => Some(p.apply(&mut l.reference)?),
-        None => None,
-    };
-    let request = Request {
-        sets: sets.resolve(&l.reference)?,
-        selection: sets.selection(data.fuel_factors),
-        programme,
-        mc,
-        pathways,
-    };
-    let outcome =
-        pipeline::run(&l.reference, &l.data, &request).map_err(|e| CliError::Io(e.to_string()))?;
-    Ok((l, outcome))
-}
-
 pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading, checking and scoring the data");
     let mc = args.mc.options(0)?;
-    let (l, outcome) = compute(&args.data, &args.sets, args.out.is_some(), mc, None)?;
+    let l = super::job::Job::build(
+        &args.data,
+        super::job::Wants {
+            sets: Some(&args.sets),
+            programme: args.out.is_some(),
+            mc,
+            ..Default::default()
+        },
+    )?;
+    let outcome = l.run()?;
     spinner.finish_and_clear();
     let runs = &outcome.runs;
     let text = match args.format {
@@ -201,7 +184,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
 pub use parkbench::report::scores::{csv as to_csv, gate_str};
 
 pub fn to_json(runs: &[SetRun]) -> Result<String, CliError> {
-    parkbench::report::scores::json(runs).map_err(|e| CliError::Io(e.to_string()))
+    parkbench::report::scores::json(runs).map_err(|e| CliError::Report(e.into()))
 }
 
 fn to_table(runs: &[SetRun], cat: &Catalogue, words: &parkbench::i18n::Locale) -> String {

@@ -37,13 +37,13 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: TemplateArgs) -> Result<ExitStatus, CliError> {
-    parkbench::outfile::claim_dir(&args.out, args.force)
-        .map_err(|e| CliError::Io(e.to_string()))?;
+    parkbench::outfile::claim_dir(&args.out, args.force)?;
     let vocab = Vocabulary::embedded()?;
-    let files = template::write(&args.out, &vocab, args.lang, args.format)
-        .map_err(|e| CliError::Io(e.to_string()))?;
-    parkbench::outfile::record_outputs(&args.out, &files)
-        .map_err(|e| CliError::Io(e.to_string()))?;
+    let files = template::write(&args.out, &vocab, args.lang, args.format)?;
+    parkbench::outfile::record_outputs(&args.out, &files).map_err(|source| CliError::Write {
+        path: args.out.clone(),
+        source,
+    })?;
     for f in &files {
         super::note(format_args!("wrote {}", f.display()));
     }

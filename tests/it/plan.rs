@@ -35,7 +35,10 @@ fn plans(
         selection: Selection::default(),
         programme: false,
         mc: None,
-        pathways: Some(Pathways { scenario }),
+        pathways: Some(Pathways {
+            scenario,
+            technologies: None,
+        }),
     };
     pipeline::run(reference, dataset, &request)
         .unwrap()

@@ -134,6 +134,8 @@ pub struct Request {
 #[derive(Debug, Clone, Default)]
 pub struct Pathways {
     pub scenario: Option<crate::pathway::scenario::Scenario>,
+    /// A technology catalogue: each park's needs (from its plan) matched to it.
+    pub technologies: Option<crate::matchmaking::Catalogue>,
 }
 
 /// What a run gives: one [`SetRun`] per set, and with `programme` one [`Programme`] each.
@@ -143,6 +145,9 @@ pub struct Outcome {
     pub programmes: Vec<Programme>,
     /// With `pathways`: one per set, in the order of `runs`.
     pub plans: Vec<crate::pathway::PlanRun>,
+    /// With a technology catalogue: the needs of each set's plans matched to it, in the order
+    /// of `runs`.
+    pub matches: Vec<crate::matchmaking::MatchRun>,
 }
 
 /// Runs a dataset through every stage for a request: the one entry point.
@@ -177,10 +182,25 @@ pub fn run(
                 .collect::<Result<_, _>>()?
         }
     };
+    let matches = match request
+        .pathways
+        .as_ref()
+        .and_then(|p| p.technologies.as_ref())
+    {
+        None => Vec::new(),
+        Some(cat) => plans
+            .iter()
+            .map(|plan| {
+                let needs = crate::matchmaking::needs(plan, data, reference.tables());
+                crate::matchmaking::match_needs(&needs, plan, cat, reference.tables())
+            })
+            .collect(),
+    };
     Ok(Outcome {
         runs,
         programmes,
         plans,
+        matches,
     })
 }
 

@@ -597,34 +597,23 @@ fn run_report(
         selection: sel.clone(),
         programme: true,
         mc: None,
-        pathways: Some(pipeline::Pathways::default()),
+        pathways: Some(pipeline::Pathways {
+            scenario: None,
+            technologies: tech.cloned(),
+        }),
     };
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
     let runs = &outcome.runs;
     let (run, prog) = (&runs[0], &outcome.programmes[0]);
     let scores_csv = report::scores::csv(runs);
-    let matches = match (tech, outcome.plans.first()) {
-        (Some(t), Some(plans)) => {
-            let needs = parkbench_core::matchmaking::needs(plans, data, refs.tables());
-            Some(parkbench_core::matchmaking::match_needs(
-                &needs,
-                plans,
-                t,
-                refs.reference.tables(),
-            ))
-        }
-        _ => None,
-    };
     let input = ReportInput {
         run,
         data,
         vocab: &refs.vocab,
         cat: &refs.catalogue,
-        scores_csv: scores_csv.clone(),
-        scores_json: report::scores::json(runs).map_err(|e| e.to_string())?,
         programme: prog,
         pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
-        matches: matches.as_ref().zip(tech),
+        matches: outcome.matches.first().zip(tech),
         comparison: None,
     };
     let opts = ReportOptions {
@@ -647,7 +636,7 @@ fn run_report(
         .map(|(rank, s)| (rank, s.clone()))
         .unzip();
     Ok(ReportOut {
-        matches,
+        matches: outcome.matches.into_iter().next(),
         plans: outcome.plans.into_iter().next(),
         scores,
         ranks,

@@ -175,13 +175,13 @@ pub fn page(
     c: &Comparison,
     lang: Lang,
     timestamp: Option<&str>,
-) -> Result<String, minijinja::Error> {
+) -> Result<String, super::ReportError> {
     let env = env();
-    env.get_template("compare.html")?.render(context! {
+    Ok(env.get_template("compare.html")?.render(context! {
         lang => lang_code(lang),
         t => labels(lang),
         css => CSS,
         table => c.table(lang, ""),
         footer => super::text::footer(lang, timestamp),
-    })
+    })?)
 }

@@ -89,6 +89,8 @@ pub enum ReportError {
     Pdf(String, String),
     #[error("park id {0:?} cannot name a file")]
     UnsafeId(String),
+    #[error("scores.json: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// What was written: each file's path under the report folder (`/`-separated).
@@ -139,9 +141,6 @@ pub struct ReportInput<'a> {
     pub data: &'a Dataset,
     pub vocab: &'a Vocabulary,
     pub cat: &'a Catalogue,
-    /// scores.csv and scores.json content, as `score` prints them.
-    pub scores_csv: String,
-    pub scores_json: String,
     /// Peer statistics, year-on-year changes and the Monte Carlo verdicts.
     pub programme: &'a Programme,
     /// The set's pathways and the measure catalogue they used (None: no pathway sections).
@@ -275,8 +274,12 @@ pub fn write(
     if (opts.html || opts.pdf) && many {
         programme::page(input, opts, &env, &scores, &footer, &mut put)?;
     }
+    // scores.csv as `score` prints it, for the CSV tables and the workbook.
+    let scores_csv = (opts.csv || opts.xlsx)
+        .then(|| self::scores::csv(std::slice::from_ref(input.run)))
+        .unwrap_or_default();
     if opts.csv {
-        put("scores.csv", input.scores_csv.as_bytes())?;
+        put("scores.csv", scores_csv.as_bytes())?;
         let progs = std::slice::from_ref(input.programme);
         put("peers.csv", peers_csv(progs).as_bytes())?;
         put("changes.csv", changes_csv(progs).as_bytes())?;
@@ -322,7 +325,7 @@ pub fn write(
         let (peers, changes) = (peers_csv(progs), changes_csv(progs));
         let uncertainty = uncertainty_csv(progs);
         let mut tables = vec![
-            ("scores", input.scores_csv.as_str()),
+            ("scores", scores_csv.as_str()),
             ("inventory", inventory.as_str()),
             ("peers", peers.as_str()),
             ("changes", changes.as_str()),
@@ -348,7 +351,10 @@ pub fn write(
         put("scores.xlsx", &xlsx::workbook(&tables, opts.lang)?)?;
     }
     if opts.json {
-        put("scores.json", input.scores_json.as_bytes())?;
+        put(
+            "scores.json",
+            self::scores::json(std::slice::from_ref(input.run))?.as_bytes(),
+        )?;
     }
     Ok(written)
 }
