@@ -275,9 +275,11 @@ pub fn write(
         programme::page(input, opts, &env, &scores, &footer, &mut put)?;
     }
     // scores.csv as `score` prints it, for the CSV tables and the workbook.
-    let scores_csv = (opts.csv || opts.xlsx)
-        .then(|| self::scores::csv(std::slice::from_ref(input.run)))
-        .unwrap_or_default();
+    let scores_csv = if opts.csv || opts.xlsx {
+        self::scores::csv(std::slice::from_ref(input.run))
+    } else {
+        String::new()
+    };
     if opts.csv {
         put("scores.csv", scores_csv.as_bytes())?;
         let progs = std::slice::from_ref(input.programme);
