@@ -138,7 +138,7 @@ pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let t = matchmaking::matches_csv(r, &catalogue, lang);
+                    let t = matchmaking::matches_csv(r, catalogue, lang);
                     if i == 0 {
                         t
                     } else {
