@@ -12,7 +12,9 @@ use crate::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
 use crate::i18n::Lang;
 use crate::indicators::{Catalogue, IndicatorRef};
 use crate::inventory::AccountingOptions;
-use crate::reference::{ReferenceError, embedded_sets, line_col, toml_error_message};
+use crate::reference::{
+    GreenClass, GreenClasses, ReferenceError, embedded_sets, line_col, toml_error_message,
+};
 
 /// Text in English and Chinese.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -246,6 +248,10 @@ pub struct Accounting {
     pub electricity_tce_basis: ElectricityBasis,
     #[serde(default)]
     pub grid_factor_variant: GridVariant,
+    /// The classes of green electricity that count at zero CO2 (all four by default); power of
+    /// a class left out counts at `grid_factor_variant`.
+    #[serde(default = "all_green")]
+    pub green_at_zero: Vec<GreenClass>,
     #[serde(default = "yes")]
     pub natural_gas_clean: bool,
     #[serde(default = "yes")]
@@ -265,6 +271,7 @@ impl Accounting {
         AccountingOptions {
             electricity_basis: self.electricity_tce_basis,
             grid_variant: self.grid_factor_variant,
+            green_at_zero: GreenClasses::of(&self.green_at_zero),
             fuel_factors: fuel.unwrap_or(FuelFactorSet::Cn),
             include_process_co2: self.include_process_co2,
         }
@@ -281,6 +288,10 @@ fn yes() -> bool {
     true
 }
 
+fn all_green() -> Vec<GreenClass> {
+    GreenClasses::PROVEN.to_vec()
+}
+
 fn energy_tce() -> String {
     "energy_tce".into()
 }
@@ -290,6 +301,7 @@ impl Default for Accounting {
         Accounting {
             electricity_tce_basis: ElectricityBasis::Equivalent,
             grid_factor_variant: GridVariant::Average,
+            green_at_zero: all_green(),
             natural_gas_clean: true,
             include_process_co2: true,
             size_indicator: energy_tce(),

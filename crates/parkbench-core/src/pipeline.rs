@@ -94,18 +94,14 @@ impl Reference {
         BenchmarkSet::from_file(path, &self.catalogue)
     }
 
-    /// The inventory with default accounting (no benchmark set) and these fuel factors, with
-    /// its plausibility warnings.
+    /// The inventory under these accounting options (parkbench's defaults, or a set's reading
+    /// from [`crate::benchmark::Accounting::options`]), with its plausibility warnings.
     pub fn inventory(
         &self,
         data: &Dataset,
-        fuel: FuelFactorSet,
+        options: AccountingOptions,
     ) -> Result<Inventory, PipelineError> {
         let annual = data.annual(&self.vocab)?;
-        let options = AccountingOptions {
-            fuel_factors: fuel,
-            ..Default::default()
-        };
         Ok(inventory::build(
             data,
             &annual,

@@ -83,6 +83,20 @@ pub fn accounting(lang: Lang, a: &Accounting, electricity: Option<f64>) -> Strin
     let grid = match a.grid_factor_variant {
         GridVariant::Average => "report.accounting_grid_average",
         GridVariant::ExclMarketNonfossil => "report.accounting_grid_excl_market",
+        GridVariant::FossilOnly => "report.accounting_grid_fossil_only",
+    };
+    let green = if a.green_at_zero.is_empty() {
+        words.word("report.accounting_green_zero_none")
+    } else {
+        let classes: Vec<String> = a
+            .green_at_zero
+            .iter()
+            .map(|c| words.word(c.word()))
+            .collect();
+        words.text(&t!(
+            "report.accounting_green_zero",
+            classes = classes.join(&words.word("report.list_separator_short"))
+        ))
     };
     let gas = if a.natural_gas_clean {
         "report.accounting_gas_clean"
@@ -97,6 +111,7 @@ pub fn accounting(lang: Lang, a: &Accounting, electricity: Option<f64>) -> Strin
     [
         basis,
         words.word(grid),
+        green,
         words.word(gas),
         words.word(process),
     ]
