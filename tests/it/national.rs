@@ -89,3 +89,202 @@ fn other_readings_keep_the_average_grid_factor() {
         );
     }
 }
+
+/// The arithmetic of NATIONAL-METHOD.md: 1,000 MWh of grid power not proven green is 832.5 t
+/// over 122.9 tce = 6.774 tCO2/tce; with 600 MWh of it covered by GEC retired for the park (400
+/// MWh left on `electricity_grid`, 600 on `electricity_green_certificates`): 400 x 0.8325 =
+/// 333.0 t over 1,000 x 0.1229 = 122.9 tce, 2.710 tCO2/tce.
+#[test]
+fn certificates_cover_grid_power_at_the_fossil_factor() {
+    let rows = inventory("tests/data/national", Some(SET));
+    let b = "n910-b";
+    assert_eq!(fmt(num(&rows, b, "energy_tce"), 1), "122.9");
+    assert_eq!(fmt(num(&rows, b, "co2_total_t"), 1), "333.0");
+    // (The CSV keeps 4 decimals, 2.7095: the ratio of the totals gives the third.)
+    assert_eq!(
+        fmt(
+            num(&rows, b, "co2_total_t") / num(&rows, b, "energy_tce"),
+            3
+        ),
+        "2.710"
+    );
+    // Physical green power and certificates apart: b has certificates only, a both.
+    assert_eq!(num(&rows, b, "electricity_green_physical_mwh"), 0.0);
+    assert_eq!(num(&rows, b, "electricity_green_certificate_mwh"), 600.0);
+    assert_eq!(
+        num(&rows, "n910-a", "electricity_green_physical_mwh"),
+        1500.0
+    );
+    assert_eq!(
+        num(&rows, "n910-a", "electricity_green_certificate_mwh"),
+        3000.0
+    );
+}
+
+fn scores(dir: &str) -> serde_json::Value {
+    let (code, out, err) = run(&["score", dir, "--benchmark", SET, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<serde_json::Value>(&out).unwrap()["benchmarks"][0].clone()
+}
+
+fn score_of<'a>(set: &'a serde_json::Value, park: &str) -> &'a serde_json::Value {
+    set["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["park_id"] == park)
+        .unwrap()
+}
+
+/// Large all-electric parks (2,000,000 MWh, 245,800 tce: the 200,000-1,000,000 band, tier 0.20):
+/// 50,000 MWh of grid power (A), 1,200,000 MWh green power trading (A), 750,000 MWh on-site PV.
+///
+///     core = 50,000 x 0.8325 / (2,000,000 x 0.1229) = 41,625 / 245,800 = 0.169 tCO2/tce: meets
+///
+/// In v the on-site power is estimated (grade C): 750,000 x 0.1229 = 92,175 tce, 37.5 % of the
+/// energy (0 % of the CO2) rests on an estimate, above the set's 0: the gate reads "to be
+/// verified", never "meets", and the park cannot be "ready". In w the same power is recomputed
+/// from meter readings (grade B): the gate is met.
+#[test]
+fn a_gate_met_on_estimated_data_is_to_be_verified() {
+    let set = scores("tests/data/national");
+    for (park, status, gate, low) in [
+        ("n910-v", "to_verify", "unverified", 0.375),
+        ("n910-w", "meets", "passed", 0.0),
+    ] {
+        let s = score_of(&set, park);
+        let core = &s["rules"][0];
+        assert_eq!(core["rule"], "core_co2_per_tce");
+        assert_eq!(fmt(core["value"].as_f64().unwrap(), 3), "0.169", "{park}");
+        assert_eq!(core["threshold"]["value"], 0.2);
+        assert_eq!(core["status"], status, "{park}");
+        assert_eq!(s["gate"], gate, "{park}");
+        assert_eq!(
+            fmt(core["low_grade_share"].as_f64().unwrap(), 3),
+            fmt(low, 3)
+        );
+        assert_ne!(s["level"], "ready");
+    }
+    let v = score_of(&set, "n910-v");
+    assert!(
+        v["rules"][0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("38 % of the value rests on estimates"),
+        "{}",
+        v["rules"][0]["note"]
+    );
+    assert!(v["reason_en"].as_str().unwrap().contains("to be verified"));
+    assert!(v["reason_zh"].as_str().unwrap().contains("待核实"));
+}
+
+/// Parks below 200,000 tce/yr: no source gives them a tier. The value is shown, the gate reads
+/// "tier unconfirmed" (neither met nor failed) and no level is set.
+#[test]
+fn parks_below_the_bands_have_their_tier_unconfirmed() {
+    let set = scores("tests/data/national");
+    for park in ["n910-a", "n910-b", "n910-c"] {
+        let s = score_of(&set, park);
+        let core = &s["rules"][0];
+        assert_eq!(core["status"], "tier_unconfirmed", "{park}");
+        assert!(core["value"].as_f64().is_some());
+        assert!(core["threshold"].is_null());
+        assert!(core["points"].is_null());
+        assert_eq!(s["gate"], "unconfirmed");
+        assert_eq!(s["level"], "undetermined");
+        assert!(
+            s["reason_en"]
+                .as_str()
+                .unwrap()
+                .contains("no confirmed tier")
+        );
+    }
+    // The estimated half of c's grid power: 30,000 x 0.8325 = 24,975 t of 120,767 t (20.7 %)
+    // and 3,687 tce of 35,130 tce (10.5 %); the larger share is the rule's.
+    let c = score_of(&set, "n910-c");
+    assert_eq!(
+        fmt(c["rules"][0]["low_grade_share"].as_f64().unwrap(), 3),
+        "0.207"
+    );
+}
+
+/// Each open point's number beside the set's own (national-910-worked.md):
+///
+/// | park | 附件4 | average grid | generation basis (0.300) | both |
+/// |---|---|---|---|---|
+/// | a | 4.123 | 7,000 x 0.5366 / 1,413.35 = 2.658 | 5,827.5 / 3,450 = 1.689 | 3,756.2 / 3,450 = 1.089 |
+/// | c | 3.438 | 103,013 / 35,130 = 2.932 | 120,767 / 45,756 = 2.639 | 103,013 / 45,756 = 2.251 |
+/// | v | 0.169 | 50,000 x 0.5366 / 245,800 = 0.109 | 41,625 / 600,000 = 0.069 | 26,830 / 600,000 = 0.045 |
+///
+/// Under the generation basis v uses 600,000 tce: still in the medium band.
+#[test]
+fn the_alternative_readings_are_computed_beside_the_set_s_own() {
+    let set = scores("tests/data/national");
+    let alts = set["alternatives"].as_array().unwrap();
+    let ids: Vec<&str> = alts.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "average_grid",
+            "generation_basis",
+            "average_grid_generation_basis"
+        ]
+    );
+    let value = |alt: usize, park: &str| {
+        let r = alts[alt]["readings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["park_id"] == park)
+            .unwrap();
+        fmt(r["co2_per_tce"].as_f64().unwrap(), 3)
+    };
+    for (park, want) in [
+        ("n910-a", ["2.658", "1.689", "1.089"]),
+        ("n910-c", ["2.932", "2.639", "2.251"]),
+        ("n910-v", ["0.109", "0.069", "0.045"]),
+    ] {
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(&value(i, park), w, "{park} under {}", ids[i]);
+        }
+    }
+    let v_gen = alts[1]["readings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["park_id"] == "n910-v")
+        .unwrap();
+    assert_eq!(v_gen["energy_tce"], 600000.0);
+    assert_eq!(v_gen["band"]["band"], "medium");
+}
+
+/// The evidence column: A-D, either case; a word it does not know and a grade that contradicts
+/// the row's quality are errors with their cell, all at once.
+#[test]
+fn evidence_grades_are_read_and_bad_ones_located() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/data/national/parks.csv",
+        dir.path().join("parks.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit,quality,evidence\n\
+         n910-a,2022,electricity_grid,7000,MWh,measured,b\n\
+         n910-b,2022,electricity_grid,400,MWh,,E\n\
+         n910-c,2022,electricity_grid,400,MWh,measured,C\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("activity.csv:3:7: unknown evidence grade (value \"E\", expected A (metered or invoiced)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("activity.csv:4:7: the evidence grade contradicts the quality cell of the row (value \"C\", expected A or B for a measured value, C or D for an estimated one (quality says \"measured\"))"),
+        "{out}"
+    );
+    assert!(!out.contains("activity.csv:2:"), "{out}");
+}

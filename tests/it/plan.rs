@@ -30,7 +30,12 @@ fn plans(
     dataset: &input::Dataset,
     scenario: Option<pathway::scenario::Scenario>,
 ) -> pathway::PlanRun {
-    plans_under(reference, dataset, scenario, reference.set(SET).unwrap().clone())
+    plans_under(
+        reference,
+        dataset,
+        scenario,
+        reference.set(SET).unwrap().clone(),
+    )
 }
 
 /// The national set read with the average grid factor for power not proven green (the reading
@@ -119,7 +124,11 @@ fn the_worked_example_matches_the_hand_calculation() {
         .iter()
         .find(|s| s.measure == "gas_boiler_to_heat_pump")
         .expect("the heat pumps are said to be not applicable");
-    assert!(skipped.why.en().contains("26.3 tCO2/yr"), "{}", skipped.why.en());
+    assert!(
+        skipped.why.en().contains("26.3 tCO2/yr"),
+        "{}",
+        skipped.why.en()
+    );
     assert!(close(p.macc[0].size, 4.0, 1e-9));
     assert!(close(p.macc[0].abatement_t, 3971.04, 1e-6));
     assert!(close(
@@ -148,7 +157,11 @@ fn the_worked_example_matches_the_hand_calculation() {
         .find(|r| r.rule == "core_co2_per_tce")
         .unwrap();
     assert_eq!(core.status, Status::Meets);
-    assert!(close(core.value.unwrap(), (8489.22 - abated) / 1362.0, 1e-9));
+    assert!(close(
+        core.value.unwrap(),
+        (8489.22 - abated) / 1362.0,
+        1e-9
+    ));
     assert!(close(core.value.unwrap(), 0.1958, 0.0001));
     assert_eq!(after.gate, GateState::Passed);
 }

@@ -14,7 +14,9 @@ use crate::diag::{Diagnostic, Origin};
 use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
 use crate::i18n::Text;
 use crate::input::{Annual, Dataset, MetricYear, Park};
-use crate::reference::{GreenClass, GreenClasses, ReferenceError, Vocabulary, parse_toml, read_text};
+use crate::reference::{
+    GreenClass, GreenClasses, ReferenceError, Vocabulary, parse_toml, read_text,
+};
 
 /// How to account: chosen by the benchmark set (basis, variant) and the user (fuel factors).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -75,6 +77,10 @@ pub struct ParkYear {
     pub electricity_green_physical_mwh: Option<f64>,
     /// Of it, grid power covered by green certificates (GEC) alone.
     pub electricity_green_certificate_mwh: Option<f64>,
+    /// Energy (tce) and CO2 (t, scope 1 + market-based scope 2) resting on each evidence
+    /// grade A-D, when the totals are known.
+    pub energy_by_grade: Option<[f64; 4]>,
+    pub co2_by_grade: Option<[f64; 4]>,
     /// Grid factor used for market-based scope 2 (tCO2/MWh), for gap conversions.
     pub grid_factor_t_per_mwh: Option<f64>,
     /// Electricity to tce at the chosen basis (tce/MWh).
@@ -90,6 +96,11 @@ pub struct ParkYear {
     /// Why the energy or CO2 total is unknown: each carrier that made it so, with its cell
     /// (empty when both totals are known). Missing is not zero, and never unexplained.
     pub unknown: Vec<UnknownTotal>,
+}
+
+fn low_share(by: [f64; 4]) -> Option<f64> {
+    let total: f64 = by.iter().map(|x| x.abs()).sum();
+    (total > 0.0).then(|| (by[2].abs() + by[3].abs()) / total)
 }
 
 /// A carrier that makes a park-year's energy or CO2 total unknown.
@@ -137,6 +148,16 @@ impl UnknownTotal {
 }
 
 impl ParkYear {
+    /// The share of energy (tce) resting on estimates, proxies or gaps (grades C and D).
+    pub fn energy_low_share(&self) -> Option<f64> {
+        low_share(self.energy_by_grade?)
+    }
+
+    /// The share of CO2 resting on estimates, proxies or gaps (grades C and D).
+    pub fn co2_low_share(&self) -> Option<f64> {
+        low_share(self.co2_by_grade?)
+    }
+
     /// Every reason a total is unknown, as one message (None when the totals are known).
     pub fn why_unknown(&self) -> Option<Text> {
         let mut reasons = self.unknown.iter().map(UnknownTotal::text);
@@ -658,6 +679,19 @@ impl Accountant<'_> {
         if carriers.is_empty() {
             assumptions.push(t!("assumption.no_data"));
         }
+        let by_grade = |total: Option<f64>, of: fn(&CarrierLine) -> Option<f64>| {
+            total?;
+            let mut out = [0.0; 4];
+            for c in &carriers {
+                let share = metrics.get(&c.metric).map(|m| m.grades).unwrap_or_default();
+                for (o, s) in out.iter_mut().zip(share.0) {
+                    *o += of(c).unwrap_or(0.0) * s;
+                }
+            }
+            Some(out)
+        };
+        let energy_by_grade = by_grade(t.energy_tce, |c| c.tce);
+        let co2_by_grade = by_grade(t.co2_total_t, |c| c.co2_t);
         let Totals {
             energy_tce,
             co2_scope1_t,
@@ -687,6 +721,8 @@ impl Accountant<'_> {
             electricity_green_mwh,
             electricity_green_physical_mwh,
             electricity_green_certificate_mwh,
+            energy_by_grade,
+            co2_by_grade,
             grid_factor_t_per_mwh: grid_mkt.map(|g| g.t_per_mwh),
             electricity_tce_per_mwh: elec.value,
             carriers,

@@ -798,6 +798,9 @@ fn province_abbr(key: &str) -> &str {
     }
 }
 
+/// The share of parks whose messy data give green electricity lumped, without its class.
+const LUMPED_GREEN_SHARE: f64 = 0.25;
+
 const NAME_CHARS: [&str; 40] = [
     "青", "山", "湖", "江", "海", "云", "星", "岭", "泉", "林", "松", "河", "川", "峰", "溪", "金",
     "银", "华", "汉", "东", "西", "南", "北", "新", "安", "盛", "丰", "瑞", "康", "宁", "远", "晨",
@@ -929,7 +932,14 @@ impl Park {
         };
         let province_zh = rng.chance(0.2);
         let with_region = rng.chance(0.2);
-        let plan = Plan::draw(sector, cfg.years, index < SECTORS.len(), &mut rng);
+        let mut plan = Plan::draw(sector, cfg.years, index < SECTORS.len(), &mut rng);
+        // Messy data: about one park in four reports its green electricity lumped, without its
+        // class (a warning asks for it). Drawn apart, so clean data stay as they were.
+        if cfg.messy > 0.0
+            && Rng::for_park(cfg.seed ^ 0x6EE1_C1A5_0000_0002, index).chance(LUMPED_GREEN_SHARE)
+        {
+            plan.green_split = [0.0, 0.0, 0.0, 1.0];
+        }
         // Land follows value added: 1-4 x (value added per tce) 亿元 per km2, so heavy industry
         // (0.3-4 亿元/km2) spreads wider than electronics or biomedicine (2-40 亿元/km2).
         let va_yi = plan.tce0 * plan.va_per_tce / 10_000.0;
@@ -1317,22 +1327,24 @@ impl Plan {
         plan
     }
 
-    /// Most parks name the class of each green MWh; about one in four reports it lumped (a
-    /// warning asks for its class); a complete park reports all four.
+    /// Parks name the class of each green MWh (traded, direct, certificates; lumped only in
+    /// messy data); a complete park reports all three.
     fn green_split(complete: bool, rng: &mut Rng) -> [f64; 4] {
         let w = if complete {
             [
                 rng.range(0.2, 1.0),
                 rng.range(0.1, 0.5),
                 rng.range(0.1, 1.0),
-                rng.range(0.05, 0.3),
+                0.0,
             ]
-        } else if rng.chance(0.25) {
-            [0.0, 0.0, 0.0, 1.0]
         } else {
             [
                 rng.range(0.2, 1.0),
-                if rng.chance(0.3) { rng.range(0.1, 0.6) } else { 0.0 },
+                if rng.chance(0.3) {
+                    rng.range(0.1, 0.6)
+                } else {
+                    0.0
+                },
                 rng.range(0.1, 1.0),
                 0.0,
             ]

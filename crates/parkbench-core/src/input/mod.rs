@@ -20,7 +20,7 @@ use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-pub use activity::Row;
+pub use activity::{Grade, Row};
 pub use parks::Park;
 
 use crate::diag::{Diagnostic, Origin, Report};
@@ -801,10 +801,52 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Report) -> Vec<Wai
 pub struct MetricYear {
     /// None when the operator reported it as unknown.
     pub value: Option<f64>,
-    /// Some rows were estimates.
+    /// Some rows were estimates (evidence C or D).
     pub estimated: bool,
     /// Number of monthly rows aggregated (0 for an annual row).
     pub months: u8,
+    /// The share of the value resting on each evidence grade.
+    pub grades: Grades,
+}
+
+/// The share of a value resting on each evidence grade, A to D (summing to 1): by quantity for
+/// a summed metric (six measured months and six estimated ones of a flow are half C when the
+/// months are equal), by rows otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Grades(pub [f64; 4]);
+
+impl Default for Grades {
+    /// All on grade A (a value no row carries a grade for, such as one a measure adds).
+    fn default() -> Self {
+        Grades::of(Grade::A)
+    }
+}
+
+impl Grades {
+    /// All of the value on one grade.
+    pub fn of(g: Grade) -> Grades {
+        let mut s = [0.0; 4];
+        s[g as usize] = 1.0;
+        Grades(s)
+    }
+
+    /// From rows per grade and the size of their values (`by_quantity`: a summed metric).
+    pub fn from_rows(rows: [u32; 4], sums: [f64; 4], by_quantity: bool) -> Grades {
+        let total: f64 = sums.iter().sum();
+        if by_quantity && total > 0.0 {
+            return Grades(sums.map(|x| x / total));
+        }
+        let n: u32 = rows.iter().sum();
+        if n == 0 {
+            return Grades::default();
+        }
+        Grades(rows.map(|x| f64::from(x) / f64::from(n)))
+    }
+
+    /// The share on C or D: estimates, proxies and gaps.
+    pub fn low(&self) -> f64 {
+        self.0[Grade::C as usize] + self.0[Grade::D as usize]
+    }
 }
 
 /// Per-park, per-year metric values in canonical units.
@@ -860,6 +902,11 @@ impl Dataset {
                     value,
                     estimated: g.estimated > 0,
                     months: g.monthly as u8,
+                    grades: Grades::from_rows(
+                        g.grade_rows,
+                        g.grade_sum,
+                        vocab.metrics[metric].aggregate == crate::reference::Aggregate::Sum,
+                    ),
                 },
             );
         }

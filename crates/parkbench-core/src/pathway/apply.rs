@@ -110,6 +110,7 @@ impl<'a> Ctx<'a> {
                     value: Some(1.0),
                     estimated: false,
                     months: 0,
+                    grades: Default::default(),
                 },
             )])
         };
@@ -176,6 +177,7 @@ fn add(state: &mut Metrics, id: &str, delta: f64, deltas: &mut Vec<(String, f64)
         value: Some(0.0),
         estimated: false,
         months: 0,
+        grades: Default::default(),
     });
     // Rounding may leave a hair below zero when a carrier is used up.
     e.value = e.value.map(|v| (v + delta).max(0.0));
