@@ -288,3 +288,182 @@ fn evidence_grades_are_read_and_bad_ones_located() {
     );
     assert!(!out.contains("activity.csv:2:"), "{out}");
 }
+
+/// A programme's files with a certificate ledger, written into a folder.
+fn ledger_case(activity: &str, certificates: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province,sector\n\
+         L1,Ledger park one,CN,jiangsu,electronics\n\
+         L2,Ledger park two,CN,jiangsu,electronics\n\
+         L3,Ledger park three,CN,jiangsu,electronics\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        format!("park_id,year,metric,value,unit\n{activity}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("certificates.csv"),
+        format!(
+            "certificate_id,park_id,enterprise_id,generation_period,mwh,kind,retired\n{certificates}"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn validate(dir: &tempfile::TempDir) -> (i32, String) {
+    let (code, out, err) = run(&["validate", dir.path().to_str().unwrap()]);
+    (code, format!("{out}{err}"))
+}
+
+/// The same certificate id claimed twice: by two parks, by two enterprises of one park, in two
+/// years. Each time an error on both lines, each naming the other, and the parks are left out;
+/// a park with clean certificates is not.
+#[test]
+fn a_certificate_claimed_twice_is_an_error_on_both_lines() {
+    let activity = "L1,2023,electricity_grid,5000,MWh\n\
+                    L1,2023,electricity_green_certificates,2000,MWh\n\
+                    L2,2023,electricity_grid,4000,MWh\n\
+                    L2,2023,electricity_green_certificates,1500,MWh\n\
+                    L3,2023,electricity_grid,4000,MWh\n\
+                    L3,2023,electricity_green_certificates,1000,MWh\n";
+    // Two parks.
+    let dir = ledger_case(
+        activity,
+        "GEC-1,L1,,2023-03,1000,gec,yes\n\
+         GEC-2,L1,,2023-04,1000,gec,yes\n\
+         GEC-3,L2,,2023-05,1000,gec,yes\n\
+         GEC-2,L2,,2023-07,500,gec,yes\n\
+         GEC-4,L3,,2023-01,1000,gec,yes\n",
+    );
+    let (code, out) = validate(&dir);
+    assert_eq!(code, 1, "{out}");
+    let line = |n: u32| {
+        out.lines()
+            .find(|l| {
+                l.contains(&format!(
+                    "certificates.csv:{n}:1: this certificate is also claimed at "
+                ))
+            })
+            .unwrap_or_else(|| panic!("no error on line {n}:\n{out}"))
+            .to_string()
+    };
+    assert!(line(3).contains("certificates.csv:5 (park L2, enterprise —, generated 2023-07): green power is counted once (value \"GEC-2\""), "{out}");
+    assert!(
+        line(5).contains("certificates.csv:3 (park L1, enterprise —, generated 2023-04)"),
+        "{out}"
+    );
+    let (code, out, _) = run(&[
+        "score",
+        dir.path().to_str().unwrap(),
+        "--benchmark",
+        SET,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 1);
+    let parks: std::collections::BTreeSet<String> = csv_rows(&out)
+        .into_iter()
+        .map(|r| r["park_id"].clone())
+        .collect();
+    assert_eq!(parks, ["L3".to_string()].into());
+
+    // Two enterprises of one park, and two years of one park.
+    for (second, names) in [
+        (
+            "GEC-1,L1,91350100M000100Y43,2023-03,1000,gec,yes",
+            "enterprise 91350100M000100Y43",
+        ),
+        ("GEC-1,L1,E-A,2022-12,1000,gec,yes", "generated 2022-12"),
+    ] {
+        let dir = ledger_case(
+            activity,
+            &format!(
+                "GEC-1,L1,E-A,2023-03,1000,gec,yes\n{second}\nGEC-3,L2,,2023-05,1500,gec,yes\n"
+            ),
+        );
+        let (code, out) = validate(&dir);
+        assert_eq!(code, 1, "{out}");
+        let at = |n: u32, other: u32| {
+            out.lines().any(|l| {
+                l.contains(&format!(
+                    "certificates.csv:{n}:1: this certificate is also claimed at "
+                )) && l.contains(&format!("certificates.csv:{other} (park L1, "))
+            })
+        };
+        assert!(at(2, 3) && at(3, 2), "{out}");
+        assert!(out.contains(names), "{out}");
+    }
+}
+
+/// Green electricity claimed above the certificates retired for the park: an error at the
+/// claim, naming both amounts. Certificates not retired do not count (a warning says so); green
+/// power without its class is checked against what the classes leave over; a ledger row for an
+/// unknown park is an error.
+#[test]
+fn claims_above_the_retired_certificates_are_errors() {
+    let dir = ledger_case(
+        "L1,2023,electricity_grid,5000,MWh\n\
+         L1,2023,electricity_green_certificates,2000,MWh\n\
+         L2,2023,electricity_grid,4000,MWh\n\
+         L2,2023,electricity_green_traded,1000,MWh\n\
+         L3,2023,electricity_grid,4000,MWh\n\
+         L3,2023,electricity_green_certificates,500,MWh\n\
+         L3,2023,electricity_green_purchased,600,MWh\n",
+        "GEC-1,L1,,2023-03,1500,gec,yes\n\
+         GEC-2,L1,,2023-04,500,gec,no\n\
+         GPT-1,L2,,2023-06,800,green_power_trading,yes\n\
+         GEC-3,L3,,2023-02,1000,gec,yes\n\
+         GEC-9,L9,,2023-01,100,gec,yes\n",
+    );
+    let (code, out) = validate(&dir);
+    assert_eq!(code, 1, "{out}");
+    for want in [
+        // L1: 2,000 claimed, 1,500 retired (the 500 not retired do not count).
+        "activity.csv:3:4: park L1 2023: 2000 MWh claimed as electricity_green_certificates, but the ledger retires 1500 MWh of that kind for the park in 2023 (value \"2000 MWh\", expected at most 1500 MWh)",
+        "certificates.csv:3:7: certificate not retired",
+        // L2: 1,000 traded, 800 retired.
+        "activity.csv:5:4: park L2 2023: 1000 MWh claimed as electricity_green_traded, but the ledger retires 800 MWh",
+        // L3: 1,000 retired, 500 claimed by class, 600 lumped > the 500 left.
+        "activity.csv:8:4: park L3 2023: 600 MWh of green electricity without its class (electricity_green_purchased), but only 500 MWh",
+        "certificates.csv:6:2: certificate for a park that no parks table defines (value \"L9\")",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    // Within what is held: no error.
+    let dir = ledger_case(
+        "L1,2023,electricity_grid,5000,MWh\n\
+         L1,2023,electricity_green_certificates,1500,MWh\n\
+         L3,2023,electricity_grid,4000,MWh\n\
+         L3,2023,electricity_green_certificates,500,MWh\n\
+         L3,2023,electricity_green_purchased,500,MWh\n",
+        "GEC-1,L1,,2023-03,1500,gec,yes\n\
+         GEC-3,L3,,2023-02,1000,gec,yes\n",
+    );
+    let (code, out) = validate(&dir);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Bad ledger cells are located, all at once.
+#[test]
+fn bad_ledger_cells_are_located() {
+    let dir = ledger_case(
+        "L1,2023,electricity_grid,5000,MWh\n",
+        ",L1,,2023-13,-5,rec,maybe\n",
+    );
+    let (code, out) = validate(&dir);
+    assert_eq!(code, 1, "{out}");
+    for want in [
+        "certificates.csv:2:1: certificate without an id",
+        "certificates.csv:2:4: not a generation month (value \"2023-13\", expected YYYY-MM, e.g. 2024-03)",
+        "certificates.csv:2:5: not an amount of electricity (value \"-5\"",
+        "certificates.csv:2:6: unknown certificate kind (value \"rec\", expected gec, green_power_trading or direct_supply)",
+        "certificates.csv:2:7: retired is neither yes nor no (value \"maybe\"",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+}

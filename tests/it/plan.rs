@@ -34,8 +34,16 @@ fn plans(
         reference,
         dataset,
         scenario,
-        reference.set(SET).unwrap().clone(),
+        nearest(reference.set(SET).unwrap().clone()),
     )
+}
+
+/// The worked example's park uses 1,362 tce/yr, far below the national bands, where the set
+/// leaves the tier unconfirmed: these tests read it with the nearest band's tier (0.20), the
+/// set's `outside_bands = "nearest"`.
+fn nearest(mut set: parkbench::benchmark::BenchmarkSet) -> parkbench::benchmark::BenchmarkSet {
+    set.accounting.outside_bands = parkbench::benchmark::OutsideBands::Nearest;
+    set
 }
 
 /// The national set read with the average grid factor for power not proven green (the reading
@@ -53,7 +61,7 @@ fn average_grid_set(reference: &Reference) -> parkbench::benchmark::BenchmarkSet
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("average.toml");
     std::fs::write(&path, text).unwrap();
-    reference.set_file(&path).unwrap()
+    nearest(reference.set_file(&path).unwrap())
 }
 
 fn plans_under(
@@ -570,7 +578,7 @@ fn rescore(r: &Reference, d: &input::Dataset, p: &Plan) -> GateState {
         &r.factors,
     );
     let request = Request {
-        sets: vec![set.clone()],
+        sets: vec![nearest(set.clone())],
         ..Default::default()
     };
     let out = pipeline::run(r, &d2, &request).unwrap();
@@ -648,10 +656,27 @@ fn plan_in_chinese_uses_chinese_words_and_a_scenario_file() {
         "name = \"光伏\"\n[[measure]]\nid = \"pv\"\nsize = 4\nstart = 2025\n",
     )
     .unwrap();
+    // The park is far below the national bands: the set read with the nearest band's tier.
+    let set = dir.path().join("national-nearest.toml");
+    std::fs::write(
+        &set,
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/indicators/benchmarks/cn-zero-carbon-park-2025.toml"
+        ))
+        .unwrap()
+        .replace(
+            "outside_bands = \"unconfirmed\"",
+            "outside_bands = \"nearest\"",
+        ),
+    )
+    .unwrap();
     let out = parkbench()
         .args(["plan"])
         .arg(data("plan/park"))
-        .args(["--benchmark", SET, "--lang", "zh", "--measures"])
+        .arg("--set")
+        .arg(&set)
+        .args(["--lang", "zh", "--measures"])
         .arg(data("plan/measures.toml"))
         .arg("--prices")
         .arg(data("plan/prices.csv"))

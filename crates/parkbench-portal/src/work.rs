@@ -274,7 +274,9 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
         });
     }
     let t = table::read_csv_head(&u.name, b)?;
-    if activity::is_wide(&t) || t.col("metric").is_some() {
+    if t.col("certificate_id").is_some() {
+        Ok("certificates")
+    } else if activity::is_wide(&t) || t.col("metric").is_some() {
         Ok("activity")
     } else if t.col("justification").is_some() {
         Ok("waivers")
@@ -301,6 +303,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
             "activity" => SourceKind::Activity,
             "parquet" => SourceKind::ActivityParquet,
             "waivers" => SourceKind::Waivers,
+            "certificates" => SourceKind::Certificates,
             "xlsx" => SourceKind::Workbook(Some("xlsx")),
             "xlsb" => SourceKind::Workbook(Some("xlsb")),
             "xls" => SourceKind::Workbook(Some("xls")),

@@ -37,7 +37,7 @@ use parkbench_core::indicators::Catalogue;
 use parkbench_core::input::{Dataset, valid_park_id_for_path};
 use parkbench_core::pipeline::{Programme, SetRun};
 use parkbench_core::reference::Vocabulary;
-use parkbench_core::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
+use parkbench_core::scoring::{GateState, Score, Status, fmt_energy, fmt_indicator, fmt_qty};
 use parkbench_core::uncertainty::ParkUncertainty;
 
 pub use compare::{Comparison, page as comparison_page};
