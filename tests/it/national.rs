@@ -467,3 +467,21 @@ fn bad_ledger_cells_are_located() {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
 }
+
+/// The cases as an operator's workbook holds them, written by openpyxl (`make.py`): Chinese sheet
+/// names and headers, metrics by their Chinese names, 实测/估算, the evidence column and the
+/// certificate ledger as a sheet 绿证. Scored, it gives what its plain-CSV twin (this folder's
+/// CSV files, the ledger included) gives, value for value.
+#[test]
+fn an_openpyxl_workbook_scores_as_its_csv_twin() {
+    let strip = |mut v: serde_json::Value| {
+        // Only the scores and the alternative readings: the set is the same by construction.
+        let set = v.as_object_mut().unwrap();
+        serde_json::json!({ "scores": set.remove("scores"), "alternatives": set.remove("alternatives") })
+    };
+    let book = strip(scores("tests/data/national/book/national.xlsx"));
+    let csv = strip(scores("tests/data/national"));
+    assert_eq!(book, csv);
+    let (code, out, _) = run(&["validate", "tests/data/national/book/national.xlsx"]);
+    assert_eq!(code, 0, "{out}");
+}

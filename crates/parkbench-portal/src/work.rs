@@ -452,6 +452,8 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
 /// A park's results for one set: the score, its chart and the report files.
 pub struct ParkResult {
     pub score: Score,
+    /// Green power by kind and energy and CO2 by evidence grade: (label, value) lines.
+    pub facts: Vec<(String, String)>,
     /// The park's needs matched to the portal's technology catalogue (None without one).
     pub matches: Option<parkbench_core::matchmaking::MatchRun>,
     /// The park's pathway to the set (None when no plan was made).
@@ -507,6 +509,11 @@ pub fn score_park(
         })
         .cloned();
     Ok(ParkResult {
+        facts: out
+            .facts
+            .get(&(park.park_id.clone(), year))
+            .cloned()
+            .unwrap_or_default(),
         matches: out.matches.clone(),
         plan,
         html: page("html"),
@@ -582,6 +589,8 @@ struct ReportOut {
     ranks: Vec<Option<usize>>,
     files: BTreeMap<String, Vec<u8>>,
     scores_csv: String,
+    /// Per park and year: green power by kind and energy and CO2 by evidence grade, worded.
+    facts: BTreeMap<(String, i32), Vec<(String, String)>>,
 }
 
 /// Scores a dataset against a set and renders its report in memory (with `pdf`, the parks'
@@ -638,7 +647,19 @@ fn run_report(
         .into_iter()
         .map(|(rank, s)| (rank, s.clone()))
         .unzip();
+    let facts = run
+        .inventory
+        .years
+        .iter()
+        .map(|py| {
+            (
+                (py.park_id.clone(), py.year),
+                report::green_and_evidence(py, lang),
+            )
+        })
+        .collect();
     Ok(ReportOut {
+        facts,
         matches: outcome.matches.into_iter().next(),
         plans: outcome.plans.into_iter().next(),
         scores,

@@ -372,8 +372,8 @@ pub(super) fn park_page(
 }
 
 /// Green electricity physically supplied and by certificates, apart (with the share of
-/// electricity each is), and the energy and CO2 on each evidence grade.
-fn green_and_evidence(
+/// electricity each is), and the energy and CO2 on each evidence grade: (label, value) lines.
+pub fn green_and_evidence(
     py: &parkbench_core::inventory::ParkYear,
     lang: Lang,
 ) -> Vec<(String, String)> {
