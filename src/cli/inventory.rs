@@ -17,12 +17,17 @@ pub struct InventoryArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Account as this benchmark set reads it (its grid factor for power not proven green, the
+    /// green classes it counts at zero, its electricity-to-tce basis); without it, parkbench's
+    /// defaults (average grid factor, every green class at zero, 0.1229 kgce/kWh).
+    #[arg(long = "benchmark", value_name = "ID")]
+    pub benchmark: Option<String>,
 }
 
 pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading the data and building the inventory");
     let l = args.data.load()?;
-    let inv = l.inventory(args.data.fuel_factors)?;
+    let inv = l.inventory(args.data.fuel_factors, args.benchmark.as_deref())?;
     spinner.finish_and_clear();
     let words = parkbench::i18n::Locale::get(args.data.lang);
     let text = match args.format {

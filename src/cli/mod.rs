@@ -209,12 +209,26 @@ fn parse_decimal(s: &str) -> Result<parkbench::units::DecimalMark, String> {
 }
 
 impl job::Job {
-    /// The inventory with default accounting (no benchmark set) and the chosen fuel factors.
+    /// The inventory with the chosen fuel factors, under a set's accounting (its grid factor,
+    /// green classes and electricity basis) or, without one, parkbench's defaults.
     pub fn inventory(
         &self,
         fuel: FuelFactorSet,
+        set: Option<&str>,
     ) -> Result<parkbench::inventory::Inventory, CliError> {
-        Ok(self.reference.inventory(&self.data, fuel)?)
+        let options = match set {
+            Some(id) => self
+                .reference
+                .set(id)
+                .map_err(|e| CliError::Usage(e.to_string()))?
+                .accounting
+                .options(Some(fuel)),
+            None => parkbench::inventory::AccountingOptions {
+                fuel_factors: fuel,
+                ..Default::default()
+            },
+        };
+        Ok(self.reference.inventory(&self.data, options)?)
     }
 }
 

@@ -17,7 +17,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     let l = args.data.load()?;
     let mut report = l.data.report.clone();
     // Plausibility needs the inventory; it only adds warnings.
-    let inv = l.inventory(args.data.fuel_factors)?;
+    let inv = l.inventory(args.data.fuel_factors, None)?;
     spinner.finish_and_clear();
     report.extend(inv.warnings);
     report.sort();

@@ -8,6 +8,7 @@ mod hostile;
 mod interrupt;
 mod inventory;
 mod matchmaking;
+mod national;
 mod operators;
 mod parquet;
 mod pdf;

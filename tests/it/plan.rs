@@ -30,8 +30,48 @@ fn plans(
     dataset: &input::Dataset,
     scenario: Option<pathway::scenario::Scenario>,
 ) -> pathway::PlanRun {
+    plans_under(
+        reference,
+        dataset,
+        scenario,
+        nearest(reference.set(SET).unwrap().clone()),
+    )
+}
+
+/// The worked example's park uses 1,362 tce/yr, far below the national bands, where the set
+/// leaves the tier unconfirmed: these tests read it with the nearest band's tier (0.20), the
+/// set's `outside_bands = "nearest"`.
+fn nearest(mut set: parkbench::benchmark::BenchmarkSet) -> parkbench::benchmark::BenchmarkSet {
+    set.accounting.outside_bands = parkbench::benchmark::OutsideBands::Nearest;
+    set
+}
+
+/// The national set read with the average grid factor for power not proven green (the reading
+/// before 附件4 was known; an alternative the report prints).
+fn average_grid_set(reference: &Reference) -> parkbench::benchmark::BenchmarkSet {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/indicators/benchmarks/cn-zero-carbon-park-2025.toml"
+    ))
+    .unwrap()
+    .replace(
+        "grid_factor_variant = \"fossil_only\"",
+        "grid_factor_variant = \"average\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("average.toml");
+    std::fs::write(&path, text).unwrap();
+    nearest(reference.set_file(&path).unwrap())
+}
+
+fn plans_under(
+    reference: &Reference,
+    dataset: &input::Dataset,
+    scenario: Option<pathway::scenario::Scenario>,
+    set: parkbench::benchmark::BenchmarkSet,
+) -> pathway::PlanRun {
     let request = Request {
-        sets: vec![reference.set(SET).unwrap().clone()],
+        sets: vec![set],
         selection: Selection::default(),
         programme: false,
         mc: None,
@@ -50,8 +90,92 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
 
-/// The worked example, by hand (tests/data/plan: one park, 2023, no province, so the national
-/// 2023 grid factor; the set's core gate is CO2 per tce <= 0.20, the park being below the size
+/// The worked example under the national reading (附件4: grid power not proven green at the
+/// national fossil-power factor), by hand. tests/data/plan: one park, 2023, no province; the
+/// fossil-power factor of the data year, 0.8273 tCO2/MWh (MEE 2023, secondary; 0.8325 is the
+/// 2022 edition); the set's core gate is CO2 per tce <= 0.20 (the park is below the size
+/// bands). Other factors and the measure file as in the average-grid example below.
+///
+/// Today: grid 10,000 MWh, gas 100,000 m3.
+///   energy = 1,229 + 133                         = 1,362 tce
+///   CO2    = 10,000 x 0.8273 + 216.22            = 8,489.22 t; 6.2329 per tce: fails.
+///
+/// 1. gas boilers -> heat pumps: 162.413 MWh of grid power (as below) x 0.8273 = 134.36 t
+///    against 108.11 t of gas: it would add 26.25 t, so it is not applicable here (under the
+///    average grid factor it abates 21.93 t: the reading changes the MACC).
+/// 2. PV 4.0 MW, 4,800 MWh: abates 4,800 x 0.8273 = 3,971.04 t; -2,400,000 / 3,971.04
+///    = -604.37 CNY/t.
+/// 3. certificates for the 5,200 MWh left: abate 5,200 x 0.8273 = 4,301.96 t at 52,000 CNY/yr:
+///    12.088 CNY/t (10 CNY/MWh / 0.8273).
+///
+/// The plan for the gate: PV in full (CO2 4,518.18), then the least share f of certificates:
+///   216.22 + (1 - f) x 4,301.96 <= 272.4  =>  f >= 0.9869408, on the grid of 1/256:
+///   f = 253/256 = 0.98828125; abated 3,971.04 + f x 4,301.96 = 8,222.59 t; CO2 per tce after
+///   (8,489.22 - 8,222.59) / 1,362 = 0.1958: the gate passes.
+#[test]
+fn the_worked_example_matches_the_hand_calculation() {
+    let r = reference_with(Some("plan/measures.toml"), Some("plan/prices.csv"));
+    let d = input::load(&[data("plan/park")], &r.vocab, &r.factors).unwrap();
+    let run = plans(&r, &d, None);
+    let p = &run.plans[0];
+    assert!(p.blocked.is_none());
+    assert!(close(p.energy_before_tce.unwrap(), 1362.0, 1e-6));
+    assert!(close(p.co2_before_t.unwrap(), 8489.22, 1e-6));
+
+    let order: Vec<&str> = p.macc.iter().map(|s| s.measure.as_str()).collect();
+    assert_eq!(order, ["pv", "gec"]);
+    let hp_mwh = 50_000.0 * 1.33 / 1000.0 * 29.3076 * 0.9 / 3.0 / 3.6;
+    let hp_added = hp_mwh * 0.8273 - 216.22 / 2.0;
+    assert!(close(hp_added, 26.25, 0.005), "{hp_added}");
+    let skipped = p
+        .skipped
+        .iter()
+        .find(|s| s.measure == "gas_boiler_to_heat_pump")
+        .expect("the heat pumps are said to be not applicable");
+    assert!(
+        skipped.why.en().contains("26.3 tCO2/yr"),
+        "{}",
+        skipped.why.en()
+    );
+    assert!(close(p.macc[0].size, 4.0, 1e-9));
+    assert!(close(p.macc[0].abatement_t, 3971.04, 1e-6));
+    assert!(close(
+        p.macc[0].cost_per_t.unwrap(),
+        -2_400_000.0 / 3971.04,
+        1e-6
+    ));
+    assert!(close(p.macc[1].abatement_t, 5200.0 * 0.8273, 1e-6));
+    assert!(close(p.macc[1].cost_per_t.unwrap(), 10.0 / 0.8273, 1e-9));
+
+    let steps: Vec<&str> = p.steps.iter().map(|s| s.measure.as_str()).collect();
+    assert_eq!(steps, ["pv", "gec"]);
+    let f_min = 1.0 - (0.2 * 1362.0 - 216.22) / (5200.0 * 0.8273);
+    assert!(close(f_min, 0.9869408, 1e-6), "{f_min}");
+    let f = p.steps[1].share_of_max;
+    assert_eq!(f, 253.0 / 256.0);
+    let abated = 3971.04 + f * 5200.0 * 0.8273;
+    assert!(close(abated, 8222.59, 0.005));
+    assert!(close(p.abatement_t(), abated, 1e-6));
+    let annual = -2_400_000.0 + f * 5200.0 * 10.0;
+    assert!(close(p.annual_cost_cny().unwrap(), annual, 1e-6));
+    let after = p.after.as_ref().unwrap();
+    let core = after
+        .rules
+        .iter()
+        .find(|r| r.rule == "core_co2_per_tce")
+        .unwrap();
+    assert_eq!(core.status, Status::Meets);
+    assert!(close(
+        core.value.unwrap(),
+        (8489.22 - abated) / 1362.0,
+        1e-9
+    ));
+    assert!(close(core.value.unwrap(), 0.1958, 0.0001));
+    assert_eq!(after.gate, GateState::Passed);
+}
+
+/// The worked example under the average grid factor (the reading before 附件4 was known), by hand
+/// (tests/data/plan: one park, 2023, no province, so the national 2023 grid factor; the set's core gate is CO2 per tce <= 0.20, the park being below the size
 /// bands). Published factors used: electricity 0.1229 tce/MWh (GB/T 2589 equivalent value),
 /// grid 0.5306 tCO2/MWh (MEE 2023 national average), natural gas 1.33 kgce/m3 and
 /// 2.1622 kgCO2/m3 (cn table), 1 tce = 29.3076 GJ, 1 MWh = 3.6 GJ. The test measure file has no
@@ -87,10 +211,10 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 /// 2,546.88 + 0.98046875 x 2,759.12 = 5,252.11 t, and re-scores CO2 per tce at
 /// (5,522.22 - 5,252.11) / 1,362 = 0.1983: the gate passes.
 #[test]
-fn the_worked_example_matches_the_hand_calculation() {
+fn the_worked_example_under_the_average_grid_factor_matches_the_hand_calculation() {
     let r = reference_with(Some("plan/measures.toml"), Some("plan/prices.csv"));
     let d = input::load(&[data("plan/park")], &r.vocab, &r.factors).unwrap();
-    let run = plans(&r, &d, None);
+    let run = plans_under(&r, &d, None, average_grid_set(&r));
     let p = &run.plans[0];
     assert!(p.blocked.is_none());
     assert!(close(p.energy_before_tce.unwrap(), 1362.0, 1e-6));
@@ -160,8 +284,9 @@ fn the_worked_example_matches_the_hand_calculation() {
 }
 
 /// The worked example's park under a scenario: PV from 2025, certificates for all grid power
-/// from 2027. 2024 and later use the latest published grid factor (2023).
-///   2025-2026: CO2 2,975.34 / 1,362 = 2.18: fails.
+/// from 2027. 2024 and later use the latest published fossil-power factor (2023: 0.8273).
+///   2024: CO2 8,489.22 t.
+///   2025-2026: CO2 8,489.22 - 4,800 x 0.8273 = 4,518.18; / 1,362 = 3.32: fails.
 ///   2027: CO2 = 216.22 (gas only), 216.22 / 1,362 = 0.159: the gate is first met in 2027.
 #[test]
 fn a_scenario_is_projected_to_the_year_the_gate_is_first_met() {
@@ -190,8 +315,8 @@ fn a_scenario_is_projected_to_the_year_the_gate_is_first_met() {
             .co2_total_t
             .unwrap()
     };
-    assert!(close(co2(2024), 5522.22, 1e-6));
-    assert!(close(co2(2025), 2975.34, 1e-6));
+    assert!(close(co2(2024), 8489.22, 1e-6));
+    assert!(close(co2(2025), 4518.18, 1e-6));
     assert!(close(co2(2027), 216.22, 1e-6));
     assert_eq!(p.first_gate_year, Some(2027));
     assert_eq!(p.years[3].measures, ["pv", "gec"]);
@@ -212,7 +337,7 @@ fn growth_compounds_and_an_oversized_measure_is_capped_and_said() {
     let p = &run.projections[0];
     // 2025: both carriers x 1.1^2; PV capped at the roof's 4 MW: 4,800 MWh.
     let e = 10_000.0 * 1.21;
-    let expected = (e - 4800.0) * 0.5306 + 100_000.0 * 1.21 * 2.1622 / 1000.0;
+    let expected = (e - 4800.0) * 0.8273 + 100_000.0 * 1.21 * 2.1622 / 1000.0;
     assert!(close(p.years[1].co2_total_t.unwrap(), expected, 1e-6));
     let notes: Vec<String> = p.notes.iter().map(|n| n.en()).collect();
     assert!(
@@ -390,10 +515,10 @@ proptest! {
         // Together on grid power, in both orders.
         for ids in [["rooftop_pv", "green_certificates"], ["green_certificates", "rooftop_pv"]] {
             let s = run(&ids);
-            let total = v(&s, "electricity_grid") + v(&s, "electricity_green_purchased") + v(&s, "electricity_onsite_renewable");
+            let total = v(&s, "electricity_grid") + v(&s, "electricity_green_certificates") + v(&s, "electricity_onsite_renewable");
             prop_assert!((total - a.grid).abs() <= 1e-9 * a.grid);
             prop_assert!(v(&s, "electricity_grid") >= 0.0);
-            prop_assert!(v(&s, "electricity_green_purchased") + v(&s, "electricity_onsite_renewable") <= a.grid * (1.0 + 1e-12));
+            prop_assert!(v(&s, "electricity_green_certificates") + v(&s, "electricity_onsite_renewable") <= a.grid * (1.0 + 1e-12));
         }
     }
 
@@ -453,7 +578,7 @@ fn rescore(r: &Reference, d: &input::Dataset, p: &Plan) -> GateState {
         &r.factors,
     );
     let request = Request {
-        sets: vec![set.clone()],
+        sets: vec![nearest(set.clone())],
         ..Default::default()
     };
     let out = pipeline::run(r, &d2, &request).unwrap();
@@ -531,10 +656,27 @@ fn plan_in_chinese_uses_chinese_words_and_a_scenario_file() {
         "name = \"光伏\"\n[[measure]]\nid = \"pv\"\nsize = 4\nstart = 2025\n",
     )
     .unwrap();
+    // The park is far below the national bands: the set read with the nearest band's tier.
+    let set = dir.path().join("national-nearest.toml");
+    std::fs::write(
+        &set,
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/indicators/benchmarks/cn-zero-carbon-park-2025.toml"
+        ))
+        .unwrap()
+        .replace(
+            "outside_bands = \"unconfirmed\"",
+            "outside_bands = \"nearest\"",
+        ),
+    )
+    .unwrap();
     let out = parkbench()
         .args(["plan"])
         .arg(data("plan/park"))
-        .args(["--benchmark", SET, "--lang", "zh", "--measures"])
+        .arg("--set")
+        .arg(&set)
+        .args(["--lang", "zh", "--measures"])
         .arg(data("plan/measures.toml"))
         .arg("--prices")
         .arg(data("plan/prices.csv"))

@@ -377,6 +377,15 @@ async fn uploads_are_kept_with_their_problems_and_the_fixed_one_counts(db_url: &
     assert!(page.body.contains("id=\"scorecard\""), "{}", page.body);
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("v2") && page.body.contains("counts"));
+    // The park's energy and CO2 by evidence grade, worded.
+    let facts = &page.body[page
+        .body
+        .find("id=\"park-facts\"")
+        .expect("the park's facts")..];
+    assert!(
+        facts.contains("Energy by evidence grade") && facts.contains("CO2 by evidence grade"),
+        "{facts}"
+    );
     // The pathway for the chosen set: its summary, and the report's section behind the link.
     let summary = &page.body[page
         .body

@@ -399,6 +399,12 @@ fn the_chinese_report_has_no_english_words_outside_the_allow_list() {
         "Vietnam",
         "cn",
         "ipcc2006",
+        // Codes: the evidence grades and China's green electricity certificate.
+        "A",
+        "B",
+        "C",
+        "D",
+        "GEC",
     ]
     .iter()
     .map(|s| s.to_string())

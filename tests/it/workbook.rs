@@ -24,7 +24,14 @@ fn csv_templates_in_both_languages_load_back_clean() {
         assert!(metrics.contains("natural_gas"), "{metrics}");
         assert!(metrics.contains("天然气"), "{metrics}");
         assert!(metrics.contains("万m3"), "{metrics}");
-        assert_eq!(metrics.lines().count(), 1 + 30, "{metrics}");
+        let vocabulary = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/indicators/metrics.toml"
+        ))
+        .unwrap();
+        let n = vocabulary.lines().filter(|l| *l == "[[metric]]").count();
+        assert!(n >= 30, "{n} metrics");
+        assert_eq!(metrics.lines().count(), 1 + n, "{metrics}");
         let activity = std::fs::read_to_string(out.join("activity.csv")).unwrap();
         if lang == "zh" {
             assert!(

@@ -12,7 +12,9 @@ use crate::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
 use crate::i18n::Lang;
 use crate::indicators::{Catalogue, IndicatorRef};
 use crate::inventory::AccountingOptions;
-use crate::reference::{ReferenceError, embedded_sets, line_col, toml_error_message};
+use crate::reference::{
+    GreenClass, GreenClasses, ReferenceError, embedded_sets, line_col, toml_error_message,
+};
 
 /// Text in English and Chinese.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -233,9 +235,26 @@ pub struct Level {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum OutsideBands {
+    /// The nearest band's thresholds apply (and the report says so).
     #[default]
     Nearest,
+    /// Banded rules are not applicable.
     NotApplicable,
+    /// The value is shown, the banded rules read "tier unconfirmed" (neither meets nor
+    /// fails) and the level says why: for a set whose source publishes no threshold for such
+    /// parks.
+    Unconfirmed,
+}
+
+/// What evidence a gate's value must rest on (the `[evidence]` table of a set): a gate that
+/// would meet reads "to be verified" when more than `max_low_grade_share` of its value rests
+/// on estimates, proxies or gaps (grades C and D).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub max_low_grade_share: f64,
+    pub source: String,
+    pub status: SourceStatus,
 }
 
 /// How the set wants the inventory made.
@@ -246,6 +265,10 @@ pub struct Accounting {
     pub electricity_tce_basis: ElectricityBasis,
     #[serde(default)]
     pub grid_factor_variant: GridVariant,
+    /// The classes of green electricity that count at zero CO2 (all four by default); power of
+    /// a class left out counts at `grid_factor_variant`.
+    #[serde(default = "all_green")]
+    pub green_at_zero: Vec<GreenClass>,
     #[serde(default = "yes")]
     pub natural_gas_clean: bool,
     #[serde(default = "yes")]
@@ -256,6 +279,24 @@ pub struct Accounting {
     pub outside_bands: OutsideBands,
     #[serde(default)]
     pub outside_bands_note: Option<Text>,
+    /// Other readings of the set's open points, computed beside its own and printed in
+    /// reports, so a reader sees how much hangs on them.
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another reading of a set's accounting: what it changes, the rest as the set reads it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    pub id: String,
+    pub label: I18n,
+    #[serde(default)]
+    pub electricity_tce_basis: Option<ElectricityBasis>,
+    #[serde(default)]
+    pub grid_factor_variant: Option<GridVariant>,
+    #[serde(default)]
+    pub green_at_zero: Option<Vec<GreenClass>>,
 }
 
 impl Accounting {
@@ -265,9 +306,30 @@ impl Accounting {
         AccountingOptions {
             electricity_basis: self.electricity_tce_basis,
             grid_variant: self.grid_factor_variant,
+            green_at_zero: GreenClasses::of(&self.green_at_zero),
             fuel_factors: fuel.unwrap_or(FuelFactorSet::Cn),
             include_process_co2: self.include_process_co2,
         }
+    }
+
+    /// The accounting options of an alternative reading: the set's own, with what the
+    /// alternative changes.
+    pub fn alternative_options(
+        &self,
+        alt: &Alternative,
+        fuel: Option<FuelFactorSet>,
+    ) -> AccountingOptions {
+        let mut o = self.options(fuel);
+        if let Some(b) = alt.electricity_tce_basis {
+            o.electricity_basis = b;
+        }
+        if let Some(v) = alt.grid_factor_variant {
+            o.grid_variant = v;
+        }
+        if let Some(g) = &alt.green_at_zero {
+            o.green_at_zero = GreenClasses::of(g);
+        }
+        o
     }
 
     /// The set's accounting switches as formula variables (`natural_gas_clean`).
@@ -281,6 +343,10 @@ fn yes() -> bool {
     true
 }
 
+fn all_green() -> Vec<GreenClass> {
+    GreenClasses::PROVEN.to_vec()
+}
+
 fn energy_tce() -> String {
     "energy_tce".into()
 }
@@ -290,11 +356,13 @@ impl Default for Accounting {
         Accounting {
             electricity_tce_basis: ElectricityBasis::Equivalent,
             grid_factor_variant: GridVariant::Average,
+            green_at_zero: all_green(),
             natural_gas_clean: true,
             include_process_co2: true,
             size_indicator: energy_tce(),
             outside_bands: OutsideBands::Nearest,
             outside_bands_note: None,
+            alternatives: Vec::new(),
         }
     }
 }
@@ -319,6 +387,8 @@ pub struct BenchmarkSet {
     pub version: Option<String>,
     #[serde(default)]
     pub accounting: Accounting,
+    #[serde(default)]
+    pub evidence: Option<Evidence>,
     #[serde(default)]
     pub bands: Vec<Band>,
     pub levels: Vec<Level>,
@@ -350,6 +420,17 @@ impl BenchmarkSet {
         };
         if set.levels.is_empty() {
             return Err(err(None, "the set defines no [[levels]]".into()));
+        }
+        if let Some(e) = &set.evidence
+            && !(0.0..=1.0).contains(&e.max_low_grade_share)
+        {
+            return Err(err(
+                None,
+                format!(
+                    "[evidence] max_low_grade_share is {}, expected a share from 0 to 1",
+                    e.max_low_grade_share
+                ),
+            ));
         }
         let mut ids = std::collections::BTreeSet::new();
         for r in &set.rules {
@@ -469,7 +550,7 @@ impl BenchmarkSet {
             return BandChoice::Inside(b.id.clone());
         }
         match self.accounting.outside_bands {
-            OutsideBands::NotApplicable => BandChoice::Outside(None),
+            OutsideBands::NotApplicable | OutsideBands::Unconfirmed => BandChoice::Outside(None),
             OutsideBands::Nearest => BandChoice::Outside(
                 self.bands
                     .iter()

@@ -65,6 +65,10 @@ pub enum GridVariant {
     /// The national factor that excludes market-traded non-fossil power (avoids counting
     /// purchased green electricity twice).
     ExclMarketNonfossil,
+    /// The national factor of fossil power alone (MEE/NBS): what the national zero-carbon park
+    /// method counts for grid power not proven green (附件4 of 发改环资〔2025〕910号, as
+    /// secondary sources read it).
+    FossilOnly,
 }
 
 /// Electricity to tce basis.
@@ -509,6 +513,12 @@ impl Factors {
             (
                 rows_for("national", "national_excl_market_nonfossil"),
                 "national, excluding market non-fossil".to_string(),
+            )
+        } else if variant == GridVariant::FossilOnly {
+            assumptions.push(t!("assumption.fossil_power_national"));
+            (
+                rows_for("national", "national_fossil_only"),
+                "national fossil power".to_string(),
             )
         } else {
             let province_rows = province

@@ -14,13 +14,17 @@ use crate::diag::{Diagnostic, Origin};
 use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
 use crate::i18n::Text;
 use crate::input::{Annual, Dataset, MetricYear, Park};
-use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
+use crate::reference::{
+    GreenClass, GreenClasses, ReferenceError, Vocabulary, parse_toml, read_text,
+};
 
 /// How to account: chosen by the benchmark set (basis, variant) and the user (fuel factors).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AccountingOptions {
     pub electricity_basis: ElectricityBasis,
     pub grid_variant: GridVariant,
+    /// Green electricity classes counted at zero CO2 in the market-based scope 2.
+    pub green_at_zero: GreenClasses,
     pub fuel_factors: FuelFactorSet,
     pub include_process_co2: bool,
 }
@@ -30,6 +34,7 @@ impl Default for AccountingOptions {
         AccountingOptions {
             electricity_basis: ElectricityBasis::Equivalent,
             grid_variant: GridVariant::Average,
+            green_at_zero: GreenClasses::all(),
             fuel_factors: FuelFactorSet::Cn,
             include_process_co2: true,
         }
@@ -66,6 +71,16 @@ pub struct ParkYear {
     pub co2_per_tce: Option<f64>,
     pub electricity_total_mwh: Option<f64>,
     pub electricity_tce: Option<f64>,
+    /// Electricity proven green, every class (unclassified included), MWh.
+    pub electricity_green_mwh: Option<f64>,
+    /// Of it, green power physically supplied: on-site, direct supply, green power trading.
+    pub electricity_green_physical_mwh: Option<f64>,
+    /// Of it, grid power covered by green certificates (GEC) alone.
+    pub electricity_green_certificate_mwh: Option<f64>,
+    /// Energy (tce) and CO2 (t, scope 1 + market-based scope 2) resting on each evidence
+    /// grade A-D, when the totals are known.
+    pub energy_by_grade: Option<[f64; 4]>,
+    pub co2_by_grade: Option<[f64; 4]>,
     /// Grid factor used for market-based scope 2 (tCO2/MWh), for gap conversions.
     pub grid_factor_t_per_mwh: Option<f64>,
     /// Electricity to tce at the chosen basis (tce/MWh).
@@ -81,6 +96,11 @@ pub struct ParkYear {
     /// Why the energy or CO2 total is unknown: each carrier that made it so, with its cell
     /// (empty when both totals are known). Missing is not zero, and never unexplained.
     pub unknown: Vec<UnknownTotal>,
+}
+
+fn low_share(by: [f64; 4]) -> Option<f64> {
+    let total: f64 = by.iter().map(|x| x.abs()).sum();
+    (total > 0.0).then(|| (by[2].abs() + by[3].abs()) / total)
 }
 
 /// A carrier that makes a park-year's energy or CO2 total unknown.
@@ -128,6 +148,16 @@ impl UnknownTotal {
 }
 
 impl ParkYear {
+    /// The share of energy (tce) resting on estimates, proxies or gaps (grades C and D).
+    pub fn energy_low_share(&self) -> Option<f64> {
+        low_share(self.energy_by_grade?)
+    }
+
+    /// The share of CO2 resting on estimates, proxies or gaps (grades C and D).
+    pub fn co2_low_share(&self) -> Option<f64> {
+        low_share(self.co2_by_grade?)
+    }
+
     /// Every reason a total is unknown, as one message (None when the totals are known).
     pub fn why_unknown(&self) -> Option<Text> {
         let mut reasons = self.unknown.iter().map(UnknownTotal::text);
@@ -226,21 +256,36 @@ impl ParkYear {
                 v.insert(format!("co2_{id}_t"), line.map_or(Some(0.0), |c| c.co2_t));
             }
         }
-        for (k, x) in [
-            ("energy_tce", self.energy_tce),
-            ("co2_scope1_t", self.co2_scope1_t),
-            ("co2_scope2_location_t", self.co2_scope2_location_t),
-            ("co2_scope2_market_t", self.co2_scope2_market_t),
-            ("co2_total_t", self.co2_total_t),
-            ("co2_total_location_t", self.co2_total_location_t),
-            ("co2_per_tce", self.co2_per_tce),
-            ("electricity_total_mwh", self.electricity_total_mwh),
-            ("electricity_tce", self.electricity_tce),
-            ("land_area_km2", self.land_area_km2),
-        ] {
+        for (k, x) in self.totals().named(self.electricity_tce_per_mwh) {
             v.insert(k.to_string(), x);
         }
+        v.insert("land_area_km2".to_string(), self.land_area_km2);
         v
+    }
+
+    /// Green electricity reported without its class (neither physical nor certificates).
+    pub fn electricity_green_unclassified_mwh(&self) -> Option<f64> {
+        let physical = self.electricity_green_physical_mwh?;
+        let certificates = self.electricity_green_certificate_mwh?;
+        Some((self.electricity_green_mwh? - physical - certificates).max(0.0))
+    }
+
+    /// The totals the inventory added up.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            energy_tce: self.energy_tce,
+            co2_scope1_t: self.co2_scope1_t,
+            co2_scope2_location_t: self.co2_scope2_location_t,
+            co2_scope2_market_t: self.co2_scope2_market_t,
+            co2_total_t: self.co2_total_t,
+            co2_total_location_t: self.co2_total_location_t,
+            co2_per_tce: self.co2_per_tce,
+            electricity_total_mwh: self.electricity_total_mwh,
+            electricity_tce: self.electricity_tce,
+            electricity_green_mwh: self.electricity_green_mwh,
+            electricity_green_physical_mwh: self.electricity_green_physical_mwh,
+            electricity_green_certificate_mwh: self.electricity_green_certificate_mwh,
+        }
     }
 
     /// Were any of this park-year's rows estimates?
@@ -256,20 +301,8 @@ pub struct VarIndex {
     pub names: Vec<String>,
     /// Per metric (in `Vocabulary::order`): (`metric`, `tce_<metric>`, `co2_<metric>_t`) positions.
     metric: Vec<(usize, Option<usize>, Option<usize>)>,
-    totals: [usize; 9],
+    totals: [usize; TOTALS],
 }
-
-const TOTALS: [&str; 9] = [
-    "energy_tce",
-    "co2_scope1_t",
-    "co2_scope2_location_t",
-    "co2_scope2_market_t",
-    "co2_total_t",
-    "co2_total_location_t",
-    "co2_per_tce",
-    "electricity_total_mwh",
-    "electricity_tce",
-];
 
 impl VarIndex {
     pub fn new(vocab: &Vocabulary) -> VarIndex {
@@ -281,7 +314,7 @@ impl VarIndex {
                 names.push(format!("co2_{id}_t"));
             }
         }
-        names.extend(TOTALS.iter().map(|t| t.to_string()));
+        names.extend(Totals::NAMES.iter().map(|t| t.to_string()));
         names.push("land_area_km2".into());
         names.sort();
         names.dedup();
@@ -297,7 +330,7 @@ impl VarIndex {
                 )
             })
             .collect();
-        let totals = TOTALS.map(|t| pos(t).expect("total variable"));
+        let totals = Totals::NAMES.map(|t| pos(t).expect("total variable"));
         VarIndex {
             names,
             metric,
@@ -318,6 +351,8 @@ pub struct Prepared {
     metrics: Vec<(usize, f64)>,
     /// (metric index, line) of every carrier line.
     carriers: Vec<(usize, LineNums)>,
+    /// Electricity to tce (tce/MWh).
+    tce_per_mwh: f64,
 }
 
 impl ParkYear {
@@ -349,6 +384,7 @@ impl ParkYear {
                         co2_location_t: c.co2_location_t,
                         scope: c.scope,
                         electricity: vocab.metrics[&c.metric].group == "electricity",
+                        green: vocab.metrics[&c.metric].green_class,
                     },
                 ))
             })
@@ -357,6 +393,7 @@ impl ParkYear {
             base,
             metrics,
             carriers,
+            tce_per_mwh: self.electricity_tce_per_mwh,
         }
     }
 }
@@ -394,18 +431,7 @@ impl Prepared {
         if self.carriers.is_empty() {
             return;
         }
-        let values = [
-            t.energy_tce,
-            t.co2_scope1_t,
-            t.co2_scope2_location_t,
-            t.co2_scope2_market_t,
-            t.co2_total_t,
-            t.co2_total_location_t,
-            t.co2_per_tce,
-            t.electricity_total_mwh,
-            t.electricity_tce,
-        ];
-        for (i, v) in ix.totals.iter().zip(values) {
+        for (i, (_, v)) in ix.totals.iter().zip(t.named(self.tce_per_mwh)) {
             out[*i] = v;
         }
     }
@@ -430,6 +456,7 @@ pub fn build(
         let mut py = acc.account(park, *year, metrics);
         py.unknown = why_unknown(&py, data, vocab);
         warnings.extend(unknown_totals(&py, data, vocab));
+        warnings.extend(unclassified_green(&py, data, vocab));
         warnings.extend(plausibility(&py, data, vocab, &checks.check));
         warnings.extend(share_slip(&py, data, vocab, checks.shares));
         years.push(py);
@@ -571,10 +598,25 @@ impl Accountant<'_> {
                     q.and_then(|x| Some(x * avg?)),
                     2,
                 ),
-                ("electricity", "electricity_green_purchased") => {
-                    line(mwh_tce, q.map(|_| 0.0), q.and_then(|x| Some(x * avg?)), 2)
-                }
-                ("electricity", _) => line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
+                ("electricity", _) => match m.green_class {
+                    // Proven green: zero where the reading counts its class at zero, else the
+                    // market factor; location-based, the grid's average when it came over the
+                    // grid.
+                    Some(class) => {
+                        let market = if opt.green_at_zero.at_zero(class) {
+                            q.map(|_| 0.0)
+                        } else {
+                            q.and_then(|x| Some(x * mkt?))
+                        };
+                        let location = if class.over_the_grid() {
+                            q.and_then(|x| Some(x * avg?))
+                        } else {
+                            q.map(|_| 0.0)
+                        };
+                        line(mwh_tce, market, location, 2)
+                    }
+                    None => line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
+                },
                 ("heat", _) => {
                     push_once(&mut used, heat_tce);
                     push_once(&mut used, heat_co2);
@@ -632,10 +674,24 @@ impl Accountant<'_> {
             co2_location_t: c.co2_location_t,
             scope: c.scope,
             electricity: vocab.metrics[&c.metric].group == "electricity",
+            green: vocab.metrics[&c.metric].green_class,
         }));
         if carriers.is_empty() {
             assumptions.push(t!("assumption.no_data"));
         }
+        let by_grade = |total: Option<f64>, of: fn(&CarrierLine) -> Option<f64>| {
+            total?;
+            let mut out = [0.0; 4];
+            for c in &carriers {
+                let share = metrics.get(&c.metric).map(|m| m.grades).unwrap_or_default();
+                for (o, s) in out.iter_mut().zip(share.0) {
+                    *o += of(c).unwrap_or(0.0) * s;
+                }
+            }
+            Some(out)
+        };
+        let energy_by_grade = by_grade(t.energy_tce, |c| c.tce);
+        let co2_by_grade = by_grade(t.co2_total_t, |c| c.co2_t);
         let Totals {
             energy_tce,
             co2_scope1_t,
@@ -646,6 +702,9 @@ impl Accountant<'_> {
             co2_per_tce,
             electricity_total_mwh,
             electricity_tce,
+            electricity_green_mwh,
+            electricity_green_physical_mwh,
+            electricity_green_certificate_mwh,
         } = t;
         ParkYear {
             park_id: park.park_id.clone(),
@@ -659,6 +718,11 @@ impl Accountant<'_> {
             co2_per_tce,
             electricity_total_mwh,
             electricity_tce,
+            electricity_green_mwh,
+            electricity_green_physical_mwh,
+            electricity_green_certificate_mwh,
+            energy_by_grade,
+            co2_by_grade,
             grid_factor_t_per_mwh: grid_mkt.map(|g| g.t_per_mwh),
             electricity_tce_per_mwh: elec.value,
             carriers,
@@ -680,7 +744,12 @@ pub struct LineNums {
     pub co2_location_t: Option<f64>,
     pub scope: u8,
     pub electricity: bool,
+    /// The class of electricity proven green.
+    pub green: Option<GreenClass>,
 }
+
+/// The number of [`Totals`] a formula can use (their names in [`Totals::NAMES`]).
+const TOTALS: usize = 13;
 
 /// A park-year's totals; all None when no carrier was reported, and a sum is None when one of
 /// its parts is unknown (missing is not zero).
@@ -695,9 +764,54 @@ pub struct Totals {
     pub co2_per_tce: Option<f64>,
     pub electricity_total_mwh: Option<f64>,
     pub electricity_tce: Option<f64>,
+    pub electricity_green_mwh: Option<f64>,
+    pub electricity_green_physical_mwh: Option<f64>,
+    pub electricity_green_certificate_mwh: Option<f64>,
 }
 
 impl Totals {
+    /// The formula variables of the totals, in the order of [`Totals::named`].
+    pub const NAMES: [&'static str; TOTALS] = [
+        "energy_tce",
+        "co2_scope1_t",
+        "co2_scope2_location_t",
+        "co2_scope2_market_t",
+        "co2_total_t",
+        "co2_total_location_t",
+        "co2_per_tce",
+        "electricity_total_mwh",
+        "electricity_tce",
+        "electricity_green_mwh",
+        "electricity_green_physical_mwh",
+        "electricity_green_certificate_mwh",
+        "tce_electricity_green",
+    ];
+
+    /// The totals as formula variables (`tce_electricity_green`: green power in tce at
+    /// `tce_per_mwh`).
+    pub fn named(&self, tce_per_mwh: f64) -> [(&'static str, Option<f64>); TOTALS] {
+        let values = [
+            self.energy_tce,
+            self.co2_scope1_t,
+            self.co2_scope2_location_t,
+            self.co2_scope2_market_t,
+            self.co2_total_t,
+            self.co2_total_location_t,
+            self.co2_per_tce,
+            self.electricity_total_mwh,
+            self.electricity_tce,
+            self.electricity_green_mwh,
+            self.electricity_green_physical_mwh,
+            self.electricity_green_certificate_mwh,
+            self.electricity_green_mwh.map(|x| x * tce_per_mwh),
+        ];
+        let mut i = 0;
+        values.map(|v| {
+            i += 1;
+            (Self::NAMES[i - 1], v)
+        })
+    }
+
     pub fn of(lines: impl Iterator<Item = LineNums> + Clone) -> Totals {
         if lines.clone().next().is_none() {
             return Totals::default();
@@ -708,6 +822,14 @@ impl Totals {
                     .clone()
                     .filter(|c| scope.is_none_or(|s| c.scope == s))
                     .map(|c| f(&c)),
+            )
+        };
+        let green = |which: &dyn Fn(GreenClass) -> bool| {
+            sum_opt(
+                lines
+                    .clone()
+                    .filter(|c| c.green.is_some_and(which))
+                    .map(|c| c.quantity),
             )
         };
         let energy_tce = total(&|c| c.tce, None);
@@ -730,7 +852,15 @@ impl Totals {
             electricity_total_mwh: sum_opt(
                 lines.clone().filter(|c| c.electricity).map(|c| c.quantity),
             ),
-            electricity_tce: sum_opt(lines.filter(|c| c.electricity).map(|c| c.tce)),
+            electricity_tce: sum_opt(lines.clone().filter(|c| c.electricity).map(|c| c.tce)),
+            electricity_green_mwh: green(&|_| true),
+            electricity_green_physical_mwh: green(&|g| {
+                matches!(
+                    g,
+                    GreenClass::Onsite | GreenClass::DirectSupply | GreenClass::GreenPowerTrading
+                )
+            }),
+            electricity_green_certificate_mwh: green(&|g| g == GreenClass::Gec),
         }
     }
 }
@@ -831,6 +961,35 @@ fn unknown_totals(py: &ParkYear, data: &Dataset, vocab: &Vocabulary) -> Vec<Diag
         );
     }
     out
+}
+
+/// Green electricity reported without its class: counted as proven green, with a warning that
+/// asks for its class (the national method checks each class apart).
+fn unclassified_green(py: &ParkYear, data: &Dataset, vocab: &Vocabulary) -> Vec<Diagnostic> {
+    py.carriers
+        .iter()
+        .filter(|c| vocab.metrics[&c.metric].green_class == Some(GreenClass::Unclassified))
+        .filter_map(|c| {
+            let mwh = c.quantity.filter(|&q| q > 0.0)?;
+            let (file, line, column) = at_metric(py, data, vocab, &c.metric);
+            Some(
+                Diagnostic::warning(
+                    file,
+                    line,
+                    column,
+                    t!(
+                        "diag.green_unclassified",
+                        park = &py.park_id,
+                        year = py.year,
+                        mwh = format!("{mwh:.0}"),
+                        metric = &c.metric
+                    ),
+                )
+                .hint(t!("diag.hint.green_unclassified"))
+                .park(&py.park_id),
+            )
+        })
+        .collect()
 }
 
 /// Where a park-year's metric was first written (its file, line and column), for a warning.

@@ -94,18 +94,14 @@ impl Reference {
         BenchmarkSet::from_file(path, &self.catalogue)
     }
 
-    /// The inventory with default accounting (no benchmark set) and these fuel factors, with
-    /// its plausibility warnings.
+    /// The inventory under these accounting options (parkbench's defaults, or a set's reading
+    /// from [`crate::benchmark::Accounting::options`]), with its plausibility warnings.
     pub fn inventory(
         &self,
         data: &Dataset,
-        fuel: FuelFactorSet,
+        options: AccountingOptions,
     ) -> Result<Inventory, PipelineError> {
         let annual = data.annual(&self.vocab)?;
-        let options = AccountingOptions {
-            fuel_factors: fuel,
-            ..Default::default()
-        };
         Ok(inventory::build(
             data,
             &annual,
@@ -251,25 +247,104 @@ fn score_sets(
     sets: &[BenchmarkSet],
     sel: &Selection,
 ) -> Result<Vec<SetRun>, PipelineError> {
-    let (vocab, cat) = (&reference.vocab, &reference.catalogue);
     let opts = score_options(data, sel);
     let mut out = Vec::new();
     for set in sets {
+        let one = SetScoring {
+            data,
+            annual,
+            reference,
+            set,
+            sel,
+            opts: &opts,
+        };
+        let (inventory, values, scores) = one.run(set.accounting.options(sel.fuel_factors))?;
+        let mut alternatives = Vec::new();
+        for alt in &set.accounting.alternatives {
+            let (inv, _, scores) =
+                one.run(set.accounting.alternative_options(alt, sel.fuel_factors))?;
+            let years: std::collections::BTreeMap<(&str, i32), &inventory::ParkYear> = inv
+                .years
+                .iter()
+                .map(|py| ((py.park_id.as_str(), py.year), py))
+                .collect();
+            let mut readings: Vec<scoring::Reading> = scores
+                .into_iter()
+                .map(|s| {
+                    let py = years.get(&(s.park_id.as_str(), s.year)).copied();
+                    let (energy_tce, co2_t, co2_per_tce) = py.map_or((None, None, None), |p| {
+                        (p.energy_tce, p.co2_total_t, p.co2_per_tce)
+                    });
+                    scoring::Reading {
+                        park_id: s.park_id,
+                        year: s.year,
+                        energy_tce,
+                        co2_t,
+                        co2_per_tce,
+                        band: s.band,
+                        gate: s.gate,
+                        level: s.level,
+                        level_name: s.level_name,
+                    }
+                })
+                .collect();
+            readings.sort_by(|a, b| (&a.park_id, a.year).cmp(&(&b.park_id, b.year)));
+            alternatives.push(scoring::AlternativeRun {
+                id: alt.id.clone(),
+                label: alt.label.clone(),
+                readings,
+            });
+        }
+        out.push(SetRun {
+            set: set.clone(),
+            inventory,
+            values,
+            scores,
+            alternatives,
+        });
+    }
+    Ok(out)
+}
+
+/// One set scored on one dataset, under accounting options of the caller's choosing (the
+/// set's own, or an alternative reading).
+struct SetScoring<'a> {
+    data: &'a Dataset,
+    annual: &'a Annual,
+    reference: &'a Reference,
+    set: &'a BenchmarkSet,
+    sel: &'a Selection,
+    opts: &'a scoring::ScoreOptions,
+}
+
+impl SetScoring<'_> {
+    fn run(
+        &self,
+        options: inventory::AccountingOptions,
+    ) -> Result<(Inventory, indicators::Values, Vec<scoring::Score>), PipelineError> {
+        let SetScoring {
+            data,
+            annual,
+            reference,
+            set,
+            sel,
+            opts,
+        } = *self;
+        let (vocab, cat) = (&reference.vocab, &reference.catalogue);
         let inv = inventory::build(
             data,
             annual,
             vocab,
             &reference.factors,
             &reference.plausibility,
-            set.accounting.options(sel.fuel_factors),
+            options,
         )?;
-        let settings = set.accounting.settings();
-        let values = indicators::evaluate(cat, &inv, vocab, &settings)?;
+        let values = indicators::evaluate(cat, &inv, vocab, &set.accounting.settings())?;
         let scorer = scoring::Scorer {
             set,
             cat,
             values: &values,
-            opts: &opts,
+            opts,
         };
         let scores = inv
             .years
@@ -286,14 +361,8 @@ fn score_sets(
                 Some(scoring::score(scorer, subject))
             })
             .collect();
-        out.push(SetRun {
-            set: set.clone(),
-            inventory: inv,
-            values,
-            scores,
-        });
+        Ok((inv, values, scores))
     }
-    Ok(out)
 }
 
 /// What a programme adds to the scores: peer statistics, year-on-year changes and, when asked,

@@ -6,7 +6,7 @@
 //! `benchmark`.
 
 use include_dir::{Dir, include_dir};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -305,6 +305,110 @@ pub struct Metric {
     /// The example row templates show for this metric's group.
     #[serde(default)]
     pub example: Option<Example>,
+    /// For electricity proven green: its class (what the accounting method counts at zero).
+    #[serde(default)]
+    pub green_class: Option<GreenClass>,
+}
+
+/// How electricity is proven green (附件4 of 发改环资〔2025〕910号, as read by secondary sources):
+/// each metric of green electricity names its class; a set's accounting says which classes count
+/// at zero CO2. The class also says where the power came through: on site or over a private line
+/// (no grid in between, so location-based scope 2 counts it at zero) or over the grid (location-
+/// based scope 2 at the grid's average factor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GreenClass {
+    /// Generated on site and used there.
+    Onsite,
+    /// Non-fossil power supplied directly (a dedicated line, 直供).
+    DirectSupply,
+    /// Green power trading (绿电交易): the power and its certificate bought together.
+    GreenPowerTrading,
+    /// Green electricity certificates (GEC, 绿证) retired for consumption from the grid.
+    Gec,
+    /// Green electricity reported without its class (the lumped `electricity_green_purchased`):
+    /// counted as proven green, with a warning that asks for its class.
+    Unclassified,
+}
+
+impl GreenClass {
+    /// The class as written in the files (and worded as `green_class.<id>`).
+    pub fn id(self) -> &'static str {
+        match self {
+            GreenClass::Onsite => "onsite",
+            GreenClass::DirectSupply => "direct_supply",
+            GreenClass::GreenPowerTrading => "green_power_trading",
+            GreenClass::Gec => "gec",
+            GreenClass::Unclassified => "unclassified",
+        }
+    }
+
+    /// Its name's key in the locale files.
+    pub fn word(self) -> &'static str {
+        match self {
+            GreenClass::Onsite => "green_class.onsite",
+            GreenClass::DirectSupply => "green_class.direct_supply",
+            GreenClass::GreenPowerTrading => "green_class.green_power_trading",
+            GreenClass::Gec => "green_class.gec",
+            GreenClass::Unclassified => "green_class.unclassified",
+        }
+    }
+
+    /// Does the power come over the grid (so location-based scope 2 counts the grid's factor)?
+    pub fn over_the_grid(self) -> bool {
+        !matches!(self, GreenClass::Onsite | GreenClass::DirectSupply)
+    }
+}
+
+/// Which green classes a reading counts at zero CO2 (unclassified green power always counts at
+/// zero, as it did before classes existed, with a warning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GreenClasses(u8);
+
+impl GreenClasses {
+    /// Every class that names how the power was proven green.
+    pub const PROVEN: [GreenClass; 4] = [
+        GreenClass::Onsite,
+        GreenClass::DirectSupply,
+        GreenClass::GreenPowerTrading,
+        GreenClass::Gec,
+    ];
+
+    fn bit(c: GreenClass) -> u8 {
+        1 << (c as u8)
+    }
+
+    pub fn all() -> Self {
+        GreenClasses::of(&Self::PROVEN)
+    }
+
+    pub fn of(classes: &[GreenClass]) -> Self {
+        GreenClasses(classes.iter().fold(0, |acc, &c| acc | Self::bit(c)))
+    }
+
+    /// Does this class count at zero CO2?
+    pub fn at_zero(self, c: GreenClass) -> bool {
+        c == GreenClass::Unclassified || self.0 & Self::bit(c) != 0
+    }
+
+    pub fn list(self) -> Vec<GreenClass> {
+        Self::PROVEN
+            .into_iter()
+            .filter(|&c| self.0 & Self::bit(c) != 0)
+            .collect()
+    }
+}
+
+impl Default for GreenClasses {
+    fn default() -> Self {
+        GreenClasses::all()
+    }
+}
+
+impl Serialize for GreenClasses {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.list().serialize(s)
+    }
 }
 
 /// A value and unit shown in templates.

@@ -241,7 +241,11 @@ pub fn peers(run: &SetRun, data: &Dataset, cat: &Catalogue, cfg: &PeerConfig) ->
         let measures = std::iter::once((OVERALL, s.overall.score)).chain(
             s.rules
                 .iter()
-                .filter(|r| r.points.is_some())
+                // Assessed values, and values shown without a tier: a peer comparison needs no
+                // threshold.
+                .filter(|r| {
+                    r.points.is_some() || r.status == crate::scoring::Status::TierUnconfirmed
+                })
                 .map(|r| (r.rule.as_str(), r.value)),
         );
         for (measure, value) in measures {

@@ -274,7 +274,9 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
         });
     }
     let t = table::read_csv_head(&u.name, b)?;
-    if activity::is_wide(&t) || t.col("metric").is_some() {
+    if t.col("certificate_id").is_some() {
+        Ok("certificates")
+    } else if activity::is_wide(&t) || t.col("metric").is_some() {
         Ok("activity")
     } else if t.col("justification").is_some() {
         Ok("waivers")
@@ -301,6 +303,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
             "activity" => SourceKind::Activity,
             "parquet" => SourceKind::ActivityParquet,
             "waivers" => SourceKind::Waivers,
+            "certificates" => SourceKind::Certificates,
             "xlsx" => SourceKind::Workbook(Some("xlsx")),
             "xlsb" => SourceKind::Workbook(Some("xlsb")),
             "xls" => SourceKind::Workbook(Some("xls")),
@@ -449,6 +452,8 @@ fn belongs_to(data: &input::Dataset, park: &RosterPark, year: i32) -> Vec<Diagno
 /// A park's results for one set: the score, its chart and the report files.
 pub struct ParkResult {
     pub score: Score,
+    /// Green power by kind and energy and CO2 by evidence grade: (label, value) lines.
+    pub facts: Vec<(String, String)>,
     /// The park's needs matched to the portal's technology catalogue (None without one).
     pub matches: Option<parkbench_core::matchmaking::MatchRun>,
     /// The park's pathway to the set (None when no plan was made).
@@ -504,6 +509,11 @@ pub fn score_park(
         })
         .cloned();
     Ok(ParkResult {
+        facts: out
+            .facts
+            .get(&(park.park_id.clone(), year))
+            .cloned()
+            .unwrap_or_default(),
         matches: out.matches.clone(),
         plan,
         html: page("html"),
@@ -579,6 +589,8 @@ struct ReportOut {
     ranks: Vec<Option<usize>>,
     files: BTreeMap<String, Vec<u8>>,
     scores_csv: String,
+    /// Per park and year: green power by kind and energy and CO2 by evidence grade, worded.
+    facts: BTreeMap<(String, i32), Vec<(String, String)>>,
 }
 
 /// Scores a dataset against a set and renders its report in memory (with `pdf`, the parks'
@@ -635,7 +647,19 @@ fn run_report(
         .into_iter()
         .map(|(rank, s)| (rank, s.clone()))
         .unzip();
+    let facts = run
+        .inventory
+        .years
+        .iter()
+        .map(|py| {
+            (
+                (py.park_id.clone(), py.year),
+                report::green_and_evidence(py, lang),
+            )
+        })
+        .collect();
     Ok(ReportOut {
+        facts,
         matches: outcome.matches.into_iter().next(),
         plans: outcome.plans.into_iter().next(),
         scores,

@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// Changes whenever the bytes produced for a given configuration change (the bench caches
 /// generated programmes under this version).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 const METRICS_TOML: &str = include_str!("../../../indicators/metrics.toml");
 const GRID_FACTORS_CSV: &str = include_str!("../../../indicators/factors/grid-factors-cn.csv");
@@ -798,6 +798,9 @@ fn province_abbr(key: &str) -> &str {
     }
 }
 
+/// The share of parks whose messy data give green electricity lumped, without its class.
+const LUMPED_GREEN_SHARE: f64 = 0.25;
+
 const NAME_CHARS: [&str; 40] = [
     "青", "山", "湖", "江", "海", "云", "星", "岭", "泉", "林", "松", "河", "川", "峰", "溪", "金",
     "银", "华", "汉", "东", "西", "南", "北", "新", "安", "盛", "丰", "瑞", "康", "宁", "远", "晨",
@@ -841,6 +844,9 @@ struct Plan {
     clean0: f64,
     pace: f64,
     onsite_part: f64,
+    /// How green power bought is split: green power trading, direct supply, certificates (GEC),
+    /// and the part reported without its class (`electricity_green_purchased`); sums to 1.
+    green_split: [f64; 4],
     process_per_tce: f64,
     va_per_tce: f64,
     /// Yearly growth of value added per tce (value added grows faster than energy use).
@@ -926,7 +932,14 @@ impl Park {
         };
         let province_zh = rng.chance(0.2);
         let with_region = rng.chance(0.2);
-        let plan = Plan::draw(sector, cfg.years, index < SECTORS.len(), &mut rng);
+        let mut plan = Plan::draw(sector, cfg.years, index < SECTORS.len(), &mut rng);
+        // Messy data: about one park in four reports its green electricity lumped, without its
+        // class (a warning asks for it). Drawn apart, so clean data stay as they were.
+        if cfg.messy > 0.0
+            && Rng::for_park(cfg.seed ^ 0x6EE1_C1A5_0000_0002, index).chance(LUMPED_GREEN_SHARE)
+        {
+            plan.green_split = [0.0, 0.0, 0.0, 1.0];
+        }
         // Land follows value added: 1-4 x (value added per tce) 亿元 per km2, so heavy industry
         // (0.3-4 亿元/km2) spreads wider than electronics or biomedicine (2-40 亿元/km2).
         let va_yi = plan.tce0 * plan.va_per_tce / 10_000.0;
@@ -1063,15 +1076,23 @@ impl Park {
                 rng,
                 Season::Power,
             )?;
-            if green_mwh > 0.0 {
-                w.flow(
-                    year,
-                    "electricity_green_purchased",
-                    green_mwh,
-                    Unit::Electricity(units.electricity),
-                    rng,
-                    Season::Power,
-                )?;
+            let classes = [
+                "electricity_green_traded",
+                "electricity_green_direct",
+                "electricity_green_certificates",
+                "electricity_green_purchased",
+            ];
+            for (metric, part) in classes.into_iter().zip(plan.green_split) {
+                if green_mwh * part > 0.0 {
+                    w.flow(
+                        year,
+                        metric,
+                        green_mwh * part,
+                        Unit::Electricity(units.electricity),
+                        rng,
+                        Season::Power,
+                    )?;
+                }
             }
             if onsite_mwh > 0.0 {
                 w.flow(
@@ -1267,7 +1288,7 @@ impl Plan {
             phase_out = rng.range(0.08, 0.2);
         }
         let clean0 = onsite + green;
-        Plan {
+        let mut plan = Plan {
             tce0: rng.skewed(s.tce.0, s.tce.1),
             growth: (0.04 + 0.03 * rng.normal()).clamp(-0.03, 0.12),
             fuels,
@@ -1300,7 +1321,36 @@ impl Plan {
             reports_water: rng.chance(0.97) || complete,
             reports_waste_heat: rng.chance(0.95) || complete,
             co2_ceiling: rng.range(3.4, 4.3),
-        }
+            green_split: [0.0; 4],
+        };
+        plan.green_split = Plan::green_split(complete, rng);
+        plan
+    }
+
+    /// Parks name the class of each green MWh (traded, direct, certificates; lumped only in
+    /// messy data); a complete park reports all three.
+    fn green_split(complete: bool, rng: &mut Rng) -> [f64; 4] {
+        let w = if complete {
+            [
+                rng.range(0.2, 1.0),
+                rng.range(0.1, 0.5),
+                rng.range(0.1, 1.0),
+                0.0,
+            ]
+        } else {
+            [
+                rng.range(0.2, 1.0),
+                if rng.chance(0.3) {
+                    rng.range(0.1, 0.6)
+                } else {
+                    0.0
+                },
+                rng.range(0.1, 1.0),
+                0.0,
+            ]
+        };
+        let total: f64 = w.iter().sum();
+        w.map(|x| x / total)
     }
 }
 

@@ -21,12 +21,55 @@ pub struct Row {
     pub value: Option<f64>,
     /// 1-12 for monthly rows.
     pub month: Option<u8>,
-    pub estimated: bool,
+    /// The evidence the value rests on (the `evidence` column, else `quality`).
+    pub grade: Grade,
     /// Index of the file in the dataset's file list.
     pub file: u16,
     pub line: u32,
     /// 1-based column of the value cell.
     pub column: u16,
+}
+
+/// The evidence a value rests on, as the national programme's acceptance grades it: `A`
+/// metered or invoiced, `B` recomputed from metered data, `C` an estimate or proxy, `D` missing
+/// (a gap filled without data). The `quality` column maps to it: measured -> A, estimated -> C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+pub enum Grade {
+    #[default]
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 4] = [Grade::A, Grade::B, Grade::C, Grade::D];
+
+    /// `A`-`D`.
+    pub fn id(self) -> &'static str {
+        ["A", "B", "C", "D"][self as usize]
+    }
+
+    /// An estimate, a proxy or a gap (C or D): what acceptance does not take as proof.
+    pub fn low(self) -> bool {
+        self >= Grade::C
+    }
+
+    /// `A`-`D` (either case, full-width too), or None.
+    pub fn parse(raw: &str) -> Option<Grade> {
+        let t = raw.trim();
+        let t = t
+            .strip_suffix('级')
+            .or_else(|| t.strip_suffix("类"))
+            .unwrap_or(t);
+        match t {
+            "A" | "a" | "Ａ" | "ａ" => Some(Grade::A),
+            "B" | "b" | "Ｂ" | "ｂ" => Some(Grade::B),
+            "C" | "c" | "Ｃ" | "ｃ" => Some(Grade::C),
+            "D" | "d" | "Ｄ" | "ｄ" => Some(Grade::D),
+            _ => None,
+        }
+    }
 }
 
 /// The warning for a totals row (a row whose park or metric is 合计, Total ...).
@@ -259,6 +302,7 @@ impl Ctx<'_> {
         let c_unit = t.col("unit");
         let c_period = t.col("period");
         let c_quality = t.col("quality");
+        let c_evidence = t.col("evidence");
         let mut rows = Vec::with_capacity(t.rows());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
@@ -312,7 +356,7 @@ impl Ctx<'_> {
             });
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
-            let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
+            let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
             let value = match (metric, unit) {
                 (Some((mi, m)), Some(u)) => self.value(
                     self.cell(c_value, r),
@@ -336,7 +380,7 @@ impl Ctx<'_> {
                     metric: mi,
                     value: v,
                     month: mo,
-                    estimated: estimated.unwrap_or(false),
+                    grade: grade.unwrap_or_default(),
                     file: self.file_index,
                     line: line as u32,
                     column: c_value.map(|c| c + 1).unwrap_or(0) as u16,
@@ -352,7 +396,10 @@ impl Ctx<'_> {
         let c_year = t.col("year");
         let c_period = t.col("period");
         let c_quality = t.col("quality");
-        let known = ["park_id", "year", "period", "quality", "note", "name"];
+        let c_evidence = t.col("evidence");
+        let known = [
+            "park_id", "year", "period", "quality", "evidence", "note", "name",
+        ];
         // Resolve every metric column once, from the header.
         let mut metric_cols: Vec<(usize, u16, &Metric, &Unit)> = Vec::new();
         for (c, h) in t.header.iter().enumerate() {
@@ -385,7 +432,7 @@ impl Ctx<'_> {
             let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
-            let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
+            let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
             let mut row_values = Vec::new();
             for &(c, mi, m, u) in &metric_cols {
                 let raw = self.cell(Some(c), r);
@@ -417,7 +464,7 @@ impl Ctx<'_> {
                         metric: mi,
                         value: v,
                         month: mo,
-                        estimated: estimated.unwrap_or(false),
+                        grade: grade.unwrap_or_default(),
                         file: self.file_index,
                         line: line as u32,
                         column: (c + 1) as u16,
@@ -641,6 +688,47 @@ impl Ctx<'_> {
         (text.trim() == "%" && m.dimension == "share")
             .then(|| self.vocab.units.find(&m.dimension, "%"))
             .flatten()
+    }
+
+    /// The grade of row `r` from its `evidence` cell, else its `quality` cell (measured -> A,
+    /// estimated -> C); None = an error (an unknown word, or the two cells disagreeing).
+    fn grade(
+        &self,
+        (c_quality, c_evidence): (Option<usize>, Option<usize>),
+        r: usize,
+        line: usize,
+        park: &str,
+        diags: &mut crate::diag::Report,
+    ) -> Option<Grade> {
+        let estimated = self.quality(self.cell(c_quality, r), line, c_quality, park, diags);
+        let raw = self.cell(c_evidence, r);
+        if raw.is_empty() {
+            return estimated.map(|e| if e { Grade::C } else { Grade::A });
+        }
+        let col = c_evidence.map_or(0, |c| c + 1);
+        let Some(g) = Grade::parse(raw) else {
+            diags.push(
+                Diagnostic::error(&self.t.origin, line, col, t!("diag.evidence_unknown"))
+                    .value(raw)
+                    .expected(t!("diag.expected.evidence"))
+                    .park(park),
+            );
+            return None;
+        };
+        // A quality cell that says otherwise: which one is right is the operator's to say.
+        if !self.cell(c_quality, r).is_empty() && estimated.is_some_and(|e| e != g.low()) {
+            diags.push(
+                Diagnostic::error(&self.t.origin, line, col, t!("diag.evidence_contradicts"))
+                    .value(raw)
+                    .expected(t!(
+                        "diag.expected.evidence_for_quality",
+                        quality = self.cell(c_quality, r)
+                    ))
+                    .park(park),
+            );
+            return None;
+        }
+        Some(g)
     }
 
     /// Some(true) estimated, Some(false) measured, None = error.

@@ -45,8 +45,11 @@ pub struct Group {
     pub values: u32,
     /// Monthly rows.
     pub monthly: u32,
-    /// Rows marked as estimates.
+    /// Rows marked as estimates (evidence C or D).
     pub estimated: u32,
+    /// Rows with a value on each evidence grade, and the size of their values.
+    pub grade_rows: [u32; 4],
+    pub grade_sum: [f64; 4],
     /// Sum (Kahan-compensated, rows in file order, as polars sums groups) and largest of the
     /// values.
     pub sum: f64,
@@ -130,6 +133,8 @@ impl Collector {
                 values: 0,
                 monthly: 0,
                 estimated: 0,
+                grade_rows: [0; 4],
+                grade_sum: [0.0; 4],
                 sum: 0.0,
                 sum_err: 0.0,
                 max: f64::NEG_INFINITY,
@@ -177,11 +182,13 @@ impl Collector {
                     g.sum_err = err;
                 }
                 g.max = g.max.max(v);
+                g.grade_rows[r.grade as usize] += 1;
+                g.grade_sum[r.grade as usize] += v.abs();
             }
             None => g.nulls += 1,
         }
         g.monthly += u32::from(r.month.is_some());
-        g.estimated += u32::from(r.estimated);
+        g.estimated += u32::from(r.grade.low());
         park
     }
 
@@ -383,7 +390,7 @@ mod tests {
             metric,
             value,
             month,
-            estimated: false,
+            grade: super::super::Grade::A,
             file,
             line,
             column: 4,

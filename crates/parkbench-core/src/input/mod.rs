@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod activity;
+pub mod certificates;
 pub mod collect;
 pub mod parks;
 pub mod parquet;
@@ -20,7 +21,7 @@ use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-pub use activity::Row;
+pub use activity::{Grade, Row};
 pub use parks::Park;
 
 use crate::diag::{Diagnostic, Origin, Report};
@@ -75,6 +76,8 @@ pub struct Dataset {
     pub notices: Vec<crate::diag::Notice>,
     /// park_id -> position in `parks` (the first park of that id).
     index: HashMap<String, usize>,
+    /// The green certificate ledger (`certificates.csv`), every row read.
+    pub certificates: Vec<certificates::Certificate>,
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -105,6 +108,8 @@ pub enum SourceKind {
     /// Activity in a Parquet file (the columns of activity.csv).
     ActivityParquet,
     Waivers,
+    /// The green certificate ledger (`certificates.csv`).
+    Certificates,
     /// An Excel / OpenDocument workbook (sheets parks, activity*, waivers), in this format
     /// (`xlsx`, `xls`, `ods` ...) or, when None, the one its name's extension says (else its
     /// content).
@@ -171,6 +176,7 @@ struct Sources {
     activity: Vec<PathBuf>,
     activity_parquet: Vec<PathBuf>,
     waivers: Vec<PathBuf>,
+    certificates: Vec<PathBuf>,
     /// Excel / OpenDocument workbooks (sheets parks, activity*, waivers).
     workbooks: Vec<PathBuf>,
 }
@@ -182,6 +188,7 @@ impl Sources {
         for (kind, paths) in [
             (SourceKind::Parks, self.parks),
             (SourceKind::Waivers, self.waivers),
+            (SourceKind::Certificates, self.certificates),
             (SourceKind::Workbook(None), self.workbooks),
             (SourceKind::Activity, self.activity),
             (SourceKind::ActivityParquet, self.activity_parquet),
@@ -232,6 +239,10 @@ fn discover(
             let waivers = p.join("waivers.csv");
             if waivers.is_file() {
                 s.waivers.push(waivers);
+            }
+            let ledger = p.join("certificates.csv");
+            if ledger.is_file() {
+                s.certificates.push(ledger);
             }
             let mut books: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|_| LoadError::NotFound(p.display().to_string()))?
@@ -433,9 +444,21 @@ fn load_listed(
         waivers,
         title_rows,
         notices,
+        certificates,
+        under_ledger,
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
+    certificates::check_rows(&certificates, &|id| known.contains(id), &mut diags);
+    certificates::duplicates(&certificates, &mut diags);
+    certificates::check_claims(
+        &certificates,
+        &|id| under_ledger.contains(id),
+        &activity,
+        &files,
+        vocab,
+        &mut diags,
+    );
     drop(known);
     let mut report = diags;
     report.sort();
@@ -453,6 +476,7 @@ fn load_listed(
         waivers,
         title_rows,
         notices,
+        certificates,
     }
 }
 
@@ -466,6 +490,10 @@ struct Acc {
     waivers: Vec<Waiver>,
     title_rows: Vec<(Origin, usize)>,
     notices: Vec<crate::diag::Notice>,
+    certificates: Vec<certificates::Certificate>,
+    /// Parks of groups that give a certificate ledger: their green electricity is checked
+    /// against it.
+    under_ledger: FxHashSet<String>,
 }
 
 impl Acc {
@@ -479,6 +507,8 @@ impl Acc {
             waivers: Vec::new(),
             title_rows: Vec::new(),
             notices: Vec::new(),
+            certificates: Vec::new(),
+            under_ledger: FxHashSet::default(),
         }
     }
 }
@@ -514,6 +544,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     let mut parks_t: Vec<(Origin, Result<table::Table, Diagnostic>)> = Vec::new();
     let mut activity_t = Vec::new();
     let mut waivers_t = Vec::new();
+    let mut ledger_t = Vec::new();
     let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
     let csv = |s: &Source| {
         let t = s
@@ -523,6 +554,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     };
     parks_t.extend(of(SourceKind::Parks).map(csv));
     waivers_t.extend(of(SourceKind::Waivers).map(csv));
+    ledger_t.extend(of(SourceKind::Certificates).map(csv));
     let books = sources.iter().filter_map(|s| match s.kind {
         SourceKind::Workbook(format) => Some((s, format)),
         _ => None,
@@ -540,6 +572,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                         sheet::SheetRole::Parks => parks_t.push(entry),
                         sheet::SheetRole::Activity => activity_t.push(entry),
                         sheet::SheetRole::Waivers => waivers_t.push(entry),
+                        sheet::SheetRole::Certificates => ledger_t.push(entry),
                     }
                 }
             }
@@ -705,6 +738,29 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             }
         }
     }
+    let has_ledger = !ledger_t.is_empty();
+    for (name, t) in ledger_t {
+        acc.files.push(name);
+        match t {
+            Ok(mut t) => {
+                acc.row_counts.push(t.rows());
+                acc.notices.append(&mut t.notices);
+                if t.title_rows > 0 {
+                    acc.title_rows.push((t.origin.clone(), t.title_rows));
+                }
+                let certs = certificates::read(&t, &mut acc.diags);
+                acc.certificates.extend(certs);
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
+    if has_ledger {
+        acc.under_ledger
+            .extend(acc.parks[parks_before..].iter().map(|p| p.park_id.clone()));
+    }
     // Problems of the group that name no park leave out every park of the group.
     let (group_errors, first) = acc.diags.group_errors(mark);
     if let Some(first) = first.cloned() {
@@ -801,10 +857,52 @@ fn read_waivers(t: &table::Table, parks: &[Park], diags: &mut Report) -> Vec<Wai
 pub struct MetricYear {
     /// None when the operator reported it as unknown.
     pub value: Option<f64>,
-    /// Some rows were estimates.
+    /// Some rows were estimates (evidence C or D).
     pub estimated: bool,
     /// Number of monthly rows aggregated (0 for an annual row).
     pub months: u8,
+    /// The share of the value resting on each evidence grade.
+    pub grades: Grades,
+}
+
+/// The share of a value resting on each evidence grade, A to D (summing to 1): by quantity for
+/// a summed metric (six measured months and six estimated ones of a flow are half C when the
+/// months are equal), by rows otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Grades(pub [f64; 4]);
+
+impl Default for Grades {
+    /// All on grade A (a value no row carries a grade for, such as one a measure adds).
+    fn default() -> Self {
+        Grades::of(Grade::A)
+    }
+}
+
+impl Grades {
+    /// All of the value on one grade.
+    pub fn of(g: Grade) -> Grades {
+        let mut s = [0.0; 4];
+        s[g as usize] = 1.0;
+        Grades(s)
+    }
+
+    /// From rows per grade and the size of their values (`by_quantity`: a summed metric).
+    pub fn from_rows(rows: [u32; 4], sums: [f64; 4], by_quantity: bool) -> Grades {
+        let total: f64 = sums.iter().sum();
+        if by_quantity && total > 0.0 {
+            return Grades(sums.map(|x| x / total));
+        }
+        let n: u32 = rows.iter().sum();
+        if n == 0 {
+            return Grades::default();
+        }
+        Grades(rows.map(|x| f64::from(x) / f64::from(n)))
+    }
+
+    /// The share on C or D: estimates, proxies and gaps.
+    pub fn low(&self) -> f64 {
+        self.0[Grade::C as usize] + self.0[Grade::D as usize]
+    }
 }
 
 /// Per-park, per-year metric values in canonical units.
@@ -860,6 +958,11 @@ impl Dataset {
                     value,
                     estimated: g.estimated > 0,
                     months: g.monthly as u8,
+                    grades: Grades::from_rows(
+                        g.grade_rows,
+                        g.grade_sum,
+                        vocab.metrics[metric].aggregate == crate::reference::Aggregate::Sum,
+                    ),
                 },
             );
         }

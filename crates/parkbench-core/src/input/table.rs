@@ -934,7 +934,7 @@ pub(crate) fn duplicate_header(
 
 /// Columns of the contract that hold no numbers to tell a decimal mark by (a period such as
 /// `2022.10`, an id, a name).
-const NOT_NUMBERS: [&str; 16] = [
+const NOT_NUMBERS: [&str; 17] = [
     "park_id",
     "name",
     "country",
@@ -946,6 +946,7 @@ const NOT_NUMBERS: [&str; 16] = [
     "metric",
     "unit",
     "quality",
+    "evidence",
     "note",
     "benchmark",
     "rule",

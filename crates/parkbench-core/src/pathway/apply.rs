@@ -9,7 +9,7 @@ use super::measures::{Catalogue, Kind, Measure, SiteLimit};
 use crate::i18n::Text;
 use crate::input::{MetricYear, Park};
 use crate::inventory::Accountant;
-use crate::reference::Vocabulary;
+use crate::reference::{GreenClass, Vocabulary};
 use crate::scoring::fmt_qty;
 
 /// A park-year's metrics in canonical units (what measures change).
@@ -110,6 +110,7 @@ impl<'a> Ctx<'a> {
                     value: Some(1.0),
                     estimated: false,
                     months: 0,
+                    grades: Default::default(),
                 },
             )])
         };
@@ -146,13 +147,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// The price of a carrier per canonical unit: own generation costs nothing per MWh (its
-    /// cost is capital and O&M); green purchased electricity is billed at the grid tariff
-    /// (its premium is the measure's own price).
+    /// cost is capital and O&M); green electricity bought (certificates, trading, direct
+    /// supply) is billed at the grid tariff (a premium is the measure's own price).
     fn price(&self, carrier: &str) -> Option<f64> {
         let prov = self.park.province.as_deref();
+        let class = self.vocab.metrics.get(carrier).and_then(|m| m.green_class);
         match carrier {
-            "electricity_onsite_renewable" => Some(0.0),
-            "electricity_green_purchased" => self.price("electricity_grid"),
+            _ if class == Some(GreenClass::Onsite) => Some(0.0),
+            _ if class.is_some() => self.price("electricity_grid"),
             c if !self.vocab.metrics.get(c).is_some_and(|m| m.is_carrier()) => Some(0.0),
             "process_co2" => Some(0.0),
             c => self.catalogue.price(c, prov).map(|p| p.value),
@@ -175,6 +177,7 @@ fn add(state: &mut Metrics, id: &str, delta: f64, deltas: &mut Vec<(String, f64)
         value: Some(0.0),
         estimated: false,
         months: 0,
+        grades: Default::default(),
     });
     // Rounding may leave a hair below zero when a carrier is used up.
     e.value = e.value.map(|v| (v + delta).max(0.0));
@@ -375,10 +378,10 @@ pub fn apply(m: &Measure, ctx: &Ctx, state: &mut Metrics, size: f64) -> Result<E
     let (mut capex, mut annual_capital, mut fixed_om, mut variable_om) = (0.0, 0.0, 0.0, 0.0);
     let mut extra_bill = 0.0;
     let (amount, amount_unit) = match &m.kind {
-        Kind::GreenPurchase { price, .. } => {
+        Kind::GreenPurchase { price, to, .. } => {
             let moved = value(state, "electricity_grid")? * size;
             add(state, "electricity_grid", -moved, &mut deltas);
-            add(state, "electricity_green_purchased", moved, &mut deltas);
+            add(state, to, moved, &mut deltas);
             match ctx.catalogue.price(price, ctx.park.province.as_deref()) {
                 Some(p) => extra_bill = moved * p.value,
                 None => extra_bill = f64::NAN,

@@ -110,8 +110,13 @@ struct RawMeasure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Kind {
-    /// Moves up to `max_share` of grid electricity to green purchased electricity at `price`.
-    GreenPurchase { max_share: f64, price: String },
+    /// Moves up to `max_share` of grid electricity to green electricity of the class of the
+    /// metric `to` (certificates, green power trading) at `price`.
+    GreenPurchase {
+        max_share: f64,
+        price: String,
+        to: String,
+    },
     /// PV or wind on site, replacing grid electricity.
     OnsiteRenewable {
         tech: String,
@@ -640,6 +645,34 @@ impl Check<'_> {
         }
     }
 
+    /// The metric green power bought is moved to: one with a green class bought over the grid
+    /// (`electricity_green_certificates`, `electricity_green_traded`); without `to`, the
+    /// unclassified `electricity_green_purchased` (measure files written before the classes).
+    fn green_metric(&mut self, to: Option<&String>) -> String {
+        let id = to.map_or("electricity_green_purchased", String::as_str);
+        let class = self.vocab.metrics.get(id).and_then(|m| m.green_class);
+        if !class.is_some_and(|c| c.over_the_grid()) {
+            let choices: Vec<&str> = self
+                .vocab
+                .order
+                .iter()
+                .filter(|m| {
+                    self.vocab.metrics[*m]
+                        .green_class
+                        .is_some_and(|c| c.over_the_grid())
+                })
+                .map(String::as_str)
+                .collect();
+            self.problems.push(format!(
+                "{}: measure {}, to: \"{id}\" is not green electricity bought over the grid (expected one of {})",
+                self.file,
+                self.id,
+                choices.join(", ")
+            ));
+        }
+        id.to_string()
+    }
+
     fn unit_per(&self, metric: &str) -> Vec<(String, f64)> {
         let Some(m) = self.vocab.metrics.get(metric) else {
             return Vec::new();
@@ -669,9 +702,11 @@ impl Check<'_> {
                         self.file, self.id
                     ));
                 }
+                let to = self.green_metric(m.to.as_ref());
                 Kind::GreenPurchase {
                     max_share: self.share("max_share"),
                     price,
+                    to,
                 }
             }
             KindName::OnsiteRenewable => {

@@ -15,12 +15,14 @@ pub fn part_of(rules: impl Iterator<Item = (Status, Role, f64, Option<f64>)>) ->
     let mut sum = 0.0;
     for (status, role, weight, points) in rules {
         match status {
-            Status::Meets | Status::Fails => {
+            Status::Meets | Status::Fails | Status::ToVerify => {
                 assessed_w += weight;
                 applicable_w += weight;
                 sum += weight * points.unwrap_or(0.0);
             }
-            Status::Missing if role != Role::Optional => applicable_w += weight,
+            Status::Missing | Status::TierUnconfirmed if role != Role::Optional => {
+                applicable_w += weight
+            }
             _ => {}
         }
     }
@@ -37,30 +39,39 @@ pub fn part_of(rules: impl Iterator<Item = (Status, Role, f64, Option<f64>)>) ->
 /// The gates at a glance, from the gate rules' statuses.
 pub fn gate_state(gates: impl Iterator<Item = Status>) -> GateState {
     let mut any = false;
-    let (mut missing, mut failed) = (false, false);
+    let (mut missing, mut failed, mut unconfirmed, mut unverified) = (false, false, false, false);
     for s in gates {
         any = true;
         missing |= s == Status::Missing;
         failed |= s == Status::Fails;
+        unconfirmed |= s == Status::TierUnconfirmed;
+        unverified |= s == Status::ToVerify;
     }
-    match (any, missing, failed) {
-        (false, _, _) => GateState::None,
-        (_, true, _) => GateState::Missing,
-        (_, _, true) => GateState::Failed,
-        _ => GateState::Passed,
+    if !any {
+        GateState::None
+    } else if missing {
+        GateState::Missing
+    } else if failed {
+        GateState::Failed
+    } else if unconfirmed {
+        GateState::Unconfirmed
+    } else if unverified {
+        GateState::Unverified
+    } else {
+        GateState::Passed
     }
 }
 
 /// The readiness level reached (index into `set.levels`), or None when undetermined.
 pub fn level_index(set: &BenchmarkSet, overall: Part, gate: GateState) -> Option<usize> {
-    if gate == GateState::Missing {
+    if matches!(gate, GateState::Missing | GateState::Unconfirmed) {
         return None;
     }
     let score = overall.score?;
     set.levels.iter().position(|l| {
         score + 1e-9 >= l.min_score
             && overall.coverage + 1e-9 >= l.min_coverage
-            && !(l.requires_gates && gate == GateState::Failed)
+            && !(l.requires_gates && matches!(gate, GateState::Failed | GateState::Unverified))
     })
 }
 
@@ -92,6 +103,9 @@ pub(super) fn level(
     if gate == GateState::Missing {
         return undetermined(t!("scoring.reason.gate_missing", gates = gate_names));
     }
+    if gate == GateState::Unconfirmed {
+        return undetermined(t!("scoring.reason.gate_unconfirmed", gates = gate_names));
+    }
     let Some(score) = overall.score else {
         return undetermined(t!("scoring.reason.nothing_assessed"));
     };
@@ -101,7 +115,15 @@ pub(super) fn level(
     let top = &set.levels[0];
     if let Some(i) = level_index(set, overall, gate) {
         let l = &set.levels[i];
-        let reason = if gate == GateState::Failed && top.requires_gates {
+        let reason = if gate == GateState::Unverified && top.requires_gates {
+            t!(
+                "scoring.reason.gate_unverified",
+                score = score_text,
+                coverage = cov,
+                gates = gate_names,
+                top = label(top)
+            )
+        } else if gate == GateState::Failed && top.requires_gates {
             t!(
                 "scoring.reason.gate_failed",
                 score = score_text,

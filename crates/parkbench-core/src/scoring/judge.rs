@@ -102,6 +102,10 @@ pub fn points(rule: &Rule, dir: Direction, value: f64, threshold: Option<f64>) -
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
     OutsideBands,
+    /// Outside the bands, under a set whose source publishes no threshold for the park.
+    TierUnconfirmed,
+    /// Meets, on too much estimated data.
+    LowEvidence,
     Waived,
     WaiverRefused,
     NoValue,
@@ -157,8 +161,13 @@ pub fn judge<'a>(
         .all(|t| t.band.is_some())
         && !(rule.thresholds.is_empty() && rule.milestones.is_empty());
     if banded && matches!(band, BandChoice::Outside(None)) {
-        j.status = Status::NotApplicable;
-        j.why = Some(Why::OutsideBands);
+        if set.accounting.outside_bands == crate::benchmark::OutsideBands::Unconfirmed {
+            j.status = Status::TierUnconfirmed;
+            j.why = Some(Why::TierUnconfirmed);
+        } else {
+            j.status = Status::NotApplicable;
+            j.why = Some(Why::OutsideBands);
+        }
         return j;
     }
     j.threshold = picked;
@@ -209,6 +218,32 @@ pub(super) fn change_name(
         Some(indicators::Change::LinearChange) => "scoring.change.linear",
     };
     Locale::get(lang).text(&Text::new(key).arg("indicator", base))
+}
+
+/// The share of an indicator's value resting on estimates, proxies or gaps (evidence C or D):
+/// the largest over its inputs, the energy carriers counted as the park-year's energy and CO2
+/// (each carrier is part of both totals, so its own share would overstate a small estimated
+/// carrier). None when no input has a value.
+pub(crate) fn low_grade_share(ind: &Indicator, py: &ParkYear) -> Option<f64> {
+    let mut worst: Option<f64> = None;
+    let mut take = |x: Option<f64>| {
+        if let Some(x) = x {
+            worst = Some(worst.map_or(x, |w: f64| w.max(x)));
+        }
+    };
+    let mut carriers_done = false;
+    for m in &ind.supplied_by {
+        if py.carriers.iter().any(|c| &c.metric == m) {
+            if !carriers_done {
+                take(py.energy_low_share());
+                take(py.co2_low_share());
+                carriers_done = true;
+            }
+        } else if let Some(x) = py.metrics.get(m).filter(|x| x.value.is_some()) {
+            take(Some(x.grades.low()));
+        }
+    }
+    worst
 }
 
 /// The metrics behind an indicator that this park-year lacks.

@@ -15,7 +15,7 @@ use aggregate::{level, part};
 use gap::gap;
 pub use gap::{fmt_energy, fmt_indicator, fmt_qty};
 pub use judge::{Judgement, Place, Why, judge, pick_threshold, points};
-use judge::{change_name, missing_inputs};
+use judge::{change_name, low_grade_share, missing_inputs};
 use trajectory::trajectories;
 
 use serde::Serialize;
@@ -34,6 +34,60 @@ pub struct SetRun {
     pub inventory: Inventory,
     pub values: Values,
     pub scores: Vec<Score>,
+    /// The scored park-years under each of the set's alternative readings, in its order.
+    pub alternatives: Vec<AlternativeRun>,
+}
+
+/// The scored park-years under one alternative reading of a set's accounting.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlternativeRun {
+    pub id: String,
+    pub label: crate::benchmark::I18n,
+    /// Sorted by park and year.
+    pub readings: Vec<Reading>,
+}
+
+impl AlternativeRun {
+    /// A park-year's reading.
+    pub fn get(&self, park_id: &str, year: i32) -> Option<&Reading> {
+        self.readings
+            .binary_search_by(|r| (r.park_id.as_str(), r.year).cmp(&(park_id, year)))
+            .ok()
+            .map(|i| &self.readings[i])
+    }
+}
+
+/// A park-year under an alternative reading: the totals, the core value, the gate and level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub park_id: String,
+    pub year: i32,
+    pub energy_tce: Option<f64>,
+    pub co2_t: Option<f64>,
+    pub co2_per_tce: Option<f64>,
+    /// The band the park falls in under this reading (its size may change with the tce basis).
+    pub band: BandChoice,
+    pub gate: GateState,
+    pub level: String,
+    pub level_name: Text,
+}
+
+impl Serialize for Reading {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Reading", 10)?;
+        st.serialize_field("park_id", &self.park_id)?;
+        st.serialize_field("year", &self.year)?;
+        st.serialize_field("energy_tce", &self.energy_tce)?;
+        st.serialize_field("co2_t", &self.co2_t)?;
+        st.serialize_field("co2_per_tce", &self.co2_per_tce)?;
+        st.serialize_field("band", &self.band)?;
+        st.serialize_field("gate", &self.gate)?;
+        st.serialize_field("level", &self.level)?;
+        st.serialize_field("level_en", &Locale::get(Lang::En).text(&self.level_name))?;
+        st.serialize_field("level_zh", &Locale::get(Lang::Zh).text(&self.level_name))?;
+        st.end()
+    }
 }
 
 impl SetRun {
@@ -59,6 +113,12 @@ pub enum Status {
     Missing,
     NotApplicable,
     Waived,
+    /// The value meets, but too much of it rests on estimates (evidence C or D) for the set's
+    /// acceptance: never "meets" until verified.
+    ToVerify,
+    /// The park is outside the set's size bands and the set publishes no threshold for it:
+    /// the value is shown, neither meets nor fails.
+    TierUnconfirmed,
 }
 
 impl Status {
@@ -69,6 +129,8 @@ impl Status {
             Status::Missing => "missing",
             Status::NotApplicable => "not_applicable",
             Status::Waived => "waived",
+            Status::ToVerify => "to_verify",
+            Status::TierUnconfirmed => "tier_unconfirmed",
         }
     }
 
@@ -80,6 +142,8 @@ impl Status {
             Status::Missing => "scoring.status.missing",
             Status::NotApplicable => "scoring.status.not_applicable",
             Status::Waived => "scoring.status.waived",
+            Status::ToVerify => "scoring.status.to_verify",
+            Status::TierUnconfirmed => "scoring.status.tier_unconfirmed",
         })
     }
 }
@@ -157,6 +221,9 @@ pub struct RuleResult {
     pub needs: Vec<String>,
     /// Some inputs were estimates.
     pub estimated: bool,
+    /// The share of the value resting on estimates, proxies or gaps (evidence C or D): the
+    /// largest over its inputs, energy carriers weighed by their energy and CO2.
+    pub low_grade_share: Option<f64>,
 }
 
 /// A weighted score with the share of weight it rests on.
@@ -176,6 +243,10 @@ pub enum GateState {
     Passed,
     Failed,
     Missing,
+    /// Every gate meets, but some rest on estimates: to be verified.
+    Unverified,
+    /// A gate's tier is unconfirmed (the park is outside the set's size bands).
+    Unconfirmed,
 }
 
 /// A projection of an indicator to a milestone.
@@ -406,13 +477,22 @@ fn score_rule(
             .supplied_by
             .iter()
             .any(|m| py.metrics.get(m).is_some_and(|x| x.estimated)),
+        low_grade_share: low_grade_share(ind, py),
     };
     let place = Place {
         park_id: &py.park_id,
         year: py.year,
         country,
     };
-    let j = judge(set, rule, ind.direction, place, value, band, opts);
+    let mut j = judge(set, rule, ind.direction, place, value, band, opts);
+    if j.status == Status::Meets
+        && rule.role == Role::Gate
+        && let (Some(e), Some(low)) = (&set.evidence, r.low_grade_share)
+        && low > e.max_low_grade_share + 1e-12
+    {
+        j.status = Status::ToVerify;
+        j.why = Some(Why::LowEvidence);
+    }
     r.threshold = j.threshold.map(|(t, milestone)| Applied {
         value: t.value,
         band: t.band.clone(),
@@ -427,6 +507,17 @@ fn score_rule(
     r.note = match j.why {
         None => None,
         Some(Why::OutsideBands) => Some(t!("scoring.note.outside_bands")),
+        Some(Why::TierUnconfirmed) => Some(set.accounting.outside_bands_note.as_ref().map_or_else(
+            || t!("scoring.note.tier_unconfirmed"),
+            |n| Text::both(n.get(Lang::En), n.get(Lang::Zh)),
+        )),
+        Some(Why::LowEvidence) => set.evidence.as_ref().map(|e| {
+            t!(
+                "scoring.note.to_verify",
+                share = format!("{:.0} %", r.low_grade_share.unwrap_or(0.0) * 100.0),
+                max = format!("{:.0} %", e.max_low_grade_share * 100.0)
+            )
+        }),
         Some(Why::Waived) => opts
             .waivers
             .iter()

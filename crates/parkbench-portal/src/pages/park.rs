@@ -169,12 +169,14 @@ pub async fn park(
         .unwrap_or_else(current_year);
     let benchmark = set_choice(&p, q.benchmark.as_deref());
     let (mut result, mut score_error) = (Value::from(()), Value::from(()));
+    let mut facts = Value::from(());
     let counting = counting_in(&history, year);
     if let Some(sub) = counting {
         match park_result(&p, &park, sub, &benchmark, v.lang).await {
             Ok(c) => {
                 if let Cached::Park(r) = &*c {
                     let s = &r.score;
+                    facts = Value::from_serialize(&r.facts);
                     result = Value::from_serialize(BTreeMap::from([
                         (
                             "level",
@@ -275,6 +277,7 @@ pub async fn park(
             ("benchmark", Value::from(benchmark)),
             ("sets", sets_value(&p, v.lang)),
             ("result", result),
+            ("facts", facts),
             ("score_error", score_error),
             ("all_sets", Value::from_serialize(&all_sets)),
             ("history", Value::from_serialize(&rows)),

@@ -59,6 +59,10 @@ pub mod colours {
     pub const MISSING: RGBColor = RGBColor(200, 200, 200);
     /// Waived: reddish purple.
     pub const WAIVED: RGBColor = RGBColor(204, 121, 167);
+    /// To be verified (met on estimates): orange.
+    pub const TO_VERIFY: RGBColor = RGBColor(230, 159, 0);
+    /// Tier unconfirmed: yellow.
+    pub const TIER_UNCONFIRMED: RGBColor = RGBColor(240, 228, 66);
     /// Not applicable: near white with an outline.
     pub const NOT_APPLICABLE: RGBColor = RGBColor(240, 240, 240);
     pub const INK: RGBColor = RGBColor(33, 33, 33);
@@ -84,6 +88,8 @@ pub fn status_colour(s: Status) -> RGBColor {
         Status::Missing => colours::MISSING,
         Status::Waived => colours::WAIVED,
         Status::NotApplicable => colours::NOT_APPLICABLE,
+        Status::ToVerify => colours::TO_VERIFY,
+        Status::TierUnconfirmed => colours::TIER_UNCONFIRMED,
     }
 }
 

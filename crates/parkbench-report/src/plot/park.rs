@@ -181,12 +181,22 @@ impl Chart for Scorecard {
         // Legend.
         let ly = h - 24;
         let mut x = 12;
-        for (s, label) in [
-            (Status::Meets, Status::Meets.label(self.lang)),
-            (Status::Fails, Status::Fails.label(self.lang)),
-            (Status::Missing, Status::Missing.label(self.lang)),
-            (Status::Waived, Status::Waived.label(self.lang)),
-        ] {
+        // The four usual statuses, and the rarer ones when a rule has them.
+        let legend: Vec<(Status, &str)> = [
+            Status::Meets,
+            Status::Fails,
+            Status::Missing,
+            Status::Waived,
+        ]
+        .into_iter()
+        .chain(
+            [Status::ToVerify, Status::TierUnconfirmed]
+                .into_iter()
+                .filter(|s| self.rows.iter().any(|r| r.status == *s)),
+        )
+        .map(|s| (s, s.label(self.lang)))
+        .collect();
+        for (s, label) in legend {
             if s == Status::Missing {
                 hatch(area, (x, ly - 6), (x + 22, ly + 6))?;
             } else {

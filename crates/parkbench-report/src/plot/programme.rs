@@ -527,13 +527,19 @@ impl Chart for Heatmap {
         }
         let ly = y0 + ch * self.parks.len() as i32 + 16;
         let mut x = 12;
+        let rare = [Status::ToVerify, Status::TierUnconfirmed]
+            .into_iter()
+            .filter(|s| self.parks.iter().any(|(_, st)| st.contains(s)));
         for s in [
             Status::Meets,
             Status::Fails,
             Status::Missing,
             Status::Waived,
             Status::NotApplicable,
-        ] {
+        ]
+        .into_iter()
+        .chain(rare)
+        {
             if s == Status::Missing {
                 hatch(area, (x, ly), (x + 18, ly + 12))?;
             } else {

@@ -37,10 +37,11 @@ use parkbench_core::indicators::Catalogue;
 use parkbench_core::input::{Dataset, valid_park_id_for_path};
 use parkbench_core::pipeline::{Programme, SetRun};
 use parkbench_core::reference::Vocabulary;
-use parkbench_core::scoring::{GateState, Score, Status, fmt_indicator, fmt_qty};
+use parkbench_core::scoring::{GateState, Score, Status, fmt_energy, fmt_indicator, fmt_qty};
 use parkbench_core::uncertainty::ParkUncertainty;
 
 pub use compare::{Comparison, page as comparison_page};
+pub use park::green_and_evidence;
 pub use pathway::summary as pathway_summary;
 pub use text::labels;
 
@@ -379,6 +380,8 @@ fn gate_label(g: GateState, lang: Lang) -> &'static str {
         GateState::Passed => t["gate_passed"],
         GateState::Failed => t["gate_failed"],
         GateState::Missing => t["gate_missing"],
+        GateState::Unverified => t["gate_unverified"],
+        GateState::Unconfirmed => t["gate_unconfirmed"],
     }
 }
 

@@ -305,6 +305,12 @@ pub(super) fn park_page(
                     .map_or_else(blank, |x| format!("{x:.3} tCO2/tce")),
             ),
         ];
+        let mut totals: Vec<(String, String)> = totals
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        totals.extend(green_and_evidence(py, lang));
+        totals.extend(other_readings(s, input, lang));
         context! { carriers => carriers, totals => totals }
     });
     let factors: Vec<_> = py
@@ -363,6 +369,93 @@ pub(super) fn park_page(
             .collect::<Vec<_>>(),
         footer => footer,
     }
+}
+
+/// Green electricity physically supplied and by certificates, apart (with the share of
+/// electricity each is), and the energy and CO2 on each evidence grade: (label, value) lines.
+pub fn green_and_evidence(
+    py: &parkbench_core::inventory::ParkYear,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let mut out = Vec::new();
+    let total = py.electricity_total_mwh.filter(|x| *x > 0.0);
+    let share = |mwh: f64| {
+        words.text(&t!(
+            "report.mwh_share",
+            mwh = if mwh == 0.0 {
+                "0 MWh".to_string()
+            } else {
+                fmt_energy(mwh)
+            },
+            share = total.map_or("—".into(), |e| format!("{:.1} %", 100.0 * mwh / e))
+        ))
+    };
+    if py.electricity_green_mwh.is_some_and(|x| x > 0.0) {
+        let unclassified = py.electricity_green_unclassified_mwh();
+        for (key, mwh) in [
+            ("report.green_physical", py.electricity_green_physical_mwh),
+            (
+                "report.green_certificates",
+                py.electricity_green_certificate_mwh,
+            ),
+            (
+                "report.green_unclassified",
+                unclassified.filter(|x| *x > 0.0),
+            ),
+        ] {
+            if let Some(mwh) = mwh {
+                out.push((words.word(key), share(mwh)));
+            }
+        }
+    }
+    let grades = |by: [f64; 4], unit: &str| {
+        let sum: f64 = by.iter().sum();
+        parkbench_core::input::Grade::ALL
+            .iter()
+            .zip(by)
+            .filter(|(_, x)| *x > 0.0)
+            .map(|(g, x)| {
+                format!(
+                    "{} {} {unit} ({:.1} %)",
+                    g.id(),
+                    fmt_qty(x),
+                    if sum > 0.0 { 100.0 * x / sum } else { 0.0 }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    if let Some(by) = py.energy_by_grade {
+        out.push((words.word("report.evidence_energy"), grades(by, "tce")));
+    }
+    if let Some(by) = py.co2_by_grade.filter(|b| b.iter().any(|x| *x > 0.0)) {
+        out.push((words.word("report.evidence_co2"), grades(by, "tCO2")));
+    }
+    out
+}
+
+/// The park-year under each of the set's alternative readings: the core value, the energy
+/// use, the gate and the level.
+fn other_readings(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, String)> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    input
+        .run
+        .alternatives
+        .iter()
+        .filter_map(|alt| {
+            let r = alt.get(&s.park_id, s.year)?;
+            let label = words.text(&t!("report.reading_label", reading = alt.label.get(lang)));
+            let value = words.text(&t!(
+                "report.reading_value",
+                value = r.co2_per_tce.map_or("—".into(), |x| format!("{x:.3}")),
+                energy = r.energy_tce.map_or("—".into(), fmt_qty),
+                gate = gate_label(r.gate, lang),
+                level = words.text(&r.level_name)
+            ));
+            Some((label, value))
+        })
+        .collect()
 }
 
 /// A level id in words.

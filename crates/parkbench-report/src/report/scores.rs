@@ -79,6 +79,8 @@ pub fn gate_str(g: GateState) -> &'static str {
         GateState::Passed => "gate_passed",
         GateState::Failed => "gate_failed",
         GateState::Missing => "gate_missing",
+        GateState::Unverified => "gate_to_verify",
+        GateState::Unconfirmed => "gate_tier_unconfirmed",
     }
 }
 
@@ -91,6 +93,7 @@ struct JsonSet<'a> {
     url: &'a str,
     accounting: &'a parkbench_core::benchmark::Accounting,
     scores: &'a [Score],
+    alternatives: &'a [parkbench_core::scoring::AlternativeRun],
 }
 
 /// scores.json: the sets with their sources and accounting, and every score.
@@ -105,6 +108,7 @@ pub fn json(runs: &[SetRun]) -> Result<String, serde_json::Error> {
             url: &r.set.url,
             accounting: &r.set.accounting,
             scores: &r.scores,
+            alternatives: &r.alternatives,
         })
         .collect();
     serde_json::to_string_pretty(&serde_json::json!({ "benchmarks": sets })).map(|s| s + "\n")

@@ -202,6 +202,10 @@ pub fn inventory_csv(inv: &Inventory, order: &[String], words: &Locale) -> Strin
         "co2_total_t",
         "co2_total_location_t",
         "co2_per_tce",
+        "electricity_total_mwh",
+        "electricity_green_physical_mwh",
+        "electricity_green_certificate_mwh",
+        "electricity_green_unclassified_mwh",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -223,6 +227,10 @@ pub fn inventory_csv(inv: &Inventory, order: &[String], words: &Locale) -> Strin
             num(y.co2_total_t, 4),
             num(y.co2_total_location_t, 4),
             num(y.co2_per_tce, 4),
+            num(y.electricity_total_mwh, 4),
+            num(y.electricity_green_physical_mwh, 4),
+            num(y.electricity_green_certificate_mwh, 4),
+            num(y.electricity_green_unclassified_mwh(), 4),
         ];
         for m in &present {
             let c = y.carriers.iter().find(|c| &&c.metric == m);

@@ -36,6 +36,8 @@ pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
         (g, Some(r)) => Text::new(match g {
             GateState::Passed => "report.headline_gate_met",
             GateState::Failed => "report.headline_gate_not_met",
+            GateState::Unverified => "report.headline_gate_to_verify",
+            GateState::Unconfirmed => "report.headline_gate_unconfirmed",
             _ => "report.headline_gate_not_assessable",
         })
         .arg("gate", Text::both(&r.name_en, &r.name_zh)),
@@ -83,6 +85,20 @@ pub fn accounting(lang: Lang, a: &Accounting, electricity: Option<f64>) -> Strin
     let grid = match a.grid_factor_variant {
         GridVariant::Average => "report.accounting_grid_average",
         GridVariant::ExclMarketNonfossil => "report.accounting_grid_excl_market",
+        GridVariant::FossilOnly => "report.accounting_grid_fossil_only",
+    };
+    let green = if a.green_at_zero.is_empty() {
+        words.word("report.accounting_green_zero_none")
+    } else {
+        let classes: Vec<String> = a
+            .green_at_zero
+            .iter()
+            .map(|c| words.word(c.word()))
+            .collect();
+        words.text(&t!(
+            "report.accounting_green_zero",
+            classes = classes.join(&words.word("report.list_separator_short"))
+        ))
     };
     let gas = if a.natural_gas_clean {
         "report.accounting_gas_clean"
@@ -97,6 +113,7 @@ pub fn accounting(lang: Lang, a: &Accounting, electricity: Option<f64>) -> Strin
     [
         basis,
         words.word(grid),
+        green,
         words.word(gas),
         words.word(process),
     ]

@@ -50,6 +50,7 @@ pub enum SheetRole {
     Parks,
     Activity,
     Waivers,
+    Certificates,
 }
 
 /// The role of a sheet by its name (case-insensitive; English or Chinese), or None for a sheet
@@ -62,6 +63,8 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
         Some(SheetRole::Activity)
     } else if n == "waivers" || n == "豁免" {
         Some(SheetRole::Waivers)
+    } else if n == "certificates" || n == "绿证" || n == "证书" {
+        Some(SheetRole::Certificates)
     } else {
         None
     }
