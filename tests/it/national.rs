@@ -485,3 +485,58 @@ fn an_openpyxl_workbook_scores_as_its_csv_twin() {
     let (code, out, _) = run(&["validate", "tests/data/national/book/national.xlsx"]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// Purchased heat at the heating plant's measured factor when the park gives it, else 0.11
+/// tCO2/GJ. 200,000 GJ of heat and 10,000 MWh of grid power (2022):
+///
+///     energy = 200,000 x 0.0341 + 10,000 x 0.1229 = 6,820 + 1,229 = 8,049 tce
+///     CO2, measured 95 kgCO2/GJ = 200,000 x 0.095 + 10,000 x 0.8325 = 19,000 + 8,325 = 27,325 t
+///     core   = 27,325 / 8,049 = 3.395 tCO2/tce (3.768 at the default 0.11: 30,325 t)
+#[test]
+fn a_measured_heat_factor_replaces_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country\nh,Heat park,CN\nh0,Heat park without a measured factor,CN\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\n\
+         h,2022,heat_purchased,200000,GJ\n\
+         h,2022,外购热力实测排放因子,95,kgCO2/GJ\n\
+         h,2022,electricity_grid,10000,MWh\n\
+         h0,2022,heat_purchased,200000,GJ\n\
+         h0,2022,electricity_grid,10000,MWh\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let rows = inventory(d, Some(SET));
+    assert_eq!(fmt(num(&rows, "h", "energy_tce"), 0), "8049");
+    assert_eq!(fmt(num(&rows, "h", "co2_heat_purchased_t"), 1), "19000.0");
+    assert_eq!(fmt(num(&rows, "h", "co2_total_t"), 0), "27325");
+    assert_eq!(
+        fmt(num(&rows, "h", "co2_total_t") / num(&rows, "h", "energy_tce"), 3),
+        "3.395"
+    );
+    assert_eq!(fmt(num(&rows, "h0", "co2_total_t"), 0), "30325");
+    // The factor used is listed with the park as its source.
+    let (code, out, _) = run(&["inventory", d, "--benchmark", SET, "--format", "json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let h = json
+        .as_array()
+        .or_else(|| json["years"].as_array())
+        .unwrap()
+        .iter()
+        .find(|y| y["park_id"] == "h")
+        .unwrap();
+    let factor = h["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["source"] == "heat_purchased_co2_factor")
+        .unwrap();
+    assert_eq!(factor["value"], 0.095);
+    assert_eq!(factor["status"], "reported");
+}

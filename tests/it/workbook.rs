@@ -39,12 +39,13 @@ fn csv_templates_in_both_languages_load_back_clean() {
                 "{activity}"
             );
         }
-        // One example row per metric group.
-        assert_eq!(activity.lines().count(), 1 + 7, "{activity}");
+        // One example row per metric group (electricity, fuel, heat, factor, process, economy,
+        // resources, digital).
+        assert_eq!(activity.lines().count(), 1 + 8, "{activity}");
         let (code, text) = validate(&out);
         assert_eq!(code, 0, "{lang} template validates:\n{text}");
         assert!(
-            text.contains("0 errors, 0 warnings in 2 files (1 parks, 8 data rows)"),
+            text.contains("0 errors, 0 warnings in 2 files (1 parks, 9 data rows)"),
             "{text}"
         );
     }

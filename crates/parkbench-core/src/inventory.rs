@@ -18,6 +18,9 @@ use crate::reference::{
     GreenClass, GreenClasses, ReferenceError, Vocabulary, parse_toml, read_text,
 };
 
+/// The metric that carries a park's measured CO2 factor of purchased heat.
+pub const MEASURED_HEAT_FACTOR: &str = "heat_purchased_co2_factor";
+
 /// How to account: chosen by the benchmark set (basis, variant) and the user (fuel factors).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AccountingOptions {
@@ -619,8 +622,21 @@ impl Accountant<'_> {
                 },
                 ("heat", _) => {
                     push_once(&mut used, heat_tce);
-                    push_once(&mut used, heat_co2);
-                    let co2 = q.map(|x| x * heat_co2.value);
+                    // A factor the park measured (its heating plant's) replaces the default.
+                    let measured = metrics
+                        .get(MEASURED_HEAT_FACTOR)
+                        .and_then(|m| m.value)
+                        .map(|value| FactorUse {
+                            factor: t!("factor.heat_co2_measured"),
+                            value,
+                            unit: "tCO2/GJ".into(),
+                            source: MEASURED_HEAT_FACTOR.into(),
+                            vintage: Some(year),
+                            status: "reported".into(),
+                        });
+                    let factor = measured.as_ref().unwrap_or(heat_co2);
+                    push_once(&mut used, factor);
+                    let co2 = q.map(|x| x * factor.value);
                     line(q.map(|x| x * heat_tce.value), co2, co2, 2)
                 }
                 ("process", _) => {

@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// Changes whenever the bytes produced for a given configuration change (the bench caches
 /// generated programmes under this version).
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 const METRICS_TOML: &str = include_str!("../../../indicators/metrics.toml");
 const GRID_FACTORS_CSV: &str = include_str!("../../../indicators/factors/grid-factors-cn.csv");
@@ -847,6 +847,8 @@ struct Plan {
     /// How green power bought is split: green power trading, direct supply, certificates (GEC),
     /// and the part reported without its class (`electricity_green_purchased`); sums to 1.
     green_split: [f64; 4],
+    /// The park states the measured CO2 factor of its purchased heat.
+    heat_factor: bool,
     process_per_tce: f64,
     va_per_tce: f64,
     /// Yearly growth of value added per tce (value added grows faster than energy use).
@@ -1112,6 +1114,17 @@ impl Park {
                     _ => (Unit::Mass(units.big), Season::Power),
                 };
                 w.flow(year, c.metric(), amount, unit, rng, season)?;
+                // A complete park states its heating plant's factor (the default's value, so
+                // the park's CO2 is the same either way).
+                if c == Carrier::Heat && plan.heat_factor {
+                    w.stock(
+                        year,
+                        "heat_purchased_co2_factor",
+                        c.co2_t_per_unit(),
+                        Unit::Factor,
+                        rng,
+                    )?;
+                }
             }
             if process_t > 0.0 {
                 w.flow(
@@ -1322,6 +1335,7 @@ impl Plan {
             reports_waste_heat: rng.chance(0.95) || complete,
             co2_ceiling: rng.range(3.4, 4.3),
             green_split: [0.0; 4],
+            heat_factor: complete,
         };
         plan.green_split = Plan::green_split(complete, rng);
         plan
@@ -1378,6 +1392,8 @@ enum Unit {
     Share(bool),
     Flag,
     Band,
+    /// tCO2/GJ.
+    Factor,
 }
 
 impl Unit {
@@ -1422,6 +1438,7 @@ impl Unit {
             Unit::Share(false) => (v, "fraction", Some(3)),
             Unit::Flag => (v, "flag", Some(0)),
             Unit::Band => (v, "band", Some(0)),
+            Unit::Factor => (v, "tCO2/GJ", Some(3)),
         }
     }
 }
