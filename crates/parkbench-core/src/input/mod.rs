@@ -11,6 +11,7 @@
 
 pub mod activity;
 pub mod certificates;
+pub mod enterprises;
 pub mod collect;
 pub mod parks;
 pub mod parquet;
