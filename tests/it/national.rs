@@ -149,7 +149,7 @@ fn score_of<'a>(set: &'a serde_json::Value, park: &str) -> &'a serde_json::Value
 fn a_gate_met_on_estimated_data_is_to_be_verified() {
     let set = scores("tests/data/national");
     for (park, status, gate, low) in [
-        ("n910-v", "to_verify", "unverified", 0.375),
+        ("n910-v", "to_verify", "to_verify", 0.375),
         ("n910-w", "meets", "passed", 0.0),
     ] {
         let s = score_of(&set, park);
@@ -190,7 +190,7 @@ fn parks_below_the_bands_have_their_tier_unconfirmed() {
         assert!(core["value"].as_f64().is_some());
         assert!(core["threshold"].is_null());
         assert!(core["points"].is_null());
-        assert_eq!(s["gate"], "unconfirmed");
+        assert_eq!(s["gate"], "tier_unconfirmed");
         assert_eq!(s["level"], "undetermined");
         assert!(
             s["reason_en"]
@@ -516,7 +516,10 @@ fn a_measured_heat_factor_replaces_the_default() {
     assert_eq!(fmt(num(&rows, "h", "co2_heat_purchased_t"), 1), "19000.0");
     assert_eq!(fmt(num(&rows, "h", "co2_total_t"), 0), "27325");
     assert_eq!(
-        fmt(num(&rows, "h", "co2_total_t") / num(&rows, "h", "energy_tce"), 3),
+        fmt(
+            num(&rows, "h", "co2_total_t") / num(&rows, "h", "energy_tce"),
+            3
+        ),
         "3.395"
     );
     assert_eq!(fmt(num(&rows, "h0", "co2_total_t"), 0), "30325");
@@ -539,4 +542,152 @@ fn a_measured_heat_factor_replaces_the_default() {
         .unwrap();
     assert_eq!(factor["value"], 0.095);
     assert_eq!(factor["status"], "reported");
+}
+
+/// What a hostile tester found, each a case: a park using exactly 200,000 tce is in the medium
+/// band (1,627,230 MWh x 0.1229 + 10,100 m3 x 0.00133 = 199,986.567 + 13.433 = 200,000.000 tce,
+/// a few ulps short in floating point): CO2 = 30,000 x 0.8325 + 10,100 x 0.0021622 = 24,996.84
+/// t, 0.125 tCO2/tce, the gate met.
+#[test]
+fn a_park_on_the_band_bound_is_inside_the_band() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country\nx200k,Park on the bound,CN\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\n\
+         x200k,2022,electricity_grid,30000,MWh\n\
+         x200k,2022,electricity_green_traded,1597230,MWh\n\
+         x200k,2022,natural_gas,10100,m3\n",
+    )
+    .unwrap();
+    let set = scores(dir.path().to_str().unwrap());
+    let s = score_of(&set, "x200k");
+    assert_eq!(s["band"]["band"], "medium", "{}", s["band"]);
+    assert_eq!(fmt(s["rules"][0]["value"].as_f64().unwrap(), 3), "0.125");
+    assert_eq!(s["gate"], "passed");
+}
+
+/// A ledger in one folder names a park whose files are in another: its claims are checked
+/// against it (5,000 MWh claimed, 1,000 retired).
+#[test]
+fn a_ledger_checks_the_parks_it_names_in_other_folders() {
+    let (north, south) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(
+        north.path().join("parks.csv"),
+        "park_id,name,country\nn1,North,CN\n",
+    )
+    .unwrap();
+    std::fs::write(
+        north.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\nn1,2022,electricity_grid,1000,MWh\n",
+    )
+    .unwrap();
+    std::fs::write(
+        north.path().join("certificates.csv"),
+        "certificate_id,park_id,generation_period,mwh,kind,retired\nGEC-S2,s2,2022-04,1000,gec,yes\n",
+    )
+    .unwrap();
+    std::fs::write(
+        south.path().join("parks.csv"),
+        "park_id,name,country\ns2,South,CN\n",
+    )
+    .unwrap();
+    std::fs::write(
+        south.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\n\
+         s2,2022,electricity_grid,1000,MWh\n\
+         s2,2022,electricity_green_certificates,5000,MWh\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&[
+        "validate",
+        north.path().to_str().unwrap(),
+        south.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("park s2 2022: 5000 MWh claimed as electricity_green_certificates, but the ledger retires 1000 MWh"),
+        "{out}"
+    );
+}
+
+/// The ledger as a workbook of its own beside the CSV files, its sheet named as operators name it
+/// (绿证台账), the generation month a date cell formatted yyyy-mm (a day of the month inside).
+#[test]
+fn a_ledger_workbook_with_date_cells_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country\nb1,Book park,CN\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\n\
+         b1,2022,electricity_grid,1000,MWh\n\
+         b1,2022,electricity_green_certificates,1500,MWh\n",
+    )
+    .unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("绿证台账").unwrap();
+    let month = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm");
+    for (c, h) in [
+        "证书编号",
+        "园区编号",
+        "发电年月",
+        "电量",
+        "证书类型",
+        "是否注销",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, day, mwh)) in [("GEC-1", 1, 1000.0), ("GEC-2", 15, 500.0)]
+        .iter()
+        .enumerate()
+    {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, "b1").unwrap();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2022, 5, *day).unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, &date, &month)
+            .unwrap();
+        sheet.write_number(r, 3, *mwh).unwrap();
+        sheet.write_string(r, 4, "绿证").unwrap();
+        sheet.write_string(r, 5, "是").unwrap();
+    }
+    book.save(dir.path().join("ledger.xlsx")).unwrap();
+    let (code, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    // 1,500 claimed, 1,500 retired: b1 counts them at zero (1,000 x 0.8325 / 2,500 x 0.1229).
+    let rows = inventory(dir.path().to_str().unwrap(), Some(SET));
+    assert_eq!(fmt(num(&rows, "b1", "co2_total_t"), 1), "832.5");
+}
+
+/// A park outside China scored against the national set: the fossil-power factor is China's, so
+/// the park's average grid intensity stands in and the park's assumptions say so.
+#[test]
+fn a_park_outside_china_is_told_the_national_factor_does_not_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country\nvn1,Viet Nam park,VN\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\nvn1,2021,electricity_grid,20000,MWh\n",
+    )
+    .unwrap();
+    let set = scores(dir.path().to_str().unwrap());
+    let a = score_of(&set, "vn1")["assumptions"].to_string();
+    assert!(a.contains("published for China only"), "{a}");
 }

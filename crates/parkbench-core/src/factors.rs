@@ -497,7 +497,14 @@ impl Factors {
     ) -> Option<GridFactor> {
         let mut assumptions = Vec::new();
         if !country.eq_ignore_ascii_case("CN") && !country.is_empty() {
-            return self.grid_ember(country, year);
+            let mut g = self.grid_ember(country, year)?;
+            // The set's reading names China's factors: say that another country's average
+            // stands in for it.
+            if variant != GridVariant::Average {
+                g.assumptions
+                    .push(t!("assumption.grid_variant_china_only", country = country));
+            }
+            return Some(g);
         }
         if country.is_empty() {
             assumptions.push(t!("assumption.country_cn"));

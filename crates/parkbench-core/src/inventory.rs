@@ -623,17 +623,18 @@ impl Accountant<'_> {
                 ("heat", _) => {
                     push_once(&mut used, heat_tce);
                     // A factor the park measured (its heating plant's) replaces the default.
-                    let measured = metrics
-                        .get(MEASURED_HEAT_FACTOR)
-                        .and_then(|m| m.value)
-                        .map(|value| FactorUse {
-                            factor: t!("factor.heat_co2_measured"),
-                            value,
-                            unit: "tCO2/GJ".into(),
-                            source: MEASURED_HEAT_FACTOR.into(),
-                            vintage: Some(year),
-                            status: "reported".into(),
-                        });
+                    let measured =
+                        metrics
+                            .get(MEASURED_HEAT_FACTOR)
+                            .and_then(|m| m.value)
+                            .map(|value| FactorUse {
+                                factor: t!("factor.heat_co2_measured"),
+                                value,
+                                unit: "tCO2/GJ".into(),
+                                source: MEASURED_HEAT_FACTOR.into(),
+                                vintage: Some(year),
+                                status: "reported".into(),
+                            });
                     let factor = measured.as_ref().unwrap_or(heat_co2);
                     push_once(&mut used, factor);
                     let co2 = q.map(|x| x * factor.value);

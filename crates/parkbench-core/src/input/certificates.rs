@@ -61,12 +61,21 @@ pub const KINDS: [GreenClass; 3] = [
 ];
 
 fn kind(raw: &str) -> Option<GreenClass> {
-    match raw.trim().to_lowercase().as_str() {
+    // `Green Power Trading`, `green-power-trading` and `green_power_trading` are one kind.
+    let k: String = raw
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect();
+    match k.as_str() {
         "gec" | "绿证" | "绿色电力证书" => Some(GreenClass::Gec),
         "green_power_trading" | "绿电交易" | "绿色电力交易" => {
             Some(GreenClass::GreenPowerTrading)
         }
-        "direct_supply" | "直供" | "直供电" | "绿电直连" => Some(GreenClass::DirectSupply),
+        "direct_supply" | "直供" | "直供电" | "绿电直供" | "绿电直连" => {
+            Some(GreenClass::DirectSupply)
+        }
         _ => None,
     }
 }
@@ -79,9 +88,17 @@ fn retired(raw: &str) -> Option<bool> {
     }
 }
 
-/// `2024-03` (or `2024/03`, `2024.03`, `202403`) -> (2024, 3).
+/// `2024-03` (or `2024/03`, `2024.03`, `202403`, or a day of the month as a date cell reads,
+/// `2024-03-01`, `2024-03-31`: the month of generation) -> (2024, 3).
 fn period(raw: &str) -> Option<(i32, u8)> {
     let t = raw.trim();
+    // A date: the month it falls in (a certificate is of its generation month, whatever day a
+    // sheet's date cell shows).
+    if let [y, m, d] = t.split(['-', '/']).collect::<Vec<_>>().as_slice()
+        && d.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+    {
+        return period(&format!("{y}-{m}"));
+    }
     let (y, m) = match t.find(['-', '/', '.']) {
         Some(i) => (&t[..i], &t[i + 1..]),
         None if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) => t.split_at(4),
@@ -274,9 +291,9 @@ pub fn check_claims(
             .or_default()
             .push((class, g.sum, g.first));
     }
-    // Exact to the kWh: a claim a few kWh above what is held is still above it.
+    // Exact to a tenth of a kWh: a claim a few kWh above what is held is still above it.
     let fmt = |x: f64| {
-        let s = format!("{x:.3}");
+        let s = format!("{x:.4}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     };
     for ((park, year), list) in &claims {

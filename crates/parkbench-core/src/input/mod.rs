@@ -451,6 +451,9 @@ fn load_listed(
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
     certificates::check_rows(&certificates, &|id| known.contains(id), &mut diags);
+    // A park the ledger names is checked against it wherever its own files are.
+    let mut under_ledger = under_ledger;
+    under_ledger.extend(certificates.iter().map(|c| c.park_id.clone()));
     certificates::duplicates(&certificates, &mut diags);
     certificates::check_claims(
         &certificates,

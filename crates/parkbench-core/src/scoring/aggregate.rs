@@ -54,9 +54,9 @@ pub fn gate_state(gates: impl Iterator<Item = Status>) -> GateState {
     } else if failed {
         GateState::Failed
     } else if unconfirmed {
-        GateState::Unconfirmed
+        GateState::TierUnconfirmed
     } else if unverified {
-        GateState::Unverified
+        GateState::ToVerify
     } else {
         GateState::Passed
     }
@@ -64,14 +64,14 @@ pub fn gate_state(gates: impl Iterator<Item = Status>) -> GateState {
 
 /// The readiness level reached (index into `set.levels`), or None when undetermined.
 pub fn level_index(set: &BenchmarkSet, overall: Part, gate: GateState) -> Option<usize> {
-    if matches!(gate, GateState::Missing | GateState::Unconfirmed) {
+    if matches!(gate, GateState::Missing | GateState::TierUnconfirmed) {
         return None;
     }
     let score = overall.score?;
     set.levels.iter().position(|l| {
         score + 1e-9 >= l.min_score
             && overall.coverage + 1e-9 >= l.min_coverage
-            && !(l.requires_gates && matches!(gate, GateState::Failed | GateState::Unverified))
+            && !(l.requires_gates && matches!(gate, GateState::Failed | GateState::ToVerify))
     })
 }
 
@@ -103,7 +103,7 @@ pub(super) fn level(
     if gate == GateState::Missing {
         return undetermined(t!("scoring.reason.gate_missing", gates = gate_names));
     }
-    if gate == GateState::Unconfirmed {
+    if gate == GateState::TierUnconfirmed {
         return undetermined(t!("scoring.reason.gate_unconfirmed", gates = gate_names));
     }
     let Some(score) = overall.score else {
@@ -115,7 +115,7 @@ pub(super) fn level(
     let top = &set.levels[0];
     if let Some(i) = level_index(set, overall, gate) {
         let l = &set.levels[i];
-        let reason = if gate == GateState::Unverified && top.requires_gates {
+        let reason = if gate == GateState::ToVerify && top.requires_gates {
             t!(
                 "scoring.reason.gate_unverified",
                 score = score_text,

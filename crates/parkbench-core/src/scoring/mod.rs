@@ -244,9 +244,9 @@ pub enum GateState {
     Failed,
     Missing,
     /// Every gate meets, but some rest on estimates: to be verified.
-    Unverified,
+    ToVerify,
     /// A gate's tier is unconfirmed (the park is outside the set's size bands).
-    Unconfirmed,
+    TierUnconfirmed,
 }
 
 /// A projection of an indicator to a milestone.

@@ -380,8 +380,8 @@ fn gate_label(g: GateState, lang: Lang) -> &'static str {
         GateState::Passed => t["gate_passed"],
         GateState::Failed => t["gate_failed"],
         GateState::Missing => t["gate_missing"],
-        GateState::Unverified => t["gate_unverified"],
-        GateState::Unconfirmed => t["gate_unconfirmed"],
+        GateState::ToVerify => t["gate_unverified"],
+        GateState::TierUnconfirmed => t["gate_unconfirmed"],
     }
 }
 

@@ -79,8 +79,8 @@ pub fn gate_str(g: GateState) -> &'static str {
         GateState::Passed => "gate_passed",
         GateState::Failed => "gate_failed",
         GateState::Missing => "gate_missing",
-        GateState::Unverified => "gate_to_verify",
-        GateState::Unconfirmed => "gate_tier_unconfirmed",
+        GateState::ToVerify => "gate_to_verify",
+        GateState::TierUnconfirmed => "gate_tier_unconfirmed",
     }
 }
 

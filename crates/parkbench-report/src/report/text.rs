@@ -36,8 +36,8 @@ pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
         (g, Some(r)) => Text::new(match g {
             GateState::Passed => "report.headline_gate_met",
             GateState::Failed => "report.headline_gate_not_met",
-            GateState::Unverified => "report.headline_gate_to_verify",
-            GateState::Unconfirmed => "report.headline_gate_unconfirmed",
+            GateState::ToVerify => "report.headline_gate_to_verify",
+            GateState::TierUnconfirmed => "report.headline_gate_unconfirmed",
             _ => "report.headline_gate_not_assessable",
         })
         .arg("gate", Text::both(&r.name_en, &r.name_zh)),

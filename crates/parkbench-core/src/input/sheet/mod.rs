@@ -63,7 +63,7 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
         Some(SheetRole::Activity)
     } else if n == "waivers" || n == "豁免" {
         Some(SheetRole::Waivers)
-    } else if n == "certificates" || n == "绿证" || n == "证书" {
+    } else if n.starts_with("certificate") || n.starts_with("绿证") || n.starts_with("证书") {
         Some(SheetRole::Certificates)
     } else {
         None
@@ -177,7 +177,8 @@ pub fn read_workbook_as(
         }
     };
     let has = |role| book.sheets.iter().any(|(r, _)| *r == role);
-    if !has(SheetRole::Activity) && !has(SheetRole::Parks) {
+    // A workbook of the certificate ledger alone is one of a folder's files.
+    if !has(SheetRole::Activity) && !has(SheetRole::Parks) && !has(SheetRole::Certificates) {
         return Err(Diagnostic::error(file, 0, 0, t!("diag.workbook_no_sheets"))
             .value(book.names.join(", "))
             .expected(t!("diag.expected.sheet_names"))
