@@ -24,7 +24,7 @@ pub struct Row {
     /// The evidence the value rests on (the `evidence` column, else `quality`).
     pub grade: Grade,
     /// The enterprise the row is of (the `enterprise_id` column; None: the park's own row).
-    pub enterprise: super::enterprises::EnterpriseId,
+    pub enterprise: EnterpriseId,
     /// 1-based column of the enterprise cell (0 without one).
     pub enterprise_column: u16,
     /// Index of the file in the dataset's file list.
@@ -76,12 +76,12 @@ impl Grade {
     }
 }
 
+/// An enterprise id as rows share it (None: the park's own row).
+pub type EnterpriseId = Option<std::sync::Arc<str>>;
+
 /// The enterprise of a cell, sharing one `Arc` with the row before when it is the same (rows
 /// of an enterprise come in runs).
-fn enterprise_of(
-    raw: &str,
-    last: &mut super::enterprises::EnterpriseId,
-) -> super::enterprises::EnterpriseId {
+fn enterprise_of(raw: &str, last: &mut EnterpriseId) -> EnterpriseId {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
@@ -334,7 +334,7 @@ impl Ctx<'_> {
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
-        let mut last_enterprise: super::enterprises::EnterpriseId = None;
+        let mut last_enterprise: EnterpriseId = None;
         let mut rows = Vec::with_capacity(t.rows());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
@@ -433,7 +433,7 @@ impl Ctx<'_> {
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
-        let mut last_enterprise: super::enterprises::EnterpriseId = None;
+        let mut last_enterprise: EnterpriseId = None;
         let known = [
             "park_id",
             "year",

@@ -210,8 +210,13 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Enterprise> {
     }
     if local_ids > 0 {
         diags.push(
-            Diagnostic::warning(&t.origin, t.header_line as usize, 0, t!("diag.enterprise_local_ids", n = local_ids))
-                .hint(t!("diag.hint.enterprise_local_ids")),
+            Diagnostic::warning(
+                &t.origin,
+                t.header_line as usize,
+                0,
+                t!("diag.enterprise_local_ids", n = local_ids),
+            )
+            .hint(t!("diag.hint.enterprise_local_ids")),
         );
     }
     out
@@ -253,7 +258,8 @@ impl Boundary {
 
     /// The months of `year` the enterprise was inside the park's boundary (bits 0-11).
     pub fn months(&self, park: &str, id: &str, year: i32) -> u16 {
-        self.stays(park, id).fold(0, |acc, e| acc | e.months_of(year))
+        self.stays(park, id)
+            .fold(0, |acc, e| acc | e.months_of(year))
     }
 
     /// An enterprise inside two parks' boundaries (or twice inside one) in the same month: an
@@ -269,7 +275,10 @@ impl Boundary {
             let stays = &by_id[*id];
             for (i, a) in stays.iter().enumerate() {
                 for b in &stays[i + 1..] {
-                    let from = a.from.unwrap_or(Month::MIN).max(b.from.unwrap_or(Month::MIN));
+                    let from = a
+                        .from
+                        .unwrap_or(Month::MIN)
+                        .max(b.from.unwrap_or(Month::MIN));
                     let to = a.to.unwrap_or(Month::MAX).min(b.to.unwrap_or(Month::MAX));
                     if from > to {
                         continue;
@@ -303,8 +312,127 @@ impl Boundary {
     }
 }
 
-/// An enterprise id as rows share it.
-pub type EnterpriseId = Option<Arc<str>>;
+pub use super::activity::EnterpriseId;
+
+/// Activity rows of enterprises against the boundary, as they are read: an enterprise the
+/// park's enterprises table lacks is an error (once per park and enterprise); a metric that is
+/// not summed (a share, a count) is the park's to report, an error on an enterprise's row; a
+/// monthly row outside the boundary is a warning at its line and left out; a year row of an
+/// enterprise inside for part of the year counts for its months inside (value x months / 12),
+/// as an estimate (grade C) and said. Rows without an enterprise pass as they are.
+pub fn admit(
+    rows: Vec<super::Row>,
+    boundary: &Boundary,
+    file: &Origin,
+    vocab: &crate::reference::Vocabulary,
+    reported: &mut rustc_hash::FxHashSet<(Arc<str>, Arc<str>)>,
+    diags: &mut Report,
+) -> Vec<super::Row> {
+    if rows.iter().all(|r| r.enterprise.is_none()) {
+        return rows;
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        let Some(e) = r.enterprise.clone() else {
+            out.push(r);
+            continue;
+        };
+        let park = &*r.park_id;
+        let (line, col) = (r.line as usize, r.enterprise_column as usize);
+        let metric = &vocab.order[r.metric as usize];
+        if vocab.metrics[metric].aggregate != crate::reference::Aggregate::Sum {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    line,
+                    col,
+                    t!("diag.enterprise_not_summed", metric = metric),
+                )
+                .value(&*e)
+                .hint(t!("diag.hint.enterprise_not_summed"))
+                .park(park),
+            );
+            continue;
+        }
+        if !boundary.knows(park, &e) {
+            // Once per park and enterprise: its other rows go with the first.
+            if reported.insert((r.park_id.clone(), e.clone())) {
+                diags.push(
+                    Diagnostic::error(file, line, col, t!("diag.enterprise_unknown", park = park))
+                        .value(&*e)
+                        .expected(t!("diag.expected.enterprise_listed", park = park))
+                        .park(park),
+                );
+            }
+            continue;
+        }
+        let inside = boundary.months(park, &e, r.year);
+        match r.month {
+            Some(m) if inside & (1 << (m - 1)) == 0 => {
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        line,
+                        col,
+                        t!(
+                            "diag.enterprise_outside",
+                            enterprise = &*e,
+                            park = park,
+                            period = format!("{}-{m:02}", r.year)
+                        ),
+                    )
+                    .value(&*e)
+                    .park(park),
+                );
+                continue;
+            }
+            Some(_) => {}
+            None if inside == 0 => {
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        line,
+                        col,
+                        t!(
+                            "diag.enterprise_outside",
+                            enterprise = &*e,
+                            park = park,
+                            period = r.year.to_string()
+                        ),
+                    )
+                    .value(&*e)
+                    .park(park),
+                );
+                continue;
+            }
+            None if inside != 0xFFF => {
+                let n = inside.count_ones();
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        line,
+                        col,
+                        t!(
+                            "diag.enterprise_part_year",
+                            enterprise = &*e,
+                            park = park,
+                            year = r.year,
+                            n = n
+                        ),
+                    )
+                    .value(&*e)
+                    .hint(t!("diag.hint.enterprise_part_year"))
+                    .park(park),
+                );
+                r.value = r.value.map(|v| v * f64::from(n) / 12.0);
+                r.grade = r.grade.max(super::Grade::C);
+            }
+            None => {}
+        }
+        out.push(r);
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {
