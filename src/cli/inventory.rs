@@ -22,11 +22,33 @@ pub struct InventoryArgs {
     /// defaults (average grid factor, every green class at zero, 0.1229 kgce/kWh).
     #[arg(long = "benchmark", value_name = "ID")]
     pub benchmark: Option<String>,
+    /// One row per park-year, or per enterprise of each park-year (its energy, CO2, CO2 per tce
+    /// and share of the park's; the park's own rows as enterprise "").
+    #[arg(long, value_enum, default_value = "park")]
+    pub by: By,
+}
+
+/// What a row of the inventory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Park,
+    Enterprise,
 }
 
 pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading the data and building the inventory");
     let l = args.data.load()?;
+    if args.by == By::Enterprise {
+        let rows = l.inventory_by_enterprise(args.data.fuel_factors, args.benchmark.as_deref())?;
+        spinner.finish_and_clear();
+        let text = match args.format {
+            Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+            Format::Csv => parkbench::report::enterprises_csv(&rows),
+            Format::Table => enterprises_table(&rows),
+        };
+        emit(args.out.as_deref(), &text)?;
+        return Ok(super::report_failures(&l.data, args.data.lang));
+    }
     let inv = l.inventory(args.data.fuel_factors, args.benchmark.as_deref())?;
     spinner.finish_and_clear();
     let words = parkbench::i18n::Locale::get(args.data.lang);
@@ -37,6 +59,42 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     };
     emit(args.out.as_deref(), &text)?;
     Ok(super::report_failures(&l.data, args.data.lang))
+}
+
+const ENTERPRISE_COLUMNS: [&str; 9] = [
+    "park_id",
+    "enterprise_id",
+    "name",
+    "year",
+    "energy_tce",
+    "co2_total_t",
+    "co2_per_tce",
+    "energy_share",
+    "co2_share",
+];
+
+fn enterprise_cells(r: &parkbench::pipeline::EnterpriseYear, digits: [usize; 5]) -> Vec<String> {
+    let n = |x: Option<f64>, d: usize| x.map_or(String::new(), |v| format!("{v:.d$}"));
+    vec![
+        r.park_id.clone(),
+        r.enterprise_id.clone(),
+        r.name.clone(),
+        r.year.to_string(),
+        n(r.energy_tce, digits[0]),
+        n(r.co2_total_t, digits[1]),
+        n(r.co2_per_tce, digits[2]),
+        n(r.energy_share, digits[3]),
+        n(r.co2_share, digits[4]),
+    ]
+}
+
+fn enterprises_table(rows: &[parkbench::pipeline::EnterpriseYear]) -> String {
+    let header: Vec<String> = ENTERPRISE_COLUMNS.iter().map(|s| s.to_string()).collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| enterprise_cells(r, [0, 0, 3, 3, 3]))
+        .collect();
+    text_table(&header, &body)
 }
 
 /// The inventory as a table, and under it what made each blank total unknown.

@@ -216,7 +216,29 @@ impl job::Job {
         fuel: FuelFactorSet,
         set: Option<&str>,
     ) -> Result<parkbench::inventory::Inventory, CliError> {
-        let options = match set {
+        let options = self.accounting(fuel, set)?;
+        Ok(self.reference.inventory(&self.data, options)?)
+    }
+
+    /// Each enterprise's inventory, accounted as `inventory` accounts its park.
+    pub fn inventory_by_enterprise(
+        &self,
+        fuel: FuelFactorSet,
+        set: Option<&str>,
+    ) -> Result<Vec<parkbench::pipeline::EnterpriseYear>, CliError> {
+        let options = self.accounting(fuel, set)?;
+        Ok(self
+            .reference
+            .inventory_by_enterprise(&self.data, options)?)
+    }
+
+    /// The accounting options: a set's reading, or parkbench's defaults.
+    fn accounting(
+        &self,
+        fuel: FuelFactorSet,
+        set: Option<&str>,
+    ) -> Result<parkbench::inventory::AccountingOptions, CliError> {
+        Ok(match set {
             Some(id) => self
                 .reference
                 .set(id)
@@ -227,8 +249,7 @@ impl job::Job {
                 fuel_factors: fuel,
                 ..Default::default()
             },
-        };
-        Ok(self.reference.inventory(&self.data, options)?)
+        })
     }
 }
 

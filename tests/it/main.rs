@@ -4,6 +4,7 @@ mod bad;
 mod batch;
 mod browser;
 mod encodings;
+mod enterprises;
 mod hostile;
 mod interrupt;
 mod inventory;

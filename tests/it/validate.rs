@@ -48,7 +48,7 @@ fn sample_data_validates_clean_with_its_two_warnings() {
     let (code, out, _) = run(&["validate", "sample-data"]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.ends_with("0 errors, 2 warnings in 3 files (12 parks, 708 data rows)\n"),
+        out.ends_with("0 errors, 2 warnings in 5 files (12 parks, 723 data rows)\n"),
         "{out}"
     );
     assert!(out.contains("value added per tce is outside any real range"));

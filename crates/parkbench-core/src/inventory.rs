@@ -106,6 +106,21 @@ fn low_share(by: [f64; 4]) -> Option<f64> {
     (total > 0.0).then(|| (by[2].abs() + by[3].abs()) / total)
 }
 
+/// One enterprise's year in its park (the park's own rows: `enterprise_id` "").
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EnterpriseYear {
+    pub park_id: String,
+    pub enterprise_id: String,
+    pub name: String,
+    pub year: i32,
+    pub energy_tce: Option<f64>,
+    pub co2_total_t: Option<f64>,
+    pub co2_per_tce: Option<f64>,
+    /// Of the park's energy and CO2 in the year.
+    pub energy_share: Option<f64>,
+    pub co2_share: Option<f64>,
+}
+
 /// A carrier that makes a park-year's energy or CO2 total unknown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnknownTotal {

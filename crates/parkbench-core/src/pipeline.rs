@@ -11,6 +11,7 @@ use crate::benchmark::BenchmarkSet;
 use crate::factors::{Factors, FuelFactorSet};
 use crate::indicators::{self, Catalogue};
 use crate::input::{Annual, Dataset};
+pub use crate::inventory::EnterpriseYear;
 use crate::inventory::{self, AccountingOptions, Inventory, Plausibility};
 use crate::reference::{ReferenceError, Vocabulary};
 use crate::scoring::{self, ScoreOptions, Waiver};
@@ -110,6 +111,52 @@ impl Reference {
             &self.plausibility,
             options,
         )?)
+    }
+}
+
+impl Reference {
+    /// Each enterprise's inventory (and the park's own rows, enterprise ""), accounted as its
+    /// park's: what each firm adds to the park's energy and CO2.
+    pub fn inventory_by_enterprise(
+        &self,
+        data: &Dataset,
+        options: AccountingOptions,
+    ) -> Result<Vec<inventory::EnterpriseYear>, PipelineError> {
+        let by = data.annual_by_enterprise(&self.vocab)?;
+        let acc = inventory::Accountant::new(&self.vocab, &self.factors, options)?;
+        let parks = data.annual(&self.vocab)?;
+        let mut out = Vec::with_capacity(by.len());
+        for ((park_id, enterprise_id, year), metrics) in &by {
+            let Some(park) = data.park(park_id) else {
+                continue;
+            };
+            let py = acc.account(park, *year, metrics);
+            let whole = parks
+                .get(&(park_id.clone(), *year))
+                .map(|m| acc.account(park, *year, m));
+            let share = |of: Option<f64>, total: Option<f64>| match (of, total) {
+                (Some(a), Some(t)) if t > 0.0 => Some(a / t),
+                _ => None,
+            };
+            let name = data
+                .enterprises
+                .iter()
+                .find(|e| &e.park_id == park_id && &e.id == enterprise_id)
+                .map(|e| e.name.clone())
+                .unwrap_or_default();
+            out.push(inventory::EnterpriseYear {
+                park_id: park_id.clone(),
+                enterprise_id: enterprise_id.clone(),
+                name,
+                year: *year,
+                energy_tce: py.energy_tce,
+                co2_total_t: py.co2_total_t,
+                co2_per_tce: py.co2_per_tce,
+                energy_share: share(py.energy_tce, whole.as_ref().and_then(|w| w.energy_tce)),
+                co2_share: share(py.co2_total_t, whole.as_ref().and_then(|w| w.co2_total_t)),
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -295,12 +342,18 @@ fn score_sets(
                 readings,
             });
         }
+        let enterprises = if data.has_enterprises() {
+            reference.inventory_by_enterprise(data, set.accounting.options(sel.fuel_factors))?
+        } else {
+            Vec::new()
+        };
         out.push(SetRun {
             set: set.clone(),
             inventory,
             values,
             scores,
             alternatives,
+            enterprises,
         });
     }
     Ok(out)

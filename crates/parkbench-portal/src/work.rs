@@ -276,6 +276,11 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     let t = table::read_csv_head(&u.name, b)?;
     if t.col("certificate_id").is_some() {
         Ok("certificates")
+    } else if t.col("enterprise_id").is_some()
+        && t.col("metric").is_none()
+        && !activity::is_wide(&t)
+    {
+        Ok("enterprises")
     } else if activity::is_wide(&t) || t.col("metric").is_some() {
         Ok("activity")
     } else if t.col("justification").is_some() {
@@ -304,6 +309,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
             "parquet" => SourceKind::ActivityParquet,
             "waivers" => SourceKind::Waivers,
             "certificates" => SourceKind::Certificates,
+            "enterprises" => SourceKind::Enterprises,
             "xlsx" => SourceKind::Workbook(Some("xlsx")),
             "xlsb" => SourceKind::Workbook(Some("xlsb")),
             "xls" => SourceKind::Workbook(Some("xls")),
@@ -731,6 +737,12 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         })
         .collect();
     names.sort();
+    // The park's enterprises and its certificate ledger go with its activity, split the same way.
+    for extra in ["enterprises.csv", "certificates.csv"] {
+        if dir.join(extra).is_file() {
+            names.push(dir.join(extra));
+        }
+    }
     for f in names {
         let t = table::read_csv(&f).map_err(|d| d.to_string())?;
         activity.push((input::short_name(&f), t));

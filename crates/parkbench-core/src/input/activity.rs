@@ -23,6 +23,10 @@ pub struct Row {
     pub month: Option<u8>,
     /// The evidence the value rests on (the `evidence` column, else `quality`).
     pub grade: Grade,
+    /// The enterprise the row is of (the `enterprise_id` column; None: the park's own row).
+    pub enterprise: EnterpriseId,
+    /// 1-based column of the enterprise cell (0 without one).
+    pub enterprise_column: u16,
     /// Index of the file in the dataset's file list.
     pub file: u16,
     pub line: u32,
@@ -68,6 +72,32 @@ impl Grade {
             "C" | "c" | "Ｃ" | "ｃ" => Some(Grade::C),
             "D" | "d" | "Ｄ" | "ｄ" => Some(Grade::D),
             _ => None,
+        }
+    }
+}
+
+/// An enterprise id as rows share it (None: the park's own row).
+pub type EnterpriseId = Option<std::sync::Arc<str>>;
+
+/// The enterprise of a cell, sharing one `Arc` with the row before when it is the same (rows
+/// of an enterprise come in runs).
+fn enterprise_of(raw: &str, last: &mut EnterpriseId) -> EnterpriseId {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    // Codes are written in either case; the check is on the upper case.
+    let id = if raw.len() == 18 && raw.is_ascii() {
+        raw.to_ascii_uppercase()
+    } else {
+        raw.to_string()
+    };
+    match last {
+        Some(l) if **l == *id => Some(l.clone()),
+        _ => {
+            let a: std::sync::Arc<str> = id.into();
+            *last = Some(a.clone());
+            Some(a)
         }
     }
 }
@@ -303,6 +333,8 @@ impl Ctx<'_> {
         let c_period = t.col("period");
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
+        let c_enterprise = t.col("enterprise_id");
+        let mut last_enterprise: EnterpriseId = None;
         let mut rows = Vec::with_capacity(t.rows());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
@@ -374,7 +406,10 @@ impl Ctx<'_> {
                 continue;
             }
             if let (Some(y), Some((mi, _)), Some(v), Some(mo)) = (year, metric, value, month) {
+                let enterprise = enterprise_of(self.cell(c_enterprise, r), &mut last_enterprise);
                 rows.push(Row {
+                    enterprise,
+                    enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
                     park_id,
                     year: y,
                     metric: mi,
@@ -397,8 +432,17 @@ impl Ctx<'_> {
         let c_period = t.col("period");
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
+        let c_enterprise = t.col("enterprise_id");
+        let mut last_enterprise: EnterpriseId = None;
         let known = [
-            "park_id", "year", "period", "quality", "evidence", "note", "name",
+            "park_id",
+            "year",
+            "period",
+            "quality",
+            "evidence",
+            "enterprise_id",
+            "note",
+            "name",
         ];
         // Resolve every metric column once, from the header.
         let mut metric_cols: Vec<(usize, u16, &Metric, &Unit)> = Vec::new();
@@ -456,9 +500,12 @@ impl Ctx<'_> {
             let (Some(y), Some(mo)) = (year, month) else {
                 continue;
             };
+            let enterprise = enterprise_of(self.cell(c_enterprise, r), &mut last_enterprise);
             for (c, mi, v) in row_values {
                 if let Some(v) = v {
                     rows.push(Row {
+                        enterprise: enterprise.clone(),
+                        enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
                         park_id: park_id.clone(),
                         year: y,
                         metric: mi,

@@ -66,10 +66,14 @@ struct Periods {
     files: [u16; 13],
 }
 
-/// A park seen in activity rows.
+/// A park seen in activity rows, or one of its enterprises: the unit rows are summed by (a
+/// park's total is the sum of its units).
 #[derive(Debug, Clone)]
 pub struct ActivityPark {
+    /// The park.
     pub id: Arc<str>,
+    /// The enterprise, for rows of an enterprise (None: the park's own rows).
+    pub enterprise: Option<Arc<str>>,
     /// Its first row.
     pub first: At,
     pub rows: u64,
@@ -87,15 +91,18 @@ struct Duplicate {
 /// Activity rows, summed into groups as they are read.
 #[derive(Debug, Clone, Default)]
 pub struct Collector {
+    /// The units rows are summed by: parks, and enterprises of parks.
     pub parks: Vec<ActivityPark>,
-    park_index: FxHashMap<Arc<str>, u32>,
+    park_index: FxHashMap<(Arc<str>, Option<Arc<str>>), u32>,
+    /// Every unit of a park, the park's own first when it has rows.
+    units_of: FxHashMap<Arc<str>, Vec<u32>>,
     /// In the order each group's first row came.
     pub groups: Vec<Group>,
     index: FxHashMap<u64, u32>,
     periods: Vec<Periods>,
     duplicates: Vec<Duplicate>,
-    /// The park of the last row (rows of a park come in runs).
-    last_park: Option<(Arc<str>, u32)>,
+    /// The unit of the last row (rows of a park come in runs).
+    last_park: Option<(Arc<str>, Option<Arc<str>>, u32)>,
 }
 
 fn key(park: u32, year: i32, metric: u16) -> u64 {
@@ -107,7 +114,7 @@ fn key(park: u32, year: i32, metric: u16) -> u64 {
 impl Collector {
     /// Adds a checked row; returns the number of its park.
     pub fn add(&mut self, r: Row) -> u32 {
-        let park = self.park_of(&r.park_id);
+        let park = self.park_of(&r.park_id, &r.enterprise);
         let at = At {
             file: r.file,
             column: r.column,
@@ -192,38 +199,61 @@ impl Collector {
         park
     }
 
-    fn park_of(&mut self, id: &Arc<str>) -> u32 {
-        if let Some((last, i)) = &self.last_park
-            && (Arc::ptr_eq(last, id) || **last == **id)
+    fn park_of(&mut self, id: &Arc<str>, enterprise: &Option<Arc<str>>) -> u32 {
+        let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || **a == **b;
+        if let Some((last, e, i)) = &self.last_park
+            && same(last, id)
+            && match (e, enterprise) {
+                (None, None) => true,
+                (Some(a), Some(b)) => same(a, b),
+                _ => false,
+            }
         {
             return *i;
         }
         let next = self.parks.len() as u32;
-        let i = *self.park_index.entry(id.clone()).or_insert(next);
+        let i = *self
+            .park_index
+            .entry((id.clone(), enterprise.clone()))
+            .or_insert(next);
         if i == next {
             self.parks.push(ActivityPark {
                 id: id.clone(),
+                enterprise: enterprise.clone(),
                 first: At::default(),
                 rows: 0,
             });
+            let units = self.units_of.entry(id.clone()).or_default();
+            if enterprise.is_none() {
+                units.insert(0, i);
+            } else {
+                units.push(i);
+            }
         }
-        self.last_park = Some((id.clone(), i));
+        self.last_park = Some((id.clone(), enterprise.clone(), i));
         i
     }
 
-    /// The park's number, when it has activity rows.
-    pub fn park_number(&self, id: &str) -> Option<u32> {
-        self.park_index.get(id).copied()
+    /// The units of a park (its own first), when it has activity rows.
+    pub fn units(&self, id: &str) -> &[u32] {
+        self.units_of.get(id).map_or(&[], Vec::as_slice)
     }
 
-    /// The group of a park, year and metric.
-    pub fn group(&self, park_id: &str, year: i32, metric: u16) -> Option<&Group> {
+    /// The group of a unit, year and metric.
+    pub fn unit_group(&self, unit: u32, year: i32, metric: u16) -> Option<&Group> {
         if !YEARS.contains(&year) {
             return None;
         }
-        let park = self.park_number(park_id)?;
-        let i = *self.index.get(&key(park, year, metric))?;
+        let i = *self.index.get(&key(unit, year, metric))?;
         Some(&self.groups[i as usize])
+    }
+
+    /// The first group of a park's year and metric: the park's own rows, else its first
+    /// enterprise's (where a message about the park's value points).
+    pub fn group(&self, park_id: &str, year: i32, metric: u16) -> Option<&Group> {
+        self.units(park_id)
+            .iter()
+            .find_map(|&u| self.unit_group(u, year, metric))
     }
 
     /// The first row of the park's first group is the park's first row.
@@ -245,15 +275,17 @@ impl Collector {
         &mut self,
         files: &[Origin],
         known: &dyn Fn(&str) -> bool,
+        expected: &dyn Fn(&str, &str, i32) -> u16,
         vocab: &Vocabulary,
         diags: &mut crate::diag::Report,
     ) {
         self.set_park_firsts();
-        for p in &self.parks {
-            if known(&p.id) {
+        for (id, units) in &self.units_of {
+            if known(id) {
                 continue;
             }
-            let n = p.rows;
+            let p = &self.parks[units[0] as usize];
+            let n: u64 = units.iter().map(|&u| self.parks[u as usize].rows).sum();
             diags.push(
                 Diagnostic::error(
                     &files[p.first.file as usize],
@@ -303,7 +335,14 @@ impl Collector {
             if months == 0 {
                 continue;
             }
-            let park = &*self.parks[g.park as usize].id;
+            let unit = &self.parks[g.park as usize];
+            let park = &*unit.id;
+            // The months the unit must report: all twelve for a park, those inside the boundary
+            // for an enterprise (rows outside it were left out as they came).
+            let want = match &unit.enterprise {
+                None => 0xFFF,
+                Some(e) => expected(park, e, g.year),
+            };
             let name = &vocab.order[g.metric as usize];
             let year = g.year;
             // The first row of the earliest month.
@@ -339,10 +378,10 @@ impl Collector {
                     .hint(t!("diag.hint.year_or_months"))
                     .park(park),
                 );
-            } else if months.count_ones() < 12 {
+            } else if months & want != want {
                 let count = months.count_ones();
                 let absent: Vec<String> = (1..=12u16)
-                    .filter(|mo| months & (1 << (mo - 1)) == 0)
+                    .filter(|mo| want & (1 << (mo - 1)) != 0 && months & (1 << (mo - 1)) == 0)
                     .map(|mo| format!("{year}-{mo:02}"))
                     .collect();
                 diags.push(
@@ -350,16 +389,29 @@ impl Collector {
                         &files[m_file as usize],
                         m_line as usize,
                         0,
-                        t!(
-                            "diag.months_incomplete",
-                            park = park,
-                            metric = name,
-                            year = year,
-                            count = count
-                        ),
+                        match &unit.enterprise {
+                            None => t!(
+                                "diag.months_incomplete",
+                                park = park,
+                                metric = name,
+                                year = year,
+                                count = count
+                            ),
+                            Some(e) => t!(
+                                "diag.months_incomplete_enterprise",
+                                park = park,
+                                enterprise = &**e,
+                                metric = name,
+                                year = year,
+                                count = count
+                            ),
+                        },
                     )
                     .value(absent.join(", "))
-                    .expected(t!("diag.expected.twelve_months"))
+                    .expected(match unit.enterprise {
+                        None => t!("diag.expected.twelve_months"),
+                        Some(_) => t!("diag.expected.boundary_months", n = want.count_ones()),
+                    })
                     .park(park),
                 );
                 // An incomplete year is not a smaller year: the metric becomes missing.
@@ -391,6 +443,8 @@ mod tests {
             value,
             month,
             grade: super::super::Grade::A,
+            enterprise: None,
+            enterprise_column: 0,
             file,
             line,
             column: 4,
@@ -419,7 +473,13 @@ mod tests {
         c.add(row("p9", 0, None, Some(1.0), 1, 60));
         c.add(row("p9", 1, None, Some(1.0), 1, 61));
         let mut diags = crate::diag::Report::with_limits(crate::reference::limits().problems);
-        c.finish(&files, &|id| id == "p1", &vocab, &mut diags);
+        c.finish(
+            &files,
+            &|id| id == "p1",
+            &|_, _, _| 0xFFF,
+            &vocab,
+            &mut diags,
+        );
         let text: Vec<String> = diags.diagnostics.iter().map(|d| d.to_string()).collect();
         let m0 = &vocab.order[0];
         let m1 = &vocab.order[1];

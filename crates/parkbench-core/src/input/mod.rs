@@ -12,6 +12,7 @@
 pub mod activity;
 pub mod certificates;
 pub mod collect;
+pub mod enterprises;
 pub mod parks;
 pub mod parquet;
 pub mod sheet;
@@ -78,6 +79,8 @@ pub struct Dataset {
     index: HashMap<String, usize>,
     /// The green certificate ledger (`certificates.csv`), every row read.
     pub certificates: Vec<certificates::Certificate>,
+    /// The enterprises inside the parks' boundaries (`enterprises.csv`), every row read.
+    pub enterprises: Vec<enterprises::Enterprise>,
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -110,6 +113,8 @@ pub enum SourceKind {
     Waivers,
     /// The green certificate ledger (`certificates.csv`).
     Certificates,
+    /// The enterprises inside the parks' boundaries (`enterprises.csv`).
+    Enterprises,
     /// An Excel / OpenDocument workbook (sheets parks, activity*, waivers), in this format
     /// (`xlsx`, `xls`, `ods` ...) or, when None, the one its name's extension says (else its
     /// content).
@@ -177,6 +182,7 @@ struct Sources {
     activity_parquet: Vec<PathBuf>,
     waivers: Vec<PathBuf>,
     certificates: Vec<PathBuf>,
+    enterprises: Vec<PathBuf>,
     /// Excel / OpenDocument workbooks (sheets parks, activity*, waivers).
     workbooks: Vec<PathBuf>,
 }
@@ -189,6 +195,7 @@ impl Sources {
             (SourceKind::Parks, self.parks),
             (SourceKind::Waivers, self.waivers),
             (SourceKind::Certificates, self.certificates),
+            (SourceKind::Enterprises, self.enterprises),
             (SourceKind::Workbook(None), self.workbooks),
             (SourceKind::Activity, self.activity),
             (SourceKind::ActivityParquet, self.activity_parquet),
@@ -243,6 +250,10 @@ fn discover(
             let ledger = p.join("certificates.csv");
             if ledger.is_file() {
                 s.certificates.push(ledger);
+            }
+            let firms = p.join("enterprises.csv");
+            if firms.is_file() {
+                s.enterprises.push(firms);
             }
             let mut books: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|_| LoadError::NotFound(p.display().to_string()))?
@@ -446,9 +457,18 @@ fn load_listed(
         notices,
         certificates,
         under_ledger,
+        boundary,
+        ..
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
-    activity.finish(&files, &|id| known.contains(id), vocab, &mut diags);
+    boundary.overlaps(&mut diags);
+    activity.finish(
+        &files,
+        &|id| known.contains(id),
+        &|park, e, year| boundary.months(park, e, year),
+        vocab,
+        &mut diags,
+    );
     certificates::check_rows(&certificates, &|id| known.contains(id), &mut diags);
     // A park the ledger names is checked against it wherever its own files are.
     let mut under_ledger = under_ledger;
@@ -480,6 +500,7 @@ fn load_listed(
         title_rows,
         notices,
         certificates,
+        enterprises: boundary.list,
     }
 }
 
@@ -497,6 +518,10 @@ struct Acc {
     /// Parks of groups that give a certificate ledger: their green electricity is checked
     /// against it.
     under_ledger: FxHashSet<String>,
+    /// The enterprises inside the parks' boundaries.
+    boundary: enterprises::Boundary,
+    /// (park, enterprise) pairs already reported as unknown.
+    unknown_enterprises: FxHashSet<(std::sync::Arc<str>, std::sync::Arc<str>)>,
 }
 
 impl Acc {
@@ -512,6 +537,8 @@ impl Acc {
             notices: Vec::new(),
             certificates: Vec::new(),
             under_ledger: FxHashSet::default(),
+            boundary: enterprises::Boundary::default(),
+            unknown_enterprises: FxHashSet::default(),
         }
     }
 }
@@ -548,6 +575,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     let mut activity_t = Vec::new();
     let mut waivers_t = Vec::new();
     let mut ledger_t = Vec::new();
+    let mut enterprises_t = Vec::new();
     let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
     let csv = |s: &Source| {
         let t = s
@@ -558,6 +586,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     parks_t.extend(of(SourceKind::Parks).map(csv));
     waivers_t.extend(of(SourceKind::Waivers).map(csv));
     ledger_t.extend(of(SourceKind::Certificates).map(csv));
+    enterprises_t.extend(of(SourceKind::Enterprises).map(csv));
     let books = sources.iter().filter_map(|s| match s.kind {
         SourceKind::Workbook(format) => Some((s, format)),
         _ => None,
@@ -576,6 +605,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                         sheet::SheetRole::Activity => activity_t.push(entry),
                         sheet::SheetRole::Waivers => waivers_t.push(entry),
                         sheet::SheetRole::Certificates => ledger_t.push(entry),
+                        sheet::SheetRole::Enterprises => enterprises_t.push(entry),
                     }
                 }
             }
@@ -621,10 +651,33 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             }
         }
     }
+    // The enterprises before the activity: rows of an enterprise are checked against its stay
+    // inside the boundary as they come.
+    for (name, t) in enterprises_t {
+        acc.files.push(name);
+        match t {
+            Ok(mut t) => {
+                acc.row_counts.push(t.rows());
+                acc.notices.append(&mut t.notices);
+                if t.title_rows > 0 {
+                    acc.title_rows.push((t.origin.clone(), t.title_rows));
+                }
+                for e in enterprises::read(&t, &mut acc.diags) {
+                    acc.boundary.add(e);
+                }
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
     // Activity CSV files, the big ones, are read piece by piece and never held whole.
     for source in of(SourceKind::Activity) {
         let index = acc.files.len() as u16;
         acc.files.push(source.origin());
+        let origin = source.origin();
+        let (boundary, seen) = (&acc.boundary, &mut acc.unknown_enterprises);
         let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         // The header's line and the title rows above it, from the first piece.
         let mut head = None;
@@ -632,7 +685,9 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         let each = |mut t: table::Table| {
             head.get_or_insert((t.header_line, t.title_rows));
             notices.append(&mut t.notices);
-            add_rows(collector, activity::read_activity(&t, index, vocab, diags));
+            let rows = activity::read_activity(&t, index, vocab, diags);
+            let rows = enterprises::admit(rows, boundary, &origin, vocab, seen, diags);
+            add_rows(collector, rows);
             // A header without the required columns is reported once, not once per piece.
             activity::missing_columns(&t).is_empty()
         };
@@ -662,11 +717,14 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     }
     for source in of(SourceKind::ActivityParquet) {
         let index = acc.files.len() as u16;
+        let (boundary, seen) = (&acc.boundary, &mut acc.unknown_enterprises);
         let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         let mut origin = None;
         let each = |t: table::Table| {
             origin.get_or_insert_with(|| t.origin.clone());
-            add_rows(collector, activity::read_activity(&t, index, vocab, diags));
+            let rows = activity::read_activity(&t, index, vocab, diags);
+            let rows = enterprises::admit(rows, boundary, &t.origin, vocab, seen, diags);
+            add_rows(collector, rows);
             activity::missing_columns(&t).is_empty()
         };
         let name = &source.name;
@@ -715,6 +773,14 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                     acc.diags.push(no_rows(&t.origin, t.header_line as usize));
                 }
                 let rows = activity::read_activity(&t, index, vocab, &mut acc.diags);
+                let rows = enterprises::admit(
+                    rows,
+                    &acc.boundary,
+                    &t.origin,
+                    vocab,
+                    &mut acc.unknown_enterprises,
+                    &mut acc.diags,
+                );
                 add_rows(&mut acc.activity, rows);
             }
             Err(d) => {
@@ -911,7 +977,15 @@ impl Grades {
 /// Per-park, per-year metric values in canonical units.
 pub type Annual = BTreeMap<(String, i32), BTreeMap<String, MetricYear>>;
 
+/// Per park, enterprise ("" for the park's own rows) and year.
+pub type UnitAnnual = BTreeMap<(String, String, i32), BTreeMap<String, MetricYear>>;
+
 impl Dataset {
+    /// Does any park report by enterprise?
+    pub fn has_enterprises(&self) -> bool {
+        self.activity.parks.iter().any(|u| u.enterprise.is_some())
+    }
+
     /// Parks with at least one error, with the number of errors.
     pub fn failed_parks(&self) -> BTreeMap<String, usize> {
         self.report.failed_parks().clone()
@@ -939,12 +1013,62 @@ impl Dataset {
             .iter()
             .map(|p| p.park_id.as_str())
             .collect();
-        let mut annual: Annual = BTreeMap::new();
+        self.annual_by(vocab, |unit| {
+            valid
+                .contains(&*unit.id)
+                .then(|| (unit.id.to_string(), String::new()))
+        })
+        .map(|by| {
+            by.into_iter()
+                .map(|((park, _, year), metrics)| ((park, year), metrics))
+                .collect()
+        })
+    }
+
+    /// Monthly rows summed to years for each enterprise of the valid parks (park, enterprise,
+    /// year): what each firm adds to its park. The park's own rows (no enterprise) are the
+    /// enterprise "".
+    pub fn annual_by_enterprise(
+        &self,
+        vocab: &Vocabulary,
+    ) -> Result<UnitAnnual, crate::frame::FrameError> {
+        let valid: FxHashSet<&str> = self
+            .valid_parks()
+            .iter()
+            .map(|p| p.park_id.as_str())
+            .collect();
+        self.annual_by(vocab, |unit| {
+            valid.contains(&*unit.id).then(|| {
+                (
+                    unit.id.to_string(),
+                    unit.enterprise.as_deref().unwrap_or("").to_string(),
+                )
+            })
+        })
+    }
+
+    /// Monthly rows summed to years, the units (a park's own rows, each enterprise's) that
+    /// `key` maps to the same (park, enterprise) added together: a value is unknown when any of
+    /// its units' is (missing is not zero).
+    fn annual_by(
+        &self,
+        vocab: &Vocabulary,
+        key: impl Fn(&collect::ActivityPark) -> Option<(String, String)>,
+    ) -> Result<UnitAnnual, crate::frame::FrameError> {
+        #[derive(Default)]
+        struct Sum {
+            value: Option<f64>,
+            unknown: bool,
+            estimated: bool,
+            months: u8,
+            grade_rows: [u32; 4],
+            grade_sum: [f64; 4],
+        }
+        let mut sums: BTreeMap<(String, String, i32), BTreeMap<&str, Sum>> = BTreeMap::new();
         for g in &self.activity.groups {
-            let id = &*self.activity.parks[g.park as usize].id;
-            if !valid.contains(id) {
+            let Some((park, firm)) = key(&self.activity.parks[g.park as usize]) else {
                 continue;
-            }
+            };
             let metric = &vocab.order[g.metric as usize];
             let value = if g.nulls > 0 || g.incomplete || g.values == 0 {
                 None
@@ -955,21 +1079,45 @@ impl Dataset {
                     crate::reference::Aggregate::Max => g.max,
                 })
             };
-            annual.entry((id.to_string(), g.year)).or_default().insert(
-                metric.clone(),
-                MetricYear {
-                    value,
-                    estimated: g.estimated > 0,
-                    months: g.monthly as u8,
-                    grades: Grades::from_rows(
-                        g.grade_rows,
-                        g.grade_sum,
-                        vocab.metrics[metric].aggregate == crate::reference::Aggregate::Sum,
-                    ),
-                },
-            );
+            let s = sums
+                .entry((park, firm, g.year))
+                .or_default()
+                .entry(metric.as_str())
+                .or_default();
+            match value {
+                // Units of a park are only ever summed (enterprises report summed metrics).
+                Some(v) => s.value = Some(s.value.unwrap_or(0.0) + v),
+                None => s.unknown = true,
+            }
+            s.estimated |= g.estimated > 0;
+            s.months = s.months.max(g.monthly as u8);
+            for k in 0..4 {
+                s.grade_rows[k] += g.grade_rows[k];
+                s.grade_sum[k] += g.grade_sum[k];
+            }
         }
-        Ok(annual)
+        Ok(sums
+            .into_iter()
+            .map(|(k, metrics)| {
+                let metrics = metrics
+                    .into_iter()
+                    .map(|(id, s)| {
+                        let summed =
+                            vocab.metrics[id].aggregate == crate::reference::Aggregate::Sum;
+                        (
+                            id.to_string(),
+                            MetricYear {
+                                value: if s.unknown { None } else { s.value },
+                                estimated: s.estimated,
+                                months: s.months,
+                                grades: Grades::from_rows(s.grade_rows, s.grade_sum, summed),
+                            },
+                        )
+                    })
+                    .collect();
+                (k, metrics)
+            })
+            .collect())
     }
 
     /// Where the first row (in file order) of a park's metric in a year is: (file, line,

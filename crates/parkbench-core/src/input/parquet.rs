@@ -18,8 +18,16 @@ pub const PIECE_ROWS: usize = 1 << 20;
 /// Columns that hold numbers.
 const NUMBER_COLUMNS: [&str; 2] = ["year", "value"];
 /// Columns that hold text (integers are taken as their digits).
-const TEXT_COLUMNS: [&str; 8] = [
-    "park_id", "metric", "unit", "period", "quality", "evidence", "note", "name",
+const TEXT_COLUMNS: [&str; 9] = [
+    "park_id",
+    "metric",
+    "unit",
+    "period",
+    "quality",
+    "evidence",
+    "enterprise_id",
+    "note",
+    "name",
 ];
 
 /// Is this the start of a Parquet file (`PAR1`)?

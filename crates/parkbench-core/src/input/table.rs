@@ -934,7 +934,7 @@ pub(crate) fn duplicate_header(
 
 /// Columns of the contract that hold no numbers to tell a decimal mark by (a period such as
 /// `2022.10`, an id, a name).
-const NOT_NUMBERS: [&str; 17] = [
+const NOT_NUMBERS: [&str; 18] = [
     "park_id",
     "name",
     "country",
@@ -947,6 +947,7 @@ const NOT_NUMBERS: [&str; 17] = [
     "unit",
     "quality",
     "evidence",
+    "enterprise_id",
     "note",
     "benchmark",
     "rule",

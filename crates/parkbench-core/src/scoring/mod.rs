@@ -36,6 +36,9 @@ pub struct SetRun {
     pub scores: Vec<Score>,
     /// The scored park-years under each of the set's alternative readings, in its order.
     pub alternatives: Vec<AlternativeRun>,
+    /// Each enterprise's share of its park-year under the set's accounting (empty when no park
+    /// reports by enterprise).
+    pub enterprises: Vec<crate::inventory::EnterpriseYear>,
 }
 
 /// The scored park-years under one alternative reading of a set's accounting.

@@ -22,7 +22,9 @@ mod xlsx;
 use park::{PageCtx, level_words};
 pub use programme::{failures, failures_csv};
 
-pub use tables::{changes_csv, inventory_csv, peers_csv, provenance_csv, uncertainty_csv};
+pub use tables::{
+    changes_csv, enterprises_csv, inventory_csv, peers_csv, provenance_csv, uncertainty_csv,
+};
 
 use minijinja::{Environment, context};
 use rayon::prelude::*;

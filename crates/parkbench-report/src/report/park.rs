@@ -311,7 +311,31 @@ pub(super) fn park_page(
             .collect();
         totals.extend(green_and_evidence(py, lang));
         totals.extend(other_readings(s, input, lang));
-        context! { carriers => carriers, totals => totals }
+        let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", v * 100.0));
+        let enterprises: Vec<_> = input
+            .run
+            .enterprises
+            .iter()
+            .filter(|e| e.park_id == s.park_id && e.year == s.year)
+            .map(|e| {
+                let name = if e.enterprise_id.is_empty() {
+                    t["park_own_rows"].to_string()
+                } else if e.name.is_empty() {
+                    e.enterprise_id.clone()
+                } else {
+                    format!("{} ({})", e.name, e.enterprise_id)
+                };
+                context! {
+                    name => name,
+                    tce => e.energy_tce.map_or("—".into(), fmt_qty),
+                    co2 => e.co2_total_t.map_or("—".into(), fmt_qty),
+                    per_tce => e.co2_per_tce.map_or("—".into(), |x| format!("{x:.3}")),
+                    energy_share => pct(e.energy_share),
+                    co2_share => pct(e.co2_share),
+                }
+            })
+            .collect();
+        context! { carriers => carriers, totals => totals, enterprises => enterprises }
     });
     let factors: Vec<_> = py
         .map(|py| {

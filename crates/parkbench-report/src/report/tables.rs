@@ -347,3 +347,31 @@ pub fn provenance_csv(
     }
     out
 }
+
+/// One row per enterprise-year, as CSV (a blank is unknown).
+pub fn enterprises_csv(rows: &[parkbench_core::pipeline::EnterpriseYear]) -> String {
+    use parkbench_core::csv_out::{csv_safe, num};
+    #[derive(serde::Serialize, Default)]
+    struct Row {
+        park_id: String,
+        enterprise_id: String,
+        name: String,
+        year: String,
+        energy_tce: String,
+        co2_total_t: String,
+        co2_per_tce: String,
+        energy_share: String,
+        co2_share: String,
+    }
+    parkbench_core::csv_out::rows_csv(rows.iter().map(|r| Row {
+        park_id: csv_safe(&r.park_id),
+        enterprise_id: csv_safe(&r.enterprise_id),
+        name: csv_safe(&r.name),
+        year: r.year.to_string(),
+        energy_tce: num(r.energy_tce, 4),
+        co2_total_t: num(r.co2_total_t, 4),
+        co2_per_tce: num(r.co2_per_tce, 4),
+        energy_share: num(r.energy_share, 4),
+        co2_share: num(r.co2_share, 4),
+    }))
+}

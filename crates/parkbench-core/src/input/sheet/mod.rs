@@ -51,6 +51,7 @@ pub enum SheetRole {
     Activity,
     Waivers,
     Certificates,
+    Enterprises,
 }
 
 /// The role of a sheet by its name (case-insensitive; English or Chinese), or None for a sheet
@@ -65,6 +66,12 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
         Some(SheetRole::Waivers)
     } else if n.starts_with("certificate") || n.starts_with("绿证") || n.starts_with("证书") {
         Some(SheetRole::Certificates)
+    } else if n.starts_with("enterprise")
+        || n == "企业"
+        || n.starts_with("企业名单")
+        || n.starts_with("入园企业")
+    {
+        Some(SheetRole::Enterprises)
     } else {
         None
     }

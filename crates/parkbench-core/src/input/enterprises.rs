@@ -1,0 +1,451 @@
+//! The enterprises inside a park's boundary (`enterprises.csv`, or a workbook sheet
+//! `enterprises` / `企业`): `park_id, enterprise_id, name, sector, in_boundary_from,
+//! in_boundary_to` (months `YYYY-MM`, empty = open), optionally `id_kind`.
+//!
+//! `enterprise_id` is the 18-character unified social credit code (统一社会信用代码, GB
+//! 32100-2015), checked with its check character. Another identifier is accepted only when its
+//! row says so (`id_kind = local`), and then said (a warning), never silently. An enterprise
+//! inside two parks' boundaries in the same month is an error on both lines.
+
+use super::table::Table;
+use crate::diag::{Diagnostic, Origin, Report};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// The characters of a unified social credit code, in the order of their values.
+const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+/// The weights of the first 17 characters (GB 32100-2015).
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// Is this a unified social credit code with the right check character?
+pub fn uscc_valid(code: &str) -> bool {
+    let b = code.as_bytes();
+    if b.len() != 18 {
+        return false;
+    }
+    let value = |c: u8| USCC_CHARS.iter().position(|&x| x == c).map(|v| v as u32);
+    let mut sum = 0;
+    for (c, w) in b[..17].iter().zip(USCC_WEIGHTS) {
+        let Some(v) = value(*c) else {
+            return false;
+        };
+        sum += v * w;
+    }
+    let check = (31 - sum % 31) % 31;
+    value(b[17]) == Some(check)
+}
+
+/// A month as a number: year x 12 + (month - 1).
+pub type Month = i32;
+
+pub fn month(year: i32, m: u8) -> Month {
+    year * 12 + i32::from(m) - 1
+}
+
+/// One enterprise's stay inside a park's boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enterprise {
+    pub park_id: String,
+    pub id: String,
+    pub name: String,
+    pub sector: String,
+    /// First and last month inside (None: open).
+    pub from: Option<Month>,
+    pub to: Option<Month>,
+    pub file: Origin,
+    pub line: usize,
+}
+
+impl Enterprise {
+    /// Is the month inside the boundary?
+    pub fn inside(&self, m: Month) -> bool {
+        self.from.is_none_or(|f| m >= f) && self.to.is_none_or(|t| m <= t)
+    }
+
+    /// The months of `year` inside the boundary, as bits 0-11.
+    pub fn months_of(&self, year: i32) -> u16 {
+        (1..=12u8)
+            .filter(|&m| self.inside(month(year, m)))
+            .fold(0, |acc, m| acc | 1 << (m - 1))
+    }
+}
+
+/// The columns of the table; `id_kind` may be left out.
+pub const COLUMNS: [&str; 7] = [
+    "park_id",
+    "enterprise_id",
+    "name",
+    "sector",
+    "in_boundary_from",
+    "in_boundary_to",
+    "id_kind",
+];
+
+fn parse_month(raw: &str) -> Option<Month> {
+    let t = raw.trim();
+    let (y, m) = match t.find(['-', '/', '.']) {
+        Some(i) => (&t[..i], &t[i + 1..]),
+        None if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) => t.split_at(4),
+        None => return None,
+    };
+    let y: i32 = y.parse().ok()?;
+    let m: u8 = m.parse().ok()?;
+    (super::activity::YEARS.contains(&y) && (1..=12).contains(&m)).then(|| month(y, m))
+}
+
+/// Reads an enterprises table: every row checked, every problem located.
+pub fn read(t: &Table, diags: &mut Report) -> Vec<Enterprise> {
+    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|c| t.col(c)).collect();
+    let missing: Vec<&str> = COLUMNS[..2]
+        .iter()
+        .zip(&cols)
+        .filter(|(_, c)| c.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                &t.origin,
+                t.header_line as usize,
+                0,
+                t!("diag.enterprises_columns", columns = missing.join(", ")),
+            )
+            .value(t.header.join(","))
+            .expected(t!("diag.expected.enterprises_columns")),
+        );
+        return Vec::new();
+    }
+    let cell = |c: usize, r: usize| -> &str {
+        cols[c]
+            .and_then(|c| t.columns[c].get(r))
+            .map(str::trim)
+            .unwrap_or("")
+    };
+    let mut out = Vec::with_capacity(t.rows());
+    let mut local_ids = 0;
+    for r in 0..t.rows() {
+        let line = t.line(r);
+        let park = cell(0, r);
+        let at = |c: usize| cols[c].map_or(0, |c| c + 1);
+        let before = diags.error_count();
+        let id = cell(1, r);
+        let local = match cell(6, r).to_lowercase().as_str() {
+            "" | "uscc" | "统一社会信用代码" => false,
+            "local" | "其他" | "其他编号" => true,
+            other => {
+                diags.push(
+                    Diagnostic::error(&t.origin, line, at(6), t!("diag.enterprise_id_kind"))
+                        .value(other)
+                        .expected(t!("diag.expected.enterprise_id_kind"))
+                        .park(park),
+                );
+                false
+            }
+        };
+        if id.is_empty() {
+            diags.push(
+                Diagnostic::error(&t.origin, line, at(1), t!("diag.enterprise_id_empty"))
+                    .expected(t!("diag.expected.uscc"))
+                    .park(park),
+            );
+        } else if !local && !uscc_valid(&id.to_uppercase()) {
+            diags.push(
+                Diagnostic::error(&t.origin, line, at(1), t!("diag.enterprise_uscc"))
+                    .value(id)
+                    .expected(t!("diag.expected.uscc"))
+                    .hint(t!("diag.hint.enterprise_uscc"))
+                    .park(park),
+            );
+        } else if local {
+            local_ids += 1;
+        }
+        let bound = |c: usize| -> Result<Option<Month>, ()> {
+            let raw = cell(c, r);
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            parse_month(raw).map(Some).ok_or(())
+        };
+        let mut months = [None, None];
+        for (i, c) in [4, 5].into_iter().enumerate() {
+            match bound(c) {
+                Ok(m) => months[i] = m,
+                Err(()) => diags.push(
+                    Diagnostic::error(&t.origin, line, at(c), t!("diag.enterprise_month"))
+                        .value(cell(c, r))
+                        .expected(t!("diag.expected.boundary_month"))
+                        .park(park),
+                ),
+            }
+        }
+        if let [Some(f), Some(to)] = months
+            && f > to
+        {
+            diags.push(
+                Diagnostic::error(&t.origin, line, at(5), t!("diag.enterprise_to_before_from"))
+                    .value(cell(5, r))
+                    .expected(t!("diag.expected.month_from", from = cell(4, r)))
+                    .park(park),
+            );
+        }
+        if diags.error_count() > before {
+            continue;
+        }
+        out.push(Enterprise {
+            park_id: park.to_string(),
+            id: if local {
+                id.to_string()
+            } else {
+                id.to_uppercase()
+            },
+            name: cell(2, r).to_string(),
+            sector: cell(3, r).to_string(),
+            from: months[0],
+            to: months[1],
+            file: t.origin.clone(),
+            line,
+        });
+    }
+    if local_ids > 0 {
+        diags.push(
+            Diagnostic::warning(
+                &t.origin,
+                t.header_line as usize,
+                0,
+                t!("diag.enterprise_local_ids", n = local_ids),
+            )
+            .hint(t!("diag.hint.enterprise_local_ids")),
+        );
+    }
+    out
+}
+
+/// The enterprises of a dataset, by park and enterprise id.
+#[derive(Debug, Clone, Default)]
+pub struct Boundary {
+    pub list: Vec<Enterprise>,
+    by: FxHashMap<(String, String), Vec<usize>>,
+}
+
+impl Boundary {
+    pub fn add(&mut self, e: Enterprise) {
+        self.by
+            .entry((e.park_id.clone(), e.id.clone()))
+            .or_default()
+            .push(self.list.len());
+        self.list.push(e);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The rows of an enterprise in a park (several stays are several rows).
+    pub fn stays(&self, park: &str, id: &str) -> impl Iterator<Item = &Enterprise> {
+        self.by
+            .get(&(park.to_string(), id.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.list[i])
+    }
+
+    /// Is the enterprise listed for the park at all?
+    pub fn knows(&self, park: &str, id: &str) -> bool {
+        self.by.contains_key(&(park.to_string(), id.to_string()))
+    }
+
+    /// The months of `year` the enterprise was inside the park's boundary (bits 0-11).
+    pub fn months(&self, park: &str, id: &str, year: i32) -> u16 {
+        self.stays(park, id)
+            .fold(0, |acc, e| acc | e.months_of(year))
+    }
+
+    /// An enterprise inside two parks' boundaries (or twice inside one) in the same month: an
+    /// error on both lines, each naming the other.
+    pub fn overlaps(&self, diags: &mut Report) {
+        let mut by_id: FxHashMap<&str, Vec<&Enterprise>> = FxHashMap::default();
+        for e in &self.list {
+            by_id.entry(&e.id).or_default().push(e);
+        }
+        let mut ids: Vec<&&str> = by_id.keys().collect();
+        ids.sort();
+        for id in ids {
+            let stays = &by_id[*id];
+            for (i, a) in stays.iter().enumerate() {
+                for b in &stays[i + 1..] {
+                    let from = a
+                        .from
+                        .unwrap_or(Month::MIN)
+                        .max(b.from.unwrap_or(Month::MIN));
+                    let to = a.to.unwrap_or(Month::MAX).min(b.to.unwrap_or(Month::MAX));
+                    if from > to {
+                        continue;
+                    }
+                    let when = if from == Month::MIN {
+                        "—".to_string()
+                    } else {
+                        format!("{}-{:02}", from.div_euclid(12), from.rem_euclid(12) + 1)
+                    };
+                    for (this, other) in [(*a, *b), (*b, *a)] {
+                        diags.push(
+                            Diagnostic::error(
+                                &this.file,
+                                this.line,
+                                2,
+                                t!(
+                                    "diag.enterprise_two_boundaries",
+                                    other = crate::diag::location(&other.file, other.line, 0),
+                                    park = &other.park_id,
+                                    from = when.clone()
+                                ),
+                            )
+                            .value(&this.id)
+                            .expected(t!("diag.expected.one_boundary"))
+                            .park(&this.park_id),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub use super::activity::EnterpriseId;
+
+/// Activity rows of enterprises against the boundary, as they are read: an enterprise the
+/// park's enterprises table lacks is an error (once per park and enterprise); a metric that is
+/// not summed (a share, a count) is the park's to report, an error on an enterprise's row; a
+/// monthly row outside the boundary is a warning at its line and left out; a year row of an
+/// enterprise inside for part of the year counts for its months inside (value x months / 12),
+/// as an estimate (grade C) and said. Rows without an enterprise pass as they are.
+pub fn admit(
+    rows: Vec<super::Row>,
+    boundary: &Boundary,
+    file: &Origin,
+    vocab: &crate::reference::Vocabulary,
+    reported: &mut rustc_hash::FxHashSet<(Arc<str>, Arc<str>)>,
+    diags: &mut Report,
+) -> Vec<super::Row> {
+    if rows.iter().all(|r| r.enterprise.is_none()) {
+        return rows;
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        let Some(e) = r.enterprise.clone() else {
+            out.push(r);
+            continue;
+        };
+        let park = &*r.park_id;
+        let (line, col) = (r.line as usize, r.enterprise_column as usize);
+        let metric = &vocab.order[r.metric as usize];
+        if vocab.metrics[metric].aggregate != crate::reference::Aggregate::Sum {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    line,
+                    col,
+                    t!("diag.enterprise_not_summed", metric = metric),
+                )
+                .value(&*e)
+                .hint(t!("diag.hint.enterprise_not_summed"))
+                .park(park),
+            );
+            continue;
+        }
+        if !boundary.knows(park, &e) {
+            // Once per park and enterprise: its other rows go with the first.
+            if reported.insert((r.park_id.clone(), e.clone())) {
+                diags.push(
+                    Diagnostic::error(file, line, col, t!("diag.enterprise_unknown", park = park))
+                        .value(&*e)
+                        .expected(t!("diag.expected.enterprise_listed", park = park))
+                        .park(park),
+                );
+            }
+            continue;
+        }
+        let inside = boundary.months(park, &e, r.year);
+        match r.month {
+            Some(m) if inside & (1 << (m - 1)) == 0 => {
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        line,
+                        col,
+                        t!(
+                            "diag.enterprise_outside",
+                            enterprise = &*e,
+                            park = park,
+                            period = format!("{}-{m:02}", r.year)
+                        ),
+                    )
+                    .value(&*e)
+                    .park(park),
+                );
+                continue;
+            }
+            Some(_) => {}
+            None if inside == 0 => {
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        line,
+                        col,
+                        t!(
+                            "diag.enterprise_outside",
+                            enterprise = &*e,
+                            park = park,
+                            period = r.year.to_string()
+                        ),
+                    )
+                    .value(&*e)
+                    .park(park),
+                );
+                continue;
+            }
+            None if inside != 0xFFF => {
+                let n = inside.count_ones();
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        line,
+                        col,
+                        t!(
+                            "diag.enterprise_part_year",
+                            enterprise = &*e,
+                            park = park,
+                            year = r.year,
+                            n = n
+                        ),
+                    )
+                    .value(&*e)
+                    .hint(t!("diag.hint.enterprise_part_year"))
+                    .park(park),
+                );
+                r.value = r.value.map(|v| v * f64::from(n) / 12.0);
+                r.grade = r.grade.max(super::Grade::C);
+            }
+            None => {}
+        }
+        out.push(r);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_character_of_published_codes() {
+        assert!(uscc_valid("91350100M000100Y43"));
+        assert!(uscc_valid("91330100799655058B"));
+        assert!(uscc_valid("91110000802100433B"));
+        assert!(!uscc_valid("91350100M000100Y44"));
+        assert!(!uscc_valid("91350100M000100Y4"));
+        // I, O, S, V, Z are not in the alphabet.
+        assert!(!uscc_valid("91350100M000100O43"));
+    }
+}

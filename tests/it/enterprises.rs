@@ -1,0 +1,176 @@
+//! Enterprises inside a park's boundary: the roll-up of their rows for the months each was
+//! inside, the credit-code check, and located errors. Every expected number is worked out by hand
+//! below.
+
+use crate::{csv_rows, run};
+
+const DIR: &str = "tests/data/enterprises";
+
+/// Park E1 (jiangsu, 2022), three firms and the park's own rows (tests/data/enterprises):
+///
+/// - Firm A, inside all year: 12,000 MWh of grid power (a year row).
+/// - Firm B, inside from 2022-07: 1,000 MWh a month, June to December; June is before it moved
+///   in (a warning, left out): 6 x 1,000 = 6,000 MWh.
+/// - Firm C, inside until 2022-03: a year row of 120 万m3 of natural gas counts for its three
+///   months: 120 x 3/12 = 30 万m3 = 300,000 m3, as an estimate (grade C, a warning).
+/// - The park's own rows: 500 MWh for shared utilities.
+///
+/// By hand:
+///
+/// ```text
+/// grid power = 12,000 + 6,000 + 500 = 18,500 MWh
+/// energy     = 18,500 x 0.1229 + 300,000 x 1.33 / 1,000 = 2,273.65 + 399 = 2,672.65 tce
+/// CO2        = 18,500 x 0.5978 (jiangsu, 2022) + 300,000 x 2.1622 / 1,000
+///            = 11,059.3 + 648.66 = 11,707.96 t; 4.381 tCO2/tce
+/// ```
+#[test]
+fn a_park_is_the_sum_of_its_enterprises_for_the_months_inside() {
+    let (code, out, _) = run(&["validate", DIR]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("activity.csv:3:2: enterprise 91330100799655058B was not inside the boundary of park E1 in 2022-06: the row is left out of the park"),
+        "{out}"
+    );
+    assert!(
+        out.contains("activity.csv:10:2: enterprise 91110000802100433B was inside the boundary of park E1 for 3 months of 2022: its year row counts for those months (x 3/12), as an estimate"),
+        "{out}"
+    );
+    assert!(out.contains("0 errors, 2 warnings"), "{out}");
+    let (code, out, _) = run(&["inventory", DIR, "--format", "csv"]);
+    assert_eq!(code, 0);
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["energy_tce"], "2672.65");
+    assert_eq!(rows[0]["co2_total_t"], "11707.96");
+    assert_eq!(rows[0]["tce_natural_gas"], "399");
+}
+
+/// The same park by enterprise: each firm's energy, CO2 and share of the park's.
+///
+/// | enterprise | tce | tCO2 | share of tce | share of CO2 |
+/// |---|---|---|---|---|
+/// | park's own | 500 x 0.1229 = 61.45 | 500 x 0.5978 = 298.9 | 0.0230 | 0.0255 |
+/// | Firm A | 1,474.8 | 7,173.6 | 1,474.8 / 2,672.65 = 0.5518 | 7,173.6 / 11,707.96 = 0.6127 |
+/// | Firm B | 737.4 | 3,586.8 | 0.2759 | 0.3064 |
+/// | Firm C | 399 | 648.66 | 0.1493 | 0.0554 |
+#[test]
+fn the_inventory_by_enterprise_says_who_drives_the_total() {
+    let (code, out, _) = run(&["inventory", DIR, "--by", "enterprise", "--format", "csv"]);
+    assert_eq!(code, 0, "{out}");
+    let rows = csv_rows(&out);
+    let get = |id: &str| rows.iter().find(|r| r["enterprise_id"] == id).unwrap();
+    for (id, tce, co2, ts, cs) in [
+        ("", "61.45", "298.9", "0.023", "0.0255"),
+        ("91350100M000100Y43", "1474.8", "7173.6", "0.5518", "0.6127"),
+        ("91330100799655058B", "737.4", "3586.8", "0.2759", "0.3064"),
+        ("91110000802100433B", "399", "648.66", "0.1493", "0.0554"),
+    ] {
+        let r = get(id);
+        assert_eq!(
+            (
+                r["energy_tce"].as_str(),
+                r["co2_total_t"].as_str(),
+                r["energy_share"].as_str(),
+                r["co2_share"].as_str()
+            ),
+            (tce, co2, ts, cs),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        get("91350100M000100Y43")["name"],
+        "Firm A (inside all year)"
+    );
+}
+
+/// The pro-rated year row rests on an estimate: Firm C's 399 tce (14.9 % of the park's energy)
+/// and 648.66 t (5.5 % of its CO2) are on grade C.
+#[test]
+fn a_pro_rated_year_row_is_an_estimate() {
+    let (code, out, _) = run(&["inventory", DIR, "--format", "json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let py = &json["years"][0];
+    assert_eq!(py["energy_by_grade"][2], 399.0);
+    assert!((py["co2_by_grade"][2].as_f64().unwrap() - 648.66).abs() < 1e-9);
+}
+
+fn case(enterprises: &str, activity: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\nP1,Park one,CN,jiangsu\nP2,Park two,CN,jiangsu\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("enterprises.csv"),
+        format!("park_id,enterprise_id,name,sector,in_boundary_from,in_boundary_to\n{enterprises}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        format!("park_id,enterprise_id,year,metric,value,unit\n{activity}"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Bad codes (check character), unknown enterprises, overlapping boundaries, months, metrics
+/// that do not add up over enterprises: each an error at its cell, all at once, in both
+/// languages.
+#[test]
+fn enterprise_problems_are_located_in_both_languages() {
+    let dir = case(
+        "P1,91350100M000100Y44,Bad check character,chemicals,,\n\
+         P1,91330100799655058B,Firm B,electronics,2021-01,\n\
+         P2,91330100799655058B,Firm B again,electronics,2022-06,2023-05\n\
+         P1,91110000802100433B,Firm C,logistics,2022-13,2022-01\n",
+        "P1,91330100799655058B,2022,electricity_grid,100,MWh\n\
+         P1,91320500MA1M22220L,2022,electricity_grid,100,MWh\n\
+         P1,91330100799655058B,2022,metering_coverage,90,%\n\
+         P2,,2022,electricity_grid,100,MWh\n",
+    );
+    let d = dir.path().to_str().unwrap();
+    let (code, out, _) = run(&["validate", d]);
+    assert_eq!(code, 1, "{out}");
+    for want in [
+        "enterprises.csv:2:2: not a unified social credit code",
+        "(value \"91350100M000100Y44\", expected the 18-character unified social credit code (统一社会信用代码), e.g. 91350100M000100Y43)",
+        "enterprises.csv:3:2: this enterprise is also inside a boundary at",
+        "enterprises.csv:4 (park P2, from 2022-06)",
+        "enterprises.csv:4:2: this enterprise is also inside a boundary at",
+        "enterprises.csv:5:5: not a month (value \"2022-13\"",
+        "activity.csv:3:2: enterprise not in the enterprises table of park P1 (value \"91320500MA1M22220L\"",
+        "activity.csv:4:2: metering_coverage is the park's to report, not an enterprise's",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    let (_, zh, _) = run(&["validate", d, "--lang", "zh"]);
+    for want in [
+        "enterprises.csv:2:2: 不是有效的统一社会信用代码",
+        "activity.csv:3:2: 企业不在园区 P1 的企业表中",
+        "同一时间一家企业只能位于一个园区的边界内",
+    ] {
+        assert!(zh.contains(want), "missing {want:?} in\n{zh}");
+    }
+}
+
+/// Park-level files without enterprises are read exactly as before: an activity file with an
+/// empty enterprise_id column is the park's own rows.
+#[test]
+fn an_empty_enterprise_column_is_the_park_s_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\nP1,Park one,CN,jiangsu\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,enterprise_id,year,metric,value,unit\nP1,,2022,electricity_grid,1000,MWh\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["inventory", dir.path().to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(csv_rows(&out)[0]["co2_total_t"], "597.8");
+}
