@@ -174,3 +174,63 @@ fn an_empty_enterprise_column_is_the_park_s_own_rows() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(csv_rows(&out)[0]["co2_total_t"], "597.8");
 }
+
+/// A firm that moves in: the park's CO2 rises while the firms that were there cut theirs. The
+/// report says who moved and compares like with like. Under the Jiangsu guide's accounting (the
+/// province's average grid factor, 0.5978 tCO2/MWh in both years):
+///
+/// ```text
+/// 2022: Firm A 12,000 MWh                -> 7,173.6 t (the park's total)
+/// 2023: Firm A 11,000 MWh -> 6,575.8 t; Firm B (moves in 2023-01) 5,200 MWh -> 3,108.56 t
+///       (639.08 tce); the park's total 9,684.36 t
+/// like for like (Firm A): 7,173.6 -> 6,575.8 t, -8.3 %; the total: +35.0 %
+/// ```
+#[test]
+fn the_report_says_who_moved_in_and_compares_like_with_like() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\nP1,Park one,CN,jiangsu\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("enterprises.csv"),
+        "park_id,enterprise_id,name,sector,in_boundary_from,in_boundary_to\n\
+         P1,91350100M000100Y43,Firm A,chemicals,,\n\
+         P1,91330100799655058B,Firm B,electronics,2023-01,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,enterprise_id,year,metric,value,unit\n\
+         P1,91350100M000100Y43,2022,electricity_grid,12000,MWh\n\
+         P1,91350100M000100Y43,2023,electricity_grid,11000,MWh\n\
+         P1,91330100799655058B,2023,electricity_grid,5200,MWh\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report");
+    let (code, _, err) = run(&[
+        "report",
+        dir.path().to_str().unwrap(),
+        "--benchmark",
+        "cn-jiangsu-near-zero-2024",
+        "--year",
+        "2023",
+        "--format",
+        "md",
+        "--draws",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(out.join("parks/P1.md")).unwrap();
+    assert!(
+        page.contains("Moved in since 2022: Firm B (639 tce, 3,110 tCO2 in 2023)."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Like for like (the firms inside in both years and the park's own rows): 7,170 tCO2 in 2022, 6,580 in 2023 (-8.3 %); the park's total went from 7,170 to 9,680 tCO2 (+35.0 %)."),
+        "{page}"
+    );
+}
