@@ -234,3 +234,71 @@ fn the_report_says_who_moved_in_and_compares_like_with_like() {
         "{page}"
     );
 }
+
+/// Products against their limit standards (tests/data/products/worked-example.md): three
+/// firms, four products, 2027. Graded against grade 2 (lower is better): the BOF converter step
+/// -20 kgce/t against -28 misses it, cement clinker 98 against 107 and soda ash 320 against 320
+/// meet it, sodium bicarbonate has no standard in the data (reported apart). Share by count of
+/// graded products: 2 / 3 = 66.7 %, so the guiding indicator (every product) fails.
+#[test]
+fn products_against_their_limit_standards() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\nwe-products,Products worked example,CN,hebei\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\nwe-products,2027,electricity_grid,1000000,MWh\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/data/products/products.csv",
+        dir.path().join("products.csv"),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&[
+        "score",
+        d,
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rule = json["benchmarks"][0]["scores"][0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "products_grade2")
+        .unwrap()
+        .clone();
+    assert_eq!(format!("{:.4}", rule["value"].as_f64().unwrap()), "0.6667");
+    assert_eq!(rule["status"], "fails");
+    let report = dir.path().join("report");
+    let (code, _, err) = run(&[
+        "report",
+        d,
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--format",
+        "md",
+        "--draws",
+        "0",
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(report.join("parks/we-products.md")).unwrap();
+    assert!(
+        page.contains("- Products worse than grade 2 of their energy limit standard: Crude steel, basic oxygen furnace (converter) process: -20 kgce/t against grade 2 -28 kgce/t (GB 21256-2025)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("- Products not graded: sodium_bicarbonate: no limit standard in the data"),
+        "{page}"
+    );
+}

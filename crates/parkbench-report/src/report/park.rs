@@ -311,6 +311,7 @@ pub(super) fn park_page(
             .collect();
         totals.extend(green_and_evidence(py, lang));
         totals.extend(other_readings(s, input, lang));
+        totals.extend(product_lines(s, input, lang));
         let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", v * 100.0));
         let enterprises: Vec<_> = input
             .run
@@ -558,6 +559,59 @@ fn boundary_changes(s: &Score, input: &ReportInput, lang: Lang) -> Vec<String> {
             tb = tb.map_or("—".into(), fmt_qty),
             tchange = change(ta, tb)
         )));
+    }
+    out
+}
+
+/// The products that miss grade 2 and those that could not be graded, named.
+fn product_lines(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, String)> {
+    use parkbench_core::products::Verdict;
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let of: Vec<_> = input
+        .run
+        .products
+        .iter()
+        .filter(|p| p.park_id == s.park_id && p.year == s.year)
+        .collect();
+    let name = |p: &parkbench_core::products::Graded| match lang {
+        Lang::En => p.name_en.clone(),
+        Lang::Zh => p.name_zh.clone(),
+    };
+    let mut out = Vec::new();
+    let worse: Vec<String> = of
+        .iter()
+        .filter(|p| p.verdict == Verdict::Worse)
+        .map(|p| {
+            words.text(&t!(
+                "report.product_worse",
+                product = name(p),
+                value = format!("{} {}", p.value, p.unit),
+                grade2 = p.grade2.map_or("—".into(), |g| format!("{g} {}", p.unit)),
+                standard = &p.standard
+            ))
+        })
+        .collect();
+    if !worse.is_empty() {
+        out.push((words.word("report.products_worse"), worse.join("; ")));
+    }
+    let apart: Vec<String> = of
+        .iter()
+        .filter(|p| !matches!(p.verdict, Verdict::Worse | Verdict::AtGrade2))
+        .map(|p| {
+            let why = match p.verdict {
+                Verdict::NoStandard => "report.product_no_standard",
+                Verdict::OtherUnit => "report.product_other_unit",
+                _ => "report.product_undetermined",
+            };
+            words.text(
+                &parkbench_core::i18n::Text::new(why)
+                    .arg("product", name(p))
+                    .arg("unit", &p.unit),
+            )
+        })
+        .collect();
+    if !apart.is_empty() {
+        out.push((words.word("report.products_apart"), apart.join("; ")));
     }
     out
 }
