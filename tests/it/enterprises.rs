@@ -174,3 +174,131 @@ fn an_empty_enterprise_column_is_the_park_s_own_rows() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(csv_rows(&out)[0]["co2_total_t"], "597.8");
 }
+
+/// A firm that moves in: the park's CO2 rises while the firms that were there cut theirs. The
+/// report says who moved and compares like with like. Under the Jiangsu guide's accounting (the
+/// province's average grid factor, 0.5978 tCO2/MWh in both years):
+///
+/// ```text
+/// 2022: Firm A 12,000 MWh                -> 7,173.6 t (the park's total)
+/// 2023: Firm A 11,000 MWh -> 6,575.8 t; Firm B (moves in 2023-01) 5,200 MWh -> 3,108.56 t
+///       (639.08 tce); the park's total 9,684.36 t
+/// like for like (Firm A): 7,173.6 -> 6,575.8 t, -8.3 %; the total: +35.0 %
+/// ```
+#[test]
+fn the_report_says_who_moved_in_and_compares_like_with_like() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\nP1,Park one,CN,jiangsu\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("enterprises.csv"),
+        "park_id,enterprise_id,name,sector,in_boundary_from,in_boundary_to\n\
+         P1,91350100M000100Y43,Firm A,chemicals,,\n\
+         P1,91330100799655058B,Firm B,electronics,2023-01,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,enterprise_id,year,metric,value,unit\n\
+         P1,91350100M000100Y43,2022,electricity_grid,12000,MWh\n\
+         P1,91350100M000100Y43,2023,electricity_grid,11000,MWh\n\
+         P1,91330100799655058B,2023,electricity_grid,5200,MWh\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report");
+    let (code, _, err) = run(&[
+        "report",
+        dir.path().to_str().unwrap(),
+        "--benchmark",
+        "cn-jiangsu-near-zero-2024",
+        "--year",
+        "2023",
+        "--format",
+        "md",
+        "--draws",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(out.join("parks/P1.md")).unwrap();
+    assert!(
+        page.contains("Moved in since 2022: Firm B (639 tce, 3,110 tCO2 in 2023)."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Like for like (the firms inside in both years and the park's own rows): 7,170 tCO2 in 2022, 6,580 in 2023 (-8.3 %); the park's total went from 7,170 to 9,680 tCO2 (+35.0 %)."),
+        "{page}"
+    );
+}
+
+/// Products against their limit standards (tests/data/products/worked-example.md): three
+/// firms, four products, 2027. Graded against grade 2 (lower is better): the BOF converter step
+/// -20 kgce/t against -28 misses it, cement clinker 98 against 107 and soda ash 320 against 320
+/// meet it, sodium bicarbonate has no standard in the data (reported apart). Share by count of
+/// graded products: 2 / 3 = 66.7 %, so the guiding indicator (every product) fails.
+#[test]
+fn products_against_their_limit_standards() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "park_id,name,country,province\nwe-products,Products worked example,CN,hebei\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("activity.csv"),
+        "park_id,year,metric,value,unit\nwe-products,2027,electricity_grid,1000000,MWh\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/data/products/products.csv",
+        dir.path().join("products.csv"),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&[
+        "score",
+        d,
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rule = json["benchmarks"][0]["scores"][0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "products_grade2")
+        .unwrap()
+        .clone();
+    assert_eq!(format!("{:.4}", rule["value"].as_f64().unwrap()), "0.6667");
+    assert_eq!(rule["status"], "fails");
+    let report = dir.path().join("report");
+    let (code, _, err) = run(&[
+        "report",
+        d,
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--format",
+        "md",
+        "--draws",
+        "0",
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(report.join("parks/we-products.md")).unwrap();
+    assert!(
+        page.contains("- Products worse than grade 2 of their energy limit standard: Crude steel, basic oxygen furnace (converter) process: -20 kgce/t against grade 2 -28 kgce/t (GB 21256-2025)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("- Products not graded: sodium_bicarbonate: no limit standard in the data"),
+        "{page}"
+    );
+}

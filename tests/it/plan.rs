@@ -278,9 +278,10 @@ fn the_worked_example_under_the_average_grid_factor_matches_the_hand_calculation
     assert!(close(core.value.unwrap(), 0.1983, 0.0001));
     assert_eq!(after.gate, GateState::Passed);
     assert_eq!(p.meets_gate(), Some(true));
-    // Rules without data are said to be out of the plan's reach, not silently dropped.
+    // Rules without data are said to be out of the plan's reach, not silently dropped (the
+    // guiding rules the park gives no data for, products among them: no products.csv).
     assert!(p.unreached.iter().all(|u| u.status == Status::Missing));
-    assert_eq!(p.unreached.len(), 3);
+    assert_eq!(p.unreached.len(), 4);
 }
 
 /// The worked example's park under a scenario: PV from 2025, certificates for all grid power

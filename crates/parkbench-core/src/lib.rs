@@ -47,6 +47,7 @@ pub mod inventory;
 pub mod matchmaking;
 pub mod pathway;
 pub mod pipeline;
+pub mod products;
 pub mod reference;
 pub mod scoring;
 pub mod stats;

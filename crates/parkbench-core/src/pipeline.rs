@@ -34,6 +34,8 @@ pub struct Reference {
     /// The measure catalogue and prices of pathways (`indicators/measures.toml`,
     /// `indicators/prices.csv`, or the user's files).
     pub measures: crate::pathway::Catalogue,
+    /// The national energy-consumption limit standards of products.
+    pub products: crate::products::Standards,
 }
 
 impl Reference {
@@ -44,6 +46,7 @@ impl Reference {
             factors: &self.factors,
             catalogue: &self.catalogue,
             measures: &self.measures,
+            products: &self.products,
         }
     }
 }
@@ -71,7 +74,18 @@ impl Reference {
             peers: PeerConfig::embedded()?,
             uncertainty: UncertaintyConfig::embedded()?,
             plausibility: Plausibility::embedded()?,
+            products: crate::products::Standards::embedded()?,
         })
+    }
+
+    /// Monthly rows summed to years for the valid parks, with the share of each park-year's
+    /// graded products at or better than grade 2 of their limit standards, when the park gives
+    /// its products (`products_grade2_share`, computed: a value the park reports itself is
+    /// replaced by it).
+    pub fn annual(&self, data: &Dataset) -> Result<Annual, crate::frame::FrameError> {
+        let mut annual = data.annual(&self.vocab)?;
+        crate::products::add_shares(&mut annual, &data.products, &self.products);
+        Ok(annual)
     }
 
     /// A shipped set by id.
@@ -102,7 +116,7 @@ impl Reference {
         data: &Dataset,
         options: AccountingOptions,
     ) -> Result<Inventory, PipelineError> {
-        let annual = data.annual(&self.vocab)?;
+        let annual = self.annual(data)?;
         Ok(inventory::build(
             data,
             &annual,
@@ -124,7 +138,7 @@ impl Reference {
     ) -> Result<Vec<inventory::EnterpriseYear>, PipelineError> {
         let by = data.annual_by_enterprise(&self.vocab)?;
         let acc = inventory::Accountant::new(&self.vocab, &self.factors, options)?;
-        let parks = data.annual(&self.vocab)?;
+        let parks = self.annual(data)?;
         let mut out = Vec::with_capacity(by.len());
         for ((park_id, enterprise_id, year), metrics) in &by {
             let Some(park) = data.park(park_id) else {
@@ -199,7 +213,7 @@ pub fn run(
     data: &Dataset,
     request: &Request,
 ) -> Result<Outcome, PipelineError> {
-    let annual = data.annual(&reference.vocab)?;
+    let annual = reference.annual(data)?;
     let runs = score_sets(data, &annual, reference, &request.sets, &request.selection)?;
     let programmes = if request.programme {
         runs.iter()
@@ -354,6 +368,7 @@ fn score_sets(
             scores,
             alternatives,
             enterprises,
+            products: crate::products::graded(&data.products, &reference.products),
         });
     }
     Ok(out)

@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// Changes whenever the bytes produced for a given configuration change (the bench caches
 /// generated programmes under this version).
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 const METRICS_TOML: &str = include_str!("../../../indicators/metrics.toml");
 const GRID_FACTORS_CSV: &str = include_str!("../../../indicators/factors/grid-factors-cn.csv");
@@ -1159,6 +1159,18 @@ impl Park {
                 Unit::Count(units.people),
                 rng,
             )?;
+            // A complete park states the share of its firms' products at grade 2 or better
+            // (a park may report the share itself when it gives no products.csv).
+            if plan.heat_factor {
+                let share = (0.6 + 0.05 * tf).min(1.0);
+                w.stock(
+                    year,
+                    "products_grade2_share",
+                    share,
+                    Unit::Share(units.share_percent),
+                    rng,
+                )?;
+            }
             // Resources.
             if plan.reports_water {
                 let fresh = tce * plan.water_per_tce * (1.0 - 0.02 * tf);

@@ -15,6 +15,7 @@ pub mod collect;
 pub mod enterprises;
 pub mod parks;
 pub mod parquet;
+pub mod products;
 pub mod sheet;
 pub mod table;
 
@@ -81,6 +82,8 @@ pub struct Dataset {
     pub certificates: Vec<certificates::Certificate>,
     /// The enterprises inside the parks' boundaries (`enterprises.csv`), every row read.
     pub enterprises: Vec<enterprises::Enterprise>,
+    /// The enterprises' products (`products.csv`), every row read.
+    pub products: Vec<products::Product>,
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -115,6 +118,8 @@ pub enum SourceKind {
     Certificates,
     /// The enterprises inside the parks' boundaries (`enterprises.csv`).
     Enterprises,
+    /// The enterprises' products and their energy per unit (`products.csv`).
+    Products,
     /// An Excel / OpenDocument workbook (sheets parks, activity*, waivers), in this format
     /// (`xlsx`, `xls`, `ods` ...) or, when None, the one its name's extension says (else its
     /// content).
@@ -183,6 +188,7 @@ struct Sources {
     waivers: Vec<PathBuf>,
     certificates: Vec<PathBuf>,
     enterprises: Vec<PathBuf>,
+    products: Vec<PathBuf>,
     /// Excel / OpenDocument workbooks (sheets parks, activity*, waivers).
     workbooks: Vec<PathBuf>,
 }
@@ -196,6 +202,7 @@ impl Sources {
             (SourceKind::Waivers, self.waivers),
             (SourceKind::Certificates, self.certificates),
             (SourceKind::Enterprises, self.enterprises),
+            (SourceKind::Products, self.products),
             (SourceKind::Workbook(None), self.workbooks),
             (SourceKind::Activity, self.activity),
             (SourceKind::ActivityParquet, self.activity_parquet),
@@ -254,6 +261,10 @@ fn discover(
             let firms = p.join("enterprises.csv");
             if firms.is_file() {
                 s.enterprises.push(firms);
+            }
+            let products = p.join("products.csv");
+            if products.is_file() {
+                s.products.push(products);
             }
             let mut books: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|_| LoadError::NotFound(p.display().to_string()))?
@@ -458,6 +469,7 @@ fn load_listed(
         certificates,
         under_ledger,
         boundary,
+        products,
         ..
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
@@ -501,6 +513,7 @@ fn load_listed(
         notices,
         certificates,
         enterprises: boundary.list,
+        products,
     }
 }
 
@@ -522,6 +535,7 @@ struct Acc {
     boundary: enterprises::Boundary,
     /// (park, enterprise) pairs already reported as unknown.
     unknown_enterprises: FxHashSet<(std::sync::Arc<str>, std::sync::Arc<str>)>,
+    products: Vec<products::Product>,
 }
 
 impl Acc {
@@ -539,6 +553,7 @@ impl Acc {
             under_ledger: FxHashSet::default(),
             boundary: enterprises::Boundary::default(),
             unknown_enterprises: FxHashSet::default(),
+            products: Vec::new(),
         }
     }
 }
@@ -576,6 +591,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     let mut waivers_t = Vec::new();
     let mut ledger_t = Vec::new();
     let mut enterprises_t = Vec::new();
+    let mut products_t = Vec::new();
     let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
     let csv = |s: &Source| {
         let t = s
@@ -587,6 +603,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     waivers_t.extend(of(SourceKind::Waivers).map(csv));
     ledger_t.extend(of(SourceKind::Certificates).map(csv));
     enterprises_t.extend(of(SourceKind::Enterprises).map(csv));
+    products_t.extend(of(SourceKind::Products).map(csv));
     let books = sources.iter().filter_map(|s| match s.kind {
         SourceKind::Workbook(format) => Some((s, format)),
         _ => None,
@@ -606,6 +623,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                         sheet::SheetRole::Waivers => waivers_t.push(entry),
                         sheet::SheetRole::Certificates => ledger_t.push(entry),
                         sheet::SheetRole::Enterprises => enterprises_t.push(entry),
+                        sheet::SheetRole::Products => products_t.push(entry),
                     }
                 }
             }
@@ -800,6 +818,21 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                 }
                 let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
                 acc.waivers.extend(w);
+            }
+            Err(d) => {
+                acc.row_counts.push(0);
+                acc.diags.push(d);
+            }
+        }
+    }
+    for (name, t) in products_t {
+        acc.files.push(name);
+        match t {
+            Ok(mut t) => {
+                acc.row_counts.push(t.rows());
+                acc.notices.append(&mut t.notices);
+                let rows = products::read(&t, &mut acc.diags);
+                acc.products.extend(rows);
             }
             Err(d) => {
                 acc.row_counts.push(0);

@@ -863,6 +863,7 @@ pub struct Tables<'a> {
     pub factors: &'a crate::factors::Factors,
     pub catalogue: &'a crate::indicators::Catalogue,
     pub measures: &'a Catalogue,
+    pub products: &'a crate::products::Standards,
 }
 
 /// The pathways of a scored set: a plan for each selected park's latest scored year and, with
@@ -874,7 +875,8 @@ pub fn pathways(
     opts: &ScoreOptions,
     scenario: Option<&scenario::Scenario>,
 ) -> Result<PlanRun, PathwayError> {
-    let annual = data.annual(reference.vocab)?;
+    let mut annual = data.annual(reference.vocab)?;
+    crate::products::add_shares(&mut annual, &data.products, reference.products);
     let acc = Accountant::new(reference.vocab, reference.factors, run.inventory.options)?;
     let settings = run.set.accounting.settings();
     let work: Vec<&Score> = run.latest();

@@ -39,6 +39,8 @@ pub struct SetRun {
     /// Each enterprise's share of its park-year under the set's accounting (empty when no park
     /// reports by enterprise).
     pub enterprises: Vec<crate::inventory::EnterpriseYear>,
+    /// The enterprises' products as graded against their limit standards.
+    pub products: Vec<crate::products::Graded>,
 }
 
 /// The scored park-years under one alternative reading of a set's accounting.

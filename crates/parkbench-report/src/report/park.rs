@@ -311,6 +311,7 @@ pub(super) fn park_page(
             .collect();
         totals.extend(green_and_evidence(py, lang));
         totals.extend(other_readings(s, input, lang));
+        totals.extend(product_lines(s, input, lang));
         let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", v * 100.0));
         let enterprises: Vec<_> = input
             .run
@@ -335,7 +336,8 @@ pub(super) fn park_page(
                 }
             })
             .collect();
-        context! { carriers => carriers, totals => totals, enterprises => enterprises }
+        let boundary = boundary_changes(s, input, lang);
+        context! { carriers => carriers, totals => totals, enterprises => enterprises, boundary => boundary }
     });
     let factors: Vec<_> = py
         .map(|py| {
@@ -455,6 +457,161 @@ pub fn green_and_evidence(
     }
     if let Some(by) = py.co2_by_grade.filter(|b| b.iter().any(|x| *x > 0.0)) {
         out.push((words.word("report.evidence_co2"), grades(by, "tCO2")));
+    }
+    out
+}
+
+/// What the boundary's changes did since the year before: the firms that moved in and out with
+/// their energy and CO2, and the CO2 change like for like (the firms inside in both years, the
+/// park's own rows included) beside the park's total change.
+fn boundary_changes(s: &Score, input: &ReportInput, lang: Lang) -> Vec<String> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let of_year = |y: i32| -> Vec<&parkbench_core::inventory::EnterpriseYear> {
+        input
+            .run
+            .enterprises
+            .iter()
+            .filter(|e| e.park_id == s.park_id && e.year == y)
+            .collect()
+    };
+    let (now, before) = (of_year(s.year), of_year(s.year - 1));
+    if now.len() <= 1 || before.is_empty() {
+        return Vec::new();
+    }
+    let ids =
+        |v: &[&parkbench_core::inventory::EnterpriseYear]| -> std::collections::BTreeSet<String> {
+            v.iter().map(|e| e.enterprise_id.clone()).collect()
+        };
+    let (ids_now, ids_before) = (ids(&now), ids(&before));
+    let name = |e: &parkbench_core::inventory::EnterpriseYear| {
+        if e.name.is_empty() {
+            e.enterprise_id.clone()
+        } else {
+            e.name.clone()
+        }
+    };
+    let sum = |v: &[&parkbench_core::inventory::EnterpriseYear],
+               f: fn(&parkbench_core::inventory::EnterpriseYear) -> Option<f64>|
+     -> Option<f64> { v.iter().map(|e| f(e)).sum() };
+    let mut out = Vec::new();
+    type Ey = parkbench_core::inventory::EnterpriseYear;
+    fn moved<'a>(from: &[&'a Ey], other: &std::collections::BTreeSet<String>) -> Vec<&'a Ey> {
+        from.iter()
+            .filter(|e| !e.enterprise_id.is_empty() && !other.contains(&e.enterprise_id))
+            .copied()
+            .collect()
+    }
+    for (key, list, year) in [
+        ("report.boundary_in", moved(&now, &ids_before), s.year),
+        ("report.boundary_out", moved(&before, &ids_now), s.year - 1),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        out.push(
+            words.text(
+                &parkbench_core::i18n::Text::new(key)
+                    .arg(
+                        "firms",
+                        list.iter().map(|e| name(e)).collect::<Vec<_>>().join(", "),
+                    )
+                    .arg(
+                        "tce",
+                        sum(&list, |e| e.energy_tce).map_or("—".into(), fmt_qty),
+                    )
+                    .arg(
+                        "co2",
+                        sum(&list, |e| e.co2_total_t).map_or("—".into(), fmt_qty),
+                    )
+                    .arg("year", year)
+                    .arg("prev", s.year - 1),
+            ),
+        );
+    }
+    let both: std::collections::BTreeSet<&String> = ids_now.intersection(&ids_before).collect();
+    fn stay<'a>(v: &[&'a Ey], both: &std::collections::BTreeSet<&String>) -> Vec<&'a Ey> {
+        v.iter()
+            .filter(|e| both.contains(&e.enterprise_id))
+            .copied()
+            .collect()
+    }
+    let change = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if a > 0.0 => format!("{:+.1} %", 100.0 * (b - a) / a),
+        _ => "—".into(),
+    };
+    if !out.is_empty() {
+        let (la, lb) = (
+            sum(&stay(&before, &both), |e| e.co2_total_t),
+            sum(&stay(&now, &both), |e| e.co2_total_t),
+        );
+        let (ta, tb) = (
+            sum(&before, |e| e.co2_total_t),
+            sum(&now, |e| e.co2_total_t),
+        );
+        out.push(words.text(&t!(
+            "report.like_for_like",
+            prev = s.year - 1,
+            year = s.year,
+            a = la.map_or("—".into(), fmt_qty),
+            b = lb.map_or("—".into(), fmt_qty),
+            change = change(la, lb),
+            ta = ta.map_or("—".into(), fmt_qty),
+            tb = tb.map_or("—".into(), fmt_qty),
+            tchange = change(ta, tb)
+        )));
+    }
+    out
+}
+
+/// The products that miss grade 2 and those that could not be graded, named.
+fn product_lines(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, String)> {
+    use parkbench_core::products::Verdict;
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let of: Vec<_> = input
+        .run
+        .products
+        .iter()
+        .filter(|p| p.park_id == s.park_id && p.year == s.year)
+        .collect();
+    let name = |p: &parkbench_core::products::Graded| match lang {
+        Lang::En => p.name_en.clone(),
+        Lang::Zh => p.name_zh.clone(),
+    };
+    let mut out = Vec::new();
+    let worse: Vec<String> = of
+        .iter()
+        .filter(|p| p.verdict == Verdict::Worse)
+        .map(|p| {
+            words.text(&t!(
+                "report.product_worse",
+                product = name(p),
+                value = format!("{} {}", p.value, p.unit),
+                grade2 = p.grade2.map_or("—".into(), |g| format!("{g} {}", p.unit)),
+                standard = &p.standard
+            ))
+        })
+        .collect();
+    if !worse.is_empty() {
+        out.push((words.word("report.products_worse"), worse.join("; ")));
+    }
+    let apart: Vec<String> = of
+        .iter()
+        .filter(|p| !matches!(p.verdict, Verdict::Worse | Verdict::AtGrade2))
+        .map(|p| {
+            let why = match p.verdict {
+                Verdict::NoStandard => "report.product_no_standard",
+                Verdict::OtherUnit => "report.product_other_unit",
+                _ => "report.product_undetermined",
+            };
+            words.text(
+                &parkbench_core::i18n::Text::new(why)
+                    .arg("product", name(p))
+                    .arg("unit", &p.unit),
+            )
+        })
+        .collect();
+    if !apart.is_empty() {
+        out.push((words.word("report.products_apart"), apart.join("; ")));
     }
     out
 }

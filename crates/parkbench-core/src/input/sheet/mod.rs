@@ -52,6 +52,7 @@ pub enum SheetRole {
     Waivers,
     Certificates,
     Enterprises,
+    Products,
 }
 
 /// The role of a sheet by its name (case-insensitive; English or Chinese), or None for a sheet
@@ -72,6 +73,8 @@ pub fn sheet_role(name: &str) -> Option<SheetRole> {
         || n.starts_with("入园企业")
     {
         Some(SheetRole::Enterprises)
+    } else if n.starts_with("product") || n == "产品" || n.starts_with("产品能耗") {
+        Some(SheetRole::Products)
     } else {
         None
     }
