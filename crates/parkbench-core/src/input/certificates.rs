@@ -111,26 +111,15 @@ fn period(raw: &str) -> Option<(i32, u8)> {
 
 /// Reads a ledger table: every row checked, every problem located.
 pub fn read(t: &Table, diags: &mut Report) -> Vec<Certificate> {
-    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|c| t.col(c)).collect();
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .zip(&cols)
-        .filter(|(name, c)| c.is_none() && **name != "enterprise_id")
-        .map(|(n, _)| *n)
-        .collect();
-    if !missing.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                &t.origin,
-                t.header_line as usize,
-                0,
-                t!("diag.certificates_columns", columns = missing.join(", ")),
-            )
-            .value(t.header.join(","))
-            .expected(t!("diag.expected.certificates_columns")),
-        );
+    let Some(cols) = t.columns_of(
+        &COLUMNS,
+        &["enterprise_id"],
+        "diag.certificates_columns",
+        t!("diag.expected.certificates_columns"),
+        diags,
+    ) else {
         return Vec::new();
-    }
+    };
     let cell = |c: usize, r: usize| -> &str {
         cols[c]
             .and_then(|c| t.columns[c].get(r))

@@ -97,26 +97,15 @@ fn parse_month(raw: &str) -> Option<Month> {
 
 /// Reads an enterprises table: every row checked, every problem located.
 pub fn read(t: &Table, diags: &mut Report) -> Vec<Enterprise> {
-    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|c| t.col(c)).collect();
-    let missing: Vec<&str> = COLUMNS[..2]
-        .iter()
-        .zip(&cols)
-        .filter(|(_, c)| c.is_none())
-        .map(|(n, _)| *n)
-        .collect();
-    if !missing.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                &t.origin,
-                t.header_line as usize,
-                0,
-                t!("diag.enterprises_columns", columns = missing.join(", ")),
-            )
-            .value(t.header.join(","))
-            .expected(t!("diag.expected.enterprises_columns")),
-        );
+    let Some(cols) = t.columns_of(
+        &COLUMNS,
+        &COLUMNS[2..],
+        "diag.enterprises_columns",
+        t!("diag.expected.enterprises_columns"),
+        diags,
+    ) else {
         return Vec::new();
-    }
+    };
     let cell = |c: usize, r: usize| -> &str {
         cols[c]
             .and_then(|c| t.columns[c].get(r))

@@ -539,6 +539,27 @@ struct Acc {
 }
 
 impl Acc {
+    /// Records a table of the group (its file, its rows, its notices and title rows) and gives
+    /// it back when it could be read; a table that could not be read is its error.
+    fn table(&mut self, name: Origin, t: Result<table::Table, Diagnostic>) -> Option<table::Table> {
+        self.files.push(name);
+        match t {
+            Ok(mut t) => {
+                self.row_counts.push(t.rows());
+                self.notices.append(&mut t.notices);
+                if t.title_rows > 0 {
+                    self.title_rows.push((t.origin.clone(), t.title_rows));
+                }
+                Some(t)
+            }
+            Err(d) => {
+                self.row_counts.push(0);
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
     fn new(problems: crate::diag::ProblemLimits) -> Self {
         Acc {
             files: Vec::new(),
@@ -672,21 +693,9 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     // The enterprises before the activity: rows of an enterprise are checked against its stay
     // inside the boundary as they come.
     for (name, t) in enterprises_t {
-        acc.files.push(name);
-        match t {
-            Ok(mut t) => {
-                acc.row_counts.push(t.rows());
-                acc.notices.append(&mut t.notices);
-                if t.title_rows > 0 {
-                    acc.title_rows.push((t.origin.clone(), t.title_rows));
-                }
-                for e in enterprises::read(&t, &mut acc.diags) {
-                    acc.boundary.add(e);
-                }
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
+        if let Some(t) = acc.table(name, t) {
+            for e in enterprises::read(&t, &mut acc.diags) {
+                acc.boundary.add(e);
             }
         }
     }
@@ -808,55 +817,22 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         }
     }
     for (name, t) in waivers_t {
-        acc.files.push(name);
-        match t {
-            Ok(mut t) => {
-                acc.row_counts.push(t.rows());
-                acc.notices.append(&mut t.notices);
-                if t.title_rows > 0 {
-                    acc.title_rows.push((t.origin.clone(), t.title_rows));
-                }
-                let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
-                acc.waivers.extend(w);
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
-            }
+        if let Some(t) = acc.table(name, t) {
+            let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
+            acc.waivers.extend(w);
         }
     }
     for (name, t) in products_t {
-        acc.files.push(name);
-        match t {
-            Ok(mut t) => {
-                acc.row_counts.push(t.rows());
-                acc.notices.append(&mut t.notices);
-                let rows = products::read(&t, &mut acc.diags);
-                acc.products.extend(rows);
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
-            }
+        if let Some(t) = acc.table(name, t) {
+            let rows = products::read(&t, &mut acc.diags);
+            acc.products.extend(rows);
         }
     }
     let has_ledger = !ledger_t.is_empty();
     for (name, t) in ledger_t {
-        acc.files.push(name);
-        match t {
-            Ok(mut t) => {
-                acc.row_counts.push(t.rows());
-                acc.notices.append(&mut t.notices);
-                if t.title_rows > 0 {
-                    acc.title_rows.push((t.origin.clone(), t.title_rows));
-                }
-                let certs = certificates::read(&t, &mut acc.diags);
-                acc.certificates.extend(certs);
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
-            }
+        if let Some(t) = acc.table(name, t) {
+            let certs = certificates::read(&t, &mut acc.diags);
+            acc.certificates.extend(certs);
         }
     }
     if has_ledger {

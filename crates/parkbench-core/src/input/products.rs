@@ -27,26 +27,16 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Product> {
         "year",
         "energy_per_unit",
     ];
-    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|c| t.col(c)).collect();
     let c_unit = t.col("energy_unit");
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .zip(&cols)
-        .filter(|(_, c)| c.is_none())
-        .map(|(n, _)| *n)
-        .collect();
-    if !missing.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                &t.origin,
-                t.header_line as usize,
-                0,
-                t!("diag.products_columns", columns = missing.join(", ")),
-            )
-            .value(t.header.join(",")),
-        );
+    let Some(cols) = t.columns_of(
+        &COLUMNS,
+        &[],
+        "diag.products_columns",
+        t!("diag.expected.products_columns"),
+        diags,
+    ) else {
         return Vec::new();
-    }
+    };
     let cell = |c: Option<usize>, r: usize| -> &str {
         c.and_then(|c| t.columns[c].get(r))
             .map(str::trim)

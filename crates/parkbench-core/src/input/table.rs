@@ -110,6 +110,40 @@ impl Table {
             .position(|h| h.eq_ignore_ascii_case(name))
     }
 
+    /// The positions of `names` in the header. When a column not in `optional` is missing: an
+    /// error at the header naming every one missing (the message `key` with `{columns}`, and
+    /// `expected`), and None.
+    pub fn columns_of(
+        &self,
+        names: &[&str],
+        optional: &[&str],
+        key: &'static str,
+        expected: crate::i18n::Text,
+        diags: &mut crate::diag::Report,
+    ) -> Option<Vec<Option<usize>>> {
+        let cols: Vec<Option<usize>> = names.iter().map(|c| self.col(c)).collect();
+        let missing: Vec<&str> = names
+            .iter()
+            .zip(&cols)
+            .filter(|(name, c)| c.is_none() && !optional.contains(name))
+            .map(|(n, _)| *n)
+            .collect();
+        if missing.is_empty() {
+            return Some(cols);
+        }
+        diags.push(
+            Diagnostic::error(
+                &self.origin,
+                self.header_line as usize,
+                0,
+                crate::i18n::Text::new(key).arg("columns", missing.join(", ")),
+            )
+            .value(self.header.join(","))
+            .expected(expected),
+        );
+        None
+    }
+
     pub fn line(&self, row: usize) -> usize {
         self.lines[row] as usize
     }
