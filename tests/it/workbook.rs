@@ -39,13 +39,23 @@ fn csv_templates_in_both_languages_load_back_clean() {
                 "{activity}"
             );
         }
+        // The park's enterprises and their products, an example row each, headed in the
+        // template's language.
+        let firms = std::fs::read_to_string(out.join("enterprises.csv")).unwrap();
+        let products = std::fs::read_to_string(out.join("products.csv")).unwrap();
+        assert!(firms.contains("91350100M000100Y43"), "{firms}");
+        assert!(products.contains("soda_ash_ammonia_light"), "{products}");
+        if lang == "zh" {
+            assert!(firms.contains("企业编号,企业名称"), "{firms}");
+            assert!(products.contains("单位产品能耗"), "{products}");
+        }
         // One example row per metric group (electricity, fuel, heat, factor, process, economy,
         // resources, digital).
         assert_eq!(activity.lines().count(), 1 + 8, "{activity}");
         let (code, text) = validate(&out);
         assert_eq!(code, 0, "{lang} template validates:\n{text}");
         assert!(
-            text.contains("0 errors, 0 warnings in 2 files (1 parks, 9 data rows)"),
+            text.contains("0 errors, 0 warnings in 4 files (1 parks, 11 data rows)"),
             "{text}"
         );
     }

@@ -276,6 +276,8 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     let t = table::read_csv_head(&u.name, b)?;
     if t.col("certificate_id").is_some() {
         Ok("certificates")
+    } else if t.col("product").is_some() && t.col("energy_per_unit").is_some() {
+        Ok("products")
     } else if t.col("enterprise_id").is_some()
         && t.col("metric").is_none()
         && !activity::is_wide(&t)
@@ -310,6 +312,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
             "waivers" => SourceKind::Waivers,
             "certificates" => SourceKind::Certificates,
             "enterprises" => SourceKind::Enterprises,
+            "products" => SourceKind::Products,
             "xlsx" => SourceKind::Workbook(Some("xlsx")),
             "xlsb" => SourceKind::Workbook(Some("xlsb")),
             "xls" => SourceKind::Workbook(Some("xls")),
@@ -738,7 +741,7 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         .collect();
     names.sort();
     // The park's enterprises and its certificate ledger go with its activity, split the same way.
-    for extra in ["enterprises.csv", "certificates.csv"] {
+    for extra in ["enterprises.csv", "certificates.csv", "products.csv"] {
         if dir.join(extra).is_file() {
             names.push(dir.join(extra));
         }
@@ -812,6 +815,45 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A park's other tables are told by their headers, whatever their names.
+    #[test]
+    fn ledgers_enterprises_and_products_are_told_by_their_headers() {
+        let kind = |text: &str| {
+            recognise(
+                &Upload {
+                    name: "upload.csv".into(),
+                    bytes: text.as_bytes().to_vec(),
+                },
+                0,
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            kind(
+                "certificate_id,park_id,generation_period,mwh,kind,retired\nG1,P1,2024-01,10,gec,yes\n"
+            ),
+            "certificates"
+        );
+        assert_eq!(
+            kind(
+                "园区编号,企业编号,企业名称,主导产业,入园月份,离园月份\nP1,91350100M000100Y43,A,x,,\n"
+            ),
+            "enterprises"
+        );
+        assert_eq!(
+            kind(
+                "park_id,enterprise_id,product,year,output,output_unit,energy_per_unit,energy_unit\nP1,91350100M000100Y43,cement_clinker,2027,1,t,98,kgce/t\n"
+            ),
+            "products"
+        );
+        assert_eq!(
+            kind(
+                "park_id,enterprise_id,year,metric,value,unit\nP1,91350100M000100Y43,2024,electricity_grid,1,MWh\n"
+            ),
+            "activity"
+        );
+    }
 
     #[test]
     fn problems_are_kept_per_kind_and_counted_beyond() {

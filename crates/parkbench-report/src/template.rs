@@ -57,7 +57,13 @@ struct TemplateSpec {
     year: i32,
     parks_columns: Vec<String>,
     activity_columns: Vec<String>,
+    enterprises_columns: Vec<String>,
+    enterprises_headers_zh: Vec<String>,
+    products_columns: Vec<String>,
+    products_headers_zh: Vec<String>,
     park: BTreeMap<String, BTreeMap<String, String>>,
+    enterprise: BTreeMap<String, BTreeMap<String, String>>,
+    product: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The cells of a template, before they become files.
@@ -65,6 +71,9 @@ struct TemplateSpec {
 pub struct Template {
     pub parks: Vec<Vec<String>>,
     pub activity: Vec<Vec<String>>,
+    /// The park's enterprises and their products, an example row each.
+    pub enterprises: Vec<Vec<String>>,
+    pub products: Vec<Vec<String>>,
     pub metrics: Vec<Vec<String>>,
     pub readme: String,
     /// The activity sheet's metric column (0-based), which the workbook offers as a list.
@@ -170,9 +179,50 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
             },
         ]);
     }
+    // The enterprises and products sheets: their headers, and an example row filled from the
+    // example park, the template's year and the example enterprise and product.
+    let table = |columns: &[String],
+                 zh: &[String],
+                 example: &BTreeMap<String, BTreeMap<String, String>>,
+                 what: &str|
+     -> Result<Vec<Vec<String>>, TemplateError> {
+        let ex = example
+            .get(lang_key(lang))
+            .ok_or_else(|| ReferenceError::Parse {
+                file: file.clone(),
+                message: format!("[template.{what}.{}] is missing", lang_key(lang)),
+            })?;
+        let head = match lang {
+            Lang::En => columns.to_vec(),
+            Lang::Zh => zh.to_vec(),
+        };
+        let row = columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "park_id" => park_id.clone(),
+                "year" => spec.year.to_string(),
+                _ => ex.get(c).cloned().unwrap_or_default(),
+            })
+            .collect();
+        Ok(vec![head, row])
+    };
+    let enterprises = table(
+        &spec.enterprises_columns,
+        &spec.enterprises_headers_zh,
+        &spec.enterprise,
+        "enterprise",
+    )?;
+    let products = table(
+        &spec.products_columns,
+        &spec.products_headers_zh,
+        &spec.product,
+        "product",
+    )?;
     Ok(Template {
         parks,
         activity,
+        enterprises,
+        products,
         metrics,
         readme: readme(lang),
         metric_column: spec.activity_columns.iter().position(|c| c == "metric"),
@@ -195,12 +245,18 @@ pub fn write(
         Lang::En => ("parks", "activity", "metrics"),
         Lang::Zh => ("园区", "活动数据", "指标"),
     };
+    let (enterprises_name, products_name) = match lang {
+        Lang::En => ("enterprises", "products"),
+        Lang::Zh => ("企业", "产品"),
+    };
     match format {
         TemplateFormat::Csv => {
             let mut out = Vec::new();
             for (name, rows) in [
                 ("parks.csv", &t.parks),
                 ("activity.csv", &t.activity),
+                ("enterprises.csv", &t.enterprises),
+                ("products.csv", &t.products),
                 ("metrics.csv", &t.metrics),
             ] {
                 let path = dir.join(name);
@@ -218,6 +274,8 @@ pub fn write(
             for (name, rows) in [
                 (parks_name, &t.parks),
                 (activity_name, &t.activity),
+                (enterprises_name, &t.enterprises),
+                (products_name, &t.products),
                 (metrics_name, &t.metrics),
             ] {
                 let sheet = book.add_worksheet();
