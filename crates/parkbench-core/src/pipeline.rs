@@ -140,23 +140,34 @@ impl Reference {
         let acc = inventory::Accountant::new(&self.vocab, &self.factors, options)?;
         let parks = self.annual(data)?;
         let mut out = Vec::with_capacity(by.len());
+        // Each park-year's totals once, and the firms' names by (park, id): a park of many firms
+        // costs one accounting per firm, not two.
+        // (energy, CO2) of each park-year, when it has activity.
+        type Totals = Option<(Option<f64>, Option<f64>)>;
+        let mut wholes: std::collections::BTreeMap<(&str, i32), Totals> = Default::default();
+        let names: std::collections::HashMap<(&str, &str), &str> = data
+            .enterprises
+            .iter()
+            .map(|e| ((e.park_id.as_str(), e.id.as_str()), e.name.as_str()))
+            .collect();
         for ((park_id, enterprise_id, year), metrics) in &by {
             let Some(park) = data.park(park_id) else {
                 continue;
             };
             let py = acc.account(park, *year, metrics);
-            let whole = parks
-                .get(&(park_id.clone(), *year))
-                .map(|m| acc.account(park, *year, m));
+            let whole = *wholes.entry((park_id.as_str(), *year)).or_insert_with(|| {
+                parks.get(&(park_id.clone(), *year)).map(|m| {
+                    let w = acc.account(park, *year, m);
+                    (w.energy_tce, w.co2_total_t)
+                })
+            });
             let share = |of: Option<f64>, total: Option<f64>| match (of, total) {
                 (Some(a), Some(t)) if t > 0.0 => Some(a / t),
                 _ => None,
             };
-            let name = data
-                .enterprises
-                .iter()
-                .find(|e| &e.park_id == park_id && &e.id == enterprise_id)
-                .map(|e| e.name.clone())
+            let name = names
+                .get(&(park_id.as_str(), enterprise_id.as_str()))
+                .map(|n| n.to_string())
                 .unwrap_or_default();
             out.push(inventory::EnterpriseYear {
                 park_id: park_id.clone(),
@@ -166,8 +177,8 @@ impl Reference {
                 energy_tce: py.energy_tce,
                 co2_total_t: py.co2_total_t,
                 co2_per_tce: py.co2_per_tce,
-                energy_share: share(py.energy_tce, whole.as_ref().and_then(|w| w.energy_tce)),
-                co2_share: share(py.co2_total_t, whole.as_ref().and_then(|w| w.co2_total_t)),
+                energy_share: share(py.energy_tce, whole.and_then(|w| w.0)),
+                co2_share: share(py.co2_total_t, whole.and_then(|w| w.1)),
             });
         }
         Ok(out)

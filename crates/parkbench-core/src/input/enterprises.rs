@@ -215,13 +215,17 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Enterprise> {
 #[derive(Debug, Clone, Default)]
 pub struct Boundary {
     pub list: Vec<Enterprise>,
-    by: FxHashMap<(String, String), Vec<usize>>,
+    /// park -> enterprise -> rows of `list`: looked up by `&str` on every activity row of an
+    /// enterprise, without allocating.
+    by: FxHashMap<String, FxHashMap<String, Vec<usize>>>,
 }
 
 impl Boundary {
     pub fn add(&mut self, e: Enterprise) {
         self.by
-            .entry((e.park_id.clone(), e.id.clone()))
+            .entry(e.park_id.clone())
+            .or_default()
+            .entry(e.id.clone())
             .or_default()
             .push(self.list.len());
         self.list.push(e);
@@ -234,7 +238,8 @@ impl Boundary {
     /// The rows of an enterprise in a park (several stays are several rows).
     pub fn stays(&self, park: &str, id: &str) -> impl Iterator<Item = &Enterprise> {
         self.by
-            .get(&(park.to_string(), id.to_string()))
+            .get(park)
+            .and_then(|m| m.get(id))
             .into_iter()
             .flatten()
             .map(|&i| &self.list[i])
@@ -242,7 +247,7 @@ impl Boundary {
 
     /// Is the enterprise listed for the park at all?
     pub fn knows(&self, park: &str, id: &str) -> bool {
-        self.by.contains_key(&(park.to_string(), id.to_string()))
+        self.by.get(park).is_some_and(|m| m.contains_key(id))
     }
 
     /// The months of `year` the enterprise was inside the park's boundary (bits 0-11).

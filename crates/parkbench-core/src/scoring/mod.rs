@@ -96,6 +96,22 @@ impl Serialize for Reading {
 }
 
 impl SetRun {
+    /// A park's rows of `enterprises` (sorted by park, enterprise and year), without a scan.
+    pub fn enterprises_of(&self, park_id: &str) -> &[crate::inventory::EnterpriseYear] {
+        let e = &self.enterprises;
+        let from = e.partition_point(|x| x.park_id.as_str() < park_id);
+        let to = e.partition_point(|x| x.park_id.as_str() <= park_id);
+        &e[from..to]
+    }
+
+    /// A park's graded products (sorted by park and year), without a scan.
+    pub fn products_of(&self, park_id: &str) -> &[crate::products::Graded] {
+        let p = &self.products;
+        let from = p.partition_point(|x| x.park_id.as_str() < park_id);
+        let to = p.partition_point(|x| x.park_id.as_str() <= park_id);
+        &p[from..to]
+    }
+
     /// Each park's latest scored year (of the years scored), in park order.
     pub fn latest(&self) -> Vec<&Score> {
         let mut latest: BTreeMap<&str, &Score> = BTreeMap::new();

@@ -315,9 +315,9 @@ pub(super) fn park_page(
         let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", v * 100.0));
         let enterprises: Vec<_> = input
             .run
-            .enterprises
+            .enterprises_of(&s.park_id)
             .iter()
-            .filter(|e| e.park_id == s.park_id && e.year == s.year)
+            .filter(|e| e.year == s.year)
             .map(|e| {
                 let name = if e.enterprise_id.is_empty() {
                     t["park_own_rows"].to_string()
@@ -469,9 +469,9 @@ fn boundary_changes(s: &Score, input: &ReportInput, lang: Lang) -> Vec<String> {
     let of_year = |y: i32| -> Vec<&parkbench_core::inventory::EnterpriseYear> {
         input
             .run
-            .enterprises
+            .enterprises_of(&s.park_id)
             .iter()
-            .filter(|e| e.park_id == s.park_id && e.year == y)
+            .filter(|e| e.year == y)
             .collect()
     };
     let (now, before) = (of_year(s.year), of_year(s.year - 1));
@@ -569,9 +569,9 @@ fn product_lines(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, Str
     let words = parkbench_core::i18n::Locale::get(lang);
     let of: Vec<_> = input
         .run
-        .products
+        .products_of(&s.park_id)
         .iter()
-        .filter(|p| p.park_id == s.park_id && p.year == s.year)
+        .filter(|p| p.year == s.year)
         .collect();
     let name = |p: &parkbench_core::products::Graded| match lang {
         Lang::En => p.name_en.clone(),
