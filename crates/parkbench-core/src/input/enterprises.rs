@@ -361,44 +361,33 @@ pub fn admit(
             continue;
         }
         let inside = boundary.months(park, &e, r.year);
+        // The period of a row outside the boundary: its month, or its year when the firm was
+        // inside for none of it.
+        let outside = match r.month {
+            Some(m) if inside & (1 << (m - 1)) == 0 => Some(format!("{}-{m:02}", r.year)),
+            None if inside == 0 => Some(r.year.to_string()),
+            _ => None,
+        };
+        if let Some(period) = outside {
+            diags.push(
+                Diagnostic::warning(
+                    file,
+                    line,
+                    col,
+                    t!(
+                        "diag.enterprise_outside",
+                        enterprise = &*e,
+                        park = park,
+                        period = period
+                    ),
+                )
+                .value(&*e)
+                .park(park),
+            );
+            continue;
+        }
         match r.month {
-            Some(m) if inside & (1 << (m - 1)) == 0 => {
-                diags.push(
-                    Diagnostic::warning(
-                        file,
-                        line,
-                        col,
-                        t!(
-                            "diag.enterprise_outside",
-                            enterprise = &*e,
-                            park = park,
-                            period = format!("{}-{m:02}", r.year)
-                        ),
-                    )
-                    .value(&*e)
-                    .park(park),
-                );
-                continue;
-            }
             Some(_) => {}
-            None if inside == 0 => {
-                diags.push(
-                    Diagnostic::warning(
-                        file,
-                        line,
-                        col,
-                        t!(
-                            "diag.enterprise_outside",
-                            enterprise = &*e,
-                            park = park,
-                            period = r.year.to_string()
-                        ),
-                    )
-                    .value(&*e)
-                    .park(park),
-                );
-                continue;
-            }
             None if inside != 0xFFF => {
                 let n = inside.count_ones();
                 diags.push(
