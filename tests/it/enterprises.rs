@@ -302,3 +302,116 @@ fn products_against_their_limit_standards() {
         "{page}"
     );
 }
+
+/// A boundary that changes: changes over time compare like with like, the earlier years
+/// restated over the firms inside now (tests/data/enterprises/restated). Park R1 (jiangsu), natural
+/// gas only (2.1622 tCO2 per 1,000 m3 in every year), in 万m3:
+///
+/// | firm | inside | 2022 | 2023 | 2024 |
+/// |---|---|---|---|---|
+/// | A | always | 100 | 95 | 90 |
+/// | B | until 2023-12 | 200 | 200 | — |
+/// | C | from 2024-01 | (50, outside) | (50, outside) | 48 |
+/// | D | from 2024-07 | — | — | 12 a year row: 6 inside (x 6/12, an estimate), 6 outside |
+/// | the park's own rows | | 10 | 10 | 10 |
+///
+/// By hand, in 千m3 (x 2.1622 = tCO2):
+///
+/// ```text
+/// as reported: 2022 = 1,000 + 2,000 + 100 = 3,100 (6,702.82 t); 2024 = 900 + 480 + 60 + 100
+///              = 1,540 (3,329.788 t); linear change (1,540 - 3,100) / 3,100 / 2 = -25.16 %/yr
+/// on the 2024 boundary (A, C, D and the park's rows; B left out; C with its rows from outside;
+/// D has no rows before 2024: counted as not operating):
+///              2022 = 1,000 + 500 + 100 = 1,600 (3,459.52 t); 2023 = 950 + 500 + 100 = 1,550
+///              (3,351.41 t); linear change (1,540 - 1,600) / 1,600 / 2 = -1.875 %/yr
+/// ```
+///
+/// Value added (万元): A 1,000 a year, B 1,000 in 2022 and 2023, C 500 a year (outside until
+/// 2024). Energy at 1.33 tce per 1,000 m3; energy per value added on the 2024 boundary:
+///
+/// ```text
+/// 2022: 1,600 x 1.33 / (1,000 + 500) = 2,128 / 1,500 = 1.41867 (as reported 4,123 / 2,000 = 2.0615)
+/// 2023: 1,550 x 1.33 / 1,500 = 1.37433;  2024: 1,540 x 1.33 / 1,500 = 1.36547
+/// ```
+///
+/// The SBTi-style rule asks -4.2 %/yr: as reported the park meets it only because B moved out;
+/// like for like it does not. 2023's boundary (A, B) is 2022's: nothing is restated for 2023.
+#[test]
+fn the_base_year_is_restated_on_today_s_boundary() {
+    let dir = "tests/data/enterprises/restated";
+    let (code, out, _) = run(&["validate", dir]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = run(&[
+        "score",
+        dir,
+        "--benchmark",
+        "sbti-1.5c-trajectory",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let scores = v["benchmarks"][0]["scores"].as_array().unwrap();
+    let of = |year: i64| {
+        scores
+            .iter()
+            .find(|s| s["year"] == year)
+            .unwrap_or_else(|| panic!("no {year} in {out}"))
+    };
+    let rule = |s: &serde_json::Value| {
+        s["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "absolute_co2_reduction")
+            .unwrap()
+            .clone()
+    };
+    let r2024 = rule(of(2024));
+    assert!(
+        (r2024["value"].as_f64().unwrap() + 0.01875).abs() < 1e-12,
+        "{r2024}"
+    );
+    assert_eq!(r2024["status"], "fails", "{r2024}");
+    // The trajectory of energy per value added reads the restated years too.
+    let t = of(2024)["trajectories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["indicator"] == "energy_per_value_added")
+        .unwrap()
+        .clone();
+    let points: Vec<(i64, f64)> = t["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_i64().unwrap(), p[1].as_f64().unwrap()))
+        .collect();
+    let want = [
+        (2022, 2128.0 / 1500.0),
+        (2023, 2061.5 / 1500.0),
+        (2024, 2048.2 / 1500.0),
+    ];
+    assert_eq!(points.len(), want.len(), "{t}");
+    for ((y, v), (wy, wv)) in points.iter().zip(want) {
+        assert_eq!(*y, wy);
+        assert!((v - wv).abs() < 1e-9, "{y}: {v} against {wv}");
+    }
+    // 2023's boundary is 2022's: as reported, (3,050 - 3,100) / 3,100 / 1.
+    let r2023 = rule(of(2023));
+    assert!(
+        (r2023["value"].as_f64().unwrap() - (3050.0 - 3100.0) / 3100.0).abs() < 1e-12,
+        "{r2023}"
+    );
+    // What was restated is said, firms by name.
+    let notes = of(2024)["assumptions"].to_string();
+    for want in [
+        "2022, 2023 restated on the 2024 boundary",
+        "leave out Firm B (91330100799655058B)",
+        "count Firm C (91110000802100433B) with the rows from before they moved in",
+        "Firm D (91320500MA1M22220L) has no rows for 2022, 2023: counted as not operating then",
+    ] {
+        assert!(notes.contains(want), "missing {want:?} in {notes}");
+    }
+    assert!(!of(2023)["assumptions"].to_string().contains("restated"));
+}

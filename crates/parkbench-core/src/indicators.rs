@@ -342,13 +342,41 @@ impl Compiled {
     }
 }
 
-/// The change over time of an indicator for `park` in `year`, from the yearly values.
-pub fn change(values: &Values, park: &str, base: &str, change: Change, year: i32) -> Option<f64> {
-    let series: Vec<(i32, f64)> = values
+/// Earlier years' indicator values restated on a later year's boundary (the enterprises inside
+/// it): (park, year of the boundary) -> earlier year -> indicator values. Only park-years whose
+/// boundary differs from an earlier year's are here.
+pub type Restated = BTreeMap<(String, i32), BTreeMap<i32, BTreeMap<String, Value>>>;
+
+/// An indicator's yearly values for `park` up to `year`, ascending: the earlier years on
+/// `year`'s boundary where they were restated, as they were otherwise.
+pub fn series(
+    values: &Values,
+    restated: &Restated,
+    park: &str,
+    base: &str,
+    year: i32,
+) -> Vec<(i32, f64)> {
+    let again = restated.get(&(park.to_string(), year));
+    values
         .range((park.to_string(), i32::MIN)..=(park.to_string(), year))
-        .filter_map(|((_, y), m)| Some((*y, m.get(base)?.value?)))
-        .collect();
-    change_of(&series, change, year)
+        .filter_map(|((_, y), m)| {
+            let m = again.and_then(|r| r.get(y)).unwrap_or(m);
+            Some((*y, m.get(base)?.value?))
+        })
+        .collect()
+}
+
+/// The change over time of an indicator for `park` in `year`, from the yearly values (earlier
+/// years restated on `year`'s boundary where it changed).
+pub fn change(
+    values: &Values,
+    restated: &Restated,
+    park: &str,
+    base: &str,
+    change: Change,
+    year: i32,
+) -> Option<f64> {
+    change_of(&series(values, restated, park, base, year), change, year)
 }
 
 /// The change over time in `year` of a series of (year, value), ascending, ending at `year`.
@@ -419,7 +447,7 @@ mod tests {
     fn worked_example_cagr_of_co2_2016_to_2021() {
         // WORKED-EXAMPLES.md: 376,836.57 t (2016) to 772,170.93 t (2021): +104.9 %, 15.43 %/yr.
         let v = series(&[(2016, 376_836.57), (2021, 772_170.93)]);
-        let cagr = change(&v, "p", "x", Change::Cagr, 2021).unwrap();
+        let cagr = change(&v, &Restated::new(), "p", "x", Change::Cagr, 2021).unwrap();
         assert_eq!(format!("{:.2}", cagr * 100.0), "15.43");
         assert_eq!(
             format!("{:.1}", (772_170.93 / 376_836.57 - 1.0) * 100.0),
@@ -430,9 +458,9 @@ mod tests {
     #[test]
     fn yoy_needs_the_previous_year() {
         let v = series(&[(2022, 100.0), (2024, 90.0)]);
-        assert_eq!(change(&v, "p", "x", Change::Yoy, 2024), None);
+        assert_eq!(change(&v, &Restated::new(), "p", "x", Change::Yoy, 2024), None);
         let v = series(&[(2023, 100.0), (2024, 90.0)]);
-        assert!((change(&v, "p", "x", Change::Yoy, 2024).unwrap() + 0.1).abs() < 1e-12);
+        assert!((change(&v, &Restated::new(), "p", "x", Change::Yoy, 2024).unwrap() + 0.1).abs() < 1e-12);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //!    problem as a [`diag::Diagnostic`] with its place ([`diag::Origin`]); [`units`] converts
 //!    what operators write. Activity is summed into park-year-metric groups as it is read
 //!    ([`input::collect`]), so no record per row is kept.
+//!    [`restate`] restates earlier years on a later year's boundary when the enterprises
+//!    inside a park change, so that changes over time compare like with like.
 //! 2. [`inventory`] turns activity into energy (tce) by carrier and CO2 by scope with the
 //!    factor tables of [`factors`]; every factor and assumption is recorded, and a blank total
 //!    says which cell made it unknown.
@@ -49,6 +51,7 @@ pub mod pathway;
 pub mod pipeline;
 pub mod products;
 pub mod reference;
+pub mod restate;
 pub mod scoring;
 pub mod stats;
 pub mod uncertainty;

@@ -88,6 +88,20 @@ impl Reference {
         Ok(annual)
     }
 
+    /// Each park-year whose boundary (the enterprises inside) differs from an earlier year's,
+    /// its earlier years restated on it.
+    pub fn restate(
+        &self,
+        data: &Dataset,
+        annual: &Annual,
+    ) -> Result<Restated, crate::frame::FrameError> {
+        if !data.has_enterprises() {
+            return Ok(Restated::default());
+        }
+        let units = data.annual_by_enterprise(&self.vocab)?;
+        Ok(crate::restate::restate(data, annual, &units, &self.vocab))
+    }
+
     /// A shipped set by id.
     pub fn set(&self, id: &str) -> Result<&BenchmarkSet, UnknownSet> {
         self.sets
@@ -225,7 +239,12 @@ pub fn run(
     request: &Request,
 ) -> Result<Outcome, PipelineError> {
     let annual = reference.annual(data)?;
-    let runs = score_sets(data, &annual, reference, &request.sets, &request.selection)?;
+    let restated = reference.restate(data, &annual)?;
+    let years = Years {
+        annual: &annual,
+        restated: &restated,
+    };
+    let runs = score_sets(data, years, reference, &request.sets, &request.selection)?;
     let programmes = if request.programme {
         runs.iter()
             .map(|r| programme(r, data, reference, &request.selection, request.mc))
@@ -311,10 +330,23 @@ pub fn score_options(data: &Dataset, sel: &Selection) -> ScoreOptions {
     }
 }
 
+/// What restating earlier years on later boundaries gave: what it did, and the metrics.
+pub type Restated = (
+    Vec<crate::restate::Restatement>,
+    crate::restate::RestatedAnnual,
+);
+
+/// The annual values of a run and the earlier years restated on later boundaries.
+#[derive(Clone, Copy)]
+struct Years<'a> {
+    annual: &'a Annual,
+    restated: &'a Restated,
+}
+
 /// Scores every selected park-year of a dataset against each set.
 fn score_sets(
     data: &Dataset,
-    annual: &Annual,
+    years: Years<'_>,
     reference: &Reference,
     sets: &[BenchmarkSet],
     sel: &Selection,
@@ -324,16 +356,17 @@ fn score_sets(
     for set in sets {
         let one = SetScoring {
             data,
-            annual,
+            years,
             reference,
             set,
             sel,
             opts: &opts,
         };
-        let (inventory, values, scores) = one.run(set.accounting.options(sel.fuel_factors))?;
+        let (inventory, values, scores, restated) =
+            one.run(set.accounting.options(sel.fuel_factors))?;
         let mut alternatives = Vec::new();
         for alt in &set.accounting.alternatives {
-            let (inv, _, scores) =
+            let (inv, _, scores, _) =
                 one.run(set.accounting.alternative_options(alt, sel.fuel_factors))?;
             let years: std::collections::BTreeMap<(&str, i32), &inventory::ParkYear> = inv
                 .years
@@ -380,6 +413,8 @@ fn score_sets(
             alternatives,
             enterprises,
             products: crate::products::graded(&data.products, &reference.products),
+            restated,
+            restatements: years.restated.0.clone(),
         });
     }
     Ok(out)
@@ -389,7 +424,7 @@ fn score_sets(
 /// set's own, or an alternative reading).
 struct SetScoring<'a> {
     data: &'a Dataset,
-    annual: &'a Annual,
+    years: Years<'a>,
     reference: &'a Reference,
     set: &'a BenchmarkSet,
     sel: &'a Selection,
@@ -397,13 +432,10 @@ struct SetScoring<'a> {
 }
 
 impl SetScoring<'_> {
-    fn run(
-        &self,
-        options: inventory::AccountingOptions,
-    ) -> Result<(Inventory, indicators::Values, Vec<scoring::Score>), PipelineError> {
+    fn run(&self, options: inventory::AccountingOptions) -> Result<Scored, PipelineError> {
         let SetScoring {
             data,
-            annual,
+            years,
             reference,
             set,
             sel,
@@ -412,17 +444,19 @@ impl SetScoring<'_> {
         let (vocab, cat) = (&reference.vocab, &reference.catalogue);
         let inv = inventory::build(
             data,
-            annual,
+            years.annual,
             vocab,
             &reference.factors,
             &reference.plausibility,
             options,
         )?;
         let values = indicators::evaluate(cat, &inv, vocab, &set.accounting.settings())?;
+        let restated = self.restated_values(options)?;
         let scorer = scoring::Scorer {
             set,
             cat,
             values: &values,
+            restated: &restated,
             opts,
         };
         let scores = inv
@@ -437,12 +471,70 @@ impl SetScoring<'_> {
                     name: &park.name,
                     country: &park.country,
                 };
-                Some(scoring::score(scorer, subject))
+                let mut score = scoring::score(scorer, subject);
+                score.assumptions.extend(self.restatement_notes(py));
+                Some(score)
             })
             .collect();
-        Ok((inv, values, scores))
+        Ok((inv, values, scores, restated))
+    }
+
+    /// The indicator values of the restated earlier years, accounted as the set reads them.
+    fn restated_values(
+        &self,
+        options: inventory::AccountingOptions,
+    ) -> Result<indicators::Restated, PipelineError> {
+        let restated = &self.years.restated.1;
+        if restated.is_empty() {
+            return Ok(indicators::Restated::new());
+        }
+        let reference = self.reference;
+        let acc = inventory::Accountant::new(&reference.vocab, &reference.factors, options)?;
+        let mut keys = Vec::new();
+        let mut years = Vec::new();
+        for ((park_id, now), by) in restated {
+            let Some(park) = self.data.park(park_id) else {
+                continue;
+            };
+            for (year, metrics) in by {
+                keys.push((park_id.clone(), *now, *year));
+                years.push(acc.account(park, *year, metrics));
+            }
+        }
+        let all: Vec<&indicators::Indicator> = reference.catalogue.indicators.iter().collect();
+        let rows = indicators::evaluate_years(
+            &all,
+            &years,
+            &reference.vocab,
+            &self.set.accounting.settings(),
+        )?;
+        let mut out = indicators::Restated::new();
+        for ((park_id, now, year), values) in keys.into_iter().zip(rows) {
+            out.entry((park_id, now))
+                .or_default()
+                .insert(year, values);
+        }
+        Ok(out)
+    }
+
+    /// What restating the park-year's earlier years did, said as assumptions.
+    fn restatement_notes(&self, py: &inventory::ParkYear) -> Vec<crate::i18n::Text> {
+        // Restatements come sorted by park and year.
+        let all = &self.years.restated.0;
+        match all.binary_search_by(|r| (r.park_id.as_str(), r.year).cmp(&(&py.park_id, py.year))) {
+            Ok(i) => crate::restate::notes(&all[i], &self.data.enterprises),
+            Err(_) => Vec::new(),
+        }
     }
 }
+
+/// A set scored: the inventory, indicator values, scores and restated earlier years.
+type Scored = (
+    Inventory,
+    indicators::Values,
+    Vec<scoring::Score>,
+    indicators::Restated,
+);
 
 /// What a programme adds to the scores: peer statistics, year-on-year changes and, when asked,
 /// the Monte Carlo verdicts.

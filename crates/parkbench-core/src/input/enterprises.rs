@@ -308,6 +308,71 @@ impl Boundary {
 
 pub use super::activity::EnterpriseId;
 
+/// The months of a year as bits 0-11, all set.
+pub const FULL_YEAR: u16 = 0xFFF;
+
+/// What admitting rows keeps from file to file: the (park, enterprise) pairs already reported
+/// as unknown, and the rows left out because their firm was outside the boundary.
+#[derive(Debug, Default)]
+pub struct Admission {
+    reported: rustc_hash::FxHashSet<(Arc<str>, Arc<str>)>,
+    pub outside: Outside,
+}
+
+/// The activity of enterprises while outside their park's boundary: left out of the park, and
+/// kept summed per (park, enterprise, year, metric index) so that an earlier year can be
+/// restated on a later boundary with a firm that has moved in since (its rows from before).
+#[derive(Debug, Default, Clone)]
+pub struct Outside(std::collections::BTreeMap<(String, String, i32, u16), OutsidePart>);
+
+/// A firm's rows of one metric in one year while outside the boundary.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct OutsidePart {
+    /// The sum; None when a row was missing (missing is not zero).
+    pub value: Option<f64>,
+    /// The months the rows cover (bits 0-11; a year row covers the months it was outside).
+    pub months: u16,
+    /// The sum per evidence grade (A-D).
+    pub grade_sum: [f64; 4],
+}
+
+impl Outside {
+    fn add(&mut self, r: &super::Row, months: u16, value: Option<f64>) {
+        let Some(e) = &r.enterprise else {
+            return;
+        };
+        let key = (r.park_id.to_string(), e.to_string(), r.year, r.metric);
+        let first = !self.0.contains_key(&key);
+        let p = self.0.entry(key).or_default();
+        p.value = match (first, p.value, value) {
+            (true, _, v) => v,
+            (false, Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        p.months |= months;
+        p.grade_sum[r.grade as usize] += value.unwrap_or(0.0);
+    }
+
+    /// A firm's rows of a metric in a year while outside.
+    pub fn get(&self, park: &str, enterprise: &str, year: i32, metric: u16) -> Option<&OutsidePart> {
+        self.0
+            .get(&(park.to_string(), enterprise.to_string(), year, metric))
+    }
+
+    /// Has the firm any rows from outside the boundary in the year?
+    pub fn has_year(&self, park: &str, enterprise: &str, year: i32) -> bool {
+        let from = (park.to_string(), enterprise.to_string(), year, 0);
+        self.0
+            .range(from..)
+            .next()
+            .is_some_and(|((p, e, y, _), _)| p == park && e == enterprise && *y == year)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Activity rows of enterprises against the boundary, as they are read: an enterprise the
 /// park's enterprises table lacks is an error (once per park and enterprise); a metric that is
 /// not summed (a share, a count) is the park's to report, an error on an enterprise's row; a
@@ -319,7 +384,7 @@ pub fn admit(
     boundary: &Boundary,
     file: &Origin,
     vocab: &crate::reference::Vocabulary,
-    reported: &mut rustc_hash::FxHashSet<(Arc<str>, Arc<str>)>,
+    kept: &mut Admission,
     diags: &mut Report,
 ) -> Vec<super::Row> {
     if rows.iter().all(|r| r.enterprise.is_none()) {
@@ -350,7 +415,7 @@ pub fn admit(
         }
         if !boundary.knows(park, &e) {
             // Once per park and enterprise: its other rows go with the first.
-            if reported.insert((r.park_id.clone(), e.clone())) {
+            if kept.reported.insert((r.park_id.clone(), e.clone())) {
                 diags.push(
                     Diagnostic::error(file, line, col, t!("diag.enterprise_unknown", park = park))
                         .value(&*e)
@@ -369,6 +434,8 @@ pub fn admit(
             _ => None,
         };
         if let Some(period) = outside {
+            let months = r.month.map_or(FULL_YEAR, |m| 1 << (m - 1));
+            kept.outside.add(&r, months, r.value);
             diags.push(
                 Diagnostic::warning(
                     file,
@@ -407,6 +474,9 @@ pub fn admit(
                     .hint(t!("diag.hint.enterprise_part_year"))
                     .park(park),
                 );
+                let out = FULL_YEAR & !inside;
+                kept.outside
+                    .add(&r, out, r.value.map(|v| v * f64::from(12 - n) / 12.0));
                 r.value = r.value.map(|v| v * f64::from(n) / 12.0);
                 r.grade = r.grade.max(super::Grade::C);
             }

@@ -84,6 +84,9 @@ pub struct Dataset {
     pub enterprises: Vec<enterprises::Enterprise>,
     /// The enterprises' products (`products.csv`), every row read.
     pub products: Vec<products::Product>,
+    /// Enterprises' rows from while they were outside the boundary (left out of the parks;
+    /// kept to restate earlier years on a later boundary).
+    pub outside: enterprises::Outside,
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -470,6 +473,7 @@ fn load_listed(
         under_ledger,
         boundary,
         products,
+        admission,
         ..
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
@@ -514,6 +518,7 @@ fn load_listed(
         certificates,
         enterprises: boundary.list,
         products,
+        outside: admission.outside,
     }
 }
 
@@ -533,8 +538,8 @@ struct Acc {
     under_ledger: FxHashSet<String>,
     /// The enterprises inside the parks' boundaries.
     boundary: enterprises::Boundary,
-    /// (park, enterprise) pairs already reported as unknown.
-    unknown_enterprises: FxHashSet<(std::sync::Arc<str>, std::sync::Arc<str>)>,
+    /// Unknown enterprises already reported, and rows outside the boundary kept aside.
+    admission: enterprises::Admission,
     products: Vec<products::Product>,
 }
 
@@ -573,7 +578,7 @@ impl Acc {
             certificates: Vec::new(),
             under_ledger: FxHashSet::default(),
             boundary: enterprises::Boundary::default(),
-            unknown_enterprises: FxHashSet::default(),
+            admission: enterprises::Admission::default(),
             products: Vec::new(),
         }
     }
@@ -704,7 +709,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         let index = acc.files.len() as u16;
         acc.files.push(source.origin());
         let origin = source.origin();
-        let (boundary, seen) = (&acc.boundary, &mut acc.unknown_enterprises);
+        let (boundary, seen) = (&acc.boundary, &mut acc.admission);
         let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         // The header's line and the title rows above it, from the first piece.
         let mut head = None;
@@ -744,7 +749,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     }
     for source in of(SourceKind::ActivityParquet) {
         let index = acc.files.len() as u16;
-        let (boundary, seen) = (&acc.boundary, &mut acc.unknown_enterprises);
+        let (boundary, seen) = (&acc.boundary, &mut acc.admission);
         let (diags, collector) = (&mut acc.diags, &mut acc.activity);
         let mut origin = None;
         let each = |t: table::Table| {
@@ -805,7 +810,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                     &acc.boundary,
                     &t.origin,
                     vocab,
-                    &mut acc.unknown_enterprises,
+                    &mut acc.admission,
                     &mut acc.diags,
                 );
                 add_rows(&mut acc.activity, rows);

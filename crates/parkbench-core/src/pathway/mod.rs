@@ -135,6 +135,8 @@ pub struct Planner<'a> {
     pub park: &'a Park,
     pub settings: &'a BTreeMap<String, f64>,
     pub opts: &'a ScoreOptions,
+    /// Earlier years restated on later boundaries (for rules on change over time).
+    pub restated: &'a indicators::Restated,
     /// The park's indicator values of every year (for rules on change over time).
     pub history: Values,
     /// The indicators the set's rules and size bands read, parsed once.
@@ -185,6 +187,8 @@ pub struct Planning<'a> {
     pub acc: &'a Accountant<'a>,
     pub settings: &'a BTreeMap<String, f64>,
     pub opts: &'a ScoreOptions,
+    /// Earlier years restated on later boundaries (the run's).
+    pub restated: &'a indicators::Restated,
     /// The indicators the set's rules and size bands read, parsed once.
     pub evaluator: &'a indicators::Evaluator,
 }
@@ -205,6 +209,7 @@ impl<'a> Planner<'a> {
             park,
             settings: p.settings,
             opts: p.opts,
+            restated: p.restated,
             scratch: std::cell::RefCell::new(history.clone()),
             history,
             evaluator: p.evaluator,
@@ -259,6 +264,7 @@ impl<'a> Planner<'a> {
             set: self.set,
             cat: self.indicators,
             values,
+            restated: self.restated,
             opts: self.opts,
         };
         let subject = scoring::Subject {
@@ -889,6 +895,7 @@ pub fn pathways(
         acc: &acc,
         settings: &settings,
         opts,
+        restated: &run.restated,
         evaluator: &evaluator,
     };
     let planner_for = |park| Planner::new(planning, park, &run.values);

@@ -41,6 +41,11 @@ pub struct SetRun {
     pub enterprises: Vec<crate::inventory::EnterpriseYear>,
     /// The enterprises' products as graded against their limit standards.
     pub products: Vec<crate::products::Graded>,
+    /// Earlier years' indicator values restated on later boundaries (changes over time and
+    /// trajectories read them).
+    pub restated: indicators::Restated,
+    /// What each restatement did: the firms left out, brought in, counted as not operating.
+    pub restatements: Vec<crate::restate::Restatement>,
 }
 
 /// The scored park-years under one alternative reading of a set's accounting.
@@ -366,6 +371,8 @@ pub struct Scorer<'a> {
     pub set: &'a BenchmarkSet,
     pub cat: &'a Catalogue,
     pub values: &'a Values,
+    /// Earlier years restated on a later boundary, read by changes over time and trajectories.
+    pub restated: &'a indicators::Restated,
     pub opts: &'a ScoreOptions,
 }
 
@@ -380,7 +387,11 @@ pub struct Subject<'a> {
 /// Scores one park-year against a set.
 pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
     let Scorer {
-        set, cat, values, ..
+        set,
+        cat,
+        values,
+        restated,
+        ..
     } = s;
     let Subject {
         py,
@@ -407,7 +418,7 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
     let gates: Vec<&RuleResult> = rules.iter().filter(|r| r.role == Role::Gate).collect();
     let gate = gate_state(gates.iter().map(|g| g.status));
     let (level, level_name, reason) = level(set, overall, gate, &gates);
-    let trajectories = trajectories(set, cat, py, country, values, &band);
+    let trajectories = trajectories(set, cat, Subject { py, name: park_name, country }, (values, restated), &band);
     let mut assumptions = py.assumptions.clone();
     if let BandChoice::Outside(b) = &band {
         let note = set.accounting.outside_bands_note.as_ref().map_or_else(
@@ -459,7 +470,7 @@ fn score_rule(
     let base_value = vals.get(&iref.base).copied().unwrap_or_default();
     let value = match iref.change {
         None => base_value.value,
-        Some(c) => indicators::change(all, &py.park_id, &iref.base, c, py.year),
+        Some(c) => indicators::change(all, s.restated, &py.park_id, &iref.base, c, py.year),
     };
     let unit = match iref.change {
         None => ind.unit.clone(),

@@ -5,11 +5,11 @@ use super::*;
 pub(super) fn trajectories(
     set: &BenchmarkSet,
     cat: &Catalogue,
-    py: &ParkYear,
-    country: &str,
-    values: &Values,
+    subject: Subject<'_>,
+    (values, restated): (&Values, &indicators::Restated),
     band: &BandChoice,
 ) -> Vec<Trajectory> {
+    let (py, country) = (subject.py, subject.country);
     let mut out = Vec::new();
     for rule in &set.rules {
         let iref = rule.indicator_ref();
@@ -19,10 +19,7 @@ pub(super) fn trajectories(
         let Some(ind) = cat.get(&iref.base) else {
             continue;
         };
-        let points: Vec<(i32, f64)> = values
-            .range((py.park_id.clone(), i32::MIN)..=(py.park_id.clone(), py.year))
-            .filter_map(|((_, y), m)| Some((*y, m.get(&iref.base)?.value?)))
-            .collect();
+        let points = indicators::series(values, restated, &py.park_id, &iref.base, py.year);
         if points.len() < 2 {
             continue;
         }
