@@ -578,6 +578,7 @@ fn programme(
                 cat,
                 opts: &opts,
                 settings: &settings,
+                restated: &run.restated,
             };
             (
                 crate::uncertainty::analyse(&inputs, &cfg, &m)?,

@@ -170,6 +170,9 @@ pub struct Inputs<'a> {
     pub cat: &'a Catalogue,
     pub opts: &'a ScoreOptions,
     pub settings: &'a BTreeMap<String, f64>,
+    /// Earlier years restated on a later boundary: a change over time compares the drawn year
+    /// with them (as they were computed, not drawn).
+    pub restated: &'a crate::indicators::Restated,
 }
 
 const UNDETERMINED: &str = "undetermined";
@@ -619,6 +622,7 @@ impl Ctx<'_> {
             .map(|r| self.inp.cat.get(&r.base).map(|i| i.direction))
             .collect();
         let size_pos = self.pos_of.get(set.accounting.size_indicator.as_str());
+        let again = self.inp.restated.get(&(w.score.park_id.clone(), year));
         let mut o = Outcome {
             overall: Vec::with_capacity(self.draws),
             values: vec![Vec::with_capacity(self.draws); self.reported.len()],
@@ -650,7 +654,11 @@ impl Ctx<'_> {
                     (Some(c), Some(p)) => {
                         series.clear();
                         for (k, py) in w.years.iter().enumerate() {
-                            if let Some(v) = value_at(p, base + k) {
+                            let restated = again
+                                .and_then(|a| a.get(&py.year))
+                                .filter(|_| py.year < year)
+                                .map(|m| m.get(r.base.as_str()).and_then(|v| v.value));
+                            if let Some(v) = restated.unwrap_or_else(|| value_at(p, base + k)) {
                                 series.push((py.year, v));
                             }
                         }
