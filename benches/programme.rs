@@ -7,7 +7,9 @@
 //! ```
 //!
 //! Options: `--parks N,N,..`, `--years Y` (5), `--seed S` (1), `--reps R` (best of 3 below
-//! 10,000 parks, 1 from there), `--messy SHARE` (0.5), `--no-report`. Environment:
+//! 10,000 parks, 1 from there), `--messy SHARE` (0.5), `--enterprises N` (0: park totals; N
+//! firms per park, each flow split over the firms inside the boundary, some moving in and out),
+//! `--no-report`. Environment:
 //! `PARKBENCH_BENCH_PARKS`, `PARKBENCH_BIN` (another parkbench binary; default: the one cargo
 //! built for this bench, `target/release/parkbench`).
 //!
@@ -49,6 +51,8 @@ struct Options {
     messy: f64,
     report: bool,
     hostile: bool,
+    /// Enterprises per park (0: park totals, as operators of small parks send them).
+    enterprises: usize,
 }
 
 fn main() -> ExitCode {
@@ -174,6 +178,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         messy: 0.5,
         report: true,
         hostile: true,
+        enterprises: 0,
     };
     let list = |s: &str| -> Result<Vec<usize>, String> {
         s.split(',')
@@ -196,6 +201,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--parks" => o.parks = list(value()?)?,
             "--years" => o.years = num(value()?)? as usize,
             "--seed" => o.seed = num(value()?)?,
+            "--enterprises" => o.enterprises = num(value()?)? as usize,
             "--reps" => o.reps = Some(num(value()?)?.max(1) as usize),
             "--messy" => {
                 let v = value()?;
@@ -717,11 +723,14 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
 /// The generated programme of this size, made once and reused (keyed by size, years, seed,
 /// messiness and the generator's version). Returns (folder, rows, CSV bytes).
 fn programme(opts: &Options, parks: usize, messy: bool) -> Result<(PathBuf, u64, u64), String> {
-    let kind = if messy {
+    let mut kind = if messy {
         format!("messy{}", (opts.messy * 100.0).round())
     } else {
         "clean".to_string()
     };
+    if opts.enterprises > 0 {
+        kind = format!("{}e-{kind}", opts.enterprises);
+    }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("synth")
         .join(format!(
@@ -748,6 +757,7 @@ fn programme(opts: &Options, parks: usize, messy: bool) -> Result<(PathBuf, u64,
         messy: if messy { opts.messy } else { 0.0 },
         // One park in fifty with a cell error.
         broken: if messy { parks / 50 } else { 0 },
+        enterprises: opts.enterprises,
         ..generator::Config::default()
     };
     let t = Instant::now();

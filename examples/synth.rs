@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: synth --parks N --years Y [--monthly] [--broken K] [--messy SHARE] [--seed S] \
-[--first-year 2020] [--layout single|per-park] --out DIR";
+[--first-year 2020] [--layout single|per-park] [--enterprises N] --out DIR";
 
 fn parse(args: &[String]) -> Result<(generator::Config, PathBuf), String> {
     let mut cfg = generator::Config::default();
@@ -42,6 +42,7 @@ fn parse(args: &[String]) -> Result<(generator::Config, PathBuf), String> {
                     .ok_or_else(|| format!("--messy: \"{v}\" is not a share between 0 and 1"))?;
             }
             "--seed" => cfg.seed = number(a, value(a)?)?,
+            "--enterprises" => cfg.enterprises = number(a, value(a)?)? as usize,
             "--first-year" => cfg.first_year = number(a, value(a)?)? as i32,
             "--monthly" => cfg.monthly = true,
             "--layout" => {

@@ -349,3 +349,72 @@ fn first_line(dir: &Path, park: &str, year: i32, metric: &str) -> usize {
         .unwrap()
         + 2
 }
+
+/// An enterprise-level programme: every firm code passes its check character, some firms move
+/// in or out, the only problems are the messy firms' months from before they moved in, and each
+/// park's total is the sum of its firms' and its own rows (`inventory --by enterprise`).
+#[test]
+fn enterprise_programmes_roll_up_to_their_parks() {
+    let cfg = Config {
+        enterprises: 12,
+        messy: 0.5,
+        ..monthly(4, 3)
+    };
+    let (dir, s) = generate(&cfg);
+    let (again, s2) = generate(&cfg);
+    assert_eq!((s.rows, s.bytes), (s2.rows, s2.bytes));
+    assert!(read(dir.path(), "activity.csv") == read(again.path(), "activity.csv"));
+    let firms = read(dir.path(), "enterprises.csv");
+    let rows: Vec<Vec<&str>> = firms
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4 * 12);
+    for r in &rows {
+        assert!(
+            parkbench::input::enterprises::uscc_valid(r[1]),
+            "bad code {}",
+            r[1]
+        );
+    }
+    assert!(
+        rows.iter().any(|r| !r[4].is_empty() || !r[5].is_empty()),
+        "nobody moves"
+    );
+    let d = dir.path().to_str().unwrap();
+    let (code, out, _) = crate::run(&["validate", d]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.lines().any(|l| l.starts_with("0 errors,")), "{out}");
+    // Firm rows are only ever warned about for a month outside the boundary; the rest of the
+    // messy warnings are the park's (plausibility, lumped green power).
+    for l in out
+        .lines()
+        .filter(|l| l.starts_with("warning:") && l.contains("enterprise"))
+    {
+        assert!(l.contains("was not inside the boundary"), "{l}");
+    }
+    assert!(out.contains("was not inside the boundary"), "{out}");
+    let (_, parks, _) = crate::run(&["inventory", d, "--format", "csv"]);
+    let (_, by, _) = crate::run(&["inventory", d, "--by", "enterprise", "--format", "csv"]);
+    let mut sums: std::collections::BTreeMap<(String, String), f64> = Default::default();
+    for r in crate::csv_rows(&by) {
+        if let Ok(v) = r["co2_total_t"].parse::<f64>() {
+            *sums
+                .entry((r["park_id"].clone(), r["year"].clone()))
+                .or_default() += v;
+        }
+    }
+    let parks = crate::csv_rows(&parks);
+    assert_eq!(parks.len(), 4 * 3);
+    for p in parks {
+        let total: f64 = p["co2_total_t"].parse().unwrap();
+        let sum = sums[&(p["park_id"].clone(), p["year"].clone())];
+        assert!(
+            (total - sum).abs() <= 1e-6 * total.max(1.0),
+            "{} {}: {total} against the firms' {sum}",
+            p["park_id"],
+            p["year"]
+        );
+    }
+}

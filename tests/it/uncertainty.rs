@@ -44,6 +44,7 @@ fn analyse(
         cat,
         opts: &opts,
         settings: &settings,
+        restated: &run.restated,
     };
     uncertainty::analyse(&inputs, cfg, &mc).unwrap()
 }

@@ -458,9 +458,15 @@ mod tests {
     #[test]
     fn yoy_needs_the_previous_year() {
         let v = series(&[(2022, 100.0), (2024, 90.0)]);
-        assert_eq!(change(&v, &Restated::new(), "p", "x", Change::Yoy, 2024), None);
+        assert_eq!(
+            change(&v, &Restated::new(), "p", "x", Change::Yoy, 2024),
+            None
+        );
         let v = series(&[(2023, 100.0), (2024, 90.0)]);
-        assert!((change(&v, &Restated::new(), "p", "x", Change::Yoy, 2024).unwrap() + 0.1).abs() < 1e-12);
+        assert!(
+            (change(&v, &Restated::new(), "p", "x", Change::Yoy, 2024).unwrap() + 0.1).abs()
+                < 1e-12
+        );
     }
 
     #[test]

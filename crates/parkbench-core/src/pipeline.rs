@@ -510,9 +510,7 @@ impl SetScoring<'_> {
         )?;
         let mut out = indicators::Restated::new();
         for ((park_id, now, year), values) in keys.into_iter().zip(rows) {
-            out.entry((park_id, now))
-                .or_default()
-                .insert(year, values);
+            out.entry((park_id, now)).or_default().insert(year, values);
         }
         Ok(out)
     }

@@ -21,9 +21,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::i18n::Text;
 use crate::input::enterprises::FULL_YEAR;
 use crate::input::{Annual, Dataset, Grade, Grades, MetricYear, UnitAnnual};
-use crate::i18n::Text;
 use crate::reference::{Aggregate, Vocabulary};
 
 /// What restating a park's earlier years on a year's boundary did, for the report.
@@ -74,7 +74,10 @@ pub fn notes(r: &Restatement, firms: &[crate::input::enterprises::Enterprise]) -
         ));
     }
     if !r.brought_in.is_empty() {
-        out.push(t!("assumption.restated_brought_in", firms = list(&r.brought_in)));
+        out.push(t!(
+            "assumption.restated_brought_in",
+            firms = list(&r.brought_in)
+        ));
     }
     let mut no_rows: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
     for (firm, year) in &r.no_rows {
@@ -278,7 +281,13 @@ impl OneYear<'_> {
                 sums.entry(id.clone()).or_default().add(m);
             }
         }
-        for f in self.stays.by.get(self.park).into_iter().flat_map(|m| m.keys()) {
+        for f in self
+            .stays
+            .by
+            .get(self.park)
+            .into_iter()
+            .flat_map(|m| m.keys())
+        {
             let inside = self.stays.months(self.park, f, self.year);
             if !self.firms.contains(f) {
                 if inside != 0 {

@@ -45,6 +45,12 @@ pub struct Config {
     pub messy: f64,
     pub seed: u64,
     pub layout: Layout,
+    /// Enterprises per park (0: park totals, as before). With firms, each flow is split among
+    /// the firms inside the boundary (and the park's own rows for shared utilities), the
+    /// activity file gains an `enterprise_id` column and `enterprises.csv` lists the firms;
+    /// some move in or out during the years (and with `messy`, a few report a month from
+    /// before they moved in: a warning).
+    pub enterprises: usize,
 }
 
 impl Default for Config {
@@ -58,6 +64,7 @@ impl Default for Config {
             messy: 0.0,
             seed: 1,
             layout: Layout::Single,
+            enterprises: 0,
         }
     }
 }
@@ -136,8 +143,9 @@ pub fn generate(cfg: &Config, out: &Path) -> io::Result<Summary> {
         parks: cfg.parks,
         ..Summary::default()
     };
+    let firms = cfg.enterprises > 0;
     let mut single = match cfg.layout {
-        Layout::Single => Some(Files::create(out)?),
+        Layout::Single => Some(Files::create(out, firms)?),
         Layout::PerPark => None,
     };
     let mut line = String::with_capacity(256);
@@ -149,13 +157,17 @@ pub fn generate(cfg: &Config, out: &Path) -> io::Result<Summary> {
         let mut park = Park::draw(cfg, &reference, index);
         let mut own = match single {
             Some(_) => None,
-            None => Some(Files::create(&out.join(&park.id))?),
+            None => Some(Files::create(&out.join(&park.id), firms)?),
         };
         let Some(files) = own.as_mut().or(single.as_mut()) else {
             unreachable!("a park has files to go to");
         };
         park.parks_row(&reference, &mut line);
         files.parks.write_all(line.as_bytes())?;
+        if let Some(f) = files.enterprises.as_mut() {
+            park.enterprise_rows(cfg, &mut line);
+            f.write_all(line.as_bytes())?;
+        }
         summary.rows += park.write_activity(cfg, &reference, defect, &mut files.activity)?;
         if let Some(d) = defect {
             summary.broken.push((park.id.clone(), d));
@@ -885,6 +897,8 @@ struct Park {
     plan: Plan,
     rng: Rng,
     index: usize,
+    /// The enterprises inside the boundary (empty: park totals only).
+    firms: Vec<Firm>,
 }
 
 impl Park {
@@ -959,6 +973,32 @@ impl Park {
             plan,
             rng,
             index,
+            firms: Firm::draw_all(cfg, index),
+        }
+    }
+
+    /// The park's rows of `enterprises.csv`.
+    fn enterprise_rows(&self, cfg: &Config, line: &mut String) {
+        line.clear();
+        for (k, f) in self.firms.iter().enumerate() {
+            let _ = write!(
+                line,
+                "{},{},{}{:03}号企业,{},",
+                self.id,
+                f.id,
+                self.name,
+                k + 1,
+                self.sector.key
+            );
+            let month = |m: i32| format!("{}-{:02}", cfg.first_year + m / 12, m % 12 + 1);
+            if let Some(m) = f.from {
+                line.push_str(&month(m));
+            }
+            line.push(',');
+            if let Some(m) = f.to {
+                line.push_str(&month(m));
+            }
+            line.push('\n');
         }
     }
 
@@ -1004,6 +1044,9 @@ impl Park {
             out,
             park_id: &self.id,
             monthly: cfg.monthly,
+            firms: &self.firms,
+            first_year: cfg.first_year,
+            enterprise: "",
             reference: r,
             defect,
             line: String::with_capacity(128),
@@ -1489,6 +1532,11 @@ struct Rows<'a, W: Write> {
     out: &'a mut W,
     park_id: &'a str,
     monthly: bool,
+    /// The park's enterprises (empty: park totals only) and the programme's first year.
+    firms: &'a [Firm],
+    first_year: i32,
+    /// The enterprise of the rows being written ("": the park's own).
+    enterprise: &'a str,
     reference: &'a Reference,
     /// Applied to the first row written, then cleared.
     defect: Option<Defect>,
@@ -1507,7 +1555,11 @@ impl<W: Write> Rows<'_, W> {
         rng: &mut Rng,
         season: Season,
     ) -> io::Result<()> {
-        if !(self.monthly && self.reference.is_flow(metric)) {
+        let flow = self.reference.is_flow(metric);
+        if !(self.monthly && flow) {
+            if flow && !self.firms.is_empty() {
+                return self.split((year, None), metric, (annual, annual), unit, rng);
+            }
             return self.row((year, None), metric, (annual, annual), unit, rng);
         }
         let mut w = season.weights();
@@ -1517,14 +1569,69 @@ impl<W: Write> Rows<'_, W> {
             sum += *x;
         }
         for (m, x) in w.iter().enumerate() {
-            self.row(
-                (year, Some(m as u8 + 1)),
-                metric,
-                (annual * x / sum, annual),
-                unit,
-                rng,
-            )?;
+            let period = (year, Some(m as u8 + 1));
+            let amounts = (annual * x / sum, annual);
+            if self.firms.is_empty() {
+                self.row(period, metric, amounts, unit, rng)?;
+            } else {
+                self.split(period, metric, amounts, unit, rng)?;
+            }
         }
+        Ok(())
+    }
+
+    /// A flow of one period split over the firms inside the boundary by their weights, a small
+    /// part on the park's own rows. A year row of a firm inside for part of the year is written
+    /// for the whole year (parkbench counts its months inside); a messy firm also reports a
+    /// month from before it moved in.
+    fn split(
+        &mut self,
+        (year, month): (i32, Option<u8>),
+        metric: &str,
+        (v, annual): (f64, f64),
+        unit: Unit,
+        rng: &mut Rng,
+    ) -> io::Result<()> {
+        let firms = self.firms;
+        let base = (year - self.first_year) * 12;
+        // Months of the period each firm is inside.
+        let months_in = |f: &Firm| -> i32 {
+            match month {
+                Some(m) => i32::from(f.inside(base + i32::from(m) - 1)),
+                None => (0..12).filter(|&m| f.inside(base + m)).count() as i32,
+            }
+        };
+        let total: f64 = firms
+            .iter()
+            .map(|f| f.weight * f64::from(months_in(f)))
+            .sum();
+        self.enterprise = "";
+        self.row(
+            (year, month),
+            metric,
+            (v * OWN_SHARE, annual * OWN_SHARE),
+            unit,
+            rng,
+        )?;
+        if total <= 0.0 {
+            return Ok(());
+        }
+        for f in firms {
+            let n = months_in(f);
+            let early = month.is_some_and(|m| f.early == Some(base + i32::from(m) - 1));
+            if n == 0 && !early {
+                continue;
+            }
+            let part = f.weight * f64::from(n.max(1)) / total;
+            let value = v * (1.0 - OWN_SHARE) * part;
+            let written = match month {
+                None => value * 12.0 / f64::from(n),
+                Some(_) => value,
+            };
+            self.enterprise = &f.id;
+            self.row((year, month), metric, (written, annual * part), unit, rng)?;
+        }
+        self.enterprise = "";
         Ok(())
     }
 
@@ -1605,11 +1712,96 @@ impl<W: Write> Rows<'_, W> {
             ",measured,"
         });
         push_csv(l, note);
+        if !self.firms.is_empty() {
+            l.push(',');
+            l.push_str(self.enterprise);
+        }
         l.push('\n');
         self.out.write_all(l.as_bytes())?;
         self.rows += 1;
         Ok(())
     }
+}
+
+/// A fictional enterprise of a park.
+#[derive(Debug, Clone)]
+struct Firm {
+    /// A unified social credit code with its check character (GB 32100-2015).
+    id: String,
+    /// Its part of the park's flows, before normalising over the firms inside.
+    weight: f64,
+    /// First and last month inside, counted from January of the first year (None: open).
+    from: Option<i32>,
+    to: Option<i32>,
+    /// With messy data: a month before it moved in that it reports anyway (a warning).
+    early: Option<i32>,
+}
+
+/// The share of a park's flows on its own rows (shared utilities).
+const OWN_SHARE: f64 = 0.03;
+/// Chances that a firm moves in, or out, during the years.
+const MOVES_IN: f64 = 0.08;
+const MOVES_OUT: f64 = 0.05;
+const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+impl Firm {
+    fn draw_all(cfg: &Config, park: usize) -> Vec<Firm> {
+        if cfg.enterprises == 0 {
+            return Vec::new();
+        }
+        let mut rng = Rng::for_park(cfg.seed ^ 0xF1_2A5E_0000_0003, park);
+        let months = (cfg.years * 12) as i32;
+        (0..cfg.enterprises)
+            .map(|k| {
+                // Skewed: a few firms use most of the energy, as in real parks.
+                let x = rng.range(0.3, 1.6);
+                let from = (months > 12 && rng.chance(MOVES_IN))
+                    .then(|| 12 + rng.below(months as usize - 12) as i32);
+                let to = (months > 12 && rng.chance(MOVES_OUT))
+                    .then(|| {
+                        from.unwrap_or(0) + rng.below((months - from.unwrap_or(0)) as usize) as i32
+                    })
+                    .filter(|&t| t + 1 < months);
+                let early = from.filter(|_| rng.chance(cfg.messy)).map(|f| f - 1);
+                Firm {
+                    id: uscc(park * cfg.enterprises + k),
+                    weight: x * x * x,
+                    from,
+                    to,
+                    early,
+                }
+            })
+            .collect()
+    }
+
+    /// Is month `m` (from January of the first year) inside the boundary?
+    fn inside(&self, m: i32) -> bool {
+        self.from.is_none_or(|f| m >= f) && self.to.is_none_or(|t| m <= t)
+    }
+}
+
+/// The `n`-th fictional unified social credit code: 91 (an enterprise), a region code, the
+/// number in the code's alphabet, and the check character.
+fn uscc(n: usize) -> String {
+    let mut body: Vec<u8> = b"91320500".to_vec();
+    let mut digits = [b'0'; 9];
+    let mut x = n;
+    for d in digits.iter_mut().rev() {
+        *d = USCC_CHARS[x % 31];
+        x /= 31;
+    }
+    body.extend_from_slice(&digits);
+    let value = |c: u8| USCC_CHARS.iter().position(|&x| x == c).unwrap_or(0) as u32;
+    let sum: u32 = body
+        .iter()
+        .zip(USCC_WEIGHTS)
+        .map(|(c, w)| value(*c) * w)
+        .sum();
+    body.push(USCC_CHARS[((31 - sum % 31) % 31) as usize]);
+    String::from_utf8(body).unwrap_or_default()
 }
 
 /// A number with about six significant digits.
@@ -1664,14 +1856,19 @@ impl<W: Write> Write for Counted<W> {
 const PARKS_HEADER: &str =
     "park_id,name,country,province,sector,land_area,land_area_unit,grid_region\n";
 const ACTIVITY_HEADER: &str = "park_id,year,metric,value,unit,period,quality,note\n";
+const ACTIVITY_FIRMS_HEADER: &str =
+    "park_id,year,metric,value,unit,period,quality,note,enterprise_id\n";
+const ENTERPRISES_HEADER: &str =
+    "park_id,enterprise_id,name,sector,in_boundary_from,in_boundary_to\n";
 
 struct Files {
     parks: BufWriter<Counted<File>>,
     activity: BufWriter<Counted<File>>,
+    enterprises: Option<BufWriter<Counted<File>>>,
 }
 
 impl Files {
-    fn create(dir: &Path) -> io::Result<Files> {
+    fn create(dir: &Path, firms: bool) -> io::Result<Files> {
         fs::create_dir_all(dir)?;
         let open = |name: &str, header: &str| -> io::Result<BufWriter<Counted<File>>> {
             let f = File::create(dir.join(name))?;
@@ -1681,15 +1878,32 @@ impl Files {
         };
         Ok(Files {
             parks: open("parks.csv", PARKS_HEADER)?,
-            activity: open("activity.csv", ACTIVITY_HEADER)?,
+            activity: open(
+                "activity.csv",
+                if firms {
+                    ACTIVITY_FIRMS_HEADER
+                } else {
+                    ACTIVITY_HEADER
+                },
+            )?,
+            enterprises: if firms {
+                Some(open("enterprises.csv", ENTERPRISES_HEADER)?)
+            } else {
+                None
+            },
         })
     }
 
-    /// Flushes both files; returns their sizes.
+    /// Flushes the files; returns their sizes.
     fn finish(&mut self) -> io::Result<u64> {
         self.parks.flush()?;
         self.activity.flush()?;
-        Ok(self.parks.get_ref().bytes + self.activity.get_ref().bytes)
+        let mut bytes = self.parks.get_ref().bytes + self.activity.get_ref().bytes;
+        if let Some(f) = self.enterprises.as_mut() {
+            f.flush()?;
+            bytes += f.get_ref().bytes;
+        }
+        Ok(bytes)
     }
 }
 

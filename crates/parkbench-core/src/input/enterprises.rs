@@ -354,7 +354,13 @@ impl Outside {
     }
 
     /// A firm's rows of a metric in a year while outside.
-    pub fn get(&self, park: &str, enterprise: &str, year: i32, metric: u16) -> Option<&OutsidePart> {
+    pub fn get(
+        &self,
+        park: &str,
+        enterprise: &str,
+        year: i32,
+        metric: u16,
+    ) -> Option<&OutsidePart> {
         self.0
             .get(&(park.to_string(), enterprise.to_string(), year, metric))
     }

@@ -418,7 +418,17 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
     let gates: Vec<&RuleResult> = rules.iter().filter(|r| r.role == Role::Gate).collect();
     let gate = gate_state(gates.iter().map(|g| g.status));
     let (level, level_name, reason) = level(set, overall, gate, &gates);
-    let trajectories = trajectories(set, cat, Subject { py, name: park_name, country }, (values, restated), &band);
+    let trajectories = trajectories(
+        set,
+        cat,
+        Subject {
+            py,
+            name: park_name,
+            country,
+        },
+        (values, restated),
+        &band,
+    );
     let mut assumptions = py.assumptions.clone();
     if let BandChoice::Outside(b) = &band {
         let note = set.accounting.outside_bands_note.as_ref().map_or_else(
