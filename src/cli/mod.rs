@@ -279,12 +279,9 @@ impl DataArgs {
             decimal: self.decimal,
             ..input::ReadOptions::default()
         };
-        Ok(input::load_with(
-            &paths,
-            &reference.vocab,
-            &reference.factors,
-            options,
-        )?)
+        let mut data = input::load_with(&paths, &reference.vocab, &reference.factors, options)?;
+        reference.check(&mut data);
+        Ok(data)
     }
 }
 

@@ -415,3 +415,45 @@ fn the_base_year_is_restated_on_today_s_boundary() {
     }
     assert!(!of(2023)["assumptions"].to_string().contains("restated"));
 }
+
+/// Products against the park's enterprises and the standards' units, located: a firm the park's
+/// enterprises table lacks is an error at its cell; a product of a year its firm was outside
+/// the boundary is left out (a warning); a product in another unit than its standard's, or with
+/// no standard in the data, is not graded (a warning), in both languages.
+#[test]
+fn product_lines_are_checked_against_enterprises_and_units() {
+    let dir = case(
+        "P1,91350100M000100Y43,Firm A,steel,,\n\
+         P1,91330100799655058B,Firm B,cement,2023-01,\n",
+        "P1,91350100M000100Y43,2022,electricity_grid,1000,MWh\n",
+    );
+    std::fs::write(
+        dir.path().join("products.csv"),
+        "park_id,enterprise_id,product,year,energy_per_unit,energy_unit\n\
+         P1,91350100M000100Y43,crude_steel_bof,2022,-30,kgce/t\n\
+         P1,91110000802100433B,cement_clinker,2022,98,kgce/t\n\
+         P1,91330100799655058B,cement_clinker,2022,98,kgce/t\n\
+         P1,91350100M000100Y43,crude_steel_bof,2022,-0.03,tce/t\n\
+         P1,91350100M000100Y43,sodium_bicarbonate,2022,120,kgce/t\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, _) = run(&["validate", d]);
+    assert_eq!(code, 1, "{out}");
+    for want in [
+        "products.csv:3:2: enterprise not in the enterprises table of park P1 (value \"91110000802100433B\"",
+        "products.csv:4:2: enterprise 91330100799655058B was not inside the boundary of park P1 in 2022: its product is left out",
+        "products.csv:5:6: crude_steel_bof is given in another unit than GB 21256",
+        "(value \"tce/t\", expected kgce/t)",
+        "products.csv:6: no limit standard for sodium_bicarbonate in the data",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    let (_, zh, _) = run(&["validate", d, "--lang", "zh"]);
+    for want in [
+        "products.csv:4:2: 企业 91330100799655058B 在 2022 年不在园区 P1 的边界内",
+        "products.csv:5:6: crude_steel_bof 的单位与 GB 21256",
+    ] {
+        assert!(zh.contains(want), "missing {want:?} in\n{zh}");
+    }
+}

@@ -102,6 +102,20 @@ impl Reference {
         Ok(crate::restate::restate(data, annual, &units, &self.vocab))
     }
 
+    /// Checks of a dataset against the reference data that reading cannot make (it knows no
+    /// product standards): product lines in another unit than their standard's, or without a
+    /// standard. Added to the dataset's report.
+    pub fn check(&self, data: &mut Dataset) {
+        let found = crate::products::check(&data.products, &self.products);
+        if found.is_empty() {
+            return;
+        }
+        for d in found {
+            data.report.push(d);
+        }
+        data.report.sort();
+    }
+
     /// A shipped set by id.
     pub fn set(&self, id: &str) -> Result<&BenchmarkSet, UnknownSet> {
         self.sets

@@ -141,6 +141,40 @@ pub fn shares<'a>(products: &'a [Product], standards: &Standards) -> Shares<'a> 
     out
 }
 
+/// What grading cannot use, located: a product line in another unit than its standard's (no
+/// conversion is guessed) or without a standard in the data; both are left out of the share and
+/// named in reports.
+pub fn check(products: &[Product], standards: &Standards) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    let mut out = Vec::new();
+    for p in products {
+        let d = match standards.by_id.get(&p.product) {
+            Some(s) if !p.unit.is_empty() && p.unit != s.unit => Diagnostic::warning(
+                &p.file,
+                p.line,
+                p.unit_column,
+                t!(
+                    "diag.product_other_unit",
+                    product = &p.product,
+                    standard = &s.standard
+                ),
+            )
+            .value(&p.unit)
+            .expected(t!("diag.expected.product_unit", unit = &s.unit)),
+            Some(_) => continue,
+            None => Diagnostic::warning(
+                &p.file,
+                p.line,
+                0,
+                t!("diag.product_no_standard", product = &p.product),
+            )
+            .value(&p.product),
+        };
+        out.push(d.park(&p.park_id));
+    }
+    out
+}
+
 /// A product line as graded, for reports.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Graded {

@@ -402,12 +402,14 @@ fn load(refs: &Refs, park: &RosterPark, files: &[StoredFile], names: &[String]) 
         workbook: Some(parkbench_core::reference::limits().portal_workbook),
         ..input::ReadOptions::default()
     };
-    input::load_sources_with(
+    let mut data = input::load_sources_with(
         vec![sources(files, names, park)],
         &refs.vocab,
         &refs.factors,
         options,
-    )
+    );
+    refs.check(&mut data);
+    data
 }
 
 /// The upload must hold this park's data, and data for the reporting year.
@@ -571,7 +573,8 @@ pub fn score_programme(
             sources(files, &names, park)
         })
         .collect();
-    let data = input::load_sources(groups, &refs.vocab, &refs.factors);
+    let mut data = input::load_sources(groups, &refs.vocab, &refs.factors);
+    refs.check(&mut data);
     let sel = Selection {
         years: vec![year],
         ..Selection::default()

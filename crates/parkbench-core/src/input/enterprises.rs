@@ -245,6 +245,11 @@ impl Boundary {
             .map(|&i| &self.list[i])
     }
 
+    /// Does the park list its enterprises?
+    pub fn has_park(&self, park: &str) -> bool {
+        self.by.contains_key(park)
+    }
+
     /// Is the enterprise listed for the park at all?
     pub fn knows(&self, park: &str, id: &str) -> bool {
         self.by.get(park).is_some_and(|m| m.contains_key(id))

@@ -478,6 +478,7 @@ fn load_listed(
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
     boundary.overlaps(&mut diags);
+    let products = products::admit(products, &boundary, &mut diags);
     activity.finish(
         &files,
         &|id| known.contains(id),

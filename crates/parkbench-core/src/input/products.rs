@@ -15,6 +15,9 @@ pub struct Product {
     pub unit: String,
     pub file: Origin,
     pub line: usize,
+    /// 1-based columns of the enterprise and unit cells (0: no such column).
+    pub enterprise_column: usize,
+    pub unit_column: usize,
 }
 
 /// Reads a products table (`products.csv`, or a sheet `products` / `产品`): every row checked,
@@ -81,7 +84,55 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Product> {
             unit: unit.to_string(),
             file: t.origin.clone(),
             line,
+            enterprise_column: at(cols[1]),
+            unit_column: at(c_unit),
         });
     }
     out
+}
+
+/// Products against the parks' enterprises tables: a park that lists its enterprises lists
+/// every firm whose products it gives (an error at the cell otherwise), and a firm's product
+/// of a year it was not inside the boundary is left out, with a warning. A park without an
+/// enterprises table keeps every product line.
+pub fn admit(
+    products: Vec<Product>,
+    boundary: &super::enterprises::Boundary,
+    diags: &mut Report,
+) -> Vec<Product> {
+    products
+        .into_iter()
+        .filter(|p| {
+            let (park, firm) = (p.park_id.as_str(), p.enterprise_id.as_str());
+            if !boundary.has_park(park) {
+                return true;
+            }
+            let at = |d: Diagnostic| d.value(firm).park(park);
+            if !boundary.knows(park, firm) {
+                diags.push(at(Diagnostic::error(
+                    &p.file,
+                    p.line,
+                    p.enterprise_column,
+                    t!("diag.enterprise_unknown", park = park),
+                )
+                .expected(t!("diag.expected.enterprise_listed", park = park))));
+                return false;
+            }
+            if boundary.months(park, firm, p.year) == 0 {
+                diags.push(at(Diagnostic::warning(
+                    &p.file,
+                    p.line,
+                    p.enterprise_column,
+                    t!(
+                        "diag.product_outside",
+                        enterprise = firm,
+                        park = park,
+                        year = p.year
+                    ),
+                )));
+                return false;
+            }
+            true
+        })
+        .collect()
 }

@@ -320,6 +320,12 @@ pub fn write(
             }
         }
     }
+    // Who makes each park's total, when parks report by enterprise.
+    let enterprises = (!input.run.enterprises.is_empty())
+        .then(|| tables::enterprises_csv(&input.run.enterprises));
+    if let (true, Some(e)) = (opts.csv, &enterprises) {
+        put("enterprises.csv", e.as_bytes())?;
+    }
     // Parks left out, with every reason; always written so a batch can be checked.
     let failures = failures_csv(input.data, opts.lang);
     put("failures.csv", failures.as_bytes())?;
@@ -337,6 +343,9 @@ pub fn write(
         ];
         if input.programme.mc.is_some() {
             tables.push(("uncertainty", uncertainty.as_str()));
+        }
+        if let Some(e) = &enterprises {
+            tables.push(("enterprises", e.as_str()));
         }
         tables.push(("failures", failures.as_str()));
         let plan = input
