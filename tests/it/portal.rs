@@ -1057,3 +1057,59 @@ fn serve_sets_up_a_programme_from_the_command_line() {
     ]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A park that reports by enterprise: the operator's upload holds the enterprises table and the
+/// firms' rows beside the park's own; staff see on the park page who makes the total.
+async fn staff_see_who_makes_a_park_s_total(db_url: &str) {
+    let p = portal(db_url, 1 << 20).await;
+    let app = p.router();
+    let park = "zj-xinghu-micro";
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let (_, activity) = sample_park(park);
+    let firms = std::fs::read(root.join("enterprises.csv")).unwrap();
+    let by_firm = std::fs::read(root.join("activity_enterprises.csv")).unwrap();
+    let mut admin = Client::new(app.clone());
+    admin.login("admin@example.org", PASSWORD).await;
+    let page = admin.get(&format!("/park/{park}")).await;
+    let r = admin
+        .post_files(
+            &format!("/park/{park}/upload"),
+            &[("csrf", &csrf(&page.body)), ("year", "2024")],
+            &[
+                ("企业名单.csv", firms),
+                ("activity.csv", activity),
+                ("activity_enterprises.csv", by_firm),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sub = admin.get(&r.location).await;
+    assert!(sub.body.contains(">valid<"), "{}", sub.body);
+    let mut staff = Client::new(app.clone());
+    staff.login("staff@example.org", PASSWORD).await;
+    let page = staff.get(&format!("/park/{park}?year=2024&lang=en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let table = &page.body[page
+        .body
+        .find("id=\"park-enterprises\"")
+        .unwrap_or_else(|| panic!("no enterprise table in {}", page.body))..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for want in [
+        "星湖晶圆制造有限公司（虚构） (91330400MA2B00001P)",
+        "星湖光掩模有限公司（虚构；2024年1月入园）",
+        "The park&#x27;s own rows (shared utilities)",
+    ] {
+        assert!(table.contains(want), "missing {want:?} in {table}");
+    }
+    // The firm that moved out after 2022 is not in 2024's table.
+    assert!(!table.contains("91330400MA2B000041"), "{table}");
+    let zh = staff.get(&format!("/park/{park}?year=2024&lang=zh")).await;
+    assert!(zh.body.contains("边界内企业：总量由谁构成"), "{}", zh.body);
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_who_makes_a_park_s_total_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    staff_see_who_makes_a_park_s_total(&sqlite_url(dir.path(), "portal.db")).await;
+}

@@ -465,6 +465,8 @@ pub struct ParkResult {
     pub score: Score,
     /// Green power by kind and energy and CO2 by evidence grade: (label, value) lines.
     pub facts: Vec<(String, String)>,
+    /// The park's firms in the year (when it reports by enterprise): who makes the total.
+    pub enterprises: Vec<report::EnterpriseRow>,
     /// The park's needs matched to the portal's technology catalogue (None without one).
     pub matches: Option<parkbench_core::matchmaking::MatchRun>,
     /// The park's pathway to the set (None when no plan was made).
@@ -519,12 +521,10 @@ pub fn score_park(
                 .find(|p| p.park_id == park.park_id && p.year == year)
         })
         .cloned();
+    let key = (park.park_id.clone(), year);
     Ok(ParkResult {
-        facts: out
-            .facts
-            .get(&(park.park_id.clone(), year))
-            .cloned()
-            .unwrap_or_default(),
+        facts: out.facts.get(&key).cloned().unwrap_or_default(),
+        enterprises: out.enterprises.get(&key).cloned().unwrap_or_default(),
         matches: out.matches.clone(),
         plan,
         html: page("html"),
@@ -603,6 +603,8 @@ struct ReportOut {
     scores_csv: String,
     /// Per park and year: green power by kind and energy and CO2 by evidence grade, worded.
     facts: BTreeMap<(String, i32), Vec<(String, String)>>,
+    /// The selected parks' firms in the selected years, worded: (park, year) -> rows.
+    enterprises: BTreeMap<(String, i32), Vec<report::EnterpriseRow>>,
 }
 
 /// Scores a dataset against a set and renders its report in memory (with `pdf`, the parks'
@@ -670,8 +672,20 @@ fn run_report(
             )
         })
         .collect();
+    let enterprises = run
+        .scores
+        .iter()
+        .map(|s| {
+            (
+                (s.park_id.clone(), s.year),
+                report::enterprise_rows(run, &s.park_id, s.year, lang),
+            )
+        })
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect();
     Ok(ReportOut {
         facts,
+        enterprises,
         matches: outcome.matches.into_iter().next(),
         plans: outcome.plans.into_iter().next(),
         scores,

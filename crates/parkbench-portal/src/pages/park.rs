@@ -170,6 +170,7 @@ pub async fn park(
     let benchmark = set_choice(&p, q.benchmark.as_deref());
     let (mut result, mut score_error) = (Value::from(()), Value::from(()));
     let mut facts = Value::from(());
+    let mut enterprises = Value::from(());
     let counting = counting_in(&history, year);
     if let Some(sub) = counting {
         match park_result(&p, &park, sub, &benchmark, v.lang).await {
@@ -177,6 +178,7 @@ pub async fn park(
                 if let Cached::Park(r) = &*c {
                     let s = &r.score;
                     facts = Value::from_serialize(&r.facts);
+                    enterprises = Value::from_serialize(&r.enterprises);
                     result = Value::from_serialize(BTreeMap::from([
                         (
                             "level",
@@ -278,6 +280,7 @@ pub async fn park(
             ("sets", sets_value(&p, v.lang)),
             ("result", result),
             ("facts", facts),
+            ("enterprises", enterprises),
             ("score_error", score_error),
             ("all_sets", Value::from_serialize(&all_sets)),
             ("history", Value::from_serialize(&rows)),

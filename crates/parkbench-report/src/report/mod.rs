@@ -43,7 +43,7 @@ use parkbench_core::scoring::{GateState, Score, Status, fmt_energy, fmt_indicato
 use parkbench_core::uncertainty::ParkUncertainty;
 
 pub use compare::{Comparison, page as comparison_page};
-pub use park::green_and_evidence;
+pub use park::{EnterpriseRow, enterprise_rows, green_and_evidence};
 pub use pathway::summary as pathway_summary;
 pub use text::labels;
 

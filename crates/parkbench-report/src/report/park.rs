@@ -312,30 +312,7 @@ pub(super) fn park_page(
         totals.extend(green_and_evidence(py, lang));
         totals.extend(other_readings(s, input, lang));
         totals.extend(product_lines(s, input, lang));
-        let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", v * 100.0));
-        let enterprises: Vec<_> = input
-            .run
-            .enterprises_of(&s.park_id)
-            .iter()
-            .filter(|e| e.year == s.year)
-            .map(|e| {
-                let name = if e.enterprise_id.is_empty() {
-                    t["park_own_rows"].to_string()
-                } else if e.name.is_empty() {
-                    e.enterprise_id.clone()
-                } else {
-                    format!("{} ({})", e.name, e.enterprise_id)
-                };
-                context! {
-                    name => name,
-                    tce => e.energy_tce.map_or("—".into(), fmt_qty),
-                    co2 => e.co2_total_t.map_or("—".into(), fmt_qty),
-                    per_tce => e.co2_per_tce.map_or("—".into(), |x| format!("{x:.3}")),
-                    energy_share => pct(e.energy_share),
-                    co2_share => pct(e.co2_share),
-                }
-            })
-            .collect();
+        let enterprises = enterprise_rows(input.run, &s.park_id, s.year, lang);
         let boundary = boundary_changes(s, input, lang);
         context! { carriers => carriers, totals => totals, enterprises => enterprises, boundary => boundary }
     });
@@ -459,6 +436,47 @@ pub fn green_and_evidence(
         out.push((words.word("report.evidence_co2"), grades(by, "tCO2")));
     }
     out
+}
+
+/// A firm's row of the table "who makes the total", worded: its name (and code), energy, CO2,
+/// CO2 per tce and its shares of the park's.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EnterpriseRow {
+    pub name: String,
+    pub tce: String,
+    pub co2: String,
+    pub per_tce: String,
+    pub energy_share: String,
+    pub co2_share: String,
+}
+
+/// The park-year's firms (and its own rows), for the park page and the portal.
+pub fn enterprise_rows(
+    run: &parkbench_core::scoring::SetRun,
+    park_id: &str,
+    year: i32,
+    lang: Lang,
+) -> Vec<EnterpriseRow> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", v * 100.0));
+    run.enterprises_of(park_id)
+        .iter()
+        .filter(|e| e.year == year)
+        .map(|e| EnterpriseRow {
+            name: if e.enterprise_id.is_empty() {
+                words.word("report.park_own_rows")
+            } else if e.name.is_empty() {
+                e.enterprise_id.clone()
+            } else {
+                format!("{} ({})", e.name, e.enterprise_id)
+            },
+            tce: e.energy_tce.map_or("—".into(), fmt_qty),
+            co2: e.co2_total_t.map_or("—".into(), fmt_qty),
+            per_tce: e.co2_per_tce.map_or("—".into(), |x| format!("{x:.3}")),
+            energy_share: pct(e.energy_share),
+            co2_share: pct(e.co2_share),
+        })
+        .collect()
 }
 
 /// What the boundary's changes did since the year before: the firms that moved in and out with
