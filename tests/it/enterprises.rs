@@ -457,3 +457,65 @@ fn product_lines_are_checked_against_enterprises_and_units() {
         assert!(zh.contains(want), "missing {want:?} in\n{zh}");
     }
 }
+
+/// Where a plan's measures land: each step's abatement shared over the firms in proportion to
+/// their CO2 from the carriers it acts on. Park P1 (jiangsu, 2022), grid power only: Firm A
+/// 12,000 MWh, Firm B 6,000 MWh, the park's own rows 2,000 MWh: every electricity measure lands
+/// 60 % / 30 % / 10 % (the same grid factor for all), and the parts add up to the step.
+#[test]
+fn a_plan_is_shared_over_the_firms_by_what_each_measure_acts_on() {
+    let dir = case(
+        "P1,91350100M000100Y43,Firm A,chemicals,,\n\
+         P1,91330100799655058B,Firm B,electronics,,\n",
+        "P1,91350100M000100Y43,2022,electricity_grid,12000,MWh\n\
+         P1,91330100799655058B,2022,electricity_grid,6000,MWh\n\
+         P1,,2022,electricity_grid,2000,MWh\n",
+    );
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&[
+        "plan",
+        d,
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let plan = v
+        .pointer("/0/plans/0")
+        .or_else(|| v.pointer("/plans/0"))
+        .or_else(|| v.pointer("/benchmarks/0/plans/0"))
+        .unwrap_or_else(|| panic!("no plan in {out}"));
+    let steps = plan["steps"].as_array().unwrap();
+    let firms = plan["firms"].as_array().unwrap();
+    assert!(!steps.is_empty(), "{plan}");
+    assert_eq!(firms.len(), steps.len(), "{plan}");
+    for (step, f) in steps.iter().zip(firms) {
+        assert_eq!(step["measure"], f["measure"]);
+        let parts = f["parts"].as_array().unwrap();
+        let shares: Vec<(String, f64)> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p["enterprise_id"].as_str().unwrap().to_string(),
+                    p["share"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shares.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+            ["91350100M000100Y43", "91330100799655058B", ""],
+            "{f}"
+        );
+        for (got, want) in shares.iter().zip([0.6, 0.3, 0.1]) {
+            assert!((got.1 - want).abs() < 1e-12, "{f}");
+        }
+        let sum: f64 = parts
+            .iter()
+            .map(|p| p["abatement_t"].as_f64().unwrap())
+            .sum();
+        let step_t = step["abatement_t"].as_f64().unwrap();
+        assert!((sum - step_t).abs() <= 1e-9 * step_t.max(1.0), "{f}");
+    }
+}

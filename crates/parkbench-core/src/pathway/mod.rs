@@ -14,6 +14,7 @@
 //!   the set's milestones.
 
 pub mod apply;
+pub mod firms;
 pub mod measures;
 pub mod scenario;
 
@@ -97,6 +98,8 @@ pub struct Plan {
     /// Why no plan could be made (the CO2 or energy total is unknown ...).
     #[serde(serialize_with = "crate::i18n::english_opt")]
     pub blocked: Option<Text>,
+    /// Where each step lands among the park's enterprises (empty without enterprises).
+    pub firms: Vec<firms::StepFirms>,
 }
 
 impl Plan {
@@ -421,6 +424,7 @@ impl<'a> Planner<'a> {
             skipped: Vec::new(),
             assumptions: Vec::new(),
             blocked: None,
+            firms: Vec::new(),
         };
         if py.co2_total_t.is_none() || py.energy_tce.is_none() {
             plan.blocked = Some(match py.why_unknown() {
@@ -905,7 +909,17 @@ pub fn pathways(
         .stack_size(PLAN_STACK_BYTES)
         .build()
         .map_err(|e| PathwayError::Threads(e.to_string()))?;
-    pool.install(|| plans_and_projections(&work, data, &annual, run, scenario, &planner_for))
+    let mut out =
+        pool.install(|| plans_and_projections(&work, data, &annual, run, scenario, &planner_for))?;
+    if data.has_enterprises() {
+        let units = data.annual_by_enterprise(reference.vocab)?;
+        for plan in &mut out.plans {
+            if let Some(park) = data.park(&plan.park_id) {
+                plan.firms = firms::parts(plan, park, &units, &acc, reference.measures);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The stack of a planning thread.

@@ -362,6 +362,11 @@ pub(super) fn park_page(
         missing => missing,
         inventory => inventory,
         pathway => pathway,
+        pathway_firms => input
+            .pathways
+            .and_then(|(run, _)| run.plans.iter().find(|p| p.park_id == s.park_id))
+            .map(|p| plan_firm_lines(p, input, lang))
+            .unwrap_or_default(),
         needs => needs,
         compare => input.comparison.map(|c| c.park_rows(&s.park_id, lang, "../../")),
         factors => factors,
@@ -436,6 +441,73 @@ pub fn green_and_evidence(
         out.push((words.word("report.evidence_co2"), grades(by, "tCO2")));
     }
     out
+}
+
+/// Firms shown by name in a step's line; the others are summed.
+const FIRMS_SHOWN: usize = 3;
+
+/// Where each step of the plan lands among the park's firms, one line per step: the largest
+/// parts by name with their share and abatement, the rest summed.
+fn plan_firm_lines(
+    plan: &parkbench_core::pathway::Plan,
+    input: &ReportInput,
+    lang: Lang,
+) -> Vec<String> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let Some((_, cat)) = input.pathways else {
+        return Vec::new();
+    };
+    let name = |id: &str| {
+        if id.is_empty() {
+            return words.word("report.park_own_rows");
+        }
+        input
+            .data
+            .enterprises
+            .iter()
+            .find(|e| e.park_id == plan.park_id && e.id == id && !e.name.is_empty())
+            .map_or_else(|| id.to_string(), |e| e.name.clone())
+    };
+    plan.firms
+        .iter()
+        .map(|f| {
+            let part = |share: f64, t: f64, who: String| {
+                words.text(&t!(
+                    "report.pathway_firm_part",
+                    who = who,
+                    share = format!("{:.0} %", share * 100.0),
+                    t = fmt_qty(t)
+                ))
+            };
+            // One left over is named rather than summed as "1 others".
+            let shown = if f.parts.len() <= FIRMS_SHOWN + 1 {
+                f.parts.len()
+            } else {
+                FIRMS_SHOWN
+            };
+            let mut parts: Vec<String> = f.parts[..shown]
+                .iter()
+                .map(|p| part(p.share, p.abatement_t, name(&p.enterprise_id)))
+                .collect();
+            let rest = &f.parts[shown..];
+            if !rest.is_empty() {
+                let who = words.text(&t!("report.pathway_firm_others", n = rest.len()));
+                parts.push(part(
+                    rest.iter().map(|p| p.share).sum(),
+                    rest.iter().map(|p| p.abatement_t).sum(),
+                    who,
+                ));
+            }
+            let measure = cat
+                .measure(&f.measure)
+                .map_or_else(|| f.measure.clone(), |m| m.name.get(lang).to_string());
+            words.text(&t!(
+                "report.pathway_firms_line",
+                measure = measure,
+                parts = parts.join(words.word("report.list_separator_short").as_str())
+            ))
+        })
+        .collect()
 }
 
 /// A firm's row of the table "who makes the total", worded: its name (and code), energy, CO2,
