@@ -3,6 +3,7 @@
 mod bad;
 mod batch;
 mod browser;
+mod charts;
 mod encodings;
 mod enterprises;
 mod hostile;

@@ -199,6 +199,103 @@ pub(crate) fn word(lang: parkbench_core::i18n::Lang, key: &'static str) -> &'sta
     parkbench_core::i18n::Locale::get(lang).raw(key)
 }
 
+/// The width in pixels of `s` set in the charts' font at `size` px.
+pub(crate) fn text_width(s: &str, size: f64) -> f64 {
+    use ab_glyph::Font;
+    let f = font();
+    f64::from(svgtext::width_units(s, f)) * size / f64::from(f.units_per_em().unwrap_or(1000.0))
+}
+
+/// Breaks a label into lines no wider than `max_px` at `size` px: at spaces in Latin text,
+/// between any two characters in Chinese; a word wider than the line is broken where it must.
+/// Nothing is cut.
+pub(crate) fn wrap(s: &str, max_px: f64, size: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    // Pieces: a Latin word with the space after it, or one wide character.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in s.chars() {
+        if c.is_ascii() || c == '·' || c == '×' {
+            word.push(c);
+            if c == ' ' {
+                pieces.push(std::mem::take(&mut word));
+            }
+        } else {
+            if !word.is_empty() {
+                pieces.push(std::mem::take(&mut word));
+            }
+            pieces.push(c.to_string());
+        }
+    }
+    if !word.is_empty() {
+        pieces.push(word);
+    }
+    for p in pieces {
+        let candidate = format!("{line}{p}");
+        if line.is_empty() || text_width(candidate.trim_end(), size) <= max_px {
+            line = candidate;
+            // A single piece wider than the line: broken by characters.
+            while text_width(line.trim_end(), size) > max_px && line.chars().count() > 1 {
+                let mut head = String::new();
+                for c in line.chars() {
+                    if !head.is_empty() && text_width(&format!("{head}{c}"), size) > max_px {
+                        break;
+                    }
+                    head.push(c);
+                }
+                let rest = line[head.len()..].to_string();
+                lines.push(head);
+                line = rest;
+            }
+        } else {
+            lines.push(line.trim_end().to_string());
+            line = p;
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// Draws `lines` centred vertically on `y` (one line `gap` px below the other), anchored by
+/// `h` at `x`.
+pub(crate) fn draw_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lines: &[String],
+    (x, y): (i32, i32),
+    size: f64,
+    h: plotters::style::text_anchor::HPos,
+) -> Result<(), String> {
+    use plotters::style::text_anchor::{Pos, VPos};
+    let gap = (size * 1.25).round() as i32;
+    let top = y - gap * (lines.len() as i32 - 1) / 2;
+    for (k, l) in lines.iter().enumerate() {
+        area.draw_text(
+            l,
+            &text(size).pos(Pos::new(h, VPos::Center)),
+            (x, top + gap * k as i32),
+        )
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A text as a chart placed it: its words and its box in pixels (x0, y0, x1, y1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextBox {
+    pub text: String,
+    pub rect: (f64, f64, f64, f64),
+}
+
+/// The boxes of the texts of a chart's SVG (as [`svg`] writes it: each text a group with its
+/// words as a title and its glyphs placed by a matrix), from the font's advances, ascent and
+/// descent; rotated texts are left out. What a test of overlapping or cut labels reads.
+pub fn text_boxes(svg: &str) -> Vec<TextBox> {
+    svgtext::boxes(svg, font())
+}
+
 /// Cuts a label to `max` characters with an ellipsis.
 pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

@@ -22,6 +22,9 @@ pub struct BulletRow {
     pub direction: Direction,
     pub status: Status,
     pub note: String,
+    /// A share (0-1): drawn on one scale from 0 to 100 %, so that bars of different rules
+    /// compare (67 % is visibly shorter than 96 %).
+    pub share: bool,
 }
 
 /// Each rule as a bullet bar: value against threshold and tiers, coloured by status.
@@ -64,6 +67,7 @@ impl Scorecard {
                     direction: ind.map_or(Direction::Higher, |i| i.direction),
                     status: r.status,
                     note,
+                    share: !is_change && ind.is_some_and(|i| i.is_share()),
                 }
             })
             .collect();
@@ -80,7 +84,9 @@ impl Scorecard {
     }
 }
 
-const ROW_H: i32 = 34;
+const ROW_H: i32 = 36;
+/// Font size of the scorecard's labels and notes (two lines fit a row).
+const LABEL_PX: f64 = 12.0;
 const TOP: i32 = 44;
 
 impl Chart for Scorecard {
@@ -101,19 +107,24 @@ impl Chart for Scorecard {
         for (i, r) in self.rows.iter().enumerate() {
             let y = TOP + ROW_H * i as i32;
             let cy = y + ROW_H / 2;
-            area.draw_text(
-                &shorten(&r.label, 30),
-                &text(13.0).pos(Pos::new(HPos::Right, VPos::Center)),
-                (bx0 - 10, cy),
-            )
-            .map_err(err)?;
+            let label = super::wrap(&r.label, f64::from(bx0 - 22), LABEL_PX);
+            super::draw_lines(area, &label, (bx0 - 10, cy), LABEL_PX, HPos::Right)?;
             let known: Vec<f64> = [r.value, r.threshold, r.reference]
                 .into_iter()
                 .flatten()
                 .chain(r.tiers.iter().copied())
                 .collect();
-            let lo = known.iter().copied().fold(0.0, f64::min) * 1.1;
-            let mut hi = known.iter().copied().fold(0.0, f64::max) * 1.15;
+            let (lo, mut hi) = if r.share {
+                (
+                    known.iter().copied().fold(0.0, f64::min),
+                    known.iter().copied().fold(1.0, f64::max),
+                )
+            } else {
+                (
+                    known.iter().copied().fold(0.0, f64::min) * 1.1,
+                    known.iter().copied().fold(0.0, f64::max) * 1.15,
+                )
+            };
             if hi - lo < 1e-12 {
                 hi = lo + 1.0;
             }
@@ -171,12 +182,8 @@ impl Chart for Scorecard {
                 ))
                 .map_err(err)?;
             }
-            area.draw_text(
-                &shorten(&r.note, 28),
-                &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
-                (bx1 + 10, cy),
-            )
-            .map_err(err)?;
+            let note = super::wrap(&r.note, f64::from(w - bx1 - 16), LABEL_PX);
+            super::draw_lines(area, &note, (bx1 + 10, cy), LABEL_PX, HPos::Left)?;
         }
         // Legend.
         let ly = h - 24;
@@ -555,6 +562,35 @@ pub struct Panel {
     pub milestones: Vec<(i32, f64)>,
     /// Limits a projection cannot cross (0-100 % for shares).
     pub bounds: Option<(f64, f64)>,
+    /// The rule's threshold in the year scored: drawn as a line, always inside the y range.
+    pub threshold: Option<f64>,
+    /// How far the last value is from the threshold, worded ("19.4 x the threshold").
+    pub distance: Option<String>,
+}
+
+/// How far a value is from its threshold: a multiple when it is more than twice it (both
+/// positive), else the difference in percent of the threshold.
+fn distance(threshold: f64, value: f64, lang: Lang) -> Option<String> {
+    if threshold == 0.0 || !threshold.is_finite() || !value.is_finite() {
+        return None;
+    }
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let ratio = value / threshold;
+    Some(if threshold > 0.0 && value > 0.0 && !(0.5..=2.0).contains(&ratio) {
+        words.text(&parkbench_core::i18n::Text::new("plot.times_threshold").arg(
+            "x",
+            if ratio >= 10.0 {
+                format!("{ratio:.0}")
+            } else {
+                format!("{ratio:.1}")
+            },
+        ))
+    } else {
+        words.text(
+            &parkbench_core::i18n::Text::new("plot.from_threshold")
+                .arg("pct", format!("{:+.0} %", (ratio - 1.0) * 100.0)),
+        )
+    })
 }
 
 /// Trajectories of the tracked indicators.
@@ -594,6 +630,12 @@ impl Trajectories {
                         .map(|p| (p.year, p.target * k))
                         .collect(),
                     bounds: share.then_some((0.0, 100.0)),
+                    threshold: r.threshold.as_ref().map(|t| t.value * k),
+                    distance: r
+                        .threshold
+                        .as_ref()
+                        .zip(t.points.last())
+                        .and_then(|(th, last)| distance(th.value, last.1, lang)),
                 })
             })
             .collect();
@@ -605,10 +647,16 @@ impl Trajectories {
     }
 }
 
+/// Height of a trajectories panel, and of the chart's head (title and legend).
+const PANEL_H: i32 = 270;
+const HEAD_H: i32 = 60;
+/// Font size of a panel's title lines.
+const PANEL_TITLE_PX: f64 = 12.0;
+
 impl Chart for Trajectories {
     fn size(&self) -> (u32, u32) {
         let rows = self.panels.len().div_ceil(2) as u32;
-        (820, 40 + 250 * rows)
+        (820, HEAD_H as u32 + PANEL_H as u32 * rows)
     }
 
     fn name(&self) -> &'static str {
@@ -618,108 +666,152 @@ impl Chart for Trajectories {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         area.draw_text(&self.title, &text(17.0), (12, 10))
             .map_err(err)?;
-        let body = area.margin(36, 0, 0, 0);
+        self.legend(area)?;
+        let body = area.margin(HEAD_H as u32, 0, 0, 0);
         let rows = self.panels.len().div_ceil(2);
         let cells = body.split_evenly((rows, 2));
         for (p, cell) in self.panels.iter().zip(cells.iter()) {
-            let first = p.points.first().map_or(2020, |x| x.0);
-            let last = p
-                .milestones
-                .iter()
-                .map(|m| m.0)
-                .chain(p.points.iter().map(|x| x.0))
-                .max()
-                .unwrap_or(first + 1)
-                .max(first + 1);
-            let ys: Vec<f64> = p
-                .points
-                .iter()
-                .map(|x| x.1)
-                .chain(p.milestones.iter().map(|m| m.1))
-                .collect();
-            let proj: Vec<(i32, f64)> = match p.fit {
-                Some((s, i)) => (p.points.last().map_or(first, |x| x.0)..=last)
-                    .map(|y| (y, s * f64::from(y) + i))
-                    .collect(),
-                None => Vec::new(),
-            };
-            let all = ys.iter().copied().chain(proj.iter().map(|x| x.1));
-            let (mut lo, mut hi) = all.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
-            if lo == f64::MAX {
-                continue;
-            }
-            let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
-            lo -= pad;
-            hi += pad;
-            let mut chart = ChartBuilder::on(cell)
-                .caption(shorten(&p.title, 44), text(13.0))
-                .margin(10)
-                .x_label_area_size(28)
-                .y_label_area_size(56)
-                .build_cartesian_2d(first..last, lo..hi)
-                .map_err(err)?;
-            chart
-                .configure_mesh()
-                .x_labels(((last - first + 1) as usize).min(8))
-                .x_label_formatter(&|y| y.to_string())
-                .label_style(text(11.0))
-                .light_line_style(colours::GRID.mix(0.5))
-                .draw()
-                .map_err(err)?;
-            chart
-                .draw_series(LineSeries::new(
-                    p.points.clone(),
-                    colours::MEETS.stroke_width(2),
-                ))
-                .map_err(err)?
-                .label(word(self.lang, "plot.reported"))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], colours::MEETS.stroke_width(2))
-                });
-            chart
-                .draw_series(
-                    p.points
-                        .iter()
-                        .map(|x| Circle::new(*x, 3, colours::MEETS.filled())),
-                )
-                .map_err(err)?;
-            if !proj.is_empty() {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        proj,
-                        6,
-                        4,
-                        colours::INK.mix(0.6).stroke_width(1),
-                    ))
-                    .map_err(err)?
-                    .label(word(self.lang, "plot.linear_projection"))
-                    .legend(|(x, y)| {
-                        PathElement::new(
-                            vec![(x, y), (x + 16, y)],
-                            colours::INK.mix(0.6).stroke_width(1),
-                        )
-                    });
-            }
-            if !p.milestones.is_empty() {
-                chart
-                    .draw_series(
-                        p.milestones
-                            .iter()
-                            .map(|m| TriangleMarker::new(*m, 7, colours::FAILS.filled())),
-                    )
-                    .map_err(err)?
-                    .label(word(self.lang, "plot.milestone"))
-                    .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, colours::FAILS.filled()));
-            }
-            chart
-                .configure_series_labels()
-                .label_font(text(11.0))
-                .background_style(WHITE.mix(0.85))
-                .border_style(colours::GRID)
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(err)?;
+            panel(p, cell)?;
         }
         Ok(())
     }
+}
+
+impl Trajectories {
+    /// One legend for every panel, under the title (a legend inside a panel hides its lines).
+    fn legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let y = 42;
+        let mut x = 12;
+        let items: [(&str, RGBColor, u32); 4] = [
+            ("plot.reported", colours::MEETS, 2),
+            ("plot.threshold", colours::FAILS, 2),
+            ("plot.linear_projection", colours::INK, 1),
+            ("plot.milestone", colours::FAILS, 0),
+        ];
+        for (key, colour, width) in items {
+            if width == 0 {
+                area.draw(&TriangleMarker::new((x + 8, y), 6, colour.filled()))
+                    .map_err(err)?;
+            } else {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 16, y)],
+                    colour.stroke_width(width),
+                ))
+                .map_err(err)?;
+            }
+            let label = word(self.lang, key);
+            area.draw_text(
+                label,
+                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 22, y),
+            )
+            .map_err(err)?;
+            x += 22 + super::text_width(label, 11.0).ceil() as i32 + 24;
+        }
+        Ok(())
+    }
+}
+
+/// One indicator's panel: its title (wrapped, with the distance to the threshold on a line of
+/// its own), the reported values, the threshold line, the projection and the milestones.
+fn panel<DB: DrawingBackend>(p: &Panel, cell: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    let first = p.points.first().map_or(2020, |x| x.0);
+    let last = p
+        .milestones
+        .iter()
+        .map(|m| m.0)
+        .chain(p.points.iter().map(|x| x.0))
+        .max()
+        .unwrap_or(first + 1)
+        .max(first + 1);
+    let ys: Vec<f64> = p
+        .points
+        .iter()
+        .map(|x| x.1)
+        .chain(p.milestones.iter().map(|m| m.1))
+        .chain(p.threshold)
+        .collect();
+    let proj: Vec<(i32, f64)> = match p.fit {
+        Some((s, i)) => (p.points.last().map_or(first, |x| x.0)..=last)
+            .map(|y| (y, s * f64::from(y) + i))
+            .collect(),
+        None => Vec::new(),
+    };
+    let all = ys.iter().copied().chain(proj.iter().map(|x| x.1));
+    let (mut lo, mut hi) = all.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+    if lo == f64::MAX {
+        return Ok(());
+    }
+    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
+    lo -= pad;
+    hi += pad;
+    let (cw, _) = cell.dim_in_pixel();
+    let mut lines = super::wrap(&p.title, f64::from(cw) - 24.0, PANEL_TITLE_PX);
+    lines.extend(p.distance.clone());
+    let gap = (PANEL_TITLE_PX * 1.25).round() as i32;
+    for (k, l) in lines.iter().enumerate() {
+        cell.draw_text(l, &text(PANEL_TITLE_PX), (12, 4 + gap * k as i32))
+            .map_err(err)?;
+    }
+    let top = 10 + gap * lines.len() as i32;
+    let plot = cell.margin(top as u32, 0, 0, 0);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin_left(10)
+        .margin_right(24)
+        .margin_bottom(6)
+        .x_label_area_size(24)
+        .y_label_area_size(56)
+        .build_cartesian_2d(first..last, lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_labels(((last - first + 1) as usize).min(8))
+        .y_labels(6)
+        .x_label_formatter(&|y| y.to_string())
+        .label_style(text(11.0))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(colours::GRID.mix(0.6))
+        .draw()
+        .map_err(err)?;
+    if let Some(t) = p.threshold {
+        chart
+            .draw_series(LineSeries::new(
+                [(first, t), (last, t)],
+                colours::FAILS.stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            p.points.clone(),
+            colours::MEETS.stroke_width(2),
+        ))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            p.points
+                .iter()
+                .map(|x| Circle::new(*x, 3, colours::MEETS.filled())),
+        )
+        .map_err(err)?;
+    if !proj.is_empty() {
+        chart
+            .draw_series(DashedLineSeries::new(
+                proj,
+                6,
+                4,
+                colours::INK.mix(0.6).stroke_width(1),
+            ))
+            .map_err(err)?;
+    }
+    if !p.milestones.is_empty() {
+        chart
+            .draw_series(
+                p.milestones
+                    .iter()
+                    .map(|m| TriangleMarker::new(*m, 7, colours::FAILS.filled())),
+            )
+            .map_err(err)?;
+    }
+    Ok(())
 }

@@ -239,9 +239,35 @@ impl Waterfall {
     }
 }
 
+/// Height of the waterfall's plot, and of a line of its key.
+const WATERFALL_PLOT_H: i32 = 360;
+const KEY_LINE_H: i32 = 16;
+const KEY_PX: f64 = 11.0;
+
+impl Waterfall {
+    /// The key under the plot: each step's number and name (wrapped), then the gate line.
+    fn key(&self) -> Vec<(Option<usize>, Vec<String>)> {
+        let width = 820.0 - 2.0 * 14.0 - 40.0;
+        let mut out: Vec<(Option<usize>, Vec<String>)> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, (label, _))| (Some(i + 1), super::wrap(label, width, KEY_PX)))
+            .collect();
+        if self.target.is_some() {
+            out.push((
+                None,
+                super::wrap(word(self.lang, "plot.gate_level"), width, KEY_PX),
+            ));
+        }
+        out
+    }
+}
+
 impl Chart for Waterfall {
     fn size(&self) -> (u32, u32) {
-        (820, 380)
+        let lines: usize = self.key().iter().map(|k| k.1.len()).sum();
+        (820, (WATERFALL_PLOT_H + 12 + KEY_LINE_H * lines as i32) as u32)
     }
 
     fn name(&self) -> &'static str {
@@ -249,9 +275,10 @@ impl Chart for Waterfall {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (plot, below) = area.split_vertically(WATERFALL_PLOT_H);
         let n = self.steps.len() + 2;
-        let hi = self.start * 1.1 + 1e-9;
-        let mut chart = ChartBuilder::on(area)
+        let hi = self.start * 1.12 + 1e-9;
+        let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, text(17.0))
             .margin(14)
             .x_label_area_size(20)
@@ -266,9 +293,11 @@ impl Chart for Waterfall {
             .y_label_formatter(&|y| axis_num(*y))
             .axis_desc_style(text(13.0))
             .label_style(text(11.0))
-            .light_line_style(colours::GRID.mix(0.6))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colours::GRID.mix(0.6))
             .draw()
             .map_err(err)?;
+        // Bars: today, each step (numbered; its name in the key), after the plan.
         let mut bars: Vec<(f64, f64, RGBColor, String)> = vec![(
             0.0,
             self.start,
@@ -276,8 +305,8 @@ impl Chart for Waterfall {
             word(self.lang, "plot.today").into(),
         )];
         let mut level = self.start;
-        for (label, t) in &self.steps {
-            bars.push((level - t, level, colours::ACCENT, label.clone()));
+        for (i, (_, t)) in self.steps.iter().enumerate() {
+            bars.push((level - t, level, colours::ACCENT, (i + 1).to_string()));
             level -= t;
         }
         bars.push((
@@ -286,6 +315,14 @@ impl Chart for Waterfall {
             colours::MEETS,
             word(self.lang, "plot.after_plan").into(),
         ));
+        if let Some(t) = self.target {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, t), (n as f64, t)],
+                    colours::INK.stroke_width(2),
+                )))
+                .map_err(err)?;
+        }
         for (i, (y0, y1, c, label)) in bars.into_iter().enumerate() {
             let x = i as f64;
             chart
@@ -296,26 +333,36 @@ impl Chart for Waterfall {
                 .map_err(err)?;
             chart
                 .draw_series(std::iter::once(Text::new(
-                    shorten(&label, 14),
-                    (x + 0.1, y0.max(y1) + hi * 0.03),
-                    text(10.5),
+                    label,
+                    (x + 0.5, y0.max(y1)),
+                    text(11.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
                 )))
                 .map_err(err)?;
         }
-        if let Some(t) = self.target {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(0.0, t), (n as f64, t)],
-                    colours::INK.stroke_width(2),
-                )))
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    word(self.lang, "plot.gate_level").to_string(),
-                    (0.2, t + hi * 0.02),
-                    text(11.0),
-                )))
-                .map_err(err)?;
+        // The key.
+        let mut y = 6;
+        for (num, lines) in self.key() {
+            match num {
+                Some(k) => below
+                    .draw_text(
+                        &k.to_string(),
+                        &text(KEY_PX).pos(Pos::new(HPos::Right, VPos::Top)),
+                        (40, y),
+                    )
+                    .map_err(err)?,
+                None => below
+                    .draw(&PathElement::new(
+                        vec![(18, y + 7), (40, y + 7)],
+                        colours::INK.stroke_width(2),
+                    ))
+                    .map_err(err)?,
+            }
+            for l in lines {
+                below
+                    .draw_text(&l, &text(KEY_PX).pos(Pos::new(HPos::Left, VPos::Top)), (50, y))
+                    .map_err(err)?;
+                y += KEY_LINE_H;
+            }
         }
         Ok(())
     }

@@ -377,13 +377,15 @@ impl Chart for Distribution {
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(40)
-            .build_cartesian_2d(
-                (0u32..100u32).step(10).use_round().into_segmented(),
-                0u32..ymax,
-            )
+            // A plain axis whose ticks are the bins' edges (0, 10, ... 100): a bar stands over
+            // its bin (a segmented axis labels each bin at its middle, so the 90-100 bin read
+            // as "90").
+            .build_cartesian_2d(0u32..100u32, 0u32..ymax)
             .map_err(err)?;
         chart
             .configure_mesh()
+            .x_labels(11)
+            .disable_x_mesh()
             .x_desc(word(self.lang, "plot.overall_score_10_point_bins"))
             .y_desc(word(self.lang, "plot.parks"))
             .axis_desc_style(text(12.0))
@@ -401,13 +403,7 @@ impl Chart for Distribution {
                     .filter(|(_, n)| **n > 0)
                     .map(|(i, n)| {
                         let x = i as u32 * 10;
-                        Rectangle::new(
-                            [
-                                (SegmentValue::Exact(x), 0),
-                                (SegmentValue::Exact(x + 10), *n as u32),
-                            ],
-                            colours::MEETS.filled(),
-                        )
+                        Rectangle::new([(x, 0), (x + 10, *n as u32)], colours::MEETS.filled())
                     }),
             )
             .map_err(err)?;

@@ -163,6 +163,69 @@ fn escape_attr(s: &str) -> String {
         .replace('<', "&lt;")
 }
 
+/// The ideographic em box around the baseline, in em: what a glyph of the font occupies (the
+/// font's ascent and descent, 1.16 and 0.29 em, include the line gap and would make two lines
+/// set one under the other "overlap").
+const EM_TOP: f32 = 0.88;
+const EM_BOTTOM: f32 = 0.12;
+
+/// The boxes of the outlined texts of `svg` (see [`outline_text`]): a group per text with its
+/// words as its title and each glyph placed by `matrix(s 0 0 -s x y)`; the box runs from the
+/// first glyph's x over the text's advance, and over the ideographic em box around the baseline. Groups with a transform (rotated axis titles) are left out.
+pub fn boxes(svg: &str, font: &FontRef<'_>) -> Vec<super::TextBox> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(at) = rest.find("<g fill=") {
+        let g = &rest[at..];
+        let Some(end) = g.find("</g>") else {
+            break;
+        };
+        let group = &g[..end];
+        rest = &g[end..];
+        let head = &group[..group.find('>').unwrap_or(0)];
+        let (Some(t0), Some(t1)) = (group.find("<title>"), group.find("</title>")) else {
+            continue;
+        };
+        if head.contains("transform=") {
+            continue;
+        }
+        let words = unescape(&group[t0 + "<title>".len()..t1]);
+        let Some(m) = group.find("matrix(") else {
+            continue;
+        };
+        let nums: Vec<f32> = group[m + "matrix(".len()..]
+            .split(')')
+            .next()
+            .unwrap_or("")
+            .split(' ')
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let [s, _, _, _, x, y] = nums[..] else {
+            continue;
+        };
+        // The first glyph drawn may follow leading spaces.
+        let lead: String = words.chars().take_while(|c| c.is_whitespace()).collect();
+        let x0 = x - width_units(&lead, font) * s;
+        let w = width_units(&words, font) * s;
+        let em = font.units_per_em().unwrap_or(1000.0) * s;
+        let (asc, desc) = (EM_TOP * em, EM_BOTTOM * em);
+        let trimmed = words.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        out.push(super::TextBox {
+            text: trimmed.to_string(),
+            rect: (
+                f64::from(x0),
+                f64::from(y - asc),
+                f64::from(x0 + w),
+                f64::from(y + desc),
+            ),
+        });
+    }
+    out
+}
+
 /// Width of `text` in font units.
 pub fn width_units(text: &str, font: &FontRef<'_>) -> f32 {
     let mut w = 0.0;
