@@ -41,7 +41,10 @@ fn problems(name: &str, svg: &str) -> Vec<String> {
         }
         for b in &boxes[i + 1..] {
             if overlap(a, b) {
-                out.push(format!("{name}: {:?} overlaps {:?}", a.text, b.text));
+                out.push(format!(
+                    "{name}: {:?} overlaps {:?} ({:?} / {:?})",
+                    a.text, b.text, a.rect, b.rect
+                ));
             }
         }
     }
@@ -70,7 +73,12 @@ fn no_chart_label_is_cut_overlapping_or_outside() {
         }
     }
     assert!(charts > 50, "only {charts} charts");
-    assert!(all.is_empty(), "{} problems:\n{}", all.len(), all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "{} problems:\n{}",
+        all.len(),
+        all.join("\n")
+    );
 }
 
 #[test]

@@ -232,7 +232,7 @@ fn png_charts_decode_and_the_font_covers_every_sample_park_name() {
     let reader = decoder.read_info().unwrap();
     let info = reader.info();
     // Six rules of the national set, a bar each.
-    assert_eq!((info.width, info.height), (820, 294));
+    assert_eq!((info.width, info.height), (820, 306));
     let parks = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/sample-data/parks.csv"

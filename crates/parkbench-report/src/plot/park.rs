@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, colours, err, hatch, shorten, status_colour, text, word};
+use super::{Chart, colours, err, hatch, status_colour, text, word};
 use parkbench_core::benchmark::BenchmarkSet;
 use parkbench_core::i18n::Lang;
 use parkbench_core::indicators::{Catalogue, Direction};
@@ -290,7 +290,9 @@ impl CategoryProfile {
 
 impl Chart for CategoryProfile {
     fn size(&self) -> (u32, u32) {
-        (600, 460)
+        // Three categories leave the bottom of a full circle empty: the picture ends under
+        // the lowest label.
+        (600, if self.categories.len() <= 3 { 380 } else { 460 })
     }
 
     fn name(&self) -> &'static str {
@@ -453,9 +455,50 @@ impl CoreIndicator {
     }
 }
 
+/// Height of a year's row in the core indicator chart, and of a line of its key.
+const CORE_ROW_H: i32 = 26;
+const CORE_KEY_H: i32 = 16;
+const CORE_KEY_PX: f64 = 12.0;
+
+impl CoreIndicator {
+    /// The key above the plot: the threshold's and the average park's lines, wrapped.
+    fn key(&self) -> Vec<(RGBColor, Vec<String>)> {
+        let width = 820.0 - 80.0;
+        let mut out = Vec::new();
+        if let Some((t, label)) = &self.threshold {
+            out.push((
+                colours::INK,
+                super::wrap(&format!("{label}: {}", fmt_num(*t)), width, CORE_KEY_PX),
+            ));
+        }
+        if let Some((r, label)) = &self.reference {
+            out.push((
+                colours::REFERENCE,
+                super::wrap(&format!("{label}: {}", fmt_num(*r)), width, CORE_KEY_PX),
+            ));
+        }
+        out
+    }
+
+    fn key_h(&self) -> i32 {
+        CORE_KEY_H * self.key().iter().map(|k| k.1.len() as i32).sum::<i32>()
+    }
+}
+
+/// A number as the core chart's key says it (up to four significant digits).
+fn fmt_num(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
 impl Chart for CoreIndicator {
     fn size(&self) -> (u32, u32) {
-        (820, 230)
+        let rows = self.history.len().max(1) as i32;
+        (
+            820,
+            (44 + self.key_h() + 16 + CORE_ROW_H * rows + 60) as u32,
+        )
     }
 
     fn name(&self) -> &'static str {
@@ -463,6 +506,22 @@ impl Chart for CoreIndicator {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.draw_text(&self.title, &text(17.0), (12, 12))
+            .map_err(err)?;
+        let mut y = 44;
+        for (colour, lines) in self.key() {
+            area.draw(&PathElement::new(
+                vec![(16, y + 7), (40, y + 7)],
+                colour.stroke_width(3),
+            ))
+            .map_err(err)?;
+            for l in lines {
+                area.draw_text(&l, &text(CORE_KEY_PX), (50, y))
+                    .map_err(err)?;
+                y += CORE_KEY_H;
+            }
+        }
+        let plot = area.margin((y + 10) as u32, 0, 0, 0);
         let vals: Vec<f64> = self
             .history
             .iter()
@@ -470,65 +529,55 @@ impl Chart for CoreIndicator {
             .chain(self.threshold.iter().map(|t| t.0))
             .chain(self.reference.iter().map(|t| t.0))
             .collect();
-        let hi = vals.iter().copied().fold(0.0, f64::max) * 1.12 + 1e-9;
-        let lo = vals.iter().copied().fold(0.0, f64::min) * 1.12;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, text(17.0))
+        let hi = vals.iter().copied().fold(0.0, f64::max) * 1.08 + 1e-9;
+        let lo = vals.iter().copied().fold(0.0, f64::min) * 1.08;
+        // One row per year, the year on the left: values close together never collide.
+        let years: Vec<i32> = self.history.iter().map(|h| h.0).collect();
+        let n = years.len().max(1) as i32;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
+            .margin_right(30)
             .x_label_area_size(40)
-            .y_label_area_size(10)
-            .build_cartesian_2d(lo..hi, 0.0..1.0)
+            .y_label_area_size(50)
+            .build_cartesian_2d(lo..hi, (0..n).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .disable_y_axis()
+            .y_labels(n as usize)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => years
+                    .get(*i as usize)
+                    .map(|y| y.to_string())
+                    .unwrap_or_default(),
+                SegmentValue::Last => String::new(),
+            })
             .x_desc(self.unit.as_str())
             .axis_desc_style(text(13.0))
             .label_style(text(12.0))
-            .light_line_style(colours::GRID.mix(0.6))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colours::GRID.mix(0.6))
             .draw()
             .map_err(err)?;
-        // A label right of the middle ends at its line, so it stays inside the chart.
-        let label_at = |x: f64| {
-            if x > (lo + hi) / 2.0 {
-                text(12.0).pos(Pos::new(HPos::Right, VPos::Top))
-            } else {
-                text(12.0)
-            }
-        };
-        if let Some((t, label)) = &self.threshold {
+        let span = || (SegmentValue::Exact(0), SegmentValue::Last);
+        if let Some((t, _)) = &self.threshold {
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(*t, 0.0), (*t, 0.95)],
+                    vec![(*t, span().0), (*t, span().1)],
                     colours::INK.stroke_width(3),
                 )))
                 .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{label} {t}"),
-                    (*t, 0.98),
-                    label_at(*t),
-                )))
-                .map_err(err)?;
         }
-        if let Some((r, label)) = &self.reference {
+        if let Some((r, _)) = &self.reference {
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(*r, 0.0), (*r, 0.8)],
+                    vec![(*r, span().0), (*r, span().1)],
                     colours::REFERENCE.stroke_width(2),
                 )))
                 .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{} {r}", shorten(label, 28)),
-                    (*r, 0.83),
-                    label_at(*r),
-                )))
-                .map_err(err)?;
         }
-        for (y, v) in &self.history {
-            let current = *y == self.year;
+        for (i, (year, v)) in self.history.iter().enumerate() {
+            let current = *year == self.year;
             let c = if current {
                 super::status_colour(self.status)
             } else {
@@ -536,16 +585,9 @@ impl Chart for CoreIndicator {
             };
             chart
                 .draw_series(std::iter::once(Circle::new(
-                    (*v, 0.35),
-                    if current { 9 } else { 5 },
+                    (*v, SegmentValue::CenterOf(i as i32)),
+                    if current { 8 } else { 5 },
                     c.filled(),
-                )))
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    y.to_string(),
-                    (*v, if current { 0.55 } else { 0.18 }),
-                    text(11.0),
                 )))
                 .map_err(err)?;
         }
@@ -576,21 +618,25 @@ fn distance(threshold: f64, value: f64, lang: Lang) -> Option<String> {
     }
     let words = parkbench_core::i18n::Locale::get(lang);
     let ratio = value / threshold;
-    Some(if threshold > 0.0 && value > 0.0 && !(0.5..=2.0).contains(&ratio) {
-        words.text(&parkbench_core::i18n::Text::new("plot.times_threshold").arg(
-            "x",
-            if ratio >= 10.0 {
-                format!("{ratio:.0}")
-            } else {
-                format!("{ratio:.1}")
-            },
-        ))
-    } else {
-        words.text(
-            &parkbench_core::i18n::Text::new("plot.from_threshold")
-                .arg("pct", format!("{:+.0} %", (ratio - 1.0) * 100.0)),
-        )
-    })
+    Some(
+        if threshold > 0.0 && value > 0.0 && !(0.5..=2.0).contains(&ratio) {
+            words.text(
+                &parkbench_core::i18n::Text::new("plot.times_threshold").arg(
+                    "x",
+                    if ratio >= 10.0 {
+                        format!("{ratio:.0}")
+                    } else {
+                        format!("{ratio:.1}")
+                    },
+                ),
+            )
+        } else {
+            words.text(
+                &parkbench_core::i18n::Text::new("plot.from_threshold")
+                    .arg("pct", format!("{:+.0} %", (ratio - 1.0) * 100.0)),
+            )
+        },
+    )
 }
 
 /// Trajectories of the tracked indicators.

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Chart, colours, err, shorten, text, word};
+use super::{Chart, colours, err, text, word};
 use parkbench_core::i18n::Lang;
 use parkbench_core::pathway::scenario::Projection as ProjectionData;
 use parkbench_core::pathway::{Catalogue, Plan};
@@ -71,9 +71,30 @@ impl Macc {
     }
 }
 
+/// Height of the MACC's plot.
+const MACC_PLOT_H: i32 = 400;
+
+impl Macc {
+    /// Each measure's name in the key, wrapped (and its cost said unknown when it is).
+    fn key(&self) -> Vec<Vec<String>> {
+        let width = 820.0 - 2.0 * 14.0 - 40.0;
+        self.bars
+            .iter()
+            .map(|(label, _, cost)| {
+                let name = match cost {
+                    Some(_) => label.clone(),
+                    None => format!("{label} ({})", word(self.lang, "plot.cost_unknown")),
+                };
+                super::wrap(&name, width, KEY_PX)
+            })
+            .collect()
+    }
+}
+
 impl Chart for Macc {
     fn size(&self) -> (u32, u32) {
-        (820, 400 + 18 * self.bars.len().div_ceil(2) as u32)
+        let lines: usize = self.key().iter().map(|k| k.len()).sum();
+        (820, (MACC_PLOT_H + 12 + KEY_LINE_H * lines as i32) as u32)
     }
 
     fn name(&self) -> &'static str {
@@ -81,27 +102,28 @@ impl Chart for Macc {
     }
 
     fn draw<DB: DrawingBackend>(&self, whole: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        // The curve above, a numbered legend of the measures below (names never overlap).
-        let (area, legend) = whole.split_vertically(400);
+        // The curve above, a numbered key of the measures below (names never overlap).
+        let (area, legend) = whole.split_vertically(MACC_PLOT_H);
         let area = &area;
-        for (i, (label, _, cost)) in self.bars.iter().enumerate() {
-            let name = match cost {
-                Some(_) => format!("{} {}", i + 1, shorten(label, 34)),
-                None => format!(
-                    "{} {} ({})",
-                    i + 1,
-                    shorten(label, 26),
-                    word(self.lang, "plot.cost_unknown")
-                ),
-            };
-            let (col, row) = (i % 2, i / 2);
+        let mut y = 6;
+        for (i, lines) in self.key().into_iter().enumerate() {
             legend
-                .draw(&Text::new(
-                    name,
-                    (40 + 390 * col as i32, 2 + 18 * row as i32),
-                    text(11.5),
-                ))
+                .draw_text(
+                    &(i + 1).to_string(),
+                    &text(KEY_PX).pos(Pos::new(HPos::Right, VPos::Top)),
+                    (40, y),
+                )
                 .map_err(err)?;
+            for l in lines {
+                legend
+                    .draw_text(
+                        &l,
+                        &text(KEY_PX).pos(Pos::new(HPos::Left, VPos::Top)),
+                        (50, y),
+                    )
+                    .map_err(err)?;
+                y += KEY_LINE_H;
+            }
         }
         let total: f64 = self.bars.iter().map(|b| b.1).sum();
         let xmax = total.max(self.gap_t.unwrap_or(0.0)) * 1.05 + 1e-9;
@@ -112,6 +134,7 @@ impl Chart for Macc {
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, text(17.0))
             .margin(14)
+            .margin_right(44)
             .x_label_area_size(44)
             .y_label_area_size(70)
             .build_cartesian_2d(0.0..xmax, (lo - pad)..(hi + pad))
@@ -124,7 +147,8 @@ impl Chart for Macc {
             .y_label_formatter(&|y| axis_num(*y))
             .axis_desc_style(text(13.0))
             .label_style(text(11.0))
-            .light_line_style(colours::GRID.mix(0.6))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colours::GRID.mix(0.6))
             .draw()
             .map_err(err)?;
         chart
@@ -133,6 +157,8 @@ impl Chart for Macc {
                 colours::INK.stroke_width(1),
             )))
             .map_err(err)?;
+        let pa = chart.plotting_area().clone();
+        let mut numbers: Vec<(f64, f64, f64, f64)> = Vec::new();
         let mut x = 0.0;
         for (i, (label, t, cost)) in self.bars.iter().enumerate() {
             let (x0, x1) = (x, x + t);
@@ -166,19 +192,37 @@ impl Chart for Macc {
                         .map_err(err)?;
                 }
             }
-            // The bar's number (its name is in the legend), above or below the bar.
+            // The bar's number (its name is in the key), above or below the bar; a number
+            // that would touch a neighbour's steps further out.
             let _ = label;
-            let y = match cost {
-                Some(c) if *c >= 0.0 => c + pad * 0.3,
-                Some(c) => c - pad * 0.15,
-                None => (hi + pad) * 0.1,
+            let (y, up) = match cost {
+                Some(c) if *c >= 0.0 => (*c, true),
+                Some(c) => (*c, false),
+                None => ((hi + pad) * 0.05, true),
             };
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{}", i + 1),
-                    (x0 + (x1 - x0) / 2.0, y),
-                    text(11.0),
-                )))
+            let (px, py) = pa.map_coordinate(&(x0 + (x1 - x0) / 2.0, y));
+            let n = (i + 1).to_string();
+            let w = super::text_width(&n, 11.0);
+            let (px, py) = (f64::from(px), f64::from(py));
+            let mut k = 0.0;
+            let b = loop {
+                let top = if up {
+                    py - 16.0 - k * 13.0
+                } else {
+                    py + 3.0 + k * 13.0
+                };
+                let b = (px - w / 2.0, top, px + w / 2.0, top + 12.0);
+                if k > 6.0
+                    || !numbers.iter().any(|o: &(f64, f64, f64, f64)| {
+                        o.0 < b.2 && b.0 < o.2 && o.1 < b.3 && b.1 < o.3
+                    })
+                {
+                    break b;
+                }
+                k += 1.0;
+            };
+            numbers.push(b);
+            area.draw_text(&n, &text(11.0), (b.0 as i32, b.1 as i32))
                 .map_err(err)?;
         }
         if let Some(g) = self.gap_t {
@@ -188,11 +232,19 @@ impl Chart for Macc {
                     colours::FAILS.stroke_width(2),
                 )))
                 .map_err(err)?;
+            // Beside its line, on the side with room, never across it.
+            let left = g > xmax / 2.0;
             chart
                 .draw_series(std::iter::once(Text::new(
                     word(self.lang, "plot.gate_gap").to_string(),
-                    (g, hi + pad * 0.6),
-                    text(11.0),
+                    (
+                        g + if left { -xmax * 0.01 } else { xmax * 0.01 },
+                        hi + pad * 0.6,
+                    ),
+                    text(11.0).pos(Pos::new(
+                        if left { HPos::Right } else { HPos::Left },
+                        VPos::Center,
+                    )),
                 )))
                 .map_err(err)?;
         }
@@ -267,7 +319,10 @@ impl Waterfall {
 impl Chart for Waterfall {
     fn size(&self) -> (u32, u32) {
         let lines: usize = self.key().iter().map(|k| k.1.len()).sum();
-        (820, (WATERFALL_PLOT_H + 12 + KEY_LINE_H * lines as i32) as u32)
+        (
+            820,
+            (WATERFALL_PLOT_H + 12 + KEY_LINE_H * lines as i32) as u32,
+        )
     }
 
     fn name(&self) -> &'static str {
@@ -359,7 +414,11 @@ impl Chart for Waterfall {
             }
             for l in lines {
                 below
-                    .draw_text(&l, &text(KEY_PX).pos(Pos::new(HPos::Left, VPos::Top)), (50, y))
+                    .draw_text(
+                        &l,
+                        &text(KEY_PX).pos(Pos::new(HPos::Left, VPos::Top)),
+                        (50, y),
+                    )
                     .map_err(err)?;
                 y += KEY_LINE_H;
             }

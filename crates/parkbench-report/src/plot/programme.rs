@@ -33,8 +33,22 @@ fn levels(set: &BenchmarkSet, lang: Lang) -> Vec<(String, String, RGBColor)> {
 }
 
 fn park_label(s: &Score) -> String {
-    shorten(&s.park_name, 16)
+    s.park_name.clone()
 }
+
+/// The widest of `labels` at `size` px, at most `cap`: the room a column of labels takes.
+fn label_room(labels: impl Iterator<Item = String>, size: f64, cap: f64) -> i32 {
+    labels
+        .map(|l| super::text_width(&l, size))
+        .fold(0.0, f64::max)
+        .min(cap)
+        .ceil() as i32
+}
+
+/// Rows of a ranking: a name wider than the room wraps onto a second line.
+const RANK_ROW_H: i32 = 30;
+const RANK_PX: f64 = 11.5;
+const RANK_NAME_CAP: f64 = 300.0;
 
 /// Parks ranked by overall score, coloured by level.
 #[derive(Debug, Clone)]
@@ -70,7 +84,7 @@ impl Ranking {
 
 impl Chart for Ranking {
     fn size(&self) -> (u32, u32) {
-        (820, (90 + 24 * self.scores.len()) as u32)
+        (820, (100 + RANK_ROW_H * self.scores.len() as i32) as u32)
     }
 
     fn name(&self) -> &'static str {
@@ -80,11 +94,27 @@ impl Chart for Ranking {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         area.draw_text(&self.title, &text(17.0), (12, 12))
             .map_err(err)?;
-        let (x0, x1) = (190, 640);
+        let names: Vec<String> = self
+            .scores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                format!(
+                    "{}. {}",
+                    self.ranks[i].map_or("—".to_string(), |r| r.to_string()),
+                    park_label(s)
+                )
+            })
+            .collect();
+        let room = label_room(names.iter().cloned(), RANK_PX, RANK_NAME_CAP);
+        let (x0, x1) = (room + 24, 620);
         let px = |s: f64| x0 + (s / 100.0 * f64::from(x1 - x0)).round() as i32;
         for t in [0.0, 25.0, 50.0, 75.0, 100.0] {
             area.draw(&PathElement::new(
-                vec![(px(t), 44), (px(t), 50 + 24 * self.scores.len() as i32)],
+                vec![
+                    (px(t), 44),
+                    (px(t), 50 + RANK_ROW_H * self.scores.len() as i32),
+                ],
                 colours::GRID.stroke_width(1),
             ))
             .map_err(err)?;
@@ -96,18 +126,10 @@ impl Chart for Ranking {
             .map_err(err)?;
         }
         for (i, s) in self.scores.iter().enumerate() {
-            let y = 52 + 24 * i as i32;
+            let y = 52 + RANK_ROW_H * i as i32;
             let cy = y + 9;
-            area.draw_text(
-                &format!(
-                    "{}. {}",
-                    self.ranks[i].map_or("—".to_string(), |r| r.to_string()),
-                    park_label(s)
-                ),
-                &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
-                (x0 - 8, cy),
-            )
-            .map_err(err)?;
+            let name = super::wrap(&names[i], f64::from(room), RANK_PX);
+            super::draw_lines(area, &name, (x0 - 8, cy), RANK_PX, HPos::Right)?;
             let (_, label, c) = self
                 .levels
                 .iter()
@@ -137,7 +159,7 @@ impl Chart for Ranking {
             )
             .map_err(err)?;
         }
-        let ly = 60 + 24 * self.scores.len() as i32 + 8;
+        let ly = 60 + RANK_ROW_H * self.scores.len() as i32 + 8;
         let mut x = 12;
         for (_, label, c) in &self.levels {
             area.draw(&Rectangle::new([(x, ly), (x + 18, ly + 12)], c.filled()))
@@ -148,7 +170,7 @@ impl Chart for Ranking {
                 (x + 24, ly + 6),
             )
             .map_err(err)?;
-            x += 40 + 8 * label.chars().count().min(14) as i32;
+            x += 24 + super::text_width(label, 11.0).ceil() as i32 + 20;
         }
         Ok(())
     }
@@ -220,21 +242,75 @@ impl Scatter {
     }
 }
 
+/// Font size of the scatter's labels, and the gap between a point and its label.
+const SCATTER_PX: f64 = 10.0;
+const LABEL_GAP: f64 = 3.0;
+
+/// A label's box in pixels (x0, y0, x1, y1).
+type Rect = (f64, f64, f64, f64);
+
+fn hits(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Where a label of `w` x `h` px goes beside a point at (x, y) of radius `r`: the first of
+/// right, left, above, below and the four corners that stays inside `bounds` and clear of the
+/// labels placed; None when none is.
+fn place(
+    (x, y, r): (f64, f64, f64),
+    (w, h): (f64, f64),
+    bounds: Rect,
+    placed: &[Rect],
+) -> Option<Rect> {
+    let d = r + LABEL_GAP;
+    let candidates = [
+        (x + d, y - h / 2.0),
+        (x - d - w, y - h / 2.0),
+        (x - w / 2.0, y - d - h),
+        (x - w / 2.0, y + d),
+        (x + d * 0.7, y - d * 0.7 - h),
+        (x - d * 0.7 - w, y - d * 0.7 - h),
+        (x + d * 0.7, y + d * 0.7),
+        (x - d * 0.7 - w, y + d * 0.7),
+    ];
+    candidates
+        .into_iter()
+        .map(|(x0, y0)| (x0, y0, x0 + w, y0 + h))
+        .find(|b| {
+            b.0 >= bounds.0
+                && b.1 >= bounds.1
+                && b.2 <= bounds.2
+                && b.3 <= bounds.3
+                && !placed.iter().any(|p| hits(*p, *b))
+        })
+}
+
+impl Scatter {
+    /// Points whose name has no room beside them are numbered; their names go in a key.
+    fn key_rows(&self) -> i32 {
+        // At most every point; the drawing fills it (a generous height, measured when drawn).
+        self.points.len().div_ceil(3) as i32
+    }
+}
+
 impl Chart for Scatter {
     fn size(&self) -> (u32, u32) {
-        (820, 520)
+        (820, (520 + 16 * self.key_rows()) as u32)
     }
 
     fn name(&self) -> &'static str {
         "scatter"
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, whole: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (area, below) = whole.split_vertically(520);
+        let area = &area;
         let ymax = self.points.iter().map(|p| p.2).fold(0.5, f64::max) * 1.1;
         let max_tce = self.points.iter().map(|p| p.3).fold(1.0, f64::max);
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, text(17.0))
             .margin(14)
+            .margin_right(30)
             .x_label_area_size(44)
             .y_label_area_size(60)
             .build_cartesian_2d(0.0..1.0, 0.0..ymax)
@@ -250,33 +326,40 @@ impl Chart for Scatter {
             .bold_line_style(colours::GRID.mix(0.8))
             .draw()
             .map_err(err)?;
-        // Thresholds lie close together (0.2 and 0.3): their labels go above the line and below
-        // in turn, so two neighbours never print over each other.
+        let pa = chart.plotting_area().clone();
+        let to_px = |x: f64, y: f64| {
+            let (px, py) = pa.map_coordinate(&(x, y));
+            (f64::from(px), f64::from(py))
+        };
+        let (l, t) = to_px(0.0, ymax);
+        let (r, b) = to_px(1.0, 0.0);
+        let bounds = (l, t, r, b);
+        let mut placed: Vec<Rect> = Vec::new();
+        // Threshold lines, each labelled at its left end above or below the line, wherever the
+        // label is clear of the others.
         let mut thresholds = self.co2_thresholds.clone();
-        thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let last = thresholds.len().saturating_sub(1);
-        for (i, (t, band)) in thresholds.iter().enumerate() {
-            // From the top down: the highest label above its line, each lower one below.
-            let label_y = if i == last {
-                *t + ymax * 0.01
-            } else {
-                *t - ymax * 0.035
-            };
+        thresholds.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (tv, band) in &thresholds {
             chart
                 .draw_series(DashedLineSeries::new(
-                    vec![(0.0, *t), (1.0, *t)],
+                    vec![(0.0, *tv), (1.0, *tv)],
                     8,
                     4,
                     colours::INK.stroke_width(1),
                 ))
                 .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{t} {band}"),
-                    (0.01, label_y),
-                    text(11.0),
-                )))
-                .map_err(err)?;
+            let label = format!("{tv} {band}").trim().to_string();
+            let w = super::text_width(&label, 11.0);
+            let (x, y) = to_px(0.0, *tv);
+            let spot = [(x + 4.0, y - 15.0), (x + 4.0, y + 3.0)]
+                .into_iter()
+                .map(|(x0, y0)| (x0, y0, x0 + w, y0 + 12.0))
+                .find(|bx| bx.1 >= t && bx.3 <= b && !placed.iter().any(|p| hits(*p, *bx)));
+            if let Some(bx) = spot {
+                placed.push(bx);
+                area.draw_text(&label, &text(11.0), (bx.0 as i32, bx.1 as i32))
+                    .map_err(err)?;
+            }
         }
         if let Some(c) = self.clean_threshold {
             chart
@@ -288,7 +371,12 @@ impl Chart for Scatter {
                 ))
                 .map_err(err)?;
         }
-        for (label, x, y, tce, li) in &self.points {
+        // Largest parks first: they get the first choice of room for their names.
+        let mut order: Vec<usize> = (0..self.points.len()).collect();
+        order.sort_by(|a, b| self.points[*b].3.total_cmp(&self.points[*a].3));
+        let mut unplaced: Vec<(usize, String)> = Vec::new();
+        for i in order {
+            let (label, x, y, tce, li) = &self.points[i];
             let r = (4.0 + 16.0 * (tce / max_tce).sqrt()).round() as i32;
             let c = self.levels[*li].2;
             chart
@@ -305,19 +393,32 @@ impl Chart for Scatter {
                     colours::INK.stroke_width(1),
                 )))
                 .map_err(err)?;
-            // Labels go left of points near the right edge so they stay inside the chart.
-            let style = if *x > 0.8 {
-                text(10.0).pos(Pos::new(HPos::Right, VPos::Center))
-            } else {
-                text(10.0).pos(Pos::new(HPos::Left, VPos::Center))
+            let (px, py) = to_px(*x, *y);
+            let size = (super::text_width(label, SCATTER_PX), SCATTER_PX * 1.1);
+            let (shown, size) = match place((px, py, f64::from(r)), size, bounds, &placed) {
+                Some(_) => (label.clone(), size),
+                None => {
+                    let n = (unplaced.len() + 1).to_string();
+                    unplaced.push((unplaced.len() + 1, label.clone()));
+                    let size = (super::text_width(&n, SCATTER_PX), SCATTER_PX * 1.1);
+                    (n, size)
+                }
             };
-            let dx = if *x > 0.8 { -0.02 } else { 0.02 };
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (*x + dx, *y),
-                    style,
-                )))
+            if let Some(bx) = place((px, py, f64::from(r)), size, bounds, &placed) {
+                placed.push(bx);
+                area.draw_text(&shown, &text(SCATTER_PX), (bx.0 as i32, bx.1 as i32))
+                    .map_err(err)?;
+            }
+        }
+        // The names that had no room, by their numbers.
+        let per_row = 3;
+        for (k, (n, name)) in unplaced.iter().enumerate() {
+            let (col, row) = ((k % per_row) as i32, (k / per_row) as i32);
+            let entry = format!("{n} {name}");
+            let room = f64::from(820 / per_row as i32 - 20);
+            let line = super::wrap(&entry, room, SCATTER_PX);
+            below
+                .draw_text(&line[0], &text(SCATTER_PX), (20 + 270 * col, 4 + 16 * row))
                 .map_err(err)?;
         }
         Ok(())
@@ -450,6 +551,7 @@ impl Chart for Distribution {
 #[derive(Debug, Clone)]
 pub struct Heatmap {
     pub title: String,
+    /// The rules' names in the chart's language (numbered columns; the names in the key).
     pub rules: Vec<String>,
     pub parks: Vec<(String, Vec<Status>)>,
     pub lang: Lang,
@@ -459,7 +561,15 @@ impl Heatmap {
     pub fn new(scores: &[Score], lang: Lang) -> Heatmap {
         let rules = scores
             .first()
-            .map(|s| s.rules.iter().map(|r| r.rule.clone()).collect())
+            .map(|s| {
+                s.rules
+                    .iter()
+                    .map(|r| match lang {
+                        Lang::En => r.name_en.clone(),
+                        Lang::Zh => r.name_zh.clone(),
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let parks = scores
             .iter()
@@ -474,11 +584,51 @@ impl Heatmap {
     }
 }
 
+/// Cells of the heatmap, and a line of its key.
+const CELL_W: i32 = 44;
+const CELL_H: i32 = 22;
+const HEAT_KEY_H: i32 = 16;
+const HEAT_PX: f64 = 11.0;
+const HEAT_NAME_CAP: f64 = 320.0;
+const HEAT_W: i32 = 820;
+
+impl Heatmap {
+    fn room(&self) -> i32 {
+        label_room(self.parks.iter().map(|p| p.0.clone()), 12.0, HEAT_NAME_CAP)
+    }
+
+    /// The rules' key: number and name, wrapped.
+    fn key(&self) -> Vec<Vec<String>> {
+        self.rules
+            .iter()
+            .map(|r| super::wrap(r, f64::from(HEAT_W - 80), HEAT_PX))
+            .collect()
+    }
+
+    fn statuses(&self) -> Vec<Status> {
+        let rare = [Status::ToVerify, Status::TierUnconfirmed]
+            .into_iter()
+            .filter(|s| self.parks.iter().any(|(_, st)| st.contains(s)));
+        [
+            Status::Meets,
+            Status::Fails,
+            Status::Missing,
+            Status::Waived,
+            Status::NotApplicable,
+        ]
+        .into_iter()
+        .chain(rare)
+        .collect()
+    }
+}
+
 impl Chart for Heatmap {
     fn size(&self) -> (u32, u32) {
+        let key: i32 = self.key().iter().map(|k| k.len() as i32).sum();
+        let width = (self.room() + 40 + CELL_W * self.rules.len() as i32).max(HEAT_W);
         (
-            (200 + 70 * self.rules.len()).max(560) as u32,
-            (150 + 22 * self.parks.len()) as u32,
+            width as u32,
+            (70 + CELL_H * self.parks.len() as i32 + 50 + HEAT_KEY_H * key + 20) as u32,
         )
     }
 
@@ -489,21 +639,22 @@ impl Chart for Heatmap {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         area.draw_text(&self.title, &text(17.0), (12, 10))
             .map_err(err)?;
-        let (x0, y0, cw, ch) = (190, 90, 70, 22);
-        for (j, r) in self.rules.iter().enumerate() {
+        let (x0, y0, cw, ch) = (self.room() + 24, 60, CELL_W, CELL_H);
+        for j in 0..self.rules.len() {
             area.draw_text(
-                &shorten(r, 14),
-                &text(11.0)
-                    .pos(Pos::new(HPos::Left, VPos::Center))
-                    .transform(FontTransform::Rotate270),
+                &(j + 1).to_string(),
+                &text(HEAT_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
                 (x0 + cw * j as i32 + cw / 2, y0 - 4),
             )
             .map_err(err)?;
         }
         for (i, (park, statuses)) in self.parks.iter().enumerate() {
             let y = y0 + ch * i as i32;
+            let name = super::wrap(park, f64::from(x0 - 30), 12.0);
+            // A name too wide for its row keeps its first line (the full names are in the
+            // tables beside the chart).
             area.draw_text(
-                park,
+                &name[0],
                 &text(12.0).pos(Pos::new(HPos::Right, VPos::Center)),
                 (x0 - 8, y + ch / 2),
             )
@@ -521,21 +672,17 @@ impl Chart for Heatmap {
                 }
             }
         }
-        let ly = y0 + ch * self.parks.len() as i32 + 16;
+        // The statuses' legend, wrapping onto a second line when it must.
+        let mut ly = y0 + ch * self.parks.len() as i32 + 14;
         let mut x = 12;
-        let rare = [Status::ToVerify, Status::TierUnconfirmed]
-            .into_iter()
-            .filter(|s| self.parks.iter().any(|(_, st)| st.contains(s)));
-        for s in [
-            Status::Meets,
-            Status::Fails,
-            Status::Missing,
-            Status::Waived,
-            Status::NotApplicable,
-        ]
-        .into_iter()
-        .chain(rare)
-        {
+        let (width, _) = self.size();
+        for s in self.statuses() {
+            let label = s.label(self.lang);
+            let step = 24 + super::text_width(label, HEAT_PX).ceil() as i32 + 18;
+            if x + step > width as i32 {
+                x = 12;
+                ly += 20;
+            }
             if s == Status::Missing {
                 hatch(area, (x, ly), (x + 18, ly + 12))?;
             } else {
@@ -546,12 +693,30 @@ impl Chart for Heatmap {
                 .map_err(err)?;
             }
             area.draw_text(
-                s.label(self.lang),
-                &text(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                label,
+                &text(HEAT_PX).pos(Pos::new(HPos::Left, VPos::Center)),
                 (x + 24, ly + 6),
             )
             .map_err(err)?;
-            x += 110;
+            x += step;
+        }
+        let mut y = ly + 30;
+        for (j, lines) in self.key().into_iter().enumerate() {
+            area.draw_text(
+                &(j + 1).to_string(),
+                &text(HEAT_PX).pos(Pos::new(HPos::Right, VPos::Top)),
+                (40, y),
+            )
+            .map_err(err)?;
+            for l in lines {
+                area.draw_text(
+                    &l,
+                    &text(HEAT_PX).pos(Pos::new(HPos::Left, VPos::Top)),
+                    (50, y),
+                )
+                .map_err(err)?;
+                y += HEAT_KEY_H;
+            }
         }
         Ok(())
     }

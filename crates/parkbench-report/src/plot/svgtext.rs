@@ -22,7 +22,9 @@ pub fn outline_text(svg: &str, font: &FontRef<'_>, prefix: &str) -> String {
             break;
         };
         let attrs = &after[5..open_end];
-        let content = unescape(&after[open_end + 1..close]);
+        // plotters writes a text between newlines; they are not part of it (as glyphs they
+        // would move every text one advance to the right).
+        let content = unescape(after[open_end + 1..close].trim_matches('\n'));
         out.push_str(&text_to_uses(attrs, &content, font, prefix, &mut glyphs));
         rest = &after[close + "</text>".len()..];
     }
