@@ -3,6 +3,7 @@
 mod bad;
 mod batch;
 mod browser;
+mod deliverables;
 mod encodings;
 mod enterprises;
 mod hostile;
