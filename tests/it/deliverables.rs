@@ -69,3 +69,94 @@ fn outputs_are_written_with_the_umasks_permissions_and_keep_a_replaced_files_mod
     assert_eq!(mode(&scores), 0o600, "a replaced file keeps its mode");
     assert_eq!(mode(&out.join("scores.json")), 0o644);
 }
+
+/// The sample report of one park with its pathway and needs, as CSV, into `out`.
+fn csv_report(out: &Path) {
+    crate::report::sample_report_with(
+        out,
+        &["--park", "hb-yanshan-steel", "--format", "csv", "--quiet"],
+    );
+}
+
+/// Every CSV file of a report starts with the UTF-8 byte-order mark, so a double-click opens it
+/// in Excel on a Chinese Windows (which reads a CSV file without one as GBK); the tables a
+/// command prints for pipes and scripts (`score --format csv`) have none, and are otherwise
+/// the same bytes.
+#[test]
+fn report_csvs_carry_a_bom_and_printed_csv_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    csv_report(dir.path());
+    let mut seen = Vec::new();
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "csv") {
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{}", p.display());
+            assert!(std::str::from_utf8(&bytes).is_ok(), "{}", p.display());
+            seen.push(p.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    seen.sort();
+    for f in [
+        "failures.csv",
+        "needs.csv",
+        "plan.csv",
+        "provenance.csv",
+        "scores.csv",
+    ] {
+        assert!(seen.iter().any(|s| s == f), "{f} written: {seen:?}");
+    }
+    let (code, printed, err) = crate::run(&[
+        "score",
+        "sample-data",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--park",
+        "hb-yanshan-steel",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(printed.starts_with("park_id,"), "no BOM on standard output");
+    let scores = std::fs::read(dir.path().join("scores.csv")).unwrap();
+    assert_eq!(&scores[3..], printed.as_bytes());
+}
+
+/// parkbench reads what it writes for people: the report's `needs.csv` (BOM and all) reads
+/// back as the needs it holds, and a prices table saved by a spreadsheet as "CSV UTF-8" (with a
+/// BOM) prices a plan as the plain file does. (Data files with a BOM: `encodings.rs`.)
+#[test]
+fn files_with_a_bom_read_like_files_without() {
+    let dir = tempfile::tempdir().unwrap();
+    csv_report(dir.path());
+    let needs = std::fs::read_to_string(dir.path().join("needs.csv")).unwrap();
+    assert!(needs.starts_with('\u{feff}'));
+    let back = parkbench::matchmaking::read_needs_csv(&needs).unwrap();
+    assert!(!back.is_empty());
+    assert!(back.iter().all(|n| n.park_id == "hb-yanshan-steel"));
+    let prices = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators/prices.csv"),
+    )
+    .unwrap();
+    let plan_with = |text: String| {
+        let file = dir.path().join("prices-in.csv");
+        std::fs::write(&file, text).unwrap();
+        let (code, out, err) = crate::run(&[
+            "plan",
+            "sample-data",
+            "--benchmark",
+            "cn-zero-carbon-park-2025",
+            "--park",
+            "hb-yanshan-steel",
+            "--prices",
+            file.to_str().unwrap(),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let plain = plan_with(prices.clone());
+    assert!(plain.contains("hb-yanshan-steel"), "{plain}");
+    assert_eq!(plan_with(format!("\u{feff}{prices}")), plain);
+}

@@ -204,4 +204,4 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-pub use parkbench_core::csv_out::{csv_safe, num, rows_csv};
+pub use parkbench_core::csv_out::{csv_safe, for_people, num, rows_csv};

@@ -32,6 +32,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::outfile::for_people;
 use crate::plot::{self, Chart};
 use parkbench_core::benchmark::{BenchmarkSet, Role};
 use parkbench_core::i18n::Lang;
@@ -284,45 +285,13 @@ pub fn write(
         String::new()
     };
     if opts.csv {
-        put("scores.csv", scores_csv.as_bytes())?;
-        let progs = std::slice::from_ref(input.programme);
-        put("peers.csv", peers_csv(progs).as_bytes())?;
-        put("changes.csv", changes_csv(progs).as_bytes())?;
-        if input.programme.mc.is_some() {
-            put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
-        }
-        put(
-            "provenance.csv",
-            provenance_csv(
-                input.run,
-                input.pathways.map(|(_, c)| c),
-                parkbench_core::i18n::Locale::get(opts.lang),
-            )
-            .as_bytes(),
-        )?;
-        if let Some((m, tech)) = input.matches {
-            put(
-                "needs.csv",
-                parkbench_core::matchmaking::needs_csv(&m.needs).as_bytes(),
-            )?;
-            put(
-                "matches.csv",
-                parkbench_core::matchmaking::matches_csv(m, tech, opts.lang).as_bytes(),
-            )?;
-        }
-        if let Some((run, cat)) = input.pathways {
-            let words = parkbench_core::i18n::Locale::get(opts.lang);
-            let runs = std::slice::from_ref(run);
-            put("plan.csv", plan::plan_csv(runs, cat, words).as_bytes())?;
-            put("measures.csv", plan::measures_csv(cat, words).as_bytes())?;
-            if !run.projections.is_empty() {
-                put("projection.csv", plan::projection_csv(runs).as_bytes())?;
-            }
+        for (name, text) in csv_files(input, lang, &scores_csv) {
+            put(name, &for_people(&text))?;
         }
     }
     // Parks left out, with every reason; always written so a batch can be checked.
     let failures = failures_csv(input.data, opts.lang);
-    put("failures.csv", failures.as_bytes())?;
+    put("failures.csv", &for_people(&failures))?;
     if opts.xlsx {
         let progs = std::slice::from_ref(input.programme);
         let words = parkbench_core::i18n::Locale::get(opts.lang);
@@ -362,6 +331,41 @@ pub fn write(
         )?;
     }
     Ok(written)
+}
+
+/// The report's CSV tables but `failures.csv`, by file name: the scores as `score` prints
+/// them, the programme's tables, the provenance, and the pathways' and needs' tables when the
+/// run made them.
+fn csv_files(input: &ReportInput, lang: Lang, scores_csv: &str) -> Vec<(&'static str, String)> {
+    let progs = std::slice::from_ref(input.programme);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let mut files = vec![
+        ("scores.csv", scores_csv.to_string()),
+        ("peers.csv", peers_csv(progs)),
+        ("changes.csv", changes_csv(progs)),
+    ];
+    if input.programme.mc.is_some() {
+        files.push(("uncertainty.csv", uncertainty_csv(progs)));
+    }
+    let catalogue = input.pathways.map(|(_, c)| c);
+    files.push((
+        "provenance.csv",
+        provenance_csv(input.run, catalogue, words),
+    ));
+    if let Some((m, tech)) = input.matches {
+        use parkbench_core::matchmaking::{matches_csv, needs_csv};
+        files.push(("needs.csv", needs_csv(&m.needs)));
+        files.push(("matches.csv", matches_csv(m, tech, lang)));
+    }
+    if let Some((run, cat)) = input.pathways {
+        let runs = std::slice::from_ref(run);
+        files.push(("plan.csv", plan::plan_csv(runs, cat, words)));
+        files.push(("measures.csv", plan::measures_csv(cat, words)));
+        if !run.projections.is_empty() {
+            files.push(("projection.csv", plan::projection_csv(runs)));
+        }
+    }
+    files
 }
 
 fn lang_code(lang: Lang) -> &'static str {
