@@ -160,3 +160,159 @@ fn files_with_a_bom_read_like_files_without() {
     assert!(plain.contains("hb-yanshan-steel"), "{plain}");
     assert_eq!(plan_with(format!("\u{feff}{prices}")), plain);
 }
+
+/// The identification block of an HTML page, label -> value.
+fn ident_of(html: &str) -> std::collections::BTreeMap<String, String> {
+    let start = html
+        .find("<table class=\"ident\"")
+        .expect("identification block");
+    let block = &html[start..start + html[start..].find("</table>").unwrap()];
+    block
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| {
+            let (label, rest) = row.split_once("</th><td>").unwrap();
+            let value = &rest[..rest.find("</td>").unwrap()];
+            (label.to_string(), value.to_string())
+        })
+        .collect()
+}
+
+/// Runs `report` on `data` for two sample parks as HTML, with `extra` arguments, into a new
+/// folder under `root` named `name`; returns the folder.
+fn html_report(root: &Path, name: &str, data: &Path, extra: &[&str]) -> std::path::PathBuf {
+    let out = root.join(name);
+    let mut args = vec![
+        "report",
+        data.to_str().unwrap(),
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--park",
+        "hb-yanshan-steel",
+        "--park",
+        "sc-shuxi-ict",
+        "--format",
+        "html",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let (code, _, err) = crate::run(&args);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+fn sample_data() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+/// Every page starts with the identification block: client, preparer and issue date from the
+/// data folder's report.toml, the months the data covers, the set with its version, the
+/// parkbench version and one report id, the same on the programme page and each park's.
+#[test]
+fn every_page_is_identified_from_report_toml() {
+    let root = tempfile::tempdir().unwrap();
+    let out = html_report(root.path(), "a", &sample_data(), &[]);
+    let pages = [
+        "index.html",
+        "parks/hb-yanshan-steel.html",
+        "parks/sc-shuxi-ict.html",
+    ];
+    let idents: Vec<_> = pages
+        .iter()
+        .map(|p| ident_of(&std::fs::read_to_string(out.join(p)).unwrap()))
+        .collect();
+    let first = &idents[0];
+    assert!(idents.iter().all(|i| i == first), "{idents:?}");
+    let expect = [
+        ("Client", "示例零碳园区建设项目办公室（虚构）"),
+        ("Prepared by", "示例低碳咨询有限公司（虚构）"),
+        ("Issue date", "2026-06-30"),
+        ("Data period", "2022-01 to 2024-12"),
+        ("parkbench version", env!("CARGO_PKG_VERSION")),
+    ];
+    for (label, value) in expect {
+        assert_eq!(first[label], value, "{label}");
+    }
+    let set = &first["Benchmark set"];
+    assert!(
+        set.starts_with("cn-zero-carbon-park-2025, no version stated (content "),
+        "{set}"
+    );
+    let id = &first["Report id"];
+    assert!(
+        id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{id}"
+    );
+}
+
+/// The command line's options win over report.toml; a client or preparer given nowhere is
+/// "not given", never made up; an issue date given nowhere is today's; a report.toml with a
+/// key parkbench does not know is refused (exit 2) with the file's name.
+#[test]
+fn options_win_over_report_toml_and_nothing_is_invented() {
+    let root = tempfile::tempdir().unwrap();
+    let flags = html_report(
+        root.path(),
+        "flags",
+        &sample_data(),
+        &[
+            "--client",
+            "苏州工业园区管委会",
+            "--issue-date",
+            "2026-07-01",
+        ],
+    );
+    let i = ident_of(&std::fs::read_to_string(flags.join("index.html")).unwrap());
+    assert_eq!(i["Client"], "苏州工业园区管委会");
+    assert_eq!(i["Prepared by"], "示例低碳咨询有限公司（虚构）");
+    assert_eq!(i["Issue date"], "2026-07-01");
+    let empty = root.path().join("empty.toml");
+    std::fs::write(&empty, "# nothing said\n").unwrap();
+    let config = ["--report-config", empty.to_str().unwrap()];
+    let bare = html_report(root.path(), "bare", &sample_data(), &config);
+    let i = ident_of(&std::fs::read_to_string(bare.join("index.html")).unwrap());
+    assert_eq!(i["Client"], "not given");
+    assert_eq!(i["Prepared by"], "not given");
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    assert_eq!(i["Issue date"], today.to_string());
+    std::fs::write(&empty, "cliant = \"typo\"\n").unwrap();
+    let (code, _, err) = crate::run(&[
+        "report",
+        "sample-data",
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--report-config",
+        empty.to_str().unwrap(),
+        "--out",
+        root.path().join("refused").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty.toml: unknown key \"cliant\""), "{err}");
+}
+
+/// The report id is a digest of what the report rests on: the same data and options give the
+/// same id wherever the data folder is; another issue date or other data give another.
+#[test]
+fn the_report_id_follows_the_inputs_not_the_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let id = |out: &Path| {
+        ident_of(&std::fs::read_to_string(out.join("index.html")).unwrap())["Report id"].clone()
+    };
+    let a = id(&html_report(root.path(), "a", &sample_data(), &[]));
+    let moved = root.path().join("moved");
+    std::fs::create_dir(&moved).unwrap();
+    for e in std::fs::read_dir(sample_data()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, moved.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    assert_eq!(id(&html_report(root.path(), "b", &moved, &[])), a);
+    let later = ["--issue-date", "2026-07-01"];
+    assert_ne!(id(&html_report(root.path(), "c", &moved, &later)), a);
+    let parks = std::fs::read_to_string(moved.join("parks.csv")).unwrap();
+    std::fs::write(moved.join("parks.csv"), parks.replace("蜀西", "川西")).unwrap();
+    assert_ne!(id(&html_report(root.path(), "d", &moved, &[])), a);
+}

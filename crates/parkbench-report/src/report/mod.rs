@@ -9,6 +9,7 @@
 //! computes nothing that scoring did not.
 
 mod compare;
+mod ident;
 mod park;
 mod pathway;
 mod pdf;
@@ -160,6 +161,9 @@ pub struct ReportInput<'a> {
         &'a parkbench_core::matchmaking::MatchRun,
         &'a parkbench_core::matchmaking::Catalogue,
     )>,
+    /// Client, preparer, issue date, data period, set version, report id: on the top of every
+    /// page, the PDFs' covers and the workbook's cover sheet.
+    pub identification: &'a parkbench_core::identification::Identification,
 }
 
 /// A chart on a page: its title, its SVG (text as outlines, for any browser) and, for the PDF,
@@ -219,6 +223,8 @@ fn env() -> Environment<'static> {
     env.add_template("park.md", include_str!("templates/park.md"))
         .expect("template parses");
     env.add_template("compare.html", include_str!("templates/compare.html"))
+        .expect("template parses");
+    env.add_template("ident.html", include_str!("templates/ident.html"))
         .expect("template parses");
     env
 }
