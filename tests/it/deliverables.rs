@@ -316,3 +316,160 @@ fn the_report_id_follows_the_inputs_not_the_folder() {
     std::fs::write(moved.join("parks.csv"), parks.replace("蜀西", "川西")).unwrap();
     assert_ne!(id(&html_report(root.path(), "d", &moved, &[])), a);
 }
+
+/// The parts of an .xlsx file, by name.
+fn xlsx_parts(path: &Path) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            f.read_to_string(&mut text).unwrap();
+            (f.name().unwrap().to_string(), text)
+        })
+        .collect()
+}
+
+/// The values of attribute `attr` of every `<tag ...>` element in `xml`, in order.
+fn attrs<'x>(xml: &'x str, tag: &str, attr: &str) -> Vec<&'x str> {
+    let open = format!("<{tag} ");
+    let key = format!(" {attr}=\"");
+    xml.match_indices(&open)
+        .map(|(i, _)| {
+            let element = &xml[i..i + xml[i..].find('>').unwrap()];
+            element.find(&key).map_or("", |k| {
+                let v = &element[k + key.len()..];
+                &v[..v.find('"').unwrap()]
+            })
+        })
+        .collect()
+}
+
+/// The number format of every cell style (`cellXfs`) of a workbook: its format code, or
+/// "General".
+fn cell_formats(styles: &str) -> Vec<String> {
+    let codes: std::collections::BTreeMap<&str, &str> = attrs(styles, "numFmt", "numFmtId")
+        .into_iter()
+        .zip(attrs(styles, "numFmt", "formatCode"))
+        .collect();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    attrs(xfs, "xf", "numFmtId")
+        .into_iter()
+        .map(|id| match (id, codes.get(id)) {
+            (_, Some(code)) => code.replace("&quot;", "\""),
+            ("0", None) => "General".to_string(),
+            (other, None) => format!("built-in {other}"),
+        })
+        .collect()
+}
+
+/// The number cells of a sheet: (reference, number format).
+fn number_cells(sheet: &str, formats: &[String]) -> Vec<(String, String)> {
+    sheet
+        .match_indices("<c r=\"")
+        .filter_map(|(i, _)| {
+            let element = &sheet[i..=i + sheet[i..].find('>').unwrap()];
+            if element.contains(" t=\"") || element.ends_with("/>") {
+                return None;
+            }
+            let r = attrs(element, "c", "r")[0].to_string();
+            let style = attrs(element, "c", "s")[0].parse::<usize>().unwrap_or(0);
+            Some((r, formats[style].clone()))
+        })
+        .collect()
+}
+
+/// The sample report's workbook, with pathways and needs, in `lang`, into `out`.
+fn workbook(out: &Path, lang: &str) -> std::path::PathBuf {
+    crate::report::sample_report_with(out, &["--format", "csv,xlsx", "--lang", lang, "--quiet"]);
+    out.join("scores.xlsx")
+}
+
+/// The workbook a client is handed: a cover first with the identification block and a link to
+/// each sheet; then every table with its header row frozen (and the park's id and name), a
+/// filter on it, a park-name column, widths set, A4 landscape one page wide with the header
+/// row repeated; no number left in the General format; headers in the report's language.
+#[test]
+fn the_workbook_is_tidy_for_a_client() {
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, cover, park) in [("en", "Cover", "Park"), ("zh", "封面", "园区名称")] {
+        let parts = xlsx_parts(&workbook(&dir.path().join(lang), lang));
+        let book = &parts["xl/workbook.xml"];
+        let sheets = attrs(book, "sheet", "name");
+        assert_eq!(sheets[0], cover, "{lang}: {sheets:?}");
+        let tables = sheets.len() - 1;
+        assert!(tables >= 8, "{lang}: {sheets:?}");
+        assert_eq!(book.matches("_xlnm.Print_Titles").count(), tables, "{lang}");
+        assert_eq!(book.matches("_xlnm._FilterDatabase").count(), tables);
+        // The identification block: the issue date and data period of sample-data/report.toml.
+        let strings = &parts["xl/sharedStrings.xml"];
+        assert!(strings.contains("2026-06-30") && strings.contains("2022-01"));
+        assert!(strings.contains("示例低碳咨询有限公司（虚构）"));
+        let cover_xml = &parts["xl/worksheets/sheet1.xml"];
+        assert_eq!(cover_xml.matches("<hyperlink ").count(), tables, "{lang}");
+        let formats = cell_formats(&parts["xl/styles.xml"]);
+        let mut numbers = 0;
+        for i in 2..=sheets.len() {
+            let xml = &parts[&format!("xl/worksheets/sheet{i}.xml")];
+            let name = sheets[i - 1];
+            assert!(xml.contains("<autoFilter ref=\"A1:"), "{name}: filter");
+            assert!(xml.contains("state=\"frozen\""), "{name}: frozen");
+            assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{name}");
+            assert!(xml.contains("orientation=\"landscape\""), "{name}");
+            assert!(xml.contains("fitToHeight=\"0\""), "{name}: one page wide");
+            assert!(xml.contains("paperSize=\"9\""), "{name}: A4");
+            assert!(xml.contains("<col "), "{name}: widths");
+            for (r, f) in number_cells(xml, &formats) {
+                numbers += 1;
+                assert_ne!(f, "General", "{lang} {name}!{r} has no number format");
+            }
+        }
+        assert!(numbers > 5000, "{numbers} numbers");
+        // The second column of the scores sheet is the park's name.
+        use calamine::Reader;
+        let mut xlsx =
+            calamine::open_workbook_auto(dir.path().join(lang).join("scores.xlsx")).unwrap();
+        let scores = xlsx.worksheet_range(sheets[1]).unwrap();
+        let first = scores.rows().nth(1).unwrap();
+        assert_eq!(scores.rows().next().unwrap()[1].to_string(), park);
+        assert_eq!(first[0].to_string(), "ah-jianghuai-logistics");
+        assert_eq!(first[1].to_string(), "江淮智慧物流园");
+        // Headers are words: no CSV name (snake_case) is left in any header row.
+        for name in &sheets[1..] {
+            let range = xlsx.worksheet_range(name).unwrap();
+            for h in range.rows().next().unwrap() {
+                let h = h.to_string();
+                assert!(!h.contains('_'), "{lang} {name}: header {h:?}");
+            }
+        }
+    }
+}
+
+/// Each kind of number in its format: shares as percentages, tonnes and tce with thousands
+/// separators and no decimals, scores with one decimal, years without a separator, a value in
+/// its row's unit.
+#[test]
+fn numbers_are_formatted_by_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = xlsx_parts(&workbook(dir.path(), "en"));
+    let formats = cell_formats(&parts["xl/styles.xml"]);
+    let of = |sheet: usize, cell: &str| {
+        let xml = &parts[&format!("xl/worksheets/sheet{sheet}.xml")];
+        number_cells(xml, &formats)
+            .into_iter()
+            .find(|(r, _)| r == cell)
+            .map(|(_, f)| f)
+            .unwrap_or_else(|| panic!("sheet{sheet}!{cell} is a number"))
+    };
+    // Scores (sheet 2): C year, H value (tCO2/tce in row 2, a share in row 3), P coverage.
+    assert_eq!(of(2, "C2"), "0");
+    assert_eq!(of(2, "H2"), "0.000");
+    assert_eq!(of(2, "H3"), "0.0%");
+    assert_eq!(of(2, "J3"), "0.0%");
+    assert_eq!(of(2, "L3"), "0.0");
+    // Inventory (sheet 3): D energy (tce), E scope 1 (tCO2), J CO2 per tce.
+    assert_eq!(of(3, "D2"), "#,##0");
+    assert_eq!(of(3, "E2"), "#,##0");
+    assert_eq!(of(3, "J2"), "0.000");
+}

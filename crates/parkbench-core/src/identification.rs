@@ -6,7 +6,8 @@
 //! The caller says who and when ([`Issue`], from `report.toml` and the command line); this
 //! module reads no clock and invents nothing.
 
-use chrono::NaiveDate;
+/// The date type of issue dates, for the layers above (which do not link chrono themselves).
+pub use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
@@ -248,10 +249,7 @@ pub fn identify(
 /// The first and last month of activity data of `parks` (a year total covers its year).
 pub fn period(data: &Dataset, parks: &BTreeSet<&str>) -> Option<Period> {
     let act = &data.activity;
-    let months = act.groups.iter().filter_map(|g| {
-        let unit = &act.parks[g.park as usize];
-        parks.contains(&*unit.id).then_some(g)
-    });
+    let months = (act.groups.iter()).filter(|g| parks.contains(&*act.parks[g.park as usize].id));
     months.fold(None, |acc: Option<Period>, g| {
         let (first, last) = g.months();
         let here = Period {

@@ -284,14 +284,8 @@ pub fn write(
     if (opts.html || opts.pdf) && many {
         programme::page(input, opts, &env, &scores, &footer, &mut put)?;
     }
-    // scores.csv as `score` prints it, for the CSV tables and the workbook.
-    let scores_csv = if opts.csv || opts.xlsx {
-        self::scores::csv(std::slice::from_ref(input.run))
-    } else {
-        String::new()
-    };
     if opts.csv {
-        for (name, text) in csv_files(input, lang, &scores_csv) {
+        for (name, text) in csv_files(input, lang) {
             put(name, &for_people(&text))?;
         }
     }
@@ -299,36 +293,11 @@ pub fn write(
     let failures = failures_csv(input.data, opts.lang);
     put("failures.csv", &for_people(&failures))?;
     if opts.xlsx {
-        let progs = std::slice::from_ref(input.programme);
-        let words = parkbench_core::i18n::Locale::get(opts.lang);
-        let inventory = inventory_csv(&input.run.inventory, &input.vocab.order, words);
-        let (peers, changes) = (peers_csv(progs), changes_csv(progs));
-        let uncertainty = uncertainty_csv(progs);
-        let mut tables = vec![
-            ("scores", scores_csv.as_str()),
-            ("inventory", inventory.as_str()),
-            ("peers", peers.as_str()),
-            ("changes", changes.as_str()),
-        ];
-        if input.programme.mc.is_some() {
-            tables.push(("uncertainty", uncertainty.as_str()));
-        }
-        tables.push(("failures", failures.as_str()));
-        let plan = input
-            .pathways
-            .map(|(run, cat)| plan::plan_csv(std::slice::from_ref(run), cat, words));
-        if let Some(p) = &plan {
-            tables.push(("plan", p.as_str()));
-        }
-        let needs = input
-            .matches
-            .map(|(m, _)| parkbench_core::matchmaking::needs_csv(&m.needs));
-        if let Some(n) = &needs {
-            tables.push(("needs", n.as_str()));
-        }
-        let provenance = provenance_csv(input.run, input.pathways.map(|(_, c)| c), words);
-        tables.push(("provenance", provenance.as_str()));
-        put("scores.xlsx", &xlsx::workbook(&tables, opts.lang)?)?;
+        let tables = workbook_tables(input, lang, &failures);
+        let tables: Vec<(&'static str, &str)> =
+            tables.iter().map(|(k, t)| (*k, t.as_str())).collect();
+        let ctx = xlsx::Context::new(input, lang, &footer);
+        put("scores.xlsx", &xlsx::workbook(&tables, &ctx)?)?;
     }
     if opts.json {
         put(
@@ -342,11 +311,14 @@ pub fn write(
 /// The report's CSV tables but `failures.csv`, by file name: the scores as `score` prints
 /// them, the programme's tables, the provenance, and the pathways' and needs' tables when the
 /// run made them.
-fn csv_files(input: &ReportInput, lang: Lang, scores_csv: &str) -> Vec<(&'static str, String)> {
+fn csv_files(input: &ReportInput, lang: Lang) -> Vec<(&'static str, String)> {
     let progs = std::slice::from_ref(input.programme);
     let words = parkbench_core::i18n::Locale::get(lang);
     let mut files = vec![
-        ("scores.csv", scores_csv.to_string()),
+        (
+            "scores.csv",
+            self::scores::csv(std::slice::from_ref(input.run)),
+        ),
         ("peers.csv", peers_csv(progs)),
         ("changes.csv", changes_csv(progs)),
     ];
@@ -372,6 +344,44 @@ fn csv_files(input: &ReportInput, lang: Lang, scores_csv: &str) -> Vec<(&'static
         }
     }
     files
+}
+
+/// The workbook's tables, by sheet key, in the order of its sheets.
+fn workbook_tables(
+    input: &ReportInput,
+    lang: Lang,
+    failures_csv: &str,
+) -> Vec<(&'static str, String)> {
+    let progs = std::slice::from_ref(input.programme);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let mut tables = vec![
+        (
+            "scores",
+            self::scores::csv_in(std::slice::from_ref(input.run), lang),
+        ),
+        (
+            "inventory",
+            inventory_csv(&input.run.inventory, &input.vocab.order, words),
+        ),
+        ("peers", peers_csv(progs)),
+        ("changes", changes_csv(progs)),
+    ];
+    if input.programme.mc.is_some() {
+        tables.push(("uncertainty", uncertainty_csv(progs)));
+    }
+    tables.push(("failures", failures_csv.to_string()));
+    if let Some((run, cat)) = input.pathways {
+        tables.push((
+            "plan",
+            plan::plan_csv(std::slice::from_ref(run), cat, words),
+        ));
+    }
+    if let Some((m, _)) = input.matches {
+        tables.push(("needs", parkbench_core::matchmaking::needs_csv(&m.needs)));
+    }
+    let catalogue = input.pathways.map(|(_, c)| c);
+    tables.push(("provenance", provenance_csv(input.run, catalogue, words)));
+    tables
 }
 
 fn lang_code(lang: Lang) -> &'static str {
