@@ -32,7 +32,7 @@ pub fn csv(runs: &[SetRun]) -> String {
     csv_in(runs, Lang::En)
 }
 
-/// [`csv`] with the gaps and notes in `lang` (the workbook's scores sheet).
+/// [`csv()`] with the gaps and notes in `lang` (the workbook's scores sheet).
 pub fn csv_in(runs: &[SetRun], lang: Lang) -> String {
     let words = Locale::get(lang);
     let mut rows = Vec::new();
