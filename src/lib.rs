@@ -15,8 +15,8 @@
 //!   arguments, calls the run API and writes what it returns.
 
 pub use parkbench_core::{
-    benchmark, csv_out, diag, factors, frame, i18n, indicators, input, inventory, matchmaking,
-    pathway, pipeline, reference, scoring, stats, t, uncertainty, units,
+    benchmark, csv_out, diag, factors, frame, i18n, identification, indicators, input, inventory,
+    matchmaking, pathway, pipeline, reference, scoring, stats, t, uncertainty, units,
 };
 #[cfg(feature = "portal")]
 pub use parkbench_portal as portal;

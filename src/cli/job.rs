@@ -25,6 +25,8 @@ pub struct Wants<'a> {
     pub pathways: Option<&'a PathwayArgs>,
     /// A technology catalogue to match each park's needs to.
     pub technologies: Option<&'a Path>,
+    /// Who a report is for, who prepared it and when it was issued.
+    pub issue: parkbench::identification::Issue,
 }
 
 /// A command's reference data, dataset and request.
@@ -56,6 +58,7 @@ impl Job {
             programme: wants.programme,
             mc: wants.mc,
             pathways,
+            issue: wants.issue,
         };
         Ok(Job {
             reference,

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use super::score::{McArgs, SetArgs};
 use super::{CliError, DataArgs, ExitStatus};
+use chrono::NaiveDate;
+use parkbench::identification::{self, Issue};
 use parkbench::report::{self, ReportInput, ReportOptions};
 
 #[derive(Debug, Args)]
@@ -41,6 +43,62 @@ pub struct ReportArgs {
     /// Write into a folder that holds files parkbench did not write.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub issue: IssueArgs,
+}
+
+/// The identification block's client, preparer and issue date: options, over a `report.toml`.
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// Who the report is for (shown as not given when neither this nor report.toml says).
+    #[arg(long, value_name = "TEXT")]
+    pub client: Option<String>,
+    /// Who prepared the report.
+    #[arg(long, value_name = "TEXT")]
+    pub preparer: Option<String>,
+    /// The issue date, YYYY-MM-DD (default: report.toml's, else today).
+    #[arg(long, value_name = "DATE", value_parser = identification::parse_date)]
+    pub issue_date: Option<NaiveDate>,
+    /// A report.toml with client, preparer and issue_date (default: report.toml in the first
+    /// DATA folder that has one).
+    #[arg(long, value_name = "FILE")]
+    pub report_config: Option<PathBuf>,
+}
+
+/// The name of the file in a data folder that identifies its reports.
+const REPORT_TOML: &str = "report.toml";
+
+impl IssueArgs {
+    /// The issue: these options, over the report.toml given or found in a data folder, with
+    /// today's date when neither gives one.
+    pub fn issue(&self, data: &DataArgs) -> Result<Issue, CliError> {
+        let flags = Issue {
+            client: self.client.as_deref().and_then(identification::given),
+            preparer: self.preparer.as_deref().and_then(identification::given),
+            issue_date: self.issue_date,
+        };
+        let found = || {
+            data.data
+                .iter()
+                .chain(&data.more_data)
+                .map(|d| d.join(REPORT_TOML))
+                .find(|f| f.is_file())
+        };
+        let file = match self.report_config.clone().or_else(found) {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                Issue::from_toml(&path.display().to_string(), &text)
+                    .map_err(|e| CliError::Usage(e.to_string()))?
+            }
+            None => Issue::default(),
+        };
+        let mut issue = flags.over(file);
+        issue.issue_date = issue
+            .issue_date
+            .or_else(|| Some(chrono::Local::now().date_naive()));
+        Ok(issue)
+    }
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
@@ -66,6 +124,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         mc,
         pathways,
         technologies: args.technologies.as_deref(),
+        issue: args.issue.issue(&args.data)?,
     };
     let l = super::job::Job::build(&args.data, wants)?;
     let outcome = l.run()?;
@@ -106,6 +165,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
             pathways: outcome.plans.get(i).map(|p| (p, &l.reference.measures)),
             matches: outcome.matches.get(i).zip(tech),
             comparison: comparison.as_ref(),
+            identification: &outcome.identifications[i],
         };
         let (dir, prefix) = if comparison.is_some() {
             (args.out.join(&run.set.id), format!("{}/", run.set.id))

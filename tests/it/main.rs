@@ -4,6 +4,7 @@ mod bad;
 mod batch;
 mod browser;
 mod charts;
+mod deliverables;
 mod encodings;
 mod enterprises;
 mod hostile;
@@ -61,6 +62,8 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 
 /// Parses CSV text into header-keyed rows.
 pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    // A report's CSV files start with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let h = r.headers().unwrap().clone();
     r.records()

@@ -27,6 +27,7 @@ fn setup() -> (Reference, input::Dataset, pathway::PlanRun) {
         programme: false,
         mc: None,
         pathways: Some(Pathways::default()),
+        ..Default::default()
     };
     let run = pipeline::run(&r, &d, &request).unwrap().plans.remove(0);
     (r, d, run)

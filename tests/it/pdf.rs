@@ -403,3 +403,30 @@ fn every_set_pdf_links_the_others() {
     }
     assert_eq!(sets, 7, "a PDF under every set");
 }
+
+/// The first page of every PDF (the cover) carries the identification block, in the report's
+/// language, with the same report id as the HTML pages.
+#[test]
+#[ignore = "needs poppler-utils (Debian): cargo test --test it with_poppler -- --ignored (.ci/run does)"]
+fn the_cover_identifies_the_report_with_poppler() {
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, labels) in [
+        ("en", ["Client", "Preparedby", "Issuedate", "Reportid"]),
+        ("zh", ["委托方", "编制方", "出具日期", "报告编号"]),
+    ] {
+        let out = dir.path().join(lang);
+        report(&out, lang, "html,pdf");
+        let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+        let at = html.find("<table class=\"ident\"").expect("identification");
+        let id_row = &html[at..][..html[at..].find("</table>").unwrap()];
+        let id = id_row.rsplit("<td>").next().unwrap();
+        let id = &id[..id.find("</td>").unwrap()];
+        for pdf in ["programme.pdf", "parks/sc-shuxi-ict.pdf"] {
+            let cover = squash(&pages(&out.join(pdf))[0]);
+            for want in labels.iter().chain([&id, &"2026-06-30", &"2022-01"]) {
+                assert!(cover.contains(*want), "{lang} {pdf}: {want} in {cover}");
+            }
+            assert!(cover.contains("示例低碳咨询有限公司（虚构）"), "{cover}");
+        }
+    }
+}

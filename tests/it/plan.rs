@@ -79,6 +79,7 @@ fn plans_under(
             scenario,
             technologies: None,
         }),
+        ..Default::default()
     };
     pipeline::run(reference, dataset, &request)
         .unwrap()

@@ -1,5 +1,25 @@
 //! Tables as CSV text: cells that a spreadsheet cannot run as formulas, numbers with their
-//! decimals, rows with their header. Text only: writing files is the caller's.
+//! decimals, rows with their header, and the byte-order mark of files meant for people. Text
+//! only: writing files is the caller's.
+
+/// The UTF-8 byte-order mark. Excel opens a CSV file by double-click in the system's code
+/// page (GBK on a Chinese Windows) unless the file starts with it; some machine readers take
+/// it for part of the first column's name, so only files meant for people carry it.
+pub const UTF8_BOM: &str = "\u{feff}";
+
+/// A CSV table as the bytes of a file meant for people: [`UTF8_BOM`], then the text.
+pub fn for_people(csv: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(UTF8_BOM.len() + csv.len());
+    bytes.extend_from_slice(UTF8_BOM.as_bytes());
+    bytes.extend_from_slice(csv.as_bytes());
+    bytes
+}
+
+/// CSV text without a leading [`UTF8_BOM`] (a file parkbench wrote for people, or one a
+/// spreadsheet saved as "CSV UTF-8").
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix(UTF8_BOM).unwrap_or(text)
+}
 
 /// Neutralises a text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` ...),
 /// leaving numbers as they are.

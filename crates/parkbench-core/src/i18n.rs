@@ -487,9 +487,11 @@ mod tests {
                         };
                         let rest = &code[i + skip..];
                         let key = &rest[..rest.find('"').unwrap_or(0)];
-                        let file_name = [".html", ".md", ".csv", ".svg", ".png", ".json", ".pdf"]
-                            .iter()
-                            .any(|x| key.ends_with(x));
+                        let file_name = [
+                            ".html", ".md", ".csv", ".svg", ".png", ".json", ".pdf", ".toml",
+                        ]
+                        .iter()
+                        .any(|x| key.ends_with(x));
                         if key.is_empty()
                             || key.ends_with('.')
                             || file_name

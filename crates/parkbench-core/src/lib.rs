@@ -28,7 +28,9 @@
 //!    read the tables they are given ([`pathway::Tables`]).
 //! 7. [`pipeline`] is the run API: [`pipeline::Reference`] holds the reference data, loaded
 //!    once, and [`pipeline::run`] takes a dataset through stages 2-5, and the pathways when
-//!    asked, for a [`pipeline::Request`]. The command line and the portal call it.
+//!    asked, for a [`pipeline::Request`], and identifies each set's report
+//!    ([`identification`]: client, preparer, issue date, data period, set version, report
+//!    id). The command line and the portal call it.
 //!
 //! Words are data: stages return facts (ids, numbers, [`i18n::Text`] message keys with their
 //! arguments) and [`i18n`] words them from `locales/en.toml` and `locales/zh.toml`. The
@@ -43,6 +45,7 @@ pub mod csv_out;
 pub mod diag;
 pub mod factors;
 pub mod frame;
+pub mod identification;
 pub mod indicators;
 pub mod input;
 pub mod inventory;

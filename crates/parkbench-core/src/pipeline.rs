@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::benchmark::BenchmarkSet;
 use crate::factors::{Factors, FuelFactorSet};
+use crate::identification::{self, Fingerprint, Identification, Issue};
 use crate::indicators::{self, Catalogue};
 use crate::input::{Annual, Dataset};
 pub use crate::inventory::EnterpriseYear;
@@ -224,6 +225,8 @@ pub struct Request {
     pub mc: Option<McOptions>,
     /// Pathways for each set: a plan per park and, with a scenario, its projection.
     pub pathways: Option<Pathways>,
+    /// Who the reports are for, who prepared them and when they were issued.
+    pub issue: Issue,
 }
 
 /// What the pathways of a run use besides the reference's measure catalogue.
@@ -244,6 +247,8 @@ pub struct Outcome {
     /// With a technology catalogue: the needs of each set's plans matched to it, in the order
     /// of `runs`.
     pub matches: Vec<crate::matchmaking::MatchRun>,
+    /// The identification of each set's report, in the order of `runs`.
+    pub identifications: Vec<Identification>,
 }
 
 /// Runs a dataset through every stage for a request: the one entry point.
@@ -297,12 +302,37 @@ pub fn run(
             })
             .collect(),
     };
+    let identifications = identify(reference, data, request, &runs);
     Ok(Outcome {
         runs,
         programmes,
         plans,
         matches,
+        identifications,
     })
+}
+
+/// The identification of each set's report: the fingerprint of the data, the reference tables
+/// a user can replace and the run's options, taken once, then each set's.
+fn identify(
+    reference: &Reference,
+    data: &Dataset,
+    request: &Request,
+    runs: &[SetRun],
+) -> Vec<Identification> {
+    let mut base = Fingerprint::default();
+    base.data(data)
+        .put("factors", &reference.factors)
+        .put("measures", &reference.measures)
+        .put("selection", &request.selection)
+        .put("programme", &(request.programme, request.mc))
+        .put("pathways", &request.pathways);
+    runs.iter()
+        .map(|r| {
+            let parks = r.scores.iter().map(|s| s.park_id.as_str()).collect();
+            identification::identify(&base, &r.set, data, &parks, &request.issue)
+        })
+        .collect()
 }
 
 /// Problems of the flow itself (not of the data).

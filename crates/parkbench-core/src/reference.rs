@@ -40,6 +40,8 @@ pub fn read_text(
                 file: p.display().to_string(),
                 source,
             })?;
+            // A table the user edited in a spreadsheet may start with a byte-order mark.
+            let text = crate::csv_out::without_bom(&text).to_string();
             return Ok((p.display().to_string(), text));
         }
     }

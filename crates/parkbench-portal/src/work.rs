@@ -627,6 +627,11 @@ fn run_report(
             scenario: None,
             technologies: tech.cloned(),
         }),
+        // A page's report is issued the day it is made; the portal names no client.
+        issue: parkbench_core::identification::Issue {
+            issue_date: Some(chrono::Utc::now().date_naive()),
+            ..Default::default()
+        },
     };
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
     let runs = &outcome.runs;
@@ -641,6 +646,7 @@ fn run_report(
         pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
         matches: outcome.matches.first().zip(tech),
         comparison: None,
+        identification: &outcome.identifications[0],
     };
     let opts = ReportOptions {
         lang,

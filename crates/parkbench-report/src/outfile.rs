@@ -1,6 +1,8 @@
 //! Writing output files: atomically (a temporary file in the target folder, then a rename, so
-//! a reader never sees half a file and an interrupted run leaves the previous file intact). The
-//! CSV cells themselves are `parkbench_core::csv_out`'s.
+//! a reader never sees half a file and an interrupted run leaves the previous file intact), with
+//! the permissions any other program would give them: a new file `0666` less the umask (a
+//! report for colleagues is readable by them), a replaced file the mode it had. The CSV cells
+//! themselves are `parkbench_core::csv_out`'s.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -147,7 +149,8 @@ fn is_temporary(name: &str) -> bool {
 
 /// Writes `bytes` to `path` through a temporary file in the same folder (uniquely named, so
 /// two writers never share one), synced, then renamed into place; the folder is synced too, so
-/// the new name survives a crash. A failed write removes its temporary file.
+/// the new name survives a crash. A failed write removes its temporary file. The file gets the
+/// mode of the file it replaces, else [`NEW_FILE_MODE`] less the umask (as `open(2)` gives it).
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -159,15 +162,34 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}{TEMPORARY}"))
-            .tempfile_in(dir)?;
+        let prefix = format!(".{name}{TEMPORARY}");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        // tempfile creates its files 0600 unless told; the umask applies to what is asked.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(NEW_FILE_MODE));
+        let mut tmp = builder.tempfile_in(dir)?;
+        keep_mode(path, tmp.as_file())?;
         tmp.write_all(bytes)?;
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
         sync_dir(dir)
     })();
     result.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+/// The mode a new output file is asked for, before the umask: read and write for everyone the
+/// umask allows, as `touch`, editors and spreadsheets create files.
+#[cfg(unix)]
+pub const NEW_FILE_MODE: u32 = 0o666;
+
+/// Gives `tmp` the permissions of the regular file at `path` that it will replace (a report a
+/// user made private stays private); nothing when there is none.
+fn keep_mode(path: &Path, tmp: &std::fs::File) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(old) if old.is_file() => tmp.set_permissions(old.permissions()),
+        _ => Ok(()),
+    }
 }
 
 /// What the names of [`write`]'s temporary files hold.
@@ -182,4 +204,4 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-pub use parkbench_core::csv_out::{csv_safe, num, rows_csv};
+pub use parkbench_core::csv_out::{csv_safe, for_people, num, rows_csv};

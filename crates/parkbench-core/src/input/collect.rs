@@ -59,6 +59,20 @@ pub struct Group {
     side: u32,
 }
 
+impl Group {
+    /// The first and last month its rows cover (1-12; a year total covers the whole year).
+    pub fn months(&self) -> (u8, u8) {
+        const YEAR_TOTAL: u16 = 1;
+        const DECEMBER: u8 = 12;
+        if self.periods & YEAR_TOTAL != 0 || self.periods == 0 {
+            return (1, DECEMBER);
+        }
+        let first = self.periods.trailing_zeros() as u8;
+        let last = (u16::BITS - 1 - self.periods.leading_zeros()) as u8;
+        (first, last)
+    }
+}
+
 /// The first line (and file) of each period of a group: 0 = a year total, 1-12 = months.
 #[derive(Debug, Clone, Copy, Default)]
 struct Periods {

@@ -581,9 +581,10 @@ pub fn needs_csv(needs: &[Need]) -> String {
     }))
 }
 
-/// Reads `needs.csv` back (a platform's import, or a round-trip check).
+/// Reads `needs.csv` back (a platform's import, or a round-trip check), with or without the
+/// byte-order mark a report's copy carries.
 pub fn read_needs_csv(text: &str) -> Result<Vec<Need>, csv::Error> {
-    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let mut r = csv::Reader::from_reader(crate::csv_out::without_bom(text).as_bytes());
     r.deserialize().collect()
 }
 

@@ -434,11 +434,14 @@ impl Catalogue {
     }
 }
 
+/// A user's file as text, without the byte-order mark a spreadsheet may have put first.
 fn read_file(p: &Path) -> Result<String, ReferenceError> {
-    std::fs::read_to_string(p).map_err(|source| ReferenceError::Io {
-        file: p.display().to_string(),
-        source,
-    })
+    std::fs::read_to_string(p)
+        .map(|t| crate::csv_out::without_bom(&t).to_string())
+        .map_err(|source| ReferenceError::Io {
+            file: p.display().to_string(),
+            source,
+        })
 }
 
 /// Items of prices.csv that are not carriers, priced per MWh of electricity.

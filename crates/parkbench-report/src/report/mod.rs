@@ -9,6 +9,7 @@
 //! computes nothing that scoring did not.
 
 mod compare;
+mod ident;
 mod park;
 mod pathway;
 mod pdf;
@@ -32,6 +33,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::outfile::for_people;
 use crate::plot::{self, Chart};
 use parkbench_core::benchmark::{BenchmarkSet, Role};
 use parkbench_core::i18n::Lang;
@@ -159,6 +161,9 @@ pub struct ReportInput<'a> {
         &'a parkbench_core::matchmaking::MatchRun,
         &'a parkbench_core::matchmaking::Catalogue,
     )>,
+    /// Client, preparer, issue date, data period, set version, report id: on the top of every
+    /// page, the PDFs' covers and the workbook's cover sheet.
+    pub identification: &'a parkbench_core::identification::Identification,
 }
 
 /// A chart on a page: its title, its SVG (text as outlines, for any browser) and, for the PDF,
@@ -219,6 +224,8 @@ fn env() -> Environment<'static> {
         .expect("template parses");
     env.add_template("compare.html", include_str!("templates/compare.html"))
         .expect("template parses");
+    env.add_template("ident.html", include_str!("templates/ident.html"))
+        .expect("template parses");
     env
 }
 
@@ -277,92 +284,20 @@ pub fn write(
     if (opts.html || opts.pdf) && many {
         programme::page(input, opts, &env, &scores, &footer, &mut put)?;
     }
-    // scores.csv as `score` prints it, for the CSV tables and the workbook.
-    let scores_csv = if opts.csv || opts.xlsx {
-        self::scores::csv(std::slice::from_ref(input.run))
-    } else {
-        String::new()
-    };
     if opts.csv {
-        put("scores.csv", scores_csv.as_bytes())?;
-        let progs = std::slice::from_ref(input.programme);
-        put("peers.csv", peers_csv(progs).as_bytes())?;
-        put("changes.csv", changes_csv(progs).as_bytes())?;
-        if input.programme.mc.is_some() {
-            put("uncertainty.csv", uncertainty_csv(progs).as_bytes())?;
+        for (name, text) in csv_files(input, lang) {
+            put(name, &for_people(&text))?;
         }
-        put(
-            "provenance.csv",
-            provenance_csv(
-                input.run,
-                input.pathways.map(|(_, c)| c),
-                parkbench_core::i18n::Locale::get(opts.lang),
-            )
-            .as_bytes(),
-        )?;
-        if let Some((m, tech)) = input.matches {
-            put(
-                "needs.csv",
-                parkbench_core::matchmaking::needs_csv(&m.needs).as_bytes(),
-            )?;
-            put(
-                "matches.csv",
-                parkbench_core::matchmaking::matches_csv(m, tech, opts.lang).as_bytes(),
-            )?;
-        }
-        if let Some((run, cat)) = input.pathways {
-            let words = parkbench_core::i18n::Locale::get(opts.lang);
-            let runs = std::slice::from_ref(run);
-            put("plan.csv", plan::plan_csv(runs, cat, words).as_bytes())?;
-            put("measures.csv", plan::measures_csv(cat, words).as_bytes())?;
-            if !run.projections.is_empty() {
-                put("projection.csv", plan::projection_csv(runs).as_bytes())?;
-            }
-        }
-    }
-    // Who makes each park's total, when parks report by enterprise.
-    let enterprises = (!input.run.enterprises.is_empty())
-        .then(|| tables::enterprises_csv(&input.run.enterprises));
-    if let (true, Some(e)) = (opts.csv, &enterprises) {
-        put("enterprises.csv", e.as_bytes())?;
     }
     // Parks left out, with every reason; always written so a batch can be checked.
     let failures = failures_csv(input.data, opts.lang);
-    put("failures.csv", failures.as_bytes())?;
+    put("failures.csv", &for_people(&failures))?;
     if opts.xlsx {
-        let progs = std::slice::from_ref(input.programme);
-        let words = parkbench_core::i18n::Locale::get(opts.lang);
-        let inventory = inventory_csv(&input.run.inventory, &input.vocab.order, words);
-        let (peers, changes) = (peers_csv(progs), changes_csv(progs));
-        let uncertainty = uncertainty_csv(progs);
-        let mut tables = vec![
-            ("scores", scores_csv.as_str()),
-            ("inventory", inventory.as_str()),
-            ("peers", peers.as_str()),
-            ("changes", changes.as_str()),
-        ];
-        if input.programme.mc.is_some() {
-            tables.push(("uncertainty", uncertainty.as_str()));
-        }
-        if let Some(e) = &enterprises {
-            tables.push(("enterprises", e.as_str()));
-        }
-        tables.push(("failures", failures.as_str()));
-        let plan = input
-            .pathways
-            .map(|(run, cat)| plan::plan_csv(std::slice::from_ref(run), cat, words));
-        if let Some(p) = &plan {
-            tables.push(("plan", p.as_str()));
-        }
-        let needs = input
-            .matches
-            .map(|(m, _)| parkbench_core::matchmaking::needs_csv(&m.needs));
-        if let Some(n) = &needs {
-            tables.push(("needs", n.as_str()));
-        }
-        let provenance = provenance_csv(input.run, input.pathways.map(|(_, c)| c), words);
-        tables.push(("provenance", provenance.as_str()));
-        put("scores.xlsx", &xlsx::workbook(&tables, opts.lang)?)?;
+        let tables = workbook_tables(input, lang, &failures);
+        let tables: Vec<(&'static str, &str)> =
+            tables.iter().map(|(k, t)| (*k, t.as_str())).collect();
+        let ctx = xlsx::Context::new(input, lang, &footer);
+        put("scores.xlsx", &xlsx::workbook(&tables, &ctx)?)?;
     }
     if opts.json {
         put(
@@ -371,6 +306,95 @@ pub fn write(
         )?;
     }
     Ok(written)
+}
+
+/// The report's CSV tables but `failures.csv`, by file name: the scores as `score` prints
+/// them, the programme's tables, the provenance, and the pathways' and needs' tables when the
+/// run made them.
+fn csv_files(input: &ReportInput, lang: Lang) -> Vec<(&'static str, String)> {
+    let progs = std::slice::from_ref(input.programme);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let mut files = vec![
+        (
+            "scores.csv",
+            self::scores::csv(std::slice::from_ref(input.run)),
+        ),
+        ("peers.csv", peers_csv(progs)),
+        ("changes.csv", changes_csv(progs)),
+    ];
+    if input.programme.mc.is_some() {
+        files.push(("uncertainty.csv", uncertainty_csv(progs)));
+    }
+    // Who makes each park's total, when parks report by enterprise.
+    if !input.run.enterprises.is_empty() {
+        files.push((
+            "enterprises.csv",
+            tables::enterprises_csv(&input.run.enterprises),
+        ));
+    }
+    let catalogue = input.pathways.map(|(_, c)| c);
+    files.push((
+        "provenance.csv",
+        provenance_csv(input.run, catalogue, words),
+    ));
+    if let Some((m, tech)) = input.matches {
+        use parkbench_core::matchmaking::{matches_csv, needs_csv};
+        files.push(("needs.csv", needs_csv(&m.needs)));
+        files.push(("matches.csv", matches_csv(m, tech, lang)));
+    }
+    if let Some((run, cat)) = input.pathways {
+        let runs = std::slice::from_ref(run);
+        files.push(("plan.csv", plan::plan_csv(runs, cat, words)));
+        files.push(("measures.csv", plan::measures_csv(cat, words)));
+        if !run.projections.is_empty() {
+            files.push(("projection.csv", plan::projection_csv(runs)));
+        }
+    }
+    files
+}
+
+/// The workbook's tables, by sheet key, in the order of its sheets.
+fn workbook_tables(
+    input: &ReportInput,
+    lang: Lang,
+    failures_csv: &str,
+) -> Vec<(&'static str, String)> {
+    let progs = std::slice::from_ref(input.programme);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let mut tables = vec![
+        (
+            "scores",
+            self::scores::csv_in(std::slice::from_ref(input.run), lang),
+        ),
+        (
+            "inventory",
+            inventory_csv(&input.run.inventory, &input.vocab.order, words),
+        ),
+        ("peers", peers_csv(progs)),
+        ("changes", changes_csv(progs)),
+    ];
+    if input.programme.mc.is_some() {
+        tables.push(("uncertainty", uncertainty_csv(progs)));
+    }
+    if !input.run.enterprises.is_empty() {
+        tables.push((
+            "enterprises",
+            tables::enterprises_csv(&input.run.enterprises),
+        ));
+    }
+    tables.push(("failures", failures_csv.to_string()));
+    if let Some((run, cat)) = input.pathways {
+        tables.push((
+            "plan",
+            plan::plan_csv(std::slice::from_ref(run), cat, words),
+        ));
+    }
+    if let Some((m, _)) = input.matches {
+        tables.push(("needs", parkbench_core::matchmaking::needs_csv(&m.needs)));
+    }
+    let catalogue = input.pathways.map(|(_, c)| c);
+    tables.push(("provenance", provenance_csv(input.run, catalogue, words)));
+    tables
 }
 
 fn lang_code(lang: Lang) -> &'static str {

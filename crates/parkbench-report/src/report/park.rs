@@ -351,6 +351,7 @@ pub(super) fn park_page(
         },
         year => s.year,
         set => set_view(input, lang),
+        ident => super::ident::lines(input.identification, lang),
         headline => headline,
         headline_class => headline_class,
         reason => words.text(&s.reason),

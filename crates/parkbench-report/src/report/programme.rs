@@ -83,6 +83,7 @@ pub(super) fn page(
         st => parkbench_core::i18n::Locale::get(lang).section("status"),
         css => CSS,
         set => set_view(input, lang),
+        ident => super::ident::lines(input.identification, lang),
         parks => parks,
         charts => charts,
         failures => failures,

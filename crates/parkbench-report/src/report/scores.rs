@@ -2,6 +2,7 @@
 //! ship them.
 
 use crate::outfile::{csv_safe, num};
+use parkbench_core::i18n::{Lang, Locale};
 use parkbench_core::pipeline::SetRun;
 use parkbench_core::scoring::{GateState, Score};
 
@@ -26,8 +27,14 @@ struct ScoreRow {
     coverage: String,
 }
 
-/// scores.csv: every rule of every score, then its `overall` row.
+/// scores.csv: every rule of every score, then its `overall` row; gaps and notes in English.
 pub fn csv(runs: &[SetRun]) -> String {
+    csv_in(runs, Lang::En)
+}
+
+/// [`csv()`] with the gaps and notes in `lang` (the workbook's scores sheet).
+pub fn csv_in(runs: &[SetRun], lang: Lang) -> String {
+    let words = Locale::get(lang);
     let mut rows = Vec::new();
     for s in runs.iter().flat_map(|r| &r.scores) {
         for r in &s.rules {
@@ -48,7 +55,7 @@ pub fn csv(runs: &[SetRun]) -> String {
                         .as_ref()
                         .map(|g| &g.text)
                         .or(r.note.as_ref())
-                        .map(|t| t.en())
+                        .map(|t| words.text(t))
                         .unwrap_or_default(),
                 ),
                 source_status: r.threshold.as_ref().map_or("", |t| t.status.as_str()),
