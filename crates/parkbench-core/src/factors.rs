@@ -419,7 +419,7 @@ impl Factors {
         let cn_source = self.fuel_sources.get("cn").cloned().unwrap_or_default();
         let mut assumptions = Vec::new();
         let kgce = FactorUse {
-            factor: t!("factor.tce", fuel = fuel),
+            factor: t!("factor.tce", fuel = crate::reference::metric_text(fuel)),
             value: cn.kgce_per_unit?,
             unit: format!("kgce/{}", cn.unit),
             source: cn.kgce_source.clone().unwrap_or_else(|| cn_source.clone()),
@@ -427,7 +427,11 @@ impl Factors {
             status: cn.status.clone(),
         };
         let cn_co2 = cn.kgco2_per_unit.map(|v| FactorUse {
-            factor: t!("factor.co2", fuel = fuel, table = "cn"),
+            factor: t!(
+                "factor.co2",
+                fuel = crate::reference::metric_text(fuel),
+                table = "cn"
+            ),
             value: v,
             unit: format!("kgCO2/{}", cn.unit),
             source: cn.co2_source.clone().unwrap_or_else(|| cn_source.clone()),
@@ -439,7 +443,11 @@ impl Factors {
             match self.fuels.get(&("ipcc2006".to_string(), fuel.to_string())) {
                 Some(ip) if ip.unit == cn.unit && ip.kgco2_per_unit.is_some() => {
                     kgco2 = Some(FactorUse {
-                        factor: t!("factor.co2", fuel = fuel, table = "ipcc2006"),
+                        factor: t!(
+                            "factor.co2",
+                            fuel = crate::reference::metric_text(fuel),
+                            table = "ipcc2006"
+                        ),
                         value: ip.kgco2_per_unit.unwrap_or_default(),
                         unit: format!("kgCO2/{}", ip.unit),
                         source: ip.co2_source.clone().unwrap_or_else(|| {
@@ -454,11 +462,14 @@ impl Factors {
                 }
                 Some(ip) => assumptions.push(t!(
                     "assumption.ipcc_unit",
-                    fuel = fuel,
+                    fuel = crate::reference::metric_text(fuel),
                     ipcc_unit = &ip.unit,
                     unit = &cn.unit
                 )),
-                None => assumptions.push(t!("assumption.no_ipcc", fuel = fuel)),
+                None => assumptions.push(t!(
+                    "assumption.no_ipcc",
+                    fuel = crate::reference::metric_text(fuel)
+                )),
             }
         }
         if kgco2.is_none()
@@ -466,13 +477,17 @@ impl Factors {
         {
             assumptions.push(t!(
                 "assumption.fallback_co2",
-                fuel = fuel,
+                fuel = crate::reference::metric_text(fuel),
                 value = f.value,
                 unit = &f.unit,
                 source = &f.source
             ));
             kgco2 = Some(FactorUse {
-                factor: t!("factor.co2", fuel = fuel, table = "fallback"),
+                factor: t!(
+                    "factor.co2",
+                    fuel = crate::reference::metric_text(fuel),
+                    table = "fallback"
+                ),
                 unit: format!("kgCO2/{}", cn.unit),
                 ..f
             });

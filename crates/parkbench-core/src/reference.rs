@@ -230,6 +230,43 @@ pub fn limits() -> &'static Limits {
     })
 }
 
+/// A sector of `indicators/sectors.toml`, in both languages.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Sector {
+    pub id: String,
+    pub en: String,
+    pub zh: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct SectorFile {
+    sector: Vec<Sector>,
+}
+
+/// The sector a park's `sector` cell names (its English or Chinese name, id or an alias, in
+/// any case), if the vocabulary has it.
+pub fn sector(written: &str) -> Option<&'static Sector> {
+    static SECTORS: std::sync::OnceLock<Vec<Sector>> = std::sync::OnceLock::new();
+    let all = SECTORS.get_or_init(|| {
+        let (file, text) = read_text("sectors.toml", None).expect("sectors.toml is embedded");
+        parse_toml::<SectorFile>(&file, &text)
+            .expect("the shipped sectors.toml parses (tested)")
+            .sector
+    });
+    let key = name_key(written);
+    if key.is_empty() {
+        return None;
+    }
+    all.iter().find(|s| {
+        [&s.id, &s.en, &s.zh]
+            .into_iter()
+            .chain(&s.aliases)
+            .any(|n| name_key(n) == key)
+    })
+}
+
 /// The embedded benchmark set files: (file name, text), sorted by name.
 pub fn embedded_sets() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = EMBEDDED
@@ -454,6 +491,32 @@ pub struct Vocabulary {
     /// Every name a metric is written by (id, English and Chinese names, aliases), folded
     /// ([`name_key`]), to its index in `order`.
     names: std::collections::HashMap<String, u16>,
+}
+
+/// A metric's name in both languages, for words shown to people (the shipped vocabulary: the
+/// only one a run uses); an id the vocabulary lacks is said as written.
+pub fn metric_text(id: &str) -> crate::i18n::Text {
+    static SHIPPED: std::sync::OnceLock<Option<Vocabulary>> = std::sync::OnceLock::new();
+    let vocab = SHIPPED.get_or_init(|| Vocabulary::embedded().ok());
+    match vocab.as_ref().and_then(|v| v.metrics.get(id)) {
+        Some(m) => crate::i18n::Text::both(&m.name_en, &m.name_zh),
+        None => crate::i18n::Text::verbatim(id),
+    }
+}
+
+/// Metrics' names in both languages, joined by the language's list separator.
+pub fn metric_list(ids: &[String]) -> crate::i18n::Text {
+    let names: Vec<crate::i18n::Text> = ids.iter().map(|id| metric_text(id)).collect();
+    let join = |pick: fn(&crate::i18n::Text) -> String, sep: &str| {
+        names.iter().map(pick).collect::<Vec<_>>().join(sep)
+    };
+    crate::i18n::Text::both(
+        join(|t| t.en(), ", "),
+        join(
+            |t| crate::i18n::Locale::get(crate::i18n::Lang::Zh).text(t),
+            "、",
+        ),
+    )
 }
 
 /// A metric name as it is looked up: trimmed, full-width forms folded, lower case, inner

@@ -21,6 +21,8 @@ pub struct Park {
     #[serde(skip)]
     pub province_name: Option<crate::i18n::Text>,
     pub sector: String,
+    /// The sector in both languages when the vocabulary (`indicators/sectors.toml`) knows it.
+    pub sector_name: Option<crate::i18n::Text>,
     pub grid_region: Option<String>,
     pub land_area_km2: Option<f64>,
     /// Roof area that could carry PV (m2), when given: bounds rooftop PV in pathways.
@@ -30,6 +32,15 @@ pub struct Park {
     /// Where the park is defined.
     pub file: crate::diag::Origin,
     pub line: usize,
+}
+
+impl Park {
+    /// The sector in the reader's language when the vocabulary knows it, else as written.
+    pub fn sector_text(&self) -> crate::i18n::Text {
+        self.sector_name
+            .clone()
+            .unwrap_or_else(|| crate::i18n::Text::verbatim(&self.sector))
+    }
 }
 
 const KNOWN: [&str; 10] = [
@@ -233,6 +244,8 @@ pub fn read_parks(
                     .map(|k| crate::i18n::Text::both(k, factors.province_name_zh(k).unwrap_or(k))),
                 province,
                 sector: cell(cols["sector"], row).to_string(),
+                sector_name: crate::reference::sector(cell(cols["sector"], row))
+                    .map(|s| crate::i18n::Text::both(&s.en, &s.zh)),
                 grid_region,
                 land_area_km2,
                 roof_area_m2,

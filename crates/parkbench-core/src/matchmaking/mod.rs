@@ -305,7 +305,7 @@ fn need_words(
     let title = words.text(&t!(
         "needs.title",
         place = place.clone(),
-        sector = park.sector.clone(),
+        sector = park.sector_text(),
         fields = fields.join(words.raw("needs.and")),
         amounts = if amounts.is_empty() {
             format!("{} tCO2", fmt_qty(q.co2_t))
@@ -337,7 +337,7 @@ fn need_words(
         &Text::new(key)
             .arg("park", p.park_name.clone())
             .arg("place", place)
-            .arg("sector", park.sector.clone())
+            .arg("sector", park.sector_text())
             .arg("energy", energy)
             .arg("rule", rule_name.clone())
             .arg("value", fmt(r.value))

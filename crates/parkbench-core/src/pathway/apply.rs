@@ -258,7 +258,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             if cur >= *max_rate {
                 return Err(t!(
                     "plan.skip.rate_reached",
-                    metric = "waste_heat_recovered",
+                    metric = crate::reference::metric_text("waste_heat_recovered"),
                     rate = fmt_share(cur)
                 ));
             }
@@ -286,7 +286,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             if cur >= *max_rate {
                 return Err(t!(
                     "plan.skip.rate_reached",
-                    metric = numerator,
+                    metric = crate::reference::metric_text(numerator),
                     rate = fmt_share(cur)
                 ));
             }

@@ -571,7 +571,10 @@ fn score_rule(
             Some(match iref.change {
                 Some(_) => t!("scoring.note.needs_earlier_years"),
                 None if r.needs.is_empty() => t!("scoring.note.no_value"),
-                None => t!("scoring.note.needs_data", metrics = r.needs.join(", ")),
+                None => t!(
+                    "scoring.note.needs_data",
+                    metrics = crate::reference::metric_list(&r.needs)
+                ),
             })
         }
         Some(Why::UnknownBand) => Some(t!("scoring.note.unknown_band")),

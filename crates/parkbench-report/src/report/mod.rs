@@ -216,6 +216,17 @@ fn env() -> Environment<'static> {
         }
     });
     env.add_filter("md", |s: String| text::md_escape(&s));
+    // A source is quoted as published: marked with its language, so a Chinese page says which
+    // quotations are in English (and a reader's tools read them as English).
+    env.add_filter("source_lang", |s: String| {
+        // English when it has English words (a Chinese document's name inside an English
+        // citation keeps the citation English).
+        let words = s
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3)
+            .count();
+        if words >= 2 { "en" } else { "zh" }
+    });
     env.add_template("park.html", include_str!("templates/park.html"))
         .expect("template parses");
     env.add_template("index.html", include_str!("templates/index.html"))

@@ -347,7 +347,7 @@ pub(super) fn park_page(
             id => s.park_id,
             name => s.park_name,
             place => place,
-            sector => park.map(|p| p.sector.clone()).unwrap_or_default(),
+            sector => park.map(|p| words.text(&p.sector_text())).unwrap_or_default(),
         },
         year => s.year,
         set => set_view(input, lang),
@@ -831,7 +831,13 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minij
                         .map_or_else(|| r.group.clone(), |n| words.text(n));
                     format!("{kind}: {name}")
                 }
-                _ => format!("{kind}: {}", r.group),
+                parkbench_core::stats::GroupKind::Sector => {
+                    let name = input
+                        .data
+                        .park(&s.park_id)
+                        .map_or_else(|| r.group.clone(), |p| words.text(&p.sector_text()));
+                    format!("{kind}: {name}")
+                }
             };
             let fmt = |x: f64| fmt_measure(s, input.cat, &r.measure, x);
             context! {

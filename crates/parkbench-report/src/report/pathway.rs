@@ -95,6 +95,22 @@ fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
     ))
 }
 
+/// A parameter's unit as the page's language says it (`fraction` is a share, `yr` a year);
+/// units of measure (CNY/kW, MWh/t) stay as they are.
+fn unit_word(unit: &str, lang: Lang) -> String {
+    let words = Locale::get(lang);
+    let time = words.raw("units.per_year");
+    match unit {
+        "fraction" => words.raw("units.fraction").to_string(),
+        "yr" => words.raw("units.years").to_string(),
+        "1/yr" => format!("1/{time}"),
+        u => match u.strip_suffix("/yr") {
+            Some(head) => format!("{head}/{time}"),
+            None => u.to_string(),
+        },
+    }
+}
+
 /// A park's pathway for its page, with its charts.
 pub(super) fn park_view(
     p: &Plan,
@@ -136,8 +152,8 @@ pub(super) fn park_view(
             m.params.iter().map(move |(k, v)| {
                 context! {
                     measure => m.name.get(lang),
-                    parameter => k,
-                    value => format!("{} {}", v.value, v.unit),
+                    parameter => words.lookup(&format!("param.{k}")).unwrap_or(k),
+                    value => format!("{} {}", v.value, unit_word(&v.unit, lang)),
                     source => v.source,
                     status => v.status.as_str(),
                     // A note in the page's language only: a plain note (a consultant's own
