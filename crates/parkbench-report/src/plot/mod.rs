@@ -282,6 +282,51 @@ pub(crate) fn draw_lines<DB: DrawingBackend>(
     Ok(())
 }
 
+/// What stands before an entry of a chart's key: its number (a bar, a column) or a line of the
+/// colour and width drawn in the chart.
+pub(crate) enum KeyMark {
+    Number(usize),
+    Line(RGBColor, u32),
+}
+
+/// Draws a key from `y` down, an entry a mark and its wrapped lines (`line_h` px apart at
+/// `size` px); returns the y under it.
+pub(crate) fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: Vec<(KeyMark, Vec<String>)>,
+    mut y: i32,
+    (line_h, size): (i32, f64),
+) -> Result<i32, String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    for (mark, lines) in entries {
+        match mark {
+            KeyMark::Number(k) => area
+                .draw_text(
+                    &k.to_string(),
+                    &text(size).pos(Pos::new(HPos::Right, VPos::Top)),
+                    (40, y),
+                )
+                .map_err(err)?,
+            KeyMark::Line(colour, width) => area
+                .draw(&PathElement::new(
+                    vec![(16, y + line_h / 2 - 1), (40, y + line_h / 2 - 1)],
+                    colour.stroke_width(width),
+                ))
+                .map_err(err)?,
+        }
+        for l in lines {
+            area.draw_text(
+                &l,
+                &text(size).pos(Pos::new(HPos::Left, VPos::Top)),
+                (50, y),
+            )
+            .map_err(err)?;
+            y += line_h;
+        }
+    }
+    Ok(y)
+}
+
 /// A text as a chart placed it: its words and its box in pixels (x0, y0, x1, y1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextBox {

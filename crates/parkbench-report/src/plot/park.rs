@@ -508,19 +508,10 @@ impl Chart for CoreIndicator {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         area.draw_text(&self.title, &text(17.0), (12, 12))
             .map_err(err)?;
-        let mut y = 44;
-        for (colour, lines) in self.key() {
-            area.draw(&PathElement::new(
-                vec![(16, y + 7), (40, y + 7)],
-                colour.stroke_width(3),
-            ))
-            .map_err(err)?;
-            for l in lines {
-                area.draw_text(&l, &text(CORE_KEY_PX), (50, y))
-                    .map_err(err)?;
-                y += CORE_KEY_H;
-            }
-        }
+        let key = (self.key().into_iter())
+            .map(|(colour, lines)| (super::KeyMark::Line(colour, 3), lines))
+            .collect();
+        let y = super::draw_key(area, key, 44, (CORE_KEY_H, CORE_KEY_PX))?;
         let plot = area.margin((y + 10) as u32, 0, 0, 0);
         let vals: Vec<f64> = self
             .history

@@ -105,26 +105,10 @@ impl Chart for Macc {
         // The curve above, a numbered key of the measures below (names never overlap).
         let (area, legend) = whole.split_vertically(MACC_PLOT_H);
         let area = &area;
-        let mut y = 6;
-        for (i, lines) in self.key().into_iter().enumerate() {
-            legend
-                .draw_text(
-                    &(i + 1).to_string(),
-                    &text(KEY_PX).pos(Pos::new(HPos::Right, VPos::Top)),
-                    (40, y),
-                )
-                .map_err(err)?;
-            for l in lines {
-                legend
-                    .draw_text(
-                        &l,
-                        &text(KEY_PX).pos(Pos::new(HPos::Left, VPos::Top)),
-                        (50, y),
-                    )
-                    .map_err(err)?;
-                y += KEY_LINE_H;
-            }
-        }
+        let key = (self.key().into_iter().enumerate())
+            .map(|(i, lines)| (super::KeyMark::Number(i + 1), lines))
+            .collect();
+        super::draw_key(&legend, key, 6, (KEY_LINE_H, KEY_PX))?;
         let total: f64 = self.bars.iter().map(|b| b.1).sum();
         let xmax = total.max(self.gap_t.unwrap_or(0.0)) * 1.05 + 1e-9;
         let costs: Vec<f64> = self.bars.iter().filter_map(|b| b.2).collect();
@@ -395,34 +379,18 @@ impl Chart for Waterfall {
                 .map_err(err)?;
         }
         // The key.
-        let mut y = 6;
-        for (num, lines) in self.key() {
-            match num {
-                Some(k) => below
-                    .draw_text(
-                        &k.to_string(),
-                        &text(KEY_PX).pos(Pos::new(HPos::Right, VPos::Top)),
-                        (40, y),
-                    )
-                    .map_err(err)?,
-                None => below
-                    .draw(&PathElement::new(
-                        vec![(18, y + 7), (40, y + 7)],
-                        colours::INK.stroke_width(2),
-                    ))
-                    .map_err(err)?,
-            }
-            for l in lines {
-                below
-                    .draw_text(
-                        &l,
-                        &text(KEY_PX).pos(Pos::new(HPos::Left, VPos::Top)),
-                        (50, y),
-                    )
-                    .map_err(err)?;
-                y += KEY_LINE_H;
-            }
-        }
+        let key = self
+            .key()
+            .into_iter()
+            .map(|(num, lines)| {
+                let mark = match num {
+                    Some(k) => super::KeyMark::Number(k),
+                    None => super::KeyMark::Line(colours::INK, 2),
+                };
+                (mark, lines)
+            })
+            .collect();
+        super::draw_key(&below, key, 6, (KEY_LINE_H, KEY_PX))?;
         Ok(())
     }
 }

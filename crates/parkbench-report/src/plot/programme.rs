@@ -700,24 +700,10 @@ impl Chart for Heatmap {
             .map_err(err)?;
             x += step;
         }
-        let mut y = ly + 30;
-        for (j, lines) in self.key().into_iter().enumerate() {
-            area.draw_text(
-                &(j + 1).to_string(),
-                &text(HEAT_PX).pos(Pos::new(HPos::Right, VPos::Top)),
-                (40, y),
-            )
-            .map_err(err)?;
-            for l in lines {
-                area.draw_text(
-                    &l,
-                    &text(HEAT_PX).pos(Pos::new(HPos::Left, VPos::Top)),
-                    (50, y),
-                )
-                .map_err(err)?;
-                y += HEAT_KEY_H;
-            }
-        }
+        let key = (self.key().into_iter().enumerate())
+            .map(|(j, lines)| (super::KeyMark::Number(j + 1), lines))
+            .collect();
+        super::draw_key(area, key, ly + 30, (HEAT_KEY_H, HEAT_PX))?;
         Ok(())
     }
 }
