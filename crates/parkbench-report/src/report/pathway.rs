@@ -27,6 +27,16 @@ fn wan(x: Option<f64>) -> String {
     x.map_or("—".to_string(), |v| qty(v / 1e4))
 }
 
+/// What a plan costs a year, said as a cost or, when it pays for itself, as a saving (never
+/// "for -45,500 万元/yr").
+fn money(cost: Option<f64>, lang: Lang) -> String {
+    let words = Locale::get(lang);
+    match cost {
+        Some(c) if c < 0.0 => words.text(&t!("report.money_saving", amount = wan(Some(-c)))),
+        c => words.text(&t!("report.money_cost", amount = wan(c))),
+    }
+}
+
 fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Value> {
     steps
         .iter()
@@ -90,7 +100,7 @@ fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
         level_after = level_words(set, p.level_after.as_deref().unwrap_or(""), lang),
         gate_after = gate_label(p.gate_after.unwrap_or(GateState::None), lang),
         t = fmt_qty(p.abatement_t()),
-        cost = wan(p.annual_cost_cny()),
+        money = money(p.annual_cost_cny(), lang),
         capex = wan(Some(p.capex_cny()))
     ))
 }
@@ -251,7 +261,7 @@ pub(super) fn programme_view(run: &PlanRun, cat: &Catalogue, lang: Lang) -> mini
             already = already,
             cannot = cannot,
             t = fmt_qty(abated),
-            cost = wan(annual),
+            money = money(annual, lang),
             capex = wan(Some(capex))
         )),
         measures => measures,
@@ -338,5 +348,24 @@ pub(super) fn technology_view(
         unserved => unserved,
         needs => run.needs.len(),
         catalogue => tech.file,
+    }
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_that_pays_for_itself_is_said_as_a_saving() {
+        assert_eq!(
+            money(Some(-455_000_000.0), Lang::En),
+            "while saving 45,500 万元/yr net"
+        );
+        assert_eq!(money(Some(100_000_000.0), Lang::En), "for 10,000 万元/yr");
+        assert_eq!(
+            money(Some(-455_000_000.0), Lang::Zh),
+            "每年净节省 45,500 万元"
+        );
+        assert_eq!(money(None, Lang::En), "for — 万元/yr");
     }
 }
