@@ -473,3 +473,30 @@ fn numbers_are_formatted_by_what_they_are() {
     assert_eq!(of(3, "E2"), "#,##0");
     assert_eq!(of(3, "J2"), "0.000");
 }
+
+/// The summary a client reads first, on the committed sample's failing steel park: the gate's
+/// gap first, the next step with its cost said as a saving, how sure, what the data rests on and
+/// how firm the thresholds are.
+#[test]
+fn a_park_page_opens_with_its_summary() {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/reports/sample/parks/hb-yanshan-steel.md"
+    ))
+    .unwrap();
+    let summary = &page[page.find("## Summary").expect("a summary")..];
+    let summary = &summary[..summary[3..].find("\n## ").unwrap() + 3];
+    for want in [
+        "- **The gaps that matter**: Core: CO2 per unit energy: ",
+        "- **The next step**: Today: ",
+        "while saving ",
+        "- **How sure**: in 1,000 draws over factor and data uncertainty: ",
+        "- **What the data rests on**: Energy by evidence grade",
+        "warnings on this park's data",
+        "- **How firm the thresholds are**: thresholds by the status of their source: secondary 6",
+    ] {
+        assert!(summary.contains(want), "missing {want:?} in\n{summary}");
+    }
+    // It stands before the rules.
+    assert!(page.find("## Summary") < page.find("## Rules"));
+}

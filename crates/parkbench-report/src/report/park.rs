@@ -354,6 +354,7 @@ pub(super) fn park_page(
         ident => super::ident::lines(input.identification, lang),
         headline => headline,
         headline_class => headline_class,
+        summary => summary_view(s, input, lang),
         reason => words.text(&s.reason),
         borderline => borderline_text(s, input, lang),
         peers => peer_view(s, input, lang),
@@ -440,6 +441,138 @@ pub fn green_and_evidence(
     }
     if let Some(by) = py.co2_by_grade.filter(|b| b.iter().any(|x| *x > 0.0)) {
         out.push((words.word("report.evidence_co2"), grades(by, "tCO2")));
+    }
+    out
+}
+
+/// Gaps the summary names: the failing rules that matter most (gates first, then weight).
+const SUMMARY_GAPS: usize = 3;
+
+/// The summary a client reads first: the gaps that matter, the next step and its cost, how sure
+/// the verdict is, what the data rests on, and how firm the thresholds are. (label, text) lines;
+/// each part is left out when the run has nothing to say about it.
+fn summary_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, String)> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let mut out = Vec::new();
+    // The gaps that matter.
+    let mut failing: Vec<&parkbench_core::scoring::RuleResult> = s
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Fails)
+        .collect();
+    failing.sort_by(|a, b| {
+        (b.role == parkbench_core::benchmark::Role::Gate)
+            .cmp(&(a.role == parkbench_core::benchmark::Role::Gate))
+            .then(b.weight.total_cmp(&a.weight))
+    });
+    let gaps: Vec<String> = failing
+        .iter()
+        .take(SUMMARY_GAPS)
+        .map(|r| {
+            let name = match lang {
+                Lang::En => &r.name_en,
+                Lang::Zh => &r.name_zh,
+            };
+            match r.gap.as_ref() {
+                Some(g) => format!("{name}: {}", words.text(&g.text)),
+                None => name.to_string(),
+            }
+        })
+        .collect();
+    if !gaps.is_empty() {
+        out.push((
+            words.word("report.summary_gaps"),
+            gaps.join(&words.word("report.list_separator")),
+        ));
+    }
+    // The next step: the plan, in one sentence.
+    if let Some((run, _)) = input.pathways
+        && let Some(p) = run.plans.iter().find(|p| p.park_id == s.park_id)
+        && p.blocked.is_none()
+        && !p.steps.is_empty()
+    {
+        out.push((
+            words.word("report.summary_next"),
+            super::pathway::line(p, &input.run.set, lang),
+        ));
+    }
+    // How sure.
+    if let Some(u) = input
+        .programme
+        .uncertainty
+        .iter()
+        .find(|u| u.park_id == s.park_id && u.year == s.year)
+    {
+        let set = &input.run.set;
+        let levels = u
+            .level_shares
+            .iter()
+            .map(|(l, x)| format!("{} {}", level_words(set, l, lang), pct(*x)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        out.push((
+            words.word("report.summary_sure"),
+            words.text(&t!(
+                "report.summary_sure_text",
+                draws = fmt_qty(u.draws as f64),
+                levels = levels
+            )),
+        ));
+    }
+    // What the data rests on: evidence and the problems found in it.
+    let py = input
+        .run
+        .inventory
+        .years
+        .iter()
+        .find(|y| y.park_id == s.park_id && y.year == s.year);
+    let mut quality: Vec<String> = py
+        .map(|py| green_and_evidence(py, lang))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(label, _)| {
+            *label == words.word("report.evidence_energy")
+                || *label == words.word("report.evidence_co2")
+        })
+        .map(|(label, text)| format!("{label}: {text}"))
+        .collect();
+    let warnings = input
+        .data
+        .report
+        .warnings()
+        .filter(|d| d.park_id.as_deref() == Some(s.park_id.as_str()))
+        .count();
+    quality.push(words.text(&t!("report.summary_warnings", n = warnings)));
+    let estimated = s.rules.iter().filter(|r| r.estimated).count();
+    if estimated > 0 {
+        quality.push(words.text(&t!("report.summary_estimated", n = estimated)));
+    }
+    out.push((
+        words.word("report.summary_quality"),
+        quality.join(&words.word("report.list_separator")),
+    ));
+    // How firm the thresholds are.
+    let mut by_status: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in &s.rules {
+        if let Some(t) = &r.threshold {
+            *by_status.entry(t.status.as_str()).or_default() += 1;
+        }
+    }
+    if !by_status.is_empty() {
+        let parts: Vec<String> = by_status
+            .iter()
+            .map(|(status, n)| {
+                let label = words.lookup(&format!("status.{status}")).unwrap_or(status);
+                format!("{label} {n}")
+            })
+            .collect();
+        out.push((
+            words.word("report.summary_sources"),
+            words.text(&t!(
+                "report.summary_sources_text",
+                parts = parts.join(" · ")
+            )),
+        ));
     }
     out
 }

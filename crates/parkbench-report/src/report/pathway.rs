@@ -92,7 +92,7 @@ pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> Str
 }
 
 /// The plan's levels, abatement and cost in one sentence.
-fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
+pub(super) fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
     Locale::get(lang).text(&t!(
         "report.pathway_line",
         level_before = level_words(set, &p.level_before, lang),
