@@ -430,7 +430,7 @@ impl Factors {
             factor: t!(
                 "factor.co2",
                 fuel = crate::reference::metric_text(fuel),
-                table = "cn"
+                table = crate::i18n::Text::new("factor.table_cn")
             ),
             value: v,
             unit: format!("kgCO2/{}", cn.unit),
@@ -446,7 +446,7 @@ impl Factors {
                         factor: t!(
                             "factor.co2",
                             fuel = crate::reference::metric_text(fuel),
-                            table = "ipcc2006"
+                            table = crate::i18n::Text::new("factor.table_ipcc2006")
                         ),
                         value: ip.kgco2_per_unit.unwrap_or_default(),
                         unit: format!("kgCO2/{}", ip.unit),
@@ -486,7 +486,7 @@ impl Factors {
                 factor: t!(
                     "factor.co2",
                     fuel = crate::reference::metric_text(fuel),
-                    table = "fallback"
+                    table = crate::i18n::Text::new("factor.table_fallback")
                 ),
                 unit: format!("kgCO2/{}", cn.unit),
                 ..f

@@ -504,9 +504,22 @@ pub fn metric_text(id: &str) -> crate::i18n::Text {
     }
 }
 
-/// Metrics' names in both languages, joined by the language's list separator.
+/// Metrics' names in both languages with their ids (what to write in a data file), joined by
+/// the language's list separator: `Water reused (water_reused), ...`.
 pub fn metric_list(ids: &[String]) -> crate::i18n::Text {
-    let names: Vec<crate::i18n::Text> = ids.iter().map(|id| metric_text(id)).collect();
+    let names: Vec<crate::i18n::Text> = ids
+        .iter()
+        .map(|id| {
+            let t = metric_text(id);
+            crate::i18n::Text::both(
+                format!("{} ({id})", t.en()),
+                format!(
+                    "{}（{id}）",
+                    crate::i18n::Locale::get(crate::i18n::Lang::Zh).text(&t)
+                ),
+            )
+        })
+        .collect();
     let join = |pick: fn(&crate::i18n::Text) -> String, sep: &str| {
         names.iter().map(pick).collect::<Vec<_>>().join(sep)
     };
