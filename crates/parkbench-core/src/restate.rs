@@ -326,9 +326,18 @@ impl OneYear<'_> {
         sums: &mut BTreeMap<String, Sum>,
         note: &mut Restatement,
     ) {
-        let outside = &self.data.outside;
         let was_outside = FULL_YEAR & !inside;
-        let rows_outside = was_outside != 0 && outside.has_year(self.park, firm, self.year);
+        // The firm's rows from while it was outside, by metric id (looked up once).
+        let parts: BTreeMap<&str, &crate::input::enterprises::OutsidePart> = if was_outside != 0 {
+            (self.data.outside.year(self.park, firm, self.year))
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, p)| Some((self.vocab.order.get(*k as usize)?.as_str(), p)))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        let rows_outside = !parts.is_empty();
         let admitted = self.unit(firm);
         if admitted.is_none() && !rows_outside {
             if was_outside != 0 {
@@ -339,13 +348,16 @@ impl OneYear<'_> {
         if rows_outside {
             note.brought_in.push(firm.to_string());
         }
-        for (k, id) in self.vocab.order.iter().enumerate() {
+        // Only the metrics the firm has, inside or outside.
+        let ids: BTreeSet<&str> = admitted
+            .into_iter()
+            .flat_map(|m| m.keys().map(String::as_str))
+            .chain(parts.keys().copied())
+            .collect();
+        for id in ids {
             let mine = admitted.and_then(|a| a.get(id));
-            let part = outside.get(self.park, firm, self.year, k as u16);
-            if mine.is_none() && part.is_none() {
-                continue;
-            }
-            let s = sums.entry(id.clone()).or_default();
+            let part = parts.get(id).copied();
+            let s = sums.entry(id.to_string()).or_default();
             if let Some(m) = mine {
                 s.add(m);
             }

@@ -328,7 +328,9 @@ pub struct Admission {
 /// kept summed per (park, enterprise, year, metric index) so that an earlier year can be
 /// restated on a later boundary with a firm that has moved in since (its rows from before).
 #[derive(Debug, Default, Clone)]
-pub struct Outside(std::collections::BTreeMap<(String, String, i32, u16), OutsidePart>);
+pub struct Outside(
+    std::collections::BTreeMap<(String, String, i32), std::collections::BTreeMap<u16, OutsidePart>>,
+);
 
 /// A firm's rows of one metric in one year while outside the boundary.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -346,9 +348,11 @@ impl Outside {
         let Some(e) = &r.enterprise else {
             return;
         };
-        let key = (r.park_id.to_string(), e.to_string(), r.year, r.metric);
-        let first = !self.0.contains_key(&key);
-        let p = self.0.entry(key).or_default();
+        let year = (self.0)
+            .entry((r.park_id.to_string(), e.to_string(), r.year))
+            .or_default();
+        let first = !year.contains_key(&r.metric);
+        let p = year.entry(r.metric).or_default();
         p.value = match (first, p.value, value) {
             (true, _, v) => v,
             (false, Some(a), Some(b)) => Some(a + b),
@@ -358,25 +362,15 @@ impl Outside {
         p.grade_sum[r.grade as usize] += value.unwrap_or(0.0);
     }
 
-    /// A firm's rows of a metric in a year while outside.
-    pub fn get(
+    /// A firm's rows from outside the boundary in a year, by metric index (None: it has none).
+    pub fn year(
         &self,
         park: &str,
         enterprise: &str,
         year: i32,
-        metric: u16,
-    ) -> Option<&OutsidePart> {
+    ) -> Option<&std::collections::BTreeMap<u16, OutsidePart>> {
         self.0
-            .get(&(park.to_string(), enterprise.to_string(), year, metric))
-    }
-
-    /// Has the firm any rows from outside the boundary in the year?
-    pub fn has_year(&self, park: &str, enterprise: &str, year: i32) -> bool {
-        let from = (park.to_string(), enterprise.to_string(), year, 0);
-        self.0
-            .range(from..)
-            .next()
-            .is_some_and(|((p, e, y, _), _)| p == park && e == enterprise && *y == year)
+            .get(&(park.to_string(), enterprise.to_string(), year))
     }
 
     pub fn is_empty(&self) -> bool {
