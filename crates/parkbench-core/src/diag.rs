@@ -384,6 +384,9 @@ pub struct Report {
     /// Errors by park, all of them.
     #[serde(skip)]
     failed: std::collections::BTreeMap<String, usize>,
+    /// Warnings by park, all of them (kept or only counted).
+    #[serde(skip)]
+    warned: std::collections::BTreeMap<String, usize>,
     /// Errors that name no park, all of them, and the first since [`Report::begin_group`].
     #[serde(skip)]
     parkless: usize,
@@ -407,6 +410,7 @@ impl Report {
             errors: 0,
             warnings: 0,
             failed: Default::default(),
+            warned: Default::default(),
             parkless: 0,
             group_first: None,
         }
@@ -433,6 +437,14 @@ impl Report {
             }
         } else {
             self.warnings += 1;
+            if let Some(p) = &d.park_id {
+                match self.warned.get_mut(p.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.warned.insert(p.clone(), 1);
+                    }
+                }
+            }
         }
         let l = self.limits;
         let mut key = (d.severity, kind_key(&d));
@@ -498,6 +510,12 @@ impl Report {
         &self.failed
     }
 
+    /// The warnings about a park's data, every one (also those only counted, beyond the limits
+    /// of what is kept in full).
+    pub fn warnings_of(&self, park_id: &str) -> usize {
+        self.warned.get(park_id).copied().unwrap_or(0)
+    }
+
     /// Is there an error that names no park?
     pub fn has_parkless_errors(&self) -> bool {
         self.parkless > 0
@@ -554,6 +572,9 @@ impl Report {
                 }
             } else {
                 self.warnings -= 1;
+                if let Some(n) = d.park_id.as_deref().and_then(|p| self.warned.get_mut(p)) {
+                    *n = n.saturating_sub(1);
+                }
             }
             if let Some(n) = self.seen.get_mut(&(d.severity, kind_key(&d))) {
                 *n = n.saturating_sub(1);
@@ -576,5 +597,35 @@ impl Diagnostic {
         if let Some(h) = &mut self.hint {
             h.bound(chars);
         }
+    }
+}
+
+#[cfg(test)]
+mod warned_tests {
+    use super::*;
+
+    /// Warnings of a park are all counted, also those beyond what is kept in full (two of
+    /// this kind here).
+    #[test]
+    fn every_warning_of_a_park_is_counted() {
+        let mut r = Report::with_limits(ProblemLimits {
+            per_kind: 2,
+            kept: 10,
+            kinds: 5,
+            value_chars: 40,
+        });
+        let w = |line: usize, park: &str| {
+            Diagnostic::warning("a.csv", line, 1, t!("diag.no_province")).park(park)
+        };
+        for line in 1..=7 {
+            r.push(w(line, "P1"));
+        }
+        r.push(w(1, "P1"));
+        r.push(w(1, "P2"));
+        assert_eq!(r.diagnostics.len(), 2, "only two kept of the kind");
+        r.sort();
+        assert_eq!(r.warnings_of("P1"), 8);
+        assert_eq!(r.warnings_of("P2"), 1);
+        assert_eq!(r.warnings_of("P3"), 0);
     }
 }

@@ -564,7 +564,7 @@ impl SetScoring<'_> {
         // Restatements come sorted by park and year.
         let all = &self.years.restated.0;
         match all.binary_search_by(|r| (r.park_id.as_str(), r.year).cmp(&(&py.park_id, py.year))) {
-            Ok(i) => crate::restate::notes(&all[i], &self.data.enterprises),
+            Ok(i) => crate::restate::notes(&all[i]),
             Err(_) => Vec::new(),
         }
     }

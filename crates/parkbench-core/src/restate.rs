@@ -45,6 +45,8 @@ pub struct Restatement {
     /// (firm, earlier year, metric): its rows from outside cover only some of the months it was
     /// outside, so the restated metric is unknown.
     pub unknown: Vec<(String, i32, String)>,
+    /// The park's firms' names by code (from its enterprises table), for the words.
+    pub names: BTreeMap<String, String>,
 }
 
 /// The restated metric values: (park, year of the boundary) -> earlier year -> metrics.
@@ -52,12 +54,11 @@ pub type RestatedAnnual = BTreeMap<(String, i32), BTreeMap<i32, BTreeMap<String,
 
 /// What a restatement did, said as assumptions of the park-year's score; firms by name (and
 /// code).
-pub fn notes(r: &Restatement, firms: &[crate::input::enterprises::Enterprise]) -> Vec<Text> {
+pub fn notes(r: &Restatement) -> Vec<Text> {
     let name = |id: &str| {
-        firms
-            .iter()
-            .find(|e| e.park_id == r.park_id && e.id == id && !e.name.is_empty())
-            .map_or_else(|| id.to_string(), |e| format!("{} ({id})", e.name))
+        r.names
+            .get(id)
+            .map_or_else(|| id.to_string(), |n| format!("{n} ({id})"))
     };
     let list = |ids: &[String]| ids.iter().map(|id| name(id)).collect::<Vec<_>>().join(", ");
     let years = |ys: &[i32]| ys.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
@@ -134,6 +135,7 @@ pub fn restate(
                 brought_in: Vec::new(),
                 no_rows: Vec::new(),
                 unknown: Vec::new(),
+                names: stays.names(park),
             };
             let mut by_year = BTreeMap::new();
             for y in earlier {
@@ -177,6 +179,19 @@ impl<'a> Stays<'a> {
                 .push(e);
         }
         Stays { by }
+    }
+
+    /// The park's firms' names by code (those that have one).
+    fn names(&self, park: &str) -> BTreeMap<String, String> {
+        self.by
+            .get(park)
+            .into_iter()
+            .flatten()
+            .filter_map(|(id, stays)| {
+                let e = stays.iter().find(|e| !e.name.is_empty())?;
+                Some((id.to_string(), e.name.clone()))
+            })
+            .collect()
     }
 
     fn parks(&self) -> impl Iterator<Item = &'a str> + '_ {

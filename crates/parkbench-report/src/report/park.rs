@@ -536,12 +536,7 @@ fn summary_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, Stri
         })
         .map(|(label, text)| format!("{label}: {text}"))
         .collect();
-    let warnings = input
-        .data
-        .report
-        .warnings()
-        .filter(|d| d.park_id.as_deref() == Some(s.park_id.as_str()))
-        .count();
+    let warnings = input.data.report.warnings_of(&s.park_id);
     quality.push(words.text(&t!("report.summary_warnings", n = warnings)));
     let estimated = s.rules.iter().filter(|r| r.estimated).count();
     if estimated > 0 {
@@ -591,15 +586,15 @@ fn plan_firm_lines(
     let Some((_, cat)) = input.pathways else {
         return Vec::new();
     };
+    // The park's own firms (found by binary search), not every firm of the programme.
+    let firms = input.run.enterprises_of(&plan.park_id);
     let name = |id: &str| {
         if id.is_empty() {
             return words.word("report.park_own_rows");
         }
-        input
-            .data
-            .enterprises
+        firms
             .iter()
-            .find(|e| e.park_id == plan.park_id && e.id == id && !e.name.is_empty())
+            .find(|e| e.enterprise_id == id && !e.name.is_empty())
             .map_or_else(|| id.to_string(), |e| e.name.clone())
     };
     plan.firms
