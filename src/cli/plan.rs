@@ -99,7 +99,7 @@ fn to_table(runs: &[PlanRun], r: &pipeline::Reference, words: &Locale) -> String
                 words.text(&t!(
                     "plan.table.projection",
                     park = &pr.park_id,
-                    scenario = &pr.scenario,
+                    scenario = pr.scenario.get(words.lang()),
                     benchmark = &pr.benchmark
                 ))
             ));
@@ -168,6 +168,8 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
         cat.measure(id)
             .map_or(id.to_string(), |m| m.name.get(lang).to_string())
     };
+    // Money in the language's unit (万元, or millions of yuan).
+    let scale = words.money_scale();
     let rows_of = |steps: &[pathway::Step]| -> Vec<Vec<String>> {
         steps
             .iter()
@@ -177,8 +179,8 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
                     s.size_text(),
                     human(Some(s.abatement_t), 0),
                     human(s.cost_per_t, 0),
-                    human(s.effect.annual_cost_cny().map(|c| c / 1e4), 1),
-                    human(Some(s.effect.capex_cny / 1e4), 0),
+                    human(s.effect.annual_cost_cny().map(|c| c / scale), 2),
+                    human(Some(s.effect.capex_cny / scale), 1),
                     human(s.co2_after_t, 0),
                 ]
             })
@@ -206,8 +208,8 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
         out.push_str(&words.text(&t!(
             "plan.table.total",
             t = human(Some(p.abatement_t()), 0),
-            cost = human(p.annual_cost_cny().map(|c| c / 1e4), 1),
-            capex = human(Some(p.capex_cny() / 1e4), 0)
+            cost = human(p.annual_cost_cny().map(|c| c / scale), 2),
+            capex = human(Some(p.capex_cny() / scale), 1)
         )));
         out.push('\n');
     }

@@ -177,7 +177,12 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         parks = parks.max(written.parks);
     }
     if let Some(c) = &comparison {
-        let html = report::comparison_page(c, args.data.lang, args.timestamp.as_deref())?;
+        let html = report::comparison_page(
+            c,
+            &outcome.identifications,
+            args.data.lang,
+            args.timestamp.as_deref(),
+        )?;
         super::write_atomic(&args.out.join("index.html"), html.as_bytes())?;
         files.push("index.html".into());
     }

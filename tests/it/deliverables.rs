@@ -237,7 +237,7 @@ fn every_page_is_identified_from_report_toml() {
     }
     let set = &first["Benchmark set"];
     assert!(
-        set.starts_with("cn-zero-carbon-park-2025, no version stated (content "),
+        set.starts_with("cn-zero-carbon-park-2025, version 2026.12 (content "),
         "{set}"
     );
     let id = &first["Report id"];
@@ -499,4 +499,154 @@ fn a_park_page_opens_with_its_summary() {
     }
     // It stands before the rules.
     assert!(page.find("## Summary") < page.find("## Rules"));
+}
+
+/// The text of an HTML fragment: tags dropped, entities of the escaper decoded, white space
+/// squeezed.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The section of a page that starts at `id` (its heading included) and ends at the next
+/// `<h2`.
+fn section<'p>(page: &'p str, id: &str) -> &'p str {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &page[start..];
+    let body = rest.find("</h2>").unwrap_or(0);
+    let end = rest[body..].find("<h2").map_or(rest.len(), |i| i + body);
+    &rest[..end]
+}
+
+/// The programme page opens with its summary: the verdict counts the parks by level as the
+/// ranking does, the gaps most parks share name how many parks each holds back, and the data
+/// statement and the thresholds' firmness close it. It ends with how the report was made.
+#[test]
+fn the_programme_page_opens_with_a_summary_and_ends_with_the_method() {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/reports/sample/index.html"
+    ))
+    .unwrap();
+    let summary = text_of(section(&page, "summary"));
+    // The ranking's levels, counted from its rows.
+    let ranking = &page[page.find("<h2>Ranking</h2>").unwrap()..];
+    let ranking = &ranking[ranking.find("<tbody>").unwrap()..ranking.find("</tbody>").unwrap()];
+    let rows: Vec<&str> = ranking.split("<tr>").skip(1).collect();
+    let count = |level: &str| {
+        rows.iter()
+            .filter(|r| r.contains(&format!("<td>{level}</td>")))
+            .count()
+    };
+    let verdict = format!(
+        "{} parks scored: Ready {} · Progressing {} · Early stage {} · Undetermined {}.",
+        rows.len(),
+        count("Ready"),
+        count("Progressing"),
+        count("Early stage"),
+        count("Undetermined")
+    );
+    assert!(summary.contains(&verdict), "{verdict:?} in {summary}");
+    for want in [
+        "The gaps most parks share Core: CO2 per unit energy: not met in 3 of 12 parks",
+        "The next step Of 12 parks,",
+        "How sure no park is borderline",
+        "What the data rests on Energy by evidence grade",
+        "How firm the thresholds are thresholds by the status of their source: secondary 5",
+    ] {
+        assert!(summary.contains(want), "missing {want:?} in\n{summary}");
+    }
+    assert!(page.find("id=\"summary\"") < page.find("<h2>Ranking</h2>"));
+    let method = text_of(section(&page, "methodology"));
+    for want in [
+        "The data The figures come from the data the park operators reported: 5 files, 12 parks, 2022–2024.",
+        "The inventory",
+        "The rules and the level",
+        "1 of them is a gate",
+        "What this report is not This report benchmarks the data as reported; it is not a verification",
+    ] {
+        assert!(method.contains(want), "missing {want:?} in\n{method}");
+    }
+}
+
+/// A park alone in its peer groups is still read against something: the groups too small are
+/// said in one sentence (not a row each), and the published references for its sector stand
+/// beside its value with their source and status; a reference is read, never scored.
+#[test]
+fn a_park_alone_is_read_against_published_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("alone");
+    let (code, _, err) = crate::run(&[
+        "report",
+        sample_data().to_str().unwrap(),
+        "--benchmark",
+        "cn-zero-carbon-park-2025",
+        "--park",
+        "hb-yanshan-steel",
+        "--format",
+        "html",
+        "--quiet",
+        "--draws",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(out.join("parks/hb-yanshan-steel.html")).unwrap();
+    let peers = section(&page, "peers");
+    let text = text_of(peers);
+    // One park: no group has statistics, and each group is named once.
+    assert!(!peers.contains("<td class=\"num\">1 / 1</td>"), "{text}");
+    assert!(
+        text.contains("Too few parks for statistics (fewer than 5) in: programme (1); sector: steel (electric arc furnace) (1);"),
+        "{text}"
+    );
+    assert_eq!(text.matches("programme (1)").count(), 1, "{text}");
+    // The references, by hand: CO2 per tce 1,800,000 / 436,000 = 4.13 (the park's own value)
+    // against 2.10 (97 % above, worse) and the grid-only park 0.5366 / 0.1229 = 4.366 (5 %
+    // below, better).
+    for want in [
+        "Published references",
+        "average Chinese industrial park today (2025) 2.10 tCO2/tce 4.13 tCO2/tce 97 % above (worse) secondary",
+        "a park run on grid electricity alone (national average grid factor, equivalent value) (2022) 4.37 tCO2/tce 4.13 tCO2/tce 5 % below (better) secondary",
+        "a park run on natural gas alone (2020) 1.63 tCO2/tce",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    // Every reference names a known indicator and known sectors.
+    let vocab_sectors: Vec<&str> = parkbench::reference::sectors()
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
+    let cat = parkbench::indicators::Catalogue::embedded().unwrap();
+    for r in parkbench::stats::published() {
+        assert!(cat.get(&r.indicator).is_some(), "{}", r.indicator);
+        assert!(
+            r.sectors
+                .iter()
+                .all(|s| vocab_sectors.contains(&s.as_str()))
+        );
+        assert!(r.value.is_finite());
+    }
 }

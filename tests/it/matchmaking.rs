@@ -254,3 +254,51 @@ fn match_on_the_sample_programme_ranks_technologies_and_names_unserved_needs() {
         "{matches}"
     );
 }
+
+/// A technology that names sectors is offered only to parks of those sectors (named by id,
+/// name or alias, in either language); one that names none to every park; a park whose sector
+/// the vocabulary does not know is offered only the unrestricted ones. A sector the vocabulary
+/// does not know is an error at its cell, in both languages.
+#[test]
+fn technologies_are_offered_by_the_park_s_sector() {
+    let (r, d, run) = setup();
+    let needs = matchmaking::needs(&run, &d, r.tables());
+    let text = std::fs::read_to_string(data("match/technologies.csv")).unwrap();
+    // t-gec is built for logistics parks (W2, "logistics"; written as the Chinese alias),
+    // t-pv-small for steel: W ("light industry", not in the vocabulary) loses both.
+    let with_sectors: String = text
+        .lines()
+        .map(|l| {
+            let extra = match l.split(',').next().unwrap() {
+                "id" => "sectors",
+                "t-gec" => "物流",
+                "t-pv-small" => "steel",
+                _ => "",
+            };
+            format!("{l},{extra}\n")
+        })
+        .collect();
+    let cat = Catalogue::parse("sectors.csv", with_sectors.as_bytes(), &r.measures).unwrap();
+    let gec = cat.technologies.iter().find(|t| t.id == "t-gec").unwrap();
+    assert_eq!(gec.sectors, ["logistics"]);
+    let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
+    let ids =
+        |need: &str| -> Vec<String> { m.for_need(need).map(|x| x.technology.clone()).collect() };
+    assert_eq!(ids("W:core_co2_per_tce"), ["t-pv-big", "t-gec-2"]);
+    assert_eq!(ids("W2:core_co2_per_tce"), ["t-gec", "t-gec-2"]);
+
+    let bad = with_sectors.replace(",物流\n", ",cement_kilns\n");
+    let problems = Catalogue::parse("sectors.csv", bad.as_bytes(), &r.measures).unwrap_err();
+    let en: Vec<String> = problems.iter().map(|p| p.render(Lang::En)).collect();
+    assert!(
+        en.iter().any(|p| p.contains("sectors.csv:")
+            && p.contains(":18: a sector that the sector vocabulary does not know")
+            && p.contains("cement_kilns")),
+        "{en:?}"
+    );
+    let zh: Vec<String> = problems.iter().map(|p| p.render(Lang::Zh)).collect();
+    assert!(
+        zh.iter().any(|p| p.contains("行业词表中没有该行业")),
+        "{zh:?}"
+    );
+}

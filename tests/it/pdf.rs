@@ -430,3 +430,39 @@ fn the_cover_identifies_the_report_with_poppler() {
         }
     }
 }
+
+/// The Chinese PDFs read back (pdftotext) have no Latin word outside the allow-list of the
+/// Chinese pages, once the texts quoted as published (sources, the user's catalogue) are taken
+/// out.
+#[test]
+#[ignore = "needs poppler-utils (Debian): cargo test --test it with_poppler -- --ignored (.ci/run does)"]
+fn the_chinese_pdfs_have_no_english_words_with_poppler() {
+    let dir = tempfile::tempdir().unwrap();
+    report(dir.path(), "zh", "pdf");
+    let allowed = super::report::chinese_allow_list();
+    let quoted = super::report::quoted_strings();
+    let mut english = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path().join("parks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(dir.path().join("programme.pdf"));
+    for pdf in &files {
+        for (n, page) in pages(pdf).iter().enumerate() {
+            for w in super::report::latin_words(&super::report::unquote(page, &quoted), &allowed) {
+                english.push(format!(
+                    "{} p.{}: {w}",
+                    pdf.file_name().unwrap().to_string_lossy(),
+                    n + 1
+                ));
+            }
+        }
+    }
+    english.sort();
+    english.dedup();
+    assert!(
+        english.is_empty(),
+        "English in the Chinese PDFs:\n{}",
+        english.join("\n")
+    );
+}

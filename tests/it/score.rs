@@ -284,7 +284,7 @@ fn missing_data_is_named_with_what_would_fill_it() {
     assert_eq!(water["status"], "missing");
     assert_eq!(
         water["gap"],
-        "needs data for Water reused (water_reused), Total industrial water use (water_industrial_total)"
+        "needs data for Water reused, Total industrial water use"
     );
     let overall = rows.iter().find(|r| r["rule"] == "overall").unwrap();
     assert!(overall["coverage"].parse::<f64>().unwrap() < 1.0);

@@ -358,6 +358,15 @@ impl Locale {
         self.template(key)
     }
 
+    /// How many yuan one unit of money is in this language's reports (`[units] money_scale`:
+    /// 万元 = 10,000 in Chinese, a million in English).
+    pub fn money_scale(&self) -> f64 {
+        self.template("units.money_scale")
+            .unwrap_or_default()
+            .parse()
+            .expect("every locale gives [units] money_scale as a number (a test reads them)")
+    }
+
     /// A message without arguments as written (English where this language lacks it, the key
     /// where English lacks it too), borrowed for as long as the program runs.
     pub fn raw(&'static self, key: &'static str) -> &'static str {

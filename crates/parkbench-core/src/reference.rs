@@ -248,22 +248,26 @@ struct SectorFile {
 /// The sector a park's `sector` cell names (its English or Chinese name, id or an alias, in
 /// any case), if the vocabulary has it.
 pub fn sector(written: &str) -> Option<&'static Sector> {
-    static SECTORS: std::sync::OnceLock<Vec<Sector>> = std::sync::OnceLock::new();
-    let all = SECTORS.get_or_init(|| {
-        let (file, text) = read_text("sectors.toml", None).expect("sectors.toml is embedded");
-        parse_toml::<SectorFile>(&file, &text)
-            .expect("the shipped sectors.toml parses (tested)")
-            .sector
-    });
     let key = name_key(written);
     if key.is_empty() {
         return None;
     }
-    all.iter().find(|s| {
+    sectors().iter().find(|s| {
         [&s.id, &s.en, &s.zh]
             .into_iter()
             .chain(&s.aliases)
             .any(|n| name_key(n) == key)
+    })
+}
+
+/// Every sector of the vocabulary (`indicators/sectors.toml`), in its order.
+pub fn sectors() -> &'static [Sector] {
+    static SECTORS: std::sync::OnceLock<Vec<Sector>> = std::sync::OnceLock::new();
+    SECTORS.get_or_init(|| {
+        let (file, text) = read_text("sectors.toml", None).expect("sectors.toml is embedded");
+        parse_toml::<SectorFile>(&file, &text)
+            .expect("the shipped sectors.toml parses (tested)")
+            .sector
     })
 }
 
@@ -504,31 +508,19 @@ pub fn metric_text(id: &str) -> crate::i18n::Text {
     }
 }
 
-/// Metrics' names in both languages with their ids (what to write in a data file), joined by
-/// the language's list separator: `Water reused (water_reused), ...`.
+/// Metrics' names in both languages, joined by the language's list separator: `Water reused,
+/// Water withdrawn`. Names, not ids: the words land in reports a client reads (the templates
+/// and `validate` tell an operator which column holds each).
 pub fn metric_list(ids: &[String]) -> crate::i18n::Text {
-    let names: Vec<crate::i18n::Text> = ids
-        .iter()
-        .map(|id| {
-            let t = metric_text(id);
-            crate::i18n::Text::both(
-                format!("{} ({id})", t.en()),
-                format!(
-                    "{}（{id}）",
-                    crate::i18n::Locale::get(crate::i18n::Lang::Zh).text(&t)
-                ),
-            )
-        })
-        .collect();
-    let join = |pick: fn(&crate::i18n::Text) -> String, sep: &str| {
-        names.iter().map(pick).collect::<Vec<_>>().join(sep)
-    };
+    let names: Vec<crate::i18n::Text> = ids.iter().map(|id| metric_text(id)).collect();
+    let zh = crate::i18n::Locale::get(crate::i18n::Lang::Zh);
     crate::i18n::Text::both(
-        join(|t| t.en(), ", "),
-        join(
-            |t| crate::i18n::Locale::get(crate::i18n::Lang::Zh).text(t),
-            "、",
-        ),
+        names.iter().map(|t| t.en()).collect::<Vec<_>>().join(", "),
+        names
+            .iter()
+            .map(|t| zh.text(t))
+            .collect::<Vec<_>>()
+            .join("、"),
     )
 }
 

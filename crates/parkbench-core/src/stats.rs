@@ -388,6 +388,48 @@ pub fn movers(changes: &[YearChange], n: usize) -> (Vec<&YearChange>, Vec<&YearC
     (up, down)
 }
 
+/// A published figure a park's indicator is read against (`indicators/references.toml`): read,
+/// never scored.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Published {
+    pub indicator: String,
+    /// Sector ids it applies to; empty: every sector.
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    pub value: f64,
+    pub year: i32,
+    pub label: crate::benchmark::I18n,
+    /// As published (one string), or parkbench's own words in both languages.
+    pub source: crate::benchmark::Text,
+    pub status: crate::benchmark::SourceStatus,
+}
+
+impl Published {
+    /// Does it apply to a park of this sector (as parks.csv writes it)?
+    pub fn applies_to(&self, written: &str) -> bool {
+        self.sectors.is_empty()
+            || crate::reference::sector(written).is_some_and(|s| self.sectors.contains(&s.id))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PublishedFile {
+    reference: Vec<Published>,
+}
+
+/// Every published reference, in the file's order.
+pub fn published() -> &'static [Published] {
+    static PUBLISHED: std::sync::OnceLock<Vec<Published>> = std::sync::OnceLock::new();
+    PUBLISHED.get_or_init(|| {
+        let (file, text) = crate::reference::read_text("references.toml", None)
+            .expect("references.toml is embedded");
+        crate::reference::parse_toml::<PublishedFile>(&file, &text)
+            .expect("the shipped references.toml parses (tested)")
+            .reference
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -458,7 +458,11 @@ pub fn match_needs(
     for n in needs {
         let plan = by_park.get(n.park_id.as_str());
         let mut found: Vec<Match> = Vec::new();
-        for tech in &catalogue.technologies {
+        for tech in catalogue
+            .technologies
+            .iter()
+            .filter(|t| t.serves_sector(&n.sector))
+        {
             // The best-covered measure of the need this technology implements.
             let mut best: Option<(String, Option<f64>)> = None;
             for m in n.measure_ids() {

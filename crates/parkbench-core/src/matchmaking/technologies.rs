@@ -20,7 +20,7 @@ pub const OFFERS: [&str; 5] = [
 pub const CAPACITY_UNITS: [&str; 5] = ["MW", "MWh", "GJ", "t", "m3"];
 
 /// The columns of a catalogue, in order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "id",
     "title_en",
     "title_zh",
@@ -38,6 +38,7 @@ pub const COLUMNS: [&str; 17] = [
     "source",
     "url",
     "note",
+    "sectors",
 ];
 
 /// A technology a provider offers.
@@ -65,6 +66,8 @@ pub struct Technology {
     pub source: String,
     pub url: String,
     pub note: String,
+    /// The park sectors it is built for (ids of `indicators/sectors.toml`); empty: any sector.
+    pub sectors: Vec<String>,
 }
 
 impl Technology {
@@ -73,6 +76,13 @@ impl Technology {
             Lang::Zh if !self.title_zh.is_empty() => &self.title_zh,
             _ => &self.title_en,
         }
+    }
+
+    /// Is it built for a park of this sector (as parks.csv writes it)? A technology that names
+    /// no sector serves any; one that names some never serves a park whose sector is unknown.
+    pub fn serves_sector(&self, written: &str) -> bool {
+        self.sectors.is_empty()
+            || crate::reference::sector(written).is_some_and(|s| self.sectors.contains(&s.id))
     }
 
     /// Does it implement this measure (named by id, or by its kind)?
@@ -280,6 +290,28 @@ impl Catalogue {
                     t!("tech.expected_countries"),
                 );
             }
+            let mut sectors = Vec::new();
+            for written in cell("sectors")
+                .split([' ', ';', ','])
+                .filter(|s| !s.is_empty())
+            {
+                match crate::reference::sector(written) {
+                    Some(s) => sectors.push(s.id.clone()),
+                    None => bad(
+                        "sectors",
+                        written,
+                        t!("tech.bad_sector"),
+                        t!(
+                            "diag.expected.one_of",
+                            list = crate::reference::sectors()
+                                .iter()
+                                .map(|s| s.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                }
+            }
             let offer = cell("offer").to_lowercase();
             if !offer.is_empty() && !OFFERS.contains(&offer.as_str()) {
                 bad(
@@ -343,6 +375,7 @@ impl Catalogue {
                 source: cell("source").to_string(),
                 url: cell("url").to_string(),
                 note: cell("note").to_string(),
+                sectors,
             });
         }
         if problems.is_empty() {

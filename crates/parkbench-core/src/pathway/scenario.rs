@@ -27,8 +27,9 @@ use crate::scoring::{GateState, Score, Status, fmt_qty};
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The scenario's name: one string, or `{ en = "...", zh = "..." }`.
     #[serde(default)]
-    pub name: String,
+    pub name: crate::benchmark::Text,
     #[serde(default)]
     pub park: Option<String>,
     #[serde(default)]
@@ -54,7 +55,7 @@ pub struct ScenarioMeasure {
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     #[serde(default)]
-    name: String,
+    name: crate::benchmark::Text,
     #[serde(default)]
     park: Option<String>,
     #[serde(default)]
@@ -198,7 +199,7 @@ pub struct Projection {
     pub park_id: String,
     pub park_name: String,
     pub benchmark: String,
-    pub scenario: String,
+    pub scenario: crate::benchmark::Text,
     pub base_year: i32,
     pub years: Vec<ProjectedYear>,
     /// The first projected year every gate is met (None: not within the projection).

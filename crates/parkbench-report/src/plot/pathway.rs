@@ -445,7 +445,7 @@ impl ProjectionChart {
                     Lang::Zh => &gate.name_zh,
                 },
                 p.park_name,
-                p.scenario
+                p.scenario.get(lang)
             ),
             unit: gate.unit.clone(),
             points,

@@ -170,9 +170,10 @@ impl Comparison {
 }
 
 /// The comparison page at the top of a multi-set report: every set with a link to its own
-/// report, and the parks x sets table.
+/// report, and the parks x sets table, under the identification block of the sets' reports.
 pub fn page(
     c: &Comparison,
+    ids: &[parkbench_core::identification::Identification],
     lang: Lang,
     timestamp: Option<&str>,
 ) -> Result<String, super::ReportError> {
@@ -180,6 +181,7 @@ pub fn page(
     Ok(env.get_template("compare.html")?.render(context! {
         lang => lang_code(lang),
         t => labels(lang),
+        ident => super::ident::comparison_lines(ids, lang),
         css => CSS,
         table => c.table(lang, ""),
         footer => super::text::footer(lang, timestamp),

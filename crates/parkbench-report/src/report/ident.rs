@@ -34,6 +34,37 @@ pub fn lines(id: &Identification, lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The block of a comparison page over several sets: what they share (client, preparer, issue
+/// date, data period, parkbench) once, then each set and each set's report id.
+pub fn comparison_lines(ids: &[Identification], lang: Lang) -> Vec<(String, String)> {
+    let Some(first) = ids.first() else {
+        return Vec::new();
+    };
+    let words = Locale::get(lang);
+    let sep = words.word("report.list_separator");
+    let (set_label, id_label) = (
+        words.raw("report.ident_benchmark"),
+        words.raw("report.ident_report_id"),
+    );
+    lines(first, lang)
+        .into_iter()
+        .map(|(label, value)| {
+            if label == set_label {
+                let sets: Vec<String> = ids.iter().map(|i| set(i, lang)).collect();
+                (label, sets.join(&sep))
+            } else if label == id_label {
+                let reports: Vec<String> = ids
+                    .iter()
+                    .map(|i| format!("{} {}", i.set_id, i.report_id))
+                    .collect();
+                (label, reports.join(&sep))
+            } else {
+                (label, value)
+            }
+        })
+        .collect()
+}
+
 /// The months the data covers: `2022-01 to 2024-12`.
 fn period(p: Option<Period>, lang: Lang) -> String {
     let words = Locale::get(lang);

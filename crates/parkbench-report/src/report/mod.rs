@@ -10,17 +10,19 @@
 
 mod compare;
 mod ident;
+mod method;
 mod park;
 mod pathway;
 mod pdf;
 pub mod plan;
 mod programme;
 pub mod scores;
+mod summary;
 mod tables;
 mod text;
 mod xlsx;
 
-use park::{PageCtx, level_words};
+use park::{PageCtx, grades_text, level_words};
 pub use programme::{failures, failures_csv};
 
 pub use tables::{

@@ -354,10 +354,12 @@ pub(super) fn park_page(
         ident => super::ident::lines(input.identification, lang),
         headline => headline,
         headline_class => headline_class,
-        summary => summary_view(s, input, lang),
+        summary => super::summary::park(s, input, lang),
+        methodology => super::method::steps(input, lang),
         reason => words.text(&s.reason),
         borderline => borderline_text(s, input, lang),
         peers => peer_view(s, input, lang),
+        references => references_view(s, input, lang),
         sure => sure_view(s, input, lang),
         charts => charts,
         rules => rules,
@@ -419,157 +421,32 @@ pub fn green_and_evidence(
             }
         }
     }
-    let grades = |by: [f64; 4], unit: &str| {
-        let sum: f64 = by.iter().sum();
-        parkbench_core::input::Grade::ALL
-            .iter()
-            .zip(by)
-            .filter(|(_, x)| *x > 0.0)
-            .map(|(g, x)| {
-                format!(
-                    "{} {} {unit} ({:.1} %)",
-                    g.id(),
-                    fmt_qty(x),
-                    if sum > 0.0 { 100.0 * x / sum } else { 0.0 }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" · ")
-    };
     if let Some(by) = py.energy_by_grade {
-        out.push((words.word("report.evidence_energy"), grades(by, "tce")));
+        out.push((words.word("report.evidence_energy"), grades_text(by, "tce")));
     }
     if let Some(by) = py.co2_by_grade.filter(|b| b.iter().any(|x| *x > 0.0)) {
-        out.push((words.word("report.evidence_co2"), grades(by, "tCO2")));
+        out.push((words.word("report.evidence_co2"), grades_text(by, "tCO2")));
     }
     out
 }
 
-/// Gaps the summary names: the failing rules that matter most (gates first, then weight).
-const SUMMARY_GAPS: usize = 3;
-
-/// The summary a client reads first: the gaps that matter, the next step and its cost, how sure
-/// the verdict is, what the data rests on, and how firm the thresholds are. (label, text) lines;
-/// each part is left out when the run has nothing to say about it.
-fn summary_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, String)> {
-    let words = parkbench_core::i18n::Locale::get(lang);
-    let mut out = Vec::new();
-    // The gaps that matter.
-    let mut failing: Vec<&parkbench_core::scoring::RuleResult> = s
-        .rules
+/// A quantity split by evidence grade: `A 1,200 tce (80.0 %) · C 300 tce (20.0 %)`.
+pub(super) fn grades_text(by: [f64; 4], unit: &str) -> String {
+    let sum: f64 = by.iter().sum();
+    parkbench_core::input::Grade::ALL
         .iter()
-        .filter(|r| r.status == Status::Fails)
-        .collect();
-    failing.sort_by(|a, b| {
-        (b.role == parkbench_core::benchmark::Role::Gate)
-            .cmp(&(a.role == parkbench_core::benchmark::Role::Gate))
-            .then(b.weight.total_cmp(&a.weight))
-    });
-    let gaps: Vec<String> = failing
-        .iter()
-        .take(SUMMARY_GAPS)
-        .map(|r| {
-            let name = match lang {
-                Lang::En => &r.name_en,
-                Lang::Zh => &r.name_zh,
-            };
-            match r.gap.as_ref() {
-                Some(g) => format!("{name}: {}", words.text(&g.text)),
-                None => name.to_string(),
-            }
+        .zip(by)
+        .filter(|(_, x)| *x > 0.0)
+        .map(|(g, x)| {
+            format!(
+                "{} {} {unit} ({:.1} %)",
+                g.id(),
+                fmt_qty(x),
+                if sum > 0.0 { 100.0 * x / sum } else { 0.0 }
+            )
         })
-        .collect();
-    if !gaps.is_empty() {
-        out.push((
-            words.word("report.summary_gaps"),
-            gaps.join(&words.word("report.list_separator")),
-        ));
-    }
-    // The next step: the plan, in one sentence.
-    if let Some((run, _)) = input.pathways
-        && let Some(p) = run.plans.iter().find(|p| p.park_id == s.park_id)
-        && p.blocked.is_none()
-        && !p.steps.is_empty()
-    {
-        out.push((
-            words.word("report.summary_next"),
-            super::pathway::line(p, &input.run.set, lang),
-        ));
-    }
-    // How sure.
-    if let Some(u) = input
-        .programme
-        .uncertainty
-        .iter()
-        .find(|u| u.park_id == s.park_id && u.year == s.year)
-    {
-        let set = &input.run.set;
-        let levels = u
-            .level_shares
-            .iter()
-            .map(|(l, x)| format!("{} {}", level_words(set, l, lang), pct(*x)))
-            .collect::<Vec<_>>()
-            .join(" · ");
-        out.push((
-            words.word("report.summary_sure"),
-            words.text(&t!(
-                "report.summary_sure_text",
-                draws = fmt_qty(u.draws as f64),
-                levels = levels
-            )),
-        ));
-    }
-    // What the data rests on: evidence and the problems found in it.
-    let py = input
-        .run
-        .inventory
-        .years
-        .iter()
-        .find(|y| y.park_id == s.park_id && y.year == s.year);
-    let mut quality: Vec<String> = py
-        .map(|py| green_and_evidence(py, lang))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(label, _)| {
-            *label == words.word("report.evidence_energy")
-                || *label == words.word("report.evidence_co2")
-        })
-        .map(|(label, text)| format!("{label}: {text}"))
-        .collect();
-    let warnings = input.data.report.warnings_of(&s.park_id);
-    quality.push(words.text(&t!("report.summary_warnings", n = warnings)));
-    let estimated = s.rules.iter().filter(|r| r.estimated).count();
-    if estimated > 0 {
-        quality.push(words.text(&t!("report.summary_estimated", n = estimated)));
-    }
-    out.push((
-        words.word("report.summary_quality"),
-        quality.join(&words.word("report.list_separator")),
-    ));
-    // How firm the thresholds are.
-    let mut by_status: std::collections::BTreeMap<&str, usize> = Default::default();
-    for r in &s.rules {
-        if let Some(t) = &r.threshold {
-            *by_status.entry(t.status.as_str()).or_default() += 1;
-        }
-    }
-    if !by_status.is_empty() {
-        let parts: Vec<String> = by_status
-            .iter()
-            .map(|(status, n)| {
-                let label = words.lookup(&format!("status.{status}")).unwrap_or(status);
-                format!("{label} {n}")
-            })
-            .collect();
-        out.push((
-            words.word("report.summary_sources"),
-            words.text(&t!(
-                "report.summary_sources_text",
-                parts = parts.join(" · ")
-            )),
-        ));
-    }
-    out
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Firms shown by name in a step's line; the others are summed.
@@ -880,6 +757,68 @@ pub(super) fn measure_name(s: &Score, measure: &str, lang: Lang) -> String {
         })
 }
 
+/// The published references for the park's sector (`indicators/references.toml`) that one of
+/// its indicators can be read against: what the figure is, its value, the park's, how far apart
+/// and which way is better, with the source.
+pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minijinja::Value> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let sector = input
+        .data
+        .park(&s.park_id)
+        .map_or("", |p| p.sector.as_str());
+    let values = input.run.values.get(&(s.park_id.clone(), s.year));
+    parkbench_core::stats::published()
+        .iter()
+        .filter(|r| r.applies_to(sector))
+        .filter_map(|r| {
+            let ind = input.cat.get(&r.indicator)?;
+            let park = values?.get(&r.indicator)?.value?;
+            let better = ind.direction.meets(park, r.value);
+            let apart = if r.value == 0.0 {
+                None
+            } else {
+                Some((park - r.value).abs() / r.value.abs())
+            };
+            let comparison = match apart {
+                Some(x) if x < REFERENCE_EVEN => words.word("report.reference_even"),
+                Some(x) => {
+                    let share = format!("{:.0} %", x * 100.0);
+                    let verdict = words.word(if better {
+                        "report.reference_better"
+                    } else {
+                        "report.reference_worse"
+                    });
+                    words.text(&if park < r.value {
+                        t!("report.reference_below", share = share, verdict = verdict)
+                    } else {
+                        t!("report.reference_above", share = share, verdict = verdict)
+                    })
+                }
+                None => "—".to_string(),
+            };
+            Some(context! {
+                indicator => match lang {
+                    Lang::En => ind.name_en.clone(),
+                    Lang::Zh => ind.name_zh.clone(),
+                },
+                what => words.text(&t!(
+                    "report.reference_of_year",
+                    what = r.label.get(lang),
+                    year = r.year.to_string()
+                )),
+                reference => fmt_indicator(ind, r.value, false),
+                park => fmt_indicator(ind, park, false),
+                comparison => comparison,
+                source => r.source.get(lang),
+                status => r.status.as_str(),
+            })
+        })
+        .collect()
+}
+
+/// Two figures closer than this share of the reference read as "about the same".
+const REFERENCE_EVEN: f64 = 0.005;
+
 pub(super) fn fmt_measure(s: &Score, cat: &Catalogue, measure: &str, x: f64) -> String {
     if measure == parkbench_core::stats::OVERALL {
         return format!("{x:.0}");
@@ -919,9 +858,10 @@ pub(super) fn borderline_text(s: &Score, input: &ReportInput, lang: Lang) -> Opt
 }
 
 /// Where the park stands among its peers: the overall score and the gate/core rules.
-pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minijinja::Value> {
+pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
     let t = labels(lang);
     let words = parkbench_core::i18n::Locale::get(lang);
+    let colon = words.word("report.label_separator");
     let shown: Vec<&str> = std::iter::once(parkbench_core::stats::OVERALL)
         .chain(
             s.rules
@@ -934,53 +874,80 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec<minij
     let start = prog
         .peers
         .partition_point(|r| (r.park_id.as_str(), r.year) < (s.park_id.as_str(), s.year));
-    prog.peers[start..]
+    let mut small: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    for r in prog.peers[start..]
         .iter()
         .take_while(|r| r.park_id == s.park_id && r.year == s.year)
         .filter(|r| shown.contains(&r.measure.as_str()))
-        .map(|r| {
-            let kind = t[format!("kind_{}", r.kind.as_str()).as_str()];
-            let group = match r.kind {
-                parkbench_core::stats::GroupKind::Programme => kind.to_string(),
-                parkbench_core::stats::GroupKind::Size => {
-                    let label = prog
-                        .peer_config
-                        .size_bands
-                        .iter()
-                        .find(|b| b.id == r.group)
-                        .map_or(r.group.clone(), |b| b.label.get(lang).to_string());
-                    format!("{kind}: {label}")
-                }
-                parkbench_core::stats::GroupKind::Province => {
-                    let name = input
-                        .data
-                        .park(&s.park_id)
-                        .and_then(|p| p.province_name.as_ref())
-                        .map_or_else(|| r.group.clone(), |n| words.text(n));
-                    format!("{kind}: {name}")
-                }
-                parkbench_core::stats::GroupKind::Sector => {
-                    let name = input
-                        .data
-                        .park(&s.park_id)
-                        .map_or_else(|| r.group.clone(), |p| words.text(&p.sector_text()));
-                    format!("{kind}: {name}")
-                }
-            };
-            let fmt = |x: f64| fmt_measure(s, input.cat, &r.measure, x);
-            context! {
-                measure => measure_name(s, &r.measure, lang),
-                value => fmt(r.value),
-                group => group,
-                n => r.n,
-                rank => r.rank.map(|k| format!("{k} / {}", r.n)),
-                percentile => r.percentile.map(|p| format!("{p:.2}")),
-                median => r.median.map(fmt),
-                quartiles => r.q1.zip(r.q3).map(|(a, b)| format!("{} – {}", fmt(a), fmt(b))),
-                too_small => r.too_small,
+    {
+        let kind = t[format!("kind_{}", r.kind.as_str()).as_str()];
+        let group = match r.kind {
+            parkbench_core::stats::GroupKind::Programme => kind.to_string(),
+            parkbench_core::stats::GroupKind::Size => {
+                let label = prog
+                    .peer_config
+                    .size_bands
+                    .iter()
+                    .find(|b| b.id == r.group)
+                    .map_or(r.group.clone(), |b| b.label.get(lang).to_string());
+                format!("{kind}{colon}{label}")
             }
-        })
-        .collect()
+            parkbench_core::stats::GroupKind::Province => {
+                let name = input
+                    .data
+                    .park(&s.park_id)
+                    .and_then(|p| p.province_name.as_ref())
+                    .map_or_else(|| r.group.clone(), |n| words.text(n));
+                format!("{kind}{colon}{name}")
+            }
+            parkbench_core::stats::GroupKind::Sector => {
+                let name = input
+                    .data
+                    .park(&s.park_id)
+                    .map_or_else(|| r.group.clone(), |p| words.text(&p.sector_text()));
+                format!("{kind}{colon}{name}")
+            }
+        };
+        if r.too_small {
+            let named = words.text(&t!(
+                "report.peer_group_count",
+                group = group.clone(),
+                n = r.n
+            ));
+            if !small.contains(&named) {
+                small.push(named);
+            }
+            continue;
+        }
+        let fmt = |x: f64| fmt_measure(s, input.cat, &r.measure, x);
+        rows.push(context! {
+            measure => measure_name(s, &r.measure, lang),
+            value => fmt(r.value),
+            group => group,
+            n => r.n,
+            rank => r.rank.map(|k| format!("{k} / {}", r.n)),
+            percentile => r.percentile.map(|p| format!("{p:.2}")),
+            median => r.median.map(fmt),
+            quartiles => r.q1.zip(r.q3).map(|(a, b)| format!("{} – {}", fmt(a), fmt(b))),
+        });
+    }
+    let small = (!small.is_empty()).then(|| {
+        words.text(&t!(
+            "report.peers_too_small",
+            min = prog.peer_config.min_group_size,
+            groups = small.join(&words.word("report.list_separator"))
+        ))
+    });
+    Peers { rows, small }
+}
+
+/// A park among its peers: the groups with statistics, and the groups too small for them in
+/// one sentence.
+#[derive(Serialize)]
+pub(super) struct Peers {
+    rows: Vec<minijinja::Value>,
+    small: Option<String>,
 }
 
 /// The park's verdict under uncertainty.

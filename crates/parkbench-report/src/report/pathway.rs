@@ -22,9 +22,17 @@ fn qty(x: f64) -> String {
     }
 }
 
-/// Money in 万元 (10^4 CNY), as Chinese plans state it.
-fn wan(x: Option<f64>) -> String {
-    x.map_or("—".to_string(), |v| qty(v / 1e4))
+/// Money in the unit the page's language states it in (万元 in Chinese, millions of yuan in
+/// English: `[units] money_scale`), 3 significant figures.
+fn wan(x: Option<f64>, lang: Lang) -> String {
+    let scale = Locale::get(lang).money_scale();
+    x.map_or("—".to_string(), |v| {
+        if v == 0.0 {
+            "0".to_string()
+        } else {
+            fmt_qty(v / scale)
+        }
+    })
 }
 
 /// What a plan costs a year, said as a cost or, when it pays for itself, as a saving (never
@@ -32,8 +40,8 @@ fn wan(x: Option<f64>) -> String {
 fn money(cost: Option<f64>, lang: Lang) -> String {
     let words = Locale::get(lang);
     match cost {
-        Some(c) if c < 0.0 => words.text(&t!("report.money_saving", amount = wan(Some(-c)))),
-        c => words.text(&t!("report.money_cost", amount = wan(c))),
+        Some(c) if c < 0.0 => words.text(&t!("report.money_saving", amount = wan(Some(-c), lang))),
+        c => words.text(&t!("report.money_cost", amount = wan(c, lang))),
     }
 }
 
@@ -47,8 +55,8 @@ fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Valu
                 size => s.size_text(),
                 abated => qty(s.abatement_t),
                 cost_per_t => s.cost_per_t.map_or("—".to_string(), fmt_qty),
-                annual => wan(s.effect.annual_cost_cny()),
-                capex => wan(Some(s.effect.capex_cny)),
+                annual => wan(s.effect.annual_cost_cny(), lang),
+                capex => wan(Some(s.effect.capex_cny), lang),
                 status => m.map_or("unconfirmed", |m| m.weakest_status().as_str()),
             }
         })
@@ -101,7 +109,7 @@ pub(super) fn line(p: &Plan, set: &BenchmarkSet, lang: Lang) -> String {
         gate_after = gate_label(p.gate_after.unwrap_or(GateState::None), lang),
         t = fmt_qty(p.abatement_t()),
         money = money(p.annual_cost_cny(), lang),
-        capex = wan(Some(p.capex_cny()))
+        capex = wan(Some(p.capex_cny()), lang)
     ))
 }
 
@@ -119,6 +127,39 @@ fn unit_word(unit: &str, lang: Lang) -> String {
             None => u.to_string(),
         },
     }
+}
+
+/// A parameter's value as the table shows it, money in yuan (one currency per table), with
+/// what a converted value was converted from, at which rate of the catalogue.
+fn in_cny(
+    v: &parkbench_core::pathway::measures::Param,
+    cat: &Catalogue,
+    lang: Lang,
+) -> (String, Option<String>) {
+    let plain = format!("{} {}", v.value, unit_word(&v.unit, lang));
+    let Some((cur, per)) = v.unit.split_once('/') else {
+        return (plain, None);
+    };
+    let Some(rate) = cat.currency.get(cur).filter(|_| cur != "CNY") else {
+        return (plain, None);
+    };
+    let words = Locale::get(lang);
+    let status = words
+        .lookup(&format!("status.{}", rate.status.as_str()))
+        .unwrap_or(rate.status.as_str());
+    (
+        format!(
+            "{} {}",
+            fmt_qty(v.value * rate.value),
+            unit_word(&format!("CNY/{per}"), lang)
+        ),
+        Some(words.text(&t!(
+            "report.converted_from",
+            value = plain,
+            rate = format!("{} {}", rate.value, rate.unit),
+            status = status
+        ))),
+    )
 }
 
 /// A park's pathway for its page, with its charts.
@@ -163,22 +204,29 @@ pub(super) fn park_view(
                 context! {
                     measure => m.name.get(lang),
                     parameter => words.lookup(&format!("param.{k}")).unwrap_or(k),
-                    value => format!("{} {}", v.value, unit_word(&v.unit, lang)),
+                    value => in_cny(v, cat, lang).0,
                     source => v.source,
                     status => v.status.as_str(),
                     // A note in the page's language only: a plain note (a consultant's own
                     // measures file, in English) is left off Chinese pages; measures.csv has it.
-                    note => v.note.as_ref().and_then(|n| match (n, lang) {
-                        (parkbench_core::benchmark::Text::Plain(_), Lang::Zh) => None,
-                        (n, _) => Some(n.get(lang).to_string()),
-                    }),
+                    // A value converted to yuan says from what, at which rate.
+                    note => {
+                        let note = v.note.as_ref().and_then(|n| match (n, lang) {
+                            (parkbench_core::benchmark::Text::Plain(_), Lang::Zh) => None,
+                            (n, _) => Some(n.get(lang).to_string()),
+                        });
+                        match (in_cny(v, cat, lang).1, note) {
+                            (Some(c), Some(n)) => Some(format!("{c} {n}")),
+                            (c, n) => c.or(n),
+                        }
+                    },
                 }
             })
         })
         .collect();
     let projection = projection.map(|pr| {
         context! {
-            scenario => pr.scenario,
+            scenario => pr.scenario.get(lang),
             years => pr.years.iter().map(|y| context! {
                 year => y.year,
                 milestone => y.milestone,
@@ -200,8 +248,8 @@ pub(super) fn park_view(
         steps => step_rows(&p.steps, cat, lang),
         total => context! {
             abated => fmt_qty(p.abatement_t()),
-            annual => wan(p.annual_cost_cny()),
-            capex => wan(Some(p.capex_cny())),
+            annual => wan(p.annual_cost_cny(), lang),
+            capex => wan(Some(p.capex_cny()), lang),
         },
         macc => step_rows(&p.macc, cat, lang),
         unreached => p.unreached.iter().map(|u| context! { name => rule_name(&u.rule), why => words.text(&u.why) }).collect::<Vec<_>>(),
@@ -225,8 +273,29 @@ pub(super) fn park_view(
 /// The programme's pathway view: what it takes to bring every park to its gate, and which
 /// measures most parks need.
 pub(super) fn programme_view(run: &PlanRun, cat: &Catalogue, lang: Lang) -> minijinja::Value {
-    let words = Locale::get(lang);
     let t = labels(lang);
+    let measures: Vec<_> = run
+        .measures_needed()
+        .into_iter()
+        .map(|(id, n, tco2, cost)| {
+            context! {
+                name => cat.measure(&id).map_or(id.clone(), |m| m.name.get(lang).to_string()),
+                parks => n,
+                abated => qty(tco2),
+                annual => wan(cost, lang),
+            }
+        })
+        .collect();
+    context! {
+        summary => programme_line(run, lang),
+        measures => measures,
+        heading => t["pathway_programme"],
+    }
+}
+
+/// The programme's plans in one sentence: how many parks reach the gate, how many meet it
+/// already, how many cannot, and what bringing them there abates and costs.
+pub(super) fn programme_line(run: &PlanRun, lang: Lang) -> String {
     let reach: Vec<&Plan> = run
         .plans
         .iter()
@@ -241,32 +310,16 @@ pub(super) fn programme_view(run: &PlanRun, cat: &Catalogue, lang: Lang) -> mini
     let abated: f64 = reach.iter().map(|p| p.abatement_t()).sum();
     let annual: Option<f64> = reach.iter().map(|p| p.annual_cost_cny()).sum();
     let capex: f64 = reach.iter().map(|p| p.capex_cny()).sum();
-    let measures: Vec<_> = run
-        .measures_needed()
-        .into_iter()
-        .map(|(id, n, tco2, cost)| {
-            context! {
-                name => cat.measure(&id).map_or(id.clone(), |m| m.name.get(lang).to_string()),
-                parks => n,
-                abated => qty(tco2),
-                annual => wan(cost),
-            }
-        })
-        .collect();
-    context! {
-        summary => words.text(&t!(
-            "report.pathway_programme_line",
-            n = run.plans.len(),
-            reach = reach.len() - already,
-            already = already,
-            cannot = cannot,
-            t = fmt_qty(abated),
-            money = money(annual, lang),
-            capex = wan(Some(capex))
-        )),
-        measures => measures,
-        heading => t["pathway_programme"],
-    }
+    Locale::get(lang).text(&t!(
+        "report.pathway_programme_line",
+        n = run.plans.len(),
+        reach = reach.len() - already,
+        already = already,
+        cannot = cannot,
+        t = fmt_qty(abated),
+        money = money(annual, lang),
+        capex = wan(Some(capex), lang)
+    ))
 }
 
 /// A park's needs and the technologies that serve each (best first, at most `TOP`).
@@ -359,13 +412,18 @@ mod money_tests {
     fn a_plan_that_pays_for_itself_is_said_as_a_saving() {
         assert_eq!(
             money(Some(-455_000_000.0), Lang::En),
-            "while saving 45,500 万元/yr net"
+            "while saving CNY 455 million/yr net"
         );
-        assert_eq!(money(Some(100_000_000.0), Lang::En), "for 10,000 万元/yr");
+        assert_eq!(
+            money(Some(100_000_000.0), Lang::En),
+            "for CNY 100 million/yr"
+        );
+        assert_eq!(money(Some(450_000.0), Lang::En), "for CNY 0.450 million/yr");
         assert_eq!(
             money(Some(-455_000_000.0), Lang::Zh),
             "每年净节省 45,500 万元"
         );
-        assert_eq!(money(None, Lang::En), "for — 万元/yr");
+        assert_eq!(money(Some(450_000.0), Lang::Zh), "年成本 45.0 万元");
+        assert_eq!(money(None, Lang::En), "for CNY — million/yr");
     }
 }

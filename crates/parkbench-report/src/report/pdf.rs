@@ -3,8 +3,9 @@
 //! The layout is typst code shipped in the binary (`templates/common.typ`, `park.typ`,
 //! `programme.typ`); the facts come as `data.json`, the same view the HTML page renders,
 //! read with typst's `json()`. Data is never spliced into markup, so no park name, rule text or
-//! source can change the document's code. The only font is the embedded Noto Sans CJK SC subset
-//! (also used by the charts); typst embeds the glyphs a document uses, subset. No clock is read
+//! source can change the document's code. The fonts are the embedded Noto Sans CJK SC subsets,
+//! Regular (also used by the charts) and Bold (headings, labels, table heads); typst embeds the
+//! glyphs a document uses, subset. No clock is read
 //! and the document identifier is derived from the file's name, so the same input gives the
 //! same bytes.
 
@@ -27,6 +28,9 @@ pub(super) enum Kind {
     Programme,
 }
 
+/// The bold face of the embedded font, for the documents only (charts draw no bold text).
+static BOLD_FONT_BYTES: &[u8] = include_bytes!("../plot/fonts/NotoSansSC-Bold-subset.otf");
+
 /// What every document shares: typst's standard library, the font and the layout code.
 struct Typesetter {
     library: LazyHash<Library>,
@@ -44,8 +48,11 @@ fn file_id(path: &str) -> FileId {
 }
 
 static TYPESETTER: LazyLock<Typesetter> = LazyLock::new(|| {
-    let fonts: Vec<Font> = Font::iter(Bytes::new(crate::plot::FONT_BYTES)).collect();
-    assert!(!fonts.is_empty(), "the embedded font loads");
+    let fonts: Vec<Font> = [crate::plot::FONT_BYTES, BOLD_FONT_BYTES]
+        .into_iter()
+        .flat_map(|bytes| Font::iter(Bytes::new(bytes)))
+        .collect();
+    assert_eq!(fonts.len(), 2, "both embedded faces load");
     let source = |name: &str, text: &str| Source::new(file_id(name), text.to_string());
     Typesetter {
         library: LazyHash::new(Library::builder().build()),

@@ -76,7 +76,8 @@ pub(super) fn page(
         .into_iter()
         .map(|(park, reason)| context! { park => park, reason => reason })
         .collect();
-    let summary = text::programme_summary(lang, ranked.len(), failures.len());
+    let scored_line = text::programme_summary(lang, ranked.len(), failures.len());
+    let summary = super::summary::programme(scores, input, failures.len(), lang);
     let page = context! {
         lang => lang_code(lang),
         t => t,
@@ -87,10 +88,12 @@ pub(super) fn page(
         parks => parks,
         charts => charts,
         failures => failures,
+        scored_line => scored_line,
         summary => summary,
         mc => input.programme.mc.is_some(),
         movers => movers_view(input, lang),
         method => method_view(input, lang),
+        methodology => super::method::steps(input, lang),
         pathways => input.pathways.map(|(run, cat)| super::pathway::programme_view(run, cat, lang)),
         technologies => input.matches.map(|(m, tech)| super::pathway::technology_view(m, tech, lang)),
         compare => input.comparison.map(|c| c.table(lang, "../")),
@@ -199,38 +202,27 @@ pub(super) fn movers_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
     context! { any => any, up => view(up), down => view(down) }
 }
 
-/// How peer statistics and uncertainty are made, with the ranges' sources.
+/// The Monte Carlo's ranges with their sources (none when it did not run).
 pub(super) fn method_view(input: &ReportInput, lang: Lang) -> minijinja::Value {
     let words = parkbench_core::i18n::Locale::get(lang);
-    let prog = input.programme;
-    let peers = text::peer_method(lang, prog.peer_config.min_group_size);
-    let (mc, ranges) = match &prog.mc {
-        None => (None, Vec::new()),
+    let (mc, ranges) = match &input.programme.mc {
+        None => (false, Vec::new()),
         Some((m, cfg)) => {
             let mut ranges = vec![
                 context! { applies_to => words.word("report.range_measured"), half_width => pct(cfg.data_quality.measured), source => cfg.data_quality.measured_source, status => cfg.data_quality.measured_status.as_str() },
-                context! { applies_to => words.word("report.range_estimated"), half_width => pct(m.estimated_spread.unwrap_or(cfg.data_quality.estimated)), source => if m.estimated_spread.is_some() { "--estimated-spread".to_string() } else { cfg.data_quality.estimated_source.clone() }, status => if m.estimated_spread.is_some() { "unconfirmed" } else { cfg.data_quality.estimated_status.as_str() } },
+                context! { applies_to => words.word("report.range_estimated"), half_width => pct(m.estimated_spread.unwrap_or(cfg.data_quality.estimated)), source => if m.estimated_spread.is_some() { words.word("report.range_set_for_run") } else { cfg.data_quality.estimated_source.clone() }, status => if m.estimated_spread.is_some() { "unconfirmed" } else { cfg.data_quality.estimated_status.as_str() } },
             ];
             for f in &cfg.factor {
                 let applies_to = match f.applies_to.as_str() {
                     "grid" => words.word("report.range_grid"),
                     "heat" => words.word("report.range_heat"),
                     "fuel" => words.word("report.range_fuel"),
-                    id => input.vocab.metrics.get(id).map_or_else(
-                        || id.to_string(),
-                        |m| match lang {
-                            Lang::En => id.to_string(),
-                            Lang::Zh => m.name_zh.clone(),
-                        },
-                    ),
+                    id => metric_name(input.vocab, id, lang),
                 };
                 ranges.push(context! { applies_to => applies_to, half_width => pct(f.half_width), source => f.source, status => f.status.as_str() });
             }
-            (
-                Some(text::mc_method(lang, m.draws, m.seed, cfg.borderline_share)),
-                ranges,
-            )
+            (true, ranges)
         }
     };
-    context! { peers => peers, mc => mc, ranges => ranges }
+    context! { mc => mc, ranges => ranges }
 }

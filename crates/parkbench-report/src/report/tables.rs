@@ -56,11 +56,9 @@ pub fn peers_csv(ps: &[Programme]) -> String {
             median: num(r.median, 6),
             q3: num(r.q3, 6),
             z: num(r.z, 3),
+            // A code (the workbook words it): the group has fewer parks than the minimum.
             note: if r.too_small {
-                format!(
-                    "group smaller than {}: no statistics",
-                    p.peer_config.min_group_size
-                )
+                format!("too_small_{}", p.peer_config.min_group_size)
             } else {
                 String::new()
             },

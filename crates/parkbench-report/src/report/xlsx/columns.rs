@@ -51,6 +51,17 @@ pub(super) enum Kind {
     Worded(&'static [&'static str]),
     /// A level id, worded by the set's own labels.
     Level,
+    /// Levels with their shares of the draws (`ready:0.8 progressing:0.2`): each level worded by
+    /// the set's labels, each share as a percentage.
+    LevelShares,
+    /// A peer group's id, worded by its row's `group_kind` (a band's label, a province's name).
+    PeerGroup,
+    /// A peer row's note code (`too_small_5`), worded.
+    PeerNote,
+    /// A province id, as the park's own data names it.
+    Province,
+    /// Technology field ids, space-separated, named in the report's language.
+    Fields,
 }
 
 /// Columns by name, the same in every table.
@@ -121,6 +132,12 @@ const BY_NAME: &[(&str, Kind)] = &[
     ("section", Kind::Worded(&["xlsx.value.section."])),
     ("kind", Kind::Worded(&["xlsx.value.kind."])),
     ("unit", Kind::Worded(&["xlsx.value.unit."])),
+    ("size_unit", Kind::Worded(&["xlsx.value.unit."])),
+    ("amount_unit", Kind::Worded(&["xlsx.value.unit."])),
+    ("measure", Kind::Worded(&["xlsx.value.measure."])),
+    ("level_shares", Kind::LevelShares),
+    ("group", Kind::PeerGroup),
+    ("rule", Kind::Worded(&["xlsx.value.measure."])),
     ("level", Kind::Level),
     ("from_level", Kind::Level),
     ("to_level", Kind::Level),
@@ -129,7 +146,12 @@ const BY_NAME: &[(&str, Kind)] = &[
 ];
 
 /// Columns of one table that differ from [`BY_NAME`]: (sheet, column, kind).
-const BY_SHEET: &[(&str, &str, Kind)] = &[("failures", "value", Kind::Text)];
+const BY_SHEET: &[(&str, &str, Kind)] = &[
+    ("failures", "value", Kind::Text),
+    ("peers", "note", Kind::PeerNote),
+    ("needs", "province", Kind::Province),
+    ("needs", "fields", Kind::Fields),
+];
 
 /// How the column `name` of the table `sheet` is shown. The inventory's carrier columns
 /// (`tce_<metric>`, `co2_<metric>_t`, `<...>_mwh`) are quantities.

@@ -43,6 +43,11 @@ pub(super) struct Context<'a> {
     units: BTreeMap<&'a str, &'a str>,
     /// Metric names (the inventory's carrier columns).
     metrics: BTreeMap<&'a str, &'a str>,
+    /// Peer groups by (kind, id), worded: the programme, a size band's label, a province's
+    /// and a sector's name.
+    groups: BTreeMap<(String, String), String>,
+    /// Technology fields of the measure catalogue by id, named.
+    fields: BTreeMap<&'a str, &'a str>,
 }
 
 /// The id of the score rows of a park-year (`rule` in scores.csv, `measure` in peers.csv and
@@ -93,6 +98,16 @@ impl<'a> Context<'a> {
             levels,
             units,
             metrics: metrics.collect(),
+            groups: peer_groups(input, lang),
+            fields: input
+                .pathways
+                .map(|(_, cat)| {
+                    cat.fields
+                        .iter()
+                        .map(|(id, name)| (id.as_str(), name.get(lang)))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -325,6 +340,44 @@ impl Context<'_> {
                 .levels
                 .get(raw)
                 .map_or_else(text, |l| Cell::Text(l.clone())),
+            Kind::PeerGroup => {
+                let kind = table.get(row, "group_kind").unwrap_or_default();
+                self.groups
+                    .get(&(kind.to_string(), raw.to_string()))
+                    .map_or_else(text, |name| Cell::Text(name.clone()))
+            }
+            Kind::Province => self
+                .groups
+                .get(&("province".to_string(), raw.to_string()))
+                .map_or_else(text, |name| Cell::Text(name.clone())),
+            Kind::Fields => Cell::Text(
+                raw.split_whitespace()
+                    .map(|f| self.fields.get(f).copied().unwrap_or(f))
+                    .collect::<Vec<_>>()
+                    .join(&self.words.word("report.list_separator")),
+            ),
+            Kind::PeerNote => match raw.strip_prefix("too_small_") {
+                Some(min) => Cell::Text(
+                    self.words
+                        .text(&t!("report.peer_note_too_small", min = min)),
+                ),
+                None => text(),
+            },
+            Kind::LevelShares => Cell::Text(
+                raw.split_whitespace()
+                    .map(|part| match part.rsplit_once(':') {
+                        Some((id, share)) => {
+                            let level = self.levels.get(id).map_or(id, String::as_str);
+                            match share.parse::<f64>() {
+                                Ok(x) => format!("{level} {:.0} %", x * 100.0),
+                                Err(_) => format!("{level} {share}"),
+                            }
+                        }
+                        None => part.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(&self.words.word("report.list_separator")),
+            ),
         }
     }
 
@@ -348,6 +401,40 @@ impl Context<'_> {
             .unwrap_or(id)
             .to_string()
     }
+}
+
+/// Every peer group of the programme in words, by (kind, id) as peers.csv writes them.
+fn peer_groups(input: &ReportInput, lang: Lang) -> BTreeMap<(String, String), String> {
+    use parkbench_core::stats::GroupKind;
+    let words = Locale::get(lang);
+    let t = super::labels(lang);
+    let mut out = BTreeMap::new();
+    out.insert(
+        (GroupKind::Programme.as_str().to_string(), "all".to_string()),
+        t["kind_programme"].to_string(),
+    );
+    for b in &input.programme.peer_config.size_bands {
+        out.insert(
+            (GroupKind::Size.as_str().to_string(), b.id.clone()),
+            b.label.get(lang).to_string(),
+        );
+    }
+    for p in &input.data.parks {
+        if let (Some(id), Some(name)) = (&p.province, &p.province_name) {
+            out.insert(
+                (GroupKind::Province.as_str().to_string(), id.clone()),
+                words.text(name),
+            );
+        }
+        let sector = p.sector.trim().to_lowercase();
+        if !sector.is_empty() {
+            out.insert(
+                (GroupKind::Sector.as_str().to_string(), sector),
+                words.text(&p.sector_text()),
+            );
+        }
+    }
+    out
 }
 
 /// A cell that is a plain number (not an id such as `2024-03` or a code with leading zeros).
