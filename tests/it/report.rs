@@ -735,8 +735,11 @@ pub(crate) fn quoted_strings() -> Vec<String> {
         }
         let text = std::fs::read_to_string(&f).unwrap();
         if name.ends_with(".toml") {
-            for part in text.split("source = \"").skip(1) {
-                quoted.push(part.split('"').next().unwrap_or("").to_string());
+            // Sources, and a set's publisher, as published.
+            for key in ["source = \"", "publisher = \""] {
+                for part in text.split(key).skip(1) {
+                    quoted.push(part.split('"').next().unwrap_or("").to_string());
+                }
             }
         } else if name.ends_with(".csv") {
             let body: String = text
@@ -761,6 +764,8 @@ pub(crate) fn quoted_strings() -> Vec<String> {
             }
         }
     }
+    // The technology catalogue is cited by the name it was given on the command line.
+    quoted.push("sample-data/technologies.csv".to_string());
     let tech = std::fs::read_to_string(root.join("sample-data/technologies.csv")).unwrap();
     for row in crate::csv_rows(&tech) {
         for field in ["title_en", "provider", "source", "cost_unit"] {
@@ -782,15 +787,37 @@ pub(crate) fn squeeze(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `text` (white space squeezed) without the quoted texts.
+/// `text` without the quoted texts, found whatever white space a renderer put in or took out
+/// (a PDF's text breaks lines inside a table cell and spaces hanzi from digits): each quoted
+/// text is looked for with all white space dropped on both sides, and what it covers becomes
+/// spaces.
 pub(crate) fn unquote(text: &str, quoted: &[String]) -> String {
-    let mut text = squeeze(text);
-    for q in quoted {
-        if text.contains(q.as_str()) {
-            text = text.replace(q.as_str(), " ");
+    // The text without white space, and for each of its bytes the original char's byte range.
+    let mut squashed = String::with_capacity(text.len());
+    let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if !c.is_whitespace() {
+            squashed.push(c);
+            origin.extend(std::iter::repeat_n((i, c.len_utf8()), c.len_utf8()));
         }
     }
-    text
+    let mut removed = vec![false; text.len()];
+    for q in quoted {
+        let q: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        if q.is_empty() {
+            continue;
+        }
+        for (at, _) in squashed.match_indices(q.as_str()) {
+            for &(start, len) in &origin[at..at + q.len()] {
+                removed[start..start + len]
+                    .iter_mut()
+                    .for_each(|r| *r = true);
+            }
+        }
+    }
+    text.char_indices()
+        .map(|(i, c)| if removed[i] { ' ' } else { c })
+        .collect()
 }
 
 /// Every cell of the Chinese workbook is Chinese: sheet names, headers, statuses, levels, roles,

@@ -310,13 +310,21 @@ pub(super) fn programme_line(run: &PlanRun, lang: Lang) -> String {
     let abated: f64 = reach.iter().map(|p| p.abatement_t()).sum();
     let annual: Option<f64> = reach.iter().map(|p| p.annual_cost_cny()).sum();
     let capex: f64 = reach.iter().map(|p| p.capex_cny()).sum();
+    if reach.len() == already {
+        return Locale::get(lang).text(&t!(
+            "report.pathway_programme_none",
+            n = run.plans.len(),
+            already = already,
+            cannot = cannot
+        ));
+    }
     Locale::get(lang).text(&t!(
         "report.pathway_programme_line",
         n = run.plans.len(),
         reach = reach.len() - already,
         already = already,
         cannot = cannot,
-        t = fmt_qty(abated),
+        t = qty(abated),
         money = money(annual, lang),
         capex = wan(Some(capex), lang)
     ))
