@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// Reporting year of --import.
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
+    /// Who the portal's reports are for (their identification block; "not given" without it).
+    #[arg(long, value_name = "TEXT")]
+    pub client: Option<String>,
+    /// Who prepares the portal's reports (the programme office running it).
+    #[arg(long, value_name = "TEXT")]
+    pub preparer: Option<String>,
     /// Largest upload accepted, in MB.
     #[arg(long, value_name = "MB", default_value_t = 50)]
     pub upload_limit_mb: usize,
@@ -141,6 +147,17 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
             secure_cookies: !args.insecure_cookies,
             public_url,
             limits,
+            report_issue: parkbench::identification::Issue {
+                client: args
+                    .client
+                    .as_deref()
+                    .and_then(parkbench::identification::given),
+                preparer: args
+                    .preparer
+                    .as_deref()
+                    .and_then(parkbench::identification::given),
+                issue_date: None,
+            },
         };
         let portal = Portal::open(cfg)
             .await

@@ -1113,3 +1113,64 @@ async fn staff_see_who_makes_a_park_s_total_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     staff_see_who_makes_a_park_s_total(&sqlite_url(dir.path(), "portal.db")).await;
 }
+
+/// The portal's reports say whom they are for and who prepared them (`serve --client
+/// --preparer`), and are issued the day they are made; a portal started without them says
+/// "not given" and invents nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_s_reports_are_identified_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let park = "zj-xinghu-micro";
+    let (_, activity) = sample_park(park);
+    for (name, issue) in [
+        (
+            "named.db",
+            parkbench::identification::Issue {
+                client: Some("示例省发展改革委（虚构）".into()),
+                preparer: Some("Example programme office (fictional)".into()),
+                issue_date: None,
+            },
+        ),
+        ("unnamed.db", Default::default()),
+    ] {
+        let p = portal_with(PortalConfig {
+            db_url: sqlite_url(dir.path(), name),
+            benchmarks: vec!["cn-zero-carbon-park-2025".into()],
+            report_issue: issue.clone(),
+            ..PortalConfig::default()
+        })
+        .await;
+        let mut admin = Client::new(p.router());
+        admin.login("admin@example.org", PASSWORD).await;
+        let page = admin.get(&format!("/park/{park}")).await;
+        let r = admin
+            .post_files(
+                &format!("/park/{park}/upload"),
+                &[("csrf", &csrf(&page.body)), ("year", "2024")],
+                &[("activity.csv", activity.clone())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let html = admin
+            .get(&format!(
+                "/park/{park}/report.html?year=2024&benchmark=cn-zero-carbon-park-2025&lang=en"
+            ))
+            .await;
+        assert_eq!(html.status, StatusCode::OK);
+        let ident = &html.body[html.body.find("class=\"ident\"").expect("an ident block")..];
+        let ident = &ident[..ident.find("</table>").unwrap()];
+        let today = chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        assert!(ident.contains(&today), "{ident}");
+        match (&issue.client, &issue.preparer) {
+            (Some(client), Some(preparer)) => {
+                assert!(ident.contains(client.as_str()), "{ident}");
+                assert!(ident.contains(preparer.as_str()), "{ident}");
+            }
+            _ => assert_eq!(ident.matches("not given").count(), 2, "{ident}"),
+        }
+        p.db().close().await;
+    }
+}

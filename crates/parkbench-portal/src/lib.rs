@@ -51,6 +51,9 @@ pub struct PortalConfig {
     pub public_url: String,
     /// Bounds on requests, uploads, logins and storage (`indicators/limits.toml`, `[portal]`).
     pub limits: PortalLimits,
+    /// Who the reports made by the portal are for and who prepares them (their
+    /// identification block); the issue date is the day each is made.
+    pub report_issue: parkbench_core::identification::Issue,
 }
 
 impl PortalConfig {
@@ -73,6 +76,7 @@ impl Default for PortalConfig {
             secure_cookies: true,
             public_url: "http://127.0.0.1:8080".into(),
             limits: parkbench_core::reference::limits().portal,
+            report_issue: Default::default(),
         }
     }
 }
@@ -209,7 +213,8 @@ fn tech_csv_key(version: u64) -> String {
 impl Portal {
     /// Connects to the database (creating and migrating it) and loads the reference data.
     pub async fn open(cfg: PortalConfig) -> Result<Portal, PortalError> {
-        let refs = work::Refs::load(&cfg.benchmarks).map_err(PortalError::Setup)?;
+        let mut refs = work::Refs::load(&cfg.benchmarks).map_err(PortalError::Setup)?;
+        refs.issue = cfg.report_issue.clone();
         let db = Db::connect(&cfg.db_url).await?;
         let form_key = db.setting_or_init("form_key", &auth::token()).await?;
         let portal = Portal {

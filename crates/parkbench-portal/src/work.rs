@@ -28,6 +28,9 @@ pub struct Refs {
     pub reference: Reference,
     /// The benchmark sets the portal offers, the first the default.
     pub sets: Vec<BenchmarkSet>,
+    /// Who the portal's reports are for and who prepares them (`serve --client/--preparer`);
+    /// each report is issued the day it is made.
+    pub issue: parkbench_core::identification::Issue,
 }
 
 impl std::ops::Deref for Refs {
@@ -49,7 +52,11 @@ impl Refs {
                 .map(|id| reference.set(id).cloned().map_err(|e| e.to_string()))
                 .collect::<Result<_, _>>()?
         };
-        Ok(Refs { reference, sets })
+        Ok(Refs {
+            reference,
+            sets,
+            issue: Default::default(),
+        })
     }
 
     pub fn set(&self, id: &str) -> Option<&BenchmarkSet> {
@@ -627,10 +634,11 @@ fn run_report(
             scenario: None,
             technologies: tech.cloned(),
         }),
-        // A page's report is issued the day it is made; the portal names no client.
+        // A page's report is issued the day it is made, for the client and by the preparer
+        // the portal was started with (shown as not given when it was given none).
         issue: parkbench_core::identification::Issue {
             issue_date: Some(chrono::Utc::now().date_naive()),
-            ..Default::default()
+            ..refs.issue.clone()
         },
     };
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
