@@ -7,7 +7,7 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,11 +23,10 @@ use super::{Cached, Portal, auth, crossyear, scope};
 /// The OpenAPI 3 document of these routes (a test checks that every route is in it).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-/// The API's routes (state: the portal).
-pub(super) fn routes(p: &Portal) -> Router<Portal> {
-    let l = p.inner.cfg.limits;
-    // A decision's JSON: its comments at their most (4 bytes a character), with room.
-    let review_bytes = (l.comments_per_decision + 1) * (l.comment_chars * 4 + 512);
+/// The API's routes (state: the portal). A decision's JSON is a form's size at most
+/// (`form_body_bytes`, the default limit), so the memory connections may hold stays as stated;
+/// files are read within the upload limit, holding an upload slot.
+pub(super) fn routes() -> Router<Portal> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/parks/{park_id}/submissions", post(upload))
@@ -37,7 +36,7 @@ pub(super) fn routes(p: &Portal) -> Router<Portal> {
         )
         .route(
             "/api/v1/parks/{park_id}/submissions/{version}/review",
-            post(review).layer(DefaultBodyLimit::max(review_bytes)),
+            post(review),
         )
         .route(
             "/api/v1/parks/{park_id}/submissions/{version}/evidence",
@@ -66,7 +65,6 @@ fn json(status: StatusCode, v: &serde_json::Value) -> Response {
 /// failures each further call waits, doubling, as logins do.
 pub(crate) struct ApiCaller {
     pub c: Caller,
-    pub address: String,
 }
 
 /// Longest token accepted for a look-up (a token is `pbt_` and 64 hex digits).
@@ -123,7 +121,6 @@ impl FromRequestParts<Portal> for ApiCaller {
         tracing::debug!(user = ?user.email, token = token_id, "API call");
         Ok(ApiCaller {
             c: Caller::new(&user, &address, lang),
-            address,
         })
     }
 }
@@ -439,7 +436,9 @@ pub(crate) async fn submission_json(
         "checks": {
             "against": checks.against.map(|(y, v, s)| serde_json::json!({"year": y, "version": v, "state": s})),
             "findings": findings,
-            "note": checks.note.map(|k| super::i18n::t(lang, k)),
+            "note": checks.note.map(|k| {
+                super::i18n::t(lang, k).replace("{year}", &(sub.year - 1).to_string())
+            }),
         },
         "decisions": moves,
         "comments": comments,

@@ -1422,22 +1422,6 @@ impl Db {
         rows.iter().map(Self::move_from).collect()
     }
 
-    /// The last move of every park and year of a reporting year (the state of each park's
-    /// review): (park, move).
-    pub async fn last_moves(&self, year: i64) -> Result<Vec<(String, Move)>, DbError> {
-        let rows = sqlx::query(&format!(
-            "{} WHERE m.year = $1 AND m.seq = (SELECT MAX(x.seq) FROM moves x \
-             WHERE x.park_id = m.park_id AND x.year = m.year) ORDER BY m.park_id",
-            Self::MOVE.replace("SELECT m.id,", "SELECT m.park_id, m.id,")
-        ))
-        .bind(year)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("park_id")?, Self::move_from(r)?)))
-            .collect()
-    }
-
     /// Stores a move with its comments and events, as the park and year's move `seq`. None
     /// when another move took that place first (the caller decided on a stale state).
     pub async fn record_move(&self, m: &NewMove<'_>) -> Result<Option<i64>, DbError> {

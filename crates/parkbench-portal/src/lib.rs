@@ -903,7 +903,7 @@ impl Portal {
             .route("/admin", get(pages::admin))
             .route("/admin/users", post(pages::admin_create))
             .route("/admin/role", post(pages::admin_role))
-            .merge(api::routes(self))
+            .merge(api::routes())
             .fallback(pages::fallback)
             .with_state(self.clone());
         let routes = protect(routes, limit + net::FORM_ROOM, &l);

@@ -793,6 +793,7 @@ pub(crate) fn problems_json(problems: &[Diagnostic], lang: Lang) -> Vec<serde_js
         .map(|d| {
             serde_json::json!({
                 "file": d.file,
+                "sheet": d.sheet,
                 "line": d.line,
                 "column": d.column,
                 "severity": if d.severity == Severity::Error { "error" } else { "warning" },

@@ -665,8 +665,8 @@ pub async fn submission(
             ])
         })
         .collect();
-    let mut page = review_view(&p, &v, &park, &sub).await?;
-    page.extend([
+    let mut ctx = review_view(&p, &v, &park, &sub).await?;
+    ctx.extend([
             ("park", Value::from_serialize(&park)),
             ("sub", Value::from_serialize(&sub)),
             ("when", Value::from(when(sub.created_at))),
@@ -679,7 +679,7 @@ pub async fn submission(
             ("stored", Value::from(problems.len())),
             ("omitted", Value::from_serialize(&omitted_rows)),
     ]);
-    Ok(v.render(StatusCode::OK, "submission.html", page))
+    Ok(v.render(StatusCode::OK, "submission.html", ctx))
 }
 
 /// A version's review as its page shows it: its state, what the visitor may do, the decisions
@@ -772,7 +772,7 @@ async fn review_view(
                 ("id", Value::from(e.id)),
                 ("name", Value::from(e.name)),
                 ("kind", Value::from(e.kind)),
-                ("kb", Value::from(e.bytes.div_ceil(1024))),
+                ("kb", Value::from((e.bytes + 1023) / 1024)),
                 ("rule", Value::from(e.rule)),
                 ("sha256", Value::from(e.sha256)),
                 ("by", Value::from(e.by)),
