@@ -224,7 +224,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Fail> {
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    let v = v.to_str().map_err(|_| Fail::Bad("api_idempotency_key"))?.trim();
+    let v = v
+        .to_str()
+        .map_err(|_| Fail::Bad("api_idempotency_key"))?
+        .trim();
     if v.is_empty() || v.len() > 200 {
         return Err(Fail::Bad("api_idempotency_key"));
     }
@@ -279,7 +282,8 @@ async fn upload(
         return Err(caller.fail(Fail::Refused(super::review::Refusal::NotAllowed)));
     }
     let year = q.year().map_err(|f| caller.fail(f))?;
-    let ext = data_type(&headers).ok_or_else(|| caller.fail(Fail::WrongType("api_content_type")))?;
+    let ext =
+        data_type(&headers).ok_or_else(|| caller.fail(Fail::WrongType("api_content_type")))?;
     let idem = idempotency_key(&headers).map_err(|f| caller.fail(f))?;
     // A slot before a byte of the body is read, as for the pages.
     let slot = p.upload_slot(user.id).await.map_err(|f| caller.fail(f))?;
@@ -533,7 +537,10 @@ async fn evidence(
         .await
         .map_err(|e| caller.fail(Fail::db(&e)))?;
     let e = listed.into_iter().find(|e| e.id == id);
-    Ok(json(StatusCode::CREATED, &serde_json::json!({"evidence": e})))
+    Ok(json(
+        StatusCode::CREATED,
+        &serde_json::json!({"evidence": e}),
+    ))
 }
 
 /// `GET /api/v1/parks/{park_id}/scores?year=Y&benchmark=ID`: the score of the version that

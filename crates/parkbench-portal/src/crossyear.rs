@@ -64,8 +64,7 @@ pub struct CarrierRule {
 impl Thresholds {
     /// Parses and checks the thresholds: known totals, shares that are shares.
     pub fn parse(text: &str) -> Result<Thresholds, String> {
-        let t: Thresholds =
-            toml::from_str(text).map_err(|e| format!("cross-year.toml: {e}"))?;
+        let t: Thresholds = toml::from_str(text).map_err(|e| format!("cross-year.toml: {e}"))?;
         for r in &t.totals {
             if !TOTALS.contains(&r.id.as_str()) {
                 return Err(format!(
@@ -292,7 +291,7 @@ mod tests {
         let t = Thresholds::shipped().unwrap();
         assert!(t.totals.iter().any(|r| r.id == "energy_tce"));
         assert!(t.totals.iter().all(|r| !r.source.is_empty()));
-        assert!(Thresholds::parse(&"[[total]]\nid = \"nope\"\nmax_change_share = 0.3\nsource = \"x\"\nstatus = \"unconfirmed\"\n[carriers]\nappear = true\nvanish = true\nmin_share_of_energy = 0.0\nsource = \"x\"\nstatus = \"unconfirmed\"\n").is_err());
+        assert!(Thresholds::parse("[[total]]\nid = \"nope\"\nmax_change_share = 0.3\nsource = \"x\"\nstatus = \"unconfirmed\"\n[carriers]\nappear = true\nvanish = true\nmin_share_of_energy = 0.0\nsource = \"x\"\nstatus = \"unconfirmed\"\n").is_err());
     }
 
     #[test]
@@ -301,7 +300,11 @@ mod tests {
         let last = totals(
             100_000.0,
             200_000.0,
-            &[("electricity_grid", 60_000.0), ("coal", 39_500.0), ("diesel", 500.0)],
+            &[
+                ("electricity_grid", 60_000.0),
+                ("coal", 39_500.0),
+                ("diesel", 500.0),
+            ],
         );
         // Energy +29 % (within 30 %), CO2 +40 %; natural gas appears, coal vanishes, the small
         // diesel vanishing is below 1 % of the energy and not flagged.
@@ -312,7 +315,9 @@ mod tests {
         );
         let f = compare(&t, &last, &now);
         assert_eq!(f.len(), 3, "{f:?}");
-        assert!(matches!(&f[0], Finding::Moved { total, share, .. } if total == "co2_total_t" && (share - 0.4).abs() < 1e-9));
+        assert!(
+            matches!(&f[0], Finding::Moved { total, share, .. } if total == "co2_total_t" && (share - 0.4).abs() < 1e-9)
+        );
         assert!(matches!(&f[1], Finding::Appeared { carrier, .. } if carrier == "natural_gas"));
         assert!(matches!(&f[2], Finding::Vanished { carrier, .. } if carrier == "coal"));
         // The same year against itself: nothing.
@@ -338,8 +343,14 @@ mod tests {
             status: SourceStatus::Unconfirmed,
         };
         let (en, src) = words(&f, 2023, Lang::En);
-        assert!(en.contains("50 %") && en.contains("2023") && en.contains("30 %"), "{en}");
-        assert!(src.contains("editorial") && src.contains("unconfirmed"), "{src}");
+        assert!(
+            en.contains("50 %") && en.contains("2023") && en.contains("30 %"),
+            "{en}"
+        );
+        assert!(
+            src.contains("editorial") && src.contains("unconfirmed"),
+            "{src}"
+        );
         let (zh, _) = words(&f, 2023, Lang::Zh);
         assert!(zh.contains("50 %") && zh != en, "{zh}");
     }

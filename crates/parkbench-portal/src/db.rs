@@ -674,17 +674,19 @@ impl Db {
     }
 
     pub async fn parks(&self) -> Result<Vec<RosterPark>, DbError> {
-        let rows = sqlx::query("SELECT park_id, name, province, meta_csv FROM parks ORDER BY park_id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT park_id, name, province, meta_csv FROM parks ORDER BY park_id")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(Self::park_from).collect()
     }
 
     pub async fn park(&self, park_id: &str) -> Result<Option<RosterPark>, DbError> {
-        let row = sqlx::query("SELECT park_id, name, province, meta_csv FROM parks WHERE park_id = $1")
-            .bind(park_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT park_id, name, province, meta_csv FROM parks WHERE park_id = $1")
+                .bind(park_id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(Self::park_from).transpose()
     }
 
@@ -1188,22 +1190,21 @@ impl Db {
 
     /// Every event, oldest first; with a province, only the events of its parks.
     pub async fn events(&self, province: Option<&str>) -> Result<Vec<Event>, DbError> {
-        let rows = match province {
-            None => {
-                sqlx::query(&format!("{} ORDER BY e.id", Self::EVENT))
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-            Some(p) => {
-                sqlx::query(&format!(
+        let rows =
+            match province {
+                None => {
+                    sqlx::query(&format!("{} ORDER BY e.id", Self::EVENT))
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+                Some(p) => sqlx::query(&format!(
                     "{} JOIN parks k ON k.park_id = e.park_id WHERE k.province = $1 ORDER BY e.id",
                     Self::EVENT
                 ))
                 .bind(p)
                 .fetch_all(&self.pool)
-                .await?
-            }
-        };
+                .await?,
+            };
         rows.iter().map(Self::event_from).collect()
     }
 
@@ -1559,22 +1560,21 @@ impl Db {
     pub async fn requests(&self, park: Option<&str>) -> Result<Vec<Request>, DbError> {
         let q = "SELECT r.id, r.year, r.sets, r.template, r.due, r.note, u.email, r.created_at \
                  FROM requests r JOIN users u ON u.id = r.user_id";
-        let rows = match park {
-            Some(p) => {
-                sqlx::query(&format!(
+        let rows =
+            match park {
+                Some(p) => sqlx::query(&format!(
                     "{q} WHERE r.id IN (SELECT request_id FROM request_parks WHERE park_id = $1) \
                      ORDER BY r.id DESC"
                 ))
                 .bind(p)
                 .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!("{q} ORDER BY r.id DESC"))
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-        };
+                .await?,
+                None => {
+                    sqlx::query(&format!("{q} ORDER BY r.id DESC"))
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+            };
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: i64 = r.try_get("id")?;
@@ -1685,13 +1685,14 @@ impl Db {
         submission_id: i64,
         id: i64,
     ) -> Result<Option<Vec<u8>>, DbError> {
-        let row =
-            sqlx::query("SELECT content FROM evidence WHERE submission_id = $1 AND id = $2")
-                .bind(submission_id)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| r.try_get::<Vec<u8>, _>("content")).transpose()?)
+        let row = sqlx::query("SELECT content FROM evidence WHERE submission_id = $1 AND id = $2")
+            .bind(submission_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<Vec<u8>, _>("content"))
+            .transpose()?)
     }
 }
 

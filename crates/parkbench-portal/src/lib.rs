@@ -440,19 +440,17 @@ impl Portal {
                 };
                 match province {
                     None => None,
-                    Some(name) => Some(
-                        self.inner
-                            .refs
-                            .factors
-                            .province_key(&name)
-                            .ok_or_else(|| {
-                                PortalError::Refused("province_unknown", net::logged(&name))
-                            })?,
-                    ),
+                    Some(name) => {
+                        Some(self.inner.refs.factors.province_key(&name).ok_or_else(|| {
+                            PortalError::Refused("province_unknown", net::logged(&name))
+                        })?)
+                    }
                 }
             }
             (Role::Admin, Some(w)) if w.eq_ignore_ascii_case("nation") => None,
-            (Role::Operator, Some(w)) if account.park_id.is_some_and(|p| w == format!("park:{p}")) => {
+            (Role::Operator, Some(w))
+                if account.park_id.is_some_and(|p| w == format!("park:{p}")) =>
+            {
                 None
             }
             (Role::Admin | Role::Operator, Some(_)) => return Err(refused("scope_for_staff")),
@@ -744,7 +742,9 @@ impl Portal {
         }
         for park in self.db().parks_without_province().await? {
             if let Some(province) = work::province_of(&park.meta_csv, &self.inner.refs) {
-                self.db().set_park_province(&park.park_id, &province).await?;
+                self.db()
+                    .set_park_province(&park.park_id, &province)
+                    .await?;
             }
         }
         self.db().put_setting(DONE, "1").await?;

@@ -160,7 +160,12 @@ impl Refusal {
 /// Every allowed move: from a state, an action, by the levels that may make it, to a state. A
 /// submission after a return lands in `resubmitted` instead of `submitted` ([`next`]).
 pub const MOVES: &[(State, Action, &[Level], State)] = &[
-    (State::Draft, Action::Submit, &[Level::Park], State::Submitted),
+    (
+        State::Draft,
+        Action::Submit,
+        &[Level::Park],
+        State::Submitted,
+    ),
     (
         State::Submitted,
         Action::Return,

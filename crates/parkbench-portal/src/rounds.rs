@@ -16,9 +16,9 @@ use super::review::{self, Action, Level, Refusal, State};
 use super::scope;
 use super::work::{self, Upload};
 use super::{Cached, Portal, PortalLimits};
-use std::sync::Arc;
 use parkbench_core::diag::{Diagnostic, Severity};
 use parkbench_core::i18n::Lang;
+use std::sync::Arc;
 
 /// Who is asking: the account, how the audit trail names them, and their language.
 pub(crate) struct Caller {
@@ -158,8 +158,7 @@ pub fn evidence_kind(bytes: &[u8]) -> Option<&'static str> {
         Some("png")
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("jpeg")
-    } else if bytes.starts_with(b"PK\x03\x04")
-        && bytes.windows(15).any(|w| w == b"xl/workbook.xml")
+    } else if bytes.starts_with(b"PK\x03\x04") && bytes.windows(15).any(|w| w == b"xl/workbook.xml")
     {
         Some("xlsx")
     } else {
@@ -259,7 +258,9 @@ impl Portal {
                 .map_err(|e| Fail::db(&e))?
         {
             tracing::info!(park = ?i.park.park_id, year = i.year, version = first.version, user = ?user.email, outcome = "repeated", via = i.via, "upload");
-            return self.received(&i.park, i64::from(i.year), first.version, true).await;
+            return self
+                .received(&i.park, i64::from(i.year), first.version, true)
+                .await;
         }
         let (p2, park2, year, uploads) = (self.clone(), i.park.clone(), i.year, i.uploads);
         let checked = self
@@ -551,7 +552,10 @@ impl Portal {
         if !sub.valid {
             return Err(Fail::Conflict("evidence_closed", 0));
         }
-        let state = self.year_review(&park.park_id, sub.year).await?.state(sub.id);
+        let state = self
+            .year_review(&park.park_id, sub.year)
+            .await?
+            .state(sub.id);
         if state.is_accepted() || state == State::Returned {
             return Err(Fail::Conflict("evidence_closed", 0));
         }
@@ -601,7 +605,11 @@ impl Portal {
 
     /// A park the account may see; not found otherwise (another park's existence is not
     /// revealed).
-    pub(crate) async fn visible_park(&self, user: &User, park_id: &str) -> Result<RosterPark, Fail> {
+    pub(crate) async fn visible_park(
+        &self,
+        user: &User,
+        park_id: &str,
+    ) -> Result<RosterPark, Fail> {
         let park = self
             .db()
             .park(park_id)
@@ -670,7 +678,10 @@ impl Portal {
             .filter(|y| parkbench_core::input::activity::YEARS.contains(y))
             .ok_or(Fail::MissingYear)?;
         if r.note.chars().nth(l.request_note_chars).is_some() {
-            return Err(Fail::FieldTooLong("request_note_too_long", l.request_note_chars));
+            return Err(Fail::FieldTooLong(
+                "request_note_too_long",
+                l.request_note_chars,
+            ));
         }
         let due = r.due.trim();
         if due_end(due).is_none() {

@@ -55,7 +55,9 @@ pub fn of(user: &User) -> Scope {
 pub fn level(user: &User, park: &RosterPark) -> Option<Level> {
     match of(user) {
         Scope::Nation => Some(Level::Nation),
-        Scope::Province(p) => (park.province.as_deref() == Some(p.as_str())).then_some(Level::Province),
+        Scope::Province(p) => {
+            (park.province.as_deref() == Some(p.as_str())).then_some(Level::Province)
+        }
         Scope::Park(p) => (p == park.park_id).then_some(Level::Park),
         Scope::Nothing => None,
     }
@@ -116,7 +118,11 @@ mod tests {
         }
         assert_eq!(level(&jiangsu, &js), Some(Level::Province));
         assert_eq!(level(&jiangsu, &zj), None);
-        assert_eq!(level(&jiangsu, &nowhere), None, "a park without a province is national");
+        assert_eq!(
+            level(&jiangsu, &nowhere),
+            None,
+            "a park without a province is national"
+        );
         assert_eq!(level(&op, &js), Some(Level::Park));
         assert_eq!(level(&op, &zj), None);
         assert!(uploads(&op, "js-a") && !uploads(&op, "zj-b"));

@@ -423,7 +423,10 @@ fn year_totals(refs: &Refs, data: &input::Dataset, park_id: &str, year: i32) -> 
     let values = BTreeMap::from([
         ("energy_tce".to_string(), py.energy_tce),
         ("co2_total_t".to_string(), py.co2_total_t),
-        ("electricity_total_mwh".to_string(), py.electricity_total_mwh),
+        (
+            "electricity_total_mwh".to_string(),
+            py.electricity_total_mwh,
+        ),
     ]);
     let carriers = py
         .carriers

@@ -232,9 +232,7 @@ pub(super) fn event_detail(lang: Lang, e: &crate::audit::Event) -> String {
     let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
     let s = |k: &str| d.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let n = |k: &str| d.get(k).map(|x| x.to_string()).unwrap_or_default();
-    let state = |k: &str| {
-        crate::review::State::parse(&s(k)).map_or_else(|| s(k), |x| t(&x.key()))
-    };
+    let state = |k: &str| crate::review::State::parse(&s(k)).map_or_else(|| s(k), |x| t(&x.key()));
     let version = e.version.map(|v| format!("v{v} · ")).unwrap_or_default();
     match Kind::parse(&e.kind) {
         Some(Kind::Upload) => {

@@ -246,7 +246,10 @@ pub async fn park(
         .iter()
         .map(|s| {
             let names: Vec<String> = serde_json::from_str(&s.names).unwrap_or_default();
-            let state = states.get(&s.id).copied().unwrap_or(crate::review::State::Draft);
+            let state = states
+                .get(&s.id)
+                .copied()
+                .unwrap_or(crate::review::State::Draft);
             BTreeMap::from([
                 ("year", Value::from(s.year)),
                 ("version", Value::from(s.version)),
@@ -367,10 +370,7 @@ pub(super) fn standing_words(
     BTreeMap::from([
         ("park_id", Value::from(s.park_id.as_str())),
         ("name", Value::from(s.name.as_str())),
-        (
-            "state",
-            Value::from(s.state.map_or("none", |x| x.as_str())),
-        ),
+        ("state", Value::from(s.state.map_or("none", |x| x.as_str()))),
         (
             "state_words",
             Value::from(match s.state {
@@ -667,17 +667,17 @@ pub async fn submission(
         .collect();
     let mut ctx = review_view(&p, &v, &park, &sub).await?;
     ctx.extend([
-            ("park", Value::from_serialize(&park)),
-            ("sub", Value::from_serialize(&sub)),
-            ("when", Value::from(when(sub.created_at))),
-            ("names", Value::from_serialize(&names)),
-            ("problems", problem_rows(shown, v.lang)),
-            ("page", Value::from(page)),
-            ("pages", Value::from(pages)),
-            ("first_shown", Value::from(from + 1)),
-            ("last_shown", Value::from(from + shown.len())),
-            ("stored", Value::from(problems.len())),
-            ("omitted", Value::from_serialize(&omitted_rows)),
+        ("park", Value::from_serialize(&park)),
+        ("sub", Value::from_serialize(&sub)),
+        ("when", Value::from(when(sub.created_at))),
+        ("names", Value::from_serialize(&names)),
+        ("problems", problem_rows(shown, v.lang)),
+        ("page", Value::from(page)),
+        ("pages", Value::from(pages)),
+        ("first_shown", Value::from(from + 1)),
+        ("last_shown", Value::from(from + shown.len())),
+        ("stored", Value::from(problems.len())),
+        ("omitted", Value::from_serialize(&omitted_rows)),
     ]);
     Ok(v.render(StatusCode::OK, "submission.html", ctx))
 }
@@ -781,7 +781,8 @@ async fn review_view(
         })
         .collect();
     let l = p.inner.cfg.limits;
-    let evidence_open = sub.valid && !state.is_accepted() && state != crate::review::State::Returned;
+    let evidence_open =
+        sub.valid && !state.is_accepted() && state != crate::review::State::Returned;
     let rules: Vec<String> = {
         let mut r: Vec<String> = p
             .inner
@@ -804,9 +805,11 @@ async fn review_view(
         ("checks_against", Value::from(against)),
         (
             "checks_note",
-            Value::from(checks.note.map(|k| {
-                i18n::t(v.lang, k).replace("{year}", &(sub.year - 1).to_string())
-            })),
+            Value::from(
+                checks
+                    .note
+                    .map(|k| i18n::t(v.lang, k).replace("{year}", &(sub.year - 1).to_string())),
+            ),
         ),
         ("evidence", Value::from_serialize(&evidence)),
         (
@@ -964,7 +967,11 @@ pub async fn evidence_file(
     Ok(download(
         bytes,
         crate::rounds::evidence_mime(&e.kind),
-        &format!("evidence-{}.{}", e.id, if e.kind == "jpeg" { "jpg" } else { &e.kind }),
+        &format!(
+            "evidence-{}.{}",
+            e.id,
+            if e.kind == "jpeg" { "jpg" } else { &e.kind }
+        ),
     ))
 }
 

@@ -290,7 +290,9 @@ pub async fn request_open(
         parks: all("parks"),
     };
     let caller = v.caller()?;
-    p.open_request(&caller, round).await.map_err(|f| v.fail(f))?;
+    p.open_request(&caller, round)
+        .await
+        .map_err(|f| v.fail(f))?;
     Ok(Redirect::to(&format!("/programme?lang={}#requests", v.code())).into_response())
 }
 
