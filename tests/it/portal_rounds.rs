@@ -1519,3 +1519,119 @@ async fn a_database_from_before_the_rounds_keeps_working() {
     );
     p.db().close().await;
 }
+
+/// The admin page gives staff a scope (and changes it), worded in both languages, each change an
+/// event by the admin; a provincial account sees its province only and does not replace the
+/// programme's technology catalogue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_give_staff_a_province_on_the_admin_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = portal(&sqlite_url(dir.path(), "admin.db"), 1 << 20).await;
+    let mut admin = logged_in(&p, "admin@example.org").await;
+    let page = admin.get("/admin?lang=en").await;
+    assert!(
+        page.body.contains("value=\"province:jiangsu\""),
+        "the roster's provinces are offered"
+    );
+    let t = csrf(&page.body);
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("csrf", &t),
+                ("email", "js@drc.example"),
+                ("role", "staff"),
+                ("scope", "province:jiangsu"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"setup-link\""));
+    let users = &r.body[r.body.find("id=\"users\"").unwrap()..];
+    assert!(
+        users.contains("<td>js@drc.example</td><td>staff</td><td></td><td>province: jiangsu</td>"),
+        "{users}"
+    );
+    let zh = admin.get("/admin?lang=zh").await;
+    assert!(
+        zh.body
+            .contains("<td>js@drc.example</td><td>staff</td><td></td><td>省级: 江苏</td>"),
+        "{}",
+        zh.body
+    );
+    // A province the factor tables do not know is refused with its name.
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("csrf", &t),
+                ("email", "x@drc.example"),
+                ("role", "staff"),
+                ("scope", "province:atlantis"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("not a province") && r.body.contains("atlantis"),
+        "{}",
+        r.body
+    );
+    // A provincial account looks at the programme.
+    p.create_account_scoped(
+        "js2@drc.example",
+        PASSWORD,
+        &NewAccount {
+            role: Role::Staff,
+            park_id: None,
+            scope: Some("province:jiangsu"),
+        },
+    )
+    .await
+    .unwrap();
+    let mut js = logged_in(&p, "js2@drc.example").await;
+    let page = js.get("/programme?lang=zh").await;
+    assert!(
+        page.body.contains("省级: 江苏") && page.body.contains(PARK) && !page.body.contains(OTHER),
+        "{}",
+        page.body
+    );
+    let r = js
+        .post_files(
+            "/programme/technologies",
+            &[("csrf", &csrf(&page.body))],
+            &[("t.csv", b"id\n".to_vec())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // The change back to national staff: the account is logged out, the event says from what.
+    let r = admin
+        .post_form(
+            "/admin/role",
+            &[
+                ("csrf", &t),
+                ("email", "js2@drc.example"),
+                ("role", "staff"),
+                ("scope", "nation"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        js.get("/programme").await.status,
+        StatusCode::SEE_OTHER,
+        "logged out"
+    );
+    let trail = events(&admin.get("/programme/audit.csv").await.body);
+    let changed = trail
+        .iter()
+        .find(|e| e.0 == "role_changed")
+        .expect("the change is an event");
+    assert_eq!(changed.1, "admin@example.org");
+    assert_eq!(changed.4["from"]["scope"], "province:jiangsu");
+    assert_eq!(changed.4["to"]["scope"], "nation");
+    assert!(trail.iter().any(|e| e.0 == "account_invited"
+        && e.1 == "admin@example.org"
+        && e.4["scope"] == "province:jiangsu"));
+    p.db().close().await;
+}

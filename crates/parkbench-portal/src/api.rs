@@ -235,9 +235,12 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Fail> {
 }
 
 /// Reads a request body, refusing it at the first byte beyond `limit` (the rest is not read).
+/// Its declared length (bounded by `limit`) is allocated at once, so the buffer is not grown
+/// to twice its size on the way.
 async fn read_body(mut body: Body, limit: usize) -> Result<Vec<u8>, Fail> {
     use hyper::body::Body as _;
-    let mut out = Vec::new();
+    let declared = body.size_hint().exact().unwrap_or(0);
+    let mut out = Vec::with_capacity(usize::try_from(declared).unwrap_or(limit).min(limit));
     loop {
         let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
         match frame {

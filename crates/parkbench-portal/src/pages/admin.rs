@@ -27,7 +27,7 @@ pub(super) async fn admin_page(
                 ("email", Value::from(u.email.as_str())),
                 ("role", Value::from(u.role.as_str())),
                 ("park_id", Value::from(u.park_id.clone())),
-                ("scope", Value::from(scope::of(u).label())),
+                ("scope", Value::from(scope_words(p, v.lang, u))),
             ])
         })
         .collect();

@@ -288,3 +288,25 @@ pub(super) fn event_detail(lang: Lang, e: &crate::audit::Event) -> String {
         None => e.detail.clone(),
     }
 }
+
+/// An account's scope in words: the nation, a province by its name, a park by its id.
+pub(super) fn scope_words(p: &Portal, lang: Lang, u: &User) -> String {
+    match scope::of(u) {
+        scope::Scope::Nation => i18n::t(lang, "scope_nation").to_string(),
+        scope::Scope::Province(key) => {
+            let name = match lang {
+                Lang::Zh => p
+                    .inner
+                    .refs
+                    .factors
+                    .province_name_zh(&key)
+                    .unwrap_or(&key)
+                    .to_string(),
+                Lang::En => key.clone(),
+            };
+            format!("{}: {name}", i18n::t(lang, "scope_province"))
+        }
+        scope::Scope::Park(id) => format!("{}: {id}", i18n::t(lang, "park")),
+        scope::Scope::Nothing => String::new(),
+    }
+}

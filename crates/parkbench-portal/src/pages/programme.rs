@@ -208,7 +208,11 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
             ),
             ("requests", requests_view(&p, &v).await?),
             ("scope_parks", Value::from_serialize(&parks)),
-            ("scope", Value::from(crate::scope::of(user).label())),
+            ("scope", Value::from(scope_words(&p, v.lang, user))),
+            (
+                "national",
+                Value::from(crate::scope::of(user) == crate::scope::Scope::Nation),
+            ),
             (
                 "note_chars",
                 Value::from(p.inner.cfg.limits.request_note_chars),
@@ -367,6 +371,11 @@ pub async fn technologies_upload(
 ) -> Page {
     require_staff(&v)?;
     let user = v.require_login()?.clone();
+    // The catalogue serves the whole programme: national staff and admins replace it, not a
+    // province.
+    if crate::scope::of(&user) != crate::scope::Scope::Nation {
+        return Err(v.fail(Fail::Refused(crate::review::Refusal::NotAllowed)));
+    }
     let slot = p.upload_slot(user.id).await.map_err(|f| v.fail(f))?;
     let f = read_upload(&p, form, p.inner.cfg.upload_limit)
         .await
