@@ -1596,6 +1596,10 @@ async fn admins_give_staff_a_province_on_the_admin_page() {
         "{}",
         page.body
     );
+    assert!(
+        !page.body.contains("id=\"tech-form\""),
+        "the catalogue form is national"
+    );
     let r = js
         .post_files(
             "/programme/technologies",
