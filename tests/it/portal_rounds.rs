@@ -1639,3 +1639,81 @@ async fn admins_give_staff_a_province_on_the_admin_page() {
         && e.4["scope"] == "province:jiangsu"));
     p.db().close().await;
 }
+
+/// Eight acceptances of one submitted version sent at once: exactly one is stored (the others
+/// are told the state changed, or that their level may not move it further), and the trail
+/// holds one acceptance.
+async fn decisions_at_once(db_url: &str) {
+    let p = round_portal(db_url).await;
+    let op = token(&p, OP).await;
+    let js = token(&p, JIANGSU).await;
+    let (_, activity) = sample_park(PARK);
+    let mut c = Client::new(p.router());
+    let (s, v) = send(&mut c, &op, 2024, activity, true).await;
+    assert_eq!(
+        (s, v["state"].as_str()),
+        (StatusCode::CREATED, Some("submitted")),
+        "{v}"
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (app, js) = (p.router(), js.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut c = Client::new(app);
+            decide(
+                &mut c,
+                &js,
+                2024,
+                1,
+                serde_json::json!({"decision": "accept"}),
+            )
+            .await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        let (s, v) = t.await.unwrap();
+        outcomes.push((s, v["error"].as_str().unwrap_or("").to_string()));
+    }
+    let stored = outcomes
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .count();
+    assert_eq!(stored, 1, "{outcomes:?}");
+    for (s, e) in &outcomes {
+        assert!(
+            *s == StatusCode::OK
+                || (*s == StatusCode::CONFLICT && e == "refused_changed")
+                || (*s == StatusCode::FORBIDDEN && e == "refused_not_allowed"),
+            "{outcomes:?}"
+        );
+    }
+    let moves = p.db().moves(PARK, 2024).await.unwrap();
+    assert_eq!(
+        moves
+            .iter()
+            .map(|m| m.to_state.as_str())
+            .collect::<Vec<_>>(),
+        ["submitted", "accepted_province"]
+    );
+    let trail = p.db().park_events(PARK, None).await.unwrap();
+    assert_eq!(
+        trail.iter().filter(|e| e.kind == "accept_province").count(),
+        1
+    );
+    p.db().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_acceptances_at_once_store_one_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    decisions_at_once(&sqlite_url(dir.path(), "race.db")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: PARKBENCH_TEST_POSTGRES=postgres://USER@HOST/postgres cargo test --test it on_postgres -- --ignored (.ci/run does)"]
+async fn eight_acceptances_at_once_store_one_on_postgres() {
+    let url = postgres_db().await;
+    decisions_at_once(&url).await;
+    drop_postgres_db(&url).await;
+}

@@ -1426,14 +1426,26 @@ impl Db {
     /// Stores a move with its comments and events, as the park and year's move `seq`. None
     /// when another move took that place first (the caller decided on a stale state).
     pub async fn record_move(&self, m: &NewMove<'_>) -> Result<Option<i64>, DbError> {
-        let mut conn = self.writer().await?;
-        let r = Self::try_record_move(&mut conn, m).await;
-        if r.is_err() {
-            conn.close_on_drop();
-        }
-        match r {
-            Err(DbError::Sql(e)) if is_conflict(&e) => Ok(None),
-            other => other.map(Some),
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut conn = self.writer().await?;
+            let r = Self::try_record_move(&mut conn, m).await;
+            if r.is_err() {
+                conn.close_on_drop();
+            }
+            drop(conn);
+            match r {
+                // The place taken: another move was stored first.
+                Err(DbError::Sql(sqlx::Error::Database(d))) if d.is_unique_violation() => {
+                    return Ok(None);
+                }
+                // SQLite busy or a serialization failure: the same move again.
+                Err(DbError::Sql(e)) if attempt < 20 && is_conflict(&e) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                }
+                other => return other.map(Some),
+            }
         }
     }
 

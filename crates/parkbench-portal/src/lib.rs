@@ -5,6 +5,13 @@
 //!
 //! Storage is SQLite by default and PostgreSQL by URL ([`db`]). Every submission is kept and
 //! versioned; the latest valid version of a park and year is the one that counts.
+//!
+//! A programme runs rounds on top (`rounds`): staff ask parks for a year's data by a date;
+//! data comes from a page or from a park's platform through the API (`/api/v1`, bearer tokens,
+//! `api`), one path for both; each version is checked across years ([`crossyear`]) and
+//! reviewed in two levels, province then nation, by the table of [`review`], each account at
+//! the level its scope gives it ([`scope`]); evidence files are kept with a version; and every
+//! change is an event of the append-only audit trail ([`audit`]).
 
 #[macro_use]
 extern crate parkbench_core;
