@@ -938,6 +938,37 @@ async fn every_new_route_refuses_who_it_must(db_url: &str) {
         (StatusCode::BAD_REQUEST, Some("too_long")),
         "{v}"
     );
+    // Comments name a rule of an offered set or a file of the version; evidence too.
+    for (comment, code) in [
+        (
+            serde_json::json!({"rule": "no_such_rule", "comment": "x"}),
+            "rule_unknown",
+        ),
+        (
+            serde_json::json!({"file": "other.csv", "line": 2, "column": 1, "comment": "x"}),
+            "comment_file_unknown",
+        ),
+    ] {
+        let (s, v) = decide(&mut c, &js, 2024, 1, serde_json::json!({"decision": "return", "comment": "see below", "comments": [comment]})).await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{v}"
+        );
+    }
+    let (s, v) = api(
+        &mut c,
+        Some(&op),
+        "POST",
+        &format!("/api/v1/parks/{PARK}/submissions/1/evidence?year=2024&rule=no_such_rule"),
+        pdf(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("rule_unknown")),
+        "{v}"
+    );
     let (s, v) = api(&mut c, Some(&op), "GET", "/api/v1/no/such/route", None).await;
     assert_eq!(
         (s, v["error"].as_str()),

@@ -387,6 +387,20 @@ impl Portal {
             .await
             .map_err(|e| Fail::db(&e))?
             .ok_or(Fail::NotFound)?;
+        // Comments name a rule of an offered set, or a file of this version.
+        let names: Vec<String> = serde_json::from_str(&sub.names).unwrap_or_default();
+        for c in &d.comments {
+            if let Some(r) = &c.rule
+                && !self.is_rule(r)
+            {
+                return Err(Fail::Bad("rule_unknown"));
+            }
+            if let Some(f) = &c.file
+                && !names.iter().any(|n| n == f)
+            {
+                return Err(Fail::Bad("comment_file_unknown"));
+            }
+        }
         let review = self.year_review(&park.park_id, year).await?;
         let from = review.state(sub.id);
         let has_comment = !d.comment.trim().is_empty() || !d.comments.is_empty();
@@ -451,6 +465,15 @@ impl Portal {
             action = d.action.as_str(), from = from.as_str(), to = to.as_str(), "review"
         );
         Ok(to)
+    }
+
+    /// Is this the id of a rule of a set the portal offers?
+    fn is_rule(&self, id: &str) -> bool {
+        self.inner
+            .refs
+            .sets
+            .iter()
+            .any(|s| s.rules.iter().any(|x| x.id == id))
     }
 
     /// A version's totals: stored with it, or (a version stored before totals were kept) read
@@ -540,14 +563,9 @@ impl Portal {
         }
         let rule = rule.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
         if let Some(r) = &rule
-            && !self
-                .inner
-                .refs
-                .sets
-                .iter()
-                .any(|s| s.rules.iter().any(|x| x.id == *r))
+            && !self.is_rule(r)
         {
-            return Err(Fail::Bad("evidence_rule_unknown"));
+            return Err(Fail::Bad("rule_unknown"));
         }
         if !sub.valid {
             return Err(Fail::Conflict("evidence_closed", 0));
