@@ -1,6 +1,8 @@
 //! The command line: parses arguments, calls the library, renders results. Nothing here
 //! computes; every number comes from the library stages.
 
+#[cfg(feature = "portal")]
+mod accounts;
 mod catalog;
 mod inventory;
 mod job;
@@ -12,6 +14,8 @@ pub mod score;
 #[cfg(feature = "portal")]
 mod serve;
 mod template;
+#[cfg(feature = "portal")]
+mod token;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};
@@ -151,6 +155,14 @@ pub enum Command {
     /// Run the upload portal: operators submit data, programme staff see the programme.
     #[cfg(feature = "portal")]
     Serve(serve::ServeArgs),
+    /// The portal's accounts: invite one with a role and scope, change it, list them.
+    #[cfg(feature = "portal")]
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCmd),
+    /// Bearer tokens for the portal's API: create (prints the token), list, revoke.
+    #[cfg(feature = "portal")]
+    #[command(subcommand)]
+    Token(token::TokenCmd),
     /// The shipped benchmark sets.
     #[command(subcommand)]
     Benchmarks(catalog::BenchmarksCmd),
@@ -299,6 +311,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Template(a) => template::run(a),
         #[cfg(feature = "portal")]
         Command::Serve(a) => serve::run(a),
+        #[cfg(feature = "portal")]
+        Command::Accounts(c) => accounts::run(c),
+        #[cfg(feature = "portal")]
+        Command::Token(c) => token::run(c),
         Command::Benchmarks(c) => catalog::benchmarks(c),
         Command::Indicators(c) => catalog::indicators(c),
     };

@@ -22,6 +22,8 @@ pub mod portal;
 mod portal_browser;
 #[cfg(feature = "portal")]
 mod portal_hardening;
+#[cfg(feature = "portal")]
+mod portal_rounds;
 mod programme;
 mod props;
 pub mod report;

@@ -635,7 +635,15 @@ async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
     // The importer cannot log in, even if its account had a password.
     let id = p
         .db()
-        .create_user(auth::IMPORTER, Role::Staff, None)
+        .create_user(
+            auth::IMPORTER,
+            &parkbench::portal::db::AccountScope {
+                role: Role::Staff,
+                park_id: None,
+                province: None,
+            },
+            None,
+        )
         .await
         .unwrap();
     p.db()
@@ -1374,6 +1382,8 @@ async fn problems_stored_before_the_bound_are_bounded_at_start() {
             files: &[],
             idem_key: None,
             keep_invalid: l.keep_invalid_versions,
+            totals: None,
+            event: None,
         })
         .await
         .unwrap();

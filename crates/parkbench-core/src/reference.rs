@@ -205,6 +205,15 @@ pub struct PortalLimits {
     pub cached_bytes: usize,
     pub cached_results: usize,
     pub hsts_max_age_secs: u64,
+    pub api_token_days: i64,
+    pub api_token_max_days: i64,
+    pub api_tokens_per_account: usize,
+    pub comment_chars: usize,
+    pub comments_per_decision: usize,
+    pub request_note_chars: usize,
+    pub audit_rows_shown: usize,
+    pub evidence_bytes: usize,
+    pub evidence_per_submission: usize,
 }
 
 /// Bounds on one workbook.

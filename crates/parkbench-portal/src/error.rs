@@ -48,16 +48,42 @@ pub enum Fail {
     /// A page for signed-in visitors asked for without a session: answered by a redirect to
     /// the login page, not by the message page.
     LoginRequired,
+    /// An API call without a bearer token.
+    TokenMissing,
+    /// An API call with a token that is unknown, expired or revoked.
+    TokenBad,
+    /// A review move the state machine refuses ([`crate::review::Refusal`]).
+    Refused(crate::review::Refusal),
+    /// A decision taken on a state that changed meanwhile (another move was stored first).
+    Changed,
+    /// A request that names something wrong: the i18n key of what.
+    Bad(&'static str),
+    /// A JSON body that does not parse as the call's: what the parser said.
+    Json(String),
+    /// A file whose content is not of a type this place takes: the i18n key of what it takes.
+    WrongType(&'static str),
+    /// Nothing to answer with, and why (the i18n key): no valid version for the year, say.
+    Absent(&'static str),
+    /// The request conflicts with what is stored (a version that holds as many evidence files
+    /// as it may, one whose review is closed): the i18n key (its `{n}`) and a number.
+    Conflict(&'static str, usize),
 }
 
 impl Fail {
     pub fn status(&self) -> StatusCode {
         match self {
-            Fail::NotFound => StatusCode::NOT_FOUND,
+            Fail::NotFound | Fail::Absent(_) => StatusCode::NOT_FOUND,
             Fail::Forbidden => StatusCode::FORBIDDEN,
-            Fail::BadRequest | Fail::MissingYear | Fail::NoFiles | Fail::FieldTooLong(..) => {
-                StatusCode::BAD_REQUEST
-            }
+            Fail::BadRequest
+            | Fail::MissingYear
+            | Fail::NoFiles
+            | Fail::FieldTooLong(..)
+            | Fail::Bad(_)
+            | Fail::Json(_) => StatusCode::BAD_REQUEST,
+            Fail::TokenMissing | Fail::TokenBad => StatusCode::UNAUTHORIZED,
+            Fail::Refused(crate::review::Refusal::NotAllowed) => StatusCode::FORBIDDEN,
+            Fail::Refused(_) | Fail::Changed | Fail::Conflict(..) => StatusCode::CONFLICT,
+            Fail::WrongType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Fail::TooLarge(_) | Fail::TooManyFiles(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Fail::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Fail::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -96,6 +122,43 @@ impl Fail {
             Fail::Storage(StorageFault::Io) => t("storage_failed").into(),
             Fail::Internal(_) => t("internal_error").into(),
             Fail::LoginRequired => t("login_required").into(),
+            Fail::TokenMissing => t("api_token_missing").into(),
+            Fail::TokenBad => t("api_token_bad").into(),
+            Fail::Refused(r) => t(r.key()).into(),
+            Fail::Changed => t("refused_changed").into(),
+            Fail::Bad(key) | Fail::WrongType(key) | Fail::Absent(key) => t(key).into(),
+            Fail::Json(detail) => format!("{} {detail}", t("api_json")),
+            Fail::Conflict(key, n) => t(key).replace("{n}", &n.to_string()),
+        }
+    }
+
+    /// A stable name of what went wrong, for programs (the API's `error`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Fail::NotFound => "not_found",
+            Fail::Forbidden => "forbidden",
+            Fail::BadRequest => "bad_request",
+            Fail::MissingYear => "missing_year",
+            Fail::NoFiles => "no_files",
+            Fail::TooLarge(_) => "too_large",
+            Fail::TooManyFiles(_) => "too_many_files",
+            Fail::MethodNotAllowed => "method_not_allowed",
+            Fail::UnsupportedType => "unsupported_type",
+            Fail::Timeout => "timeout",
+            Fail::Throttled(_) => "throttled",
+            Fail::UploadInProgress => "upload_in_progress",
+            Fail::Busy(_) | Fail::LoginBusy(_) => "busy",
+            Fail::FieldTooLong(..) => "too_long",
+            Fail::Storage(_) => "storage",
+            Fail::Internal(_) => "internal",
+            Fail::LoginRequired | Fail::TokenMissing => "token_missing",
+            Fail::TokenBad => "token_bad",
+            Fail::Refused(r) => r.key(),
+            Fail::Changed => "refused_changed",
+            Fail::Bad(key) | Fail::Absent(key) => key,
+            Fail::Json(_) => "json",
+            Fail::WrongType(_) => "wrong_type",
+            Fail::Conflict(key, _) => key,
         }
     }
 
@@ -209,6 +272,7 @@ pub fn request_lang(uri: &axum::http::Uri, headers: &HeaderMap) -> Lang {
 /// them.
 pub async fn pages_for_errors(req: Request, next: Next) -> Response {
     let lang = request_lang(req.uri(), req.headers());
+    let api = is_api(req.uri());
     let mut r = next.run(req).await;
     let ours = r.headers().contains_key(header::CONTENT_SECURITY_POLICY);
     let status = r.status();
@@ -222,6 +286,11 @@ pub async fn pages_for_errors(req: Request, next: Next) -> Response {
             s if s.is_server_error() => Fail::Internal(format!("{s} from a layer")),
             _ => Fail::BadRequest,
         };
+        if api {
+            let mut r = ApiError::new(lang, fail).into_response();
+            *r.status_mut() = status;
+            return r;
+        }
         // The page for the status, the status kept (a 422 stays a 422).
         let mut page = PageError::new(lang, fail).into_response();
         *page.status_mut() = status;
@@ -231,4 +300,66 @@ pub async fn pages_for_errors(req: Request, next: Next) -> Response {
         security_headers(r.headers_mut());
     }
     r
+}
+
+/// Is this a call of the API (`/api/...`), answered in JSON instead of pages?
+pub fn is_api(uri: &axum::http::Uri) -> bool {
+    uri.path() == "/api" || uri.path().starts_with("/api/")
+}
+
+/// A failed API call: the same refusals as the pages, as JSON
+/// (`{"error": code, "message": words}`) in the caller's language, with the pages' security
+/// headers; a 401 says how to authenticate.
+#[derive(Debug)]
+pub struct ApiError {
+    pub lang: Lang,
+    pub fail: Fail,
+}
+
+impl ApiError {
+    pub fn new(lang: Lang, fail: Fail) -> ApiError {
+        ApiError { lang, fail }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self.fail {
+            Fail::Internal(detail) => tracing::error!(detail = ?detail, "API call failed"),
+            Fail::Storage(f) => tracing::error!(fault = ?f, "storage refused a write"),
+            _ => {}
+        }
+        let status = match self.fail {
+            // No redirect to a login page for a program.
+            Fail::LoginRequired => StatusCode::UNAUTHORIZED,
+            ref f => f.status(),
+        };
+        let body = serde_json::json!({
+            "error": self.fail.code(),
+            "message": self.fail.text(self.lang),
+        });
+        let mut r = (status, json_body(&body)).into_response();
+        security_headers(r.headers_mut());
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"parkbench\""),
+            );
+        }
+        if let Some(s) = self.fail.retry_after()
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    }
+}
+
+/// A JSON value as a response body.
+pub fn json_body(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
 }

@@ -5,13 +5,23 @@
 //!
 //! Storage is SQLite by default and PostgreSQL by URL ([`db`]). Every submission is kept and
 //! versioned; the latest valid version of a park and year is the one that counts.
+//!
+//! A programme runs rounds on top (`rounds`): staff ask parks for a year's data by a date;
+//! data comes from a page or from a park's platform through the API (`/api/v1`, bearer tokens,
+//! `api`), one path for both; each version is checked across years ([`crossyear`]) and
+//! reviewed in two levels, province then nation, by the table of [`review`], each account at
+//! the level its scope gives it ([`scope`]); evidence files are kept with a version; and every
+//! change is an event of the append-only audit trail ([`audit`]).
 
 #[macro_use]
 extern crate parkbench_core;
 
+mod api;
+pub mod audit;
 pub mod auth;
 mod cache;
 mod checking;
+pub mod crossyear;
 pub mod db;
 pub mod error;
 mod hashing;
@@ -20,6 +30,9 @@ pub mod memory;
 mod net;
 mod pages;
 mod render;
+pub mod review;
+mod rounds;
+pub mod scope;
 pub mod work;
 
 use axum::Router;
@@ -121,6 +134,26 @@ struct Inner {
     /// Upload slots over all users, and uploads in progress by account.
     uploads: Arc<tokio::sync::Semaphore>,
     uploading: Mutex<HashMap<i64, usize>>,
+    /// The checks across years (`indicators/cross-year.toml`).
+    thresholds: crossyear::Thresholds,
+}
+
+/// An account to invite or change: its role, park (operators) and scope as written (staff:
+/// `nation` or `province:<name>`; None is national).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub role: Role,
+    pub park_id: Option<&'a str>,
+    pub scope: Option<&'a str>,
+}
+
+/// An account's scope as shown and logged (`nation`, `province:jiangsu`, `park:ID`).
+fn scope_label(s: &db::AccountScope<'_>) -> String {
+    match (s.role, s.park_id, s.province) {
+        (Role::Operator, Some(p), _) => format!("park:{p}"),
+        (Role::Staff, _, Some(p)) => format!("province:{p}"),
+        _ => "nation".into(),
+    }
 }
 
 /// What the portal has done and holds, counted (for tests and monitoring).
@@ -215,6 +248,7 @@ impl Portal {
     pub async fn open(cfg: PortalConfig) -> Result<Portal, PortalError> {
         let mut refs = work::Refs::load(&cfg.benchmarks).map_err(PortalError::Setup)?;
         refs.issue = cfg.report_issue.clone();
+        let thresholds = crossyear::Thresholds::shipped().map_err(PortalError::Setup)?;
         let db = Db::connect(&cfg.db_url).await?;
         let form_key = db.setting_or_init("form_key", &auth::token()).await?;
         let portal = Portal {
@@ -231,10 +265,12 @@ impl Portal {
                     cfg.limits.uploads_at_once.max(1),
                 )),
                 uploading: Mutex::new(HashMap::new()),
+                thresholds,
                 cfg,
             }),
         };
         portal.bound_stored_problems().await?;
+        portal.fill_park_provinces().await?;
         Ok(portal)
     }
 
@@ -383,15 +419,80 @@ impl Portal {
     }
 
     /// Creates an account without a password and returns its one-time setup path
-    /// (`/setup/<token>`). An existing account with the same role (and park) gets a new link
-    /// instead: it resets the password, keeps the role, spends older links and ends the
-    /// account's sessions at once. A different role is refused: that is an explicit change
-    /// ([`Portal::change_role`]). The importer account is never invited.
+    /// (`/setup/<token>`), as the command line ([`Portal::invite_as`]).
     pub async fn invite(
         &self,
         email: &str,
         role: Role,
         park_id: Option<&str>,
+    ) -> Result<String, PortalError> {
+        let account = NewAccount {
+            role,
+            park_id,
+            scope: None,
+        };
+        self.invite_as(email, &account, &audit::Actor::command_line())
+            .await
+    }
+
+    /// The park and province an account of this role would have, from what was written: an
+    /// operator needs a roster park; staff have a scope (`nation`, or `province:<name>` with a
+    /// province of the factor tables, in English or Chinese); admins are national.
+    pub async fn resolve_scope(
+        &self,
+        email: &str,
+        account: &NewAccount<'_>,
+    ) -> Result<(Option<String>, Option<String>), PortalError> {
+        let refused = |key| PortalError::Refused(key, email.to_string());
+        let province = match (account.role, account.scope.map(str::trim)) {
+            (_, None | Some("")) => None,
+            (Role::Staff, Some(written)) => {
+                let Some(province) = scope::parse_staff_scope(written) else {
+                    return Err(PortalError::Refused("scope_bad", net::logged(written)));
+                };
+                match province {
+                    None => None,
+                    Some(name) => {
+                        Some(self.inner.refs.factors.province_key(&name).ok_or_else(|| {
+                            PortalError::Refused("province_unknown", net::logged(&name))
+                        })?)
+                    }
+                }
+            }
+            (Role::Admin, Some(w)) if w.eq_ignore_ascii_case("nation") => None,
+            (Role::Operator, Some(w))
+                if account.park_id.is_some_and(|p| w == format!("park:{p}")) =>
+            {
+                None
+            }
+            (Role::Admin | Role::Operator, Some(_)) => return Err(refused("scope_for_staff")),
+        };
+        let park = match account.role {
+            Role::Operator => {
+                let Some(p) = account.park_id else {
+                    return Err(refused("operator_needs_park"));
+                };
+                if self.db().park(p).await?.is_none() {
+                    return Err(PortalError::Refused("park_not_on_roster", p.to_string()));
+                }
+                Some(p.to_string())
+            }
+            _ => None,
+        };
+        Ok((park, province))
+    }
+
+    /// Creates an account without a password and returns its one-time setup path
+    /// (`/setup/<token>`); the invitation is an audit event of `actor`. An existing account
+    /// with the same role, park and scope gets a new link instead: it resets the password,
+    /// keeps the role, spends older links and ends the account's sessions at once. A different
+    /// role or scope is refused: that is an explicit change ([`Portal::change_role_as`]). The
+    /// importer account is never invited.
+    pub async fn invite_as(
+        &self,
+        email: &str,
+        account: &NewAccount<'_>,
+        actor: &audit::Actor,
     ) -> Result<String, PortalError> {
         let email = email.trim().to_lowercase();
         if !email.contains('@')
@@ -406,26 +507,44 @@ impl Portal {
         if email == auth::IMPORTER {
             return Err(PortalError::Refused("importer_account", email));
         }
-        if role == Role::Operator && park_id.is_none() {
-            return Err(PortalError::Refused("operator_needs_park", email));
-        }
-        if let Some(p) = park_id
-            && self.db().park(p).await?.is_none()
-        {
-            return Err(PortalError::Refused("park_not_on_roster", p.to_string()));
-        }
+        let (park, province) = self.resolve_scope(&email, account).await?;
+        let role = account.role;
+        let scope_of = db::AccountScope {
+            role,
+            park_id: park.as_deref(),
+            province: province.as_deref(),
+        };
+        let event = audit::NewEvent::new(
+            actor,
+            audit::Kind::AccountInvited,
+            serde_json::json!({
+                "email": email,
+                "role": role.as_str(),
+                "scope": scope_label(&scope_of),
+            }),
+        );
+        let event = match &park {
+            Some(p) => event.about(p, None, None),
+            None => event,
+        };
         let (id, again) = match self.db().user_by_email(&email).await? {
-            Some(u)
-                if u.role != role
-                    || (role == Role::Operator && u.park_id.as_deref() != park_id) =>
-            {
+            Some(u) if u.role != role || u.park_id != park || u.province != province => {
                 return Err(PortalError::Refused("account_exists", email));
             }
             Some(u) => {
-                self.db().reset_account(u.id).await?;
+                let mut event = event.clone();
+                if let Some(d) = event.detail.as_object_mut() {
+                    d.insert("reset".into(), true.into());
+                }
+                self.db().reset_account(u.id, &event).await?;
                 (u.id, true)
             }
-            None => (self.db().create_user(&email, role, park_id).await?, false),
+            None => (
+                self.db()
+                    .create_user(&email, &scope_of, Some(&event))
+                    .await?,
+                false,
+            ),
         };
         let token = auth::token();
         self.db()
@@ -437,39 +556,72 @@ impl Portal {
             .await?;
         tracing::info!(
             target: "parkbench::audit",
-            email = ?email, role = role.as_str(), park = ?park_id.unwrap_or(""),
-            reset = again, "account invited"
+            email = ?email, role = role.as_str(), scope = scope_label(&scope_of),
+            by = ?actor.name, reset = again, "account invited"
         );
         Ok(format!("/setup/{token}"))
     }
 
-    /// Changes an account's role (and park), ending its sessions.
+    /// Changes an account's role (and park), ending its sessions, as the command line.
     pub async fn change_role(
         &self,
         email: &str,
         role: Role,
         park_id: Option<&str>,
     ) -> Result<(), PortalError> {
+        let account = NewAccount {
+            role,
+            park_id,
+            scope: None,
+        };
+        self.change_role_as(email, &account, &audit::Actor::command_line())
+            .await
+    }
+
+    /// Changes an account's role, park and scope, ending its sessions; an audit event of
+    /// `actor` says what it was and what it became.
+    pub async fn change_role_as(
+        &self,
+        email: &str,
+        account: &NewAccount<'_>,
+        actor: &audit::Actor,
+    ) -> Result<(), PortalError> {
         let email = email.trim().to_lowercase();
         if email == auth::IMPORTER {
             return Err(PortalError::Refused("importer_account", email));
         }
-        if role == Role::Operator && park_id.is_none() {
-            return Err(PortalError::Refused("operator_needs_park", email));
-        }
-        if let Some(p) = park_id
-            && self.db().park(p).await?.is_none()
-        {
-            return Err(PortalError::Refused("park_not_on_roster", p.to_string()));
-        }
+        let (park, province) = self.resolve_scope(&email, account).await?;
         let Some(u) = self.db().user_by_email(&email).await? else {
             return Err(PortalError::Refused("no_such_account", email));
         };
-        let park = park_id.filter(|_| role == Role::Operator);
-        self.db().set_role(u.id, role, park).await?;
+        let before = db::AccountScope {
+            role: u.role,
+            park_id: u.park_id.as_deref(),
+            province: u.province.as_deref(),
+        };
+        let after = db::AccountScope {
+            role: account.role,
+            park_id: park.as_deref(),
+            province: province.as_deref(),
+        };
+        let event = audit::NewEvent::new(
+            actor,
+            audit::Kind::RoleChanged,
+            serde_json::json!({
+                "email": email,
+                "from": {"role": before.role.as_str(), "scope": scope_label(&before)},
+                "to": {"role": after.role.as_str(), "scope": scope_label(&after)},
+            }),
+        );
+        let event = match park.as_deref().or(u.park_id.as_deref()) {
+            Some(p) => event.about(p, None, None),
+            None => event,
+        };
+        self.db().set_role(u.id, &after, &event).await?;
         tracing::info!(
             target: "parkbench::audit",
-            email = ?email, role = role.as_str(), park = ?park.unwrap_or(""), "role changed"
+            email = ?email, role = after.role.as_str(), scope = scope_label(&after),
+            by = ?actor.name, "role changed"
         );
         Ok(())
     }
@@ -482,7 +634,24 @@ impl Portal {
         role: Role,
         park_id: Option<&str>,
     ) -> Result<(), PortalError> {
-        let path = self.invite(email, role, park_id).await?;
+        let account = NewAccount {
+            role,
+            park_id,
+            scope: None,
+        };
+        self.create_account_scoped(email, password, &account).await
+    }
+
+    /// [`Portal::create_account`] with a scope (`province:jiangsu`).
+    pub async fn create_account_scoped(
+        &self,
+        email: &str,
+        password: &str,
+        account: &NewAccount<'_>,
+    ) -> Result<(), PortalError> {
+        let path = self
+            .invite_as(email, account, &audit::Actor::command_line())
+            .await?;
         let token = path.trim_start_matches("/setup/");
         let hash = self
             .hash_password(password.to_string())
@@ -491,6 +660,106 @@ impl Portal {
         self.db()
             .use_setup_token(&auth::token_hash(token), &hash)
             .await?;
+        Ok(())
+    }
+
+    /// Creates an API token for an account and returns it (the only time it is seen: only its
+    /// hash is stored). It expires after `days` (`api_token_days` without), at most
+    /// `api_token_max_days`; an account holds at most `api_tokens_per_account` live tokens.
+    pub async fn create_token(
+        &self,
+        email: &str,
+        days: Option<i64>,
+        label: &str,
+        actor: &audit::Actor,
+    ) -> Result<(String, i64), PortalError> {
+        let l = self.inner.cfg.limits;
+        let email = email.trim().to_lowercase();
+        let Some(u) = self.db().user_by_email(&email).await? else {
+            return Err(PortalError::Refused("no_such_account", email));
+        };
+        if email == auth::IMPORTER {
+            return Err(PortalError::Refused("importer_account", email));
+        }
+        let days = days.unwrap_or(l.api_token_days);
+        if !(1..=l.api_token_max_days).contains(&days) {
+            return Err(PortalError::Refused(
+                "token_days_bad",
+                format!("{days} (1-{})", l.api_token_max_days),
+            ));
+        }
+        let label: String = label
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(l.log_value_chars)
+            .collect();
+        let token = format!("pbt_{}", auth::token());
+        let mut event = audit::NewEvent::new(
+            actor,
+            audit::Kind::TokenCreated,
+            serde_json::json!({"email": email, "label": label, "days": days}),
+        );
+        if let Some(p) = &u.park_id {
+            event = event.about(p, None, None);
+        }
+        let id = self
+            .db()
+            .create_token(
+                u.id,
+                &auth::token_hash(&token),
+                &label,
+                days * 86_400,
+                l.api_tokens_per_account,
+                &event,
+            )
+            .await?
+            .ok_or_else(|| {
+                PortalError::Refused(
+                    "tokens_too_many",
+                    format!("{email}: {}", l.api_tokens_per_account),
+                )
+            })?;
+        tracing::info!(target: "parkbench::audit", email = ?email, token = id, days, by = ?actor.name, "API token created");
+        Ok((token, id))
+    }
+
+    /// Revokes an API token by its id (as listed).
+    pub async fn revoke_token(&self, id: i64, actor: &audit::Actor) -> Result<(), PortalError> {
+        let tokens = self.db().tokens(None).await?;
+        let Some(t) = tokens.iter().find(|t| t.id == id) else {
+            return Err(PortalError::Refused("no_such_token", id.to_string()));
+        };
+        let u = self.db().user_by_email(&t.email).await?;
+        let mut event = audit::NewEvent::new(
+            actor,
+            audit::Kind::TokenRevoked,
+            serde_json::json!({"email": t.email, "token_id": id, "label": t.label}),
+        );
+        if let Some(p) = u.and_then(|u| u.park_id) {
+            event = event.about(&p, None, None);
+        }
+        if !self.db().revoke_token(id, &event).await? {
+            return Err(PortalError::Refused("no_such_token", id.to_string()));
+        }
+        tracing::info!(target: "parkbench::audit", token = id, by = ?actor.name, "API token revoked");
+        Ok(())
+    }
+
+    /// Parks added before parks had a province: filled in from their roster row, once per
+    /// database.
+    async fn fill_park_provinces(&self) -> Result<(), PortalError> {
+        const DONE: &str = "park_provinces_filled";
+        if self.db().setting(DONE).await?.is_some() {
+            return Ok(());
+        }
+        for park in self.db().parks_without_province().await? {
+            if let Some(province) = work::province_of(&park.meta_csv, &self.inner.refs) {
+                self.db()
+                    .set_park_province(&park.park_id, &province)
+                    .await?;
+            }
+        }
+        self.db().put_setting(DONE, "1").await?;
         Ok(())
     }
 
@@ -512,7 +781,14 @@ impl Portal {
         self.import_roster(&dir.join("parks.csv")).await?;
         let user = match self.db().user_by_email(IMPORTER).await? {
             Some(u) => u.id,
-            None => self.db().create_user(IMPORTER, Role::Staff, None).await?,
+            None => {
+                let staff = db::AccountScope {
+                    role: Role::Staff,
+                    park_id: None,
+                    province: None,
+                };
+                self.db().create_user(IMPORTER, &staff, None).await?
+            }
         };
         let (p, d) = (self.clone(), dir.to_path_buf());
         let checked = tokio::task::spawn_blocking(move || -> Result<_, String> {
@@ -521,6 +797,7 @@ impl Portal {
                 let roster = db::RosterPark {
                     park_id: park_id.clone(),
                     name: String::new(),
+                    province: None,
                     meta_csv: String::new(),
                 };
                 out.push((park_id, work::check(&p.inner.refs, &roster, year, uploads)));
@@ -535,6 +812,27 @@ impl Portal {
             let (problems, omitted) = c.bounded(&self.inner.cfg.limits);
             let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
             let errors = c.errors();
+            let totals = c
+                .totals
+                .as_ref()
+                .and_then(|t| serde_json::to_string(t).ok());
+            let actor = audit::Actor {
+                id: Some(user),
+                name: IMPORTER.into(),
+                address: "command line".into(),
+            };
+            let event = audit::NewEvent::new(
+                &actor,
+                audit::Kind::Upload,
+                serde_json::json!({
+                    "via": "import",
+                    "files": c.names,
+                    "valid": errors == 0,
+                    "errors": errors,
+                    "warnings": c.warnings(),
+                }),
+            )
+            .about(&park_id, Some(i64::from(year)), None);
             self.db()
                 .insert_submission(&db::NewSubmission {
                     park_id: &park_id,
@@ -549,6 +847,8 @@ impl Portal {
                     files: &c.files,
                     idem_key: None,
                     keep_invalid: self.inner.cfg.limits.keep_invalid_versions,
+                    totals: totals.as_deref(),
+                    event: Some(&event),
                 })
                 .await?;
             if errors == 0 {
@@ -588,8 +888,23 @@ impl Portal {
             )
             .route("/park/{park}/{file}", get(pages::park_file))
             .route("/park/{park}/{year}/{version}", get(pages::submission))
+            .route(
+                "/park/{park}/{year}/{version}/review",
+                post(pages::submission_review),
+            )
+            .route(
+                "/park/{park}/{year}/{version}/evidence",
+                post(pages::evidence_upload)
+                    .layer(DefaultBodyLimit::max(l.evidence_bytes + net::FORM_ROOM)),
+            )
+            .route(
+                "/park/{park}/{year}/{version}/evidence/{id}",
+                get(pages::evidence_file),
+            )
             .route("/programme", get(pages::programme))
             .route("/programme/scores.csv", get(pages::programme_csv))
+            .route("/programme/audit.csv", get(pages::programme_audit_csv))
+            .route("/programme/requests", post(pages::request_open))
             .route(
                 "/programme/technologies",
                 post(pages::technologies_upload).layer(DefaultBodyLimit::max(
@@ -600,6 +915,7 @@ impl Portal {
             .route("/admin", get(pages::admin))
             .route("/admin/users", post(pages::admin_create))
             .route("/admin/role", post(pages::admin_role))
+            .merge(api::routes())
             .fallback(pages::fallback)
             .with_state(self.clone());
         let routes = protect(routes, limit + net::FORM_ROOM, &l);

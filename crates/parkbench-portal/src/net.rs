@@ -149,11 +149,15 @@ impl Paces {
 /// upload handlers read one; any other body is a form). A body too slow ends with an error for
 /// the handler, and the answer is the 408 page, the connection closed.
 async fn pace_body(State(paces): State<Paces>, req: Request, next: Next) -> Response {
-    let upload = req
+    // Uploads: forms with files, and files sent to the API as a body (anything but JSON).
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("multipart/"));
+        .map(str::trim_start);
+    let upload = content_type.is_some_and(|v| v.starts_with("multipart/"))
+        || (error::is_api(req.uri())
+            && content_type.is_some_and(|v| !v.starts_with("application/json")));
     let pace = if upload { paces.upload } else { paces.form };
     let lang = error::request_lang(req.uri(), req.headers());
     let path = logged(req.uri().path());

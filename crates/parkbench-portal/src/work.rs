@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::crossyear::{Carrier, Totals};
 use super::db::{RosterPark, StoredFile};
 use parkbench_core::benchmark::BenchmarkSet;
 use parkbench_core::diag::{Diagnostic, Severity};
@@ -80,6 +81,8 @@ pub struct Checked {
     /// The files to store, with the kind the server recognised.
     pub files: Vec<StoredFile>,
     pub names: Vec<String>,
+    /// The reporting year's totals, checked across years (a version without errors only).
+    pub totals: Option<Totals>,
 }
 
 impl Checked {
@@ -389,18 +392,87 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
         );
     }
     let mut omitted = Vec::new();
+    let mut totals = None;
     if problems.iter().all(|d| d.severity != Severity::Error) {
         let data = load(refs, park, &files, &names);
         problems.extend(data.report.diagnostics.iter().cloned());
         omitted = data.report.omitted();
         problems.extend(belongs_to(&data, park, year));
+        let errors = omitted.iter().any(|o| o.severity == Severity::Error)
+            || problems.iter().any(|d| d.severity == Severity::Error);
+        if !errors {
+            totals = year_totals(refs, &data, &park.park_id, year);
+        }
     }
     Checked {
         problems,
         omitted,
         files,
         names,
+        totals,
     }
+}
+
+/// A park's totals in a year under parkbench's default accounting (the inventory's energy,
+/// CO2 and electricity, and each energy carrier), for the checks across years. None when the
+/// inventory cannot be made.
+fn year_totals(refs: &Refs, data: &input::Dataset, park_id: &str, year: i32) -> Option<Totals> {
+    let inventory = refs
+        .inventory(
+            data,
+            parkbench_core::inventory::AccountingOptions::default(),
+        )
+        .ok()?;
+    let py = inventory
+        .years
+        .iter()
+        .find(|y| y.park_id == park_id && y.year == year)?;
+    let values = BTreeMap::from([
+        ("energy_tce".to_string(), py.energy_tce),
+        ("co2_total_t".to_string(), py.co2_total_t),
+        (
+            "electricity_total_mwh".to_string(),
+            py.electricity_total_mwh,
+        ),
+    ]);
+    let carriers = py
+        .carriers
+        .iter()
+        .map(|c| {
+            (
+                c.metric.clone(),
+                Carrier {
+                    quantity: c.quantity,
+                    unit: c.unit.clone(),
+                    tce: c.tce,
+                },
+            )
+        })
+        .collect();
+    Some(Totals { values, carriers })
+}
+
+/// The totals of a stored version (one stored before totals were kept), read from its files.
+pub fn totals(refs: &Refs, park: &RosterPark, year: i32, files: &[StoredFile]) -> Option<Totals> {
+    let names: Vec<String> = (0..files.len())
+        .map(|i| format!("file {}", i + 1))
+        .collect();
+    let data = load(refs, park, files, &names);
+    if data.report.has_errors() {
+        return None;
+    }
+    year_totals(refs, &data, &park.park_id, year)
+}
+
+/// The province key of a roster row (a parks table's header and one row, as stored with the
+/// park), when it names a known one.
+pub fn province_of(meta_csv: &str, refs: &Refs) -> Option<String> {
+    let t = table::read_csv_bytes("parks.csv", meta_csv.as_bytes()).ok()?;
+    let mut diags =
+        parkbench_core::diag::Report::with_limits(parkbench_core::reference::limits().problems);
+    input::parks::read_parks(&t, &refs.vocab, &refs.factors, &mut diags)
+        .into_iter()
+        .find_map(|p| p.province)
 }
 
 /// Loads stored files as a dataset, diagnostics naming the files as the operator named them.
@@ -744,6 +816,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
             out.push(RosterPark {
                 park_id: p.park_id.clone(),
                 name: p.name.clone(),
+                province: p.province.clone(),
                 meta_csv: meta,
             });
         }

@@ -20,6 +20,21 @@ pub(super) async fn admin_page(
 ) -> Page {
     let users = p.db().users().await.map_err(|e| db_error(v.lang, &e))?;
     let parks = p.db().parks().await.map_err(|e| db_error(v.lang, &e))?;
+    let users: Vec<BTreeMap<&str, Value>> = users
+        .iter()
+        .map(|u| {
+            BTreeMap::from([
+                ("email", Value::from(u.email.as_str())),
+                ("role", Value::from(u.role.as_str())),
+                ("park_id", Value::from(u.park_id.clone())),
+                ("scope", Value::from(scope_words(p, v.lang, u))),
+            ])
+        })
+        .collect();
+    // The provinces of the roster's parks, for a provincial scope.
+    let mut provinces: Vec<&str> = parks.iter().filter_map(|x| x.province.as_deref()).collect();
+    provinces.sort_unstable();
+    provinces.dedup();
     Ok(v.render(
         if error.is_some() {
             StatusCode::BAD_REQUEST
@@ -30,6 +45,7 @@ pub(super) async fn admin_page(
         vec![
             ("users", Value::from_serialize(&users)),
             ("parks", Value::from_serialize(&parks)),
+            ("provinces", Value::from_serialize(&provinces)),
             ("link", Value::from(link)),
             ("error", Value::from(error)),
             ("done", Value::from(done)),
@@ -62,6 +78,20 @@ pub struct NewUserForm {
     role: String,
     #[serde(default)]
     park_id: String,
+    /// Staff: `nation` or `province:<key>` (empty: nation).
+    #[serde(default)]
+    scope: String,
+}
+
+impl NewUserForm {
+    fn account(&self) -> Option<NewAccount<'_>> {
+        let role = Role::parse(&self.role)?;
+        Some(NewAccount {
+            role,
+            park_id: Some(self.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator),
+            scope: Some(self.scope.trim()).filter(|s| !s.is_empty() && role == Role::Staff),
+        })
+    }
 }
 
 /// Invites an account (or re-invites one: a reset link that keeps its role). The link is built
@@ -69,11 +99,11 @@ pub struct NewUserForm {
 pub async fn admin_create(State(p): State<Portal>, v: Visitor, Form(f): Form<NewUserForm>) -> Page {
     require_admin(&v)?;
     v.check_csrf(&f.csrf)?;
-    let Some(role) = Role::parse(&f.role) else {
+    let Some(account) = f.account() else {
         return Err(v.fail(Fail::BadRequest));
     };
-    let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
-    match p.invite(&f.email, role, park).await {
+    let actor = v.caller()?.actor;
+    match p.invite_as(&f.email, &account, &actor).await {
         Ok(path) => admin_page(&p, &v, Some(p.public_link(&path)), None, None).await,
         Err(e) => admin_page(&p, &v, None, Some(refusal(&v, &e)?), None).await,
     }
@@ -83,11 +113,11 @@ pub async fn admin_create(State(p): State<Portal>, v: Visitor, Form(f): Form<New
 pub async fn admin_role(State(p): State<Portal>, v: Visitor, Form(f): Form<NewUserForm>) -> Page {
     require_admin(&v)?;
     v.check_csrf(&f.csrf)?;
-    let Some(role) = Role::parse(&f.role) else {
+    let Some(account) = f.account() else {
         return Err(v.fail(Fail::BadRequest));
     };
-    let park = Some(f.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator);
-    match p.change_role(&f.email, role, park).await {
+    let actor = v.caller()?.actor;
+    match p.change_role_as(&f.email, &account, &actor).await {
         Ok(()) => {
             let done = format!("{} ({})", i18n::t(v.lang, "role_changed"), f.email.trim());
             admin_page(&p, &v, None, None, Some(done)).await

@@ -22,8 +22,9 @@ use std::sync::Arc;
 
 use super::db::{Role, RosterPark, Submission, User};
 use super::error::{Fail, PageError, security_headers};
+use super::rounds::Caller;
 use super::work::{self, Upload};
-use super::{Cached, Portal, PortalError, PortalLimits, auth, i18n};
+use super::{Cached, NewAccount, Portal, PortalError, PortalLimits, auth, i18n, scope};
 use parkbench_core::diag::{Diagnostic, Severity};
 use parkbench_core::i18n::Lang;
 
@@ -96,19 +97,23 @@ impl Visitor {
         }
     }
 
-    /// May this visitor see the park? Staff and admins see every park; an operator only theirs.
-    fn sees(&self, park_id: &str) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.role.sees_programme() || u.park_id.as_deref() == Some(park_id))
+    /// May this visitor see the park ([`crate::scope`]): national staff and admins every park,
+    /// provincial staff their province's, an operator theirs.
+    fn sees(&self, park: &RosterPark) -> bool {
+        self.user.as_ref().is_some_and(|u| scope::sees(u, park))
     }
 
     /// May this visitor submit for the park? Its operator, or an admin.
     fn submits(&self, park_id: &str) -> bool {
-        self.user.as_ref().is_some_and(|u| {
-            u.role == Role::Admin
-                || (u.role == Role::Operator && u.park_id.as_deref() == Some(park_id))
-        })
+        self.user
+            .as_ref()
+            .is_some_and(|u| scope::uploads(u, park_id))
+    }
+
+    /// The signed-in visitor as the rounds and the audit trail see them.
+    fn caller(&self) -> Result<Caller, PageError> {
+        let u = self.require_login()?;
+        Ok(Caller::new(u, &self.address, self.lang))
     }
 
     fn render(&self, status: StatusCode, name: &str, page: Vec<(&'static str, Value)>) -> Response {
@@ -179,9 +184,14 @@ pub(super) fn db_error(lang: Lang, e: &super::DbError) -> PageError {
     PageError::from((lang, e))
 }
 
-/// Unknown paths: the portal's 404 page.
-pub async fn fallback(v: Visitor) -> Page {
-    Err(v.not_found())
+/// Unknown paths: the portal's 404 page (JSON under `/api/`).
+pub async fn fallback(uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    let lang = super::error::request_lang(&uri, &headers);
+    if super::error::is_api(&uri) {
+        super::error::ApiError::new(lang, Fail::NotFound).into_response()
+    } else {
+        PageError::new(lang, Fail::NotFound).into_response()
+    }
 }
 
 pub(super) fn set_cookie(r: &mut Response, value: &str) {
@@ -205,4 +215,98 @@ pub async fn home(v: Visitor) -> Page {
         _ => format!("/programme?lang={}", v.code()),
     };
     Ok(Redirect::to(&to).into_response())
+}
+
+/// An event's kind in words.
+pub(super) fn event_words(lang: Lang, kind: &str) -> String {
+    match crate::audit::Kind::parse(kind) {
+        Some(k) => i18n::t(lang, &k.key()).to_string(),
+        None => kind.to_string(),
+    }
+}
+
+/// What an event says besides its kind, in words (its JSON is in the CSV export).
+pub(super) fn event_detail(lang: Lang, e: &crate::audit::Event) -> String {
+    use crate::audit::Kind;
+    let t = |k: &str| i18n::t(lang, k).to_string();
+    let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+    let s = |k: &str| d.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let n = |k: &str| d.get(k).map(|x| x.to_string()).unwrap_or_default();
+    let state = |k: &str| crate::review::State::parse(&s(k)).map_or_else(|| s(k), |x| t(&x.key()));
+    let version = e.version.map(|v| format!("v{v} · ")).unwrap_or_default();
+    match Kind::parse(&e.kind) {
+        Some(Kind::Upload) => {
+            let files: Vec<String> = d
+                .get("files")
+                .and_then(|f| serde_json::from_value(f.clone()).ok())
+                .unwrap_or_default();
+            let valid = d.get("valid").and_then(|x| x.as_bool()).unwrap_or(false);
+            format!(
+                "{version}{} · {}",
+                files.join(", "),
+                if valid { t("valid") } else { t("invalid") }
+            )
+        }
+        Some(Kind::Submit | Kind::Return | Kind::AcceptProvince | Kind::AcceptNation) => {
+            let comment = s("comment");
+            let mut out = format!("{version}{} → {}", state("from"), state("to"));
+            if !comment.is_empty() {
+                out.push_str(&format!(" · {comment}"));
+            }
+            out
+        }
+        Some(Kind::Comment) => {
+            let place = match (s("rule"), s("file")) {
+                (r, _) if !r.is_empty() => format!("{}: {r}", t("rule")),
+                (_, f) => format!("{f}:{}:{}", n("line"), n("column")),
+            };
+            format!("{version}{place} · {}", s("comment"))
+        }
+        Some(Kind::Evidence) => {
+            let rule = s("rule");
+            let mut out = format!("{version}{} ({}, {} B)", s("name"), s("kind"), n("bytes"));
+            if !rule.is_empty() {
+                out.push_str(&format!(" · {}: {rule}", t("rule")));
+            }
+            out
+        }
+        Some(Kind::AccountInvited) => format!("{} · {} · {}", s("email"), s("role"), s("scope")),
+        Some(Kind::RoleChanged) => {
+            let part = |k: &str| {
+                let x = d.get(k).cloned().unwrap_or_default();
+                let g = |f: &str| x.get(f).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                format!("{} {}", g("role"), g("scope"))
+            };
+            format!("{} · {} → {}", s("email"), part("from"), part("to"))
+        }
+        Some(Kind::TokenCreated | Kind::TokenRevoked) => {
+            format!("{} · #{} {}", s("email"), n("token_id"), s("label"))
+        }
+        Some(Kind::RequestOpened) => t("request_asked_text")
+            .replace("{year}", &n("year"))
+            .replace("{due}", &s("due")),
+        None => e.detail.clone(),
+    }
+}
+
+/// An account's scope in words: the nation, a province by its name, a park by its id.
+pub(super) fn scope_words(p: &Portal, lang: Lang, u: &User) -> String {
+    match scope::of(u) {
+        scope::Scope::Nation => i18n::t(lang, "scope_nation").to_string(),
+        scope::Scope::Province(key) => {
+            let name = match lang {
+                Lang::Zh => p
+                    .inner
+                    .refs
+                    .factors
+                    .province_name_zh(&key)
+                    .unwrap_or(&key)
+                    .to_string(),
+                Lang::En => key.clone(),
+            };
+            format!("{}: {name}", i18n::t(lang, "scope_province"))
+        }
+        scope::Scope::Park(id) => format!("{}: {id}", i18n::t(lang, "park")),
+        scope::Scope::Nothing => String::new(),
+    }
 }

@@ -64,14 +64,17 @@ pub(super) async fn visible_park(
     park_id: &str,
 ) -> Result<RosterPark, PageError> {
     v.require_login()?;
-    if !v.sees(park_id) {
-        return Err(v.not_found());
-    }
-    p.db()
+    let park = p
+        .db()
         .park(park_id)
         .await
         .map_err(|e| db_error(v.lang, &e))?
-        .ok_or_else(|| v.not_found())
+        .ok_or_else(|| v.not_found())?;
+    if v.sees(&park) {
+        Ok(park)
+    } else {
+        Err(v.not_found())
+    }
 }
 
 pub(super) fn current_year() -> i32 {
@@ -86,8 +89,7 @@ pub(super) fn counting_in(history: &[Submission], year: i32) -> Option<&Submissi
         .find(|s| s.year == i64::from(year) && s.valid)
 }
 
-/// The scored result of a park's submission against a set (cached by submission, set and
-/// language; views at once wait for one computation).
+/// The scored result of a park's submission against a set ([`Portal::park_result`]).
 pub(super) async fn park_result(
     p: &Portal,
     park: &RosterPark,
@@ -95,31 +97,7 @@ pub(super) async fn park_result(
     set_id: &str,
     lang: Lang,
 ) -> Result<Arc<Cached>, String> {
-    let tech = p.technologies().await?;
-    let version = tech.as_ref().map_or(0, |t| match &**t {
-        Cached::Technologies(t) => t.meta.version,
-        _ => 0,
-    });
-    let key = format!("park:{}:{set_id}:{lang:?}:tech{version}", sub.id);
-    p.computed(&key, || async {
-        let files = p.db().files(sub.id).await.map_err(|e| e.to_string())?;
-        let (p2, park2, set, year) = (p.clone(), park.clone(), set_id.to_string(), sub.year as i32);
-        let result = tokio::task::spawn_blocking(move || {
-            let refs = &p2.inner.refs;
-            let set = refs
-                .set(&set)
-                .ok_or_else(|| format!("unknown benchmark set {set}"))?;
-            let catalogue = tech.as_deref().and_then(|c| match c {
-                Cached::Technologies(t) => Some(&t.catalogue),
-                _ => None,
-            });
-            work::score_park(refs, &park2, year, &files, set, lang, catalogue)
-        })
-        .await
-        .map_err(|e| e.to_string())??;
-        Ok(Cached::Park(Box::new(result)))
-    })
-    .await
+    p.park_result(park, sub, set_id, lang).await
 }
 
 pub(super) fn set_choice(p: &Portal, q: Option<&str>) -> String {
@@ -251,13 +229,32 @@ pub async fn park(
         let e = counting.entry(s.year).or_insert(s.version);
         *e = (*e).max(s.version);
     }
+    // Each version's review state, per year.
+    let mut states: BTreeMap<i64, crate::review::State> = BTreeMap::new();
+    let mut years: Vec<i64> = history.iter().map(|s| s.year).collect();
+    years.dedup();
+    for y in years {
+        let review = p
+            .year_review(&park.park_id, y)
+            .await
+            .map_err(|f| v.fail(f))?;
+        for s in history.iter().filter(|s| s.year == y) {
+            states.insert(s.id, review.state(s.id));
+        }
+    }
     let rows: Vec<BTreeMap<&str, Value>> = history
         .iter()
         .map(|s| {
             let names: Vec<String> = serde_json::from_str(&s.names).unwrap_or_default();
+            let state = states
+                .get(&s.id)
+                .copied()
+                .unwrap_or(crate::review::State::Draft);
             BTreeMap::from([
                 ("year", Value::from(s.year)),
                 ("version", Value::from(s.version)),
+                ("state", Value::from(state.as_str())),
+                ("state_words", Value::from(i18n::t(v.lang, &state.key()))),
                 ("when", Value::from(when(s.created_at))),
                 ("user_email", Value::from(s.user_email.as_str())),
                 ("valid", Value::from(s.valid)),
@@ -284,6 +281,12 @@ pub async fn park(
             ("score_error", score_error),
             ("all_sets", Value::from_serialize(&all_sets)),
             ("history", Value::from_serialize(&rows)),
+            ("asked", asked_of(&p, &v, &park).await?),
+            ("audit", audit_rows(&p, &v, &park).await?),
+            (
+                "audit_shown",
+                Value::from(p.inner.cfg.limits.audit_rows_shown),
+            ),
             ("can_upload", Value::from(v.submits(&park.park_id))),
             ("limit_mb", Value::from(p.inner.cfg.upload_limit >> 20)),
             (
@@ -295,6 +298,116 @@ pub async fn park(
             ("idem", Value::from(auth::token())),
         ],
     ))
+}
+
+/// What the programme asks of a park (its data requests), with where it stands in each.
+async fn asked_of(p: &Portal, v: &Visitor, park: &RosterPark) -> Result<Value, PageError> {
+    let user = v.require_login()?;
+    let requests = p
+        .db()
+        .requests(Some(&park.park_id))
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    let now = crate::db::now();
+    let mut rows = Vec::new();
+    for r in &requests {
+        let standing = p
+            .standings(user, r, now)
+            .await
+            .map_err(|f| v.fail(f))?
+            .into_iter()
+            .next();
+        rows.push(request_row(p, v, r, standing.as_ref()));
+    }
+    Ok(Value::from_serialize(&rows))
+}
+
+/// A data request as a page shows it (with one park's standing, when given).
+pub(super) fn request_row(
+    p: &Portal,
+    v: &Visitor,
+    r: &crate::db::Request,
+    standing: Option<&crate::rounds::Standing>,
+) -> BTreeMap<&'static str, Value> {
+    let titles: Vec<String> = r
+        .sets
+        .iter()
+        .map(|id| {
+            p.inner.refs.set(id).map_or(id.clone(), |s| {
+                if v.lang == Lang::Zh && !s.title.zh.is_empty() {
+                    s.title.zh.clone()
+                } else {
+                    s.title.en.clone()
+                }
+            })
+        })
+        .collect();
+    let mut row = BTreeMap::from([
+        ("id", Value::from(r.id)),
+        ("year", Value::from(r.year)),
+        ("due", Value::from(r.due.as_str())),
+        ("sets", Value::from(titles.join(", "))),
+        (
+            "template",
+            Value::from(i18n::t(v.lang, &format!("template_{}", r.template))),
+        ),
+        ("template_id", Value::from(r.template.as_str())),
+        ("note", Value::from(r.note.as_str())),
+        ("by", Value::from(r.by.as_str())),
+        ("parks", Value::from(r.parks.len())),
+    ]);
+    if let Some(s) = standing {
+        row.extend(standing_words(v, s));
+    }
+    row
+}
+
+/// A park's standing in a request, worded.
+pub(super) fn standing_words(
+    v: &Visitor,
+    s: &crate::rounds::Standing,
+) -> BTreeMap<&'static str, Value> {
+    BTreeMap::from([
+        ("park_id", Value::from(s.park_id.as_str())),
+        ("name", Value::from(s.name.as_str())),
+        ("state", Value::from(s.state.map_or("none", |x| x.as_str()))),
+        (
+            "state_words",
+            Value::from(match s.state {
+                Some(x) => i18n::t(v.lang, &x.key()),
+                None => i18n::t(v.lang, "request_not_submitted"),
+            }),
+        ),
+        ("latest", Value::from(s.latest)),
+        ("late", Value::from(s.late)),
+        ("returned", Value::from(s.returned)),
+    ])
+}
+
+/// The newest events of a park's audit trail, worded.
+async fn audit_rows(p: &Portal, v: &Visitor, park: &RosterPark) -> Result<Value, PageError> {
+    let events = p
+        .db()
+        .park_events(&park.park_id, Some(p.inner.cfg.limits.audit_rows_shown))
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    let rows: Vec<BTreeMap<&str, Value>> = events
+        .iter()
+        .map(|e| {
+            BTreeMap::from([
+                ("id", Value::from(e.id)),
+                ("at", Value::from(crate::audit::when(e.at))),
+                ("actor", Value::from(e.actor.as_str())),
+                ("address", Value::from(e.address.as_str())),
+                ("kind", Value::from(e.kind.as_str())),
+                ("event", Value::from(event_words(v.lang, &e.kind))),
+                ("year", Value::from(e.year)),
+                ("version", Value::from(e.version)),
+                ("detail", Value::from(event_detail(v.lang, e))),
+            ])
+        })
+        .collect();
+    Ok(Value::from_serialize(&rows))
 }
 
 pub async fn upload(
@@ -327,20 +440,26 @@ pub(super) struct UploadForm {
     pub(super) csrf: String,
     year: Option<i32>,
     idem: Option<String>,
+    /// The rule an evidence file is for (the evidence form).
+    pub(super) rule: Option<String>,
     pub(super) uploads: Vec<Upload>,
     bytes: usize,
 }
 
-/// Reads an upload's form: at most `files_per_upload` files and the upload limit in all (the
+/// Reads an upload's form: at most `files_per_upload` files and `limit` bytes in all (the
 /// request stops being read at the first file or byte too many).
-pub(super) async fn read_upload(p: &Portal, mut form: Multipart) -> Result<UploadForm, Fail> {
-    let limit = p.inner.cfg.upload_limit;
+pub(super) async fn read_upload(
+    p: &Portal,
+    mut form: Multipart,
+    limit: usize,
+) -> Result<UploadForm, Fail> {
     let max_files = p.inner.cfg.limits.files_per_upload;
     let too_large = Fail::TooLarge(limit >> 20);
     let mut f = UploadForm {
         csrf: String::new(),
         year: None,
         idem: None,
+        rule: None,
         uploads: Vec::new(),
         bytes: 0,
     };
@@ -367,6 +486,7 @@ pub(super) async fn read_upload(p: &Portal, mut form: Multipart) -> Result<Uploa
         match name.as_str() {
             "csrf" => f.csrf = text(),
             "year" => f.year = text().parse::<i32>().ok(),
+            "rule" => f.rule = Some(text()).filter(|r| !r.is_empty()),
             // A key of this portal's making: 64 hex digits; anything else is no key.
             "idem" => {
                 f.idem = Some(text())
@@ -396,7 +516,7 @@ pub(super) async fn store_upload(
     park_id: &str,
     form: Multipart,
 ) -> Result<Response, Fail> {
-    let f = read_upload(p, form).await?;
+    let f = read_upload(p, form, p.inner.cfg.upload_limit).await?;
     // A refusal of `check_csrf` is a `Fail::Forbidden` (logged there): it stays one.
     v.check_csrf(&f.csrf).map_err(|e| e.fail)?;
     let year = f
@@ -411,67 +531,24 @@ pub(super) async fn store_upload(
         Ok(None) => return Err(Fail::NotFound),
         Err(e) => return Err(Fail::db(&e)),
     };
-    let see = |version: i64| {
-        Redirect::to(&format!(
-            "/park/{}/{year}/{version}?lang={}",
-            park.park_id,
-            v.code()
-        ))
-        .into_response()
+    let caller = Caller::new(user, &v.address, v.lang);
+    let intake = crate::rounds::Intake {
+        park: park.clone(),
+        year,
+        uploads: f.uploads,
+        bytes: f.bytes,
+        idem: f.idem,
+        via: "page",
     };
-    // The same form sent again: the first submission's page, nothing checked or stored.
-    if let Some(key) = &f.idem
-        && let Some(first) = p
-            .db()
-            .submission_by_key(user.id, key)
-            .await
-            .map_err(|e| Fail::db(&e))?
-    {
-        tracing::info!(park = ?park.park_id, year, version = first.version, user = ?user.email, outcome = "repeated", "upload");
-        return Ok(see(first.version));
-    }
-    let (p2, park2, uploads) = (p.clone(), park.clone(), f.uploads);
-    let checked = p
-        .inner
-        .checking
-        .run(move || {
-            let c = work::check(&p2.inner.refs, &park2, year, uploads);
-            let (problems, omitted) = c.bounded(&p2.inner.cfg.limits);
-            let names = serde_json::to_string(&c.names).unwrap_or_else(|_| "[]".into());
-            (c.errors(), c.warnings(), problems, omitted, names, c.files)
-        })
-        .await
-        .map_err(Fail::Internal)?;
-    let (errors, warnings, problems, omitted, names, files) = checked;
-    let new = crate::db::NewSubmission {
-        park_id: &park.park_id,
-        year: i64::from(year),
-        user_id: user.id,
-        valid: errors == 0,
-        errors: errors as i64,
-        warnings: warnings as i64,
-        problems: &problems,
-        omitted: &omitted,
-        names: &names,
-        files: &files,
-        idem_key: f.idem.as_deref(),
-        keep_invalid: p.inner.cfg.limits.keep_invalid_versions,
-    };
+    let received = p.receive(&caller, intake).await?;
     // Acknowledged (303) only once the transaction is committed (with SQLite, synced).
-    let stored = match p.db().insert_submission(&new).await {
-        Ok(x) => x,
-        Err(e) => {
-            tracing::error!(park = ?park.park_id, year, user = ?user.email, error = %e, outcome = "not stored", "upload");
-            return Err(Fail::db(&e));
-        }
-    };
-    tracing::info!(
-        park = ?park.park_id, year, version = stored.version, user = ?user.email, errors, warnings,
-        bytes = f.bytes, files = files.len(),
-        outcome = if stored.repeated { "repeated" } else if errors == 0 { "valid" } else { "invalid" },
-        "upload"
-    );
-    Ok(see(stored.version))
+    Ok(Redirect::to(&format!(
+        "/park/{}/{year}/{}?lang={}",
+        park.park_id,
+        received.version,
+        v.code()
+    ))
+    .into_response())
 }
 
 /// A problem as the page shows it.
@@ -588,22 +665,328 @@ pub async fn submission(
             ])
         })
         .collect();
-    Ok(v.render(
-        StatusCode::OK,
-        "submission.html",
-        vec![
-            ("park", Value::from_serialize(&park)),
-            ("sub", Value::from_serialize(&sub)),
-            ("when", Value::from(when(sub.created_at))),
-            ("names", Value::from_serialize(&names)),
-            ("problems", problem_rows(shown, v.lang)),
-            ("page", Value::from(page)),
-            ("pages", Value::from(pages)),
-            ("first_shown", Value::from(from + 1)),
-            ("last_shown", Value::from(from + shown.len())),
-            ("stored", Value::from(problems.len())),
-            ("omitted", Value::from_serialize(&omitted_rows)),
-        ],
+    let mut ctx = review_view(&p, &v, &park, &sub).await?;
+    ctx.extend([
+        ("park", Value::from_serialize(&park)),
+        ("sub", Value::from_serialize(&sub)),
+        ("when", Value::from(when(sub.created_at))),
+        ("names", Value::from_serialize(&names)),
+        ("problems", problem_rows(shown, v.lang)),
+        ("page", Value::from(page)),
+        ("pages", Value::from(pages)),
+        ("first_shown", Value::from(from + 1)),
+        ("last_shown", Value::from(from + shown.len())),
+        ("stored", Value::from(problems.len())),
+        ("omitted", Value::from_serialize(&omitted_rows)),
+    ]);
+    Ok(v.render(StatusCode::OK, "submission.html", ctx))
+}
+
+/// A version's review as its page shows it: its state, what the visitor may do, the decisions
+/// and comments so far, the checks across years and the evidence.
+async fn review_view(
+    p: &Portal,
+    v: &Visitor,
+    park: &RosterPark,
+    sub: &Submission,
+) -> Result<Vec<(&'static str, Value)>, PageError> {
+    let user = v.require_login()?;
+    let fail = |f| v.fail(f);
+    let review = p.year_review(&park.park_id, sub.year).await.map_err(fail)?;
+    let state = review.state(sub.id);
+    let level = crate::rounds::level_on(user, park);
+    let offered: Vec<&str> = level
+        .map(|l| crate::review::offered(state, l))
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    let decisions: Vec<BTreeMap<&str, Value>> = review
+        .moves
+        .iter()
+        .filter(|m| m.submission_id == sub.id)
+        .map(|m| {
+            let word = |s: &str| {
+                crate::review::State::parse(s)
+                    .map_or_else(|| s.to_string(), |x| i18n::t(v.lang, &x.key()).to_string())
+            };
+            BTreeMap::from([
+                ("at", Value::from(crate::audit::when(m.at))),
+                ("by", Value::from(m.user_email.as_str())),
+                (
+                    "level",
+                    Value::from(i18n::t(v.lang, &format!("level_{}", m.level))),
+                ),
+                ("from", Value::from(word(&m.from_state))),
+                ("to", Value::from(word(&m.to_state))),
+                ("to_id", Value::from(m.to_state.as_str())),
+                ("comment", Value::from(m.comment.as_str())),
+            ])
+        })
+        .collect();
+    let comments: Vec<BTreeMap<&str, Value>> = p
+        .db()
+        .comments(sub.id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .into_iter()
+        .map(|c| {
+            let place = match (&c.at.rule, &c.at.file) {
+                (Some(r), _) => format!("{}: {r}", i18n::t(v.lang, "rule")),
+                (None, Some(f)) => format!(
+                    "{f}:{}:{}",
+                    c.at.line.unwrap_or(0),
+                    c.at.column.unwrap_or(0)
+                ),
+                (None, None) => String::new(),
+            };
+            BTreeMap::from([
+                ("place", Value::from(place)),
+                ("comment", Value::from(c.at.comment)),
+            ])
+        })
+        .collect();
+    let checks = p.checks(park, sub).await.map_err(fail)?;
+    let findings: Vec<BTreeMap<&str, String>> = checks
+        .findings
+        .iter()
+        .map(|f| {
+            let (message, source) = crate::crossyear::words(f, sub.year - 1, v.lang);
+            BTreeMap::from([("message", message), ("source", source)])
+        })
+        .collect();
+    let against = checks.against.map(|(y, ver, st)| {
+        i18n::t(v.lang, "checks_against")
+            .replace("{year}", &y.to_string())
+            .replace("{version}", &ver.to_string())
+            .replace("{state}", i18n::t(v.lang, &st.key()))
+    });
+    let evidence: Vec<BTreeMap<&str, Value>> = p
+        .db()
+        .evidence(sub.id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .into_iter()
+        .map(|e| {
+            BTreeMap::from([
+                ("id", Value::from(e.id)),
+                ("name", Value::from(e.name)),
+                ("kind", Value::from(e.kind)),
+                ("kb", Value::from((e.bytes + 1023) / 1024)),
+                ("rule", Value::from(e.rule)),
+                ("sha256", Value::from(e.sha256)),
+                ("by", Value::from(e.by)),
+                ("at", Value::from(crate::audit::when(e.created_at))),
+            ])
+        })
+        .collect();
+    let l = p.inner.cfg.limits;
+    let evidence_open =
+        sub.valid && !state.is_accepted() && state != crate::review::State::Returned;
+    let rules: Vec<String> = {
+        let mut r: Vec<String> = p
+            .inner
+            .refs
+            .sets
+            .iter()
+            .flat_map(|s| s.rules.iter().map(|x| x.id.clone()))
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    Ok(vec![
+        ("state", Value::from(state.as_str())),
+        ("state_words", Value::from(i18n::t(v.lang, &state.key()))),
+        ("offered", Value::from_serialize(&offered)),
+        ("decisions", Value::from_serialize(&decisions)),
+        ("comments", Value::from_serialize(&comments)),
+        ("findings", Value::from_serialize(&findings)),
+        ("checks_against", Value::from(against)),
+        (
+            "checks_note",
+            Value::from(
+                checks
+                    .note
+                    .map(|k| i18n::t(v.lang, k).replace("{year}", &(sub.year - 1).to_string())),
+            ),
+        ),
+        ("evidence", Value::from_serialize(&evidence)),
+        (
+            "can_add_evidence",
+            Value::from(evidence_open && v.submits(&park.park_id)),
+        ),
+        ("evidence_mb", Value::from(l.evidence_bytes >> 20)),
+        ("evidence_max", Value::from(l.evidence_per_submission)),
+        ("rules", Value::from_serialize(&rules)),
+        ("comment_chars", Value::from(l.comment_chars)),
+    ])
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: String,
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    /// A comment on one rule (with `rule`) or one cell (with `cell`: file:line:column).
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    cell: String,
+    #[serde(default)]
+    cell_comment: String,
+}
+
+/// A cell as typed (`activity.csv:4:4`): the file, line and column; None when it is not one.
+fn parse_cell(cell: &str) -> Option<(String, i64, i64)> {
+    let mut parts = cell.trim().rsplitn(3, ':');
+    let column = parts.next()?.trim().parse().ok()?;
+    let line = parts.next()?.trim().parse().ok()?;
+    let file = parts.next()?.trim().to_string();
+    (!file.is_empty()).then_some((file, line, column))
+}
+
+/// A decision on a version from its page (submit, return with comments, accept).
+pub async fn submission_review(
+    State(p): State<Portal>,
+    v: Visitor,
+    Path((park_id, year, version)): Path<(String, i64, i64)>,
+    Form(f): Form<ReviewForm>,
+) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    v.check_csrf(&f.csrf)?;
+    let action =
+        crate::review::Action::parse(f.decision.trim()).ok_or_else(|| v.fail(Fail::BadRequest))?;
+    let mut comments = Vec::new();
+    let text = f.cell_comment.trim();
+    if !text.is_empty() || !f.rule.trim().is_empty() || !f.cell.trim().is_empty() {
+        let mut c = crate::db::CellComment {
+            rule: None,
+            file: None,
+            line: None,
+            column: None,
+            comment: text.to_string(),
+        };
+        if !f.rule.trim().is_empty() {
+            c.rule = Some(f.rule.trim().to_string());
+        } else if !f.cell.trim().is_empty() {
+            let (file, line, column) =
+                parse_cell(&f.cell).ok_or_else(|| v.fail(Fail::Bad("comment_where")))?;
+            c.file = Some(file);
+            c.line = Some(line);
+            c.column = Some(column);
+        }
+        comments.push(c);
+    }
+    let d = crate::rounds::Decision {
+        action,
+        comment: f.comment,
+        comments,
+    };
+    let caller = v.caller()?;
+    p.decide(&caller, &park, year, version, d)
+        .await
+        .map_err(|f| v.fail(f))?;
+    Ok(Redirect::to(&format!(
+        "/park/{}/{year}/{version}?lang={}#review",
+        park.park_id,
+        v.code()
+    ))
+    .into_response())
+}
+
+/// An evidence file attached to a version from its page.
+pub async fn evidence_upload(
+    State(p): State<Portal>,
+    v: Visitor,
+    Path((park_id, year, version)): Path<(String, i64, i64)>,
+    form: Multipart,
+) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    let user = v.require_login()?.clone();
+    if !v.submits(&park.park_id) {
+        return Err(v.fail(Fail::Refused(crate::review::Refusal::NotAllowed)));
+    }
+    let sub = p
+        .db()
+        .submission(&park.park_id, year, version)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .ok_or_else(|| v.not_found())?;
+    let slot = p.upload_slot(user.id).await.map_err(|f| v.fail(f))?;
+    let f = read_upload(&p, form, p.inner.cfg.limits.evidence_bytes).await;
+    drop(slot);
+    let f = f.map_err(|f| v.fail(f))?;
+    v.check_csrf(&f.csrf)?;
+    let Some(file) = f.uploads.into_iter().next() else {
+        return Err(v.fail(Fail::NoFiles));
+    };
+    let caller = v.caller()?;
+    p.add_evidence(&caller, &park, &sub, file, f.rule)
+        .await
+        .map_err(|f| v.fail(f))?;
+    Ok(Redirect::to(&format!(
+        "/park/{}/{year}/{version}?lang={}#evidence",
+        park.park_id,
+        v.code()
+    ))
+    .into_response())
+}
+
+/// An evidence file, for whoever sees its park.
+pub async fn evidence_file(
+    State(p): State<Portal>,
+    v: Visitor,
+    Path((park_id, year, version, id)): Path<(String, i64, i64, i64)>,
+) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    let sub = p
+        .db()
+        .submission(&park.park_id, year, version)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .ok_or_else(|| v.not_found())?;
+    let listed = p
+        .db()
+        .evidence(sub.id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    let e = listed
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| v.not_found())?;
+    let bytes = p
+        .db()
+        .evidence_content(sub.id, id)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?
+        .ok_or_else(|| v.not_found())?;
+    // Served as a download under its type told by content, never rendered in the portal's
+    // origin (a PDF could carry script).
+    Ok(download(
+        bytes,
+        crate::rounds::evidence_mime(&e.kind),
+        &format!(
+            "evidence-{}.{}",
+            e.id,
+            if e.kind == "jpeg" { "jpg" } else { &e.kind }
+        ),
+    ))
+}
+
+/// A park's whole audit trail as CSV.
+pub(super) async fn park_audit_csv(p: Portal, v: Visitor, park_id: String) -> Page {
+    let park = visible_park(&p, &v, &park_id).await?;
+    let events = p
+        .db()
+        .park_events(&park.park_id, None)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    Ok(download(
+        crate::audit::csv(&events),
+        "text/csv; charset=utf-8",
+        &format!("audit-{}.csv", park.park_id),
     ))
 }
 
@@ -662,6 +1045,7 @@ pub async fn park_file(
         "report.md" => park_download(p, v, park, q, "md").await,
         "report.pdf" => park_download(p, v, park, q, "pdf").await,
         "scores.csv" => park_download(p, v, park, q, "csv").await,
+        "audit.csv" => park_audit_csv(p, v, park).await,
         _ => Err(v.not_found()),
     }
 }

@@ -41,15 +41,28 @@ pub(super) async fn programme_year(p: &Portal, q: &ParkQuery) -> i32 {
 /// wait for one computation).
 pub(super) async fn programme_result(
     p: &Portal,
+    v: &Visitor,
     year: i32,
     set_id: &str,
-    lang: Lang,
 ) -> Result<Option<Arc<Cached>>, String> {
-    let counting = p
+    let lang = v.lang;
+    let user = v.user.as_ref().ok_or("not signed in")?;
+    // Provincial staff: their province's parks only (the ranking is among them).
+    let in_scope: std::collections::BTreeSet<String> = p
+        .parks_in_scope(user)
+        .await
+        .map_err(|f| format!("{f:?}"))?
+        .into_iter()
+        .map(|x| x.park_id)
+        .collect();
+    let counting: Vec<Submission> = p
         .db()
         .counting(i64::from(year))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|s| in_scope.contains(&s.park_id))
+        .collect();
     if counting.is_empty() {
         return Ok(None);
     }
@@ -94,12 +107,18 @@ pub(super) async fn programme_result(
 
 pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<ParkQuery>) -> Page {
     let (year, benchmark) = programme_choice(&p, &v, &q).await?;
-    let parks = p.db().parks().await.map_err(|e| db_error(v.lang, &e))?;
-    let all = p
+    let user = v.require_login()?;
+    let parks = p.parks_in_scope(user).await.map_err(|f| v.fail(f))?;
+    let visible: std::collections::BTreeSet<&str> =
+        parks.iter().map(|x| x.park_id.as_str()).collect();
+    let all: Vec<Submission> = p
         .db()
         .submissions_in(i64::from(year))
         .await
-        .map_err(|e| db_error(v.lang, &e))?;
+        .map_err(|e| db_error(v.lang, &e))?
+        .into_iter()
+        .filter(|s| visible.contains(s.park_id.as_str()))
+        .collect();
     let names: BTreeMap<&str, &str> = parks
         .iter()
         .map(|p| (p.park_id.as_str(), p.name.as_str()))
@@ -107,7 +126,7 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
     let (mut ranking, mut levels, mut svg, mut error) =
         (Vec::new(), BTreeMap::new(), String::new(), String::new());
     let mut technologies = Value::from(());
-    match programme_result(&p, year, &benchmark, v.lang).await {
+    match programme_result(&p, &v, year, &benchmark).await {
         Ok(Some(c)) => {
             if let Cached::Programme(r) = &*c {
                 svg = r.ranking_svg.clone();
@@ -187,7 +206,118 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
                 "tech_limit_mb",
                 Value::from(parkbench_core::reference::limits().technologies.max_bytes >> 20),
             ),
+            ("requests", requests_view(&p, &v).await?),
+            ("scope_parks", Value::from_serialize(&parks)),
+            ("scope", Value::from(scope_words(&p, v.lang, user))),
+            (
+                "national",
+                Value::from(crate::scope::of(user) == crate::scope::Scope::Nation),
+            ),
+            (
+                "note_chars",
+                Value::from(p.inner.cfg.limits.request_note_chars),
+            ),
         ],
+    ))
+}
+
+/// The data requests with parks in the visitor's scope, each with its parks' standings.
+async fn requests_view(p: &Portal, v: &Visitor) -> Result<Value, PageError> {
+    let user = v.require_login()?;
+    let all = p
+        .db()
+        .requests(None)
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    let now = crate::db::now();
+    let mut out = Vec::new();
+    for r in &all {
+        let standings = p.standings(user, r, now).await.map_err(|f| v.fail(f))?;
+        if standings.is_empty() {
+            continue;
+        }
+        let mut row = request_row(p, v, r, None);
+        let count = |f: &dyn Fn(&crate::rounds::Standing) -> bool| {
+            standings.iter().filter(|s| f(s)).count()
+        };
+        row.insert(
+            "summary",
+            Value::from(
+                i18n::t(v.lang, "request_summary")
+                    .replace("{n}", &standings.len().to_string())
+                    .replace(
+                        "{submitted}",
+                        &count(&|s| s.state.is_some_and(|x| x.is_open())).to_string(),
+                    )
+                    .replace("{returned}", &count(&|s| s.returned).to_string())
+                    .replace("{late}", &count(&|s| s.late).to_string()),
+            ),
+        );
+        let rows: Vec<_> = standings.iter().map(|s| standing_words(v, s)).collect();
+        row.insert("standings", Value::from_serialize(&rows));
+        out.push(row);
+    }
+    Ok(Value::from_serialize(&out))
+}
+
+/// Staff open a data request from the programme page. Its fields: `csrf`, `year`, `due`
+/// (YYYY-MM-DD), `template` (xlsx or csv), `note`, `sets` (one per ticked set) and `parks`
+/// (one per chosen park; none: every park in the visitor's scope).
+pub async fn request_open(
+    State(p): State<Portal>,
+    v: Visitor,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Page {
+    require_staff(&v)?;
+    let one = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, x)| x.clone())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, x)| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    v.check_csrf(&one("csrf"))?;
+    let round = crate::rounds::NewRound {
+        year: one("year").trim().parse().ok(),
+        sets: all("sets"),
+        template: one("template").trim().to_string(),
+        due: one("due"),
+        note: one("note"),
+        parks: all("parks"),
+    };
+    let caller = v.caller()?;
+    p.open_request(&caller, round)
+        .await
+        .map_err(|f| v.fail(f))?;
+    Ok(Redirect::to(&format!("/programme?lang={}#requests", v.code())).into_response())
+}
+
+/// Every event of the parks in the visitor's scope (and, for national staff and admins, the
+/// accounts' events) as CSV.
+pub async fn programme_audit_csv(State(p): State<Portal>, v: Visitor) -> Page {
+    require_staff(&v)?;
+    let user = v.require_login()?;
+    let province = match crate::scope::of(user) {
+        crate::scope::Scope::Province(p) => Some(p),
+        _ => None,
+    };
+    let events = p
+        .db()
+        .events(province.as_deref())
+        .await
+        .map_err(|e| db_error(v.lang, &e))?;
+    Ok(download(
+        crate::audit::csv(&events),
+        "text/csv; charset=utf-8",
+        "audit.csv",
     ))
 }
 
@@ -241,8 +371,15 @@ pub async fn technologies_upload(
 ) -> Page {
     require_staff(&v)?;
     let user = v.require_login()?.clone();
+    // The catalogue serves the whole programme: national staff and admins replace it, not a
+    // province.
+    if crate::scope::of(&user) != crate::scope::Scope::Nation {
+        return Err(v.fail(Fail::Refused(crate::review::Refusal::NotAllowed)));
+    }
     let slot = p.upload_slot(user.id).await.map_err(|f| v.fail(f))?;
-    let f = read_upload(&p, form).await.map_err(|f| v.fail(f));
+    let f = read_upload(&p, form, p.inner.cfg.upload_limit)
+        .await
+        .map_err(|f| v.fail(f));
     drop(slot);
     let f = f?;
     v.check_csrf(&f.csrf)?;
@@ -296,7 +433,7 @@ pub async fn programme_csv(
     Query(q): Query<ParkQuery>,
 ) -> Page {
     let (year, benchmark) = programme_choice(&p, &v, &q).await?;
-    let result = programme_result(&p, year, &benchmark, v.lang)
+    let result = programme_result(&p, &v, year, &benchmark)
         .await
         .map_err(|e| server_error(v.lang, &e))?;
     let csv = match result.as_deref() {
@@ -318,7 +455,7 @@ pub async fn programme_report(
     Query(q): Query<ParkQuery>,
 ) -> Page {
     let (year, benchmark) = programme_choice(&p, &v, &q).await?;
-    let c = programme_result(&p, year, &benchmark, v.lang)
+    let c = programme_result(&p, &v, year, &benchmark)
         .await
         .map_err(|e| server_error(v.lang, &e))?
         .ok_or_else(|| v.not_found())?;
