@@ -378,6 +378,20 @@ impl Factors {
             .map(|r| r.key.clone())
     }
 
+    /// A province's English name from its key: the pinyin key as a proper name
+    /// (`inner_mongolia` → `Inner Mongolia`).
+    pub fn province_name_en(key: &str) -> String {
+        key.split('_')
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// A province's Chinese name (`jiangsu` -> 江苏), for pages in Chinese.
     pub fn province_name_zh(&self, key: &str) -> Option<&str> {
         self.grid

@@ -239,9 +239,12 @@ pub fn read_parks(
                 park_id: id.to_string(),
                 name: cell(cols["name"], row).to_string(),
                 country,
-                province_name: province
-                    .as_deref()
-                    .map(|k| crate::i18n::Text::both(k, factors.province_name_zh(k).unwrap_or(k))),
+                province_name: province.as_deref().map(|k| {
+                    crate::i18n::Text::both(
+                        crate::factors::Factors::province_name_en(k),
+                        factors.province_name_zh(k).unwrap_or(k),
+                    )
+                }),
                 province,
                 sector: cell(cols["sector"], row).to_string(),
                 sector_name: crate::reference::sector(cell(cols["sector"], row))

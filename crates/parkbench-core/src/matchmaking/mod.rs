@@ -252,17 +252,10 @@ fn need_words(
         lower,
     } = *f;
     let words = Locale::get(lang);
-    // A province key (`sichuan`) reads as a name with a capital.
     let place = park
         .province_name
         .as_ref()
-        .map(|n| {
-            let mut s = words.text(n);
-            if let Some(c) = s.get(0..1) {
-                s.replace_range(0..1, &c.to_uppercase());
-            }
-            s
-        })
+        .map(|n| words.text(n))
         .unwrap_or_else(|| park.country.clone());
     let rule_name = match lang {
         Lang::En => &r.name_en,
