@@ -779,10 +779,11 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
             } else {
                 Some((park - r.value).abs() / r.value.abs())
             };
-            let comparison = match apart {
-                Some(x) if x < REFERENCE_EVEN => words.word("report.reference_even"),
-                Some(x) => {
-                    let share = format!("{:.0} %", x * 100.0);
+            // Apart by less than the shown precision (a whole per cent): about the same.
+            let comparison = match apart.map(|x| (x, format!("{:.0}", x * 100.0))) {
+                Some((_, ref pc)) if pc == "0" => words.word("report.reference_even"),
+                Some((_, pc)) => {
+                    let share = format!("{pc} %");
                     let verdict = words.word(if better {
                         "report.reference_better"
                     } else {
@@ -815,9 +816,6 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
         })
         .collect()
 }
-
-/// Two figures closer than this share of the reference read as "about the same".
-const REFERENCE_EVEN: f64 = 0.005;
 
 pub(super) fn fmt_measure(s: &Score, cat: &Catalogue, measure: &str, x: f64) -> String {
     if measure == parkbench_core::stats::OVERALL {

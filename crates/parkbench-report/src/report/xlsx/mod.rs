@@ -348,7 +348,12 @@ impl Context<'_> {
             }
             Kind::Province => self
                 .groups
-                .get(&("province".to_string(), raw.to_string()))
+                .get(&(
+                    parkbench_core::stats::GroupKind::Province
+                        .as_str()
+                        .to_string(),
+                    raw.to_string(),
+                ))
                 .map_or_else(text, |name| Cell::Text(name.clone())),
             Kind::Fields => Cell::Text(
                 raw.split_whitespace()
