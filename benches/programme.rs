@@ -252,7 +252,8 @@ fn smoke_run() -> Result<String, String> {
             ..generator::Config::default()
         };
         let summary = generator::generate(&cfg, &dir).map_err(|e| e.to_string())?;
-        let data = parkbench::input::load(&[dir], &vocab, &factors).map_err(|e| e.to_string())?;
+        let data = parkbench::input::load(&parkbench::disk::Disk, &[dir], &vocab, &factors)
+            .map_err(|e| e.to_string())?;
         let annual = data.annual(&vocab).map_err(|e| e.to_string())?;
         let inv = parkbench::inventory::build(
             &data,

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::plan::PathwayArgs;
 use super::score::SetArgs;
 use super::{CliError, DataArgs};
+use parkbench::disk::Disk;
 use parkbench::input::Dataset;
 use parkbench::pathway::{self, scenario};
 use parkbench::pipeline::{self, Outcome, Pathways, Reference, Request};
@@ -82,8 +83,13 @@ fn pathways(
     args: &DataArgs,
 ) -> Result<Pathways, CliError> {
     if p.measures.is_some() || p.prices.is_some() {
-        reference.measures =
-            pathway::Catalogue::load(p.measures.as_deref(), p.prices.as_deref(), &reference.vocab)?;
+        let user = |path: &Option<std::path::PathBuf>| {
+            path.as_deref()
+                .map(|p| parkbench::world::read_text(&Disk, p))
+                .transpose()
+        };
+        let (measures, prices) = (user(&p.measures)?, user(&p.prices)?);
+        reference.measures = pathway::Catalogue::load(measures, prices, &reference.vocab)?;
     }
     if let Some(r) = p.discount_rate {
         if !(0.0..1.0).contains(&r) {
@@ -95,7 +101,12 @@ fn pathways(
         reference.measures.discount_rate.source = "--discount-rate".into();
     }
     let scenario = match &p.scenario {
-        Some(path) => Some(scenario::read(path, &reference.measures, &reference.vocab)?),
+        Some(path) => Some(scenario::read(
+            &Disk,
+            path,
+            &reference.measures,
+            &reference.vocab,
+        )?),
         None => None,
     };
     let technologies = match technologies {

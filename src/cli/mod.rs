@@ -57,6 +57,8 @@ pub enum CliError {
     #[error(transparent)]
     Reference(#[from] parkbench::reference::ReferenceError),
     #[error(transparent)]
+    Read(#[from] parkbench::world::ReadError),
+    #[error(transparent)]
     Pipeline(#[from] parkbench::pipeline::PipelineError),
     #[error(transparent)]
     Report(#[from] parkbench::report::ReportError),
@@ -281,7 +283,9 @@ impl DataArgs {
                 dir.display()
             )));
         }
-        Ok(Reference::load(self.factors.as_deref())?)
+        Ok(Reference::load(
+            self.factors.as_deref().map(parkbench::disk::Disk::folder),
+        )?)
     }
 
     /// The dataset of the DATA paths and `--data` folders, read against the reference.
@@ -291,7 +295,13 @@ impl DataArgs {
             decimal: self.decimal,
             ..input::ReadOptions::default()
         };
-        let mut data = input::load_with(&paths, &reference.vocab, &reference.factors, options)?;
+        let mut data = input::load_with(
+            &parkbench::disk::Disk,
+            &paths,
+            &reference.vocab,
+            &reference.factors,
+            options,
+        )?;
         reference.check(&mut data);
         Ok(data)
     }

@@ -47,7 +47,7 @@ impl SetArgs {
             sets.push(set.clone());
         }
         for f in &self.sets {
-            sets.push(reference.set_file(f)?);
+            sets.push(reference.set_file(&parkbench::disk::Disk, f)?);
         }
         if sets.is_empty() {
             return Err(CliError::Usage(

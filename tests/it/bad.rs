@@ -254,7 +254,8 @@ fn every_diagnostic_of_the_corpus_is_worded_in_chinese() {
     let (mut seen, mut english) = (0, Vec::new());
     let mut keys = std::collections::BTreeSet::new();
     for paths in &inputs {
-        let Ok(data) = parkbench::input::load(paths, &vocab, &factors) else {
+        let Ok(data) = parkbench::input::load(&parkbench::disk::Disk, paths, &vocab, &factors)
+        else {
             continue;
         };
         let mut diags = data.report.diagnostics.clone();

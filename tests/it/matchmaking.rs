@@ -15,12 +15,23 @@ const SET: &str = "cn-zero-carbon-park-2025";
 fn setup() -> (Reference, input::Dataset, pathway::PlanRun) {
     let mut r = Reference::load(None).unwrap();
     r.measures = pathway::Catalogue::load(
-        Some(&data("plan/measures.toml")),
-        Some(&data("plan/prices.csv")),
+        Some(
+            parkbench::world::read_text(&parkbench::disk::Disk, &data("plan/measures.toml"))
+                .unwrap(),
+        ),
+        Some(
+            parkbench::world::read_text(&parkbench::disk::Disk, &data("plan/prices.csv")).unwrap(),
+        ),
         &r.vocab,
     )
     .unwrap();
-    let d = input::load(&[data("match/park")], &r.vocab, &r.factors).unwrap();
+    let d = input::load(
+        &parkbench::disk::Disk,
+        &[data("match/park")],
+        &r.vocab,
+        &r.factors,
+    )
+    .unwrap();
     let request = Request {
         sets: vec![nearest_tier(r.set(SET).unwrap().clone())],
         selection: Selection::default(),

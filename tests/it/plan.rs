@@ -16,8 +16,9 @@ fn reference_with(measures: Option<&str>, prices: Option<&str>) -> Reference {
     let mut r = Reference::load(None).unwrap();
     if measures.is_some() || prices.is_some() {
         r.measures = Catalogue::load(
-            measures.map(data).as_deref(),
-            prices.map(data).as_deref(),
+            measures
+                .map(|m| parkbench::world::read_text(&parkbench::disk::Disk, &data(m)).unwrap()),
+            prices.map(|p| parkbench::world::read_text(&parkbench::disk::Disk, &data(p)).unwrap()),
             &r.vocab,
         )
         .unwrap();
@@ -61,7 +62,7 @@ fn average_grid_set(reference: &Reference) -> parkbench::benchmark::BenchmarkSet
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("average.toml");
     std::fs::write(&path, text).unwrap();
-    nearest(reference.set_file(&path).unwrap())
+    nearest(reference.set_file(&parkbench::disk::Disk, &path).unwrap())
 }
 
 fn plans_under(
@@ -116,7 +117,13 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 #[test]
 fn the_worked_example_matches_the_hand_calculation() {
     let r = reference_with(Some("plan/measures.toml"), Some("plan/prices.csv"));
-    let d = input::load(&[data("plan/park")], &r.vocab, &r.factors).unwrap();
+    let d = input::load(
+        &parkbench::disk::Disk,
+        &[data("plan/park")],
+        &r.vocab,
+        &r.factors,
+    )
+    .unwrap();
     let run = plans(&r, &d, None);
     let p = &run.plans[0];
     assert!(p.blocked.is_none());
@@ -214,7 +221,13 @@ fn the_worked_example_matches_the_hand_calculation() {
 #[test]
 fn the_worked_example_under_the_average_grid_factor_matches_the_hand_calculation() {
     let r = reference_with(Some("plan/measures.toml"), Some("plan/prices.csv"));
-    let d = input::load(&[data("plan/park")], &r.vocab, &r.factors).unwrap();
+    let d = input::load(
+        &parkbench::disk::Disk,
+        &[data("plan/park")],
+        &r.vocab,
+        &r.factors,
+    )
+    .unwrap();
     let run = plans_under(&r, &d, None, average_grid_set(&r));
     let p = &run.plans[0];
     assert!(p.blocked.is_none());
@@ -293,7 +306,13 @@ fn the_worked_example_under_the_average_grid_factor_matches_the_hand_calculation
 #[test]
 fn a_scenario_is_projected_to_the_year_the_gate_is_first_met() {
     let r = reference_with(Some("plan/measures.toml"), Some("plan/prices.csv"));
-    let d = input::load(&[data("plan/park")], &r.vocab, &r.factors).unwrap();
+    let d = input::load(
+        &parkbench::disk::Disk,
+        &[data("plan/park")],
+        &r.vocab,
+        &r.factors,
+    )
+    .unwrap();
     let sc = pathway::scenario::Scenario::parse(
         "s.toml",
         "name = \"PV then certificates\"\n[[measure]]\nid = \"pv\"\nsize = 4\nstart = 2025\n[[measure]]\nid = \"gec\"\nsize = 1.0\nstart = 2027\n",
@@ -327,7 +346,13 @@ fn a_scenario_is_projected_to_the_year_the_gate_is_first_met() {
 #[test]
 fn growth_compounds_and_an_oversized_measure_is_capped_and_said() {
     let r = reference_with(Some("plan/measures.toml"), Some("plan/prices.csv"));
-    let d = input::load(&[data("plan/park")], &r.vocab, &r.factors).unwrap();
+    let d = input::load(
+        &parkbench::disk::Disk,
+        &[data("plan/park")],
+        &r.vocab,
+        &r.factors,
+    )
+    .unwrap();
     let sc = pathway::scenario::Scenario::parse(
         "s.toml",
         "growth = 0.1\n[[measure]]\nid = \"pv\"\nsize = 50\nstart = 2024\n",
@@ -435,6 +460,7 @@ fn dataset(r: &Reference, a: &Activity) -> input::Dataset {
         }
     }
     let d = input::load_sources(
+        &parkbench::disk::Disk,
         vec![vec![
             Source::bytes(SourceKind::Parks, "parks.csv", parks.into_bytes()),
             Source::bytes(SourceKind::Activity, "activity.csv", act.into_bytes()),
@@ -572,6 +598,7 @@ fn rescore(r: &Reference, d: &input::Dataset, p: &Plan) -> GateState {
         park.roof_area_m2.map_or(String::new(), |x| x.to_string()),
     );
     let d2 = input::load_sources(
+        &parkbench::disk::Disk,
         vec![vec![
             Source::bytes(SourceKind::Parks, "parks.csv", parks.into_bytes()),
             Source::bytes(SourceKind::Activity, "activity.csv", act.into_bytes()),
@@ -590,7 +617,13 @@ fn rescore(r: &Reference, d: &input::Dataset, p: &Plan) -> GateState {
 #[test]
 fn sample_parks_that_a_plan_brings_to_the_gate_rescore_as_passing() {
     let r = Reference::load(None).unwrap();
-    let d = input::load(&[data("../../sample-data")], &r.vocab, &r.factors).unwrap();
+    let d = input::load(
+        &parkbench::disk::Disk,
+        &[data("../../sample-data")],
+        &r.vocab,
+        &r.factors,
+    )
+    .unwrap();
     let run = plans(&r, &d, None);
     assert!(!run.plans.is_empty());
     let mut passing = 0;

@@ -106,11 +106,12 @@ fn resolve<'m>(mods: &'m BTreeSet<String>, path: &str) -> Option<&'m String> {
 }
 
 /// The crates of the workspace: (the name their users write, its source folder).
-const CRATES: [(&str, &str); 4] = [
+const CRATES: [(&str, &str); 5] = [
     ("parkbench_core", "crates/parkbench-core/src"),
     ("parkbench_report", "crates/parkbench-report/src"),
     ("parkbench_portal", "crates/parkbench-portal/src"),
     ("parkbench_synth", "crates/parkbench-synth/src"),
+    ("parkbench_disk", "crates/parkbench-disk/src"),
 ];
 
 /// The edges of the module graph over every crate: `crate::module` -> the modules it names
@@ -313,4 +314,47 @@ fn no_function_is_allowed_too_many_arguments() {
         }
     }
     assert!(found.is_empty(), "{found:?}");
+}
+
+/// The core crate opens no file: every file a run reads besides the embedded reference data
+/// comes through `world::Files` (the disk from `parkbench-disk`, memory in tests and the
+/// portal). Only the `Files` trait itself may name a file handle (the one it hands over).
+#[test]
+fn the_core_crate_opens_no_file() {
+    let mut found = Vec::new();
+    for (m, code) in modules(Path::new("crates/parkbench-core/src")) {
+        for (n, line) in code.lines().enumerate() {
+            let opens = [
+                "fs::",
+                "File::open",
+                "read_dir",
+                "OpenOptions",
+                "File::create",
+            ]
+            .iter()
+            .any(|w| word_in(line, w));
+            let the_handle = m == "world" && line.contains("Option<std::fs::File>");
+            if opens && !the_handle {
+                found.push(format!("{m}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the core opens files:\n{}",
+        found.join("\n")
+    );
+    let world = &modules(Path::new("crates/parkbench-core/src"))["world"];
+    assert!(world.contains("pub trait Files"), "the walk read world.rs");
+}
+
+/// `word` in `line` as a word of its own: `cfb::CompoundFile::open` (bytes in memory) is not
+/// `File::open`.
+fn word_in(line: &str, word: &str) -> bool {
+    line.match_indices(word).any(|(i, _)| {
+        !line[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
 }

@@ -208,7 +208,7 @@ fn an_activity_file_read_in_pieces_loads_exactly_like_one_read_whole() {
     let vocab = Vocabulary::embedded().unwrap();
     let factors = Factors::load(None).unwrap();
     let paths = [dir.path().to_path_buf()];
-    let whole = input::load(&paths, &vocab, &factors).unwrap();
+    let whole = input::load(&parkbench::disk::Disk, &paths, &vocab, &factors).unwrap();
     let size = std::fs::metadata(dir.path().join("activity.csv"))
         .unwrap()
         .len() as usize;
@@ -217,7 +217,8 @@ fn an_activity_file_read_in_pieces_loads_exactly_like_one_read_whole() {
         "the broken parks are reported"
     );
     for piece in [size / 7, size / 3, 4096] {
-        let pieces = input::load_in_pieces(&paths, &vocab, &factors, piece).unwrap();
+        let pieces =
+            input::load_in_pieces(&parkbench::disk::Disk, &paths, &vocab, &factors, piece).unwrap();
         assert_eq!(
             format!("{:?}", pieces.activity.groups),
             format!("{:?}", whole.activity.groups),
@@ -248,7 +249,13 @@ fn bytes_handed_over_load_exactly_like_the_files_they_came_from() {
     });
     let vocab = Vocabulary::embedded().unwrap();
     let factors = Factors::load(None).unwrap();
-    let from_files = input::load(&[dir.path().to_path_buf()], &vocab, &factors).unwrap();
+    let from_files = input::load(
+        &parkbench::disk::Disk,
+        &[dir.path().to_path_buf()],
+        &vocab,
+        &factors,
+    )
+    .unwrap();
     let bytes = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
     let shown = |name: &str| dir.path().join(name).display().to_string();
     let sources = vec![
@@ -259,7 +266,7 @@ fn bytes_handed_over_load_exactly_like_the_files_they_came_from() {
             bytes("activity.csv"),
         ),
     ];
-    let from_bytes = input::load_sources(vec![sources], &vocab, &factors);
+    let from_bytes = input::load_sources(&parkbench::disk::Disk, vec![sources], &vocab, &factors);
     assert!(from_files.report.errors().count() >= 3, "the broken parks");
     assert_eq!(
         format!("{:?}", from_bytes.activity.groups),
@@ -287,7 +294,13 @@ fn a_plausibility_warning_points_at_the_first_row_of_its_metric() {
     });
     let vocab = Vocabulary::embedded().unwrap();
     let factors = Factors::load(None).unwrap();
-    let data = input::load(&[dir.path().to_path_buf()], &vocab, &factors).unwrap();
+    let data = input::load(
+        &parkbench::disk::Disk,
+        &[dir.path().to_path_buf()],
+        &vocab,
+        &factors,
+    )
+    .unwrap();
     let annual = data.annual(&vocab).unwrap();
     let inv = inventory::build(
         &data,

@@ -14,7 +14,7 @@ fn sample() -> (input::Dataset, Vocabulary, Catalogue, Vec<pipeline::SetRun>) {
     let factors = Factors::load(None).unwrap();
     let cat = Catalogue::embedded().unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    let data = input::load(&[dir], &vocab, &factors).unwrap();
+    let data = input::load(&parkbench::disk::Disk, &[dir], &vocab, &factors).unwrap();
     let reference = pipeline::Reference::load(None).unwrap();
     let request = pipeline::Request {
         sets: benchmark::shipped(&cat).unwrap(),

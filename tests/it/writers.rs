@@ -59,7 +59,7 @@ fn every_file_a_real_tool_wrote_reads_as_its_twin_or_errs_at_the_cell() {
     assert!(cases.case.len() >= 53, "{} cases", cases.case.len());
     let load = |paths: &[String]| {
         let paths: Vec<PathBuf> = paths.iter().map(|p| Path::new(DIR).join(p)).collect();
-        input::load(&paths, &vocab, &factors).unwrap()
+        input::load(&parkbench::disk::Disk, &paths, &vocab, &factors).unwrap()
     };
     let mut failures = Vec::new();
     let mut kinds = BTreeSet::new();

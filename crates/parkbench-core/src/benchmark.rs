@@ -533,13 +533,14 @@ impl BenchmarkSet {
         Ok(set)
     }
 
-    /// Reads a set file from disk.
-    pub fn from_file(path: &Path, cat: &Catalogue) -> Result<BenchmarkSet, ReferenceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Io {
-            file: path.display().to_string(),
-            source,
-        })?;
-        Self::parse(&path.display().to_string(), &text, cat)
+    /// Reads a set file the caller offers.
+    pub fn from_file(
+        files: &dyn crate::world::Files,
+        path: &Path,
+        cat: &Catalogue,
+    ) -> Result<BenchmarkSet, ReferenceError> {
+        let (file, text) = crate::world::read_text(files, path)?;
+        Self::parse(&file, &text, cat)
     }
 
     /// The band a size falls in, or the nearest (flagged outside) per the set's policy.

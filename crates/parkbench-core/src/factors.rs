@@ -8,10 +8,10 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::i18n::Text;
 use crate::reference::{ReferenceError, read_text};
+use crate::world::Folder;
 
 /// A factor as it was used: value, unit, where it comes from and how solid it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -152,7 +152,7 @@ struct Table {
     rows: Vec<BTreeMap<String, String>>,
 }
 
-fn read_table(rel: &str, dir: Option<&Path>) -> Result<Table, ReferenceError> {
+fn read_table(rel: &str, dir: Option<Folder<'_>>) -> Result<Table, ReferenceError> {
     let (file, text) = read_text(rel, dir)?;
     let comments: Vec<String> = text
         .lines()
@@ -232,7 +232,7 @@ impl Table {
 
 impl Factors {
     /// Loads the shipped tables, each replaced by `dir/<name>` when that file exists.
-    pub fn load(dir: Option<&Path>) -> Result<Self, ReferenceError> {
+    pub fn load(dir: Option<Folder<'_>>) -> Result<Self, ReferenceError> {
         let t = read_table("factors/fuel-factors.csv", dir)?;
         let mut fuels = BTreeMap::new();
         let mut fuel_sources = BTreeMap::new();

@@ -59,3 +59,4 @@ pub mod scoring;
 pub mod stats;
 pub mod uncertainty;
 pub mod units;
+pub mod world;

@@ -63,7 +63,7 @@ pub struct UnknownSet {
 impl Reference {
     /// The shipped reference data; `factors` names a folder whose tables replace the shipped
     /// ones (same file names).
-    pub fn load(factors: Option<&Path>) -> Result<Self, ReferenceError> {
+    pub fn load(factors: Option<crate::world::Folder<'_>>) -> Result<Self, ReferenceError> {
         let catalogue = Catalogue::embedded()?;
         let vocab = Vocabulary::embedded()?;
         Ok(Reference {
@@ -134,8 +134,12 @@ impl Reference {
     }
 
     /// A set file of the user's, read against the catalogue.
-    pub fn set_file(&self, path: &Path) -> Result<BenchmarkSet, ReferenceError> {
-        BenchmarkSet::from_file(path, &self.catalogue)
+    pub fn set_file(
+        &self,
+        files: &dyn crate::world::Files,
+        path: &Path,
+    ) -> Result<BenchmarkSet, ReferenceError> {
+        BenchmarkSet::from_file(files, path, &self.catalogue)
     }
 
     /// The inventory under these accounting options (parkbench's defaults, or a set's reading

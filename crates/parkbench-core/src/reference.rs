@@ -28,21 +28,27 @@ pub enum ReferenceError {
     Missing { file: String },
 }
 
-/// Reads a reference file: from `override_dir` when it has it, else the embedded copy.
+impl From<crate::world::ReadError> for ReferenceError {
+    fn from(e: crate::world::ReadError) -> Self {
+        ReferenceError::Io {
+            file: e.file,
+            source: e.source,
+        }
+    }
+}
+
+/// Reads a reference file: from `overlay` (a folder of the user's, through [`crate::world::Files`])
+/// when it has a file of that name, else the embedded copy.
 pub fn read_text(
     rel: &str,
-    override_dir: Option<&Path>,
+    overlay: Option<crate::world::Folder<'_>>,
 ) -> Result<(String, String), ReferenceError> {
-    if let Some(dir) = override_dir {
-        let p: PathBuf = dir.join(Path::new(rel).file_name().unwrap_or_default());
-        if p.exists() {
-            let text = std::fs::read_to_string(&p).map_err(|source| ReferenceError::Io {
-                file: p.display().to_string(),
-                source,
-            })?;
-            // A table the user edited in a spreadsheet may start with a byte-order mark.
-            let text = crate::csv_out::without_bom(&text).to_string();
-            return Ok((p.display().to_string(), text));
+    if let Some(dir) = overlay {
+        let p: PathBuf = dir
+            .path
+            .join(Path::new(rel).file_name().unwrap_or_default());
+        if dir.files.is_file(&p) {
+            return Ok(crate::world::read_text(dir.files, &p)?);
         }
     }
     let f = EMBEDDED

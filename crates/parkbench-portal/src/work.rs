@@ -21,6 +21,7 @@ use parkbench_core::input::{self, Source, SourceKind, activity, sheet, table};
 use parkbench_core::pipeline::{self, Reference, Request, Selection};
 use parkbench_core::reference::PortalLimits;
 use parkbench_core::scoring::Score;
+use parkbench_disk::Disk;
 use parkbench_report::report::{self, ReportInput, ReportOptions};
 
 /// Reference data, loaded once at start (the run API's [`Reference`], which it derefs to), and
@@ -481,7 +482,9 @@ fn load(refs: &Refs, park: &RosterPark, files: &[StoredFile], names: &[String]) 
         workbook: Some(parkbench_core::reference::limits().portal_workbook),
         ..input::ReadOptions::default()
     };
+    // Uploads are bytes in memory: the portal offers the stages no files.
     let mut data = input::load_sources_with(
+        &parkbench_core::world::Memory::new(),
         vec![sources(files, names, park)],
         &refs.vocab,
         &refs.factors,
@@ -652,7 +655,12 @@ pub fn score_programme(
             sources(files, &names, park)
         })
         .collect();
-    let mut data = input::load_sources(groups, &refs.vocab, &refs.factors);
+    let mut data = input::load_sources(
+        &parkbench_core::world::Memory::new(),
+        groups,
+        &refs.vocab,
+        &refs.factors,
+    );
     refs.check(&mut data);
     let sel = Selection {
         years: vec![year],
@@ -785,6 +793,7 @@ fn run_report(
 pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> {
     let tables: Vec<table::Table> = if sheet::is_workbook(path) {
         sheet::read_workbook(
+            &Disk,
             path,
             &mut parkbench_core::diag::Report::with_limits(
                 parkbench_core::reference::limits().problems,
@@ -797,7 +806,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
         .map(|(_, t)| t)
         .collect()
     } else {
-        vec![table::read_csv(path).map_err(|d| d.to_string())?]
+        vec![table::read_csv(&Disk, path).map_err(|d| d.to_string())?]
     };
     let mut diags =
         parkbench_core::diag::Report::with_limits(parkbench_core::reference::limits().problems);
@@ -832,7 +841,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
 /// Splits a dataset folder (parks.csv and activity*.csv, as `parkbench validate` reads it) into
 /// one upload per park: its parks row and its rows of each activity file, layout kept.
 pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
-    let parks = table::read_csv(&dir.join("parks.csv")).map_err(|d| d.to_string())?;
+    let parks = table::read_csv(&Disk, &dir.join("parks.csv")).map_err(|d| d.to_string())?;
     let mut activity = Vec::new();
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -851,7 +860,7 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         }
     }
     for f in names {
-        let t = table::read_csv(&f).map_err(|d| d.to_string())?;
+        let t = table::read_csv(&Disk, &f).map_err(|d| d.to_string())?;
         activity.push((input::short_name(&f), t));
     }
     // Each table's rows by park, in one pass (not one pass per park).

@@ -29,6 +29,7 @@ pub use parks::Park;
 use crate::diag::{Diagnostic, Origin, Report};
 use crate::factors::Factors;
 use crate::reference::Vocabulary;
+use crate::world::Files;
 
 /// Tokens that mean "not known". A reported 0 is a real 0.
 pub const MISSING_TOKENS: [&str; 11] = [
@@ -132,7 +133,8 @@ pub enum SourceKind {
 /// Where a source's bytes are.
 #[derive(Debug, Clone)]
 pub enum Content {
-    /// A file on disk, read when loading (big activity files piece by piece).
+    /// A file the caller offers through [`Files`], read when loading (big activity files piece
+    /// by piece).
     Path(PathBuf),
     /// Bytes in memory, shared with their owner (an upload is checked and stored from one
     /// copy).
@@ -167,10 +169,10 @@ impl Source {
     }
 
     /// All the bytes (parks, waivers and workbooks are read whole).
-    fn read_all(&self) -> Result<std::borrow::Cow<'_, [u8]>, Diagnostic> {
+    fn read_all(&self, files: &dyn Files) -> Result<std::borrow::Cow<'_, [u8]>, Diagnostic> {
         match &self.content {
             Content::Bytes(b) => Ok(b.as_slice().into()),
-            Content::Path(p) => std::fs::read(p).map(Into::into).map_err(|e| {
+            Content::Path(p) => files.read(p).map(Into::into).map_err(|e| {
                 Diagnostic::error(
                     self.origin(),
                     0,
@@ -223,25 +225,27 @@ fn is_junk(name: &str) -> bool {
 }
 
 fn discover(
+    files: &dyn Files,
     paths: &[PathBuf],
     report: &mut Report,
     skipped: &mut Vec<crate::diag::Notice>,
 ) -> Result<Sources, LoadError> {
     let mut s = Sources::default();
     for p in paths {
-        if p.is_dir() {
+        if files.is_dir(p) {
             let parks = p.join("parks.csv");
             let mut found_parks = false;
-            if parks.is_file() {
+            if files.is_file(&parks) {
                 s.parks.push(parks);
                 found_parks = true;
             }
             let activity_files = |ext: &str| -> Result<Vec<PathBuf>, LoadError> {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                let mut files: Vec<PathBuf> = files
+                    .list(p)
                     .map_err(|_| LoadError::NotFound(p.display().to_string()))?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .into_iter()
                     .filter(|f| {
-                        f.is_file()
+                        files.is_file(f)
                             && f.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
                             && f.file_name()
                                 .and_then(|n| n.to_str())
@@ -254,25 +258,26 @@ fn discover(
             let acts = activity_files("csv")?;
             let parquets = activity_files("parquet")?;
             let waivers = p.join("waivers.csv");
-            if waivers.is_file() {
+            if files.is_file(&waivers) {
                 s.waivers.push(waivers);
             }
             let ledger = p.join("certificates.csv");
-            if ledger.is_file() {
+            if files.is_file(&ledger) {
                 s.certificates.push(ledger);
             }
             let firms = p.join("enterprises.csv");
-            if firms.is_file() {
+            if files.is_file(&firms) {
                 s.enterprises.push(firms);
             }
             let products = p.join("products.csv");
-            if products.is_file() {
+            if files.is_file(&products) {
                 s.products.push(products);
             }
-            let mut books: Vec<PathBuf> = std::fs::read_dir(p)
+            let mut books: Vec<PathBuf> = files
+                .list(p)
                 .map_err(|_| LoadError::NotFound(p.display().to_string()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && sheet::is_workbook(f))
+                .into_iter()
+                .filter(|f| files.is_file(f) && sheet::is_workbook(f))
                 .collect();
             books.retain(|f| {
                 let junk = f.file_name().and_then(|n| n.to_str()).is_some_and(is_junk);
@@ -312,7 +317,7 @@ fn discover(
             }
             s.activity.extend(acts);
             s.activity_parquet.extend(parquets);
-        } else if p.is_file() {
+        } else if files.is_file(p) {
             let name = p
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -339,7 +344,7 @@ fn discover(
     if s.parks.is_empty()
         && s.workbooks.is_empty()
         && !s.activity.is_empty()
-        && paths.iter().all(|p| p.is_file())
+        && paths.iter().all(|p| files.is_file(p))
     {
         report.push(
             Diagnostic::error(
@@ -361,34 +366,45 @@ fn discover(
 /// is missing) leaves out the parks of its group only, each with the reason, so a batch goes on
 /// with the other parks.
 pub fn load(
+    files: &dyn Files,
     paths: &[PathBuf],
     vocab: &Vocabulary,
     factors: &Factors,
 ) -> Result<Dataset, LoadError> {
-    load_with(paths, vocab, factors, ReadOptions::default())
+    load_with(files, paths, vocab, factors, ReadOptions::default())
 }
 
 /// [`load`] with options of reading.
 pub fn load_with(
+    files: &dyn Files,
     paths: &[PathBuf],
     vocab: &Vocabulary,
     factors: &Factors,
     options: ReadOptions,
 ) -> Result<Dataset, LoadError> {
-    load_listed_paths(paths, vocab, factors, table::PIECE_BYTES, options)
+    load_listed_paths(files, paths, vocab, factors, table::PIECE_BYTES, options)
 }
 
 /// [`load`], reading activity CSV files larger than two pieces of `piece_bytes` piece by piece.
 pub fn load_in_pieces(
+    files: &dyn Files,
     paths: &[PathBuf],
     vocab: &Vocabulary,
     factors: &Factors,
     piece_bytes: usize,
 ) -> Result<Dataset, LoadError> {
-    load_listed_paths(paths, vocab, factors, piece_bytes, ReadOptions::default())
+    load_listed_paths(
+        files,
+        paths,
+        vocab,
+        factors,
+        piece_bytes,
+        ReadOptions::default(),
+    )
 }
 
 fn load_listed_paths(
+    files: &dyn Files,
     paths: &[PathBuf],
     vocab: &Vocabulary,
     factors: &Factors,
@@ -397,10 +413,10 @@ fn load_listed_paths(
 ) -> Result<Dataset, LoadError> {
     let mut groups: Vec<Vec<PathBuf>> = paths
         .iter()
-        .filter(|p| p.is_dir())
+        .filter(|p| files.is_dir(p))
         .map(|p| vec![p.clone()])
         .collect();
-    let loose: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
+    let loose: Vec<PathBuf> = paths.iter().filter(|p| !files.is_dir(p)).cloned().collect();
     if !loose.is_empty() {
         groups.push(loose);
     }
@@ -408,33 +424,41 @@ fn load_listed_paths(
     let mut skipped = Vec::new();
     for g in &groups {
         let mut report = Report::with_limits(crate::reference::limits().problems);
-        let sources = discover(g, &mut report, &mut skipped)?.into_list();
+        let sources = discover(files, g, &mut report, &mut skipped)?.into_list();
         listed.push((sources, report.diagnostics));
     }
-    let mut data = load_listed(listed, vocab, factors, piece_bytes, options);
+    let mut data = load_listed(files, listed, vocab, factors, piece_bytes, options);
     data.notices.splice(0..0, skipped);
     Ok(data)
 }
 
 /// Loads and validates groups of sources (each group as a folder is in [`load`]): the entry for
 /// callers that hold the bytes themselves, such as the portal.
-pub fn load_sources(groups: Vec<Vec<Source>>, vocab: &Vocabulary, factors: &Factors) -> Dataset {
-    load_sources_with(groups, vocab, factors, ReadOptions::default())
+pub fn load_sources(
+    files: &dyn Files,
+    groups: Vec<Vec<Source>>,
+    vocab: &Vocabulary,
+    factors: &Factors,
+) -> Dataset {
+    load_sources_with(files, groups, vocab, factors, ReadOptions::default())
 }
 
 /// [`load_sources`] with options of reading.
 pub fn load_sources_with(
+    files: &dyn Files,
     groups: Vec<Vec<Source>>,
     vocab: &Vocabulary,
     factors: &Factors,
     options: ReadOptions,
 ) -> Dataset {
     let listed = groups.into_iter().map(|g| (g, Vec::new())).collect();
-    load_listed(listed, vocab, factors, table::PIECE_BYTES, options)
+    load_listed(files, listed, vocab, factors, table::PIECE_BYTES, options)
 }
 
 /// What a group is read with.
 struct Reading<'a> {
+    /// Where a source named by its path is read from.
+    files: &'a dyn Files,
     vocab: &'a Vocabulary,
     factors: &'a Factors,
     piece_bytes: usize,
@@ -442,6 +466,7 @@ struct Reading<'a> {
 }
 
 fn load_listed(
+    files: &dyn Files,
     groups: Vec<(Vec<Source>, Vec<Diagnostic>)>,
     vocab: &Vocabulary,
     factors: &Factors,
@@ -450,6 +475,7 @@ fn load_listed(
 ) -> Dataset {
     let mut acc = Acc::new(crate::reference::limits().problems);
     let how = Reading {
+        files,
         vocab,
         factors,
         piece_bytes,
@@ -622,7 +648,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
     let csv = |s: &Source| {
         let t = s
-            .read_all()
+            .read_all(how.files)
             .and_then(|b| table::read_csv_bytes_as(&s.name, &b, decimal));
         (s.origin(), t)
     };
@@ -636,7 +662,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         _ => None,
     });
     for (book, format) in books {
-        let read = book.read_all().and_then(|b| {
+        let read = book.read_all(how.files).and_then(|b| {
             sheet::read_workbook_as(&book.name, format, &b, workbook, &mut acc.diags)
         });
         match read {
@@ -725,7 +751,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             activity::missing_columns(&t).is_empty()
         };
         let read = match &source.content {
-            Content::Path(p) => table::read_csv_pieces(p, piece_bytes, decimal, each),
+            Content::Path(p) => table::read_csv_pieces(how.files, p, piece_bytes, decimal, each),
             Content::Bytes(b) => {
                 table::read_csv_pieces_from(&source.name, b.as_slice(), piece_bytes, decimal, each)
             }
@@ -762,8 +788,22 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         };
         let name = &source.name;
         let read = match &source.content {
-            Content::Path(p) => match std::fs::File::open(p) {
-                Ok(f) => parquet::read_pieces(name, f, parquet::PIECE_ROWS, each),
+            Content::Path(p) => match how.files.handle(p) {
+                Ok(Some(f)) => parquet::read_pieces(name, f, parquet::PIECE_ROWS, each),
+                Ok(None) => match how.files.read(p) {
+                    Ok(b) => parquet::read_pieces(
+                        name,
+                        std::io::Cursor::new(b),
+                        parquet::PIECE_ROWS,
+                        each,
+                    ),
+                    Err(e) => Err(vec![Diagnostic::error(
+                        source.origin(),
+                        0,
+                        0,
+                        t!("diag.cannot_read_file", error = e.to_string()),
+                    )]),
+                },
                 Err(e) => Err(vec![Diagnostic::error(
                     source.origin(),
                     0,

@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::units::DecimalMark;
+use crate::world::Files;
 
 /// One column of text cells, stored as one string and the end of each cell (about the size of
 /// the text itself, plus 4 bytes a cell).
@@ -170,11 +171,11 @@ pub fn delimiter_name(d: u8) -> crate::i18n::Text {
     }
 }
 
-/// Reads and decodes a CSV file. Problems that make the whole file unreadable come back as one
-/// error diagnostic.
-pub fn read_csv(path: &Path) -> Result<Table, Diagnostic> {
+/// Reads and decodes a CSV file the caller offers. Problems that make the whole file unreadable
+/// come back as one error diagnostic.
+pub fn read_csv(files: &dyn Files, path: &Path) -> Result<Table, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = files.read(path).map_err(|e| {
         Diagnostic::error(
             &file,
             0,
@@ -237,6 +238,7 @@ pub const PIECE_BYTES: usize = 64 << 20;
 /// is read whole (one table), and so, in effect, is a file with CR-only line ends (pieces end
 /// at a line feed). Returns the number of records read.
 pub fn read_csv_pieces(
+    files: &dyn Files,
     path: &Path,
     piece: usize,
     decimal: Option<DecimalMark>,
@@ -251,8 +253,7 @@ pub fn read_csv_pieces(
             t!("diag.cannot_read_file", error = e.to_string()),
         )
     };
-    let f = std::fs::File::open(path).map_err(cannot)?;
-    let len = f.metadata().map_err(cannot)?.len();
+    let (f, len) = files.open(path).map_err(cannot)?;
     read_pieces(&file, f, len, piece, decimal, each)
 }
 
@@ -1219,6 +1220,7 @@ pub(crate) fn strip_trailing_notes(t: &mut Table) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::world::Memory;
 
     #[test]
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
@@ -1279,9 +1281,13 @@ mod tests {
             .collect()
     }
 
-    fn pieces(path: &Path, piece: usize) -> Result<(Vec<Table>, usize), Diagnostic> {
+    fn pieces(
+        files: &Memory,
+        path: &Path,
+        piece: usize,
+    ) -> Result<(Vec<Table>, usize), Diagnostic> {
         let mut out = Vec::new();
-        let n = read_csv_pieces(path, piece, None, |t| {
+        let n = read_csv_pieces(files, path, piece, None, |t| {
             out.push(t);
             true
         })?;
@@ -1290,7 +1296,7 @@ mod tests {
 
     #[test]
     fn pieces_read_like_the_whole_file() {
-        let dir = tempfile::tempdir().unwrap();
+        let mut files = Memory::new();
         let mut text = String::from("park_id;year;metric;value;unit;note\r\n");
         for i in 0..400 {
             // Quoted newlines and delimiters, blank lines, decimal commas, CR LF.
@@ -1315,11 +1321,11 @@ mod tests {
                 GB18030.encode(&text.replace("two", "两行")).0.into_owned(),
             ),
         ] {
-            let path = dir.path().join(name);
-            std::fs::write(&path, &bytes).unwrap();
-            let whole = read_csv(&path).unwrap();
+            let path = Path::new(name);
+            files.insert(path, bytes.clone());
+            let whole = read_csv(&files, path).unwrap();
             for piece in [1, 100, 1000, 5000] {
-                let (tables, n) = pieces(&path, piece).unwrap();
+                let (tables, n) = pieces(&files, path, piece).unwrap();
                 assert_eq!(n, whole.rows(), "{name} piece {piece}");
                 assert!(tables.len() > 1 || piece == 5000, "{name} piece {piece}");
                 let got: Vec<_> = tables.iter().flat_map(cells).collect();
@@ -1336,7 +1342,7 @@ mod tests {
 
     #[test]
     fn pieces_report_problems_at_their_line_in_the_file() {
-        let dir = tempfile::tempdir().unwrap();
+        let mut files = Memory::new();
         let mut text = String::from("park_id,year,metric,value,unit\n");
         for i in 0..300 {
             text.push_str(&format!("P{i},2024,electricity,{i},MWh\n"));
@@ -1345,9 +1351,9 @@ mod tests {
         text.push_str("园区,2024,electricity,1,MWh\n");
         let mut bytes = text.into_bytes();
         bytes.extend_from_slice(&GB18030.encode("园区,2024,electricity,1,MWh\n").0);
-        let path = dir.path().join("mixed.csv");
-        std::fs::write(&path, &bytes).unwrap();
-        let e = pieces(&path, 500).err().unwrap();
+        let path = Path::new("mixed.csv");
+        files.insert(path, bytes.clone());
+        let e = pieces(&files, path, 500).err().unwrap();
         assert_eq!(e.line, 303, "{e:?}");
         assert!(e.message.en().contains("mixes encodings"), "{e:?}");
 
@@ -1357,11 +1363,11 @@ mod tests {
             let q = if i == 248 { "\"" } else { "" };
             text.push_str(&format!("P{i},2024,electricity,{q}{i},MWh\n"));
         }
-        let path = dir.path().join("quote.csv");
-        std::fs::write(&path, &text).unwrap();
-        let e = pieces(&path, 500).err().unwrap();
+        let path = Path::new("quote.csv");
+        files.insert(path, text.clone());
+        let e = pieces(&files, path, 500).err().unwrap();
         assert_eq!((e.line, e.column), (250, 4), "{e:?}");
-        assert_eq!(read_csv(&path).err().unwrap().line, 250);
+        assert_eq!(read_csv(&files, path).err().unwrap().line, 250);
 
         // NUL bytes deep in the file.
         let mut bytes = b"park_id,year,metric,value,unit\n".to_vec();
@@ -1369,9 +1375,9 @@ mod tests {
             bytes.extend_from_slice(format!("P{i},2024,electricity,{i},MWh\n").as_bytes());
         }
         bytes.extend_from_slice(b"P1,2024,\0\n");
-        let path = dir.path().join("nul.csv");
-        std::fs::write(&path, &bytes).unwrap();
-        let e = pieces(&path, 500).err().unwrap();
+        let path = Path::new("nul.csv");
+        files.insert(path, bytes.clone());
+        let e = pieces(&files, path, 500).err().unwrap();
         assert_eq!(e.line, 302, "{e:?}");
     }
 

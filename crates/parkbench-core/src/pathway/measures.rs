@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::benchmark::{I18n, SourceStatus, Text as SetText};
 use crate::reference::{ReferenceError, Vocabulary, line_col, parse_toml, read_text};
@@ -284,18 +283,19 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// The shipped catalogue, or the user's files (`measures`, `prices`) in its place.
+    /// The shipped catalogue, or the user's files (`measures`, `prices`: each a name and its
+    /// text, read by the caller with [`crate::world::read_text`]) in its place.
     pub fn load(
-        measures: Option<&Path>,
-        prices: Option<&Path>,
+        measures: Option<(String, String)>,
+        prices: Option<(String, String)>,
         vocab: &Vocabulary,
     ) -> Result<Self, ReferenceError> {
         let (file, text) = match measures {
-            Some(p) => (p.display().to_string(), read_file(p)?),
+            Some(named) => named,
             None => read_text("measures.toml", None)?,
         };
         let (prices_file, prices_text) = match prices {
-            Some(p) => (p.display().to_string(), read_file(p)?),
+            Some(named) => named,
             None => read_text("prices.csv", None)?,
         };
         let prices = parse_prices(&prices_file, &prices_text, vocab)?;
@@ -432,16 +432,6 @@ impl Catalogue {
         };
         province.and_then(of).or_else(|| of("*"))
     }
-}
-
-/// A user's file as text, without the byte-order mark a spreadsheet may have put first.
-fn read_file(p: &Path) -> Result<String, ReferenceError> {
-    std::fs::read_to_string(p)
-        .map(|t| crate::csv_out::without_bom(&t).to_string())
-        .map_err(|source| ReferenceError::Io {
-            file: p.display().to_string(),
-            source,
-        })
 }
 
 /// Items of prices.csv that are not carriers, priced per MWh of electricity.

@@ -350,15 +350,13 @@ pub fn project(
     })
 }
 
-/// Reads a scenario file from disk.
+/// Reads a scenario file the caller offers.
 pub fn read(
+    files: &dyn crate::world::Files,
     path: &std::path::Path,
     measures: &Catalogue,
     vocab: &Vocabulary,
 ) -> Result<Scenario, ReferenceError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Io {
-        file: path.display().to_string(),
-        source,
-    })?;
-    Scenario::parse(&path.display().to_string(), &text, measures, vocab)
+    let (file, text) = crate::world::read_text(files, path)?;
+    Scenario::parse(&file, &text, measures, vocab)
 }

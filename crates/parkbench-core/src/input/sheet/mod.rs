@@ -92,9 +92,13 @@ pub struct Book {
 /// Reads every sheet of a workbook that parkbench uses, in workbook order. A workbook that
 /// cannot be read, or has none of the sheets, is one error; problems of single cells (a formula
 /// without a value) go to `problems`.
-pub fn read_workbook(path: &Path, problems: &mut Report) -> Result<Book, Diagnostic> {
+pub fn read_workbook(
+    files: &dyn crate::world::Files,
+    path: &Path,
+    problems: &mut Report,
+) -> Result<Book, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = files.read(path).map_err(|e| {
         Diagnostic::error(
             &file,
             0,
