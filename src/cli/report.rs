@@ -128,12 +128,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     };
     let l = super::job::Job::build(&args.data, wants)?;
     let outcome = l.run()?;
-    let tech = l
-        .request
-        .pathways
-        .as_ref()
-        .and_then(|p| p.technologies.as_ref());
-    let (runs, progs) = (&outcome.runs, &outcome.programmes);
+    let runs = &outcome.runs;
     spinner.finish_and_clear();
     let pages: usize = runs.iter().map(|r| r.scores.len()).sum();
     let bar = super::bar(pages as u64, "writing park pages");
@@ -156,17 +151,14 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
     let mut files = Vec::new();
     let mut parks = 0;
     for (i, run) in runs.iter().enumerate() {
-        let input = ReportInput {
-            run,
-            data: &l.data,
-            vocab: &l.reference.vocab,
-            cat: &l.reference.catalogue,
-            programme: &progs[i],
-            pathways: outcome.plans.get(i).map(|p| (p, &l.reference.measures)),
-            matches: outcome.matches.get(i).zip(tech),
-            comparison: comparison.as_ref(),
-            identification: &outcome.identifications[i],
-        };
+        let input = ReportInput::of(
+            &l.reference,
+            &l.data,
+            &l.request,
+            &outcome,
+            i,
+            comparison.as_ref(),
+        );
         let (dir, prefix) = if comparison.is_some() {
             (args.out.join(&run.set.id), format!("{}/", run.set.id))
         } else {

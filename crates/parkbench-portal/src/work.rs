@@ -723,19 +723,9 @@ fn run_report(
     };
     let outcome = pipeline::run(refs, data, &request).map_err(|e| e.to_string())?;
     let runs = &outcome.runs;
-    let (run, prog) = (&runs[0], &outcome.programmes[0]);
     let scores_csv = report::scores::csv(runs);
-    let input = ReportInput {
-        run,
-        data,
-        vocab: &refs.vocab,
-        cat: &refs.catalogue,
-        programme: prog,
-        pathways: outcome.plans.first().map(|p| (p, &refs.measures)),
-        matches: outcome.matches.first().zip(tech),
-        comparison: None,
-        identification: &outcome.identifications[0],
-    };
+    let input = ReportInput::of(refs, data, &request, &outcome, 0, None);
+    let run = input.run;
     let opts = ReportOptions {
         lang,
         html: true,

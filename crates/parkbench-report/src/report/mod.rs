@@ -168,6 +168,36 @@ pub struct ReportInput<'a> {
     pub identification: &'a parkbench_core::identification::Identification,
 }
 
+impl<'a> ReportInput<'a> {
+    /// The report of the `i`-th set of a run, from what the run API gave for a request that
+    /// asked for the programme view (`request.programme`): the CLI and the portal render this,
+    /// neither assembles it.
+    pub fn of(
+        reference: &'a parkbench_core::pipeline::Reference,
+        data: &'a Dataset,
+        request: &'a parkbench_core::pipeline::Request,
+        outcome: &'a parkbench_core::pipeline::Outcome,
+        i: usize,
+        comparison: Option<&'a Comparison>,
+    ) -> Self {
+        let technologies = request
+            .pathways
+            .as_ref()
+            .and_then(|p| p.technologies.as_ref());
+        ReportInput {
+            run: &outcome.runs[i],
+            data,
+            vocab: &reference.vocab,
+            cat: &reference.catalogue,
+            programme: &outcome.programmes[i],
+            pathways: outcome.plans.get(i).map(|p| (p, &reference.measures)),
+            matches: outcome.matches.get(i).zip(technologies),
+            comparison,
+            identification: &outcome.identifications[i],
+        }
+    }
+}
+
 /// A chart on a page: its title, its SVG (text as outlines, for any browser) and, for the PDF,
 /// its SVG with the text kept as text.
 #[derive(Debug, Clone, Serialize)]
