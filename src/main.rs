@@ -1,5 +1,5 @@
-//! The `parkbench` binary: parse arguments, run, exit with 0 (ok), 1 (data problems) or 2
-//! (usage or configuration error).
+//! The `parkbench` binary: parse arguments, run, exit with 0 (ok), 1 (data problems), 2
+//! (usage or configuration error) or 3 (the run could not finish: writing or computing failed).
 
 // The library's `t!` (a message key and its arguments) in every module of the binary.
 #[macro_use]

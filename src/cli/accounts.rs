@@ -57,7 +57,10 @@ pub(crate) fn open(
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| CliError::Io(e.to_string()))?;
+        .map_err(|source| CliError::Io {
+            what: "the runtime".into(),
+            source,
+        })?;
     let mut cfg = PortalConfig {
         db_url: db.to_string(),
         ..PortalConfig::default()

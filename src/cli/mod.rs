@@ -35,8 +35,11 @@ pub enum ExitStatus {
     Success,
     /// 1: the data has errors or a park could not be scored (outputs are still written).
     DataProblems,
-    /// 2: usage or configuration error.
+    /// 2: usage or configuration error (an argument, a path that is not there, a reference or
+    /// set file of the user's that does not parse, an output folder that is not parkbench's).
     Usage,
+    /// 3: the run could not finish: an output could not be written, or a computation failed.
+    Failure,
 }
 
 impl ExitStatus {
@@ -45,11 +48,13 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::DataProblems => 1,
             ExitStatus::Usage => 2,
+            ExitStatus::Failure => 3,
         }
     }
 }
 
-/// A problem with how parkbench was called or configured (exit code 2).
+/// Why a command stopped: how it was called or configured (exit code 2), or what it could not
+/// finish (exit code 3). Each keeps its source's type.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
@@ -66,6 +71,10 @@ pub enum CliError {
     OutDir(#[from] parkbench::outfile::OutDirError),
     #[error(transparent)]
     Template(#[from] parkbench::template::TemplateError),
+    /// The portal stopped (it could not bind its address, or its database failed).
+    #[cfg(feature = "portal")]
+    #[error(transparent)]
+    Portal(#[from] parkbench::portal::PortalError),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{}: {source}", path.display())]
@@ -76,12 +85,45 @@ pub enum CliError {
 
     #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
-    Io(String),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     /// Standard output was closed by its reader (`parkbench validate ... | head`): the reader has
     /// what it wanted, so the command ends quietly with exit 0, as Unix tools do.
     #[error("standard output closed")]
     ClosedPipe,
+}
+
+impl CliError {
+    /// The exit status this error ends the command with: 2 for usage and configuration, 3 for
+    /// what could not be finished (writing, computing).
+    pub fn status(&self) -> ExitStatus {
+        use parkbench::pathway::PathwayError;
+        use parkbench::pipeline::PipelineError;
+        use parkbench::template::TemplateError;
+        match self {
+            CliError::ClosedPipe => ExitStatus::Success,
+            CliError::Usage(_)
+            | CliError::Load(_)
+            | CliError::Reference(_)
+            | CliError::Read(_)
+            | CliError::OutDir(parkbench::outfile::OutDirError::Foreign { .. })
+            | CliError::Pipeline(PipelineError::Reference(_))
+            | CliError::Pipeline(PipelineError::Pathway(PathwayError::Reference(_)))
+            | CliError::Template(TemplateError::Reference(_)) => ExitStatus::Usage,
+            CliError::Pipeline(_)
+            | CliError::Report(_)
+            | CliError::OutDir(_)
+            | CliError::Template(_)
+            | CliError::Json(_)
+            | CliError::Write { .. }
+            | CliError::Io { .. } => ExitStatus::Failure,
+            #[cfg(feature = "portal")]
+            CliError::Portal(_) => ExitStatus::Failure,
+        }
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -333,7 +375,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Err(CliError::ClosedPipe) => ExitStatus::Success,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitStatus::Usage
+            e.status()
         }
     }
 }

@@ -32,7 +32,10 @@ pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
                 .and_then(|()| stdout.flush())
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::BrokenPipe => CliError::ClosedPipe,
-                    _ => CliError::Io(format!("standard output: {e}")),
+                    _ => CliError::Io {
+                        what: "standard output".into(),
+                        source: e,
+                    },
                 })
         }
     }

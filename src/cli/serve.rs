@@ -92,7 +92,10 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::Io(e.to_string()))?;
+        .map_err(|source| CliError::Io {
+            what: "the runtime".into(),
+            source,
+        })?;
     rt.block_on(async move {
         let mut limits = parkbench::reference::limits().portal;
         let set = |field: &mut u64, v: Option<u64>| *field = v.unwrap_or(*field);
@@ -194,9 +197,7 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         if args.no_serve {
             return Ok(ExitStatus::Success);
         }
-        parkbench::portal::serve(portal, args.bind)
-            .await
-            .map_err(|e| CliError::Io(e.to_string()))?;
+        parkbench::portal::serve(portal, args.bind).await?;
         Ok(ExitStatus::Success)
     })
 }

@@ -141,3 +141,31 @@ fn sample_inventory_matches_the_hand_check_of_its_readme() {
     }
     assert!(checked >= 30, "checked {checked} rows of the README table");
 }
+
+/// Exit codes by what went wrong: an output that cannot be written is 3 (the run could not
+/// finish), not 2 (usage); a path that is not there is 2; the error keeps its source's words.
+#[test]
+fn an_output_that_cannot_be_written_exits_3_and_a_missing_path_2() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full (Linux)");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parkbench"))
+        .args(["inventory", "sample-data", "--format", "csv"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("standard output: No space left on device"),
+        "{err}"
+    );
+
+    let (code, _, err) = run(&["inventory", "no-such-folder", "--format", "csv"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no-such-folder: no such file or folder"),
+        "{err}"
+    );
+}

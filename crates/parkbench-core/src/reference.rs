@@ -66,7 +66,8 @@ pub fn read_text(
 /// `indicators/columns.toml`.
 pub fn column_aliases() -> &'static BTreeMap<String, String> {
     static ALIASES: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
-    ALIASES.get_or_init(|| parse_column_aliases().unwrap_or_default())
+    ALIASES
+        .get_or_init(|| parse_column_aliases().expect("the shipped columns.toml parses (tested)"))
 }
 
 #[derive(Deserialize)]
@@ -91,17 +92,14 @@ struct NotesFile {
 pub fn is_note_text(cell: &str) -> bool {
     static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        read_text("columns.toml", None)
-            .ok()
-            .and_then(|(_, text)| toml::from_str::<NotesFile>(&text).ok())
-            .map(|f| {
-                f.notes
-                    .words
-                    .iter()
-                    .map(|w| crate::units::fold_width(w).to_lowercase())
-                    .collect()
-            })
-            .unwrap_or_default()
+        let (file, text) = read_text("columns.toml", None).expect("columns.toml is embedded");
+        parse_toml::<NotesFile>(&file, &text)
+            .expect("the shipped columns.toml parses (tested)")
+            .notes
+            .words
+            .iter()
+            .map(|w| crate::units::fold_width(w).to_lowercase())
+            .collect()
     });
     let t = crate::units::fold_width(cell.trim()).to_lowercase();
     words.iter().any(|w| {
@@ -118,11 +116,14 @@ pub fn is_note_text(cell: &str) -> bool {
 pub fn is_totals_word(cell: &str) -> bool {
     static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        read_text("columns.toml", None)
-            .ok()
-            .and_then(|(_, text)| toml::from_str::<ColumnsFile>(&text).ok())
-            .map(|f| f.totals.words.iter().map(|w| name_key(w)).collect())
-            .unwrap_or_default()
+        let (file, text) = read_text("columns.toml", None).expect("columns.toml is embedded");
+        parse_toml::<ColumnsFile>(&file, &text)
+            .expect("the shipped columns.toml parses (tested)")
+            .totals
+            .words
+            .iter()
+            .map(|w| name_key(w))
+            .collect()
     });
     !cell.is_empty() && words.contains(&name_key(cell))
 }
@@ -654,4 +655,24 @@ pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .filter(|(s, _)| *s > 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped files read at first use (column names, note and totals words, limits,
+    /// sectors) parse: a parse error stops the program with the file's name instead of leaving
+    /// a list empty.
+    #[test]
+    fn the_shipped_words_limits_and_sectors_parse() {
+        let (file, text) = read_text("columns.toml", None).unwrap();
+        let columns: ColumnsFile = parse_toml(&file, &text).unwrap();
+        assert!(!columns.aliases.is_empty() && !columns.totals.words.is_empty());
+        let notes: NotesFile = parse_toml(&file, &text).unwrap();
+        assert!(!notes.notes.words.is_empty());
+        assert!(!parse_column_aliases().unwrap().is_empty());
+        assert!(is_totals_word("合计") && is_note_text("注：单位为万元"));
+        assert!(limits().workbook.columns > 0 && !sectors().is_empty());
+    }
 }
