@@ -164,10 +164,10 @@ fn pseudo_locale(data_side: &str) -> String {
             let key = format!("{prefix}{k}");
             match v {
                 toml::Value::Table(inner) => walk(&format!("{key}."), inner),
-                toml::Value::String(s) => {
-                    if !key.starts_with("lang.") && key != "units.money_scale" {
-                        *s = mark(s);
-                    }
+                toml::Value::String(s)
+                    if !key.starts_with("lang.") && key != "units.money_scale" =>
+                {
+                    *s = mark(s);
                 }
                 _ => {}
             }

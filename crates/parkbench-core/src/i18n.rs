@@ -6,6 +6,14 @@
 //! `one` when the argument `n` is 1 and `other` otherwise (English plurals; Chinese needs none).
 //! A key missing from a language falls back to English; [`Locale::covers`] tells whether it
 //! did, so tests can insist that nothing falls back.
+//!
+//! This is the words layer: the only code that names a language or chooses by one. A language
+//! is a [`Lang`], a handle to its [`Locale`] that callers cannot `match` on; what differs
+//! between languages is data of the locale file (its messages, and its settings under
+//! `[lang]`: which side of the reference data's bilingual names it shows ([`Lang::pick`]), what
+//! joins a list, its HTML tag). Adding a language is its file, its `static` locale, its
+//! constant and its place in [`Lang::ALL`]; [`Lang::load`] reads one that is not shipped (a
+//! translation in progress, the tests' pseudo-locale) through the same parser.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -457,7 +465,10 @@ impl Locale {
 
     /// The language's tag in an HTML page's `lang` attribute (`[lang] html`: `en`, `zh-CN`).
     pub fn html_lang(&self) -> &str {
-        self.template(HTML_LANG).unwrap_or(self.code)
+        // Its own or its code: English's tag would misname another language.
+        self.messages()
+            .get(HTML_LANG)
+            .map_or(self.code, String::as_str)
     }
 
     /// What joins the items of a list in running text (`[lang] list`: `, ` or `、`).
