@@ -194,7 +194,7 @@ impl Text {
     }
 
     /// Words that come in both languages from the reference data (a set's level label, an
-    /// indicator's name): each language shows its own.
+    /// indicator's name): each language shows the side its `[lang] data` names ([`Lang::pick`]).
     pub fn both(en: impl Into<String>, zh: impl Into<String>) -> Self {
         Text::new(BOTH)
             .arg(BOTH_EN, en.into())
