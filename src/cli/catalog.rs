@@ -78,7 +78,7 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
                 println!(
                     "band {}: {} [{} , {})",
                     b.id,
-                    b.label.get(parkbench::i18n::Lang::En),
+                    b.label.get(parkbench::i18n::Lang::EN),
                     b.min.map_or("-inf".into(), |x| x.to_string()),
                     b.max.map_or("inf".into(), |x| x.to_string())
                 );
@@ -129,7 +129,7 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
             .collect();
             print!("{}", text_table(&header, &rows));
             if let Some(n) = &s.notes {
-                println!("notes: {}", n.get(parkbench::i18n::Lang::En));
+                println!("notes: {}", n.get(parkbench::i18n::Lang::EN));
             }
         }
     }

@@ -240,12 +240,52 @@ pub struct DataArgs {
     pub decimal: Option<parkbench::units::DecimalMark>,
 }
 
-/// `--lang`: the languages of the locale files, by code.
-pub(crate) fn lang_parser() -> impl clap::builder::TypedValueParser<Value = parkbench::i18n::Lang> {
-    use clap::builder::TypedValueParser;
-    let codes = parkbench::i18n::Lang::ALL.map(parkbench::i18n::Lang::code);
-    clap::builder::PossibleValuesParser::new(codes)
-        .map(|c| parkbench::i18n::Lang::from_code(&c).unwrap_or_default())
+/// `--lang`: a language of the locale files by its code, or the locale file of a language not
+/// shipped (`--lang xx.toml`, a translation in progress), read by the same parser.
+pub(crate) fn lang_parser() -> LangParser {
+    LangParser
+}
+
+/// The parser of `--lang` ([`lang_parser`]).
+#[derive(Clone)]
+pub(crate) struct LangParser;
+
+impl clap::builder::TypedValueParser for LangParser {
+    type Value = parkbench::i18n::Lang;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        use parkbench::i18n::Lang;
+        let path = std::path::Path::new(value);
+        if path.extension().is_some_and(|x| x == "toml") {
+            let code = path.file_stem().unwrap_or_default().to_string_lossy();
+            let at = |e: String| {
+                clap::Error::raw(
+                    clap::error::ErrorKind::InvalidValue,
+                    format!("{}: {e}\n", path.display()),
+                )
+                .with_cmd(cmd)
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| at(e.to_string()))?;
+            return Lang::load(&code, &text).map_err(at);
+        }
+        let codes = Lang::ALL.map(Lang::code);
+        let code = clap::builder::PossibleValuesParser::new(codes).parse_ref(cmd, arg, value)?;
+        Ok(Lang::from_code(&code).unwrap_or_default())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let codes = parkbench::i18n::Lang::ALL.map(parkbench::i18n::Lang::code);
+        Some(Box::new(
+            codes.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 /// `--fuel-factors`: the fuel factor tables, by key.

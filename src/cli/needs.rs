@@ -161,12 +161,12 @@ pub fn run_match(args: MatchArgs) -> Result<ExitStatus, CliError> {
                 .map(|r| {
                     serde_json::json!({
                         "needs": r.needs,
-                        "matches": r.matches.iter().map(|m| serde_json::json!({
+                        "matches": r.matches.iter().map(|m| (m, m.why.sides())).map(|(m, (why_en, why_zh))| serde_json::json!({
                             "need": m.need, "technology": m.technology, "measure": m.measure,
                             "coverage": m.coverage, "trl": m.trl, "cost_low": m.cost_low,
                             "rank": m.rank,
-                            "why_en": Locale::get(parkbench::i18n::Lang::En).text(&m.why),
-                            "why_zh": Locale::get(parkbench::i18n::Lang::Zh).text(&m.why),
+                            "why_en": why_en,
+                            "why_zh": why_zh,
                         })).collect::<Vec<_>>(),
                         "unserved": r.unserved().map(|n| n.id.clone()).collect::<Vec<_>>(),
                     })

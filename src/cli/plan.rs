@@ -267,8 +267,5 @@ fn rule_name(p: &Plan, rule: &str, lang: parkbench::i18n::Lang) -> String {
         .rules
         .iter()
         .find(|r| r.rule == rule)
-        .map_or(rule.to_string(), |r| match lang {
-            parkbench::i18n::Lang::En => r.name_en.clone(),
-            parkbench::i18n::Lang::Zh => r.name_zh.clone(),
-        })
+        .map_or(rule.to_string(), |r| r.name(lang).to_string())
 }

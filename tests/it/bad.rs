@@ -274,8 +274,8 @@ fn every_diagnostic_of_the_corpus_is_worded_in_chinese() {
         for d in &diags {
             seen += 1;
             keys.insert(d.message.key.to_string());
-            if !d.worded_in(Lang::Zh) {
-                english.push(format!("{paths:?}: {}", d.render(Lang::Zh)));
+            if !d.worded_in(Lang::ZH) {
+                english.push(format!("{paths:?}: {}", d.render(Lang::ZH)));
             }
         }
     }

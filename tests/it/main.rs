@@ -32,6 +32,7 @@ mod shape;
 pub mod synth;
 mod uncertainty;
 mod validate;
+mod words;
 mod workbook;
 mod writers;
 

@@ -139,7 +139,7 @@ fn a_hand_made_catalogue_gives_exactly_the_expected_matches_and_ranking() {
         en.contains("Rooftop PV") && en.contains("100 %") && en.contains("TRL 9"),
         "{en}"
     );
-    let zh = parkbench::i18n::Locale::get(Lang::Zh).text(&best.why);
+    let zh = parkbench::i18n::Locale::get(Lang::ZH).text(&best.why);
     assert!(zh.contains("屋顶光伏") && zh.contains("100 %"), "{zh}");
     // The programme: t-gec serves both parks and the most tonnes.
     let by = m.by_technology();
@@ -156,7 +156,7 @@ fn a_need_no_technology_serves_is_listed_as_unserved() {
     let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
     let unserved: Vec<&str> = m.unserved().map(|n| n.id.as_str()).collect();
     assert_eq!(unserved, ["W2:core_co2_per_tce", "W2:clean_energy_share"]);
-    let csv = matchmaking::matches_csv(&m, &cat, Lang::En);
+    let csv = matchmaking::matches_csv(&m, &cat, Lang::EN);
     assert!(
         csv.lines()
             .any(|l| l.starts_with("W2:core_co2_per_tce,W2,0,,") && l.contains("no technology")),
@@ -207,7 +207,7 @@ fn a_bad_catalogue_gets_every_problem_located() {
     let r = Reference::load(None).unwrap();
     let bytes = std::fs::read(data("match/bad-technologies.csv")).unwrap();
     let problems = Catalogue::parse("bad-technologies.csv", &bytes, &r.measures).unwrap_err();
-    let text: Vec<String> = problems.iter().map(|d| d.render(Lang::En)).collect();
+    let text: Vec<String> = problems.iter().map(|d| d.render(Lang::EN)).collect();
     let all = text.join("\n");
     for want in [
         "bad-technologies.csv:3:1: technology id is empty",
@@ -224,7 +224,7 @@ fn a_bad_catalogue_gets_every_problem_located() {
         assert!(all.contains(want), "missing {want:?} in\n{all}");
     }
     // In Chinese too.
-    let zh: Vec<String> = problems.iter().map(|d| d.render(Lang::Zh)).collect();
+    let zh: Vec<String> = problems.iter().map(|d| d.render(Lang::ZH)).collect();
     assert!(zh.join("\n").contains("技术成熟度不在 1 至 9 之间"));
 }
 
@@ -300,14 +300,14 @@ fn technologies_are_offered_by_the_park_s_sector() {
 
     let bad = with_sectors.replace(",物流\n", ",cement_kilns\n");
     let problems = Catalogue::parse("sectors.csv", bad.as_bytes(), &r.measures).unwrap_err();
-    let en: Vec<String> = problems.iter().map(|p| p.render(Lang::En)).collect();
+    let en: Vec<String> = problems.iter().map(|p| p.render(Lang::EN)).collect();
     assert!(
         en.iter().any(|p| p.contains("sectors.csv:")
             && p.contains(":18: a sector that the sector vocabulary does not know")
             && p.contains("cement_kilns")),
         "{en:?}"
     );
-    let zh: Vec<String> = problems.iter().map(|p| p.render(Lang::Zh)).collect();
+    let zh: Vec<String> = problems.iter().map(|p| p.render(Lang::ZH)).collect();
     assert!(
         zh.iter().any(|p| p.contains("行业词表中没有该行业")),
         "{zh:?}"

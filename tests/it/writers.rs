@@ -76,7 +76,7 @@ fn every_file_a_real_tool_wrote_reads_as_its_twin_or_errs_at_the_cell() {
             .chain(
                 data.notices
                     .iter()
-                    .map(|n| (Severity::Warning, n.render(parkbench::i18n::Lang::En))),
+                    .map(|n| (Severity::Warning, n.render(parkbench::i18n::Lang::EN))),
             )
             .collect();
         let at_prefix = |p: &str| format!("{DIR}/{p}");

@@ -25,11 +25,15 @@ pub struct I18n {
 }
 
 impl I18n {
+    /// The side `lang` shows (English where the other side is empty).
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh if !self.zh.is_empty() => &self.zh,
-            _ => &self.en,
-        }
+        lang.pick_filled(&self.en, &self.zh)
+    }
+
+    /// As a message: each language shows its side (English where the other side is empty).
+    pub fn text(&self) -> crate::i18n::Text {
+        let (en, zh) = crate::i18n::both_sides(|lang| self.get(lang).to_string());
+        crate::i18n::Text::both(en, zh)
     }
 }
 
@@ -53,6 +57,20 @@ impl Text {
             Text::Plain(s) => s,
             Text::Both(t) => t.get(lang),
         }
+    }
+
+    /// The side `lang` shows, where the text has it: a plain string is English only.
+    pub fn written_in(&self, lang: Lang) -> Option<&str> {
+        match self {
+            Text::Plain(s) => *lang.pick(&Some(s.as_str()), &None),
+            Text::Both(t) => Some(t.get(lang)),
+        }
+    }
+
+    /// As a message: each language shows its side (a plain string in every language).
+    pub fn text(&self) -> crate::i18n::Text {
+        let (en, zh) = crate::i18n::both_sides(|lang| self.get(lang).to_string());
+        crate::i18n::Text::both(en, zh)
     }
 }
 

@@ -236,7 +236,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// In English: `file:line:column: message (value "...", expected ...)` and a `hint:` line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render(Lang::En))
+        f.write_str(&self.render(Lang::EN))
     }
 }
 

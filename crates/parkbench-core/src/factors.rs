@@ -701,7 +701,7 @@ mod tests {
             words,
             vec!["grid factor (jiangsu): 2024 not published, 2022 value used"]
         );
-        let zh = crate::i18n::Locale::get(crate::i18n::Lang::Zh).text(&g.assumptions[0]);
+        let zh = crate::i18n::Locale::get(crate::i18n::Lang::ZH).text(&g.assumptions[0]);
         assert_eq!(
             zh,
             "电网排放因子（江苏）：2024年数值尚未发布，采用2022年数值"

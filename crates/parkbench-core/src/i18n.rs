@@ -6,6 +6,14 @@
 //! `one` when the argument `n` is 1 and `other` otherwise (English plurals; Chinese needs none).
 //! A key missing from a language falls back to English; [`Locale::covers`] tells whether it
 //! did, so tests can insist that nothing falls back.
+//!
+//! This is the words layer: the only code that names a language or chooses by one. A language
+//! is a [`Lang`], a handle to its [`Locale`] that callers cannot `match` on; what differs
+//! between languages is data of the locale file (its messages, and its settings under
+//! `[lang]`: which side of the reference data's bilingual names it shows ([`Lang::pick`]), what
+//! joins a list, its HTML tag). Adding a language is its file, its `static` locale, its
+//! constant and its place in [`Lang::ALL`]; [`Lang::load`] reads one that is not shipped (a
+//! translation in progress, the tests' pseudo-locale) through the same parser.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -13,31 +21,141 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-/// A language of the words layer: one locale file each (`locales/<code>.toml`). Adding a
-/// language is its file, a variant here and its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
+/// A language of the words layer: a handle to its locale (one file each,
+/// `locales/<code>.toml`). It is `Copy`, compares and hashes by its code, and serializes as it,
+/// but it cannot be matched on: every choice that depends on the language (its words, number and
+/// money formats, which side of a bilingual pair from the reference data to show) is data of
+/// its locale, read through [`Locale`] or [`Lang::pick`]. Adding a language is its file, its
+/// constant here and its place in [`Lang::ALL`].
+#[derive(Clone, Copy)]
+pub struct Lang(&'static Locale);
+
+static EN_LOCALE: Locale = Locale::embedded("en", include_str!("../../../locales/en.toml"));
+static ZH_LOCALE: Locale = Locale::embedded("zh", include_str!("../../../locales/zh.toml"));
 
 impl Lang {
-    /// Every language, in the order they are offered.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+    /// English: the language of logs, CSV files and every message's fall-back.
+    pub const EN: Lang = Lang(&EN_LOCALE);
+    /// Chinese (simplified).
+    pub const ZH: Lang = Lang(&ZH_LOCALE);
+
+    /// Every shipped language, in the order they are offered.
+    pub const ALL: [Lang; 2] = [Lang::EN, Lang::ZH];
 
     /// Its code: `en`, `zh` (the locale file's name, `?lang=`, `--lang`).
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
+        self.0.code
+    }
+
+    /// The shipped language of a code.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The shipped language a BCP 47 tag asks for (`zh-CN` is `zh`, `en-GB` is `en`).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(primary))
+    }
+
+    /// A language that is not shipped, from the text of its locale file (a translation in
+    /// progress, or the pseudo-locale of the tests): read by the same parser as the shipped
+    /// ones, with the same fall-back to English, and kept for as long as the program runs.
+    pub fn load(code: &str, source: &str) -> Result<Lang, String> {
+        let messages = parse(source)?;
+        let locale: &'static Locale = Box::leak(Box::new(Locale {
+            code: Box::leak(code.to_string().into_boxed_str()),
+            source: "",
+            words: OnceLock::from(Words::new(messages)),
+            loaded: OnceLock::new(),
+        }));
+        // Known to itself, so that its `Locale::lang` finds it.
+        let _ = locale.loaded.set(locale);
+        Ok(Lang(locale))
+    }
+
+    /// The language a one-link switch offers from this one: the next shipped language, round
+    /// (the first for a language loaded at run time).
+    pub fn next(self) -> Lang {
+        let at = Lang::ALL.iter().position(|l| *l == self);
+        Lang::ALL[at.map_or(0, |i| (i + 1) % Lang::ALL.len())]
+    }
+
+    /// Its words.
+    pub fn locale(self) -> &'static Locale {
+        self.0
+    }
+
+    /// The side of a bilingual pair from the reference data (`name_en`/`name_zh`, `{ en, zh }`)
+    /// this language shows (`[lang] data` of its locale file).
+    pub fn pick<'a, T: ?Sized>(self, en: &'a T, zh: &'a T) -> &'a T {
+        match self.0.words().data {
+            DataSide::En => en,
+            DataSide::Zh => zh,
         }
     }
 
-    /// The language of a code.
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code() == code)
+    /// The key of the side it shows in reference data written per language
+    /// (`[template.park.en]`): `en` or `zh`.
+    pub fn data_key(self) -> &'static str {
+        self.pick(BOTH_EN, BOTH_ZH)
+    }
+
+    /// [`Lang::pick`], but the English side where the other is empty (reference data that may
+    /// leave a translation out).
+    pub fn pick_filled<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        let s = self.pick(en, zh);
+        if s.is_empty() { en } else { s }
+    }
+}
+
+impl Default for Lang {
+    fn default() -> Self {
+        Lang::EN
+    }
+}
+
+impl PartialEq for Lang {
+    fn eq(&self, other: &Self) -> bool {
+        self.code() == other.code()
+    }
+}
+
+impl Eq for Lang {}
+
+impl std::hash::Hash for Lang {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Lang::from_code(&code).ok_or_else(|| {
+            let codes = Lang::ALL.map(Lang::code).join(", ");
+            serde::de::Error::custom(format_args!("{code}: not one of {codes}"))
+        })
     }
 }
 
@@ -76,9 +194,11 @@ impl Text {
     }
 
     /// Words that come in both languages from the reference data (a set's level label, an
-    /// indicator's name): each language shows its own.
+    /// indicator's name): each language shows the side its `[lang] data` names ([`Lang::pick`]).
     pub fn both(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        Text::new(BOTH).arg("en", en.into()).arg("zh", zh.into())
+        Text::new(BOTH)
+            .arg(BOTH_EN, en.into())
+            .arg(BOTH_ZH, zh.into())
     }
 
     /// A key made at run time (a check or rule id from the reference data).
@@ -116,8 +236,20 @@ impl Text {
 
     /// In English (logs, `Display` of diagnostics, tests).
     pub fn en(&self) -> String {
-        Locale::get(Lang::En).text(self)
+        Locale::get(Lang::EN).text(self)
     }
+
+    /// Both sides of a bilingual output (`level_en` and `level_zh`): see [`both_sides`].
+    pub fn sides(&self) -> (String, String) {
+        both_sides(|lang| lang.locale().text(self))
+    }
+}
+
+/// The two sides of a bilingual pair an output keeps side by side (`level_en` and `level_zh`,
+/// `title_en` and `title_zh`), each made by the shipped language that shows that side. A new
+/// language adds no side: it shows one of these two through [`Lang::pick`].
+pub fn both_sides<T>(mut side: impl FnMut(Lang) -> T) -> (T, T) {
+    (side(Lang::EN), side(Lang::ZH))
 }
 
 /// A message in English, for outputs that predate worded messages (`serialize_with`).
@@ -143,6 +275,10 @@ const VERBATIM: &str = "verbatim";
 
 /// The key of [`Text::both`]: rendered as its `en` or `zh` argument.
 const BOTH: &str = "both";
+
+/// The arguments of [`Text::both`]: the English and the Chinese side.
+const BOTH_EN: &str = "en";
+const BOTH_ZH: &str = "zh";
 
 impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -220,14 +356,48 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
-/// The messages of one language.
+/// The messages of one language, and its settings (`[lang]`: which side of bilingual
+/// reference data it shows, its tags for HTML and typesetting).
 pub struct Locale {
-    lang: Lang,
-    messages: HashMap<String, String>,
+    code: &'static str,
+    /// The embedded locale file, parsed on first use ([`Locale::words`]).
+    source: &'static str,
+    words: OnceLock<Words>,
+    /// Itself, for a language loaded at run time ([`Lang::load`]).
+    loaded: OnceLock<&'static Locale>,
 }
 
-const EN: &str = include_str!("../../../locales/en.toml");
-const ZH: &str = include_str!("../../../locales/zh.toml");
+/// A parsed locale file.
+struct Words {
+    messages: HashMap<String, String>,
+    data: DataSide,
+}
+
+/// The side of a bilingual pair from the reference data a language shows.
+#[derive(Clone, Copy)]
+enum DataSide {
+    En,
+    Zh,
+}
+
+/// The key of a locale's [`DataSide`]: `en` or `zh`; any other value (or none) shows English.
+const DATA_SIDE: &str = "lang.data";
+
+/// The key of [`Locale::html_lang`].
+const HTML_LANG: &str = "lang.html";
+
+/// The key of [`Locale::list_separator`].
+const LIST_SEPARATOR: &str = "lang.list";
+
+impl Words {
+    fn new(messages: HashMap<String, String>) -> Words {
+        let data = match messages.get(DATA_SIDE).map(String::as_str) {
+            Some("zh") => DataSide::Zh,
+            _ => DataSide::En,
+        };
+        Words { messages, data }
+    }
+}
 
 /// The keys and templates of a locale file (nested tables become dotted keys).
 pub fn parse(source: &str) -> Result<HashMap<String, String>, String> {
@@ -256,36 +426,66 @@ fn flatten(prefix: &str, t: &toml::Table, out: &mut HashMap<String, String>) -> 
 }
 
 impl Locale {
-    /// The embedded locale of a language (parsed once).
+    /// A shipped language's locale, parsed when first used.
+    const fn embedded(code: &'static str, source: &'static str) -> Locale {
+        Locale {
+            code,
+            source,
+            words: OnceLock::new(),
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The locale of a language (parsed once).
     pub fn get(lang: Lang) -> &'static Locale {
-        static EN_L: OnceLock<Locale> = OnceLock::new();
-        static ZH_L: OnceLock<Locale> = OnceLock::new();
-        let (cell, src) = match lang {
-            Lang::En => (&EN_L, EN),
-            Lang::Zh => (&ZH_L, ZH),
-        };
-        cell.get_or_init(|| Locale {
-            lang,
+        lang.0
+    }
+
+    fn words(&self) -> &Words {
+        self.words.get_or_init(|| {
             // The files are embedded and checked by the tests: a broken one is a build defect.
-            messages: parse(src).unwrap_or_else(|e| panic!("embedded locale {lang:?}: {e}")),
+            let messages =
+                parse(self.source).unwrap_or_else(|e| panic!("embedded locale {}: {e}", self.code));
+            Words::new(messages)
         })
     }
 
-    /// A message by key alone (labels without arguments).
-    /// The language of this locale.
-    pub fn lang(&self) -> Lang {
-        self.lang
+    fn messages(&self) -> &HashMap<String, String> {
+        &self.words().messages
     }
 
+    /// The language of this locale.
+    pub fn lang(&self) -> Lang {
+        Lang::ALL
+            .into_iter()
+            .find(|l| std::ptr::eq(l.0, self))
+            .or_else(|| self.loaded.get().copied().map(Lang))
+            .expect("every locale is shipped or loaded by Lang::load")
+    }
+
+    /// The language's tag in an HTML page's `lang` attribute (`[lang] html`: `en`, `zh-CN`).
+    pub fn html_lang(&self) -> &str {
+        // Its own or its code: English's tag would misname another language.
+        self.messages()
+            .get(HTML_LANG)
+            .map_or(self.code, String::as_str)
+    }
+
+    /// What joins the items of a list in running text (`[lang] list`: `, ` or `、`).
+    pub fn list_separator(&self) -> &str {
+        self.template(LIST_SEPARATOR).unwrap_or_default()
+    }
+
+    /// A message by key alone (labels without arguments).
     pub fn word(&self, key: &'static str) -> String {
         self.text(&Text::new(key))
     }
 
     /// The template of a key in this language, else in English.
     fn template(&self, key: &str) -> Option<&str> {
-        self.messages.get(key).map(String::as_str).or_else(|| {
-            (self.lang != Lang::En)
-                .then(|| Locale::get(Lang::En).messages.get(key).map(String::as_str))
+        self.messages().get(key).map(String::as_str).or_else(|| {
+            (!std::ptr::eq(self, Lang::EN.0))
+                .then(|| Lang::EN.0.messages().get(key).map(String::as_str))
                 .flatten()
         })
     }
@@ -294,10 +494,11 @@ impl Locale {
     /// where English lacks it too).
     pub fn text(&self, t: &Text) -> String {
         if t.key == BOTH {
-            return t
-                .get(self.lang.code())
-                .map(|a| self.arg(a))
-                .unwrap_or_default();
+            let side = match self.words().data {
+                DataSide::En => BOTH_EN,
+                DataSide::Zh => BOTH_ZH,
+            };
+            return t.get(side).map(|a| self.arg(a)).unwrap_or_default();
         }
         if t.key == VERBATIM {
             return match t.get("text") {
@@ -346,7 +547,7 @@ impl Locale {
     /// Does this language have every key of the message (arguments included), with no
     /// fall-back to English?
     pub fn covers(&self, t: &Text) -> bool {
-        (t.key == VERBATIM || t.key == BOTH || self.messages.contains_key(&*t.key))
+        (t.key == VERBATIM || t.key == BOTH || self.messages().contains_key(&*t.key))
             && t.args.iter().all(|(_, a)| match a {
                 Arg::Str(_) => true,
                 Arg::Text(inner) => self.covers(inner),
@@ -376,7 +577,7 @@ impl Locale {
     /// The messages of a section (`report`), by key within it, as written (no arguments).
     pub fn section(&'static self, section: &str) -> BTreeMap<&'static str, &'static str> {
         let prefix = format!("{section}.");
-        self.messages
+        self.messages()
             .iter()
             .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?, v.as_str())))
             .collect()
@@ -384,11 +585,11 @@ impl Locale {
 
     /// Every key of this language.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.messages.keys().map(String::as_str)
+        self.messages().keys().map(String::as_str)
     }
 
     pub fn has_key(&self, key: &str) -> bool {
-        self.messages.contains_key(key)
+        self.messages().contains_key(key)
     }
 }
 
@@ -430,8 +631,8 @@ mod tests {
 
     #[test]
     fn every_language_has_every_key_with_the_same_placeholders() {
-        let en = parse(EN).expect("en.toml");
-        let zh = parse(ZH).expect("zh.toml");
+        let en = parse(EN_LOCALE.source).expect("en.toml");
+        let zh = parse(ZH_LOCALE.source).expect("zh.toml");
         let mut problems = Vec::new();
         for (k, v) in &en {
             match zh.get(k) {
@@ -452,7 +653,7 @@ mod tests {
 
     #[test]
     fn every_key_written_in_the_code_is_in_the_locale_files() {
-        let en = parse(EN).expect("en.toml");
+        let en = parse(EN_LOCALE.source).expect("en.toml");
         let mut missing = Vec::new();
         // Every crate of the workspace and the command line: the words are all in the same files.
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -524,12 +725,12 @@ mod tests {
 
     #[test]
     fn templates_fill_arguments_plurals_and_nested_messages() {
-        let en = Locale::get(Lang::En);
+        let en = Locale::get(Lang::EN);
         let t = Text::new("test.nested").arg("inner", Text::new("test.plural").arg("n", 1));
         assert_eq!(en.text(&t), "outer [1 row]");
         let t = Text::new("test.nested").arg("inner", Text::new("test.plural").arg("n", 3));
         assert_eq!(en.text(&t), "outer [3 rows]");
-        let zh = Locale::get(Lang::Zh);
+        let zh = Locale::get(Lang::ZH);
         assert_eq!(zh.text(&t), "外层 [3 行]");
         assert!(zh.covers(&t));
         let unknown = Text::new_owned("no.such.key".into());
@@ -545,6 +746,6 @@ mod tests {
         let back: Text = serde_json::from_str(&json).expect("back");
         assert_eq!(back.en(), "2 rows");
         let old: Text = serde_json::from_str(r#""unknown metric""#).expect("plain");
-        assert_eq!(Locale::get(Lang::Zh).text(&old), "unknown metric");
+        assert_eq!(Locale::get(Lang::ZH).text(&old), "unknown metric");
     }
 }

@@ -69,10 +69,7 @@ impl Indicator {
     }
 
     pub fn name(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.name_en,
-            Lang::Zh => &self.name_zh,
-        }
+        lang.pick(&self.name_en, &self.name_zh)
     }
 }
 

@@ -1212,7 +1212,7 @@ mod tests {
         let mut n = 0;
         for id in checks.ids() {
             n += 1;
-            for lang in [Lang::En, Lang::Zh] {
+            for lang in Lang::ALL {
                 assert!(
                     Locale::get(lang).has_key(&format!("plausibility.{id}")),
                     "{lang:?} has no words for the check {id}"

@@ -191,6 +191,13 @@ pub struct Graded {
     pub verdict: Verdict,
 }
 
+impl Graded {
+    /// The product's name in `lang`.
+    pub fn name(&self, lang: crate::i18n::Lang) -> &str {
+        lang.pick(&self.name_en, &self.name_zh)
+    }
+}
+
 /// Every product line graded.
 pub fn graded(products: &[Product], standards: &Standards) -> Vec<Graded> {
     shares(products, standards)

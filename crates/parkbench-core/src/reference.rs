@@ -478,6 +478,11 @@ pub struct Example {
 }
 
 impl Metric {
+    /// Its name in `lang`.
+    pub fn name(&self, lang: crate::i18n::Lang) -> &str {
+        lang.pick(&self.name_en, &self.name_zh)
+    }
+
     /// Carriers are energy or emission sources: absent means "not used" (0).
     pub fn is_carrier(&self) -> bool {
         matches!(
@@ -529,15 +534,15 @@ pub fn metric_text(id: &str) -> crate::i18n::Text {
 /// and `validate` tell an operator which column holds each).
 pub fn metric_list(ids: &[String]) -> crate::i18n::Text {
     let names: Vec<crate::i18n::Text> = ids.iter().map(|id| metric_text(id)).collect();
-    let zh = crate::i18n::Locale::get(crate::i18n::Lang::Zh);
-    crate::i18n::Text::both(
-        names.iter().map(|t| t.en()).collect::<Vec<_>>().join(", "),
+    let (en, zh) = crate::i18n::both_sides(|lang| {
+        let words = lang.locale();
         names
             .iter()
-            .map(|t| zh.text(t))
+            .map(|t| words.text(t))
             .collect::<Vec<_>>()
-            .join("、"),
-    )
+            .join(words.list_separator())
+    });
+    crate::i18n::Text::both(en, zh)
 }
 
 /// A metric name as it is looked up: trimmed, full-width forms folded, lower case, inner

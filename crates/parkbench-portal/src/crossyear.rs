@@ -342,7 +342,7 @@ mod tests {
             source: "editorial".into(),
             status: SourceStatus::Unconfirmed,
         };
-        let (en, src) = words(&f, 2023, Lang::En);
+        let (en, src) = words(&f, 2023, Lang::EN);
         assert!(
             en.contains("50 %") && en.contains("2023") && en.contains("30 %"),
             "{en}"
@@ -351,7 +351,7 @@ mod tests {
             src.contains("editorial") && src.contains("unconfirmed"),
             "{src}"
         );
-        let (zh, _) = words(&f, 2023, Lang::Zh);
+        let (zh, _) = words(&f, 2023, Lang::ZH);
         assert!(zh.contains("50 %") && zh != en, "{zh}");
     }
 }

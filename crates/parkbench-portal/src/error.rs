@@ -207,10 +207,7 @@ impl IntoResponse for PageError {
         if let Fail::LoginRequired = self.fail {
             // A 303 to the login page in the visitor's language (the security headers are added
             // by `pages_for_errors`, as for every response that is not a page of ours).
-            let code = match self.lang {
-                Lang::Zh => "zh",
-                Lang::En => "en",
-            };
+            let code = self.lang.code();
             return Redirect::to(&format!("/login?lang={code}")).into_response();
         }
         match &self.fail {

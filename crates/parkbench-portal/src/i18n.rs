@@ -1,4 +1,4 @@
-//! The portal's words in English and Chinese. Pages take the language from `?lang=` or, without
+//! The portal's words, in the languages of the locale files. Pages take the language from `?lang=` or, without
 //! it, from the browser's `Accept-Language`.
 
 use std::collections::BTreeMap;
@@ -17,28 +17,17 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// The language of a request: `?lang=zh|en`, else the first of `Accept-Language` we speak.
+/// The language of a request: `?lang=<code>`, else the first of `Accept-Language` we speak.
 pub fn pick(query: Option<&str>, accept: Option<&str>) -> Lang {
-    match query {
-        Some("zh") => return Lang::Zh,
-        Some("en") => return Lang::En,
-        _ => {}
+    if let Some(lang) = query.and_then(Lang::from_code) {
+        return lang;
     }
-    for part in accept.unwrap_or("").split(',') {
-        let tag = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if tag.starts_with("zh") {
-            return Lang::Zh;
-        }
-        if tag.starts_with("en") {
-            return Lang::En;
-        }
-    }
-    Lang::En
+    accept
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|part| Lang::from_tag(part.split(';').next().unwrap_or("").trim()))
+        .next()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -47,7 +36,7 @@ mod tests {
 
     #[test]
     fn every_string_in_both_languages_and_the_language_of_a_request() {
-        let (en, zh) = (strings(Lang::En), strings(Lang::Zh));
+        let (en, zh) = (strings(Lang::EN), strings(Lang::ZH));
         assert!(en.len() > 50, "{} portal words", en.len());
         for (k, e) in &en {
             assert!(
@@ -55,10 +44,10 @@ mod tests {
                 "{k}"
             );
         }
-        assert_eq!(pick(Some("zh"), Some("en-GB")), Lang::Zh);
-        assert_eq!(pick(None, Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
-        assert_eq!(pick(None, Some("fr-FR,en;q=0.5")), Lang::En);
-        assert_eq!(pick(None, None), Lang::En);
-        assert_eq!(t(Lang::Zh, "login"), "登录");
+        assert_eq!(pick(Some("zh"), Some("en-GB")), Lang::ZH);
+        assert_eq!(pick(None, Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::ZH);
+        assert_eq!(pick(None, Some("fr-FR,en;q=0.5")), Lang::EN);
+        assert_eq!(pick(None, None), Lang::EN);
+        assert_eq!(t(Lang::ZH, "login"), "登录");
     }
 }

@@ -102,7 +102,7 @@ pub enum PortalError {
     #[error("{0}")]
     Setup(String),
     /// An invitation refused: the i18n key of the reason, and the account it concerns.
-    #[error("{}: {}", i18n::t(parkbench_core::i18n::Lang::En, .0), .1)]
+    #[error("{}: {}", i18n::t(parkbench_core::i18n::Lang::EN, .0), .1)]
     Refused(&'static str, String),
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -41,14 +41,8 @@ pub(super) fn env() -> &'static Environment<'static> {
 pub(crate) fn message_page(lang: Lang, status: StatusCode, text: &str) -> String {
     let ctx = BTreeMap::from([
         ("t", Value::from_serialize(i18n::strings(lang))),
-        (
-            "lang",
-            Value::from(if lang == Lang::Zh { "zh" } else { "en" }),
-        ),
-        (
-            "other_lang",
-            Value::from(if lang == Lang::Zh { "en" } else { "zh" }),
-        ),
+        ("lang", Value::from(lang.code())),
+        ("other_lang", Value::from(lang.next().code())),
         ("message", Value::from(text)),
         ("status", Value::from(status.as_u16())),
     ]);

@@ -83,13 +83,6 @@ pub struct Template {
 /// Excel's last row (0-based): a list offered on a column covers all of it.
 const EXCEL_LAST_ROW: u32 = 1_048_575;
 
-fn lang_key(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Zh => "zh",
-    }
-}
-
 /// Builds the template's tables from the reference data.
 pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> {
     let (file, text) = reference::read_text("columns.toml", None)?;
@@ -97,24 +90,22 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
         aliases,
         template: spec,
     } = reference::parse_toml(&file, &text)?;
-    // The contract name in English, the first alias (Chinese) in Chinese: both load back.
-    let header = |col: &str, lang: Lang| match lang {
-        Lang::En => col.to_string(),
-        Lang::Zh => aliases
-            .get(col)
-            .and_then(|a| a.first())
-            .cloned()
-            .unwrap_or_else(|| col.to_string()),
+    // The contract name on the English side, the first alias (Chinese) on the Chinese side:
+    // both load back.
+    let header = |col: &str| {
+        let alias = aliases.get(col).and_then(|a| a.first());
+        lang.pick(col, alias.map_or(col, String::as_str))
+            .to_string()
     };
     let park = spec
         .park
-        .get(lang_key(lang))
+        .get(lang.data_key())
         .ok_or_else(|| ReferenceError::Parse {
             file: file.clone(),
-            message: format!("[template.park.{}] is missing", lang_key(lang)),
+            message: format!("[template.park.{}] is missing", lang.data_key()),
         })?;
     let parks = vec![
-        spec.parks_columns.iter().map(|c| header(c, lang)).collect(),
+        spec.parks_columns.iter().map(|c| header(c)).collect(),
         spec.parks_columns
             .iter()
             .map(|c| park.get(c).cloned().unwrap_or_default())
@@ -124,7 +115,7 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
     let mut activity = vec![
         spec.activity_columns
             .iter()
-            .map(|c| header(c, lang))
+            .map(|c| header(c))
             .collect::<Vec<_>>(),
     ];
     for id in &vocab.order {
@@ -137,10 +128,7 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
                 "park_id" => park_id.clone(),
                 "year" => spec.year.to_string(),
                 // The Chinese template offers the Chinese names (ids are read too).
-                "metric" => match lang {
-                    Lang::En => m.id.clone(),
-                    Lang::Zh => m.name_zh.clone(),
-                },
+                "metric" => lang.pick(&m.id, &m.name_zh).clone(),
                 "value" => outfile::num(Some(ex.value), 6),
                 "unit" => ex.unit.clone(),
                 "quality" => "measured".into(),
@@ -173,10 +161,7 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
             m.name_en.clone(),
             m.name_zh.clone(),
             m.units.join(" | "),
-            match lang {
-                Lang::En => m.description.clone(),
-                Lang::Zh => m.description_zh.clone(),
-            },
+            lang.pick(&m.description, &m.description_zh).clone(),
         ]);
     }
     // The enterprises and products sheets: their headers, and an example row filled from the
@@ -187,15 +172,12 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
                  what: &str|
      -> Result<Vec<Vec<String>>, TemplateError> {
         let ex = example
-            .get(lang_key(lang))
+            .get(lang.data_key())
             .ok_or_else(|| ReferenceError::Parse {
                 file: file.clone(),
-                message: format!("[template.{what}.{}] is missing", lang_key(lang)),
+                message: format!("[template.{what}.{}] is missing", lang.data_key()),
             })?;
-        let head = match lang {
-            Lang::En => columns.to_vec(),
-            Lang::Zh => zh.to_vec(),
-        };
+        let head = lang.pick(columns, zh).to_vec();
         let row = columns
             .iter()
             .map(|c| match c.as_str() {
@@ -241,14 +223,21 @@ pub fn write(
     format: TemplateFormat,
 ) -> Result<Vec<PathBuf>, TemplateError> {
     let t = build(vocab, lang)?;
-    let (parks_name, activity_name, metrics_name) = match lang {
-        Lang::En => ("parks", "activity", "metrics"),
-        Lang::Zh => ("园区", "活动数据", "指标"),
-    };
-    let (enterprises_name, products_name) = match lang {
-        Lang::En => ("enterprises", "products"),
-        Lang::Zh => ("企业", "产品"),
-    };
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let [
+        parks_name,
+        activity_name,
+        metrics_name,
+        enterprises_name,
+        products_name,
+    ] = [
+        "template.sheet.parks",
+        "template.sheet.activity",
+        "template.sheet.metrics",
+        "template.sheet.enterprises",
+        "template.sheet.products",
+    ]
+    .map(|k| words.word(k));
     match format {
         TemplateFormat::Csv => {
             let mut out = Vec::new();
@@ -272,11 +261,11 @@ pub fn write(
             let mut book = rust_xlsxwriter::Workbook::new();
             let bold = rust_xlsxwriter::Format::new().set_bold();
             for (name, rows) in [
-                (parks_name, &t.parks),
-                (activity_name, &t.activity),
-                (enterprises_name, &t.enterprises),
-                (products_name, &t.products),
-                (metrics_name, &t.metrics),
+                (&parks_name, &t.parks),
+                (&activity_name, &t.activity),
+                (&enterprises_name, &t.enterprises),
+                (&products_name, &t.products),
+                (&metrics_name, &t.metrics),
             ] {
                 let sheet = book.add_worksheet();
                 sheet.set_name(name)?;
@@ -297,13 +286,12 @@ pub fn write(
                 // The metric column offers the metric list's names in the template's language
                 // (ids in English, Chinese names in Chinese); other names are accepted too, so
                 // a typed id only gets a note, not a refusal.
-                if name == activity_name
+                if *name == activity_name
                     && let Some(col) = t.metric_column
                 {
-                    let names_col = match lang {
-                        Lang::En => "A",
-                        Lang::Zh => "D",
-                    };
+                    // The metric sheet's column of what the activity sheet's metric column
+                    // holds: the ids (A) on the English side, the Chinese names (D).
+                    let names_col = lang.pick("A", "D");
                     let list = rust_xlsxwriter::DataValidation::new()
                         .allow_list_formula(rust_xlsxwriter::Formula::new(format!(
                             "='{metrics_name}'!${names_col}$2:${names_col}${}",

@@ -74,17 +74,11 @@ pub struct Need {
 
 impl Need {
     pub fn title(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.title_en,
-            Lang::Zh => &self.title_zh,
-        }
+        lang.pick(&self.title_en, &self.title_zh)
     }
 
     pub fn description(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.description_en,
-            Lang::Zh => &self.description_zh,
-        }
+        lang.pick(&self.description_en, &self.description_zh)
     }
 
     /// The measure ids that serve it.
@@ -173,9 +167,8 @@ pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_
                 gap_left,
                 lower,
             };
-            let words = |lang: Lang| need_words(&facts, reference, lang);
-            let (title_en, description_en) = words(Lang::En);
-            let (title_zh, description_zh) = words(Lang::Zh);
+            let ((title_en, description_en), (title_zh, description_zh)) =
+                crate::i18n::both_sides(|lang| need_words(&facts, reference, lang));
             out.push(Need {
                 id: format!("{}:{}", p.park_id, r.rule),
                 park_id: p.park_id.clone(),
@@ -257,10 +250,7 @@ fn need_words(
         .as_ref()
         .map(|n| words.text(n))
         .unwrap_or_else(|| park.country.clone());
-    let rule_name = match lang {
-        Lang::En => &r.name_en,
-        Lang::Zh => &r.name_zh,
-    };
+    let rule_name = r.name(lang);
     let amounts: Vec<String> = [(q.mwh, "MWh"), (q.gj, "GJ"), (q.t, "t"), (q.m3, "m3")]
         .iter()
         .filter(|(x, _)| *x > 0.0)
@@ -332,7 +322,7 @@ fn need_words(
             .arg("place", place)
             .arg("sector", park.sector_text())
             .arg("energy", energy)
-            .arg("rule", rule_name.clone())
+            .arg("rule", rule_name)
             .arg("value", fmt(r.value))
             .arg("target", fmt(r.threshold.as_ref().map(|t| t.value)))
             .arg("by", by)
@@ -384,10 +374,7 @@ pub struct MatchRun {
 
 impl Match {
     pub fn title(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.title_en,
-            Lang::Zh => &self.title_zh,
-        }
+        lang.pick(&self.title_en, &self.title_zh)
     }
 }
 
@@ -481,11 +468,12 @@ pub fn match_needs(
                 continue;
             };
             let why = why(tech, &measure, coverage, n, measures);
+            let (title_en, title_zh) = crate::i18n::both_sides(|lang| tech.title(lang).to_string());
             found.push(Match {
                 need: n.id.clone(),
                 technology: tech.id.clone(),
-                title_en: tech.title_en.clone(),
-                title_zh: tech.title(Lang::Zh).to_string(),
+                title_en,
+                title_zh,
                 provider: tech.provider.clone(),
                 measure,
                 coverage,
@@ -535,10 +523,7 @@ fn why(
     measures: &pathway::Catalogue,
 ) -> Text {
     let m = measures.measure(measure);
-    let name = m.map_or_else(
-        || Text::verbatim(measure),
-        |m| Text::both(m.name.en.clone(), m.name.get(Lang::Zh)),
-    );
+    let name = m.map_or_else(|| Text::verbatim(measure), |m| m.name.text());
     let cover = match coverage {
         Some(c) => t!(
             "needs.why_cover",

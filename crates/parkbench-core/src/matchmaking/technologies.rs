@@ -72,10 +72,7 @@ pub struct Technology {
 
 impl Technology {
     pub fn title(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh if !self.title_zh.is_empty() => &self.title_zh,
-            _ => &self.title_en,
-        }
+        lang.pick_filled(&self.title_en, &self.title_zh)
     }
 
     /// Is it built for a park of this sector (as parks.csv writes it)? A technology that names

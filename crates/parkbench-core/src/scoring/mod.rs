@@ -94,9 +94,17 @@ impl Serialize for Reading {
         st.serialize_field("band", &self.band)?;
         st.serialize_field("gate", &self.gate)?;
         st.serialize_field("level", &self.level)?;
-        st.serialize_field("level_en", &Locale::get(Lang::En).text(&self.level_name))?;
-        st.serialize_field("level_zh", &Locale::get(Lang::Zh).text(&self.level_name))?;
+        let (level_en, level_zh) = self.level_name.sides();
+        st.serialize_field("level_en", &level_en)?;
+        st.serialize_field("level_zh", &level_zh)?;
         st.end()
+    }
+}
+
+impl RuleResult {
+    /// Its name in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        lang.pick(&self.name_en, &self.name_zh)
     }
 }
 
@@ -216,8 +224,9 @@ impl Serialize for Gap {
         st.serialize_field("green_mwh", &self.green_mwh)?;
         st.serialize_field("grid_mwh", &self.grid_mwh)?;
         st.serialize_field("electricity_can_close", &self.electricity_can_close)?;
-        st.serialize_field("text_en", &Locale::get(Lang::En).text(&self.text))?;
-        st.serialize_field("text_zh", &Locale::get(Lang::Zh).text(&self.text))?;
+        let (text_en, text_zh) = self.text.sides();
+        st.serialize_field("text_en", &text_en)?;
+        st.serialize_field("text_zh", &text_zh)?;
         st.end()
     }
 }
@@ -323,7 +332,6 @@ pub struct Score {
 impl Serialize for Score {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let (en, zh) = (Locale::get(Lang::En), Locale::get(Lang::Zh));
         let mut st = s.serialize_struct("Score", 17)?;
         st.serialize_field("park_id", &self.park_id)?;
         st.serialize_field("park_name", &self.park_name)?;
@@ -334,13 +342,15 @@ impl Serialize for Score {
         st.serialize_field("categories", &self.categories)?;
         st.serialize_field("gate", &self.gate)?;
         st.serialize_field("level", &self.level)?;
-        st.serialize_field("level_en", &en.text(&self.level_name))?;
-        st.serialize_field("level_zh", &zh.text(&self.level_name))?;
-        st.serialize_field("reason_en", &en.text(&self.reason))?;
-        st.serialize_field("reason_zh", &zh.text(&self.reason))?;
+        let (level_en, level_zh) = self.level_name.sides();
+        st.serialize_field("level_en", &level_en)?;
+        st.serialize_field("level_zh", &level_zh)?;
+        let (reason_en, reason_zh) = self.reason.sides();
+        st.serialize_field("reason_en", &reason_en)?;
+        st.serialize_field("reason_zh", &reason_zh)?;
         st.serialize_field("rules", &self.rules)?;
         st.serialize_field("trajectories", &self.trajectories)?;
-        let assumptions: Vec<String> = self.assumptions.iter().map(|a| en.text(a)).collect();
+        let assumptions: Vec<String> = self.assumptions.iter().map(Text::en).collect();
         st.serialize_field("assumptions", &assumptions)?;
         st.end()
     }
@@ -431,16 +441,18 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
     );
     let mut assumptions = py.assumptions.clone();
     if let BandChoice::Outside(b) = &band {
-        let note = set.accounting.outside_bands_note.as_ref().map_or_else(
-            || t!("scoring.note.outside_bands"),
-            |n| Text::both(n.get(Lang::En), n.get(Lang::Zh)),
-        );
+        let note = set
+            .accounting
+            .outside_bands_note
+            .as_ref()
+            .map_or_else(|| t!("scoring.note.outside_bands"), |n| n.text());
         assumptions.push(match b {
             Some(b) => {
-                let band = set.bands.iter().find(|x| &x.id == b).map_or_else(
-                    || Text::verbatim(b),
-                    |x| Text::both(x.label.get(Lang::En), x.label.get(Lang::Zh)),
-                );
+                let band = set
+                    .bands
+                    .iter()
+                    .find(|x| &x.id == b)
+                    .map_or_else(|| Text::verbatim(b), |x| x.label.text());
                 t!("assumption.band_applied", note = note, band = band)
             }
             None => t!("assumption.banded_not_applicable", note = note),
@@ -486,23 +498,15 @@ fn score_rule(
         None => ind.unit.clone(),
         Some(_) => "share/yr".to_string(),
     };
-    let label = rule.label.clone();
+    let (name_en, name_zh) = crate::i18n::both_sides(|lang| match &rule.label {
+        Some(l) => l.get(lang).to_string(),
+        None => change_name(ind, iref.change, lang),
+    });
     let mut r = RuleResult {
         rule: rule.id.clone(),
         indicator: iref.key(),
-        name_en: label
-            .as_ref()
-            .map_or_else(|| change_name(ind, iref.change, Lang::En), |l| l.en.clone()),
-        name_zh: label.as_ref().map_or_else(
-            || change_name(ind, iref.change, Lang::Zh),
-            |l| {
-                if l.zh.is_empty() {
-                    l.en.clone()
-                } else {
-                    l.zh.clone()
-                }
-            },
-        ),
+        name_en,
+        name_zh,
         role: rule.role,
         category: ind.category.clone(),
         method: rule.method,
@@ -549,10 +553,12 @@ fn score_rule(
     r.note = match j.why {
         None => None,
         Some(Why::OutsideBands) => Some(t!("scoring.note.outside_bands")),
-        Some(Why::TierUnconfirmed) => Some(set.accounting.outside_bands_note.as_ref().map_or_else(
-            || t!("scoring.note.tier_unconfirmed"),
-            |n| Text::both(n.get(Lang::En), n.get(Lang::Zh)),
-        )),
+        Some(Why::TierUnconfirmed) => Some(
+            set.accounting
+                .outside_bands_note
+                .as_ref()
+                .map_or_else(|| t!("scoring.note.tier_unconfirmed"), |n| n.text()),
+        ),
         Some(Why::LowEvidence) => set.evidence.as_ref().map(|e| {
             t!(
                 "scoring.note.to_verify",

@@ -91,10 +91,7 @@ impl FromRequestParts<Portal> for Visitor {
 
 impl Visitor {
     fn code(&self) -> &'static str {
-        match self.lang {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
+        self.lang.code()
     }
 
     /// May this visitor see the park ([`crate::scope`]): national staff and admins every park,
@@ -120,10 +117,7 @@ impl Visitor {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::from([
             ("t", Value::from_serialize(i18n::strings(self.lang))),
             ("lang", Value::from(self.code())),
-            (
-                "other_lang",
-                Value::from(if self.lang == Lang::Zh { "en" } else { "zh" }),
-            ),
+            ("other_lang", Value::from(self.lang.next().code())),
             ("user", Value::from_serialize(&self.user)),
             ("csrf", Value::from(self.csrf.as_str())),
         ]);
@@ -294,16 +288,8 @@ pub(super) fn scope_words(p: &Portal, lang: Lang, u: &User) -> String {
     match scope::of(u) {
         scope::Scope::Nation => i18n::t(lang, "scope_nation").to_string(),
         scope::Scope::Province(key) => {
-            let name = match lang {
-                Lang::Zh => p
-                    .inner
-                    .refs
-                    .factors
-                    .province_name_zh(&key)
-                    .unwrap_or(&key)
-                    .to_string(),
-                Lang::En => key.clone(),
-            };
+            let zh = p.inner.refs.factors.province_name_zh(&key);
+            let name = lang.pick(key.as_str(), zh.unwrap_or(&key)).to_string();
             format!("{}: {name}", i18n::t(lang, "scope_province"))
         }
         scope::Scope::Park(id) => format!("{}: {id}", i18n::t(lang, "park")),

@@ -114,12 +114,8 @@ pub(super) fn sets_value(p: &Portal, lang: Lang) -> Value {
             .sets
             .iter()
             .map(|s| {
-                let title = if lang == Lang::Zh && !s.title.zh.is_empty() {
-                    &s.title.zh
-                } else {
-                    &s.title.en
-                };
-                BTreeMap::from([("id", s.id.clone()), ("title", title.clone())])
+                let title = s.title.get(lang).to_string();
+                BTreeMap::from([("id", s.id.clone()), ("title", title)])
             })
             .collect::<Vec<_>>(),
     )
@@ -205,14 +201,7 @@ pub async fn park(
                 let s = &r.score;
                 all_sets.push(BTreeMap::from([
                     ("id", set.id.clone()),
-                    (
-                        "title",
-                        if v.lang == Lang::Zh && !set.title.zh.is_empty() {
-                            set.title.zh.clone()
-                        } else {
-                            set.title.en.clone()
-                        },
-                    ),
+                    ("title", set.title.get(v.lang).to_string()),
                     (
                         "level",
                         parkbench_core::i18n::Locale::get(v.lang).text(&s.level_name),
@@ -333,13 +322,10 @@ pub(super) fn request_row(
         .sets
         .iter()
         .map(|id| {
-            p.inner.refs.set(id).map_or(id.clone(), |s| {
-                if v.lang == Lang::Zh && !s.title.zh.is_empty() {
-                    s.title.zh.clone()
-                } else {
-                    s.title.en.clone()
-                }
-            })
+            p.inner
+                .refs
+                .set(id)
+                .map_or(id.clone(), |s| s.title.get(v.lang).to_string())
         })
         .collect();
     let mut row = BTreeMap::from([

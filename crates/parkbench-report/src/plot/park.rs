@@ -54,10 +54,7 @@ impl Scorecard {
                     (s, None, _) => s.label(lang).to_string(),
                 };
                 BulletRow {
-                    label: match lang {
-                        Lang::En => r.name_en.clone(),
-                        Lang::Zh => r.name_zh.clone(),
-                    },
+                    label: r.name(lang).to_string(),
                     value: r.value,
                     threshold: r.threshold.as_ref().map(|t| t.value),
                     reference: rule.and_then(|x| x.reference.as_ref()).map(|x| x.value),
@@ -412,15 +409,7 @@ impl CoreIndicator {
             .or_else(|| score.rules.first())?;
         let rule = set.rule(&r.rule)?;
         Some(CoreIndicator {
-            title: format!(
-                "{} · {} {}",
-                match lang {
-                    Lang::En => &r.name_en,
-                    Lang::Zh => &r.name_zh,
-                },
-                score.park_name,
-                score.year
-            ),
+            title: format!("{} · {} {}", r.name(lang), score.park_name, score.year),
             unit: r.unit.clone(),
             threshold: r.threshold.as_ref().map(|t| {
                 // The band by its label in the chart's language, as the set names it.
@@ -653,10 +642,7 @@ impl Trajectories {
                 Some(Panel {
                     title: format!(
                         "{} ({})",
-                        match lang {
-                            Lang::En => &r.name_en,
-                            Lang::Zh => &r.name_zh,
-                        },
+                        r.name(lang),
                         if share { "%" } else { r.unit.as_str() }
                     ),
                     points,

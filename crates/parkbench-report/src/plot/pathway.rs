@@ -440,10 +440,7 @@ impl ProjectionChart {
         Some(ProjectionChart {
             title: format!(
                 "{} · {} · {}",
-                match lang {
-                    Lang::En => &gate.name_en,
-                    Lang::Zh => &gate.name_zh,
-                },
+                gate.name(lang),
                 p.park_name,
                 p.scenario.get(lang)
             ),

@@ -561,15 +561,7 @@ impl Heatmap {
     pub fn new(scores: &[Score], lang: Lang) -> Heatmap {
         let rules = scores
             .first()
-            .map(|s| {
-                s.rules
-                    .iter()
-                    .map(|r| match lang {
-                        Lang::En => r.name_en.clone(),
-                        Lang::Zh => r.name_zh.clone(),
-                    })
-                    .collect()
-            })
+            .map(|s| s.rules.iter().map(|r| r.name(lang).to_string()).collect())
             .unwrap_or_default();
         let parks = scores
             .iter()

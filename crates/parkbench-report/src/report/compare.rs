@@ -69,7 +69,7 @@ impl Comparison {
                     (
                         r.set.id.clone(),
                         r.set.title.en.clone(),
-                        r.set.title.get(Lang::Zh).to_string(),
+                        r.set.title.zh.clone(),
                     )
                 })
                 .collect(),
@@ -97,10 +97,7 @@ impl Comparison {
 
     fn title(&self, i: usize, lang: Lang) -> &str {
         let (_, en, zh) = &self.sets[i];
-        match lang {
-            Lang::Zh if !zh.is_empty() => zh,
-            _ => en,
-        }
+        lang.pick_filled(en, zh)
     }
 
     /// One park's rows (one per set) for its page; `up` is the path from the page to the
@@ -124,7 +121,7 @@ impl Comparison {
                         score => c.score.map_or("—".to_string(), |x| format!("{x:.0}")),
                         coverage => format!("{:.0} %", c.coverage * 100.0),
                         gate => gate_label(c.gate, lang),
-                        holding => c.holding.as_ref().map(|(en, zh)| if lang == Lang::Zh && !zh.is_empty() { zh.clone() } else { en.clone() }),
+                        holding => c.holding.as_ref().map(|(en, zh)| lang.pick_filled(en, zh).to_string()),
                         year => c.year,
                     },
                     None => context! {

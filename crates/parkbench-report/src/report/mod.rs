@@ -441,10 +441,7 @@ fn workbook_tables(
 }
 
 fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Zh => "zh-CN",
-    }
+    parkbench_core::i18n::Locale::get(lang).html_lang()
 }
 
 fn level_label(s: &Score, lang: Lang) -> String {
@@ -491,9 +488,8 @@ fn pct(x: f64) -> String {
 }
 
 fn metric_name(vocab: &Vocabulary, id: &str, lang: Lang) -> String {
-    match (vocab.metrics.get(id), lang) {
-        (Some(m), Lang::En) => m.name_en.clone(),
-        (Some(m), Lang::Zh) => m.name_zh.clone(),
-        (None, _) => id.to_string(),
-    }
+    vocab
+        .metrics
+        .get(id)
+        .map_or_else(|| id.to_string(), |m| m.name(lang).to_string())
 }

@@ -215,7 +215,7 @@ pub(super) fn park_page(
                 .map(|t| words.text(t))
                 .unwrap_or_default();
             context! {
-                name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh },
+                name => r.name(lang),
                 role => text::role(lang, r.role),
                 value => r.value.map_or("—".to_string(), fmt),
                 // Markdown: the value and its note in one cell; HTML: the note under the value.
@@ -241,9 +241,17 @@ pub(super) fn park_page(
             let needs = if r.needs.is_empty() {
                 r.note.as_ref().map(|n| words.text(n)).unwrap_or_default()
             } else {
-                format!("{} {}", t["needs"], r.needs.iter().map(|m| metric_name(input.vocab, m, lang)).collect::<Vec<_>>().join(", "))
+                format!(
+                    "{} {}",
+                    t["needs"],
+                    r.needs
+                        .iter()
+                        .map(|m| metric_name(input.vocab, m, lang))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
-            context! { name => match lang { Lang::En => &r.name_en, Lang::Zh => &r.name_zh }, needs => needs }
+            context! { name => r.name(lang), needs => needs }
         })
         .collect();
     let py = input
@@ -669,10 +677,7 @@ fn product_lines(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, Str
         .iter()
         .filter(|p| p.year == s.year)
         .collect();
-    let name = |p: &parkbench_core::products::Graded| match lang {
-        Lang::En => p.name_en.clone(),
-        Lang::Zh => p.name_zh.clone(),
-    };
+    let name = |p: &parkbench_core::products::Graded| p.name(lang).to_string();
     let mut out = Vec::new();
     let worse: Vec<String> = of
         .iter()
@@ -751,10 +756,7 @@ pub(super) fn measure_name(s: &Score, measure: &str, lang: Lang) -> String {
     s.rules
         .iter()
         .find(|r| r.rule == measure)
-        .map_or(measure.to_string(), |r| match lang {
-            Lang::En => r.name_en.clone(),
-            Lang::Zh => r.name_zh.clone(),
-        })
+        .map_or(measure.to_string(), |r| r.name(lang).to_string())
 }
 
 /// The published references for the park's sector (`indicators/references.toml`) that one of
@@ -798,10 +800,7 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
                 None => "—".to_string(),
             };
             Some(context! {
-                indicator => match lang {
-                    Lang::En => ind.name_en.clone(),
-                    Lang::Zh => ind.name_zh.clone(),
-                },
+                indicator => ind.name(lang).to_string(),
                 what => words.text(&t!(
                     "report.reference_of_year",
                     what = r.label.get(lang),

@@ -86,14 +86,12 @@ pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> Str
         out.push_str(&words.text(&t!("report.pathway_measures", list = names.join(" → "))));
     }
     for u in &p.unreached {
-        let name =
-            p.before.rules.iter().find(|r| r.rule == u.rule).map_or(
-                u.rule.clone(),
-                |r| match lang {
-                    Lang::En => r.name_en.clone(),
-                    Lang::Zh => r.name_zh.clone(),
-                },
-            );
+        let name = p
+            .before
+            .rules
+            .iter()
+            .find(|r| r.rule == u.rule)
+            .map_or(u.rule.clone(), |r| r.name(lang).to_string());
         out.push_str(&format!(" {name}: {}.", words.text(&u.why)));
     }
     out
@@ -177,10 +175,7 @@ pub(super) fn park_view(
             .rules
             .iter()
             .find(|r| r.rule == id)
-            .map_or(id.to_string(), |r| match lang {
-                Lang::En => r.name_en.clone(),
-                Lang::Zh => r.name_zh.clone(),
-            })
+            .map_or(id.to_string(), |r| r.name(lang).to_string())
     };
     let summary = p
         .blocked
@@ -211,10 +206,7 @@ pub(super) fn park_view(
                     // measures file, in English) is left off Chinese pages; measures.csv has it.
                     // A value converted to yuan says from what, at which rate.
                     note => {
-                        let note = v.note.as_ref().and_then(|n| match (n, lang) {
-                            (parkbench_core::benchmark::Text::Plain(_), Lang::Zh) => None,
-                            (n, _) => Some(n.get(lang).to_string()),
-                        });
+                        let note = v.note.as_ref().and_then(|n| n.written_in(lang)).map(str::to_string);
                         match (in_cny(v, cat, lang).1, note) {
                             (Some(c), Some(n)) => Some(format!("{c} {n}")),
                             (c, n) => c.or(n),
@@ -419,19 +411,19 @@ mod money_tests {
     #[test]
     fn a_plan_that_pays_for_itself_is_said_as_a_saving() {
         assert_eq!(
-            money(Some(-455_000_000.0), Lang::En),
+            money(Some(-455_000_000.0), Lang::EN),
             "while saving CNY 455 million/yr net"
         );
         assert_eq!(
-            money(Some(100_000_000.0), Lang::En),
+            money(Some(100_000_000.0), Lang::EN),
             "for CNY 100 million/yr"
         );
-        assert_eq!(money(Some(450_000.0), Lang::En), "for CNY 0.450 million/yr");
+        assert_eq!(money(Some(450_000.0), Lang::EN), "for CNY 0.450 million/yr");
         assert_eq!(
-            money(Some(-455_000_000.0), Lang::Zh),
+            money(Some(-455_000_000.0), Lang::ZH),
             "每年净节省 45,500 万元"
         );
-        assert_eq!(money(Some(450_000.0), Lang::Zh), "年成本 45.0 万元");
-        assert_eq!(money(None, Lang::En), "for CNY — million/yr");
+        assert_eq!(money(Some(450_000.0), Lang::ZH), "年成本 45.0 万元");
+        assert_eq!(money(None, Lang::EN), "for CNY — million/yr");
     }
 }

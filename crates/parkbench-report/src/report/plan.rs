@@ -180,7 +180,7 @@ pub fn projection_csv(runs: &[PlanRun]) -> String {
             p.years.iter().map(move |y| ProjectionRow {
                 park_id: csv_safe(&p.park_id),
                 benchmark: p.benchmark.clone(),
-                scenario: csv_safe(p.scenario.get(parkbench_core::i18n::Lang::En)),
+                scenario: csv_safe(p.scenario.get(parkbench_core::i18n::Lang::EN)),
                 year: y.year,
                 milestone: y.milestone,
                 measures: y.measures.join(" "),

@@ -29,7 +29,7 @@ struct ScoreRow {
 
 /// scores.csv: every rule of every score, then its `overall` row; gaps and notes in English.
 pub fn csv(runs: &[SetRun]) -> String {
-    csv_in(runs, Lang::En)
+    csv_in(runs, Lang::EN)
 }
 
 /// [`csv()`] with the gaps and notes in `lang` (the workbook's scores sheet).

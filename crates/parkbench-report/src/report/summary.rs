@@ -117,10 +117,7 @@ fn by_weight(a: &RuleResult, b: &RuleResult) -> std::cmp::Ordering {
 }
 
 fn rule_name(r: &RuleResult, lang: Lang) -> &str {
-    match lang {
-        Lang::En => &r.name_en,
-        Lang::Zh => &r.name_zh,
-    }
+    r.name(lang)
 }
 
 /// Which months the monthly rows cover: every reported metric whole, or the ones short of a

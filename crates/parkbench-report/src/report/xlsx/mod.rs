@@ -77,10 +77,7 @@ impl<'a> Context<'a> {
         }
         units.extend(OVERALL.map(|o| (o, columns::POINTS)));
         let metrics = input.vocab.metrics.values().map(|m| {
-            let name = match lang {
-                Lang::En => m.name_en.as_str(),
-                Lang::Zh => m.name_zh.as_str(),
-            };
+            let name = m.name(lang);
             (m.id.as_str(), name)
         });
         Context {
