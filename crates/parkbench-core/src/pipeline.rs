@@ -612,15 +612,12 @@ fn programme(
             let opts = score_options(data, sel);
             let settings = run.set.accounting.settings();
             let inputs = crate::uncertainty::Inputs {
-                set: &run.set,
-                years: &run.inventory.years,
-                scores: &run.scores,
+                run,
                 data,
                 vocab,
                 cat,
                 opts: &opts,
                 settings: &settings,
-                restated: &run.restated,
             };
             (
                 crate::uncertainty::analyse(&inputs, &cfg, &m)?,
