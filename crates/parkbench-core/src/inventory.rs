@@ -515,8 +515,8 @@ impl<'a> Accountant<'a> {
     }
 }
 
-/// What accounting a park-year records as it goes: the factors used and the assumptions made,
-/// each once, in the order first met.
+/// What accounting a park-year records as it goes, in the order met: the factors used (each
+/// once) and the assumptions made.
 #[derive(Default)]
 struct Record {
     used: Vec<FactorUse>,
