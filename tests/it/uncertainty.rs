@@ -36,15 +36,12 @@ fn analyse(
     let opts = pipeline::score_options(data, &Selection::default());
     let settings = run.set.accounting.settings();
     let inputs = uncertainty::Inputs {
-        set: &run.set,
-        years: &run.inventory.years,
-        scores: &run.scores,
+        run,
         data,
         vocab,
         cat,
         opts: &opts,
         settings: &settings,
-        restated: &run.restated,
     };
     uncertainty::analyse(&inputs, cfg, &mc).unwrap()
 }

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Origin};
-use crate::factors::{ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridVariant};
+use crate::factors::{
+    ElectricityBasis, FactorUse, Factors, FuelFactorSet, GridFactor, GridVariant,
+};
 use crate::i18n::Text;
 use crate::input::{Annual, Dataset, MetricYear, Park};
 use crate::reference::{
-    GreenClass, GreenClasses, ReferenceError, Vocabulary, parse_toml, read_text,
+    GreenClass, GreenClasses, Metric, ReferenceError, Vocabulary, parse_toml, read_text,
 };
 
 /// The metric that carries a park's measured CO2 factor of purchased heat.
@@ -61,7 +63,7 @@ pub struct CarrierLine {
 }
 
 /// The inventory of one park in one year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ParkYear {
     pub park_id: String,
     pub year: i32,
@@ -286,24 +288,6 @@ impl ParkYear {
         let physical = self.electricity_green_physical_mwh?;
         let certificates = self.electricity_green_certificate_mwh?;
         Some((self.electricity_green_mwh? - physical - certificates).max(0.0))
-    }
-
-    /// The totals the inventory added up.
-    pub fn totals(&self) -> Totals {
-        Totals {
-            energy_tce: self.energy_tce,
-            co2_scope1_t: self.co2_scope1_t,
-            co2_scope2_location_t: self.co2_scope2_location_t,
-            co2_scope2_market_t: self.co2_scope2_market_t,
-            co2_total_t: self.co2_total_t,
-            co2_total_location_t: self.co2_total_location_t,
-            co2_per_tce: self.co2_per_tce,
-            electricity_total_mwh: self.electricity_total_mwh,
-            electricity_tce: self.electricity_tce,
-            electricity_green_mwh: self.electricity_green_mwh,
-            electricity_green_physical_mwh: self.electricity_green_physical_mwh,
-            electricity_green_certificate_mwh: self.electricity_green_certificate_mwh,
-        }
     }
 
     /// Were any of this park-year's rows estimates?
@@ -531,6 +515,69 @@ impl<'a> Accountant<'a> {
     }
 }
 
+/// What accounting a park-year records as it goes, in the order met: the factors used (each
+/// once) and the assumptions made.
+#[derive(Default)]
+struct Record {
+    used: Vec<FactorUse>,
+    assumptions: Vec<Text>,
+}
+
+impl Record {
+    fn factor(&mut self, f: &FactorUse) {
+        push_once(&mut self.used, f);
+    }
+
+    fn assume_once(&mut self, a: Text) {
+        if !self.assumptions.contains(&a) {
+            self.assumptions.push(a);
+        }
+    }
+
+    fn assume(&mut self, a: Text) {
+        self.assumptions.push(a);
+    }
+}
+
+/// A park-year's grid factors: the average and the market-based one the options choose.
+struct Grids {
+    avg: Option<GridFactor>,
+    mkt: Option<GridFactor>,
+}
+
+/// One reported carrier of a park-year, in the making of its line.
+struct Carrier<'c> {
+    id: &'c String,
+    metric: &'c Metric,
+    reported: &'c MetricYear,
+}
+
+impl Carrier<'_> {
+    /// The quantity in canonical units; None when reported as unknown.
+    fn q(&self) -> Option<f64> {
+        self.reported.value
+    }
+
+    fn line(
+        &self,
+        tce: Option<f64>,
+        co2_t: Option<f64>,
+        co2_location_t: Option<f64>,
+        scope: u8,
+    ) -> CarrierLine {
+        CarrierLine {
+            metric: self.id.clone(),
+            quantity: self.q(),
+            unit: self.metric.canonical.clone(),
+            tce,
+            co2_t,
+            co2_location_t,
+            scope,
+            estimated: self.reported.estimated,
+        }
+    }
+}
+
 impl Accountant<'_> {
     fn account_one(
         &self,
@@ -538,167 +585,29 @@ impl Accountant<'_> {
         year: i32,
         metrics: &BTreeMap<String, MetricYear>,
     ) -> ParkYear {
-        let Accountant {
-            vocab,
-            factors,
-            options: opt,
-            ..
-        } = *self;
-        let (elec, heat_tce, heat_co2) = (&self.elec, &self.heat_tce, &self.heat_co2);
-        let mut used: Vec<FactorUse> = Vec::new();
-        let mut assumptions: Vec<Text> = Vec::new();
-        let mut carriers = Vec::new();
-        let has_electricity = metrics
+        let vocab = self.vocab;
+        let mut rec = Record::default();
+        let grids = self.grids(park, year);
+        if metrics
             .keys()
-            .any(|k| vocab.metrics[k].group == "electricity");
-        let grid_avg = factors.grid(
-            &park.country,
-            park.province.as_deref(),
-            park.grid_region.as_deref(),
-            year,
-            GridVariant::Average,
-        );
-        let grid_mkt = if opt.grid_variant == GridVariant::Average {
-            grid_avg.clone()
-        } else {
-            factors.grid(
-                &park.country,
-                park.province.as_deref(),
-                park.grid_region.as_deref(),
-                year,
-                opt.grid_variant,
-            )
-        };
-        if has_electricity {
-            used.push(elec.clone());
-            for g in [&grid_avg, &grid_mkt].into_iter().flatten() {
-                if !used.contains(&g.factor) {
-                    used.push(g.factor.clone());
-                }
-                for a in &g.assumptions {
-                    if !assumptions.contains(a) {
-                        assumptions.push(a.clone());
-                    }
-                }
-            }
-            if grid_avg.is_none() {
-                assumptions.push(t!("assumption.no_grid_factor", country = &park.country));
-            }
+            .any(|k| vocab.metrics[k].group == "electricity")
+        {
+            self.record_grid(&grids, park, &mut rec);
         }
-        for id in &vocab.order {
-            let Some(my) = metrics.get(id) else { continue };
-            let m = &vocab.metrics[id];
-            if !m.is_carrier() {
-                continue;
-            }
-            let q = my.value;
-            if q.is_none() {
-                assumptions.push(t!("assumption.carrier_unknown", metric = id));
-            }
-            let line =
-                |tce: Option<f64>, co2: Option<f64>, co2_loc: Option<f64>, scope: u8| CarrierLine {
-                    metric: id.clone(),
-                    quantity: q,
-                    unit: m.canonical.clone(),
-                    tce,
-                    co2_t: co2,
-                    co2_location_t: co2_loc,
-                    scope,
-                    estimated: my.estimated,
+        let carriers: Vec<CarrierLine> = vocab
+            .order
+            .iter()
+            .filter_map(|id| {
+                let c = Carrier {
+                    id,
+                    metric: &vocab.metrics[id],
+                    reported: metrics.get(id)?,
                 };
-            let mwh_tce = q.map(|x| x * elec.value);
-            let avg = grid_avg.as_ref().map(|g| g.t_per_mwh);
-            let mkt = grid_mkt.as_ref().map(|g| g.t_per_mwh);
-            let l = match (m.group.as_str(), id.as_str()) {
-                ("electricity", "electricity_grid") => line(
-                    mwh_tce,
-                    q.and_then(|x| Some(x * mkt?)),
-                    q.and_then(|x| Some(x * avg?)),
-                    2,
-                ),
-                ("electricity", _) => match m.green_class {
-                    // Proven green: zero where the reading counts its class at zero, else the
-                    // market factor; location-based, the grid's average when it came over the
-                    // grid.
-                    Some(class) => {
-                        let market = if opt.green_at_zero.at_zero(class) {
-                            q.map(|_| 0.0)
-                        } else {
-                            q.and_then(|x| Some(x * mkt?))
-                        };
-                        let location = if class.over_the_grid() {
-                            q.and_then(|x| Some(x * avg?))
-                        } else {
-                            q.map(|_| 0.0)
-                        };
-                        line(mwh_tce, market, location, 2)
-                    }
-                    None => line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
-                },
-                ("heat", _) => {
-                    push_once(&mut used, heat_tce);
-                    // A factor the park measured (its heating plant's) replaces the default.
-                    let measured =
-                        metrics
-                            .get(MEASURED_HEAT_FACTOR)
-                            .and_then(|m| m.value)
-                            .map(|value| FactorUse {
-                                factor: t!("factor.heat_co2_measured"),
-                                value,
-                                unit: "tCO2/GJ".into(),
-                                source: MEASURED_HEAT_FACTOR.into(),
-                                vintage: Some(year),
-                                status: "reported".into(),
-                            });
-                    let factor = measured.as_ref().unwrap_or(heat_co2);
-                    push_once(&mut used, factor);
-                    let co2 = q.map(|x| x * factor.value);
-                    line(q.map(|x| x * heat_tce.value), co2, co2, 2)
-                }
-                ("process", _) => {
-                    let co2 = if opt.include_process_co2 {
-                        q
-                    } else {
-                        q.map(|_| 0.0)
-                    };
-                    if !opt.include_process_co2 {
-                        assumptions.push(t!("assumption.process_excluded"));
-                    }
-                    line(q.map(|_| 0.0), co2, co2, 1)
-                }
-                _ => match factors.fuel(opt.fuel_factors, id) {
-                    Some(ff) => {
-                        let canonical = vocab.units.find(&m.dimension, &m.canonical);
-                        let per = vocab.units.find(&m.dimension, &ff.unit);
-                        // Quantity in the factor's unit; kg-per-unit factors give kg, / 1000 gives t.
-                        let q_factor_unit = match (canonical, per) {
-                            (Some(c), Some(p)) => q.map(|x| vocab.units.convert(x, c, p)),
-                            _ => None,
-                        };
-                        push_once(&mut used, &ff.kgce);
-                        if let Some(c) = &ff.kgco2 {
-                            push_once(&mut used, c);
-                        } else {
-                            assumptions.push(t!("assumption.no_co2_factor", metric = id));
-                        }
-                        for a in ff.assumptions {
-                            if !assumptions.contains(&a) {
-                                assumptions.push(a);
-                            }
-                        }
-                        let tce = q_factor_unit.map(|x| x * ff.kgce.value / 1000.0);
-                        let co2 =
-                            q_factor_unit.and_then(|x| Some(x * ff.kgco2.as_ref()?.value / 1000.0));
-                        line(tce, co2, co2, 1)
-                    }
-                    None => {
-                        assumptions.push(t!("assumption.no_factors", metric = id));
-                        line(None, None, None, 1)
-                    }
-                },
-            };
-            carriers.push(l);
-        }
+                c.metric
+                    .is_carrier()
+                    .then(|| self.carrier_line(&c, &grids, year, metrics, &mut rec))
+            })
+            .collect();
         let t = Totals::of(carriers.iter().map(|c| LineNums {
             quantity: c.quantity,
             tce: c.tce,
@@ -709,62 +618,186 @@ impl Accountant<'_> {
             green: vocab.metrics[&c.metric].green_class,
         }));
         if carriers.is_empty() {
-            assumptions.push(t!("assumption.no_data"));
+            rec.assume(t!("assumption.no_data"));
         }
-        let by_grade = |total: Option<f64>, of: fn(&CarrierLine) -> Option<f64>| {
-            total?;
-            let mut out = [0.0; 4];
-            for c in &carriers {
-                let share = metrics.get(&c.metric).map(|m| m.grades).unwrap_or_default();
-                for (o, s) in out.iter_mut().zip(share.0) {
-                    *o += of(c).unwrap_or(0.0) * s;
-                }
-            }
-            Some(out)
-        };
-        let energy_by_grade = by_grade(t.energy_tce, |c| c.tce);
-        let co2_by_grade = by_grade(t.co2_total_t, |c| c.co2_t);
-        let Totals {
-            energy_tce,
-            co2_scope1_t,
-            co2_scope2_location_t,
-            co2_scope2_market_t,
-            co2_total_t,
-            co2_total_location_t,
-            co2_per_tce,
-            electricity_total_mwh,
-            electricity_tce,
-            electricity_green_mwh,
-            electricity_green_physical_mwh,
-            electricity_green_certificate_mwh,
-        } = t;
-        ParkYear {
+        let mut py = ParkYear {
             park_id: park.park_id.clone(),
             year,
-            energy_tce,
-            co2_scope1_t,
-            co2_scope2_location_t,
-            co2_scope2_market_t,
-            co2_total_t,
-            co2_total_location_t,
-            co2_per_tce,
-            electricity_total_mwh,
-            electricity_tce,
-            electricity_green_mwh,
-            electricity_green_physical_mwh,
-            electricity_green_certificate_mwh,
-            energy_by_grade,
-            co2_by_grade,
-            grid_factor_t_per_mwh: grid_mkt.map(|g| g.t_per_mwh),
-            electricity_tce_per_mwh: elec.value,
+            energy_by_grade: by_grade(&carriers, metrics, t.energy_tce, |c| c.tce),
+            co2_by_grade: by_grade(&carriers, metrics, t.co2_total_t, |c| c.co2_t),
+            grid_factor_t_per_mwh: grids.mkt.map(|g| g.t_per_mwh),
+            electricity_tce_per_mwh: self.elec.value,
             carriers,
             metrics: metrics.clone(),
             land_area_km2: park.land_area_km2,
-            factors: used,
-            assumptions,
-            unknown: Vec::new(),
+            factors: rec.used,
+            assumptions: rec.assumptions,
+            ..ParkYear::default()
+        };
+        py.set_totals(t);
+        py
+    }
+
+    fn grids(&self, park: &Park, year: i32) -> Grids {
+        let grid = |variant| {
+            self.factors.grid(
+                &park.country,
+                park.province.as_deref(),
+                park.grid_region.as_deref(),
+                year,
+                variant,
+            )
+        };
+        let avg = grid(GridVariant::Average);
+        let mkt = if self.options.grid_variant == GridVariant::Average {
+            avg.clone()
+        } else {
+            grid(self.options.grid_variant)
+        };
+        Grids { avg, mkt }
+    }
+
+    /// The factors and assumptions of a park-year that uses electricity.
+    fn record_grid(&self, grids: &Grids, park: &Park, rec: &mut Record) {
+        rec.used.push(self.elec.clone());
+        for g in [&grids.avg, &grids.mkt].into_iter().flatten() {
+            rec.factor(&g.factor);
+            for a in &g.assumptions {
+                rec.assume_once(a.clone());
+            }
+        }
+        if grids.avg.is_none() {
+            rec.assume(t!("assumption.no_grid_factor", country = &park.country));
         }
     }
+
+    /// A carrier's line: energy and CO2 by its group's factors.
+    fn carrier_line(
+        &self,
+        c: &Carrier,
+        grids: &Grids,
+        year: i32,
+        metrics: &BTreeMap<String, MetricYear>,
+        rec: &mut Record,
+    ) -> CarrierLine {
+        let q = c.q();
+        if q.is_none() {
+            rec.assume(t!("assumption.carrier_unknown", metric = c.id));
+        }
+        let mwh_tce = q.map(|x| x * self.elec.value);
+        let avg = grids.avg.as_ref().map(|g| g.t_per_mwh);
+        let mkt = grids.mkt.as_ref().map(|g| g.t_per_mwh);
+        match (c.metric.group.as_str(), c.id.as_str()) {
+            ("electricity", "electricity_grid") => c.line(
+                mwh_tce,
+                q.and_then(|x| Some(x * mkt?)),
+                q.and_then(|x| Some(x * avg?)),
+                2,
+            ),
+            ("electricity", _) => match c.metric.green_class {
+                // Proven green: zero where the reading counts its class at zero, else the
+                // market factor; location-based, the grid's average when it came over the
+                // grid.
+                Some(class) => {
+                    let market = if self.options.green_at_zero.at_zero(class) {
+                        q.map(|_| 0.0)
+                    } else {
+                        q.and_then(|x| Some(x * mkt?))
+                    };
+                    let location = if class.over_the_grid() {
+                        q.and_then(|x| Some(x * avg?))
+                    } else {
+                        q.map(|_| 0.0)
+                    };
+                    c.line(mwh_tce, market, location, 2)
+                }
+                None => c.line(mwh_tce, q.map(|_| 0.0), q.map(|_| 0.0), 2),
+            },
+            ("heat", _) => self.heat_line(c, year, metrics, rec),
+            ("process", _) => {
+                let include = self.options.include_process_co2;
+                let co2 = if include { q } else { q.map(|_| 0.0) };
+                if !include {
+                    rec.assume(t!("assumption.process_excluded"));
+                }
+                c.line(q.map(|_| 0.0), co2, co2, 1)
+            }
+            _ => self.fuel_line(c, rec),
+        }
+    }
+
+    /// Purchased heat: at the factor the park measured (its heating plant's), else the default.
+    fn heat_line(
+        &self,
+        c: &Carrier,
+        year: i32,
+        metrics: &BTreeMap<String, MetricYear>,
+        rec: &mut Record,
+    ) -> CarrierLine {
+        let q = c.q();
+        rec.factor(&self.heat_tce);
+        let measured = metrics
+            .get(MEASURED_HEAT_FACTOR)
+            .and_then(|m| m.value)
+            .map(|value| FactorUse {
+                factor: t!("factor.heat_co2_measured"),
+                value,
+                unit: "tCO2/GJ".into(),
+                source: MEASURED_HEAT_FACTOR.into(),
+                vintage: Some(year),
+                status: "reported".into(),
+            });
+        let factor = measured.as_ref().unwrap_or(&self.heat_co2);
+        rec.factor(factor);
+        let co2 = q.map(|x| x * factor.value);
+        c.line(q.map(|x| x * self.heat_tce.value), co2, co2, 2)
+    }
+
+    /// A fuel: at the chosen fuel factors, converted to the factor's unit.
+    fn fuel_line(&self, c: &Carrier, rec: &mut Record) -> CarrierLine {
+        let (vocab, m, id) = (self.vocab, c.metric, c.id);
+        let Some(ff) = self.factors.fuel(self.options.fuel_factors, id) else {
+            rec.assume(t!("assumption.no_factors", metric = id));
+            return c.line(None, None, None, 1);
+        };
+        let canonical = vocab.units.find(&m.dimension, &m.canonical);
+        let per = vocab.units.find(&m.dimension, &ff.unit);
+        // Quantity in the factor's unit; kg-per-unit factors give kg, / 1000 gives t.
+        let q_factor_unit = match (canonical, per) {
+            (Some(cu), Some(p)) => c.q().map(|x| vocab.units.convert(x, cu, p)),
+            _ => None,
+        };
+        rec.factor(&ff.kgce);
+        if let Some(co2) = &ff.kgco2 {
+            rec.factor(co2);
+        } else {
+            rec.assume(t!("assumption.no_co2_factor", metric = id));
+        }
+        for a in ff.assumptions {
+            rec.assume_once(a);
+        }
+        let tce = q_factor_unit.map(|x| x * ff.kgce.value / 1000.0);
+        let co2 = q_factor_unit.and_then(|x| Some(x * ff.kgco2.as_ref()?.value / 1000.0));
+        c.line(tce, co2, co2, 1)
+    }
+}
+
+/// A total split by the evidence grades A-D of the rows it rests on (None when the total is).
+fn by_grade(
+    carriers: &[CarrierLine],
+    metrics: &BTreeMap<String, MetricYear>,
+    total: Option<f64>,
+    of: fn(&CarrierLine) -> Option<f64>,
+) -> Option<[f64; 4]> {
+    total?;
+    let mut out = [0.0; 4];
+    for c in carriers {
+        let share = metrics.get(&c.metric).map(|m| m.grades).unwrap_or_default();
+        for (o, s) in out.iter_mut().zip(share.0) {
+            *o += of(c).unwrap_or(0.0) * s;
+        }
+    }
+    Some(out)
 }
 
 /// The numbers of a carrier line that the totals add up.
@@ -780,70 +813,78 @@ pub struct LineNums {
     pub green: Option<GreenClass>,
 }
 
-/// The number of [`Totals`] a formula can use (their names in [`Totals::NAMES`]).
-const TOTALS: usize = 13;
-
-/// A park-year's totals; all None when no carrier was reported, and a sum is None when one of
-/// its parts is unknown (missing is not zero).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Totals {
-    pub energy_tce: Option<f64>,
-    pub co2_scope1_t: Option<f64>,
-    pub co2_scope2_location_t: Option<f64>,
-    pub co2_scope2_market_t: Option<f64>,
-    pub co2_total_t: Option<f64>,
-    pub co2_total_location_t: Option<f64>,
-    pub co2_per_tce: Option<f64>,
-    pub electricity_total_mwh: Option<f64>,
-    pub electricity_tce: Option<f64>,
-    pub electricity_green_mwh: Option<f64>,
-    pub electricity_green_physical_mwh: Option<f64>,
-    pub electricity_green_certificate_mwh: Option<f64>,
+/// The inventory's totals, listed once: each is a field of [`Totals`] and of [`ParkYear`], and a
+/// formula variable of the same name. `$then` receives the list.
+macro_rules! with_totals {
+    ($then:ident) => {
+        $then! {
+            energy_tce,
+            co2_scope1_t,
+            co2_scope2_location_t,
+            co2_scope2_market_t,
+            co2_total_t,
+            co2_total_location_t,
+            co2_per_tce,
+            electricity_total_mwh,
+            electricity_tce,
+            electricity_green_mwh,
+            electricity_green_physical_mwh,
+            electricity_green_certificate_mwh,
+        }
+    };
 }
 
+/// [`Totals`], its formula variables, and its copies to and from a [`ParkYear`], from the list.
+macro_rules! define_totals {
+    ($($total:ident,)*) => {
+        /// The number of [`Totals`] a formula can use (their names in [`Totals::NAMES`]): each
+        /// total, and `tce_electricity_green`.
+        const TOTALS: usize = [$(stringify!($total),)*].len() + 1;
+
+        /// A park-year's totals; all None when no carrier was reported, and a sum is None when
+        /// one of its parts is unknown (missing is not zero).
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        pub struct Totals {
+            $(pub $total: Option<f64>,)*
+        }
+
+        impl Totals {
+            /// The formula variables of the totals, in the order of [`Totals::named`].
+            pub const NAMES: [&'static str; TOTALS] =
+                [$(stringify!($total),)* "tce_electricity_green"];
+
+            /// The totals as formula variables (`tce_electricity_green`: green power in tce at
+            /// `tce_per_mwh`).
+            pub fn named(&self, tce_per_mwh: f64) -> [(&'static str, Option<f64>); TOTALS] {
+                [
+                    $((stringify!($total), self.$total),)*
+                    (
+                        "tce_electricity_green",
+                        self.electricity_green_mwh.map(|x| x * tce_per_mwh),
+                    ),
+                ]
+            }
+        }
+
+        impl ParkYear {
+            /// The totals the inventory added up.
+            pub fn totals(&self) -> Totals {
+                Totals {
+                    $($total: self.$total,)*
+                }
+            }
+
+            /// Sets the park-year's totals.
+            fn set_totals(&mut self, t: Totals) {
+                $(self.$total = t.$total;)*
+            }
+        }
+    };
+}
+
+with_totals!(define_totals);
+
 impl Totals {
-    /// The formula variables of the totals, in the order of [`Totals::named`].
-    pub const NAMES: [&'static str; TOTALS] = [
-        "energy_tce",
-        "co2_scope1_t",
-        "co2_scope2_location_t",
-        "co2_scope2_market_t",
-        "co2_total_t",
-        "co2_total_location_t",
-        "co2_per_tce",
-        "electricity_total_mwh",
-        "electricity_tce",
-        "electricity_green_mwh",
-        "electricity_green_physical_mwh",
-        "electricity_green_certificate_mwh",
-        "tce_electricity_green",
-    ];
-
-    /// The totals as formula variables (`tce_electricity_green`: green power in tce at
-    /// `tce_per_mwh`).
-    pub fn named(&self, tce_per_mwh: f64) -> [(&'static str, Option<f64>); TOTALS] {
-        let values = [
-            self.energy_tce,
-            self.co2_scope1_t,
-            self.co2_scope2_location_t,
-            self.co2_scope2_market_t,
-            self.co2_total_t,
-            self.co2_total_location_t,
-            self.co2_per_tce,
-            self.electricity_total_mwh,
-            self.electricity_tce,
-            self.electricity_green_mwh,
-            self.electricity_green_physical_mwh,
-            self.electricity_green_certificate_mwh,
-            self.electricity_green_mwh.map(|x| x * tce_per_mwh),
-        ];
-        let mut i = 0;
-        values.map(|v| {
-            i += 1;
-            (Self::NAMES[i - 1], v)
-        })
-    }
-
     pub fn of(lines: impl Iterator<Item = LineNums> + Clone) -> Totals {
         if lines.clone().next().is_none() {
             return Totals::default();

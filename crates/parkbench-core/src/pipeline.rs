@@ -15,7 +15,7 @@ use crate::input::{Annual, Dataset};
 pub use crate::inventory::EnterpriseYear;
 use crate::inventory::{self, AccountingOptions, Inventory, Plausibility};
 use crate::reference::{ReferenceError, Vocabulary};
-use crate::scoring::{self, ScoreOptions, Waiver};
+use crate::scoring::{self, ScoreOptions};
 use crate::stats::PeerConfig;
 use crate::uncertainty::{McOptions, UncertaintyConfig};
 
@@ -365,16 +365,7 @@ pub use crate::scoring::SetRun;
 pub fn score_options(data: &Dataset, sel: &Selection) -> ScoreOptions {
     ScoreOptions {
         milestone: sel.milestone,
-        waivers: data
-            .waivers
-            .iter()
-            .map(|w| Waiver {
-                park_id: w.park_id.clone(),
-                benchmark: w.benchmark.clone(),
-                rule: w.rule.clone(),
-                justification: w.justification.clone(),
-            })
-            .collect(),
+        waivers: data.waivers.clone(),
     }
 }
 
@@ -616,15 +607,12 @@ fn programme(
             let opts = score_options(data, sel);
             let settings = run.set.accounting.settings();
             let inputs = crate::uncertainty::Inputs {
-                set: &run.set,
-                years: &run.inventory.years,
-                scores: &run.scores,
+                run,
                 data,
                 vocab,
                 cat,
                 opts: &opts,
                 settings: &settings,
-                restated: &run.restated,
             };
             (
                 crate::uncertainty::analyse(&inputs, &cfg, &m)?,

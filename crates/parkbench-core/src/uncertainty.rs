@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::benchmark::{BenchmarkSet, Role, SourceStatus};
-use crate::indicators::{Catalogue, Compiled, IndicatorRef, change_of};
+use crate::indicators::{Catalogue, Compiled, Direction, IndicatorRef, change_of};
 use crate::input::Dataset;
 use crate::inventory::{ParkYear, Prepared, VarIndex};
 use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
-use crate::scoring::{self, GateState, ScoreOptions, Status};
+use crate::scoring::{self, GateState, ScoreOptions, SetRun, Status};
 use crate::stats::percentile_inc;
 
 /// Spread of reported quantities by data quality.
@@ -162,17 +162,15 @@ pub struct ParkUncertainty {
 
 /// What the analysis needs of a scored set.
 pub struct Inputs<'a> {
-    pub set: &'a BenchmarkSet,
-    pub years: &'a [ParkYear],
-    pub scores: &'a [scoring::Score],
+    /// The scored set: its rules, park-years, scores, and earlier years restated on a later
+    /// boundary (a change over time compares the drawn year with them, as they were computed,
+    /// not drawn).
+    pub run: &'a SetRun,
     pub data: &'a Dataset,
     pub vocab: &'a Vocabulary,
     pub cat: &'a Catalogue,
     pub opts: &'a ScoreOptions,
     pub settings: &'a BTreeMap<String, f64>,
-    /// Earlier years restated on a later boundary: a change over time compares the drawn year
-    /// with them (as they were computed, not drawn).
-    pub restated: &'a crate::indicators::Restated,
 }
 
 const UNDETERMINED: &str = "undetermined";
@@ -236,93 +234,176 @@ pub fn analyse(
     let draws = mc.draws.max(1);
     let vocab = inp.vocab;
     let ix = VarIndex::new(vocab);
-    // Latest scored year of each park.
-    let mut latest: BTreeMap<&str, &scoring::Score> = BTreeMap::new();
-    for s in inp.scores {
-        let e = latest.entry(s.park_id.as_str()).or_insert(s);
-        if s.year > e.year {
-            *e = s;
+    let latest = inp.run.latest();
+    let formulas = Formulas::new(inp, &ix);
+    let factors = FactorDraws::new(inp, &latest, cfg, mc.seed, draws);
+    let works = park_works(inp, &latest, &factors, &ix);
+    let reported = reported_rules(&inp.run.set);
+    let perturb: Vec<bool> = vocab
+        .order
+        .iter()
+        .map(|id| cfg.data_quality.groups.contains(&vocab.metrics[id].group))
+        .collect();
+    let ctx = Ctx {
+        inp,
+        ix: &ix,
+        draws,
+        seed: mc.seed,
+        formulas: &formulas,
+        factor_draws: &factors.draws,
+        perturb: &perturb,
+        measured_hw: cfg.data_quality.measured,
+        estimated_hw: mc.estimated_spread.unwrap_or(cfg.data_quality.estimated),
+        reported: &reported,
+    };
+    let outcomes: Vec<Outcome> = chunks(&works, draws)
+        .par_iter()
+        .map(|chunk| ctx.run_chunk(chunk))
+        .collect::<Result<Vec<Vec<Outcome>>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let ranks = ranks(&works, &outcomes, draws);
+    Ok(works
+        .iter()
+        .zip(outcomes)
+        .zip(ranks)
+        .map(|((w, o), rank)| ctx.summarise(w, o, rank, cfg.borderline_share))
+        .collect())
+}
+
+/// The formulas of the indicators the rules and the size band need, and what they read.
+struct Formulas<'a> {
+    compiled: Compiled,
+    /// Each needed indicator's position in `compiled`.
+    pos_of: HashMap<&'a str, usize>,
+    /// The variables (indices in the [`VarIndex`]) the formulas read.
+    used_vars: Vec<usize>,
+    /// The set's settings the formulas read.
+    settings: Vec<(&'a String, f64)>,
+}
+
+impl<'a> Formulas<'a> {
+    fn new(inp: &Inputs<'a>, ix: &VarIndex) -> Self {
+        let set = &inp.run.set;
+        let mut needed: Vec<String> = set.rules.iter().map(|r| r.indicator_ref().base).collect();
+        needed.push(set.accounting.size_indicator.clone());
+        needed.sort();
+        needed.dedup();
+        let inds: Vec<&'a crate::indicators::Indicator> =
+            needed.iter().filter_map(|id| inp.cat.get(id)).collect();
+        let pos_of = inds
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.id.as_str(), i))
+            .collect();
+        let compiled = Compiled::new(inds.iter().copied());
+        let tokens: BTreeSet<&str> = compiled
+            .expressions
+            .iter()
+            .flat_map(|e| e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .collect();
+        let used_vars = (0..ix.names.len())
+            .filter(|i| tokens.contains(ix.names[*i].as_str()))
+            .collect();
+        let settings = inp
+            .settings
+            .iter()
+            .filter(|(k, _)| tokens.contains(k.as_str()))
+            .map(|(k, v)| (k, *v))
+            .collect();
+        Formulas {
+            compiled,
+            pos_of,
+            used_vars,
+            settings,
         }
     }
+}
+
+/// The factor multipliers: one stream per factor key (heat, each fuel, each park's grid), one
+/// multiplier per draw.
+struct FactorDraws {
+    /// Each key's position in `draws`.
+    pos: HashMap<String, usize>,
+    draws: Vec<Vec<f64>>,
+}
+
+impl FactorDraws {
+    fn new(
+        inp: &Inputs,
+        latest: &[&scoring::Score],
+        cfg: &UncertaintyConfig,
+        seed: u64,
+        draws: usize,
+    ) -> Self {
+        let vocab = inp.vocab;
+        let mut keys: BTreeSet<String> = BTreeSet::from(["heat".to_string()]);
+        for id in &vocab.order {
+            if vocab.metrics[id].group == "fuel" {
+                keys.insert(format!("fuel:{id}"));
+            }
+        }
+        for s in latest {
+            if let Some(p) = inp.data.park(&s.park_id) {
+                keys.insert(grid_key(p));
+            }
+        }
+        let draws = keys
+            .iter()
+            .map(|k| {
+                let range = match k.split(':').collect::<Vec<_>>().as_slice() {
+                    ["grid", ..] => cfg.range("grid"),
+                    ["fuel", id] => cfg.range(id),
+                    _ => cfg.range("heat"),
+                };
+                let mut rng = rng_for(seed, k);
+                (0..draws)
+                    .map(|_| multiplier(&mut rng, range.half_width))
+                    .collect()
+            })
+            .collect();
+        let pos = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+        FactorDraws { pos, draws }
+    }
+
+    /// Per metric of the vocabulary: the factor stream that scales its CO2 in a park.
+    fn of_metrics(&self, vocab: &Vocabulary, park: &crate::input::Park) -> Vec<Option<usize>> {
+        let grid = self.pos[grid_key(park).as_str()];
+        vocab
+            .order
+            .iter()
+            .map(|id| match vocab.metrics[id].group.as_str() {
+                "electricity" => Some(grid),
+                "heat" => Some(self.pos["heat"]),
+                "fuel" => self.pos.get(format!("fuel:{id}").as_str()).copied(),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Each park's work, for its latest scored year (with the earlier years when a rule reads a
+/// change over time); a park whose latest year has no park-year is left out.
+fn park_works<'a>(
+    inp: &Inputs<'a>,
+    latest: &[&'a scoring::Score],
+    factors: &FactorDraws,
+    ix: &VarIndex,
+) -> Vec<ParkWork<'a>> {
     let has_change = inp
+        .run
         .set
         .rules
         .iter()
         .any(|r| r.indicator_ref().change.is_some());
-    // Indicators the rules and the size band need, and the variables their formulas read.
-    let mut needed: Vec<String> = inp
-        .set
-        .rules
-        .iter()
-        .map(|r| r.indicator_ref().base)
-        .collect();
-    needed.push(inp.set.accounting.size_indicator.clone());
-    needed.sort();
-    needed.dedup();
-    let inds: Vec<&crate::indicators::Indicator> =
-        needed.iter().filter_map(|id| inp.cat.get(id)).collect();
-    let pos_of: HashMap<&str, usize> = inds
-        .iter()
-        .enumerate()
-        .map(|(i, ind)| (ind.id.as_str(), i))
-        .collect();
-    let compiled = Compiled::new(inds.iter().copied());
-    let tokens: BTreeSet<&str> = compiled
-        .expressions
-        .iter()
-        .flat_map(|e| e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
-        .collect();
-    let used_vars: Vec<usize> = (0..ix.names.len())
-        .filter(|i| tokens.contains(ix.names[*i].as_str()))
-        .collect();
-    let settings: Vec<(&String, f64)> = inp
-        .settings
-        .iter()
-        .filter(|(k, _)| tokens.contains(k.as_str()))
-        .map(|(k, v)| (k, *v))
-        .collect();
-
-    // Global factor draws, one stream per factor key.
-    let mut keys: BTreeSet<String> = BTreeSet::from(["heat".to_string()]);
-    for id in &vocab.order {
-        if vocab.metrics[id].group == "fuel" {
-            keys.insert(format!("fuel:{id}"));
-        }
-    }
-    for s in latest.values() {
-        if let Some(p) = inp.data.park(&s.park_id) {
-            keys.insert(grid_key(p));
-        }
-    }
-    let keys: Vec<String> = keys.into_iter().collect();
-    let key_pos: HashMap<&str, usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
-    let factor_draws: Vec<Vec<f64>> = keys
-        .iter()
-        .map(|k| {
-            let range = match k.split(':').collect::<Vec<_>>().as_slice() {
-                ["grid", ..] => cfg.range("grid"),
-                ["fuel", id] => cfg.range(id),
-                _ => cfg.range("heat"),
-            };
-            let mut rng = rng_for(mc.seed, k);
-            (0..draws)
-                .map(|_| multiplier(&mut rng, range.half_width))
-                .collect()
-        })
-        .collect();
-
-    // Park work items.
     let mut by_park: HashMap<&str, Vec<&ParkYear>> = HashMap::new();
-    for py in inp.years {
+    for py in &inp.run.inventory.years {
         by_park.entry(py.park_id.as_str()).or_default().push(py);
     }
-    let works: Vec<ParkWork> = latest
-        .values()
-        .filter_map(|s| {
+    latest
+        .iter()
+        .filter_map(|&s| {
             let park = inp.data.park(&s.park_id)?;
             let mut years: Vec<&ParkYear> = by_park
                 .get(s.park_id.as_str())?
@@ -340,49 +421,36 @@ pub fn analyse(
             if years.last().map(|py| py.year) != Some(s.year) {
                 return None;
             }
-            let prepared = years.iter().map(|py| py.prepare(vocab, &ix)).collect();
-            let grid = key_pos[grid_key(park).as_str()];
-            let factor_of = vocab
-                .order
-                .iter()
-                .map(|id| match vocab.metrics[id].group.as_str() {
-                    "electricity" => Some(grid),
-                    "heat" => Some(key_pos["heat"]),
-                    "fuel" => key_pos.get(format!("fuel:{id}").as_str()).copied(),
-                    _ => None,
-                })
-                .collect();
+            let prepared = years.iter().map(|py| py.prepare(inp.vocab, ix)).collect();
             Some(ParkWork {
                 park,
                 score: s,
                 years,
                 prepared,
-                factor_of,
+                factor_of: factors.of_metrics(inp.vocab, park),
             })
         })
-        .collect();
+        .collect()
+}
 
-    let reported: Vec<usize> = inp
-        .set
+/// The rules reported: the gates and core rules, or every rule when the set has neither.
+fn reported_rules(set: &BenchmarkSet) -> Vec<usize> {
+    let reported: Vec<usize> = set
         .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| matches!(r.role, Role::Gate | Role::Core))
         .map(|(i, _)| i)
         .collect();
-    let reported: Vec<usize> = if reported.is_empty() {
-        (0..inp.set.rules.len()).collect()
+    if reported.is_empty() {
+        (0..set.rules.len()).collect()
     } else {
         reported
-    };
-    let perturb: Vec<bool> = vocab
-        .order
-        .iter()
-        .map(|id| cfg.data_quality.groups.contains(&vocab.metrics[id].group))
-        .collect();
-    let estimated_hw = mc.estimated_spread.unwrap_or(cfg.data_quality.estimated);
+    }
+}
 
-    // Chunks of parks, each one polars evaluation.
+/// Chunks of parks, each one polars evaluation of at most about [`CHUNK_ROWS`] rows.
+fn chunks<'w, 'a>(works: &'w [ParkWork<'a>], draws: usize) -> Vec<&'w [ParkWork<'a>]> {
     let mut chunks: Vec<&[ParkWork]> = Vec::new();
     let mut start = 0;
     let mut rows = 0;
@@ -397,37 +465,25 @@ pub fn analyse(
     if start < works.len() {
         chunks.push(&works[start..]);
     }
-    let ctx = Ctx {
-        inp,
-        ix: &ix,
-        draws,
-        seed: mc.seed,
-        used_vars: &used_vars,
-        settings: &settings,
-        compiled: &compiled,
-        pos_of: &pos_of,
-        factor_draws: &factor_draws,
-        perturb: &perturb,
-        measured_hw: cfg.data_quality.measured,
-        estimated_hw,
-        reported: &reported,
-    };
-    let outcomes: Vec<Outcome> = chunks
-        .par_iter()
-        .map(|chunk| ctx.run_chunk(chunk))
-        .collect::<Result<Vec<Vec<Outcome>>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+    chunks
+}
 
-    // Ranks per draw among parks of the same year.
+/// A park's rank: central, and one per draw in which it has an overall score.
+#[derive(Default, Clone)]
+struct ParkRank {
+    central: Option<usize>,
+    /// Parks ranked centrally for the same year.
+    of: usize,
+    draws: Vec<f64>,
+}
+
+/// Ranks per draw among parks of the same year, per park in the order of `works`.
+fn ranks(works: &[ParkWork], outcomes: &[Outcome], draws: usize) -> Vec<ParkRank> {
     let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
     for (i, w) in works.iter().enumerate() {
         by_year.entry(w.score.year).or_default().push(i);
     }
-    let mut ranks: Vec<Vec<f64>> = vec![Vec::new(); works.len()];
-    let mut rank_central: Vec<Option<usize>> = vec![None; works.len()];
-    let mut rank_of: Vec<usize> = vec![0; works.len()];
+    let mut ranks = vec![ParkRank::default(); works.len()];
     for members in by_year.values() {
         let central: Vec<(usize, f64)> = members
             .iter()
@@ -435,8 +491,8 @@ pub fn analyse(
             .collect();
         let vals: Vec<f64> = central.iter().map(|c| c.1).collect();
         for ((i, _), r) in central.iter().zip(crate::stats::merit_ranks(&vals, true)) {
-            rank_central[*i] = Some(r);
-            rank_of[*i] = central.len();
+            ranks[*i].central = Some(r);
+            ranks[*i].of = central.len();
         }
         let per_draw: Vec<Vec<(usize, usize)>> = (0..draws)
             .into_par_iter()
@@ -456,74 +512,11 @@ pub fn analyse(
             .collect();
         for d in per_draw {
             for (i, r) in d {
-                ranks[i].push(r as f64);
+                ranks[i].draws.push(r as f64);
             }
         }
     }
-
-    let mut out = Vec::with_capacity(works.len());
-    for (i, (w, o)) in works.iter().zip(outcomes).enumerate() {
-        let set = inp.set;
-        let level_name =
-            |l: Option<usize>| l.map_or(UNDETERMINED.to_string(), |i| set.levels[i].id.clone());
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for l in &o.levels {
-            *counts.entry(level_name(*l)).or_default() += 1;
-        }
-        let mut level_shares: Vec<(String, f64)> = counts
-            .into_iter()
-            .map(|(k, n)| (k, n as f64 / draws as f64))
-            .collect();
-        level_shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let central_share = level_shares
-            .iter()
-            .find(|(l, _)| *l == w.score.level)
-            .map_or(0.0, |x| x.1);
-        let has_gate = set.rules.iter().any(|r| r.role == Role::Gate);
-        let rules = reported
-            .iter()
-            .enumerate()
-            .map(|(k, &ri)| {
-                let rule = &set.rules[ri];
-                let central = w
-                    .score
-                    .rules
-                    .iter()
-                    .find(|r| r.rule == rule.id)
-                    .and_then(|r| r.value);
-                let assessed: Vec<bool> = o.met[k].iter().filter_map(|m| *m).collect();
-                RuleUncertainty {
-                    rule: rule.id.clone(),
-                    indicator: rule.indicator_ref().key(),
-                    role: rule.role,
-                    central,
-                    interval: Interval::of(o.values[k].clone()),
-                    p_meets: (!assessed.is_empty())
-                        .then(|| assessed.iter().filter(|m| **m).count() as f64 / draws as f64),
-                }
-            })
-            .collect();
-        let mut rk = std::mem::take(&mut ranks[i]);
-        rk.sort_by(|a, b| a.total_cmp(b));
-        out.push(ParkUncertainty {
-            park_id: w.park.park_id.clone(),
-            year: w.score.year,
-            benchmark: set.id.clone(),
-            draws,
-            overall_central: w.score.overall.score,
-            overall: Interval::of(o.overall),
-            rules,
-            p_gates: has_gate.then(|| o.gates_met as f64 / draws as f64),
-            level_central: w.score.level.clone(),
-            level_shares,
-            borderline: central_share < 1.0 - cfg.borderline_share,
-            rank_central: rank_central[i],
-            rank_p5: percentile_inc(&rk, 0.05).map(|x| x.round() as usize),
-            rank_p95: percentile_inc(&rk, 0.95).map(|x| x.round() as usize),
-            rank_of: rank_of[i],
-        });
-    }
-    Ok(out)
+    ranks
 }
 
 /// What every chunk shares.
@@ -532,10 +525,7 @@ struct Ctx<'a> {
     ix: &'a VarIndex,
     draws: usize,
     seed: u64,
-    used_vars: &'a [usize],
-    settings: &'a [(&'a String, f64)],
-    compiled: &'a Compiled,
-    pos_of: &'a HashMap<&'a str, usize>,
+    formulas: &'a Formulas<'a>,
     factor_draws: &'a [Vec<f64>],
     perturb: &'a [bool],
     measured_hw: f64,
@@ -543,13 +533,70 @@ struct Ctx<'a> {
     reported: &'a [usize],
 }
 
+/// A park's rows in an evaluated chunk, and what judging them needs in every draw.
+struct ParkRows<'r> {
+    w: &'r ParkWork<'r>,
+    /// The chunk's evaluated indicators.
+    res: &'r [Vec<Option<f64>>],
+    /// The park's first row in `res`.
+    row0: usize,
+    refs: Vec<IndicatorRef>,
+    /// Per rule: its indicator's direction (None when the catalogue lacks it).
+    dirs: Vec<Option<Direction>>,
+    size_pos: Option<usize>,
+    /// The park's earlier years restated on the boundary of its latest year.
+    again: Option<&'r BTreeMap<i32, BTreeMap<String, crate::indicators::Value>>>,
+}
+
+/// Reused buffers of one draw's judgements.
+#[derive(Default)]
+struct DrawScratch {
+    statuses: Vec<(Status, Role, f64, Option<f64>)>,
+    values: Vec<Option<f64>>,
+    series: Vec<(i32, f64)>,
+}
+
 impl Ctx<'_> {
     fn run_chunk(&self, chunk: &[ParkWork]) -> Result<Vec<Outcome>, crate::frame::FrameError> {
+        let total_rows: usize = chunk.iter().map(|w| w.years.len() * self.draws).sum();
+        let mut named: Vec<(String, Vec<Option<f64>>)> = self
+            .formulas
+            .used_vars
+            .iter()
+            .zip(self.drawn_columns(chunk, total_rows))
+            .map(|(&v, c)| (self.ix.names[v].clone(), c))
+            .collect();
+        for (k, v) in &self.formulas.settings {
+            named.push(((*k).clone(), vec![Some(*v); total_rows]));
+        }
+        let expressions = &self.formulas.compiled.expressions;
+        let res = if named.is_empty() {
+            // No formula reads a variable: evaluate constants over a dummy column.
+            crate::frame::evaluate(
+                &[("_rows".to_string(), vec![Some(0.0); total_rows])],
+                expressions,
+            )?
+        } else {
+            crate::frame::evaluate(&named, expressions)?
+        };
+        let mut row0 = 0;
+        Ok(chunk
+            .iter()
+            .map(|w| {
+                let o = self.judge_park(w, &res, row0);
+                row0 += w.years.len() * self.draws;
+                o
+            })
+            .collect())
+    }
+
+    /// The variables the formulas read, one row per park, draw and year (in that order), with
+    /// the draw's factor and quantity multipliers applied.
+    fn drawn_columns(&self, chunk: &[ParkWork], total_rows: usize) -> Vec<Vec<Option<f64>>> {
         let vocab = self.inp.vocab;
         let nm = vocab.order.len();
-        let total_rows: usize = chunk.iter().map(|w| w.years.len() * self.draws).sum();
-        let mut columns: Vec<Vec<Option<f64>>> = self
-            .used_vars
+        let used_vars = &self.formulas.used_vars;
+        let mut columns: Vec<Vec<Option<f64>>> = used_vars
             .iter()
             .map(|_| Vec::with_capacity(total_rows))
             .collect();
@@ -577,52 +624,38 @@ impl Ctx<'_> {
                         };
                     }
                     prep.fill(self.ix, &data, &co2, &mut buf);
-                    for (c, &v) in columns.iter_mut().zip(self.used_vars) {
+                    for (c, &v) in columns.iter_mut().zip(used_vars) {
                         c.push(buf[v]);
                     }
                 }
             }
         }
-        let mut named: Vec<(String, Vec<Option<f64>>)> = self
-            .used_vars
-            .iter()
-            .zip(columns)
-            .map(|(&v, c)| (self.ix.names[v].clone(), c))
-            .collect();
-        for (k, v) in self.settings {
-            named.push(((*k).clone(), vec![Some(*v); total_rows]));
-        }
-        let res = if named.is_empty() {
-            // No formula reads a variable: evaluate constants over a dummy column.
-            crate::frame::evaluate(
-                &[("_rows".to_string(), vec![Some(0.0); total_rows])],
-                &self.compiled.expressions,
-            )?
-        } else {
-            crate::frame::evaluate(&named, &self.compiled.expressions)?
-        };
-        let mut row0 = 0;
-        Ok(chunk
-            .iter()
-            .map(|w| {
-                let o = self.judge_park(w, &res, row0);
-                row0 += w.years.len() * self.draws;
-                o
-            })
-            .collect())
+        columns
     }
 
     fn judge_park(&self, w: &ParkWork, res: &[Vec<Option<f64>>], row0: usize) -> Outcome {
-        let set = self.inp.set;
-        let ny = w.years.len();
-        let year = w.score.year;
+        let set = &self.inp.run.set;
         let refs: Vec<IndicatorRef> = set.rules.iter().map(|r| r.indicator_ref()).collect();
-        let dirs: Vec<_> = refs
-            .iter()
-            .map(|r| self.inp.cat.get(&r.base).map(|i| i.direction))
-            .collect();
-        let size_pos = self.pos_of.get(set.accounting.size_indicator.as_str());
-        let again = self.inp.restated.get(&(w.score.park_id.clone(), year));
+        let rows = ParkRows {
+            w,
+            res,
+            row0,
+            dirs: refs
+                .iter()
+                .map(|r| self.inp.cat.get(&r.base).map(|i| i.direction))
+                .collect(),
+            refs,
+            size_pos: self
+                .formulas
+                .pos_of
+                .get(set.accounting.size_indicator.as_str())
+                .copied(),
+            again: self
+                .inp
+                .run
+                .restated
+                .get(&(w.score.park_id.clone(), w.score.year)),
+        };
         let mut o = Outcome {
             overall: Vec::with_capacity(self.draws),
             values: vec![Vec::with_capacity(self.draws); self.reported.len()],
@@ -630,50 +663,10 @@ impl Ctx<'_> {
             gates_met: 0,
             levels: Vec::with_capacity(self.draws),
         };
-        let mut statuses: Vec<(Status, Role, f64, Option<f64>)> = Vec::with_capacity(refs.len());
-        let mut values: Vec<Option<f64>> = Vec::with_capacity(refs.len());
-        let mut series: Vec<(i32, f64)> = Vec::with_capacity(ny);
+        let mut scratch = DrawScratch::default();
         for d in 0..self.draws {
-            let base = row0 + d * ny;
-            let last = base + ny - 1;
-            let value_at = |ind: usize, row: usize| self.compiled.value(res, ind, row).value;
-            let size = size_pos.and_then(|&p| value_at(p, last));
-            let band = set.band_for(size);
-            statuses.clear();
-            values.clear();
-            for ((rule, r), dir) in set.rules.iter().zip(&refs).zip(&dirs) {
-                let Some(dir) = dir else {
-                    statuses.push((Status::Missing, rule.role, rule.weight, None));
-                    values.push(None);
-                    continue;
-                };
-                let p = self.pos_of.get(r.base.as_str()).copied();
-                let value = match (r.change, p) {
-                    (_, None) => None,
-                    (None, Some(p)) => value_at(p, last),
-                    (Some(c), Some(p)) => {
-                        series.clear();
-                        for (k, py) in w.years.iter().enumerate() {
-                            let restated = again
-                                .and_then(|a| a.get(&py.year))
-                                .filter(|_| py.year < year)
-                                .map(|m| m.get(r.base.as_str()).and_then(|v| v.value));
-                            if let Some(v) = restated.unwrap_or_else(|| value_at(p, base + k)) {
-                                series.push((py.year, v));
-                            }
-                        }
-                        change_of(&series, c, year)
-                    }
-                };
-                let place = scoring::Place {
-                    park_id: &w.park.park_id,
-                    year,
-                    country: &w.park.country,
-                };
-                let j = scoring::judge(set, rule, *dir, place, value, &band, self.inp.opts);
-                statuses.push((j.status, rule.role, rule.weight, j.points));
-                values.push(value);
-            }
+            self.judge_draw(&rows, d, &mut scratch);
+            let statuses = &scratch.statuses;
             let overall = scoring::part_of(statuses.iter().copied());
             let gate =
                 scoring::gate_state(statuses.iter().filter(|s| s.1 == Role::Gate).map(|s| s.0));
@@ -683,7 +676,7 @@ impl Ctx<'_> {
             o.overall.push(overall.score.unwrap_or(f64::NAN));
             o.levels.push(scoring::level_index(set, overall, gate));
             for (k, &ri) in self.reported.iter().enumerate() {
-                o.values[k].push(values[ri].unwrap_or(f64::NAN));
+                o.values[k].push(scratch.values[ri].unwrap_or(f64::NAN));
                 o.met[k].push(match statuses[ri].0 {
                     Status::Meets => Some(true),
                     Status::Fails => Some(false),
@@ -693,4 +686,140 @@ impl Ctx<'_> {
         }
         o
     }
+
+    /// Judges every rule of the set in draw `d` of a park, into `scratch`.
+    fn judge_draw(&self, rows: &ParkRows, d: usize, scratch: &mut DrawScratch) {
+        let set = &self.inp.run.set;
+        let w = rows.w;
+        let year = w.score.year;
+        let ny = w.years.len();
+        let base = rows.row0 + d * ny;
+        let last = base + ny - 1;
+        let value_at =
+            |ind: usize, row: usize| self.formulas.compiled.value(rows.res, ind, row).value;
+        let band = set.band_for(rows.size_pos.and_then(|p| value_at(p, last)));
+        let DrawScratch {
+            statuses,
+            values,
+            series,
+        } = scratch;
+        statuses.clear();
+        values.clear();
+        for ((rule, r), dir) in set.rules.iter().zip(&rows.refs).zip(&rows.dirs) {
+            let Some(dir) = dir else {
+                statuses.push((Status::Missing, rule.role, rule.weight, None));
+                values.push(None);
+                continue;
+            };
+            let p = self.formulas.pos_of.get(r.base.as_str()).copied();
+            let value = match (r.change, p) {
+                (_, None) => None,
+                (None, Some(p)) => value_at(p, last),
+                (Some(c), Some(p)) => {
+                    series.clear();
+                    for (k, py) in w.years.iter().enumerate() {
+                        let restated = rows
+                            .again
+                            .and_then(|a| a.get(&py.year))
+                            .filter(|_| py.year < year)
+                            .map(|m| m.get(r.base.as_str()).and_then(|v| v.value));
+                        if let Some(v) = restated.unwrap_or_else(|| value_at(p, base + k)) {
+                            series.push((py.year, v));
+                        }
+                    }
+                    change_of(series, c, year)
+                }
+            };
+            let place = scoring::Place {
+                park_id: &w.park.park_id,
+                year,
+                country: &w.park.country,
+            };
+            let j = scoring::judge(set, rule, *dir, place, value, &band, self.inp.opts);
+            statuses.push((j.status, rule.role, rule.weight, j.points));
+            values.push(value);
+        }
+    }
+
+    /// A park's verdict under uncertainty from its draws' outcomes and ranks.
+    fn summarise(
+        &self,
+        w: &ParkWork,
+        o: Outcome,
+        mut rank: ParkRank,
+        borderline_share: f64,
+    ) -> ParkUncertainty {
+        let set = &self.inp.run.set;
+        let draws = self.draws;
+        let level_shares = level_shares(set, &o.levels, draws);
+        let central_share = level_shares
+            .iter()
+            .find(|(l, _)| *l == w.score.level)
+            .map_or(0.0, |x| x.1);
+        let has_gate = set.rules.iter().any(|r| r.role == Role::Gate);
+        let rules = self.rule_uncertainties(w, &o);
+        rank.draws.sort_by(|a, b| a.total_cmp(b));
+        ParkUncertainty {
+            park_id: w.park.park_id.clone(),
+            year: w.score.year,
+            benchmark: set.id.clone(),
+            draws,
+            overall_central: w.score.overall.score,
+            overall: Interval::of(o.overall),
+            rules,
+            p_gates: has_gate.then(|| o.gates_met as f64 / draws as f64),
+            level_central: w.score.level.clone(),
+            level_shares,
+            borderline: central_share < 1.0 - borderline_share,
+            rank_central: rank.central,
+            rank_p5: percentile_inc(&rank.draws, 0.05).map(|x| x.round() as usize),
+            rank_p95: percentile_inc(&rank.draws, 0.95).map(|x| x.round() as usize),
+            rank_of: rank.of,
+        }
+    }
+
+    /// The reported rules of a park under uncertainty.
+    fn rule_uncertainties(&self, w: &ParkWork, o: &Outcome) -> Vec<RuleUncertainty> {
+        let set = &self.inp.run.set;
+        let draws = self.draws as f64;
+        self.reported
+            .iter()
+            .enumerate()
+            .map(|(k, &ri)| {
+                let rule = &set.rules[ri];
+                let central = w
+                    .score
+                    .rules
+                    .iter()
+                    .find(|r| r.rule == rule.id)
+                    .and_then(|r| r.value);
+                let assessed: Vec<bool> = o.met[k].iter().filter_map(|m| *m).collect();
+                RuleUncertainty {
+                    rule: rule.id.clone(),
+                    indicator: rule.indicator_ref().key(),
+                    role: rule.role,
+                    central,
+                    interval: Interval::of(o.values[k].clone()),
+                    p_meets: (!assessed.is_empty())
+                        .then(|| assessed.iter().filter(|m| **m).count() as f64 / draws),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Share of draws reaching each level ("undetermined" included), most frequent first.
+fn level_shares(set: &BenchmarkSet, levels: &[Option<usize>], draws: usize) -> Vec<(String, f64)> {
+    let level_name =
+        |l: Option<usize>| l.map_or(UNDETERMINED.to_string(), |i| set.levels[i].id.clone());
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for l in levels {
+        *counts.entry(level_name(*l)).or_default() += 1;
+    }
+    let mut shares: Vec<(String, f64)> = counts
+        .into_iter()
+        .map(|(k, n)| (k, n as f64 / draws as f64))
+        .collect();
+    shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    shares
 }

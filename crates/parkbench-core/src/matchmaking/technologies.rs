@@ -129,47 +129,16 @@ impl Catalogue {
         bytes: &[u8],
         measures: &pathway::Catalogue,
     ) -> Result<Catalogue, Vec<Diagnostic>> {
-        let limits = crate::reference::limits();
+        let max_rows = crate::reference::limits().technologies.max_rows;
         let origin = Origin::file(name);
-        let text = match std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(vec![
-                    Diagnostic::error(&origin, 0, 0, t!("tech.not_utf8"))
-                        .value(format!("byte {}", e.valid_up_to())),
-                ]);
-            }
-        };
-        let mut r = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let Opened { mut reader, header } = open(&origin, bytes)?;
         let mut problems = Vec::new();
-        let header: Vec<String> = match r.headers() {
-            Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
-            Err(e) => {
-                return Err(vec![
-                    Diagnostic::error(&origin, 1, 0, t!("tech.unreadable")).value(e.to_string()),
-                ]);
-            }
-        };
-        let col = |name: &str| header.iter().position(|h| h == name);
-        for c in ["id", "title_en", "field", "implements", "trl"] {
-            if col(c).is_none() {
-                problems.push(
-                    Diagnostic::error(&origin, 1, 0, t!("tech.missing_column", column = c))
-                        .expected(t!("tech.expected_columns", list = COLUMNS.join(","))),
-                );
-            }
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
         let mut out: Vec<Technology> = Vec::new();
-        for (i, rec) in r.records().enumerate() {
-            if i >= limits.technologies.max_rows {
+        for (i, rec) in reader.records().enumerate() {
+            if i >= max_rows {
                 problems.push(
                     Diagnostic::error(&origin, 0, 0, t!("tech.too_many_rows"))
-                        .value(limits.technologies.max_rows.to_string()),
+                        .value(max_rows.to_string()),
                 );
                 break;
             }
@@ -184,196 +153,18 @@ impl Catalogue {
                     continue;
                 }
             };
-            let line = rec.position().map_or(i + 2, |p| p.line() as usize);
-            let cell = |name: &str| col(name).and_then(|c| rec.get(c)).unwrap_or("").trim();
-            let at = |name: &str| col(name).map_or(0, |c| c + 1);
-            let mut bad =
-                |name: &str, value: &str, msg: crate::i18n::Text, exp: crate::i18n::Text| {
-                    problems.push(
-                        Diagnostic::error(&origin, line, at(name), msg)
-                            .value(value)
-                            .expected(exp),
-                    );
-                };
             if rec.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let id = cell("id").to_string();
-            if id.is_empty() || !crate::input::parks::valid_park_id(&id) {
-                bad("id", &id, t!("tech.bad_id"), t!("tech.expected_id"));
-            } else if out.iter().any(|t| t.id == id) {
-                bad("id", &id, t!("tech.duplicate_id"), t!("tech.expected_id"));
-            }
-            if cell("title_en").is_empty() {
-                bad("title_en", "", t!("tech.empty"), t!("tech.expected_title"));
-            }
-            let field = cell("field").to_string();
-            if !measures.fields.contains_key(&field) {
-                bad(
-                    "field",
-                    &field,
-                    t!("tech.unknown_field"),
-                    t!(
-                        "diag.expected.one_of",
-                        list = measures
-                            .fields
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-            }
-            let implements: Vec<String> = cell("implements")
-                .split([' ', ';', ','])
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            let kinds = [
-                "green_purchase",
-                "onsite_renewable",
-                "substitute",
-                "efficiency",
-                "waste_heat",
-                "capture",
-                "resource",
-            ];
-            let unknown: Vec<&String> = implements
-                .iter()
-                .filter(|x| measures.measure(x).is_none() && !kinds.contains(&x.as_str()))
-                .collect();
-            if implements.is_empty() || !unknown.is_empty() {
-                bad(
-                    "implements",
-                    cell("implements"),
-                    t!("tech.unknown_measure"),
-                    t!(
-                        "tech.expected_measures",
-                        list = measures
-                            .measures
-                            .iter()
-                            .map(|m| m.id.as_str())
-                            .chain(kinds)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-            }
-            let trl = match cell("trl").parse::<u8>() {
-                Ok(n) if (1..=9).contains(&n) => n,
-                _ => {
-                    bad(
-                        "trl",
-                        cell("trl"),
-                        t!("tech.bad_trl"),
-                        t!("tech.expected_trl"),
-                    );
-                    0
-                }
+            let mut row = Row {
+                origin: &origin,
+                header: &header,
+                rec: &rec,
+                line: rec.position().map_or(i + 2, |p| p.line() as usize),
+                problems: &mut problems,
             };
-            let countries: Vec<String> = cell("countries")
-                .split([' ', ';', ','])
-                .filter(|s| !s.is_empty())
-                .map(|s| s.to_uppercase())
-                .collect();
-            if countries
-                .iter()
-                .any(|c| c.len() != 2 || !c.chars().all(|x| x.is_ascii_alphabetic()))
-            {
-                bad(
-                    "countries",
-                    cell("countries"),
-                    t!("tech.bad_countries"),
-                    t!("tech.expected_countries"),
-                );
-            }
-            let mut sectors = Vec::new();
-            for written in cell("sectors")
-                .split([' ', ';', ','])
-                .filter(|s| !s.is_empty())
-            {
-                match crate::reference::sector(written) {
-                    Some(s) => sectors.push(s.id.clone()),
-                    None => bad(
-                        "sectors",
-                        written,
-                        t!("tech.bad_sector"),
-                        t!(
-                            "diag.expected.one_of",
-                            list = crate::reference::sectors()
-                                .iter()
-                                .map(|s| s.id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ),
-                }
-            }
-            let offer = cell("offer").to_lowercase();
-            if !offer.is_empty() && !OFFERS.contains(&offer.as_str()) {
-                bad(
-                    "offer",
-                    &offer,
-                    t!("tech.bad_offer"),
-                    t!("diag.expected.one_of", list = OFFERS.join(", ")),
-                );
-            }
-            let mut number = |name: &str| -> Option<f64> {
-                let v = cell(name);
-                if v.is_empty() {
-                    return None;
-                }
-                match v.replace(',', "").parse::<f64>() {
-                    Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-                    _ => {
-                        problems.push(
-                            Diagnostic::error(&origin, line, at(name), t!("tech.bad_number"))
-                                .value(v)
-                                .expected(t!("diag.expected.number_example")),
-                        );
-                        None
-                    }
-                }
-            };
-            let capacity = number("capacity");
-            let cost_low = number("cost_low");
-            let cost_high = number("cost_high");
-            let capacity_unit = cell("capacity_unit").to_string();
-            if capacity.is_some() && !CAPACITY_UNITS.contains(&capacity_unit.as_str()) {
-                problems.push(
-                    Diagnostic::error(&origin, line, at("capacity_unit"), t!("tech.bad_unit"))
-                        .value(capacity_unit.clone())
-                        .expected(t!("diag.expected.one_of", list = CAPACITY_UNITS.join(", "))),
-                );
-            }
-            if let (Some(l), Some(h)) = (cost_low, cost_high)
-                && l > h
-            {
-                problems.push(
-                    Diagnostic::error(&origin, line, at("cost_high"), t!("tech.cost_order"))
-                        .value(format!("{l} > {h}")),
-                );
-            }
-            out.push(Technology {
-                id,
-                title_en: cell("title_en").to_string(),
-                title_zh: cell("title_zh").to_string(),
-                provider: cell("provider").to_string(),
-                field,
-                implements,
-                trl,
-                countries,
-                offer,
-                capacity,
-                capacity_unit,
-                cost_low,
-                cost_high,
-                cost_unit: cell("cost_unit").to_string(),
-                source: cell("source").to_string(),
-                url: cell("url").to_string(),
-                note: cell("note").to_string(),
-                sectors,
-            });
+            let technology = row.technology(&out, measures);
+            out.push(technology);
         }
         if problems.is_empty() {
             Ok(Catalogue {
@@ -382,6 +173,315 @@ impl Catalogue {
             })
         } else {
             Err(problems)
+        }
+    }
+}
+
+/// A catalogue's CSV reader, past its header.
+struct Opened<'b> {
+    reader: csv::Reader<&'b [u8]>,
+    /// The column names, trimmed, in lower case.
+    header: Vec<String>,
+}
+
+/// The catalogue's CSV reader, or why there is none: not UTF-8, no readable header, or a
+/// required column missing.
+fn open<'b>(origin: &Origin, bytes: &'b [u8]) -> Result<Opened<'b>, Vec<Diagnostic>> {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)) {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(vec![
+                Diagnostic::error(origin, 0, 0, t!("tech.not_utf8"))
+                    .value(format!("byte {}", e.valid_up_to())),
+            ]);
+        }
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match r.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+        Err(e) => {
+            return Err(vec![
+                Diagnostic::error(origin, 1, 0, t!("tech.unreadable")).value(e.to_string()),
+            ]);
+        }
+    };
+    let problems: Vec<Diagnostic> = ["id", "title_en", "field", "implements", "trl"]
+        .into_iter()
+        .filter(|c| !header.iter().any(|h| h == c))
+        .map(|c| {
+            Diagnostic::error(origin, 1, 0, t!("tech.missing_column", column = c))
+                .expected(t!("tech.expected_columns", list = COLUMNS.join(",")))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(Opened { reader: r, header })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The measure kinds a technology may implement (besides measure ids).
+const KINDS: [&str; 7] = [
+    "green_purchase",
+    "onsite_renewable",
+    "substitute",
+    "efficiency",
+    "waste_heat",
+    "capture",
+    "resource",
+];
+
+/// One record of a catalogue being read: its cells by column name, and where its problems go.
+struct Row<'r> {
+    origin: &'r Origin,
+    header: &'r [String],
+    rec: &'r csv::StringRecord,
+    line: usize,
+    problems: &'r mut Vec<Diagnostic>,
+}
+
+impl<'r> Row<'r> {
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// A cell, trimmed ("" when the column or the cell is absent).
+    fn cell(&self, name: &str) -> &'r str {
+        let rec = self.rec;
+        self.col(name).and_then(|c| rec.get(c)).unwrap_or("").trim()
+    }
+
+    /// The column's number, counted from 1 (0 when absent).
+    fn at(&self, name: &str) -> usize {
+        self.col(name).map_or(0, |c| c + 1)
+    }
+
+    fn bad(&mut self, name: &str, value: &str, msg: crate::i18n::Text, exp: crate::i18n::Text) {
+        let at = self.at(name);
+        self.problems.push(
+            Diagnostic::error(self.origin, self.line, at, msg)
+                .value(value)
+                .expected(exp),
+        );
+    }
+
+    /// The row as a technology; its problems, in column order, go to `problems`.
+    fn technology(&mut self, earlier: &[Technology], measures: &pathway::Catalogue) -> Technology {
+        let id = self.id(earlier);
+        if self.cell("title_en").is_empty() {
+            self.bad("title_en", "", t!("tech.empty"), t!("tech.expected_title"));
+        }
+        let field = self.field(measures);
+        let implements = self.implements(measures);
+        let trl = self.trl();
+        let countries = self.countries();
+        let sectors = self.sectors();
+        let offer = self.offer();
+        let capacity = self.number("capacity");
+        let cost_low = self.number("cost_low");
+        let cost_high = self.number("cost_high");
+        let capacity_unit = self.capacity_unit(capacity);
+        self.check_cost_order(cost_low, cost_high);
+        Technology {
+            id,
+            title_en: self.cell("title_en").to_string(),
+            title_zh: self.cell("title_zh").to_string(),
+            provider: self.cell("provider").to_string(),
+            field,
+            implements,
+            trl,
+            countries,
+            offer,
+            capacity,
+            capacity_unit,
+            cost_low,
+            cost_high,
+            cost_unit: self.cell("cost_unit").to_string(),
+            source: self.cell("source").to_string(),
+            url: self.cell("url").to_string(),
+            note: self.cell("note").to_string(),
+            sectors,
+        }
+    }
+
+    fn id(&mut self, earlier: &[Technology]) -> String {
+        let id = self.cell("id").to_string();
+        if id.is_empty() || !crate::input::parks::valid_park_id(&id) {
+            self.bad("id", &id, t!("tech.bad_id"), t!("tech.expected_id"));
+        } else if earlier.iter().any(|t| t.id == id) {
+            self.bad("id", &id, t!("tech.duplicate_id"), t!("tech.expected_id"));
+        }
+        id
+    }
+
+    fn field(&mut self, measures: &pathway::Catalogue) -> String {
+        let field = self.cell("field").to_string();
+        if !measures.fields.contains_key(&field) {
+            self.bad(
+                "field",
+                &field,
+                t!("tech.unknown_field"),
+                t!(
+                    "diag.expected.one_of",
+                    list = measures
+                        .fields
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        field
+    }
+
+    fn implements(&mut self, measures: &pathway::Catalogue) -> Vec<String> {
+        let written = self.cell("implements");
+        let implements: Vec<String> = written
+            .split([' ', ';', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        let unknown = implements
+            .iter()
+            .any(|x| measures.measure(x).is_none() && !KINDS.contains(&x.as_str()));
+        if implements.is_empty() || unknown {
+            self.bad(
+                "implements",
+                written,
+                t!("tech.unknown_measure"),
+                t!(
+                    "tech.expected_measures",
+                    list = measures
+                        .measures
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .chain(KINDS)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        implements
+    }
+
+    fn trl(&mut self) -> u8 {
+        let written = self.cell("trl");
+        match written.parse::<u8>() {
+            Ok(n) if (1..=9).contains(&n) => n,
+            _ => {
+                self.bad("trl", written, t!("tech.bad_trl"), t!("tech.expected_trl"));
+                0
+            }
+        }
+    }
+
+    fn countries(&mut self) -> Vec<String> {
+        let written = self.cell("countries");
+        let countries: Vec<String> = written
+            .split([' ', ';', ','])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.to_uppercase())
+            .collect();
+        if countries
+            .iter()
+            .any(|c| c.len() != 2 || !c.chars().all(|x| x.is_ascii_alphabetic()))
+        {
+            self.bad(
+                "countries",
+                written,
+                t!("tech.bad_countries"),
+                t!("tech.expected_countries"),
+            );
+        }
+        countries
+    }
+
+    fn sectors(&mut self) -> Vec<String> {
+        let mut sectors = Vec::new();
+        for written in self
+            .cell("sectors")
+            .split([' ', ';', ','])
+            .filter(|s| !s.is_empty())
+        {
+            match crate::reference::sector(written) {
+                Some(s) => sectors.push(s.id.clone()),
+                None => self.bad(
+                    "sectors",
+                    written,
+                    t!("tech.bad_sector"),
+                    t!(
+                        "diag.expected.one_of",
+                        list = crate::reference::sectors()
+                            .iter()
+                            .map(|s| s.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+            }
+        }
+        sectors
+    }
+
+    fn offer(&mut self) -> String {
+        let offer = self.cell("offer").to_lowercase();
+        if !offer.is_empty() && !OFFERS.contains(&offer.as_str()) {
+            self.bad(
+                "offer",
+                &offer,
+                t!("tech.bad_offer"),
+                t!("diag.expected.one_of", list = OFFERS.join(", ")),
+            );
+        }
+        offer
+    }
+
+    /// A non-negative number (thousands separators allowed), None when empty or bad.
+    fn number(&mut self, name: &str) -> Option<f64> {
+        let v = self.cell(name);
+        if v.is_empty() {
+            return None;
+        }
+        match v.replace(',', "").parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+            _ => {
+                let at = self.at(name);
+                self.problems.push(
+                    Diagnostic::error(self.origin, self.line, at, t!("tech.bad_number"))
+                        .value(v)
+                        .expected(t!("diag.expected.number_example")),
+                );
+                None
+            }
+        }
+    }
+
+    /// The capacity's unit, checked when a capacity is given.
+    fn capacity_unit(&mut self, capacity: Option<f64>) -> String {
+        let unit = self.cell("capacity_unit").to_string();
+        if capacity.is_some() && !CAPACITY_UNITS.contains(&unit.as_str()) {
+            let at = self.at("capacity_unit");
+            self.problems.push(
+                Diagnostic::error(self.origin, self.line, at, t!("tech.bad_unit"))
+                    .value(unit.clone())
+                    .expected(t!("diag.expected.one_of", list = CAPACITY_UNITS.join(", "))),
+            );
+        }
+        unit
+    }
+
+    fn check_cost_order(&mut self, cost_low: Option<f64>, cost_high: Option<f64>) {
+        if let (Some(l), Some(h)) = (cost_low, cost_high)
+            && l > h
+        {
+            let at = self.at("cost_high");
+            self.problems.push(
+                Diagnostic::error(self.origin, self.line, at, t!("tech.cost_order"))
+                    .value(format!("{l} > {h}")),
+            );
         }
     }
 }

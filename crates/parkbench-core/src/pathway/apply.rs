@@ -186,7 +186,6 @@ fn add(state: &mut Metrics, id: &str, delta: f64, deltas: &mut Vec<(String, f64)
 
 /// The largest size of a measure at this park in this state, or why it does not apply.
 pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
-    let nothing = |metric: &str| t!("plan.skip.nothing", metric = metric);
     let size = match &m.kind {
         Kind::GreenPurchase { max_share, .. } => {
             if value(state, "electricity_grid")? <= 0.0 {
@@ -199,20 +198,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             limit,
             max_share,
             ..
-        } => {
-            let grid = value(state, "electricity_grid")?;
-            if grid <= 0.0 {
-                return Err(nothing("electricity_grid"));
-            }
-            let hours = ctx
-                .catalogue
-                .hours(tech, ctx.park.province.as_deref())
-                .map(|h| h.value)
-                .filter(|h| *h > 0.0)
-                .ok_or_else(|| t!("plan.skip.no_hours", tech = tech))?;
-            let site_mw = site_mw(limit, ctx.park)?.0;
-            site_mw.min(grid * max_share / hours)
-        }
+        } => max_onsite(ctx, state, tech, limit, *max_share)?,
         Kind::Substitute {
             from,
             to,
@@ -223,13 +209,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             if !ctx.gj.contains_key(to) {
                 return Err(t!("plan.skip.no_content", metric = to));
             }
-            let mut any = false;
-            for c in from {
-                any |= value(state, c)? > 0.0 && ctx.gj.contains_key(c);
-            }
-            if !any {
-                return Err(nothing(&from.join(", ")));
-            }
+            any_with_content(ctx, state, from)?;
             *max_share
         }
         Kind::Efficiency {
@@ -237,13 +217,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             max_share,
             ..
         } => {
-            let mut any = false;
-            for c in carriers {
-                any |= value(state, c)? > 0.0 && ctx.gj.contains_key(c);
-            }
-            if !any {
-                return Err(nothing(&carriers.join(", ")));
-            }
+            any_with_content(ctx, state, carriers)?;
             *max_share
         }
         Kind::WasteHeat {
@@ -255,14 +229,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             for c in displaces {
                 value(state, c)?;
             }
-            if cur >= *max_rate {
-                return Err(t!(
-                    "plan.skip.rate_reached",
-                    metric = crate::reference::metric_text("waste_heat_recovered"),
-                    rate = fmt_share(cur)
-                ));
-            }
-            *max_rate
+            below_rate("waste_heat_recovered", cur, *max_rate)?
         }
         Kind::Capture { max_share, .. } => {
             if value(state, "process_co2")? <= 0.0 {
@@ -283,14 +250,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             if let Some(o) = offsets {
                 value(state, o)?;
             }
-            if cur >= *max_rate {
-                return Err(t!(
-                    "plan.skip.rate_reached",
-                    metric = crate::reference::metric_text(numerator),
-                    rate = fmt_share(cur)
-                ));
-            }
-            *max_rate
+            below_rate(numerator, cur, *max_rate)?
         }
     };
     if size > 0.0 {
@@ -298,6 +258,59 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
     } else {
         Err(t!("plan.skip.zero_size"))
     }
+}
+
+/// Why a measure does not apply: the park has none of `metric`.
+fn nothing(metric: &str) -> Text {
+    t!("plan.skip.nothing", metric = metric)
+}
+
+/// The MW of on-site generation a park can host: its site's limit, and no more than
+/// `max_share` of its grid power.
+fn max_onsite(
+    ctx: &Ctx,
+    state: &Metrics,
+    tech: &str,
+    limit: &SiteLimit,
+    max_share: f64,
+) -> Result<f64, Text> {
+    let grid = value(state, "electricity_grid")?;
+    if grid <= 0.0 {
+        return Err(nothing("electricity_grid"));
+    }
+    let hours = ctx
+        .catalogue
+        .hours(tech, ctx.park.province.as_deref())
+        .map(|h| h.value)
+        .filter(|h| *h > 0.0)
+        .ok_or_else(|| t!("plan.skip.no_hours", tech = tech))?;
+    let site_mw = site_mw(limit, ctx.park)?.0;
+    Ok(site_mw.min(grid * max_share / hours))
+}
+
+/// Some of the carriers are used and have a known energy content (every one must be known).
+fn any_with_content(ctx: &Ctx, state: &Metrics, carriers: &[String]) -> Result<(), Text> {
+    let mut any = false;
+    for c in carriers {
+        any |= value(state, c)? > 0.0 && ctx.gj.contains_key(c);
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(nothing(&carriers.join(", ")))
+    }
+}
+
+/// `max_rate`, when today's rate `cur` of `metric` is below it.
+fn below_rate(metric: &str, cur: f64, max_rate: f64) -> Result<f64, Text> {
+    if cur >= max_rate {
+        return Err(t!(
+            "plan.skip.rate_reached",
+            metric = crate::reference::metric_text(metric),
+            rate = fmt_share(cur)
+        ));
+    }
+    Ok(max_rate)
 }
 
 /// A share as a percentage for messages.
@@ -371,186 +384,298 @@ pub fn size_at(m: &Measure, state: &Metrics, max: f64, fraction: f64) -> f64 {
 pub fn apply(m: &Measure, ctx: &Ctx, state: &mut Metrics, size: f64) -> Result<Effect, Text> {
     let max = max_size(m, ctx, state)?;
     let size = size.clamp(0.0, max.max(size_floor(m, state)));
-    let mut deltas = Vec::new();
-    let mut notes = Vec::new();
-    let gj = |c: &str| ctx.gj.get(c).copied().unwrap_or(f64::NAN);
-    let mwh_gj = gj("electricity_grid");
-    let (mut capex, mut annual_capital, mut fixed_om, mut variable_om) = (0.0, 0.0, 0.0, 0.0);
-    let mut extra_bill = 0.0;
-    let (amount, amount_unit) = match &m.kind {
-        Kind::GreenPurchase { price, to, .. } => {
-            let moved = value(state, "electricity_grid")? * size;
-            add(state, "electricity_grid", -moved, &mut deltas);
-            add(state, to, moved, &mut deltas);
-            match ctx.catalogue.price(price, ctx.park.province.as_deref()) {
-                Some(p) => extra_bill = moved * p.value,
-                None => extra_bill = f64::NAN,
-            }
-            (moved, "MWh")
-        }
-        Kind::OnsiteRenewable {
-            tech,
-            capex_per_kw,
-            fixed_om: fom,
-            lifetime,
-            limit,
-            ..
-        } => {
-            let hours = ctx
-                .catalogue
-                .hours(tech, ctx.park.province.as_deref())
-                .map_or(0.0, |h| h.value);
-            if let Ok((_, Some(note))) = site_mw(limit, ctx.park) {
-                notes.push(note);
-            }
-            let generated = size * hours;
-            let used = generated.min(value(state, "electricity_grid")?);
-            add(state, "electricity_grid", -used, &mut deltas);
-            add(state, "electricity_onsite_renewable", used, &mut deltas);
-            capex = size * 1000.0 * capex_per_kw;
-            annual_capital = capex * ctx.crf(*lifetime);
-            fixed_om = capex * fom;
-            (used, "MWh")
-        }
-        Kind::Substitute {
-            from,
-            to,
-            efficiency_from,
-            efficiency_to,
-            capex_per_kw,
-            fixed_om: fom,
-            variable_om_per_gj,
-            lifetime,
-            operating_hours,
-            ..
-        } => {
-            let mut useful = 0.0;
-            for c in from {
-                let q = value(state, c)? * size;
-                if q > 0.0 && ctx.gj.contains_key(c) {
-                    useful += q * gj(c) * efficiency_from;
-                    add(state, c, -q, &mut deltas);
-                }
-            }
-            add(state, to, useful / efficiency_to / gj(to), &mut deltas);
-            let kw = useful / mwh_gj / operating_hours * 1000.0;
-            capex = kw * capex_per_kw;
-            annual_capital = capex * ctx.crf(*lifetime);
-            fixed_om = capex * fom;
-            variable_om = useful * variable_om_per_gj;
-            (useful, "GJ")
-        }
-        Kind::Efficiency {
-            carriers,
-            capex_per_gj,
-            lifetime,
-            ..
-        } => {
-            let mut saved = 0.0;
-            for c in carriers {
-                let q = value(state, c)? * size;
-                if q > 0.0 && ctx.gj.contains_key(c) {
-                    saved += q * gj(c);
-                    add(state, c, -q, &mut deltas);
-                }
-            }
-            capex = saved * capex_per_gj;
-            annual_capital = capex * ctx.crf(*lifetime);
-            (saved, "GJ")
-        }
-        Kind::WasteHeat {
-            displaces,
-            efficiency_displaced,
-            capex_per_gj,
-            fixed_om: fom,
-            lifetime,
-            ..
-        } => {
-            let (cur, recoverable) = rate(state, "waste_heat_recovered", "waste_heat_recoverable")?;
-            let added_gj = (size - cur).max(0.0) * recoverable * gj("waste_heat_recoverable");
-            add(
-                state,
-                "waste_heat_recovered",
-                added_gj / gj("waste_heat_recovered"),
-                &mut deltas,
-            );
-            let mut left = added_gj;
-            for c in displaces {
-                let have = value(state, c)? * gj(c);
-                if left <= 0.0 || have.is_nan() || have <= 0.0 {
-                    continue;
-                }
-                let is_heat = ctx.vocab.metrics.get(c).is_some_and(|x| x.group == "heat");
-                let per = if is_heat { 1.0 } else { *efficiency_displaced };
-                let take = (left / per).min(have);
-                add(state, c, -take / gj(c), &mut deltas);
-                left -= take * per;
-            }
-            if left > 1e-9 * added_gj.max(1.0) {
-                notes.push(t!("plan.note.heat_unused", gj = fmt_qty(left)));
-            }
-            capex = added_gj * capex_per_gj;
-            annual_capital = capex * ctx.crf(*lifetime);
-            fixed_om = capex * fom;
-            (added_gj, "GJ")
-        }
-        Kind::Capture {
-            capture_rate,
-            capex_per_t_h,
-            variable_om_per_t,
-            heat_gj_per_t,
-            electricity_mwh_per_t,
-            lifetime,
-            operating_hours,
-            ..
-        } => {
-            let captured = value(state, "process_co2")? * size * capture_rate;
-            add(state, "process_co2", -captured, &mut deltas);
-            add(
-                state,
-                "heat_purchased",
-                captured * heat_gj_per_t / gj("heat_purchased"),
-                &mut deltas,
-            );
-            add(
-                state,
-                "electricity_grid",
-                captured * electricity_mwh_per_t,
-                &mut deltas,
-            );
-            capex = captured / operating_hours * capex_per_t_h;
-            annual_capital = capex * ctx.crf(*lifetime);
-            variable_om = captured * variable_om_per_t;
-            notes.push(t!("plan.note.storage_not_priced"));
-            (captured, "t")
-        }
-        Kind::Resource {
-            numerator,
-            denominator,
-            offsets,
-            cost_per_unit,
-            ..
-        } => {
-            let (cur, den) = rate(state, numerator, denominator)?;
-            let added = (size - cur).max(0.0) * den;
-            add(state, numerator, added, &mut deltas);
-            if let Some(o) = offsets {
-                let take = added.min(value(state, o)?);
-                add(state, o, -take, &mut deltas);
-            }
-            variable_om = added * cost_per_unit;
-            let unit =
-                ctx.vocab
-                    .metrics
-                    .get(numerator)
-                    .map_or("", |x| match x.canonical.as_str() {
-                        "m3" => "m3",
-                        "t" => "t",
-                        _ => "unit",
-                    });
-            (added, unit)
-        }
+    let mut a = Applying {
+        ctx,
+        state,
+        deltas: Vec::new(),
+        notes: Vec::new(),
     };
+    let (amount, amount_unit) = a.change(&m.kind, size)?;
+    let Applying { deltas, notes, .. } = a;
+    let costs = Costs::of(&m.kind, ctx, size, amount);
+    let (bill, unpriced) = bill(m, ctx, costs.extra_bill, &deltas);
+    Ok(Effect {
+        size,
+        amount,
+        amount_unit,
+        capex_cny: costs.capex,
+        annual_capital_cny: costs.annual_capital,
+        fixed_om_cny: costs.fixed_om,
+        variable_om_cny: costs.variable_om,
+        energy_cost_cny: bill,
+        unpriced,
+        deltas,
+        notes,
+    })
+}
+
+/// A measure being applied: the state it changes, and the changes and notes it makes.
+struct Applying<'a, 's> {
+    ctx: &'a Ctx<'a>,
+    state: &'s mut Metrics,
+    deltas: Vec<(String, f64)>,
+    notes: Vec<Text>,
+}
+
+impl Applying<'_, '_> {
+    fn value(&self, id: &str) -> Result<f64, Text> {
+        value(self.state, id)
+    }
+
+    fn add(&mut self, id: &str, delta: f64) {
+        add(self.state, id, delta, &mut self.deltas);
+    }
+
+    /// GJ per canonical unit of a carrier (NaN when unknown).
+    fn gj(&self, c: &str) -> f64 {
+        self.ctx.gj.get(c).copied().unwrap_or(f64::NAN)
+    }
+
+    /// Changes the state as a measure of this kind and size does; what it moved, and in what.
+    fn change(&mut self, kind: &Kind, size: f64) -> Result<(f64, &'static str), Text> {
+        Ok(match kind {
+            Kind::GreenPurchase { to, .. } => {
+                let moved = self.value("electricity_grid")? * size;
+                self.add("electricity_grid", -moved);
+                self.add(to, moved);
+                (moved, "MWh")
+            }
+            Kind::OnsiteRenewable { tech, limit, .. } => (self.generate(tech, limit, size)?, "MWh"),
+            Kind::Substitute {
+                from,
+                to,
+                efficiency_from,
+                efficiency_to,
+                ..
+            } => {
+                let mut useful = 0.0;
+                for c in from {
+                    let q = self.value(c)? * size;
+                    if q > 0.0 && self.ctx.gj.contains_key(c) {
+                        useful += q * self.gj(c) * efficiency_from;
+                        self.add(c, -q);
+                    }
+                }
+                self.add(to, useful / efficiency_to / self.gj(to));
+                (useful, "GJ")
+            }
+            Kind::Efficiency { carriers, .. } => {
+                let mut saved = 0.0;
+                for c in carriers {
+                    let q = self.value(c)? * size;
+                    if q > 0.0 && self.ctx.gj.contains_key(c) {
+                        saved += q * self.gj(c);
+                        self.add(c, -q);
+                    }
+                }
+                (saved, "GJ")
+            }
+            Kind::WasteHeat {
+                displaces,
+                efficiency_displaced,
+                ..
+            } => (
+                self.recover_heat(displaces, *efficiency_displaced, size)?,
+                "GJ",
+            ),
+            Kind::Capture {
+                capture_rate,
+                heat_gj_per_t,
+                electricity_mwh_per_t,
+                ..
+            } => {
+                let captured = self.value("process_co2")? * size * capture_rate;
+                self.add("process_co2", -captured);
+                let heat = captured * heat_gj_per_t / self.gj("heat_purchased");
+                self.add("heat_purchased", heat);
+                self.add("electricity_grid", captured * electricity_mwh_per_t);
+                self.notes.push(t!("plan.note.storage_not_priced"));
+                (captured, "t")
+            }
+            Kind::Resource {
+                numerator,
+                denominator,
+                offsets,
+                ..
+            } => self.raise_rate(numerator, denominator, offsets.as_deref(), size)?,
+        })
+    }
+
+    /// On-site generation of `size` MW replaces grid power (up to all of it); the MWh used.
+    fn generate(&mut self, tech: &str, limit: &SiteLimit, size: f64) -> Result<f64, Text> {
+        let ctx = self.ctx;
+        let hours = ctx
+            .catalogue
+            .hours(tech, ctx.park.province.as_deref())
+            .map_or(0.0, |h| h.value);
+        if let Ok((_, Some(note))) = site_mw(limit, ctx.park) {
+            self.notes.push(note);
+        }
+        let generated = size * hours;
+        let used = generated.min(self.value("electricity_grid")?);
+        self.add("electricity_grid", -used);
+        self.add("electricity_onsite_renewable", used);
+        Ok(used)
+    }
+
+    /// Recovers waste heat up to the rate `size`, displacing the carriers in order; the GJ
+    /// added.
+    fn recover_heat(
+        &mut self,
+        displaces: &[String],
+        efficiency_displaced: f64,
+        size: f64,
+    ) -> Result<f64, Text> {
+        let (cur, recoverable) =
+            rate(self.state, "waste_heat_recovered", "waste_heat_recoverable")?;
+        let added_gj = (size - cur).max(0.0) * recoverable * self.gj("waste_heat_recoverable");
+        self.add(
+            "waste_heat_recovered",
+            added_gj / self.gj("waste_heat_recovered"),
+        );
+        let mut left = added_gj;
+        for c in displaces {
+            let have = self.value(c)? * self.gj(c);
+            if left <= 0.0 || have.is_nan() || have <= 0.0 {
+                continue;
+            }
+            let is_heat = self
+                .ctx
+                .vocab
+                .metrics
+                .get(c)
+                .is_some_and(|x| x.group == "heat");
+            let per = if is_heat { 1.0 } else { efficiency_displaced };
+            let take = (left / per).min(have);
+            self.add(c, -take / self.gj(c));
+            left -= take * per;
+        }
+        if left > 1e-9 * added_gj.max(1.0) {
+            self.notes
+                .push(t!("plan.note.heat_unused", gj = fmt_qty(left)));
+        }
+        Ok(added_gj)
+    }
+
+    /// Raises a resource rate to `size`, taking the added amount from `offsets`; what was
+    /// added, and in what unit.
+    fn raise_rate(
+        &mut self,
+        numerator: &str,
+        denominator: &str,
+        offsets: Option<&str>,
+        size: f64,
+    ) -> Result<(f64, &'static str), Text> {
+        let (cur, den) = rate(self.state, numerator, denominator)?;
+        let added = (size - cur).max(0.0) * den;
+        self.add(numerator, added);
+        if let Some(o) = offsets {
+            let take = added.min(self.value(o)?);
+            self.add(o, -take);
+        }
+        let unit =
+            self.ctx
+                .vocab
+                .metrics
+                .get(numerator)
+                .map_or("", |x| match x.canonical.as_str() {
+                    "m3" => "m3",
+                    "t" => "t",
+                    _ => "unit",
+                });
+        Ok((added, unit))
+    }
+}
+
+/// What a measure costs per year besides the bills of the carriers it changes.
+#[derive(Default)]
+struct Costs {
+    capex: f64,
+    annual_capital: f64,
+    fixed_om: f64,
+    variable_om: f64,
+    /// The measure's own bill (green power bought at its price); NaN when unpriced.
+    extra_bill: f64,
+}
+
+impl Costs {
+    /// The costs of a measure of this kind and size that moved `amount`.
+    fn of(kind: &Kind, ctx: &Ctx, size: f64, amount: f64) -> Costs {
+        let mut c = Costs::default();
+        match kind {
+            Kind::GreenPurchase { price, .. } => {
+                c.extra_bill = match ctx.catalogue.price(price, ctx.park.province.as_deref()) {
+                    Some(p) => amount * p.value,
+                    None => f64::NAN,
+                };
+            }
+            Kind::OnsiteRenewable {
+                capex_per_kw,
+                fixed_om,
+                lifetime,
+                ..
+            } => {
+                c.capital(size * 1000.0 * capex_per_kw, ctx.crf(*lifetime));
+                c.fixed_om = c.capex * fixed_om;
+            }
+            Kind::Substitute {
+                capex_per_kw,
+                fixed_om,
+                variable_om_per_gj,
+                lifetime,
+                operating_hours,
+                ..
+            } => {
+                let mwh_gj = ctx.gj.get("electricity_grid").copied().unwrap_or(f64::NAN);
+                let kw = amount / mwh_gj / operating_hours * 1000.0;
+                c.capital(kw * capex_per_kw, ctx.crf(*lifetime));
+                c.fixed_om = c.capex * fixed_om;
+                c.variable_om = amount * variable_om_per_gj;
+            }
+            Kind::Efficiency {
+                capex_per_gj,
+                lifetime,
+                ..
+            } => c.capital(amount * capex_per_gj, ctx.crf(*lifetime)),
+            Kind::WasteHeat {
+                capex_per_gj,
+                fixed_om,
+                lifetime,
+                ..
+            } => {
+                c.capital(amount * capex_per_gj, ctx.crf(*lifetime));
+                c.fixed_om = c.capex * fixed_om;
+            }
+            Kind::Capture {
+                capex_per_t_h,
+                variable_om_per_t,
+                lifetime,
+                operating_hours,
+                ..
+            } => {
+                c.capital(amount / operating_hours * capex_per_t_h, ctx.crf(*lifetime));
+                c.variable_om = amount * variable_om_per_t;
+            }
+            Kind::Resource { cost_per_unit, .. } => c.variable_om = amount * cost_per_unit,
+        }
+        c
+    }
+
+    /// Sets the capital and its recovery per year at the capital recovery factor `crf`.
+    fn capital(&mut self, capex: f64, crf: f64) {
+        self.capex = capex;
+        self.annual_capital = capex * crf;
+    }
+}
+
+/// The change in bills: the measure's own (`extra_bill`, NaN when unpriced) and its changes at
+/// the carriers' prices; None, with the carriers lacking a price, when one is unknown.
+fn bill(
+    m: &Measure,
+    ctx: &Ctx,
+    extra_bill: f64,
+    deltas: &[(String, f64)],
+) -> (Option<f64>, Vec<String>) {
     let mut bill = if extra_bill.is_nan() {
         None
     } else {
@@ -562,7 +687,7 @@ pub fn apply(m: &Measure, ctx: &Ctx, state: &mut Metrics, size: f64) -> Result<E
     {
         unpriced.push(price.clone());
     }
-    for (c, d) in &deltas {
+    for (c, d) in deltas {
         match ctx.price(c) {
             Some(p) => bill = bill.map(|b| b + d * p),
             None => {
@@ -573,19 +698,7 @@ pub fn apply(m: &Measure, ctx: &Ctx, state: &mut Metrics, size: f64) -> Result<E
             }
         }
     }
-    Ok(Effect {
-        size,
-        amount,
-        amount_unit,
-        capex_cny: capex,
-        annual_capital_cny: annual_capital,
-        fixed_om_cny: fixed_om,
-        variable_om_cny: variable_om,
-        energy_cost_cny: bill,
-        unpriced,
-        deltas,
-        notes,
-    })
+    (bill, unpriced)
 }
 
 /// Rate measures may be asked for a rate below today's (nothing to do): never below it.

@@ -310,48 +310,9 @@ impl Catalogue {
         vocab: &Vocabulary,
     ) -> Result<Self, ReferenceError> {
         let raw: File = parse_toml(file, text)?;
-        let mut problems = Vec::new();
-        let mut measures = Vec::new();
-        for (name, p) in &raw.currency {
-            if p.unit != format!("CNY/{name}") || p.value <= 0.0 {
-                problems.push(format!(
-                    "[currency] {name}: unit \"{}\" value {}; expected unit \"CNY/{name}\" and a positive value",
-                    p.unit, p.value
-                ));
-            }
-        }
-        let checked = |p: &Param, unit: &str, what: &str, problems: &mut Vec<String>| {
-            if p.unit != unit {
-                problems.push(format!("{what}: unit \"{}\"; expected \"{unit}\"", p.unit));
-            }
-            p.value
-        };
-        let rate = checked(
-            &raw.finance.discount_rate,
-            "1/yr",
-            "[finance] discount_rate",
-            &mut problems,
-        );
-        if !(0.0..1.0).contains(&rate) {
-            problems.push(format!(
-                "[finance] discount_rate: {rate}; expected a fraction per year from 0 to 1 (0.08 = 8 %)"
-            ));
-        }
-        checked(
-            &raw.plan.horizon_years,
-            "yr",
-            "[plan] horizon_years",
-            &mut problems,
-        );
-        for h in &raw.hours {
-            if h.unit != "h/yr" || !(0.0..=8784.0).contains(&h.value) {
-                problems.push(format!(
-                    "[[hours]] {} {}: {} {}; expected h/yr between 0 and 8784",
-                    h.tech, h.province, h.value, h.unit
-                ));
-            }
-        }
+        let mut problems = check_settings(&raw);
         let mut seen = std::collections::BTreeSet::new();
+        let mut measures = Vec::new();
         for m in raw.measure {
             if !seen.insert(m.id.clone()) {
                 problems.push(format!("measure {}: defined twice", m.id));
@@ -374,8 +335,7 @@ impl Catalogue {
                 vocab,
                 problems: &mut problems,
             };
-            let kind = ctx.kind(&m, &raw.hours, &prices);
-            if let Some(kind) = kind {
+            if let Some(kind) = ctx.kind(&m, &raw.hours, &prices) {
                 measures.push(Measure {
                     id: m.id.clone(),
                     field: m.field.clone(),
@@ -493,6 +453,51 @@ fn parse_prices(file: &str, text: &str, vocab: &Vocabulary) -> Result<Vec<Price>
             message: problems.join("\n"),
         })
     }
+}
+
+/// The problems of the file's settings: currencies, finance, plan and full-load hours.
+fn check_settings(raw: &File) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, p) in &raw.currency {
+        if p.unit != format!("CNY/{name}") || p.value <= 0.0 {
+            problems.push(format!(
+                "[currency] {name}: unit \"{}\" value {}; expected unit \"CNY/{name}\" and a positive value",
+                p.unit, p.value
+            ));
+        }
+    }
+    let checked = |p: &Param, unit: &str, what: &str, problems: &mut Vec<String>| {
+        if p.unit != unit {
+            problems.push(format!("{what}: unit \"{}\"; expected \"{unit}\"", p.unit));
+        }
+        p.value
+    };
+    let rate = checked(
+        &raw.finance.discount_rate,
+        "1/yr",
+        "[finance] discount_rate",
+        &mut problems,
+    );
+    if !(0.0..1.0).contains(&rate) {
+        problems.push(format!(
+            "[finance] discount_rate: {rate}; expected a fraction per year from 0 to 1 (0.08 = 8 %)"
+        ));
+    }
+    checked(
+        &raw.plan.horizon_years,
+        "yr",
+        "[plan] horizon_years",
+        &mut problems,
+    );
+    for h in &raw.hours {
+        if h.unit != "h/yr" || !(0.0..=8784.0).contains(&h.value) {
+            problems.push(format!(
+                "[[hours]] {} {}: {} {}; expected h/yr between 0 and 8784",
+                h.tech, h.province, h.value, h.unit
+            ));
+        }
+    }
+    problems
 }
 
 /// Checks one measure's fields and parameters, collecting every problem.
@@ -684,149 +689,170 @@ impl Check<'_> {
     }
 
     fn kind(&mut self, m: &RawMeasure, hours: &[Hours], prices: &[Price]) -> Option<Kind> {
-        let gj_per_mwh = self.gj_per("MWh");
-        let energy: [(&str, f64); 2] = [("GJ", 1.0), ("MWh", gj_per_mwh)];
         let kind = match m.kind {
-            KindName::GreenPurchase => {
-                let price = m.price.clone().unwrap_or_default();
-                if !prices.iter().any(|p| p.item == price) {
-                    self.problems.push(format!(
-                        "{}: measure {}: price \"{price}\" is not an item of prices.csv",
-                        self.file, self.id
-                    ));
-                }
-                let to = self.green_metric(m.to.as_ref());
-                Kind::GreenPurchase {
-                    max_share: self.share("max_share"),
-                    price,
-                    to,
-                }
-            }
-            KindName::OnsiteRenewable => {
-                let tech = m.tech.clone().unwrap_or_default();
-                if !hours.iter().any(|h| h.tech == tech) {
-                    self.problems.push(format!(
-                        "{}: measure {}: tech \"{tech}\" has no [[hours]] row",
-                        self.file, self.id
-                    ));
-                }
-                let limit = if self.params.contains_key("mw_per_km2") {
-                    SiteLimit::Land {
-                        mw_per_km2: self.plain("mw_per_km2", "MW/km2", 0.0..=1000.0),
-                    }
-                } else {
-                    SiteLimit::Roof {
-                        kw_per_m2: self.plain("power_density", "kW/m2", 0.0..=1.0),
-                        usable_share: self.share("roof_usable_share"),
-                        land_roof_share: self.share("land_roof_share"),
-                    }
-                };
-                Kind::OnsiteRenewable {
-                    tech,
-                    max_share: self.share("max_share"),
-                    capex_per_kw: self.money("capex", &[("kW", 1.0)]),
-                    fixed_om: self.optional("fixed_om", "1/yr"),
-                    lifetime: self.years(),
-                    limit,
-                }
-            }
-            KindName::Substitute => {
-                let from: Vec<String> = m.from.iter().map(|c| self.carrier(c, "from")).collect();
-                if from.is_empty() {
-                    self.problems.push(format!(
-                        "{}: measure {}: from names no carrier",
-                        self.file, self.id
-                    ));
-                }
-                let to = self.carrier(m.to.as_deref().unwrap_or(""), "to");
-                let variable_om_per_gj = if self.params.contains_key("variable_om") {
-                    self.money("variable_om", &energy)
-                } else {
-                    0.0
-                };
-                Kind::Substitute {
-                    from,
-                    to,
-                    max_share: self.share("max_share"),
-                    efficiency_from: self.efficiency("efficiency_from"),
-                    efficiency_to: self.efficiency("efficiency_to"),
-                    capex_per_kw: self.money("capex", &[("kW", 1.0)]),
-                    fixed_om: self.optional("fixed_om", "1/yr"),
-                    variable_om_per_gj,
-                    lifetime: self.years(),
-                    operating_hours: self.hours(),
-                }
-            }
-            KindName::Efficiency => {
-                let carriers: Vec<String> = m
-                    .carriers
-                    .iter()
-                    .map(|c| self.carrier(c, "carriers"))
-                    .collect();
-                Kind::Efficiency {
-                    carriers,
-                    max_share: self.share("max_share"),
-                    capex_per_gj: self.money("capex", &energy),
-                    lifetime: self.years(),
-                }
-            }
-            KindName::WasteHeat => {
-                let displaces: Vec<String> = m
-                    .displaces
-                    .iter()
-                    .map(|c| self.carrier(c, "displaces"))
-                    .collect();
-                Kind::WasteHeat {
-                    displaces,
-                    max_rate: self.share("max_rate"),
-                    efficiency_displaced: self.efficiency("efficiency_displaced"),
-                    capex_per_gj: self.money("capex", &energy),
-                    fixed_om: self.optional("fixed_om", "1/yr"),
-                    lifetime: self.years(),
-                }
-            }
-            KindName::Capture => {
-                let heat = if self
-                    .params
-                    .get("heat")
-                    .is_some_and(|p| p.get_ref().unit == "GJ/t")
-                {
-                    self.plain("heat", "GJ/t", 0.0..=100.0)
-                } else {
-                    self.plain("heat", "MWh/t", 0.0..=100.0) * gj_per_mwh
-                };
-                let variable_om_per_t = if self.params.contains_key("variable_om") {
-                    self.money("variable_om", &[("t", 1.0)])
-                } else {
-                    0.0
-                };
-                Kind::Capture {
-                    max_share: self.share("max_share"),
-                    capture_rate: self.share("capture_rate"),
-                    capex_per_t_h: self.money("capex", &[("(t/h)", 1.0)]),
-                    variable_om_per_t,
-                    heat_gj_per_t: heat,
-                    electricity_mwh_per_t: self.plain("electricity", "MWh/t", 0.0..=100.0),
-                    lifetime: self.years(),
-                    operating_hours: self.hours(),
-                }
-            }
-            KindName::Resource => {
-                let numerator = self.metric(m.numerator.as_ref(), "numerator");
-                let denominator = self.metric(m.denominator.as_ref(), "denominator");
-                let offsets = m.offsets.as_ref().map(|o| self.metric(Some(o), "offsets"));
-                let per = self.unit_per(&numerator);
-                let per: Vec<(&str, f64)> = per.iter().map(|(u, k)| (u.as_str(), *k)).collect();
-                Kind::Resource {
-                    numerator,
-                    denominator,
-                    offsets,
-                    max_rate: self.share("max_rate"),
-                    cost_per_unit: self.money("cost", &per),
-                }
-            }
+            KindName::GreenPurchase => self.green_purchase(m, prices),
+            KindName::OnsiteRenewable => self.onsite_renewable(m, hours),
+            KindName::Substitute => self.substitute(m),
+            KindName::Efficiency => self.efficiency_kind(m),
+            KindName::WasteHeat => self.waste_heat(m),
+            KindName::Capture => self.capture(),
+            KindName::Resource => self.resource(m),
         };
         Some(kind)
+    }
+
+    /// GJ and MWh, in GJ: the units an energy-based cost may be per.
+    fn energy_units(&self) -> [(&'static str, f64); 2] {
+        [("GJ", 1.0), ("MWh", self.gj_per("MWh"))]
+    }
+
+    fn green_purchase(&mut self, m: &RawMeasure, prices: &[Price]) -> Kind {
+        let price = m.price.clone().unwrap_or_default();
+        if !prices.iter().any(|p| p.item == price) {
+            self.problems.push(format!(
+                "{}: measure {}: price \"{price}\" is not an item of prices.csv",
+                self.file, self.id
+            ));
+        }
+        let to = self.green_metric(m.to.as_ref());
+        Kind::GreenPurchase {
+            max_share: self.share("max_share"),
+            price,
+            to,
+        }
+    }
+
+    fn onsite_renewable(&mut self, m: &RawMeasure, hours: &[Hours]) -> Kind {
+        let tech = m.tech.clone().unwrap_or_default();
+        if !hours.iter().any(|h| h.tech == tech) {
+            self.problems.push(format!(
+                "{}: measure {}: tech \"{tech}\" has no [[hours]] row",
+                self.file, self.id
+            ));
+        }
+        let limit = if self.params.contains_key("mw_per_km2") {
+            SiteLimit::Land {
+                mw_per_km2: self.plain("mw_per_km2", "MW/km2", 0.0..=1000.0),
+            }
+        } else {
+            SiteLimit::Roof {
+                kw_per_m2: self.plain("power_density", "kW/m2", 0.0..=1.0),
+                usable_share: self.share("roof_usable_share"),
+                land_roof_share: self.share("land_roof_share"),
+            }
+        };
+        Kind::OnsiteRenewable {
+            tech,
+            max_share: self.share("max_share"),
+            capex_per_kw: self.money("capex", &[("kW", 1.0)]),
+            fixed_om: self.optional("fixed_om", "1/yr"),
+            lifetime: self.years(),
+            limit,
+        }
+    }
+
+    fn substitute(&mut self, m: &RawMeasure) -> Kind {
+        let energy = self.energy_units();
+        let from: Vec<String> = m.from.iter().map(|c| self.carrier(c, "from")).collect();
+        if from.is_empty() {
+            self.problems.push(format!(
+                "{}: measure {}: from names no carrier",
+                self.file, self.id
+            ));
+        }
+        let to = self.carrier(m.to.as_deref().unwrap_or(""), "to");
+        let variable_om_per_gj = if self.params.contains_key("variable_om") {
+            self.money("variable_om", &energy)
+        } else {
+            0.0
+        };
+        Kind::Substitute {
+            from,
+            to,
+            max_share: self.share("max_share"),
+            efficiency_from: self.efficiency("efficiency_from"),
+            efficiency_to: self.efficiency("efficiency_to"),
+            capex_per_kw: self.money("capex", &[("kW", 1.0)]),
+            fixed_om: self.optional("fixed_om", "1/yr"),
+            variable_om_per_gj,
+            lifetime: self.years(),
+            operating_hours: self.hours(),
+        }
+    }
+
+    fn efficiency_kind(&mut self, m: &RawMeasure) -> Kind {
+        let energy = self.energy_units();
+        let carriers: Vec<String> = m
+            .carriers
+            .iter()
+            .map(|c| self.carrier(c, "carriers"))
+            .collect();
+        Kind::Efficiency {
+            carriers,
+            max_share: self.share("max_share"),
+            capex_per_gj: self.money("capex", &energy),
+            lifetime: self.years(),
+        }
+    }
+
+    fn waste_heat(&mut self, m: &RawMeasure) -> Kind {
+        let energy = self.energy_units();
+        let displaces: Vec<String> = m
+            .displaces
+            .iter()
+            .map(|c| self.carrier(c, "displaces"))
+            .collect();
+        Kind::WasteHeat {
+            displaces,
+            max_rate: self.share("max_rate"),
+            efficiency_displaced: self.efficiency("efficiency_displaced"),
+            capex_per_gj: self.money("capex", &energy),
+            fixed_om: self.optional("fixed_om", "1/yr"),
+            lifetime: self.years(),
+        }
+    }
+
+    fn capture(&mut self) -> Kind {
+        let gj_per_mwh = self.gj_per("MWh");
+        let heat = if self
+            .params
+            .get("heat")
+            .is_some_and(|p| p.get_ref().unit == "GJ/t")
+        {
+            self.plain("heat", "GJ/t", 0.0..=100.0)
+        } else {
+            self.plain("heat", "MWh/t", 0.0..=100.0) * gj_per_mwh
+        };
+        let variable_om_per_t = if self.params.contains_key("variable_om") {
+            self.money("variable_om", &[("t", 1.0)])
+        } else {
+            0.0
+        };
+        Kind::Capture {
+            max_share: self.share("max_share"),
+            capture_rate: self.share("capture_rate"),
+            capex_per_t_h: self.money("capex", &[("(t/h)", 1.0)]),
+            variable_om_per_t,
+            heat_gj_per_t: heat,
+            electricity_mwh_per_t: self.plain("electricity", "MWh/t", 0.0..=100.0),
+            lifetime: self.years(),
+            operating_hours: self.hours(),
+        }
+    }
+
+    fn resource(&mut self, m: &RawMeasure) -> Kind {
+        let numerator = self.metric(m.numerator.as_ref(), "numerator");
+        let denominator = self.metric(m.denominator.as_ref(), "denominator");
+        let offsets = m.offsets.as_ref().map(|o| self.metric(Some(o), "offsets"));
+        let per = self.unit_per(&numerator);
+        let per: Vec<(&str, f64)> = per.iter().map(|(u, k)| (u.as_str(), *k)).collect();
+        Kind::Resource {
+            numerator,
+            denominator,
+            offsets,
+            max_rate: self.share("max_rate"),
+            cost_per_unit: self.money("cost", &per),
+        }
     }
 
     fn gj_per(&self, unit: &str) -> f64 {

@@ -27,7 +27,7 @@ use crate::indicators::{self, Catalogue as Indicators, Direction, Indicator, Val
 use crate::input::Park;
 use crate::inventory::{Accountant, ParkYear};
 use crate::reference::Vocabulary;
-use crate::scoring::{self, GateState, Score, ScoreOptions, Status, fmt_qty};
+use crate::scoring::{self, GateState, RuleResult, Score, ScoreOptions, Status, fmt_qty};
 
 pub use apply::{Ctx, Effect, Metrics};
 pub use measures::{Catalogue, Measure};
@@ -403,29 +403,7 @@ impl<'a> Planner<'a> {
         score: &Score,
     ) -> Result<Plan, crate::frame::FrameError> {
         let year = py.year;
-        let rules_before = rule_values(score);
-        let mut plan = Plan {
-            park_id: py.park_id.clone(),
-            park_name: self.park.name.clone(),
-            year,
-            benchmark: self.set.id.clone(),
-            co2_before_t: py.co2_total_t,
-            energy_before_tce: py.energy_tce,
-            rules_before,
-            macc: Vec::new(),
-            steps: Vec::new(),
-            before: score.clone(),
-            after: None,
-            level_before: score.level.clone(),
-            level_after: None,
-            gate_before: score.gate,
-            gate_after: None,
-            unreached: Vec::new(),
-            skipped: Vec::new(),
-            assumptions: Vec::new(),
-            blocked: None,
-            firms: Vec::new(),
-        };
+        let mut plan = self.unplanned(py, score);
         if py.co2_total_t.is_none() || py.energy_tce.is_none() {
             plan.blocked = Some(match py.why_unknown() {
                 Some(why) => t!("plan.blocked.unknown", why = why),
@@ -439,53 +417,15 @@ impl<'a> Planner<'a> {
         let macc = self.realise(&ctx, base, year, &macc_seq);
         let macc_scores = self.score_all(&macc.states)?;
         plan.macc = with_rules(macc.steps, &macc_scores);
-
-        // Candidates in merit order, then the measures that move guiding indicators only.
-        let mut order: Vec<usize> = macc_seq.iter().map(|(i, _)| *i).collect();
-        for (i, m) in self.measures.measures.iter().enumerate() {
-            if !m.abates() {
-                match apply::max_size(m, &ctx, base) {
-                    Ok(_) => order.push(i),
-                    Err(why) => plan.skipped.push(Skipped {
-                        measure: m.id.clone(),
-                        why,
-                    }),
-                }
-            }
-        }
-        let mut seq = Seq::new();
-        let mut unreached: BTreeMap<String, Unreached> = BTreeMap::new();
-        for _pass in 0..3 {
-            let now = self.score_seq(&ctx, base, year, &seq)?;
-            let targets = targets(self.set, &now, &unreached);
-            if targets.is_empty() {
-                break;
-            }
-            let closing = Closing {
-                ctx: &ctx,
-                base,
-                year,
-                order: &order,
-            };
-            for rule in targets {
-                self.close(&closing, &rule, &mut seq, &mut unreached)?;
-            }
-        }
-        for r in &score.rules {
-            if r.status == Status::Missing {
-                unreached.insert(
-                    r.rule.clone(),
-                    Unreached {
-                        rule: r.rule.clone(),
-                        status: Status::Missing,
-                        why: match &r.note {
-                            Some(n) => t!("plan.unreached.missing", note = n.clone()),
-                            None => t!("plan.unreached.missing_plain"),
-                        },
-                    },
-                );
-            }
-        }
+        let order = self.candidates(&ctx, base, &macc_seq, &mut plan.skipped);
+        let closing = Closing {
+            ctx: &ctx,
+            base,
+            year,
+            order: &order,
+        };
+        let (seq, mut unreached) = self.close_all(&closing)?;
+        unreached_missing(score, &mut unreached);
         let done = self.realise(&ctx, base, year, &seq);
         let final_py = self.account_last(&done, base, year);
         let mut scored = self.score_all(&done.states)?;
@@ -495,47 +435,89 @@ impl<'a> Planner<'a> {
         };
         scored.push(after.clone());
         plan.steps = with_rules(done.steps, &scored);
-        // A rule the plan closed and a later measure opened again is not left unsaid.
-        for r in &after.rules {
-            if r.status == Status::Fails && !unreached.contains_key(&r.rule) {
-                unreached.insert(
-                    r.rule.clone(),
-                    Unreached {
-                        rule: r.rule.clone(),
-                        status: Status::Fails,
-                        why: t!("plan.unreached.reopened"),
-                    },
-                );
-            }
-        }
-        // Drop rules the final plan meets after all (a later measure closed them too).
-        unreached.retain(|id, _| {
-            after
-                .rules
-                .iter()
-                .find(|r| &r.rule == id)
-                .is_none_or(|r| r.status != Status::Meets)
-        });
+        settle_unreached(&after, &mut unreached);
         plan.unreached = self
             .set
             .rules
             .iter()
             .filter_map(|r| unreached.remove(&r.id))
             .collect();
-        plan.assumptions = plan
-            .steps
-            .iter()
-            .flat_map(|s| s.effect.notes.iter().cloned())
-            .fold(Vec::new(), |mut acc, n| {
-                if !acc.contains(&n) {
-                    acc.push(n);
-                }
-                acc
-            });
+        plan.assumptions = notes_once(&plan.steps);
         plan.level_after = Some(after.level.clone());
         plan.gate_after = Some(after.gate);
         plan.after = Some(after);
         Ok(plan)
+    }
+
+    /// A park-year's plan before any measure: where it stands today.
+    fn unplanned(&self, py: &ParkYear, score: &Score) -> Plan {
+        Plan {
+            park_id: py.park_id.clone(),
+            park_name: self.park.name.clone(),
+            year: py.year,
+            benchmark: self.set.id.clone(),
+            co2_before_t: py.co2_total_t,
+            energy_before_tce: py.energy_tce,
+            rules_before: rule_values(score),
+            macc: Vec::new(),
+            steps: Vec::new(),
+            before: score.clone(),
+            after: None,
+            level_before: score.level.clone(),
+            level_after: None,
+            gate_before: score.gate,
+            gate_after: None,
+            unreached: Vec::new(),
+            skipped: Vec::new(),
+            assumptions: Vec::new(),
+            blocked: None,
+            firms: Vec::new(),
+        }
+    }
+
+    /// Candidates in merit order, then the measures that move guiding indicators only (those
+    /// that do not apply go to `skipped`, with why).
+    fn candidates(
+        &self,
+        ctx: &Ctx,
+        base: &Metrics,
+        macc_seq: &Seq,
+        skipped: &mut Vec<Skipped>,
+    ) -> Vec<usize> {
+        let mut order: Vec<usize> = macc_seq.iter().map(|(i, _)| *i).collect();
+        for (i, m) in self.measures.measures.iter().enumerate() {
+            if !m.abates() {
+                match apply::max_size(m, ctx, base) {
+                    Ok(_) => order.push(i),
+                    Err(why) => skipped.push(Skipped {
+                        measure: m.id.clone(),
+                        why,
+                    }),
+                }
+            }
+        }
+        order
+    }
+
+    /// Closes the failing rules, gates first, in up to three passes (a measure taken for one
+    /// rule may open another): the measures taken, and the rules left out of reach.
+    fn close_all(
+        &self,
+        c: &Closing<'_>,
+    ) -> Result<(Seq, BTreeMap<String, Unreached>), crate::frame::FrameError> {
+        let mut seq = Seq::new();
+        let mut unreached: BTreeMap<String, Unreached> = BTreeMap::new();
+        for _pass in 0..3 {
+            let now = self.score_seq(c.ctx, c.base, c.year, &seq)?;
+            let targets = targets(self.set, &now, &unreached);
+            if targets.is_empty() {
+                break;
+            }
+            for rule in targets {
+                self.close(c, &rule, &mut seq, &mut unreached)?;
+            }
+        }
+        Ok((seq, unreached))
     }
 
     fn account_last(&self, r: &Realised, base: &Metrics, year: i32) -> ParkYear {
@@ -554,66 +536,23 @@ impl<'a> Planner<'a> {
         seq: &mut Seq,
         unreached: &mut BTreeMap<String, Unreached>,
     ) -> Result<(), crate::frame::FrameError> {
-        let (ctx, base, year, order) = (c.ctx, c.base, c.year, c.order);
-        let with = |s: &Seq, i: usize, f: f64| -> Seq {
-            let mut s = s.clone();
-            match s.iter_mut().find(|(j, _)| *j == i) {
-                Some(e) => e.1 = f,
-                None => s.push((i, f)),
-            }
-            s
-        };
-        let status_of = |sc: &Score| sc.rules.iter().find(|r| r.rule == rule).cloned();
-        let now = self.score_seq(ctx, base, year, seq)?;
-        let Some(now_rule) = status_of(&now) else {
+        let now = self.score_seq(c.ctx, c.base, c.year, seq)?;
+        let Some(now_rule) = rule_of(&now, rule) else {
             return Ok(());
         };
         if now_rule.status == Status::Meets {
             return Ok(());
         }
-        let dir = self.direction(rule);
-        let candidates: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|i| seq.iter().find(|(j, _)| j == i).is_none_or(|e| e.1 < 1.0))
-            .collect();
-        let singles: Vec<ParkYear> = candidates
-            .iter()
-            .map(|&i| self.last_of(ctx, base, year, &with(seq, i, 1.0)))
-            .collect();
-        let single_scores = self.score_all(&singles)?;
-        let improvers: Vec<usize> = candidates
-            .iter()
-            .zip(&single_scores)
-            .filter(|(_, sc)| {
-                status_of(sc).is_some_and(|r| {
-                    r.status == Status::Meets || better(dir, r.value, now_rule.value)
-                })
-            })
-            .map(|(i, _)| *i)
-            .collect();
+        let improvers = self.improvers(c, rule, seq, &now_rule)?;
         if improvers.is_empty() {
             // Measures already taken at full size may be what moves it: say how far they got.
             let why = if seq.iter().any(|(_, f)| *f >= 1.0) {
-                t!(
-                    "plan.unreached.not_enough",
-                    value = now_rule.value.map_or("-".to_string(), fmt_value),
-                    threshold = now_rule
-                        .threshold
-                        .as_ref()
-                        .map_or("-".to_string(), |t| fmt_value(t.value))
-                )
+                not_enough(Some(&now_rule))
             } else {
                 t!("plan.unreached.no_measure", indicator = &now_rule.indicator)
             };
-            unreached.insert(
-                rule.to_string(),
-                Unreached {
-                    rule: rule.to_string(),
-                    status: now_rule.status,
-                    why,
-                },
-            );
+            let status = now_rule.status;
+            unreached.insert(rule.to_string(), unreached_as(rule, status, why));
             return Ok(());
         }
         let mut prefixes = Vec::new();
@@ -624,33 +563,17 @@ impl<'a> Planner<'a> {
         }
         let prefix_years: Vec<ParkYear> = prefixes
             .iter()
-            .map(|p| self.last_of(ctx, base, year, p))
+            .map(|p| self.last_of(c.ctx, c.base, c.year, p))
             .collect();
         let prefix_scores = self.score_all(&prefix_years)?;
         let Some(k) = prefix_scores
             .iter()
-            .position(|sc| status_of(sc).is_some_and(|r| r.status == Status::Meets))
+            .position(|sc| rule_of(sc, rule).is_some_and(|r| r.status == Status::Meets))
         else {
-            let last = status_of(prefix_scores.last().expect("improvers"));
+            let last = rule_of(prefix_scores.last().expect("improvers"), rule);
             *seq = prefixes.pop().expect("improvers");
-            unreached.insert(
-                rule.to_string(),
-                Unreached {
-                    rule: rule.to_string(),
-                    status: Status::Fails,
-                    why: t!(
-                        "plan.unreached.not_enough",
-                        value = last
-                            .as_ref()
-                            .and_then(|r| r.value)
-                            .map_or("-".to_string(), fmt_value),
-                        threshold = last
-                            .as_ref()
-                            .and_then(|r| r.threshold.as_ref())
-                            .map_or("-".to_string(), |t| fmt_value(t.value))
-                    ),
-                },
-            );
+            let why = not_enough(last.as_ref());
+            unreached.insert(rule.to_string(), unreached_as(rule, Status::Fails, why));
             return Ok(());
         };
         // The measure that meets the rule: the least fraction of it that does.
@@ -660,28 +583,73 @@ impl<'a> Planner<'a> {
         } else {
             prefixes[k - 1].clone()
         };
+        let (hi, hi_score) = self.least_fraction(c, rule, &start, i)?;
+        *seq = with(&start, i, hi);
+        if let Some(s) = hi_score {
+            self.remember(seq.clone(), s);
+        }
+        Ok(())
+    }
+
+    /// The candidates not yet taken at full size that, at full size, meet `rule` or move its
+    /// value the right way from `now`.
+    fn improvers(
+        &self,
+        c: &Closing<'_>,
+        rule: &str,
+        seq: &Seq,
+        now: &RuleResult,
+    ) -> Result<Vec<usize>, crate::frame::FrameError> {
+        let dir = self.direction(rule);
+        let candidates: Vec<usize> = c
+            .order
+            .iter()
+            .copied()
+            .filter(|i| seq.iter().find(|(j, _)| j == i).is_none_or(|e| e.1 < 1.0))
+            .collect();
+        let singles: Vec<ParkYear> = candidates
+            .iter()
+            .map(|&i| self.last_of(c.ctx, c.base, c.year, &with(seq, i, 1.0)))
+            .collect();
+        let single_scores = self.score_all(&singles)?;
+        Ok(candidates
+            .iter()
+            .zip(&single_scores)
+            .filter(|(_, sc)| {
+                rule_of(sc, rule)
+                    .is_some_and(|r| r.status == Status::Meets || better(dir, r.value, now.value))
+            })
+            .map(|(i, _)| *i)
+            .collect())
+    }
+
+    /// The least fraction of measure `i` after `start` that meets `rule`, and the score there
+    /// when the search scored it. Bisection between today's share (fails) and full size
+    /// (meets): `hi` always meets, and ends on the least multiple of 1/2^BISECTIONS of the way
+    /// that does.
+    fn least_fraction(
+        &self,
+        c: &Closing<'_>,
+        rule: &str,
+        start: &Seq,
+        i: usize,
+    ) -> Result<(f64, Option<Score>), crate::frame::FrameError> {
         let from = start.iter().find(|(j, _)| *j == i).map_or(0.0, |e| e.1);
-        // Bisection between today's share (fails) and full size (meets): `hi` always meets,
-        // and ends on the least multiple of 1/2^BISECTIONS of the way that does.
         let (mut lo, mut hi) = (from, 1.0);
         let mut hi_score = None;
         for _ in 0..BISECTIONS {
             let mid = (lo + hi) / 2.0;
             let s = self
-                .score_all(&[self.last_of(ctx, base, year, &with(&start, i, mid))])?
+                .score_all(&[self.last_of(c.ctx, c.base, c.year, &with(start, i, mid))])?
                 .remove(0);
-            if status_of(&s).is_some_and(|r| r.status == Status::Meets) {
+            if rule_of(&s, rule).is_some_and(|r| r.status == Status::Meets) {
                 hi = mid;
                 hi_score = Some(s);
             } else {
                 lo = mid;
             }
         }
-        *seq = with(&start, i, hi);
-        if let Some(s) = hi_score {
-            self.remember(seq.clone(), s);
-        }
-        Ok(())
+        Ok((hi, hi_score))
     }
 
     /// The score after `seq` (from the memo when it was scored before).
@@ -737,6 +705,85 @@ impl<'a> Planner<'a> {
             .and_then(|r| self.indicators.get(&r.indicator_ref().base))
             .map_or(Direction::Lower, |i| i.direction)
     }
+}
+
+/// `seq` with measure `i` at fraction `f` (appended when it is not in it yet).
+fn with(seq: &Seq, i: usize, f: f64) -> Seq {
+    let mut s = seq.clone();
+    match s.iter_mut().find(|(j, _)| *j == i) {
+        Some(e) => e.1 = f,
+        None => s.push((i, f)),
+    }
+    s
+}
+
+/// A rule's result in a score.
+fn rule_of(score: &Score, rule: &str) -> Option<RuleResult> {
+    score.rules.iter().find(|r| r.rule == rule).cloned()
+}
+
+fn unreached_as(rule: &str, status: Status, why: Text) -> Unreached {
+    Unreached {
+        rule: rule.to_string(),
+        status,
+        why,
+    }
+}
+
+/// Why a rule stays unmet although measures moved it: how far they got.
+fn not_enough(r: Option<&RuleResult>) -> Text {
+    t!(
+        "plan.unreached.not_enough",
+        value = r.and_then(|r| r.value).map_or("-".to_string(), fmt_value),
+        threshold = r
+            .and_then(|r| r.threshold.as_ref())
+            .map_or("-".to_string(), |t| fmt_value(t.value))
+    )
+}
+
+/// The rules missing today are out of reach of any measure.
+fn unreached_missing(score: &Score, unreached: &mut BTreeMap<String, Unreached>) {
+    for r in &score.rules {
+        if r.status == Status::Missing {
+            let why = match &r.note {
+                Some(n) => t!("plan.unreached.missing", note = n.clone()),
+                None => t!("plan.unreached.missing_plain"),
+            };
+            unreached.insert(r.rule.clone(), unreached_as(&r.rule, Status::Missing, why));
+        }
+    }
+}
+
+/// The rules left unmet as the final plan has them.
+fn settle_unreached(after: &Score, unreached: &mut BTreeMap<String, Unreached>) {
+    // A rule the plan closed and a later measure opened again is not left unsaid.
+    for r in &after.rules {
+        if r.status == Status::Fails && !unreached.contains_key(&r.rule) {
+            let why = t!("plan.unreached.reopened");
+            unreached.insert(r.rule.clone(), unreached_as(&r.rule, Status::Fails, why));
+        }
+    }
+    // Drop rules the final plan meets after all (a later measure closed them too).
+    unreached.retain(|id, _| {
+        after
+            .rules
+            .iter()
+            .find(|r| &r.rule == id)
+            .is_none_or(|r| r.status != Status::Meets)
+    });
+}
+
+/// The steps' notes, each once, in the order first met.
+fn notes_once(steps: &[Step]) -> Vec<Text> {
+    steps
+        .iter()
+        .flat_map(|s| s.effect.notes.iter().cloned())
+        .fold(Vec::new(), |mut acc, n| {
+            if !acc.contains(&n) {
+                acc.push(n);
+            }
+            acc
+        })
 }
 
 /// Rules to close, gates first: those that fail and are not already known to be out of reach.

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use super::{Catalogue, Planner, apply};
 use crate::i18n::Text;
 use crate::input::MetricYear;
+use crate::inventory::ParkYear;
 use crate::reference::{ReferenceError, Vocabulary, line_col, toml_error_message};
 use crate::scoring::{GateState, Score, Status, fmt_qty};
 
@@ -240,98 +241,23 @@ pub fn project(
     let mut states = Vec::new();
     let mut active_by_year = Vec::new();
     for &y in &years {
-        let ctx = planner.ctx(y);
-        let n = f64::from(y - base_year);
-        let mut state: apply::Metrics = base
-            .iter()
-            .map(|(id, m)| {
-                let grows = planner
-                    .vocab
-                    .metrics
-                    .get(id)
-                    .is_some_and(|x| GROWING.contains(&x.dimension.as_str()));
-                let g = scenario
-                    .growth_by_metric
-                    .get(id)
-                    .copied()
-                    .unwrap_or(scenario.growth);
-                let k = if grows { (1.0 + g).powf(n) } else { 1.0 };
-                (
-                    id.clone(),
-                    MetricYear {
-                        value: m.value.map(|v| v * k),
-                        ..*m
-                    },
-                )
-            })
-            .collect();
-        let mut active = Vec::new();
-        for sm in scenario.measure.iter().filter(|m| m.start <= y) {
-            let Some(m) = planner.measures.measure(&sm.id) else {
-                continue;
-            };
-            match apply::max_size(m, &ctx, &state) {
-                Ok(max) => {
-                    let floor = apply::size_at(m, &state, max, 0.0);
-                    if sm.size > max + 1e-12 {
-                        let note = t!(
-                            "plan.note.size_capped",
-                            measure = &sm.id,
-                            asked = fmt_qty(sm.size),
-                            max = fmt_qty(max),
-                            unit = m.size_unit()
-                        );
-                        if !notes.contains(&note) {
-                            notes.push(note);
-                        }
-                    }
-                    if let Ok(e) = apply::apply(m, &ctx, &mut state, sm.size.min(max).max(floor)) {
-                        for n in e.notes {
-                            if !notes.contains(&n) {
-                                notes.push(n);
-                            }
-                        }
-                        active.push(sm.id.clone());
-                    }
-                }
-                Err(why) => {
-                    let note = t!("plan.note.scenario_skip", measure = &sm.id, why = why);
-                    if !notes.contains(&note) {
-                        notes.push(note);
-                    }
-                }
-            }
-        }
+        let mut state = grown(planner, scenario, base, f64::from(y - base_year));
+        let active = take_measures(planner, scenario, y, &mut state, &mut notes);
         states.push(planner.acc.account(planner.park, y, &state));
         active_by_year.push(active);
     }
     let scores = planner.score_series(&states)?;
-    let mut out_years = Vec::new();
-    for ((py, score), active) in states.iter().zip(scores).zip(active_by_year) {
-        out_years.push(ProjectedYear {
-            year: py.year,
-            milestone: milestones.contains(&py.year),
-            measures: active,
-            co2_total_t: py.co2_total_t,
-            energy_tce: py.energy_tce,
-            rules: score
-                .rules
-                .iter()
-                .map(|r| (r.rule.clone(), r.value, r.status))
-                .collect(),
-            level: score.level.clone(),
-            gate: score.gate,
-            overall: score.overall.score,
-            score,
-        });
-    }
+    let out_years: Vec<ProjectedYear> = states
+        .iter()
+        .zip(scores)
+        .zip(active_by_year)
+        .map(|((py, score), active)| projected_year(py, score, active, &milestones))
+        .collect();
     // The first and last projected years' assumptions (the years between repeat them, e.g. the
     // latest published grid factor used for each later year).
     for py in states.first().into_iter().chain(states.last()) {
         for a in &py.assumptions {
-            if !notes.contains(a) {
-                notes.push(a.clone());
-            }
+            note_once(&mut notes, a.clone());
         }
     }
     let first_gate_year = out_years
@@ -348,6 +274,107 @@ pub fn project(
         first_gate_year,
         notes,
     })
+}
+
+fn note_once(notes: &mut Vec<Text>, note: Text) {
+    if !notes.contains(&note) {
+        notes.push(note);
+    }
+}
+
+/// The base metrics grown for `n` years at the scenario's rates (quantities of the growing
+/// dimensions only).
+fn grown(planner: &Planner, scenario: &Scenario, base: &apply::Metrics, n: f64) -> apply::Metrics {
+    base.iter()
+        .map(|(id, m)| {
+            let grows = planner
+                .vocab
+                .metrics
+                .get(id)
+                .is_some_and(|x| GROWING.contains(&x.dimension.as_str()));
+            let g = scenario
+                .growth_by_metric
+                .get(id)
+                .copied()
+                .unwrap_or(scenario.growth);
+            let k = if grows { (1.0 + g).powf(n) } else { 1.0 };
+            (
+                id.clone(),
+                MetricYear {
+                    value: m.value.map(|v| v * k),
+                    ..*m
+                },
+            )
+        })
+        .collect()
+}
+
+/// Applies the scenario's measures started by year `y` to `state`: the ids of those that
+/// applied (what was capped or skipped, and the measures' notes, go to `notes`).
+fn take_measures(
+    planner: &Planner,
+    scenario: &Scenario,
+    y: i32,
+    state: &mut apply::Metrics,
+    notes: &mut Vec<Text>,
+) -> Vec<String> {
+    let ctx = planner.ctx(y);
+    let mut active = Vec::new();
+    for sm in scenario.measure.iter().filter(|m| m.start <= y) {
+        let Some(m) = planner.measures.measure(&sm.id) else {
+            continue;
+        };
+        match apply::max_size(m, &ctx, state) {
+            Ok(max) => {
+                let floor = apply::size_at(m, state, max, 0.0);
+                if sm.size > max + 1e-12 {
+                    let note = t!(
+                        "plan.note.size_capped",
+                        measure = &sm.id,
+                        asked = fmt_qty(sm.size),
+                        max = fmt_qty(max),
+                        unit = m.size_unit()
+                    );
+                    note_once(notes, note);
+                }
+                if let Ok(e) = apply::apply(m, &ctx, state, sm.size.min(max).max(floor)) {
+                    for n in e.notes {
+                        note_once(notes, n);
+                    }
+                    active.push(sm.id.clone());
+                }
+            }
+            Err(why) => {
+                let note = t!("plan.note.scenario_skip", measure = &sm.id, why = why);
+                note_once(notes, note);
+            }
+        }
+    }
+    active
+}
+
+fn projected_year(
+    py: &ParkYear,
+    score: Score,
+    active: Vec<String>,
+    milestones: &[i32],
+) -> ProjectedYear {
+    ProjectedYear {
+        year: py.year,
+        milestone: milestones.contains(&py.year),
+        measures: active,
+        co2_total_t: py.co2_total_t,
+        energy_tce: py.energy_tce,
+        rules: score
+            .rules
+            .iter()
+            .map(|r| (r.rule.clone(), r.value, r.status))
+            .collect(),
+        level: score.level.clone(),
+        gate: score.gate,
+        overall: score.overall.score,
+        score,
+    }
 }
 
 /// Reads a scenario file the caller offers.

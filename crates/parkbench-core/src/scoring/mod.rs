@@ -356,14 +356,9 @@ impl Serialize for Score {
     }
 }
 
-/// A justified waiver of a rule for a park.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Waiver {
-    pub park_id: String,
-    pub benchmark: String,
-    pub rule: String,
-    pub justification: String,
-}
+/// A justified waiver of a rule for a park: the row of `waivers.csv` that asks for it (one
+/// model, read by `input` and applied here).
+pub use crate::input::Waiver;
 
 /// Scoring choices made by the user.
 #[derive(Debug, Clone, Default)]
