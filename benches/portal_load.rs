@@ -16,7 +16,7 @@
 
 use parkbench_synth as generator;
 
-use parkbench::portal::{Portal, PortalConfig, Role};
+use parkbench::portal::{AccountRole, Portal, PortalConfig};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -213,7 +213,7 @@ async fn run(a: Args) {
     for (i, p) in roster.iter().enumerate() {
         let email = format!("op{i}@load.example");
         portal
-            .create_account(&email, PASSWORD, Role::Operator, Some(&p.park_id))
+            .create_account(&email, PASSWORD, AccountRole::Operator, Some(&p.park_id))
             .await
             .unwrap();
         jobs.push((

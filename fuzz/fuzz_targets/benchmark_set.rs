@@ -3,12 +3,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use parkbench::benchmark::BenchmarkSet;
-use parkbench::indicators::Catalogue;
+use parkbench::indicators::IndicatorCatalogue;
 use std::sync::OnceLock;
 
-fn catalogue() -> &'static Catalogue {
-    static C: OnceLock<Catalogue> = OnceLock::new();
-    C.get_or_init(|| Catalogue::embedded().expect("shipped catalogue"))
+fn catalogue() -> &'static IndicatorCatalogue {
+    static C: OnceLock<IndicatorCatalogue> = OnceLock::new();
+    C.get_or_init(|| IndicatorCatalogue::embedded().expect("shipped catalogue"))
 }
 
 fuzz_target!(|text: &str| {

@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 
 use super::{CliError, ExitStatus};
-use parkbench::portal::{NewAccount, Portal, PortalConfig, Role};
+use parkbench::portal::{AccountRole, NewAccount, Portal, PortalConfig};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountsCmd {
@@ -128,15 +128,15 @@ pub fn run(cmd: AccountsCmd) -> Result<ExitStatus, CliError> {
 }
 
 fn account(a: &AccountArgs) -> Result<NewAccount<'_>, CliError> {
-    let role = Role::parse(&a.role)
+    let role = AccountRole::parse(&a.role)
         .ok_or_else(|| CliError::Usage("--role: expected operator, staff or admin".into()))?;
-    if role != Role::Operator && a.park.is_some() {
+    if role != AccountRole::Operator && a.park.is_some() {
         return Err(CliError::Usage(format!(
             "--park: only an operator has a park (--role {})",
             a.role
         )));
     }
-    if role == Role::Operator && a.park.is_none() {
+    if role == AccountRole::Operator && a.park.is_none() {
         return Err(CliError::Usage("--role operator needs --park ID".into()));
     }
     Ok(NewAccount {

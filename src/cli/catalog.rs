@@ -5,7 +5,7 @@ use clap::Subcommand;
 
 use super::output::text_table;
 use super::{CliError, ExitStatus};
-use parkbench::indicators::Catalogue;
+use parkbench::indicators::IndicatorCatalogue;
 use parkbench::pipeline::Reference;
 
 #[derive(Debug, Subcommand)]
@@ -137,7 +137,7 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
 }
 
 pub fn indicators(cmd: IndicatorsCmd) -> Result<ExitStatus, CliError> {
-    let cat = Catalogue::embedded()?;
+    let cat = IndicatorCatalogue::embedded()?;
     match cmd {
         IndicatorsCmd::List => {
             let rows: Vec<Vec<String>> = cat

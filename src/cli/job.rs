@@ -89,7 +89,7 @@ fn pathways(
                 .transpose()
         };
         let (measures, prices) = (user(&p.measures)?, user(&p.prices)?);
-        reference.measures = pathway::Catalogue::load(measures, prices, &reference.vocab)?;
+        reference.measures = pathway::MeasureCatalogue::load(measures, prices, &reference.vocab)?;
     }
     if let Some(r) = p.discount_rate {
         if !(0.0..1.0).contains(&r) {

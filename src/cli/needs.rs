@@ -10,7 +10,7 @@ use super::plan::PathwayArgs;
 use super::score::SetArgs;
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::i18n::Locale;
-use parkbench::matchmaking::{self, Catalogue};
+use parkbench::matchmaking::{self, TechnologyCatalogue};
 
 #[derive(Debug, Args)]
 pub struct NeedsArgs {
@@ -49,9 +49,9 @@ pub struct MatchArgs {
 /// Reads a technology catalogue, bounded, with every problem located.
 pub fn read_catalogue(
     path: &Path,
-    measures: &parkbench::pathway::Catalogue,
+    measures: &parkbench::pathway::MeasureCatalogue,
     lang: parkbench::i18n::Lang,
-) -> Result<Catalogue, CliError> {
+) -> Result<TechnologyCatalogue, CliError> {
     let max = parkbench::reference::limits().technologies.max_bytes;
     let meta =
         std::fs::metadata(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
@@ -64,7 +64,7 @@ pub fn read_catalogue(
     }
     let bytes =
         std::fs::read(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Catalogue::parse(&path.display().to_string(), &bytes, measures).map_err(|problems| {
+    TechnologyCatalogue::parse(&path.display().to_string(), &bytes, measures).map_err(|problems| {
         CliError::Usage(
             problems
                 .iter()

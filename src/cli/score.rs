@@ -7,7 +7,7 @@ use super::output::{Format, emit, text_table};
 use super::{CliError, DataArgs, ExitStatus};
 use parkbench::benchmark::BenchmarkSet;
 use parkbench::factors::FuelFactorSet;
-use parkbench::indicators::Catalogue;
+use parkbench::indicators::IndicatorCatalogue;
 use parkbench::pipeline::{Reference, Selection, SetRun};
 use parkbench::uncertainty::McOptions;
 
@@ -187,7 +187,7 @@ pub fn to_json(runs: &[SetRun]) -> Result<String, CliError> {
     parkbench::report::scores::json(runs).map_err(|e| CliError::Report(e.into()))
 }
 
-fn to_table(runs: &[SetRun], cat: &Catalogue, words: &parkbench::i18n::Locale) -> String {
+fn to_table(runs: &[SetRun], cat: &IndicatorCatalogue, words: &parkbench::i18n::Locale) -> String {
     let mut out = String::new();
     for run in runs {
         for s in &run.scores {

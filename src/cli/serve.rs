@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::{CliError, ExitStatus};
-use parkbench::portal::{Portal, PortalConfig, Role};
+use parkbench::portal::{AccountRole, Portal, PortalConfig};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -185,7 +185,7 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         }
         if let Some(email) = &args.init_admin {
             let path = portal
-                .invite(email, Role::Admin, None)
+                .invite(email, AccountRole::Admin, None)
                 .await
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             // The link is the admin's way in: printed even with --quiet.

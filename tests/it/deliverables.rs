@@ -639,7 +639,7 @@ fn a_park_alone_is_read_against_published_references() {
         .iter()
         .map(|s| s.id.as_str())
         .collect();
-    let cat = parkbench::indicators::Catalogue::embedded().unwrap();
+    let cat = parkbench::indicators::IndicatorCatalogue::embedded().unwrap();
     for r in parkbench::stats::published() {
         assert!(cat.get(&r.indicator).is_some(), "{}", r.indicator);
         assert!(

@@ -4,7 +4,7 @@
 use parkbench::benchmark::{BenchmarkSet, OutsideBands};
 use parkbench::i18n::Lang;
 use parkbench::input;
-use parkbench::matchmaking::{self, Catalogue};
+use parkbench::matchmaking::{self, TechnologyCatalogue};
 use parkbench::pathway;
 use parkbench::pipeline::{self, Pathways, Reference, Request, Selection};
 
@@ -14,7 +14,7 @@ const SET: &str = "cn-zero-carbon-park-2025";
 
 fn setup() -> (Reference, input::Dataset, pathway::PlanRun) {
     let mut r = Reference::load(None).unwrap();
-    r.measures = pathway::Catalogue::load(
+    r.measures = pathway::MeasureCatalogue::load(
         Some(
             parkbench::world::read_text(&parkbench::disk::Disk, &data("plan/measures.toml"))
                 .unwrap(),
@@ -52,9 +52,9 @@ fn nearest_tier(mut set: BenchmarkSet) -> BenchmarkSet {
     set
 }
 
-fn catalogue(r: &Reference, rel: &str) -> Catalogue {
+fn catalogue(r: &Reference, rel: &str) -> TechnologyCatalogue {
     let bytes = std::fs::read(data(rel)).unwrap();
-    Catalogue::parse(rel, &bytes, &r.measures).unwrap()
+    TechnologyCatalogue::parse(rel, &bytes, &r.measures).unwrap()
 }
 
 /// The needs, by hand (the worked example of tests/it/plan.rs under the national set's 附件4
@@ -152,7 +152,7 @@ fn a_need_no_technology_serves_is_listed_as_unserved() {
     let (r, d, run) = setup();
     let needs = matchmaking::needs(&run, &d, r.tables());
     let text = "id,title_en,field,implements,trl\nt-pv-big,Rooftop PV,solar_pv,pv,9\n";
-    let cat = Catalogue::parse("pv-only.csv", text.as_bytes(), &r.measures).unwrap();
+    let cat = TechnologyCatalogue::parse("pv-only.csv", text.as_bytes(), &r.measures).unwrap();
     let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
     let unserved: Vec<&str> = m.unserved().map(|n| n.id.as_str()).collect();
     assert_eq!(unserved, ["W2:core_co2_per_tce", "W2:clean_energy_share"]);
@@ -206,7 +206,8 @@ fn the_needs_export_round_trips_and_both_languages_are_complete() {
 fn a_bad_catalogue_gets_every_problem_located() {
     let r = Reference::load(None).unwrap();
     let bytes = std::fs::read(data("match/bad-technologies.csv")).unwrap();
-    let problems = Catalogue::parse("bad-technologies.csv", &bytes, &r.measures).unwrap_err();
+    let problems =
+        TechnologyCatalogue::parse("bad-technologies.csv", &bytes, &r.measures).unwrap_err();
     let text: Vec<String> = problems.iter().map(|d| d.render(Lang::EN)).collect();
     let all = text.join("\n");
     for want in [
@@ -289,7 +290,8 @@ fn technologies_are_offered_by_the_park_s_sector() {
             format!("{l},{extra}\n")
         })
         .collect();
-    let cat = Catalogue::parse("sectors.csv", with_sectors.as_bytes(), &r.measures).unwrap();
+    let cat =
+        TechnologyCatalogue::parse("sectors.csv", with_sectors.as_bytes(), &r.measures).unwrap();
     let gec = cat.technologies.iter().find(|t| t.id == "t-gec").unwrap();
     assert_eq!(gec.sectors, ["logistics"]);
     let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
@@ -299,7 +301,8 @@ fn technologies_are_offered_by_the_park_s_sector() {
     assert_eq!(ids("W2:core_co2_per_tce"), ["t-gec", "t-gec-2"]);
 
     let bad = with_sectors.replace(",物流\n", ",cement_kilns\n");
-    let problems = Catalogue::parse("sectors.csv", bad.as_bytes(), &r.measures).unwrap_err();
+    let problems =
+        TechnologyCatalogue::parse("sectors.csv", bad.as_bytes(), &r.measures).unwrap_err();
     let en: Vec<String> = problems.iter().map(|p| p.render(Lang::EN)).collect();
     assert!(
         en.iter().any(|p| p.contains("sectors.csv:")

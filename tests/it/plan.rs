@@ -3,7 +3,7 @@
 //! as meeting it) and the command line.
 
 use parkbench::input::{self, Source, SourceKind};
-use parkbench::pathway::{self, Catalogue, Plan, apply};
+use parkbench::pathway::{self, MeasureCatalogue, Plan, apply};
 use parkbench::pipeline::{self, Pathways, Reference, Request, Selection};
 use parkbench::scoring::{GateState, Status};
 use proptest::prelude::*;
@@ -15,7 +15,7 @@ const SET: &str = "cn-zero-carbon-park-2025";
 fn reference_with(measures: Option<&str>, prices: Option<&str>) -> Reference {
     let mut r = Reference::load(None).unwrap();
     if measures.is_some() || prices.is_some() {
-        r.measures = Catalogue::load(
+        r.measures = MeasureCatalogue::load(
             measures
                 .map(|m| parkbench::world::read_text(&parkbench::disk::Disk, &data(m)).unwrap()),
             prices.map(|p| parkbench::world::read_text(&parkbench::disk::Disk, &data(p)).unwrap()),

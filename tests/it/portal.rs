@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use parkbench::portal::{Portal, PortalConfig, Role};
+use parkbench::portal::{AccountRole, Portal, PortalConfig};
 use std::collections::BTreeMap;
 use tower::ServiceExt;
 
@@ -239,16 +239,16 @@ pub async fn portal_with(cfg: PortalConfig) -> Portal {
     let p = Portal::open(cfg).await.expect("portal opens");
     let roster = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/parks.csv");
     assert_eq!(p.import_roster(&roster).await.unwrap(), 12);
-    p.create_account("admin@example.org", PASSWORD, Role::Admin, None)
+    p.create_account("admin@example.org", PASSWORD, AccountRole::Admin, None)
         .await
         .unwrap();
-    p.create_account("staff@example.org", PASSWORD, Role::Staff, None)
+    p.create_account("staff@example.org", PASSWORD, AccountRole::Staff, None)
         .await
         .unwrap();
     p.create_account(
         "op@haiyan.example",
         PASSWORD,
-        Role::Operator,
+        AccountRole::Operator,
         Some("js-haiyan-zerocarbon"),
     )
     .await
@@ -256,7 +256,7 @@ pub async fn portal_with(cfg: PortalConfig) -> Portal {
     p.create_account(
         "op@yanshan.example",
         PASSWORD,
-        Role::Operator,
+        AccountRole::Operator,
         Some("hb-yanshan-steel"),
     )
     .await
@@ -901,7 +901,7 @@ async fn concurrent_uploads(db_url: &str) {
         // Sessions made directly: this is about uploads racing, not about logging in.
         let email = format!("op{i}@example.org");
         let _ = p
-            .invite(&email, Role::Operator, Some(&park.park_id))
+            .invite(&email, AccountRole::Operator, Some(&park.park_id))
             .await
             .unwrap();
         let user = p.db().user_by_email(&email).await.unwrap().unwrap();

@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use parkbench::portal::{Portal, PortalConfig, Role, auth};
+use parkbench::portal::{AccountRole, Portal, PortalConfig, auth};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -552,7 +552,10 @@ async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((u.role, u.park_id.as_deref()), (Role::Operator, Some(PARK)));
+    assert_eq!(
+        (u.role, u.park_id.as_deref()),
+        (AccountRole::Operator, Some(PARK))
+    );
     // A different role is refused: it needs an explicit change.
     let r = invite(&mut admin, &t, "op@haiyan.example", "staff", "").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -629,7 +632,7 @@ async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((u.role, u.park_id), (Role::Staff, None));
+    assert_eq!((u.role, u.park_id), (AccountRole::Staff, None));
     assert_eq!(newbie.get("/programme").await.status, StatusCode::SEE_OTHER);
 
     // The importer cannot log in, even if its account had a password.
@@ -638,7 +641,7 @@ async fn invitations_keep_roles_end_sessions_and_passwords_follow_the_rules() {
         .create_user(
             auth::IMPORTER,
             &parkbench::portal::db::AccountScope {
-                role: Role::Staff,
+                role: AccountRole::Staff,
                 park_id: None,
                 province: None,
             },
@@ -1097,7 +1100,9 @@ async fn sixteen_uploads_at_once(slots: usize) -> (u64, Vec<u16>) {
     for i in 0..16 {
         let park = &parks[i % parks.len()].park_id;
         let email = format!("op{i}@rss.example");
-        p.invite(&email, Role::Operator, Some(park)).await.unwrap();
+        p.invite(&email, AccountRole::Operator, Some(park))
+            .await
+            .unwrap();
         let user = p.db().user_by_email(&email).await.unwrap().unwrap();
         let (token, csrf) = (auth::token(), auth::token());
         p.db()
@@ -2410,7 +2415,9 @@ async fn hostile_uploads_at_once_are_refused_within_the_stated_memory() {
     for (i, _) in cases.iter().enumerate() {
         let park = parks[i % parks.len()].park_id.clone();
         let email = format!("hostile{i}@attack.example");
-        p.invite(&email, Role::Operator, Some(&park)).await.unwrap();
+        p.invite(&email, AccountRole::Operator, Some(&park))
+            .await
+            .unwrap();
         let user = p.db().user_by_email(&email).await.unwrap().unwrap();
         let (token, csrf) = (auth::token(), auth::token());
         p.db()

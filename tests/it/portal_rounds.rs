@@ -11,7 +11,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use parkbench::portal::audit::Actor;
-use parkbench::portal::{NewAccount, Portal, Role};
+use parkbench::portal::{AccountRole, NewAccount, Portal};
 
 use super::portal::{
     Client, PASSWORD, Reply, broken_sample, csrf, drop_postgres_db, portal, postgres_db,
@@ -35,7 +35,7 @@ async fn round_portal(db_url: &str) -> Portal {
             email,
             PASSWORD,
             &NewAccount {
-                role: Role::Staff,
+                role: AccountRole::Staff,
                 park_id: None,
                 scope: Some(scope),
             },
@@ -1613,7 +1613,7 @@ async fn admins_give_staff_a_province_on_the_admin_page() {
         "js2@drc.example",
         PASSWORD,
         &NewAccount {
-            role: Role::Staff,
+            role: AccountRole::Staff,
             park_id: None,
             scope: Some("province:jiangsu"),
         },

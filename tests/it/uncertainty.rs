@@ -2,17 +2,22 @@
 
 use parkbench::benchmark;
 use parkbench::factors::Factors;
-use parkbench::indicators::Catalogue;
+use parkbench::indicators::IndicatorCatalogue;
 use parkbench::input;
 use parkbench::pipeline::{self, Selection};
 use parkbench::reference::Vocabulary;
 use parkbench::uncertainty::{self, McOptions, UncertaintyConfig};
 use std::path::PathBuf;
 
-fn sample() -> (input::Dataset, Vocabulary, Catalogue, Vec<pipeline::SetRun>) {
+fn sample() -> (
+    input::Dataset,
+    Vocabulary,
+    IndicatorCatalogue,
+    Vec<pipeline::SetRun>,
+) {
     let vocab = Vocabulary::embedded().unwrap();
     let factors = Factors::load(None).unwrap();
-    let cat = Catalogue::embedded().unwrap();
+    let cat = IndicatorCatalogue::embedded().unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let data = input::load(&parkbench::disk::Disk, &[dir], &vocab, &factors).unwrap();
     let reference = pipeline::Reference::load(None).unwrap();
@@ -29,7 +34,7 @@ fn analyse(
     run: &pipeline::SetRun,
     data: &input::Dataset,
     vocab: &Vocabulary,
-    cat: &Catalogue,
+    cat: &IndicatorCatalogue,
     cfg: &UncertaintyConfig,
     mc: McOptions,
 ) -> Vec<uncertainty::ParkUncertainty> {

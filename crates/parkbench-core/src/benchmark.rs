@@ -10,21 +10,21 @@ use std::path::Path;
 
 use crate::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
 use crate::i18n::Lang;
-use crate::indicators::{Catalogue, IndicatorRef};
+use crate::indicators::{IndicatorCatalogue, IndicatorRef};
 use crate::inventory::AccountingOptions;
 use crate::reference::{
     GreenClass, GreenClasses, ReferenceError, embedded_sets, line_col, toml_error_message,
 };
 
-/// Text in English and Chinese.
+/// Text in English and Chinese (reference data given in both languages).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct I18n {
+pub struct Bilingual {
     pub en: String,
     #[serde(default)]
     pub zh: String,
 }
 
-impl I18n {
+impl Bilingual {
     /// The side `lang` shows (English where the other side is empty).
     pub fn get(&self, lang: Lang) -> &str {
         lang.pick_filled(&self.en, &self.zh)
@@ -40,30 +40,30 @@ impl I18n {
 /// Text written either as one string or as `{ en, zh }`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
-pub enum Text {
+pub enum Label {
     Plain(String),
-    Both(I18n),
+    Both(Bilingual),
 }
 
-impl Default for Text {
+impl Default for Label {
     fn default() -> Self {
-        Text::Plain(String::new())
+        Label::Plain(String::new())
     }
 }
 
-impl Text {
+impl Label {
     pub fn get(&self, lang: Lang) -> &str {
         match self {
-            Text::Plain(s) => s,
-            Text::Both(t) => t.get(lang),
+            Label::Plain(s) => s,
+            Label::Both(t) => t.get(lang),
         }
     }
 
     /// The side `lang` shows, where the text has it: a plain string is English only.
     pub fn written_in(&self, lang: Lang) -> Option<&str> {
         match self {
-            Text::Plain(s) => *lang.pick(&Some(s.as_str()), &None),
-            Text::Both(t) => Some(t.get(lang)),
+            Label::Plain(s) => *lang.pick(&Some(s.as_str()), &None),
+            Label::Both(t) => Some(t.get(lang)),
         }
     }
 
@@ -102,7 +102,7 @@ pub struct Sourced {
     pub status: SourceStatus,
     /// One string, or `{ en, zh }` where it is shown on pages in both languages.
     #[serde(default)]
-    pub note: Option<Text>,
+    pub note: Option<Label>,
 }
 
 /// A threshold, optionally for one band, country or milestone year.
@@ -120,7 +120,7 @@ pub struct Threshold {
     pub status: SourceStatus,
     /// One string, or `{ en, zh }` where it is shown on pages in both languages.
     #[serde(default)]
-    pub note: Option<Text>,
+    pub note: Option<Label>,
 }
 
 /// A tier of the `tiers` method.
@@ -177,7 +177,7 @@ pub struct Rule {
     #[serde(default)]
     pub waivable: bool,
     #[serde(default)]
-    pub label: Option<I18n>,
+    pub label: Option<Bilingual>,
     #[serde(default)]
     pub reference: Option<Sourced>,
     #[serde(default)]
@@ -213,7 +213,7 @@ impl Rule {
 pub struct Band {
     pub id: String,
     #[serde(default)]
-    pub label: Text,
+    pub label: Label,
     #[serde(default)]
     pub min: Option<f64>,
     #[serde(default)]
@@ -244,14 +244,14 @@ impl Band {
 #[serde(deny_unknown_fields)]
 pub struct Level {
     pub id: String,
-    pub label: I18n,
+    pub label: Bilingual,
     pub min_score: f64,
     #[serde(default)]
     pub requires_gates: bool,
     #[serde(default)]
     pub min_coverage: f64,
     #[serde(default)]
-    pub description: Option<I18n>,
+    pub description: Option<Bilingual>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -300,7 +300,7 @@ pub struct Accounting {
     #[serde(default)]
     pub outside_bands: OutsideBands,
     #[serde(default)]
-    pub outside_bands_note: Option<Text>,
+    pub outside_bands_note: Option<Label>,
     /// Other readings of the set's open points, computed beside its own and printed in
     /// reports, so a reader sees how much hangs on them.
     #[serde(default)]
@@ -312,7 +312,7 @@ pub struct Accounting {
 #[serde(deny_unknown_fields)]
 pub struct Alternative {
     pub id: String,
-    pub label: I18n,
+    pub label: Bilingual,
     #[serde(default)]
     pub electricity_tce_basis: Option<ElectricityBasis>,
     #[serde(default)]
@@ -394,7 +394,7 @@ impl Default for Accounting {
 #[serde(deny_unknown_fields)]
 pub struct BenchmarkSet {
     pub id: String,
-    pub title: I18n,
+    pub title: Bilingual,
     #[serde(default)]
     pub publisher: String,
     #[serde(default)]
@@ -404,7 +404,7 @@ pub struct BenchmarkSet {
     #[serde(default)]
     pub url: String,
     #[serde(default)]
-    pub notes: Option<Text>,
+    pub notes: Option<Label>,
     #[serde(default)]
     pub version: Option<String>,
     #[serde(default)]
@@ -422,7 +422,11 @@ pub struct BenchmarkSet {
 
 impl BenchmarkSet {
     /// Parses and checks a set file. Errors name the file, line and column.
-    pub fn parse(file: &str, text: &str, cat: &Catalogue) -> Result<BenchmarkSet, ReferenceError> {
+    pub fn parse(
+        file: &str,
+        text: &str,
+        cat: &IndicatorCatalogue,
+    ) -> Result<BenchmarkSet, ReferenceError> {
         let mut set: BenchmarkSet = toml::from_str(text).map_err(|e| ReferenceError::Parse {
             file: file.to_string(),
             message: toml_error_message(text, &e),
@@ -555,7 +559,7 @@ impl BenchmarkSet {
     pub fn from_file(
         files: &dyn crate::world::Files,
         path: &Path,
-        cat: &Catalogue,
+        cat: &IndicatorCatalogue,
     ) -> Result<BenchmarkSet, ReferenceError> {
         let (file, text) = crate::world::read_text(files, path)?;
         Self::parse(&file, &text, cat)
@@ -611,7 +615,7 @@ impl BandChoice {
 }
 
 /// All shipped sets.
-pub fn shipped(cat: &Catalogue) -> Result<Vec<BenchmarkSet>, ReferenceError> {
+pub fn shipped(cat: &IndicatorCatalogue) -> Result<Vec<BenchmarkSet>, ReferenceError> {
     embedded_sets()
         .iter()
         .map(|(f, t)| BenchmarkSet::parse(f, t, cat))

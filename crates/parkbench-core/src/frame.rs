@@ -238,7 +238,7 @@ mod tests {
 
     /// Every indicator expression of the catalogue, and a few more.
     fn expressions() -> Vec<String> {
-        let cat = crate::indicators::Catalogue::embedded().unwrap();
+        let cat = crate::indicators::IndicatorCatalogue::embedded().unwrap();
         let mut out = crate::indicators::Compiled::new(cat.indicators.iter()).expressions;
         out.extend([
             "a - b * 2.5".to_string(),

@@ -132,11 +132,11 @@ struct CatalogueFile {
 
 /// The indicator catalogue.
 #[derive(Debug, Clone)]
-pub struct Catalogue {
+pub struct IndicatorCatalogue {
     pub indicators: Vec<Indicator>,
 }
 
-impl Catalogue {
+impl IndicatorCatalogue {
     pub fn embedded() -> Result<Self, ReferenceError> {
         let (file, text) = read_text("indicators.toml", None)?;
         let c: CatalogueFile = parse_toml(&file, &text)?;
@@ -161,7 +161,7 @@ impl Catalogue {
                 })?;
             }
         }
-        Ok(Catalogue {
+        Ok(IndicatorCatalogue {
             indicators: c.indicator,
         })
     }
@@ -190,7 +190,7 @@ fn finite(x: Option<f64>) -> Option<f64> {
 ///
 /// `settings` are extra variables (the set's accounting switches such as `natural_gas_clean`).
 pub fn evaluate(
-    cat: &Catalogue,
+    cat: &IndicatorCatalogue,
     inv: &Inventory,
     vocab: &Vocabulary,
     settings: &BTreeMap<String, f64>,

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::benchmark::BenchmarkSet;
 use crate::factors::{Factors, FuelFactorSet};
 use crate::identification::{self, Fingerprint, Identification, Issue};
-use crate::indicators::{self, Catalogue};
+use crate::indicators::{self, IndicatorCatalogue};
 use crate::input::{Annual, Dataset};
 pub use crate::inventory::EnterpriseYear;
 use crate::inventory::{self, AccountingOptions, Inventory, Plausibility};
@@ -26,7 +26,7 @@ use crate::uncertainty::{McOptions, UncertaintyConfig};
 pub struct Reference {
     pub vocab: Vocabulary,
     pub factors: Factors,
-    pub catalogue: Catalogue,
+    pub catalogue: IndicatorCatalogue,
     /// The shipped benchmark sets, in `indicators/benchmarks/` order.
     pub sets: Vec<BenchmarkSet>,
     pub peers: PeerConfig,
@@ -34,7 +34,7 @@ pub struct Reference {
     pub plausibility: Plausibility,
     /// The measure catalogue and prices of pathways (`indicators/measures.toml`,
     /// `indicators/prices.csv`, or the user's files).
-    pub measures: crate::pathway::Catalogue,
+    pub measures: crate::pathway::MeasureCatalogue,
     /// The national energy-consumption limit standards of products.
     pub products: crate::products::Standards,
 }
@@ -64,10 +64,10 @@ impl Reference {
     /// The shipped reference data; `factors` names a folder whose tables replace the shipped
     /// ones (same file names).
     pub fn load(factors: Option<crate::world::Folder<'_>>) -> Result<Self, ReferenceError> {
-        let catalogue = Catalogue::embedded()?;
+        let catalogue = IndicatorCatalogue::embedded()?;
         let vocab = Vocabulary::embedded()?;
         Ok(Reference {
-            measures: crate::pathway::Catalogue::load(None, None, &vocab)?,
+            measures: crate::pathway::MeasureCatalogue::load(None, None, &vocab)?,
             vocab,
             factors: Factors::load(factors)?,
             sets: crate::benchmark::shipped(&catalogue)?,
@@ -238,7 +238,7 @@ pub struct Request {
 pub struct Pathways {
     pub scenario: Option<crate::pathway::scenario::Scenario>,
     /// A technology catalogue: each park's needs (from its plan) matched to it.
-    pub technologies: Option<crate::matchmaking::Catalogue>,
+    pub technologies: Option<crate::matchmaking::TechnologyCatalogue>,
 }
 
 /// What a run gives: one [`SetRun`] per set, and with `programme` one [`Programme`] each.

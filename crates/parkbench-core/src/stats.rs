@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use statrs::statistics::Statistics;
 use std::collections::BTreeMap;
 
-use crate::benchmark::{I18n, SourceStatus};
-use crate::indicators::{Catalogue, Direction};
+use crate::benchmark::{Bilingual, SourceStatus};
+use crate::indicators::{Direction, IndicatorCatalogue};
 use crate::input::Dataset;
 use crate::reference::{ReferenceError, parse_toml, read_text};
 use crate::scoring::{Score, SetRun};
@@ -130,7 +130,7 @@ pub fn merit_ranks(values: &[f64], higher_is_better: bool) -> Vec<usize> {
 #[serde(deny_unknown_fields)]
 pub struct SizeBand {
     pub id: String,
-    pub label: I18n,
+    pub label: Bilingual,
     #[serde(default)]
     pub min: Option<f64>,
     #[serde(default)]
@@ -213,7 +213,12 @@ pub const OVERALL: &str = "overall";
 
 /// Peer statistics of a set's scores: every scored park-year, for the overall score and every
 /// rule with a value, within the programme (that year) and its sector, province and size band.
-pub fn peers(run: &SetRun, data: &Dataset, cat: &Catalogue, cfg: &PeerConfig) -> Vec<PeerRow> {
+pub fn peers(
+    run: &SetRun,
+    data: &Dataset,
+    cat: &IndicatorCatalogue,
+    cfg: &PeerConfig,
+) -> Vec<PeerRow> {
     let energy: BTreeMap<(&str, i32), Option<f64>> = run
         .inventory
         .years
@@ -399,9 +404,9 @@ pub struct Published {
     pub sectors: Vec<String>,
     pub value: f64,
     pub year: i32,
-    pub label: crate::benchmark::I18n,
+    pub label: crate::benchmark::Bilingual,
     /// As published (one string), or parkbench's own words in both languages.
-    pub source: crate::benchmark::Text,
+    pub source: crate::benchmark::Label,
     pub status: crate::benchmark::SourceStatus,
 }
 

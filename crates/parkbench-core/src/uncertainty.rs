@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::benchmark::{BenchmarkSet, Role, SourceStatus};
-use crate::indicators::{Catalogue, Compiled, Direction, IndicatorRef, change_of};
+use crate::indicators::{Compiled, Direction, IndicatorCatalogue, IndicatorRef, change_of};
 use crate::input::Dataset;
 use crate::inventory::{ParkYear, Prepared, VarIndex};
 use crate::reference::{ReferenceError, Vocabulary, parse_toml, read_text};
@@ -168,7 +168,7 @@ pub struct Inputs<'a> {
     pub run: &'a SetRun,
     pub data: &'a Dataset,
     pub vocab: &'a Vocabulary,
-    pub cat: &'a Catalogue,
+    pub cat: &'a IndicatorCatalogue,
     pub opts: &'a ScoreOptions,
     pub settings: &'a BTreeMap<String, f64>,
 }

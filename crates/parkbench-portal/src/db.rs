@@ -86,33 +86,33 @@ pub struct Db {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Role {
+pub enum AccountRole {
     Admin,
     Staff,
     Operator,
 }
 
-impl Role {
+impl AccountRole {
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
-            Role::Staff => "staff",
-            Role::Operator => "operator",
+            AccountRole::Admin => "admin",
+            AccountRole::Staff => "staff",
+            AccountRole::Operator => "operator",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Role> {
+    pub fn parse(s: &str) -> Option<AccountRole> {
         match s {
-            "admin" => Some(Role::Admin),
-            "staff" => Some(Role::Staff),
-            "operator" => Some(Role::Operator),
+            "admin" => Some(AccountRole::Admin),
+            "staff" => Some(AccountRole::Staff),
+            "operator" => Some(AccountRole::Operator),
             _ => None,
         }
     }
 
     /// Staff and admins see every park and the programme.
     pub fn sees_programme(self) -> bool {
-        matches!(self, Role::Admin | Role::Staff)
+        matches!(self, AccountRole::Admin | AccountRole::Staff)
     }
 }
 
@@ -120,7 +120,7 @@ impl Role {
 pub struct User {
     pub id: i64,
     pub email: String,
-    pub role: Role,
+    pub role: AccountRole,
     pub park_id: Option<String>,
     /// Provincial staff: the province key (`jiangsu`); None for national staff, admins and
     /// operators ([`crate::scope`]).
@@ -142,7 +142,7 @@ pub struct RosterPark {
 /// An account's role and where it acts: its park (operators) or province (provincial staff).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountScope<'a> {
-    pub role: Role,
+    pub role: AccountRole,
     pub park_id: Option<&'a str>,
     pub province: Option<&'a str>,
 }
@@ -389,7 +389,7 @@ impl Db {
         Ok(User {
             id: row.try_get("id")?,
             email: row.try_get("email")?,
-            role: Role::parse(&role).unwrap_or(Role::Operator),
+            role: AccountRole::parse(&role).unwrap_or(AccountRole::Operator),
             park_id: row.try_get("park_id")?,
             province: row.try_get("province")?,
             password_hash: row.try_get("password_hash")?,

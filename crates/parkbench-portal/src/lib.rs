@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use db::{Db, DbError, Role};
+pub use db::{AccountRole, Db, DbError};
 pub use net::{protect, serve, serve_on};
 pub use parkbench_core::reference::PortalLimits;
 
@@ -142,7 +142,7 @@ struct Inner {
 /// `nation` or `province:<name>`; None is national).
 #[derive(Debug, Clone, Copy)]
 pub struct NewAccount<'a> {
-    pub role: Role,
+    pub role: AccountRole,
     pub park_id: Option<&'a str>,
     pub scope: Option<&'a str>,
 }
@@ -150,8 +150,8 @@ pub struct NewAccount<'a> {
 /// An account's scope as shown and logged (`nation`, `province:jiangsu`, `park:ID`).
 fn scope_label(s: &db::AccountScope<'_>) -> String {
     match (s.role, s.park_id, s.province) {
-        (Role::Operator, Some(p), _) => format!("park:{p}"),
-        (Role::Staff, _, Some(p)) => format!("province:{p}"),
+        (AccountRole::Operator, Some(p), _) => format!("park:{p}"),
+        (AccountRole::Staff, _, Some(p)) => format!("province:{p}"),
         _ => "nation".into(),
     }
 }
@@ -219,7 +219,7 @@ impl cache::Weighed for Cached {
 /// The technology catalogue staff uploaded, parsed, with who uploaded it and when.
 #[derive(Debug, Clone)]
 pub(crate) struct Technologies {
-    pub catalogue: parkbench_core::matchmaking::Catalogue,
+    pub catalogue: parkbench_core::matchmaking::TechnologyCatalogue,
     pub meta: TechnologiesMeta,
     /// The size of its text, as the cache counts it.
     pub text_bytes: usize,
@@ -423,7 +423,7 @@ impl Portal {
     pub async fn invite(
         &self,
         email: &str,
-        role: Role,
+        role: AccountRole,
         park_id: Option<&str>,
     ) -> Result<String, PortalError> {
         let account = NewAccount {
@@ -446,7 +446,7 @@ impl Portal {
         let refused = |key| PortalError::Refused(key, email.to_string());
         let province = match (account.role, account.scope.map(str::trim)) {
             (_, None | Some("")) => None,
-            (Role::Staff, Some(written)) => {
+            (AccountRole::Staff, Some(written)) => {
                 let Some(province) = scope::parse_staff_scope(written) else {
                     return Err(PortalError::Refused("scope_bad", net::logged(written)));
                 };
@@ -459,16 +459,18 @@ impl Portal {
                     }
                 }
             }
-            (Role::Admin, Some(w)) if w.eq_ignore_ascii_case("nation") => None,
-            (Role::Operator, Some(w))
+            (AccountRole::Admin, Some(w)) if w.eq_ignore_ascii_case("nation") => None,
+            (AccountRole::Operator, Some(w))
                 if account.park_id.is_some_and(|p| w == format!("park:{p}")) =>
             {
                 None
             }
-            (Role::Admin | Role::Operator, Some(_)) => return Err(refused("scope_for_staff")),
+            (AccountRole::Admin | AccountRole::Operator, Some(_)) => {
+                return Err(refused("scope_for_staff"));
+            }
         };
         let park = match account.role {
-            Role::Operator => {
+            AccountRole::Operator => {
                 let Some(p) = account.park_id else {
                     return Err(refused("operator_needs_park"));
                 };
@@ -566,7 +568,7 @@ impl Portal {
     pub async fn change_role(
         &self,
         email: &str,
-        role: Role,
+        role: AccountRole,
         park_id: Option<&str>,
     ) -> Result<(), PortalError> {
         let account = NewAccount {
@@ -631,7 +633,7 @@ impl Portal {
         &self,
         email: &str,
         password: &str,
-        role: Role,
+        role: AccountRole,
         park_id: Option<&str>,
     ) -> Result<(), PortalError> {
         let account = NewAccount {
@@ -783,7 +785,7 @@ impl Portal {
             Some(u) => u.id,
             None => {
                 let staff = db::AccountScope {
-                    role: Role::Staff,
+                    role: AccountRole::Staff,
                     park_id: None,
                     province: None,
                 };
@@ -945,7 +947,7 @@ impl Portal {
                 .await
                 .map_err(|e| e.to_string())?
                 .unwrap_or_default();
-            let catalogue = parkbench_core::matchmaking::Catalogue::parse(
+            let catalogue = parkbench_core::matchmaking::TechnologyCatalogue::parse(
                 &meta.name,
                 csv.as_bytes(),
                 &self.inner.refs.measures,

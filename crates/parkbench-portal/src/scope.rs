@@ -4,7 +4,7 @@
 //! national. A park's province is the one of its roster row. Pure: the pages and the API ask
 //! here, with the account and the park they already hold.
 
-use super::db::{Role, RosterPark, User};
+use super::db::{AccountRole, RosterPark, User};
 use super::review::Level;
 
 /// Where an account may look and act.
@@ -44,10 +44,10 @@ pub fn parse_staff_scope(written: &str) -> Option<Option<String>> {
 
 pub fn of(user: &User) -> Scope {
     match (user.role, &user.park_id, &user.province) {
-        (Role::Operator, Some(p), _) => Scope::Park(p.clone()),
-        (Role::Operator, None, _) => Scope::Nothing,
-        (Role::Staff, _, Some(province)) => Scope::Province(province.clone()),
-        (Role::Staff | Role::Admin, _, _) => Scope::Nation,
+        (AccountRole::Operator, Some(p), _) => Scope::Park(p.clone()),
+        (AccountRole::Operator, None, _) => Scope::Nothing,
+        (AccountRole::Staff, _, Some(province)) => Scope::Province(province.clone()),
+        (AccountRole::Staff | AccountRole::Admin, _, _) => Scope::Nation,
     }
 }
 
@@ -70,8 +70,8 @@ pub fn sees(user: &User, park: &RosterPark) -> bool {
 
 /// May the account upload data for the park: its operator, or an admin.
 pub fn uploads(user: &User, park_id: &str) -> bool {
-    user.role == Role::Admin
-        || (user.role == Role::Operator && user.park_id.as_deref() == Some(park_id))
+    user.role == AccountRole::Admin
+        || (user.role == AccountRole::Operator && user.park_id.as_deref() == Some(park_id))
 }
 
 /// Does the account see the whole programme page (staff and admins, national or provincial)?
@@ -83,7 +83,7 @@ pub fn sees_programme(user: &User) -> bool {
 mod tests {
     use super::*;
 
-    fn user(role: Role, park: Option<&str>, province: Option<&str>) -> User {
+    fn user(role: AccountRole, park: Option<&str>, province: Option<&str>) -> User {
         User {
             id: 1,
             email: "x@example.org".into(),
@@ -108,10 +108,10 @@ mod tests {
         let js = park("js-a", Some("jiangsu"));
         let zj = park("zj-b", Some("zhejiang"));
         let nowhere = park("x-c", None);
-        let nation = user(Role::Staff, None, None);
-        let jiangsu = user(Role::Staff, None, Some("jiangsu"));
-        let op = user(Role::Operator, Some("js-a"), None);
-        let admin = user(Role::Admin, None, None);
+        let nation = user(AccountRole::Staff, None, None);
+        let jiangsu = user(AccountRole::Staff, None, Some("jiangsu"));
+        let op = user(AccountRole::Operator, Some("js-a"), None);
+        let admin = user(AccountRole::Admin, None, None);
         for p in [&js, &zj, &nowhere] {
             assert_eq!(level(&nation, p), Some(Level::Nation));
             assert_eq!(level(&admin, p), Some(Level::Nation));

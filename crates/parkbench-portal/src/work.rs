@@ -569,7 +569,7 @@ pub fn score_park(
     files: &[StoredFile],
     set: &BenchmarkSet,
     lang: Lang,
-    tech: Option<&parkbench_core::matchmaking::Catalogue>,
+    tech: Option<&parkbench_core::matchmaking::TechnologyCatalogue>,
 ) -> Result<ParkResult, String> {
     let names: Vec<String> = (0..files.len())
         .map(|i| format!("file {}", i + 1))
@@ -642,7 +642,7 @@ pub fn score_programme(
     subs: &[(RosterPark, Vec<StoredFile>)],
     set: &BenchmarkSet,
     lang: Lang,
-    tech: Option<&parkbench_core::matchmaking::Catalogue>,
+    tech: Option<&parkbench_core::matchmaking::TechnologyCatalogue>,
 ) -> Result<ProgrammeResult, String> {
     // One group per park, as folders are on the command line: a park's bad file leaves out
     // that park alone.
@@ -702,7 +702,7 @@ fn run_report(
     set: &BenchmarkSet,
     sel: &Selection,
     lang: Lang,
-    tech: Option<&parkbench_core::matchmaking::Catalogue>,
+    tech: Option<&parkbench_core::matchmaking::TechnologyCatalogue>,
     pdf: bool,
 ) -> Result<ReportOut, String> {
     let request = Request {

@@ -5,7 +5,7 @@
 //! * [`needs`]: one need per park and failing rule that a measure of its plan moves: title and
 //!   description in both languages, the technology field, the quantified target (tCO2/yr and
 //!   the MWh, GJ, t or m3 the measures move), place, deadline, the measures that serve it.
-//! * [`Catalogue`]: a technology catalogue (CSV, documented in the README), every bad cell
+//! * [`TechnologyCatalogue`]: a technology catalogue (CSV, documented in the README), every bad cell
 //!   located.
 //! * [`match_needs`]: for each need, the technologies implementing a measure that serves it,
 //!   ranked by the share of the need one installation covers, then TRL, then cost, each with why.
@@ -21,7 +21,7 @@ use crate::input::Dataset;
 use crate::pathway::{self, Plan, PlanRun, Step};
 use crate::scoring::{Status, fmt_qty};
 
-pub use technologies::{Catalogue, Technology};
+pub use technologies::{Technology, TechnologyCatalogue};
 
 /// What a need asks for, per unit: tCO2/yr abated and the physical amounts its measures move.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -423,7 +423,7 @@ impl MatchRun {
 pub fn match_needs(
     needs: &[Need],
     plans: &PlanRun,
-    catalogue: &Catalogue,
+    catalogue: &TechnologyCatalogue,
     reference: crate::pathway::Tables<'_>,
 ) -> MatchRun {
     let measures = reference.measures;
@@ -520,7 +520,7 @@ fn why(
     measure: &str,
     coverage: Option<f64>,
     need: &Need,
-    measures: &pathway::Catalogue,
+    measures: &pathway::MeasureCatalogue,
 ) -> Text {
     let m = measures.measure(measure);
     let name = m.map_or_else(|| Text::verbatim(measure), |m| m.name.text());
@@ -590,7 +590,7 @@ struct MatchRow {
 
 /// `matches.csv`: one row per need and technology, best first; a need nothing serves gets one
 /// row with an empty technology.
-pub fn matches_csv(run: &MatchRun, catalogue: &Catalogue, lang: Lang) -> String {
+pub fn matches_csv(run: &MatchRun, catalogue: &TechnologyCatalogue, lang: Lang) -> String {
     use crate::csv_out::{csv_safe, num};
     let words = Locale::get(lang);
     let mut rows = Vec::new();

@@ -111,13 +111,13 @@ impl Technology {
 
 /// A technology catalogue.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Catalogue {
+pub struct TechnologyCatalogue {
     /// The file, as named to the user.
     pub file: String,
     pub technologies: Vec<Technology>,
 }
 
-impl Catalogue {
+impl TechnologyCatalogue {
     pub fn get(&self, id: &str) -> Option<&Technology> {
         self.technologies.iter().find(|t| t.id == id)
     }
@@ -127,8 +127,8 @@ impl Catalogue {
     pub fn parse(
         name: &str,
         bytes: &[u8],
-        measures: &pathway::Catalogue,
-    ) -> Result<Catalogue, Vec<Diagnostic>> {
+        measures: &pathway::MeasureCatalogue,
+    ) -> Result<TechnologyCatalogue, Vec<Diagnostic>> {
         let max_rows = crate::reference::limits().technologies.max_rows;
         let origin = Origin::file(name);
         let Opened { mut reader, header } = open(&origin, bytes)?;
@@ -167,7 +167,7 @@ impl Catalogue {
             out.push(technology);
         }
         if problems.is_empty() {
-            Ok(Catalogue {
+            Ok(TechnologyCatalogue {
                 file: name.to_string(),
                 technologies: out,
             })
@@ -268,7 +268,11 @@ impl<'r> Row<'r> {
     }
 
     /// The row as a technology; its problems, in column order, go to `problems`.
-    fn technology(&mut self, earlier: &[Technology], measures: &pathway::Catalogue) -> Technology {
+    fn technology(
+        &mut self,
+        earlier: &[Technology],
+        measures: &pathway::MeasureCatalogue,
+    ) -> Technology {
         let id = self.id(earlier);
         if self.cell("title_en").is_empty() {
             self.bad("title_en", "", t!("tech.empty"), t!("tech.expected_title"));
@@ -316,7 +320,7 @@ impl<'r> Row<'r> {
         id
     }
 
-    fn field(&mut self, measures: &pathway::Catalogue) -> String {
+    fn field(&mut self, measures: &pathway::MeasureCatalogue) -> String {
         let field = self.cell("field").to_string();
         if !measures.fields.contains_key(&field) {
             self.bad(
@@ -337,7 +341,7 @@ impl<'r> Row<'r> {
         field
     }
 
-    fn implements(&mut self, measures: &pathway::Catalogue) -> Vec<String> {
+    fn implements(&mut self, measures: &pathway::MeasureCatalogue) -> Vec<String> {
         let written = self.cell("implements");
         let implements: Vec<String> = written
             .split([' ', ';', ','])

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::measures::{Catalogue, Kind, Measure, SiteLimit};
+use super::measures::{Kind, Measure, MeasureCatalogue, SiteLimit};
 use crate::i18n::Text;
 use crate::input::{MetricYear, Park};
 use crate::inventory::Accountant;
@@ -77,7 +77,7 @@ pub fn capital_recovery(rate: f64, years: f64) -> f64 {
 /// energy content per carrier and the discount rate.
 #[derive(Debug, Clone)]
 pub struct Ctx<'a> {
-    pub catalogue: &'a Catalogue,
+    pub catalogue: &'a MeasureCatalogue,
     pub park: &'a Park,
     pub vocab: &'a Vocabulary,
     /// GJ per canonical unit of every carrier and energy metric with a known content.
@@ -93,7 +93,7 @@ impl<'a> Ctx<'a> {
     /// Physical energy content of each carrier: electricity and heat from the units file, fuels
     /// from their standard-coal factor (tce x GJ per tce) as the accountant finds it.
     pub fn new(
-        catalogue: &'a Catalogue,
+        catalogue: &'a MeasureCatalogue,
         park: &'a Park,
         vocab: &'a Vocabulary,
         acc: &Accountant,

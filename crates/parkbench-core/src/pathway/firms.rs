@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Plan;
-use super::measures::{Catalogue, Kind, Measure};
+use super::measures::{Kind, Measure, MeasureCatalogue};
 use crate::input::{MetricYear, UnitAnnual};
 use crate::inventory::Accountant;
 
@@ -52,7 +52,7 @@ pub fn parts(
     park: &crate::input::Park,
     units: &UnitAnnual,
     acc: &Accountant<'_>,
-    measures: &Catalogue,
+    measures: &MeasureCatalogue,
 ) -> Vec<StepFirms> {
     let of_year: Vec<(&str, &BTreeMap<String, MetricYear>)> = units
         .range((park.park_id.clone(), String::new(), i32::MIN)..)

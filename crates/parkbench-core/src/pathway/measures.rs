@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::benchmark::{I18n, SourceStatus, Text as SetText};
+use crate::benchmark::{Bilingual, Label, SourceStatus};
 use crate::reference::{ReferenceError, Vocabulary, line_col, parse_toml, read_text};
 
 /// A number of the measure file with where it comes from.
@@ -18,7 +18,7 @@ pub struct Param {
     pub source: String,
     pub status: SourceStatus,
     #[serde(default)]
-    pub note: Option<SetText>,
+    pub note: Option<Label>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,7 +29,7 @@ struct File {
     currency: BTreeMap<String, Param>,
     plan: PlanSettings,
     #[serde(default)]
-    fields: BTreeMap<String, I18n>,
+    fields: BTreeMap<String, Bilingual>,
     #[serde(default)]
     hours: Vec<Hours>,
     #[serde(default)]
@@ -60,7 +60,7 @@ pub struct Hours {
     pub source: String,
     pub status: SourceStatus,
     #[serde(default)]
-    pub note: Option<SetText>,
+    pub note: Option<Label>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,8 +81,8 @@ struct RawMeasure {
     id: String,
     field: String,
     kind: KindName,
-    name: I18n,
-    what: I18n,
+    name: Bilingual,
+    what: Bilingual,
     #[serde(default)]
     tech: Option<String>,
     #[serde(default)]
@@ -202,8 +202,8 @@ pub struct Measure {
     pub id: String,
     /// Its technology field (an id of the file's `[fields]`).
     pub field: String,
-    pub name: I18n,
-    pub what: I18n,
+    pub name: Bilingual,
+    pub what: Bilingual,
     pub kind: Kind,
     /// The parameters as written, with sources (shown in reports).
     pub params: BTreeMap<String, Param>,
@@ -267,7 +267,7 @@ pub struct Price {
 
 /// The measure catalogue with its finance settings, hours and prices.
 #[derive(Debug, Clone, Serialize)]
-pub struct Catalogue {
+pub struct MeasureCatalogue {
     /// The file it was read from, as named to the user.
     pub file: String,
     pub discount_rate: Param,
@@ -275,14 +275,14 @@ pub struct Catalogue {
     pub currency: BTreeMap<String, Param>,
     pub horizon_years: Param,
     /// Technology fields by id, named in both languages.
-    pub fields: BTreeMap<String, I18n>,
+    pub fields: BTreeMap<String, Bilingual>,
     pub hours: Vec<Hours>,
     pub measures: Vec<Measure>,
     pub prices: Vec<Price>,
     pub prices_file: String,
 }
 
-impl Catalogue {
+impl MeasureCatalogue {
     /// The shipped catalogue, or the user's files (`measures`, `prices`: each a name and its
     /// text, read by the caller with [`crate::world::read_text`]) in its place.
     pub fn load(
@@ -356,7 +356,7 @@ impl Catalogue {
                 message: problems.join("\n"),
             });
         }
-        Ok(Catalogue {
+        Ok(MeasureCatalogue {
             file: file.to_string(),
             discount_rate: raw.finance.discount_rate,
             currency: raw.currency,
@@ -874,7 +874,7 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_loads_and_every_number_has_a_source() {
         let v = vocab();
-        let c = Catalogue::load(None, None, &v).unwrap();
+        let c = MeasureCatalogue::load(None, None, &v).unwrap();
         assert!(c.measures.len() >= 10);
         for m in &c.measures {
             assert!(!m.name.zh.is_empty() && !m.what.zh.is_empty(), "{}", m.id);
@@ -912,7 +912,7 @@ mod tests {
             );
         let (pf, pt) = read_text("prices.csv", None).unwrap();
         let prices = parse_prices(&pf, &pt, &v).unwrap();
-        let e = Catalogue::from_text("m.toml", &bad, prices, &pf, &v)
+        let e = MeasureCatalogue::from_text("m.toml", &bad, prices, &pf, &v)
             .unwrap_err()
             .to_string();
         assert!(e.contains("measure rooftop_pv, capex"), "{e}");

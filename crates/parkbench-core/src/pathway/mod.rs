@@ -23,14 +23,14 @@ use std::collections::BTreeMap;
 
 use crate::benchmark::{BenchmarkSet, Role};
 use crate::i18n::Text;
-use crate::indicators::{self, Catalogue as Indicators, Direction, Indicator, Values};
+use crate::indicators::{self, Direction, Indicator, IndicatorCatalogue as Indicators, Values};
 use crate::input::Park;
 use crate::inventory::{Accountant, ParkYear};
 use crate::reference::Vocabulary;
 use crate::scoring::{self, GateState, RuleResult, Score, ScoreOptions, Status, fmt_qty};
 
 pub use apply::{Ctx, Effect, Metrics};
-pub use measures::{Catalogue, Measure};
+pub use measures::{Measure, MeasureCatalogue};
 
 /// One measure taken: its size, effect, abatement and cost, and the rules' indicators after it.
 #[derive(Debug, Clone, Serialize)]
@@ -133,7 +133,7 @@ pub struct Planner<'a> {
     pub set: &'a BenchmarkSet,
     pub indicators: &'a Indicators,
     pub vocab: &'a Vocabulary,
-    pub measures: &'a Catalogue,
+    pub measures: &'a MeasureCatalogue,
     pub acc: &'a Accountant<'a>,
     pub park: &'a Park,
     pub settings: &'a BTreeMap<String, f64>,
@@ -186,7 +186,7 @@ pub struct Planning<'a> {
     pub set: &'a BenchmarkSet,
     pub indicators: &'a Indicators,
     pub vocab: &'a Vocabulary,
-    pub measures: &'a Catalogue,
+    pub measures: &'a MeasureCatalogue,
     pub acc: &'a Accountant<'a>,
     pub settings: &'a BTreeMap<String, f64>,
     pub opts: &'a ScoreOptions,
@@ -918,8 +918,8 @@ impl PlanRun {
 pub struct Tables<'a> {
     pub vocab: &'a crate::reference::Vocabulary,
     pub factors: &'a crate::factors::Factors,
-    pub catalogue: &'a crate::indicators::Catalogue,
-    pub measures: &'a Catalogue,
+    pub catalogue: &'a crate::indicators::IndicatorCatalogue,
+    pub measures: &'a MeasureCatalogue,
     pub products: &'a crate::products::Standards,
 }
 

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::{Catalogue, Planner, apply};
+use super::{MeasureCatalogue, Planner, apply};
 use crate::i18n::Text;
 use crate::input::MetricYear;
 use crate::inventory::ParkYear;
@@ -30,7 +30,7 @@ use crate::scoring::{GateState, Score, Status, fmt_qty};
 pub struct Scenario {
     /// The scenario's name: one string, or `{ en = "...", zh = "..." }`.
     #[serde(default)]
-    pub name: crate::benchmark::Text,
+    pub name: crate::benchmark::Label,
     #[serde(default)]
     pub park: Option<String>,
     #[serde(default)]
@@ -56,7 +56,7 @@ pub struct ScenarioMeasure {
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     #[serde(default)]
-    name: crate::benchmark::Text,
+    name: crate::benchmark::Label,
     #[serde(default)]
     park: Option<String>,
     #[serde(default)]
@@ -78,7 +78,7 @@ impl Scenario {
     pub fn parse(
         file: &str,
         text: &str,
-        measures: &Catalogue,
+        measures: &MeasureCatalogue,
         vocab: &Vocabulary,
     ) -> Result<Scenario, ReferenceError> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| ReferenceError::Parse {
@@ -200,7 +200,7 @@ pub struct Projection {
     pub park_id: String,
     pub park_name: String,
     pub benchmark: String,
-    pub scenario: crate::benchmark::Text,
+    pub scenario: crate::benchmark::Label,
     pub base_year: i32,
     pub years: Vec<ProjectedYear>,
     /// The first projected year every gate is met (None: not within the projection).
@@ -381,7 +381,7 @@ fn projected_year(
 pub fn read(
     files: &dyn crate::world::Files,
     path: &std::path::Path,
-    measures: &Catalogue,
+    measures: &MeasureCatalogue,
     vocab: &Vocabulary,
 ) -> Result<Scenario, ReferenceError> {
     let (file, text) = crate::world::read_text(files, path)?;

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use crate::benchmark::{BandChoice, BenchmarkSet, Method, Role, Rule, SourceStatus, Threshold};
 use crate::i18n::Lang;
 use crate::i18n::{Locale, Text};
-use crate::indicators::{self, Catalogue, Direction, GreenMwh, Indicator, Values};
+use crate::indicators::{self, Direction, GreenMwh, Indicator, IndicatorCatalogue, Values};
 use crate::inventory::{Inventory, ParkYear};
 
 /// A set's results: the inventory under its accounting, indicator values and scores.
@@ -52,7 +52,7 @@ pub struct SetRun {
 #[derive(Debug, Clone, Serialize)]
 pub struct AlternativeRun {
     pub id: String,
-    pub label: crate::benchmark::I18n,
+    pub label: crate::benchmark::Bilingual,
     /// Sorted by park and year.
     pub readings: Vec<Reading>,
 }
@@ -286,7 +286,7 @@ pub enum GateState {
 
 /// A projection of an indicator to a milestone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Projection {
+pub struct MilestoneProjection {
     pub year: i32,
     pub projected: f64,
     pub target: f64,
@@ -303,7 +303,7 @@ pub struct Trajectory {
     pub slope_per_year: Option<f64>,
     /// Compound annual rate of change between the first and last year.
     pub annual_rate: Option<f64>,
-    pub projections: Vec<Projection>,
+    pub projections: Vec<MilestoneProjection>,
 }
 
 /// A park-year scored against a set: ids and numbers, and the level's name and reason as
@@ -374,7 +374,7 @@ pub struct ScoreOptions {
 #[derive(Clone, Copy)]
 pub struct Scorer<'a> {
     pub set: &'a BenchmarkSet,
-    pub cat: &'a Catalogue,
+    pub cat: &'a IndicatorCatalogue,
     pub values: &'a Values,
     /// Earlier years restated on a later boundary, read by changes over time and trajectories.
     pub restated: &'a indicators::Restated,

@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn trajectories(
     set: &BenchmarkSet,
-    cat: &Catalogue,
+    cat: &IndicatorCatalogue,
     subject: Subject<'_>,
     (values, restated): (&Values, &indicators::Restated),
     band: &BandChoice,
@@ -42,7 +42,7 @@ pub(super) fn trajectories(
                 let (t, _) = pick_threshold(rule, band, country, py.year, Some(y))?;
                 let (slope, intercept) = fit?;
                 let projected = slope * f64::from(y) + intercept;
-                Some(Projection {
+                Some(MilestoneProjection {
                     year: y,
                     projected,
                     target: t.value,

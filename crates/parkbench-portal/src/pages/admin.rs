@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn require_admin(v: &Visitor) -> Result<(), PageError> {
     let u = v.require_login()?;
-    if u.role == Role::Admin {
+    if u.role == AccountRole::Admin {
         Ok(())
     } else {
         Err(v.not_found())
@@ -85,11 +85,12 @@ pub struct NewUserForm {
 
 impl NewUserForm {
     fn account(&self) -> Option<NewAccount<'_>> {
-        let role = Role::parse(&self.role)?;
+        let role = AccountRole::parse(&self.role)?;
         Some(NewAccount {
             role,
-            park_id: Some(self.park_id.trim()).filter(|s| !s.is_empty() && role == Role::Operator),
-            scope: Some(self.scope.trim()).filter(|s| !s.is_empty() && role == Role::Staff),
+            park_id: Some(self.park_id.trim())
+                .filter(|s| !s.is_empty() && role == AccountRole::Operator),
+            scope: Some(self.scope.trim()).filter(|s| !s.is_empty() && role == AccountRole::Staff),
         })
     }
 }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::db::{Role, RosterPark, Submission, User};
+use super::db::{AccountRole, RosterPark, Submission, User};
 use super::error::{Fail, PageError, security_headers};
 use super::rounds::Caller;
 use super::work::{self, Upload};
@@ -205,7 +205,7 @@ pub(super) fn when(ts: i64) -> String {
 pub async fn home(v: Visitor) -> Page {
     let user = v.require_login()?;
     let to = match (&user.role, &user.park_id) {
-        (Role::Operator, Some(p)) => format!("/park/{p}?lang={}", v.code()),
+        (AccountRole::Operator, Some(p)) => format!("/park/{p}?lang={}", v.code()),
         _ => format!("/programme?lang={}", v.code()),
     };
     Ok(Redirect::to(&to).into_response())

@@ -390,8 +390,11 @@ pub async fn technologies_upload(
     if up.bytes.len() > max {
         return Err(v.fail(Fail::TooLarge(max >> 20)));
     }
-    match parkbench_core::matchmaking::Catalogue::parse(&up.name, &up.bytes, &p.inner.refs.measures)
-    {
+    match parkbench_core::matchmaking::TechnologyCatalogue::parse(
+        &up.name,
+        &up.bytes,
+        &p.inner.refs.measures,
+    ) {
         Err(problems) => {
             const SHOWN: usize = 200;
             let shown: Vec<String> = problems

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{Chart, colours, err, hatch, status_colour, text, word};
 use parkbench_core::benchmark::BenchmarkSet;
 use parkbench_core::i18n::Lang;
-use parkbench_core::indicators::{Catalogue, Direction};
+use parkbench_core::indicators::{Direction, IndicatorCatalogue};
 use parkbench_core::scoring::{Score, Status, fmt_indicator};
 
 /// One bullet bar.
@@ -36,7 +36,12 @@ pub struct Scorecard {
 }
 
 impl Scorecard {
-    pub fn from_score(score: &Score, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> Scorecard {
+    pub fn from_score(
+        score: &Score,
+        set: &BenchmarkSet,
+        cat: &IndicatorCatalogue,
+        lang: Lang,
+    ) -> Scorecard {
         let rows = score
             .rules
             .iter()
@@ -628,7 +633,7 @@ pub struct Trajectories {
 }
 
 impl Trajectories {
-    pub fn from_score(score: &Score, cat: &Catalogue, lang: Lang) -> Option<Trajectories> {
+    pub fn from_score(score: &Score, cat: &IndicatorCatalogue, lang: Lang) -> Option<Trajectories> {
         let panels: Vec<Panel> = score
             .trajectories
             .iter()

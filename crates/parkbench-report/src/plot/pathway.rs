@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{Chart, colours, err, text, word};
 use parkbench_core::i18n::Lang;
 use parkbench_core::pathway::scenario::Projection as ProjectionData;
-use parkbench_core::pathway::{Catalogue, Plan};
+use parkbench_core::pathway::{MeasureCatalogue, Plan};
 use parkbench_core::scoring::Status;
 
 /// An axis number: thousands separated, no decimals below one.
@@ -23,7 +23,7 @@ fn axis_num(x: f64) -> String {
 }
 
 /// The name of a measure in a chart's language.
-fn measure_name(cat: &Catalogue, id: &str, lang: Lang) -> String {
+fn measure_name(cat: &MeasureCatalogue, id: &str, lang: Lang) -> String {
     cat.measure(id)
         .map_or(id.to_string(), |m| m.name.get(lang).to_string())
 }
@@ -40,7 +40,7 @@ pub struct Macc {
 }
 
 impl Macc {
-    pub fn from_plan(p: &Plan, cat: &Catalogue, lang: Lang) -> Option<Macc> {
+    pub fn from_plan(p: &Plan, cat: &MeasureCatalogue, lang: Lang) -> Option<Macc> {
         if p.macc.is_empty() {
             return None;
         }
@@ -248,7 +248,7 @@ pub struct Waterfall {
 }
 
 impl Waterfall {
-    pub fn from_plan(p: &Plan, cat: &Catalogue, lang: Lang) -> Option<Waterfall> {
+    pub fn from_plan(p: &Plan, cat: &MeasureCatalogue, lang: Lang) -> Option<Waterfall> {
         let start = p.co2_before_t?;
         if p.steps.is_empty() {
             return None;

@@ -39,7 +39,7 @@ use crate::outfile::for_people;
 use crate::plot::{self, Chart};
 use parkbench_core::benchmark::{BenchmarkSet, Role};
 use parkbench_core::i18n::Lang;
-use parkbench_core::indicators::Catalogue;
+use parkbench_core::indicators::IndicatorCatalogue;
 use parkbench_core::input::{Dataset, valid_park_id_for_path};
 use parkbench_core::pipeline::{Programme, SetRun};
 use parkbench_core::reference::Vocabulary;
@@ -147,13 +147,13 @@ pub struct ReportInput<'a> {
     pub run: &'a SetRun,
     pub data: &'a Dataset,
     pub vocab: &'a Vocabulary,
-    pub cat: &'a Catalogue,
+    pub cat: &'a IndicatorCatalogue,
     /// Peer statistics, year-on-year changes and the Monte Carlo verdicts.
     pub programme: &'a Programme,
     /// The set's pathways and the measure catalogue they used (None: no pathway sections).
     pub pathways: Option<(
         &'a parkbench_core::pathway::PlanRun,
-        &'a parkbench_core::pathway::Catalogue,
+        &'a parkbench_core::pathway::MeasureCatalogue,
     )>,
     /// Every set of a multi-set report side by side (None: one set). Pages then sit one folder
     /// down, in the set's own folder.
@@ -161,7 +161,7 @@ pub struct ReportInput<'a> {
     /// The parks' needs matched to a technology catalogue (None: no needs sections).
     pub matches: Option<(
         &'a parkbench_core::matchmaking::MatchRun,
-        &'a parkbench_core::matchmaking::Catalogue,
+        &'a parkbench_core::matchmaking::TechnologyCatalogue,
     )>,
     /// Client, preparer, issue date, data period, set version, report id: on the top of every
     /// page, the PDFs' covers and the workbook's cover sheet.

@@ -816,7 +816,7 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
         .collect()
 }
 
-pub(super) fn fmt_measure(s: &Score, cat: &Catalogue, measure: &str, x: f64) -> String {
+pub(super) fn fmt_measure(s: &Score, cat: &IndicatorCatalogue, measure: &str, x: f64) -> String {
     if measure == parkbench_core::stats::OVERALL {
         return format!("{x:.0}");
     }

@@ -10,7 +10,7 @@ use parkbench_core::benchmark::BenchmarkSet;
 use parkbench_core::i18n::Lang;
 use parkbench_core::i18n::Locale;
 use parkbench_core::pathway::scenario::Projection;
-use parkbench_core::pathway::{Catalogue, Plan, PlanRun, Step};
+use parkbench_core::pathway::{MeasureCatalogue, Plan, PlanRun, Step};
 use parkbench_core::scoring::{GateState, fmt_qty};
 
 /// A quantity for a table: 3 significant figures, a plain 0 for nothing.
@@ -45,7 +45,7 @@ fn money(cost: Option<f64>, lang: Lang) -> String {
     }
 }
 
-fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Value> {
+fn step_rows(steps: &[Step], cat: &MeasureCatalogue, lang: Lang) -> Vec<minijinja::Value> {
     steps
         .iter()
         .map(|s| {
@@ -65,7 +65,7 @@ fn step_rows(steps: &[Step], cat: &Catalogue, lang: Lang) -> Vec<minijinja::Valu
 
 /// A plan in one paragraph: levels before and after, abatement and cost, the measures taken,
 /// what cannot be closed (the portal's park page shows it).
-pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &Catalogue, lang: Lang) -> String {
+pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &MeasureCatalogue, lang: Lang) -> String {
     let words = Locale::get(lang);
     if let Some(b) = &p.blocked {
         return words.text(b);
@@ -131,7 +131,7 @@ fn unit_word(unit: &str, lang: Lang) -> String {
 /// what a converted value was converted from, at which rate of the catalogue.
 fn in_cny(
     v: &parkbench_core::pathway::measures::Param,
-    cat: &Catalogue,
+    cat: &MeasureCatalogue,
     lang: Lang,
 ) -> (String, Option<String>) {
     let plain = format!("{} {}", v.value, unit_word(&v.unit, lang));
@@ -165,7 +165,7 @@ pub(super) fn park_view(
     p: &Plan,
     projection: Option<&Projection>,
     set: &BenchmarkSet,
-    cat: &Catalogue,
+    cat: &MeasureCatalogue,
     lang: Lang,
     charts: &[super::ChartView],
 ) -> minijinja::Value {
@@ -264,7 +264,11 @@ pub(super) fn park_view(
 
 /// The programme's pathway view: what it takes to bring every park to its gate, and which
 /// measures most parks need.
-pub(super) fn programme_view(run: &PlanRun, cat: &Catalogue, lang: Lang) -> minijinja::Value {
+pub(super) fn programme_view(
+    run: &PlanRun,
+    cat: &MeasureCatalogue,
+    lang: Lang,
+) -> minijinja::Value {
     let t = labels(lang);
     let measures: Vec<_> = run
         .measures_needed()
@@ -326,7 +330,7 @@ pub(super) fn programme_line(run: &PlanRun, lang: Lang) -> String {
 pub(super) fn needs_view(
     park_id: &str,
     run: &parkbench_core::matchmaking::MatchRun,
-    tech: &parkbench_core::matchmaking::Catalogue,
+    tech: &parkbench_core::matchmaking::TechnologyCatalogue,
     lang: Lang,
 ) -> Option<minijinja::Value> {
     const TOP: usize = 3;
@@ -376,7 +380,7 @@ pub(super) fn needs_view(
 /// the catalogue leaves unserved.
 pub(super) fn technology_view(
     run: &parkbench_core::matchmaking::MatchRun,
-    tech: &parkbench_core::matchmaking::Catalogue,
+    tech: &parkbench_core::matchmaking::TechnologyCatalogue,
     lang: Lang,
 ) -> minijinja::Value {
     let by: Vec<_> = run

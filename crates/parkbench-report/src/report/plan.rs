@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::outfile::rows_csv;
 use crate::outfile::{csv_safe, num};
 use parkbench_core::i18n::Locale;
-use parkbench_core::pathway::{Catalogue, Plan, PlanRun, Step};
+use parkbench_core::pathway::{MeasureCatalogue, Plan, PlanRun, Step};
 
 /// A row of `plan.csv`: one per park, section (plan or macc) and measure.
 #[derive(Serialize, Default)]
@@ -43,7 +43,7 @@ fn step_row(
     section: &'static str,
     i: usize,
     s: &Step,
-    cat: &Catalogue,
+    cat: &MeasureCatalogue,
     words: &Locale,
 ) -> StepRow {
     StepRow {
@@ -81,7 +81,7 @@ fn step_row(
 
 /// `plan.csv`: per park the plan's steps, then the merit order; a park without steps gets one
 /// row with its levels and why.
-pub fn plan_csv(runs: &[PlanRun], cat: &Catalogue, words: &Locale) -> String {
+pub fn plan_csv(runs: &[PlanRun], cat: &MeasureCatalogue, words: &Locale) -> String {
     let mut rows = Vec::new();
     for run in runs {
         for p in &run.plans {
@@ -129,7 +129,7 @@ pub fn plan_csv(runs: &[PlanRun], cat: &Catalogue, words: &Locale) -> String {
 /// The files of `plan --out DIR`: the tables and the plans as JSON.
 pub fn files(
     runs: &[PlanRun],
-    cat: &Catalogue,
+    cat: &MeasureCatalogue,
     words: &Locale,
 ) -> Result<Vec<(String, Vec<u8>)>, serde_json::Error> {
     let mut out = vec![
@@ -216,9 +216,9 @@ struct ParamRow {
 }
 
 /// `measures.csv`: every number the plans used, with its source and status.
-pub fn measures_csv(cat: &Catalogue, words: &Locale) -> String {
+pub fn measures_csv(cat: &MeasureCatalogue, words: &Locale) -> String {
     let lang = words.lang();
-    let note = |n: &Option<parkbench_core::benchmark::Text>| {
+    let note = |n: &Option<parkbench_core::benchmark::Label>| {
         n.as_ref()
             .map(|t| csv_safe(t.get(lang)))
             .unwrap_or_default()

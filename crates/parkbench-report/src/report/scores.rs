@@ -94,7 +94,7 @@ pub fn gate_str(g: GateState) -> &'static str {
 #[derive(serde::Serialize)]
 struct JsonSet<'a> {
     id: &'a str,
-    title: &'a parkbench_core::benchmark::I18n,
+    title: &'a parkbench_core::benchmark::Bilingual,
     document: &'a str,
     publisher: &'a str,
     url: &'a str,

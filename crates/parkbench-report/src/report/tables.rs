@@ -261,7 +261,7 @@ struct ProvenanceRow {
 /// every measure parameter and price, each with its source and status.
 pub fn provenance_csv(
     run: &parkbench_core::pipeline::SetRun,
-    measures: Option<&parkbench_core::pathway::Catalogue>,
+    measures: Option<&parkbench_core::pathway::MeasureCatalogue>,
     words: &Locale,
 ) -> String {
     let lang = words.lang();
