@@ -144,10 +144,18 @@ impl Default for Fingerprint {
 
 impl Fingerprint {
     /// Adds a labelled value by its `Debug` form (every type fed here has a deterministic one:
-    /// no hash maps).
+    /// no hash maps). A `Debug` form names the value's Rust types, so renaming one changes the
+    /// id; [`Fingerprint::put_json`] does not.
     pub fn put(&mut self, label: &str, value: &impl std::fmt::Debug) -> &mut Self {
         self.bytes(label.as_bytes());
         self.bytes(format!("{value:?}").as_bytes())
+    }
+
+    /// Adds a labelled value by its JSON form: its fields and values alone, whatever its types
+    /// are called in the code.
+    pub fn put_json(&mut self, label: &str, value: &impl serde::Serialize) -> &mut Self {
+        self.bytes(label.as_bytes());
+        self.bytes(serde_json::to_string(value).unwrap_or_default().as_bytes())
     }
 
     /// Adds bytes with their length, so that two fields never run into each other.

@@ -234,7 +234,7 @@ pub struct Request {
 }
 
 /// What the pathways of a run use besides the reference's measure catalogue.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Pathways {
     pub scenario: Option<crate::pathway::scenario::Scenario>,
     /// A technology catalogue: each park's needs (from its plan) matched to it.
@@ -327,10 +327,10 @@ fn identify(
     let mut base = Fingerprint::default();
     base.data(data)
         .put("factors", &reference.factors)
-        .put("measures", &reference.measures)
+        .put_json("measures", &reference.measures)
         .put("selection", &request.selection)
         .put("programme", &(request.programme, request.mc))
-        .put("pathways", &request.pathways);
+        .put_json("pathways", &request.pathways);
     runs.iter()
         .map(|r| {
             let parks = r.scores.iter().map(|s| s.park_id.as_str()).collect();
