@@ -640,7 +640,7 @@ fn a_park_alone_is_read_against_published_references() {
         .map(|s| s.id.as_str())
         .collect();
     let cat = parkbench::indicators::IndicatorCatalogue::embedded().unwrap();
-    for r in parkbench::stats::published() {
+    for r in &parkbench::stats::published().unwrap() {
         assert!(cat.get(&r.indicator).is_some(), "{}", r.indicator);
         assert!(
             r.sectors

@@ -37,6 +37,8 @@ pub struct Reference {
     pub measures: crate::pathway::MeasureCatalogue,
     /// The national energy-consumption limit standards of products.
     pub products: crate::products::Standards,
+    /// Published figures a park's indicators are read against (never scored).
+    pub published: Vec<crate::stats::Published>,
 }
 
 impl Reference {
@@ -76,6 +78,7 @@ impl Reference {
             uncertainty: UncertaintyConfig::embedded()?,
             plausibility: Plausibility::embedded()?,
             products: crate::products::Standards::embedded()?,
+            published: crate::stats::published()?,
         })
     }
 

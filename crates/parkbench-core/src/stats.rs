@@ -423,16 +423,11 @@ struct PublishedFile {
     reference: Vec<Published>,
 }
 
-/// Every published reference, in the file's order.
-pub fn published() -> &'static [Published] {
-    static PUBLISHED: std::sync::OnceLock<Vec<Published>> = std::sync::OnceLock::new();
-    PUBLISHED.get_or_init(|| {
-        let (file, text) = crate::reference::read_text("references.toml", None)
-            .expect("references.toml is embedded");
-        crate::reference::parse_toml::<PublishedFile>(&file, &text)
-            .expect("the shipped references.toml parses (tested)")
-            .reference
-    })
+/// Every published reference (`indicators/references.toml`), in the file's order: loaded once
+/// with the reference data ([`crate::pipeline::Reference::published`]).
+pub fn published() -> Result<Vec<Published>, ReferenceError> {
+    let (file, text) = crate::reference::read_text("references.toml", None)?;
+    Ok(crate::reference::parse_toml::<PublishedFile>(&file, &text)?.reference)
 }
 
 #[cfg(test)]

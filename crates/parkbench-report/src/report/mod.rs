@@ -166,6 +166,8 @@ pub struct ReportInput<'a> {
     /// Client, preparer, issue date, data period, set version, report id: on the top of every
     /// page, the PDFs' covers and the workbook's cover sheet.
     pub identification: &'a parkbench_core::identification::Identification,
+    /// Published figures the park's indicators are read against (`Reference::published`).
+    pub published: &'a [parkbench_core::stats::Published],
 }
 
 impl<'a> ReportInput<'a> {
@@ -194,6 +196,7 @@ impl<'a> ReportInput<'a> {
             matches: outcome.matches.get(i).zip(technologies),
             comparison,
             identification: &outcome.identifications[i],
+            published: &reference.published,
         }
     }
 }

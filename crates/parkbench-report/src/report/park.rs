@@ -769,7 +769,8 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
         .park(&s.park_id)
         .map_or("", |p| p.sector.as_str());
     let values = input.run.values.get(&(s.park_id.clone(), s.year));
-    parkbench_core::stats::published()
+    input
+        .published
         .iter()
         .filter(|r| r.applies_to(sector))
         .filter_map(|r| {
