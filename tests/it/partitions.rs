@@ -9,7 +9,7 @@
 
 use crate::run;
 use polars::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn tree(rel: &str) -> String {
     crate::data("partitioned").join(rel).display().to_string()
@@ -120,7 +120,10 @@ fn parks_left_out_by_a_filter_are_neither_missing_nor_errors() {
     // out by the filter, nothing is reported, and the summary counts the parks read.
     let (code, out, _) = run(&["validate", &tree("bad"), "--park", "nm-1"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("0 errors, 0 warnings in 3 files (1 parks,"), "{out}");
+    assert!(
+        out.contains("0 errors, 0 warnings in 3 files (1 parks,"),
+        "{out}"
+    );
     assert!(
         out.contains("read 2 of 2 Parquet files and 0 of their 2 row groups"),
         "{out}"
@@ -233,4 +236,24 @@ fn a_tree_without_year_columns_takes_them_from_its_folders() {
         err.contains("read 2 of 4 Parquet files and 2 of their 4 row groups: 2 files (by their folders) and 2 row groups (by their statistics)"),
         "{err}"
     );
+}
+
+#[test]
+fn a_filter_on_the_sample_keeps_each_kept_parks_inventory_and_reports_nothing_of_the_others() {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let sample = sample.to_str().unwrap();
+    let (all, _) = inventory(sample, &[]);
+    let first = crate::csv_rows(&all)[0]["park_id"].clone();
+    let (one, _) = inventory(sample, &["--park", &first]);
+    let header = all.lines().next().unwrap();
+    let rows: Vec<&str> = all
+        .lines()
+        .filter(|l| l.starts_with(&format!("{first},")))
+        .collect();
+    assert_eq!(one, format!("{header}\n{}\n", rows.join("\n")));
+    // Its enterprises, waivers and activity of the other parks are not read, so none of them
+    // is reported as of an unknown park.
+    let (code, out, _) = run(&["validate", sample, "--park", &first]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors"), "{out}");
 }

@@ -294,7 +294,9 @@ fn retain_rows(t: &mut Table, keep: &[bool]) {
 /// Makes the row keys of a file's path (`year`, `park_id`) columns of its table: a column the
 /// file lacks is filled with the path's value (empty where the value is missing); where the file
 /// has the column, a row whose value disagrees with its path's is an error at its cell, naming
-/// both values (only for rows of parks `kept` says are read: another park's rows are not).
+/// both values (only for rows of parks `kept` says are read: another park's rows are not). A
+/// column of another key (`province`, kept in the files by polars) is the partition's, no data:
+/// it is dropped (a wide file would read it as a metric).
 pub fn fill(t: &mut Table, partition: &Partition, kept: &dyn Fn(&str) -> bool, diags: &mut Report) {
     let mut header = t.header.clone();
     for key in ROW_KEYS {
@@ -316,7 +318,18 @@ pub fn fill(t: &mut Table, partition: &Partition, kept: &dyn Fn(&str) -> bool, d
             }
         }
     }
-    if header.len() != t.header.len() {
+    let other_key = |h: &str| {
+        partition.keys.iter().any(|(k, _)| {
+            h.eq_ignore_ascii_case(k) && !ROW_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k))
+        })
+    };
+    let mut changed = header.len() != t.header.len();
+    while let Some(c) = header.iter().position(|h| other_key(h)) {
+        header.remove(c);
+        t.columns.remove(c);
+        changed = true;
+    }
+    if changed {
         let file = t.origin.file.clone();
         t.origin = match &t.origin.fields {
             Some(_) => Origin::rows(file, header.clone()),
@@ -469,5 +482,42 @@ mod tests {
         assert!(!f.keeps_group(None, Some(("P3", "P9"))));
         assert!(f.keeps_group(None, Some((" P3", "P9"))));
         assert!(Filter::default().keeps_group(Some((1.0, 2.0)), Some(("a", "b"))));
+    }
+
+    #[test]
+    fn path_keys_fill_columns_and_other_keys_are_no_data() {
+        let csv = "province,park_id,natural_gas [万m3]\njiangsu,P1,5\njiangsu,P2,6\n";
+        let mut t = crate::input::table::read_csv_bytes("a.csv", csv.as_bytes()).unwrap();
+        let partition = Partition {
+            root: String::new(),
+            keys: vec![
+                ("province".into(), Some("jiangsu".into())),
+                ("year".into(), Some("2024".into())),
+            ],
+        };
+        let mut diags = Report::with_limits(crate::reference::limits().problems);
+        fill(&mut t, &partition, &|_| true, &mut diags);
+        assert_eq!(t.header, ["park_id", "natural_gas [万m3]", "year"]);
+        assert_eq!(t.columns[2].get(1), Some("2024"));
+        assert!(diags.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_value_that_disagrees_with_its_folder_is_an_error_unless_its_park_is_not_read() {
+        let csv = "park_id,year\nP1,2024\nP2,2023.0\nP3,2022\n";
+        let mut t = crate::input::table::read_csv_bytes("a.csv", csv.as_bytes()).unwrap();
+        let partition = Partition {
+            root: String::new(),
+            keys: vec![("year".into(), Some("2023".into()))],
+        };
+        let mut diags = Report::with_limits(crate::reference::limits().problems);
+        fill(&mut t, &partition, &|p| p != "P3", &mut diags);
+        let at: Vec<_> = diags
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.column))
+            .collect();
+        assert_eq!(at, [(2, 2)]);
+        assert_eq!(diags.diagnostics[0].park_id.as_deref(), Some("P1"));
     }
 }

@@ -781,7 +781,8 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     // The enterprises before the activity: rows of an enterprise are checked against its stay
     // inside the boundary as they come.
     for (name, t) in enterprises_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             for e in enterprises::read(&t, &mut acc.diags) {
                 acc.boundary.add(e);
             }
@@ -865,20 +866,23 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         }
     }
     for (name, t) in waivers_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
             acc.waivers.extend(w);
         }
     }
     for (name, t) in products_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             let rows = products::read(&t, &mut acc.diags);
             acc.products.extend(rows);
         }
     }
     let has_ledger = !ledger_t.is_empty();
     for (name, t) in ledger_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             let certs = certificates::read(&t, &mut acc.diags);
             acc.certificates.extend(certs);
         }
@@ -924,6 +928,21 @@ impl Reading<'_> {
         let filter = &self.options.filter;
         filter.keeps_park(&park.park_id)
             && filter.keeps_province(park.province.as_deref(), &|w| self.factors.province_key(w))
+    }
+
+    /// Keeps the rows of a table of the parks' other records (enterprises, waivers, products,
+    /// certificates) whose park the reading filter keeps; their years are not filtered (a
+    /// firm's stay or a certificate may reach into the years read).
+    fn keep_parks(&self, t: &mut table::Table, left_out: &FxHashSet<String>) {
+        let filter = &self.options.filter;
+        if filter.parks.is_empty() && left_out.is_empty() {
+            return;
+        }
+        let by_park = hive::Filter {
+            years: Vec::new(),
+            ..filter.clone()
+        };
+        by_park.keep_rows(t, &|id| left_out.contains(id));
     }
 
     /// The activity rows of a table the reading filter keeps, checked: rows outside the filter
