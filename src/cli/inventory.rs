@@ -12,6 +12,8 @@ use parkbench::inventory::Inventory;
 pub struct InventoryArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub read: super::ReadArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Write to this file instead of standard output.
@@ -37,7 +39,14 @@ pub enum By {
 
 pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading the data and building the inventory");
-    let l = args.data.load()?;
+    let l = args.data.load_only(&args.read)?;
+    // What the filter left unread, on standard error (the output stays the inventory alone).
+    let lang = args.data.lang;
+    for (root, skipped) in &l.data.filtered {
+        if let Some(n) = skipped.notice(root) {
+            super::note(format_args!("{}", n.render(lang)));
+        }
+    }
     if args.by == By::Enterprise {
         let rows = l.inventory_by_enterprise(args.data.fuel_factors, args.benchmark.as_deref())?;
         spinner.finish_and_clear();

@@ -28,6 +28,8 @@ pub struct Wants<'a> {
     pub technologies: Option<&'a Path>,
     /// Who a report is for, who prepared it and when it was issued.
     pub issue: parkbench::identification::Issue,
+    /// Only these years and parks are read (`inventory`, `validate`).
+    pub read: Option<&'a super::ReadArgs>,
 }
 
 /// A command's reference data, dataset and request.
@@ -46,7 +48,7 @@ impl Job {
             Some(p) => Some(pathways(p, wants.technologies, &mut reference, args)?),
             None => None,
         };
-        let data = args.dataset(&reference)?;
+        let data = args.dataset(&reference, wants.read)?;
         let request = Request {
             sets: match wants.sets {
                 Some(s) => s.resolve(&reference)?,

@@ -238,6 +238,27 @@ pub struct DataArgs {
     /// `,` (1.234,5) or `.` (1,234.5). Without it each file's numbers decide.
     #[arg(long, value_name = ", | .", value_parser = parse_decimal)]
     pub decimal: Option<parkbench::units::DecimalMark>,
+    /// Read only the parks of this province (a key such as `jiangsu`, or its Chinese name;
+    /// repeat for several): the parks of other provinces in `parks.csv` and every Parquet
+    /// folder `province=...` of another are left out before reading, so they are the dataset's
+    /// no longer (peer statistics included).
+    #[arg(long = "province", value_name = "KEY")]
+    pub provinces: Vec<String>,
+}
+
+/// Which rows `inventory` and `validate` read at all: years and parks outside are left out
+/// before reading (Parquet partitions by their folders, row groups by their statistics), never
+/// checked, never reported. (`score` and `report` read every year and park: earlier years and
+/// the other parks count for changes and peers; their `--year` and `--park` choose what is
+/// scored.)
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Read only these years (repeat for several).
+    #[arg(long = "year", value_name = "YYYY")]
+    pub years: Vec<i32>,
+    /// Read only these parks (repeat for several).
+    #[arg(long = "park", value_name = "ID")]
+    pub parks: Vec<String>,
 }
 
 /// `--lang`: a language of the locale files by its code, or the locale file of a language not
@@ -350,11 +371,6 @@ impl job::Job {
 }
 
 impl DataArgs {
-    /// The reference data and the dataset alone (no sets): `validate`, `inventory`.
-    pub fn load(&self) -> Result<job::Job, CliError> {
-        job::Job::build(self, job::Wants::default())
-    }
-
     /// The shipped reference data, with `--factors`.
     pub fn reference(&self) -> Result<Reference, CliError> {
         if let Some(dir) = &self.factors
@@ -370,11 +386,31 @@ impl DataArgs {
         )?)
     }
 
-    /// The dataset of the DATA paths and `--data` folders, read against the reference.
-    pub fn dataset(&self, reference: &Reference) -> Result<Dataset, CliError> {
+    /// The reference data and the dataset alone (no sets), reading only the years and parks of
+    /// `read`: `validate`, `inventory`.
+    pub fn load_only(&self, read: &ReadArgs) -> Result<job::Job, CliError> {
+        let wants = job::Wants {
+            read: Some(read),
+            ..job::Wants::default()
+        };
+        job::Job::build(self, wants)
+    }
+
+    /// The dataset of the DATA paths and `--data` folders, read against the reference (only
+    /// the years and parks of `read`, when given, and the provinces of `--province`).
+    pub fn dataset(
+        &self,
+        reference: &Reference,
+        read: Option<&ReadArgs>,
+    ) -> Result<Dataset, CliError> {
         let paths: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
         let options = input::ReadOptions {
             decimal: self.decimal,
+            filter: input::hive::Filter {
+                years: read.map(|r| r.years.clone()).unwrap_or_default(),
+                parks: read.map(|r| r.parks.clone()).unwrap_or_default(),
+                provinces: self.provinces.clone(),
+            },
             ..input::ReadOptions::default()
         };
         let mut data = input::load_with(

@@ -125,6 +125,7 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, CliError> {
         pathways,
         technologies: args.technologies.as_deref(),
         issue: args.issue.issue(&args.data)?,
+        read: None,
     };
     let l = super::job::Job::build(&args.data, wants)?;
     let outcome = l.run()?;

@@ -10,11 +10,13 @@ use parkbench::i18n::{Lang, Locale};
 pub struct ValidateArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub read: super::ReadArgs,
 }
 
 pub fn run(args: ValidateArgs) -> Result<ExitStatus, CliError> {
     let spinner = super::spinner("reading and checking the data");
-    let l = args.data.load()?;
+    let l = args.data.load_only(&args.read)?;
     let mut report = l.data.report.clone();
     // Plausibility needs the inventory; it only adds warnings.
     let inv = l.inventory(args.data.fuel_factors, None)?;

@@ -14,6 +14,7 @@ mod matchmaking;
 mod national;
 mod operators;
 mod parquet;
+mod partitions;
 mod pdf;
 mod plan;
 #[cfg(feature = "portal")]

@@ -31,6 +31,80 @@ pub fn parquet_rows<R: polars_io::mmap::MmapBytesReader>(reader: R) -> Result<us
     polars_io::parquet::read::ParquetReader::new(reader).num_rows()
 }
 
+/// Bounds of a column in one row group, from the file's statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bounds {
+    /// Integer and floating-point columns.
+    Number(f64, f64),
+    /// Text columns (the bytes compared as the writer compared them).
+    Text(String, String),
+}
+
+/// One row group of a Parquet file, as its footer describes it: its rows and the bounds of
+/// each (top-level) column that has statistics, by the column's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowGroup {
+    pub rows: usize,
+    pub bounds: Vec<(String, Bounds)>,
+}
+
+/// The row groups of a Parquet file, in order, from its footer alone (no row is decoded).
+pub fn parquet_row_groups<R: polars_io::mmap::MmapBytesReader>(
+    reader: R,
+) -> Result<Vec<RowGroup>, FrameError> {
+    use polars_io::SerReader;
+    use polars_parquet::parquet::schema::types::{
+        PrimitiveConvertedType as Converted, PrimitiveLogicalType as Logical,
+    };
+    use polars_parquet::parquet::statistics::Statistics;
+    let mut reader = polars_io::parquet::read::ParquetReader::new(reader);
+    let metadata = reader.get_metadata()?;
+    let footer = metadata.footer_buf.as_ref();
+    Ok(metadata
+        .row_groups
+        .iter()
+        .map(|g| {
+            let bounds = g
+                .parquet_columns()
+                .iter()
+                .filter(|c| c.descriptor().path_in_schema.len() == 1)
+                .filter_map(|c| {
+                    let name = c.descriptor().path_in_schema[0].to_string();
+                    // Integers stand for themselves only without a logical type that scales or
+                    // shifts them (a decimal, a date).
+                    let ty = &c.descriptor().descriptor.primitive_type;
+                    let plain = matches!(ty.logical_type, None | Some(Logical::Integer(_)))
+                        && !matches!(ty.converted_type, Some(Converted::Decimal(..)));
+                    let number = |lo: Option<f64>, hi: Option<f64>| Some(Bounds::Number(lo?, hi?));
+                    let b = match c.statistics(footer)?.ok()? {
+                        Statistics::Int32(_) | Statistics::Int64(_) if !plain => None,
+                        Statistics::Int32(s) => {
+                            number(s.min_value.map(f64::from), s.max_value.map(f64::from))
+                        }
+                        Statistics::Int64(s) => {
+                            number(s.min_value.map(|x| x as f64), s.max_value.map(|x| x as f64))
+                        }
+                        Statistics::Float(s) => {
+                            number(s.min_value.map(f64::from), s.max_value.map(f64::from))
+                        }
+                        Statistics::Double(s) => number(s.min_value, s.max_value),
+                        Statistics::Binary(s) => Some(Bounds::Text(
+                            String::from_utf8(s.min_value?).ok()?,
+                            String::from_utf8(s.max_value?).ok()?,
+                        )),
+                        _ => None,
+                    }?;
+                    Some((name, b))
+                })
+                .collect();
+            RowGroup {
+                rows: g.num_rows(),
+                bounds,
+            }
+        })
+        .collect())
+}
+
 /// Rows `offset..offset + len` of a Parquet file: each column's name and cells.
 pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
     reader: R,

@@ -13,6 +13,7 @@ pub mod activity;
 pub mod certificates;
 pub mod collect;
 pub mod enterprises;
+pub mod hive;
 pub mod parks;
 pub mod parquet;
 pub mod products;
@@ -42,15 +43,19 @@ pub fn is_missing_token(s: &str) -> bool {
     MISSING_TOKENS.contains(&t.as_str())
 }
 
-/// How files are read, as the user said (`--decimal`); the default decides everything from the
-/// files themselves.
-#[derive(Debug, Clone, Copy, Default)]
+/// How files are read, as the user said (`--decimal`, `--year`, `--park`, `--province`); the
+/// default decides everything from the files themselves and reads every row.
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// The decimal mark of CSV files, when a file cannot tell (`1.234` in a comma file).
     pub decimal: Option<crate::units::DecimalMark>,
     /// Bounds on workbooks (default: `[workbook]` of `indicators/limits.toml`; the portal
     /// reads uploads with `[portal_workbook]`).
     pub workbook: Option<crate::reference::WorkbookLimits>,
+    /// Only these years, parks and provinces are read (every one when empty): Parquet files
+    /// outside by their partition path and row groups outside by their statistics are never
+    /// decoded, and rows outside are neither checked nor reported.
+    pub filter: hive::Filter,
 }
 
 /// Problems that stop loading before any file is read (the user named something that is not there).
@@ -88,6 +93,9 @@ pub struct Dataset {
     /// Enterprises' rows from while they were outside the boundary (left out of the parks;
     /// kept to restate earlier years on a later boundary).
     pub outside: enterprises::Outside,
+    /// What the reading filter left unread, by partitioned tree (or Parquet file named on its
+    /// own): also said as a notice.
+    pub filtered: BTreeMap<String, hive::Skipped>,
 }
 
 /// A row of `waivers.csv`: a park asks that a waivable rule of a set be waived.
@@ -108,6 +116,8 @@ pub struct Source {
     pub name: String,
     pub kind: SourceKind,
     pub content: Content,
+    /// The keys of a partitioned file's folders (`year=2024`); empty for any other file.
+    pub partition: hive::Partition,
 }
 
 /// What a source holds.
@@ -148,6 +158,7 @@ impl Source {
             name: path.display().to_string(),
             kind,
             content: Content::Path(path.to_path_buf()),
+            partition: hive::Partition::default(),
         }
     }
 
@@ -161,6 +172,7 @@ impl Source {
             name: name.into(),
             kind,
             content: Content::Bytes(bytes.into()),
+            partition: hive::Partition::default(),
         }
     }
 
@@ -190,6 +202,8 @@ struct Sources {
     parks: Vec<PathBuf>,
     activity: Vec<PathBuf>,
     activity_parquet: Vec<PathBuf>,
+    /// Parquet files of partitioned trees, with the keys of their folders.
+    partitioned: Vec<(PathBuf, hive::Partition)>,
     waivers: Vec<PathBuf>,
     certificates: Vec<PathBuf>,
     enterprises: Vec<PathBuf>,
@@ -214,6 +228,10 @@ impl Sources {
         ] {
             out.extend(paths.iter().map(|p| Source::path(kind, p)));
         }
+        out.extend(self.partitioned.into_iter().map(|(p, partition)| Source {
+            partition,
+            ..Source::path(SourceKind::ActivityParquet, &p)
+        }));
         out
     }
 }
@@ -256,7 +274,8 @@ fn discover(
                 Ok(files)
             };
             let acts = activity_files("csv")?;
-            let parquets = activity_files("parquet")?;
+            let parquets = activity_files(hive::PARQUET_EXTENSION)?;
+            let trees = partitioned_trees(files, p)?;
             let waivers = p.join("waivers.csv");
             if files.is_file(&waivers) {
                 s.waivers.push(waivers);
@@ -304,7 +323,7 @@ fn discover(
                     .expected(t!("diag.expected.folder")),
                 );
             }
-            if acts.is_empty() && parquets.is_empty() && !has_books {
+            if acts.is_empty() && parquets.is_empty() && trees.is_empty() && !has_books {
                 report.push(
                     Diagnostic::error(
                         p.display().to_string(),
@@ -317,6 +336,7 @@ fn discover(
             }
             s.activity.extend(acts);
             s.activity_parquet.extend(parquets);
+            s.partitioned.extend(trees);
         } else if files.is_file(p) {
             let name = p
                 .file_name()
@@ -357,6 +377,27 @@ fn discover(
         );
     }
     Ok(s)
+}
+
+/// The Parquet files of the partitioned trees in a dataset folder (its `activity` folder and
+/// its `key=value` folders), in the order of their paths.
+fn partitioned_trees(
+    files: &dyn Files,
+    folder: &Path,
+) -> Result<Vec<(PathBuf, hive::Partition)>, LoadError> {
+    let not_found = |_| LoadError::NotFound(folder.display().to_string());
+    let mut tops: Vec<PathBuf> = files
+        .list(folder)
+        .map_err(not_found)?
+        .into_iter()
+        .filter(|f| files.is_dir(f) && hive::is_tree(f))
+        .collect();
+    tops.sort();
+    let mut out = Vec::new();
+    for top in tops {
+        out.extend(hive::walk(files, folder, &top).map_err(not_found)?);
+    }
+    Ok(out)
 }
 
 /// Loads and validates a dataset from folders and/or files.
@@ -486,6 +527,8 @@ fn load_listed(
         acc.diags.extend(found.iter().cloned());
         load_group(sources, mark, &how, &mut acc);
     }
+    let said = acc.filtered.iter().filter_map(|(root, n)| n.notice(root));
+    acc.notices.extend(said.collect::<Vec<_>>());
     let Acc {
         files,
         row_counts,
@@ -500,6 +543,7 @@ fn load_listed(
         boundary,
         products,
         admission,
+        filtered,
         ..
     } = acc;
     let known: FxHashSet<&str> = parks.iter().map(|p| p.park_id.as_str()).collect();
@@ -546,6 +590,7 @@ fn load_listed(
         enterprises: boundary.list,
         products,
         outside: admission.outside,
+        filtered,
     }
 }
 
@@ -568,6 +613,11 @@ struct Acc {
     /// Unknown enterprises already reported, and rows outside the boundary kept aside.
     admission: enterprises::Admission,
     products: Vec<products::Product>,
+    /// Parks of the parks tables the reading filter left out (their rows are left out too,
+    /// never reported as of an unknown park).
+    left_out: FxHashSet<String>,
+    /// What the reading filter left unread, by tree.
+    filtered: BTreeMap<String, hive::Skipped>,
 }
 
 impl Acc {
@@ -607,6 +657,8 @@ impl Acc {
             boundary: enterprises::Boundary::default(),
             admission: enterprises::Admission::default(),
             products: Vec::new(),
+            left_out: FxHashSet::default(),
+            filtered: BTreeMap::new(),
         }
     }
 }
@@ -697,6 +749,10 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                     acc.title_rows.push((t.origin.clone(), t.title_rows));
                 }
                 for park in parks::read_parks(&t, vocab, factors, &mut acc.diags) {
+                    if !how.keeps_park(&park) {
+                        acc.left_out.insert(park.park_id);
+                        continue;
+                    }
                     if let Some(first) = defined.get(&park.park_id).map(|&i| &acc.parks[i]) {
                         let d = Diagnostic::error(
                             &park.file,
@@ -725,7 +781,8 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     // The enterprises before the activity: rows of an enterprise are checked against its stay
     // inside the boundary as they come.
     for (name, t) in enterprises_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             for e in enterprises::read(&t, &mut acc.diags) {
                 acc.boundary.add(e);
             }
@@ -741,10 +798,11 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         // The header's line and the title rows above it, from the first piece.
         let mut head = None;
         let notices = &mut acc.notices;
+        let left_out = &acc.left_out;
         let each = |mut t: table::Table| {
             head.get_or_insert((t.header_line, t.title_rows));
             notices.append(&mut t.notices);
-            let rows = activity::read_activity(&t, index, vocab, diags);
+            let rows = how.read_rows(&mut t, index, left_out, diags);
             let rows = enterprises::admit(rows, boundary, &origin, vocab, seen, diags);
             add_rows(collector, rows);
             // A header without the required columns is reported once, not once per piece.
@@ -775,62 +833,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         }
     }
     for source in of(SourceKind::ActivityParquet) {
-        let index = acc.files.len() as u16;
-        let (boundary, seen) = (&acc.boundary, &mut acc.admission);
-        let (diags, collector) = (&mut acc.diags, &mut acc.activity);
-        let mut origin = None;
-        let each = |t: table::Table| {
-            origin.get_or_insert_with(|| t.origin.clone());
-            let rows = activity::read_activity(&t, index, vocab, diags);
-            let rows = enterprises::admit(rows, boundary, &t.origin, vocab, seen, diags);
-            add_rows(collector, rows);
-            activity::missing_columns(&t).is_empty()
-        };
-        let name = &source.name;
-        let read = match &source.content {
-            Content::Path(p) => match how.files.handle(p) {
-                Ok(Some(f)) => parquet::read_pieces(name, f, parquet::PIECE_ROWS, each),
-                Ok(None) => match how.files.read(p) {
-                    Ok(b) => parquet::read_pieces(
-                        name,
-                        std::io::Cursor::new(b),
-                        parquet::PIECE_ROWS,
-                        each,
-                    ),
-                    Err(e) => Err(vec![Diagnostic::error(
-                        source.origin(),
-                        0,
-                        0,
-                        t!("diag.cannot_read_file", error = e.to_string()),
-                    )]),
-                },
-                Err(e) => Err(vec![Diagnostic::error(
-                    source.origin(),
-                    0,
-                    0,
-                    t!("diag.cannot_read_file", error = e.to_string()),
-                )]),
-            },
-            Content::Bytes(b) => parquet::read_pieces(
-                name,
-                std::io::Cursor::new(b.as_slice()),
-                parquet::PIECE_ROWS,
-                each,
-            ),
-        };
-        acc.files.push(origin.unwrap_or_else(|| source.origin()));
-        match read {
-            Ok(n) => {
-                acc.row_counts.push(n);
-                if n == 0 {
-                    acc.diags.push(no_rows(&source.origin(), 0));
-                }
-            }
-            Err(ds) => {
-                acc.row_counts.push(0);
-                acc.diags.extend(ds);
-            }
-        }
+        parquet_activity(source, how, acc, &mut add_rows);
     }
     for (name, t) in activity_t {
         let index = acc.files.len() as u16;
@@ -845,7 +848,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                 if t.rows() == 0 {
                     acc.diags.push(no_rows(&t.origin, t.header_line as usize));
                 }
-                let rows = activity::read_activity(&t, index, vocab, &mut acc.diags);
+                let rows = how.read_rows(&mut t, index, &acc.left_out, &mut acc.diags);
                 let rows = enterprises::admit(
                     rows,
                     &acc.boundary,
@@ -863,20 +866,23 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         }
     }
     for (name, t) in waivers_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
             acc.waivers.extend(w);
         }
     }
     for (name, t) in products_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             let rows = products::read(&t, &mut acc.diags);
             acc.products.extend(rows);
         }
     }
     let has_ledger = !ledger_t.is_empty();
     for (name, t) in ledger_t {
-        if let Some(t) = acc.table(name, t) {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
             let certs = certificates::read(&t, &mut acc.diags);
             acc.certificates.extend(certs);
         }
@@ -913,6 +919,135 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                 .park(&id),
             );
         }
+    }
+}
+
+impl Reading<'_> {
+    /// Does the reading filter keep this park of a parks table (by its id and province)?
+    fn keeps_park(&self, park: &Park) -> bool {
+        let filter = &self.options.filter;
+        filter.keeps_park(&park.park_id)
+            && filter.keeps_province(park.province.as_deref(), &|w| self.factors.province_key(w))
+    }
+
+    /// Keeps the rows of a table of the parks' other records (enterprises, waivers, products,
+    /// certificates) whose park the reading filter keeps; their years are not filtered (a
+    /// firm's stay or a certificate may reach into the years read).
+    fn keep_parks(&self, t: &mut table::Table, left_out: &FxHashSet<String>) {
+        let filter = &self.options.filter;
+        if filter.parks.is_empty() && left_out.is_empty() {
+            return;
+        }
+        let by_park = hive::Filter {
+            years: Vec::new(),
+            ..filter.clone()
+        };
+        by_park.keep_rows(t, &|id| left_out.contains(id));
+    }
+
+    /// The activity rows of a table the reading filter keeps, checked: rows outside the filter
+    /// (or of a park a parks table left out by it) are left out before they are checked, and
+    /// rows whose year the check read otherwise than the filter did are left out after.
+    fn read_rows(
+        &self,
+        t: &mut table::Table,
+        file_index: u16,
+        left_out: &FxHashSet<String>,
+        diags: &mut Report,
+    ) -> Vec<Row> {
+        let filter = &self.options.filter;
+        let dropped = |id: &str| left_out.contains(id);
+        filter.keep_rows(t, &dropped);
+        let mut rows = activity::read_activity(t, file_index, self.vocab, diags);
+        if !filter.is_empty() {
+            rows.retain(|r| {
+                filter.keeps_year(r.year) && filter.keeps_park(&r.park_id) && !dropped(&r.park_id)
+            });
+        }
+        rows
+    }
+}
+
+/// Reads one Parquet activity file into `acc`, unless the reading filter leaves it out by its
+/// partition path; only the row groups the filter may keep are decoded.
+fn parquet_activity(
+    source: &Source,
+    how: &Reading<'_>,
+    acc: &mut Acc,
+    add_rows: &mut dyn FnMut(&mut collect::Collector, Vec<Row>),
+) {
+    let filter = &how.options.filter;
+    let skipped = acc.filtered.entry(source_root(source)).or_default();
+    skipped.files += 1;
+    let province_key = |w: &str| how.factors.province_key(w);
+    if !filter.keeps_partition(&source.partition, &province_key) {
+        skipped.files_skipped += 1;
+        return;
+    }
+    let index = acc.files.len() as u16;
+    let (boundary, seen) = (&acc.boundary, &mut acc.admission);
+    let (diags, collector) = (&mut acc.diags, &mut acc.activity);
+    let left_out = &acc.left_out;
+    let mut origin = None;
+    let each = |mut t: table::Table| {
+        let kept = |id: &str| filter.keeps_park(id) && !left_out.contains(id);
+        hive::fill(&mut t, &source.partition, &kept, diags);
+        origin.get_or_insert_with(|| t.origin.clone());
+        let header_ok = activity::missing_columns(&t).is_empty();
+        let rows = how.read_rows(&mut t, index, left_out, diags);
+        let rows = enterprises::admit(rows, boundary, &t.origin, how.vocab, seen, diags);
+        add_rows(collector, rows);
+        header_ok
+    };
+    let name = &source.name;
+    let cannot_read = |e: std::io::Error| {
+        vec![Diagnostic::error(
+            source.origin(),
+            0,
+            0,
+            t!("diag.cannot_read_file", error = e.to_string()),
+        )]
+    };
+    let (pieces, filter) = (parquet::PIECE_ROWS, filter);
+    let read = match &source.content {
+        Content::Path(p) => match how.files.handle(p) {
+            Ok(Some(f)) => parquet::read_pieces_of(name, f, pieces, filter, each),
+            Ok(None) => match how.files.read(p) {
+                Ok(b) => {
+                    parquet::read_pieces_of(name, std::io::Cursor::new(b), pieces, filter, each)
+                }
+                Err(e) => Err(cannot_read(e)),
+            },
+            Err(e) => Err(cannot_read(e)),
+        },
+        Content::Bytes(b) => {
+            let bytes = std::io::Cursor::new(b.as_slice());
+            parquet::read_pieces_of(name, bytes, pieces, filter, each)
+        }
+    };
+    acc.files.push(origin.unwrap_or_else(|| source.origin()));
+    match read {
+        Ok(read) => {
+            acc.row_counts.push(read.rows);
+            let skipped = acc.filtered.entry(source_root(source)).or_default();
+            skipped.groups += read.groups;
+            skipped.groups_skipped += read.groups_skipped;
+            if read.rows == 0 && read.groups_skipped == 0 {
+                acc.diags.push(no_rows(&source.origin(), 0));
+            }
+        }
+        Err(ds) => {
+            acc.row_counts.push(0);
+            acc.diags.extend(ds);
+        }
+    }
+}
+
+/// The tree a Parquet source belongs to (its own name when it is in none).
+fn source_root(source: &Source) -> String {
+    match source.partition.root.as_str() {
+        "" => source.name.clone(),
+        root => root.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! the text columns (`park_id`, `metric`, `unit`, `period`, `quality`, `note`) text or
 //! integers. Numbers become the shortest text that reads back to the same value.
 
+use super::hive::{self, Filter};
 use super::table::{Table, TextColumn, canonical_header};
 use crate::diag::{Diagnostic, Origin};
 use crate::frame::{self, Cells};
@@ -40,10 +41,33 @@ pub fn is_parquet(bytes: &[u8]) -> bool {
 /// problem that makes the file unreadable (damaged, or columns of the wrong type).
 pub fn read_pieces<R: polars_io::mmap::MmapBytesReader>(
     file: &str,
+    reader: R,
+    piece_rows: usize,
+    each: impl FnMut(Table) -> bool,
+) -> Result<usize, Vec<Diagnostic>> {
+    read_pieces_of(file, reader, piece_rows, &Filter::default(), each).map(|r| r.rows)
+}
+
+/// What [`read_pieces_of`] read of a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Read {
+    /// Rows of the row groups read.
+    pub rows: usize,
+    /// Row groups of the file, and those left unread by their statistics.
+    pub groups: usize,
+    pub groups_skipped: usize,
+}
+
+/// [`read_pieces`], reading only the row groups whose statistics (least and greatest `year` and
+/// `park_id`) say they may hold a row `filter` keeps; the others are never decoded. Rows keep
+/// their numbers in the file, so a diagnostic names the same row with or without a filter.
+pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
+    file: &str,
     mut reader: R,
     piece_rows: usize,
+    filter: &Filter,
     mut each: impl FnMut(Table) -> bool,
-) -> Result<usize, Vec<Diagnostic>> {
+) -> Result<Read, Vec<Diagnostic>> {
     let unreadable = |e: frame::FrameError| {
         let e = e.to_string();
         vec![
@@ -60,18 +84,76 @@ pub fn read_pieces<R: polars_io::mmap::MmapBytesReader>(
             .hint(t!("diag.hint.parquet_write_again")),
         ]
     };
-    let rows = frame::parquet_rows(&mut reader).map_err(unreadable)?;
+    let groups = frame::parquet_row_groups(&mut reader).map_err(unreadable)?;
+    let ranges = kept_ranges(&groups, filter);
+    let mut read = Read {
+        rows: 0,
+        groups: groups.len(),
+        groups_skipped: groups.iter().filter(|g| !keeps(filter, g)).count(),
+    };
     let piece_rows = piece_rows.max(1);
-    let mut offset = 0;
-    loop {
-        let columns = frame::read_parquet(&mut reader, offset, piece_rows).map_err(unreadable)?;
-        let n = columns.first().map_or(0, |(_, c)| cells_len(c));
-        let t = table(file, columns, offset)?;
-        offset += n;
-        if !each(t) || n == 0 || offset >= rows {
-            return Ok(offset);
+    for (start, end) in ranges {
+        let mut offset = start;
+        loop {
+            let len = piece_rows.min(end - offset).max(1);
+            let columns = frame::read_parquet(&mut reader, offset, len).map_err(unreadable)?;
+            let n = columns.first().map_or(0, |(_, c)| cells_len(c));
+            let t = table(file, columns, offset)?;
+            offset += n;
+            read.rows += n;
+            if !each(t) {
+                return Ok(read);
+            }
+            if n == 0 || offset >= end {
+                break;
+            }
         }
     }
+    Ok(read)
+}
+
+/// The row ranges `start..end` of the groups `filter` keeps, neighbours merged; a file without
+/// row groups is one empty range (its header is still read and checked).
+fn kept_ranges(groups: &[frame::RowGroup], filter: &Filter) -> Vec<(usize, usize)> {
+    if groups.is_empty() {
+        return vec![(0, 0)];
+    }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for g in groups {
+        let end = start + g.rows;
+        if keeps(filter, g) {
+            match ranges.last_mut() {
+                Some(last) if last.1 == start => last.1 = end,
+                _ => ranges.push((start, end)),
+            }
+        }
+        start = end;
+    }
+    ranges
+}
+
+/// May a row group hold a row `filter` keeps, by the bounds of its `year` and `park_id`
+/// columns (named as the contract names them, aliases included)?
+fn keeps(filter: &Filter, g: &frame::RowGroup) -> bool {
+    if filter.years.is_empty() && filter.parks.is_empty() {
+        return true;
+    }
+    let of = |key: &str| {
+        g.bounds
+            .iter()
+            .find(|(name, _)| canonical_header(name) == key)
+            .map(|(_, b)| b)
+    };
+    let years = match of(hive::YEAR_KEY) {
+        Some(frame::Bounds::Number(lo, hi)) => Some((*lo, *hi)),
+        _ => None,
+    };
+    let parks = match of(hive::PARK_KEY) {
+        Some(frame::Bounds::Text(lo, hi)) => Some((lo.as_str(), hi.as_str())),
+        _ => None,
+    };
+    filter.keeps_group(years, parks)
 }
 
 fn cells_len(c: &Cells) -> usize {
