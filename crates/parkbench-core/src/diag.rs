@@ -446,6 +446,12 @@ impl Report {
                 }
             }
         }
+        self.keep(d);
+    }
+
+    /// Keeps a counted problem in full while its kind and the report have room; else counts it
+    /// as omitted.
+    fn keep(&mut self, mut d: Diagnostic) {
         let l = self.limits;
         let mut key = (d.severity, kind_key(&d));
         if !self.seen.contains_key(&key) && self.seen.len() >= l.kinds {
@@ -458,6 +464,46 @@ impl Report {
             self.diagnostics.push(d);
         } else {
             *self.omitted.entry(key).or_insert(0) += 1;
+        }
+    }
+
+    /// An empty report with the same limits, for a part of the work done apart (on another
+    /// core) and then [absorbed](Report::absorb).
+    pub fn part(&self) -> Report {
+        Report::with_limits(self.limits)
+    }
+
+    /// Can these parts, made with [`Report::part`] from rows that follow each other, be
+    /// absorbed in order into this report with the result of pushing their problems here one
+    /// by one? Yes unless the kinds counted one by one could run out, which would make which
+    /// kinds are counted apart depend on the order they were first seen.
+    pub fn absorbs_exactly(&self, parts: &[Report]) -> bool {
+        self.seen.len() + parts.iter().map(|p| p.seen.len()).sum::<usize>() < self.limits.kinds
+    }
+
+    /// Takes a part's problems as if they had been pushed here one by one, in order (see
+    /// [`Report::absorbs_exactly`]). Counts add up; of the problems the part kept in full, this
+    /// report keeps those its limits leave room for (a problem the part only counted could
+    /// not have been kept here either: the part's limits are the same, and it saw fewer).
+    pub fn absorb(&mut self, part: Report) {
+        self.errors += part.errors;
+        self.warnings += part.warnings;
+        self.parkless += part.parkless;
+        for (park, n) in part.failed {
+            *self.failed.entry(park).or_insert(0) += n;
+        }
+        for (park, n) in part.warned {
+            *self.warned.entry(park).or_insert(0) += n;
+        }
+        if self.group_first.is_none() {
+            self.group_first = part.group_first;
+        }
+        for d in part.diagnostics {
+            self.keep(d);
+        }
+        for (key, n) in part.omitted {
+            *self.seen.entry(key.clone()).or_insert(0) += n;
+            *self.omitted.entry(key).or_insert(0) += n;
         }
     }
 

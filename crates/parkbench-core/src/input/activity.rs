@@ -180,6 +180,8 @@ struct Ctx<'a> {
     canonical: Vec<Option<&'a Unit>>,
     /// How the period column writes dates with the year last.
     slash: SlashDates,
+    /// Rows checked together on one core ([`PART_ROWS`]).
+    part_rows: usize,
 }
 
 /// How a period column writes dates with the year last (`1/31/2022`, `31/1/2022`, as
@@ -258,12 +260,24 @@ struct At<'p> {
     park: &'p str,
 }
 
-/// Reads every row of an activity table, pushing every problem to `diags`.
+/// Reads every row of an activity table, pushing every problem to `diags`. A table of many
+/// rows is checked in parts of [`PART_ROWS`] on every core, with the rows and problems of one
+/// pass.
 pub fn read_activity(
     t: &Table,
     file_index: u16,
     vocab: &Vocabulary,
     diags: &mut crate::diag::Report,
+) -> Vec<Row> {
+    read_activity_in_parts(t, file_index, vocab, diags, PART_ROWS)
+}
+
+fn read_activity_in_parts(
+    t: &Table,
+    file_index: u16,
+    vocab: &Vocabulary,
+    diags: &mut crate::diag::Report,
+    part_rows: usize,
 ) -> Vec<Row> {
     let canonical = vocab
         .order
@@ -283,6 +297,7 @@ pub fn read_activity(
         file_index,
         canonical,
         slash,
+        part_rows,
     };
     super::table::ragged_rows(t, diags);
     let wide = is_wide(t);
@@ -313,17 +328,63 @@ pub fn read_activity(
         );
         return Vec::new();
     }
-    if wide { cx.wide(diags) } else { cx.long(diags) }
+    if wide {
+        let columns = cx.metric_columns(diags);
+        cx.in_parts(diags, |rows, d| cx.wide(&columns, rows, d))
+    } else {
+        cx.in_parts(diags, |rows, d| cx.long(rows, d))
+    }
 }
 
-impl Ctx<'_> {
+/// Rows of a table checked together on one core; a bigger table is checked in parts of about
+/// this many rows on every core.
+pub const PART_ROWS: usize = 1 << 16;
+
+/// The metric columns of a wide table: column, metric number, metric and unit.
+type MetricColumns<'v> = Vec<(usize, u16, &'v Metric, &'v Unit)>;
+
+impl<'a> Ctx<'a> {
+    /// Runs `check` over the rows of the table, in parts on every core when there are many,
+    /// and gives the rows and problems in the table's order, the same as one pass would: each
+    /// part's problems are absorbed into `diags` in order ([`crate::diag::Report::absorb`]).
+    /// When that could not be exact (more kinds of problem than are counted apart), the table
+    /// is checked again in one pass.
+    fn in_parts(
+        &self,
+        diags: &mut crate::diag::Report,
+        check: impl Fn(std::ops::Range<usize>, &mut crate::diag::Report) -> Vec<Row> + Sync,
+    ) -> Vec<Row> {
+        use rayon::prelude::*;
+        let (n, size) = (self.t.rows(), self.part_rows.max(1));
+        let parts = n.div_ceil(size);
+        if parts < 2 || rayon::current_num_threads() < 2 {
+            return check(0..n, diags);
+        }
+        let done: Vec<(Vec<Row>, crate::diag::Report)> = (0..parts)
+            .into_par_iter()
+            .map(|p| {
+                let mut d = diags.part();
+                let rows = check(p * size..((p + 1) * size).min(n), &mut d);
+                (rows, d)
+            })
+            .collect();
+        let (rows, reports): (Vec<Vec<Row>>, Vec<crate::diag::Report>) = done.into_iter().unzip();
+        if !diags.absorbs_exactly(&reports) {
+            return check(0..n, diags);
+        }
+        for r in reports {
+            diags.absorb(r);
+        }
+        rows.concat()
+    }
+
     fn cell(&self, col: Option<usize>, row: usize) -> &str {
         col.and_then(|c| self.t.columns[c].get(row))
             .map(str::trim)
             .unwrap_or("")
     }
 
-    fn long(&self, diags: &mut crate::diag::Report) -> Vec<Row> {
+    fn long(&self, range: std::ops::Range<usize>, diags: &mut crate::diag::Report) -> Vec<Row> {
         let t = self.t;
         let c_park = t.col("park_id");
         let c_year = t.col("year");
@@ -335,13 +396,13 @@ impl Ctx<'_> {
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
         let mut last_enterprise: EnterpriseId = None;
-        let mut rows = Vec::with_capacity(t.rows());
+        let mut rows = Vec::with_capacity(range.len());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
         let mut metrics: FxHashMap<&str, (u16, &Metric)> = FxHashMap::default();
         let mut units: FxHashMap<(u16, &str), &Unit> = FxHashMap::default();
         let mut last_park: Option<(&str, std::sync::Arc<str>)> = None;
-        for r in 0..t.rows() {
+        for r in range {
             let line = t.line(r);
             let park = self.cell(c_park, r);
             // A totals row has a word such as 合计 for park or metric; a park and a metric seen
@@ -425,15 +486,10 @@ impl Ctx<'_> {
         rows
     }
 
-    fn wide(&self, diags: &mut crate::diag::Report) -> Vec<Row> {
+    /// Resolves every metric column of a wide table once, from the header (its problems are
+    /// the header's).
+    fn metric_columns(&self, diags: &mut crate::diag::Report) -> MetricColumns<'a> {
         let t = self.t;
-        let c_park = t.col("park_id");
-        let c_year = t.col("year");
-        let c_period = t.col("period");
-        let c_quality = t.col("quality");
-        let c_evidence = t.col("evidence");
-        let c_enterprise = t.col("enterprise_id");
-        let mut last_enterprise: EnterpriseId = None;
         let known = [
             "park_id",
             "year",
@@ -445,7 +501,7 @@ impl Ctx<'_> {
             "name",
         ];
         // Resolve every metric column once, from the header.
-        let mut metric_cols: Vec<(usize, u16, &Metric, &Unit)> = Vec::new();
+        let mut metric_cols: MetricColumns<'a> = Vec::new();
         for (c, h) in t.header.iter().enumerate() {
             if known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
                 continue;
@@ -459,9 +515,26 @@ impl Ctx<'_> {
                 metric_cols.push((c, mi, m, u));
             }
         }
+        metric_cols
+    }
+
+    fn wide(
+        &self,
+        metric_cols: &MetricColumns<'a>,
+        range: std::ops::Range<usize>,
+        diags: &mut crate::diag::Report,
+    ) -> Vec<Row> {
+        let t = self.t;
+        let c_park = t.col("park_id");
+        let c_year = t.col("year");
+        let c_period = t.col("period");
+        let c_quality = t.col("quality");
+        let c_evidence = t.col("evidence");
+        let c_enterprise = t.col("enterprise_id");
+        let mut last_enterprise: EnterpriseId = None;
         let mut rows = Vec::new();
         let mut last_park = None;
-        for r in 0..t.rows() {
+        for r in range {
             let line = t.line(r);
             let park = self.cell(c_park, r);
             if last_park != Some(park) && self.totals_row(r, line, &[c_park], diags) {
@@ -478,7 +551,7 @@ impl Ctx<'_> {
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
             let mut row_values = Vec::new();
-            for &(c, mi, m, u) in &metric_cols {
+            for &(c, mi, m, u) in metric_cols {
                 let raw = self.cell(Some(c), r);
                 // An empty cell is a metric the park did not report, as an absent row of the
                 // long layout (a carrier left empty is not used); NA, - and the like are
@@ -611,7 +684,7 @@ impl Ctx<'_> {
         col: Option<usize>,
         park: &str,
         diags: &mut crate::diag::Report,
-    ) -> Option<(u16, &Metric)> {
+    ) -> Option<(u16, &'a Metric)> {
         if let Some(i) = self.vocab.metric_index(raw) {
             return Some((i, &self.vocab.metrics[&self.vocab.order[i as usize]]));
         }
@@ -637,15 +710,15 @@ impl Ctx<'_> {
         None
     }
 
-    fn unit<'v>(
-        &'v self,
+    fn unit(
+        &self,
         m: &Metric,
         raw: &str,
         line: usize,
         col: Option<usize>,
         park: &str,
         diags: &mut crate::diag::Report,
-    ) -> Option<&'v Unit> {
+    ) -> Option<&'a Unit> {
         if let Some(u) = self.vocab.units.find(&m.dimension, raw) {
             return Some(u);
         }
@@ -984,6 +1057,53 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months
+    /// out of their year) checked in parts of every size gives the rows and the report of one
+    /// pass: the same problems kept in full, in the same order, and the same counts.
+    #[test]
+    fn a_table_checked_in_parts_is_the_table_checked_at_once() {
+        let vocab = Vocabulary::embedded().unwrap();
+        let mut text = String::from("park_id,year,metric,value,unit,period,enterprise_id\n");
+        for i in 0..600 {
+            let park = match i % 97 {
+                0 => "合计".to_string(),
+                5 => String::new(),
+                _ => format!("P{}", i / 40),
+            };
+            let metric = ["electricity", "natural_gas", "coal", "steam?"][i % 4];
+            let unit = ["MWh", "m3", "t", "GJ"][(i + usize::from(i % 13 == 0)) % 4];
+            let value = match i % 17 {
+                0 => "n/a".to_string(),
+                3 => "-5".to_string(),
+                _ => format!("{}.5", i * 7),
+            };
+            let month = if i % 29 == 0 { 13 } else { 1 + i % 12 };
+            let firm = if i % 3 == 0 { "" } else { "F1" };
+            text.push_str(&format!(
+                "{park},2024,{metric},{value},{unit},2024-{month:02},{firm}\n"
+            ));
+        }
+        let t = super::super::table::read_csv_bytes("a.csv", text.as_bytes()).unwrap();
+        // Kinds enough to absorb the parts' problems, and too few (checked again in one pass).
+        for kinds in [500, 5] {
+            let limits = crate::diag::ProblemLimits {
+                per_kind: 3,
+                kept: 20,
+                kinds,
+                value_chars: 40,
+            };
+            let mut once = crate::diag::Report::with_limits(limits);
+            let rows = read_activity_in_parts(&t, 0, &vocab, &mut once, usize::MAX);
+            assert!(once.error_count() > 50 && !rows.is_empty());
+            for part in [1, 2, 7, 64, 599] {
+                let mut parts = crate::diag::Report::with_limits(limits);
+                let got = read_activity_in_parts(&t, 0, &vocab, &mut parts, part);
+                assert_eq!(got, rows, "parts of {part}");
+                assert_eq!(format!("{parts:?}"), format!("{once:?}"), "parts of {part}");
+            }
+        }
+    }
 
     #[test]
     fn periods_are_months_or_a_months_first_or_last_day() {

@@ -686,12 +686,21 @@ fn parse_text(
 /// that were counted, not read.
 type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>, usize);
 
+/// Bytes of a table's body read together on one core: a longer body is cut at record ends
+/// into parts of at least this size, read on every core.
+pub const PART_BYTES: usize = 4 << 20;
+
 /// Reads every record after the header (record `header` counting from 0: title rows stand
 /// above it) of decoded text (LF line ends) once: the cells of the header's `ncols` columns
 /// (extra fields are dropped, missing ones empty), the 1-based line of each record plus
 /// `offset`, and the records whose field count differs from the header's. Blank lines are no
 /// records. A text column is limited to 4 GiB (cell ends are 32-bit); files are read in pieces
 /// of 64 MB.
+///
+/// A long body is read in parts on every core and joined in order: the same cells, lines and
+/// records as one pass, which is what is done when that could differ (a quote that does not
+/// open or close a field, which could hide where records end, or more records of a different
+/// width than are kept).
 fn read_body(
     text: &str,
     header: usize,
@@ -705,17 +714,85 @@ fn read_body(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut record = csv::ByteRecord::new();
+    for _ in 0..=header {
+        if !reader.read_byte_record(&mut record)? {
+            break;
+        }
+    }
+    let start = reader.position().byte() as usize;
+    let threads = rayon::current_num_threads();
+    let part = PART_BYTES.max((text.len() - start) / (2 * threads));
+    let how = Records {
+        ncols,
+        delimiter,
+        offset,
+        kept: crate::reference::limits().problems.per_kind,
+    };
+    if threads < 2 {
+        return read_records(text, start, how);
+    }
+    read_in_parts(text, start, part, how)
+}
+
+/// How the records of a body are read: the header's width, the delimiter, the number added to
+/// every line, and how many records of another width are kept.
+#[derive(Clone, Copy)]
+struct Records {
+    ncols: usize,
+    delimiter: u8,
+    offset: u32,
+    kept: usize,
+}
+
+/// Reads the records from byte `start` in parts of about `part` bytes on every core, joined in
+/// order; in one pass when that could differ ([`read_body`]).
+fn read_in_parts(text: &str, start: usize, part: usize, how: Records) -> Result<Body, csv::Error> {
+    let Records {
+        ncols,
+        delimiter,
+        kept,
+        ..
+    } = how;
+    let cuts = match record_cuts(text.as_bytes(), start, part, delimiter) {
+        Some(cuts) if cuts.len() > 2 => cuts,
+        _ => return read_records(text, start, how),
+    };
+    use rayon::prelude::*;
+    let parts: Vec<Result<Body, csv::Error>> = cuts
+        .par_windows(2)
+        .map(|w| read_records(&text[..w[1]], w[0], how))
+        .collect();
+    let mut parts = parts.into_iter().collect::<Result<Vec<Body>, _>>()?;
+    let ragged: usize = parts.iter().map(|p| p.2.len() + p.3).sum();
+    if ragged > kept {
+        return read_records(text, start, how);
+    }
+    Ok(join_parts(&mut parts, ncols))
+}
+
+/// Reads the records of `text` from byte `start` (a record's start) to its end, as
+/// [`read_body`] says.
+fn read_records(text: &str, start: usize, how: Records) -> Result<Body, csv::Error> {
+    let Records {
+        ncols,
+        delimiter,
+        offset,
+        kept,
+    } = how;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(&text.as_bytes()[start..]);
+    let mut record = csv::ByteRecord::new();
     let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); ncols];
     let mut lines = Vec::new();
     let mut ragged = Vec::new();
     let mut dropped = 0;
-    let kept = crate::reference::limits().problems.per_kind;
-    let mut skip = header + 1;
+    // Lines before `start`: the reader counts from its own first line.
+    let before = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32;
+    let rest = &text[start..];
     while reader.read_byte_record(&mut record)? {
-        if skip > 0 {
-            skip -= 1;
-            continue;
-        }
         // A record of empty cells (a sheet's used range, `,,,,`) is no record.
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
@@ -727,8 +804,8 @@ fn read_body(
             }
             ragged.push((lines.len(), record.len()));
         }
-        let (line, _) = record_start(text, record.position());
-        lines.push(line + offset);
+        let (line, _) = record_start(rest, record.position());
+        lines.push(line + before + offset);
         for (c, (text, ends)) in bytes.iter_mut().enumerate() {
             if let Some(cell) = record.get(c) {
                 text.extend_from_slice(cell);
@@ -746,6 +823,66 @@ fn read_body(
         })
         .collect();
     Ok((columns, lines, ragged, dropped))
+}
+
+/// Where to cut `text` from `start` into parts of about `part` bytes, each ending at a
+/// record's end: `start`, the cuts, and the text's end. None when a quote does not open or
+/// close a field (`5"`, `a"b`): where records end is then only known to the CSV reader.
+fn record_cuts(text: &[u8], start: usize, part: usize, delimiter: u8) -> Option<Vec<usize>> {
+    let mut cuts = vec![start];
+    let mut next = start + part;
+    let mut in_quotes = false;
+    for i in memchr::memchr2_iter(b'"', b'\n', &text[start..]).map(|i| i + start) {
+        if text[i] == b'\n' {
+            if !in_quotes && i + 1 >= next && i + 1 < text.len() {
+                cuts.push(i + 1);
+                next = i + 1 + part;
+            }
+            continue;
+        }
+        let before = (i > start).then(|| text[i - 1]);
+        let after = text.get(i + 1).copied();
+        if in_quotes {
+            // Closes the field (or is the first of a doubled quote, which reopens at once).
+            if !matches!(after, None | Some(b'\n' | b'"')) && after != Some(delimiter) {
+                return None;
+            }
+        } else if !matches!(before, None | Some(b'\n' | b'"')) && before != Some(delimiter) {
+            return None;
+        }
+        in_quotes = !in_quotes;
+    }
+    if in_quotes {
+        return None;
+    }
+    cuts.push(text.len());
+    Some(cuts)
+}
+
+/// Joins the bodies of consecutive parts of a text into one, as one pass would have read it.
+fn join_parts(parts: &mut [Body], ncols: usize) -> Body {
+    let rows: usize = parts.iter().map(|p| p.1.len()).sum();
+    let mut lines = Vec::with_capacity(rows);
+    let mut ragged = Vec::new();
+    for (_, l, r, _) in parts.iter_mut() {
+        ragged.extend(r.iter().map(|&(row, n)| (row + lines.len(), n)));
+        lines.append(l);
+    }
+    let columns = (0..ncols)
+        .map(|c| {
+            let bytes: usize = parts.iter().map(|p| p.0[c].text.len()).sum();
+            let mut text = String::with_capacity(bytes);
+            let mut ends = Vec::with_capacity(rows);
+            for p in parts.iter_mut() {
+                let col = std::mem::replace(&mut p.0[c], TextColumn::empty());
+                let base = text.len() as u32;
+                ends.extend(col.ends.iter().map(|e| e + base));
+                text.push_str(&col.text);
+            }
+            TextColumn { text, ends }
+        })
+        .collect();
+    (columns, lines, ragged, 0)
 }
 
 /// Refuses files that are clearly not text tables, saying what they look like.
@@ -1235,6 +1372,40 @@ mod tests {
             columns[0].cells().collect::<Vec<_>>(),
             vec!["1", "2", "4", "5"]
         );
+    }
+
+    proptest::proptest! {
+        /// Read in parts of any size, a body gives the cells, lines and records of one pass,
+        /// whatever its quotes, blank lines and ragged records.
+        #[test]
+        fn a_body_read_in_parts_is_the_body_read_at_once(
+            text in "[a1,\"\n é;]{0,300}",
+            part in 1usize..40,
+            kept in 0usize..4,
+        ) {
+            let how = Records { ncols: 3, delimiter: b',', offset: 7, kept };
+            let once = read_records(&text, 0, how).map_err(|e| e.to_string());
+            let parts = read_in_parts(&text, 0, part, how).map_err(|e| e.to_string());
+            let view = |b: Result<Body, String>| b.map(|(c, l, r, d)| {
+                let cells: Vec<Vec<Option<String>>> = c
+                    .iter()
+                    .map(|c| (0..c.cells_len()).map(|i| c.get(i).map(str::to_string)).collect())
+                    .collect();
+                (cells, l, r, d)
+            });
+            proptest::prop_assert_eq!(view(once), view(parts));
+        }
+    }
+
+    #[test]
+    fn a_long_body_is_cut_at_record_ends_outside_quotes() {
+        let text = b"a,b\n1,\"x\ny\"\n2,3\n4,\"\"\"q\"\"\"\n5,6\n";
+        assert_eq!(
+            record_cuts(text, 4, 1, b','),
+            Some(vec![4, 12, 16, 26, text.len()])
+        );
+        // A quote inside an unquoted field: where records end is left to the CSV reader.
+        assert_eq!(record_cuts(b"a,b\n5\",x\n", 4, 1, b','), None);
     }
 
     #[test]
