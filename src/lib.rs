@@ -18,7 +18,8 @@
 
 pub use parkbench_core::{
     benchmark, csv_out, diag, factors, frame, i18n, identification, indicators, input, inventory,
-    matchmaking, pathway, pipeline, reference, scoring, stats, t, uncertainty, units, world,
+    kernel, matchmaking, pathway, pipeline, reference, scoring, stats, t, uncertainty, units,
+    world,
 };
 pub use parkbench_disk as disk;
 #[cfg(feature = "portal")]

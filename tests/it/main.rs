@@ -10,6 +10,7 @@ mod enterprises;
 mod hostile;
 mod interrupt;
 mod inventory;
+mod kernel;
 mod matchmaking;
 mod national;
 mod operators;

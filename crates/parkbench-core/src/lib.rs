@@ -31,6 +31,8 @@
 //!    asked, for a [`pipeline::Request`], and identifies each set's report
 //!    ([`identification`]: client, preparer, issue date, data period, set version, report
 //!    id). The command line and the portal call it.
+//! 8. [`kernel`] is the same run for one group of parks as a function of Arrow columns in and
+//!    out, with no state: what a programme that outgrows one machine runs per park group.
 //!
 //! Words are data: stages return facts (ids, numbers, [`i18n::Text`] message keys with their
 //! arguments) and [`i18n`] words them from `locales/en.toml` and `locales/zh.toml`. The
@@ -49,6 +51,7 @@ pub mod identification;
 pub mod indicators;
 pub mod input;
 pub mod inventory;
+pub mod kernel;
 pub mod matchmaking;
 pub mod pathway;
 pub mod pipeline;
