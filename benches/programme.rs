@@ -9,7 +9,9 @@
 //! Options: `--parks N,N,..`, `--years Y` (5), `--seed S` (1), `--reps R` (best of 3 below
 //! 10,000 parks, 1 from there), `--messy SHARE` (0.5), `--enterprises N` (0: park totals; N
 //! firms per park, each flow split over the firms inside the boundary, some moving in and out),
-//! `--no-report`. Environment:
+//! `--no-report`, `--national P,P,..` (instead of the sizes: the national enterprise-level year
+//! at these percentages of its 2,500 zones, as a partitioned Parquet tree and as CSV, against
+//! python-polars' lazy scan; see `programme/national.rs`). Environment:
 //! `PARKBENCH_BENCH_PARKS`, `PARKBENCH_BIN` (another parkbench binary; default: the one cargo
 //! built for this bench, `target/release/parkbench`).
 //!
@@ -36,6 +38,9 @@
 
 use parkbench_synth as generator;
 
+#[path = "programme/national.rs"]
+mod national;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -43,6 +48,7 @@ use std::time::{Duration, Instant};
 const BENCHMARK: &str = "cn-zero-carbon-park-2025";
 const DRAWS: &str = "1000";
 
+#[derive(Clone)]
 struct Options {
     parks: Vec<usize>,
     years: usize,
@@ -53,6 +59,8 @@ struct Options {
     hostile: bool,
     /// Enterprises per park (0: park totals, as operators of small parks send them).
     enterprises: usize,
+    /// Percentages of the national year to measure instead of the programme sizes.
+    national: Vec<u32>,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +78,18 @@ fn main() -> ExitCode {
     let bin = std::env::var_os("PARKBENCH_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_parkbench")));
+    if !opts.national.is_empty() {
+        return match national::measure(&bin, &opts, &opts.national) {
+            Ok(r) => {
+                print!("{}", national::table(&r));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: national year: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let mut results = Vec::new();
     for &n in &opts.parks {
         match measure(&bin, &opts, n) {
@@ -179,6 +199,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         report: true,
         hostile: true,
         enterprises: 0,
+        national: Vec::new(),
     };
     let list = |s: &str| -> Result<Vec<usize>, String> {
         s.split(',')
@@ -202,6 +223,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--years" => o.years = num(value()?)? as usize,
             "--seed" => o.seed = num(value()?)?,
             "--enterprises" => o.enterprises = num(value()?)? as usize,
+            "--national" => {
+                o.national = list(value()?)?
+                    .into_iter()
+                    .map(|p| p.clamp(1, 100) as u32)
+                    .collect()
+            }
             "--reps" => o.reps = Some(num(value()?)?.max(1) as usize),
             "--messy" => {
                 let v = value()?;
