@@ -49,10 +49,10 @@ pub struct MatchArgs {
 /// Reads a technology catalogue, bounded, with every problem located.
 pub fn read_catalogue(
     path: &Path,
-    measures: &parkbench::pathway::MeasureCatalogue,
+    reference: &parkbench::pipeline::Reference,
     lang: parkbench::i18n::Lang,
 ) -> Result<TechnologyCatalogue, CliError> {
-    let max = parkbench::reference::limits().technologies.max_bytes;
+    let max = reference.limits().technologies.max_bytes;
     let meta =
         std::fs::metadata(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     if meta.len() > max as u64 {
@@ -64,7 +64,8 @@ pub fn read_catalogue(
     }
     let bytes =
         std::fs::read(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    TechnologyCatalogue::parse(&path.display().to_string(), &bytes, measures).map_err(|problems| {
+    let name = path.display().to_string();
+    TechnologyCatalogue::parse(&name, &bytes, &reference.measures, &reference.vocab).map_err(|problems| {
         CliError::Usage(
             problems
                 .iter()

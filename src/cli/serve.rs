@@ -97,7 +97,7 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
             source,
         })?;
     rt.block_on(async move {
-        let mut limits = parkbench::reference::limits().portal;
+        let mut limits = parkbench::reference::Limits::embedded()?.portal;
         let set = |field: &mut u64, v: Option<u64>| *field = v.unwrap_or(*field);
         set(&mut limits.header_timeout_secs, args.header_timeout_secs);
         set(&mut limits.body_idle_secs, args.body_timeout_secs);

@@ -428,12 +428,17 @@ impl Factors {
     }
 
     /// Standard-coal and CO2 factors of a fuel.
-    pub fn fuel(&self, set: FuelFactorSet, fuel: &str) -> Option<FuelFactors> {
+    pub fn fuel(
+        &self,
+        set: FuelFactorSet,
+        fuel: &str,
+        vocab: &crate::reference::Vocabulary,
+    ) -> Option<FuelFactors> {
         let cn = self.fuels.get(&("cn".to_string(), fuel.to_string()))?;
         let cn_source = self.fuel_sources.get("cn").cloned().unwrap_or_default();
         let mut assumptions = Vec::new();
         let kgce = FactorUse {
-            factor: t!("factor.tce", fuel = crate::reference::metric_text(fuel)),
+            factor: t!("factor.tce", fuel = vocab.metric_text(fuel)),
             value: cn.kgce_per_unit?,
             unit: format!("kgce/{}", cn.unit),
             source: cn.kgce_source.clone().unwrap_or_else(|| cn_source.clone()),
@@ -443,7 +448,7 @@ impl Factors {
         let cn_co2 = cn.kgco2_per_unit.map(|v| FactorUse {
             factor: t!(
                 "factor.co2",
-                fuel = crate::reference::metric_text(fuel),
+                fuel = vocab.metric_text(fuel),
                 table = crate::i18n::Text::new("factor.table_cn")
             ),
             value: v,
@@ -459,7 +464,7 @@ impl Factors {
                     kgco2 = Some(FactorUse {
                         factor: t!(
                             "factor.co2",
-                            fuel = crate::reference::metric_text(fuel),
+                            fuel = vocab.metric_text(fuel),
                             table = crate::i18n::Text::new("factor.table_ipcc2006")
                         ),
                         value: ip.kgco2_per_unit.unwrap_or_default(),
@@ -476,13 +481,13 @@ impl Factors {
                 }
                 Some(ip) => assumptions.push(t!(
                     "assumption.ipcc_unit",
-                    fuel = crate::reference::metric_text(fuel),
+                    fuel = vocab.metric_text(fuel),
                     ipcc_unit = &ip.unit,
                     unit = &cn.unit
                 )),
                 None => assumptions.push(t!(
                     "assumption.no_ipcc",
-                    fuel = crate::reference::metric_text(fuel)
+                    fuel = vocab.metric_text(fuel)
                 )),
             }
         }
@@ -491,7 +496,7 @@ impl Factors {
         {
             assumptions.push(t!(
                 "assumption.fallback_co2",
-                fuel = crate::reference::metric_text(fuel),
+                fuel = vocab.metric_text(fuel),
                 value = f.value,
                 unit = &f.unit,
                 source = &f.source
@@ -499,7 +504,7 @@ impl Factors {
             kgco2 = Some(FactorUse {
                 factor: t!(
                     "factor.co2",
-                    fuel = crate::reference::metric_text(fuel),
+                    fuel = vocab.metric_text(fuel),
                     table = crate::i18n::Text::new("factor.table_fallback")
                 ),
                 unit: format!("kgCO2/{}", cn.unit),
@@ -786,7 +791,7 @@ mod tests {
 
     #[test]
     fn washed_coal_has_a_recorded_fallback() {
-        let ff = f().fuel(FuelFactorSet::Cn, "washed_coal").unwrap();
+        let ff = f().fuel(FuelFactorSet::Cn, "washed_coal", &crate::reference::Vocabulary::embedded().unwrap()).unwrap();
         assert_eq!(ff.kgco2.unwrap().value, 2.4407);
         assert!(ff.assumptions[0].en().contains("no CO2 factor"));
     }

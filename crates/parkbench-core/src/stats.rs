@@ -412,9 +412,11 @@ pub struct Published {
 
 impl Published {
     /// Does it apply to a park of this sector (as parks.csv writes it)?
-    pub fn applies_to(&self, written: &str) -> bool {
+    pub fn applies_to(&self, written: &str, sectors: &crate::reference::Sectors) -> bool {
         self.sectors.is_empty()
-            || crate::reference::sector(written).is_some_and(|s| self.sectors.contains(&s.id))
+            || sectors
+                .find(written)
+                .is_some_and(|s| self.sectors.contains(&s.id))
     }
 }
 

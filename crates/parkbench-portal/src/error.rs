@@ -174,9 +174,7 @@ impl Fail {
         match self {
             Fail::Throttled(s) | Fail::Busy(s) | Fail::LoginBusy(s) => Some(*s),
             Fail::Storage(_) => Some(
-                parkbench_core::reference::limits()
-                    .portal
-                    .storage_retry_secs,
+                crate::shipped_limits().portal.storage_retry_secs,
             ),
             _ => None,
         }

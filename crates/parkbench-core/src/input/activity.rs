@@ -534,7 +534,7 @@ impl Ctx<'_> {
         let Some(&c) = cols
             .iter()
             .flatten()
-            .find(|&&c| crate::reference::is_totals_word(self.cell(Some(c), r)))
+            .find(|&&c| crate::reference::shipped().columns.is_totals_word(self.cell(Some(c), r)))
         else {
             return false;
         };

@@ -155,8 +155,8 @@ impl Table {
 pub fn canonical_header(h: &str) -> String {
     let h = h.trim().trim_start_matches('\u{feff}').trim();
     let key = crate::units::fold_width(h).to_lowercase();
-    match crate::reference::column_aliases().get(&key) {
-        Some(c) => c.clone(),
+    match crate::reference::shipped().columns.contract(&key) {
+        Some(c) => c.to_string(),
         None => h.to_string(),
     }
 }
@@ -709,7 +709,7 @@ fn read_body(
     let mut lines = Vec::new();
     let mut ragged = Vec::new();
     let mut dropped = 0;
-    let kept = crate::reference::limits().problems.per_kind;
+    let kept = crate::reference::shipped().limits.problems.per_kind;
     let mut skip = header + 1;
     while reader.read_byte_record(&mut record)? {
         if skip > 0 {
@@ -1191,7 +1191,7 @@ pub(crate) fn strip_trailing_notes(t: &mut Table) {
             .filter(|s| !s.trim().is_empty())
             .peekable();
         // A note, or a signature row: every cell starts with a note word.
-        if cells.peek().is_none() || !cells.all(crate::reference::is_note_text) {
+        if cells.peek().is_none() || !cells.all(|c| crate::reference::shipped().columns.is_note_text(c)) {
             break;
         }
         from = r;

@@ -441,7 +441,7 @@ pub fn match_needs(
         for tech in catalogue
             .technologies
             .iter()
-            .filter(|t| t.serves_sector(&n.sector))
+            .filter(|t| t.serves_sector(&n.sector, &reference.vocab.sectors))
         {
             // The best-covered measure of the need this technology implements.
             let mut best: Option<(String, Option<f64>)> = None;

@@ -379,6 +379,8 @@ pub struct Scorer<'a> {
     /// Earlier years restated on a later boundary, read by changes over time and trajectories.
     pub restated: &'a indicators::Restated,
     pub opts: &'a ScoreOptions,
+    /// Names the metrics a rule lacks.
+    pub vocab: &'a crate::reference::Vocabulary,
 }
 
 /// The park-year scored, with its park's name and country.
@@ -574,7 +576,7 @@ fn score_rule(
                 None if r.needs.is_empty() => t!("scoring.note.no_value"),
                 None => t!(
                     "scoring.note.needs_data",
-                    metrics = crate::reference::metric_list(&r.needs)
+                    metrics = s.vocab.metric_list(&r.needs)
                 ),
             })
         }

@@ -204,7 +204,7 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
             ("catalogue", catalogue_meta(&p).await),
             (
                 "tech_limit_mb",
-                Value::from(parkbench_core::reference::limits().technologies.max_bytes >> 20),
+                Value::from(p.refs().limits().technologies.max_bytes >> 20),
             ),
             ("requests", requests_view(&p, &v).await?),
             ("scope_parks", Value::from_serialize(&parks)),
@@ -386,7 +386,7 @@ pub async fn technologies_upload(
     let Some(up) = f.uploads.into_iter().next() else {
         return Err(v.fail(Fail::BadRequest));
     };
-    let max = parkbench_core::reference::limits().technologies.max_bytes;
+    let max = p.refs().limits().technologies.max_bytes;
     if up.bytes.len() > max {
         return Err(v.fail(Fail::TooLarge(max >> 20)));
     }
@@ -394,6 +394,7 @@ pub async fn technologies_upload(
         &up.name,
         &up.bytes,
         &p.inner.refs.measures,
+        &p.inner.refs.vocab,
     ) {
         Err(problems) => {
             const SHOWN: usize = 200;

@@ -341,7 +341,7 @@ impl Builder {
         let note = row
             .cells
             .iter()
-            .all(|(_, _, t)| crate::reference::is_note_text(t))
+            .all(|(_, _, t)| crate::reference::shipped().columns.is_note_text(t))
             .then(|| row.cells[0].2.clone());
         match (&mut b.notes, note) {
             (Some((_, texts)), Some(t)) => {
