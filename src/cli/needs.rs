@@ -65,15 +65,17 @@ pub fn read_catalogue(
     let bytes =
         std::fs::read(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     let name = path.display().to_string();
-    TechnologyCatalogue::parse(&name, &bytes, &reference.measures, &reference.vocab).map_err(|problems| {
-        CliError::Usage(
-            problems
-                .iter()
-                .map(|d| d.render(lang))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })
+    TechnologyCatalogue::parse(&name, &bytes, &reference.measures, &reference.vocab).map_err(
+        |problems| {
+            CliError::Usage(
+                problems
+                    .iter()
+                    .map(|d| d.render(lang))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        },
+    )
 }
 
 pub fn run_needs(args: NeedsArgs) -> Result<ExitStatus, CliError> {

@@ -636,11 +636,7 @@ fn a_park_alone_is_read_against_published_references() {
     }
     // Every reference names a known indicator and known sectors.
     let sectors = parkbench::reference::Sectors::embedded().unwrap();
-    let vocab_sectors: Vec<&str> = sectors
-        .list()
-        .iter()
-        .map(|s| s.id.as_str())
-        .collect();
+    let vocab_sectors: Vec<&str> = sectors.list().iter().map(|s| s.id.as_str()).collect();
     let cat = parkbench::indicators::IndicatorCatalogue::embedded().unwrap();
     for r in &parkbench::stats::published().unwrap() {
         assert!(cat.get(&r.indicator).is_some(), "{}", r.indicator);

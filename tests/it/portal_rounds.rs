@@ -924,7 +924,13 @@ async fn every_new_route_refuses_who_it_must(db_url: &str) {
         (StatusCode::BAD_REQUEST, Some("json")),
         "{v}"
     );
-    let long = "x".repeat(parkbench::reference::Limits::embedded().unwrap().portal.comment_chars + 1);
+    let long = "x".repeat(
+        parkbench::reference::Limits::embedded()
+            .unwrap()
+            .portal
+            .comment_chars
+            + 1,
+    );
     let (s, v) = decide(
         &mut c,
         &js,

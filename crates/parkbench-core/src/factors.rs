@@ -485,10 +485,7 @@ impl Factors {
                     ipcc_unit = &ip.unit,
                     unit = &cn.unit
                 )),
-                None => assumptions.push(t!(
-                    "assumption.no_ipcc",
-                    fuel = vocab.metric_text(fuel)
-                )),
+                None => assumptions.push(t!("assumption.no_ipcc", fuel = vocab.metric_text(fuel))),
             }
         }
         if kgco2.is_none()
@@ -791,7 +788,13 @@ mod tests {
 
     #[test]
     fn washed_coal_has_a_recorded_fallback() {
-        let ff = f().fuel(FuelFactorSet::Cn, "washed_coal", &crate::reference::Vocabulary::embedded().unwrap()).unwrap();
+        let ff = f()
+            .fuel(
+                FuelFactorSet::Cn,
+                "washed_coal",
+                &crate::reference::Vocabulary::embedded().unwrap(),
+            )
+            .unwrap();
         assert_eq!(ff.kgco2.unwrap().value, 2.4407);
         assert!(ff.assumptions[0].en().contains("no CO2 factor"));
     }

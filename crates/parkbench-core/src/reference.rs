@@ -717,13 +717,19 @@ mod tests {
         assert_eq!(words.contract("园区编号"), Some("park_id"));
         let vocab = Vocabulary::embedded().unwrap();
         assert!(vocab.limits.workbook.columns > 0 && !vocab.sectors.list().is_empty());
-        assert_eq!(shipped().limits.problems.per_kind, vocab.limits.problems.per_kind);
+        assert_eq!(
+            shipped().limits.problems.per_kind,
+            vocab.limits.problems.per_kind
+        );
     }
 
     /// A columns file that does not parse is an error naming it, not an empty list.
     #[test]
     fn a_columns_file_that_does_not_parse_is_an_error() {
         let e = ColumnWords::from_text("indicators/columns.toml", "aliases = 3").unwrap_err();
-        assert!(e.to_string().starts_with("indicators/columns.toml: "), "{e}");
+        assert!(
+            e.to_string().starts_with("indicators/columns.toml: "),
+            "{e}"
+        );
     }
 }

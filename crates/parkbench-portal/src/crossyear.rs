@@ -205,12 +205,7 @@ pub fn words(
 ) -> (String, String) {
     let t = |k: &str| super::i18n::t(lang, k);
     let locale = Locale::get(lang);
-    let carrier_name = |id: &str| {
-        format!(
-            "{} ({id})",
-            locale.text(&vocab.metric_text(id))
-        )
-    };
+    let carrier_name = |id: &str| format!("{} ({id})", locale.text(&vocab.metric_text(id)));
     let source = |s: &str, status: SourceStatus| {
         t("threshold_source")
             .replace("{source}", s)

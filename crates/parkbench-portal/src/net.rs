@@ -96,10 +96,7 @@ fn closing(mut r: Response) -> Response {
 
 /// A typed value (a path, an email) as a log line shows it ([`super::auth::for_log`]).
 pub(super) fn logged(value: &str) -> String {
-    super::auth::for_log(
-        value,
-        crate::shipped_limits().portal.log_value_chars,
-    )
+    super::auth::for_log(value, crate::shipped_limits().portal.log_value_chars)
 }
 
 // ---- body deadlines

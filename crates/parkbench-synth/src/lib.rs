@@ -1196,7 +1196,14 @@ impl Draw<'_> {
     ) -> io::Result<()> {
         let unit = Unit::Electricity(self.units.electricity);
         let (year, rng) = (y.year, &mut *self.rng);
-        w.flow(year, "electricity_grid", mix.grid_mwh, unit, rng, Season::Power)?;
+        w.flow(
+            year,
+            "electricity_grid",
+            mix.grid_mwh,
+            unit,
+            rng,
+            Season::Power,
+        )?;
         let classes = [
             "electricity_green_traded",
             "electricity_green_direct",
@@ -1258,7 +1265,14 @@ impl Draw<'_> {
             va
         };
         let money = Unit::Money(units.money);
-        w.flow(year, "industrial_value_added", written, money, rng, Season::Flat)?;
+        w.flow(
+            year,
+            "industrial_value_added",
+            written,
+            money,
+            rng,
+            Season::Flat,
+        )?;
         let per_employee = plan.va_per_employee * (1.0 + 0.04 * tf);
         let people = Unit::Count(units.people);
         w.stock(year, "employees", va / per_employee, people, rng)?;
@@ -1282,7 +1296,14 @@ impl Draw<'_> {
             let reuse = (plan.reuse0 + 0.01 * tf).min(0.97);
             let total = fresh / (1.0 - reuse);
             w.flow(year, "water_fresh", fresh, big, rng, Season::Flat)?;
-            w.flow(year, "water_industrial_total", total, big, rng, Season::Flat)?;
+            w.flow(
+                year,
+                "water_industrial_total",
+                total,
+                big,
+                rng,
+                Season::Flat,
+            )?;
             let reused = if y.slip == Some(Slip::WaterReused) {
                 total * 1.2
             } else {
@@ -1293,8 +1314,22 @@ impl Draw<'_> {
         let waste = tce * plan.waste_per_tce;
         let utilised = waste * (plan.util0 + 0.01 * tf).min(0.98);
         let mass = Unit::Mass(units.big);
-        w.flow(year, "solid_waste_generated", waste, mass, rng, Season::Flat)?;
-        w.flow(year, "solid_waste_utilized", utilised, mass, rng, Season::Flat)?;
+        w.flow(
+            year,
+            "solid_waste_generated",
+            waste,
+            mass,
+            rng,
+            Season::Flat,
+        )?;
+        w.flow(
+            year,
+            "solid_waste_utilized",
+            utilised,
+            mass,
+            rng,
+            Season::Flat,
+        )?;
         if plan.reports_waste_heat {
             let recoverable = tce * plan.waste_heat_per_tce;
             let recovered = if y.slip == Some(Slip::WasteHeat) {
@@ -1303,8 +1338,22 @@ impl Draw<'_> {
                 recoverable * (plan.recovered0 + 0.02 * tf).min(0.85)
             };
             let u = Unit::WasteHeat(units.waste_heat);
-            w.flow(year, "waste_heat_recoverable", recoverable, u, rng, Season::Winter)?;
-            w.flow(year, "waste_heat_recovered", recovered, u, rng, Season::Winter)?;
+            w.flow(
+                year,
+                "waste_heat_recoverable",
+                recoverable,
+                u,
+                rng,
+                Season::Winter,
+            )?;
+            w.flow(
+                year,
+                "waste_heat_recovered",
+                recovered,
+                u,
+                rng,
+                Season::Winter,
+            )?;
         }
         Ok(())
     }

@@ -531,11 +531,11 @@ impl Ctx<'_> {
         cols: &[Option<usize>],
         diags: &mut crate::diag::Report,
     ) -> bool {
-        let Some(&c) = cols
-            .iter()
-            .flatten()
-            .find(|&&c| crate::reference::shipped().columns.is_totals_word(self.cell(Some(c), r)))
-        else {
+        let Some(&c) = cols.iter().flatten().find(|&&c| {
+            crate::reference::shipped()
+                .columns
+                .is_totals_word(self.cell(Some(c), r))
+        }) else {
             return false;
         };
         diags.push(totals_warning(

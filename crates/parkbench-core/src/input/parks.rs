@@ -197,9 +197,7 @@ fn id_problem(
 ) -> Option<Diagnostic> {
     let error = |message| Diagnostic::error(f, line, id_col + 1, message);
     if id.is_empty() {
-        return Some(
-            error(t!("diag.park_id_empty")).expected(t!("diag.expected.park_id_example")),
-        );
+        return Some(error(t!("diag.park_id_empty")).expected(t!("diag.expected.park_id_example")));
     }
     if valid_park_id(id) && !super::valid_park_id_for_path(id) {
         return Some(
@@ -231,11 +229,7 @@ fn id_problem(
 }
 
 /// The park's country (`CN` when the cell is empty), and whether it is known.
-fn country(
-    c: &ParkRow<'_>,
-    factors: &Factors,
-    diags: &mut crate::diag::Report,
-) -> (String, bool) {
+fn country(c: &ParkRow<'_>, factors: &Factors, diags: &mut crate::diag::Report) -> (String, bool) {
     let raw = c.get("country");
     let country = if raw.is_empty() {
         "CN".to_string()

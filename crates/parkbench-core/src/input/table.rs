@@ -1191,7 +1191,9 @@ pub(crate) fn strip_trailing_notes(t: &mut Table) {
             .filter(|s| !s.trim().is_empty())
             .peekable();
         // A note, or a signature row: every cell starts with a note word.
-        if cells.peek().is_none() || !cells.all(|c| crate::reference::shipped().columns.is_note_text(c)) {
+        if cells.peek().is_none()
+            || !cells.all(|c| crate::reference::shipped().columns.is_note_text(c))
+        {
             break;
         }
         from = r;

@@ -737,7 +737,8 @@ async fn review_view(
         .findings
         .iter()
         .map(|f| {
-            let (message, source) = crate::crossyear::words(f, sub.year - 1, v.lang, &p.refs().vocab);
+            let (message, source) =
+                crate::crossyear::words(f, sub.year - 1, v.lang, &p.refs().vocab);
             BTreeMap::from([("message", message), ("source", source)])
         })
         .collect();

@@ -15,46 +15,16 @@ pub(super) struct PageCtx<'a> {
 impl PageCtx<'_> {
     /// Renders and writes one park's page(s) and charts; returns the files written.
     pub(super) fn park(&self, s: &Score) -> Result<Vec<String>, ReportError> {
-        let (input, opts, env, many) = (self.input, self.opts, self.env, self.many);
-        let footer = self.footer.to_string();
-        let set = &input.run.set;
-        let lang = opts.lang;
-        let t = labels(lang);
+        let (input, opts) = (self.input, self.opts);
+        let (set, lang) = (&input.run.set, opts.lang);
         let mut written = Vec::new();
         let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
             self.sink.put(rel, bytes)?;
             written.push(rel.to_string());
             Ok(())
         };
-        let history: Vec<(i32, f64)> = input
-            .run
-            .values
-            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
-            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
-            .collect();
-        let mut charts: Vec<ChartView> = Vec::new();
-        let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
-        macro_rules! chart {
-            ($c:expr, $title:expr) => {{
-                let (view, png) = ChartView::new(&$c, $title, opts)?;
-                files.push(($c.name().to_string(), view.svg.clone(), png));
-                charts.push(view);
-            }};
-        }
-        chart!(
-            plot::Scorecard::from_score(s, set, input.cat, lang),
-            t["chart_scorecard"].to_string()
-        );
-        chart!(
-            plot::CategoryProfile::from_score(s, lang),
-            t["chart_categories"].to_string()
-        );
-        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
-            chart!(c, t["chart_core"].to_string());
-        }
-        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
-            chart!(c, t["chart_trajectories"].to_string());
-        }
+        let mut charts = Charts::default();
+        self.score_charts(s, &mut charts)?;
         // The pathway's charts, shown in its own section.
         let plan = input
             .pathways
@@ -62,27 +32,8 @@ impl PageCtx<'_> {
         let projection = input
             .pathways
             .and_then(|(run, _)| run.projections.iter().find(|p| p.park_id == s.park_id));
-        let mut pathway_charts: Vec<ChartView> = Vec::new();
         if let (Some(p), Some((_, cat))) = (plan, input.pathways) {
-            macro_rules! pathway_chart {
-                ($c:expr) => {{
-                    let c = $c;
-                    let (view, png) = ChartView::new(&c, c.title.clone(), opts)?;
-                    files.push((c.name().to_string(), view.svg.clone(), png));
-                    pathway_charts.push(view);
-                }};
-            }
-            if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
-                pathway_chart!(c);
-            }
-            if let Some(c) = plot::Waterfall::from_plan(p, cat, lang) {
-                pathway_chart!(c);
-            }
-            if let Some(c) =
-                projection.and_then(|pr| plot::ProjectionChart::from_projection(pr, lang))
-            {
-                pathway_chart!(c);
-            }
+            charts.pathway(p, cat, projection, opts)?;
         }
         let needs = input
             .matches
@@ -94,43 +45,134 @@ impl PageCtx<'_> {
                 set,
                 cat,
                 lang,
-                &pathway_charts,
+                &charts.pathway,
             )),
             _ => None,
         };
         if opts.html {
-            for (name, svg, png) in &files {
+            for (name, svg, png) in &charts.files {
                 put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
                 if let Some(p) = png {
                     put(&format!("charts/{}-{name}.png", s.park_id), p)?;
                 }
             }
         }
-        let page = park_page(
-            s,
-            input,
-            lang,
-            &charts,
-            many,
-            &footer,
-            Sections { pathway, needs },
-        );
+        let footer = self.footer.to_string();
+        let sections = Sections { pathway, needs };
+        let page = park_page(s, input, lang, &charts.park, self.many, &footer, sections);
+        self.write_page(s, &page, &mut put)?;
+        Ok(written)
+    }
+
+    /// The charts of the park's score: scorecard, categories, core indicator over the years,
+    /// trajectories.
+    fn score_charts(&self, s: &Score, charts: &mut Charts) -> Result<(), ReportError> {
+        let (input, opts) = (self.input, self.opts);
+        let (set, lang) = (&input.run.set, opts.lang);
+        let t = labels(lang);
+        let history: Vec<(i32, f64)> = input
+            .run
+            .values
+            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
+            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
+            .collect();
+        let title = |key: &str| t[key].to_string();
+        let scorecard = plot::Scorecard::from_score(s, set, input.cat, lang);
+        charts.add_park(&scorecard, title("chart_scorecard"), opts)?;
+        let categories = plot::CategoryProfile::from_score(s, lang);
+        charts.add_park(&categories, title("chart_categories"), opts)?;
+        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
+            charts.add_park(&c, title("chart_core"), opts)?;
+        }
+        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
+            charts.add_park(&c, title("chart_trajectories"), opts)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the page in each format asked for: HTML, Markdown, PDF.
+    fn write_page(
+        &self,
+        s: &Score,
+        page: &minijinja::Value,
+        put: &mut dyn FnMut(&str, &[u8]) -> Result<(), ReportError>,
+    ) -> Result<(), ReportError> {
+        let (opts, env) = (self.opts, self.env);
         if opts.html {
-            let html = env.get_template("park.html")?.render(&page)?;
+            let html = env.get_template("park.html")?.render(page)?;
             put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
         }
         if opts.markdown {
-            let md = env.get_template("park.md")?.render(&page)?;
+            let md = env.get_template("park.md")?.render(page)?;
             put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
         }
         if opts.pdf {
             let rel = format!("parks/{}.pdf", s.park_id);
-            let ident = format!("{}/{rel}", set.id);
-            let pdf =
-                super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(&page)?, &ident)?;
+            let ident = format!("{}/{rel}", self.input.run.set.id);
+            let pdf = super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(page)?, &ident)?;
             put(&rel, &pdf)?;
         }
-        Ok(written)
+        Ok(())
+    }
+}
+
+/// A park's charts: those of its score, those of its pathway section, and every chart's files
+/// (name, SVG, PNG) in the order they were drawn.
+#[derive(Default)]
+struct Charts {
+    park: Vec<ChartView>,
+    pathway: Vec<ChartView>,
+    files: Vec<(String, String, Option<Vec<u8>>)>,
+}
+
+impl Charts {
+    /// Renders a chart of the park's score.
+    fn add_park(
+        &mut self,
+        c: &impl plot::Chart,
+        title: String,
+        opts: &ReportOptions,
+    ) -> Result<(), ReportError> {
+        let view = self.render(c, title, opts)?;
+        self.park.push(view);
+        Ok(())
+    }
+
+    fn render(
+        &mut self,
+        c: &impl plot::Chart,
+        title: String,
+        opts: &ReportOptions,
+    ) -> Result<ChartView, ReportError> {
+        let (view, png) = ChartView::new(c, title, opts)?;
+        self.files
+            .push((c.name().to_string(), view.svg.clone(), png));
+        Ok(view)
+    }
+
+    /// The pathway's charts: its abatement cost curve, its waterfall and its projection.
+    fn pathway(
+        &mut self,
+        p: &parkbench_core::pathway::Plan,
+        cat: &parkbench_core::pathway::MeasureCatalogue,
+        projection: Option<&parkbench_core::pathway::scenario::Projection>,
+        opts: &ReportOptions,
+    ) -> Result<(), ReportError> {
+        let lang = opts.lang;
+        if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
+            let view = self.render(&c, c.title.clone(), opts)?;
+            self.pathway.push(view);
+        }
+        if let Some(c) = plot::Waterfall::from_plan(p, cat, lang) {
+            let view = self.render(&c, c.title.clone(), opts)?;
+            self.pathway.push(view);
+        }
+        if let Some(c) = projection.and_then(|pr| plot::ProjectionChart::from_projection(pr, lang))
+        {
+            let view = self.render(&c, c.title.clone(), opts)?;
+            self.pathway.push(view);
+        }
+        Ok(())
     }
 }
 
