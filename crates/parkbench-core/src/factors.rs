@@ -559,51 +559,7 @@ impl Factors {
                 "national fossil power".to_string(),
             )
         } else {
-            let province_rows = province
-                .map(|p| rows_for("province", p))
-                .unwrap_or_default();
-            if !province_rows.is_empty() {
-                (province_rows, province.unwrap_or_default().to_string())
-            } else {
-                let region = grid_region.map(str::to_string).or_else(|| {
-                    province.and_then(|p| {
-                        self.grid
-                            .iter()
-                            .find(|r| r.level == "province" && r.key == p)
-                            .map(|r| r.grid_region.clone())
-                    })
-                });
-                let region_rows = region
-                    .as_deref()
-                    .map(|r| rows_for("region", r))
-                    .unwrap_or_default();
-                let region_name = || {
-                    let r = region.as_deref().unwrap_or_default();
-                    Text::both(r, region_rows.first().map_or(r, |row| row.name_zh.as_str()))
-                };
-                match (province, region.as_deref()) {
-                    (Some(p), _) if !region_rows.is_empty() => assumptions.push(t!(
-                        "assumption.region_for_province",
-                        province = p,
-                        region = region_name()
-                    )),
-                    (None, Some(_)) if !region_rows.is_empty() => assumptions
-                        .push(t!("assumption.region_no_province", region = region_name())),
-                    _ => {}
-                }
-                if !region_rows.is_empty() {
-                    (region_rows, region.unwrap_or_default())
-                } else {
-                    assumptions.push(match province {
-                        Some(p) => t!("assumption.national_for_province", province = p),
-                        None => t!("assumption.national_no_province"),
-                    });
-                    (
-                        rows_for("national", "national_average"),
-                        "national".to_string(),
-                    )
-                }
-            }
+            self.local_grid_rows(province, grid_region, &mut assumptions)
         };
         let (row, note) = pick_year(&level_rows, |r| r.year, year)?;
         let what = Text::both(what, &row.name_zh);
@@ -625,6 +581,66 @@ impl Factors {
             },
             assumptions,
         })
+    }
+
+    /// The rows of a Chinese park's grid at its average: its province's, else its regional
+    /// grid's (named, or its province's), else the national average, each step said.
+    fn local_grid_rows(
+        &self,
+        province: Option<&str>,
+        grid_region: Option<&str>,
+        assumptions: &mut Vec<Text>,
+    ) -> (Vec<&GridRow>, String) {
+        let rows_for = |level: &str, key: &str| -> Vec<&GridRow> {
+            self.grid
+                .iter()
+                .filter(|r| r.level == level && r.key == key)
+                .collect()
+        };
+        let province_rows = province
+            .map(|p| rows_for("province", p))
+            .unwrap_or_default();
+        if !province_rows.is_empty() {
+            return (province_rows, province.unwrap_or_default().to_string());
+        }
+        let region = grid_region.map(str::to_string).or_else(|| {
+            province.and_then(|p| {
+                self.grid
+                    .iter()
+                    .find(|r| r.level == "province" && r.key == p)
+                    .map(|r| r.grid_region.clone())
+            })
+        });
+        let region_rows = region
+            .as_deref()
+            .map(|r| rows_for("region", r))
+            .unwrap_or_default();
+        let region_name = || {
+            let r = region.as_deref().unwrap_or_default();
+            Text::both(r, region_rows.first().map_or(r, |row| row.name_zh.as_str()))
+        };
+        match (province, region.as_deref()) {
+            (Some(p), _) if !region_rows.is_empty() => assumptions.push(t!(
+                "assumption.region_for_province",
+                province = p,
+                region = region_name()
+            )),
+            (None, Some(_)) if !region_rows.is_empty() => {
+                assumptions.push(t!("assumption.region_no_province", region = region_name()))
+            }
+            _ => {}
+        }
+        if !region_rows.is_empty() {
+            return (region_rows, region.unwrap_or_default());
+        }
+        assumptions.push(match province {
+            Some(p) => t!("assumption.national_for_province", province = p),
+            None => t!("assumption.national_no_province"),
+        });
+        (
+            rows_for("national", "national_average"),
+            "national".to_string(),
+        )
     }
 
     fn grid_ember(&self, country: &str, year: i32) -> Option<GridFactor> {

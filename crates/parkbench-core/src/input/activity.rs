@@ -389,17 +389,15 @@ impl Ctx<'_> {
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
+            let at = At {
+                line,
+                col: c_value,
+                park,
+            };
             let value = match (metric, unit) {
-                (Some((mi, m)), Some(u)) => self.value(
-                    self.cell(c_value, r),
-                    (mi, m, u),
-                    At {
-                        line,
-                        col: c_value,
-                        park,
-                    },
-                    diags,
-                ),
+                (Some((mi, m)), Some(u)) => {
+                    self.value(self.cell(c_value, r), (mi, m, u), at, diags)
+                }
                 _ => None,
             };
             if diags.error_count() > before {

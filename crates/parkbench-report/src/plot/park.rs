@@ -759,8 +759,6 @@ impl Trajectories {
     }
 }
 
-/// One indicator's panel: its title (wrapped, with the distance to the threshold on a line of
-/// its own), the reported values, the threshold line, the projection and the milestones.
 /// Draws a panel's title (wrapped) and its distance lines; returns the height they take.
 fn panel_title<DB: DrawingBackend>(
     p: &Panel,
@@ -777,6 +775,8 @@ fn panel_title<DB: DrawingBackend>(
     Ok(10 + gap * lines.len() as i32)
 }
 
+/// One indicator's panel: its title (wrapped, with the distance to the threshold on a line of
+/// its own), the reported values, the threshold line, the projection and the milestones.
 fn panel<DB: DrawingBackend>(p: &Panel, cell: &DrawingArea<DB, Shift>) -> Result<(), String> {
     let first = p.points.first().map_or(2020, |x| x.0);
     let last = p
