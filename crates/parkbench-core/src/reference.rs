@@ -10,7 +10,7 @@
 //! [`crate::pipeline::Reference`], passed to the reader, the accountant, scoring and pathways).
 //! Each constructor returns an error naming the file that does not parse.
 //!
-//! One static is left, [`shipped`] (crate-private): the column words of `columns.toml` (aliases,
+//! One static is left, `shipped()` (crate-private): the column words of `columns.toml` (aliases,
 //! note and totals words) and the bound on ragged records, read by the table readers of
 //! `input` (`input::table`'s CSV reader, whose header and note rules the sheet, Parquet, parks
 //! and activity readers share). Both files are embedded at compile time and no option replaces

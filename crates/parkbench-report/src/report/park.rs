@@ -95,7 +95,7 @@ impl PageCtx<'_> {
         &self,
         s: &Score,
         page: &minijinja::Value,
-        put: &mut dyn FnMut(&str, &[u8]) -> Result<(), ReportError>,
+        put: &mut super::programme::Put,
     ) -> Result<(), ReportError> {
         let (opts, env) = (self.opts, self.env);
         if opts.html {

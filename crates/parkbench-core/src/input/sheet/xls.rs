@@ -356,13 +356,19 @@ impl Cells {
         }
     }
 
-    /// A formula's cached value (a number, a Boolean or an error); true when its value is a
-    /// string, which the `String` record after it holds.
-    fn formula(&mut self, g: &Globals, (row, col): (u16, u16), xf: u16, b: &[u8]) -> bool {
+    /// A formula's cached value (a number, a Boolean or an error); its cell when its value is
+    /// a string, which the `String` record after it holds.
+    fn formula(
+        &mut self,
+        g: &Globals,
+        (row, col): (u16, u16),
+        xf: u16,
+        b: &[u8],
+    ) -> Option<(u16, u16)> {
         let v = b.get(6..14).unwrap_or(&[0; 8]);
         if v[6] == 0xFF && v[7] == 0xFF {
             match v[0] {
-                0 => return true,
+                0 => return Some((row, col)),
                 1 => self.push(row, col, Kind::Other, flag(v[2])),
                 2 => self.push(row, col, Kind::Other, error_text(v[2])),
                 _ => {}
@@ -375,7 +381,7 @@ impl Cells {
             };
             self.push(row, col, k, &t);
         }
-        false
+        None
     }
 
     /// The sheet: its merges, then its cells in order (BIFF writes cells row by row, but not
@@ -511,11 +517,8 @@ fn read_sheet(
                     cells.push(row, col, Kind::Text, &t);
                 }
             }
-            FORMULA => {
-                if cells.formula(g, (row, col), xf, b) {
-                    pending_string = Some((row, col));
-                }
-            }
+            // A string result waits for its String record.
+            FORMULA => pending_string = cells.formula(g, (row, col), xf, b).or(pending_string),
             STRING => {
                 if let Some((r, c)) = pending_string.take() {
                     let t = string_record(b, &mut records);
