@@ -391,7 +391,7 @@ fn conversion_table() -> Result<String, String> {
             ("electricity", _) => (elec, 0.0),
             ("heat", _) => (heat_tce, heat_co2),
             ("process", _) => (0.0, 1.0),
-            _ => match factors.fuel(FuelFactorSet::Cn, id) {
+            _ => match factors.fuel(FuelFactorSet::Cn, id, &vocab) {
                 Some(ff) => {
                     let per = vocab
                         .units

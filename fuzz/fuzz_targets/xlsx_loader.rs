@@ -5,8 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use parkbench::input::sheet;
 
 fuzz_target!(|data: &[u8]| {
-    let mut problems = parkbench::diag::Report::with_limits(parkbench::reference::limits().problems);
-    match sheet::read_workbook_bytes("fuzz.xlsx", data, &mut problems) {
+    let limits = parkbench::reference::Limits::embedded().expect("shipped limits");
+    let mut problems = parkbench::diag::Report::with_limits(limits.problems);
+    match sheet::read_workbook_bytes("fuzz.xlsx", data, limits.workbook, &mut problems) {
         Ok(book) => {
             for (_, t) in book.sheets {
                 let _ = t.rows();

@@ -89,44 +89,7 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
                     l.id, l.label.en, l.min_score, l.min_coverage, l.requires_gates
                 );
             }
-            let mut rows = Vec::new();
-            for r in &s.rules {
-                for t in r.thresholds.iter().chain(&r.milestones) {
-                    rows.push(vec![
-                        r.id.clone(),
-                        r.indicator.get_ref().clone(),
-                        r.role.as_str().into(),
-                        format!("{:?}", r.method).to_lowercase(),
-                        r.weight.to_string(),
-                        t.value.to_string(),
-                        [
-                            t.band.clone(),
-                            t.country.clone(),
-                            t.year.map(|y| y.to_string()),
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                        t.status.as_str().into(),
-                        t.source.clone(),
-                    ]);
-                }
-            }
-            let header: Vec<String> = [
-                "rule",
-                "indicator",
-                "role",
-                "method",
-                "weight",
-                "threshold",
-                "for",
-                "status",
-                "source",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+            let (header, rows) = threshold_rows(s);
             print!("{}", text_table(&header, &rows));
             if let Some(n) = &s.notes {
                 println!("notes: {}", n.get(parkbench::i18n::Lang::EN));
@@ -134,6 +97,50 @@ pub fn benchmarks(cmd: BenchmarksCmd) -> Result<ExitStatus, CliError> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// A set's thresholds and milestones, one row each: rule, indicator, role, method, weight,
+/// threshold, what it is for (band, country, year), status and source; with the header.
+fn threshold_rows(s: &parkbench::benchmark::BenchmarkSet) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rows = Vec::new();
+    for r in &s.rules {
+        for t in r.thresholds.iter().chain(&r.milestones) {
+            rows.push(vec![
+                r.id.clone(),
+                r.indicator.get_ref().clone(),
+                r.role.as_str().into(),
+                format!("{:?}", r.method).to_lowercase(),
+                r.weight.to_string(),
+                t.value.to_string(),
+                [
+                    t.band.clone(),
+                    t.country.clone(),
+                    t.year.map(|y| y.to_string()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+                t.status.as_str().into(),
+                t.source.clone(),
+            ]);
+        }
+    }
+    let header: Vec<String> = [
+        "rule",
+        "indicator",
+        "role",
+        "method",
+        "weight",
+        "threshold",
+        "for",
+        "status",
+        "source",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    (header, rows)
 }
 
 pub fn indicators(cmd: IndicatorsCmd) -> Result<ExitStatus, CliError> {

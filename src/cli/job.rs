@@ -112,11 +112,7 @@ fn pathways(
         None => None,
     };
     let technologies = match technologies {
-        Some(path) => Some(super::needs::read_catalogue(
-            path,
-            &reference.measures,
-            args.lang,
-        )?),
+        Some(path) => Some(super::needs::read_catalogue(path, reference, args.lang)?),
         None => None,
     };
     Ok(Pathways {

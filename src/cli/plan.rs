@@ -164,28 +164,10 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
         out.push('\n');
         return out;
     }
-    let name = |id: &str| {
-        cat.measure(id)
-            .map_or(id.to_string(), |m| m.name.get(lang).to_string())
-    };
+    let name = |id: &str| measure_name(cat, id, lang);
     // Money in the language's unit (万元, or millions of yuan).
     let scale = words.money_scale();
-    let rows_of = |steps: &[pathway::Step]| -> Vec<Vec<String>> {
-        steps
-            .iter()
-            .map(|s| {
-                vec![
-                    name(&s.measure),
-                    s.size_text(),
-                    human(Some(s.abatement_t), 0),
-                    human(s.cost_per_t, 0),
-                    human(s.effect.annual_cost_cny().map(|c| c / scale), 2),
-                    human(Some(s.effect.capex_cny / scale), 1),
-                    human(s.co2_after_t, 0),
-                ]
-            })
-            .collect()
-    };
+    let rows_of = |steps: &[pathway::Step]| step_rows(steps, cat, words);
     let header = cols(
         words,
         &[
@@ -251,6 +233,36 @@ fn park_table(p: &Plan, r: &pipeline::Reference, words: &Locale) -> String {
         out.push_str(&format!("  · {}\n", words.text(a)));
     }
     out
+}
+
+/// A measure's name in `lang` (its id when the catalogue lacks it).
+fn measure_name(cat: &pathway::MeasureCatalogue, id: &str, lang: parkbench::i18n::Lang) -> String {
+    cat.measure(id)
+        .map_or(id.to_string(), |m| m.name.get(lang).to_string())
+}
+
+/// Steps of a plan (or the merit order) as table rows: measure, size, abatement, cost per
+/// tonne, annual cost and capex (in the language's unit of money), CO2 after.
+fn step_rows(
+    steps: &[pathway::Step],
+    cat: &pathway::MeasureCatalogue,
+    words: &Locale,
+) -> Vec<Vec<String>> {
+    let scale = words.money_scale();
+    steps
+        .iter()
+        .map(|s| {
+            vec![
+                measure_name(cat, &s.measure, words.lang()),
+                s.size_text(),
+                human(Some(s.abatement_t), 0),
+                human(s.cost_per_t, 0),
+                human(s.effect.annual_cost_cny().map(|c| c / scale), 2),
+                human(Some(s.effect.capex_cny / scale), 1),
+                human(s.co2_after_t, 0),
+            ]
+        })
+        .collect()
 }
 
 /// A gate state in words (the portal's words for it).

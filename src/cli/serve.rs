@@ -82,13 +82,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    init_tracing();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -97,52 +91,8 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
             source,
         })?;
     rt.block_on(async move {
-        let mut limits = parkbench::reference::limits().portal;
-        let set = |field: &mut u64, v: Option<u64>| *field = v.unwrap_or(*field);
-        set(&mut limits.header_timeout_secs, args.header_timeout_secs);
-        set(&mut limits.body_idle_secs, args.body_timeout_secs);
-        set(&mut limits.request_timeout_secs, args.request_timeout_secs);
-        set(&mut limits.form_body_secs, args.form_body_secs);
-        set(
-            &mut limits.upload_min_bytes_per_sec,
-            args.upload_min_bytes_per_sec,
-        );
-        limits.connections_per_address = args
-            .connections_per_address
-            .unwrap_or(limits.connections_per_address);
-        limits.uploads_at_once = args.uploads_at_once.unwrap_or(limits.uploads_at_once);
-        // A waiting upload's body is not read: its wait must end (with "busy") before the
-        // connection's idle deadline, or the user gets no answer.
-        if limits.upload_wait_secs >= limits.body_idle_secs {
-            return Err(CliError::Usage(format!(
-                "--body-timeout-secs {}: expected more than the {} s an upload waits for a slot \
-                 (upload_wait_secs in indicators/limits.toml)",
-                limits.body_idle_secs, limits.upload_wait_secs
-            )));
-        }
-        limits.keep_invalid_versions = args
-            .keep_invalid_versions
-            .unwrap_or(limits.keep_invalid_versions);
-        let public_url = match &args.public_url {
-            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
-                u.trim_end_matches('/').to_string()
-            }
-            Some(u) => {
-                return Err(CliError::Usage(format!(
-                    "--public-url {u}: expected https://HOST[:PORT] (or http://)"
-                )));
-            }
-            None => {
-                if args.bind.ip().is_unspecified() {
-                    tracing::warn!(
-                        bind = %args.bind,
-                        "no --public-url: setup links will name {}, which people cannot reach",
-                        args.bind
-                    );
-                }
-                format!("http://{}", args.bind)
-            }
-        };
+        let limits = portal_limits(&args)?;
+        let public_url = public_url(&args)?;
         let cfg = PortalConfig {
             db_url: args.db.clone(),
             benchmarks: args.benchmarks.clone(),
@@ -165,39 +115,111 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CliError> {
         let portal = Portal::open(cfg)
             .await
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        for r in &args.roster {
-            let n = portal
-                .import_roster(r)
-                .await
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            super::note(format_args!("roster: {n} parks from {}", r.display()));
-        }
-        if let (Some(dir), Some(year)) = (&args.import, args.year) {
-            let (valid, invalid) = portal
-                .import(dir, year)
-                .await
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            super::note(format_args!(
-                "imported {} parks for {year} from {}: {valid} valid, {invalid} with errors",
-                valid + invalid,
-                dir.display()
-            ));
-        }
-        if let Some(email) = &args.init_admin {
-            let path = portal
-                .invite(email, AccountRole::Admin, None)
-                .await
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            // The link is the admin's way in: printed even with --quiet.
-            println!(
-                "admin {email}: set the password at {}",
-                portal.public_link(&path)
-            );
-        }
+        prepare(&portal, &args).await?;
         if args.no_serve {
             return Ok(ExitStatus::Success);
         }
         parkbench::portal::serve(portal, args.bind).await?;
         Ok(ExitStatus::Success)
     })
+}
+
+/// Log lines to stderr, at `RUST_LOG`'s level (info by default), coloured on a terminal.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// The shipped portal limits with the ones given on the command line.
+fn portal_limits(args: &ServeArgs) -> Result<parkbench::reference::PortalLimits, CliError> {
+    let mut limits = parkbench::reference::Limits::embedded()?.portal;
+    let set = |field: &mut u64, v: Option<u64>| *field = v.unwrap_or(*field);
+    set(&mut limits.header_timeout_secs, args.header_timeout_secs);
+    set(&mut limits.body_idle_secs, args.body_timeout_secs);
+    set(&mut limits.request_timeout_secs, args.request_timeout_secs);
+    set(&mut limits.form_body_secs, args.form_body_secs);
+    set(
+        &mut limits.upload_min_bytes_per_sec,
+        args.upload_min_bytes_per_sec,
+    );
+    limits.connections_per_address = args
+        .connections_per_address
+        .unwrap_or(limits.connections_per_address);
+    limits.uploads_at_once = args.uploads_at_once.unwrap_or(limits.uploads_at_once);
+    // A waiting upload's body is not read: its wait must end (with "busy") before the
+    // connection's idle deadline, or the user gets no answer.
+    if limits.upload_wait_secs >= limits.body_idle_secs {
+        return Err(CliError::Usage(format!(
+            "--body-timeout-secs {}: expected more than the {} s an upload waits for a slot \
+             (upload_wait_secs in indicators/limits.toml)",
+            limits.body_idle_secs, limits.upload_wait_secs
+        )));
+    }
+    limits.keep_invalid_versions = args
+        .keep_invalid_versions
+        .unwrap_or(limits.keep_invalid_versions);
+    Ok(limits)
+}
+
+/// The address people reach the portal at: `--public-url`, else the bound address (with a
+/// warning when that is no address people can reach).
+fn public_url(args: &ServeArgs) -> Result<String, CliError> {
+    match &args.public_url {
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+            Ok(u.trim_end_matches('/').to_string())
+        }
+        Some(u) => Err(CliError::Usage(format!(
+            "--public-url {u}: expected https://HOST[:PORT] (or http://)"
+        ))),
+        None => {
+            if args.bind.ip().is_unspecified() {
+                tracing::warn!(
+                    bind = %args.bind,
+                    "no --public-url: setup links will name {}, which people cannot reach",
+                    args.bind
+                );
+            }
+            Ok(format!("http://{}", args.bind))
+        }
+    }
+}
+
+/// What the command line asks of the portal before it serves: rosters imported, a folder of
+/// a year's data imported, the first admin invited.
+async fn prepare(portal: &Portal, args: &ServeArgs) -> Result<(), CliError> {
+    for r in &args.roster {
+        let n = portal
+            .import_roster(r)
+            .await
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        super::note(format_args!("roster: {n} parks from {}", r.display()));
+    }
+    if let (Some(dir), Some(year)) = (&args.import, args.year) {
+        let (valid, invalid) = portal
+            .import(dir, year)
+            .await
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        super::note(format_args!(
+            "imported {} parks for {year} from {}: {valid} valid, {invalid} with errors",
+            valid + invalid,
+            dir.display()
+        ));
+    }
+    if let Some(email) = &args.init_admin {
+        let path = portal
+            .invite(email, AccountRole::Admin, None)
+            .await
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        // The link is the admin's way in: printed even with --quiet.
+        println!(
+            "admin {email}: set the password at {}",
+            portal.public_link(&path)
+        );
+    }
+    Ok(())
 }

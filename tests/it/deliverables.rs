@@ -635,10 +635,8 @@ fn a_park_alone_is_read_against_published_references() {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
     // Every reference names a known indicator and known sectors.
-    let vocab_sectors: Vec<&str> = parkbench::reference::sectors()
-        .iter()
-        .map(|s| s.id.as_str())
-        .collect();
+    let sectors = parkbench::reference::Sectors::embedded().unwrap();
+    let vocab_sectors: Vec<&str> = sectors.list().iter().map(|s| s.id.as_str()).collect();
     let cat = parkbench::indicators::IndicatorCatalogue::embedded().unwrap();
     for r in &parkbench::stats::published().unwrap() {
         assert!(cat.get(&r.indicator).is_some(), "{}", r.indicator);

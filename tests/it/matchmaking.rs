@@ -54,7 +54,7 @@ fn nearest_tier(mut set: BenchmarkSet) -> BenchmarkSet {
 
 fn catalogue(r: &Reference, rel: &str) -> TechnologyCatalogue {
     let bytes = std::fs::read(data(rel)).unwrap();
-    TechnologyCatalogue::parse(rel, &bytes, &r.measures).unwrap()
+    TechnologyCatalogue::parse(rel, &bytes, &r.measures, &r.vocab).unwrap()
 }
 
 /// The needs, by hand (the worked example of tests/it/plan.rs under the national set's 附件4
@@ -152,7 +152,8 @@ fn a_need_no_technology_serves_is_listed_as_unserved() {
     let (r, d, run) = setup();
     let needs = matchmaking::needs(&run, &d, r.tables());
     let text = "id,title_en,field,implements,trl\nt-pv-big,Rooftop PV,solar_pv,pv,9\n";
-    let cat = TechnologyCatalogue::parse("pv-only.csv", text.as_bytes(), &r.measures).unwrap();
+    let cat =
+        TechnologyCatalogue::parse("pv-only.csv", text.as_bytes(), &r.measures, &r.vocab).unwrap();
     let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
     let unserved: Vec<&str> = m.unserved().map(|n| n.id.as_str()).collect();
     assert_eq!(unserved, ["W2:core_co2_per_tce", "W2:clean_energy_share"]);
@@ -207,7 +208,8 @@ fn a_bad_catalogue_gets_every_problem_located() {
     let r = Reference::load(None).unwrap();
     let bytes = std::fs::read(data("match/bad-technologies.csv")).unwrap();
     let problems =
-        TechnologyCatalogue::parse("bad-technologies.csv", &bytes, &r.measures).unwrap_err();
+        TechnologyCatalogue::parse("bad-technologies.csv", &bytes, &r.measures, &r.vocab)
+            .unwrap_err();
     let text: Vec<String> = problems.iter().map(|d| d.render(Lang::EN)).collect();
     let all = text.join("\n");
     for want in [
@@ -290,8 +292,13 @@ fn technologies_are_offered_by_the_park_s_sector() {
             format!("{l},{extra}\n")
         })
         .collect();
-    let cat =
-        TechnologyCatalogue::parse("sectors.csv", with_sectors.as_bytes(), &r.measures).unwrap();
+    let cat = TechnologyCatalogue::parse(
+        "sectors.csv",
+        with_sectors.as_bytes(),
+        &r.measures,
+        &r.vocab,
+    )
+    .unwrap();
     let gec = cat.technologies.iter().find(|t| t.id == "t-gec").unwrap();
     assert_eq!(gec.sectors, ["logistics"]);
     let m = matchmaking::match_needs(&needs, &run, &cat, r.tables());
@@ -301,8 +308,8 @@ fn technologies_are_offered_by_the_park_s_sector() {
     assert_eq!(ids("W2:core_co2_per_tce"), ["t-gec", "t-gec-2"]);
 
     let bad = with_sectors.replace(",物流\n", ",cement_kilns\n");
-    let problems =
-        TechnologyCatalogue::parse("sectors.csv", bad.as_bytes(), &r.measures).unwrap_err();
+    let problems = TechnologyCatalogue::parse("sectors.csv", bad.as_bytes(), &r.measures, &r.vocab)
+        .unwrap_err();
     let en: Vec<String> = problems.iter().map(|p| p.render(Lang::EN)).collect();
     assert!(
         en.iter().any(|p| p.contains("sectors.csv:")

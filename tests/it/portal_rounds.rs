@@ -924,7 +924,13 @@ async fn every_new_route_refuses_who_it_must(db_url: &str) {
         (StatusCode::BAD_REQUEST, Some("json")),
         "{v}"
     );
-    let long = "x".repeat(parkbench::reference::limits().portal.comment_chars + 1);
+    let long = "x".repeat(
+        parkbench::reference::Limits::embedded()
+            .unwrap()
+            .portal
+            .comment_chars
+            + 1,
+    );
     let (s, v) = decide(
         &mut c,
         &js,
@@ -1105,7 +1111,8 @@ async fn every_new_route_refuses_who_it_must(db_url: &str) {
         );
     }
     // Failed tokens are throttled by address, as logins are.
-    let free = parkbench::reference::limits()
+    let free = parkbench::reference::Limits::embedded()
+        .unwrap()
         .portal
         .login_free_failures_address;
     let path = format!("/api/v1/parks/{PARK}/requests");

@@ -464,93 +464,8 @@ impl BenchmarkSet {
             if !ids.insert(r.id.clone()) {
                 return Err(err(span, format!("rule id \"{}\" is used twice", r.id)));
             }
-            let Some(iref) = IndicatorRef::parse(r.indicator.get_ref()) else {
-                return Err(err(
-                    span,
-                    format!(
-                        "rule {}: \"{}\" has an unknown suffix (expected .yoy, .cagr or .linear_change)",
-                        r.id,
-                        r.indicator.get_ref()
-                    ),
-                ));
-            };
-            if cat.get(&iref.base).is_none() {
-                let hint = crate::reference::nearest(
-                    &iref.base,
-                    cat.indicators.iter().map(|i| i.id.as_str()),
-                )
-                .map(|n| format!("; did you mean \"{n}\"?"))
-                .unwrap_or_default();
-                return Err(err(
-                    span,
-                    format!("rule {}: unknown indicator \"{}\"{hint}", r.id, iref.base),
-                ));
-            }
-            for t in r.thresholds.iter().chain(&r.milestones) {
-                if let Some(b) = &t.band
-                    && !set.bands.iter().any(|x| &x.id == b)
-                {
-                    return Err(err(
-                        span,
-                        format!("rule {}: band \"{b}\" is not defined in [[bands]]", r.id),
-                    ));
-                }
-            }
-            if r.milestones.iter().any(|m| m.year.is_none()) {
-                return Err(err(
-                    span,
-                    format!("rule {}: every milestone needs a year", r.id),
-                ));
-            }
-            let needs = match r.method {
-                Method::Linear if r.reference.is_none() => {
-                    Some("linear needs reference = { value, source, status }")
-                }
-                Method::Ratio if r.leading.is_none() => {
-                    Some("ratio needs leading = { value, source, status }")
-                }
-                Method::Tiers if r.tiers.is_empty() => Some("tiers needs [[rules.tiers]]"),
-                Method::Threshold | Method::Linear
-                    if r.thresholds.is_empty() && r.milestones.is_empty() =>
-                {
-                    Some("needs at least one [[rules.thresholds]] or [[rules.milestones]]")
-                }
-                _ => None,
-            };
-            if let Some(n) = needs {
-                return Err(err(span, format!("rule {}: method {n}", r.id)));
-            }
-            if let (Method::Linear, Some(reference), Some(ind)) =
-                (r.method, &r.reference, cat.get(&iref.base))
-            {
-                let dir = ind.direction;
-                if let Some(t) = r
-                    .thresholds
-                    .iter()
-                    .chain(&r.milestones)
-                    .find(|t| dir.meets(reference.value, t.value))
-                {
-                    return Err(err(
-                        span,
-                        format!(
-                            "rule {}: the linear reference {} already meets the target {} ({} is better): the reference must be the worse end",
-                            r.id,
-                            reference.value,
-                            t.value,
-                            match dir {
-                                crate::indicators::Direction::Lower => "lower",
-                                crate::indicators::Direction::Higher => "higher",
-                            }
-                        ),
-                    ));
-                }
-            }
-            if r.weight < 0.0 || !r.weight.is_finite() {
-                return Err(err(
-                    span,
-                    format!("rule {}: weight must be a non-negative number", r.id),
-                ));
-            }
+            r.check(&set.bands, cat)
+                .map_err(|m| err(span, format!("rule {}: {m}", r.id)))?;
         }
         Ok(set)
     }
@@ -620,4 +535,79 @@ pub fn shipped(cat: &IndicatorCatalogue) -> Result<Vec<BenchmarkSet>, ReferenceE
         .iter()
         .map(|(f, t)| BenchmarkSet::parse(f, t, cat))
         .collect()
+}
+impl Rule {
+    /// Checks a rule against the set's bands and the catalogue: a known indicator (with a
+    /// known suffix), known bands, milestones with a year, what its method needs, a linear
+    /// reference at the worse end, a weight of at least 0. The problem, without the rule's id.
+    fn check(&self, bands: &[Band], cat: &IndicatorCatalogue) -> Result<(), String> {
+        let written = self.indicator.get_ref();
+        let Some(iref) = IndicatorRef::parse(written) else {
+            return Err(format!(
+                "\"{written}\" has an unknown suffix (expected .yoy, .cagr or .linear_change)"
+            ));
+        };
+        let Some(ind) = cat.get(&iref.base) else {
+            let hint =
+                crate::reference::nearest(&iref.base, cat.indicators.iter().map(|i| i.id.as_str()))
+                    .map(|n| format!("; did you mean \"{n}\"?"))
+                    .unwrap_or_default();
+            return Err(format!("unknown indicator \"{}\"{hint}", iref.base));
+        };
+        for t in self.thresholds.iter().chain(&self.milestones) {
+            if let Some(b) = &t.band
+                && !bands.iter().any(|x| &x.id == b)
+            {
+                return Err(format!("band \"{b}\" is not defined in [[bands]]"));
+            }
+        }
+        if self.milestones.iter().any(|m| m.year.is_none()) {
+            return Err("every milestone needs a year".into());
+        }
+        if let Some(n) = self.method_lacks() {
+            return Err(format!("method {n}"));
+        }
+        if let (Method::Linear, Some(reference)) = (self.method, &self.reference) {
+            let dir = ind.direction;
+            if let Some(t) = self
+                .thresholds
+                .iter()
+                .chain(&self.milestones)
+                .find(|t| dir.meets(reference.value, t.value))
+            {
+                return Err(format!(
+                    "the linear reference {} already meets the target {} ({} is better): the reference must be the worse end",
+                    reference.value,
+                    t.value,
+                    match dir {
+                        crate::indicators::Direction::Lower => "lower",
+                        crate::indicators::Direction::Higher => "higher",
+                    }
+                ));
+            }
+        }
+        if self.weight < 0.0 || !self.weight.is_finite() {
+            return Err("weight must be a non-negative number".into());
+        }
+        Ok(())
+    }
+
+    /// What the rule's method needs and the rule lacks.
+    fn method_lacks(&self) -> Option<&'static str> {
+        match self.method {
+            Method::Linear if self.reference.is_none() => {
+                Some("linear needs reference = { value, source, status }")
+            }
+            Method::Ratio if self.leading.is_none() => {
+                Some("ratio needs leading = { value, source, status }")
+            }
+            Method::Tiers if self.tiers.is_empty() => Some("tiers needs [[rules.tiers]]"),
+            Method::Threshold | Method::Linear
+                if self.thresholds.is_empty() && self.milestones.is_empty() =>
+            {
+                Some("needs at least one [[rules.thresholds]] or [[rules.milestones]]")
+            }
+            _ => None,
+        }
+    }
 }

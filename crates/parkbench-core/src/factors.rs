@@ -428,12 +428,17 @@ impl Factors {
     }
 
     /// Standard-coal and CO2 factors of a fuel.
-    pub fn fuel(&self, set: FuelFactorSet, fuel: &str) -> Option<FuelFactors> {
+    pub fn fuel(
+        &self,
+        set: FuelFactorSet,
+        fuel: &str,
+        vocab: &crate::reference::Vocabulary,
+    ) -> Option<FuelFactors> {
         let cn = self.fuels.get(&("cn".to_string(), fuel.to_string()))?;
         let cn_source = self.fuel_sources.get("cn").cloned().unwrap_or_default();
         let mut assumptions = Vec::new();
         let kgce = FactorUse {
-            factor: t!("factor.tce", fuel = crate::reference::metric_text(fuel)),
+            factor: t!("factor.tce", fuel = vocab.metric_text(fuel)),
             value: cn.kgce_per_unit?,
             unit: format!("kgce/{}", cn.unit),
             source: cn.kgce_source.clone().unwrap_or_else(|| cn_source.clone()),
@@ -443,7 +448,7 @@ impl Factors {
         let cn_co2 = cn.kgco2_per_unit.map(|v| FactorUse {
             factor: t!(
                 "factor.co2",
-                fuel = crate::reference::metric_text(fuel),
+                fuel = vocab.metric_text(fuel),
                 table = crate::i18n::Text::new("factor.table_cn")
             ),
             value: v,
@@ -459,7 +464,7 @@ impl Factors {
                     kgco2 = Some(FactorUse {
                         factor: t!(
                             "factor.co2",
-                            fuel = crate::reference::metric_text(fuel),
+                            fuel = vocab.metric_text(fuel),
                             table = crate::i18n::Text::new("factor.table_ipcc2006")
                         ),
                         value: ip.kgco2_per_unit.unwrap_or_default(),
@@ -476,14 +481,11 @@ impl Factors {
                 }
                 Some(ip) => assumptions.push(t!(
                     "assumption.ipcc_unit",
-                    fuel = crate::reference::metric_text(fuel),
+                    fuel = vocab.metric_text(fuel),
                     ipcc_unit = &ip.unit,
                     unit = &cn.unit
                 )),
-                None => assumptions.push(t!(
-                    "assumption.no_ipcc",
-                    fuel = crate::reference::metric_text(fuel)
-                )),
+                None => assumptions.push(t!("assumption.no_ipcc", fuel = vocab.metric_text(fuel))),
             }
         }
         if kgco2.is_none()
@@ -491,7 +493,7 @@ impl Factors {
         {
             assumptions.push(t!(
                 "assumption.fallback_co2",
-                fuel = crate::reference::metric_text(fuel),
+                fuel = vocab.metric_text(fuel),
                 value = f.value,
                 unit = &f.unit,
                 source = &f.source
@@ -499,7 +501,7 @@ impl Factors {
             kgco2 = Some(FactorUse {
                 factor: t!(
                     "factor.co2",
-                    fuel = crate::reference::metric_text(fuel),
+                    fuel = vocab.metric_text(fuel),
                     table = crate::i18n::Text::new("factor.table_fallback")
                 ),
                 unit: format!("kgCO2/{}", cn.unit),
@@ -557,51 +559,7 @@ impl Factors {
                 "national fossil power".to_string(),
             )
         } else {
-            let province_rows = province
-                .map(|p| rows_for("province", p))
-                .unwrap_or_default();
-            if !province_rows.is_empty() {
-                (province_rows, province.unwrap_or_default().to_string())
-            } else {
-                let region = grid_region.map(str::to_string).or_else(|| {
-                    province.and_then(|p| {
-                        self.grid
-                            .iter()
-                            .find(|r| r.level == "province" && r.key == p)
-                            .map(|r| r.grid_region.clone())
-                    })
-                });
-                let region_rows = region
-                    .as_deref()
-                    .map(|r| rows_for("region", r))
-                    .unwrap_or_default();
-                let region_name = || {
-                    let r = region.as_deref().unwrap_or_default();
-                    Text::both(r, region_rows.first().map_or(r, |row| row.name_zh.as_str()))
-                };
-                match (province, region.as_deref()) {
-                    (Some(p), _) if !region_rows.is_empty() => assumptions.push(t!(
-                        "assumption.region_for_province",
-                        province = p,
-                        region = region_name()
-                    )),
-                    (None, Some(_)) if !region_rows.is_empty() => assumptions
-                        .push(t!("assumption.region_no_province", region = region_name())),
-                    _ => {}
-                }
-                if !region_rows.is_empty() {
-                    (region_rows, region.unwrap_or_default())
-                } else {
-                    assumptions.push(match province {
-                        Some(p) => t!("assumption.national_for_province", province = p),
-                        None => t!("assumption.national_no_province"),
-                    });
-                    (
-                        rows_for("national", "national_average"),
-                        "national".to_string(),
-                    )
-                }
-            }
+            self.local_grid_rows(province, grid_region, &mut assumptions)
         };
         let (row, note) = pick_year(&level_rows, |r| r.year, year)?;
         let what = Text::both(what, &row.name_zh);
@@ -623,6 +581,66 @@ impl Factors {
             },
             assumptions,
         })
+    }
+
+    /// The rows of a Chinese park's grid at its average: its province's, else its regional
+    /// grid's (named, or its province's), else the national average, each step said.
+    fn local_grid_rows(
+        &self,
+        province: Option<&str>,
+        grid_region: Option<&str>,
+        assumptions: &mut Vec<Text>,
+    ) -> (Vec<&GridRow>, String) {
+        let rows_for = |level: &str, key: &str| -> Vec<&GridRow> {
+            self.grid
+                .iter()
+                .filter(|r| r.level == level && r.key == key)
+                .collect()
+        };
+        let province_rows = province
+            .map(|p| rows_for("province", p))
+            .unwrap_or_default();
+        if !province_rows.is_empty() {
+            return (province_rows, province.unwrap_or_default().to_string());
+        }
+        let region = grid_region.map(str::to_string).or_else(|| {
+            province.and_then(|p| {
+                self.grid
+                    .iter()
+                    .find(|r| r.level == "province" && r.key == p)
+                    .map(|r| r.grid_region.clone())
+            })
+        });
+        let region_rows = region
+            .as_deref()
+            .map(|r| rows_for("region", r))
+            .unwrap_or_default();
+        let region_name = || {
+            let r = region.as_deref().unwrap_or_default();
+            Text::both(r, region_rows.first().map_or(r, |row| row.name_zh.as_str()))
+        };
+        match (province, region.as_deref()) {
+            (Some(p), _) if !region_rows.is_empty() => assumptions.push(t!(
+                "assumption.region_for_province",
+                province = p,
+                region = region_name()
+            )),
+            (None, Some(_)) if !region_rows.is_empty() => {
+                assumptions.push(t!("assumption.region_no_province", region = region_name()))
+            }
+            _ => {}
+        }
+        if !region_rows.is_empty() {
+            return (region_rows, region.unwrap_or_default());
+        }
+        assumptions.push(match province {
+            Some(p) => t!("assumption.national_for_province", province = p),
+            None => t!("assumption.national_no_province"),
+        });
+        (
+            rows_for("national", "national_average"),
+            "national".to_string(),
+        )
     }
 
     fn grid_ember(&self, country: &str, year: i32) -> Option<GridFactor> {
@@ -786,7 +804,13 @@ mod tests {
 
     #[test]
     fn washed_coal_has_a_recorded_fallback() {
-        let ff = f().fuel(FuelFactorSet::Cn, "washed_coal").unwrap();
+        let ff = f()
+            .fuel(
+                FuelFactorSet::Cn,
+                "washed_coal",
+                &crate::reference::Vocabulary::embedded().unwrap(),
+            )
+            .unwrap();
         assert_eq!(ff.kgco2.unwrap().value, 2.4407);
         assert!(ff.assumptions[0].en().contains("no CO2 factor"));
     }

@@ -756,7 +756,7 @@ impl Accountant<'_> {
     /// A fuel: at the chosen fuel factors, converted to the factor's unit.
     fn fuel_line(&self, c: &Carrier, rec: &mut Record) -> CarrierLine {
         let (vocab, m, id) = (self.vocab, c.metric, c.id);
-        let Some(ff) = self.factors.fuel(self.options.fuel_factors, id) else {
+        let Some(ff) = self.factors.fuel(self.options.fuel_factors, id, vocab) else {
             rec.assume(t!("assumption.no_factors", metric = id));
             return c.line(None, None, None, 1);
         };

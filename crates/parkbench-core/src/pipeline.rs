@@ -42,6 +42,11 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// The bounds on input (`indicators/limits.toml`), loaded with the vocabulary.
+    pub fn limits(&self) -> &crate::reference::Limits {
+        &self.vocab.limits
+    }
+
     /// The tables pathways and matchmaking read.
     pub fn tables(&self) -> crate::pathway::Tables<'_> {
         crate::pathway::Tables {
@@ -500,6 +505,7 @@ impl SetScoring<'_> {
             values: &values,
             restated: &restated,
             opts,
+            vocab,
         };
         let scores = inv
             .years

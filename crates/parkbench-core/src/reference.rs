@@ -4,6 +4,18 @@
 //! A folder given with `--factors DIR` replaces the embedded factor tables file by file. This
 //! module only finds and parses the files; what they mean is up to `factors`, `indicators` and
 //! `benchmark`.
+//!
+//! Shipped data reaches the stages as values the caller loads once and holds: the metric
+//! vocabulary with its sectors and limits ([`Vocabulary`], a field of
+//! [`crate::pipeline::Reference`], passed to the reader, the accountant, scoring and pathways).
+//! Each constructor returns an error naming the file that does not parse.
+//!
+//! One static is left, `shipped()` (crate-private): the column words of `columns.toml` (aliases,
+//! note and totals words) and the bound on ragged records, read by the table readers of
+//! `input` (`input::table`'s CSV reader, whose header and note rules the sheet, Parquet, parks
+//! and activity readers share). Both files are embedded at compile time and no option replaces
+//! them; passing them would add a parameter to every CSV entry point, while `input::table` is
+//! being restructured. It goes when that reader takes a context value.
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
@@ -61,89 +73,84 @@ pub fn read_text(
     Ok((format!("indicators/{rel}"), text.to_string()))
 }
 
-/// Column names operators write (`园区编号`, `年份`) and the contract name each stands for,
-/// keyed by [`crate::units::unit_key`]-style folding (trimmed, lower case, half-width), from
-/// `indicators/columns.toml`.
-pub fn column_aliases() -> &'static BTreeMap<String, String> {
-    static ALIASES: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
-    ALIASES
-        .get_or_init(|| parse_column_aliases().expect("the shipped columns.toml parses (tested)"))
+/// The words of tables' columns and rows (`indicators/columns.toml`): the column names
+/// operators write (`园区编号`, `年份`) and the contract name each stands for, the words that
+/// start a note under a table (`注`, `填表人`) and the totals words (`合计`, `Total`).
+#[derive(Debug, Clone)]
+pub struct ColumnWords {
+    /// Written name, folded like [`crate::units::unit_key`] (trimmed, lower case, half-width),
+    /// to its contract name.
+    aliases: BTreeMap<String, String>,
+    /// Note words, half-width and lower case.
+    notes: Vec<String>,
+    /// Totals words, as [`name_key`] folds them.
+    totals: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct ColumnsFile {
     aliases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    totals: Totals,
+    totals: Words,
+    notes: Words,
 }
 
 #[derive(Deserialize, Default)]
-struct Totals {
+struct Words {
     words: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct NotesFile {
-    notes: Totals,
-}
-
-/// Is this cell a note under a table (`注：...`, `填表人：张三`, `Note: ...`; `[notes]` in
-/// `indicators/columns.toml`)? Its text starts with a note word, then a colon, a space or its end.
-pub fn is_note_text(cell: &str) -> bool {
-    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        let (file, text) = read_text("columns.toml", None).expect("columns.toml is embedded");
-        parse_toml::<NotesFile>(&file, &text)
-            .expect("the shipped columns.toml parses (tested)")
-            .notes
-            .words
-            .iter()
-            .map(|w| crate::units::fold_width(w).to_lowercase())
-            .collect()
-    });
-    let t = crate::units::fold_width(cell.trim()).to_lowercase();
-    words.iter().any(|w| {
-        t.strip_prefix(w.as_str()).is_some_and(|rest| {
-            rest.is_empty()
-                || rest.starts_with([':', '：', ' ', '\t', ')', '）', '.', '、'])
-                || (w.chars().all(|c| !c.is_ascii())
-                    && rest.starts_with(['1', '2', '3', '4', '5', '6', '7', '8', '9']))
-        })
-    })
-}
-
-/// Is this cell a totals word (`合计`, `Total` ...; `indicators/columns.toml`)?
-pub fn is_totals_word(cell: &str) -> bool {
-    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        let (file, text) = read_text("columns.toml", None).expect("columns.toml is embedded");
-        parse_toml::<ColumnsFile>(&file, &text)
-            .expect("the shipped columns.toml parses (tested)")
-            .totals
-            .words
-            .iter()
-            .map(|w| name_key(w))
-            .collect()
-    });
-    !cell.is_empty() && words.contains(&name_key(cell))
-}
-
-fn parse_column_aliases() -> Result<BTreeMap<String, String>, ReferenceError> {
-    let (file, text) = read_text("columns.toml", None)?;
-    let parsed: ColumnsFile = toml::from_str(&text).map_err(|e| ReferenceError::Parse {
-        file,
-        message: e.to_string(),
-    })?;
-    let mut out = BTreeMap::new();
-    for (contract, names) in parsed.aliases {
-        for n in names {
-            out.insert(
-                crate::units::fold_width(n.trim()).to_lowercase(),
-                contract.clone(),
-            );
-        }
+impl ColumnWords {
+    /// The shipped words (`indicators/columns.toml`); a parse error is an error.
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("columns.toml", None)?;
+        Self::from_text(&file, &text)
     }
-    Ok(out)
+
+    /// The words of a columns file's text, named `file` in errors.
+    pub fn from_text(file: &str, text: &str) -> Result<Self, ReferenceError> {
+        let parsed: ColumnsFile = parse_toml(file, text)?;
+        let mut aliases = BTreeMap::new();
+        for (contract, names) in parsed.aliases {
+            for n in names {
+                let key = crate::units::fold_width(n.trim()).to_lowercase();
+                aliases.insert(key, contract.clone());
+            }
+        }
+        let notes = parsed.notes.words.iter();
+        Ok(ColumnWords {
+            aliases,
+            notes: notes
+                .map(|w| crate::units::fold_width(w).to_lowercase())
+                .collect(),
+            totals: parsed.totals.words.iter().map(|w| name_key(w)).collect(),
+        })
+    }
+
+    /// The contract name of a header cell written `key` (folded: trimmed, lower case,
+    /// half-width), when it is an alias.
+    pub fn contract(&self, key: &str) -> Option<&str> {
+        self.aliases.get(key).map(String::as_str)
+    }
+
+    /// Is this cell a note under a table (`注：...`, `填表人：张三`, `Note: ...`)? Its text starts
+    /// with a note word, then a colon, a space or its end.
+    pub fn is_note_text(&self, cell: &str) -> bool {
+        let t = crate::units::fold_width(cell.trim()).to_lowercase();
+        self.notes.iter().any(|w| {
+            t.strip_prefix(w.as_str()).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.starts_with([':', '：', ' ', '\t', ')', '）', '.', '、'])
+                    || (w.chars().all(|c| !c.is_ascii())
+                        && rest.starts_with(['1', '2', '3', '4', '5', '6', '7', '8', '9']))
+            })
+        })
+    }
+
+    /// Is this cell a totals word (`合计`, `Total` ...)?
+    pub fn is_totals_word(&self, cell: &str) -> bool {
+        !cell.is_empty() && self.totals.contains(&name_key(cell))
+    }
 }
 
 /// Bounds on one input (`indicators/limits.toml`).
@@ -237,13 +244,31 @@ pub struct WorkbookLimits {
     pub xml_run_bytes: usize,
 }
 
-/// The shipped limits, read once (the embedded file; a test checks that it parses).
-pub fn limits() -> &'static Limits {
-    static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
-    LIMITS.get_or_init(|| {
-        let (file, text) = read_text("limits.toml", None).expect("limits.toml is embedded");
-        parse_toml(&file, &text).expect("the shipped limits.toml parses (tested)")
+/// What the table readers of `input` (`input::table` and the sheet, Parquet, parks and
+/// activity readers built on it) read of the shipped data: the one static of this module (see
+/// the module doc for why).
+pub(crate) struct Shipped {
+    pub columns: ColumnWords,
+    /// Read for the bound on the ragged records a CSV table keeps (`[problems] per_kind`).
+    pub limits: Limits,
+}
+
+/// The shipped column words and limits, read at first use; panics naming the file when one
+/// does not parse (a test proves they do).
+pub(crate) fn shipped() -> &'static Shipped {
+    static SHIPPED: std::sync::OnceLock<Shipped> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| Shipped {
+        columns: ColumnWords::embedded().unwrap_or_else(|e| panic!("{e}")),
+        limits: Limits::embedded().unwrap_or_else(|e| panic!("{e}")),
     })
+}
+
+impl Limits {
+    /// The shipped limits (`indicators/limits.toml`); a parse error is an error.
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("limits.toml", None)?;
+        parse_toml(&file, &text)
+    }
 }
 
 /// A sector of `indicators/sectors.toml`, in both languages.
@@ -261,30 +286,36 @@ struct SectorFile {
     sector: Vec<Sector>,
 }
 
-/// The sector a park's `sector` cell names (its English or Chinese name, id or an alias, in
-/// any case), if the vocabulary has it.
-pub fn sector(written: &str) -> Option<&'static Sector> {
-    let key = name_key(written);
-    if key.is_empty() {
-        return None;
-    }
-    sectors().iter().find(|s| {
-        [&s.id, &s.en, &s.zh]
-            .into_iter()
-            .chain(&s.aliases)
-            .any(|n| name_key(n) == key)
-    })
-}
+/// The sectors of `indicators/sectors.toml`, in their order.
+#[derive(Debug, Clone)]
+pub struct Sectors(Vec<Sector>);
 
-/// Every sector of the vocabulary (`indicators/sectors.toml`), in its order.
-pub fn sectors() -> &'static [Sector] {
-    static SECTORS: std::sync::OnceLock<Vec<Sector>> = std::sync::OnceLock::new();
-    SECTORS.get_or_init(|| {
-        let (file, text) = read_text("sectors.toml", None).expect("sectors.toml is embedded");
-        parse_toml::<SectorFile>(&file, &text)
-            .expect("the shipped sectors.toml parses (tested)")
-            .sector
-    })
+impl Sectors {
+    /// The shipped sectors; a parse error is an error.
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        let (file, text) = read_text("sectors.toml", None)?;
+        Ok(Sectors(parse_toml::<SectorFile>(&file, &text)?.sector))
+    }
+
+    /// The sector a park's `sector` cell names (its English or Chinese name, id or an alias,
+    /// in any case), if the vocabulary has it.
+    pub fn find(&self, written: &str) -> Option<&Sector> {
+        let key = name_key(written);
+        if key.is_empty() {
+            return None;
+        }
+        self.0.iter().find(|s| {
+            [&s.id, &s.en, &s.zh]
+                .into_iter()
+                .chain(&s.aliases)
+                .any(|n| name_key(n) == key)
+        })
+    }
+
+    /// Every sector, in the file's order.
+    pub fn list(&self) -> &[Sector] {
+        &self.0
+    }
 }
 
 /// The embedded benchmark set files: (file name, text), sorted by name.
@@ -506,43 +537,21 @@ struct MetricFile {
     metric: Vec<Metric>,
 }
 
-/// Units and metrics: everything needed to read and validate activity data.
+/// Units, metrics, sectors and the bounds on input: everything needed to read and validate
+/// activity data, loaded once by its caller and passed to each stage that reads it.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
     pub units: Units,
+    /// The sectors parks and technologies name (`indicators/sectors.toml`).
+    pub sectors: Sectors,
+    /// Bounds on what one input may make parkbench hold (`indicators/limits.toml`).
+    pub limits: Limits,
     pub metrics: BTreeMap<String, Metric>,
     /// Metric ids in file order (for templates and tables).
     pub order: Vec<String>,
     /// Every name a metric is written by (id, English and Chinese names, aliases), folded
     /// ([`name_key`]), to its index in `order`.
     names: std::collections::HashMap<String, u16>,
-}
-
-/// A metric's name in both languages, for words shown to people (the shipped vocabulary: the
-/// only one a run uses); an id the vocabulary lacks is said as written.
-pub fn metric_text(id: &str) -> crate::i18n::Text {
-    static SHIPPED: std::sync::OnceLock<Option<Vocabulary>> = std::sync::OnceLock::new();
-    let vocab = SHIPPED.get_or_init(|| Vocabulary::embedded().ok());
-    match vocab.as_ref().and_then(|v| v.metrics.get(id)) {
-        Some(m) => crate::i18n::Text::both(&m.name_en, &m.name_zh),
-        None => crate::i18n::Text::verbatim(id),
-    }
-}
-
-/// Metrics' names in both languages, joined by the language's list separator: `Water reused,
-/// Water withdrawn`. Names, not ids: the words land in reports a client reads (the templates
-/// and `validate` tell an operator which column holds each).
-pub fn metric_list(ids: &[String]) -> crate::i18n::Text {
-    let names: Vec<crate::i18n::Text> = ids.iter().map(|id| metric_text(id)).collect();
-    let (en, zh) = crate::i18n::both_sides(|lang| {
-        let words = lang.locale();
-        names
-            .iter()
-            .map(|t| words.text(t))
-            .collect::<Vec<_>>()
-            .join(words.list_separator())
-    });
-    crate::i18n::Text::both(en, zh)
 }
 
 /// A metric name as it is looked up: trimmed, full-width forms folded, lower case, inner
@@ -564,8 +573,9 @@ impl Vocabulary {
         Self::from_texts((&uf, &ut), (&mf, &mt))
     }
 
-    /// A vocabulary from the texts of a units and a metrics file, each with its name. A name
-    /// (id, English or Chinese name, alias) that two metrics share is an error of the file.
+    /// A vocabulary from the texts of a units and a metrics file, each with its name, and the
+    /// shipped sectors and limits. A name (id, English or Chinese name, alias) that two metrics
+    /// share is an error of the file.
     pub fn from_texts(
         (uf, ut): (&str, &str),
         (mf, mt): (&str, &str),
@@ -621,10 +631,37 @@ impl Vocabulary {
         }
         Ok(Vocabulary {
             units,
+            sectors: Sectors::embedded()?,
+            limits: Limits::embedded()?,
             metrics,
             order,
             names,
         })
+    }
+
+    /// A metric's name in both languages, for words shown to people; an id the vocabulary
+    /// lacks is said as written.
+    pub fn metric_text(&self, id: &str) -> crate::i18n::Text {
+        match self.metrics.get(id) {
+            Some(m) => crate::i18n::Text::both(&m.name_en, &m.name_zh),
+            None => crate::i18n::Text::verbatim(id),
+        }
+    }
+
+    /// Metrics' names in both languages, joined by the language's list separator: `Water
+    /// reused, Water withdrawn`. Names, not ids: the words land in reports a client reads (the
+    /// templates and `validate` tell an operator which column holds each).
+    pub fn metric_list(&self, ids: &[String]) -> crate::i18n::Text {
+        let names: Vec<crate::i18n::Text> = ids.iter().map(|id| self.metric_text(id)).collect();
+        let (en, zh) = crate::i18n::both_sides(|lang| {
+            let words = lang.locale();
+            names
+                .iter()
+                .map(|t| words.text(t))
+                .collect::<Vec<_>>()
+                .join(words.list_separator())
+        });
+        crate::i18n::Text::both(en, zh)
     }
 
     /// The metric written as `name`: its id, English or Chinese name, or an alias (index into
@@ -666,18 +703,33 @@ pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 mod tests {
     use super::*;
 
-    /// The shipped files read at first use (column names, note and totals words, limits,
-    /// sectors) parse: a parse error stops the program with the file's name instead of leaving
-    /// a list empty.
+    /// The shipped files of column words, limits and sectors parse: a parse error stops the
+    /// program with the file's name instead of leaving a list empty.
     #[test]
     fn the_shipped_words_limits_and_sectors_parse() {
         let (file, text) = read_text("columns.toml", None).unwrap();
         let columns: ColumnsFile = parse_toml(&file, &text).unwrap();
         assert!(!columns.aliases.is_empty() && !columns.totals.words.is_empty());
-        let notes: NotesFile = parse_toml(&file, &text).unwrap();
-        assert!(!notes.notes.words.is_empty());
-        assert!(!parse_column_aliases().unwrap().is_empty());
-        assert!(is_totals_word("合计") && is_note_text("注：单位为万元"));
-        assert!(limits().workbook.columns > 0 && !sectors().is_empty());
+        assert!(!columns.notes.words.is_empty());
+        let words = &shipped().columns;
+        assert!(!words.aliases.is_empty());
+        assert!(words.is_totals_word("合计") && words.is_note_text("注：单位为万元"));
+        assert_eq!(words.contract("园区编号"), Some("park_id"));
+        let vocab = Vocabulary::embedded().unwrap();
+        assert!(vocab.limits.workbook.columns > 0 && !vocab.sectors.list().is_empty());
+        assert_eq!(
+            shipped().limits.problems.per_kind,
+            vocab.limits.problems.per_kind
+        );
+    }
+
+    /// A columns file that does not parse is an error naming it, not an empty list.
+    #[test]
+    fn a_columns_file_that_does_not_parse_is_an_error() {
+        let e = ColumnWords::from_text("indicators/columns.toml", "aliases = 3").unwrap_err();
+        assert!(
+            e.to_string().starts_with("indicators/columns.toml: "),
+            "{e}"
+        );
     }
 }

@@ -211,6 +211,15 @@ pub struct PeerRow {
 /// The measure name of the overall score.
 pub const OVERALL: &str = "overall";
 
+/// Is a higher value of a score's rule `measure` better (its indicator's direction; higher
+/// when the indicator is unknown)? A change over time of a lower-is-better indicator is better
+/// when lower too.
+fn higher_is_better(s: &Score, measure: &str, cat: &IndicatorCatalogue) -> bool {
+    let rule = s.rules.iter().find(|r| r.rule == measure);
+    rule.and_then(|r| cat.get(r.indicator.split('.').next().unwrap_or("")))
+        .is_none_or(|i| i.direction == Direction::Higher)
+}
+
 /// Peer statistics of a set's scores: every scored park-year, for the overall score and every
 /// rule with a value, within the programme (that year) and its sector, province and size band.
 pub fn peers(
@@ -258,12 +267,7 @@ pub fn peers(
                 continue;
             };
             if measure != OVERALL && !direction.contains_key(measure) {
-                let rule = s.rules.iter().find(|r| r.rule == measure);
-                let hib = rule
-                    .and_then(|r| cat.get(r.indicator.split('.').next().unwrap_or("")))
-                    .is_none_or(|i| i.direction == Direction::Higher);
-                // A change over time of a lower-is-better indicator is better when lower too.
-                direction.insert(measure, hib);
+                direction.insert(measure, higher_is_better(s, measure, cat));
             }
             for (kind, group) in &kinds {
                 if let Some(g) = group {
@@ -412,9 +416,11 @@ pub struct Published {
 
 impl Published {
     /// Does it apply to a park of this sector (as parks.csv writes it)?
-    pub fn applies_to(&self, written: &str) -> bool {
+    pub fn applies_to(&self, written: &str, sectors: &crate::reference::Sectors) -> bool {
         self.sectors.is_empty()
-            || crate::reference::sector(written).is_some_and(|s| self.sectors.contains(&s.id))
+            || sectors
+                .find(written)
+                .is_some_and(|s| self.sectors.contains(&s.id))
     }
 }
 

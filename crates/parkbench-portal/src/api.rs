@@ -412,7 +412,7 @@ pub(crate) async fn submission_json(
         .findings
         .iter()
         .map(|f| {
-            let (message, source) = crossyear::words(f, sub.year - 1, lang);
+            let (message, source) = crossyear::words(f, sub.year - 1, lang, &p.refs().vocab);
             let mut v = serde_json::to_value(f).unwrap_or_default();
             v["message"] = message.into();
             v["threshold"] = source.into();

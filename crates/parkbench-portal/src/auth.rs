@@ -152,7 +152,7 @@ fn argon2_hash<'a>(
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    let l = parkbench_core::reference::limits().portal;
+    let l = crate::shipped_limits().portal;
     verify_password_in(password, phc, &mut Argon2Memory::new(&l))
 }
 
@@ -423,7 +423,7 @@ mod tests {
     use super::*;
 
     fn limits() -> PortalLimits {
-        parkbench_core::reference::limits().portal
+        crate::shipped_limits().portal
     }
 
     #[test]

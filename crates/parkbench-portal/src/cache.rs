@@ -183,7 +183,7 @@ mod tests {
     }
 
     fn results(max_bytes: usize, max_results: usize) -> Results<Blob> {
-        let mut l = parkbench_core::reference::limits().portal;
+        let mut l = crate::shipped_limits().portal;
         l.cached_bytes = max_bytes;
         l.cached_results = max_results;
         Results::new(&l)

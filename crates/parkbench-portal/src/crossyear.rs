@@ -197,15 +197,15 @@ fn qty(v: Option<f64>, unit: &str) -> String {
 }
 
 /// A finding in words (`last_year`: the year compared with), and its threshold's source.
-pub fn words(f: &Finding, last_year: i64, lang: Lang) -> (String, String) {
+pub fn words(
+    f: &Finding,
+    last_year: i64,
+    lang: Lang,
+    vocab: &parkbench_core::reference::Vocabulary,
+) -> (String, String) {
     let t = |k: &str| super::i18n::t(lang, k);
     let locale = Locale::get(lang);
-    let carrier_name = |id: &str| {
-        format!(
-            "{} ({id})",
-            locale.text(&parkbench_core::reference::metric_text(id))
-        )
-    };
+    let carrier_name = |id: &str| format!("{} ({id})", locale.text(&vocab.metric_text(id)));
     let source = |s: &str, status: SourceStatus| {
         t("threshold_source")
             .replace("{source}", s)
@@ -342,7 +342,8 @@ mod tests {
             source: "editorial".into(),
             status: SourceStatus::Unconfirmed,
         };
-        let (en, src) = words(&f, 2023, Lang::EN);
+        let vocab = parkbench_core::reference::Vocabulary::embedded().unwrap();
+        let (en, src) = words(&f, 2023, Lang::EN, &vocab);
         assert!(
             en.contains("50 %") && en.contains("2023") && en.contains("30 %"),
             "{en}"
@@ -351,7 +352,7 @@ mod tests {
             src.contains("editorial") && src.contains("unconfirmed"),
             "{src}"
         );
-        let (zh, _) = words(&f, 2023, Lang::ZH);
+        let (zh, _) = words(&f, 2023, Lang::ZH, &vocab);
         assert!(zh.contains("50 %") && zh != en, "{zh}");
     }
 }

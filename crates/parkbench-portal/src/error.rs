@@ -173,11 +173,7 @@ impl Fail {
     fn retry_after(&self) -> Option<u64> {
         match self {
             Fail::Throttled(s) | Fail::Busy(s) | Fail::LoginBusy(s) => Some(*s),
-            Fail::Storage(_) => Some(
-                parkbench_core::reference::limits()
-                    .portal
-                    .storage_retry_secs,
-            ),
+            Fail::Storage(_) => Some(crate::shipped_limits().portal.storage_retry_secs),
             _ => None,
         }
     }

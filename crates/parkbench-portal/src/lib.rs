@@ -80,6 +80,20 @@ impl PortalConfig {
     }
 }
 
+/// The shipped bounds (`indicators/limits.toml`), read once: the portal's own copy, for the few
+/// places no portal state reaches (a value in a log line, an upload's shown name, Retry-After,
+/// a password check, an upload's memory). Reading, checking and the technology catalogue take
+/// them from the reference data the portal holds ([`work::Refs`]); [`PortalConfig::limits`]
+/// starts from them. Panics naming the file when it does not parse (the core's tests prove it
+/// does).
+pub(crate) fn shipped_limits() -> &'static parkbench_core::reference::Limits {
+    static SHIPPED: std::sync::OnceLock<parkbench_core::reference::Limits> =
+        std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        parkbench_core::reference::Limits::embedded().unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
 impl Default for PortalConfig {
     fn default() -> Self {
         PortalConfig {
@@ -88,7 +102,7 @@ impl Default for PortalConfig {
             upload_limit: 50 << 20,
             secure_cookies: true,
             public_url: "http://127.0.0.1:8080".into(),
-            limits: parkbench_core::reference::limits().portal,
+            limits: shipped_limits().portal,
             report_issue: Default::default(),
         }
     }
@@ -868,6 +882,11 @@ impl Portal {
     /// `body_idle_secs` or keeps no pace dropped, a request that takes longer than
     /// `request_timeout_secs` in all answered 408, and every error a page of the portal's (see
     /// [`error`]). With an https public URL every answer carries Strict-Transport-Security.
+    /// The reference data the portal reads and checks with.
+    pub(crate) fn refs(&self) -> &work::Refs {
+        &self.inner.refs
+    }
+
     pub fn router(&self) -> Router {
         let limit = self.inner.cfg.upload_limit;
         let l = self.inner.cfg.limits;
@@ -910,7 +929,7 @@ impl Portal {
             .route(
                 "/programme/technologies",
                 post(pages::technologies_upload).layer(DefaultBodyLimit::max(
-                    parkbench_core::reference::limits().technologies.max_bytes + net::FORM_ROOM,
+                    self.inner.refs.limits().technologies.max_bytes + net::FORM_ROOM,
                 )),
             )
             .route("/programme/report/{*path}", get(pages::programme_report))
@@ -951,6 +970,7 @@ impl Portal {
                 &meta.name,
                 csv.as_bytes(),
                 &self.inner.refs.measures,
+                &self.inner.refs.vocab,
             )
             .map_err(|p| format!("{}: {} problems", meta.name, p.len()))?;
             Ok(Cached::Technologies(Box::new(Technologies {

@@ -44,7 +44,7 @@ impl Memory {
     /// `[portal_workbook]` (4 bytes a cell, the sheets' text, the shared strings), whichever is
     /// more.
     pub fn upload(l: &PortalLimits, upload_limit: usize) -> u64 {
-        let w = parkbench_core::reference::limits().portal_workbook;
+        let w = crate::shipped_limits().portal_workbook;
         let bytes = upload_limit as u64;
         let workbook = bytes + 4 * w.cells as u64 + w.text_bytes + w.shared_strings_bytes;
         (bytes * l.upload_memory_per_byte).max(workbook)
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn the_shipped_limits_make_these_figures() {
-        let m = Memory::of(&parkbench_core::reference::limits().portal, 50 << 20);
+        let m = Memory::of(&crate::shipped_limits().portal, 50 << 20);
         let mib = |b: u64| b as f64 / f64::from(1 << 20);
         assert_eq!(mib(m.logins), 38.0);
         assert_eq!(mib(m.connections), 96.0);

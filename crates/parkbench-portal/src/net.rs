@@ -96,10 +96,7 @@ fn closing(mut r: Response) -> Response {
 
 /// A typed value (a path, an email) as a log line shows it ([`super::auth::for_log`]).
 pub(super) fn logged(value: &str) -> String {
-    super::auth::for_log(
-        value,
-        parkbench_core::reference::limits().portal.log_value_chars,
-    )
+    super::auth::for_log(value, crate::shipped_limits().portal.log_value_chars)
 }
 
 // ---- body deadlines
@@ -599,7 +596,7 @@ mod tests {
 
     #[test]
     fn a_place_per_address_and_room_made_from_the_address_that_holds_most() {
-        let mut l = parkbench_core::reference::limits().portal;
+        let mut l = crate::shipped_limits().portal;
         l.connections = 4;
         l.connections_per_address = 3;
         let conns = Conns::new(&l);

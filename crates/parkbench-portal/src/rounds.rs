@@ -867,7 +867,7 @@ mod tests {
 
     #[test]
     fn comments_are_bounded_and_say_where() {
-        let l = parkbench_core::reference::limits().portal;
+        let l = crate::shipped_limits().portal;
         let d = |comment: &str, comments: Vec<CellComment>| Decision {
             action: Action::Return,
             comment: comment.into(),

@@ -244,7 +244,7 @@ pub fn shown_name(raw: &str) -> String {
             !c.is_control()
                 && !matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
         })
-        .take(parkbench_core::reference::limits().portal.file_name_chars)
+        .take(crate::shipped_limits().portal.file_name_chars)
         .collect();
     if name.trim().is_empty() {
         "upload".into()
@@ -269,7 +269,7 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
         return Ok("parquet");
     }
     if let Some((first, rest)) = candidates.split_first() {
-        let limits = parkbench_core::reference::limits().portal_workbook;
+        let limits = crate::shipped_limits().portal_workbook;
         let open =
             |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), Some(ext), b, limits);
         let err = match open(first) {
@@ -333,7 +333,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
         has_parks |= match kind {
             SourceKind::Parks => true,
             SourceKind::Workbook(Some(k)) => {
-                let limits = parkbench_core::reference::limits().portal_workbook;
+                let limits = crate::shipped_limits().portal_workbook;
                 sheet::workbook_roles(&format!("b.{k}"), Some(k), &f.content, limits)
                     .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks))
             }
@@ -469,8 +469,7 @@ pub fn totals(refs: &Refs, park: &RosterPark, year: i32, files: &[StoredFile]) -
 /// park), when it names a known one.
 pub fn province_of(meta_csv: &str, refs: &Refs) -> Option<String> {
     let t = table::read_csv_bytes("parks.csv", meta_csv.as_bytes()).ok()?;
-    let mut diags =
-        parkbench_core::diag::Report::with_limits(parkbench_core::reference::limits().problems);
+    let mut diags = parkbench_core::diag::Report::with_limits(refs.limits().problems);
     input::parks::read_parks(&t, &refs.vocab, &refs.factors, &mut diags)
         .into_iter()
         .find_map(|p| p.province)
@@ -479,7 +478,7 @@ pub fn province_of(meta_csv: &str, refs: &Refs) -> Option<String> {
 /// Loads stored files as a dataset, diagnostics naming the files as the operator named them.
 fn load(refs: &Refs, park: &RosterPark, files: &[StoredFile], names: &[String]) -> input::Dataset {
     let options = input::ReadOptions {
-        workbook: Some(parkbench_core::reference::limits().portal_workbook),
+        workbook: Some(refs.limits().portal_workbook),
         ..input::ReadOptions::default()
     };
     // Uploads are bytes in memory: the portal offers the stages no files.
@@ -785,9 +784,8 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
         sheet::read_workbook(
             &Disk,
             path,
-            &mut parkbench_core::diag::Report::with_limits(
-                parkbench_core::reference::limits().problems,
-            ),
+            refs.limits().workbook,
+            &mut parkbench_core::diag::Report::with_limits(refs.limits().problems),
         )
         .map_err(|d| d.to_string())?
         .sheets
@@ -798,8 +796,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
     } else {
         vec![table::read_csv(&Disk, path).map_err(|d| d.to_string())?]
     };
-    let mut diags =
-        parkbench_core::diag::Report::with_limits(parkbench_core::reference::limits().problems);
+    let mut diags = parkbench_core::diag::Report::with_limits(refs.limits().problems);
     let mut out = Vec::new();
     for t in &tables {
         for p in input::parks::read_parks(t, &refs.vocab, &refs.factors, &mut diags) {
@@ -960,7 +957,7 @@ mod tests {
 
     #[test]
     fn problems_are_kept_per_kind_and_counted_beyond() {
-        let mut l = parkbench_core::reference::limits().portal;
+        let mut l = crate::shipped_limits().portal;
         l.problems_per_kind = 3;
         l.problems_stored = 100;
         l.problem_kinds = 4;
@@ -1036,7 +1033,7 @@ mod tests {
 
     #[test]
     fn stored_problems_bounded_while_parsed_as_when_checked() {
-        let mut l = parkbench_core::reference::limits().portal;
+        let mut l = crate::shipped_limits().portal;
         l.problems_per_kind = 2;
         let all: Vec<Diagnostic> = (0..1000)
             .map(|i| {

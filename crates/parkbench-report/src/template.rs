@@ -112,58 +112,8 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
             .collect(),
     ];
     let park_id = park.get("park_id").cloned().unwrap_or_default();
-    let mut activity = vec![
-        spec.activity_columns
-            .iter()
-            .map(|c| header(c))
-            .collect::<Vec<_>>(),
-    ];
-    for id in &vocab.order {
-        let m = &vocab.metrics[id];
-        let Some(ex) = &m.example else { continue };
-        let row = spec
-            .activity_columns
-            .iter()
-            .map(|c| match c.as_str() {
-                "park_id" => park_id.clone(),
-                "year" => spec.year.to_string(),
-                // The Chinese template offers the Chinese names (ids are read too).
-                "metric" => lang.pick(&m.id, &m.name_zh).clone(),
-                "value" => outfile::num(Some(ex.value), 6),
-                "unit" => ex.unit.clone(),
-                "quality" => "measured".into(),
-                "note" => parkbench_core::i18n::Locale::get(lang).text(&t!(
-                    "template.example_note",
-                    metric = parkbench_core::i18n::Text::both(&m.name_en, &m.name_zh)
-                )),
-                _ => String::new(),
-            })
-            .collect();
-        activity.push(row);
-    }
-    let mut metrics = vec![
-        [
-            "template.metrics_metric",
-            "template.metrics_group",
-            "template.metrics_name_en",
-            "template.metrics_name_zh",
-            "template.metrics_units",
-            "template.metrics_description",
-        ]
-        .map(|k| parkbench_core::i18n::Locale::get(lang).word(k))
-        .to_vec(),
-    ];
-    for id in &vocab.order {
-        let m = &vocab.metrics[id];
-        metrics.push(vec![
-            m.id.clone(),
-            m.group.clone(),
-            m.name_en.clone(),
-            m.name_zh.clone(),
-            m.units.join(" | "),
-            lang.pick(&m.description, &m.description_zh).clone(),
-        ]);
-    }
+    let activity = activity_rows(&spec, vocab, lang, &park_id, &header);
+    let metrics = metric_rows(vocab, lang);
     // The enterprises and products sheets: their headers, and an example row filled from the
     // example park, the template's year and the example enterprise and product.
     let table = |columns: &[String],
@@ -209,6 +159,76 @@ pub fn build(vocab: &Vocabulary, lang: Lang) -> Result<Template, TemplateError> 
         readme: readme(lang),
         metric_column: spec.activity_columns.iter().position(|c| c == "metric"),
     })
+}
+
+/// The activity sheet: its header, and a row for each metric with an example, filled from the
+/// example park and the template's year.
+fn activity_rows(
+    spec: &TemplateSpec,
+    vocab: &Vocabulary,
+    lang: Lang,
+    park_id: &str,
+    header: &dyn Fn(&str) -> String,
+) -> Vec<Vec<String>> {
+    let mut activity = vec![
+        spec.activity_columns
+            .iter()
+            .map(|c| header(c))
+            .collect::<Vec<_>>(),
+    ];
+    for id in &vocab.order {
+        let m = &vocab.metrics[id];
+        let Some(ex) = &m.example else { continue };
+        let row = spec
+            .activity_columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "park_id" => park_id.to_string(),
+                "year" => spec.year.to_string(),
+                // The Chinese template offers the Chinese names (ids are read too).
+                "metric" => lang.pick(&m.id, &m.name_zh).clone(),
+                "value" => outfile::num(Some(ex.value), 6),
+                "unit" => ex.unit.clone(),
+                "quality" => "measured".into(),
+                "note" => parkbench_core::i18n::Locale::get(lang).text(&t!(
+                    "template.example_note",
+                    metric = parkbench_core::i18n::Text::both(&m.name_en, &m.name_zh)
+                )),
+                _ => String::new(),
+            })
+            .collect();
+        activity.push(row);
+    }
+    activity
+}
+
+/// The metrics sheet: every metric of the vocabulary with its group, names, units and
+/// description.
+fn metric_rows(vocab: &Vocabulary, lang: Lang) -> Vec<Vec<String>> {
+    let mut metrics = vec![
+        [
+            "template.metrics_metric",
+            "template.metrics_group",
+            "template.metrics_name_en",
+            "template.metrics_name_zh",
+            "template.metrics_units",
+            "template.metrics_description",
+        ]
+        .map(|k| parkbench_core::i18n::Locale::get(lang).word(k))
+        .to_vec(),
+    ];
+    for id in &vocab.order {
+        let m = &vocab.metrics[id];
+        metrics.push(vec![
+            m.id.clone(),
+            m.group.clone(),
+            m.name_en.clone(),
+            m.name_zh.clone(),
+            m.units.join(" | "),
+            lang.pick(&m.description, &m.description_zh).clone(),
+        ]);
+    }
+    metrics
 }
 
 fn readme(lang: Lang) -> String {

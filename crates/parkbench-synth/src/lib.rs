@@ -1031,7 +1031,7 @@ impl Park {
         line.push('\n');
     }
 
-    /// Writes the park's activity rows; returns how many.
+    /// Writes the park's activity rows, year by year; returns how many.
     fn write_activity<W: Write>(
         &mut self,
         cfg: &Config,
@@ -1052,277 +1052,335 @@ impl Park {
             line: String::with_capacity(128),
             rows: 0,
         };
-        let plan = &self.plan;
-        let rng = &mut self.rng;
-        let units = &self.units;
+        let mut d = Draw {
+            plan: &self.plan,
+            units: &self.units,
+            rng: &mut self.rng,
+        };
         let mut messy = Rng::for_park(cfg.seed ^ 0x3E55_1E55_0000_0001, self.index);
-        let mut tce = plan.tce0;
-        let mut va_per_tce = plan.va_per_tce;
-        let mut siri = plan.siri0;
+        let mut y = ParkYear {
+            year: cfg.first_year,
+            t: 0,
+            tce: d.plan.tce0,
+            va_per_tce: d.plan.va_per_tce,
+            siri: d.plan.siri0,
+            slip: None,
+        };
         for t in 0..cfg.years {
-            let year = cfg.first_year + t as i32;
+            y.year = cfg.first_year + t as i32;
+            y.t = t;
             if t > 0 {
-                tce *= 1.0 + plan.growth + rng.range(-0.015, 0.015);
-                va_per_tce *= 1.0 + plan.va_gain + rng.range(-0.01, 0.01);
-                if siri < 5 && rng.chance(0.2) {
-                    siri += 1;
-                }
+                d.grow(&mut y);
             }
-            let tf = t as f64;
-            // A messy park-year: one warning the operator would get.
-            let slip = if messy.chance(cfg.messy) {
-                let mut kinds = vec![Slip::ValueAdded];
-                if plan.reports_water {
-                    kinds.push(Slip::WaterReused);
-                }
-                if plan.reports_waste_heat {
-                    kinds.push(Slip::WasteHeat);
-                }
-                Some(kinds[messy.below(kinds.len())])
-            } else {
-                None
-            };
-            // Energy by carrier.
-            let keep = 1.0 - plan.phase_out;
-            let mut keep_t = 1.0;
-            for _ in 0..t {
-                keep_t *= keep;
-            }
-            let fuels: Vec<(Carrier, f64)> = plan
-                .fuels
-                .iter()
-                .map(|&(c, s)| (c, if c.phased_out() { s * keep_t } else { s }))
-                .collect();
-            let electricity_share = 1.0 - fuels.iter().map(|f| f.1).sum::<f64>();
-            let electricity_mwh = tce * electricity_share / 0.1229;
-            let clean = (plan.clean0 + plan.pace * tf).min(0.97);
-            let onsite_mwh = electricity_mwh * clean * plan.onsite_part;
-            let mut green_mwh = electricity_mwh * clean - onsite_mwh;
-            let mut grid_mwh = electricity_mwh - onsite_mwh - green_mwh;
-            let process_t = tce * plan.process_per_tce * (1.0 - 0.01 * tf);
-            // Keep CO2 per tce below the park's ceiling (under the plausibility check's 4.5): a
-            // park on a coal-heavy grid buys green power rather than exceed it.
-            let fuel_co2: f64 = fuels
-                .iter()
-                .map(|&(c, s)| tce * s / c.tce_per_unit() * c.co2_t_per_unit())
-                .sum();
-            let co2 = fuel_co2 + process_t + grid_mwh * grid_t_per_mwh;
-            let ceiling = plan.co2_ceiling * tce;
-            if co2 > ceiling {
-                let shift = ((co2 - ceiling) / grid_t_per_mwh).min(grid_mwh * 0.97);
-                grid_mwh -= shift;
-                green_mwh += shift;
-            }
-            w.flow(
-                year,
-                "electricity_grid",
-                grid_mwh,
-                Unit::Electricity(units.electricity),
-                rng,
-                Season::Power,
-            )?;
-            let classes = [
-                "electricity_green_traded",
-                "electricity_green_direct",
-                "electricity_green_certificates",
-                "electricity_green_purchased",
-            ];
-            for (metric, part) in classes.into_iter().zip(plan.green_split) {
-                if green_mwh * part > 0.0 {
-                    w.flow(
-                        year,
-                        metric,
-                        green_mwh * part,
-                        Unit::Electricity(units.electricity),
-                        rng,
-                        Season::Power,
-                    )?;
-                }
-            }
-            if onsite_mwh > 0.0 {
-                w.flow(
-                    year,
-                    "electricity_onsite_renewable",
-                    onsite_mwh,
-                    Unit::Electricity(units.electricity),
-                    rng,
-                    Season::Solar,
-                )?;
-            }
-            for &(c, s) in &fuels {
-                let amount = tce * s / c.tce_per_unit();
-                let (unit, season) = match c {
-                    Carrier::NaturalGas => (Unit::Volume(units.big), Season::Power),
-                    Carrier::Heat => (Unit::Heat(units.big), Season::Winter),
-                    _ => (Unit::Mass(units.big), Season::Power),
-                };
-                w.flow(year, c.metric(), amount, unit, rng, season)?;
-                // A complete park states its heating plant's factor (the default's value, so
-                // the park's CO2 is the same either way).
-                if c == Carrier::Heat && plan.heat_factor {
-                    w.stock(
-                        year,
-                        "heat_purchased_co2_factor",
-                        c.co2_t_per_unit(),
-                        Unit::Factor,
-                        rng,
-                    )?;
-                }
-            }
-            if process_t > 0.0 {
-                w.flow(
-                    year,
-                    "process_co2",
-                    process_t,
-                    Unit::Mass(units.big),
-                    rng,
-                    Season::Flat,
-                )?;
-            }
-            // Economy.
-            let va = tce * va_per_tce;
-            let written = if slip == Some(Slip::ValueAdded) {
-                va * 1e4
-            } else {
-                va
-            };
-            w.flow(
-                year,
-                "industrial_value_added",
-                written,
-                Unit::Money(units.money),
-                rng,
-                Season::Flat,
-            )?;
-            let per_employee = plan.va_per_employee * (1.0 + 0.04 * tf);
-            w.stock(
-                year,
-                "employees",
-                va / per_employee,
-                Unit::Count(units.people),
-                rng,
-            )?;
-            // A complete park states the share of its firms' products at grade 2 or better
-            // (a park may report the share itself when it gives no products.csv).
-            if plan.heat_factor {
-                let share = (0.6 + 0.05 * tf).min(1.0);
-                w.stock(
-                    year,
-                    "products_grade2_share",
-                    share,
-                    Unit::Share(units.share_percent),
-                    rng,
-                )?;
-            }
-            // Resources.
-            if plan.reports_water {
-                let fresh = tce * plan.water_per_tce * (1.0 - 0.02 * tf);
-                let reuse = (plan.reuse0 + 0.01 * tf).min(0.97);
-                let total = fresh / (1.0 - reuse);
-                w.flow(
-                    year,
-                    "water_fresh",
-                    fresh,
-                    Unit::Volume(units.big),
-                    rng,
-                    Season::Flat,
-                )?;
-                w.flow(
-                    year,
-                    "water_industrial_total",
-                    total,
-                    Unit::Volume(units.big),
-                    rng,
-                    Season::Flat,
-                )?;
-                let reused = if slip == Some(Slip::WaterReused) {
-                    total * 1.2
-                } else {
-                    total - fresh
-                };
-                w.flow(
-                    year,
-                    "water_reused",
-                    reused,
-                    Unit::Volume(units.big),
-                    rng,
-                    Season::Flat,
-                )?;
-            }
-            let waste = tce * plan.waste_per_tce;
-            let utilised = waste * (plan.util0 + 0.01 * tf).min(0.98);
-            w.flow(
-                year,
-                "solid_waste_generated",
-                waste,
-                Unit::Mass(units.big),
-                rng,
-                Season::Flat,
-            )?;
-            w.flow(
-                year,
-                "solid_waste_utilized",
-                utilised,
-                Unit::Mass(units.big),
-                rng,
-                Season::Flat,
-            )?;
-            if plan.reports_waste_heat {
-                let recoverable = tce * plan.waste_heat_per_tce;
-                let recovered = if slip == Some(Slip::WasteHeat) {
-                    recoverable * 1.3
-                } else {
-                    recoverable * (plan.recovered0 + 0.02 * tf).min(0.85)
-                };
-                let u = Unit::WasteHeat(units.waste_heat);
-                w.flow(
-                    year,
-                    "waste_heat_recoverable",
-                    recoverable,
-                    u,
-                    rng,
-                    Season::Winter,
-                )?;
-                w.flow(
-                    year,
-                    "waste_heat_recovered",
-                    recovered,
-                    u,
-                    rng,
-                    Season::Winter,
-                )?;
-            }
-            // Digitalisation.
-            let share = Unit::Share(units.share_percent);
-            w.stock(
-                year,
-                "metering_coverage",
-                (plan.metering0 + 0.01 * tf).min(0.995),
-                share,
-                rng,
-            )?;
-            w.stock(
-                year,
-                "realtime_monitoring_share",
-                (plan.realtime0 + 0.03 * tf).min(0.99),
-                share,
-                rng,
-            )?;
-            let firms = (va / 10_000.0 * plan.firms_per_yi).round().max(5.0);
-            let iso = (firms * (plan.iso0 + 0.02 * tf).min(0.9)).round();
-            w.stock(year, "firms_total", firms, Unit::Count(units.firms), rng)?;
-            w.stock(year, "firms_iso50001", iso, Unit::Count(units.firms), rng)?;
-            let platform = plan.platform_from.is_some_and(|y| t >= y);
-            w.stock(
-                year,
-                "energy_platform",
-                f64::from(u8::from(platform)),
-                Unit::Flag,
-                rng,
-            )?;
-            w.stock(year, "siri_band", f64::from(siri), Unit::Band, rng)?;
+            y.slip = messy.chance(cfg.messy).then(|| d.plan.slip(&mut messy));
+            let mix = d.plan.energy_mix(&y, grid_t_per_mwh);
+            d.electricity(&mut w, &y, &mix)?;
+            d.fuels(&mut w, &y, &mix)?;
+            let va = d.economy(&mut w, &y)?;
+            d.resources(&mut w, &y)?;
+            d.digitalisation(&mut w, &y, va)?;
         }
         Ok(w.rows)
+    }
+}
+
+/// A park-year being written: its year, the park's size and standing that year, and its slip.
+struct ParkYear {
+    year: i32,
+    /// Years since the first.
+    t: usize,
+    tce: f64,
+    va_per_tce: f64,
+    siri: u32,
+    /// A messy park-year: one warning the operator would get.
+    slip: Option<Slip>,
+}
+
+impl ParkYear {
+    /// Years since the first, for trends.
+    fn tf(&self) -> f64 {
+        self.t as f64
+    }
+}
+
+/// A park-year's energy by carrier: fuels (share of the tce), electricity (MWh) by source, and
+/// process CO2 (t).
+struct EnergyMix {
+    fuels: Vec<(Carrier, f64)>,
+    grid_mwh: f64,
+    green_mwh: f64,
+    onsite_mwh: f64,
+    process_t: f64,
+}
+
+impl Plan {
+    /// The slip of a messy park-year, among those its metrics allow.
+    fn slip(&self, messy: &mut Rng) -> Slip {
+        let mut kinds = vec![Slip::ValueAdded];
+        if self.reports_water {
+            kinds.push(Slip::WaterReused);
+        }
+        if self.reports_waste_heat {
+            kinds.push(Slip::WasteHeat);
+        }
+        kinds[messy.below(kinds.len())]
+    }
+
+    /// The park-year's energy by carrier, its CO2 per tce kept under the park's ceiling.
+    fn energy_mix(&self, y: &ParkYear, grid_t_per_mwh: f64) -> EnergyMix {
+        let (tce, tf) = (y.tce, y.tf());
+        let keep = 1.0 - self.phase_out;
+        let mut keep_t = 1.0;
+        for _ in 0..y.t {
+            keep_t *= keep;
+        }
+        let fuels: Vec<(Carrier, f64)> = self
+            .fuels
+            .iter()
+            .map(|&(c, s)| (c, if c.phased_out() { s * keep_t } else { s }))
+            .collect();
+        let electricity_share = 1.0 - fuels.iter().map(|f| f.1).sum::<f64>();
+        let electricity_mwh = tce * electricity_share / 0.1229;
+        let clean = (self.clean0 + self.pace * tf).min(0.97);
+        let onsite_mwh = electricity_mwh * clean * self.onsite_part;
+        let mut green_mwh = electricity_mwh * clean - onsite_mwh;
+        let mut grid_mwh = electricity_mwh - onsite_mwh - green_mwh;
+        let process_t = tce * self.process_per_tce * (1.0 - 0.01 * tf);
+        // Keep CO2 per tce below the park's ceiling (under the plausibility check's 4.5): a
+        // park on a coal-heavy grid buys green power rather than exceed it.
+        let fuel_co2: f64 = fuels
+            .iter()
+            .map(|&(c, s)| tce * s / c.tce_per_unit() * c.co2_t_per_unit())
+            .sum();
+        let co2 = fuel_co2 + process_t + grid_mwh * grid_t_per_mwh;
+        let ceiling = self.co2_ceiling * tce;
+        if co2 > ceiling {
+            let shift = ((co2 - ceiling) / grid_t_per_mwh).min(grid_mwh * 0.97);
+            grid_mwh -= shift;
+            green_mwh += shift;
+        }
+        EnergyMix {
+            fuels,
+            grid_mwh,
+            green_mwh,
+            onsite_mwh,
+            process_t,
+        }
+    }
+}
+
+/// What a park's rows are drawn from: its plan, its units and its random numbers.
+struct Draw<'p> {
+    plan: &'p Plan,
+    units: &'p Units,
+    rng: &'p mut Rng,
+}
+
+impl Draw<'_> {
+    /// A year on: energy and value added per tce grow, the SIRI band may rise.
+    fn grow(&mut self, y: &mut ParkYear) {
+        let (plan, rng) = (self.plan, &mut *self.rng);
+        y.tce *= 1.0 + plan.growth + rng.range(-0.015, 0.015);
+        y.va_per_tce *= 1.0 + plan.va_gain + rng.range(-0.01, 0.01);
+        if y.siri < 5 && rng.chance(0.2) {
+            y.siri += 1;
+        }
+    }
+
+    /// Electricity from the grid, green power bought by class, and on-site renewables.
+    fn electricity<W: Write>(
+        &mut self,
+        w: &mut Rows<'_, W>,
+        y: &ParkYear,
+        mix: &EnergyMix,
+    ) -> io::Result<()> {
+        let unit = Unit::Electricity(self.units.electricity);
+        let (year, rng) = (y.year, &mut *self.rng);
+        w.flow(
+            year,
+            "electricity_grid",
+            mix.grid_mwh,
+            unit,
+            rng,
+            Season::Power,
+        )?;
+        let classes = [
+            "electricity_green_traded",
+            "electricity_green_direct",
+            "electricity_green_certificates",
+            "electricity_green_purchased",
+        ];
+        for (metric, part) in classes.into_iter().zip(self.plan.green_split) {
+            if mix.green_mwh * part > 0.0 {
+                w.flow(year, metric, mix.green_mwh * part, unit, rng, Season::Power)?;
+            }
+        }
+        if mix.onsite_mwh > 0.0 {
+            let metric = "electricity_onsite_renewable";
+            w.flow(year, metric, mix.onsite_mwh, unit, rng, Season::Solar)?;
+        }
+        Ok(())
+    }
+
+    /// Fuels (with the heating plant's factor of a complete park) and process CO2.
+    fn fuels<W: Write>(
+        &mut self,
+        w: &mut Rows<'_, W>,
+        y: &ParkYear,
+        mix: &EnergyMix,
+    ) -> io::Result<()> {
+        let (plan, units, rng) = (self.plan, self.units, &mut *self.rng);
+        let year = y.year;
+        for &(c, s) in &mix.fuels {
+            let amount = y.tce * s / c.tce_per_unit();
+            let (unit, season) = match c {
+                Carrier::NaturalGas => (Unit::Volume(units.big), Season::Power),
+                Carrier::Heat => (Unit::Heat(units.big), Season::Winter),
+                _ => (Unit::Mass(units.big), Season::Power),
+            };
+            w.flow(year, c.metric(), amount, unit, rng, season)?;
+            // A complete park states its heating plant's factor (the default's value, so
+            // the park's CO2 is the same either way).
+            if c == Carrier::Heat && plan.heat_factor {
+                let metric = "heat_purchased_co2_factor";
+                w.stock(year, metric, c.co2_t_per_unit(), Unit::Factor, rng)?;
+            }
+        }
+        if mix.process_t > 0.0 {
+            let unit = Unit::Mass(units.big);
+            w.flow(year, "process_co2", mix.process_t, unit, rng, Season::Flat)?;
+        }
+        Ok(())
+    }
+
+    /// Value added, employees and (a complete park) the share of products at grade 2; returns
+    /// the value added.
+    fn economy<W: Write>(&mut self, w: &mut Rows<'_, W>, y: &ParkYear) -> io::Result<f64> {
+        let (plan, units, rng) = (self.plan, self.units, &mut *self.rng);
+        let (year, tf) = (y.year, y.tf());
+        let va = y.tce * y.va_per_tce;
+        let written = if y.slip == Some(Slip::ValueAdded) {
+            va * 1e4
+        } else {
+            va
+        };
+        let money = Unit::Money(units.money);
+        w.flow(
+            year,
+            "industrial_value_added",
+            written,
+            money,
+            rng,
+            Season::Flat,
+        )?;
+        let per_employee = plan.va_per_employee * (1.0 + 0.04 * tf);
+        let people = Unit::Count(units.people);
+        w.stock(year, "employees", va / per_employee, people, rng)?;
+        // A complete park states the share of its firms' products at grade 2 or better
+        // (a park may report the share itself when it gives no products.csv).
+        if plan.heat_factor {
+            let share = (0.6 + 0.05 * tf).min(1.0);
+            let unit = Unit::Share(units.share_percent);
+            w.stock(year, "products_grade2_share", share, unit, rng)?;
+        }
+        Ok(va)
+    }
+
+    /// Water (when the park reports it), solid waste, and waste heat (when it reports it).
+    fn resources<W: Write>(&mut self, w: &mut Rows<'_, W>, y: &ParkYear) -> io::Result<()> {
+        let (plan, units, rng) = (self.plan, self.units, &mut *self.rng);
+        let (year, tce, tf) = (y.year, y.tce, y.tf());
+        let big = Unit::Volume(units.big);
+        if plan.reports_water {
+            let fresh = tce * plan.water_per_tce * (1.0 - 0.02 * tf);
+            let reuse = (plan.reuse0 + 0.01 * tf).min(0.97);
+            let total = fresh / (1.0 - reuse);
+            w.flow(year, "water_fresh", fresh, big, rng, Season::Flat)?;
+            w.flow(
+                year,
+                "water_industrial_total",
+                total,
+                big,
+                rng,
+                Season::Flat,
+            )?;
+            let reused = if y.slip == Some(Slip::WaterReused) {
+                total * 1.2
+            } else {
+                total - fresh
+            };
+            w.flow(year, "water_reused", reused, big, rng, Season::Flat)?;
+        }
+        let waste = tce * plan.waste_per_tce;
+        let utilised = waste * (plan.util0 + 0.01 * tf).min(0.98);
+        let mass = Unit::Mass(units.big);
+        w.flow(
+            year,
+            "solid_waste_generated",
+            waste,
+            mass,
+            rng,
+            Season::Flat,
+        )?;
+        w.flow(
+            year,
+            "solid_waste_utilized",
+            utilised,
+            mass,
+            rng,
+            Season::Flat,
+        )?;
+        if plan.reports_waste_heat {
+            let recoverable = tce * plan.waste_heat_per_tce;
+            let recovered = if y.slip == Some(Slip::WasteHeat) {
+                recoverable * 1.3
+            } else {
+                recoverable * (plan.recovered0 + 0.02 * tf).min(0.85)
+            };
+            let u = Unit::WasteHeat(units.waste_heat);
+            w.flow(
+                year,
+                "waste_heat_recoverable",
+                recoverable,
+                u,
+                rng,
+                Season::Winter,
+            )?;
+            w.flow(
+                year,
+                "waste_heat_recovered",
+                recovered,
+                u,
+                rng,
+                Season::Winter,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Metering, monitoring, firms with ISO 50001, the energy platform and the SIRI band.
+    fn digitalisation<W: Write>(
+        &mut self,
+        w: &mut Rows<'_, W>,
+        y: &ParkYear,
+        va: f64,
+    ) -> io::Result<()> {
+        let (plan, units, rng) = (self.plan, self.units, &mut *self.rng);
+        let (year, tf) = (y.year, y.tf());
+        let share = Unit::Share(units.share_percent);
+        let metering = (plan.metering0 + 0.01 * tf).min(0.995);
+        w.stock(year, "metering_coverage", metering, share, rng)?;
+        let realtime = (plan.realtime0 + 0.03 * tf).min(0.99);
+        w.stock(year, "realtime_monitoring_share", realtime, share, rng)?;
+        let firms = (va / 10_000.0 * plan.firms_per_yi).round().max(5.0);
+        let iso = (firms * (plan.iso0 + 0.02 * tf).min(0.9)).round();
+        w.stock(year, "firms_total", firms, Unit::Count(units.firms), rng)?;
+        w.stock(year, "firms_iso50001", iso, Unit::Count(units.firms), rng)?;
+        let platform = plan.platform_from.is_some_and(|from| y.t >= from);
+        let flag = f64::from(u8::from(platform));
+        w.stock(year, "energy_platform", flag, Unit::Flag, rng)?;
+        w.stock(year, "siri_band", f64::from(y.siri), Unit::Band, rng)?;
+        Ok(())
     }
 }
 

@@ -450,17 +450,15 @@ impl<'a> Ctx<'a> {
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
+            let at = At {
+                line,
+                col: c_value,
+                park,
+            };
             let value = match (metric, unit) {
-                (Some((mi, m)), Some(u)) => self.value(
-                    self.cell(c_value, r),
-                    (mi, m, u),
-                    At {
-                        line,
-                        col: c_value,
-                        park,
-                    },
-                    diags,
-                ),
+                (Some((mi, m)), Some(u)) => {
+                    self.value(self.cell(c_value, r), (mi, m, u), at, diags)
+                }
                 _ => None,
             };
             if diags.error_count() > before {
@@ -604,11 +602,11 @@ impl<'a> Ctx<'a> {
         cols: &[Option<usize>],
         diags: &mut crate::diag::Report,
     ) -> bool {
-        let Some(&c) = cols
-            .iter()
-            .flatten()
-            .find(|&&c| crate::reference::is_totals_word(self.cell(Some(c), r)))
-        else {
+        let Some(&c) = cols.iter().flatten().find(|&&c| {
+            crate::reference::shipped()
+                .columns
+                .is_totals_word(self.cell(Some(c), r))
+        }) else {
             return false;
         };
         diags.push(totals_warning(

@@ -109,6 +109,41 @@ fn period(raw: &str) -> Option<(i32, u8)> {
     (super::activity::YEARS.contains(&y) && (1..=12).contains(&m)).then_some((y, m))
 }
 
+/// The problem of each cell of a certificate row that can be wrong: its column (in
+/// [`COLUMNS`]), the message and what was expected.
+const CELL_PROBLEMS: [(usize, crate::i18n::Text, crate::i18n::Text); 6] = [
+    (
+        0,
+        t!("diag.certificate_id_empty"),
+        t!("diag.expected.certificate_id"),
+    ),
+    (
+        1,
+        t!("diag.certificate_park_empty"),
+        t!("diag.expected.park_id_example"),
+    ),
+    (
+        3,
+        t!("diag.certificate_period"),
+        t!("diag.expected.generation_period"),
+    ),
+    (
+        4,
+        t!("diag.certificate_mwh"),
+        t!("diag.expected.positive_mwh"),
+    ),
+    (
+        5,
+        t!("diag.certificate_kind"),
+        t!("diag.expected.certificate_kind"),
+    ),
+    (
+        6,
+        t!("diag.certificate_retired"),
+        t!("diag.expected.yes_no"),
+    ),
+];
+
 /// Reads a ledger table: every row checked, every problem located.
 pub fn read(t: &Table, diags: &mut Report) -> Vec<Certificate> {
     let Some(cols) = t.columns_of(
@@ -139,53 +174,25 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Certificate> {
         };
         let before = diags.error_count();
         let id = cell(0, r);
-        if id.is_empty() {
-            diags.push(err(
-                0,
-                t!("diag.certificate_id_empty"),
-                t!("diag.expected.certificate_id"),
-            ));
-        }
-        if park.is_empty() {
-            diags.push(err(
-                1,
-                t!("diag.certificate_park_empty"),
-                t!("diag.expected.park_id_example"),
-            ));
-        }
         let p = period(cell(3, r));
-        if p.is_none() {
-            diags.push(err(
-                3,
-                t!("diag.certificate_period"),
-                t!("diag.expected.generation_period"),
-            ));
-        }
         let mwh = parse_number(cell(4, r), t.decimal)
             .ok()
             .filter(|x| x.is_finite() && *x > 0.0);
-        if mwh.is_none() {
-            diags.push(err(
-                4,
-                t!("diag.certificate_mwh"),
-                t!("diag.expected.positive_mwh"),
-            ));
-        }
         let k = kind(cell(5, r));
-        if k.is_none() {
-            diags.push(err(
-                5,
-                t!("diag.certificate_kind"),
-                t!("diag.expected.certificate_kind"),
-            ));
-        }
         let ret = retired(cell(6, r));
-        if ret.is_none() {
-            diags.push(err(
-                6,
-                t!("diag.certificate_retired"),
-                t!("diag.expected.yes_no"),
-            ));
+        // Each cell that cannot be read, in the order of the columns.
+        let bad = [
+            id.is_empty(),
+            park.is_empty(),
+            p.is_none(),
+            mwh.is_none(),
+            k.is_none(),
+            ret.is_none(),
+        ];
+        for ((c, message, expected), bad) in CELL_PROBLEMS.into_iter().zip(bad) {
+            if bad {
+                diags.push(err(c, message, expected));
+            }
         }
         if diags.error_count() > before {
             continue;

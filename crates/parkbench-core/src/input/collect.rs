@@ -486,7 +486,7 @@ mod tests {
         // A park nobody listed, two rows.
         c.add(row("p9", 0, None, Some(1.0), 1, 60));
         c.add(row("p9", 1, None, Some(1.0), 1, 61));
-        let mut diags = crate::diag::Report::with_limits(crate::reference::limits().problems);
+        let mut diags = crate::diag::Report::with_limits(vocab.limits.problems);
         c.finish(
             &files,
             &|id| id == "p1",

@@ -106,95 +106,38 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Enterprise> {
     ) else {
         return Vec::new();
     };
-    let cell = |c: usize, r: usize| -> &str {
-        cols[c]
-            .and_then(|c| t.columns[c].get(r))
-            .map(str::trim)
-            .unwrap_or("")
-    };
     let mut out = Vec::with_capacity(t.rows());
     let mut local_ids = 0;
     for r in 0..t.rows() {
-        let line = t.line(r);
-        let park = cell(0, r);
-        let at = |c: usize| cols[c].map_or(0, |c| c + 1);
+        let mut row = EnterpriseRow {
+            t,
+            cols: &cols,
+            r,
+            line: t.line(r),
+            park: "",
+        };
+        row.park = row.cell(0);
         let before = diags.error_count();
-        let id = cell(1, r);
-        let local = match cell(6, r).to_lowercase().as_str() {
-            "" | "uscc" | "统一社会信用代码" => false,
-            "local" | "其他" | "其他编号" => true,
-            other => {
-                diags.push(
-                    Diagnostic::error(&t.origin, line, at(6), t!("diag.enterprise_id_kind"))
-                        .value(other)
-                        .expected(t!("diag.expected.enterprise_id_kind"))
-                        .park(park),
-                );
-                false
-            }
-        };
-        if id.is_empty() {
-            diags.push(
-                Diagnostic::error(&t.origin, line, at(1), t!("diag.enterprise_id_empty"))
-                    .expected(t!("diag.expected.uscc"))
-                    .park(park),
-            );
-        } else if !local && !uscc_valid(&id.to_uppercase()) {
-            diags.push(
-                Diagnostic::error(&t.origin, line, at(1), t!("diag.enterprise_uscc"))
-                    .value(id)
-                    .expected(t!("diag.expected.uscc"))
-                    .hint(t!("diag.hint.enterprise_uscc"))
-                    .park(park),
-            );
-        } else if local {
-            local_ids += 1;
-        }
-        let bound = |c: usize| -> Result<Option<Month>, ()> {
-            let raw = cell(c, r);
-            if raw.is_empty() {
-                return Ok(None);
-            }
-            parse_month(raw).map(Some).ok_or(())
-        };
-        let mut months = [None, None];
-        for (i, c) in [4, 5].into_iter().enumerate() {
-            match bound(c) {
-                Ok(m) => months[i] = m,
-                Err(()) => diags.push(
-                    Diagnostic::error(&t.origin, line, at(c), t!("diag.enterprise_month"))
-                        .value(cell(c, r))
-                        .expected(t!("diag.expected.boundary_month"))
-                        .park(park),
-                ),
-            }
-        }
-        if let [Some(f), Some(to)] = months
-            && f > to
-        {
-            diags.push(
-                Diagnostic::error(&t.origin, line, at(5), t!("diag.enterprise_to_before_from"))
-                    .value(cell(5, r))
-                    .expected(t!("diag.expected.month_from", from = cell(4, r)))
-                    .park(park),
-            );
-        }
+        let local = row.local_id(diags);
+        local_ids += usize::from(row.check_id(local, diags));
+        let months = row.months(diags);
         if diags.error_count() > before {
             continue;
         }
+        let id = row.cell(1);
         out.push(Enterprise {
-            park_id: park.to_string(),
+            park_id: row.park.to_string(),
             id: if local {
                 id.to_string()
             } else {
                 id.to_uppercase()
             },
-            name: cell(2, r).to_string(),
-            sector: cell(3, r).to_string(),
+            name: row.cell(2).to_string(),
+            sector: row.cell(3).to_string(),
             from: months[0],
             to: months[1],
             file: t.origin.clone(),
-            line,
+            line: row.line,
         });
     }
     if local_ids > 0 {
@@ -209,6 +152,99 @@ pub fn read(t: &Table, diags: &mut Report) -> Vec<Enterprise> {
         );
     }
     out
+}
+
+/// A row of an enterprises table being read: its cells by the place of their column in
+/// [`COLUMNS`], its line and park.
+struct EnterpriseRow<'a> {
+    t: &'a Table,
+    cols: &'a [Option<usize>],
+    r: usize,
+    line: usize,
+    park: &'a str,
+}
+
+impl<'a> EnterpriseRow<'a> {
+    /// The cell of column `c` of [`COLUMNS`], trimmed ("" when missing).
+    fn cell(&self, c: usize) -> &'a str {
+        self.cols[c]
+            .and_then(|c| self.t.columns[c].get(self.r))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    /// An error at the cell of column `c`.
+    fn error(&self, c: usize, message: crate::i18n::Text) -> Diagnostic {
+        let at = self.cols[c].map_or(0, |c| c + 1);
+        Diagnostic::error(&self.t.origin, self.line, at, message).park(self.park)
+    }
+
+    /// Does the row say its id is a local one (`id_kind`), not a credit code?
+    fn local_id(&self, diags: &mut Report) -> bool {
+        match self.cell(6).to_lowercase().as_str() {
+            "" | "uscc" | "统一社会信用代码" => false,
+            "local" | "其他" | "其他编号" => true,
+            other => {
+                diags.push(
+                    self.error(6, t!("diag.enterprise_id_kind"))
+                        .value(other)
+                        .expected(t!("diag.expected.enterprise_id_kind")),
+                );
+                false
+            }
+        }
+    }
+
+    /// Checks the id: given, and a valid credit code unless local. True for a local id.
+    fn check_id(&self, local: bool, diags: &mut Report) -> bool {
+        let id = self.cell(1);
+        if id.is_empty() {
+            diags.push(
+                self.error(1, t!("diag.enterprise_id_empty"))
+                    .expected(t!("diag.expected.uscc")),
+            );
+        } else if !local && !uscc_valid(&id.to_uppercase()) {
+            diags.push(
+                self.error(1, t!("diag.enterprise_uscc"))
+                    .value(id)
+                    .expected(t!("diag.expected.uscc"))
+                    .hint(t!("diag.hint.enterprise_uscc")),
+            );
+        } else if local {
+            return true;
+        }
+        false
+    }
+
+    /// The first and last month inside the boundary (None: open), each a month or empty, the
+    /// first not after the last.
+    fn months(&self, diags: &mut Report) -> [Option<Month>; 2] {
+        let mut months = [None, None];
+        for (i, c) in [4, 5].into_iter().enumerate() {
+            let raw = self.cell(c);
+            if raw.is_empty() {
+                continue;
+            }
+            match parse_month(raw) {
+                Some(m) => months[i] = Some(m),
+                None => diags.push(
+                    self.error(c, t!("diag.enterprise_month"))
+                        .value(raw)
+                        .expected(t!("diag.expected.boundary_month")),
+                ),
+            }
+        }
+        if let [Some(f), Some(to)] = months
+            && f > to
+        {
+            diags.push(
+                self.error(5, t!("diag.enterprise_to_before_from"))
+                    .value(self.cell(5))
+                    .expected(t!("diag.expected.month_from", from = self.cell(4))),
+            );
+        }
+        months
+    }
 }
 
 /// The enterprises of a dataset, by park and enterprise id.
@@ -401,36 +437,19 @@ pub fn admit(
             out.push(r);
             continue;
         };
-        let park = &*r.park_id;
-        let (line, col) = (r.line as usize, r.enterprise_column as usize);
-        let metric = &vocab.order[r.metric as usize];
-        if vocab.metrics[metric].aggregate != crate::reference::Aggregate::Sum {
-            diags.push(
-                Diagnostic::error(
-                    file,
-                    line,
-                    col,
-                    t!("diag.enterprise_not_summed", metric = metric),
-                )
-                .value(&*e)
-                .hint(t!("diag.hint.enterprise_not_summed"))
-                .park(park),
-            );
+        let park = r.park_id.clone();
+        let at = RowAt {
+            file,
+            line: r.line as usize,
+            col: r.enterprise_column as usize,
+            enterprise: &e,
+            park: &park,
+        };
+        if let Some(d) = refused(&r, &at, boundary, vocab, kept) {
+            diags.extend(d);
             continue;
         }
-        if !boundary.knows(park, &e) {
-            // Once per park and enterprise: its other rows go with the first.
-            if kept.reported.insert((r.park_id.clone(), e.clone())) {
-                diags.push(
-                    Diagnostic::error(file, line, col, t!("diag.enterprise_unknown", park = park))
-                        .value(&*e)
-                        .expected(t!("diag.expected.enterprise_listed", park = park))
-                        .park(park),
-                );
-            }
-            continue;
-        }
-        let inside = boundary.months(park, &e, r.year);
+        let inside = boundary.months(at.park, &e, r.year);
         // The period of a row outside the boundary: its month, or its year when the firm was
         // inside for none of it.
         let outside = match r.month {
@@ -441,55 +460,94 @@ pub fn admit(
         if let Some(period) = outside {
             let months = r.month.map_or(FULL_YEAR, |m| 1 << (m - 1));
             kept.outside.add(&r, months, r.value);
-            diags.push(
-                Diagnostic::warning(
-                    file,
-                    line,
-                    col,
-                    t!(
-                        "diag.enterprise_outside",
-                        enterprise = &*e,
-                        park = park,
-                        period = period
-                    ),
-                )
-                .value(&*e)
-                .park(park),
+            let message = t!(
+                "diag.enterprise_outside",
+                enterprise = &*e,
+                park = at.park,
+                period = period
             );
+            diags.push(at.warning(message));
             continue;
         }
-        match r.month {
-            Some(_) => {}
-            None if inside != 0xFFF => {
-                let n = inside.count_ones();
-                diags.push(
-                    Diagnostic::warning(
-                        file,
-                        line,
-                        col,
-                        t!(
-                            "diag.enterprise_part_year",
-                            enterprise = &*e,
-                            park = park,
-                            year = r.year,
-                            n = n
-                        ),
-                    )
-                    .value(&*e)
-                    .hint(t!("diag.hint.enterprise_part_year"))
-                    .park(park),
-                );
-                let out = FULL_YEAR & !inside;
-                kept.outside
-                    .add(&r, out, r.value.map(|v| v * f64::from(12 - n) / 12.0));
-                r.value = r.value.map(|v| v * f64::from(n) / 12.0);
-                r.grade = r.grade.max(super::Grade::C);
-            }
-            None => {}
+        if r.month.is_none() && inside != 0xFFF {
+            let d = part_year(&mut r, &at, inside, kept);
+            diags.push(d);
         }
         out.push(r);
     }
     out
+}
+
+/// Where an enterprise's activity row is, for its problems.
+struct RowAt<'a> {
+    file: &'a Origin,
+    line: usize,
+    col: usize,
+    enterprise: &'a str,
+    park: &'a str,
+}
+
+impl RowAt<'_> {
+    fn error(&self, message: crate::i18n::Text) -> Diagnostic {
+        Diagnostic::error(self.file, self.line, self.col, message)
+            .value(self.enterprise)
+            .park(self.park)
+    }
+
+    fn warning(&self, message: crate::i18n::Text) -> Diagnostic {
+        Diagnostic::warning(self.file, self.line, self.col, message)
+            .value(self.enterprise)
+            .park(self.park)
+    }
+}
+
+/// Why an enterprise's row is refused, when it is: its metric is not summed (the park's to
+/// report), or the enterprise is not in the park's table (said once per park and enterprise;
+/// its other rows go with the first, with no error of their own).
+fn refused(
+    r: &super::Row,
+    at: &RowAt<'_>,
+    boundary: &Boundary,
+    vocab: &crate::reference::Vocabulary,
+    kept: &mut Admission,
+) -> Option<Option<Diagnostic>> {
+    let metric = &vocab.order[r.metric as usize];
+    if vocab.metrics[metric].aggregate != crate::reference::Aggregate::Sum {
+        return Some(Some(
+            at.error(t!("diag.enterprise_not_summed", metric = metric))
+                .hint(t!("diag.hint.enterprise_not_summed")),
+        ));
+    }
+    if !boundary.knows(at.park, at.enterprise) {
+        let first = kept
+            .reported
+            .insert((r.park_id.clone(), Arc::from(at.enterprise)));
+        return Some(first.then(|| {
+            at.error(t!("diag.enterprise_unknown", park = at.park))
+                .expected(t!("diag.expected.enterprise_listed", park = at.park))
+        }));
+    }
+    None
+}
+
+/// A year row of an enterprise inside for part of the year: counted for its months inside
+/// (value x months / 12), as an estimate (grade C); the rest kept aside. The warning that says
+/// so.
+fn part_year(r: &mut super::Row, at: &RowAt<'_>, inside: u16, kept: &mut Admission) -> Diagnostic {
+    let n = inside.count_ones();
+    let out = FULL_YEAR & !inside;
+    kept.outside
+        .add(r, out, r.value.map(|v| v * f64::from(12 - n) / 12.0));
+    r.value = r.value.map(|v| v * f64::from(n) / 12.0);
+    r.grade = r.grade.max(super::Grade::C);
+    at.warning(t!(
+        "diag.enterprise_part_year",
+        enterprise = at.enterprise,
+        park = at.park,
+        year = r.year,
+        n = n
+    ))
+    .hint(t!("diag.hint.enterprise_part_year"))
 }
 
 #[cfg(test)]

@@ -495,7 +495,7 @@ mod tests {
                 ("year".into(), Some("2024".into())),
             ],
         };
-        let mut diags = Report::with_limits(crate::reference::limits().problems);
+        let mut diags = Report::with_limits(crate::reference::Limits::embedded().unwrap().problems);
         fill(&mut t, &partition, &|_| true, &mut diags);
         assert_eq!(t.header, ["park_id", "natural_gas [万m3]", "year"]);
         assert_eq!(t.columns[2].get(1), Some("2024"));
@@ -510,7 +510,7 @@ mod tests {
             root: String::new(),
             keys: vec![("year".into(), Some("2023".into()))],
         };
-        let mut diags = Report::with_limits(crate::reference::limits().problems);
+        let mut diags = Report::with_limits(crate::reference::Limits::embedded().unwrap().problems);
         fill(&mut t, &partition, &|p| p != "P3", &mut diags);
         let at: Vec<_> = diags
             .diagnostics

@@ -464,7 +464,7 @@ fn load_listed_paths(
     let mut listed = Vec::with_capacity(groups.len());
     let mut skipped = Vec::new();
     for g in &groups {
-        let mut report = Report::with_limits(crate::reference::limits().problems);
+        let mut report = Report::with_limits(vocab.limits.problems);
         let sources = discover(files, g, &mut report, &mut skipped)?.into_list();
         listed.push((sources, report.diagnostics));
     }
@@ -514,7 +514,7 @@ fn load_listed(
     piece_bytes: usize,
     options: ReadOptions,
 ) -> Dataset {
-    let mut acc = Acc::new(crate::reference::limits().problems);
+    let mut acc = Acc::new(vocab.limits.problems);
     let how = Reading {
         files,
         vocab,
@@ -667,10 +667,7 @@ impl Acc {
 fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_>, acc: &mut Acc) {
     let (vocab, factors, piece_bytes) = (how.vocab, how.factors, how.piece_bytes);
     let decimal = how.options.decimal;
-    let workbook = how
-        .options
-        .workbook
-        .unwrap_or(crate::reference::limits().workbook);
+    let workbook = how.options.workbook.unwrap_or(vocab.limits.workbook);
     let parks_before = acc.parks.len();
     // Parks with activity rows in this group (by number in the collector).
     let mut touched: FxHashSet<u32> = FxHashSet::default();

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::table::Table;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Origin};
 use crate::factors::Factors;
 use crate::reference::{Vocabulary, nearest};
 use crate::units::parse_number;
@@ -91,11 +91,6 @@ pub fn read_parks(
         return Vec::new();
     };
     super::table::ragged_rows(t, diags);
-    let cell = |col: Option<usize>, row: usize| -> &str {
-        col.and_then(|c| t.columns[c].get(row))
-            .map(str::trim)
-            .unwrap_or("")
-    };
     let cols: HashMap<&str, Option<usize>> = KNOWN.iter().map(|k| (*k, t.col(k))).collect();
     let extra_cols: Vec<usize> = (0..t.header.len())
         .filter(|&i| !KNOWN.iter().any(|k| t.header[i].eq_ignore_ascii_case(k)))
@@ -104,140 +99,39 @@ pub fn read_parks(
     let mut parks = Vec::new();
     for row in 0..t.rows() {
         let line = t.line(row);
-        let id = cell(Some(id_col), row);
-        if crate::reference::is_totals_word(id) {
+        let id = cell(t, Some(id_col), row);
+        if crate::reference::shipped().columns.is_totals_word(id) {
             diags.push(super::activity::totals_warning(f, line, id_col + 1, id));
             continue;
         }
-        let mut ok = true;
-        if id.is_empty() {
-            diags.push(
-                Diagnostic::error(f, line, id_col + 1, t!("diag.park_id_empty"))
-                    .expected(t!("diag.expected.park_id_example")),
-            );
-            continue;
-        }
-        if valid_park_id(id) && !super::valid_park_id_for_path(id) {
-            diags.push(
-                Diagnostic::error(f, line, id_col + 1, t!("diag.park_id_reserved"))
-                    .value(id)
-                    .expected(t!("diag.expected.park_id_not_reserved"))
-                    .park(id),
-            );
-            continue;
-        }
-        if !valid_park_id(id) {
-            diags.push(
-                Diagnostic::error(
-                    f,
-                    line,
-                    id_col + 1,
-                    if id.chars().count() > 64 && valid_park_id(&id[..id.floor_char_boundary(64)]) {
-                        t!("diag.park_id_long", n = id.chars().count())
-                    } else {
-                        t!("diag.park_id_characters")
-                    },
-                )
-                .value(id)
-                .expected(t!("diag.expected.park_id_characters"))
-                .hint(t!("diag.hint.park_id_name"))
-                .park(id),
-            );
-            continue;
-        }
-        if let Some(first) = seen.get(id) {
-            diags.push(
-                Diagnostic::error(
-                    f,
-                    line,
-                    id_col + 1,
-                    t!("diag.park_id_duplicate_line", first = *first),
-                )
-                .value(id)
-                .park(id),
-            );
+        if let Some(d) = id_problem(f, line, id_col, id, &seen) {
+            diags.push(d);
             continue;
         }
         seen.insert(id.to_string(), line);
-
-        let country_raw = cell(cols["country"], row);
-        let country = if country_raw.is_empty() {
-            "CN".to_string()
-        } else {
-            country_raw.to_uppercase()
+        let c = ParkRow {
+            t,
+            cols: &cols,
+            row,
+            line,
+            id,
         };
-        if !country_raw.is_empty() && !factors.is_country(&country) {
-            ok = false;
-            diags.push(
-                Diagnostic::error(
-                    f,
-                    line,
-                    cols["country"].unwrap_or(0) + 1,
-                    t!("diag.country_unknown"),
-                )
-                .value(country_raw)
-                .expected(t!("diag.expected.country"))
-                .park(id),
-            );
-        }
-        let province_raw = cell(cols["province"], row);
-        let province = if province_raw.is_empty() {
-            None
-        } else {
-            match factors.province_key(province_raw) {
-                Some(k) => Some(k),
-                None if country == "CN" => {
-                    ok = false;
-                    let mut d = Diagnostic::error(
-                        f,
-                        line,
-                        cols["province"].unwrap_or(0) + 1,
-                        t!("diag.province_unknown"),
-                    )
-                    .value(province_raw)
-                    .expected(t!("diag.expected.province"))
-                    .park(id);
-                    if let Some(n) = nearest(province_raw, factors.province_keys().into_iter()) {
-                        d = d.hint(t!("diag.hint.did_you_mean_quoted", name = n));
-                    }
-                    diags.push(d);
-                    None
-                }
-                None => None,
-            }
-        };
-        let grid_raw = cell(cols["grid_region"], row);
-        let grid_region = if grid_raw.is_empty() {
-            None
-        } else if factors.is_grid_region(&grid_raw.to_lowercase()) {
-            Some(grid_raw.to_lowercase())
-        } else {
-            diags.push(
-                Diagnostic::warning(
-                    f,
-                    line,
-                    cols["grid_region"].unwrap_or(0) + 1,
-                    t!("diag.grid_region_unknown"),
-                )
-                .value(grid_raw)
-                .expected(t!("diag.expected.grid_region"))
-                .park(id),
-            );
-            None
-        };
+        let (country, country_ok) = country(&c, factors, diags);
+        let (province, province_ok) = province(&c, &country, factors, diags);
+        let grid_region = grid_region(&c, factors, diags);
         let land_area_km2 = land_area(t, row, &cols, vocab, id, diags);
         let roof_area_m2 = roof_area(t, row, cols["roof_area_m2"], id, diags);
-        if country == "CN" && province.is_none() && province_raw.is_empty() {
+        if country == "CN" && province.is_none() && c.get("province").is_empty() {
             diags.push(Diagnostic::warning(f, line, 0, t!("diag.no_province")).park(id));
         }
         let extra = extra_cols
             .iter()
-            .map(|&c| (t.header[c].clone(), cell(Some(c), row).to_string()))
+            .map(|&col| (t.header[col].clone(), cell(t, Some(col), row).to_string()))
             .collect();
-        if ok {
+        if country_ok && province_ok {
             parks.push(Park {
                 park_id: id.to_string(),
-                name: cell(cols["name"], row).to_string(),
+                name: c.get("name").to_string(),
                 country,
                 province_name: province.as_deref().map(|k| {
                     crate::i18n::Text::both(
@@ -246,8 +140,10 @@ pub fn read_parks(
                     )
                 }),
                 province,
-                sector: cell(cols["sector"], row).to_string(),
-                sector_name: crate::reference::sector(cell(cols["sector"], row))
+                sector: c.get("sector").to_string(),
+                sector_name: vocab
+                    .sectors
+                    .find(c.get("sector"))
                     .map(|s| crate::i18n::Text::both(&s.en, &s.zh)),
                 grid_region,
                 land_area_km2,
@@ -259,6 +155,150 @@ pub fn read_parks(
         }
     }
     parks
+}
+
+/// A cell of a table, trimmed ("" when the column or the cell is missing).
+fn cell(t: &Table, col: Option<usize>, row: usize) -> &str {
+    col.and_then(|c| t.columns[c].get(row))
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+/// A row of a parks table being read: its cells by known column, its line and park id.
+struct ParkRow<'a> {
+    t: &'a Table,
+    cols: &'a HashMap<&'a str, Option<usize>>,
+    row: usize,
+    line: usize,
+    id: &'a str,
+}
+
+impl ParkRow<'_> {
+    /// The cell of a known column.
+    fn get(&self, name: &str) -> &str {
+        cell(self.t, self.cols[name], self.row)
+    }
+
+    /// An error about the cell of a known column.
+    fn error(&self, name: &str, message: crate::i18n::Text) -> Diagnostic {
+        let col = self.cols[name].unwrap_or(0) + 1;
+        Diagnostic::error(&self.t.origin, self.line, col, message)
+    }
+}
+
+/// Why a park id cannot be read: empty, reserved, not one of the allowed characters, or given
+/// to an earlier row.
+fn id_problem(
+    f: &Origin,
+    line: usize,
+    id_col: usize,
+    id: &str,
+    seen: &HashMap<String, usize>,
+) -> Option<Diagnostic> {
+    let error = |message| Diagnostic::error(f, line, id_col + 1, message);
+    if id.is_empty() {
+        return Some(error(t!("diag.park_id_empty")).expected(t!("diag.expected.park_id_example")));
+    }
+    if valid_park_id(id) && !super::valid_park_id_for_path(id) {
+        return Some(
+            error(t!("diag.park_id_reserved"))
+                .value(id)
+                .expected(t!("diag.expected.park_id_not_reserved"))
+                .park(id),
+        );
+    }
+    if !valid_park_id(id) {
+        let long = id.chars().count() > 64 && valid_park_id(&id[..id.floor_char_boundary(64)]);
+        return Some(
+            error(if long {
+                t!("diag.park_id_long", n = id.chars().count())
+            } else {
+                t!("diag.park_id_characters")
+            })
+            .value(id)
+            .expected(t!("diag.expected.park_id_characters"))
+            .hint(t!("diag.hint.park_id_name"))
+            .park(id),
+        );
+    }
+    seen.get(id).map(|first| {
+        error(t!("diag.park_id_duplicate_line", first = *first))
+            .value(id)
+            .park(id)
+    })
+}
+
+/// The park's country (`CN` when the cell is empty), and whether it is known.
+fn country(c: &ParkRow<'_>, factors: &Factors, diags: &mut crate::diag::Report) -> (String, bool) {
+    let raw = c.get("country");
+    let country = if raw.is_empty() {
+        "CN".to_string()
+    } else {
+        raw.to_uppercase()
+    };
+    if !raw.is_empty() && !factors.is_country(&country) {
+        diags.push(
+            c.error("country", t!("diag.country_unknown"))
+                .value(raw)
+                .expected(t!("diag.expected.country"))
+                .park(c.id),
+        );
+        return (country, false);
+    }
+    (country, true)
+}
+
+/// The park's province key, when the cell names a known one; false when a Chinese park's
+/// province is unknown (an error, with the nearest name).
+fn province(
+    c: &ParkRow<'_>,
+    country: &str,
+    factors: &Factors,
+    diags: &mut crate::diag::Report,
+) -> (Option<String>, bool) {
+    let raw = c.get("province");
+    if raw.is_empty() {
+        return (None, true);
+    }
+    match factors.province_key(raw) {
+        Some(k) => (Some(k), true),
+        None if country == "CN" => {
+            let mut d = c
+                .error("province", t!("diag.province_unknown"))
+                .value(raw)
+                .expected(t!("diag.expected.province"))
+                .park(c.id);
+            if let Some(n) = nearest(raw, factors.province_keys().into_iter()) {
+                d = d.hint(t!("diag.hint.did_you_mean_quoted", name = n));
+            }
+            diags.push(d);
+            (None, false)
+        }
+        None => (None, true),
+    }
+}
+
+/// The park's regional grid, when the cell names a known one (a warning when not).
+fn grid_region(
+    c: &ParkRow<'_>,
+    factors: &Factors,
+    diags: &mut crate::diag::Report,
+) -> Option<String> {
+    let raw = c.get("grid_region");
+    if raw.is_empty() {
+        return None;
+    }
+    if factors.is_grid_region(&raw.to_lowercase()) {
+        return Some(raw.to_lowercase());
+    }
+    let col = c.cols["grid_region"].unwrap_or(0) + 1;
+    diags.push(
+        Diagnostic::warning(&c.t.origin, c.line, col, t!("diag.grid_region_unknown"))
+            .value(raw)
+            .expected(t!("diag.expected.grid_region"))
+            .park(c.id),
+    );
+    None
 }
 
 fn land_area(

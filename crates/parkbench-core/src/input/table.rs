@@ -155,8 +155,8 @@ impl Table {
 pub fn canonical_header(h: &str) -> String {
     let h = h.trim().trim_start_matches('\u{feff}').trim();
     let key = crate::units::fold_width(h).to_lowercase();
-    match crate::reference::column_aliases().get(&key) {
-        Some(c) => c.clone(),
+    match crate::reference::shipped().columns.contract(&key) {
+        Some(c) => c.to_string(),
         None => h.to_string(),
     }
 }
@@ -726,7 +726,7 @@ fn read_body(
         ncols,
         delimiter,
         offset,
-        kept: crate::reference::limits().problems.per_kind,
+        kept: crate::reference::shipped().limits.problems.per_kind,
     };
     if threads < 2 {
         return read_records(text, start, how);
@@ -1328,7 +1328,9 @@ pub(crate) fn strip_trailing_notes(t: &mut Table) {
             .filter(|s| !s.trim().is_empty())
             .peekable();
         // A note, or a signature row: every cell starts with a note word.
-        if cells.peek().is_none() || !cells.all(crate::reference::is_note_text) {
+        if cells.peek().is_none()
+            || !cells.all(|c| crate::reference::shipped().columns.is_note_text(c))
+        {
             break;
         }
         from = r;

@@ -229,6 +229,40 @@ struct NeedFacts<'n> {
     lower: bool,
 }
 
+/// The fields of the measures serving a need (each once, in order) and the measures with their
+/// amounts (`Rooftop PV (1,200 kW)`), in `lang`.
+fn serving_words(
+    serving: &[&pathway::Step],
+    measures: &pathway::MeasureCatalogue,
+    lang: Lang,
+) -> (Vec<String>, Vec<String>) {
+    let mut fields: Vec<String> = Vec::new();
+    for name in serving
+        .iter()
+        .filter_map(|s| measures.measure(&s.measure))
+        .filter_map(|m| measures.fields.get(&m.field))
+        .map(|f| f.get(lang).to_string())
+    {
+        if !fields.contains(&name) {
+            fields.push(name);
+        }
+    }
+    let named = serving
+        .iter()
+        .map(|s| {
+            let name = measures
+                .measure(&s.measure)
+                .map_or(s.measure.clone(), |m| m.name.get(lang).to_string());
+            format!(
+                "{name} ({} {})",
+                fmt_qty(s.effect.amount),
+                s.effect.amount_unit
+            )
+        })
+        .collect();
+    (fields, named)
+}
+
 fn need_words(
     f: &NeedFacts<'_>,
     reference: crate::pathway::Tables<'_>,
@@ -256,34 +290,7 @@ fn need_words(
         .filter(|(x, _)| *x > 0.0)
         .map(|(x, u)| format!("{} {u}", fmt_qty(*x)))
         .collect();
-    let fields: Vec<String> = {
-        let mut f: Vec<String> = Vec::new();
-        for name in serving
-            .iter()
-            .filter_map(|s| reference.measures.measure(&s.measure))
-            .filter_map(|m| reference.measures.fields.get(&m.field))
-            .map(|f| f.get(lang).to_string())
-        {
-            if !f.contains(&name) {
-                f.push(name);
-            }
-        }
-        f
-    };
-    let measures: Vec<String> = serving
-        .iter()
-        .map(|s| {
-            let name = reference
-                .measures
-                .measure(&s.measure)
-                .map_or(s.measure.clone(), |m| m.name.get(lang).to_string());
-            format!(
-                "{name} ({} {})",
-                fmt_qty(s.effect.amount),
-                s.effect.amount_unit
-            )
-        })
-        .collect();
+    let (fields, measures) = serving_words(serving, reference.measures, lang);
     let energy = p.energy_before_tce.map_or("—".to_string(), fmt_qty);
     let title = words.text(&t!(
         "needs.title",
@@ -441,7 +448,7 @@ pub fn match_needs(
         for tech in catalogue
             .technologies
             .iter()
-            .filter(|t| t.serves_sector(&n.sector))
+            .filter(|t| t.serves_sector(&n.sector, &reference.vocab.sectors))
         {
             // The best-covered measure of the need this technology implements.
             let mut best: Option<(String, Option<f64>)> = None;

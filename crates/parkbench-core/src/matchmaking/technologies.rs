@@ -77,9 +77,11 @@ impl Technology {
 
     /// Is it built for a park of this sector (as parks.csv writes it)? A technology that names
     /// no sector serves any; one that names some never serves a park whose sector is unknown.
-    pub fn serves_sector(&self, written: &str) -> bool {
+    pub fn serves_sector(&self, written: &str, sectors: &crate::reference::Sectors) -> bool {
         self.sectors.is_empty()
-            || crate::reference::sector(written).is_some_and(|s| self.sectors.contains(&s.id))
+            || sectors
+                .find(written)
+                .is_some_and(|s| self.sectors.contains(&s.id))
     }
 
     /// Does it implement this measure (named by id, or by its kind)?
@@ -128,8 +130,9 @@ impl TechnologyCatalogue {
         name: &str,
         bytes: &[u8],
         measures: &pathway::MeasureCatalogue,
+        vocab: &crate::reference::Vocabulary,
     ) -> Result<TechnologyCatalogue, Vec<Diagnostic>> {
-        let max_rows = crate::reference::limits().technologies.max_rows;
+        let max_rows = vocab.limits.technologies.max_rows;
         let origin = Origin::file(name);
         let Opened { mut reader, header } = open(&origin, bytes)?;
         let mut problems = Vec::new();
@@ -162,6 +165,7 @@ impl TechnologyCatalogue {
                 rec: &rec,
                 line: rec.position().map_or(i + 2, |p| p.line() as usize),
                 problems: &mut problems,
+                known_sectors: &vocab.sectors,
             };
             let technology = row.technology(&out, measures);
             out.push(technology);
@@ -240,6 +244,8 @@ struct Row<'r> {
     rec: &'r csv::StringRecord,
     line: usize,
     problems: &'r mut Vec<Diagnostic>,
+    /// The sectors a technology may name.
+    known_sectors: &'r crate::reference::Sectors,
 }
 
 impl<'r> Row<'r> {
@@ -410,7 +416,7 @@ impl<'r> Row<'r> {
             .split([' ', ';', ','])
             .filter(|s| !s.is_empty())
         {
-            match crate::reference::sector(written) {
+            match self.known_sectors.find(written) {
                 Some(s) => sectors.push(s.id.clone()),
                 None => self.bad(
                     "sectors",
@@ -418,7 +424,9 @@ impl<'r> Row<'r> {
                     t!("tech.bad_sector"),
                     t!(
                         "diag.expected.one_of",
-                        list = crate::reference::sectors()
+                        list = self
+                            .known_sectors
+                            .list()
                             .iter()
                             .map(|s| s.id.as_str())
                             .collect::<Vec<_>>()

@@ -229,7 +229,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             for c in displaces {
                 value(state, c)?;
             }
-            below_rate("waste_heat_recovered", cur, *max_rate)?
+            below_rate(ctx, "waste_heat_recovered", cur, *max_rate)?
         }
         Kind::Capture { max_share, .. } => {
             if value(state, "process_co2")? <= 0.0 {
@@ -250,7 +250,7 @@ pub fn max_size(m: &Measure, ctx: &Ctx, state: &Metrics) -> Result<f64, Text> {
             if let Some(o) = offsets {
                 value(state, o)?;
             }
-            below_rate(numerator, cur, *max_rate)?
+            below_rate(ctx, numerator, cur, *max_rate)?
         }
     };
     if size > 0.0 {
@@ -302,11 +302,11 @@ fn any_with_content(ctx: &Ctx, state: &Metrics, carriers: &[String]) -> Result<(
 }
 
 /// `max_rate`, when today's rate `cur` of `metric` is below it.
-fn below_rate(metric: &str, cur: f64, max_rate: f64) -> Result<f64, Text> {
+fn below_rate(ctx: &Ctx, metric: &str, cur: f64, max_rate: f64) -> Result<f64, Text> {
     if cur >= max_rate {
         return Err(t!(
             "plan.skip.rate_reached",
-            metric = crate::reference::metric_text(metric),
+            metric = ctx.vocab.metric_text(metric),
             rate = fmt_share(cur)
         ));
     }

@@ -269,6 +269,7 @@ impl<'a> Planner<'a> {
             values,
             restated: self.restated,
             opts: self.opts,
+            vocab: self.vocab,
         };
         let subject = scoring::Subject {
             py,

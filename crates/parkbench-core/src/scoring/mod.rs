@@ -379,6 +379,8 @@ pub struct Scorer<'a> {
     /// Earlier years restated on a later boundary, read by changes over time and trajectories.
     pub restated: &'a indicators::Restated,
     pub opts: &'a ScoreOptions,
+    /// Names the metrics a rule lacks.
+    pub vocab: &'a crate::reference::Vocabulary,
 }
 
 /// The park-year scored, with its park's name and country.
@@ -545,48 +547,63 @@ fn score_rule(
     });
     r.status = j.status;
     r.points = j.points;
-    r.note = match j.why {
-        None => None,
-        Some(Why::OutsideBands) => Some(t!("scoring.note.outside_bands")),
-        Some(Why::TierUnconfirmed) => Some(
-            set.accounting
-                .outside_bands_note
-                .as_ref()
-                .map_or_else(|| t!("scoring.note.tier_unconfirmed"), |n| n.text()),
-        ),
-        Some(Why::LowEvidence) => set.evidence.as_ref().map(|e| {
-            t!(
-                "scoring.note.to_verify",
-                share = format!("{:.0} %", r.low_grade_share.unwrap_or(0.0) * 100.0),
-                max = format!("{:.0} %", e.max_low_grade_share * 100.0)
-            )
-        }),
-        Some(Why::Waived) => opts
-            .waivers
-            .iter()
-            .find(|w| w.park_id == py.park_id && w.benchmark == set.id && w.rule == rule.id)
-            .map(|w| t!("scoring.note.waived", justification = &w.justification)),
-        Some(Why::WaiverRefused) => Some(t!("scoring.note.waiver_refused")),
-        Some(Why::NoValue) => {
-            r.needs = missing_inputs(ind, py);
-            Some(match iref.change {
-                Some(_) => t!("scoring.note.needs_earlier_years"),
-                None if r.needs.is_empty() => t!("scoring.note.no_value"),
-                None => t!(
-                    "scoring.note.needs_data",
-                    metrics = crate::reference::metric_list(&r.needs)
-                ),
-            })
-        }
-        Some(Why::UnknownBand) => Some(t!("scoring.note.unknown_band")),
-        Some(Why::NoThreshold) => Some(t!("scoring.note.no_threshold")),
-    };
+    r.note = why_note(s, rule, py, (ind, iref.change), j.why, &mut r);
     if r.status == Status::Fails
         && let (Some(v), Some((t, _))) = (value, j.threshold)
     {
         r.gap = Some(gap(ind, iref.change.is_some(), v, t.value, base_value, py));
     }
     r
+}
+
+/// The note of a rule's result: why it has the status it has (and, when it has no value, the
+/// inputs it needs, recorded in `r`).
+fn why_note(
+    s: &Scorer<'_>,
+    rule: &Rule,
+    py: &ParkYear,
+    (ind, change): (&Indicator, Option<indicators::Change>),
+    why: Option<Why>,
+    r: &mut RuleResult,
+) -> Option<Text> {
+    match why {
+        None => None,
+        Some(Why::OutsideBands) => Some(t!("scoring.note.outside_bands")),
+        Some(Why::TierUnconfirmed) => Some(
+            s.set
+                .accounting
+                .outside_bands_note
+                .as_ref()
+                .map_or_else(|| t!("scoring.note.tier_unconfirmed"), |n| n.text()),
+        ),
+        Some(Why::LowEvidence) => s.set.evidence.as_ref().map(|e| {
+            t!(
+                "scoring.note.to_verify",
+                share = format!("{:.0} %", r.low_grade_share.unwrap_or(0.0) * 100.0),
+                max = format!("{:.0} %", e.max_low_grade_share * 100.0)
+            )
+        }),
+        Some(Why::Waived) => s
+            .opts
+            .waivers
+            .iter()
+            .find(|w| w.park_id == py.park_id && w.benchmark == s.set.id && w.rule == rule.id)
+            .map(|w| t!("scoring.note.waived", justification = &w.justification)),
+        Some(Why::WaiverRefused) => Some(t!("scoring.note.waiver_refused")),
+        Some(Why::NoValue) => {
+            r.needs = missing_inputs(ind, py);
+            Some(match change {
+                Some(_) => t!("scoring.note.needs_earlier_years"),
+                None if r.needs.is_empty() => t!("scoring.note.no_value"),
+                None => t!(
+                    "scoring.note.needs_data",
+                    metrics = s.vocab.metric_list(&r.needs)
+                ),
+            })
+        }
+        Some(Why::UnknownBand) => Some(t!("scoring.note.unknown_band")),
+        Some(Why::NoThreshold) => Some(t!("scoring.note.no_threshold")),
+    }
 }
 
 #[cfg(test)]

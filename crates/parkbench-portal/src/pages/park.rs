@@ -150,112 +150,20 @@ pub async fn park(
         match park_result(&p, &park, sub, &benchmark, v.lang).await {
             Ok(c) => {
                 if let Cached::Park(r) = &*c {
-                    let s = &r.score;
                     facts = Value::from_serialize(&r.facts);
                     enterprises = Value::from_serialize(&r.enterprises);
-                    result = Value::from_serialize(BTreeMap::from([
-                        (
-                            "level",
-                            parkbench_core::i18n::Locale::get(v.lang).text(&s.level_name),
-                        ),
-                        ("score", fmt_score(s.overall.score)),
-                        ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
-                        (
-                            "reason",
-                            parkbench_core::i18n::Locale::get(v.lang).text(&s.reason),
-                        ),
-                        ("svg", r.scorecard_svg.clone()),
-                        ("version", format!("v{}", sub.version)),
-                        (
-                            "technologies",
-                            r.matches
-                                .as_ref()
-                                .map(|m| technologies_html(m, v.lang))
-                                .unwrap_or_default(),
-                        ),
-                        (
-                            "pathway",
-                            match (&r.plan, p.inner.refs.set(&benchmark)) {
-                                (Some(pl), Some(set)) => parkbench_report::report::pathway_summary(
-                                    pl,
-                                    set,
-                                    &p.inner.refs.measures,
-                                    v.lang,
-                                ),
-                                _ => String::new(),
-                            },
-                        ),
-                    ]));
+                    result = result_view(&p, r, sub, &benchmark, v.lang);
                 }
             }
             Err(e) => score_error = Value::from(e),
         }
     }
     // Every offered set at a glance, once there is a valid submission.
-    let mut all_sets = Vec::new();
-    if let Some(sub) = counting.filter(|_| !result.is_none()) {
-        for set in &p.inner.refs.sets {
-            if let Ok(c) = park_result(&p, &park, sub, &set.id, v.lang).await
-                && let Cached::Park(r) = &*c
-            {
-                let s = &r.score;
-                all_sets.push(BTreeMap::from([
-                    ("id", set.id.clone()),
-                    ("title", set.title.get(v.lang).to_string()),
-                    (
-                        "level",
-                        parkbench_core::i18n::Locale::get(v.lang).text(&s.level_name),
-                    ),
-                    ("score", fmt_score(s.overall.score)),
-                    ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
-                ]));
-            }
-        }
-    }
-    // Which version counts, per year: the latest valid one.
-    let mut counting: BTreeMap<i64, i64> = BTreeMap::new();
-    for s in history.iter().filter(|s| s.valid) {
-        let e = counting.entry(s.year).or_insert(s.version);
-        *e = (*e).max(s.version);
-    }
-    // Each version's review state, per year.
-    let mut states: BTreeMap<i64, crate::review::State> = BTreeMap::new();
-    let mut years: Vec<i64> = history.iter().map(|s| s.year).collect();
-    years.dedup();
-    for y in years {
-        let review = p
-            .year_review(&park.park_id, y)
-            .await
-            .map_err(|f| v.fail(f))?;
-        for s in history.iter().filter(|s| s.year == y) {
-            states.insert(s.id, review.state(s.id));
-        }
-    }
-    let rows: Vec<BTreeMap<&str, Value>> = history
-        .iter()
-        .map(|s| {
-            let names: Vec<String> = serde_json::from_str(&s.names).unwrap_or_default();
-            let state = states
-                .get(&s.id)
-                .copied()
-                .unwrap_or(crate::review::State::Draft);
-            BTreeMap::from([
-                ("year", Value::from(s.year)),
-                ("version", Value::from(s.version)),
-                ("state", Value::from(state.as_str())),
-                ("state_words", Value::from(i18n::t(v.lang, &state.key()))),
-                ("when", Value::from(when(s.created_at))),
-                ("user_email", Value::from(s.user_email.as_str())),
-                ("valid", Value::from(s.valid)),
-                ("errors", Value::from(s.errors)),
-                (
-                    "counts",
-                    Value::from(counting.get(&s.year) == Some(&s.version)),
-                ),
-                ("names", Value::from_serialize(&names)),
-            ])
-        })
-        .collect();
+    let all_sets = match counting.filter(|_| !result.is_none()) {
+        Some(sub) => all_sets(&p, &park, sub, v.lang).await,
+        None => Vec::new(),
+    };
+    let rows = history_rows(&p, &v, &park, &history).await?;
     Ok(v.render(
         StatusCode::OK,
         "park.html",
@@ -287,6 +195,122 @@ pub async fn park(
             ("idem", Value::from(auth::token())),
         ],
     ))
+}
+
+/// A park's result under the set chosen: level, score, coverage, why, the scorecard, the
+/// version it is of, the technologies that serve its needs and its pathway in short.
+fn result_view(
+    p: &Portal,
+    r: &work::ParkResult,
+    sub: &Submission,
+    benchmark: &str,
+    lang: Lang,
+) -> Value {
+    let s = &r.score;
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let pathway = match (&r.plan, p.inner.refs.set(benchmark)) {
+        (Some(pl), Some(set)) => {
+            parkbench_report::report::pathway_summary(pl, set, &p.inner.refs.measures, lang)
+        }
+        _ => String::new(),
+    };
+    Value::from_serialize(BTreeMap::from([
+        ("level", words.text(&s.level_name)),
+        ("score", fmt_score(s.overall.score)),
+        ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
+        ("reason", words.text(&s.reason)),
+        ("svg", r.scorecard_svg.clone()),
+        ("version", format!("v{}", sub.version)),
+        (
+            "technologies",
+            r.matches
+                .as_ref()
+                .map(|m| technologies_html(m, lang))
+                .unwrap_or_default(),
+        ),
+        ("pathway", pathway),
+    ]))
+}
+
+/// The park's level, score and coverage under every set the portal offers.
+async fn all_sets(
+    p: &Portal,
+    park: &RosterPark,
+    sub: &Submission,
+    lang: Lang,
+) -> Vec<BTreeMap<&'static str, String>> {
+    let mut all_sets = Vec::new();
+    for set in &p.inner.refs.sets {
+        if let Ok(c) = park_result(p, park, sub, &set.id, lang).await
+            && let Cached::Park(r) = &*c
+        {
+            let s = &r.score;
+            all_sets.push(BTreeMap::from([
+                ("id", set.id.clone()),
+                ("title", set.title.get(lang).to_string()),
+                (
+                    "level",
+                    parkbench_core::i18n::Locale::get(lang).text(&s.level_name),
+                ),
+                ("score", fmt_score(s.overall.score)),
+                ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
+            ]));
+        }
+    }
+    all_sets
+}
+
+/// Every submission of the park: its year, version, review state, who sent it when, whether
+/// it is valid and whether it is the version that counts (the latest valid one of its year).
+async fn history_rows(
+    p: &Portal,
+    v: &Visitor,
+    park: &RosterPark,
+    history: &[Submission],
+) -> Result<Vec<BTreeMap<&'static str, Value>>, PageError> {
+    let mut counting: BTreeMap<i64, i64> = BTreeMap::new();
+    for s in history.iter().filter(|s| s.valid) {
+        let e = counting.entry(s.year).or_insert(s.version);
+        *e = (*e).max(s.version);
+    }
+    // Each version's review state, per year.
+    let mut states: BTreeMap<i64, crate::review::State> = BTreeMap::new();
+    let mut years: Vec<i64> = history.iter().map(|s| s.year).collect();
+    years.dedup();
+    for y in years {
+        let review = p
+            .year_review(&park.park_id, y)
+            .await
+            .map_err(|f| v.fail(f))?;
+        for s in history.iter().filter(|s| s.year == y) {
+            states.insert(s.id, review.state(s.id));
+        }
+    }
+    Ok(history
+        .iter()
+        .map(|s| {
+            let names: Vec<String> = serde_json::from_str(&s.names).unwrap_or_default();
+            let state = states
+                .get(&s.id)
+                .copied()
+                .unwrap_or(crate::review::State::Draft);
+            BTreeMap::from([
+                ("year", Value::from(s.year)),
+                ("version", Value::from(s.version)),
+                ("state", Value::from(state.as_str())),
+                ("state_words", Value::from(i18n::t(v.lang, &state.key()))),
+                ("when", Value::from(when(s.created_at))),
+                ("user_email", Value::from(s.user_email.as_str())),
+                ("valid", Value::from(s.valid)),
+                ("errors", Value::from(s.errors)),
+                (
+                    "counts",
+                    Value::from(counting.get(&s.year) == Some(&s.version)),
+                ),
+                ("names", Value::from_serialize(&names)),
+            ])
+        })
+        .collect())
 }
 
 /// What the programme asks of a park (its data requests), with where it stands in each.
@@ -687,57 +711,15 @@ async fn review_view(
         .iter()
         .map(|a| a.as_str())
         .collect();
-    let decisions: Vec<BTreeMap<&str, Value>> = review
-        .moves
-        .iter()
-        .filter(|m| m.submission_id == sub.id)
-        .map(|m| {
-            let word = |s: &str| {
-                crate::review::State::parse(s)
-                    .map_or_else(|| s.to_string(), |x| i18n::t(v.lang, &x.key()).to_string())
-            };
-            BTreeMap::from([
-                ("at", Value::from(crate::audit::when(m.at))),
-                ("by", Value::from(m.user_email.as_str())),
-                (
-                    "level",
-                    Value::from(i18n::t(v.lang, &format!("level_{}", m.level))),
-                ),
-                ("from", Value::from(word(&m.from_state))),
-                ("to", Value::from(word(&m.to_state))),
-                ("to_id", Value::from(m.to_state.as_str())),
-                ("comment", Value::from(m.comment.as_str())),
-            ])
-        })
-        .collect();
-    let comments: Vec<BTreeMap<&str, Value>> = p
-        .db()
-        .comments(sub.id)
-        .await
-        .map_err(|e| db_error(v.lang, &e))?
-        .into_iter()
-        .map(|c| {
-            let place = match (&c.at.rule, &c.at.file) {
-                (Some(r), _) => format!("{}: {r}", i18n::t(v.lang, "rule")),
-                (None, Some(f)) => format!(
-                    "{f}:{}:{}",
-                    c.at.line.unwrap_or(0),
-                    c.at.column.unwrap_or(0)
-                ),
-                (None, None) => String::new(),
-            };
-            BTreeMap::from([
-                ("place", Value::from(place)),
-                ("comment", Value::from(c.at.comment)),
-            ])
-        })
-        .collect();
+    let decisions = decision_rows(&review, sub, v.lang);
+    let comments = comment_rows(p, sub, v.lang).await?;
     let checks = p.checks(park, sub).await.map_err(fail)?;
     let findings: Vec<BTreeMap<&str, String>> = checks
         .findings
         .iter()
         .map(|f| {
-            let (message, source) = crate::crossyear::words(f, sub.year - 1, v.lang);
+            let (message, source) =
+                crate::crossyear::words(f, sub.year - 1, v.lang, &p.refs().vocab);
             BTreeMap::from([("message", message), ("source", source)])
         })
         .collect();
@@ -747,40 +729,11 @@ async fn review_view(
             .replace("{version}", &ver.to_string())
             .replace("{state}", i18n::t(v.lang, &st.key()))
     });
-    let evidence: Vec<BTreeMap<&str, Value>> = p
-        .db()
-        .evidence(sub.id)
-        .await
-        .map_err(|e| db_error(v.lang, &e))?
-        .into_iter()
-        .map(|e| {
-            BTreeMap::from([
-                ("id", Value::from(e.id)),
-                ("name", Value::from(e.name)),
-                ("kind", Value::from(e.kind)),
-                ("kb", Value::from((e.bytes + 1023) / 1024)),
-                ("rule", Value::from(e.rule)),
-                ("sha256", Value::from(e.sha256)),
-                ("by", Value::from(e.by)),
-                ("at", Value::from(crate::audit::when(e.created_at))),
-            ])
-        })
-        .collect();
+    let evidence = evidence_rows(p, sub, v.lang).await?;
     let l = p.inner.cfg.limits;
     let evidence_open =
         sub.valid && !state.is_accepted() && state != crate::review::State::Returned;
-    let rules: Vec<String> = {
-        let mut r: Vec<String> = p
-            .inner
-            .refs
-            .sets
-            .iter()
-            .flat_map(|s| s.rules.iter().map(|x| x.id.clone()))
-            .collect();
-        r.sort();
-        r.dedup();
-        r
-    };
+    let rules = rule_ids(p);
     Ok(vec![
         ("state", Value::from(state.as_str())),
         ("state_words", Value::from(i18n::t(v.lang, &state.key()))),
@@ -807,6 +760,107 @@ async fn review_view(
         ("rules", Value::from_serialize(&rules)),
         ("comment_chars", Value::from(l.comment_chars)),
     ])
+}
+
+/// The review decisions on a submission: when, by whom, at which level, from which state to
+/// which, with the comment.
+fn decision_rows(
+    review: &crate::rounds::YearReview,
+    sub: &Submission,
+    lang: Lang,
+) -> Vec<BTreeMap<&'static str, Value>> {
+    let word = |s: &str| {
+        crate::review::State::parse(s)
+            .map_or_else(|| s.to_string(), |x| i18n::t(lang, &x.key()).to_string())
+    };
+    review
+        .moves
+        .iter()
+        .filter(|m| m.submission_id == sub.id)
+        .map(|m| {
+            BTreeMap::from([
+                ("at", Value::from(crate::audit::when(m.at))),
+                ("by", Value::from(m.user_email.as_str())),
+                (
+                    "level",
+                    Value::from(i18n::t(lang, &format!("level_{}", m.level))),
+                ),
+                ("from", Value::from(word(&m.from_state))),
+                ("to", Value::from(word(&m.to_state))),
+                ("to_id", Value::from(m.to_state.as_str())),
+                ("comment", Value::from(m.comment.as_str())),
+            ])
+        })
+        .collect()
+}
+
+/// The reviewers' comments on a submission, each with the rule or the cell it is about.
+async fn comment_rows(
+    p: &Portal,
+    sub: &Submission,
+    lang: Lang,
+) -> Result<Vec<BTreeMap<&'static str, Value>>, PageError> {
+    Ok(p.db()
+        .comments(sub.id)
+        .await
+        .map_err(|e| db_error(lang, &e))?
+        .into_iter()
+        .map(|c| {
+            let place = match (&c.at.rule, &c.at.file) {
+                (Some(r), _) => format!("{}: {r}", i18n::t(lang, "rule")),
+                (None, Some(f)) => format!(
+                    "{f}:{}:{}",
+                    c.at.line.unwrap_or(0),
+                    c.at.column.unwrap_or(0)
+                ),
+                (None, None) => String::new(),
+            };
+            BTreeMap::from([
+                ("place", Value::from(place)),
+                ("comment", Value::from(c.at.comment)),
+            ])
+        })
+        .collect())
+}
+
+/// The evidence files kept with a submission.
+async fn evidence_rows(
+    p: &Portal,
+    sub: &Submission,
+    lang: Lang,
+) -> Result<Vec<BTreeMap<&'static str, Value>>, PageError> {
+    Ok(p.db()
+        .evidence(sub.id)
+        .await
+        .map_err(|e| db_error(lang, &e))?
+        .into_iter()
+        .map(|e| {
+            BTreeMap::from([
+                ("id", Value::from(e.id)),
+                ("name", Value::from(e.name)),
+                ("kind", Value::from(e.kind)),
+                ("kb", Value::from((e.bytes + 1023) / 1024)),
+                ("rule", Value::from(e.rule)),
+                ("sha256", Value::from(e.sha256)),
+                ("by", Value::from(e.by)),
+                ("at", Value::from(crate::audit::when(e.created_at))),
+            ])
+        })
+        .collect())
+}
+
+/// The ids of every rule of the sets offered, sorted, once each (what evidence may be for).
+fn rule_ids(p: &Portal) -> Vec<String> {
+    let mut r: Vec<String> = p
+        .inner
+        .refs
+        .sets
+        .iter()
+        .flat_map(|s| s.rules.iter().map(|x| x.id.clone()))
+        .collect();
+    r.sort();
+    r.dedup();
+    r
 }
 
 #[derive(Deserialize)]

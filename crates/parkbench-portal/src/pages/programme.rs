@@ -133,53 +133,13 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
                 if let Some(m) = &r.matches {
                     technologies = technology_view(m, v.lang);
                 }
-                for (i, s) in r.scores.iter().enumerate() {
-                    let level = parkbench_core::i18n::Locale::get(v.lang).text(&s.level_name);
-                    *levels.entry(level.clone()).or_insert(0usize) += 1;
-                    ranking.push(BTreeMap::from([
-                        ("rank", r.ranks[i].map_or("—".into(), |n| n.to_string())),
-                        ("park_id", s.park_id.clone()),
-                        (
-                            "name",
-                            names
-                                .get(s.park_id.as_str())
-                                .map_or(s.park_name.clone(), |n| n.to_string()),
-                        ),
-                        ("level", level),
-                        ("score", fmt_score(s.overall.score)),
-                        ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
-                        (
-                            "gate",
-                            i18n::t(v.lang, parkbench_report::report::scores::gate_str(s.gate))
-                                .to_string(),
-                        ),
-                    ]));
-                }
+                (ranking, levels) = ranking_rows(r, &names, v.lang);
             }
         }
         Ok(None) => {}
         Err(e) => error = e,
     }
-    // Failures: parks whose submissions this year all have errors (the latest is shown).
-    let mut latest: BTreeMap<&str, &Submission> = BTreeMap::new();
-    let mut any_valid: std::collections::BTreeSet<&str> = Default::default();
-    for s in &all {
-        latest.insert(&s.park_id, s);
-        if s.valid {
-            any_valid.insert(&s.park_id);
-        }
-    }
-    let failures: Vec<BTreeMap<&str, Value>> = latest
-        .values()
-        .filter(|s| !any_valid.contains(s.park_id.as_str()))
-        .map(|s| {
-            BTreeMap::from([
-                ("park_id", Value::from(s.park_id.as_str())),
-                ("version", Value::from(s.version)),
-                ("errors", Value::from(s.errors)),
-            ])
-        })
-        .collect();
+    let (latest, failures) = failure_rows(&all);
     let missing: Vec<&RosterPark> = parks
         .iter()
         .filter(|x| !latest.contains_key(x.park_id.as_str()))
@@ -204,7 +164,7 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
             ("catalogue", catalogue_meta(&p).await),
             (
                 "tech_limit_mb",
-                Value::from(parkbench_core::reference::limits().technologies.max_bytes >> 20),
+                Value::from(p.refs().limits().technologies.max_bytes >> 20),
             ),
             ("requests", requests_view(&p, &v).await?),
             ("scope_parks", Value::from_serialize(&parks)),
@@ -219,6 +179,68 @@ pub async fn programme(State(p): State<Portal>, v: Visitor, Query(q): Query<Park
             ),
         ],
     ))
+}
+
+/// The programme's ranking rows (rank, park, level, score, coverage, gate) and the number of
+/// parks at each level.
+fn ranking_rows(
+    r: &work::ProgrammeResult,
+    names: &BTreeMap<&str, &str>,
+    lang: Lang,
+) -> (Vec<BTreeMap<&'static str, String>>, BTreeMap<String, usize>) {
+    let (mut ranking, mut levels) = (Vec::new(), BTreeMap::new());
+    for (i, s) in r.scores.iter().enumerate() {
+        let level = parkbench_core::i18n::Locale::get(lang).text(&s.level_name);
+        *levels.entry(level.clone()).or_insert(0usize) += 1;
+        ranking.push(BTreeMap::from([
+            ("rank", r.ranks[i].map_or("—".into(), |n| n.to_string())),
+            ("park_id", s.park_id.clone()),
+            (
+                "name",
+                names
+                    .get(s.park_id.as_str())
+                    .map_or(s.park_name.clone(), |n| n.to_string()),
+            ),
+            ("level", level),
+            ("score", fmt_score(s.overall.score)),
+            ("coverage", format!("{:.0} %", s.overall.coverage * 100.0)),
+            (
+                "gate",
+                i18n::t(lang, parkbench_report::report::scores::gate_str(s.gate)).to_string(),
+            ),
+        ]));
+    }
+    (ranking, levels)
+}
+
+/// The latest submission of each park this year, and the failures: parks whose submissions
+/// this year all have errors (the latest is shown).
+fn failure_rows(
+    all: &[Submission],
+) -> (
+    BTreeMap<&str, &Submission>,
+    Vec<BTreeMap<&'static str, Value>>,
+) {
+    let mut latest: BTreeMap<&str, &Submission> = BTreeMap::new();
+    let mut any_valid: std::collections::BTreeSet<&str> = Default::default();
+    for s in all {
+        latest.insert(&s.park_id, s);
+        if s.valid {
+            any_valid.insert(&s.park_id);
+        }
+    }
+    let failures = latest
+        .values()
+        .filter(|s| !any_valid.contains(s.park_id.as_str()))
+        .map(|s| {
+            BTreeMap::from([
+                ("park_id", Value::from(s.park_id.as_str())),
+                ("version", Value::from(s.version)),
+                ("errors", Value::from(s.errors)),
+            ])
+        })
+        .collect();
+    (latest, failures)
 }
 
 /// The data requests with parks in the visitor's scope, each with its parks' standings.
@@ -386,7 +408,7 @@ pub async fn technologies_upload(
     let Some(up) = f.uploads.into_iter().next() else {
         return Err(v.fail(Fail::BadRequest));
     };
-    let max = parkbench_core::reference::limits().technologies.max_bytes;
+    let max = p.refs().limits().technologies.max_bytes;
     if up.bytes.len() > max {
         return Err(v.fail(Fail::TooLarge(max >> 20)));
     }
@@ -394,6 +416,7 @@ pub async fn technologies_upload(
         &up.name,
         &up.bytes,
         &p.inner.refs.measures,
+        &p.inner.refs.vocab,
     ) {
         Err(problems) => {
             const SHOWN: usize = 200;

@@ -111,84 +111,21 @@ impl Chart for Scorecard {
             let cy = y + ROW_H / 2;
             let label = super::wrap(&r.label, f64::from(bx0 - 22), LABEL_PX);
             super::draw_lines(area, &label, (bx0 - 10, cy), LABEL_PX, HPos::Right)?;
-            let known: Vec<f64> = [r.value, r.threshold, r.reference]
-                .into_iter()
-                .flatten()
-                .chain(r.tiers.iter().copied())
-                .collect();
-            let (lo, mut hi) = if r.share {
-                (
-                    known.iter().copied().fold(0.0, f64::min),
-                    known.iter().copied().fold(1.0, f64::max),
-                )
-            } else {
-                (
-                    known.iter().copied().fold(0.0, f64::min) * 1.1,
-                    known.iter().copied().fold(0.0, f64::max) * 1.15,
-                )
-            };
-            if hi - lo < 1e-12 {
-                hi = lo + 1.0;
-            }
-            let px = |x: f64| bx0 + ((x - lo) / (hi - lo) * f64::from(bx1 - bx0)).round() as i32;
-            // Track, then the zone that meets the threshold.
-            area.draw(&Rectangle::new(
-                [(bx0, cy - 9), (bx1, cy + 9)],
-                colours::GRID.mix(0.5).filled(),
-            ))
-            .map_err(err)?;
-            if let Some(t) = r.threshold {
-                let (a, b) = match r.direction {
-                    Direction::Lower => (lo, t),
-                    Direction::Higher => (t, hi),
-                };
-                area.draw(&Rectangle::new(
-                    [(px(a), cy - 9), (px(b), cy + 9)],
-                    colours::REFERENCE.mix(0.25).filled(),
-                ))
-                .map_err(err)?;
-            }
-            for t in &r.tiers {
-                area.draw(&PathElement::new(
-                    vec![(px(*t), cy - 9), (px(*t), cy + 9)],
-                    RGBColor(150, 150, 150).stroke_width(1),
-                ))
-                .map_err(err)?;
-            }
-            match (r.status, r.value) {
-                (Status::Missing, _) | (_, None) => hatch(area, (bx0, cy - 6), (bx1, cy + 6))?,
-                (s, Some(v)) => {
-                    let (a, b) = if v >= 0.0 {
-                        (px(0.0_f64.max(lo)), px(v))
-                    } else {
-                        (px(v), px(0.0))
-                    };
-                    area.draw(&Rectangle::new(
-                        [(a, cy - 6), (b.max(a + 2), cy + 6)],
-                        status_colour(s).filled(),
-                    ))
-                    .map_err(err)?;
-                }
-            }
-            if let Some(rf) = r.reference {
-                area.draw(&PathElement::new(
-                    vec![(px(rf), cy - 11), (px(rf), cy + 11)],
-                    colours::INK.mix(0.5).stroke_width(1),
-                ))
-                .map_err(err)?;
-            }
-            if let Some(t) = r.threshold {
-                area.draw(&PathElement::new(
-                    vec![(px(t), cy - 12), (px(t), cy + 12)],
-                    colours::INK.stroke_width(3),
-                ))
-                .map_err(err)?;
-            }
+            r.draw_bullet(area, cy, (bx0, bx1))?;
             let note = super::wrap(&r.note, f64::from(w - bx1 - 16), LABEL_PX);
             super::draw_lines(area, &note, (bx1 + 10, cy), LABEL_PX, HPos::Left)?;
         }
-        // Legend.
-        let ly = h - 24;
+        self.draw_legend(area, h - 24)
+    }
+}
+
+impl Scorecard {
+    /// The legend at `ly`: the statuses the rows have, the threshold mark, the zone that meets.
+    fn draw_legend<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        ly: i32,
+    ) -> Result<(), String> {
         let mut x = 12;
         // The four usual statuses, and the rarer ones when a rule has them.
         let legend: Vec<(Status, &str)> = [
@@ -205,6 +142,7 @@ impl Chart for Scorecard {
         )
         .map(|s| (s, s.label(self.lang)))
         .collect();
+        let left = text(12.0).pos(Pos::new(HPos::Left, VPos::Center));
         for (s, label) in legend {
             if s == Status::Missing {
                 hatch(area, (x, ly - 6), (x + 22, ly + 6))?;
@@ -215,12 +153,7 @@ impl Chart for Scorecard {
                 ))
                 .map_err(err)?;
             }
-            area.draw_text(
-                label,
-                &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
-                (x + 28, ly),
-            )
-            .map_err(err)?;
+            area.draw_text(label, &left, (x + 28, ly)).map_err(err)?;
             x += 120;
         }
         area.draw(&PathElement::new(
@@ -228,25 +161,111 @@ impl Chart for Scorecard {
             colours::INK.stroke_width(3),
         ))
         .map_err(err)?;
-        area.draw_text(
-            word(self.lang, "plot.threshold"),
-            &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            (x + 8, ly),
-        )
-        .map_err(err)?;
+        area.draw_text(word(self.lang, "plot.threshold"), &left, (x + 8, ly))
+            .map_err(err)?;
         x += 100;
         area.draw(&Rectangle::new(
             [(x, ly - 6), (x + 22, ly + 6)],
             colours::REFERENCE.mix(0.25).filled(),
         ))
         .map_err(err)?;
-        area.draw_text(
-            word(self.lang, "plot.meets_zone"),
-            &text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            (x + 28, ly),
-        )
+        area.draw_text(word(self.lang, "plot.meets_zone"), &left, (x + 28, ly))
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+impl BulletRow {
+    /// The scale of the row's bar: from the least to the most of its value, threshold,
+    /// reference and tiers (0 to 1 at least for a share; with a margin otherwise).
+    fn range(&self) -> (f64, f64) {
+        let known: Vec<f64> = [self.value, self.threshold, self.reference]
+            .into_iter()
+            .flatten()
+            .chain(self.tiers.iter().copied())
+            .collect();
+        let (lo, mut hi) = if self.share {
+            (
+                known.iter().copied().fold(0.0, f64::min),
+                known.iter().copied().fold(1.0, f64::max),
+            )
+        } else {
+            (
+                known.iter().copied().fold(0.0, f64::min) * 1.1,
+                known.iter().copied().fold(0.0, f64::max) * 1.15,
+            )
+        };
+        if hi - lo < 1e-12 {
+            hi = lo + 1.0;
+        }
+        (lo, hi)
+    }
+
+    /// The row's bullet between `bx0` and `bx1` around `cy`: the track, the zone that meets the
+    /// threshold, the tiers, the value's bar (hatched when missing), the reference and the
+    /// threshold.
+    fn draw_bullet<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        cy: i32,
+        (bx0, bx1): (i32, i32),
+    ) -> Result<(), String> {
+        let r = self;
+        let (lo, hi) = r.range();
+        let px = |x: f64| bx0 + ((x - lo) / (hi - lo) * f64::from(bx1 - bx0)).round() as i32;
+        // Track, then the zone that meets the threshold.
+        area.draw(&Rectangle::new(
+            [(bx0, cy - 9), (bx1, cy + 9)],
+            colours::GRID.mix(0.5).filled(),
+        ))
         .map_err(err)?;
-        let _ = w;
+        if let Some(t) = r.threshold {
+            let (a, b) = match r.direction {
+                Direction::Lower => (lo, t),
+                Direction::Higher => (t, hi),
+            };
+            area.draw(&Rectangle::new(
+                [(px(a), cy - 9), (px(b), cy + 9)],
+                colours::REFERENCE.mix(0.25).filled(),
+            ))
+            .map_err(err)?;
+        }
+        for t in &r.tiers {
+            area.draw(&PathElement::new(
+                vec![(px(*t), cy - 9), (px(*t), cy + 9)],
+                RGBColor(150, 150, 150).stroke_width(1),
+            ))
+            .map_err(err)?;
+        }
+        match (r.status, r.value) {
+            (Status::Missing, _) | (_, None) => hatch(area, (bx0, cy - 6), (bx1, cy + 6))?,
+            (s, Some(v)) => {
+                let (a, b) = if v >= 0.0 {
+                    (px(0.0_f64.max(lo)), px(v))
+                } else {
+                    (px(v), px(0.0))
+                };
+                area.draw(&Rectangle::new(
+                    [(a, cy - 6), (b.max(a + 2), cy + 6)],
+                    status_colour(s).filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        if let Some(rf) = r.reference {
+            area.draw(&PathElement::new(
+                vec![(px(rf), cy - 11), (px(rf), cy + 11)],
+                colours::INK.mix(0.5).stroke_width(1),
+            ))
+            .map_err(err)?;
+        }
+        if let Some(t) = r.threshold {
+            area.draw(&PathElement::new(
+                vec![(px(t), cy - 12), (px(t), cy + 12)],
+                colours::INK.stroke_width(3),
+            ))
+            .map_err(err)?;
+        }
         Ok(())
     }
 }
@@ -740,6 +759,22 @@ impl Trajectories {
     }
 }
 
+/// Draws a panel's title (wrapped) and its distance lines; returns the height they take.
+fn panel_title<DB: DrawingBackend>(
+    p: &Panel,
+    cell: &DrawingArea<DB, Shift>,
+) -> Result<i32, String> {
+    let (cw, _) = cell.dim_in_pixel();
+    let mut lines = super::wrap(&p.title, f64::from(cw) - 24.0, PANEL_TITLE_PX);
+    lines.extend(p.distance.clone());
+    let gap = (PANEL_TITLE_PX * 1.25).round() as i32;
+    for (k, l) in lines.iter().enumerate() {
+        cell.draw_text(l, &text(PANEL_TITLE_PX), (12, 4 + gap * k as i32))
+            .map_err(err)?;
+    }
+    Ok(10 + gap * lines.len() as i32)
+}
+
 /// One indicator's panel: its title (wrapped, with the distance to the threshold on a line of
 /// its own), the reported values, the threshold line, the projection and the milestones.
 fn panel<DB: DrawingBackend>(p: &Panel, cell: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -773,15 +808,7 @@ fn panel<DB: DrawingBackend>(p: &Panel, cell: &DrawingArea<DB, Shift>) -> Result
     let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
     lo -= pad;
     hi += pad;
-    let (cw, _) = cell.dim_in_pixel();
-    let mut lines = super::wrap(&p.title, f64::from(cw) - 24.0, PANEL_TITLE_PX);
-    lines.extend(p.distance.clone());
-    let gap = (PANEL_TITLE_PX * 1.25).round() as i32;
-    for (k, l) in lines.iter().enumerate() {
-        cell.draw_text(l, &text(PANEL_TITLE_PX), (12, 4 + gap * k as i32))
-            .map_err(err)?;
-    }
-    let top = 10 + gap * lines.len() as i32;
+    let top = panel_title(p, cell)?;
     let plot = cell.margin(top as u32, 0, 0, 0);
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(10)

@@ -75,6 +75,15 @@ impl Macc {
 const MACC_PLOT_H: i32 = 400;
 
 impl Macc {
+    /// The least and most cost per tonne of the bars (0 at least at either end), and the pad
+    /// above and below them.
+    fn cost_range(&self) -> (f64, f64, f64) {
+        let costs: Vec<f64> = self.bars.iter().filter_map(|b| b.2).collect();
+        let hi = costs.iter().copied().fold(0.0, f64::max);
+        let lo = costs.iter().copied().fold(0.0, f64::min);
+        (lo, hi, (hi - lo).max(1.0) * 0.15)
+    }
+
     /// Each measure's name in the key, wrapped (and its cost said unknown when it is).
     fn key(&self) -> Vec<Vec<String>> {
         let width = 820.0 - 2.0 * 14.0 - 40.0;
@@ -111,10 +120,7 @@ impl Chart for Macc {
         super::draw_key(&legend, key, 6, (KEY_LINE_H, KEY_PX))?;
         let total: f64 = self.bars.iter().map(|b| b.1).sum();
         let xmax = total.max(self.gap_t.unwrap_or(0.0)) * 1.05 + 1e-9;
-        let costs: Vec<f64> = self.bars.iter().filter_map(|b| b.2).collect();
-        let hi = costs.iter().copied().fold(0.0, f64::max);
-        let lo = costs.iter().copied().fold(0.0, f64::min);
-        let pad = (hi - lo).max(1.0) * 0.15;
+        let (lo, hi, pad) = self.cost_range();
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, text(17.0))
             .margin(14)
@@ -142,69 +148,35 @@ impl Chart for Macc {
             )))
             .map_err(err)?;
         let pa = chart.plotting_area().clone();
-        let mut numbers: Vec<(f64, f64, f64, f64)> = Vec::new();
+        let mut numbers: Vec<super::programme::Rect> = Vec::new();
         let mut x = 0.0;
-        for (i, (label, t, cost)) in self.bars.iter().enumerate() {
+        for (i, (_, t, cost)) in self.bars.iter().enumerate() {
             let (x0, x1) = (x, x + t);
             x = x1;
-            let colour = if i % 2 == 0 {
-                colours::ACCENT
-            } else {
-                colours::MEETS
+            // Neighbours in turn colours.
+            let colour = [colours::ACCENT, colours::MEETS][i % 2];
+            let missing_h = (hi + pad) * 0.05;
+            let shapes = match cost {
+                Some(c) => vec![
+                    Rectangle::new([(x0, 0.0), (x1, *c)], colour.mix(0.85).filled()),
+                    Rectangle::new([(x0, 0.0), (x1, *c)], WHITE.stroke_width(1)),
+                ],
+                None => vec![Rectangle::new(
+                    [(x0, 0.0), (x1, missing_h)],
+                    colours::MISSING.filled(),
+                )],
             };
-            match cost {
-                Some(c) => {
-                    chart
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(x0, 0.0), (x1, *c)],
-                            colour.mix(0.85).filled(),
-                        )))
-                        .map_err(err)?;
-                    chart
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(x0, 0.0), (x1, *c)],
-                            WHITE.stroke_width(1),
-                        )))
-                        .map_err(err)?;
-                }
-                None => {
-                    chart
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(x0, 0.0), (x1, (hi + pad) * 0.05)],
-                            colours::MISSING.filled(),
-                        )))
-                        .map_err(err)?;
-                }
-            }
+            chart.draw_series(shapes).map_err(err)?;
             // The bar's number (its name is in the key), above or below the bar; a number
             // that would touch a neighbour's steps further out.
-            let _ = label;
             let (y, up) = match cost {
-                Some(c) if *c >= 0.0 => (*c, true),
-                Some(c) => (*c, false),
-                None => ((hi + pad) * 0.05, true),
+                Some(c) => (*c, *c >= 0.0),
+                None => (missing_h, true),
             };
             let (px, py) = pa.map_coordinate(&(x0 + (x1 - x0) / 2.0, y));
             let n = (i + 1).to_string();
             let w = super::text_width(&n, 11.0);
-            let (px, py) = (f64::from(px), f64::from(py));
-            let mut k = 0.0;
-            let b = loop {
-                let top = if up {
-                    py - 16.0 - k * 13.0
-                } else {
-                    py + 3.0 + k * 13.0
-                };
-                let b = (px - w / 2.0, top, px + w / 2.0, top + 12.0);
-                if k > 6.0
-                    || !numbers.iter().any(|o: &(f64, f64, f64, f64)| {
-                        o.0 < b.2 && b.0 < o.2 && o.1 < b.3 && b.1 < o.3
-                    })
-                {
-                    break b;
-                }
-                k += 1.0;
-            };
+            let b = free_place(&numbers, (f64::from(px), f64::from(py)), up, w);
             numbers.push(b);
             area.draw_text(&n, &text(11.0), (b.0 as i32, b.1 as i32))
                 .map_err(err)?;
@@ -233,6 +205,33 @@ impl Chart for Macc {
                 .map_err(err)?;
         }
         Ok(())
+    }
+}
+
+/// Where a label `w` pixels wide goes by the point (`px`, `py`): just above it (`up`) or below
+/// it, stepped further out while it would touch one of `taken` (at most seven steps).
+fn free_place(
+    taken: &[super::programme::Rect],
+    (px, py): (f64, f64),
+    up: bool,
+    w: f64,
+) -> super::programme::Rect {
+    let mut k = 0.0;
+    loop {
+        let top = if up {
+            py - 16.0 - k * 13.0
+        } else {
+            py + 3.0 + k * 13.0
+        };
+        let b = (px - w / 2.0, top, px + w / 2.0, top + 12.0);
+        if k > 6.0
+            || !taken
+                .iter()
+                .any(|o| o.0 < b.2 && b.0 < o.2 && o.1 < b.3 && b.1 < o.3)
+        {
+            return b;
+        }
+        k += 1.0;
     }
 }
 

@@ -247,7 +247,7 @@ const SCATTER_PX: f64 = 10.0;
 const LABEL_GAP: f64 = 3.0;
 
 /// A label's box in pixels (x0, y0, x1, y1).
-type Rect = (f64, f64, f64, f64);
+pub(super) type Rect = (f64, f64, f64, f64);
 
 fn hits(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
@@ -350,12 +350,7 @@ impl Chart for Scatter {
                 .map_err(err)?;
             let label = format!("{tv} {band}").trim().to_string();
             let w = super::text_width(&label, 11.0);
-            let (x, y) = to_px(0.0, *tv);
-            let spot = [(x + 4.0, y - 15.0), (x + 4.0, y + 3.0)]
-                .into_iter()
-                .map(|(x0, y0)| (x0, y0, x0 + w, y0 + 12.0))
-                .find(|bx| bx.1 >= t && bx.3 <= b && !placed.iter().any(|p| hits(*p, *bx)));
-            if let Some(bx) = spot {
+            if let Some(bx) = line_label_spot(to_px(0.0, *tv), w, (t, b), &placed) {
                 placed.push(bx);
                 area.draw_text(&label, &text(11.0), (bx.0 as i32, bx.1 as i32))
                     .map_err(err)?;
@@ -379,20 +374,11 @@ impl Chart for Scatter {
             let (label, x, y, tce, li) = &self.points[i];
             let r = (4.0 + 16.0 * (tce / max_tce).sqrt()).round() as i32;
             let c = self.levels[*li].2;
-            chart
-                .draw_series(std::iter::once(Circle::new(
-                    (*x, *y),
-                    r,
-                    c.mix(0.75).filled(),
-                )))
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Circle::new(
-                    (*x, *y),
-                    r,
-                    colours::INK.stroke_width(1),
-                )))
-                .map_err(err)?;
+            for style in [c.mix(0.75).filled(), colours::INK.stroke_width(1)] {
+                chart
+                    .draw_series(std::iter::once(Circle::new((*x, *y), r, style)))
+                    .map_err(err)?;
+            }
             let (px, py) = to_px(*x, *y);
             let size = (super::text_width(label, SCATTER_PX), SCATTER_PX * 1.1);
             let (shown, size) = match place((px, py, f64::from(r)), size, bounds, &placed) {
@@ -410,19 +396,41 @@ impl Chart for Scatter {
                     .map_err(err)?;
             }
         }
-        // The names that had no room, by their numbers.
-        let per_row = 3;
-        for (k, (n, name)) in unplaced.iter().enumerate() {
-            let (col, row) = ((k % per_row) as i32, (k / per_row) as i32);
-            let entry = format!("{n} {name}");
-            let room = f64::from(820 / per_row as i32 - 20);
-            let line = super::wrap(&entry, room, SCATTER_PX);
-            below
-                .draw_text(&line[0], &text(SCATTER_PX), (20 + 270 * col, 4 + 16 * row))
-                .map_err(err)?;
-        }
-        Ok(())
+        draw_unplaced(&below, &unplaced)
     }
+}
+
+/// Where the label (`w` pixels wide) of a line starting at pixel (`x`, `y`) goes: above the
+/// line, else below it, when the spot is within the plot's top and bottom and clear of the
+/// labels `placed`.
+fn line_label_spot(
+    (x, y): (f64, f64),
+    w: f64,
+    (t, b): (f64, f64),
+    placed: &[Rect],
+) -> Option<Rect> {
+    [(x + 4.0, y - 15.0), (x + 4.0, y + 3.0)]
+        .into_iter()
+        .map(|(x0, y0)| (x0, y0, x0 + w, y0 + 12.0))
+        .find(|bx| bx.1 >= t && bx.3 <= b && !placed.iter().any(|p| hits(*p, *bx)))
+}
+
+/// The names of parks that had no room by their points, by their numbers, three a row.
+fn draw_unplaced<DB: DrawingBackend>(
+    below: &DrawingArea<DB, Shift>,
+    unplaced: &[(usize, String)],
+) -> Result<(), String> {
+    let per_row = 3;
+    for (k, (n, name)) in unplaced.iter().enumerate() {
+        let (col, row) = ((k % per_row) as i32, (k / per_row) as i32);
+        let entry = format!("{n} {name}");
+        let room = f64::from(820 / per_row as i32 - 20);
+        let line = super::wrap(&entry, room, SCATTER_PX);
+        below
+            .draw_text(&line[0], &text(SCATTER_PX), (20 + 270 * col, 4 + 16 * row))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Histogram of overall scores (10-point bins) and the count per level.

@@ -15,46 +15,16 @@ pub(super) struct PageCtx<'a> {
 impl PageCtx<'_> {
     /// Renders and writes one park's page(s) and charts; returns the files written.
     pub(super) fn park(&self, s: &Score) -> Result<Vec<String>, ReportError> {
-        let (input, opts, env, many) = (self.input, self.opts, self.env, self.many);
-        let footer = self.footer.to_string();
-        let set = &input.run.set;
-        let lang = opts.lang;
-        let t = labels(lang);
+        let (input, opts) = (self.input, self.opts);
+        let (set, lang) = (&input.run.set, opts.lang);
         let mut written = Vec::new();
         let mut put = |rel: &str, bytes: &[u8]| -> Result<(), ReportError> {
             self.sink.put(rel, bytes)?;
             written.push(rel.to_string());
             Ok(())
         };
-        let history: Vec<(i32, f64)> = input
-            .run
-            .values
-            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
-            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
-            .collect();
-        let mut charts: Vec<ChartView> = Vec::new();
-        let mut files: Vec<(String, String, Option<Vec<u8>>)> = Vec::new();
-        macro_rules! chart {
-            ($c:expr, $title:expr) => {{
-                let (view, png) = ChartView::new(&$c, $title, opts)?;
-                files.push(($c.name().to_string(), view.svg.clone(), png));
-                charts.push(view);
-            }};
-        }
-        chart!(
-            plot::Scorecard::from_score(s, set, input.cat, lang),
-            t["chart_scorecard"].to_string()
-        );
-        chart!(
-            plot::CategoryProfile::from_score(s, lang),
-            t["chart_categories"].to_string()
-        );
-        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
-            chart!(c, t["chart_core"].to_string());
-        }
-        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
-            chart!(c, t["chart_trajectories"].to_string());
-        }
+        let mut charts = Charts::default();
+        self.score_charts(s, &mut charts)?;
         // The pathway's charts, shown in its own section.
         let plan = input
             .pathways
@@ -62,27 +32,8 @@ impl PageCtx<'_> {
         let projection = input
             .pathways
             .and_then(|(run, _)| run.projections.iter().find(|p| p.park_id == s.park_id));
-        let mut pathway_charts: Vec<ChartView> = Vec::new();
         if let (Some(p), Some((_, cat))) = (plan, input.pathways) {
-            macro_rules! pathway_chart {
-                ($c:expr) => {{
-                    let c = $c;
-                    let (view, png) = ChartView::new(&c, c.title.clone(), opts)?;
-                    files.push((c.name().to_string(), view.svg.clone(), png));
-                    pathway_charts.push(view);
-                }};
-            }
-            if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
-                pathway_chart!(c);
-            }
-            if let Some(c) = plot::Waterfall::from_plan(p, cat, lang) {
-                pathway_chart!(c);
-            }
-            if let Some(c) =
-                projection.and_then(|pr| plot::ProjectionChart::from_projection(pr, lang))
-            {
-                pathway_chart!(c);
-            }
+            charts.pathway(p, cat, projection, opts)?;
         }
         let needs = input
             .matches
@@ -94,43 +45,134 @@ impl PageCtx<'_> {
                 set,
                 cat,
                 lang,
-                &pathway_charts,
+                &charts.pathway,
             )),
             _ => None,
         };
         if opts.html {
-            for (name, svg, png) in &files {
+            for (name, svg, png) in &charts.files {
                 put(&format!("charts/{}-{name}.svg", s.park_id), svg.as_bytes())?;
                 if let Some(p) = png {
                     put(&format!("charts/{}-{name}.png", s.park_id), p)?;
                 }
             }
         }
-        let page = park_page(
-            s,
-            input,
-            lang,
-            &charts,
-            many,
-            &footer,
-            Sections { pathway, needs },
-        );
+        let footer = self.footer.to_string();
+        let sections = Sections { pathway, needs };
+        let page = park_page(s, input, lang, &charts.park, self.many, &footer, sections);
+        self.write_page(s, &page, &mut put)?;
+        Ok(written)
+    }
+
+    /// The charts of the park's score: scorecard, categories, core indicator over the years,
+    /// trajectories.
+    fn score_charts(&self, s: &Score, charts: &mut Charts) -> Result<(), ReportError> {
+        let (input, opts) = (self.input, self.opts);
+        let (set, lang) = (&input.run.set, opts.lang);
+        let t = labels(lang);
+        let history: Vec<(i32, f64)> = input
+            .run
+            .values
+            .range((s.park_id.clone(), i32::MIN)..=(s.park_id.clone(), s.year))
+            .filter_map(|((_, y), m)| Some((*y, m.get("co2_per_tce")?.value?)))
+            .collect();
+        let title = |key: &str| t[key].to_string();
+        let scorecard = plot::Scorecard::from_score(s, set, input.cat, lang);
+        charts.add_park(&scorecard, title("chart_scorecard"), opts)?;
+        let categories = plot::CategoryProfile::from_score(s, lang);
+        charts.add_park(&categories, title("chart_categories"), opts)?;
+        if let Some(c) = plot::CoreIndicator::from_score(s, set, history, lang) {
+            charts.add_park(&c, title("chart_core"), opts)?;
+        }
+        if let Some(c) = plot::Trajectories::from_score(s, input.cat, lang) {
+            charts.add_park(&c, title("chart_trajectories"), opts)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the page in each format asked for: HTML, Markdown, PDF.
+    fn write_page(
+        &self,
+        s: &Score,
+        page: &minijinja::Value,
+        put: &mut super::programme::Put,
+    ) -> Result<(), ReportError> {
+        let (opts, env) = (self.opts, self.env);
         if opts.html {
-            let html = env.get_template("park.html")?.render(&page)?;
+            let html = env.get_template("park.html")?.render(page)?;
             put(&format!("parks/{}.html", s.park_id), html.as_bytes())?;
         }
         if opts.markdown {
-            let md = env.get_template("park.md")?.render(&page)?;
+            let md = env.get_template("park.md")?.render(page)?;
             put(&format!("parks/{}.md", s.park_id), md.as_bytes())?;
         }
         if opts.pdf {
             let rel = format!("parks/{}.pdf", s.park_id);
-            let ident = format!("{}/{rel}", set.id);
-            let pdf =
-                super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(&page)?, &ident)?;
+            let ident = format!("{}/{rel}", self.input.run.set.id);
+            let pdf = super::pdf::render(super::pdf::Kind::Park, super::pdf::facts(page)?, &ident)?;
             put(&rel, &pdf)?;
         }
-        Ok(written)
+        Ok(())
+    }
+}
+
+/// A park's charts: those of its score, those of its pathway section, and every chart's files
+/// (name, SVG, PNG) in the order they were drawn.
+#[derive(Default)]
+struct Charts {
+    park: Vec<ChartView>,
+    pathway: Vec<ChartView>,
+    files: Vec<(String, String, Option<Vec<u8>>)>,
+}
+
+impl Charts {
+    /// Renders a chart of the park's score.
+    fn add_park(
+        &mut self,
+        c: &impl plot::Chart,
+        title: String,
+        opts: &ReportOptions,
+    ) -> Result<(), ReportError> {
+        let view = self.render(c, title, opts)?;
+        self.park.push(view);
+        Ok(())
+    }
+
+    fn render(
+        &mut self,
+        c: &impl plot::Chart,
+        title: String,
+        opts: &ReportOptions,
+    ) -> Result<ChartView, ReportError> {
+        let (view, png) = ChartView::new(c, title, opts)?;
+        self.files
+            .push((c.name().to_string(), view.svg.clone(), png));
+        Ok(view)
+    }
+
+    /// The pathway's charts: its abatement cost curve, its waterfall and its projection.
+    fn pathway(
+        &mut self,
+        p: &parkbench_core::pathway::Plan,
+        cat: &parkbench_core::pathway::MeasureCatalogue,
+        projection: Option<&parkbench_core::pathway::scenario::Projection>,
+        opts: &ReportOptions,
+    ) -> Result<(), ReportError> {
+        let lang = opts.lang;
+        if let Some(c) = plot::Macc::from_plan(p, cat, lang) {
+            let view = self.render(&c, c.title.clone(), opts)?;
+            self.pathway.push(view);
+        }
+        if let Some(c) = plot::Waterfall::from_plan(p, cat, lang) {
+            let view = self.render(&c, c.title.clone(), opts)?;
+            self.pathway.push(view);
+        }
+        if let Some(c) = projection.and_then(|pr| plot::ProjectionChart::from_projection(pr, lang))
+        {
+            let view = self.render(&c, c.title.clone(), opts)?;
+            self.pathway.push(view);
+        }
+        Ok(())
     }
 }
 
@@ -140,6 +182,11 @@ pub(super) struct Sections {
     pub(super) needs: Option<minijinja::Value>,
 }
 
+/// The words of a page (the `report` section of the locale), by key.
+type Labels = BTreeMap<&'static str, &'static str>;
+
+/// A park's page: its headline, rules, missing inputs, inventory, factors and the sections the
+/// run made.
 pub(super) fn park_page(
     s: &Score,
     input: &ReportInput,
@@ -152,61 +199,98 @@ pub(super) fn park_page(
     let Sections { pathway, needs } = sections;
     let t = labels(lang);
     let words = parkbench_core::i18n::Locale::get(lang);
-    let set = &input.run.set;
     let park = input.data.park(&s.park_id);
-    let place = park
-        .map(|p| {
-            [
-                p.province_name
-                    .as_ref()
-                    .map(|n| words.text(n))
-                    .unwrap_or_default(),
-                p.country.clone(),
-            ]
-            .into_iter()
-            .filter(|x| !x.is_empty())
-            .collect::<Vec<_>>()
-            .join(", ")
-        })
-        .unwrap_or_default();
-    let rules: Vec<_> = s
-        .rules
+    let py = input
+        .run
+        .inventory
+        .years
+        .iter()
+        .find(|y| y.park_id == s.park_id && y.year == s.year);
+    let gate_rule = s.rules.iter().find(|r| r.role == Role::Gate);
+    context! {
+        lang => lang_code(lang),
+        t => t,
+        st => words.section("status"),
+        css => CSS,
+        index_link => many,
+        park => context! {
+            id => s.park_id,
+            name => s.park_name,
+            place => park.map(|p| place(p, words)).unwrap_or_default(),
+            sector => park.map(|p| words.text(&p.sector_text())).unwrap_or_default(),
+        },
+        year => s.year,
+        set => set_view(input, lang),
+        ident => super::ident::lines(input.identification, lang),
+        headline => text::headline(lang, s, gate_rule),
+        headline_class => headline_class(s),
+        summary => super::summary::park(s, input, lang),
+        methodology => super::method::steps(input, lang),
+        reason => words.text(&s.reason),
+        borderline => borderline_text(s, input, lang),
+        peers => peer_view(s, input, lang),
+        references => references_view(s, input, lang),
+        sure => sure_view(s, input, lang),
+        charts => charts,
+        rules => rule_rows(s, input, lang, &t),
+        missing => missing_rows(s, input, lang, &t),
+        inventory => py.map(|py| inventory_view(s, py, input, lang, &t)),
+        pathway => pathway,
+        pathway_firms => input
+            .pathways
+            .and_then(|(run, _)| run.plans.iter().find(|p| p.park_id == s.park_id))
+            .map(|p| plan_firm_lines(p, input, lang))
+            .unwrap_or_default(),
+        needs => needs,
+        compare => input.comparison.map(|c| c.park_rows(&s.park_id, lang, "../../")),
+        factors => py.map(|py| factor_rows(py, words)).unwrap_or_default(),
+        assumptions => s
+            .assumptions
+            .iter()
+            .map(|a| words.text(a))
+            .collect::<Vec<_>>(),
+        footer => footer,
+    }
+}
+
+/// Where a park is: its province and country.
+fn place(p: &parkbench_core::input::Park, words: &parkbench_core::i18n::Locale) -> String {
+    [
+        p.province_name
+            .as_ref()
+            .map(|n| words.text(n))
+            .unwrap_or_default(),
+        p.country.clone(),
+    ]
+    .into_iter()
+    .filter(|x| !x.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// The headline's class: undetermined, fails (its gate failed) or meets.
+fn headline_class(s: &Score) -> &'static str {
+    match (s.level.as_str(), s.gate) {
+        ("undetermined", _) => "undetermined",
+        (_, GateState::Failed) => "fails",
+        _ => "meets",
+    }
+}
+
+/// Each rule of the set as the park's page shows it: value, threshold and why it applies,
+/// status, points, gap and source.
+fn rule_rows(s: &Score, input: &ReportInput, lang: Lang, t: &Labels) -> Vec<minijinja::Value> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    s.rules
         .iter()
         .map(|r| {
             let ind = input.cat.get(r.indicator.split('.').next().unwrap_or(""));
             let is_change = r.indicator.contains('.');
             let fmt = |x: f64| ind.map_or(format!("{x:.3}"), |i| fmt_indicator(i, x, is_change));
-            let threshold = r.threshold.as_ref().map(|th| {
-                let x = format!(
-                    "{} {}",
-                    if ind.is_some_and(|i| i.direction == parkbench_core::indicators::Direction::Lower) {
-                        "≤"
-                    } else {
-                        "≥"
-                    },
-                    fmt(th.value)
-                );
-                let mut why = Vec::new();
-                if let Some(b) = &th.band {
-                    let label = set
-                        .bands
-                        .iter()
-                        .find(|x| &x.id == b)
-                        .map_or(b.clone(), |x| x.label.get(lang).to_string());
-                    why.push(if label.is_empty() {
-                        format!("{} {b}", t["band"])
-                    } else {
-                        label
-                    });
-                }
-                if let Some(m) = th.milestone {
-                    why.push(format!("{} {m}", t["milestone"]));
-                }
-                if th.outside_bands {
-                    why.push(t["outside_bands"].to_string());
-                }
-                (x, why.join(", "))
-            });
+            let threshold = r
+                .threshold
+                .as_ref()
+                .map(|th| threshold_words(th, ind, &fmt, input, lang, t));
             let gap = r
                 .gap
                 .as_ref()
@@ -232,9 +316,48 @@ pub(super) fn park_page(
                 source_status => r.threshold.as_ref().map(|x| x.status.as_str()).unwrap_or(""),
             }
         })
-        .collect();
-    let missing: Vec<_> = s
-        .rules
+        .collect()
+}
+
+/// A rule's threshold (`≤ 0.350`) and why it applies (its band, milestone, outside the bands).
+fn threshold_words(
+    th: &parkbench_core::scoring::Applied,
+    ind: Option<&parkbench_core::indicators::Indicator>,
+    fmt: &dyn Fn(f64) -> String,
+    input: &ReportInput,
+    lang: Lang,
+    t: &Labels,
+) -> (String, String) {
+    let lower = ind.is_some_and(|i| i.direction == parkbench_core::indicators::Direction::Lower);
+    let x = format!("{} {}", if lower { "≤" } else { "≥" }, fmt(th.value));
+    let mut why = Vec::new();
+    if let Some(b) = &th.band {
+        let label = input
+            .run
+            .set
+            .bands
+            .iter()
+            .find(|x| &x.id == b)
+            .map_or(b.clone(), |x| x.label.get(lang).to_string());
+        why.push(if label.is_empty() {
+            format!("{} {b}", t["band"])
+        } else {
+            label
+        });
+    }
+    if let Some(m) = th.milestone {
+        why.push(format!("{} {m}", t["milestone"]));
+    }
+    if th.outside_bands {
+        why.push(t["outside_bands"].to_string());
+    }
+    (x, why.join(", "))
+}
+
+/// The rules without a value, each with the inputs it needs.
+fn missing_rows(s: &Score, input: &ReportInput, lang: Lang, t: &Labels) -> Vec<minijinja::Value> {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    s.rules
         .iter()
         .filter(|r| r.status == Status::Missing)
         .map(|r| {
@@ -253,142 +376,91 @@ pub(super) fn park_page(
             };
             context! { name => r.name(lang), needs => needs }
         })
-        .collect();
-    let py = input
-        .run
-        .inventory
-        .years
+        .collect()
+}
+
+/// The park-year's inventory: carriers, totals (with green power, other readings and product
+/// lines), its enterprises and changes of its boundary.
+fn inventory_view(
+    s: &Score,
+    py: &parkbench_core::inventory::ParkYear,
+    input: &ReportInput,
+    lang: Lang,
+    t: &Labels,
+) -> minijinja::Value {
+    let carriers: Vec<_> = py
+        .carriers
         .iter()
-        .find(|y| y.park_id == s.park_id && y.year == s.year);
-    let inventory = py.map(|py| {
-        let carriers: Vec<_> = py
-            .carriers
-            .iter()
-            .map(|c| {
-                context! {
-                    name => metric_name(input.vocab, &c.metric, lang),
-                    quantity => c.quantity.map_or("—".into(), fmt_qty),
-                    unit => c.unit,
-                    tce => c.tce.map_or("—".into(), fmt_qty),
-                    co2 => c.co2_t.map_or("—".into(), fmt_qty),
-                    scope => format!("{} {}", t["scope"], c.scope),
-                }
-            })
-            .collect();
-        // A blank total says why it is blank, with the cell that made it so.
-        let blank = py.why_unknown().map_or_else(
-            || "—".to_string(),
-            |why| format!("— ({})", parkbench_core::i18n::Locale::get(lang).text(&why)),
-        );
-        let blank = || blank.clone();
-        let totals = vec![
-            (
-                t["energy_tce"],
-                py.energy_tce
-                    .map_or_else(blank, |x| format!("{} tce", fmt_qty(x))),
-            ),
-            (
-                t["scope1"],
-                py.co2_scope1_t
-                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
-            ),
-            (
-                t["scope2_location"],
-                py.co2_scope2_location_t
-                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
-            ),
-            (
-                t["scope2_market"],
-                py.co2_scope2_market_t
-                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
-            ),
-            (
-                t["co2_total"],
-                py.co2_total_t
-                    .map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x))),
-            ),
-            (
-                t["co2_per_tce"],
-                py.co2_per_tce
-                    .map_or_else(blank, |x| format!("{x:.3} tCO2/tce")),
-            ),
-        ];
-        let mut totals: Vec<(String, String)> = totals
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        totals.extend(green_and_evidence(py, lang));
-        totals.extend(other_readings(s, input, lang));
-        totals.extend(product_lines(s, input, lang));
-        let enterprises = enterprise_rows(input.run, &s.park_id, s.year, lang);
-        let boundary = boundary_changes(s, input, lang);
-        context! { carriers => carriers, totals => totals, enterprises => enterprises, boundary => boundary }
-    });
-    let factors: Vec<_> = py
-        .map(|py| {
-            py.factors
-                .iter()
-                .map(|f| {
-                    context! {
-                        factor => words.text(&f.factor), value => format!("{}", f.value), unit => f.unit,
-                        vintage => f.vintage.map_or("—".into(), |v| v.to_string()),
-                        status => f.status, source => f.source,
-                    }
-                })
-                .collect()
+        .map(|c| {
+            context! {
+                name => metric_name(input.vocab, &c.metric, lang),
+                quantity => c.quantity.map_or("—".into(), fmt_qty),
+                unit => c.unit,
+                tce => c.tce.map_or("—".into(), fmt_qty),
+                co2 => c.co2_t.map_or("—".into(), fmt_qty),
+                scope => format!("{} {}", t["scope"], c.scope),
+            }
         })
-        .unwrap_or_default();
-    let gate_rule = s.rules.iter().find(|r| r.role == Role::Gate);
-    let headline = text::headline(lang, s, gate_rule);
-    let headline_class = match (s.level.as_str(), s.gate) {
-        ("undetermined", _) => "undetermined",
-        (_, GateState::Failed) => "fails",
-        _ => "meets",
-    };
-    context! {
-        lang => lang_code(lang),
-        t => t,
-        st => words.section("status"),
-        css => CSS,
-        index_link => many,
-        park => context! {
-            id => s.park_id,
-            name => s.park_name,
-            place => place,
-            sector => park.map(|p| words.text(&p.sector_text())).unwrap_or_default(),
-        },
-        year => s.year,
-        set => set_view(input, lang),
-        ident => super::ident::lines(input.identification, lang),
-        headline => headline,
-        headline_class => headline_class,
-        summary => super::summary::park(s, input, lang),
-        methodology => super::method::steps(input, lang),
-        reason => words.text(&s.reason),
-        borderline => borderline_text(s, input, lang),
-        peers => peer_view(s, input, lang),
-        references => references_view(s, input, lang),
-        sure => sure_view(s, input, lang),
-        charts => charts,
-        rules => rules,
-        missing => missing,
-        inventory => inventory,
-        pathway => pathway,
-        pathway_firms => input
-            .pathways
-            .and_then(|(run, _)| run.plans.iter().find(|p| p.park_id == s.park_id))
-            .map(|p| plan_firm_lines(p, input, lang))
-            .unwrap_or_default(),
-        needs => needs,
-        compare => input.comparison.map(|c| c.park_rows(&s.park_id, lang, "../../")),
-        factors => factors,
-        assumptions => s
-            .assumptions
-            .iter()
-            .map(|a| words.text(a))
-            .collect::<Vec<_>>(),
-        footer => footer,
-    }
+        .collect();
+    let mut totals = total_lines(py, lang, t);
+    totals.extend(green_and_evidence(py, lang));
+    totals.extend(other_readings(s, input, lang));
+    totals.extend(product_lines(s, input, lang));
+    let enterprises = enterprise_rows(input.run, &s.park_id, s.year, lang);
+    let boundary = boundary_changes(s, input, lang);
+    context! { carriers => carriers, totals => totals, enterprises => enterprises, boundary => boundary }
+}
+
+/// The park-year's energy and CO2 totals as (label, value) lines; a blank total says why it is
+/// blank, with the cell that made it so.
+fn total_lines(
+    py: &parkbench_core::inventory::ParkYear,
+    lang: Lang,
+    t: &Labels,
+) -> Vec<(String, String)> {
+    let blank = py.why_unknown().map_or_else(
+        || "—".to_string(),
+        |why| format!("— ({})", parkbench_core::i18n::Locale::get(lang).text(&why)),
+    );
+    let blank = || blank.clone();
+    let tco2 = |x: Option<f64>| x.map_or_else(blank, |x| format!("{} tCO2", fmt_qty(x)));
+    let totals = vec![
+        (
+            t["energy_tce"],
+            py.energy_tce
+                .map_or_else(blank, |x| format!("{} tce", fmt_qty(x))),
+        ),
+        (t["scope1"], tco2(py.co2_scope1_t)),
+        (t["scope2_location"], tco2(py.co2_scope2_location_t)),
+        (t["scope2_market"], tco2(py.co2_scope2_market_t)),
+        (t["co2_total"], tco2(py.co2_total_t)),
+        (
+            t["co2_per_tce"],
+            py.co2_per_tce
+                .map_or_else(blank, |x| format!("{x:.3} tCO2/tce")),
+        ),
+    ];
+    totals
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// The factors the park-year's inventory used, with vintage, status and source.
+fn factor_rows(
+    py: &parkbench_core::inventory::ParkYear,
+    words: &parkbench_core::i18n::Locale,
+) -> Vec<minijinja::Value> {
+    py.factors
+        .iter()
+        .map(|f| {
+            context! {
+                factor => words.text(&f.factor), value => format!("{}", f.value), unit => f.unit,
+                vintage => f.vintage.map_or("—".into(), |v| v.to_string()),
+                status => f.status, source => f.source,
+            }
+        })
+        .collect()
 }
 
 /// Green electricity physically supplied and by certificates, apart (with the share of
@@ -772,7 +844,7 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
     input
         .published
         .iter()
-        .filter(|r| r.applies_to(sector))
+        .filter(|r| r.applies_to(sector, &input.vocab.sectors))
         .filter_map(|r| {
             let ind = input.cat.get(&r.indicator)?;
             let park = values?.get(&r.indicator)?.value?;

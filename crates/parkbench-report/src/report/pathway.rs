@@ -181,41 +181,7 @@ pub(super) fn park_view(
         .blocked
         .as_ref()
         .map_or_else(|| line(p, set, lang), |b| words.text(b));
-    // Every parameter of the measures in the plan (or, without a plan, the merit order).
-    let used: Vec<&str> = if p.steps.is_empty() {
-        &p.macc
-    } else {
-        &p.steps
-    }
-    .iter()
-    .map(|s| s.measure.as_str())
-    .collect();
-    let sources: Vec<_> = cat
-        .measures
-        .iter()
-        .filter(|m| used.contains(&m.id.as_str()))
-        .flat_map(|m| {
-            m.params.iter().map(move |(k, v)| {
-                context! {
-                    measure => m.name.get(lang),
-                    parameter => words.lookup(&format!("param.{k}")).unwrap_or(k),
-                    value => in_cny(v, cat, lang).0,
-                    source => v.source,
-                    status => v.status.as_str(),
-                    // A note in the page's language only: a plain note (a consultant's own
-                    // measures file, in English) is left off Chinese pages; measures.csv has it.
-                    // A value converted to yuan says from what, at which rate.
-                    note => {
-                        let note = v.note.as_ref().and_then(|n| n.written_in(lang)).map(str::to_string);
-                        match (in_cny(v, cat, lang).1, note) {
-                            (Some(c), Some(n)) => Some(format!("{c} {n}")),
-                            (c, n) => c.or(n),
-                        }
-                    },
-                }
-            })
-        })
-        .collect();
+    let sources = parameter_sources(p, cat, lang);
     let projection = projection.map(|pr| {
         context! {
             scenario => pr.scenario.get(lang),
@@ -260,6 +226,47 @@ pub(super) fn park_view(
         discount_source => cat.discount_rate.source.clone(),
         sources_note => words.word("report.pathway_sources_note"),
     }
+}
+
+/// Every parameter of the measures in the plan (or, without a plan, the merit order), with
+/// its value, source, status and note.
+fn parameter_sources(p: &Plan, cat: &MeasureCatalogue, lang: Lang) -> Vec<minijinja::Value> {
+    let words = Locale::get(lang);
+    // Every parameter of the measures in the plan (or, without a plan, the merit order).
+    let used: Vec<&str> = if p.steps.is_empty() {
+        &p.macc
+    } else {
+        &p.steps
+    }
+    .iter()
+    .map(|s| s.measure.as_str())
+    .collect();
+    cat
+        .measures
+        .iter()
+        .filter(|m| used.contains(&m.id.as_str()))
+        .flat_map(|m| {
+            m.params.iter().map(move |(k, v)| {
+                context! {
+                    measure => m.name.get(lang),
+                    parameter => words.lookup(&format!("param.{k}")).unwrap_or(k),
+                    value => in_cny(v, cat, lang).0,
+                    source => v.source,
+                    status => v.status.as_str(),
+                    // A note in the page's language only: a plain note (a consultant's own
+                    // measures file, in English) is left off Chinese pages; measures.csv has it.
+                    // A value converted to yuan says from what, at which rate.
+                    note => {
+                        let note = v.note.as_ref().and_then(|n| n.written_in(lang)).map(str::to_string);
+                        match (in_cny(v, cat, lang).1, note) {
+                            (Some(c), Some(n)) => Some(format!("{c} {n}")),
+                            (c, n) => c.or(n),
+                        }
+                    },
+                }
+            })
+        })
+        .collect()
 }
 
 /// The programme's pathway view: what it takes to bring every park to its gate, and which

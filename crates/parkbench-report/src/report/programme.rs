@@ -47,31 +47,7 @@ pub(super) fn page(
     );
     pchart!(plot::Heatmap::new(&owned, lang), t["chart_heatmap"]);
     let ranked = parkbench_core::stats::ranking(&owned);
-    let unc: BTreeMap<&str, &ParkUncertainty> = input
-        .programme
-        .uncertainty
-        .iter()
-        .map(|u| (u.park_id.as_str(), u))
-        .collect();
-    let parks: Vec<_> = ranked
-        .iter()
-        .map(|&(rank, s)| {
-            let u = unc.get(s.park_id.as_str());
-            context! {
-                rank_interval => u.and_then(|u| Some(format!("{}–{}", u.rank_p5?, u.rank_p95?))),
-                borderline => u.is_some_and(|u| u.borderline),
-                rank => rank.map_or("—".to_string(), |r| r.to_string()),
-                id => s.park_id,
-                name => s.park_name,
-                file => format!("{}.html", s.park_id),
-                year => s.year,
-                level => level_label(s, lang),
-                score => s.overall.score.map_or("—".to_string(), |v| format!("{v:.0}")),
-                coverage => format!("{:.0} %", s.overall.coverage * 100.0),
-                gate => gate_label(s.gate, lang),
-            }
-        })
-        .collect();
+    let parks = ranking_rows(input, &ranked, lang);
     let failures: Vec<_> = failures(input.data, lang)
         .into_iter()
         .map(|(park, reason)| context! { park => park, reason => reason })
@@ -113,6 +89,40 @@ pub(super) fn page(
         put("programme.pdf", &pdf)?;
     }
     Ok(())
+}
+
+/// The ranking's rows: rank (with its interval and whether the verdict is borderline when the
+/// run drew), park, year, level, score, coverage and gate.
+fn ranking_rows(
+    input: &ReportInput,
+    ranked: &[(Option<usize>, &Score)],
+    lang: Lang,
+) -> Vec<minijinja::Value> {
+    let unc: BTreeMap<&str, &ParkUncertainty> = input
+        .programme
+        .uncertainty
+        .iter()
+        .map(|u| (u.park_id.as_str(), u))
+        .collect();
+    ranked
+        .iter()
+        .map(|&(rank, s)| {
+            let u = unc.get(s.park_id.as_str());
+            context! {
+                rank_interval => u.and_then(|u| Some(format!("{}–{}", u.rank_p5?, u.rank_p95?))),
+                borderline => u.is_some_and(|u| u.borderline),
+                rank => rank.map_or("—".to_string(), |r| r.to_string()),
+                id => s.park_id,
+                name => s.park_name,
+                file => format!("{}.html", s.park_id),
+                year => s.year,
+                level => level_label(s, lang),
+                score => s.overall.score.map_or("—".to_string(), |v| format!("{v:.0}")),
+                coverage => format!("{:.0} %", s.overall.coverage * 100.0),
+                gate => gate_label(s.gate, lang),
+            }
+        })
+        .collect()
 }
 
 /// Every error that left a park out: `park_id, file, line, column, message, value, expected`

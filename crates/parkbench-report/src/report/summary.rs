@@ -192,13 +192,45 @@ pub(super) fn programme(
     lang: Lang,
 ) -> Vec<(String, String)> {
     let words = parkbench_core::i18n::Locale::get(lang);
-    let colon = words.word("report.label_separator");
-    let set = &input.run.set;
     let mut out = Vec::new();
     if scores.is_empty() {
         return out;
     }
-    // The verdict: parks by level, in the set's order, then the undetermined.
+    out.push((
+        words.word("report.summary_verdict"),
+        programme_verdict(scores, input, failed, lang),
+    ));
+    let gaps = shared_gaps(scores, lang);
+    if !gaps.is_empty() {
+        out.push((
+            words.word("report.summary_shared_gaps"),
+            gaps.join(&words.word("report.list_separator")),
+        ));
+    }
+    // The next step: what the plans would take, in one sentence.
+    if let Some((run, _)) = input.pathways
+        && !run.plans.is_empty()
+    {
+        out.push((
+            words.word("report.summary_next"),
+            super::pathway::programme_line(run, lang),
+        ));
+    }
+    if let Some(sure) = programme_sure(input, lang) {
+        out.push((words.word("report.summary_sure"), sure));
+    }
+    out.push((
+        words.word("report.summary_quality"),
+        programme_quality(scores, input, lang),
+    ));
+    out.extend(thresholds(&scores[0].rules, lang));
+    out
+}
+
+/// The verdict: parks by level, in the set's order, then the undetermined; how many failed a
+/// gate and how many could not be scored.
+fn programme_verdict(scores: &[&Score], input: &ReportInput, failed: usize, lang: Lang) -> String {
+    let set = &input.run.set;
     let levels: Vec<String> = set
         .levels
         .iter()
@@ -215,17 +247,19 @@ pub(super) fn programme(
         .iter()
         .filter(|s| s.gate == GateState::Failed)
         .count();
-    out.push((
-        words.word("report.summary_verdict"),
-        words.text(&t!(
-            "report.programme_verdict",
-            n = scores.len(),
-            levels = levels.join(" · "),
-            gate_failed = gate_failed,
-            failed = failed
-        )),
-    ));
-    // The gaps most parks share: each failing rule with the number of parks it fails in.
+    parkbench_core::i18n::Locale::get(lang).text(&t!(
+        "report.programme_verdict",
+        n = scores.len(),
+        levels = levels.join(" · "),
+        gate_failed = gate_failed,
+        failed = failed
+    ))
+}
+
+/// The gaps most parks share: the failing rules that matter most (gates first, then the
+/// number of parks, then weight), each with the number of parks it fails in.
+fn shared_gaps(scores: &[&Score], lang: Lang) -> Vec<String> {
+    let words = parkbench_core::i18n::Locale::get(lang);
     let mut fails: BTreeMap<&str, (&RuleResult, usize)> = BTreeMap::new();
     for s in scores {
         for r in s.rules.iter().filter(|r| r.status == Status::Fails) {
@@ -239,7 +273,7 @@ pub(super) fn programme(
             .then(m.cmp(n))
             .then(b.weight.total_cmp(&a.weight))
     });
-    let gaps: Vec<String> = shared
+    shared
         .iter()
         .take(SUMMARY_GAPS)
         .map(|(r, n)| {
@@ -250,45 +284,38 @@ pub(super) fn programme(
                 total = scores.len()
             ))
         })
-        .collect();
-    if !gaps.is_empty() {
-        out.push((
-            words.word("report.summary_shared_gaps"),
-            gaps.join(&words.word("report.list_separator")),
-        ));
-    }
-    // The next step: what the plans would take, in one sentence.
-    if let Some((run, _)) = input.pathways
-        && !run.plans.is_empty()
-    {
-        out.push((
-            words.word("report.summary_next"),
-            super::pathway::programme_line(run, lang),
-        ));
-    }
-    // How sure: the verdicts that another draw of the data and factors would change.
+        .collect()
+}
+
+/// How sure: the verdicts that another draw of the data and factors would change (when the
+/// run drew).
+fn programme_sure(input: &ReportInput, lang: Lang) -> Option<String> {
     let unc = &input.programme.uncertainty;
-    if let (Some(first), Some((_, cfg))) = (unc.first(), input.programme.mc.as_ref()) {
-        out.push((
-            words.word("report.summary_sure"),
-            words.text(&match unc.iter().filter(|u| u.borderline).count() {
-                0 => t!(
-                    "report.programme_sure_none",
-                    share = pct(cfg.borderline_share),
-                    draws = fmt_qty(first.draws as f64)
-                ),
-                n => t!(
-                    "report.programme_sure_text",
-                    n = n,
-                    parks = unc.len(),
-                    share = pct(cfg.borderline_share),
-                    draws = fmt_qty(first.draws as f64)
-                ),
-            }),
-        ));
-    }
-    // What the data rests on: energy and CO2 by evidence grade over the parks scored, the
-    // totals left unknown, the warnings.
+    let (first, (_, cfg)) = (unc.first()?, input.programme.mc.as_ref()?);
+    let words = parkbench_core::i18n::Locale::get(lang);
+    Some(
+        words.text(&match unc.iter().filter(|u| u.borderline).count() {
+            0 => t!(
+                "report.programme_sure_none",
+                share = pct(cfg.borderline_share),
+                draws = fmt_qty(first.draws as f64)
+            ),
+            n => t!(
+                "report.programme_sure_text",
+                n = n,
+                parks = unc.len(),
+                share = pct(cfg.borderline_share),
+                draws = fmt_qty(first.draws as f64)
+            ),
+        }),
+    )
+}
+
+/// What the data rests on: energy and CO2 by evidence grade over the parks scored, the totals
+/// left unknown, the warnings.
+fn programme_quality(scores: &[&Score], input: &ReportInput, lang: Lang) -> String {
+    let words = parkbench_core::i18n::Locale::get(lang);
+    let colon = words.word("report.label_separator");
     let scored: std::collections::BTreeSet<(&str, i32)> = scores
         .iter()
         .map(|s| (s.park_id.as_str(), s.year))
@@ -335,10 +362,5 @@ pub(super) fn programme(
         "report.programme_warnings",
         n = input.data.report.warning_count()
     )));
-    out.push((
-        words.word("report.summary_quality"),
-        quality.join(&words.word("report.list_separator")),
-    ));
-    out.extend(thresholds(&scores[0].rules, lang));
-    out
+    quality.join(&words.word("report.list_separator"))
 }

@@ -341,7 +341,7 @@ impl Builder {
         let note = row
             .cells
             .iter()
-            .all(|(_, _, t)| crate::reference::is_note_text(t))
+            .all(|(_, _, t)| crate::reference::shipped().columns.is_note_text(t))
             .then(|| row.cells[0].2.clone());
         match (&mut b.notes, note) {
             (Some((_, texts)), Some(t)) => {
@@ -407,85 +407,9 @@ impl Builder {
                 t!("diag.sheet_empty"),
             ));
         };
-        let mut notices = Vec::new();
-        if let Some((from, texts)) = b.notes.take() {
-            let n = b.lines.len() - from;
-            b.lines.truncate(from);
-            for c in &mut b.columns {
-                c.truncate(from);
-            }
-            b.ragged.retain(|&(r, _)| r < from);
-            b.formulas.retain(|&(r, _)| (r as usize) < from);
-            b.period_numbers.retain(|&(r, _)| (r as usize) < from);
-            b.zeros.retain(|&(r, _)| (r as usize) < from);
-            let (line, first) = texts.into_iter().next().unwrap_or_default();
-            notices.push(Notice::new(
-                &self.origin,
-                line as usize,
-                t!(
-                    "diag.notes_skipped",
-                    n = n,
-                    first = crate::diag::printable(&first)
-                ),
-            ));
-        }
+        let notices: Vec<Notice> = b.strip_notes(&self.origin).into_iter().collect();
         fill_merges(&mut b, &merges, self.limits.cells, &self.origin)?;
-        let park_at = |b: &Body, r: u32| {
-            b.park
-                .and_then(|p| b.columns[p].get(r as usize))
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        for (i, &(r, c)) in b.formulas.iter().enumerate() {
-            let mut d = Diagnostic::error(
-                &self.origin,
-                b.lines[r as usize] as usize,
-                c as usize + 1,
-                t!("diag.formula_not_computed"),
-            )
-            .expected(t!("diag.expected.computed_value"))
-            .hint(t!("diag.hint.recalculate"));
-            if let Some(f) = b.formula_texts.get(i) {
-                d = d.value(f.as_str());
-            }
-            if let Some(p) = park_at(&b, r) {
-                d = d.park(p);
-            }
-            problems.push(d);
-        }
-        for &(r, c) in &b.zeros {
-            let mut d = Diagnostic::warning(
-                &self.origin,
-                b.lines[r as usize] as usize,
-                c as usize + 1,
-                t!("diag.formula_zero"),
-            )
-            .hint(t!("diag.hint.recalculate"));
-            if let Some(p) = park_at(&b, r) {
-                d = d.park(p);
-            }
-            problems.push(d);
-        }
-        for &(r, c) in &b.period_numbers {
-            let text = b.columns[c as usize].get(r as usize).unwrap_or("");
-            // 202403 is a month; 2022.1 may have been typed 2022.10 (October) or 2022.1.
-            if text.len() == 6 && text.bytes().all(|x| x.is_ascii_digit()) {
-                continue;
-            }
-            let mut d = Diagnostic::error(
-                &self.origin,
-                b.lines[r as usize] as usize,
-                c as usize + 1,
-                t!("diag.period_typed_as_number"),
-            )
-            .value(text)
-            .expected(t!("diag.expected.period"))
-            .hint(t!("diag.hint.period_as_text"));
-            if let Some(p) = park_at(&b, r) {
-                d = d.park(p);
-            }
-            problems.push(d);
-        }
+        b.cell_problems(&self.origin, problems);
         Ok(Sheet {
             table: Table {
                 origin: self.origin,
@@ -503,6 +427,87 @@ impl Builder {
             },
             notices,
         })
+    }
+}
+
+impl Body {
+    /// Takes the notes under the table (and their rows' records) off it; the notice that says
+    /// so, with the first note.
+    fn strip_notes(&mut self, origin: &Origin) -> Option<Notice> {
+        let (from, texts) = self.notes.take()?;
+        let n = self.lines.len() - from;
+        self.lines.truncate(from);
+        for c in &mut self.columns {
+            c.truncate(from);
+        }
+        self.ragged.retain(|&(r, _)| r < from);
+        self.formulas.retain(|&(r, _)| (r as usize) < from);
+        self.period_numbers.retain(|&(r, _)| (r as usize) < from);
+        self.zeros.retain(|&(r, _)| (r as usize) < from);
+        let (line, first) = texts.into_iter().next().unwrap_or_default();
+        Some(Notice::new(
+            origin,
+            line as usize,
+            t!(
+                "diag.notes_skipped",
+                n = n,
+                first = crate::diag::printable(&first)
+            ),
+        ))
+    }
+
+    /// The park of a row, when the table has a park column and the row's cell is filled.
+    fn park_at(&self, r: u32) -> Option<String> {
+        self.park
+            .and_then(|p| self.columns[p].get(r as usize))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The problems of single cells: formulas without a computed value, formulas computed as
+    /// zero, periods typed as numbers (`2022.1`), each with its row's park.
+    fn cell_problems(&self, origin: &Origin, problems: &mut Report) {
+        let at = |d: Diagnostic, r: u32| match self.park_at(r) {
+            Some(p) => d.park(p),
+            None => d,
+        };
+        let line = |r: u32| self.lines[r as usize] as usize;
+        for (i, &(r, c)) in self.formulas.iter().enumerate() {
+            let mut d = Diagnostic::error(
+                origin,
+                line(r),
+                c as usize + 1,
+                t!("diag.formula_not_computed"),
+            )
+            .expected(t!("diag.expected.computed_value"))
+            .hint(t!("diag.hint.recalculate"));
+            if let Some(f) = self.formula_texts.get(i) {
+                d = d.value(f.as_str());
+            }
+            problems.push(at(d, r));
+        }
+        for &(r, c) in &self.zeros {
+            let d = Diagnostic::warning(origin, line(r), c as usize + 1, t!("diag.formula_zero"))
+                .hint(t!("diag.hint.recalculate"));
+            problems.push(at(d, r));
+        }
+        for &(r, c) in &self.period_numbers {
+            let text = self.columns[c as usize].get(r as usize).unwrap_or("");
+            // 202403 is a month; 2022.1 may have been typed 2022.10 (October) or 2022.1.
+            if text.len() == 6 && text.bytes().all(|x| x.is_ascii_digit()) {
+                continue;
+            }
+            let d = Diagnostic::error(
+                origin,
+                line(r),
+                c as usize + 1,
+                t!("diag.period_typed_as_number"),
+            )
+            .value(text)
+            .expected(t!("diag.expected.period"))
+            .hint(t!("diag.hint.period_as_text"));
+            problems.push(at(d, r));
+        }
     }
 }
 

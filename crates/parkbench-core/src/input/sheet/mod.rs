@@ -95,6 +95,7 @@ pub struct Book {
 pub fn read_workbook(
     files: &dyn crate::world::Files,
     path: &Path,
+    limits: WorkbookLimits,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     let file = path.display().to_string();
@@ -106,13 +107,7 @@ pub fn read_workbook(
             t!("diag.cannot_read_file", error = e.to_string()),
         )
     })?;
-    read_workbook_as(
-        &file,
-        None,
-        &bytes,
-        crate::reference::limits().workbook,
-        problems,
-    )
+    read_workbook_as(&file, None, &bytes, limits, problems)
 }
 
 /// Like [`read_workbook`] on bytes already in memory (the format is told by the content, else by
@@ -120,15 +115,10 @@ pub fn read_workbook(
 pub fn read_workbook_bytes(
     file: &str,
     bytes: &[u8],
+    limits: WorkbookLimits,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
-    read_workbook_as(
-        file,
-        None,
-        bytes,
-        crate::reference::limits().workbook,
-        problems,
-    )
+    read_workbook_as(file, None, bytes, limits, problems)
 }
 
 /// The format of a workbook: told by the caller, else by its content (a ZIP with `mimetype` is
@@ -368,7 +358,8 @@ mod tests {
         z.write_all(&vec![b' '; 8 << 20]).unwrap();
         let bytes = z.finish().unwrap().into_inner();
         assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
-        let mut limits = crate::reference::limits().workbook;
+        let shipped = crate::reference::Limits::embedded().unwrap().workbook;
+        let mut limits = shipped;
         limits.inflated_bytes = 4 << 20;
         let e = inflate_counting("bomb.xlsx", &bytes, limits).unwrap_err();
         assert_eq!(e.file, "bomb.xlsx");
@@ -376,7 +367,7 @@ mod tests {
         limits.inflated_bytes = 16 << 20;
         assert!(inflate_counting("bomb.xlsx", &bytes, limits).is_ok());
         // The shipped limits parse.
-        assert!(crate::reference::limits().workbook.columns >= 100);
+        assert!(shipped.columns >= 100);
     }
 
     #[test]

@@ -188,14 +188,7 @@ impl Rows<'_, '_> {
     /// Streams the table's cells into `b`, row by row, up to the end of the table.
     fn cells(&mut self, b: &mut Builder) -> Result<(), Diagnostic> {
         let l = self.limits;
-        let max_rows: u64 = 1 << 24;
-        let mut row: u64 = 0;
-        let mut row_repeat: u64 = 1;
-        let mut col: u64 = 0;
-        let mut cells: Vec<OdsCell> = Vec::new();
-        let mut cell: Option<OdsCell> = None;
-        let mut paragraphs = 0u32;
-        let mut counted: u64 = 0;
+        let mut t = TableState::new();
         loop {
             self.buf.clear();
             let ev = match self.r.read_event_into(self.buf) {
@@ -206,100 +199,29 @@ impl Rows<'_, '_> {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty_tag = matches!(ev, Event::Empty(_));
                     match e.local_name().as_ref() {
-                        "table-row" => {
-                            row_repeat = attr(e, "number-rows-repeated")
-                                .and_then(|v| v.parse::<u64>().ok())
-                                .unwrap_or(1)
-                                .max(1);
-                            col = 0;
-                            cells.clear();
-                            if empty_tag {
-                                row = row.saturating_add(row_repeat);
-                            }
-                        }
-                        "table-cell" | "covered-table-cell" => {
-                            let repeat = attr(e, "number-columns-repeated")
-                                .and_then(|v| v.parse::<u64>().ok())
-                                .unwrap_or(1)
-                                .clamp(1, u64::from(u32::MAX));
-                            let covered = e.local_name().as_ref() == "covered-table-cell";
-                            // A covered cell (under a merge) keeps an old value nobody sees.
-                            let (kind, value) = if covered {
-                                (Kind::Text, Some(String::new()))
-                            } else {
-                                typed_value(e)
-                            };
-                            let span = (
-                                attr(e, "number-rows-spanned")
-                                    .and_then(|v| v.parse().ok())
-                                    .unwrap_or(1u32),
-                                attr(e, "number-columns-spanned")
-                                    .and_then(|v| v.parse().ok())
-                                    .unwrap_or(1u32),
-                            );
-                            let c = OdsCell {
-                                col: col.min(u64::from(u32::MAX)) as u32,
-                                repeat: repeat as u32,
-                                kind,
-                                from_paragraphs: value.is_none(),
-                                text: value.unwrap_or_default(),
-                                span,
-                            };
-                            col = col.saturating_add(repeat);
-                            paragraphs = 0;
-                            if empty_tag {
-                                keep(&mut cells, c);
-                            } else {
-                                cell = Some(c);
-                            }
-                        }
-                        "p" if !empty_tag => {
-                            if let Some(c) = &mut cell {
-                                paragraphs += 1;
-                                if paragraphs > 1 && c.from_paragraphs {
-                                    c.text.push('\n');
-                                }
-                            }
-                        }
+                        "table-row" => t.start_row(e, empty_tag),
+                        "table-cell" | "covered-table-cell" => t.start_cell(e, empty_tag),
+                        "p" if !empty_tag => t.paragraph(),
                         "s" => {
-                            if let Some(c) = &mut cell
-                                && c.from_paragraphs
-                            {
-                                let n = attr(e, "c")
-                                    .and_then(|v| v.parse::<usize>().ok())
-                                    .unwrap_or(1);
-                                c.text.extend(std::iter::repeat_n(' ', n.min(l.cell_chars)));
-                            }
+                            let n = attr(e, "c")
+                                .and_then(|v| v.parse::<usize>().ok())
+                                .unwrap_or(1);
+                            t.push_written(|text| {
+                                text.extend(std::iter::repeat_n(' ', n.min(l.cell_chars)))
+                            });
                         }
-                        "tab" => {
-                            if let Some(c) = &mut cell
-                                && c.from_paragraphs
-                            {
-                                c.text.push('\t');
-                            }
-                        }
-                        "line-break" => {
-                            if let Some(c) = &mut cell
-                                && c.from_paragraphs
-                            {
-                                c.text.push('\n');
-                            }
-                        }
+                        "tab" => t.push_written(|text| text.push('\t')),
+                        "line-break" => t.push_written(|text| text.push('\n')),
                         _ => {}
                     }
                 }
                 Event::Text(e) => {
-                    if let Some(c) = &mut cell
-                        && c.from_paragraphs
-                        && paragraphs > 0
-                    {
+                    if let Some(c) = t.in_paragraph() {
                         c.text.push_str(&e.xml10_content());
                     }
                 }
                 Event::GeneralRef(e) => {
-                    if let Some(c) = &mut cell
-                        && c.from_paragraphs
-                        && paragraphs > 0
+                    if let Some(c) = t.in_paragraph()
                         && let Some(ch) = entity(&e)
                     {
                         c.text.push(ch);
@@ -307,51 +229,170 @@ impl Rows<'_, '_> {
                 }
                 Event::End(e) => match e.local_name().as_ref() {
                     "table-cell" | "covered-table-cell" => {
-                        if let Some(c) = cell.take() {
-                            keep(&mut cells, c);
+                        if let Some(c) = t.cell.take() {
+                            keep(&mut t.cells, c);
                         }
                     }
-                    "table-row" => {
-                        // Every cell the repeated row stands for is counted before it is made.
-                        let per_row: u64 = cells.iter().map(|c| u64::from(c.repeat)).sum();
-                        if per_row > 0 {
-                            counted = counted.saturating_add(per_row.saturating_mul(row_repeat));
-                            if counted > l.cells as u64 {
-                                return Err(Diagnostic::error(
-                                    b.origin(),
-                                    (row + 1).min(u64::from(u32::MAX)) as usize,
-                                    0,
-                                    t!("diag.sheet_too_many_cells", n = l.cells),
-                                )
-                                .expected(t!("diag.expected.at_most_cells", n = l.cells)));
-                            }
-                            if row + row_repeat > max_rows {
-                                return Err(far_row(b, row));
-                            }
-                            for k in 0..row_repeat {
-                                emit(b, (row + k) as u32, &cells)?;
-                            }
-                        }
-                        row = row.saturating_add(row_repeat);
-                        cells.clear();
-                    }
+                    "table-row" => t.end_row(b, &l)?,
                     "table" => return Ok(()),
                     _ => {}
                 },
                 Event::Eof => return Ok(()),
                 _ => {}
             }
-            if let Some(c) = &cell
-                && c.text.len() > l.cell_chars * 4
-            {
+            t.check_cell_length(b, &l)?;
+        }
+    }
+}
+
+/// Where the reading of a table stands: the row, how many times it repeats, the next column,
+/// the row's cells kept so far, the cell being read and its paragraphs, and the cells counted.
+struct TableState {
+    row: u64,
+    row_repeat: u64,
+    col: u64,
+    cells: Vec<OdsCell>,
+    cell: Option<OdsCell>,
+    paragraphs: u32,
+    counted: u64,
+}
+
+/// Rows beyond this one are far rows (an error): a sheet this long is no data sheet.
+const MAX_ROWS: u64 = 1 << 24;
+
+impl TableState {
+    fn new() -> Self {
+        TableState {
+            row: 0,
+            row_repeat: 1,
+            col: 0,
+            cells: Vec::new(),
+            cell: None,
+            paragraphs: 0,
+            counted: 0,
+        }
+    }
+
+    /// A row starts (an empty tag: a row of nothing, repeated).
+    fn start_row(&mut self, e: &BytesStart<'_>, empty_tag: bool) {
+        self.row_repeat = attr(e, "number-rows-repeated")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1);
+        self.col = 0;
+        self.cells.clear();
+        if empty_tag {
+            self.row = self.row.saturating_add(self.row_repeat);
+        }
+    }
+
+    /// A cell starts: its value and type from its attributes (or its paragraphs, to come), its
+    /// repeat and span; an empty tag is the whole cell.
+    fn start_cell(&mut self, e: &BytesStart<'_>, empty_tag: bool) {
+        let repeat = attr(e, "number-columns-repeated")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(1)
+            .clamp(1, u64::from(u32::MAX));
+        let covered = e.local_name().as_ref() == "covered-table-cell";
+        // A covered cell (under a merge) keeps an old value nobody sees.
+        let (kind, value) = if covered {
+            (Kind::Text, Some(String::new()))
+        } else {
+            typed_value(e)
+        };
+        let span = (
+            attr(e, "number-rows-spanned")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1u32),
+            attr(e, "number-columns-spanned")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1u32),
+        );
+        let c = OdsCell {
+            col: self.col.min(u64::from(u32::MAX)) as u32,
+            repeat: repeat as u32,
+            kind,
+            from_paragraphs: value.is_none(),
+            text: value.unwrap_or_default(),
+            span,
+        };
+        self.col = self.col.saturating_add(repeat);
+        self.paragraphs = 0;
+        if empty_tag {
+            keep(&mut self.cells, c);
+        } else {
+            self.cell = Some(c);
+        }
+    }
+
+    /// A paragraph of the cell starts (a new line after the first).
+    fn paragraph(&mut self) {
+        if let Some(c) = &mut self.cell {
+            self.paragraphs += 1;
+            if self.paragraphs > 1 && c.from_paragraphs {
+                c.text.push('\n');
+            }
+        }
+    }
+
+    /// Adds to the text of a cell whose value is its paragraphs (spaces, a tab, a line break).
+    fn push_written(&mut self, add: impl FnOnce(&mut String)) {
+        if let Some(c) = &mut self.cell
+            && c.from_paragraphs
+        {
+            add(&mut c.text);
+        }
+    }
+
+    /// The cell whose paragraphs are being read, when its value is their text.
+    fn in_paragraph(&mut self) -> Option<&mut OdsCell> {
+        let paragraphs = self.paragraphs;
+        self.cell
+            .as_mut()
+            .filter(|c| c.from_paragraphs && paragraphs > 0)
+    }
+
+    /// A row ends: its cells, as many times as it repeats, go to `b`, every cell it stands for
+    /// counted against the bound first.
+    fn end_row(&mut self, b: &mut Builder, l: &WorkbookLimits) -> Result<(), Diagnostic> {
+        let (row, row_repeat) = (self.row, self.row_repeat);
+        let per_row: u64 = self.cells.iter().map(|c| u64::from(c.repeat)).sum();
+        if per_row > 0 {
+            self.counted = self
+                .counted
+                .saturating_add(per_row.saturating_mul(row_repeat));
+            if self.counted > l.cells as u64 {
                 return Err(Diagnostic::error(
                     b.origin(),
                     (row + 1).min(u64::from(u32::MAX)) as usize,
-                    c.col as usize + 1,
-                    t!("diag.cell_too_long"),
+                    0,
+                    t!("diag.sheet_too_many_cells", n = l.cells),
                 )
-                .expected(t!("diag.expected.at_most_chars", n = l.cell_chars)));
+                .expected(t!("diag.expected.at_most_cells", n = l.cells)));
             }
+            if row + row_repeat > MAX_ROWS {
+                return Err(far_row(b, row));
+            }
+            for k in 0..row_repeat {
+                emit(b, (row + k) as u32, &self.cells)?;
+            }
+        }
+        self.row = row.saturating_add(row_repeat);
+        self.cells.clear();
+        Ok(())
+    }
+
+    /// The cell being read may hold at most four times a cell's characters in bytes.
+    fn check_cell_length(&self, b: &Builder, l: &WorkbookLimits) -> Result<(), Diagnostic> {
+        match &self.cell {
+            Some(c) if c.text.len() > l.cell_chars * 4 => Err(Diagnostic::error(
+                b.origin(),
+                (self.row + 1).min(u64::from(u32::MAX)) as usize,
+                c.col as usize + 1,
+                t!("diag.cell_too_long"),
+            )
+            .expected(t!("diag.expected.at_most_chars", n = l.cell_chars))),
+            _ => Ok(()),
         }
     }
 }

@@ -341,6 +341,68 @@ struct Cells {
 }
 
 impl Cells {
+    /// The numbers of a `MulRk` record: cells in a row from `col` on, each with its format.
+    fn mulrk(&mut self, g: &Globals, (row, col): (u16, u16), b: &[u8]) {
+        let mut i = 4;
+        let mut c = col;
+        while i + 6 <= b.len().saturating_sub(2) {
+            let xf = u16_at(b, i).unwrap_or(0);
+            if let Some(v) = u32_at(b, i + 2) {
+                let (k, t) = number(g, xf, rk(v));
+                self.push(row, c, k, &t);
+            }
+            c = c.saturating_add(1);
+            i += 6;
+        }
+    }
+
+    /// A formula's cached value (a number, a Boolean or an error); its cell when its value is
+    /// a string, which the `String` record after it holds.
+    fn formula(
+        &mut self,
+        g: &Globals,
+        (row, col): (u16, u16),
+        xf: u16,
+        b: &[u8],
+    ) -> Option<(u16, u16)> {
+        let v = b.get(6..14).unwrap_or(&[0; 8]);
+        if v[6] == 0xFF && v[7] == 0xFF {
+            match v[0] {
+                0 => return Some((row, col)),
+                1 => self.push(row, col, Kind::Other, flag(v[2])),
+                2 => self.push(row, col, Kind::Other, error_text(v[2])),
+                _ => {}
+            }
+        } else if let Some(f) = f64_at(b, 6) {
+            let (k, t) = if f == 0.0 {
+                (Kind::FormulaZero, "0".to_string())
+            } else {
+                number(g, xf, f)
+            };
+            self.push(row, col, k, &t);
+        }
+        None
+    }
+
+    /// The sheet: its merges, then its cells in order (BIFF writes cells row by row, but not
+    /// always in order within a block; a cell written twice counts once).
+    fn build(
+        mut self,
+        mut b: Builder,
+        merges: Vec<[u32; 4]>,
+        problems: &mut Report,
+    ) -> Result<super::builder::Sheet, Diagnostic> {
+        self.cells.sort_by_key(|&(r, c, ..)| (r, c));
+        self.cells.dedup_by_key(|&mut (r, c, ..)| (r, c));
+        for [r0, c0, r1, c1] in merges {
+            b.merge(r0, c0, r1, c1)?;
+        }
+        for &(r, c, k, s, e) in &self.cells {
+            b.cell(r, u32::from(c), k, &self.text[s as usize..e as usize])?;
+        }
+        b.finish(problems)
+    }
+
     fn push(&mut self, row: u16, col: u16, kind: Kind, text: &str) {
         let start = self.text.len() as u32;
         self.text.push_str(text);
@@ -408,15 +470,6 @@ fn read_sheet(
     // A formula's string value is in the String record after it.
     let mut pending_string: Option<(u16, u16)> = None;
     let mut first = true;
-    let too_many = |row: u16, col: u16| {
-        Diagnostic::error(
-            &origin,
-            usize::from(row) + 1,
-            usize::from(col) + 1,
-            t!("diag.sheet_too_many_cells", n = limits.cells),
-        )
-        .expected(t!("diag.expected.at_most_cells", n = limits.cells))
-    };
     while let Some((ty, b)) = records.next() {
         if first {
             first = false;
@@ -427,7 +480,7 @@ fn read_sheet(
         }
         if cells.cells.len() > limits.cells {
             let (r, c, ..) = cells.cells[cells.cells.len() - 1];
-            return Err(too_many(r as u16, c));
+            return Err(too_many(&origin, (r as u16, c), limits.cells));
         }
         let (row, col) = (u16_at(b, 0).unwrap_or(0), u16_at(b, 2).unwrap_or(0));
         let xf = u16_at(b, 4).unwrap_or(0);
@@ -453,19 +506,7 @@ fn read_sheet(
                     cells.push(row, col, k, &t);
                 }
             }
-            MULRK => {
-                let mut i = 4;
-                let mut c = col;
-                while i + 6 <= b.len().saturating_sub(2) {
-                    let xf = u16_at(b, i).unwrap_or(0);
-                    if let Some(v) = u32_at(b, i + 2) {
-                        let (k, t) = number(g, xf, rk(v));
-                        cells.push(row, c, k, &t);
-                    }
-                    c = c.saturating_add(1);
-                    i += 6;
-                }
-            }
+            MULRK => cells.mulrk(g, (row, col), b),
             LABELSST => {
                 let i = u32_at(b, 6).unwrap_or(u32::MAX) as usize;
                 let t = g.strings.get(i).map_or("", |s| s);
@@ -476,79 +517,72 @@ fn read_sheet(
                     cells.push(row, col, Kind::Text, &t);
                 }
             }
-            FORMULA => {
-                let v = b.get(6..14).unwrap_or(&[0; 8]);
-                if v[6] == 0xFF && v[7] == 0xFF {
-                    match v[0] {
-                        0 => pending_string = Some((row, col)),
-                        1 => cells.push(row, col, Kind::Other, if v[2] != 0 { "1" } else { "0" }),
-                        2 => cells.push(row, col, Kind::Other, error_text(v[2])),
-                        _ => {}
-                    }
-                } else if let Some(f) = f64_at(b, 6) {
-                    let (k, t) = if f == 0.0 {
-                        (Kind::FormulaZero, "0".to_string())
-                    } else {
-                        number(g, xf, f)
-                    };
-                    cells.push(row, col, k, &t);
-                }
-            }
+            // A string result waits for its String record.
+            FORMULA => pending_string = cells.formula(g, (row, col), xf, b).or(pending_string),
             STRING => {
                 if let Some((r, c)) = pending_string.take() {
-                    let mut parts = vec![b];
-                    while let Some((CONTINUE, more)) = records.peek() {
-                        parts.push(more);
-                        records.next();
-                    }
-                    let mut p = Pieces {
-                        parts,
-                        part: 0,
-                        pos: 0,
-                    };
-                    let t = string_value(&mut p).unwrap_or_default();
+                    let t = string_record(b, &mut records);
                     cells.push(r, c, Kind::Text, &t);
                 }
             }
             BOOLERR => {
                 let (v, is_error) = (b.get(6).copied().unwrap_or(0), b.get(7) == Some(&1));
-                let t = if is_error {
-                    error_text(v)
-                } else if v != 0 {
-                    "1"
-                } else {
-                    "0"
-                };
+                let t = if is_error { error_text(v) } else { flag(v) };
                 cells.push(row, col, Kind::Other, t);
             }
-            MERGECELLS => {
-                let n = u16_at(b, 0).unwrap_or(0) as usize;
-                for k in 0..n {
-                    let at = 2 + k * 8;
-                    if let (Some(r0), Some(r1), Some(c0), Some(c1)) = (
-                        u16_at(b, at),
-                        u16_at(b, at + 2),
-                        u16_at(b, at + 4),
-                        u16_at(b, at + 6),
-                    ) {
-                        merges.push([r0.into(), c0.into(), r1.into(), c1.into()]);
-                    }
-                }
-            }
+            MERGECELLS => merge_ranges(b, &mut merges),
             _ => {}
         }
     }
-    // BIFF writes cells row by row, but not always in order within a block.
-    cells.cells.sort_by_key(|&(r, c, ..)| (r, c));
-    cells.cells.dedup_by_key(|&mut (r, c, ..)| (r, c));
-    let mut b = Builder::new(origin, limits);
-    for [r0, c0, r1, c1] in merges {
-        b.merge(r0, c0, r1, c1)?;
+    cells.build(Builder::new(origin, limits), merges, problems)
+}
+
+/// The error of a sheet with more cells than `cells`, at the cell past the bound.
+fn too_many(origin: &Origin, (row, col): (u16, u16), cells: usize) -> Diagnostic {
+    Diagnostic::error(
+        origin,
+        usize::from(row) + 1,
+        usize::from(col) + 1,
+        t!("diag.sheet_too_many_cells", n = cells),
+    )
+    .expected(t!("diag.expected.at_most_cells", n = cells))
+}
+
+/// A formula's string value: the `String` record `b` and the `Continue` records after it.
+fn string_record<'a>(b: &'a [u8], records: &mut std::iter::Peekable<Records<'a>>) -> String {
+    let mut parts = vec![b];
+    while let Some((CONTINUE, more)) = records.peek() {
+        parts.push(more);
+        records.next();
     }
-    for &(r, c, k, s, e) in &cells.cells {
-        b.cell(r, u32::from(c), k, &cells.text[s as usize..e as usize])?;
+    let mut p = Pieces {
+        parts,
+        part: 0,
+        pos: 0,
+    };
+    string_value(&mut p).unwrap_or_default()
+}
+
+/// A Boolean cell's text: `1` or `0`.
+fn flag(v: u8) -> &'static str {
+    if v != 0 { "1" } else { "0" }
+}
+
+/// The ranges of a `MergeCells` record, added to `merges` as [first row, first column, last
+/// row, last column].
+fn merge_ranges(b: &[u8], merges: &mut Vec<[u32; 4]>) {
+    let n = u16_at(b, 0).unwrap_or(0) as usize;
+    for k in 0..n {
+        let at = 2 + k * 8;
+        if let (Some(r0), Some(r1), Some(c0), Some(c1)) = (
+            u16_at(b, at),
+            u16_at(b, at + 2),
+            u16_at(b, at + 4),
+            u16_at(b, at + 6),
+        ) {
+            merges.push([r0.into(), c0.into(), r1.into(), c1.into()]);
+        }
     }
-    b.finish(problems)
 }
 
 /// A formula's string result (`String` record): an `XLUnicodeString` that may run on.

@@ -503,29 +503,17 @@ fn read_sheet(
             Event::Start(e) | Event::Empty(e) => {
                 match e.local_name().as_ref() {
                     "row" => {
+                        // Its `r` (1-based), else after the last; an empty row is passed.
                         let r_attr = attr(&e, "r").and_then(|v| v.parse::<u32>().ok());
                         next_row = r_attr.map_or(next_row, |r| r.saturating_sub(1));
+                        next_row = next_row.saturating_add(u32::from(empty_tag));
                         next_col = 0;
-                        if empty_tag {
-                            next_row = next_row.saturating_add(1);
-                        }
                     }
                     "c" => {
-                        cur = Cur::default();
-                        let (row, col) = attr(&e, "r")
-                            .and_then(|v| cell_ref(&v))
-                            .unwrap_or((next_row, next_col));
-                        cur.row = row;
-                        cur.col = col;
-                        cur.seen = true;
-                        cur.style = attr(&e, "s").and_then(|v| v.parse().ok()).unwrap_or(0);
-                        cur.ty = attr(&e, "t").unwrap_or_default();
-                        next_col = col.saturating_add(1);
-                        if empty_tag {
-                            // A styled cell without a value.
-                        } else {
-                            in_cell = true;
-                        }
+                        cur = Cur::start(&e, (next_row, next_col));
+                        next_col = cur.col.saturating_add(1);
+                        // An empty tag: a styled cell without a value.
+                        in_cell = !empty_tag;
                     }
                     "f" if in_cell => {
                         cur.formula = Some(String::new());
@@ -537,14 +525,7 @@ fn read_sheet(
                     }
                     "t" if in_cell && !empty_tag && in_phonetic == 0 => inside = In::Inline,
                     "rPh" if !empty_tag => in_phonetic += 1,
-                    "mergeCell" => {
-                        if let Some(range) = attr(&e, "ref") {
-                            let (a, z) = range.split_once(':').unwrap_or((&range, &range));
-                            if let (Some((r0, c0)), Some((r1, c1))) = (cell_ref(a), cell_ref(z)) {
-                                b.merge(r0, c0, r1, c1)?;
-                            }
-                        }
-                    }
+                    "mergeCell" => merge_cell(&e, &mut b)?,
                     _ => {}
                 }
             }
@@ -560,14 +541,8 @@ fn read_sheet(
                 "rPh" => in_phonetic = in_phonetic.saturating_sub(1),
                 _ => {}
             },
-            Event::Text(e) => {
-                let t = e.xml10_content();
-                push_text(&mut cur, inside, &t);
-            }
-            Event::CData(e) => {
-                let t = e.into_inner();
-                push_text(&mut cur, inside, &t);
-            }
+            Event::Text(e) => push_text(&mut cur, inside, &e.xml10_content()),
+            Event::CData(e) => push_text(&mut cur, inside, &e.into_inner()),
             Event::GeneralRef(e) => {
                 if let Some(c) = entity(&e) {
                     push_text(&mut cur, inside, c.encode_utf8(&mut [0; 4]));
@@ -579,16 +554,7 @@ fn read_sheet(
         buf.clear();
         // A cell's text is held while it is read: bounded here, before the builder sees it.
         if inside != In::Nothing {
-            let len = cur.inline.len() + cur.value.as_ref().map_or(0, String::len);
-            if len > ctx.limits.cell_chars * 4 {
-                return Err(Diagnostic::error(
-                    &origin,
-                    cur.row as usize + 1,
-                    cur.col as usize + 1,
-                    t!("diag.cell_too_long"),
-                )
-                .expected(t!("diag.expected.at_most_chars", n = ctx.limits.cell_chars)));
-            }
+            cur.check_length(&origin, ctx.limits.cell_chars)?;
         }
     }
     drop(r);
@@ -599,6 +565,49 @@ fn read_sheet(
         return Err(ar.failed(&origin.to_string(), at.as_deref(), &e));
     }
     b.finish(problems)
+}
+
+impl Cur {
+    /// A cell starts (`<c>`): where it is (its `r`, else after the last), its style and type.
+    fn start(e: &BytesStart<'_>, (next_row, next_col): (u32, u32)) -> Cur {
+        let (row, col) = attr(e, "r")
+            .and_then(|v| cell_ref(&v))
+            .unwrap_or((next_row, next_col));
+        Cur {
+            row,
+            col,
+            seen: true,
+            style: attr(e, "s").and_then(|v| v.parse().ok()).unwrap_or(0),
+            ty: attr(e, "t").unwrap_or_default(),
+            ..Cur::default()
+        }
+    }
+
+    /// The cell's text read so far may be at most four times a cell's characters in bytes.
+    fn check_length(&self, origin: &Origin, cell_chars: usize) -> Result<(), Diagnostic> {
+        let len = self.inline.len() + self.value.as_ref().map_or(0, String::len);
+        if len > cell_chars * 4 {
+            return Err(Diagnostic::error(
+                origin,
+                self.row as usize + 1,
+                self.col as usize + 1,
+                t!("diag.cell_too_long"),
+            )
+            .expected(t!("diag.expected.at_most_chars", n = cell_chars)));
+        }
+        Ok(())
+    }
+}
+
+/// A merged range (`<mergeCell ref="A1:C2">`), given to the builder.
+fn merge_cell(e: &BytesStart<'_>, b: &mut Builder) -> Result<(), Diagnostic> {
+    if let Some(range) = attr(e, "ref") {
+        let (a, z) = range.split_once(':').unwrap_or((&range, &range));
+        if let (Some((r0, c0)), Some((r1, c1))) = (cell_ref(a), cell_ref(z)) {
+            b.merge(r0, c0, r1, c1)?;
+        }
+    }
+    Ok(())
 }
 
 fn push_text(cur: &mut Cur, inside: In, t: &str) {
