@@ -269,6 +269,17 @@ pub fn read_activity(
     vocab: &Vocabulary,
     diags: &mut crate::diag::Report,
 ) -> Vec<Row> {
+    read_activity_in_parts(t, file_index, vocab, diags, PART_ROWS).concat()
+}
+
+/// [`read_activity`] as the rows of its parts, in order: for a caller that takes them a part
+/// at a time, so that no copy of all the rows is ever made.
+pub fn read_activity_parts(
+    t: &Table,
+    file_index: u16,
+    vocab: &Vocabulary,
+    diags: &mut crate::diag::Report,
+) -> Vec<Vec<Row>> {
     read_activity_in_parts(t, file_index, vocab, diags, PART_ROWS)
 }
 
@@ -278,7 +289,7 @@ fn read_activity_in_parts(
     vocab: &Vocabulary,
     diags: &mut crate::diag::Report,
     part_rows: usize,
-) -> Vec<Row> {
+) -> Vec<Vec<Row>> {
     let canonical = vocab
         .order
         .iter()
@@ -353,12 +364,12 @@ impl<'a> Ctx<'a> {
         &self,
         diags: &mut crate::diag::Report,
         check: impl Fn(std::ops::Range<usize>, &mut crate::diag::Report) -> Vec<Row> + Sync,
-    ) -> Vec<Row> {
+    ) -> Vec<Vec<Row>> {
         use rayon::prelude::*;
         let (n, size) = (self.t.rows(), self.part_rows.max(1));
         let parts = n.div_ceil(size);
         if parts < 2 || rayon::current_num_threads() < 2 {
-            return check(0..n, diags);
+            return vec![check(0..n, diags)];
         }
         let done: Vec<(Vec<Row>, crate::diag::Report)> = (0..parts)
             .into_par_iter()
@@ -370,12 +381,12 @@ impl<'a> Ctx<'a> {
             .collect();
         let (rows, reports): (Vec<Vec<Row>>, Vec<crate::diag::Report>) = done.into_iter().unzip();
         if !diags.absorbs_exactly(&reports) {
-            return check(0..n, diags);
+            return vec![check(0..n, diags)];
         }
         for r in reports {
             diags.absorb(r);
         }
-        rows.concat()
+        rows
     }
 
     fn cell(&self, col: Option<usize>, row: usize) -> &str {
@@ -1092,11 +1103,11 @@ mod tests {
                 value_chars: 40,
             };
             let mut once = crate::diag::Report::with_limits(limits);
-            let rows = read_activity_in_parts(&t, 0, &vocab, &mut once, usize::MAX);
+            let rows = read_activity_in_parts(&t, 0, &vocab, &mut once, usize::MAX).concat();
             assert!(once.error_count() > 50 && !rows.is_empty());
             for part in [1, 2, 7, 64, 599] {
                 let mut parts = crate::diag::Report::with_limits(limits);
-                let got = read_activity_in_parts(&t, 0, &vocab, &mut parts, part);
+                let got = read_activity_in_parts(&t, 0, &vocab, &mut parts, part).concat();
                 assert_eq!(got, rows, "parts of {part}");
                 assert_eq!(format!("{parts:?}"), format!("{once:?}"), "parts of {part}");
             }

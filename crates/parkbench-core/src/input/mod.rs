@@ -20,7 +20,7 @@ pub mod products;
 pub mod sheet;
 pub mod table;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -799,9 +799,10 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
         let each = |mut t: table::Table| {
             head.get_or_insert((t.header_line, t.title_rows));
             notices.append(&mut t.notices);
-            let rows = how.read_rows(&mut t, index, left_out, diags);
-            let rows = enterprises::admit(rows, boundary, &origin, vocab, seen, diags);
-            add_rows(collector, rows);
+            for rows in how.read_rows(&mut t, index, left_out, diags) {
+                let rows = enterprises::admit(rows, boundary, &origin, vocab, seen, diags);
+                add_rows(collector, rows);
+            }
             // A header without the required columns is reported once, not once per piece.
             activity::missing_columns(&t).is_empty()
         };
@@ -845,16 +846,17 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                 if t.rows() == 0 {
                     acc.diags.push(no_rows(&t.origin, t.header_line as usize));
                 }
-                let rows = how.read_rows(&mut t, index, &acc.left_out, &mut acc.diags);
-                let rows = enterprises::admit(
-                    rows,
-                    &acc.boundary,
-                    &t.origin,
-                    vocab,
-                    &mut acc.admission,
-                    &mut acc.diags,
-                );
-                add_rows(&mut acc.activity, rows);
+                for rows in how.read_rows(&mut t, index, &acc.left_out, &mut acc.diags) {
+                    let rows = enterprises::admit(
+                        rows,
+                        &acc.boundary,
+                        &t.origin,
+                        vocab,
+                        &mut acc.admission,
+                        &mut acc.diags,
+                    );
+                    add_rows(&mut acc.activity, rows);
+                }
             }
             Err(d) => {
                 acc.row_counts.push(0);
@@ -944,24 +946,29 @@ impl Reading<'_> {
 
     /// The activity rows of a table the reading filter keeps, checked: rows outside the filter
     /// (or of a park a parks table left out by it) are left out before they are checked, and
-    /// rows whose year the check read otherwise than the filter did are left out after.
+    /// rows whose year the check read otherwise than the filter did are left out after. The
+    /// rows come in the parts they were checked in, in order.
     fn read_rows(
         &self,
         t: &mut table::Table,
         file_index: u16,
         left_out: &FxHashSet<String>,
         diags: &mut Report,
-    ) -> Vec<Row> {
+    ) -> Vec<Vec<Row>> {
         let filter = &self.options.filter;
         let dropped = |id: &str| left_out.contains(id);
         filter.keep_rows(t, &dropped);
-        let mut rows = activity::read_activity(t, file_index, self.vocab, diags);
+        let mut parts = activity::read_activity_parts(t, file_index, self.vocab, diags);
         if !filter.is_empty() {
-            rows.retain(|r| {
-                filter.keeps_year(r.year) && filter.keeps_park(&r.park_id) && !dropped(&r.park_id)
-            });
+            for rows in &mut parts {
+                rows.retain(|r| {
+                    filter.keeps_year(r.year)
+                        && filter.keeps_park(&r.park_id)
+                        && !dropped(&r.park_id)
+                });
+            }
         }
-        rows
+        parts
     }
 }
 
@@ -991,9 +998,10 @@ fn parquet_activity(
         hive::fill(&mut t, &source.partition, &kept, diags);
         origin.get_or_insert_with(|| t.origin.clone());
         let header_ok = activity::missing_columns(&t).is_empty();
-        let rows = how.read_rows(&mut t, index, left_out, diags);
-        let rows = enterprises::admit(rows, boundary, &t.origin, how.vocab, seen, diags);
-        add_rows(collector, rows);
+        for rows in how.read_rows(&mut t, index, left_out, diags) {
+            let rows = enterprises::admit(rows, boundary, &t.origin, how.vocab, seen, diags);
+            add_rows(collector, rows);
+        }
         header_ok
     };
     let name = &source.name;
@@ -1200,11 +1208,7 @@ impl Dataset {
             .iter()
             .map(|p| p.park_id.as_str())
             .collect();
-        self.annual_by(vocab, |unit| {
-            valid
-                .contains(&*unit.id)
-                .then(|| (unit.id.to_string(), String::new()))
-        })
+        self.annual_by(vocab, |unit| valid.contains(&*unit.id).then_some((&*unit.id, "")))
         .map(|by| {
             by.into_iter()
                 .map(|((park, _, year), metrics)| ((park, year), metrics))
@@ -1225,22 +1229,19 @@ impl Dataset {
             .map(|p| p.park_id.as_str())
             .collect();
         self.annual_by(vocab, |unit| {
-            valid.contains(&*unit.id).then(|| {
-                (
-                    unit.id.to_string(),
-                    unit.enterprise.as_deref().unwrap_or("").to_string(),
-                )
-            })
+            valid
+                .contains(&*unit.id)
+                .then(|| (&*unit.id, unit.enterprise.as_deref().unwrap_or("")))
         })
     }
 
     /// Monthly rows summed to years, the units (a park's own rows, each enterprise's) that
     /// `key` maps to the same (park, enterprise) added together: a value is unknown when any of
     /// its units' is (missing is not zero).
-    fn annual_by(
-        &self,
-        vocab: &Vocabulary,
-        key: impl Fn(&collect::ActivityPark) -> Option<(String, String)>,
+    fn annual_by<'a>(
+        &'a self,
+        vocab: &'a Vocabulary,
+        key: impl Fn(&'a collect::ActivityPark) -> Option<(&'a str, &'a str)>,
     ) -> Result<UnitAnnual, crate::frame::FrameError> {
         #[derive(Default)]
         struct Sum {
@@ -1251,7 +1252,10 @@ impl Dataset {
             grade_rows: [u32; 4],
             grade_sum: [f64; 4],
         }
-        let mut sums: BTreeMap<(String, String, i32), BTreeMap<&str, Sum>> = BTreeMap::new();
+        // Each (park, enterprise, year) once, found by hashing; sorted at the end. Groups are
+        // added in their order, so every sum is made in the same order as before.
+        let mut index: FxHashMap<(&str, &str, i32), usize> = FxHashMap::default();
+        let mut sums: Vec<((&str, &str, i32), BTreeMap<&str, Sum>)> = Vec::new();
         for g in &self.activity.groups {
             let Some((park, firm)) = key(&self.activity.parks[g.park as usize]) else {
                 continue;
@@ -1266,11 +1270,11 @@ impl Dataset {
                     crate::reference::Aggregate::Max => g.max,
                 })
             };
-            let s = sums
-                .entry((park, firm, g.year))
-                .or_default()
-                .entry(metric.as_str())
-                .or_default();
+            let at = *index.entry((park, firm, g.year)).or_insert_with(|| {
+                sums.push(((park, firm, g.year), BTreeMap::new()));
+                sums.len() - 1
+            });
+            let s = sums[at].1.entry(metric.as_str()).or_default();
             match value {
                 // Units of a park are only ever summed (enterprises report summed metrics).
                 Some(v) => s.value = Some(s.value.unwrap_or(0.0) + v),
@@ -1283,9 +1287,10 @@ impl Dataset {
                 s.grade_sum[k] += g.grade_sum[k];
             }
         }
+        sums.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(sums
             .into_iter()
-            .map(|(k, metrics)| {
+            .map(|((park, firm, year), metrics)| {
                 let metrics = metrics
                     .into_iter()
                     .map(|(id, s)| {
@@ -1302,7 +1307,7 @@ impl Dataset {
                         )
                     })
                     .collect();
-                (k, metrics)
+                ((park.to_string(), firm.to_string(), year), metrics)
             })
             .collect())
     }
