@@ -14,7 +14,9 @@ pub use polars::error::PolarsError as FrameError;
 /// A column of a Parquet file as parkbench reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cells {
-    Text(Vec<Option<String>>),
+    /// Text cells one after another, and the end of each (an empty or null cell is empty): no
+    /// string per cell.
+    Text { text: String, ends: Vec<u32> },
     /// Integer types (and booleans, as 0/1).
     Int(Vec<Option<i64>>),
     /// Floating-point types (and decimals); a 32-bit float as the decimal it was written as.
@@ -119,13 +121,10 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
         .iter()
         .map(|c| {
             let cells = match c.dtype() {
-                DataType::String => {
-                    Cells::Text(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
-                }
+                DataType::String => text_cells(c.str()?),
                 // pandas `category`, polars `Categorical` and `Enum`: dictionary columns.
                 DataType::Categorical(..) | DataType::Enum(..) => {
-                    let s = c.cast(&DataType::String)?;
-                    Cells::Text(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+                    text_cells(c.cast(&DataType::String)?.str()?)
                 }
                 // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
                 // shortest text of the 32-bit value is what was written.
@@ -172,6 +171,17 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
             Ok((c.name().to_string(), cells))
         })
         .collect()
+}
+
+/// A text column's cells, one after another.
+fn text_cells(c: &StringChunked) -> Cells {
+    let mut text = String::new();
+    let mut ends = Vec::with_capacity(c.len());
+    for v in c.iter() {
+        text.push_str(v.unwrap_or(""));
+        ends.push(text.len() as u32);
+    }
+    Cells::Text { text, ends }
 }
 
 /// Checks that a SQL expression parses.

@@ -432,12 +432,32 @@ pub fn admit(
         return rows;
     }
     let mut out = Vec::with_capacity(rows.len());
+    // Rows of an enterprise come in runs sharing their park's and enterprise's text: what the
+    // boundary says of the run is looked up once.
+    let mut run: Option<(Arc<str>, Arc<str>, i32, bool, u16)> = None;
     for mut r in rows {
         let Some(e) = r.enterprise.clone() else {
             out.push(r);
             continue;
         };
         let park = r.park_id.clone();
+        let (known, inside) = match &run {
+            Some((p, f, y, known, inside))
+                if Arc::ptr_eq(p, &park) && Arc::ptr_eq(f, &e) && *y == r.year =>
+            {
+                (*known, *inside)
+            }
+            _ => {
+                let known = boundary.knows(&park, &e);
+                let inside = if known {
+                    boundary.months(&park, &e, r.year)
+                } else {
+                    0
+                };
+                run = Some((park.clone(), e.clone(), r.year, known, inside));
+                (known, inside)
+            }
+        };
         let at = RowAt {
             file,
             line: r.line as usize,
@@ -445,11 +465,10 @@ pub fn admit(
             enterprise: &e,
             park: &park,
         };
-        if let Some(d) = refused(&r, &at, boundary, vocab, kept) {
+        if let Some(d) = refused(&r, &at, known, vocab, kept) {
             diags.extend(d);
             continue;
         }
-        let inside = boundary.months(at.park, &e, r.year);
         // The period of a row outside the boundary: its month, or its year when the firm was
         // inside for none of it.
         let outside = match r.month {
@@ -507,7 +526,7 @@ impl RowAt<'_> {
 fn refused(
     r: &super::Row,
     at: &RowAt<'_>,
-    boundary: &Boundary,
+    known: bool,
     vocab: &crate::reference::Vocabulary,
     kept: &mut Admission,
 ) -> Option<Option<Diagnostic>> {
@@ -518,7 +537,7 @@ fn refused(
                 .hint(t!("diag.hint.enterprise_not_summed")),
         ));
     }
-    if !boundary.knows(at.park, at.enterprise) {
+    if !known {
         let first = kept
             .reported
             .insert((r.park_id.clone(), Arc::from(at.enterprise)));

@@ -1208,7 +1208,9 @@ impl Dataset {
             .iter()
             .map(|p| p.park_id.as_str())
             .collect();
-        self.annual_by(vocab, |unit| valid.contains(&*unit.id).then_some((&*unit.id, "")))
+        self.annual_by(vocab, |unit| {
+            valid.contains(&*unit.id).then_some((&*unit.id, ""))
+        })
         .map(|by| {
             by.into_iter()
                 .map(|((park, _, year), metrics)| ((park, year), metrics))

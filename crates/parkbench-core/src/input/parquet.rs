@@ -12,6 +12,7 @@ use super::table::{Table, TextColumn, canonical_header};
 use crate::diag::{Diagnostic, Origin};
 use crate::frame::{self, Cells};
 use crate::units::DecimalMark;
+use std::fmt::Write;
 
 /// Rows per piece: a piece's text cells stay in the tens of megabytes.
 pub const PIECE_ROWS: usize = 1 << 20;
@@ -158,7 +159,7 @@ fn keeps(filter: &Filter, g: &frame::RowGroup) -> bool {
 
 fn cells_len(c: &Cells) -> usize {
     match c {
-        Cells::Text(v) => v.len(),
+        Cells::Text { ends, .. } => ends.len(),
         Cells::Int(v) => v.len(),
         Cells::Float(v) => v.len(),
         Cells::Days(v) => v.len(),
@@ -182,14 +183,14 @@ fn table(
         let number = NUMBER_COLUMNS.contains(&name.as_str());
         let text = TEXT_COLUMNS.contains(&name.as_str());
         let kind = match &cells {
-            Cells::Text(_) => t!("diag.kind.text"),
+            Cells::Text { .. } => t!("diag.kind.text"),
             Cells::Int(_) => t!("diag.kind.integers"),
             Cells::Float(_) => t!("diag.kind.floats"),
             Cells::Days(_) => t!("diag.kind.dates"),
             Cells::Unsupported(t) => crate::i18n::Text::verbatim(t.as_str()),
         };
         let fits = match &cells {
-            Cells::Text(_) => !number,
+            Cells::Text { .. } => !number,
             Cells::Int(_) => true,
             Cells::Float(_) => !text,
             // A period as a date (a month's first or last day) or timestamp.
@@ -218,16 +219,10 @@ fn table(
             continue;
         }
         let column = match cells {
-            Cells::Text(v) => TextColumn::from_cells(v),
-            Cells::Int(v) => {
-                TextColumn::from_cells(v.into_iter().map(|x| x.map(|x| x.to_string())).collect())
-            }
-            Cells::Float(v) => {
-                TextColumn::from_cells(v.into_iter().map(|x| x.map(number_text)).collect())
-            }
-            Cells::Days(v) => {
-                TextColumn::from_cells(v.into_iter().map(|x| x.map(month_text)).collect())
-            }
+            Cells::Text { text, ends } => TextColumn::from_text(text, ends),
+            Cells::Int(v) => written(&v, |b, x| write!(b, "{x}")),
+            Cells::Float(v) => written(&v, |b, &x| number_text(b, x)),
+            Cells::Days(v) => written(&v, |b, &x| month_text(b, x)),
             Cells::Unsupported(_) => TextColumn::empty(),
         };
         height = height.max(column.cells_len());
@@ -252,15 +247,35 @@ fn table(
     })
 }
 
+/// A column of values as text cells, each written by `write` (null as an empty cell), with no
+/// string per cell.
+fn written<T>(
+    values: &[Option<T>],
+    write: impl Fn(&mut String, &T) -> std::fmt::Result,
+) -> TextColumn {
+    let mut column = TextColumn::empty();
+    let mut cell = String::new();
+    for v in values {
+        cell.clear();
+        if let Some(v) = v {
+            // Writing to a String cannot fail.
+            let _ = write(&mut cell, v);
+        }
+        column.push(&cell);
+    }
+    column
+}
+
 /// A date or timestamp of a period column as the date (and time) it holds; the validator reads
 /// a month's first day at midnight or its last day as that month (month starts, as pandas writes
 /// them, and month ends, as polars' `month_end` gives them) and reports any other day.
-fn month_text((days, secs): (i64, u32)) -> String {
+fn month_text(out: &mut String, (days, secs): (i64, u32)) -> std::fmt::Result {
     let (y, m, d) = crate::input::sheet::numfmt::civil(days);
     if secs == 0 {
-        format!("{y:04}-{m:02}-{d:02}")
+        write!(out, "{y:04}-{m:02}-{d:02}")
     } else {
-        format!(
+        write!(
+            out,
             "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
             secs / 3600,
             secs / 60 % 60,
@@ -270,10 +285,10 @@ fn month_text((days, secs): (i64, u32)) -> String {
 }
 
 /// The shortest text that reads back to the same number (`2024`, not `2024.0`).
-fn number_text(f: f64) -> String {
+fn number_text(out: &mut String, f: f64) -> std::fmt::Result {
     if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
+        write!(out, "{}", f as i64)
     } else {
-        format!("{f}")
+        write!(out, "{f}")
     }
 }

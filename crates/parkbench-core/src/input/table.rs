@@ -37,6 +37,11 @@ impl TextColumn {
         c
     }
 
+    /// A column from its cells' text one after another and the end of each.
+    pub(crate) fn from_text(text: String, ends: Vec<u32>) -> Self {
+        TextColumn { text, ends }
+    }
+
     pub(crate) fn push(&mut self, cell: &str) {
         self.text.push_str(cell);
         self.ends.push(self.text.len() as u32);
