@@ -434,7 +434,10 @@ pub fn admit(
     let mut out = Vec::with_capacity(rows.len());
     // Rows of an enterprise come in runs sharing their park's and enterprise's text: what the
     // boundary says of the run is looked up once.
-    let mut run: Option<(Arc<str>, Arc<str>, i32, bool, u16)> = None;
+    // (park, enterprise, year) of the run, whether the boundary knows the enterprise, and the
+    // months it is inside.
+    type Run = (Arc<str>, Arc<str>, i32, bool, u16);
+    let mut run: Option<Run> = None;
     for mut r in rows {
         let Some(e) = r.enterprise.clone() else {
             out.push(r);

@@ -1257,7 +1257,8 @@ impl Dataset {
         // Each (park, enterprise, year) once, found by hashing; sorted at the end. Groups are
         // added in their order, so every sum is made in the same order as before.
         let mut index: FxHashMap<(&str, &str, i32), usize> = FxHashMap::default();
-        let mut sums: Vec<((&str, &str, i32), BTreeMap<&str, Sum>)> = Vec::new();
+        type Unit<'k> = (&'k str, &'k str, i32);
+        let mut sums: Vec<(Unit<'_>, BTreeMap<&str, Sum>)> = Vec::new();
         for g in &self.activity.groups {
             let Some((park, firm)) = key(&self.activity.parks[g.park as usize]) else {
                 continue;
