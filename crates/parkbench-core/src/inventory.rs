@@ -195,6 +195,16 @@ pub struct Inventory {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Inventory {
+    /// A park's year, found by binary search (the years are sorted by park and year).
+    pub fn park_year(&self, park_id: &str, year: i32) -> Option<&ParkYear> {
+        self.years
+            .binary_search_by(|py| (py.park_id.as_str(), py.year).cmp(&(park_id, year)))
+            .ok()
+            .map(|i| &self.years[i])
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct Check {
     id: String,

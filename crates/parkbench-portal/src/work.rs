@@ -424,10 +424,7 @@ fn year_totals(refs: &Refs, data: &input::Dataset, park_id: &str, year: i32) -> 
             parkbench_core::inventory::AccountingOptions::default(),
         )
         .ok()?;
-    let py = inventory
-        .years
-        .iter()
-        .find(|y| y.park_id == park_id && y.year == year)?;
+    let py = inventory.park_year(park_id, year)?;
     let values = BTreeMap::from([
         ("energy_tce".to_string(), py.energy_tce),
         ("co2_total_t".to_string(), py.co2_total_t),

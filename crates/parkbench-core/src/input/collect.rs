@@ -294,6 +294,27 @@ impl Collector {
         diags: &mut crate::diag::Report,
     ) {
         self.set_park_firsts();
+        self.unknown_parks(files, known, diags);
+        self.duplicate_rows(files, vocab, diags);
+        for i in 0..self.groups.len() {
+            if let Some((d, incomplete)) = self.months_of(i, files, expected, vocab) {
+                diags.push(d);
+                // An incomplete year is not a smaller year: the metric becomes missing.
+                self.groups[i].incomplete |= incomplete;
+            }
+        }
+        // What only the checks needed.
+        self.duplicates = Vec::new();
+        self.periods = Vec::new();
+    }
+
+    /// Activity of parks `known` lacks: an error at each such park's first row.
+    fn unknown_parks(
+        &self,
+        files: &[Origin],
+        known: &dyn Fn(&str) -> bool,
+        diags: &mut crate::diag::Report,
+    ) {
         for (id, units) in &self.units_of {
             if known(id) {
                 continue;
@@ -312,6 +333,15 @@ impl Collector {
                 .park(&*p.id),
             );
         }
+    }
+
+    /// A row for a park, year, metric (and month) given before: an error naming the first.
+    fn duplicate_rows(
+        &self,
+        files: &[Origin],
+        vocab: &Vocabulary,
+        diags: &mut crate::diag::Report,
+    ) {
         for d in &self.duplicates {
             let g = &self.groups[d.group as usize];
             let park = &*self.parks[g.park as usize].id;
@@ -344,97 +374,106 @@ impl Collector {
                 .park(park),
             );
         }
-        for g in &mut self.groups {
-            let months = g.periods >> 1;
-            if months == 0 {
-                continue;
+    }
+
+    /// The month check of group `i`: a year total beside months (an error), or months missing
+    /// (a warning, and true: the year becomes unknown).
+    fn months_of(
+        &self,
+        i: usize,
+        files: &[Origin],
+        expected: &dyn Fn(&str, &str, i32) -> u16,
+        vocab: &Vocabulary,
+    ) -> Option<(Diagnostic, bool)> {
+        let g = &self.groups[i];
+        let months = g.periods >> 1;
+        if months == 0 {
+            return None;
+        }
+        let unit = &self.parks[g.park as usize];
+        let park = &*unit.id;
+        // The months the unit must report: all twelve for a park, those inside the boundary
+        // for an enterprise (rows outside it were left out as they came).
+        let want = match &unit.enterprise {
+            None => 0xFFF,
+            Some(e) => expected(park, e, g.year),
+        };
+        let name = &vocab.order[g.metric as usize];
+        let year = g.year;
+        // The first row of the earliest month.
+        let m = months.trailing_zeros() as usize + 1;
+        let (m_file, m_line) = match g.side {
+            0 => (g.first.file, g.first.line),
+            s => {
+                let s = &self.periods[s as usize - 1];
+                (s.files[m], s.lines[m])
             }
-            let unit = &self.parks[g.park as usize];
-            let park = &*unit.id;
-            // The months the unit must report: all twelve for a park, those inside the boundary
-            // for an enterprise (rows outside it were left out as they came).
-            let want = match &unit.enterprise {
-                None => 0xFFF,
-                Some(e) => expected(park, e, g.year),
-            };
-            let name = &vocab.order[g.metric as usize];
-            let year = g.year;
-            // The first row of the earliest month.
-            let m = months.trailing_zeros() as usize + 1;
-            let (m_file, m_line) = match g.side {
+        };
+        if g.periods & 1 != 0 {
+            let (a_file, a_line) = match g.side {
                 0 => (g.first.file, g.first.line),
                 s => {
                     let s = &self.periods[s as usize - 1];
-                    (s.files[m], s.lines[m])
+                    (s.files[0], s.lines[0])
                 }
             };
-            if g.periods & 1 != 0 {
-                let (a_file, a_line) = match g.side {
-                    0 => (g.first.file, g.first.line),
-                    s => {
-                        let s = &self.periods[s as usize - 1];
-                        (s.files[0], s.lines[0])
-                    }
-                };
-                diags.push(
-                    Diagnostic::error(
-                        &files[a_file as usize],
-                        a_line as usize,
-                        0,
-                        t!(
-                            "diag.year_and_months",
-                            park = park,
-                            metric = name,
-                            year = year,
-                            months = format!("{}:{}", files[m_file as usize], m_line)
-                        ),
-                    )
-                    .hint(t!("diag.hint.year_or_months"))
-                    .park(park),
-                );
-            } else if months & want != want {
-                let count = months.count_ones();
-                let absent: Vec<String> = (1..=12u16)
-                    .filter(|mo| want & (1 << (mo - 1)) != 0 && months & (1 << (mo - 1)) == 0)
-                    .map(|mo| format!("{year}-{mo:02}"))
-                    .collect();
-                diags.push(
-                    Diagnostic::warning(
-                        &files[m_file as usize],
-                        m_line as usize,
-                        0,
-                        match &unit.enterprise {
-                            None => t!(
-                                "diag.months_incomplete",
-                                park = park,
-                                metric = name,
-                                year = year,
-                                count = count
-                            ),
-                            Some(e) => t!(
-                                "diag.months_incomplete_enterprise",
-                                park = park,
-                                enterprise = &**e,
-                                metric = name,
-                                year = year,
-                                count = count
-                            ),
-                        },
-                    )
-                    .value(absent.join(", "))
-                    .expected(match unit.enterprise {
-                        None => t!("diag.expected.twelve_months"),
-                        Some(_) => t!("diag.expected.boundary_months", n = want.count_ones()),
-                    })
-                    .park(park),
-                );
-                // An incomplete year is not a smaller year: the metric becomes missing.
-                g.incomplete = true;
-            }
+            return Some((
+                Diagnostic::error(
+                    &files[a_file as usize],
+                    a_line as usize,
+                    0,
+                    t!(
+                        "diag.year_and_months",
+                        park = park,
+                        metric = name,
+                        year = year,
+                        months = format!("{}:{}", files[m_file as usize], m_line)
+                    ),
+                )
+                .hint(t!("diag.hint.year_or_months"))
+                .park(park),
+                false,
+            ));
         }
-        // What only the checks needed.
-        self.duplicates = Vec::new();
-        self.periods = Vec::new();
+        if months & want == want {
+            return None;
+        }
+        let count = months.count_ones();
+        let absent: Vec<String> = (1..=12u16)
+            .filter(|mo| want & (1 << (mo - 1)) != 0 && months & (1 << (mo - 1)) == 0)
+            .map(|mo| format!("{year}-{mo:02}"))
+            .collect();
+        Some((
+            Diagnostic::warning(
+                &files[m_file as usize],
+                m_line as usize,
+                0,
+                match &unit.enterprise {
+                    None => t!(
+                        "diag.months_incomplete",
+                        park = park,
+                        metric = name,
+                        year = year,
+                        count = count
+                    ),
+                    Some(e) => t!(
+                        "diag.months_incomplete_enterprise",
+                        park = park,
+                        enterprise = &**e,
+                        metric = name,
+                        year = year,
+                        count = count
+                    ),
+                },
+            )
+            .value(absent.join(", "))
+            .expected(match unit.enterprise {
+                None => t!("diag.expected.twelve_months"),
+                Some(_) => t!("diag.expected.boundary_months", n = want.count_ones()),
+            })
+            .park(park),
+            true,
+        ))
     }
 }
 

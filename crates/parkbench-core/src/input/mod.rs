@@ -251,112 +251,9 @@ fn discover(
     let mut s = Sources::default();
     for p in paths {
         if files.is_dir(p) {
-            let parks = p.join("parks.csv");
-            let mut found_parks = false;
-            if files.is_file(&parks) {
-                s.parks.push(parks);
-                found_parks = true;
-            }
-            let activity_files = |ext: &str| -> Result<Vec<PathBuf>, LoadError> {
-                let mut files: Vec<PathBuf> = files
-                    .list(p)
-                    .map_err(|_| LoadError::NotFound(p.display().to_string()))?
-                    .into_iter()
-                    .filter(|f| {
-                        files.is_file(f)
-                            && f.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
-                            && f.file_name()
-                                .and_then(|n| n.to_str())
-                                .is_some_and(|n| n.to_lowercase().starts_with("activity"))
-                    })
-                    .collect();
-                files.sort();
-                Ok(files)
-            };
-            let acts = activity_files("csv")?;
-            let parquets = activity_files(hive::PARQUET_EXTENSION)?;
-            let trees = partitioned_trees(files, p)?;
-            let waivers = p.join("waivers.csv");
-            if files.is_file(&waivers) {
-                s.waivers.push(waivers);
-            }
-            let ledger = p.join("certificates.csv");
-            if files.is_file(&ledger) {
-                s.certificates.push(ledger);
-            }
-            let firms = p.join("enterprises.csv");
-            if files.is_file(&firms) {
-                s.enterprises.push(firms);
-            }
-            let products = p.join("products.csv");
-            if files.is_file(&products) {
-                s.products.push(products);
-            }
-            let mut books: Vec<PathBuf> = files
-                .list(p)
-                .map_err(|_| LoadError::NotFound(p.display().to_string()))?
-                .into_iter()
-                .filter(|f| files.is_file(f) && sheet::is_workbook(f))
-                .collect();
-            books.retain(|f| {
-                let junk = f.file_name().and_then(|n| n.to_str()).is_some_and(is_junk);
-                if junk {
-                    skipped.push(crate::diag::Notice::new(
-                        f.display().to_string(),
-                        0,
-                        t!("diag.file_skipped_junk"),
-                    ));
-                }
-                !junk
-            });
-            books.sort();
-            let has_books = !books.is_empty();
-            s.workbooks.extend(books);
-            if !found_parks && !has_books {
-                report.push(
-                    Diagnostic::error(
-                        p.display().to_string(),
-                        0,
-                        0,
-                        t!("diag.missing_file", file = "parks.csv"),
-                    )
-                    .expected(t!("diag.expected.folder")),
-                );
-            }
-            if acts.is_empty() && parquets.is_empty() && trees.is_empty() && !has_books {
-                report.push(
-                    Diagnostic::error(
-                        p.display().to_string(),
-                        0,
-                        0,
-                        t!("diag.missing_file", file = "activity.csv"),
-                    )
-                    .expected(t!("diag.expected.folder_activity")),
-                );
-            }
-            s.activity.extend(acts);
-            s.activity_parquet.extend(parquets);
-            s.partitioned.extend(trees);
+            discover_folder(files, p, report, skipped, &mut s)?;
         } else if files.is_file(p) {
-            let name = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_lowercase();
-            if sheet::is_workbook(p) {
-                s.workbooks.push(p.clone());
-            } else if p
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-            {
-                s.activity_parquet.push(p.clone());
-            } else if name.starts_with("parks") {
-                s.parks.push(p.clone());
-            } else if name.starts_with("waivers") {
-                s.waivers.push(p.clone());
-            } else {
-                s.activity.push(p.clone());
-            }
+            discover_file(p, &mut s);
         } else {
             return Err(LoadError::NotFound(p.display().to_string()));
         }
@@ -377,6 +274,138 @@ fn discover(
         );
     }
     Ok(s)
+}
+
+/// The sources of a dataset folder: its tables by name, activity files, partitioned trees and
+/// workbooks; a folder without parks or activity is an error.
+fn discover_folder(
+    files: &dyn Files,
+    p: &Path,
+    report: &mut Report,
+    skipped: &mut Vec<crate::diag::Notice>,
+    s: &mut Sources,
+) -> Result<(), LoadError> {
+    let parks = p.join("parks.csv");
+    let mut found_parks = false;
+    if files.is_file(&parks) {
+        s.parks.push(parks);
+        found_parks = true;
+    }
+    let activity_files = |ext: &str| -> Result<Vec<PathBuf>, LoadError> {
+        let mut files: Vec<PathBuf> = files
+            .list(p)
+            .map_err(|_| LoadError::NotFound(p.display().to_string()))?
+            .into_iter()
+            .filter(|f| {
+                files.is_file(f)
+                    && f.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+                    && f.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.to_lowercase().starts_with("activity"))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    };
+    let acts = activity_files("csv")?;
+    let parquets = activity_files(hive::PARQUET_EXTENSION)?;
+    let trees = partitioned_trees(files, p)?;
+    let waivers = p.join("waivers.csv");
+    if files.is_file(&waivers) {
+        s.waivers.push(waivers);
+    }
+    let ledger = p.join("certificates.csv");
+    if files.is_file(&ledger) {
+        s.certificates.push(ledger);
+    }
+    let firms = p.join("enterprises.csv");
+    if files.is_file(&firms) {
+        s.enterprises.push(firms);
+    }
+    let products = p.join("products.csv");
+    if files.is_file(&products) {
+        s.products.push(products);
+    }
+    let books = folder_workbooks(files, p, skipped)?;
+    let has_books = !books.is_empty();
+    s.workbooks.extend(books);
+    if !found_parks && !has_books {
+        report.push(
+            Diagnostic::error(
+                p.display().to_string(),
+                0,
+                0,
+                t!("diag.missing_file", file = "parks.csv"),
+            )
+            .expected(t!("diag.expected.folder")),
+        );
+    }
+    if acts.is_empty() && parquets.is_empty() && trees.is_empty() && !has_books {
+        report.push(
+            Diagnostic::error(
+                p.display().to_string(),
+                0,
+                0,
+                t!("diag.missing_file", file = "activity.csv"),
+            )
+            .expected(t!("diag.expected.folder_activity")),
+        );
+    }
+    s.activity.extend(acts);
+    s.activity_parquet.extend(parquets);
+    s.partitioned.extend(trees);
+    Ok(())
+}
+
+/// The workbooks of a folder, in order, leaving out (and noting) office programs' lock and
+/// resource files.
+fn folder_workbooks(
+    files: &dyn Files,
+    p: &Path,
+    skipped: &mut Vec<crate::diag::Notice>,
+) -> Result<Vec<PathBuf>, LoadError> {
+    let mut books: Vec<PathBuf> = files
+        .list(p)
+        .map_err(|_| LoadError::NotFound(p.display().to_string()))?
+        .into_iter()
+        .filter(|f| files.is_file(f) && sheet::is_workbook(f))
+        .collect();
+    books.retain(|f| {
+        let junk = f.file_name().and_then(|n| n.to_str()).is_some_and(is_junk);
+        if junk {
+            skipped.push(crate::diag::Notice::new(
+                f.display().to_string(),
+                0,
+                t!("diag.file_skipped_junk"),
+            ));
+        }
+        !junk
+    });
+    books.sort();
+    Ok(books)
+}
+
+/// A file named on the command line, by its name and extension.
+fn discover_file(p: &Path, s: &mut Sources) {
+    let name = p
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_lowercase();
+    if sheet::is_workbook(p) {
+        s.workbooks.push(p.to_path_buf());
+    } else if p
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    {
+        s.activity_parquet.push(p.to_path_buf());
+    } else if name.starts_with("parks") {
+        s.parks.push(p.to_path_buf());
+    } else if name.starts_with("waivers") {
+        s.waivers.push(p.to_path_buf());
+    } else {
+        s.activity.push(p.to_path_buf());
+    }
 }
 
 /// The Parquet files of the partitioned trees in a dataset folder (its `activity` folder and
@@ -663,12 +692,36 @@ impl Acc {
     }
 }
 
+/// A group's tables by role, each with its name or why it could not be read: CSV files one by
+/// one, workbooks sheet by sheet (activity CSV and Parquet files are read as they are added).
+#[derive(Default)]
+struct GroupTables {
+    parks: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+    activity: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+    waivers: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+    ledger: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+    enterprises: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+    products: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+}
+
+/// Adds a group's checked activity rows to the collector (and notes their parks).
+type AddRows<'r> = dyn FnMut(&mut collect::Collector, Vec<Row>) + 'r;
+
 /// Reads the sources of one group into `acc`; problems since `mark` count as the group's own.
 fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_>, acc: &mut Acc) {
-    let (vocab, factors, piece_bytes) = (how.vocab, how.factors, how.piece_bytes);
-    let decimal = how.options.decimal;
-    let workbook = how.options.workbook.unwrap_or(vocab.limits.workbook);
     let parks_before = acc.parks.len();
+    let tables = group_tables(sources, how, acc);
+    add_parks(tables.parks, how, acc);
+    // The enterprises before the activity: rows of an enterprise are checked against its stay
+    // inside the boundary as they come.
+    for (name, t) in tables.enterprises {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
+            for e in enterprises::read(&t, &mut acc.diags) {
+                acc.boundary.add(e);
+            }
+        }
+    }
     // Parks with activity rows in this group (by number in the collector).
     let mut touched: FxHashSet<u32> = FxHashSet::default();
     let mut add_rows = |activity: &mut collect::Collector, rows: Vec<Row>| {
@@ -681,19 +734,51 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             }
         }
     };
-    let mut defined: HashMap<String, usize> = acc
-        .parks
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.park_id.clone(), i))
-        .collect();
-    // Every table of the group: CSV files one by one, workbooks sheet by sheet.
-    let mut parks_t: Vec<(Origin, Result<table::Table, Diagnostic>)> = Vec::new();
-    let mut activity_t = Vec::new();
-    let mut waivers_t = Vec::new();
-    let mut ledger_t = Vec::new();
-    let mut enterprises_t = Vec::new();
-    let mut products_t = Vec::new();
+    let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
+    for source in of(SourceKind::Activity) {
+        activity_csv(source, how, acc, &mut add_rows);
+    }
+    for source in of(SourceKind::ActivityParquet) {
+        parquet_activity(source, how, acc, &mut add_rows);
+    }
+    for (name, t) in tables.activity {
+        activity_sheet(name, t, how, acc, &mut add_rows);
+    }
+    for (name, t) in tables.waivers {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
+            let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
+            acc.waivers.extend(w);
+        }
+    }
+    for (name, t) in tables.products {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
+            let rows = products::read(&t, &mut acc.diags);
+            acc.products.extend(rows);
+        }
+    }
+    let has_ledger = !tables.ledger.is_empty();
+    for (name, t) in tables.ledger {
+        if let Some(mut t) = acc.table(name, t) {
+            how.keep_parks(&mut t, &acc.left_out);
+            let certs = certificates::read(&t, &mut acc.diags);
+            acc.certificates.extend(certs);
+        }
+    }
+    if has_ledger {
+        acc.under_ledger
+            .extend(acc.parks[parks_before..].iter().map(|p| p.park_id.clone()));
+    }
+    leave_out_group(mark, parks_before, &touched, acc);
+}
+
+/// Reads a group's CSV files (but its activity) and workbooks into tables by role; a workbook
+/// that cannot be read is its error.
+fn group_tables(sources: &[Source], how: &Reading<'_>, acc: &mut Acc) -> GroupTables {
+    let decimal = how.options.decimal;
+    let workbook = how.options.workbook.unwrap_or(how.vocab.limits.workbook);
+    let mut tables = GroupTables::default();
     let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
     let csv = |s: &Source| {
         let t = s
@@ -701,11 +786,13 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             .and_then(|b| table::read_csv_bytes_as(&s.name, &b, decimal));
         (s.origin(), t)
     };
-    parks_t.extend(of(SourceKind::Parks).map(csv));
-    waivers_t.extend(of(SourceKind::Waivers).map(csv));
-    ledger_t.extend(of(SourceKind::Certificates).map(csv));
-    enterprises_t.extend(of(SourceKind::Enterprises).map(csv));
-    products_t.extend(of(SourceKind::Products).map(csv));
+    tables.parks.extend(of(SourceKind::Parks).map(csv));
+    tables.waivers.extend(of(SourceKind::Waivers).map(csv));
+    tables.ledger.extend(of(SourceKind::Certificates).map(csv));
+    tables
+        .enterprises
+        .extend(of(SourceKind::Enterprises).map(csv));
+    tables.products.extend(of(SourceKind::Products).map(csv));
     let books = sources.iter().filter_map(|s| match s.kind {
         SourceKind::Workbook(format) => Some((s, format)),
         _ => None,
@@ -720,12 +807,12 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
                 for (role, t) in read.sheets {
                     let entry = (t.origin.clone(), Ok(t));
                     match role {
-                        sheet::SheetRole::Parks => parks_t.push(entry),
-                        sheet::SheetRole::Activity => activity_t.push(entry),
-                        sheet::SheetRole::Waivers => waivers_t.push(entry),
-                        sheet::SheetRole::Certificates => ledger_t.push(entry),
-                        sheet::SheetRole::Enterprises => enterprises_t.push(entry),
-                        sheet::SheetRole::Products => products_t.push(entry),
+                        sheet::SheetRole::Parks => tables.parks.push(entry),
+                        sheet::SheetRole::Activity => tables.activity.push(entry),
+                        sheet::SheetRole::Waivers => tables.waivers.push(entry),
+                        sheet::SheetRole::Certificates => tables.ledger.push(entry),
+                        sheet::SheetRole::Enterprises => tables.enterprises.push(entry),
+                        sheet::SheetRole::Products => tables.products.push(entry),
                     }
                 }
             }
@@ -736,188 +823,164 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             }
         }
     }
-    for (name, t) in parks_t {
-        acc.files.push(name);
-        match t {
-            Ok(mut t) => {
-                acc.row_counts.push(t.rows());
-                acc.notices.append(&mut t.notices);
-                if t.title_rows > 0 {
-                    acc.title_rows.push((t.origin.clone(), t.title_rows));
-                }
-                for park in parks::read_parks(&t, vocab, factors, &mut acc.diags) {
-                    if !how.keeps_park(&park) {
-                        acc.left_out.insert(park.park_id);
-                        continue;
-                    }
-                    if let Some(first) = defined.get(&park.park_id).map(|&i| &acc.parks[i]) {
-                        let d = Diagnostic::error(
-                            &park.file,
-                            park.line,
-                            1,
-                            t!(
-                                "diag.park_id_duplicate_at",
-                                first = crate::diag::location(&first.file, first.line, 0)
-                            ),
-                        )
-                        .value(&park.park_id)
-                        .park(&park.park_id);
-                        acc.diags.push(d);
-                    } else {
-                        defined.insert(park.park_id.clone(), acc.parks.len());
-                        acc.parks.push(park);
-                    }
-                }
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
-            }
-        }
-    }
-    // The enterprises before the activity: rows of an enterprise are checked against its stay
-    // inside the boundary as they come.
-    for (name, t) in enterprises_t {
-        if let Some(mut t) = acc.table(name, t) {
-            how.keep_parks(&mut t, &acc.left_out);
-            for e in enterprises::read(&t, &mut acc.diags) {
-                acc.boundary.add(e);
-            }
-        }
-    }
-    // Activity CSV files, the big ones, are read piece by piece and never held whole.
-    for source in of(SourceKind::Activity) {
-        let index = acc.files.len() as u16;
-        acc.files.push(source.origin());
-        let origin = source.origin();
-        let (boundary, seen) = (&acc.boundary, &mut acc.admission);
-        let (diags, collector) = (&mut acc.diags, &mut acc.activity);
-        // The header's line and the title rows above it, from the first piece.
-        let mut head = None;
-        let notices = &mut acc.notices;
-        let left_out = &acc.left_out;
-        let each = |mut t: table::Table| {
-            head.get_or_insert((t.header_line, t.title_rows));
-            notices.append(&mut t.notices);
-            for rows in how.read_rows(&mut t, index, left_out, diags) {
-                let rows = enterprises::admit(rows, boundary, &origin, vocab, seen, diags);
-                add_rows(collector, rows);
-            }
-            // A header without the required columns is reported once, not once per piece.
-            activity::missing_columns(&t).is_empty()
+    tables
+}
+
+/// Adds the parks of a group's parks tables: those the reading filter keeps, each id once (a
+/// second definition is an error naming the first).
+fn add_parks(
+    tables: Vec<(Origin, Result<table::Table, Diagnostic>)>,
+    how: &Reading<'_>,
+    acc: &mut Acc,
+) {
+    let mut defined: HashMap<String, usize> = acc
+        .parks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.park_id.clone(), i))
+        .collect();
+    for (name, t) in tables {
+        let Some(t) = acc.table(name, t) else {
+            continue;
         };
-        let read = match &source.content {
-            Content::Path(p) => table::read_csv_pieces(how.files, p, piece_bytes, decimal, each),
-            Content::Bytes(b) => {
-                table::read_csv_pieces_from(&source.name, b.as_slice(), piece_bytes, decimal, each)
+        for park in parks::read_parks(&t, how.vocab, how.factors, &mut acc.diags) {
+            if !how.keeps_park(&park) {
+                acc.left_out.insert(park.park_id);
+                continue;
             }
-        };
-        let (header_line, title_rows) = head.unwrap_or((1, 0));
-        if title_rows > 0 {
-            acc.title_rows.push((source.origin(), title_rows));
-        }
-        match read {
-            Ok(n) => {
-                acc.row_counts.push(n);
-                if n == 0 {
-                    acc.diags
-                        .push(no_rows(&source.origin(), header_line as usize));
-                }
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
-            }
-        }
-    }
-    for source in of(SourceKind::ActivityParquet) {
-        parquet_activity(source, how, acc, &mut add_rows);
-    }
-    for (name, t) in activity_t {
-        let index = acc.files.len() as u16;
-        acc.files.push(name);
-        match t {
-            Ok(mut t) => {
-                acc.row_counts.push(t.rows());
-                acc.notices.append(&mut t.notices);
-                if t.title_rows > 0 {
-                    acc.title_rows.push((t.origin.clone(), t.title_rows));
-                }
-                if t.rows() == 0 {
-                    acc.diags.push(no_rows(&t.origin, t.header_line as usize));
-                }
-                for rows in how.read_rows(&mut t, index, &acc.left_out, &mut acc.diags) {
-                    let rows = enterprises::admit(
-                        rows,
-                        &acc.boundary,
-                        &t.origin,
-                        vocab,
-                        &mut acc.admission,
-                        &mut acc.diags,
-                    );
-                    add_rows(&mut acc.activity, rows);
-                }
-            }
-            Err(d) => {
-                acc.row_counts.push(0);
-                acc.diags.push(d);
-            }
-        }
-    }
-    for (name, t) in waivers_t {
-        if let Some(mut t) = acc.table(name, t) {
-            how.keep_parks(&mut t, &acc.left_out);
-            let w = read_waivers(&t, &acc.parks[parks_before..], &mut acc.diags);
-            acc.waivers.extend(w);
-        }
-    }
-    for (name, t) in products_t {
-        if let Some(mut t) = acc.table(name, t) {
-            how.keep_parks(&mut t, &acc.left_out);
-            let rows = products::read(&t, &mut acc.diags);
-            acc.products.extend(rows);
-        }
-    }
-    let has_ledger = !ledger_t.is_empty();
-    for (name, t) in ledger_t {
-        if let Some(mut t) = acc.table(name, t) {
-            how.keep_parks(&mut t, &acc.left_out);
-            let certs = certificates::read(&t, &mut acc.diags);
-            acc.certificates.extend(certs);
-        }
-    }
-    if has_ledger {
-        acc.under_ledger
-            .extend(acc.parks[parks_before..].iter().map(|p| p.park_id.clone()));
-    }
-    // Problems of the group that name no park leave out every park of the group.
-    let (group_errors, first) = acc.diags.group_errors(mark);
-    if let Some(first) = first.cloned() {
-        let mut ids: BTreeSet<String> = acc.parks[parks_before..]
-            .iter()
-            .map(|p| p.park_id.clone())
-            .collect();
-        ids.extend(
-            touched
-                .iter()
-                .map(|&p| acc.activity.parks[p as usize].id.to_string()),
-        );
-        for id in ids {
-            acc.diags.push(
-                Diagnostic::error(
-                    first.origin(),
-                    first.line,
-                    first.column,
+            if let Some(first) = defined.get(&park.park_id).map(|&i| &acc.parks[i]) {
+                let d = Diagnostic::error(
+                    &park.file,
+                    park.line,
+                    1,
                     t!(
-                        "diag.park_left_out_by_file",
-                        park = &id,
-                        n = group_errors,
-                        first = first.message.clone()
+                        "diag.park_id_duplicate_at",
+                        first = crate::diag::location(&first.file, first.line, 0)
                     ),
                 )
-                .park(&id),
-            );
+                .value(&park.park_id)
+                .park(&park.park_id);
+                acc.diags.push(d);
+            } else {
+                defined.insert(park.park_id.clone(), acc.parks.len());
+                acc.parks.push(park);
+            }
         }
+    }
+}
+
+/// Reads an activity CSV file piece by piece (never held whole), its rows checked, admitted
+/// by the enterprises' boundary and added as they come.
+fn activity_csv(source: &Source, how: &Reading<'_>, acc: &mut Acc, add_rows: &mut AddRows<'_>) {
+    let index = acc.files.len() as u16;
+    acc.files.push(source.origin());
+    let origin = source.origin();
+    let (boundary, seen) = (&acc.boundary, &mut acc.admission);
+    let (diags, collector) = (&mut acc.diags, &mut acc.activity);
+    // The header's line and the title rows above it, from the first piece.
+    let mut head = None;
+    let notices = &mut acc.notices;
+    let left_out = &acc.left_out;
+    let each = |mut t: table::Table| {
+        head.get_or_insert((t.header_line, t.title_rows));
+        notices.append(&mut t.notices);
+        for rows in how.read_rows(&mut t, index, left_out, diags) {
+            let rows = enterprises::admit(rows, boundary, &origin, how.vocab, seen, diags);
+            add_rows(collector, rows);
+        }
+        // A header without the required columns is reported once, not once per piece.
+        activity::missing_columns(&t).is_empty()
+    };
+    let (piece, decimal) = (how.piece_bytes, how.options.decimal);
+    let read = match &source.content {
+        Content::Path(p) => table::read_csv_pieces(how.files, p, piece, decimal, each),
+        Content::Bytes(b) => {
+            table::read_csv_pieces_from(&source.name, b.as_slice(), piece, decimal, each)
+        }
+    };
+    let (header_line, title_rows) = head.unwrap_or((1, 0));
+    if title_rows > 0 {
+        acc.title_rows.push((source.origin(), title_rows));
+    }
+    match read {
+        Ok(n) => {
+            acc.row_counts.push(n);
+            if n == 0 {
+                acc.diags
+                    .push(no_rows(&source.origin(), header_line as usize));
+            }
+        }
+        Err(d) => {
+            acc.row_counts.push(0);
+            acc.diags.push(d);
+        }
+    }
+}
+
+/// Adds the checked rows of a workbook's activity sheet.
+fn activity_sheet(
+    name: Origin,
+    t: Result<table::Table, Diagnostic>,
+    how: &Reading<'_>,
+    acc: &mut Acc,
+    add_rows: &mut AddRows<'_>,
+) {
+    let index = acc.files.len() as u16;
+    let Some(mut t) = acc.table(name, t) else {
+        return;
+    };
+    if t.rows() == 0 {
+        acc.diags.push(no_rows(&t.origin, t.header_line as usize));
+    }
+    for rows in how.read_rows(&mut t, index, &acc.left_out, &mut acc.diags) {
+        let rows = enterprises::admit(
+            rows,
+            &acc.boundary,
+            &t.origin,
+            how.vocab,
+            &mut acc.admission,
+            &mut acc.diags,
+        );
+        add_rows(&mut acc.activity, rows);
+    }
+}
+
+/// Problems of the group that name no park leave out every park of the group (those its parks
+/// tables define and those its activity rows name, `touched`).
+fn leave_out_group(
+    mark: crate::diag::GroupMark,
+    parks_before: usize,
+    touched: &FxHashSet<u32>,
+    acc: &mut Acc,
+) {
+    let (group_errors, first) = acc.diags.group_errors(mark);
+    let Some(first) = first.cloned() else {
+        return;
+    };
+    let mut ids: BTreeSet<String> = acc.parks[parks_before..]
+        .iter()
+        .map(|p| p.park_id.clone())
+        .collect();
+    ids.extend(
+        touched
+            .iter()
+            .map(|&p| acc.activity.parks[p as usize].id.to_string()),
+    );
+    for id in ids {
+        acc.diags.push(
+            Diagnostic::error(
+                first.origin(),
+                first.line,
+                first.column,
+                t!(
+                    "diag.park_left_out_by_file",
+                    park = &id,
+                    n = group_errors,
+                    first = first.message.clone()
+                ),
+            )
+            .park(&id),
+        );
     }
 }
 
@@ -974,12 +1037,7 @@ impl Reading<'_> {
 
 /// Reads one Parquet activity file into `acc`, unless the reading filter leaves it out by its
 /// partition path; only the row groups the filter may keep are decoded.
-fn parquet_activity(
-    source: &Source,
-    how: &Reading<'_>,
-    acc: &mut Acc,
-    add_rows: &mut dyn FnMut(&mut collect::Collector, Vec<Row>),
-) {
+fn parquet_activity(source: &Source, how: &Reading<'_>, acc: &mut Acc, add_rows: &mut AddRows<'_>) {
     let filter = &how.options.filter;
     let skipped = acc.filtered.entry(source_root(source)).or_default();
     skipped.files += 1;

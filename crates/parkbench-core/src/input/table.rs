@@ -323,13 +323,15 @@ fn read_pieces<R: std::io::Read>(
     {
         return whole(&mut f, buf, &mut each);
     }
-    let mut utf8 = true;
-    let mut ascii_so_far = true;
-    let mut encoding = "UTF-8";
+    let mut decoder = PieceDecoder {
+        utf8: true,
+        ascii_so_far: true,
+        encoding: "UTF-8",
+    };
     if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
         buf.drain(..3);
-        encoding = "UTF-8 (BOM)";
-        ascii_so_far = false;
+        decoder.encoding = "UTF-8 (BOM)";
+        decoder.ascii_so_far = false;
     }
     // Set by the first piece: the header record and how the file is written.
     let mut first: Option<(String, Fixed)> = None;
@@ -349,89 +351,10 @@ fn read_pieces<R: std::io::Read>(
                 }
             }
         };
-        let bytes = &buf[..cut];
-        if let Some(pos) = memchr::memchr(0, bytes) {
-            let line = base_line as usize + memchr::memchr_iter(b'\n', &bytes[..pos]).count();
-            return Err(Diagnostic::error(file, line, 0, t!("diag.nul_bytes")));
-        }
-        let at_line = |d: Diagnostic| Diagnostic {
-            line: d.line + base_line as usize - 1,
-            ..d
-        };
-        let text: std::borrow::Cow<str> = if utf8 {
-            match std::str::from_utf8(bytes) {
-                Ok(s) => {
-                    ascii_so_far &= s.is_ascii();
-                    s.into()
-                }
-                // Plain ASCII so far and no valid UTF-8 here: the file is GBK, as the
-                // whole-file reader would have decided.
-                Err(e) if ascii_so_far && !utf8_lines_before(bytes, e.valid_up_to()) => {
-                    utf8 = false;
-                    encoding = "GB18030";
-                    gb18030(file, bytes).map_err(at_line)?.into()
-                }
-                Err(e) => {
-                    let mut d = bad_encoding(
-                        file,
-                        bytes,
-                        e.valid_up_to(),
-                        t!("diag.expected.one_encoding"),
-                    );
-                    d.message = t!("diag.mixed_encodings", first = d.message);
-                    return Err(at_line(d));
-                }
-            }
-        } else {
-            gb18030(file, bytes).map_err(at_line)?.into()
-        };
+        let text = decoder.decode(file, &buf[..cut], base_line)?;
         let text = normalise_line_ends(&text);
         let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
-        let t = match &mut first {
-            None => {
-                if text.trim().is_empty() {
-                    return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
-                        .expected(t!("diag.expected.header_and_rows")));
-                }
-                let said = decimal.map(|d| Fixed {
-                    delimiter: sniff_delimiter(&text),
-                    header_line: 0,
-                    decimal: Some(d),
-                });
-                let (t, span) = parse_text(file, &text, encoding, said, 0)?;
-                let header = text[span].trim_end_matches('\n').to_string();
-                let decimal = (t.rows() > 0).then_some(t.decimal);
-                first = Some((
-                    header,
-                    Fixed {
-                        delimiter: t.delimiter,
-                        decimal,
-                        header_line: t.header_line,
-                    },
-                ));
-                t
-            }
-            Some((header, fixed)) => {
-                let mut joined = String::with_capacity(header.len() + 1 + text.len());
-                joined.push_str(header);
-                joined.push('\n');
-                joined.push_str(&text);
-                drop(text);
-                // The body of the joined text starts on the line after the header's lines.
-                let header_lines = memchr::memchr_iter(b'\n', header.as_bytes()).count() as u32 + 1;
-                let (t, _) = parse_text(
-                    file,
-                    &joined,
-                    encoding,
-                    Some(*fixed),
-                    base_line - 1 - header_lines,
-                )?;
-                if fixed.decimal.is_none() && t.rows() > 0 {
-                    fixed.decimal = Some(t.decimal);
-                }
-                t
-            }
-        };
+        let t = parse_piece(file, text, decoder.encoding, decimal, &mut first, base_line)?;
         base_line += lines_here;
         rows += t.rows();
         buf.drain(..cut);
@@ -442,6 +365,118 @@ fn read_pieces<R: std::io::Read>(
             eof = fill(&mut f, &mut buf, piece)?;
         }
     }
+}
+
+/// How a file read in pieces is decoded: UTF-8 until a piece shows otherwise after plain
+/// ASCII (then GB18030, as the whole-file reader would have decided).
+struct PieceDecoder {
+    utf8: bool,
+    ascii_so_far: bool,
+    encoding: &'static str,
+}
+
+impl PieceDecoder {
+    /// A piece's text (its first line is `base_line` of the file); NUL bytes and a second
+    /// encoding are errors at their line.
+    fn decode<'b>(
+        &mut self,
+        file: &str,
+        bytes: &'b [u8],
+        base_line: u32,
+    ) -> Result<std::borrow::Cow<'b, str>, Diagnostic> {
+        if let Some(pos) = memchr::memchr(0, bytes) {
+            let line = base_line as usize + memchr::memchr_iter(b'\n', &bytes[..pos]).count();
+            return Err(Diagnostic::error(file, line, 0, t!("diag.nul_bytes")));
+        }
+        let at_line = |d: Diagnostic| Diagnostic {
+            line: d.line + base_line as usize - 1,
+            ..d
+        };
+        if !self.utf8 {
+            return Ok(gb18030(file, bytes).map_err(at_line)?.into());
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                self.ascii_so_far &= s.is_ascii();
+                Ok(s.into())
+            }
+            // Plain ASCII so far and no valid UTF-8 here: the file is GBK, as the whole-file
+            // reader would have decided.
+            Err(e) if self.ascii_so_far && !utf8_lines_before(bytes, e.valid_up_to()) => {
+                self.utf8 = false;
+                self.encoding = "GB18030";
+                Ok(gb18030(file, bytes).map_err(at_line)?.into())
+            }
+            Err(e) => {
+                let mut d = bad_encoding(
+                    file,
+                    bytes,
+                    e.valid_up_to(),
+                    t!("diag.expected.one_encoding"),
+                );
+                d.message = t!("diag.mixed_encodings", first = d.message);
+                Err(at_line(d))
+            }
+        }
+    }
+}
+
+/// Parses a piece's text: the first piece finds the header and how the file is written
+/// (`first`), later ones are read under the header as that.
+fn parse_piece(
+    file: &str,
+    text: std::borrow::Cow<'_, str>,
+    encoding: &'static str,
+    decimal: Option<DecimalMark>,
+    first: &mut Option<(String, Fixed)>,
+    base_line: u32,
+) -> Result<Table, Diagnostic> {
+    let t = match first {
+        None => {
+            if text.trim().is_empty() {
+                return Err(Diagnostic::error(file, 0, 0, t!("diag.file_empty"))
+                    .expected(t!("diag.expected.header_and_rows")));
+            }
+            let said = decimal.map(|d| Fixed {
+                delimiter: sniff_delimiter(&text),
+                header_line: 0,
+                decimal: Some(d),
+            });
+            let (t, span) = parse_text(file, &text, encoding, said, 0)?;
+            let header = text[span].trim_end_matches('\n').to_string();
+            let decimal = (t.rows() > 0).then_some(t.decimal);
+            *first = Some((
+                header,
+                Fixed {
+                    delimiter: t.delimiter,
+                    decimal,
+                    header_line: t.header_line,
+                },
+            ));
+            t
+        }
+        Some((header, fixed)) => {
+            let mut joined = String::with_capacity(header.len() + 1 + text.len());
+            joined.push_str(header);
+            joined.push('\n');
+            joined.push_str(&text);
+            drop(text);
+            // The body of the joined text starts on the line after the header's lines.
+            let header_lines = memchr::memchr_iter(b'\n', header.as_bytes()).count() as u32 + 1;
+            let (t, _) = parse_text(
+                file,
+                &joined,
+                encoding,
+                Some(*fixed),
+                base_line - 1 - header_lines,
+            )?;
+            if fixed.decimal.is_none() && t.rows() > 0 {
+                fixed.decimal = Some(t.decimal);
+            }
+            t
+        }
+    };
+    Ok(t)
 }
 
 /// How a file read in pieces is written, as its first piece showed.

@@ -988,11 +988,7 @@ fn plans_and_projections<'a>(
         .par_iter()
         .filter_map(|s| {
             let park = data.park(&s.park_id)?;
-            let py = run
-                .inventory
-                .years
-                .iter()
-                .find(|y| y.park_id == s.park_id && y.year == s.year)?;
+            let py = run.inventory.park_year(&s.park_id, s.year)?;
             let base = annual.get(&(s.park_id.clone(), s.year))?;
             Some(
                 planner_for(park)

@@ -200,12 +200,7 @@ pub(super) fn park_page(
     let t = labels(lang);
     let words = parkbench_core::i18n::Locale::get(lang);
     let park = input.data.park(&s.park_id);
-    let py = input
-        .run
-        .inventory
-        .years
-        .iter()
-        .find(|y| y.park_id == s.park_id && y.year == s.year);
+    let py = input.run.inventory.park_year(&s.park_id, s.year);
     let gate_rule = s.rules.iter().find(|r| r.role == Role::Gate);
     context! {
         lang => lang_code(lang),

@@ -75,12 +75,7 @@ pub(super) fn park(s: &Score, input: &ReportInput, lang: Lang) -> Vec<(String, S
         ));
     }
     // What the data rests on: evidence and the problems found in it.
-    let py = input
-        .run
-        .inventory
-        .years
-        .iter()
-        .find(|y| y.park_id == s.park_id && y.year == s.year);
+    let py = input.run.inventory.park_year(&s.park_id, s.year);
     let mut quality: Vec<String> = py
         .map(|py| green_and_evidence(py, lang))
         .unwrap_or_default()
