@@ -23,7 +23,8 @@ pub const FIRMS: usize = 200;
 const PEAK_LIMIT: u64 = 8_000_000_000;
 
 /// python-polars writing the tree: the activity rows joined to their park's province, streamed
-/// to one folder per province and year.
+/// to one folder per province and year; the programme's other tables (parks, enterprises)
+/// copied beside it.
 const POLARS_PARTITION: &str = r#"
 import sys, polars as pl
 src, out = sys.argv[1], sys.argv[2]
@@ -34,7 +35,11 @@ parks = pl.read_csv(f"{src}/parks.csv", infer_schema=False).select("park_id", "p
     .join(parks.lazy(), on="park_id", how="left", maintain_order="left")
     .sink_parquet(pl.PartitionBy(f"{out}/activity", key=["province", "year"]), mkdir=True)
 )
-import shutil; shutil.copy(f"{src}/parks.csv", f"{out}/parks.csv")
+# Every other table of the programme (parks, enterprises) beside the tree.
+import os, shutil
+for name in os.listdir(src):
+    if name.endswith(".csv") and name not in ("activity.csv", "conversion.csv"):
+        shutil.copy(f"{src}/{name}", f"{out}/{name}")
 print(pl.scan_parquet(f"{out}/activity/**/*.parquet", hive_partitioning=True).select(pl.len()).collect().item())
 "#;
 
