@@ -333,12 +333,9 @@ print(parks.height + act.height)
 
 /// The same inventory as `parkbench inventory`, without validation: convert units, sum months
 /// to years, tce and CO2 per carrier (conversion table written by the bench from parkbench's own
-/// vocabulary and factor tables; one national grid factor), totals per park-year.
-const POLARS_INVENTORY: &str = r#"
-import sys, polars as pl
-d, conv, out = sys.argv[1], sys.argv[2], sys.argv[3]
-act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64}, ignore_errors=True)
-c = pl.read_csv(conv)
+/// vocabulary and factor tables; one national grid factor), totals per park-year. Its query on
+/// `act` (the activity rows) and `c` (the conversion table), eager or lazy alike.
+const POLARS_INVENTORY_QUERY: &str = r#"
 inv = (
     act.join(c, on=["metric", "unit"], how="inner")
     .with_columns((pl.col("value") * pl.col("to_canonical")).alias("q"))
@@ -353,10 +350,26 @@ inv = (
     .with_columns((pl.col("co2_total_t") / pl.col("energy_tce")).alias("co2_per_tce"))
     .sort(["park_id", "year"])
 )
-inv.write_csv(out)
 "#;
 
-/// The conversion table of [`POLARS_INVENTORY`]: every carrier metric and unit it may be
+/// A python-polars inventory script: `read` makes `act` and `c` from `d` (the data) and `conv`,
+/// [`POLARS_INVENTORY_QUERY`] makes `inv`, `write` writes it to `out`.
+fn polars_inventory(read: &str, write: &str) -> String {
+    format!(
+        "import sys, polars as pl\nd, conv, out = sys.argv[1], sys.argv[2], sys.argv[3]\n{read}\n{POLARS_INVENTORY_QUERY}\n{write}\n"
+    )
+}
+
+/// The eager script, on `activity.csv`.
+fn polars_inventory_csv() -> String {
+    polars_inventory(
+        r#"act = pl.read_csv(f"{d}/activity.csv", schema_overrides={"value": pl.Float64}, ignore_errors=True)
+c = pl.read_csv(conv)"#,
+        "inv.write_csv(out)",
+    )
+}
+
+/// The conversion table of [`POLARS_INVENTORY_QUERY`]: every carrier metric and unit it may be
 /// written in, the unit's factor to the canonical unit, tce and tCO2 per canonical unit.
 fn conversion_table() -> Result<String, String> {
     use parkbench::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
@@ -547,7 +560,7 @@ fn measure(bin: &Path, opts: &Options, parks: usize) -> Result<Figures, String> 
         let mut inv = |d: &str, _: &str| {
             let mut t = f64::INFINITY;
             for _ in 0..reps {
-                t = t.min(python(POLARS_INVENTORY, &[d, &conv, &out])?.secs);
+                t = t.min(python(&polars_inventory_csv(), &[d, &conv, &out])?.secs);
             }
             Ok((t, None, String::new()))
         };

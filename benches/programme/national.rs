@@ -44,27 +44,13 @@ print(pl.scan_parquet(f"{out}/activity/**/*.parquet", hive_partitioning=True).se
 "#;
 
 /// The inventory of the programme table's script, lazily over the tree.
-const POLARS_LAZY_INVENTORY: &str = r#"
-import sys, polars as pl
-d, conv, out = sys.argv[1], sys.argv[2], sys.argv[3]
-act = pl.scan_parquet(f"{d}/activity/**/*.parquet", hive_partitioning=True)
-c = pl.scan_csv(conv)
-inv = (
-    act.join(c, on=["metric", "unit"], how="inner")
-    .with_columns((pl.col("value") * pl.col("to_canonical")).alias("q"))
-    .group_by(["park_id", "year", "metric"])
-    .agg(pl.col("q").sum(), pl.col("tce_per").first(), pl.col("co2_per").first())
-    .with_columns(
-        (pl.col("q") * pl.col("tce_per")).alias("tce"),
-        (pl.col("q") * pl.col("co2_per")).alias("co2"),
+fn polars_lazy_inventory() -> String {
+    super::polars_inventory(
+        r#"act = pl.scan_parquet(f"{d}/activity/**/*.parquet", hive_partitioning=True)
+c = pl.scan_csv(conv)"#,
+        "inv.collect().write_csv(out)",
     )
-    .group_by(["park_id", "year"])
-    .agg(pl.col("tce").sum().alias("energy_tce"), pl.col("co2").sum().alias("co2_total_t"))
-    .with_columns((pl.col("co2_total_t") / pl.col("energy_tce")).alias("co2_per_tce"))
-    .sort(["park_id", "year"])
-)
-inv.collect().write_csv(out)
-"#;
+}
 
 /// The tree's rows in memory, as python-polars holds them.
 const POLARS_SIZE: &str = r#"
@@ -129,12 +115,12 @@ pub fn measure(bin: &Path, opts: &Options, shares: &[u32]) -> Result<Vec<Nationa
         let inventory = best(bin, &inv, 1, &[0, 1]).map(|(s, p, _)| (s, p))?;
         let score_tree = best(bin, &score(&t), 1, &[0, 1]).map(|(s, p, _)| (s, p))?;
         let score_csv = best(bin, &score(&d), 1, &[0, 1]).map(|(s, p, _)| (s, p))?;
-        let lazy = python(POLARS_LAZY_INVENTORY, &[&t, &c, &o_]).ok();
+        let lazy = python(&polars_lazy_inventory(), &[&t, &c, &o_]).ok();
         let arrow_bytes = python(POLARS_SIZE, &[&t])
             .ok()
             .and_then(|r| r.stdout_last.trim().parse::<u64>().ok())
             .unwrap_or(0);
-        let eager = python(super::POLARS_INVENTORY, &[&d, &c, &o_]).ok();
+        let eager = python(&super::polars_inventory_csv(), &[&d, &c, &o_]).ok();
         out.push(National {
             share,
             zones,
