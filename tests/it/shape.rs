@@ -348,6 +348,34 @@ fn the_core_crate_opens_no_file() {
     assert!(world.contains("pub trait Files"), "the walk read world.rs");
 }
 
+/// The core keeps no reference data in a global: column words, limits and every other shipped
+/// table reach the readers and stages as values (`reference::Vocabulary`). The one lazily
+/// filled cell is the words layer's locale (`i18n`), which is the words themselves.
+#[test]
+fn the_core_crate_keeps_no_global_reference_data() {
+    let mut found = Vec::new();
+    for (m, code) in modules(Path::new("crates/parkbench-core/src")) {
+        if m == "i18n" {
+            continue;
+        }
+        for (n, line) in code.lines().enumerate() {
+            let global = ["OnceLock", "LazyLock", "lazy_static", "thread_local"]
+                .iter()
+                .any(|w| word_in(line, w));
+            if global {
+                found.push(format!("{m}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the core keeps globals:\n{}",
+        found.join("\n")
+    );
+    let i18n = &modules(Path::new("crates/parkbench-core/src"))["i18n"];
+    assert!(i18n.contains("OnceLock"), "the walk read i18n.rs");
+}
+
 /// `word` in `line` as a word of its own: `cfb::CompoundFile::open` (bytes in memory) is not
 /// `File::open`.
 fn word_in(line: &str, word: &str) -> bool {

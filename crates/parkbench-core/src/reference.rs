@@ -6,16 +6,10 @@
 //! `benchmark`.
 //!
 //! Shipped data reaches the stages as values the caller loads once and holds: the metric
-//! vocabulary with its sectors and limits ([`Vocabulary`], a field of
-//! [`crate::pipeline::Reference`], passed to the reader, the accountant, scoring and pathways).
-//! Each constructor returns an error naming the file that does not parse.
-//!
-//! One static is left, `shipped()` (crate-private): the column words of `columns.toml` (aliases,
-//! note and totals words) and the bound on ragged records, read by the table readers of
-//! `input` (`input::table`'s CSV reader, whose header and note rules the sheet, Parquet, parks
-//! and activity readers share). Both files are embedded at compile time and no option replaces
-//! them; passing them would add a parameter to every CSV entry point, while `input::table` is
-//! being restructured. It goes when that reader takes a context value.
+//! vocabulary with its column words, sectors and limits ([`Vocabulary`], a field of
+//! [`crate::pipeline::Reference`], passed to the readers, the accountant, scoring and pathways).
+//! Each constructor returns an error naming the file that does not parse. No static holds
+//! reference data.
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
@@ -125,6 +119,17 @@ impl ColumnWords {
                 .collect(),
             totals: parsed.totals.words.iter().map(|w| name_key(w)).collect(),
         })
+    }
+
+    /// A header cell as the contract names it: trimmed, and an alias (`园区编号`) replaced by
+    /// its contract name (`park_id`). Other names are returned trimmed, as written.
+    pub fn canonical(&self, h: &str) -> String {
+        let h = h.trim().trim_start_matches('\u{feff}').trim();
+        let key = crate::units::fold_width(h).to_lowercase();
+        match self.contract(&key) {
+            Some(c) => c.to_string(),
+            None => h.to_string(),
+        }
     }
 
     /// The contract name of a header cell written `key` (folded: trimmed, lower case,
@@ -242,25 +247,6 @@ pub struct WorkbookLimits {
     pub shared_strings_bytes: u64,
     pub merged_ranges: usize,
     pub xml_run_bytes: usize,
-}
-
-/// What the table readers of `input` (`input::table` and the sheet, Parquet, parks and
-/// activity readers built on it) read of the shipped data: the one static of this module (see
-/// the module doc for why).
-pub(crate) struct Shipped {
-    pub columns: ColumnWords,
-    /// Read for the bound on the ragged records a CSV table keeps (`[problems] per_kind`).
-    pub limits: Limits,
-}
-
-/// The shipped column words and limits, read at first use; panics naming the file when one
-/// does not parse (a test proves they do).
-pub(crate) fn shipped() -> &'static Shipped {
-    static SHIPPED: std::sync::OnceLock<Shipped> = std::sync::OnceLock::new();
-    SHIPPED.get_or_init(|| Shipped {
-        columns: ColumnWords::embedded().unwrap_or_else(|e| panic!("{e}")),
-        limits: Limits::embedded().unwrap_or_else(|e| panic!("{e}")),
-    })
 }
 
 impl Limits {
@@ -542,6 +528,9 @@ struct MetricFile {
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
     pub units: Units,
+    /// The words operators write for columns, notes and totals (`indicators/columns.toml`),
+    /// read by the table readers.
+    pub columns: ColumnWords,
     /// The sectors parks and technologies name (`indicators/sectors.toml`).
     pub sectors: Sectors,
     /// Bounds on what one input may make parkbench hold (`indicators/limits.toml`).
@@ -631,6 +620,7 @@ impl Vocabulary {
         }
         Ok(Vocabulary {
             units,
+            columns: ColumnWords::embedded()?,
             sectors: Sectors::embedded()?,
             limits: Limits::embedded()?,
             metrics,
@@ -711,16 +701,15 @@ mod tests {
         let columns: ColumnsFile = parse_toml(&file, &text).unwrap();
         assert!(!columns.aliases.is_empty() && !columns.totals.words.is_empty());
         assert!(!columns.notes.words.is_empty());
-        let words = &shipped().columns;
+        let vocab = Vocabulary::embedded().unwrap();
+        let words = &vocab.columns;
         assert!(!words.aliases.is_empty());
         assert!(words.is_totals_word("合计") && words.is_note_text("注：单位为万元"));
         assert_eq!(words.contract("园区编号"), Some("park_id"));
-        let vocab = Vocabulary::embedded().unwrap();
+        assert_eq!(words.canonical(" \u{feff}园区编号 "), "park_id");
+        assert_eq!(words.canonical(" Remarks "), "Remarks");
         assert!(vocab.limits.workbook.columns > 0 && !vocab.sectors.list().is_empty());
-        assert_eq!(
-            shipped().limits.problems.per_kind,
-            vocab.limits.problems.per_kind
-        );
+        assert!(vocab.limits.problems.per_kind > 0);
     }
 
     /// A columns file that does not parse is an error naming it, not an empty list.

@@ -809,7 +809,7 @@ impl Portal {
         let (p, d) = (self.clone(), dir.to_path_buf());
         let checked = tokio::task::spawn_blocking(move || -> Result<_, String> {
             let mut out = Vec::new();
-            for (park_id, uploads) in work::split_dataset(&d)? {
+            for (park_id, uploads) in work::split_dataset(&d, &p.inner.refs.vocab)? {
                 let roster = db::RosterPark {
                     park_id: park_id.clone(),
                     name: String::new(),

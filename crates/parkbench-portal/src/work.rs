@@ -256,7 +256,7 @@ pub fn shown_name(raw: &str) -> String {
 /// Recognises a file by its content: a workbook (ZIP or OLE container that opens as one), or a
 /// CSV table whose header says what it is. Only the container's sheet list or the CSV header is
 /// read; the validator reads the rest.
-fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
+fn recognise(refs: &Refs, u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
     let b = &u.bytes;
     let candidates: &[&'static str] = if b.starts_with(b"PK\x03\x04") {
         &["xlsx", "xlsb", "ods"]
@@ -269,7 +269,7 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
         return Ok("parquet");
     }
     if let Some((first, rest)) = candidates.split_first() {
-        let limits = crate::shipped_limits().portal_workbook;
+        let limits = refs.limits().portal_workbook;
         let open =
             |ext: &str| sheet::workbook_roles(&format!("upload-{i}.{ext}"), Some(ext), b, limits);
         let err = match open(first) {
@@ -284,7 +284,7 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
             ..err
         });
     }
-    let t = table::read_csv_head(&u.name, b)?;
+    let t = table::read_csv_head(&u.name, b, &refs.vocab)?;
     if t.col("certificate_id").is_some() {
         Ok("certificates")
     } else if t.col("product").is_some() && t.col("energy_per_unit").is_some() {
@@ -312,7 +312,12 @@ fn recognise(u: &Upload, i: usize) -> Result<&'static str, Diagnostic> {
 
 /// The stored files of a submission as sources under the names the operator knows, with the
 /// roster's parks row when the upload brings no parks table.
-fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<Source> {
+fn sources(
+    refs: &Refs,
+    files: &[StoredFile],
+    names: &[String],
+    roster: &RosterPark,
+) -> Vec<Source> {
     let mut out = Vec::new();
     let mut has_parks = false;
     for (i, f) in files.iter().enumerate() {
@@ -333,7 +338,7 @@ fn sources(files: &[StoredFile], names: &[String], roster: &RosterPark) -> Vec<S
         has_parks |= match kind {
             SourceKind::Parks => true,
             SourceKind::Workbook(Some(k)) => {
-                let limits = crate::shipped_limits().portal_workbook;
+                let limits = refs.limits().portal_workbook;
                 sheet::workbook_roles(&format!("b.{k}"), Some(k), &f.content, limits)
                     .is_ok_and(|roles| roles.contains(&sheet::SheetRole::Parks))
             }
@@ -362,7 +367,7 @@ pub fn check(refs: &Refs, park: &RosterPark, year: i32, uploads: Vec<Upload>) ->
     let mut files = Vec::new();
     let names: Vec<String> = uploads.iter().map(|u| u.name.clone()).collect();
     for (i, u) in uploads.into_iter().enumerate() {
-        let kind = match recognise(&u, i) {
+        let kind = match recognise(refs, &u, i) {
             Ok(k) => k,
             Err(d) => {
                 problems.push(d);
@@ -465,7 +470,7 @@ pub fn totals(refs: &Refs, park: &RosterPark, year: i32, files: &[StoredFile]) -
 /// The province key of a roster row (a parks table's header and one row, as stored with the
 /// park), when it names a known one.
 pub fn province_of(meta_csv: &str, refs: &Refs) -> Option<String> {
-    let t = table::read_csv_bytes("parks.csv", meta_csv.as_bytes()).ok()?;
+    let t = table::read_csv_bytes("parks.csv", meta_csv.as_bytes(), &refs.vocab).ok()?;
     let mut diags = parkbench_core::diag::Report::with_limits(refs.limits().problems);
     input::parks::read_parks(&t, &refs.vocab, &refs.factors, &mut diags)
         .into_iter()
@@ -481,7 +486,7 @@ fn load(refs: &Refs, park: &RosterPark, files: &[StoredFile], names: &[String]) 
     // Uploads are bytes in memory: the portal offers the stages no files.
     let mut data = input::load_sources_with(
         &parkbench_core::world::Memory::new(),
-        vec![sources(files, names, park)],
+        vec![sources(refs, files, names, park)],
         &refs.vocab,
         &refs.factors,
         options,
@@ -648,7 +653,7 @@ pub fn score_programme(
             let names: Vec<String> = (0..files.len())
                 .map(|i| format!("{} file {}", park.park_id, i + 1))
                 .collect();
-            sources(files, &names, park)
+            sources(refs, files, &names, park)
         })
         .collect();
     let mut data = input::load_sources(
@@ -782,6 +787,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
             &Disk,
             path,
             refs.limits().workbook,
+            &refs.vocab.columns,
             &mut parkbench_core::diag::Report::with_limits(refs.limits().problems),
         )
         .map_err(|d| d.to_string())?
@@ -791,7 +797,7 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
         .map(|(_, t)| t)
         .collect()
     } else {
-        vec![table::read_csv(&Disk, path).map_err(|d| d.to_string())?]
+        vec![table::read_csv(&Disk, path, &refs.vocab).map_err(|d| d.to_string())?]
     };
     let mut diags = parkbench_core::diag::Report::with_limits(refs.limits().problems);
     let mut out = Vec::new();
@@ -824,8 +830,11 @@ pub fn read_roster(path: &Path, refs: &Refs) -> Result<Vec<RosterPark>, String> 
 
 /// Splits a dataset folder (parks.csv and activity*.csv, as `parkbench validate` reads it) into
 /// one upload per park: its parks row and its rows of each activity file, layout kept.
-pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
-    let parks = table::read_csv(&Disk, &dir.join("parks.csv")).map_err(|d| d.to_string())?;
+pub fn split_dataset(
+    dir: &Path,
+    vocab: &parkbench_core::reference::Vocabulary,
+) -> Result<Vec<(String, Vec<Upload>)>, String> {
+    let parks = table::read_csv(&Disk, &dir.join("parks.csv"), vocab).map_err(|d| d.to_string())?;
     let mut activity = Vec::new();
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -844,7 +853,7 @@ pub fn split_dataset(dir: &Path) -> Result<Vec<(String, Vec<Upload>)>, String> {
         }
     }
     for f in names {
-        let t = table::read_csv(&Disk, &f).map_err(|d| d.to_string())?;
+        let t = table::read_csv(&Disk, &f, vocab).map_err(|d| d.to_string())?;
         activity.push((input::short_name(&f), t));
     }
     // Each table's rows by park, in one pass (not one pass per park).
@@ -916,8 +925,10 @@ mod tests {
     /// A park's other tables are told by their headers, whatever their names.
     #[test]
     fn ledgers_enterprises_and_products_are_told_by_their_headers() {
+        let refs = Refs::load(&[]).unwrap();
         let kind = |text: &str| {
             recognise(
+                &refs,
                 &Upload {
                     name: "upload.csv".into(),
                     bytes: text.as_bytes().to_vec(),

@@ -613,11 +613,11 @@ impl<'a> Ctx<'a> {
         cols: &[Option<usize>],
         diags: &mut crate::diag::Report,
     ) -> bool {
-        let Some(&c) = cols.iter().flatten().find(|&&c| {
-            crate::reference::shipped()
-                .columns
-                .is_totals_word(self.cell(Some(c), r))
-        }) else {
+        let Some(&c) = cols
+            .iter()
+            .flatten()
+            .find(|&&c| self.vocab.columns.is_totals_word(self.cell(Some(c), r)))
+        else {
             return false;
         };
         diags.push(totals_warning(
@@ -1093,7 +1093,7 @@ mod tests {
                 "{park},2024,{metric},{value},{unit},2024-{month:02},{firm}\n"
             ));
         }
-        let t = super::super::table::read_csv_bytes("a.csv", text.as_bytes()).unwrap();
+        let t = super::super::table::read_csv_bytes("a.csv", text.as_bytes(), &vocab).unwrap();
         // Kinds enough to absorb the parts' problems, and too few (checked again in one pass).
         for kinds in [500, 5] {
             let limits = crate::diag::ProblemLimits {

@@ -487,7 +487,12 @@ mod tests {
     #[test]
     fn path_keys_fill_columns_and_other_keys_are_no_data() {
         let csv = "province,park_id,natural_gas [万m3]\njiangsu,P1,5\njiangsu,P2,6\n";
-        let mut t = crate::input::table::read_csv_bytes("a.csv", csv.as_bytes()).unwrap();
+        let mut t = crate::input::table::read_csv_bytes(
+            "a.csv",
+            csv.as_bytes(),
+            &crate::reference::Vocabulary::embedded().unwrap(),
+        )
+        .unwrap();
         let partition = Partition {
             root: String::new(),
             keys: vec![
@@ -505,7 +510,12 @@ mod tests {
     #[test]
     fn a_value_that_disagrees_with_its_folder_is_an_error_unless_its_park_is_not_read() {
         let csv = "park_id,year\nP1,2024\nP2,2023.0\nP3,2022\n";
-        let mut t = crate::input::table::read_csv_bytes("a.csv", csv.as_bytes()).unwrap();
+        let mut t = crate::input::table::read_csv_bytes(
+            "a.csv",
+            csv.as_bytes(),
+            &crate::reference::Vocabulary::embedded().unwrap(),
+        )
+        .unwrap();
         let partition = Partition {
             root: String::new(),
             keys: vec![("year".into(), Some("2023".into()))],

@@ -783,7 +783,7 @@ fn group_tables(sources: &[Source], how: &Reading<'_>, acc: &mut Acc) -> GroupTa
     let csv = |s: &Source| {
         let t = s
             .read_all(how.files)
-            .and_then(|b| table::read_csv_bytes_as(&s.name, &b, decimal));
+            .and_then(|b| table::read_csv_bytes_as(&s.name, &b, decimal, how.vocab));
         (s.origin(), t)
     };
     tables.parks.extend(of(SourceKind::Parks).map(csv));
@@ -799,7 +799,14 @@ fn group_tables(sources: &[Source], how: &Reading<'_>, acc: &mut Acc) -> GroupTa
     });
     for (book, format) in books {
         let read = book.read_all(how.files).and_then(|b| {
-            sheet::read_workbook_as(&book.name, format, &b, workbook, &mut acc.diags)
+            sheet::read_workbook_as(
+                &book.name,
+                format,
+                &b,
+                workbook,
+                &how.vocab.columns,
+                &mut acc.diags,
+            )
         });
         match read {
             Ok(read) => {
@@ -893,9 +900,9 @@ fn activity_csv(source: &Source, how: &Reading<'_>, acc: &mut Acc, add_rows: &mu
     };
     let (piece, decimal) = (how.piece_bytes, how.options.decimal);
     let read = match &source.content {
-        Content::Path(p) => table::read_csv_pieces(how.files, p, piece, decimal, each),
+        Content::Path(p) => table::read_csv_pieces(how.files, p, piece, decimal, how.vocab, each),
         Content::Bytes(b) => {
-            table::read_csv_pieces_from(&source.name, b.as_slice(), piece, decimal, each)
+            table::read_csv_pieces_from(&source.name, b.as_slice(), piece, decimal, how.vocab, each)
         }
     };
     let (header_line, title_rows) = head.unwrap_or((1, 0));
@@ -1071,21 +1078,26 @@ fn parquet_activity(source: &Source, how: &Reading<'_>, acc: &mut Acc, add_rows:
             t!("diag.cannot_read_file", error = e.to_string()),
         )]
     };
-    let (pieces, filter) = (parquet::PIECE_ROWS, filter);
+    let (pieces, filter, words) = (parquet::PIECE_ROWS, filter, &how.vocab.columns);
     let read = match &source.content {
         Content::Path(p) => match how.files.handle(p) {
-            Ok(Some(f)) => parquet::read_pieces_of(name, f, pieces, filter, each),
+            Ok(Some(f)) => parquet::read_pieces_of(name, f, pieces, filter, words, each),
             Ok(None) => match how.files.read(p) {
-                Ok(b) => {
-                    parquet::read_pieces_of(name, std::io::Cursor::new(b), pieces, filter, each)
-                }
+                Ok(b) => parquet::read_pieces_of(
+                    name,
+                    std::io::Cursor::new(b),
+                    pieces,
+                    filter,
+                    words,
+                    each,
+                ),
                 Err(e) => Err(cannot_read(e)),
             },
             Err(e) => Err(cannot_read(e)),
         },
         Content::Bytes(b) => {
             let bytes = std::io::Cursor::new(b.as_slice());
-            parquet::read_pieces_of(name, bytes, pieces, filter, each)
+            parquet::read_pieces_of(name, bytes, pieces, filter, words, each)
         }
     };
     acc.files.push(origin.unwrap_or_else(|| source.origin()));

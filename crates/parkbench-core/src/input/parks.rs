@@ -100,7 +100,7 @@ pub fn read_parks(
     for row in 0..t.rows() {
         let line = t.line(row);
         let id = cell(t, Some(id_col), row);
-        if crate::reference::shipped().columns.is_totals_word(id) {
+        if vocab.columns.is_totals_word(id) {
             diags.push(super::activity::totals_warning(f, line, id_col + 1, id));
             continue;
         }

@@ -8,9 +8,10 @@
 //! integers. Numbers become the shortest text that reads back to the same value.
 
 use super::hive::{self, Filter};
-use super::table::{Table, TextColumn, canonical_header};
+use super::table::{Table, TextColumn};
 use crate::diag::{Diagnostic, Origin};
 use crate::frame::{self, Cells};
+use crate::reference::ColumnWords;
 use crate::units::DecimalMark;
 use std::fmt::Write;
 
@@ -44,9 +45,10 @@ pub fn read_pieces<R: polars_io::mmap::MmapBytesReader>(
     file: &str,
     reader: R,
     piece_rows: usize,
+    words: &ColumnWords,
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Vec<Diagnostic>> {
-    read_pieces_of(file, reader, piece_rows, &Filter::default(), each).map(|r| r.rows)
+    read_pieces_of(file, reader, piece_rows, &Filter::default(), words, each).map(|r| r.rows)
 }
 
 /// What [`read_pieces_of`] read of a file.
@@ -67,6 +69,7 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
     mut reader: R,
     piece_rows: usize,
     filter: &Filter,
+    words: &ColumnWords,
     mut each: impl FnMut(Table) -> bool,
 ) -> Result<Read, Vec<Diagnostic>> {
     let unreadable = |e: frame::FrameError| {
@@ -86,11 +89,11 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         ]
     };
     let groups = frame::parquet_row_groups(&mut reader).map_err(unreadable)?;
-    let ranges = kept_ranges(&groups, filter);
+    let ranges = kept_ranges(&groups, filter, words);
     let mut read = Read {
         rows: 0,
         groups: groups.len(),
-        groups_skipped: groups.iter().filter(|g| !keeps(filter, g)).count(),
+        groups_skipped: groups.iter().filter(|g| !keeps(filter, g, words)).count(),
     };
     let piece_rows = piece_rows.max(1);
     for (start, end) in ranges {
@@ -99,7 +102,7 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
             let len = piece_rows.min(end - offset).max(1);
             let columns = frame::read_parquet(&mut reader, offset, len).map_err(unreadable)?;
             let n = columns.first().map_or(0, |(_, c)| cells_len(c));
-            let t = table(file, columns, offset)?;
+            let t = table(file, columns, offset, words)?;
             offset += n;
             read.rows += n;
             if !each(t) {
@@ -115,7 +118,11 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
 
 /// The row ranges `start..end` of the groups `filter` keeps, neighbours merged; a file without
 /// row groups is one empty range (its header is still read and checked).
-fn kept_ranges(groups: &[frame::RowGroup], filter: &Filter) -> Vec<(usize, usize)> {
+fn kept_ranges(
+    groups: &[frame::RowGroup],
+    filter: &Filter,
+    words: &ColumnWords,
+) -> Vec<(usize, usize)> {
     if groups.is_empty() {
         return vec![(0, 0)];
     }
@@ -123,7 +130,7 @@ fn kept_ranges(groups: &[frame::RowGroup], filter: &Filter) -> Vec<(usize, usize
     let mut start = 0;
     for g in groups {
         let end = start + g.rows;
-        if keeps(filter, g) {
+        if keeps(filter, g, words) {
             match ranges.last_mut() {
                 Some(last) if last.1 == start => last.1 = end,
                 _ => ranges.push((start, end)),
@@ -136,14 +143,14 @@ fn kept_ranges(groups: &[frame::RowGroup], filter: &Filter) -> Vec<(usize, usize
 
 /// May a row group hold a row `filter` keeps, by the bounds of its `year` and `park_id`
 /// columns (named as the contract names them, aliases included)?
-fn keeps(filter: &Filter, g: &frame::RowGroup) -> bool {
+fn keeps(filter: &Filter, g: &frame::RowGroup, words: &ColumnWords) -> bool {
     if filter.years.is_empty() && filter.parks.is_empty() {
         return true;
     }
     let of = |key: &str| {
         g.bounds
             .iter()
-            .find(|(name, _)| canonical_header(name) == key)
+            .find(|(name, _)| words.canonical(name) == key)
             .map(|(_, b)| b)
     };
     let years = match of(hive::YEAR_KEY) {
@@ -173,8 +180,9 @@ fn table(
     file: &str,
     columns: Vec<(String, Cells)>,
     offset: usize,
+    words: &ColumnWords,
 ) -> Result<Table, Vec<Diagnostic>> {
-    let header: Vec<String> = columns.iter().map(|(n, _)| canonical_header(n)).collect();
+    let header: Vec<String> = columns.iter().map(|(n, _)| words.canonical(n)).collect();
     let origin = Origin::rows(file, header.clone());
     let mut problems = Vec::new();
     let mut text_columns = Vec::with_capacity(columns.len());

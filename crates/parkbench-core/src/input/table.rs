@@ -12,6 +12,7 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::reference::{ColumnWords, Vocabulary};
 use crate::units::DecimalMark;
 use crate::world::Files;
 
@@ -155,17 +156,6 @@ impl Table {
     }
 }
 
-/// A header cell as the contract names it: trimmed, and an alias (`园区编号`) replaced by its
-/// contract name (`park_id`). Other names are returned trimmed, as written.
-pub fn canonical_header(h: &str) -> String {
-    let h = h.trim().trim_start_matches('\u{feff}').trim();
-    let key = crate::units::fold_width(h).to_lowercase();
-    match crate::reference::shipped().columns.contract(&key) {
-        Some(c) => c.to_string(),
-        None => h.to_string(),
-    }
-}
-
 /// Names a delimiter in messages.
 pub fn delimiter_name(d: u8) -> crate::i18n::Text {
     match d {
@@ -178,7 +168,7 @@ pub fn delimiter_name(d: u8) -> crate::i18n::Text {
 
 /// Reads and decodes a CSV file the caller offers. Problems that make the whole file unreadable
 /// come back as one error diagnostic.
-pub fn read_csv(files: &dyn Files, path: &Path) -> Result<Table, Diagnostic> {
+pub fn read_csv(files: &dyn Files, path: &Path, vocab: &Vocabulary) -> Result<Table, Diagnostic> {
     let file = path.display().to_string();
     let bytes = files.read(path).map_err(|e| {
         Diagnostic::error(
@@ -188,12 +178,12 @@ pub fn read_csv(files: &dyn Files, path: &Path) -> Result<Table, Diagnostic> {
             t!("diag.cannot_read_file", error = e.to_string()),
         )
     })?;
-    read_csv_bytes(&file, &bytes)
+    read_csv_bytes(&file, &bytes, vocab)
 }
 
 /// Like [`read_csv`] on bytes already in memory.
-pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
-    read_csv_bytes_as(file, bytes, None)
+pub fn read_csv_bytes(file: &str, bytes: &[u8], vocab: &Vocabulary) -> Result<Table, Diagnostic> {
+    read_csv_bytes_as(file, bytes, None, vocab)
 }
 
 /// [`read_csv_bytes`] with the decimal mark said by the user (`--decimal`), else decided from
@@ -202,6 +192,7 @@ pub fn read_csv_bytes_as(
     file: &str,
     bytes: &[u8],
     decimal: Option<DecimalMark>,
+    vocab: &Vocabulary,
 ) -> Result<Table, Diagnostic> {
     sniff_binary(file, bytes)?;
     let (text, encoding) = decode(file, bytes)?;
@@ -216,12 +207,12 @@ pub fn read_csv_bytes_as(
         header_line: 0,
         decimal: Some(d),
     });
-    parse_text(file, &text, encoding, fixed, 0).map(|(t, _)| t)
+    parse_text(file, &text, encoding, fixed, 0, vocab).map(|(t, _)| t)
 }
 
 /// The header of CSV bytes as a table without rows: only the first record is decoded and read
 /// (all of a UTF-16 file). For telling what a file is before reading it.
-pub fn read_csv_head(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
+pub fn read_csv_head(file: &str, bytes: &[u8], vocab: &Vocabulary) -> Result<Table, Diagnostic> {
     let utf16 = bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
         || utf16_without_bom(bytes).is_some();
@@ -230,7 +221,7 @@ pub fn read_csv_head(file: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
     } else {
         first_record_end(bytes)
     };
-    read_csv_bytes(file, &bytes[..end])
+    read_csv_bytes(file, &bytes[..end], vocab)
 }
 
 /// Files larger than two pieces of this size are read piece by piece by [`read_csv_pieces`].
@@ -247,6 +238,7 @@ pub fn read_csv_pieces(
     path: &Path,
     piece: usize,
     decimal: Option<DecimalMark>,
+    vocab: &Vocabulary,
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     let file = path.display().to_string();
@@ -259,7 +251,7 @@ pub fn read_csv_pieces(
         )
     };
     let (f, len) = files.open(path).map_err(cannot)?;
-    read_pieces(&file, f, len, piece, decimal, each)
+    read_pieces(&file, f, len, piece, decimal, vocab, each)
 }
 
 /// [`read_csv_pieces`] on bytes in memory named `file` (an upload): the decoded text is held a
@@ -269,9 +261,10 @@ pub fn read_csv_pieces_from(
     bytes: &[u8],
     piece: usize,
     decimal: Option<DecimalMark>,
+    vocab: &Vocabulary,
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
-    read_pieces(file, bytes, bytes.len() as u64, piece, decimal, each)
+    read_pieces(file, bytes, bytes.len() as u64, piece, decimal, vocab, each)
 }
 
 fn read_pieces<R: std::io::Read>(
@@ -280,6 +273,7 @@ fn read_pieces<R: std::io::Read>(
     len: u64,
     piece: usize,
     decimal: Option<DecimalMark>,
+    vocab: &Vocabulary,
     mut each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     use std::io::Read;
@@ -295,7 +289,7 @@ fn read_pieces<R: std::io::Read>(
     // The whole file as one table; `buf` holds what was read of it already.
     let whole = |f: &mut R, mut buf: Vec<u8>, each: &mut dyn FnMut(Table) -> bool| {
         f.read_to_end(&mut buf).map_err(cannot)?;
-        let t = read_csv_bytes_as(file, &buf, decimal)?;
+        let t = read_csv_bytes_as(file, &buf, decimal, vocab)?;
         drop(buf);
         let n = t.rows();
         each(t);
@@ -323,16 +317,7 @@ fn read_pieces<R: std::io::Read>(
     {
         return whole(&mut f, buf, &mut each);
     }
-    let mut decoder = PieceDecoder {
-        utf8: true,
-        ascii_so_far: true,
-        encoding: "UTF-8",
-    };
-    if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        buf.drain(..3);
-        decoder.encoding = "UTF-8 (BOM)";
-        decoder.ascii_so_far = false;
-    }
+    let mut decoder = PieceDecoder::start(&mut buf);
     // Set by the first piece: the header record and how the file is written.
     let mut first: Option<(String, Fixed)> = None;
     let mut base_line: u32 = 1;
@@ -354,7 +339,15 @@ fn read_pieces<R: std::io::Read>(
         let text = decoder.decode(file, &buf[..cut], base_line)?;
         let text = normalise_line_ends(&text);
         let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
-        let t = parse_piece(file, text, decoder.encoding, decimal, &mut first, base_line)?;
+        let t = parse_piece(
+            file,
+            text,
+            decoder.encoding,
+            decimal,
+            &mut first,
+            base_line,
+            vocab,
+        )?;
         base_line += lines_here;
         rows += t.rows();
         buf.drain(..cut);
@@ -376,6 +369,22 @@ struct PieceDecoder {
 }
 
 impl PieceDecoder {
+    /// The decoder of a file whose first bytes are in `buf`: a UTF-8 byte order mark is taken
+    /// off and said.
+    fn start(buf: &mut Vec<u8>) -> Self {
+        let mut decoder = PieceDecoder {
+            utf8: true,
+            ascii_so_far: true,
+            encoding: "UTF-8",
+        };
+        if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            buf.drain(..3);
+            decoder.encoding = "UTF-8 (BOM)";
+            decoder.ascii_so_far = false;
+        }
+        decoder
+    }
+
     /// A piece's text (its first line is `base_line` of the file); NUL bytes and a second
     /// encoding are errors at their line.
     fn decode<'b>(
@@ -430,6 +439,7 @@ fn parse_piece(
     decimal: Option<DecimalMark>,
     first: &mut Option<(String, Fixed)>,
     base_line: u32,
+    vocab: &Vocabulary,
 ) -> Result<Table, Diagnostic> {
     let t = match first {
         None => {
@@ -442,7 +452,7 @@ fn parse_piece(
                 header_line: 0,
                 decimal: Some(d),
             });
-            let (t, span) = parse_text(file, &text, encoding, said, 0)?;
+            let (t, span) = parse_text(file, &text, encoding, said, 0, vocab)?;
             let header = text[span].trim_end_matches('\n').to_string();
             let decimal = (t.rows() > 0).then_some(t.decimal);
             *first = Some((
@@ -469,6 +479,7 @@ fn parse_piece(
                 encoding,
                 Some(*fixed),
                 base_line - 1 - header_lines,
+                vocab,
             )?;
             if fixed.decimal.is_none() && t.rows() > 0 {
                 fixed.decimal = Some(t.decimal);
@@ -584,7 +595,12 @@ pub fn merge_unit_row(
 /// aliases), so title rows above it are skipped, else the first record. A wide header (no
 /// `metric` column) may have its units in the next row, whose park_id and year cells are empty
 /// (metric names in one row, units in the next, as statistics forms print them).
-fn find_header(file: &str, text: &str, delimiter: u8) -> Result<Header, Diagnostic> {
+fn find_header(
+    file: &str,
+    text: &str,
+    delimiter: u8,
+    words: &ColumnWords,
+) -> Result<Header, Diagnostic> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
@@ -605,7 +621,7 @@ fn find_header(file: &str, text: &str, delimiter: u8) -> Result<Header, Diagnost
                 ));
             }
         }
-        let mut cells: Vec<String> = record.iter().map(canonical_header).collect();
+        let mut cells: Vec<String> = record.iter().map(|h| words.canonical(h)).collect();
         let (line, start) = record_start(text, record.position());
         let mut end = start + first_record_end(&text.as_bytes()[start..]);
         let park = cells.iter().position(|c| c == "park_id");
@@ -662,6 +678,7 @@ fn parse_text(
     encoding: &'static str,
     fixed: Option<Fixed>,
     offset: u32,
+    vocab: &Vocabulary,
 ) -> Result<(Table, std::ops::Range<usize>), Diagnostic> {
     let delimiter = fixed.map_or_else(|| sniff_delimiter(text), |f| f.delimiter);
     let Header {
@@ -670,7 +687,7 @@ fn parse_text(
         records,
         line: found_line,
         span,
-    } = find_header(file, text, delimiter)?;
+    } = find_header(file, text, delimiter, &vocab.columns)?;
     let later_piece = fixed.is_some_and(|f| f.header_line > 0);
     let header_line = match fixed {
         Some(f) if later_piece => f.header_line,
@@ -694,6 +711,7 @@ fn parse_text(
         header.len(),
         delimiter,
         offset,
+        vocab.limits.problems.per_kind,
     )
     .map_err(|e| {
         let e = e.to_string();
@@ -718,7 +736,7 @@ fn parse_text(
         decimal,
         notices: told.into_iter().collect(),
     };
-    strip_trailing_notes(&mut table);
+    strip_trailing_notes(&mut table, &vocab.columns);
     Ok((table, span))
 }
 
@@ -747,6 +765,7 @@ fn read_body(
     ncols: usize,
     delimiter: u8,
     offset: u32,
+    kept: usize,
 ) -> Result<Body, csv::Error> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -766,7 +785,7 @@ fn read_body(
         ncols,
         delimiter,
         offset,
-        kept: crate::reference::shipped().limits.problems.per_kind,
+        kept,
     };
     if threads < 2 {
         return read_records(text, start, how);
@@ -1357,7 +1376,7 @@ pub(crate) fn ragged_rows(t: &Table, diags: &mut crate::diag::Report) {
 
 /// Notes under a table (`注：...`, `填表人：张三`): trailing rows whose only cell starts with a
 /// note word are no data; they are taken off the table and said once.
-pub(crate) fn strip_trailing_notes(t: &mut Table) {
+pub(crate) fn strip_trailing_notes(t: &mut Table, words: &ColumnWords) {
     let mut from = t.rows();
     while from > 0 {
         let r = from - 1;
@@ -1368,9 +1387,7 @@ pub(crate) fn strip_trailing_notes(t: &mut Table) {
             .filter(|s| !s.trim().is_empty())
             .peekable();
         // A note, or a signature row: every cell starts with a note word.
-        if cells.peek().is_none()
-            || !cells.all(|c| crate::reference::shipped().columns.is_note_text(c))
-        {
+        if cells.peek().is_none() || !cells.all(|c| words.is_note_text(c)) {
             break;
         }
         from = r;
@@ -1401,10 +1418,21 @@ mod tests {
     use super::*;
     use crate::world::Memory;
 
+    fn vocab() -> Vocabulary {
+        Vocabulary::embedded().unwrap()
+    }
+
     #[test]
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
-        let (columns, lines, ragged, _) =
-            read_body("a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n", 0, 2, b',', 0).unwrap();
+        let (columns, lines, ragged, _) = read_body(
+            "a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n",
+            0,
+            2,
+            b',',
+            0,
+            vocab().limits.problems.per_kind,
+        )
+        .unwrap();
         assert_eq!(lines, vec![2, 5, 6, 7]);
         assert_eq!(ragged, vec![(2, 1), (3, 3)]);
         assert_eq!(columns[1].get(0), Some("x\ny"));
@@ -1457,7 +1485,7 @@ mod tests {
             b"a,b\n1,2\n\n3,4\n\n\n",
             b"a,b\n\n1,2\n\n3,4",
         ] {
-            let t = read_csv_bytes("t.csv", text).unwrap();
+            let t = read_csv_bytes("t.csv", text, &vocab()).unwrap();
             assert_eq!(t.rows(), 2, "{}", String::from_utf8_lossy(text));
             assert_eq!(t.columns[0].get(1), Some("3"));
             assert_eq!(
@@ -1469,11 +1497,11 @@ mod tests {
 
     #[test]
     fn delimiters_and_encodings() {
-        let t = read_csv_bytes("t.csv", "a;b\n1,5;2\n".as_bytes()).unwrap();
+        let t = read_csv_bytes("t.csv", "a;b\n1,5;2\n".as_bytes(), &vocab()).unwrap();
         assert_eq!(t.delimiter, b';');
         assert_eq!(t.decimal, DecimalMark::Comma);
         let (gbk, _, _) = GB18030.encode("名称,省份\n园区,江苏\n");
-        let t = read_csv_bytes("t.csv", &gbk).unwrap();
+        let t = read_csv_bytes("t.csv", &gbk, &vocab()).unwrap();
         assert_eq!(t.encoding, "GB18030");
         // Chinese column names become the contract's names.
         assert_eq!(t.header, vec!["name", "province"]);
@@ -1500,7 +1528,7 @@ mod tests {
         piece: usize,
     ) -> Result<(Vec<Table>, usize), Diagnostic> {
         let mut out = Vec::new();
-        let n = read_csv_pieces(files, path, piece, None, |t| {
+        let n = read_csv_pieces(files, path, piece, None, &vocab(), |t| {
             out.push(t);
             true
         })?;
@@ -1536,7 +1564,7 @@ mod tests {
         ] {
             let path = Path::new(name);
             files.insert(path, bytes.clone());
-            let whole = read_csv(&files, path).unwrap();
+            let whole = read_csv(&files, path, &vocab()).unwrap();
             for piece in [1, 100, 1000, 5000] {
                 let (tables, n) = pieces(&files, path, piece).unwrap();
                 assert_eq!(n, whole.rows(), "{name} piece {piece}");
@@ -1580,7 +1608,7 @@ mod tests {
         files.insert(path, text.clone());
         let e = pieces(&files, path, 500).err().unwrap();
         assert_eq!((e.line, e.column), (250, 4), "{e:?}");
-        assert_eq!(read_csv(&files, path).err().unwrap().line, 250);
+        assert_eq!(read_csv(&files, path, &vocab()).err().unwrap().line, 250);
 
         // NUL bytes deep in the file.
         let mut bytes = b"park_id,year,metric,value,unit\n".to_vec();
@@ -1598,14 +1626,14 @@ mod tests {
     fn the_head_of_a_file_is_its_header_alone() {
         let mut bytes = "\"park_id\",\"metric\nname\",年份\n".as_bytes().to_vec();
         bytes.extend_from_slice(b"P1,electricity,2024\n\0garbage\n");
-        let t = read_csv_head("a.csv", &bytes).unwrap();
+        let t = read_csv_head("a.csv", &bytes, &vocab()).unwrap();
         assert_eq!(t.header, vec!["park_id", "metric\nname", "year"]);
         assert_eq!(t.rows(), 0);
         let (gbk, _, _) = GB18030.encode("园区编号,名称\n园区,江苏\n");
         assert_eq!(
-            read_csv_head("g.csv", &gbk).unwrap().header,
+            read_csv_head("g.csv", &gbk, &vocab()).unwrap().header,
             vec!["park_id", "name"]
         );
-        assert!(read_csv_head("p.csv", b"%PDF-1.7\n").is_err());
+        assert!(read_csv_head("p.csv", b"%PDF-1.7\n", &vocab()).is_err());
     }
 }

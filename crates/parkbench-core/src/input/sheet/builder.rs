@@ -11,7 +11,8 @@
 //! read as parks; group headings merged over a second header row name nothing.
 
 use crate::diag::{Diagnostic, Notice, Origin, Report};
-use crate::input::table::{Table, TextColumn, canonical_header};
+use crate::input::table::{Table, TextColumn};
+use crate::reference::ColumnWords;
 use crate::reference::WorkbookLimits;
 use crate::units::DecimalMark;
 
@@ -82,9 +83,11 @@ struct Body {
 }
 
 /// Builds a [`Table`] from cells given in row order (and, within a row, column order).
-pub(crate) struct Builder {
+pub(crate) struct Builder<'w> {
     origin: Origin,
     limits: WorkbookLimits,
+    /// Header aliases and note words.
+    words: &'w ColumnWords,
     first_row: Option<u32>,
     pending: Vec<Row>,
     header_at: Option<usize>,
@@ -95,11 +98,12 @@ pub(crate) struct Builder {
     merges: Vec<[u32; 4]>,
 }
 
-impl Builder {
-    pub(crate) fn new(origin: Origin, limits: WorkbookLimits) -> Self {
+impl<'w> Builder<'w> {
+    pub(crate) fn new(origin: Origin, limits: WorkbookLimits, words: &'w ColumnWords) -> Self {
         Builder {
             origin,
             limits,
+            words,
             first_row: None,
             pending: Vec::new(),
             header_at: None,
@@ -227,7 +231,7 @@ impl Builder {
             && row
                 .cells
                 .iter()
-                .any(|(_, _, t)| canonical_header(t) == "park_id")
+                .any(|(_, _, t)| self.words.canonical(t) == "park_id")
         {
             self.header_at = Some(self.pending.len());
         }
@@ -258,7 +262,7 @@ impl Builder {
             .unwrap_or(0);
         let mut header = vec![String::new(); width];
         for (c, _, t) in &pending[h].cells {
-            header[*c as usize] = canonical_header(t);
+            header[*c as usize] = self.words.canonical(t);
         }
         let mut next = h + 1;
         let park = header.iter().position(|x| x == "park_id");
@@ -272,7 +276,7 @@ impl Builder {
                 if c >= header.len() {
                     header.resize(c + 1, String::new());
                 }
-                header[c] = canonical_header(t);
+                header[c] = self.words.canonical(t);
             }
             next += 1;
         }
@@ -320,6 +324,7 @@ impl Builder {
 
     fn push_body(&mut self, row: Row) -> Result<(), Diagnostic> {
         let cells_limit = self.limits.cells;
+        let words = self.words;
         let origin = self.origin.clone();
         let Some(b) = self.body.as_mut() else {
             return Ok(());
@@ -341,7 +346,7 @@ impl Builder {
         let note = row
             .cells
             .iter()
-            .all(|(_, _, t)| crate::reference::shipped().columns.is_note_text(t))
+            .all(|(_, _, t)| words.is_note_text(t))
             .then(|| row.cells[0].2.clone());
         match (&mut b.notes, note) {
             (Some((_, texts)), Some(t)) => {

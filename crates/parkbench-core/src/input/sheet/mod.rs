@@ -30,6 +30,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Notice, Origin, Report};
 use crate::input::table::Table;
+use crate::reference::ColumnWords;
 use crate::reference::WorkbookLimits;
 
 /// File extensions read as workbooks.
@@ -96,6 +97,7 @@ pub fn read_workbook(
     files: &dyn crate::world::Files,
     path: &Path,
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     let file = path.display().to_string();
@@ -107,7 +109,7 @@ pub fn read_workbook(
             t!("diag.cannot_read_file", error = e.to_string()),
         )
     })?;
-    read_workbook_as(&file, None, &bytes, limits, problems)
+    read_workbook_as(&file, None, &bytes, limits, words, problems)
 }
 
 /// Like [`read_workbook`] on bytes already in memory (the format is told by the content, else by
@@ -116,9 +118,10 @@ pub fn read_workbook_bytes(
     file: &str,
     bytes: &[u8],
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
-    read_workbook_as(file, None, bytes, limits, problems)
+    read_workbook_as(file, None, bytes, limits, words, problems)
 }
 
 /// The format of a workbook: told by the caller, else by its content (a ZIP with `mimetype` is
@@ -158,6 +161,7 @@ pub fn read_workbook_as(
     format: Option<&str>,
     bytes: &[u8],
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     if bytes.is_empty() {
@@ -165,10 +169,10 @@ pub fn read_workbook_as(
             .expected(t!("diag.expected.workbook_sheets")));
     }
     let book = match format_of(file, format, bytes).as_str() {
-        "xlsx" | "xlsm" => xlsx::read(file, bytes, limits, problems)?,
-        "ods" => ods::read(file, bytes, limits, problems)?,
-        "xls" => xls::read(file, bytes, limits, problems)?,
-        "xlsb" => xlsb(file, bytes, limits, problems)?,
+        "xlsx" | "xlsm" => xlsx::read(file, bytes, limits, words, problems)?,
+        "ods" => ods::read(file, bytes, limits, words, problems)?,
+        "xls" => xls::read(file, bytes, limits, words, problems)?,
+        "xlsb" => xlsb(file, bytes, limits, words, problems)?,
         _ => {
             return Err(Diagnostic::error(
                 file,
@@ -233,6 +237,7 @@ fn xlsb(
     file: &str,
     bytes: &[u8],
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     use calamine::{DataRef, Reader, SheetVisible, Xlsb};
@@ -259,7 +264,7 @@ fn xlsb(
         let origin = Origin::sheet(file, &name);
         let cannot =
             |e: String| Diagnostic::error(&origin, 0, 0, t!("diag.cannot_read_sheet", error = e));
-        let mut b = builder::Builder::new(origin.clone(), limits);
+        let mut b = builder::Builder::new(origin.clone(), limits, words);
         let mut reader = wb
             .worksheet_cells_reader(&name)
             .map_err(|e| cannot(e.to_string()))?;

@@ -17,6 +17,7 @@ use super::xlsx::{attr, entity, hidden};
 use super::zipped::Archive;
 use super::{Book, sheet_role};
 use crate::diag::{Diagnostic, Origin, Report};
+use crate::reference::ColumnWords;
 use crate::reference::WorkbookLimits;
 
 /// The sheets of the workbook by name, and whether each is hidden (no cell is read).
@@ -39,6 +40,7 @@ pub(crate) fn read(
     file: &str,
     bytes: &[u8],
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     let mut ar = Archive::open(file, bytes, limits)?;
@@ -54,7 +56,7 @@ pub(crate) fn read(
                 return Ok(false);
             }
             let origin = Origin::sheet(file, name);
-            let mut b = Builder::new(origin, limits);
+            let mut b = Builder::new(origin, limits, words);
             r.cells(&mut b)?;
             let sheet = b.finish(problems)?;
             book.notices.extend(sheet.notices);

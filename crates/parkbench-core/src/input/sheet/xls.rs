@@ -18,6 +18,7 @@ use super::numfmt::{self, NumClass};
 use super::xlsx::hidden;
 use super::{Book, sheet_role};
 use crate::diag::{Diagnostic, Origin, Report};
+use crate::reference::ColumnWords;
 use crate::reference::WorkbookLimits;
 
 const BOF: u16 = 0x0809;
@@ -455,6 +456,7 @@ fn read_sheet(
     s: &SheetRef,
     origin: Origin,
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<super::builder::Sheet, Diagnostic> {
     let mut cells = Cells {
@@ -534,7 +536,7 @@ fn read_sheet(
             _ => {}
         }
     }
-    cells.build(Builder::new(origin, limits), merges, problems)
+    cells.build(Builder::new(origin, limits, words), merges, problems)
 }
 
 /// The error of a sheet with more cells than `cells`, at the cell past the bound.
@@ -616,6 +618,7 @@ pub(crate) fn read(
     file: &str,
     bytes: &[u8],
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     let data = stream(file, bytes)?;
@@ -632,7 +635,15 @@ pub(crate) fn read(
             book.notices.push(hidden(file, &s.name));
             continue;
         }
-        let sheet = read_sheet(&data, &g, s, Origin::sheet(file, &s.name), limits, problems)?;
+        let sheet = read_sheet(
+            &data,
+            &g,
+            s,
+            Origin::sheet(file, &s.name),
+            limits,
+            words,
+            problems,
+        )?;
         book.notices.extend(sheet.notices);
         book.sheets.push((role, sheet.table));
     }

@@ -13,6 +13,7 @@ use super::numfmt::{self, NumClass};
 use super::zipped::Archive;
 use super::{Book, sheet_role};
 use crate::diag::{Diagnostic, Notice, Origin, Report};
+use crate::reference::ColumnWords;
 use crate::reference::WorkbookLimits;
 
 /// A sheet as the workbook lists it.
@@ -48,6 +49,7 @@ pub(crate) fn read(
     file: &str,
     bytes: &[u8],
     limits: WorkbookLimits,
+    words: &ColumnWords,
     problems: &mut Report,
 ) -> Result<Book, Diagnostic> {
     let mut ar = Archive::open(file, bytes, limits)?;
@@ -82,6 +84,7 @@ pub(crate) fn read(
         date1904: info.date1904,
         recalc: info.recalc,
         limits,
+        words,
     };
     for s in wanted {
         let Some(role) = sheet_role(&s.name) else {
@@ -107,12 +110,13 @@ pub(crate) fn hidden(file: &str, sheet: &str) -> Notice {
     )
 }
 
-struct Ctx {
+struct Ctx<'w> {
     styles: Vec<NumClass>,
     strings: Strings,
     date1904: bool,
     recalc: bool,
     limits: WorkbookLimits,
+    words: &'w ColumnWords,
 }
 
 /// Shared strings as one text and the end of each.
@@ -474,7 +478,7 @@ fn read_sheet(
     origin: Origin,
     problems: &mut Report,
 ) -> Result<super::builder::Sheet, Diagnostic> {
-    let mut b = Builder::new(origin.clone(), ctx.limits);
+    let mut b = Builder::new(origin.clone(), ctx.limits, ctx.words);
     let Some(mut r) = ar.xml(path)? else {
         return Err(super::zipped::unreadable(
             &origin.file,
