@@ -159,10 +159,14 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             )?;
         }
         let progs = &outcome.programmes;
-        super::write_atomic(
-            &out.with_file_name("peers.csv"),
-            parkbench::report::peers_csv(progs).as_bytes(),
-        )?;
+        // Streamed to its file: the largest table of a programme (a row per park, year,
+        // measure and peer group).
+        let peers = out.with_file_name("peers.csv");
+        parkbench::outfile::write_with(&peers, |w| parkbench::report::write_peers_csv(w, progs))
+            .map_err(|source| CliError::Write {
+                path: peers.clone(),
+                source,
+            })?;
         super::write_atomic(
             &out.with_file_name("changes.csv"),
             parkbench::report::changes_csv(progs).as_bytes(),

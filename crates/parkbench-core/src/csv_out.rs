@@ -50,22 +50,67 @@ pub fn num(v: Option<f64>, decimals: usize) -> String {
 
 /// Rows as CSV with their header (the header alone when there are no rows).
 pub fn rows_csv<T: serde::Serialize + Default>(rows: impl IntoIterator<Item = T>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    // Writing to memory fails only on a row serde cannot write as CSV, which the row types
+    // of this crate are not.
+    let _ = write_rows(&mut out, rows);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`rows_csv`] written to `w` as the rows come, without the table in memory (a table of
+/// hundreds of thousands of rows goes to its file a buffer at a time).
+pub fn write_rows<T: serde::Serialize + Default>(
+    w: impl std::io::Write,
+    rows: impl IntoIterator<Item = T>,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(w);
     let mut any = false;
     for r in rows {
         any = true;
-        let _ = w.serialize(r);
+        w.serialize(r)?;
     }
-    let out = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
     if any {
-        return out;
+        return w.flush();
     }
     // The csv crate writes a header with the first row: take it from a default row.
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.serialize(T::default());
-    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    text.lines()
-        .next()
-        .map(|h| format!("{h}\n"))
-        .unwrap_or_default()
+    let mut h = csv::Writer::from_writer(Vec::new());
+    h.serialize(T::default())?;
+    let text = h.into_inner().map_err(|e| e.into_error())?;
+    let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut w = w.into_inner().map_err(|e| e.into_error())?;
+    w.write_all(header)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize, Default)]
+    struct Row {
+        park_id: String,
+        value: String,
+    }
+
+    /// A table with no rows is its header; rows come after it, quoted where they must be; the
+    /// text and the streamed bytes are the same.
+    #[test]
+    fn rows_are_written_with_their_header_and_an_empty_table_is_its_header() {
+        assert_eq!(rows_csv(Vec::<Row>::new()), "park_id,value\n");
+        let rows = || {
+            [("P1", "1.5"), ("P,2", "say \"x\"")].map(|(p, v)| Row {
+                park_id: p.into(),
+                value: v.into(),
+            })
+        };
+        let text = rows_csv(rows());
+        assert_eq!(text, "park_id,value\nP1,1.5\n\"P,2\",\"say \"\"x\"\"\"\n");
+        let mut streamed = Vec::new();
+        write_rows(&mut streamed, rows()).unwrap();
+        assert_eq!(streamed, text.as_bytes());
+        let mut empty = Vec::new();
+        write_rows(&mut empty, Vec::<Row>::new()).unwrap();
+        assert_eq!(empty, b"park_id,value\n");
+    }
 }

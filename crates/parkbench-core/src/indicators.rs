@@ -180,7 +180,12 @@ pub struct Value {
 }
 
 /// Indicator values per park and year.
-pub type Values = BTreeMap<(String, i32), BTreeMap<String, Value>>;
+/// The indicators of one park-year by id. The ids are shared by every park-year (one string per
+/// indicator, not one per park-year: a programme holds tens of thousands of these maps).
+pub type YearValues = BTreeMap<std::sync::Arc<str>, Value>;
+
+/// Indicator values per park and year.
+pub type Values = BTreeMap<(String, i32), YearValues>;
 
 fn finite(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite())
@@ -212,7 +217,7 @@ pub fn evaluate_years(
     years: &[crate::inventory::ParkYear],
     vocab: &Vocabulary,
     settings: &BTreeMap<String, f64>,
-) -> Result<Vec<BTreeMap<String, Value>>, crate::frame::FrameError> {
+) -> Result<Vec<YearValues>, crate::frame::FrameError> {
     Evaluator::new(indicators)?.years(years, vocab, settings)
 }
 
@@ -220,7 +225,7 @@ pub fn evaluate_years(
 /// evaluate each candidate plan).
 #[derive(Debug, Clone)]
 pub struct Evaluator {
-    ids: Vec<String>,
+    ids: Vec<std::sync::Arc<str>>,
     compiled: Compiled,
     parsed: crate::frame::Parsed,
     /// The variable names the expressions read (the others are not handed to polars).
@@ -239,7 +244,7 @@ impl Evaluator {
             .map(str::to_string)
             .collect();
         Ok(Evaluator {
-            ids: indicators.iter().map(|i| i.id.clone()).collect(),
+            ids: indicators.iter().map(|i| i.id.as_str().into()).collect(),
             compiled,
             parsed,
             reads,
@@ -252,7 +257,7 @@ impl Evaluator {
         years: &[crate::inventory::ParkYear],
         vocab: &Vocabulary,
         settings: &BTreeMap<String, f64>,
-    ) -> Result<Vec<BTreeMap<String, Value>>, crate::frame::FrameError> {
+    ) -> Result<Vec<YearValues>, crate::frame::FrameError> {
         if years.is_empty() {
             return Ok(Vec::new());
         }
@@ -342,7 +347,7 @@ impl Compiled {
 /// Earlier years' indicator values restated on a later year's boundary (the enterprises inside
 /// it): (park, year of the boundary) -> earlier year -> indicator values. Only park-years whose
 /// boundary differs from an earlier year's are here.
-pub type Restated = BTreeMap<(String, i32), BTreeMap<i32, BTreeMap<String, Value>>>;
+pub type Restated = BTreeMap<(String, i32), BTreeMap<i32, YearValues>>;
 
 /// An indicator's yearly values for `park` up to `year`, ascending: the earlier years on
 /// `year`'s boundary where they were restated, as they were otherwise.
@@ -429,7 +434,7 @@ mod tests {
                 (
                     ("p".to_string(), y),
                     BTreeMap::from([(
-                        "x".to_string(),
+                        "x".into(),
                         Value {
                             value: Some(v),
                             ..Value::default()

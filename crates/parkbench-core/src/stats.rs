@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::statistics::Statistics;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::benchmark::{Bilingual, SourceStatus};
 use crate::indicators::{Direction, IndicatorCatalogue};
@@ -188,15 +189,16 @@ impl GroupKind {
 /// Where a park-year stands on one measure in one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeerRow {
-    pub park_id: String,
+    /// Shared by the park's rows (ids, not words: hundreds of thousands of rows at 2,000 parks).
+    pub park_id: Arc<str>,
     pub year: i32,
-    pub benchmark: String,
+    pub benchmark: Arc<str>,
     /// `overall` or the rule id.
-    pub measure: String,
+    pub measure: Arc<str>,
     pub value: f64,
     pub higher_is_better: bool,
     pub kind: GroupKind,
-    pub group: String,
+    pub group: Arc<str>,
     pub n: usize,
     /// The group is smaller than the minimum: no statistics.
     pub too_small: bool,
@@ -228,15 +230,86 @@ pub fn peers(
     cat: &IndicatorCatalogue,
     cfg: &PeerConfig,
 ) -> Vec<PeerRow> {
+    let Grouped { groups, direction } = group_peers(run, data, cat, cfg);
+    // Each id once, shared by its rows.
+    let benchmark: Arc<str> = run.set.id.as_str().into();
+    let mut ids: std::collections::BTreeSet<Arc<str>> = std::collections::BTreeSet::new();
+    let mut id = |x: &str| -> Arc<str> {
+        if let Some(a) = ids.get(x) {
+            return a.clone();
+        }
+        let a: Arc<str> = x.into();
+        ids.insert(a.clone());
+        a
+    };
+    let mut out = Vec::with_capacity(groups.values().map(Vec::len).sum());
+    for ((year, measure, kind, group), members) in &groups {
+        let (year, kind) = (*year, *kind);
+        let hib = direction[measure];
+        let (measure, group): (Arc<str>, Arc<str>) = (id(measure), group.as_str().into());
+        let n = members.len();
+        let too_small = n < cfg.min_group_size;
+        let mut sorted: Vec<f64> = members.iter().map(|m| m.1).collect();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        let values: Vec<f64> = members.iter().map(|m| m.1).collect();
+        let ranks = merit_ranks(&values, hib);
+        let sum = if too_small { None } else { summary(&sorted) };
+        for (i, (park_id, v)) in members.iter().enumerate() {
+            out.push(PeerRow {
+                park_id: id(park_id),
+                year,
+                benchmark: benchmark.clone(),
+                measure: measure.clone(),
+                value: *v,
+                higher_is_better: hib,
+                kind,
+                group: group.clone(),
+                n,
+                too_small,
+                rank: (!too_small).then_some(ranks[i]),
+                percentile: if too_small {
+                    None
+                } else {
+                    percent_rank_inc(&sorted, *v)
+                },
+                q1: sum.map(|s| s.q1),
+                median: sum.map(|s| s.median),
+                q3: sum.map(|s| s.q3),
+                z: sum.and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
+            });
+        }
+    }
+    // Each park, year, measure and kind is one row (one group of each kind), so the order is
+    // total and an unstable sort, which needs no buffer of half the rows, gives the same rows.
+    out.sort_unstable_by(|a, b| {
+        (&a.park_id, a.year, &a.measure, a.kind).cmp(&(&b.park_id, b.year, &b.measure, b.kind))
+    });
+    out
+}
+
+/// (year, measure, kind, group) of a peer group.
+type PeerKey<'a> = (i32, &'a str, GroupKind, String);
+
+/// A set's scored values by peer group, (park id, value) in score order, and whether a higher
+/// value of each measure is better.
+struct Grouped<'a> {
+    groups: BTreeMap<PeerKey<'a>, Vec<(&'a str, f64)>>,
+    direction: BTreeMap<&'a str, bool>,
+}
+
+fn group_peers<'a>(
+    run: &'a SetRun,
+    data: &Dataset,
+    cat: &IndicatorCatalogue,
+    cfg: &PeerConfig,
+) -> Grouped<'a> {
     let energy: BTreeMap<(&str, i32), Option<f64>> = run
         .inventory
         .years
         .iter()
         .map(|py| ((py.park_id.as_str(), py.year), py.energy_tce))
         .collect();
-    // (year, measure, kind, group) -> [(park_id, value)]
-    type Key<'a> = (i32, &'a str, GroupKind, String);
-    let mut groups: BTreeMap<Key, Vec<(&str, f64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<PeerKey, Vec<(&str, f64)>> = BTreeMap::new();
     let mut direction: BTreeMap<&str, bool> = BTreeMap::from([(OVERALL, true)]);
     for s in &run.scores {
         let Some(park) = data.park(&s.park_id) else {
@@ -279,45 +352,7 @@ pub fn peers(
             }
         }
     }
-    let mut out = Vec::new();
-    for ((year, measure, kind, group), members) in groups {
-        let hib = direction[measure];
-        let n = members.len();
-        let too_small = n < cfg.min_group_size;
-        let mut sorted: Vec<f64> = members.iter().map(|m| m.1).collect();
-        sorted.sort_by(|a, b| a.total_cmp(b));
-        let values: Vec<f64> = members.iter().map(|m| m.1).collect();
-        let ranks = merit_ranks(&values, hib);
-        let sum = if too_small { None } else { summary(&sorted) };
-        for (i, (park_id, v)) in members.iter().enumerate() {
-            out.push(PeerRow {
-                park_id: park_id.to_string(),
-                year,
-                benchmark: run.set.id.clone(),
-                measure: measure.to_string(),
-                value: *v,
-                higher_is_better: hib,
-                kind,
-                group: group.clone(),
-                n,
-                too_small,
-                rank: (!too_small).then_some(ranks[i]),
-                percentile: if too_small {
-                    None
-                } else {
-                    percent_rank_inc(&sorted, *v)
-                },
-                q1: sum.map(|s| s.q1),
-                median: sum.map(|s| s.median),
-                q3: sum.map(|s| s.q3),
-                z: sum.and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
-            });
-        }
-    }
-    out.sort_by(|a, b| {
-        (&a.park_id, a.year, &a.measure, a.kind).cmp(&(&b.park_id, b.year, &b.measure, b.kind))
-    });
-    out
+    Grouped { groups, direction }
 }
 
 /// A park's change from one scored year to the next.

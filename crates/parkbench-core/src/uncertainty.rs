@@ -545,7 +545,7 @@ struct ParkRows<'r> {
     dirs: Vec<Option<Direction>>,
     size_pos: Option<usize>,
     /// The park's earlier years restated on the boundary of its latest year.
-    again: Option<&'r BTreeMap<i32, BTreeMap<String, crate::indicators::Value>>>,
+    again: Option<&'r BTreeMap<i32, crate::indicators::YearValues>>,
 }
 
 /// Reused buffers of one draw's judgements.

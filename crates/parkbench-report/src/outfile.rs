@@ -152,6 +152,15 @@ fn is_temporary(name: &str) -> bool {
 /// the new name survives a crash. A failed write removes its temporary file. The file gets the
 /// mode of the file it replaces, else [`NEW_FILE_MODE`] less the umask (as `open(2)` gives it).
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write`] with the content written by `fill` to the temporary file (buffered) as it is
+/// made, so a large table never sits in memory whole.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -170,7 +179,10 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(NEW_FILE_MODE));
         let mut tmp = builder.tempfile_in(dir)?;
         keep_mode(path, tmp.as_file())?;
-        tmp.write_all(bytes)?;
+        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut buffered)?;
+        buffered.flush()?;
+        drop(buffered);
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
         sync_dir(dir)
@@ -204,4 +216,4 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-pub use parkbench_core::csv_out::{csv_safe, for_people, num, rows_csv};
+pub use parkbench_core::csv_out::{csv_safe, for_people, num, rows_csv, write_rows};

@@ -409,13 +409,15 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
     let empty = BTreeMap::new();
     let vals = values.get(&key).unwrap_or(&empty);
     let size = vals
-        .get(&set.accounting.size_indicator)
+        .get(set.accounting.size_indicator.as_str())
         .and_then(|v| v.value);
     let band = set.band_for(size);
-    let mut rules = Vec::new();
-    for rule in &set.rules {
-        rules.push(score_rule(&s, rule, subject, vals, &band));
-    }
+    // Collected to its exact length: a programme holds one of these lists per park-year.
+    let rules: Vec<RuleResult> = set
+        .rules
+        .iter()
+        .map(|rule| score_rule(&s, rule, subject, vals, &band))
+        .collect();
     let overall = part(rules.iter());
     let mut categories: BTreeMap<String, Part> = BTreeMap::new();
     let cats: std::collections::BTreeSet<&String> = rules.iter().map(|r| &r.category).collect();
@@ -477,7 +479,7 @@ fn score_rule(
     s: &Scorer<'_>,
     rule: &Rule,
     subject: Subject<'_>,
-    vals: &BTreeMap<String, indicators::Value>,
+    vals: &indicators::YearValues,
     band: &BandChoice,
 ) -> RuleResult {
     let (set, cat, all, opts) = (s.set, s.cat, s.values, s.opts);
@@ -486,7 +488,7 @@ fn score_rule(
     let ind = cat
         .get(&iref.base)
         .expect("checked when the set was loaded");
-    let base_value = vals.get(&iref.base).copied().unwrap_or_default();
+    let base_value = vals.get(iref.base.as_str()).copied().unwrap_or_default();
     let value = match iref.change {
         None => base_value.value,
         Some(c) => indicators::change(all, s.restated, &py.park_id, &iref.base, c, py.year),

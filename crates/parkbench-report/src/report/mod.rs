@@ -27,6 +27,7 @@ pub use programme::{failures, failures_csv};
 
 pub use tables::{
     changes_csv, enterprises_csv, inventory_csv, peers_csv, provenance_csv, uncertainty_csv,
+    write_peers_csv,
 };
 
 use minijinja::{Environment, context};

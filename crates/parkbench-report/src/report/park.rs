@@ -842,7 +842,7 @@ pub(super) fn references_view(s: &Score, input: &ReportInput, lang: Lang) -> Vec
         .filter(|r| r.applies_to(sector, &input.vocab.sectors))
         .filter_map(|r| {
             let ind = input.cat.get(&r.indicator)?;
-            let park = values?.get(&r.indicator)?.value?;
+            let park = values?.get(r.indicator.as_str())?.value?;
             let better = ind.direction.meets(park, r.value);
             let apart = if r.value == 0.0 {
                 None
@@ -938,13 +938,13 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
     let prog = input.programme;
     let start = prog
         .peers
-        .partition_point(|r| (r.park_id.as_str(), r.year) < (s.park_id.as_str(), s.year));
+        .partition_point(|r| (&*r.park_id, r.year) < (s.park_id.as_str(), s.year));
     let mut small: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     for r in prog.peers[start..]
         .iter()
-        .take_while(|r| r.park_id == s.park_id && r.year == s.year)
-        .filter(|r| shown.contains(&r.measure.as_str()))
+        .take_while(|r| *r.park_id == *s.park_id && r.year == s.year)
+        .filter(|r| shown.contains(&&*r.measure))
     {
         let kind = t[format!("kind_{}", r.kind.as_str()).as_str()];
         let group = match r.kind {
@@ -954,8 +954,8 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
                     .peer_config
                     .size_bands
                     .iter()
-                    .find(|b| b.id == r.group)
-                    .map_or(r.group.clone(), |b| b.label.get(lang).to_string());
+                    .find(|b| *b.id == *r.group)
+                    .map_or(r.group.to_string(), |b| b.label.get(lang).to_string());
                 format!("{kind}{colon}{label}")
             }
             parkbench_core::stats::GroupKind::Province => {
@@ -963,14 +963,14 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
                     .data
                     .park(&s.park_id)
                     .and_then(|p| p.province_name.as_ref())
-                    .map_or_else(|| r.group.clone(), |n| words.text(n));
+                    .map_or_else(|| r.group.to_string(), |n| words.text(n));
                 format!("{kind}{colon}{name}")
             }
             parkbench_core::stats::GroupKind::Sector => {
                 let name = input
                     .data
                     .park(&s.park_id)
-                    .map_or_else(|| r.group.clone(), |p| words.text(&p.sector_text()));
+                    .map_or_else(|| r.group.to_string(), |p| words.text(&p.sector_text()));
                 format!("{kind}{colon}{name}")
             }
         };

@@ -35,35 +35,46 @@ struct PeerRow {
 
 /// `peers.csv`: one row per park, year, measure and peer group.
 pub fn peers_csv(ps: &[Programme]) -> String {
-    rows_csv(ps.iter().flat_map(|p| {
-        p.peers.iter().map(move |r| PeerRow {
-            park_id: csv_safe(&r.park_id),
-            year: r.year,
-            benchmark: csv_safe(&r.benchmark),
-            measure: csv_safe(&r.measure),
-            value: num(Some(r.value), 6),
-            better: if r.higher_is_better {
-                "higher"
-            } else {
-                "lower"
-            },
-            group_kind: r.kind.as_str(),
-            group: csv_safe(&r.group),
-            n: r.n,
-            rank: r.rank,
-            percentile: num(r.percentile, 4),
-            q1: num(r.q1, 6),
-            median: num(r.median, 6),
-            q3: num(r.q3, 6),
-            z: num(r.z, 3),
-            // A code (the workbook words it): the group has fewer parks than the minimum.
-            note: if r.too_small {
-                format!("too_small_{}", p.peer_config.min_group_size)
-            } else {
-                String::new()
-            },
-        })
-    }))
+    let mut out = Vec::new();
+    // Writing to memory does not fail.
+    let _ = write_peers_csv(&mut out, ps);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`peers_csv`] written to `w` row by row (hundreds of thousands of rows at 2,000 parks).
+pub fn write_peers_csv(w: impl std::io::Write, ps: &[Programme]) -> std::io::Result<()> {
+    crate::outfile::write_rows(
+        w,
+        ps.iter().flat_map(|p| {
+            p.peers.iter().map(move |r| PeerRow {
+                park_id: csv_safe(&r.park_id),
+                year: r.year,
+                benchmark: csv_safe(&r.benchmark),
+                measure: csv_safe(&r.measure),
+                value: num(Some(r.value), 6),
+                better: if r.higher_is_better {
+                    "higher"
+                } else {
+                    "lower"
+                },
+                group_kind: r.kind.as_str(),
+                group: csv_safe(&r.group),
+                n: r.n,
+                rank: r.rank,
+                percentile: num(r.percentile, 4),
+                q1: num(r.q1, 6),
+                median: num(r.median, 6),
+                q3: num(r.q3, 6),
+                z: num(r.z, 3),
+                // A code (the workbook words it): the group has fewer parks than the minimum.
+                note: if r.too_small {
+                    format!("too_small_{}", p.peer_config.min_group_size)
+                } else {
+                    String::new()
+                },
+            })
+        }),
+    )
 }
 
 /// A row of `changes.csv`.
