@@ -117,8 +117,10 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
     let df = polars_io::parquet::read::ParquetReader::new(reader)
         .with_slice(Some((offset, len)))
         .finish()?;
+    use rayon::prelude::*;
+    // Column by column on every core.
     df.columns()
-        .iter()
+        .par_iter()
         .map(|c| {
             let cells = match c.dtype() {
                 DataType::String => text_cells(c.str()?),

@@ -252,6 +252,15 @@ impl SlashDates {
     }
 }
 
+/// `s.trim()`, without looking at characters when both ends are visible ASCII (most cells):
+/// such an end cannot be, or be part of, white space.
+fn trimmed(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Where a cell is: its line, column and the park of its row.
 #[derive(Clone, Copy)]
 struct At<'p> {
@@ -391,7 +400,7 @@ impl<'a> Ctx<'a> {
 
     fn cell(&self, col: Option<usize>, row: usize) -> &str {
         col.and_then(|c| self.t.columns[c].get(row))
-            .map(str::trim)
+            .map(trimmed)
             .unwrap_or("")
     }
 
@@ -1066,6 +1075,15 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fast path of `trimmed` is `str::trim` for any text (ASCII, Chinese, full-width
+        /// and other Unicode spaces at either end).
+        #[test]
+        fn trimmed_is_trim(s in "[ \t\u{3000}\u{a0}]{0,2}[a-z0-9 ,.\u{4e00}-\u{4e10}\u{3000}]{0,6}[ \t\u{3000}\u{2003}]{0,2}") {
+            proptest::prop_assert_eq!(trimmed(&s), s.trim());
+        }
+    }
 
     /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months
     /// out of their year) checked in parts of every size gives the rows and the report of one

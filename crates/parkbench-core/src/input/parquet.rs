@@ -185,8 +185,7 @@ fn table(
     let header: Vec<String> = columns.iter().map(|(n, _)| words.canonical(n)).collect();
     let origin = Origin::rows(file, header.clone());
     let mut problems = Vec::new();
-    let mut text_columns = Vec::with_capacity(columns.len());
-    let mut height = 0;
+    let mut fitting = Vec::with_capacity(columns.len());
     for (i, ((raw, cells), name)) in columns.into_iter().zip(&header).enumerate() {
         let number = NUMBER_COLUMNS.contains(&name.as_str());
         let text = TEXT_COLUMNS.contains(&name.as_str());
@@ -226,19 +225,28 @@ fn table(
             );
             continue;
         }
-        let column = match cells {
+        fitting.push(cells);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Column by column on every core.
+    use rayon::prelude::*;
+    let text_columns: Vec<TextColumn> = fitting
+        .into_par_iter()
+        .map(|cells| match cells {
             Cells::Text { text, ends } => TextColumn::from_text(text, ends),
             Cells::Int(v) => written(&v, |b, x| write!(b, "{x}")),
             Cells::Float(v) => written(&v, |b, &x| number_text(b, x)),
             Cells::Days(v) => written(&v, |b, &x| month_text(b, x)),
             Cells::Unsupported(_) => TextColumn::empty(),
-        };
-        height = height.max(column.cells_len());
-        text_columns.push(column);
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+        })
+        .collect();
+    let height = text_columns
+        .iter()
+        .map(TextColumn::cells_len)
+        .max()
+        .unwrap_or(0);
     Ok(Table {
         origin,
         header,
