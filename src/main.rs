@@ -12,20 +12,27 @@ mod cli;
 /// mimalloc instead of the system allocator: a run allocates many small values on every core.
 /// Measured on the messy 2,000-park programme (README, Performance): faster than glibc's
 /// allocator and, with freed memory returned after 1 ms, a lower peak.
+/// Built without the `mimalloc` feature, the system's allocator (for heap profilers).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `mi_option_purge_delay` of mimalloc's `mimalloc.h` (the same in its v2 and v3), which
 /// `libmimalloc-sys` does not name.
+#[cfg(feature = "mimalloc")]
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Milliseconds before freed memory goes back to the system (mimalloc's default is 10: the
 /// peak of a run grew by about a tenth with it).
+#[cfg(feature = "mimalloc")]
 const PURGE_DELAY_MS: std::ffi::c_long = 1;
 
 fn main() {
+    #[cfg(feature = "mimalloc")]
     // SAFETY: sets one of mimalloc's documented options, at start, before any thread exists.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS)
+    };
     let cli = cli::Cli::parse();
     quiet_on_closed_pipe();
     std::process::exit(cli::run(cli).code());

@@ -113,8 +113,8 @@ fn threshold_rows(s: &parkbench::benchmark::BenchmarkSet) -> (Vec<String>, Vec<V
                 r.weight.to_string(),
                 t.value.to_string(),
                 [
-                    t.band.clone(),
-                    t.country.clone(),
+                    t.band.as_deref().map(str::to_string),
+                    t.country.as_deref().map(str::to_string),
                     t.year.map(|y| y.to_string()),
                 ]
                 .into_iter()
@@ -122,7 +122,7 @@ fn threshold_rows(s: &parkbench::benchmark::BenchmarkSet) -> (Vec<String>, Vec<V
                 .collect::<Vec<_>>()
                 .join(" "),
                 t.status.as_str().into(),
-                t.source.clone(),
+                t.source.to_string(),
             ]);
         }
     }

@@ -278,6 +278,6 @@ fn rule_name(p: &Plan, rule: &str, lang: parkbench::i18n::Lang) -> String {
     p.before
         .rules
         .iter()
-        .find(|r| r.rule == rule)
+        .find(|r| &*r.rule == rule)
         .map_or(rule.to_string(), |r| r.name(lang).to_string())
 }

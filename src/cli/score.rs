@@ -234,7 +234,7 @@ fn to_table(runs: &[SetRun], cat: &IndicatorCatalogue, words: &parkbench::i18n::
                         (None, _) => "—".into(),
                     };
                     vec![
-                        r.rule.clone(),
+                        r.rule.to_string(),
                         r.role.as_str().into(),
                         fmt(r.value),
                         fmt(r.threshold.as_ref().map(|t| t.value)),

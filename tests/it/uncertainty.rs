@@ -97,7 +97,7 @@ fn without_spread_every_draw_is_the_scorecard() {
             );
             assert!(!u.borderline);
             for r in &u.rules {
-                let central = s.rules.iter().find(|x| x.rule == r.rule).unwrap();
+                let central = s.rules.iter().find(|x| *x.rule == *r.rule).unwrap();
                 assert_eq!(r.central, central.value);
                 if let (Some(v), Some(i)) = (central.value, r.interval) {
                     assert!(

@@ -40,7 +40,7 @@ fn values(a: &Annual, skip: &[String]) -> Vec<String> {
         if skip.contains(park) {
             continue;
         }
-        for (m, v) in metrics {
+        for (m, v) in metrics.iter() {
             let value = v
                 .value
                 .map_or("unknown".to_string(), |x| format!("{x:.9e}"));

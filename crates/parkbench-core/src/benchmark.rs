@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::factors::{ElectricityBasis, FuelFactorSet, GridVariant};
 use crate::i18n::Lang;
@@ -111,12 +112,13 @@ pub struct Sourced {
 pub struct Threshold {
     pub value: f64,
     #[serde(default)]
-    pub band: Option<String>,
+    pub band: Option<Arc<str>>,
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<Arc<str>>,
     #[serde(default)]
     pub year: Option<i32>,
-    pub source: String,
+    /// Shared with every result that applies it.
+    pub source: Arc<str>,
     pub status: SourceStatus,
     /// One string, or `{ en, zh }` where it is shown on pages in both languages.
     #[serde(default)]
@@ -556,7 +558,7 @@ impl Rule {
         };
         for t in self.thresholds.iter().chain(&self.milestones) {
             if let Some(b) = &t.band
-                && !bands.iter().any(|x| &x.id == b)
+                && !bands.iter().any(|x| *x.id == **b)
             {
                 return Err(format!("band \"{b}\" is not defined in [[bands]]"));
             }

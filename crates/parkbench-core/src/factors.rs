@@ -56,7 +56,7 @@ impl FuelFactorSet {
 }
 
 /// Which grid factor the market-based scope 2 uses for grid electricity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum GridVariant {
     /// The published average factor (province, region or national).

@@ -261,23 +261,32 @@ impl Evaluator {
         if years.is_empty() {
             return Ok(Vec::new());
         }
-        let vars: Vec<BTreeMap<String, Option<f64>>> =
-            years.iter().map(|y| y.variables(vocab)).collect();
-        // Only the variables the expressions read (SQL keywords among the words match none).
-        let mut columns: Vec<(String, Vec<Option<f64>>)> = vars[0]
-            .keys()
-            .filter(|n| self.reads.contains(n.as_str()))
-            .map(|n| (n.clone(), vars.iter().map(|v| v[n]).collect()))
-            .collect();
+        // Only the variables the expressions read (SQL keywords among the words match none),
+        // put into their columns a park-year at a time: a park-year's map of every variable is
+        // dropped as soon as it is read, never held for all park-years at once.
+        let mut columns: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+        for (row, y) in years.iter().enumerate() {
+            let vars = y.variables(vocab);
+            if row == 0 {
+                columns = vars
+                    .keys()
+                    .filter(|n| self.reads.contains(n.as_str()))
+                    .map(|n| (n.clone(), Vec::with_capacity(years.len())))
+                    .collect();
+            }
+            for (name, column) in &mut columns {
+                column.push(vars.get(name.as_str()).copied().flatten());
+            }
+        }
         for (k, v) in settings
             .iter()
             .filter(|(k, _)| self.reads.contains(k.as_str()))
         {
-            columns.push((k.clone(), vec![Some(*v); vars.len()]));
+            columns.push((k.clone(), vec![Some(*v); years.len()]));
         }
         if columns.is_empty() {
             // Constant expressions still need a row count.
-            columns.push(("_rows".into(), vec![None; vars.len()]));
+            columns.push(("_rows".into(), vec![None; years.len()]));
         }
         let res = crate::frame::evaluate_parsed(&columns, &self.parsed)?;
         Ok((0..years.len())

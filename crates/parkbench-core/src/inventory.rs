@@ -8,7 +8,8 @@
 //! core indicator). This module reads no files and scores nothing.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use crate::diag::{Diagnostic, Origin};
 use crate::factors::{
@@ -91,10 +92,12 @@ pub struct ParkYear {
     /// Electricity to tce at the chosen basis (tce/MWh).
     pub electricity_tce_per_mwh: f64,
     pub carriers: Vec<CarrierLine>,
-    /// Every reported metric in canonical units (carriers and others).
-    pub metrics: BTreeMap<String, MetricYear>,
+    /// Every reported metric in canonical units (carriers and others), shared with the
+    /// annual data it was accounted from.
+    pub metrics: Arc<BTreeMap<String, MetricYear>>,
     pub land_area_km2: Option<f64>,
-    pub factors: Vec<FactorUse>,
+    /// Shared with every park-year that uses the same factor.
+    pub factors: Vec<Arc<FactorUse>>,
     /// What had to be assumed (serialised in English).
     #[serde(serialize_with = "crate::i18n::english_all")]
     pub assumptions: Vec<Text>,
@@ -459,13 +462,13 @@ pub fn build(
     options: AccountingOptions,
 ) -> Result<Inventory, ReferenceError> {
     let acc = Accountant::new(vocab, factors, options)?;
-    let mut years = Vec::new();
+    let mut years = Vec::with_capacity(annual.len());
     let mut warnings = Vec::new();
     for ((park_id, year), metrics) in annual {
         let Some(park) = data.park(park_id) else {
             continue;
         };
-        let mut py = acc.account(park, *year, metrics);
+        let mut py = acc.account_shared(park, *year, metrics);
         py.unknown = why_unknown(&py, data, vocab);
         warnings.extend(unknown_totals(&py, data, vocab));
         warnings.extend(unclassified_green(&py, data, vocab));
@@ -488,9 +491,49 @@ pub struct Accountant<'a> {
     vocab: &'a Vocabulary,
     factors: &'a Factors,
     options: AccountingOptions,
-    elec: FactorUse,
-    heat_tce: FactorUse,
-    heat_co2: FactorUse,
+    elec: Arc<FactorUse>,
+    heat_tce: Arc<FactorUse>,
+    heat_co2: Arc<FactorUse>,
+    /// Fuel and grid factors as they are first asked for, shared by every park-year after.
+    made: Arc<Mutex<Made>>,
+}
+
+/// The factors an accountant has looked up, each made once: a programme's park-years use the
+/// same few (a fuel's, a province-year's grid), and each park-year holds them shared.
+#[derive(Debug, Default)]
+struct Made {
+    fuels: HashMap<String, Option<Arc<Fuel>>>,
+    grids: HashMap<GridKey, Option<Arc<Grid>>>,
+}
+
+/// Where and when a grid factor applies: country, province, grid region, year and variant.
+type GridKey = (String, Option<String>, Option<String>, i32, GridVariant);
+
+/// A fuel's factors, made once ([`crate::factors::FuelFactors`] with shared factors).
+#[derive(Debug)]
+struct Fuel {
+    unit: String,
+    kgce: Arc<FactorUse>,
+    kgco2: Option<Arc<FactorUse>>,
+    assumptions: Vec<Text>,
+}
+
+/// A grid factor, made once ([`GridFactor`] with a shared factor).
+#[derive(Debug)]
+struct Grid {
+    factor: Arc<FactorUse>,
+    t_per_mwh: f64,
+    assumptions: Vec<Text>,
+}
+
+impl From<GridFactor> for Grid {
+    fn from(g: GridFactor) -> Self {
+        Grid {
+            factor: Arc::new(g.factor),
+            t_per_mwh: g.t_per_mwh,
+            assumptions: g.assumptions,
+        }
+    }
 }
 
 impl<'a> Accountant<'a> {
@@ -503,9 +546,10 @@ impl<'a> Accountant<'a> {
             vocab,
             factors,
             options,
-            elec: factors.electricity_tce(options.electricity_basis)?,
-            heat_tce: factors.required("heat_tce_per_gj")?,
-            heat_co2: factors.required("heat_co2_t_per_gj")?,
+            elec: Arc::new(factors.electricity_tce(options.electricity_basis)?),
+            heat_tce: Arc::new(factors.required("heat_tce_per_gj")?),
+            heat_co2: Arc::new(factors.required("heat_co2_t_per_gj")?),
+            made: Arc::default(),
         })
     }
 
@@ -521,6 +565,16 @@ impl<'a> Accountant<'a> {
         year: i32,
         metrics: &BTreeMap<String, MetricYear>,
     ) -> ParkYear {
+        self.account_one(park, year, &Arc::new(metrics.clone()))
+    }
+
+    /// [`Accountant::account`] of metrics the park-year then holds shared, not copied.
+    pub fn account_shared(
+        &self,
+        park: &Park,
+        year: i32,
+        metrics: &Arc<BTreeMap<String, MetricYear>>,
+    ) -> ParkYear {
         self.account_one(park, year, metrics)
     }
 }
@@ -529,13 +583,16 @@ impl<'a> Accountant<'a> {
 /// once) and the assumptions made.
 #[derive(Default)]
 struct Record {
-    used: Vec<FactorUse>,
+    used: Vec<Arc<FactorUse>>,
     assumptions: Vec<Text>,
 }
 
 impl Record {
-    fn factor(&mut self, f: &FactorUse) {
-        push_once(&mut self.used, f);
+    /// Records a factor used, once.
+    fn factor(&mut self, f: &Arc<FactorUse>) {
+        if !self.used.iter().any(|u| Arc::ptr_eq(u, f) || **u == **f) {
+            self.used.push(Arc::clone(f));
+        }
     }
 
     fn assume_once(&mut self, a: Text) {
@@ -551,8 +608,8 @@ impl Record {
 
 /// A park-year's grid factors: the average and the market-based one the options choose.
 struct Grids {
-    avg: Option<GridFactor>,
-    mkt: Option<GridFactor>,
+    avg: Option<Arc<Grid>>,
+    mkt: Option<Arc<Grid>>,
 }
 
 /// One reported carrier of a park-year, in the making of its line.
@@ -593,8 +650,9 @@ impl Accountant<'_> {
         &self,
         park: &Park,
         year: i32,
-        metrics: &BTreeMap<String, MetricYear>,
+        shared: &Arc<BTreeMap<String, MetricYear>>,
     ) -> ParkYear {
+        let metrics: &BTreeMap<String, MetricYear> = shared;
         let vocab = self.vocab;
         let mut rec = Record::default();
         let grids = self.grids(park, year);
@@ -638,7 +696,7 @@ impl Accountant<'_> {
             grid_factor_t_per_mwh: grids.mkt.map(|g| g.t_per_mwh),
             electricity_tce_per_mwh: self.elec.value,
             carriers,
-            metrics: metrics.clone(),
+            metrics: Arc::clone(shared),
             land_area_km2: park.land_area_km2,
             factors: rec.used,
             assumptions: rec.assumptions,
@@ -650,13 +708,26 @@ impl Accountant<'_> {
 
     fn grids(&self, park: &Park, year: i32) -> Grids {
         let grid = |variant| {
-            self.factors.grid(
-                &park.country,
-                park.province.as_deref(),
-                park.grid_region.as_deref(),
+            let key = (
+                park.country.clone(),
+                park.province.clone(),
+                park.grid_region.clone(),
                 year,
                 variant,
-            )
+            );
+            let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+            let made = made.grids.entry(key).or_insert_with(|| {
+                self.factors
+                    .grid(
+                        &park.country,
+                        park.province.as_deref(),
+                        park.grid_region.as_deref(),
+                        year,
+                        variant,
+                    )
+                    .map(|g| Arc::new(Grid::from(g)))
+            });
+            made.clone()
         };
         let avg = grid(GridVariant::Average);
         let mkt = if self.options.grid_variant == GridVariant::Average {
@@ -669,7 +740,7 @@ impl Accountant<'_> {
 
     /// The factors and assumptions of a park-year that uses electricity.
     fn record_grid(&self, grids: &Grids, park: &Park, rec: &mut Record) {
-        rec.used.push(self.elec.clone());
+        rec.used.push(Arc::clone(&self.elec));
         for g in [&grids.avg, &grids.mkt].into_iter().flatten() {
             rec.factor(&g.factor);
             for a in &g.assumptions {
@@ -749,13 +820,15 @@ impl Accountant<'_> {
         let measured = metrics
             .get(MEASURED_HEAT_FACTOR)
             .and_then(|m| m.value)
-            .map(|value| FactorUse {
-                factor: t!("factor.heat_co2_measured"),
-                value,
-                unit: "tCO2/GJ".into(),
-                source: MEASURED_HEAT_FACTOR.into(),
-                vintage: Some(year),
-                status: "reported".into(),
+            .map(|value| {
+                Arc::new(FactorUse {
+                    factor: t!("factor.heat_co2_measured"),
+                    value,
+                    unit: "tCO2/GJ".into(),
+                    source: MEASURED_HEAT_FACTOR.into(),
+                    vintage: Some(year),
+                    status: "reported".into(),
+                })
             });
         let factor = measured.as_ref().unwrap_or(&self.heat_co2);
         rec.factor(factor);
@@ -763,10 +836,31 @@ impl Accountant<'_> {
         c.line(q.map(|x| x * self.heat_tce.value), co2, co2, 2)
     }
 
+    /// A fuel's factors under the chosen table, made on first use.
+    fn fuel(&self, id: &str) -> Option<Arc<Fuel>> {
+        let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = made.fuels.get(id) {
+            return f.clone();
+        }
+        let fuel = self
+            .factors
+            .fuel(self.options.fuel_factors, id, self.vocab)
+            .map(|ff| {
+                Arc::new(Fuel {
+                    unit: ff.unit,
+                    kgce: Arc::new(ff.kgce),
+                    kgco2: ff.kgco2.map(Arc::new),
+                    assumptions: ff.assumptions,
+                })
+            });
+        made.fuels.insert(id.to_string(), fuel.clone());
+        fuel
+    }
+
     /// A fuel: at the chosen fuel factors, converted to the factor's unit.
     fn fuel_line(&self, c: &Carrier, rec: &mut Record) -> CarrierLine {
         let (vocab, m, id) = (self.vocab, c.metric, c.id);
-        let Some(ff) = self.factors.fuel(self.options.fuel_factors, id, vocab) else {
+        let Some(ff) = self.fuel(id) else {
             rec.assume(t!("assumption.no_factors", metric = id));
             return c.line(None, None, None, 1);
         };
@@ -783,8 +877,8 @@ impl Accountant<'_> {
         } else {
             rec.assume(t!("assumption.no_co2_factor", metric = id));
         }
-        for a in ff.assumptions {
-            rec.assume_once(a);
+        for a in &ff.assumptions {
+            rec.assume_once(a.clone());
         }
         let tce = q_factor_unit.map(|x| x * ff.kgce.value / 1000.0);
         let co2 = q_factor_unit.and_then(|x| Some(x * ff.kgco2.as_ref()?.value / 1000.0));
@@ -945,12 +1039,6 @@ impl Totals {
             }),
             electricity_green_certificate_mwh: green(&|g| g == GreenClass::Gec),
         }
-    }
-}
-
-fn push_once(used: &mut Vec<FactorUse>, f: &FactorUse) {
-    if !used.contains(f) {
-        used.push(f.clone());
     }
 }
 

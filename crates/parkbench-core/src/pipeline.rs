@@ -413,33 +413,20 @@ fn score_sets(
             one.run(set.accounting.options(sel.fuel_factors))?;
         let mut alternatives = Vec::new();
         for alt in &set.accounting.alternatives {
-            let (inv, _, scores, _) =
-                one.run(set.accounting.alternative_options(alt, sel.fuel_factors))?;
-            let years: std::collections::BTreeMap<(&str, i32), &inventory::ParkYear> = inv
-                .years
-                .iter()
-                .map(|py| ((py.park_id.as_str(), py.year), py))
-                .collect();
-            let mut readings: Vec<scoring::Reading> = scores
-                .into_iter()
-                .map(|s| {
-                    let py = years.get(&(s.park_id.as_str(), s.year)).copied();
-                    let (energy_tce, co2_t, co2_per_tce) = py.map_or((None, None, None), |p| {
-                        (p.energy_tce, p.co2_total_t, p.co2_per_tce)
-                    });
-                    scoring::Reading {
-                        park_id: s.park_id,
-                        year: s.year,
-                        energy_tce,
-                        co2_t,
-                        co2_per_tce,
-                        band: s.band,
-                        gate: s.gate,
-                        level: s.level,
-                        level_name: s.level_name,
-                    }
-                })
-                .collect();
+            // Each score is cut to its reading as it is made: an alternative's rule results
+            // are never held for every park-year.
+            let options = set.accounting.alternative_options(alt, sel.fuel_factors);
+            let (_, _, mut readings, _) = one.run_each(options, |py, s| scoring::Reading {
+                park_id: s.park_id,
+                year: s.year,
+                energy_tce: py.energy_tce,
+                co2_t: py.co2_total_t,
+                co2_per_tce: py.co2_per_tce,
+                band: s.band,
+                gate: s.gate,
+                level: s.level,
+                level_name: s.level_name,
+            })?;
             readings.sort_by(|a, b| (&a.park_id, a.year).cmp(&(&b.park_id, b.year)));
             alternatives.push(scoring::AlternativeRun {
                 id: alt.id.clone(),
@@ -480,6 +467,16 @@ struct SetScoring<'a> {
 
 impl SetScoring<'_> {
     fn run(&self, options: inventory::AccountingOptions) -> Result<Scored, PipelineError> {
+        self.run_each(options, |_, score| score)
+    }
+
+    /// [`SetScoring::run`], each park-year's score handed to `each` with its inventory as it
+    /// is made, and only what `each` returns kept.
+    fn run_each<T: Send>(
+        &self,
+        options: inventory::AccountingOptions,
+        each: impl Fn(&inventory::ParkYear, scoring::Score) -> T + Sync,
+    ) -> Result<Scored<T>, PipelineError> {
         let SetScoring {
             data,
             years,
@@ -499,6 +496,7 @@ impl SetScoring<'_> {
         )?;
         let values = indicators::evaluate(cat, &inv, vocab, &set.accounting.settings())?;
         let restated = self.restated_values(options)?;
+        let heads = scoring::RuleHeads::of(set, cat);
         let scorer = scoring::Scorer {
             set,
             cat,
@@ -506,6 +504,7 @@ impl SetScoring<'_> {
             restated: &restated,
             opts,
             vocab,
+            heads: &heads,
         };
         let scores = inv
             .years
@@ -521,7 +520,7 @@ impl SetScoring<'_> {
                 };
                 let mut score = scoring::score(scorer, subject);
                 score.assumptions.extend(self.restatement_notes(py));
-                Some(score)
+                Some(each(py, score))
             })
             .collect();
         Ok((inv, values, scores, restated))
@@ -574,13 +573,9 @@ impl SetScoring<'_> {
     }
 }
 
-/// A set scored: the inventory, indicator values, scores and restated earlier years.
-type Scored = (
-    Inventory,
-    indicators::Values,
-    Vec<scoring::Score>,
-    indicators::Restated,
-);
+/// A set scored: the inventory, indicator values, scores (or what was kept of each) and
+/// restated earlier years.
+type Scored<T = scoring::Score> = (Inventory, indicators::Values, Vec<T>, indicators::Restated);
 
 /// What a programme adds to the scores: peer statistics, year-on-year changes and, when asked,
 /// the Monte Carlo verdicts.

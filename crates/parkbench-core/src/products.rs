@@ -228,7 +228,7 @@ pub fn graded(products: &[Product], standards: &Standards) -> Vec<Graded> {
 pub fn add_shares(annual: &mut crate::input::Annual, products: &[Product], standards: &Standards) {
     for ((park, year), (share, _)) in shares(products, standards) {
         if let Some(metrics) = annual.get_mut(&(park, year)) {
-            metrics.insert(
+            std::sync::Arc::make_mut(metrics).insert(
                 SHARE_METRIC.to_string(),
                 crate::input::MetricYear {
                     value: share,

@@ -217,7 +217,7 @@ pub const OVERALL: &str = "overall";
 /// when the indicator is unknown)? A change over time of a lower-is-better indicator is better
 /// when lower too.
 fn higher_is_better(s: &Score, measure: &str, cat: &IndicatorCatalogue) -> bool {
-    let rule = s.rules.iter().find(|r| r.rule == measure);
+    let rule = s.rules.iter().find(|r| &*r.rule == measure);
     rule.and_then(|r| cat.get(r.indicator.split('.').next().unwrap_or("")))
         .is_none_or(|i| i.direction == Direction::Higher)
 }
@@ -333,7 +333,7 @@ fn group_peers<'a>(
                 .filter(|r| {
                     r.points.is_some() || r.status == crate::scoring::Status::TierUnconfirmed
                 })
-                .map(|r| (r.rule.as_str(), r.value)),
+                .map(|r| (&*r.rule, r.value)),
         );
         for (measure, value) in measures {
             let Some(v) = value.filter(|v| v.is_finite()) else {

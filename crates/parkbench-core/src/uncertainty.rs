@@ -791,7 +791,7 @@ impl Ctx<'_> {
                     .score
                     .rules
                     .iter()
-                    .find(|r| r.rule == rule.id)
+                    .find(|r| *r.rule == *rule.id)
                     .and_then(|r| r.value);
                 let assessed: Vec<bool> = o.met[k].iter().filter_map(|m| *m).collect();
                 RuleUncertainty {

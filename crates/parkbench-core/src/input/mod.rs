@@ -1239,8 +1239,9 @@ impl Grades {
     }
 }
 
-/// Per-park, per-year metric values in canonical units.
-pub type Annual = BTreeMap<(String, i32), BTreeMap<String, MetricYear>>;
+/// Per-park, per-year metric values in canonical units (shared with the park-year's inventory,
+/// which holds them too).
+pub type Annual = BTreeMap<(String, i32), std::sync::Arc<BTreeMap<String, MetricYear>>>;
 
 /// Per park, enterprise ("" for the park's own rows) and year.
 pub type UnitAnnual = BTreeMap<(String, String, i32), BTreeMap<String, MetricYear>>;
@@ -1283,7 +1284,7 @@ impl Dataset {
         })
         .map(|by| {
             by.into_iter()
-                .map(|((park, _, year), metrics)| ((park, year), metrics))
+                .map(|((park, _, year), metrics)| ((park, year), std::sync::Arc::new(metrics)))
                 .collect()
         })
     }

@@ -128,7 +128,7 @@ pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_
                 before = s
                     .rules_after
                     .iter()
-                    .find(|(x, _)| x == &r.rule)
+                    .find(|(x, _)| **x == *r.rule)
                     .and_then(|(_, v)| *v);
             }
             if serving.is_empty() {
@@ -154,7 +154,7 @@ pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_
                     fields.push(f);
                 }
             }
-            let gap_left = p.unreached.iter().any(|u| u.rule == r.rule);
+            let gap_left = p.unreached.iter().any(|u| *u.rule == *r.rule);
             let deadline = r.threshold.as_ref().and_then(|t| t.milestone);
             let province = park.province.clone().unwrap_or_default();
             let facts = NeedFacts {
@@ -177,8 +177,8 @@ pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_
                 province,
                 country: park.country.clone(),
                 benchmark: p.benchmark.clone(),
-                rule: r.rule.clone(),
-                indicator: r.indicator.clone(),
+                rule: r.rule.to_string(),
+                indicator: r.indicator.to_string(),
                 fields: fields.join(" "),
                 title_en,
                 title_zh,
@@ -186,7 +186,7 @@ pub fn needs(run: &PlanRun, data: &Dataset, reference: crate::pathway::Tables<'_
                 description_zh,
                 value: r.value,
                 target: r.threshold.as_ref().map(|t| t.value),
-                unit: r.unit.clone(),
+                unit: r.unit.to_string(),
                 deadline,
                 co2_t: q.co2_t,
                 mwh: q.mwh,

@@ -144,6 +144,8 @@ pub struct Planner<'a> {
     pub history: Values,
     /// The indicators the set's rules and size bands read, parsed once.
     evaluator: &'a indicators::Evaluator,
+    /// The set's rules' ids and names, made once.
+    heads: &'a scoring::RuleHeads,
     /// The history, lent to [`Planner::score_all`] while it scores a variant.
     scratch: std::cell::RefCell<Values>,
     /// Scores of sequences already scored (the plan asks for the current one several times).
@@ -194,6 +196,8 @@ pub struct Planning<'a> {
     pub restated: &'a indicators::Restated,
     /// The indicators the set's rules and size bands read, parsed once.
     pub evaluator: &'a indicators::Evaluator,
+    /// The set's rules' ids and names, made once.
+    pub heads: &'a scoring::RuleHeads,
 }
 
 impl<'a> Planner<'a> {
@@ -216,6 +220,7 @@ impl<'a> Planner<'a> {
             scratch: std::cell::RefCell::new(history.clone()),
             history,
             evaluator: p.evaluator,
+            heads: p.heads,
             memo: std::cell::RefCell::new(Vec::new()),
         }
     }
@@ -270,6 +275,7 @@ impl<'a> Planner<'a> {
             restated: self.restated,
             opts: self.opts,
             vocab: self.vocab,
+            heads: self.heads,
         };
         let subject = scoring::Subject {
             py,
@@ -550,7 +556,10 @@ impl<'a> Planner<'a> {
             let why = if seq.iter().any(|(_, f)| *f >= 1.0) {
                 not_enough(Some(&now_rule))
             } else {
-                t!("plan.unreached.no_measure", indicator = &now_rule.indicator)
+                t!(
+                    "plan.unreached.no_measure",
+                    indicator = &*now_rule.indicator
+                )
             };
             let status = now_rule.status;
             unreached.insert(rule.to_string(), unreached_as(rule, status, why));
@@ -720,7 +729,7 @@ fn with(seq: &Seq, i: usize, f: f64) -> Seq {
 
 /// A rule's result in a score.
 fn rule_of(score: &Score, rule: &str) -> Option<RuleResult> {
-    score.rules.iter().find(|r| r.rule == rule).cloned()
+    score.rules.iter().find(|r| &*r.rule == rule).cloned()
 }
 
 fn unreached_as(rule: &str, status: Status, why: Text) -> Unreached {
@@ -750,7 +759,10 @@ fn unreached_missing(score: &Score, unreached: &mut BTreeMap<String, Unreached>)
                 Some(n) => t!("plan.unreached.missing", note = n.clone()),
                 None => t!("plan.unreached.missing_plain"),
             };
-            unreached.insert(r.rule.clone(), unreached_as(&r.rule, Status::Missing, why));
+            unreached.insert(
+                r.rule.to_string(),
+                unreached_as(&r.rule, Status::Missing, why),
+            );
         }
     }
 }
@@ -759,9 +771,12 @@ fn unreached_missing(score: &Score, unreached: &mut BTreeMap<String, Unreached>)
 fn settle_unreached(after: &Score, unreached: &mut BTreeMap<String, Unreached>) {
     // A rule the plan closed and a later measure opened again is not left unsaid.
     for r in &after.rules {
-        if r.status == Status::Fails && !unreached.contains_key(&r.rule) {
+        if r.status == Status::Fails && !unreached.contains_key(&*r.rule) {
             let why = t!("plan.unreached.reopened");
-            unreached.insert(r.rule.clone(), unreached_as(&r.rule, Status::Fails, why));
+            unreached.insert(
+                r.rule.to_string(),
+                unreached_as(&r.rule, Status::Fails, why),
+            );
         }
     }
     // Drop rules the final plan meets after all (a later measure closed them too).
@@ -769,7 +784,7 @@ fn settle_unreached(after: &Score, unreached: &mut BTreeMap<String, Unreached>) 
         after
             .rules
             .iter()
-            .find(|r| &r.rule == id)
+            .find(|r| *r.rule == **id)
             .is_none_or(|r| r.status != Status::Meets)
     });
 }
@@ -798,7 +813,7 @@ fn targets(
             && score
                 .rules
                 .iter()
-                .any(|r| r.rule == id && r.status == Status::Fails)
+                .any(|r| &*r.rule == id && r.status == Status::Fails)
     };
     let of = |gate: bool| {
         set.rules
@@ -873,7 +888,10 @@ impl Step {
 }
 
 fn rule_values(s: &Score) -> Vec<(String, Option<f64>)> {
-    s.rules.iter().map(|r| (r.rule.clone(), r.value)).collect()
+    s.rules
+        .iter()
+        .map(|r| (r.rule.to_string(), r.value))
+        .collect()
 }
 
 fn with_rules(mut steps: Vec<Step>, scores: &[Score]) -> Vec<Step> {
@@ -939,6 +957,7 @@ pub fn pathways(
     let settings = run.set.accounting.settings();
     let work: Vec<&Score> = run.latest();
     let evaluator = indicators::Evaluator::new(&needed_indicators(&run.set, reference.catalogue))?;
+    let heads = scoring::RuleHeads::of(&run.set, reference.catalogue);
     let planning = Planning {
         set: &run.set,
         indicators: reference.catalogue,
@@ -949,6 +968,7 @@ pub fn pathways(
         opts,
         restated: &run.restated,
         evaluator: &evaluator,
+        heads: &heads,
     };
     let planner_for = |park| Planner::new(planning, park, &run.values);
     // Parks are planned on every core, on threads with room for polars' deep recursion (a

@@ -368,7 +368,7 @@ fn projected_year(
         rules: score
             .rules
             .iter()
-            .map(|r| (r.rule.clone(), r.value, r.status))
+            .map(|r| (r.rule.to_string(), r.value, r.status))
             .collect(),
         level: score.level.clone(),
         gate: score.gate,

@@ -84,12 +84,12 @@ pub(super) fn level(
     let gate_names = Text::both(
         gates
             .iter()
-            .map(|g| g.name_en.as_str())
+            .map(|g| &*g.name_en)
             .collect::<Vec<_>>()
             .join(", "),
         gates
             .iter()
-            .map(|g| g.name_zh.as_str())
+            .map(|g| &*g.name_zh)
             .collect::<Vec<_>>()
             .join("、"),
     );

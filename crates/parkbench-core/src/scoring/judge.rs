@@ -15,7 +15,7 @@ pub fn pick_threshold<'a>(
     let fits = |t: &Threshold| {
         let band_ok = match &t.band {
             None => true,
-            Some(b) => band.band() == Some(b.as_str()),
+            Some(b) => band.band() == Some(&**b),
         };
         let country_ok = t
             .country

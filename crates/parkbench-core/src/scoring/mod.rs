@@ -20,6 +20,7 @@ use trajectory::trajectories;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::benchmark::{BandChoice, BenchmarkSet, Method, Role, Rule, SourceStatus, Threshold};
 use crate::i18n::Lang;
@@ -186,11 +187,11 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Applied {
     pub value: f64,
-    pub band: Option<String>,
-    pub country: Option<String>,
+    pub band: Option<Arc<str>>,
+    pub country: Option<Arc<str>>,
     /// The milestone year, when the rule has milestones.
     pub milestone: Option<i32>,
-    pub source: String,
+    pub source: Arc<str>,
     pub status: SourceStatus,
     /// The park is outside the set's size bands and the nearest band's threshold is used.
     pub outside_bands: bool,
@@ -234,21 +235,22 @@ impl Serialize for Gap {
 /// One rule's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleResult {
-    pub rule: String,
-    pub indicator: String,
-    pub name_en: String,
-    pub name_zh: String,
+    pub rule: Arc<str>,
+    pub indicator: Arc<str>,
+    pub name_en: Arc<str>,
+    pub name_zh: Arc<str>,
     pub role: Role,
-    pub category: String,
+    pub category: Arc<str>,
     pub method: Method,
     pub weight: f64,
-    pub unit: String,
+    pub unit: Arc<str>,
     pub value: Option<f64>,
     pub threshold: Option<Applied>,
     pub status: Status,
     /// 0-100; None unless assessed.
     pub points: Option<f64>,
-    pub gap: Option<Gap>,
+    /// Boxed: most results meet or are missing, and a programme holds one per rule per park-year.
+    pub gap: Option<Box<Gap>>,
     /// Why it is missing / not applicable / waived (serialised in English).
     #[serde(serialize_with = "crate::i18n::english_opt")]
     pub note: Option<Text>,
@@ -317,7 +319,7 @@ pub struct Score {
     pub benchmark: String,
     pub band: BandChoice,
     pub overall: Part,
-    pub categories: BTreeMap<String, Part>,
+    pub categories: BTreeMap<Arc<str>, Part>,
     pub gate: GateState,
     /// The level's id (`undetermined` when none can be set).
     pub level: String,
@@ -381,6 +383,54 @@ pub struct Scorer<'a> {
     pub opts: &'a ScoreOptions,
     /// Names the metrics a rule lacks.
     pub vocab: &'a crate::reference::Vocabulary,
+    /// The set's rules' ids and names, made once ([`RuleHeads::of`]).
+    pub heads: &'a RuleHeads,
+}
+
+/// What every result of one rule shares, whatever the park-year: its ids, names and unit,
+/// made once per set and shared (a programme holds a result per rule per park-year).
+#[derive(Debug)]
+struct RuleHead {
+    rule: Arc<str>,
+    indicator: Arc<str>,
+    name_en: Arc<str>,
+    name_zh: Arc<str>,
+    category: Arc<str>,
+    unit: Arc<str>,
+}
+
+/// The heads of a set's rules, in the set's order.
+#[derive(Debug)]
+pub struct RuleHeads(Vec<RuleHead>);
+
+impl RuleHeads {
+    /// The heads of `set`'s rules, their indicators read from `cat` (checked when the set was
+    /// loaded).
+    pub fn of(set: &BenchmarkSet, cat: &IndicatorCatalogue) -> Self {
+        let heads = set.rules.iter().map(|rule| {
+            let iref = rule.indicator_ref();
+            let ind = cat
+                .get(&iref.base)
+                .expect("checked when the set was loaded");
+            let unit = match iref.change {
+                None => ind.unit.as_str(),
+                Some(_) => "share/yr",
+            };
+            let (name_en, name_zh) = crate::i18n::both_sides(|lang| match &rule.label {
+                Some(l) => l.get(lang).to_string(),
+                None => change_name(ind, iref.change, lang),
+            });
+            RuleHead {
+                rule: rule.id.as_str().into(),
+                indicator: iref.key().into(),
+                name_en: name_en.into(),
+                name_zh: name_zh.into(),
+                category: ind.category.as_str().into(),
+                unit: unit.into(),
+            }
+        });
+        RuleHeads(heads.collect())
+    }
 }
 
 /// The park-year scored, with its park's name and country.
@@ -416,11 +466,12 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
     let rules: Vec<RuleResult> = set
         .rules
         .iter()
-        .map(|rule| score_rule(&s, rule, subject, vals, &band))
+        .zip(&s.heads.0)
+        .map(|(rule, head)| score_rule(&s, (rule, head), subject, vals, &band))
         .collect();
     let overall = part(rules.iter());
-    let mut categories: BTreeMap<String, Part> = BTreeMap::new();
-    let cats: std::collections::BTreeSet<&String> = rules.iter().map(|r| &r.category).collect();
+    let mut categories: BTreeMap<Arc<str>, Part> = BTreeMap::new();
+    let cats: std::collections::BTreeSet<&Arc<str>> = rules.iter().map(|r| &r.category).collect();
     for c in cats {
         categories.insert(c.clone(), part(rules.iter().filter(|r| &r.category == c)));
     }
@@ -477,7 +528,7 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
 
 fn score_rule(
     s: &Scorer<'_>,
-    rule: &Rule,
+    (rule, head): (&Rule, &RuleHead),
     subject: Subject<'_>,
     vals: &indicators::YearValues,
     band: &BandChoice,
@@ -493,24 +544,16 @@ fn score_rule(
         None => base_value.value,
         Some(c) => indicators::change(all, s.restated, &py.park_id, &iref.base, c, py.year),
     };
-    let unit = match iref.change {
-        None => ind.unit.clone(),
-        Some(_) => "share/yr".to_string(),
-    };
-    let (name_en, name_zh) = crate::i18n::both_sides(|lang| match &rule.label {
-        Some(l) => l.get(lang).to_string(),
-        None => change_name(ind, iref.change, lang),
-    });
     let mut r = RuleResult {
-        rule: rule.id.clone(),
-        indicator: iref.key(),
-        name_en,
-        name_zh,
+        rule: head.rule.clone(),
+        indicator: head.indicator.clone(),
+        name_en: head.name_en.clone(),
+        name_zh: head.name_zh.clone(),
         role: rule.role,
-        category: ind.category.clone(),
+        category: head.category.clone(),
         method: rule.method,
         weight: rule.weight,
-        unit,
+        unit: head.unit.clone(),
         value,
         threshold: None,
         status: Status::Missing,
@@ -553,7 +596,14 @@ fn score_rule(
     if r.status == Status::Fails
         && let (Some(v), Some((t, _))) = (value, j.threshold)
     {
-        r.gap = Some(gap(ind, iref.change.is_some(), v, t.value, base_value, py));
+        r.gap = Some(Box::new(gap(
+            ind,
+            iref.change.is_some(),
+            v,
+            t.value,
+            base_value,
+            py,
+        )));
     }
     r
 }

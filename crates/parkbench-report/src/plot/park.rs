@@ -434,7 +434,7 @@ impl CoreIndicator {
         let rule = set.rule(&r.rule)?;
         Some(CoreIndicator {
             title: format!("{} · {} {}", r.name(lang), score.park_name, score.year),
-            unit: r.unit.clone(),
+            unit: r.unit.to_string(),
             threshold: r.threshold.as_ref().map(|t| {
                 // The band by its label in the chart's language, as the set names it.
                 let band = t
@@ -657,18 +657,14 @@ impl Trajectories {
             .trajectories
             .iter()
             .filter_map(|t| {
-                let r = score.rules.iter().find(|r| r.rule == t.rule)?;
+                let r = score.rules.iter().find(|r| *r.rule == *t.rule)?;
                 // Shares are drawn in % (and their projection kept within 0-100 %).
                 let share = cat.get(&t.indicator).is_some_and(|i| i.is_share());
                 let k = if share { 100.0 } else { 1.0 };
                 let points: Vec<(i32, f64)> = t.points.iter().map(|p| (p.0, p.1 * k)).collect();
                 let fit = parkbench_core::indicators::linear_fit(&points);
                 Some(Panel {
-                    title: format!(
-                        "{} ({})",
-                        r.name(lang),
-                        if share { "%" } else { r.unit.as_str() }
-                    ),
+                    title: format!("{} ({})", r.name(lang), if share { "%" } else { &*r.unit }),
                     points,
                     fit,
                     milestones: t

@@ -443,7 +443,7 @@ impl ProjectionChart {
                 p.park_name,
                 p.scenario.get(lang)
             ),
-            unit: gate.unit.clone(),
+            unit: gate.unit.to_string(),
             points,
             threshold,
             lang,

@@ -87,7 +87,8 @@ impl Comparison {
                     score: s.overall.score,
                     coverage: s.overall.coverage,
                     gate: s.gate,
-                    holding: holding_back(s).map(|r| (r.name_en.clone(), r.name_zh.clone())),
+                    holding: holding_back(s)
+                        .map(|r| (r.name_en.to_string(), r.name_zh.to_string())),
                     year: s.year,
                 });
             }

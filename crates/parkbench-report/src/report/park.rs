@@ -332,8 +332,8 @@ fn threshold_words(
             .set
             .bands
             .iter()
-            .find(|x| &x.id == b)
-            .map_or(b.clone(), |x| x.label.get(lang).to_string());
+            .find(|x| *x.id == **b)
+            .map_or(b.to_string(), |x| x.label.get(lang).to_string());
         why.push(if label.is_empty() {
             format!("{} {b}", t["band"])
         } else {
@@ -822,7 +822,7 @@ pub(super) fn measure_name(s: &Score, measure: &str, lang: Lang) -> String {
     }
     s.rules
         .iter()
-        .find(|r| r.rule == measure)
+        .find(|r| &*r.rule == measure)
         .map_or(measure.to_string(), |r| r.name(lang).to_string())
 }
 
@@ -888,7 +888,7 @@ pub(super) fn fmt_measure(s: &Score, cat: &IndicatorCatalogue, measure: &str, x:
     if measure == parkbench_core::stats::OVERALL {
         return format!("{x:.0}");
     }
-    let Some(r) = s.rules.iter().find(|r| r.rule == measure) else {
+    let Some(r) = s.rules.iter().find(|r| &*r.rule == measure) else {
         return format!("{x:.3}");
     };
     let is_change = r.indicator.contains('.');
@@ -932,7 +932,7 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
             s.rules
                 .iter()
                 .filter(|r| matches!(r.role, Role::Gate | Role::Core))
-                .map(|r| r.rule.as_str()),
+                .map(|r| &*r.rule),
         )
         .collect();
     let prog = input.programme;

@@ -90,7 +90,7 @@ pub fn summary(p: &Plan, set: &BenchmarkSet, cat: &MeasureCatalogue, lang: Lang)
             .before
             .rules
             .iter()
-            .find(|r| r.rule == u.rule)
+            .find(|r| *r.rule == *u.rule)
             .map_or(u.rule.clone(), |r| r.name(lang).to_string());
         out.push_str(&format!(" {name}: {}.", words.text(&u.why)));
     }
@@ -174,7 +174,7 @@ pub(super) fn park_view(
         p.before
             .rules
             .iter()
-            .find(|r| r.rule == id)
+            .find(|r| &*r.rule == id)
             .map_or(id.to_string(), |r| r.name(lang).to_string())
     };
     let summary = p

@@ -258,7 +258,7 @@ fn shared_gaps(scores: &[&Score], lang: Lang) -> Vec<String> {
     let mut fails: BTreeMap<&str, (&RuleResult, usize)> = BTreeMap::new();
     for s in scores {
         for r in s.rules.iter().filter(|r| r.status == Status::Fails) {
-            fails.entry(r.rule.as_str()).or_insert((r, 0)).1 += 1;
+            fails.entry(&*r.rule).or_insert((r, 0)).1 += 1;
         }
     }
     let mut shared: Vec<(&RuleResult, usize)> = fails.into_values().collect();

@@ -40,7 +40,7 @@ pub fn headline(lang: Lang, s: &Score, gate: Option<&RuleResult>) -> String {
             GateState::TierUnconfirmed => "report.headline_gate_unconfirmed",
             _ => "report.headline_gate_not_assessable",
         })
-        .arg("gate", Text::both(&r.name_en, &r.name_zh)),
+        .arg("gate", Text::both(&*r.name_en, &*r.name_zh)),
         (_, None) => Text::verbatim(""),
     };
     words.text(&t!(
