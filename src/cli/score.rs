@@ -138,16 +138,29 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
     let outcome = l.run()?;
     spinner.finish_and_clear();
     let runs = &outcome.runs;
-    let text = match args.format {
-        Format::Csv => to_csv(runs),
-        Format::Json => to_json(runs)?,
-        Format::Table => to_table(
-            runs,
-            &l.reference.catalogue,
-            parkbench::i18n::Locale::get(args.data.lang),
-        ),
-    };
-    emit(args.out.as_deref(), &text)?;
+    match (args.format, &args.out) {
+        // Streamed to its file: a row per park, year, set and rule.
+        (Format::Csv, Some(out)) => {
+            let en = parkbench::i18n::Lang::EN;
+            parkbench::outfile::write_with(out, |w| {
+                parkbench::report::scores::write_csv(w, runs, en)
+            })
+            .map_err(|source| CliError::Write {
+                path: out.clone(),
+                source,
+            })?
+        }
+        (Format::Csv, None) => emit(None, &to_csv(runs))?,
+        (Format::Json, out) => emit(out.as_deref(), &to_json(runs)?)?,
+        (Format::Table, out) => emit(
+            out.as_deref(),
+            &to_table(
+                runs,
+                &l.reference.catalogue,
+                parkbench::i18n::Locale::get(args.data.lang),
+            ),
+        )?,
+    }
     if let Some(out) = &args.out {
         // Beside the scores: which parks were left out and why, where each park stands among
         // its peers, and (with --draws) how sure each verdict is.

@@ -4,7 +4,7 @@
 use crate::outfile::{csv_safe, num};
 use parkbench_core::i18n::{Lang, Locale};
 use parkbench_core::pipeline::SetRun;
-use parkbench_core::scoring::{GateState, Score};
+use parkbench_core::scoring::{GateState, RuleResult, Score};
 
 /// A row of scores.csv: one per park, year, set and rule, plus an `overall` row.
 #[derive(serde::Serialize, Default)]
@@ -34,49 +34,65 @@ pub fn csv(runs: &[SetRun]) -> String {
 
 /// [`csv()`] with the gaps and notes in `lang` (the workbook's scores sheet).
 pub fn csv_in(runs: &[SetRun], lang: Lang) -> String {
+    let mut out = Vec::new();
+    // Writing to memory fails only on a row serde cannot write as CSV, which these are not.
+    let _ = write_csv(&mut out, runs, lang);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`csv_in`] written to `w` a row at a time: `parkbench score --format csv` streams it to its
+/// file, so the table (a row per park, year, set and rule) never sits in memory whole.
+pub fn write_csv(w: impl std::io::Write, runs: &[SetRun], lang: Lang) -> std::io::Result<()> {
     let words = Locale::get(lang);
-    let mut rows = Vec::new();
-    for s in runs.iter().flat_map(|r| &r.scores) {
-        for r in &s.rules {
-            rows.push(ScoreRow {
-                park_id: csv_safe(&s.park_id),
-                year: s.year,
-                benchmark: csv_safe(&s.benchmark),
-                rule: csv_safe(&r.rule),
-                indicator: r.indicator.to_string(),
-                role: r.role.as_str(),
-                value: num(r.value, 6),
-                unit: r.unit.to_string(),
-                threshold: num(r.threshold.as_ref().map(|t| t.value), 6),
-                status: r.status.as_str(),
-                points: num(r.points, 2),
-                gap: csv_safe(
-                    &r.gap
-                        .as_ref()
-                        .map(|g| &g.text)
-                        .or(r.note.as_ref())
-                        .map(|t| words.text(t))
-                        .unwrap_or_default(),
-                ),
-                source_status: r.threshold.as_ref().map_or("", |t| t.status.as_str()),
-                ..Default::default()
-            });
-        }
-        rows.push(ScoreRow {
-            park_id: csv_safe(&s.park_id),
-            year: s.year,
-            benchmark: csv_safe(&s.benchmark),
-            rule: "overall".to_string(),
-            value: num(s.overall.score, 2),
-            unit: "points".to_string(),
-            status: gate_str(s.gate),
-            points: num(s.overall.score, 2),
-            level: s.level.clone(),
-            coverage: num(Some(s.overall.coverage), 4),
-            ..Default::default()
-        });
+    let rows = runs.iter().flat_map(|r| &r.scores).flat_map(move |s| {
+        let rules = s.rules.iter().map(move |r| rule_row(s, r, words));
+        rules.chain(std::iter::once(overall_row(s)))
+    });
+    crate::outfile::write_rows(w, rows)
+}
+
+/// A rule's row of scores.csv.
+fn rule_row(s: &Score, r: &RuleResult, words: &Locale) -> ScoreRow {
+    ScoreRow {
+        park_id: csv_safe(&s.park_id),
+        year: s.year,
+        benchmark: csv_safe(&s.benchmark),
+        rule: csv_safe(&r.rule),
+        indicator: r.indicator.to_string(),
+        role: r.role.as_str(),
+        value: num(r.value, 6),
+        unit: r.unit.to_string(),
+        threshold: num(r.threshold.as_ref().map(|t| t.value), 6),
+        status: r.status.as_str(),
+        points: num(r.points, 2),
+        gap: csv_safe(
+            &r.gap
+                .as_ref()
+                .map(|g| &g.text)
+                .or(r.note.as_ref())
+                .map(|t| words.text(t))
+                .unwrap_or_default(),
+        ),
+        source_status: r.threshold.as_ref().map_or("", |t| t.status.as_str()),
+        ..Default::default()
     }
-    crate::outfile::rows_csv(rows)
+}
+
+/// A score's `overall` row of scores.csv.
+fn overall_row(s: &Score) -> ScoreRow {
+    ScoreRow {
+        park_id: csv_safe(&s.park_id),
+        year: s.year,
+        benchmark: csv_safe(&s.benchmark),
+        rule: "overall".to_string(),
+        value: num(s.overall.score, 2),
+        unit: "points".to_string(),
+        status: gate_str(s.gate),
+        points: num(s.overall.score, 2),
+        level: s.level.clone(),
+        coverage: num(Some(s.overall.coverage), 4),
+        ..Default::default()
+    }
 }
 
 /// A gate state as scores.csv writes it.
