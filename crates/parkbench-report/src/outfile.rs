@@ -155,7 +155,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_with(path, |w| w.write_all(bytes))
 }
 
-/// [`write`] with the content written by `fill` to the temporary file (buffered) as it is
+/// [`write()`] with the content written by `fill` to the temporary file (buffered) as it is
 /// made, so a large table never sits in memory whole.
 pub fn write_with(
     path: &Path,
