@@ -169,3 +169,51 @@ fn an_output_that_cannot_be_written_exits_3_and_a_missing_path_2() {
         "{err}"
     );
 }
+
+/// One accountant makes each fuel's and each province-year's grid factors once and shares them
+/// with every park-year after: on a messy programme of parks in many provinces over several
+/// years, each park-year comes out exactly as an accountant of its own accounts it (totals,
+/// lines, factors with their sources, assumptions), so no park-year is given another's factor.
+#[test]
+fn shared_factors_give_each_park_year_its_own_province_and_year() {
+    use crate::synth::generator::{self, Config};
+    use parkbench::inventory::Accountant;
+    use parkbench::pipeline::Reference;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        parks: 60,
+        years: 3,
+        messy: 0.5,
+        ..Config::default()
+    };
+    generator::generate(&cfg, dir.path()).unwrap();
+    let reference = Reference::load(None).unwrap();
+    let data = parkbench::input::load(
+        &parkbench::disk::Disk,
+        &[dir.path().to_path_buf()],
+        &reference.vocab,
+        &reference.factors,
+    )
+    .unwrap();
+    let annual = data.annual(&reference.vocab).unwrap();
+    // The national set reads grid power at the market-based factor: both grid factors are made.
+    let set = reference.set("cn-zero-carbon-park-2025").unwrap();
+    let options = set.accounting.options(None);
+    let (vocab, factors) = (&reference.vocab, &reference.factors);
+    let shared = Accountant::new(vocab, factors, options).unwrap();
+    let (mut provinces, mut years) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    for ((park_id, year), metrics) in &annual {
+        let park = data.park(park_id).unwrap();
+        let own = Accountant::new(vocab, factors, options).unwrap();
+        let got = serde_json::to_string(&shared.account_shared(park, *year, metrics)).unwrap();
+        let want = serde_json::to_string(&own.account(park, *year, metrics)).unwrap();
+        assert_eq!(got, want, "{park_id} {year}");
+        provinces.insert(park.province.clone());
+        years.insert(*year);
+    }
+    assert!(provinces.len() >= 10, "provinces: {provinces:?}");
+    assert_eq!(years.len(), 3, "years: {years:?}");
+}

@@ -462,6 +462,12 @@ pub fn score(s: Scorer<'_>, subject: Subject<'_>) -> Score {
         .get(set.accounting.size_indicator.as_str())
         .and_then(|v| v.value);
     let band = set.band_for(size);
+    // Heads made for another set would pair rules with the wrong names (or, zipped, drop some).
+    assert_eq!(
+        s.heads.0.len(),
+        set.rules.len(),
+        "rule heads of another set"
+    );
     // Collected to its exact length: a programme holds one of these lists per park-year.
     let rules: Vec<RuleResult> = set
         .rules
@@ -533,6 +539,10 @@ fn score_rule(
     vals: &indicators::YearValues,
     band: &BandChoice,
 ) -> RuleResult {
+    debug_assert_eq!(
+        *head.rule, *rule.id,
+        "a rule paired with another rule's head"
+    );
     let (set, cat, all, opts) = (s.set, s.cat, s.values, s.opts);
     let (py, country) = (subject.py, subject.country);
     let iref = rule.indicator_ref();
