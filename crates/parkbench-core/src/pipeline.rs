@@ -581,7 +581,7 @@ type Scored<T = scoring::Score> = (Inventory, indicators::Values, Vec<T>, indica
 /// the Monte Carlo verdicts.
 #[derive(Debug, Clone)]
 pub struct Programme {
-    pub peers: Vec<crate::stats::PeerRow>,
+    pub peers: crate::stats::Peers,
     pub peer_config: crate::stats::PeerConfig,
     pub changes: Vec<crate::stats::YearChange>,
     pub uncertainty: Vec<crate::uncertainty::ParkUncertainty>,

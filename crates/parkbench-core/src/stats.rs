@@ -186,19 +186,58 @@ impl GroupKind {
     }
 }
 
-/// Where a park-year stands on one measure in one group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PeerRow {
-    /// Shared by the park's rows (ids, not words: hundreds of thousands of rows at 2,000 parks).
-    pub park_id: Arc<str>,
+/// One peer group: a measure in a year, among the programme, a sector, a province or a size
+/// band, with its statistics (none when it is smaller than the minimum).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerGroup {
     pub year: i32,
-    pub benchmark: Arc<str>,
     /// `overall` or the rule id.
     pub measure: Arc<str>,
-    pub value: f64,
     pub higher_is_better: bool,
     pub kind: GroupKind,
     pub group: Arc<str>,
+    pub n: usize,
+    /// The group is smaller than the minimum: no statistics.
+    pub too_small: bool,
+    pub summary: Option<Summary>,
+}
+
+/// A park-year's place in one group: 40 bytes, as there are hundreds of thousands of them at
+/// 2,000 parks (the group's figures are held once, in its [`PeerGroup`]).
+#[derive(Debug, Clone)]
+struct PeerEntry {
+    /// Shared by the park's entries.
+    park_id: Arc<str>,
+    /// Index into [`Peers::groups`].
+    group: u32,
+    /// Competition rank; meaningless when the group is too small.
+    rank: u32,
+    value: f64,
+    /// `PERCENTRANK.INC`; NaN when there is none (too small a group).
+    percentile: f64,
+}
+
+/// Peer statistics of a set's scores: every scored park-year's place in each of its groups, in
+/// park, year, measure and group-kind order.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    benchmark: Arc<str>,
+    groups: Vec<PeerGroup>,
+    entries: Vec<PeerEntry>,
+}
+
+/// Where a park-year stands on one measure in one group (a view of [`Peers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PeerRow<'a> {
+    pub park_id: &'a str,
+    pub year: i32,
+    pub benchmark: &'a str,
+    /// `overall` or the rule id.
+    pub measure: &'a str,
+    pub value: f64,
+    pub higher_is_better: bool,
+    pub kind: GroupKind,
+    pub group: &'a str,
     pub n: usize,
     /// The group is smaller than the minimum: no statistics.
     pub too_small: bool,
@@ -208,6 +247,64 @@ pub struct PeerRow {
     pub median: Option<f64>,
     pub q3: Option<f64>,
     pub z: Option<f64>,
+}
+
+impl Peers {
+    /// Rows in park, year, measure and group-kind order.
+    pub fn iter(&self) -> impl Iterator<Item = PeerRow<'_>> {
+        self.entries.iter().map(|e| self.row(e))
+    }
+
+    /// The rows of one park-year.
+    pub fn of<'a>(&'a self, park_id: &'a str, year: i32) -> impl Iterator<Item = PeerRow<'a>> {
+        let start = self
+            .entries
+            .partition_point(|e| (&*e.park_id, self.group(e).year) < (park_id, year));
+        self.entries[start..]
+            .iter()
+            .take_while(move |e| *e.park_id == *park_id && self.group(e).year == year)
+            .map(|e| self.row(e))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The groups, each with its statistics.
+    pub fn groups(&self) -> &[PeerGroup] {
+        &self.groups
+    }
+
+    fn group(&self, e: &PeerEntry) -> &PeerGroup {
+        &self.groups[e.group as usize]
+    }
+
+    fn row<'a>(&'a self, e: &'a PeerEntry) -> PeerRow<'a> {
+        let g = self.group(e);
+        let (v, sum) = (e.value, g.summary);
+        PeerRow {
+            park_id: &e.park_id,
+            year: g.year,
+            benchmark: &self.benchmark,
+            measure: &g.measure,
+            value: v,
+            higher_is_better: g.higher_is_better,
+            kind: g.kind,
+            group: &g.group,
+            n: g.n,
+            too_small: g.too_small,
+            rank: (!g.too_small).then_some(e.rank as usize),
+            percentile: (!e.percentile.is_nan()).then_some(e.percentile),
+            q1: sum.map(|s| s.q1),
+            median: sum.map(|s| s.median),
+            q3: sum.map(|s| s.q3),
+            z: sum.and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
+        }
+    }
 }
 
 /// The measure name of the overall score.
@@ -224,15 +321,9 @@ fn higher_is_better(s: &Score, measure: &str, cat: &IndicatorCatalogue) -> bool 
 
 /// Peer statistics of a set's scores: every scored park-year, for the overall score and every
 /// rule with a value, within the programme (that year) and its sector, province and size band.
-pub fn peers(
-    run: &SetRun,
-    data: &Dataset,
-    cat: &IndicatorCatalogue,
-    cfg: &PeerConfig,
-) -> Vec<PeerRow> {
+pub fn peers(run: &SetRun, data: &Dataset, cat: &IndicatorCatalogue, cfg: &PeerConfig) -> Peers {
     let Grouped { groups, direction } = group_peers(run, data, cat, cfg);
     // Each id once, shared by its rows.
-    let benchmark: Arc<str> = run.set.id.as_str().into();
     let mut ids: std::collections::BTreeSet<Arc<str>> = std::collections::BTreeSet::new();
     let mut id = |x: &str| -> Arc<str> {
         if let Some(a) = ids.get(x) {
@@ -242,47 +333,52 @@ pub fn peers(
         ids.insert(a.clone());
         a
     };
-    let mut out = Vec::with_capacity(groups.values().map(Vec::len).sum());
+    let mut out = Peers {
+        benchmark: run.set.id.as_str().into(),
+        groups: Vec::with_capacity(groups.len()),
+        entries: Vec::with_capacity(groups.values().map(Vec::len).sum()),
+    };
     for ((year, measure, kind, group), members) in &groups {
-        let (year, kind) = (*year, *kind);
         let hib = direction[measure];
-        let (measure, group): (Arc<str>, Arc<str>) = (id(measure), group.as_str().into());
         let n = members.len();
         let too_small = n < cfg.min_group_size;
         let mut sorted: Vec<f64> = members.iter().map(|m| m.1).collect();
         sorted.sort_by(|a, b| a.total_cmp(b));
         let values: Vec<f64> = members.iter().map(|m| m.1).collect();
         let ranks = merit_ranks(&values, hib);
-        let sum = if too_small { None } else { summary(&sorted) };
+        let index = u32::try_from(out.groups.len()).expect("fewer than 4 billion peer groups");
+        out.groups.push(PeerGroup {
+            year: *year,
+            measure: id(measure),
+            higher_is_better: hib,
+            kind: *kind,
+            group: group.as_str().into(),
+            n,
+            too_small,
+            summary: if too_small { None } else { summary(&sorted) },
+        });
         for (i, (park_id, v)) in members.iter().enumerate() {
-            out.push(PeerRow {
+            out.entries.push(PeerEntry {
                 park_id: id(park_id),
-                year,
-                benchmark: benchmark.clone(),
-                measure: measure.clone(),
+                group: index,
+                rank: u32::try_from(ranks[i]).unwrap_or(u32::MAX),
                 value: *v,
-                higher_is_better: hib,
-                kind,
-                group: group.clone(),
-                n,
-                too_small,
-                rank: (!too_small).then_some(ranks[i]),
                 percentile: if too_small {
-                    None
+                    f64::NAN
                 } else {
-                    percent_rank_inc(&sorted, *v)
+                    percent_rank_inc(&sorted, *v).unwrap_or(f64::NAN)
                 },
-                q1: sum.map(|s| s.q1),
-                median: sum.map(|s| s.median),
-                q3: sum.map(|s| s.q3),
-                z: sum.and_then(|s| s.sd.filter(|sd| *sd > 0.0).map(|sd| (v - s.mean) / sd)),
             });
         }
     }
     // Each park, year, measure and kind is one row (one group of each kind), so the order is
     // total and an unstable sort, which needs no buffer of half the rows, gives the same rows.
-    out.sort_unstable_by(|a, b| {
-        (&a.park_id, a.year, &a.measure, a.kind).cmp(&(&b.park_id, b.year, &b.measure, b.kind))
+    let Peers {
+        groups: g, entries, ..
+    } = &mut out;
+    entries.sort_unstable_by(|a, b| {
+        let (ga, gb) = (&g[a.group as usize], &g[b.group as usize]);
+        (&a.park_id, ga.year, &ga.measure, ga.kind).cmp(&(&b.park_id, gb.year, &gb.measure, gb.kind))
     });
     out
 }

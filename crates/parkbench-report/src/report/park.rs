@@ -936,15 +936,12 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
         )
         .collect();
     let prog = input.programme;
-    let start = prog
-        .peers
-        .partition_point(|r| (&*r.park_id, r.year) < (s.park_id.as_str(), s.year));
     let mut small: Vec<String> = Vec::new();
     let mut rows = Vec::new();
-    for r in prog.peers[start..]
-        .iter()
-        .take_while(|r| *r.park_id == *s.park_id && r.year == s.year)
-        .filter(|r| shown.contains(&&*r.measure))
+    for r in prog
+        .peers
+        .of(&s.park_id, s.year)
+        .filter(|r| shown.contains(&r.measure))
     {
         let kind = t[format!("kind_{}", r.kind.as_str()).as_str()];
         let group = match r.kind {
