@@ -166,7 +166,7 @@ impl PeerConfig {
 }
 
 /// Which peers a statistic compares with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     Programme,
@@ -322,8 +322,59 @@ fn higher_is_better(s: &Score, measure: &str, cat: &IndicatorCatalogue) -> bool 
 /// Peer statistics of a set's scores: every scored park-year, for the overall score and every
 /// rule with a value, within the programme (that year) and its sector, province and size band.
 pub fn peers(run: &SetRun, data: &Dataset, cat: &IndicatorCatalogue, cfg: &PeerConfig) -> Peers {
-    let Grouped { groups, direction } = group_peers(run, data, cat, cfg);
-    // Each id once, shared by its rows.
+    let mut out = Peers {
+        benchmark: run.set.id.as_str().into(),
+        ..Peers::default()
+    };
+    // Each entry made once, in its group: the groups' figures are filled in below.
+    group_peers(run, data, cat, cfg, &mut out);
+    let Peers {
+        groups, entries, ..
+    } = &mut out;
+    entries.sort_unstable_by_key(|e| e.group);
+    for members in entries.chunk_by_mut(|a, b| a.group == b.group) {
+        let g = &mut groups[members[0].group as usize];
+        g.n = members.len();
+        g.too_small = g.n < cfg.min_group_size;
+        let values: Vec<f64> = members.iter().map(|m| m.value).collect();
+        let mut sorted = values.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        g.summary = if g.too_small { None } else { summary(&sorted) };
+        let ranks = merit_ranks(&values, g.higher_is_better);
+        for (m, rank) in members.iter_mut().zip(ranks) {
+            m.rank = u32::try_from(rank).unwrap_or(u32::MAX);
+            m.percentile = if g.too_small {
+                f64::NAN
+            } else {
+                percent_rank_inc(&sorted, m.value).unwrap_or(f64::NAN)
+            };
+        }
+    }
+    // Each park, year, measure and kind is one row (one group of each kind), so the order is
+    // total and an unstable sort, which needs no buffer of half the rows, gives the same rows.
+    entries.sort_unstable_by(|a, b| {
+        let (ga, gb) = (&groups[a.group as usize], &groups[b.group as usize]);
+        (&a.park_id, ga.year, &ga.measure, ga.kind).cmp(&(&b.park_id, gb.year, &gb.measure, gb.kind))
+    });
+    entries.shrink_to_fit();
+    out
+}
+
+/// Each scored value of a set as an entry of each of its peer groups (the groups in the order
+/// first met, their figures not yet made), ids shared.
+fn group_peers(
+    run: &SetRun,
+    data: &Dataset,
+    cat: &IndicatorCatalogue,
+    cfg: &PeerConfig,
+    out: &mut Peers,
+) {
+    let energy: BTreeMap<(&str, i32), Option<f64>> = run
+        .inventory
+        .years
+        .iter()
+        .map(|py| ((py.park_id.as_str(), py.year), py.energy_tce))
+        .collect();
     let mut ids: std::collections::BTreeSet<Arc<str>> = std::collections::BTreeSet::new();
     let mut id = |x: &str| -> Arc<str> {
         if let Some(a) = ids.get(x) {
@@ -333,94 +384,23 @@ pub fn peers(run: &SetRun, data: &Dataset, cat: &IndicatorCatalogue, cfg: &PeerC
         ids.insert(a.clone());
         a
     };
-    let mut out = Peers {
-        benchmark: run.set.id.as_str().into(),
-        groups: Vec::with_capacity(groups.len()),
-        entries: Vec::with_capacity(groups.values().map(Vec::len).sum()),
-    };
-    for ((year, measure, kind, group), members) in &groups {
-        let hib = direction[measure];
-        let n = members.len();
-        let too_small = n < cfg.min_group_size;
-        let mut sorted: Vec<f64> = members.iter().map(|m| m.1).collect();
-        sorted.sort_by(|a, b| a.total_cmp(b));
-        let values: Vec<f64> = members.iter().map(|m| m.1).collect();
-        let ranks = merit_ranks(&values, hib);
-        let index = u32::try_from(out.groups.len()).expect("fewer than 4 billion peer groups");
-        out.groups.push(PeerGroup {
-            year: *year,
-            measure: id(measure),
-            higher_is_better: hib,
-            kind: *kind,
-            group: group.as_str().into(),
-            n,
-            too_small,
-            summary: if too_small { None } else { summary(&sorted) },
-        });
-        for (i, (park_id, v)) in members.iter().enumerate() {
-            out.entries.push(PeerEntry {
-                park_id: id(park_id),
-                group: index,
-                rank: u32::try_from(ranks[i]).unwrap_or(u32::MAX),
-                value: *v,
-                percentile: if too_small {
-                    f64::NAN
-                } else {
-                    percent_rank_inc(&sorted, *v).unwrap_or(f64::NAN)
-                },
-            });
-        }
-    }
-    // Each park, year, measure and kind is one row (one group of each kind), so the order is
-    // total and an unstable sort, which needs no buffer of half the rows, gives the same rows.
-    let Peers {
-        groups: g, entries, ..
-    } = &mut out;
-    entries.sort_unstable_by(|a, b| {
-        let (ga, gb) = (&g[a.group as usize], &g[b.group as usize]);
-        (&a.park_id, ga.year, &ga.measure, ga.kind).cmp(&(&b.park_id, gb.year, &gb.measure, gb.kind))
-    });
-    out
-}
-
-/// (year, measure, kind, group) of a peer group.
-type PeerKey<'a> = (i32, &'a str, GroupKind, String);
-
-/// A set's scored values by peer group, (park id, value) in score order, and whether a higher
-/// value of each measure is better.
-struct Grouped<'a> {
-    groups: BTreeMap<PeerKey<'a>, Vec<(&'a str, f64)>>,
-    direction: BTreeMap<&'a str, bool>,
-}
-
-fn group_peers<'a>(
-    run: &'a SetRun,
-    data: &Dataset,
-    cat: &IndicatorCatalogue,
-    cfg: &PeerConfig,
-) -> Grouped<'a> {
-    let energy: BTreeMap<(&str, i32), Option<f64>> = run
-        .inventory
-        .years
-        .iter()
-        .map(|py| ((py.park_id.as_str(), py.year), py.energy_tce))
-        .collect();
-    let mut groups: BTreeMap<PeerKey, Vec<(&str, f64)>> = BTreeMap::new();
-    let mut direction: BTreeMap<&str, bool> = BTreeMap::from([(OVERALL, true)]);
+    // (year, measure, kind, group) -> index into `out.groups`.
+    let mut index: rustc_hash::FxHashMap<(i32, Arc<str>, GroupKind, Arc<str>), u32> =
+        rustc_hash::FxHashMap::default();
+    let mut direction: BTreeMap<Arc<str>, bool> = BTreeMap::new();
     for s in &run.scores {
         let Some(park) = data.park(&s.park_id) else {
             continue;
         };
         let sector = park.sector.trim().to_lowercase();
-        let band = cfg
-            .band_for(energy.get(&(s.park_id.as_str(), s.year)).copied().flatten())
-            .map(|b| b.id.clone());
-        let kinds: [(GroupKind, Option<String>); 4] = [
-            (GroupKind::Programme, Some("all".to_string())),
-            (GroupKind::Sector, (!sector.is_empty()).then_some(sector)),
-            (GroupKind::Province, park.province.clone()),
-            (GroupKind::Size, band),
+        let band = cfg.band_for(energy.get(&(s.park_id.as_str(), s.year)).copied().flatten());
+        let kinds: [(GroupKind, Option<Arc<str>>); 4] = [
+            (GroupKind::Programme, Some(id("all"))),
+            (GroupKind::Sector, (!sector.is_empty()).then(|| id(&sector))),
+            (GroupKind::Province, park.province.as_deref().map(&mut id)),
+            (GroupKind::Size, band.map(|b| id(&b.id))),
         ];
+        let park_id = id(&s.park_id);
         let measures = std::iter::once((OVERALL, s.overall.score)).chain(
             s.rules
                 .iter()
@@ -435,20 +415,37 @@ fn group_peers<'a>(
             let Some(v) = value.filter(|v| v.is_finite()) else {
                 continue;
             };
-            if measure != OVERALL && !direction.contains_key(measure) {
-                direction.insert(measure, higher_is_better(s, measure, cat));
-            }
+            let measure = id(measure);
+            let hib = *direction.entry(measure.clone()).or_insert_with(|| {
+                &*measure == OVERALL || higher_is_better(s, &measure, cat)
+            });
             for (kind, group) in &kinds {
-                if let Some(g) = group {
-                    groups
-                        .entry((s.year, measure, *kind, g.clone()))
-                        .or_default()
-                        .push((s.park_id.as_str(), v));
-                }
+                let Some(group) = group else { continue };
+                let key = (s.year, measure.clone(), *kind, group.clone());
+                let next = out.groups.len();
+                let at = *index.entry(key).or_insert_with(|| {
+                    out.groups.push(PeerGroup {
+                        year: s.year,
+                        measure: measure.clone(),
+                        higher_is_better: hib,
+                        kind: *kind,
+                        group: group.clone(),
+                        n: 0,
+                        too_small: true,
+                        summary: None,
+                    });
+                    u32::try_from(next).expect("fewer than 4 billion peer groups")
+                });
+                out.entries.push(PeerEntry {
+                    park_id: park_id.clone(),
+                    group: at,
+                    rank: 0,
+                    value: v,
+                    percentile: f64::NAN,
+                });
             }
         }
     }
-    Grouped { groups, direction }
 }
 
 /// A park's change from one scored year to the next.
