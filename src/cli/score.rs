@@ -135,21 +135,25 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             ..Default::default()
         },
     )?;
+    let lang = args.data.lang;
+    if let (Format::Csv, Some(out), None) = (args.format, &args.out, mc) {
+        // A table to a file: parks streamed through, a part at a time.
+        let progs = stream_csv(&l, out)?;
+        spinner.finish_and_clear();
+        write_beside(&l, out, &progs, lang)?;
+        return Ok(super::report_failures(&l.data, lang));
+    }
     let outcome = l.run()?;
     spinner.finish_and_clear();
     let runs = &outcome.runs;
     match (args.format, &args.out) {
-        // Streamed to its file: a row per park, year, set and rule.
-        (Format::Csv, Some(out)) => {
-            let en = parkbench::i18n::Lang::EN;
-            parkbench::outfile::write_with(out, |w| {
-                parkbench::report::scores::write_csv(w, runs, en)
-            })
-            .map_err(|source| CliError::Write {
-                path: out.clone(),
-                source,
-            })?
-        }
+        (Format::Csv, Some(out)) => parkbench::outfile::write_with(out, |w| {
+            parkbench::report::scores::write_csv(w, runs, parkbench::i18n::Lang::EN)
+        })
+        .map_err(|source| CliError::Write {
+            path: out.clone(),
+            source,
+        })?,
         (Format::Csv, None) => emit(None, &to_csv(runs))?,
         (Format::Json, out) => emit(out.as_deref(), &to_json(runs)?)?,
         (Format::Table, out) => emit(
@@ -157,45 +161,94 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             &to_table(
                 runs,
                 &l.reference.catalogue,
-                parkbench::i18n::Locale::get(args.data.lang),
+                parkbench::i18n::Locale::get(lang),
             ),
         )?,
     }
     if let Some(out) = &args.out {
-        // Beside the scores: which parks were left out and why, where each park stands among
-        // its peers, and (with --draws) how sure each verdict is.
-        if l.data.report.has_errors() {
-            let path = out.with_file_name("failures.csv");
-            super::write_atomic(
-                &path,
-                parkbench::report::failures_csv(&l.data, args.data.lang).as_bytes(),
-            )?;
-        }
-        let progs = &outcome.programmes;
-        // Streamed to its file: the largest table of a programme (a row per park, year,
-        // measure and peer group).
-        let peers = out.with_file_name("peers.csv");
-        parkbench::outfile::write_with(&peers, |w| parkbench::report::write_peers_csv(w, progs))
-            .map_err(|source| CliError::Write {
-                path: peers.clone(),
-                source,
-            })?;
-        super::write_atomic(
-            &out.with_file_name("changes.csv"),
-            parkbench::report::changes_csv(progs).as_bytes(),
-        )?;
-        if mc.is_some() {
-            super::write_atomic(
-                &out.with_file_name("uncertainty.csv"),
-                parkbench::report::uncertainty_csv(progs).as_bytes(),
-            )?;
-        }
+        write_beside(&l, out, &outcome.programmes, lang)?;
     } else if mc.is_some() {
         super::note(format_args!(
             "note: peer statistics and the Monte Carlo results are written beside --out FILE (peers.csv, uncertainty.csv)"
         ));
     }
-    Ok(super::report_failures(&l.data, args.data.lang))
+    Ok(super::report_failures(&l.data, lang))
+}
+
+/// scores.csv written to `out` as the parks are scored, a part at a time (so the run never
+/// holds every park's rule results); the programme view of each set kept.
+fn stream_csv(
+    l: &super::job::Job,
+    out: &std::path::Path,
+) -> Result<Vec<parkbench::pipeline::Programme>, CliError> {
+    let (mut failed, mut progs) = (None, Vec::new());
+    let written = parkbench::outfile::write_with(out, |w| {
+        let mut table = parkbench::report::scores::ScoresCsv::new(w, parkbench::i18n::Lang::EN);
+        let ran = parkbench::pipeline::run_streamed(
+            &l.reference,
+            &l.data,
+            &l.request,
+            parkbench::pipeline::PARKS_PER_PART,
+            |_, scores| table.add(scores),
+        );
+        match ran {
+            Ok(p) => {
+                progs = p;
+                table.finish()
+            }
+            Err(parkbench::pipeline::StreamError::Sink(e)) => Err(e),
+            Err(parkbench::pipeline::StreamError::Pipeline(e)) => {
+                // The run failed, not the file: no file is left, and the run's error is said.
+                failed = Some(e);
+                Err(std::io::Error::other("the run failed"))
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    written.map_err(|source| CliError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(progs)
+}
+
+/// What is written beside the scores: which parks were left out and why, where each park
+/// stands among its peers, how each moved from year to year, and (with --draws) how sure each
+/// verdict is.
+fn write_beside(
+    l: &super::job::Job,
+    out: &std::path::Path,
+    progs: &[parkbench::pipeline::Programme],
+    lang: parkbench::i18n::Lang,
+) -> Result<(), CliError> {
+    if l.data.report.has_errors() {
+        let path = out.with_file_name("failures.csv");
+        super::write_atomic(
+            &path,
+            parkbench::report::failures_csv(&l.data, lang).as_bytes(),
+        )?;
+    }
+    // Streamed to its file: the largest table of a programme (a row per park, year, measure
+    // and peer group).
+    let peers = out.with_file_name("peers.csv");
+    parkbench::outfile::write_with(&peers, |w| parkbench::report::write_peers_csv(w, progs))
+        .map_err(|source| CliError::Write {
+            path: peers.clone(),
+            source,
+        })?;
+    super::write_atomic(
+        &out.with_file_name("changes.csv"),
+        parkbench::report::changes_csv(progs).as_bytes(),
+    )?;
+    if progs.iter().any(|p| p.mc.is_some()) {
+        super::write_atomic(
+            &out.with_file_name("uncertainty.csv"),
+            parkbench::report::uncertainty_csv(progs).as_bytes(),
+        )?;
+    }
+    Ok(())
 }
 
 pub use parkbench::report::scores::{csv as to_csv, gate_str};

@@ -245,3 +245,99 @@ fn the_same_seed_gives_identical_uncertainty_output() {
     assert!(a == b, "same seed, different output");
     assert!(a != c, "another seed, the same output");
 }
+
+/// A run that streams parks (`score --format csv --out FILE`) gives what a whole run gives,
+/// whatever the part size: the same scores.csv, peers.csv and changes.csv, byte for byte, on a
+/// messy programme with broken parks and enterprises that move in and out (so earlier years
+/// are restated on later boundaries), scored against two sets. Parts of one park, of a few
+/// parks and of every park are tried; each part holds every year of its parks.
+#[test]
+fn a_streamed_run_gives_what_a_whole_run_gives_whatever_the_part_size() {
+    use parkbench::pipeline::{self, Reference, Request};
+    use parkbench::report::scores::ScoresCsv;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        parks: 24,
+        years: 3,
+        broken: 2,
+        messy: 0.5,
+        enterprises: 3,
+        ..Config::default()
+    };
+    generator::generate(&cfg, dir.path()).unwrap();
+    let reference = Reference::load(None).unwrap();
+    let data = parkbench::input::load(
+        &parkbench::disk::Disk,
+        &[dir.path().to_path_buf()],
+        &reference.vocab,
+        &reference.factors,
+    )
+    .unwrap();
+    let request = Request {
+        sets: ["cn-zero-carbon-park-2025", "cn-hj274-2015"]
+            .map(|id| reference.set(id).unwrap().clone())
+            .to_vec(),
+        programme: true,
+        ..Request::default()
+    };
+    let whole = pipeline::run(&reference, &data, &request).unwrap();
+    let want = parkbench::report::scores::csv(&whole.runs);
+    let want_peers = parkbench::report::peers_csv(&whole.programmes);
+    let want_changes = parkbench::report::changes_csv(&whole.programmes);
+    let parks: BTreeSet<&str> = whole.runs[0]
+        .scores
+        .iter()
+        .map(|s| s.park_id.as_str())
+        .collect();
+    // What is compared is not empty: scored parks, peer rows and changes.
+    assert!(parks.len() >= 20, "{parks:?}");
+    assert!(want_peers.lines().count() > 1000, "{}", want_peers.len());
+    assert!(want_changes.lines().count() > 40, "{want_changes}");
+    assert!(!whole.runs[0].restatements.is_empty(), "no boundary moved");
+    for per_part in [1, 5, 1000] {
+        let mut got = Vec::new();
+        let mut parts = 0;
+        let mut table = ScoresCsv::new(&mut got, parkbench::i18n::Lang::EN);
+        let progs = pipeline::run_streamed(&reference, &data, &request, per_part, |_, scores| {
+            parts += 1;
+            table.add(scores)
+        })
+        .unwrap();
+        table.finish().unwrap();
+        let what = format!("{per_part} a part");
+        same_table(&String::from_utf8(got).unwrap(), &want, &what);
+        same_table(&parkbench::report::peers_csv(&progs), &want_peers, &what);
+        same_table(&parkbench::report::changes_csv(&progs), &want_changes, &what);
+        // Two sets, each in parts of `per_part` parks (the broken parks have no annual values).
+        assert_eq!(parts, 2 * parks.len().div_ceil(per_part), "{per_part} a part");
+    }
+    // What needs every park at once is refused, not made from a part.
+    let mc = Request {
+        mc: Some(parkbench::uncertainty::McOptions::default()),
+        ..request
+    };
+    let refused = pipeline::run_streamed(&reference, &data, &mc, 5, |_, _| Ok(()));
+    assert!(
+        matches!(
+            refused,
+            Err(pipeline::StreamError::Pipeline(
+                pipeline::PipelineError::NotStreamed
+            ))
+        ),
+        "{refused:?}"
+    );
+}
+
+/// Two tables the same, or the first line where they part (not two whole tables in the message).
+fn same_table(got: &str, want: &str, what: &str) {
+    let (g, w): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
+    if let Some(i) = (0..g.len().max(w.len())).find(|&i| g.get(i) != w.get(i)) {
+        panic!(
+            "{what}: line {} differs\n got: {:?}\nwant: {:?}",
+            i + 1,
+            g.get(i),
+            w.get(i)
+        );
+    }
+    assert_eq!(got, want, "{what}: line ends");
+}

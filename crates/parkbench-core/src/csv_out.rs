@@ -63,24 +63,52 @@ pub fn write_rows<T: serde::Serialize + Default>(
     w: impl std::io::Write,
     rows: impl IntoIterator<Item = T>,
 ) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(w);
-    let mut any = false;
+    let mut out = RowWriter::new(w);
     for r in rows {
-        any = true;
-        w.serialize(r)?;
+        out.push(r)?;
     }
-    if any {
-        return w.flush();
+    out.finish()
+}
+
+/// A CSV table written a row at a time, as the rows are made (in batches, by a caller that
+/// makes them in parts); [`RowWriter::finish`] writes the header of a table without rows.
+pub struct RowWriter<W: std::io::Write, T> {
+    w: csv::Writer<W>,
+    any: bool,
+    row: std::marker::PhantomData<fn(T)>,
+}
+
+impl<W: std::io::Write, T: serde::Serialize + Default> RowWriter<W, T> {
+    pub fn new(w: W) -> Self {
+        RowWriter {
+            w: csv::Writer::from_writer(w),
+            any: false,
+            row: std::marker::PhantomData,
+        }
     }
-    // The csv crate writes a header with the first row: take it from a default row.
-    let mut h = csv::Writer::from_writer(Vec::new());
-    h.serialize(T::default())?;
-    let text = h.into_inner().map_err(|e| e.into_error())?;
-    let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
-    let mut w = w.into_inner().map_err(|e| e.into_error())?;
-    w.write_all(header)?;
-    w.write_all(b"\n")?;
-    w.flush()
+
+    /// Writes a row (the header with the first).
+    pub fn push(&mut self, row: T) -> std::io::Result<()> {
+        self.any = true;
+        Ok(self.w.serialize(row)?)
+    }
+
+    /// Flushes the table; a table without rows gets its header.
+    pub fn finish(self) -> std::io::Result<()> {
+        let mut w = self.w;
+        if self.any {
+            return w.flush();
+        }
+        // The csv crate writes a header with the first row: take it from a default row.
+        let mut h = csv::Writer::from_writer(Vec::new());
+        h.serialize(T::default())?;
+        let text = h.into_inner().map_err(|e| e.into_error())?;
+        let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
+        let mut w = w.into_inner().map_err(|e| e.into_error())?;
+        w.write_all(header)?;
+        w.write_all(b"\n")?;
+        w.flush()
+    }
 }
 
 #[cfg(test)]

@@ -461,6 +461,19 @@ pub fn build(
     checks: &Plausibility,
     options: AccountingOptions,
 ) -> Result<Inventory, ReferenceError> {
+    build_part(data, annual.iter(), vocab, factors, checks, options)
+}
+
+/// [`build`] of a part of the annual values (every year of some parks: a run that streams
+/// parks accounts a part at a time).
+pub fn build_part<'a>(
+    data: &Dataset,
+    annual: impl ExactSizeIterator<Item = (&'a (String, i32), &'a Arc<BTreeMap<String, MetricYear>>)>,
+    vocab: &Vocabulary,
+    factors: &Factors,
+    checks: &Plausibility,
+    options: AccountingOptions,
+) -> Result<Inventory, ReferenceError> {
     let acc = Accountant::new(vocab, factors, options)?;
     let mut years = Vec::with_capacity(annual.len());
     let mut warnings = Vec::new();

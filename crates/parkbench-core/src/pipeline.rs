@@ -324,6 +324,99 @@ pub fn run(
     })
 }
 
+/// Parks scored at a time by a run that streams ([`run_streamed`]): enough park-years that
+/// both cores stay busy and the per-part work (a factor cache, a query plan) is small against
+/// it, few enough that a part's inventories, indicator values and rule results are a small
+/// share of the run's memory (250 parks of five years: some 10 MB).
+pub const PARKS_PER_PART: usize = 250;
+
+/// Problems of a run that streams: the flow's, or those of the sink it hands scores to.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Sink(std::io::Error),
+}
+
+/// [`run`] for a table of scores, holding one part of the parks at a time: each set's scores
+/// are handed to `sink` `parks_per_part` parks at a time (every year of each), in the order a
+/// whole run gives them, and dropped; with `request.programme` only what the peer statistics
+/// and year-on-year changes need is kept. What a whole run adds besides is not made: the
+/// alternative readings, enterprises' inventories, products and identification. The Monte
+/// Carlo analysis (it ranks every park's draws together) and pathways need a whole run: a
+/// request for them is refused.
+pub fn run_streamed(
+    reference: &Reference,
+    data: &Dataset,
+    request: &Request,
+    parks_per_part: usize,
+    mut sink: impl FnMut(&BenchmarkSet, &[scoring::Score]) -> std::io::Result<()>,
+) -> Result<Vec<Programme>, StreamError> {
+    if request.mc.is_some() || request.pathways.is_some() {
+        return Err(PipelineError::NotStreamed.into());
+    }
+    let annual = reference.annual(data).map_err(PipelineError::from)?;
+    let restated = reference
+        .restate(data, &annual)
+        .map_err(PipelineError::from)?;
+    let years = Years {
+        annual: &annual,
+        restated: &restated,
+    };
+    let sel = &request.selection;
+    let opts = score_options(data, sel);
+    let entries: Vec<(&(String, i32), &AnnualMetrics)> = annual.iter().collect();
+    // Park-years come sorted by park: a part ends where a park does.
+    let mut parts: Vec<&[(&(String, i32), &AnnualMetrics)]> = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    for (i, park) in entries.chunk_by(|a, b| a.0.0 == b.0.0).enumerate() {
+        if i > 0 && i % parks_per_part.max(1) == 0 {
+            parts.push(&entries[start..at]);
+            start = at;
+        }
+        at += park.len();
+    }
+    if start < at {
+        parts.push(&entries[start..at]);
+    }
+    let (cat, peer_config) = (&reference.catalogue, &reference.peers);
+    let mut programmes = Vec::new();
+    for set in &request.sets {
+        let one = SetScoring {
+            data,
+            years,
+            reference,
+            set,
+            sel,
+            opts: &opts,
+        };
+        let options = set.accounting.options(sel.fuel_factors);
+        let restated = one.restated_values(options)?;
+        let mut peers = crate::stats::PeerCollector::new(&set.id);
+        let mut changes = Vec::new();
+        for part in &parts {
+            let part = part.iter().copied();
+            let (inv, _, scores) = one.score_part(options, part, &restated, |_, s| s)?;
+            sink(set, &scores).map_err(StreamError::Sink)?;
+            if request.programme {
+                peers.add(&inv.years, &scores, data, cat, peer_config);
+                changes.extend(crate::stats::year_changes_of(&set.id, &scores));
+            }
+        }
+        if request.programme {
+            programmes.push(Programme {
+                peers: peers.finish(peer_config),
+                peer_config: peer_config.clone(),
+                changes,
+                uncertainty: Vec::new(),
+                mc: None,
+            });
+        }
+    }
+    Ok(programmes)
+}
+
 /// The identification of each set's report: the fingerprint of the data, the reference tables
 /// a user can replace and the run's options, taken once, then each set's.
 fn identify(
@@ -356,6 +449,9 @@ pub enum PipelineError {
     Frame(#[from] crate::frame::FrameError),
     #[error(transparent)]
     Pathway(#[from] crate::pathway::PathwayError),
+    /// A run that streams parks was asked for what needs every park at once.
+    #[error("the Monte Carlo analysis and pathways need every park at once: they cannot be streamed")]
+    NotStreamed,
 }
 
 /// Which parks and years to score.
@@ -382,6 +478,9 @@ pub type Restated = (
     Vec<crate::restate::Restatement>,
     crate::restate::RestatedAnnual,
 );
+
+/// A park-year's annual values, shared with the inventory.
+type AnnualMetrics = std::sync::Arc<std::collections::BTreeMap<String, crate::input::MetricYear>>;
 
 /// The annual values of a run and the earlier years restated on later boundaries.
 #[derive(Clone, Copy)]
@@ -477,31 +576,46 @@ impl SetScoring<'_> {
         options: inventory::AccountingOptions,
         each: impl Fn(&inventory::ParkYear, scoring::Score) -> T + Sync,
     ) -> Result<Scored<T>, PipelineError> {
+        let restated = self.restated_values(options)?;
+        let (inv, values, scores) =
+            self.score_part(options, self.years.annual.iter(), &restated, each)?;
+        Ok((inv, values, scores, restated))
+    }
+
+    /// Some parks scored: the annual values of every year of each (`part`), accounted,
+    /// evaluated and scored, each score handed to `each`. `restated` are the set's restated
+    /// earlier years ([`SetScoring::restated_values`]).
+    fn score_part<'p, T: Send>(
+        &self,
+        options: inventory::AccountingOptions,
+        part: impl ExactSizeIterator<Item = (&'p (String, i32), &'p AnnualMetrics)>,
+        restated: &indicators::Restated,
+        each: impl Fn(&inventory::ParkYear, scoring::Score) -> T + Sync,
+    ) -> Result<(Inventory, indicators::Values, Vec<T>), PipelineError> {
         let SetScoring {
             data,
-            years,
             reference,
             set,
             sel,
             opts,
+            ..
         } = *self;
         let (vocab, cat) = (&reference.vocab, &reference.catalogue);
-        let inv = inventory::build(
+        let inv = inventory::build_part(
             data,
-            years.annual,
+            part,
             vocab,
             &reference.factors,
             &reference.plausibility,
             options,
         )?;
         let values = indicators::evaluate(cat, &inv, vocab, &set.accounting.settings())?;
-        let restated = self.restated_values(options)?;
         let heads = scoring::RuleHeads::of(set, cat);
         let scorer = scoring::Scorer {
             set,
             cat,
             values: &values,
-            restated: &restated,
+            restated,
             opts,
             vocab,
             heads: &heads,
@@ -523,7 +637,7 @@ impl SetScoring<'_> {
                 Some(each(py, score))
             })
             .collect();
-        Ok((inv, values, scores, restated))
+        Ok((inv, values, scores))
     }
 
     /// The indicator values of the restated earlier years, accounted as the set reads them.

@@ -322,129 +322,164 @@ fn higher_is_better(s: &Score, measure: &str, cat: &IndicatorCatalogue) -> bool 
 /// Peer statistics of a set's scores: every scored park-year, for the overall score and every
 /// rule with a value, within the programme (that year) and its sector, province and size band.
 pub fn peers(run: &SetRun, data: &Dataset, cat: &IndicatorCatalogue, cfg: &PeerConfig) -> Peers {
-    let mut out = Peers {
-        benchmark: run.set.id.as_str().into(),
-        ..Peers::default()
-    };
-    // Each entry made once, in its group: the groups' figures are filled in below.
-    group_peers(run, data, cat, cfg, &mut out);
-    let Peers {
-        groups, entries, ..
-    } = &mut out;
-    entries.sort_unstable_by_key(|e| e.group);
-    for members in entries.chunk_by_mut(|a, b| a.group == b.group) {
-        let g = &mut groups[members[0].group as usize];
-        g.n = members.len();
-        g.too_small = g.n < cfg.min_group_size;
-        let values: Vec<f64> = members.iter().map(|m| m.value).collect();
-        let mut sorted = values.clone();
-        sorted.sort_by(|a, b| a.total_cmp(b));
-        g.summary = if g.too_small { None } else { summary(&sorted) };
-        let ranks = merit_ranks(&values, g.higher_is_better);
-        for (m, rank) in members.iter_mut().zip(ranks) {
-            m.rank = u32::try_from(rank).unwrap_or(u32::MAX);
-            m.percentile = if g.too_small {
-                f64::NAN
-            } else {
-                percent_rank_inc(&sorted, m.value).unwrap_or(f64::NAN)
-            };
-        }
-    }
-    // Each park, year, measure and kind is one row (one group of each kind), so the order is
-    // total and an unstable sort, which needs no buffer of half the rows, gives the same rows.
-    entries.sort_unstable_by(|a, b| {
-        let (ga, gb) = (&groups[a.group as usize], &groups[b.group as usize]);
-        (&a.park_id, ga.year, &ga.measure, ga.kind).cmp(&(&b.park_id, gb.year, &gb.measure, gb.kind))
-    });
-    entries.shrink_to_fit();
-    out
+    let mut c = PeerCollector::new(&run.set.id);
+    c.add(&run.inventory.years, &run.scores, data, cat, cfg);
+    c.finish(cfg)
 }
 
-/// Each scored value of a set as an entry of each of its peer groups (the groups in the order
-/// first met, their figures not yet made), ids shared.
-fn group_peers(
-    run: &SetRun,
-    data: &Dataset,
-    cat: &IndicatorCatalogue,
-    cfg: &PeerConfig,
-    out: &mut Peers,
-) {
-    let energy: BTreeMap<(&str, i32), Option<f64>> = run
-        .inventory
-        .years
-        .iter()
-        .map(|py| ((py.park_id.as_str(), py.year), py.energy_tce))
-        .collect();
-    let mut ids: std::collections::BTreeSet<Arc<str>> = std::collections::BTreeSet::new();
-    let mut id = |x: &str| -> Arc<str> {
-        if let Some(a) = ids.get(x) {
+/// A peer group's year, measure, kind and group.
+type GroupKey = (i32, Arc<str>, GroupKind, Arc<str>);
+
+/// [`peers`] of a set scored in parts (a run that streams parks): each part's scores added as
+/// they are made, with the inventory they were made from; the statistics made at the end.
+pub struct PeerCollector {
+    out: Peers,
+    /// (year, measure, kind, group) -> index into `out.groups`.
+    index: rustc_hash::FxHashMap<GroupKey, u32>,
+    direction: BTreeMap<Arc<str>, bool>,
+    ids: std::collections::BTreeSet<Arc<str>>,
+}
+
+impl PeerCollector {
+    pub fn new(benchmark: &str) -> Self {
+        PeerCollector {
+            out: Peers {
+                benchmark: benchmark.into(),
+                ..Peers::default()
+            },
+            index: rustc_hash::FxHashMap::default(),
+            direction: BTreeMap::new(),
+            ids: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// The statistics of every group, the entries in park, year, measure and group-kind order.
+    pub fn finish(self, cfg: &PeerConfig) -> Peers {
+        let mut out = self.out;
+        let Peers {
+            groups, entries, ..
+        } = &mut out;
+        entries.sort_unstable_by_key(|e| e.group);
+        for members in entries.chunk_by_mut(|a, b| a.group == b.group) {
+            let g = &mut groups[members[0].group as usize];
+            g.n = members.len();
+            g.too_small = g.n < cfg.min_group_size;
+            let values: Vec<f64> = members.iter().map(|m| m.value).collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(|a, b| a.total_cmp(b));
+            g.summary = if g.too_small { None } else { summary(&sorted) };
+            let ranks = merit_ranks(&values, g.higher_is_better);
+            for (m, rank) in members.iter_mut().zip(ranks) {
+                m.rank = u32::try_from(rank).unwrap_or(u32::MAX);
+                m.percentile = if g.too_small {
+                    f64::NAN
+                } else {
+                    percent_rank_inc(&sorted, m.value).unwrap_or(f64::NAN)
+                };
+            }
+        }
+        // Each park, year, measure and kind is one row (one group of each kind), so the order
+        // is total and an unstable sort, which needs no buffer of half the rows, gives the
+        // same rows.
+        entries.sort_unstable_by(|a, b| {
+            let (ga, gb) = (&groups[a.group as usize], &groups[b.group as usize]);
+            (&a.park_id, ga.year, &ga.measure, ga.kind)
+                .cmp(&(&b.park_id, gb.year, &gb.measure, gb.kind))
+        });
+        entries.shrink_to_fit();
+        out
+    }
+
+    /// The id, shared.
+    fn id(&mut self, x: &str) -> Arc<str> {
+        if let Some(a) = self.ids.get(x) {
             return a.clone();
         }
         let a: Arc<str> = x.into();
-        ids.insert(a.clone());
+        self.ids.insert(a.clone());
         a
-    };
-    // (year, measure, kind, group) -> index into `out.groups`.
-    let mut index: rustc_hash::FxHashMap<(i32, Arc<str>, GroupKind, Arc<str>), u32> =
-        rustc_hash::FxHashMap::default();
-    let mut direction: BTreeMap<Arc<str>, bool> = BTreeMap::new();
-    for s in &run.scores {
-        let Some(park) = data.park(&s.park_id) else {
-            continue;
-        };
-        let sector = park.sector.trim().to_lowercase();
-        let band = cfg.band_for(energy.get(&(s.park_id.as_str(), s.year)).copied().flatten());
-        let kinds: [(GroupKind, Option<Arc<str>>); 4] = [
-            (GroupKind::Programme, Some(id("all"))),
-            (GroupKind::Sector, (!sector.is_empty()).then(|| id(&sector))),
-            (GroupKind::Province, park.province.as_deref().map(&mut id)),
-            (GroupKind::Size, band.map(|b| id(&b.id))),
-        ];
-        let park_id = id(&s.park_id);
-        let measures = std::iter::once((OVERALL, s.overall.score)).chain(
-            s.rules
-                .iter()
-                // Assessed values, and values shown without a tier: a peer comparison needs no
-                // threshold.
-                .filter(|r| {
-                    r.points.is_some() || r.status == crate::scoring::Status::TierUnconfirmed
-                })
-                .map(|r| (&*r.rule, r.value)),
-        );
-        for (measure, value) in measures {
-            let Some(v) = value.filter(|v| v.is_finite()) else {
+    }
+    /// Each scored value as an entry of each of its peer groups (groups in the order first
+    /// met, their figures made by [`PeerCollector::finish`]). `years` are the inventories the
+    /// scores were made from (their energy gives the size band).
+    pub fn add(
+        &mut self,
+        years: &[crate::inventory::ParkYear],
+        scores: &[Score],
+        data: &Dataset,
+        cat: &IndicatorCatalogue,
+        cfg: &PeerConfig,
+    ) {
+        let energy: BTreeMap<(&str, i32), Option<f64>> = years
+            .iter()
+            .map(|py| ((py.park_id.as_str(), py.year), py.energy_tce))
+            .collect();
+        for s in scores {
+            let Some(park) = data.park(&s.park_id) else {
                 continue;
             };
-            let measure = id(measure);
-            let hib = *direction.entry(measure.clone()).or_insert_with(|| {
-                &*measure == OVERALL || higher_is_better(s, &measure, cat)
-            });
-            for (kind, group) in &kinds {
-                let Some(group) = group else { continue };
-                let key = (s.year, measure.clone(), *kind, group.clone());
-                let next = out.groups.len();
-                let at = *index.entry(key).or_insert_with(|| {
-                    out.groups.push(PeerGroup {
-                        year: s.year,
-                        measure: measure.clone(),
-                        higher_is_better: hib,
-                        kind: *kind,
-                        group: group.clone(),
-                        n: 0,
-                        too_small: true,
-                        summary: None,
-                    });
-                    u32::try_from(next).expect("fewer than 4 billion peer groups")
+            let sector = park.sector.trim().to_lowercase();
+            let band = cfg.band_for(energy.get(&(s.park_id.as_str(), s.year)).copied().flatten());
+            let kinds: [(GroupKind, Option<Arc<str>>); 4] = [
+                (GroupKind::Programme, Some(self.id("all"))),
+                (GroupKind::Sector, (!sector.is_empty()).then(|| self.id(&sector))),
+                (GroupKind::Province, park.province.as_deref().map(|p| self.id(p))),
+                (GroupKind::Size, band.map(|b| self.id(&b.id))),
+            ];
+            let park_id = self.id(&s.park_id);
+            let measures = std::iter::once((OVERALL, s.overall.score)).chain(
+                s.rules
+                    .iter()
+                    // Assessed values, and values shown without a tier: a peer comparison
+                    // needs no threshold.
+                    .filter(|r| {
+                        r.points.is_some() || r.status == crate::scoring::Status::TierUnconfirmed
+                    })
+                    .map(|r| (&*r.rule, r.value)),
+            );
+            for (measure, value) in measures {
+                let Some(v) = value.filter(|v| v.is_finite()) else {
+                    continue;
+                };
+                let measure = self.id(measure);
+                let hib = *self.direction.entry(measure.clone()).or_insert_with(|| {
+                    &*measure == OVERALL || higher_is_better(s, &measure, cat)
                 });
-                out.entries.push(PeerEntry {
-                    park_id: park_id.clone(),
-                    group: at,
-                    rank: 0,
-                    value: v,
-                    percentile: f64::NAN,
-                });
+                for (kind, group) in &kinds {
+                    let Some(group) = group else { continue };
+                    let key = (s.year, measure.clone(), *kind, group.clone());
+                    self.push(key, hib, &park_id, v);
+                }
             }
         }
+    }
+
+    /// A value's entry in its group (year, measure, kind, group), the group made when first
+    /// met.
+    fn push(&mut self, key: GroupKey, higher_is_better: bool, park_id: &Arc<str>, value: f64) {
+        let out = &mut self.out;
+        let (year, measure, kind, group) = key.clone();
+        let at = *self.index.entry(key).or_insert_with(|| {
+            let next = u32::try_from(out.groups.len()).expect("fewer than 4 billion peer groups");
+            out.groups.push(PeerGroup {
+                year,
+                measure,
+                higher_is_better,
+                kind,
+                group,
+                n: 0,
+                too_small: true,
+                summary: None,
+            });
+            next
+        });
+        out.entries.push(PeerEntry {
+            park_id: park_id.clone(),
+            group: at,
+            rank: 0,
+            value,
+            percentile: f64::NAN,
+        });
     }
 }
 
@@ -466,8 +501,14 @@ pub struct YearChange {
 
 /// Each park's change between consecutive scored years, in park and year order.
 pub fn year_changes(run: &SetRun) -> Vec<YearChange> {
+    year_changes_of(&run.set.id, &run.scores)
+}
+
+/// [`year_changes`] of a set's scores given on their own (a part of a run that streams parks
+/// holds every year of its parks: the parts' changes, one after the other, are the run's).
+pub fn year_changes_of(benchmark: &str, scores: &[Score]) -> Vec<YearChange> {
     let mut by_park: BTreeMap<&str, Vec<&crate::scoring::Score>> = BTreeMap::new();
-    for s in &run.scores {
+    for s in scores {
         by_park.entry(s.park_id.as_str()).or_default().push(s);
     }
     let mut out = Vec::new();
@@ -478,7 +519,7 @@ pub fn year_changes(run: &SetRun) -> Vec<YearChange> {
             out.push(YearChange {
                 park_id: b.park_id.clone(),
                 park_name: b.park_name.clone(),
-                benchmark: run.set.id.clone(),
+                benchmark: benchmark.to_string(),
                 from_year: a.year,
                 to_year: b.year,
                 from_score: a.overall.score,

@@ -40,15 +40,47 @@ pub fn csv_in(runs: &[SetRun], lang: Lang) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`csv_in`] written to `w` a row at a time: `parkbench score --format csv` streams it to its
-/// file, so the table (a row per park, year, set and rule) never sits in memory whole.
+/// [`csv_in`] written to `w` a row at a time: the table (a row per park, year, set and rule)
+/// never sits in memory whole.
 pub fn write_csv(w: impl std::io::Write, runs: &[SetRun], lang: Lang) -> std::io::Result<()> {
-    let words = Locale::get(lang);
-    let rows = runs.iter().flat_map(|r| &r.scores).flat_map(move |s| {
-        let rules = s.rules.iter().map(move |r| rule_row(s, r, words));
-        rules.chain(std::iter::once(overall_row(s)))
-    });
-    crate::outfile::write_rows(w, rows)
+    let mut out = ScoresCsv::new(w, lang);
+    for r in runs {
+        out.add(&r.scores)?;
+    }
+    out.finish()
+}
+
+/// scores.csv written as the scores are made, a part at a time (`parkbench score --format csv
+/// --out FILE` streams parks: each part's scores are written, then dropped).
+pub struct ScoresCsv<W: std::io::Write> {
+    rows: crate::outfile::RowWriter<W, ScoreRow>,
+    words: &'static Locale,
+}
+
+impl<W: std::io::Write> ScoresCsv<W> {
+    /// Gaps and notes in `lang`.
+    pub fn new(w: W, lang: Lang) -> Self {
+        ScoresCsv {
+            rows: crate::outfile::RowWriter::new(w),
+            words: Locale::get(lang),
+        }
+    }
+
+    /// Every rule of each score, then its `overall` row.
+    pub fn add(&mut self, scores: &[Score]) -> std::io::Result<()> {
+        for s in scores {
+            for r in &s.rules {
+                self.rows.push(rule_row(s, r, self.words))?;
+            }
+            self.rows.push(overall_row(s))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the table (its header alone when no score was added).
+    pub fn finish(self) -> std::io::Result<()> {
+        self.rows.finish()
+    }
 }
 
 /// A rule's row of scores.csv.
