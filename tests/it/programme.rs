@@ -307,9 +307,17 @@ fn a_streamed_run_gives_what_a_whole_run_gives_whatever_the_part_size() {
         let what = format!("{per_part} a part");
         same_table(&String::from_utf8(got).unwrap(), &want, &what);
         same_table(&parkbench::report::peers_csv(&progs), &want_peers, &what);
-        same_table(&parkbench::report::changes_csv(&progs), &want_changes, &what);
+        same_table(
+            &parkbench::report::changes_csv(&progs),
+            &want_changes,
+            &what,
+        );
         // Two sets, each in parts of `per_part` parks (the broken parks have no annual values).
-        assert_eq!(parts, 2 * parks.len().div_ceil(per_part), "{per_part} a part");
+        assert_eq!(
+            parts,
+            2 * parks.len().div_ceil(per_part),
+            "{per_part} a part"
+        );
     }
     // What needs every park at once is refused, not made from a part.
     let mc = Request {

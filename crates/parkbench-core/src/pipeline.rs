@@ -450,7 +450,9 @@ pub enum PipelineError {
     #[error(transparent)]
     Pathway(#[from] crate::pathway::PathwayError),
     /// A run that streams parks was asked for what needs every park at once.
-    #[error("the Monte Carlo analysis and pathways need every park at once: they cannot be streamed")]
+    #[error(
+        "the Monte Carlo analysis and pathways need every park at once: they cannot be streamed"
+    )]
     NotStreamed,
 }
 

@@ -383,8 +383,12 @@ impl PeerCollector {
         // same rows.
         entries.sort_unstable_by(|a, b| {
             let (ga, gb) = (&groups[a.group as usize], &groups[b.group as usize]);
-            (&a.park_id, ga.year, &ga.measure, ga.kind)
-                .cmp(&(&b.park_id, gb.year, &gb.measure, gb.kind))
+            (&a.park_id, ga.year, &ga.measure, ga.kind).cmp(&(
+                &b.park_id,
+                gb.year,
+                &gb.measure,
+                gb.kind,
+            ))
         });
         entries.shrink_to_fit();
         out
@@ -422,8 +426,14 @@ impl PeerCollector {
             let band = cfg.band_for(energy.get(&(s.park_id.as_str(), s.year)).copied().flatten());
             let kinds: [(GroupKind, Option<Arc<str>>); 4] = [
                 (GroupKind::Programme, Some(self.id("all"))),
-                (GroupKind::Sector, (!sector.is_empty()).then(|| self.id(&sector))),
-                (GroupKind::Province, park.province.as_deref().map(|p| self.id(p))),
+                (
+                    GroupKind::Sector,
+                    (!sector.is_empty()).then(|| self.id(&sector)),
+                ),
+                (
+                    GroupKind::Province,
+                    park.province.as_deref().map(|p| self.id(p)),
+                ),
                 (GroupKind::Size, band.map(|b| self.id(&b.id))),
             ];
             let park_id = self.id(&s.park_id);
@@ -442,9 +452,10 @@ impl PeerCollector {
                     continue;
                 };
                 let measure = self.id(measure);
-                let hib = *self.direction.entry(measure.clone()).or_insert_with(|| {
-                    &*measure == OVERALL || higher_is_better(s, &measure, cat)
-                });
+                let hib = *self
+                    .direction
+                    .entry(measure.clone())
+                    .or_insert_with(|| &*measure == OVERALL || higher_is_better(s, &measure, cat));
                 for (kind, group) in &kinds {
                     let Some(group) = group else { continue };
                     let key = (s.year, measure.clone(), *kind, group.clone());

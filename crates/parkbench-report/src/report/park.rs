@@ -982,9 +982,9 @@ pub(super) fn peer_view(s: &Score, input: &ReportInput, lang: Lang) -> Peers {
             }
             continue;
         }
-        let fmt = |x: f64| fmt_measure(s, input.cat, &r.measure, x);
+        let fmt = |x: f64| fmt_measure(s, input.cat, r.measure, x);
         rows.push(context! {
-            measure => measure_name(s, &r.measure, lang),
+            measure => measure_name(s, r.measure, lang),
             value => fmt(r.value),
             group => group,
             n => r.n,

@@ -47,10 +47,10 @@ pub fn write_peers_csv(w: impl std::io::Write, ps: &[Programme]) -> std::io::Res
         w,
         ps.iter().flat_map(|p| {
             p.peers.iter().map(move |r| PeerRow {
-                park_id: csv_safe(&r.park_id),
+                park_id: csv_safe(r.park_id),
                 year: r.year,
-                benchmark: csv_safe(&r.benchmark),
-                measure: csv_safe(&r.measure),
+                benchmark: csv_safe(r.benchmark),
+                measure: csv_safe(r.measure),
                 value: num(Some(r.value), 6),
                 better: if r.higher_is_better {
                     "higher"
@@ -58,7 +58,7 @@ pub fn write_peers_csv(w: impl std::io::Write, ps: &[Programme]) -> std::io::Res
                     "lower"
                 },
                 group_kind: r.kind.as_str(),
-                group: csv_safe(&r.group),
+                group: csv_safe(r.group),
                 n: r.n,
                 rank: r.rank,
                 percentile: num(r.percentile, 4),
