@@ -225,7 +225,7 @@ pub fn read_csv_head(file: &str, bytes: &[u8], vocab: &Vocabulary) -> Result<Tab
 }
 
 /// Files larger than two pieces of this size are read piece by piece by [`read_csv_pieces`].
-pub const PIECE_BYTES: usize = 16 << 20;
+pub const PIECE_BYTES: usize = 8 << 20;
 
 /// Reads a CSV file as a run of tables, each with the header and the whole records of about
 /// `piece` bytes of the file, and hands them to `each` in order; `each` returns false to stop.
