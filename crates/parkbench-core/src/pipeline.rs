@@ -327,7 +327,8 @@ pub fn run(
 /// Parks scored at a time by a run that streams ([`run_streamed`]): enough park-years that
 /// both cores stay busy and the per-part work (a factor cache, a query plan) is small against
 /// it, few enough that a part's inventories, indicator values and rule results are a small
-/// share of the run's memory (250 parks of five years: some 10 MB).
+/// share of the run's memory (250 parks of five years: some 15 MB, an eighth of what 2,000
+/// parks held whole).
 pub const PARKS_PER_PART: usize = 250;
 
 /// Problems of a run that streams: the flow's, or those of the sink it hands scores to.
