@@ -319,6 +319,36 @@ fn a_streamed_run_gives_what_a_whole_run_gives_whatever_the_part_size() {
             "{per_part} a part"
         );
     }
+    // A selection (`--park`, `--year`) is scored alike: the parts still hold every year of their
+    // parks, so a year's changes and trajectories see the years before it.
+    let chosen: Vec<String> = parks.iter().step_by(3).map(|p| p.to_string()).collect();
+    let selected = Request {
+        selection: pipeline::Selection {
+            years: vec![2021, 2022],
+            parks: chosen.clone(),
+            ..pipeline::Selection::default()
+        },
+        ..request.clone()
+    };
+    let whole = pipeline::run(&reference, &data, &selected).unwrap();
+    let want = parkbench::report::scores::csv(&whole.runs);
+    assert_eq!(whole.runs[0].scores.len(), 2 * chosen.len(), "{want}");
+    let mut got = Vec::new();
+    let mut table = ScoresCsv::new(&mut got, parkbench::i18n::Lang::EN);
+    let progs =
+        pipeline::run_streamed(&reference, &data, &selected, 2, |_, s| table.add(s)).unwrap();
+    table.finish().unwrap();
+    same_table(&String::from_utf8(got).unwrap(), &want, "selected");
+    same_table(
+        &parkbench::report::peers_csv(&progs),
+        &parkbench::report::peers_csv(&whole.programmes),
+        "selected",
+    );
+    same_table(
+        &parkbench::report::changes_csv(&progs),
+        &parkbench::report::changes_csv(&whole.programmes),
+        "selected",
+    );
     // What needs every park at once is refused, not made from a part.
     let mc = Request {
         mc: Some(parkbench::uncertainty::McOptions::default()),

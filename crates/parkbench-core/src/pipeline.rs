@@ -344,9 +344,10 @@ pub enum StreamError {
 /// are handed to `sink` `parks_per_part` parks at a time (every year of each), in the order a
 /// whole run gives them, and dropped; with `request.programme` only what the peer statistics
 /// and year-on-year changes need is kept. What a whole run adds besides is not made: the
-/// alternative readings, enterprises' inventories, products and identification. The Monte
-/// Carlo analysis (it ranks every park's draws together) and pathways need a whole run: a
-/// request for them is refused.
+/// alternative readings (an alternative the factors cannot give still fails the run, as it
+/// fails a whole one), enterprises' inventories, products and identification. The Monte Carlo
+/// analysis (it ranks every park's draws together) and pathways need a whole run: a request
+/// for them is refused.
 pub fn run_streamed(
     reference: &Reference,
     data: &Dataset,
@@ -354,7 +355,9 @@ pub fn run_streamed(
     parks_per_part: usize,
     mut sink: impl FnMut(&BenchmarkSet, &[scoring::Score]) -> std::io::Result<()>,
 ) -> Result<Vec<Programme>, StreamError> {
-    if request.mc.is_some() || request.pathways.is_some() {
+    // As `run` reads them: Monte Carlo only with the programme view and some draws.
+    let mc = request.mc.filter(|m| request.programme && m.draws > 0);
+    if mc.is_some() || request.pathways.is_some() {
         return Err(PipelineError::NotStreamed.into());
     }
     let annual = reference.annual(data).map_err(PipelineError::from)?;
@@ -393,6 +396,13 @@ pub fn run_streamed(
             opts: &opts,
         };
         let options = set.accounting.options(sel.fuel_factors);
+        // The alternative readings are not made, but a reading the factors cannot give fails
+        // here as it fails a whole run.
+        for alt in &set.accounting.alternatives {
+            let alt = set.accounting.alternative_options(alt, sel.fuel_factors);
+            inventory::Accountant::new(&reference.vocab, &reference.factors, alt)
+                .map_err(PipelineError::from)?;
+        }
         let restated = one.restated_values(options)?;
         let mut peers = crate::stats::PeerCollector::new(&set.id);
         let mut changes = Vec::new();

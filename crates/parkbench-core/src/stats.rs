@@ -189,17 +189,17 @@ impl GroupKind {
 /// One peer group: a measure in a year, among the programme, a sector, a province or a size
 /// band, with its statistics (none when it is smaller than the minimum).
 #[derive(Debug, Clone, PartialEq)]
-pub struct PeerGroup {
-    pub year: i32,
+struct PeerGroup {
+    year: i32,
     /// `overall` or the rule id.
-    pub measure: Arc<str>,
-    pub higher_is_better: bool,
-    pub kind: GroupKind,
-    pub group: Arc<str>,
-    pub n: usize,
+    measure: Arc<str>,
+    higher_is_better: bool,
+    kind: GroupKind,
+    group: Arc<str>,
+    n: usize,
     /// The group is smaller than the minimum: no statistics.
-    pub too_small: bool,
-    pub summary: Option<Summary>,
+    too_small: bool,
+    summary: Option<Summary>,
 }
 
 /// A park-year's place in one group: 40 bytes, as there are hundreds of thousands of them at
@@ -216,6 +216,9 @@ struct PeerEntry {
     /// `PERCENTRANK.INC`; NaN when there is none (too small a group).
     percentile: f64,
 }
+
+// The size the docs and the README give: held once per park-year, measure and peer group.
+const _: () = assert!(std::mem::size_of::<PeerEntry>() == 40);
 
 /// Peer statistics of a set's scores: every scored park-year's place in each of its groups, in
 /// park, year, measure and group-kind order.
@@ -272,11 +275,6 @@ impl Peers {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    /// The groups, each with its statistics.
-    pub fn groups(&self) -> &[PeerGroup] {
-        &self.groups
     }
 
     fn group(&self, e: &PeerEntry) -> &PeerGroup {
@@ -469,21 +467,25 @@ impl PeerCollector {
     /// met.
     fn push(&mut self, key: GroupKey, higher_is_better: bool, park_id: &Arc<str>, value: f64) {
         let out = &mut self.out;
-        let (year, measure, kind, group) = key.clone();
-        let at = *self.index.entry(key).or_insert_with(|| {
-            let next = u32::try_from(out.groups.len()).expect("fewer than 4 billion peer groups");
-            out.groups.push(PeerGroup {
-                year,
-                measure,
-                higher_is_better,
-                kind,
-                group,
-                n: 0,
-                too_small: true,
-                summary: None,
-            });
-            next
-        });
+        let at = match self.index.get(&key) {
+            Some(&at) => at,
+            None => {
+                let at = u32::try_from(out.groups.len()).expect("fewer than 4 billion peer groups");
+                let (year, measure, kind, group) = key.clone();
+                out.groups.push(PeerGroup {
+                    year,
+                    measure,
+                    higher_is_better,
+                    kind,
+                    group,
+                    n: 0,
+                    too_small: true,
+                    summary: None,
+                });
+                self.index.insert(key, at);
+                at
+            }
+        };
         out.entries.push(PeerEntry {
             park_id: park_id.clone(),
             group: at,

@@ -306,9 +306,6 @@ impl Collector {
         // What only the checks needed.
         self.duplicates = Vec::new();
         self.periods = Vec::new();
-        // Held as long as the dataset: at its size, not at the last doubling's.
-        self.groups.shrink_to_fit();
-        self.index.shrink_to_fit();
     }
 
     /// Activity of parks `known` lacks: an error at each such park's first row.
