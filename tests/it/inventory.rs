@@ -176,25 +176,14 @@ fn an_output_that_cannot_be_written_exits_3_and_a_missing_path_2() {
 /// lines, factors with their sources, assumptions), so no park-year is given another's factor.
 #[test]
 fn shared_factors_give_each_park_year_its_own_province_and_year() {
-    use crate::synth::generator::{self, Config};
+    use crate::synth::generator::Config;
     use parkbench::inventory::Accountant;
-    use parkbench::pipeline::Reference;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = Config {
+    let (_dir, reference, data) = crate::generated(&Config {
         parks: 60,
         years: 3,
         messy: 0.5,
         ..Config::default()
-    };
-    generator::generate(&cfg, dir.path()).unwrap();
-    let reference = Reference::load(None).unwrap();
-    let data = parkbench::input::load(
-        &parkbench::disk::Disk,
-        &[dir.path().to_path_buf()],
-        &reference.vocab,
-        &reference.factors,
-    )
-    .unwrap();
+    });
     let annual = data.annual(&reference.vocab).unwrap();
     // The national set reads grid power at the market-based factor: both grid factors are made.
     let set = reference.set("cn-zero-carbon-park-2025").unwrap();

@@ -253,26 +253,16 @@ fn the_same_seed_gives_identical_uncertainty_output() {
 /// parks and of every park are tried; each part holds every year of its parks.
 #[test]
 fn a_streamed_run_gives_what_a_whole_run_gives_whatever_the_part_size() {
-    use parkbench::pipeline::{self, Reference, Request};
+    use parkbench::pipeline::{self, Request};
     use parkbench::report::scores::ScoresCsv;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = Config {
+    let (_dir, reference, data) = crate::generated(&Config {
         parks: 24,
         years: 3,
         broken: 2,
         messy: 0.5,
         enterprises: 3,
         ..Config::default()
-    };
-    generator::generate(&cfg, dir.path()).unwrap();
-    let reference = Reference::load(None).unwrap();
-    let data = parkbench::input::load(
-        &parkbench::disk::Disk,
-        &[dir.path().to_path_buf()],
-        &reference.vocab,
-        &reference.factors,
-    )
-    .unwrap();
+    });
     let request = Request {
         sets: ["cn-zero-carbon-park-2025", "cn-hj274-2015"]
             .map(|id| reference.set(id).unwrap().clone())
