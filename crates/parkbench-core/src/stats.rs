@@ -269,6 +269,11 @@ impl Peers {
             .map(|e| self.row(e))
     }
 
+    /// The rows `range` of [`Peers::iter`] (for writing them in chunks).
+    pub fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = PeerRow<'_>> {
+        self.entries[range].iter().map(|e| self.row(e))
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

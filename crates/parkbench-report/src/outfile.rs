@@ -216,4 +216,6 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-pub use parkbench_core::csv_out::{RowWriter, csv_safe, for_people, num, rows_csv, write_rows};
+pub use parkbench_core::csv_out::{
+    RowWriter, csv_safe, for_people, num, rows_csv, write_chunks, write_rows,
+};
