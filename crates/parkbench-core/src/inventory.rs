@@ -474,20 +474,28 @@ pub fn build_part<'a>(
     checks: &Plausibility,
     options: AccountingOptions,
 ) -> Result<Inventory, ReferenceError> {
+    use rayon::prelude::*;
     let acc = Accountant::new(vocab, factors, options)?;
-    let mut years = Vec::with_capacity(annual.len());
+    let annual: Vec<_> = annual.collect();
+    // Each park-year on any core, kept in the annual values' order with its warnings.
+    let accounted: Vec<(ParkYear, Vec<Diagnostic>)> = annual
+        .par_iter()
+        .filter_map(|((park_id, year), metrics)| {
+            let park = data.park(park_id)?;
+            let mut py = acc.account_shared(park, *year, metrics);
+            py.unknown = why_unknown(&py, data, vocab);
+            let mut warnings = unknown_totals(&py, data, vocab);
+            warnings.extend(unclassified_green(&py, data, vocab));
+            warnings.extend(plausibility(&py, data, vocab, &checks.check));
+            warnings.extend(share_slip(&py, data, vocab, checks.shares));
+            Some((py, warnings))
+        })
+        .collect();
+    let mut years = Vec::with_capacity(accounted.len());
     let mut warnings = Vec::new();
-    for ((park_id, year), metrics) in annual {
-        let Some(park) = data.park(park_id) else {
-            continue;
-        };
-        let mut py = acc.account_shared(park, *year, metrics);
-        py.unknown = why_unknown(&py, data, vocab);
-        warnings.extend(unknown_totals(&py, data, vocab));
-        warnings.extend(unclassified_green(&py, data, vocab));
-        warnings.extend(plausibility(&py, data, vocab, &checks.check));
-        warnings.extend(share_slip(&py, data, vocab, checks.shares));
+    for (py, w) in accounted {
         years.push(py);
+        warnings.extend(w);
     }
     warnings.extend(energy_jumps(&years, data, vocab, checks.jump));
     Ok(Inventory {

@@ -744,6 +744,10 @@ fn parse_text(
 /// that were counted, not read.
 type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>, usize);
 
+/// How many more rows than the lines of its own part per byte the first part's columns make
+/// room for, for the parts after it.
+const ROOM_SLACK: f64 = 1.25;
+
 /// Bytes of a table's body read together on one core: a longer body is cut at record ends
 /// into parts of at least this size, read on every core.
 pub const PART_BYTES: usize = 4 << 20;
@@ -817,9 +821,15 @@ fn read_in_parts(text: &str, start: usize, part: usize, how: Records) -> Result<
         _ => return read_records(text, start, how),
     };
     use rayon::prelude::*;
+    // The first part's columns have room for every part's cells: the others are appended to
+    // them (`join_parts`) without a copy of the first.
+    let end = text.len();
     let parts: Vec<Result<Body, csv::Error>> = cuts
         .par_windows(2)
-        .map(|w| read_records(&text[..w[1]], w[0], how))
+        .map(|w| {
+            let room = if w[0] == start { end } else { w[1] };
+            read_records_with_room(&text[..w[1]], w[0], how, room)
+        })
         .collect();
     let mut parts = parts.into_iter().collect::<Result<Vec<Body>, _>>()?;
     let ragged: usize = parts.iter().map(|p| p.2.len() + p.3).sum();
@@ -832,6 +842,19 @@ fn read_in_parts(text: &str, start: usize, part: usize, how: Records) -> Result<
 /// Reads the records of `text` from byte `start` (a record's start) to its end, as
 /// [`read_body`] says.
 fn read_records(text: &str, start: usize, how: Records) -> Result<Body, csv::Error> {
+    read_records_with_room(text, start, how, text.len())
+}
+
+/// [`read_records`], the columns made with room for the cells of the text's bytes from
+/// `start` to `room` (`text`'s own, or more for parts to be appended): a column's cells are
+/// at most those bytes and its rows at most their lines, so the columns never grow (a copy and
+/// fresh pages each time) and a capacity never written is never resident.
+fn read_records_with_room(
+    text: &str,
+    start: usize,
+    how: Records,
+    room: usize,
+) -> Result<Body, csv::Error> {
     let Records {
         ncols,
         delimiter,
@@ -844,8 +867,24 @@ fn read_records(text: &str, start: usize, how: Records) -> Result<Body, csv::Err
         .delimiter(delimiter)
         .from_reader(&text.as_bytes()[start..]);
     let mut record = csv::ByteRecord::new();
-    let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); ncols];
-    let mut lines = Vec::new();
+    let (bytes_room, rows_room) = {
+        let here = text.len().min(room).saturating_sub(start);
+        let lines = memchr::memchr_iter(b'\n', &text.as_bytes()[start..start + here]).count();
+        // Beyond the text (room for parts read elsewhere): as many lines per byte as here.
+        let beyond = room.saturating_sub(text.len());
+        let per_byte = (lines + 1) as f64 / here.max(1) as f64;
+        let rows = lines + 1 + (beyond as f64 * per_byte * ROOM_SLACK) as usize;
+        (room.saturating_sub(start), rows)
+    };
+    let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = (0..ncols)
+        .map(|_| {
+            (
+                Vec::with_capacity(bytes_room),
+                Vec::with_capacity(rows_room),
+            )
+        })
+        .collect();
+    let mut lines = Vec::with_capacity(rows_room);
     let mut ragged = Vec::new();
     let mut dropped = 0;
     // Lines before `start`: the reader counts from its own first line.
@@ -927,13 +966,15 @@ fn join_parts(parts: &mut [Body], ncols: usize) -> Body {
         ragged.extend(r.iter().map(|&(row, n)| (row + lines.len(), n)));
         lines.append(l);
     }
+    // Onto the first part's columns (made with room for the rest: `read_in_parts`).
     let columns = (0..ncols)
         .map(|c| {
             let bytes: usize = parts.iter().map(|p| p.0[c].text.len()).sum();
-            let mut text = String::with_capacity(bytes);
-            let mut ends = Vec::with_capacity(rows);
-            for p in parts.iter_mut() {
-                let col = std::mem::replace(&mut p.0[c], TextColumn::empty());
+            let mut parts = parts.iter_mut().map(|p| std::mem::take(&mut p.0[c]));
+            let TextColumn { mut text, mut ends } = parts.next().unwrap_or_default();
+            text.reserve(bytes - text.len());
+            ends.reserve(rows - ends.len());
+            for col in parts {
                 let base = text.len() as u32;
                 ends.extend(col.ends.iter().map(|e| e + base));
                 text.push_str(&col.text);
