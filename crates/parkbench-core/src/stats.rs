@@ -362,29 +362,39 @@ impl PeerCollector {
         let Peers {
             groups, entries, ..
         } = &mut out;
-        entries.sort_unstable_by_key(|e| e.group);
-        for members in entries.chunk_by_mut(|a, b| a.group == b.group) {
-            let g = &mut groups[members[0].group as usize];
-            g.n = members.len();
-            g.too_small = g.n < cfg.min_group_size;
-            let values: Vec<f64> = members.iter().map(|m| m.value).collect();
-            let mut sorted = values.clone();
-            sorted.sort_by(|a, b| a.total_cmp(b));
-            g.summary = if g.too_small { None } else { summary(&sorted) };
-            let ranks = merit_ranks(&values, g.higher_is_better);
-            for (m, rank) in members.iter_mut().zip(ranks) {
-                m.rank = u32::try_from(rank).unwrap_or(u32::MAX);
-                m.percentile = if g.too_small {
-                    f64::NAN
-                } else {
-                    percent_rank_inc(&sorted, m.value).unwrap_or(f64::NAN)
-                };
-            }
+        use rayon::prelude::*;
+        entries.par_sort_unstable_by_key(|e| e.group);
+        // Each group's members ranked on any core; the group's figures set after, in order.
+        let figures: Vec<(u32, usize, bool, Option<Summary>)> = entries
+            .par_chunk_by_mut(|a, b| a.group == b.group)
+            .map(|members| {
+                let higher = groups[members[0].group as usize].higher_is_better;
+                let n = members.len();
+                let too_small = n < cfg.min_group_size;
+                let values: Vec<f64> = members.iter().map(|m| m.value).collect();
+                let mut sorted = values.clone();
+                sorted.sort_by(|a, b| a.total_cmp(b));
+                let ranks = merit_ranks(&values, higher);
+                for (m, rank) in members.iter_mut().zip(ranks) {
+                    m.rank = u32::try_from(rank).unwrap_or(u32::MAX);
+                    m.percentile = if too_small {
+                        f64::NAN
+                    } else {
+                        percent_rank_inc(&sorted, m.value).unwrap_or(f64::NAN)
+                    };
+                }
+                let sum = if too_small { None } else { summary(&sorted) };
+                (members[0].group, n, too_small, sum)
+            })
+            .collect();
+        for (group, n, too_small, sum) in figures {
+            let g = &mut groups[group as usize];
+            (g.n, g.too_small, g.summary) = (n, too_small, sum);
         }
         // Each park, year, measure and kind is one row (one group of each kind), so the order
         // is total and an unstable sort, which needs no buffer of half the rows, gives the
         // same rows.
-        entries.sort_unstable_by(|a, b| {
+        entries.par_sort_unstable_by(|a, b| {
             let (ga, gb) = (&groups[a.group as usize], &groups[b.group as usize]);
             (&a.park_id, ga.year, &ga.measure, ga.kind).cmp(&(
                 &b.park_id,
