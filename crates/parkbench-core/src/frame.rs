@@ -251,6 +251,11 @@ fn lower(e: &Expr, names: &[&str]) -> Option<Node> {
         {
             let (left, right) = (lower(left, names)?, lower(right, names)?);
             match (op, right.constant()) {
+                // Numbers with numbers are folded to one number, as polars folds them (with a
+                // true division).
+                (_, Some(c)) if left.constant().is_some() => {
+                    Node::Lit(apply(left.constant()?, *op, c))
+                }
                 // polars divides a column by a number as it multiplies by the number's
                 // reciprocal (its float kernel), which differs from dividing in the last bit:
                 // the same here, so that a park's value does not depend on how many park-years
@@ -324,18 +329,33 @@ pub fn evaluate_parsed(
 const SMALL_ROWS: usize = 1024;
 
 /// [`evaluate_parsed`] by polars, whatever the expressions.
+///
+/// A table of one row gets a second, empty one while it is evaluated: polars takes a column of
+/// one value for a number, and divides a column by a number as it multiplies by the number's
+/// reciprocal, so one row would be divided otherwise than the rows of a longer table.
 pub fn evaluate_with_polars(
     columns: &[(String, Vec<Option<f64>>)],
     parsed: &Parsed,
 ) -> Result<Vec<Vec<Option<f64>>>, FrameError> {
+    let rows = columns.first().map_or(0, |c| c.1.len());
+    let padded = |v: &[Option<f64>]| -> Vec<Option<f64>> {
+        let mut v = v.to_vec();
+        if rows == 1 {
+            v.push(None);
+        }
+        v
+    };
     let cols: Vec<Column> = columns
         .iter()
-        .map(|(n, v)| Column::new(n.as_str().into(), v.as_slice()))
+        .map(|(n, v)| Column::new(n.as_str().into(), padded(v)))
         .collect();
     let df = DataFrame::new_infer_height(cols)?;
     let res = df.lazy().select(parsed.0.clone()).collect()?;
     (0..parsed.0.len())
-        .map(|i| Ok(res.column(&format!("e{i}"))?.f64()?.iter().collect()))
+        .map(|i| {
+            let values = res.column(&format!("e{i}"))?.f64()?.iter();
+            Ok(values.take(rows.max(1)).collect())
+        })
         .collect()
 }
 
@@ -355,6 +375,9 @@ mod tests {
             "a / 3 / b".into(),
             "a / (2 * 5) - b / 0.7".into(),
             "(a - b) / 10000 * 3".into(),
+            "a + 3 / 5".into(),
+            "a * (3 / 5)".into(),
+            "a / (10 / 3)".into(),
         ]);
         out
     }
@@ -394,17 +417,21 @@ mod tests {
             let exprs = expressions();
             let parsed = parse(&exprs).unwrap();
             let names = names(&exprs);
-            let rows = 4;
-            let columns: Vec<(String, Vec<Option<f64>>)> = names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.clone(), (0..rows).map(|r| seed[(i * rows + r) % seed.len()]).collect()))
-                .collect();
-            let fast = evaluate_parsed(&columns, &parsed).unwrap();
-            let slow = evaluate_with_polars(&columns, &parsed).unwrap();
-            for (e, (f, s)) in exprs.iter().zip(fast.iter().zip(&slow)) {
-                for (a, b) in f.iter().zip(s) {
-                    prop_assert!(same(*a, *b), "{e}: {a:?} vs polars {b:?}");
+            // One row too: polars takes a column of one value for a number.
+            for rows in [1, 4] {
+                let columns: Vec<(String, Vec<Option<f64>>)> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.clone(), (0..rows).map(|r| seed[(i * rows + r) % seed.len()]).collect()))
+                    .collect();
+                let fast = evaluate_parsed(&columns, &parsed).unwrap();
+                let slow = evaluate_with_polars(&columns, &parsed).unwrap();
+                for (e, (f, s)) in exprs.iter().zip(fast.iter().zip(&slow)) {
+                    prop_assert_eq!(f.len(), rows);
+                    prop_assert_eq!(s.len(), rows);
+                    for (a, b) in f.iter().zip(s) {
+                        prop_assert!(same(*a, *b), "{e}, {rows} rows: {a:?} vs polars {b:?}");
+                    }
                 }
             }
         }

@@ -332,9 +332,15 @@ pub fn run(
 /// 2,000.
 pub const PARKS_PER_PART: usize = 64;
 
-/// The stack of the thread a streamed run scores parts on (as the main thread's: accounting
-/// and evaluating a part run on it).
+/// The stack of each thread a streamed run scores a part on (as the main thread's: a part is
+/// accounted and its indicator formulas parsed and evaluated on it, and the parser recurses
+/// deeply).
 const PART_STACK_BYTES: usize = 8 << 20;
+
+/// At most this many parts are scored at once by a streamed run (one per core up to it), so
+/// that what a run holds (two windows of parts) does not grow with the cores of a large
+/// machine.
+const WINDOW_PARTS: usize = 4;
 
 /// A part's inventory and scores.
 type ScoredPart = (Inventory, Vec<scoring::Score>);
@@ -431,26 +437,7 @@ pub fn run_streamed(
             }
             Ok::<_, StreamError>(())
         };
-        // A window of parts (one per core) is scored while the window before it is consumed:
-        // at most two windows are held.
-        let mut pending = Vec::new();
-        for window in parts.chunks(rayon::current_num_threads().max(1)) {
-            let (next, consumed) = std::thread::scope(|s| {
-                let scoring = std::thread::Builder::new()
-                    .stack_size(PART_STACK_BYTES)
-                    .spawn_scoped(s, || window.par_iter().map(score).collect::<Vec<_>>());
-                let consumed = consume(std::mem::take(&mut pending));
-                (scoring.map(|h| h.join()), consumed)
-            });
-            consumed?;
-            pending = match next {
-                Ok(Ok(scored)) => scored,
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                // No thread to score on: score here.
-                Err(_) => window.iter().map(score).collect(),
-            };
-        }
-        consume(pending)?;
+        in_windows(&parts, score, &mut consume)?;
         if request.programme {
             programmes.push(Programme {
                 peers: peers.finish(peer_config),
@@ -462,6 +449,47 @@ pub fn run_streamed(
         }
     }
     Ok(programmes)
+}
+
+/// Makes `make(part)` of every part, a window of parts (one per core, at most
+/// [`WINDOW_PARTS`]) at a time, each part on a thread of its own with a full stack, while the
+/// window before is handed to `consume` on this thread: every part's result reaches `consume`
+/// in order, and at most two windows are held. `consume`'s error ends it (after the window
+/// being made). The parts' own parallel work runs on the global rayon pool, so this is not
+/// called from inside that pool.
+fn in_windows<P: Sync, R: Send>(
+    parts: &[P],
+    make: impl Fn(&P) -> R + Sync,
+    consume: &mut impl FnMut(Vec<R>) -> Result<(), StreamError>,
+) -> Result<(), StreamError> {
+    let mut pending = Vec::new();
+    let window = rayon::current_num_threads().clamp(1, WINDOW_PARTS);
+    for window in parts.chunks(window) {
+        let (next, consumed) = std::thread::scope(|s| {
+            let making: Vec<_> = window
+                .iter()
+                .map(|part| {
+                    std::thread::Builder::new()
+                        .stack_size(PART_STACK_BYTES)
+                        .spawn_scoped(s, || make(part))
+                })
+                .collect();
+            let consumed = consume(std::mem::take(&mut pending));
+            let made: Vec<R> = making
+                .into_iter()
+                .zip(window)
+                .map(|(thread, part)| match thread {
+                    Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    // No thread to make it on: made here.
+                    Err(_) => make(part),
+                })
+                .collect();
+            (made, consumed)
+        });
+        consumed?;
+        pending = next;
+    }
+    consume(pending)
 }
 
 /// The identification of each set's report: the fingerprint of the data, the reference tables

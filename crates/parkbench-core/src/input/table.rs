@@ -748,6 +748,10 @@ type Body = (Vec<TextColumn>, Vec<u32>, Vec<(usize, usize)>, usize);
 /// room for, for the parts after it.
 const ROOM_SLACK: f64 = 1.25;
 
+/// Up to this many columns, each column's text has room for all of its part's bytes; past it,
+/// each has its share of this many times them.
+const ROOM_COLUMNS: usize = 8;
+
 /// Bytes of a table's body read together on one core: a longer body is cut at record ends
 /// into parts of at least this size, read on every core.
 pub const PART_BYTES: usize = 4 << 20;
@@ -847,8 +851,10 @@ fn read_records(text: &str, start: usize, how: Records) -> Result<Body, csv::Err
 
 /// [`read_records`], the columns made with room for the cells of the text's bytes from
 /// `start` to `room` (`text`'s own, or more for parts to be appended): a column's cells are
-/// at most those bytes and its rows at most their lines, so the columns never grow (a copy and
-/// fresh pages each time) and a capacity never written is never resident.
+/// at most those bytes and its rows at most their lines, so the columns seldom grow (a copy and
+/// fresh pages each time) and a capacity never written is never resident. A table of more than
+/// [`ROOM_COLUMNS`] columns gives each its share of that many times the bytes, so that what is
+/// reserved stays a few times the text, whatever the width.
 fn read_records_with_room(
     text: &str,
     start: usize,
@@ -876,10 +882,11 @@ fn read_records_with_room(
         let rows = lines + 1 + (beyond as f64 * per_byte * ROOM_SLACK) as usize;
         (room.saturating_sub(start), rows)
     };
+    let column_room = bytes_room.min(bytes_room.saturating_mul(ROOM_COLUMNS) / ncols.max(1));
     let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = (0..ncols)
         .map(|_| {
             (
-                Vec::with_capacity(bytes_room),
+                Vec::with_capacity(column_room),
                 Vec::with_capacity(rows_room),
             )
         })

@@ -41,7 +41,8 @@ pub fn peers_csv(ps: &[Programme]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`peers_csv`] written to `w` row by row (hundreds of thousands of rows at 2,000 parks).
+/// [`peers_csv`] written to `w` as it is made, in chunks of rows made on every core
+/// (hundreds of thousands of rows at 2,000 parks).
 pub fn write_peers_csv(w: impl std::io::Write, ps: &[Programme]) -> std::io::Result<()> {
     let chunks = ps.iter().flat_map(|p| {
         let n = p.peers.len();
