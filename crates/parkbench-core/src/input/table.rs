@@ -890,8 +890,14 @@ fn read_records_with_room(
     let column_room = bytes_room.min(bytes_room.saturating_mul(ROOM_COLUMNS) / ncols.max(1));
     // Small room is not made: the allocator writes into every small block it hands out, so
     // room never used would be resident (a table of 100,000 columns went from 123 to 306 MiB).
-    let room = |n: usize, size: usize| if n * size >= ROOM_MIN_BYTES { n } else { 0 };
-    let (column_room, ends_room) = (room(column_room, 1), room(rows_room, 4));
+    let worth = |n: usize, size: usize| {
+        if n.saturating_mul(size) >= ROOM_MIN_BYTES {
+            n
+        } else {
+            0
+        }
+    };
+    let (column_room, ends_room) = (worth(column_room, 1), worth(rows_room, 4));
     let mut bytes: Vec<(Vec<u8>, Vec<u32>)> = (0..ncols)
         .map(|_| {
             (
