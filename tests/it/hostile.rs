@@ -18,13 +18,22 @@ const ADDRESS_SPACE: u64 = 3 << 30;
 /// holds a bounded table, never the expanded file.
 const PEAK_MB: u64 = 300;
 
-/// Makes the hostile files once for every test of this module.
+/// Makes the hostile files once for every test of this module, in the build's own temporary
+/// folder (kept for the next run, under a name that changes with the script), never in the
+/// system's.
 fn hostile(cells: u64) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("parkbench-hostile-{cells}-{}", std::process::id()));
-    if !dir.join("many-cells.xlsx").exists() {
+    use std::hash::{Hash, Hasher};
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    let script = "tests/data/attacks/make.py";
+    let mut hash = std::collections::hash_map::DefaultHasher::new();
+    std::fs::read(script).expect(script).hash(&mut hash);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("hostile-{cells}-{:016x}", hash.finish()));
+    let made = dir.join("made");
+    if !made.exists() {
         let out = Command::new("python3")
-            .arg("tests/data/attacks/make.py")
+            .arg(script)
             .arg(&dir)
             .args(["--cells", &cells.to_string()])
             .output()
@@ -36,6 +45,7 @@ fn hostile(cells: u64) -> PathBuf {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        std::fs::write(&made, "").unwrap();
     }
     std::fs::copy("tests/data/bad/parks.csv", dir.join("parks.csv")).unwrap();
     std::fs::copy("tests/data/attacks/far-cell.xls", dir.join("far-cell.xls")).unwrap();
