@@ -236,9 +236,9 @@ fn table(
         .into_par_iter()
         .map(|cells| match cells {
             Cells::Text { text, ends } => TextColumn::from_text(text, ends),
-            Cells::Int(v) => written(&v, |b, x| write!(b, "{x}")),
-            Cells::Float(v) => written(&v, |b, &x| number_text(b, x)),
-            Cells::Days(v) => written(&v, |b, &x| month_text(b, x)),
+            Cells::Int(v) => written_in_chunks(&v, |b, x| write!(b, "{x}")),
+            Cells::Float(v) => written_in_chunks(&v, |b, &x| number_text(b, x)),
+            Cells::Days(v) => written_in_chunks(&v, |b, &x| month_text(b, x)),
             Cells::Unsupported(_) => TextColumn::empty(),
         })
         .collect();
@@ -261,6 +261,32 @@ fn table(
         decimal: DecimalMark::Point,
         notices: Vec::new(),
     })
+}
+
+/// Values of a column written as text together on one core ([`written_in_chunks`]).
+const WRITTEN_CHUNK: usize = 1 << 16;
+
+/// [`written`] in chunks on every core, joined in order: a piece's numbers (`value`, `year`)
+/// were written a column per core, and the floats took longest while the other core waited
+/// (the messy national 10 % tree: `score` 5.6 -> 5.4 s, median of four in turn).
+fn written_in_chunks<T: Sync>(
+    values: &[Option<T>],
+    write: impl Fn(&mut String, &T) -> std::fmt::Result + Sync,
+) -> TextColumn {
+    use rayon::prelude::*;
+    if values.len() <= WRITTEN_CHUNK {
+        return written(values, write);
+    }
+    let chunks: Vec<TextColumn> = values
+        .par_chunks(WRITTEN_CHUNK)
+        .map(|chunk| written(chunk, &write))
+        .collect();
+    let mut column =
+        TextColumn::with_room(chunks.iter().map(TextColumn::text_len).sum(), values.len());
+    for chunk in &chunks {
+        column.append(chunk);
+    }
+    column
 }
 
 /// A column of values as text cells, each written by `write` (null as an empty cell), with no
@@ -306,5 +332,38 @@ fn number_text(out: &mut String, f: f64) -> std::fmt::Result {
         write!(out, "{}", f as i64)
     } else {
         write!(out, "{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(c: &TextColumn) -> Vec<Option<&str>> {
+        (0..c.cells_len()).map(|r| c.get(r)).collect()
+    }
+
+    /// Written in chunks on every core, a column has the cells written one by one, in order,
+    /// at every length around the chunk's (nulls and numbers of every length of text).
+    #[test]
+    fn numbers_written_in_chunks_are_the_numbers_written_one_by_one() {
+        let at = |i: usize| match i % 7 {
+            0 => None,
+            1 => Some(i as f64),
+            2 => Some(-0.1 * i as f64),
+            3 => Some(1e20 + i as f64),
+            4 => Some(1.0 / (i as f64 + 3.0)),
+            5 => Some(2024.0),
+            _ => Some(f64::from(i as u32) * 1e-9),
+        };
+        let n = WRITTEN_CHUNK;
+        for len in [0, 1, n - 1, n, n + 1, 3 * n + 5] {
+            let values: Vec<Option<f64>> = (0..len).map(at).collect();
+            let write = |b: &mut String, &x: &f64| number_text(b, x);
+            let chunked = written_in_chunks(&values, write);
+            let one_by_one = written(&values, write);
+            assert_eq!(chunked.cells_len(), len);
+            assert_eq!(cells(&chunked), cells(&one_by_one), "{len} values");
+        }
     }
 }

@@ -48,6 +48,26 @@ impl TextColumn {
         self.ends.push(self.text.len() as u32);
     }
 
+    /// An empty column with room for `bytes` of text in `cells` cells.
+    pub(crate) fn with_room(bytes: usize, cells: usize) -> Self {
+        TextColumn {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(cells),
+        }
+    }
+
+    /// Bytes of the cells' text.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Adds another column's cells after this one's.
+    pub(crate) fn append(&mut self, other: &TextColumn) {
+        let base = self.text.len() as u32;
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.text.push_str(&other.text);
+    }
+
     /// Keeps the first `rows` cells.
     pub(crate) fn truncate(&mut self, rows: usize) {
         if rows < self.ends.len() {
@@ -993,15 +1013,13 @@ fn join_parts(parts: &mut [Body], ncols: usize) -> Body {
         .map(|c| {
             let bytes: usize = parts.iter().map(|p| p.0[c].text.len()).sum();
             let mut parts = parts.iter_mut().map(|p| std::mem::take(&mut p.0[c]));
-            let TextColumn { mut text, mut ends } = parts.next().unwrap_or_default();
-            text.reserve(bytes - text.len());
-            ends.reserve(rows - ends.len());
+            let mut column = parts.next().unwrap_or_default();
+            column.text.reserve(bytes - column.text.len());
+            column.ends.reserve(rows - column.ends.len());
             for col in parts {
-                let base = text.len() as u32;
-                ends.extend(col.ends.iter().map(|e| e + base));
-                text.push_str(&col.text);
+                column.append(&col);
             }
-            TextColumn { text, ends }
+            column
         })
         .collect();
     (columns, lines, ragged, 0)
