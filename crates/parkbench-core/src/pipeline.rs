@@ -823,3 +823,47 @@ fn programme(
         mc,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every part reaches `consume` in order, whatever the window; when parts fail, the first
+    /// failure in order ends the run, even when a later part of its window fails first (part
+    /// 6 is slow, part 7 fails at once), and no part after it is consumed.
+    #[test]
+    fn windows_hand_every_part_in_order_and_the_first_failure_in_order_ends_them() {
+        let parts: Vec<usize> = (0..23).collect();
+        let mut seen = Vec::new();
+        in_windows(&parts, |&p| p * 10, &mut |done: Vec<usize>| {
+            seen.extend(done);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, (0..23).map(|p| p * 10).collect::<Vec<_>>());
+
+        let make = |&p: &usize| match p {
+            6 => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                Err(p)
+            }
+            7 | 15 => Err(p),
+            _ => Ok(p),
+        };
+        let mut seen = Vec::new();
+        let failed = in_windows(&parts, make, &mut |done: Vec<Result<usize, usize>>| {
+            for part in done {
+                match part {
+                    Ok(p) => seen.push(p),
+                    Err(p) => {
+                        let e = std::io::Error::other(format!("part {p} failed"));
+                        return Err(StreamError::Sink(e));
+                    }
+                }
+            }
+            Ok(())
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "part 6 failed");
+        assert_eq!(seen, (0..6).collect::<Vec<_>>());
+    }
+}
