@@ -18,37 +18,45 @@ const ADDRESS_SPACE: u64 = 3 << 30;
 /// holds a bounded table, never the expanded file.
 const PEAK_MB: u64 = 300;
 
-/// Makes the hostile files once for every test of this module, in the build's own temporary
-/// folder (kept for the next run, under a name that changes with the script), never in the
-/// system's.
+/// Makes the hostile files (and copies the files they go with) once, in the build's own
+/// temporary folder, never in the system's: under a name that changes with the script and the
+/// copied files, made in a folder of this process and renamed into place, so that runs at once
+/// never read a half-made folder (a run that loses the race removes its own).
 fn hostile(cells: u64) -> PathBuf {
     use std::hash::{Hash, Hasher};
-    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-    let script = "tests/data/attacks/make.py";
+    let (script, parks, far) = (
+        "tests/data/attacks/make.py",
+        "tests/data/bad/parks.csv",
+        "tests/data/attacks/far-cell.xls",
+    );
     let mut hash = std::collections::hash_map::DefaultHasher::new();
-    std::fs::read(script).expect(script).hash(&mut hash);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("hostile-{cells}-{:016x}", hash.finish()));
-    let made = dir.join("made");
-    if !made.exists() {
-        let out = Command::new("python3")
-            .arg(script)
-            .arg(&dir)
-            .args(["--cells", &cells.to_string()])
-            .output()
-            .expect(
-                "python3 runs tests/data/attacks/make.py (any Python 3, standard library only)",
-            );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::write(&made, "").unwrap();
+    for file in [script, parks, far] {
+        std::fs::read(file).expect(file).hash(&mut hash);
     }
-    std::fs::copy("tests/data/bad/parks.csv", dir.join("parks.csv")).unwrap();
-    std::fs::copy("tests/data/attacks/far-cell.xls", dir.join("far-cell.xls")).unwrap();
+    let name = format!("hostile-{cells}-{:016x}", hash.finish());
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(&name);
+    if dir.exists() {
+        return dir;
+    }
+    let making = dir.with_file_name(format!("{name}-making-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&making);
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(&making)
+        .args(["--cells", &cells.to_string()])
+        .output()
+        .expect("python3 runs tests/data/attacks/make.py (any Python 3, standard library only)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(parks, making.join("parks.csv")).unwrap();
+    std::fs::copy(far, making.join("far-cell.xls")).unwrap();
+    if std::fs::rename(&making, &dir).is_err() {
+        // Another run put its folder in place first.
+        let _ = std::fs::remove_dir_all(&making);
+    }
     dir
 }
 

@@ -830,7 +830,9 @@ mod tests {
 
     /// Every part reaches `consume` in order, whatever the window; when parts fail, the first
     /// failure in order ends the run, even when a later part of its window fails first (part
-    /// 6 is slow, part 7 fails at once), and no part after it is consumed.
+    /// 6 is slow, part 7 fails at once: they share a window of 2 to 4 parts, as on any machine
+    /// of two cores or more; with one, each part is its own window), and no part after it is
+    /// consumed.
     #[test]
     fn windows_hand_every_part_in_order_and_the_first_failure_in_order_ends_them() {
         let parts: Vec<usize> = (0..23).collect();

@@ -711,8 +711,8 @@ type AddRows<'r> = dyn FnMut(Vec<Row>) + 'r;
 /// Parts of checked rows (each at most [`activity::PART_ROWS`]) of a Parquet file that may
 /// wait for the collector while the next piece is read and checked: one piece
 /// ([`parquet::PIECE_ROWS`]), so that the collector's sums (in file order, on one core) overlap
-/// the reading instead of following it (the messy national 10 % tree: `score` 6.6 -> 6.0-6.3 s,
-/// about 10 MiB more at a peak of 460). A CSV file's rows are added as they come: a piece of
+/// the reading instead of following it (the messy national 10 % tree: `score` 6.4 -> 5.75 s,
+/// median of four in turn, peak 444 -> 452 MiB). A CSV file's rows are added as they come: a piece of
 /// it is about two parts, and one more part held made `validate`'s peak on 1,000 parks (the
 /// reading's, about 1.9x the CSV) 6-11 MiB higher for 0-8 % less time.
 const PARQUET_PARTS_QUEUED: usize = parquet::PIECE_ROWS / activity::PART_ROWS;
@@ -802,26 +802,42 @@ fn collecting(
             }
         }
     };
-    let Some(queued) = queued else {
-        return read(&mut |rows| add(activity, touched, rows));
-    };
-    std::thread::scope(|scope| {
-        let (to_collector, parts) = std::sync::mpsc::sync_channel::<Vec<Row>>(queued);
-        let adder = scope.spawn(move || {
-            for rows in parts {
-                add(activity, touched, rows);
+    let mut read = Some(read);
+    if let Some(queued) = queued {
+        std::thread::scope(|scope| {
+            let (to_collector, parts) = std::sync::mpsc::sync_channel::<Vec<Row>>(queued);
+            let (activity, touched) = (&mut **activity, &mut **touched);
+            let adder = std::thread::Builder::new().spawn_scoped(scope, move || {
+                for rows in parts {
+                    add(activity, touched, rows);
+                }
+            });
+            // No thread to add on: the rows are added on this one (below).
+            let Ok(adder) = adder else { return };
+            let mut adder = Some(adder);
+            // The adder's panic, raised here (at once when a send fails: the adder has ended).
+            let raise = |adder: &mut Option<std::thread::ScopedJoinHandle<'_, ()>>| {
+                if let Some(Err(panic)) = adder.take().map(|a| a.join()) {
+                    std::panic::resume_unwind(panic);
+                }
+            };
+            {
+                // Dropped at the end of this block: the adder's loop ends before it is joined.
+                let to_collector = to_collector;
+                if let Some(read) = read.take() {
+                    read(&mut |rows| {
+                        if to_collector.send(rows).is_err() {
+                            raise(&mut adder);
+                        }
+                    });
+                }
             }
+            raise(&mut adder);
         });
-        // A send fails only when the collector's thread has ended by a panic, raised below.
-        let mut add_rows = move |rows: Vec<Row>| {
-            let _ = to_collector.send(rows);
-        };
-        read(&mut add_rows);
-        drop(add_rows);
-        if let Err(panic) = adder.join() {
-            std::panic::resume_unwind(panic);
-        }
-    });
+    }
+    if let Some(read) = read.take() {
+        read(&mut |rows| add(activity, touched, rows));
+    }
 }
 
 /// Reads a group's CSV files (but its activity) and workbooks into tables by role; a workbook
