@@ -177,7 +177,10 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
 
 /// A text column's cells, one after another.
 fn text_cells(c: &StringChunked) -> Cells {
-    let mut text = String::new();
+    // With room for every cell's text from the start (it grew by doubling: copies, and fresh
+    // pages zeroed by the system).
+    let bytes = c.downcast_iter().map(|a| a.total_bytes_len()).sum();
+    let mut text = String::with_capacity(bytes);
     let mut ends = Vec::with_capacity(c.len());
     for v in c.iter() {
         text.push_str(v.unwrap_or(""));
