@@ -704,17 +704,17 @@ struct GroupTables {
     products: Vec<(Origin, Result<table::Table, Diagnostic>)>,
 }
 
-/// Hands a group's checked activity rows, a part at a time and in order, to the thread that adds
-/// them to the collector.
+/// Hands a group's checked activity rows on, a part at a time and in order, to be added to the
+/// collector ([`collecting`]).
 type AddRows<'r> = dyn FnMut(Vec<Row>) + 'r;
 
 /// Parts of checked rows (each at most [`activity::PART_ROWS`]) of a Parquet file that may
 /// wait for the collector while the next piece is read and checked: one piece
 /// ([`parquet::PIECE_ROWS`]), so that the collector's sums (in file order, on one core) overlap
 /// the reading instead of following it (the messy national 10 % tree: `score` 6.4 -> 5.75 s,
-/// median of four in turn, peak 444 -> 452 MiB). A CSV file's rows are added as they come: a piece of
-/// it is about two parts, and one more part held made `validate`'s peak on 1,000 parks (the
-/// reading's, about 1.9x the CSV) 6-11 MiB higher for 0-8 % less time.
+/// median of four in turn, peak 444 -> 452 MiB). A CSV file's rows are added as they come: a
+/// piece of it is about two parts, and one more part held made `validate`'s peak on 1,000
+/// parks (the reading's, about 1.9x the CSV) 6-11 MiB higher for 0-8 % less time.
 const PARQUET_PARTS_QUEUED: usize = parquet::PIECE_ROWS / activity::PART_ROWS;
 
 /// Reads the sources of one group into `acc`; problems since `mark` count as the group's own.
