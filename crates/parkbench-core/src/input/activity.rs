@@ -8,6 +8,7 @@ use crate::diag::Diagnostic;
 use crate::reference::{Metric, Vocabulary};
 use crate::units::{NumberError, Unit, parse_number, unit_key};
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// One activity quantity, converted to the metric's canonical unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,19 +88,26 @@ fn enterprise_of(raw: &str, last: &mut EnterpriseId) -> EnterpriseId {
         return None;
     }
     // Codes are written in either case; the check is on the upper case.
-    let id = if raw.len() == 18 && raw.is_ascii() {
+    let code = raw.len() == 18 && raw.is_ascii();
+    // The row before's id, when this cell names it (compared without a copy: an 18-character
+    // id before is in upper case, and one of another length cannot be a code).
+    if let Some(l) = last
+        && (if code {
+            l.eq_ignore_ascii_case(raw)
+        } else {
+            **l == *raw
+        })
+    {
+        return Some(l.clone());
+    }
+    let id = if code {
         raw.to_ascii_uppercase()
     } else {
         raw.to_string()
     };
-    match last {
-        Some(l) if **l == *id => Some(l.clone()),
-        _ => {
-            let a: std::sync::Arc<str> = id.into();
-            *last = Some(a.clone());
-            Some(a)
-        }
-    }
+    let a: std::sync::Arc<str> = id.into();
+    *last = Some(a.clone());
+    Some(a)
 }
 
 /// The warning for a totals row (a row whose park or metric is 合计, Total ...).
@@ -261,6 +269,23 @@ fn trimmed(s: &str) -> &str {
     }
 }
 
+/// A cell's text for a problem's message: as read, or a typed number's cell (written when a
+/// message needs it).
+#[derive(Clone, Copy)]
+enum Raw<'t> {
+    Text(&'t str),
+    Cell(Option<usize>, usize),
+}
+
+impl Raw<'_> {
+    fn text(self, ctx: &Ctx<'_>) -> String {
+        match self {
+            Raw::Text(s) => s.to_string(),
+            Raw::Cell(col, row) => ctx.cell_text(col, row).into_owned(),
+        }
+    }
+}
+
 /// Where a cell is: its line, column and the park of its row.
 #[derive(Clone, Copy)]
 struct At<'p> {
@@ -404,6 +429,56 @@ impl<'a> Ctx<'a> {
             .unwrap_or("")
     }
 
+    /// The cell as [`Ctx::cell`] gives it, without writing the text of a column of numbers
+    /// (the one cell's is written).
+    fn cell_text(&self, col: Option<usize>, row: usize) -> Cow<'_, str> {
+        match col.and_then(|c| self.t.columns[c].text(row)) {
+            Some(Cow::Borrowed(s)) => Cow::Borrowed(trimmed(s)),
+            Some(Cow::Owned(s)) => Cow::Owned(s),
+            None => Cow::Borrowed(""),
+        }
+    }
+
+    /// The number a cell of a column of numbers reads as ([`TextColumn::number`]); None for
+    /// text, which is read as text.
+    fn number(&self, col: Option<usize>, row: usize) -> Option<f64> {
+        col.and_then(|c| self.t.columns[c].number(row))
+    }
+
+    /// [`Ctx::year`] of the cell at `row` of `col`: a number typed as one is taken as it is when
+    /// it is a year read (the answer its text would give); otherwise its text is read.
+    fn year_at(
+        &self,
+        (col, row): (Option<usize>, usize),
+        line: usize,
+        park: &str,
+        diags: &mut crate::diag::Report,
+    ) -> Option<i32> {
+        if let Some(v) = self.number(col, row)
+            && v.fract() == 0.0
+            && v >= f64::from(*YEARS.start())
+            && v <= f64::from(*YEARS.end())
+        {
+            return Some(v as i32);
+        }
+        self.year(&self.cell_text(col, row), line, col, park, diags)
+    }
+
+    /// [`Ctx::value`] of the cell at `at`'s row: a number typed as one is checked as it is (its
+    /// text is written only for a problem's message).
+    fn value_at(
+        &self,
+        row: usize,
+        metric: (u16, &Metric, &Unit),
+        at: At<'_>,
+        diags: &mut crate::diag::Report,
+    ) -> Option<Option<f64>> {
+        match self.number(at.col, row) {
+            Some(v) => self.checked(v, Raw::Cell(at.col, row), metric, at, diags),
+            None => self.value(&self.cell_text(at.col, row), metric, at, diags),
+        }
+    }
+
     fn long(&self, range: std::ops::Range<usize>, diags: &mut crate::diag::Report) -> Vec<Row> {
         let t = self.t;
         let c_park = t.col("park_id");
@@ -444,7 +519,7 @@ impl<'a> Ctx<'a> {
                     id
                 }
             };
-            let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
+            let year = self.year_at((c_year, r), line, park, diags);
             let metric_raw = self.cell(c_metric, r);
             let metric = match metrics.get(metric_raw) {
                 Some(&m) => Some(m),
@@ -476,9 +551,7 @@ impl<'a> Ctx<'a> {
                 park,
             };
             let value = match (metric, unit) {
-                (Some((mi, m)), Some(u)) => {
-                    self.value(self.cell(c_value, r), (mi, m, u), at, diags)
-                }
+                (Some((mi, m)), Some(u)) => self.value_at(r, (mi, m, u), at, diags),
                 _ => None,
             };
             if diags.error_count() > before {
@@ -564,17 +637,16 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             let park_id: std::sync::Arc<str> = park_id.into();
-            let year = self.year(self.cell(c_year, r), line, c_year, park, diags);
+            let year = self.year_at((c_year, r), line, park, diags);
             let month = year
                 .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
             let mut row_values = Vec::new();
             for &(c, mi, m, u) in metric_cols {
-                let raw = self.cell(Some(c), r);
                 // An empty cell is a metric the park did not report, as an absent row of the
                 // long layout (a carrier left empty is not used); NA, - and the like are
                 // reported as unknown.
-                if raw.is_empty() {
+                if self.number(Some(c), r).is_none() && self.cell_text(Some(c), r).is_empty() {
                     continue;
                 }
                 let at = At {
@@ -582,7 +654,7 @@ impl<'a> Ctx<'a> {
                     col: Some(c),
                     park,
                 };
-                let v = self.value(raw, (mi, m, u), at, diags);
+                let v = self.value_at(r, (mi, m, u), at, diags);
                 row_values.push((c, mi, v));
             }
             if diags.error_count() > before {
@@ -957,6 +1029,23 @@ impl<'a> Ctx<'a> {
                 return None;
             }
         };
+        self.checked(number, Raw::Text(raw), (mi, m, u), at, diags)
+    }
+
+    /// A cell's number (`raw` its text) in canonical units, checked against the metric's
+    /// bounds: Some(Some(v)), or None after an error.
+    fn checked(
+        &self,
+        number: f64,
+        raw: Raw<'_>,
+        (mi, m, u): (u16, &Metric, &Unit),
+        at: At<'_>,
+        diags: &mut crate::diag::Report,
+    ) -> Option<Option<f64>> {
+        let At { line, col, park } = at;
+        let f = &self.t.origin;
+        let column = col.map_or(0, |c| c + 1);
+        let raw = || raw.text(self);
         let canonical_unit = self.canonical[usize::from(mi)]?;
         let v = self.vocab.units.convert(number, u, canonical_unit);
         if let Some(min) = m.min
@@ -964,7 +1053,7 @@ impl<'a> Ctx<'a> {
         {
             diags.push(
                 Diagnostic::error(f, line, column, t!("diag.value_negative", metric = &m.id))
-                    .value(raw)
+                    .value(raw())
                     .expected(t!("diag.expected.at_least", min = min, unit = &u.id))
                     .park(park),
             );
@@ -985,7 +1074,7 @@ impl<'a> Ctx<'a> {
             };
             diags.push(
                 Diagnostic::error(f, line, column, what)
-                    .value(raw)
+                    .value(raw())
                     .expected(expected)
                     .park(park),
             );
@@ -994,7 +1083,7 @@ impl<'a> Ctx<'a> {
         if matches!(m.dimension.as_str(), "flag") && v != 0.0 && v != 1.0 {
             diags.push(
                 Diagnostic::error(f, line, column, t!("diag.flag_not_01", metric = &m.id))
-                    .value(raw)
+                    .value(raw())
                     .expected(t!("diag.expected.flag"))
                     .park(park),
             );
@@ -1083,6 +1172,44 @@ mod tests {
         fn trimmed_is_trim(s in "[ \t\u{3000}\u{a0}]{0,2}[a-z0-9 ,.\u{4e00}-\u{4e10}\u{3000}]{0,6}[ \t\u{3000}\u{2003}]{0,2}") {
             proptest::prop_assert_eq!(trimmed(&s), s.trim());
         }
+
+        /// A missing-value token is known in any case and with spaces around, as the lower-cased
+        /// copy of the cell found it.
+        #[test]
+        fn missing_tokens_are_the_lower_cased_cell_in_the_list(
+            s in "[ \u{3000}]{0,1}(na|Na|N/A|n/A|-|—|无|不详|未知|NULL|nUll|None|#N/A|#n/a|0|1.5|nan|Ｎａ|ǸA|x)?[ \u{3000}]{0,1}",
+        ) {
+            let lower = s.trim().to_lowercase();
+            proptest::prop_assert_eq!(
+                is_missing_token(&s),
+                super::super::MISSING_TOKENS.contains(&lower.as_str()),
+                "{:?}", s
+            );
+        }
+    }
+
+    /// Enterprise ids share the row before's `Arc` when the same, and an 18-character code is
+    /// compared and kept in upper case (the row before's may have been written in either case).
+    #[test]
+    fn enterprise_ids_share_the_row_befores_and_codes_are_upper_case() {
+        let mut last = None;
+        let code = "91320500MA1XYZ123a";
+        let a = enterprise_of(code, &mut last).unwrap();
+        assert_eq!(&*a, "91320500MA1XYZ123A");
+        let b = enterprise_of(" 91320500ma1xyz123A ", &mut last).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        let c = enterprise_of("firm-1", &mut last).unwrap();
+        assert_eq!(&*c, "firm-1");
+        assert!(std::sync::Arc::ptr_eq(
+            &c,
+            &enterprise_of("firm-1", &mut last).unwrap()
+        ));
+        assert_eq!(&*enterprise_of("FIRM-1", &mut last).unwrap(), "FIRM-1");
+        assert_eq!(enterprise_of("  ", &mut last), None);
+        assert_eq!(
+            &*enterprise_of("统一社会信用代码统一社会信用代码12", &mut last).unwrap(),
+            "统一社会信用代码统一社会信用代码12"
+        );
     }
 
     /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months

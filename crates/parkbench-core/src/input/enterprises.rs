@@ -421,7 +421,7 @@ impl Outside {
 /// enterprise inside for part of the year counts for its months inside (value x months / 12),
 /// as an estimate (grade C) and said. Rows without an enterprise pass as they are.
 pub fn admit(
-    rows: Vec<super::Row>,
+    mut rows: Vec<super::Row>,
     boundary: &Boundary,
     file: &Origin,
     vocab: &crate::reference::Vocabulary,
@@ -431,29 +431,34 @@ pub fn admit(
     if rows.iter().all(|r| r.enterprise.is_none()) {
         return rows;
     }
-    let mut out = Vec::with_capacity(rows.len());
+    // Whether each metric (by its index) is summed, looked up once instead of on every row.
+    let summed: Vec<bool> = vocab
+        .order
+        .iter()
+        .map(|m| vocab.metrics[m].aggregate == crate::reference::Aggregate::Sum)
+        .collect();
     // Rows of an enterprise come in runs sharing their park's and enterprise's text: what the
     // boundary says of the run is looked up once.
     // (park, enterprise, year) of the run, whether the boundary knows the enterprise, and the
     // months it is inside.
     type Run = (Arc<str>, Arc<str>, i32, bool, u16);
     let mut run: Option<Run> = None;
-    for mut r in rows {
-        let Some(e) = r.enterprise.clone() else {
-            out.push(r);
-            continue;
+    // The rows kept stay where they are (no second vector of the rows).
+    rows.retain_mut(|r| {
+        let Some(e) = &r.enterprise else {
+            return true;
         };
-        let park = r.park_id.clone();
+        let park = &r.park_id;
         let (known, inside) = match &run {
             Some((p, f, y, known, inside))
-                if Arc::ptr_eq(p, &park) && Arc::ptr_eq(f, &e) && *y == r.year =>
+                if Arc::ptr_eq(p, park) && Arc::ptr_eq(f, e) && *y == r.year =>
             {
                 (*known, *inside)
             }
             _ => {
-                let known = boundary.knows(&park, &e);
+                let known = boundary.knows(park, e);
                 let inside = if known {
-                    boundary.months(&park, &e, r.year)
+                    boundary.months(park, e, r.year)
                 } else {
                     0
                 };
@@ -465,12 +470,12 @@ pub fn admit(
             file,
             line: r.line as usize,
             col: r.enterprise_column as usize,
-            enterprise: &e,
-            park: &park,
+            enterprise: e,
+            park,
         };
-        if let Some(d) = refused(&r, &at, known, vocab, kept) {
+        if let Some(d) = refused(r, &at, known, (vocab, &summed), kept) {
             diags.extend(d);
-            continue;
+            return false;
         }
         // The period of a row outside the boundary: its month, or its year when the firm was
         // inside for none of it.
@@ -481,23 +486,32 @@ pub fn admit(
         };
         if let Some(period) = outside {
             let months = r.month.map_or(FULL_YEAR, |m| 1 << (m - 1));
-            kept.outside.add(&r, months, r.value);
+            kept.outside.add(r, months, r.value);
             let message = t!(
                 "diag.enterprise_outside",
-                enterprise = &*e,
+                enterprise = &**e,
                 park = at.park,
                 period = period
             );
             diags.push(at.warning(message));
-            continue;
+            return false;
         }
         if r.month.is_none() && inside != 0xFFF {
-            let d = part_year(&mut r, &at, inside, kept);
+            // The row changes: its park and enterprise are held apart from it meanwhile.
+            let (e, park) = (e.clone(), park.clone());
+            let at = RowAt {
+                file,
+                line: r.line as usize,
+                col: r.enterprise_column as usize,
+                enterprise: &e,
+                park: &park,
+            };
+            let d = part_year(r, &at, inside, kept);
             diags.push(d);
         }
-        out.push(r);
-    }
-    out
+        true
+    });
+    rows
 }
 
 /// Where an enterprise's activity row is, for its problems.
@@ -530,11 +544,11 @@ fn refused(
     r: &super::Row,
     at: &RowAt<'_>,
     known: bool,
-    vocab: &crate::reference::Vocabulary,
+    (vocab, summed): (&crate::reference::Vocabulary, &[bool]),
     kept: &mut Admission,
 ) -> Option<Option<Diagnostic>> {
     let metric = &vocab.order[r.metric as usize];
-    if vocab.metrics[metric].aggregate != crate::reference::Aggregate::Sum {
+    if !summed[r.metric as usize] {
         return Some(Some(
             at.error(t!("diag.enterprise_not_summed", metric = metric))
                 .hint(t!("diag.hint.enterprise_not_summed")),

@@ -241,7 +241,7 @@ impl Filter {
         let keep: Vec<bool> = (0..t.rows())
             .map(|r| {
                 let park = cell(c_park, r);
-                let year = year_of(cell(c_year, r));
+                let year = c_year.and_then(|c| cell_year(&t.columns[c], r));
                 (park.is_empty() || (self.keeps_park(park) && !dropped(park)))
                     && year.is_none_or(|y| self.keeps_year(y))
             })
@@ -251,6 +251,15 @@ impl Filter {
             retain_rows(t, &keep);
         }
         left_out
+    }
+}
+
+/// The year of a cell as [`year_of`] reads its text (a number's read as the number: its
+/// text is not written).
+fn cell_year(column: &TextColumn, row: usize) -> Option<i32> {
+    match column.number(row) {
+        Some(v) if v.fract() == 0.0 && v.abs() < f64::from(i32::MAX) => Some(v as i32),
+        _ => year_of(&column.text(row)?),
     }
 }
 
@@ -265,11 +274,7 @@ pub fn year_of(s: &str) -> Option<i32> {
 /// Keeps the rows of `t` where `keep` is true (lines and ragged records follow their rows).
 fn retain_rows(t: &mut Table, keep: &[bool]) {
     for column in &mut t.columns {
-        let mut kept = TextColumn::empty();
-        for (r, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
-            kept.push(column.get(r).unwrap_or(""));
-        }
-        *column = kept;
+        column.retain(keep);
     }
     let mut new_index = Vec::with_capacity(keep.len());
     let mut n = 0;
@@ -354,10 +359,17 @@ fn disagreements(
         (Some(a), Some(b)) if key == YEAR_KEY => a == b,
         _ => cell == value.trim(),
     };
+    let path_year = year_of(value).filter(|_| key == YEAR_KEY);
+    let column = &t.columns[c];
     for r in 0..t.rows() {
-        let Some(cell) = t.columns[c].get(r).map(str::trim) else {
+        // A year typed as a number is compared as one (its text is not written).
+        if path_year.is_some() && column.number(r).is_some() && cell_year(column, r) == path_year {
+            continue;
+        }
+        let Some(cell) = column.text(r) else {
             continue;
         };
+        let cell = cell.trim();
         let park = c_park.and_then(|p| t.columns[p].get(r)).map(str::trim);
         if cell.is_empty() || same(cell) || park.is_some_and(|p| !kept(p)) {
             continue;

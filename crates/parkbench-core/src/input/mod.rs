@@ -39,8 +39,12 @@ pub const MISSING_TOKENS: [&str; 11] = [
 
 /// Is this cell a missing-value token?
 pub fn is_missing_token(s: &str) -> bool {
-    let t = s.trim().to_lowercase();
-    MISSING_TOKENS.contains(&t.as_str())
+    let t = s.trim();
+    // The tokens are in lower case: ASCII text compares without a lower-cased copy.
+    if t.is_ascii() {
+        return MISSING_TOKENS.iter().any(|m| m.eq_ignore_ascii_case(t));
+    }
+    MISSING_TOKENS.contains(&t.to_lowercase().as_str())
 }
 
 /// How files are read, as the user said (`--decimal`, `--year`, `--park`, `--province`); the

@@ -17,11 +17,75 @@ use crate::units::DecimalMark;
 use crate::world::Files;
 
 /// One column of text cells, stored as one string and the end of each cell (about the size of
-/// the text itself, plus 4 bytes a cell).
+/// the text itself, plus 4 bytes a cell); or a column of numbers as a Parquet file typed them,
+/// read as numbers ([`TextColumn::number`]) with no text written, whose text is written only when
+/// asked for (a problem's value names one cell; [`TextColumn::get`] writes the whole column once).
 #[derive(Debug, Clone, Default)]
 pub struct TextColumn {
     text: String,
     ends: Vec<u32>,
+    numbers: Option<Box<Numbers>>,
+}
+
+/// A column of numbers, and its text once written.
+#[derive(Debug, Clone)]
+struct Numbers {
+    cells: NumberCells,
+    text: std::sync::OnceLock<TextColumn>,
+}
+
+/// The numbers of a column as the file typed them; None for an empty (null) cell.
+#[derive(Debug, Clone)]
+pub(crate) enum NumberCells {
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+}
+
+impl NumberCells {
+    fn len(&self) -> usize {
+        match self {
+            NumberCells::Int(v) => v.len(),
+            NumberCells::Float(v) => v.len(),
+        }
+    }
+
+    /// The text of a cell: an integer's digits, a float's shortest text ([`number_text`]).
+    fn write(&self, row: usize, out: &mut String) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = match self {
+            NumberCells::Int(v) => match v.get(row).copied().flatten() {
+                Some(x) => write!(out, "{x}"),
+                None => Ok(()),
+            },
+            NumberCells::Float(v) => match v.get(row).copied().flatten() {
+                Some(x) => number_text(out, x),
+                None => Ok(()),
+            },
+        };
+    }
+
+    /// The cells' text, written one after another.
+    fn text(&self) -> TextColumn {
+        let mut column = TextColumn::empty();
+        let mut cell = String::new();
+        for r in 0..self.len() {
+            cell.clear();
+            self.write(r, &mut cell);
+            column.push(&cell);
+        }
+        column
+    }
+}
+
+/// The shortest text that reads back to the same number (`2024`, not `2024.0`).
+pub(crate) fn number_text(out: &mut String, f: f64) -> std::fmt::Result {
+    use std::fmt::Write;
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        write!(out, "{}", f as i64)
+    } else {
+        write!(out, "{f}")
+    }
 }
 
 impl TextColumn {
@@ -40,36 +104,70 @@ impl TextColumn {
 
     /// A column from its cells' text one after another and the end of each.
     pub(crate) fn from_text(text: String, ends: Vec<u32>) -> Self {
-        TextColumn { text, ends }
+        TextColumn {
+            text,
+            ends,
+            numbers: None,
+        }
+    }
+
+    /// A column of numbers as a file typed them; no text is written.
+    pub(crate) fn from_numbers(cells: NumberCells) -> Self {
+        TextColumn {
+            numbers: Some(Box::new(Numbers {
+                cells,
+                text: std::sync::OnceLock::new(),
+            })),
+            ..TextColumn::default()
+        }
+    }
+
+    /// The text of a column of numbers, written now if it was not (its cells become text).
+    fn make_text(&mut self) {
+        if let Some(n) = self.numbers.take() {
+            *self = n.text.into_inner().unwrap_or_else(|| n.cells.text());
+        }
+    }
+
+    /// The cells' text and the end of each (written first for a column of numbers).
+    fn text_and_ends(&self) -> (&str, &[u32]) {
+        match &self.numbers {
+            Some(n) => {
+                let t = n.text.get_or_init(|| n.cells.text());
+                (&t.text, &t.ends)
+            }
+            None => (&self.text, &self.ends),
+        }
     }
 
     pub(crate) fn push(&mut self, cell: &str) {
+        self.make_text();
         self.text.push_str(cell);
         self.ends.push(self.text.len() as u32);
     }
 
     /// An empty column with room for `bytes` of text in `cells` cells.
     pub(crate) fn with_room(bytes: usize, cells: usize) -> Self {
-        TextColumn {
-            text: String::with_capacity(bytes),
-            ends: Vec::with_capacity(cells),
-        }
+        TextColumn::from_text(String::with_capacity(bytes), Vec::with_capacity(cells))
     }
 
     /// Bytes of the cells' text.
     pub(crate) fn text_len(&self) -> usize {
-        self.text.len()
+        self.text_and_ends().0.len()
     }
 
     /// Adds another column's cells after this one's.
     pub(crate) fn append(&mut self, other: &TextColumn) {
+        self.make_text();
+        let (text, ends) = other.text_and_ends();
         let base = self.text.len() as u32;
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-        self.text.push_str(&other.text);
+        self.ends.extend(ends.iter().map(|e| e + base));
+        self.text.push_str(text);
     }
 
     /// Keeps the first `rows` cells.
     pub(crate) fn truncate(&mut self, rows: usize) {
+        self.make_text();
         if rows < self.ends.len() {
             self.ends.truncate(rows);
             let end = self.ends.last().copied().unwrap_or(0) as usize;
@@ -77,25 +175,86 @@ impl TextColumn {
         }
     }
 
-    /// The cell at `row`; None when empty or beyond the column. Constant time.
+    /// Keeps the cells where `keep` is true (a column of numbers stays numbers).
+    pub(crate) fn retain(&mut self, keep: &[bool]) {
+        let kept = |r: &usize| keep.get(*r).copied().unwrap_or(false);
+        if let Some(n) = &self.numbers {
+            let cells = match &n.cells {
+                NumberCells::Int(v) => {
+                    NumberCells::Int((0..v.len()).filter(kept).map(|r| v[r]).collect())
+                }
+                NumberCells::Float(v) => {
+                    NumberCells::Float((0..v.len()).filter(kept).map(|r| v[r]).collect())
+                }
+            };
+            *self = TextColumn::from_numbers(cells);
+            return;
+        }
+        let mut column = TextColumn::empty();
+        for r in (0..self.cells_len()).filter(kept) {
+            column.push(self.get(r).unwrap_or(""));
+        }
+        *self = column;
+    }
+
+    /// The cell at `row`; None when empty or beyond the column. Constant time (a column of
+    /// numbers has its text written the first time).
     pub fn get(&self, row: usize) -> Option<&str> {
-        let end = *self.ends.get(row)? as usize;
-        let start = if row == 0 {
-            0
-        } else {
-            self.ends[row - 1] as usize
-        };
-        (end > start).then(|| &self.text[start..end])
+        let (text, ends) = self.text_and_ends();
+        let end = *ends.get(row)? as usize;
+        let start = if row == 0 { 0 } else { ends[row - 1] as usize };
+        (end > start).then(|| &text[start..end])
+    }
+
+    /// The cell at `row` as [`TextColumn::get`] gives it, without writing a column of numbers'
+    /// text (the one cell's is written).
+    pub fn text(&self, row: usize) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.numbers {
+            Some(n) => {
+                let mut cell = String::new();
+                n.cells.write(row, &mut cell);
+                (!cell.is_empty()).then_some(std::borrow::Cow::Owned(cell))
+            }
+            None => self.get(row).map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// The cell at `row` of a column of numbers as the number its text reads as
+    /// ([`crate::units::parse_number`] of [`TextColumn::text`], to the bit); None for a text
+    /// column, an empty cell, and a number no text reads as (not a number, infinite).
+    pub fn number(&self, row: usize) -> Option<f64> {
+        match &self.numbers.as_ref()?.cells {
+            // Read as text, the digits round to the nearest float, as the conversion does.
+            NumberCells::Int(v) => v.get(row).copied().flatten().map(|x| x as f64),
+            // The shortest text reads back to the same float; a whole number is written as an
+            // integer (`-0` as `0`).
+            NumberCells::Float(v) => {
+                v.get(row)
+                    .copied()
+                    .flatten()
+                    .filter(|f| f.is_finite())
+                    .map(|f| {
+                        if f.fract() == 0.0 && f.abs() < 1e15 {
+                            f as i64 as f64
+                        } else {
+                            f
+                        }
+                    })
+            }
+        }
     }
 
     /// Number of cells, empty ones included.
     pub fn cells_len(&self) -> usize {
-        self.ends.len()
+        match &self.numbers {
+            Some(n) => n.cells.len(),
+            None => self.ends.len(),
+        }
     }
 
     /// Non-empty cells, in order.
     pub fn cells(&self) -> impl Iterator<Item = &str> {
-        (0..self.ends.len()).filter_map(|r| self.get(r))
+        (0..self.cells_len()).filter_map(|r| self.get(r))
     }
 }
 
@@ -956,6 +1115,7 @@ fn read_records_with_room(
     let columns = bytes
         .into_iter()
         .map(|(text, ends)| TextColumn {
+            numbers: None,
             // Cells are cut from valid UTF-8 at ASCII delimiters and quotes: still valid.
             text: String::from_utf8(text)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -1501,6 +1661,109 @@ mod tests {
 
     fn vocab() -> Vocabulary {
         Vocabulary::embedded().unwrap()
+    }
+
+    /// What a column of numbers says of a cell is what its text says: `number` is the text read
+    /// as a number (to the bit; None where the text is no number or empty), `text` is `get`'s
+    /// cell, and the column's cells as text are the cells written one by one.
+    fn numbers_agree_with_their_text(column: TextColumn, len: usize) {
+        use crate::units::{DecimalMark, parse_number};
+        for r in 0..len {
+            let text = column.text(r).map(|t| t.into_owned());
+            let read = text
+                .as_deref()
+                .and_then(|t| parse_number(t, DecimalMark::Point).ok());
+            assert_eq!(
+                column.number(r).map(f64::to_bits),
+                read.map(f64::to_bits),
+                "{text:?}"
+            );
+            assert_eq!(column.get(r), text.as_deref());
+        }
+        assert_eq!(column.cells_len(), len);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_column_of_numbers_reads_as_its_text_reads(
+            floats in proptest::collection::vec(proptest::option::of(proptest::num::f64::ANY), 0..8),
+            ints in proptest::collection::vec(proptest::option::of(proptest::num::i64::ANY), 0..8),
+        ) {
+            let n = floats.len();
+            numbers_agree_with_their_text(TextColumn::from_numbers(NumberCells::Float(floats)), n);
+            let n = ints.len();
+            numbers_agree_with_their_text(TextColumn::from_numbers(NumberCells::Int(ints)), n);
+        }
+    }
+
+    /// Numbers of every kind a writer gives (whole, negative zero, tiny, huge, not a number) and
+    /// a column of numbers kept in part, appended to, and cut, as a text column would be.
+    #[test]
+    fn a_column_of_numbers_is_a_column_of_their_text() {
+        let floats = vec![
+            Some(2024.0),
+            Some(-0.0),
+            None,
+            Some(0.1 + 0.2),
+            Some(1e300),
+            Some(-1e-300),
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(9_007_199_254_740_993.0),
+            Some(1e15),
+        ];
+        let texts = [
+            Some("2024"),
+            Some("0"),
+            None,
+            Some("0.30000000000000004"),
+            None,
+            None,
+            Some("NaN"),
+            Some("inf"),
+            Some("9007199254740992"),
+            Some("1000000000000000"),
+        ];
+        let n = floats.len();
+        let column = TextColumn::from_numbers(NumberCells::Float(floats));
+        numbers_agree_with_their_text(column.clone(), n);
+        for (r, want) in texts.iter().enumerate() {
+            if want.is_some() {
+                assert_eq!(column.get(r), *want, "row {r}");
+            }
+        }
+        assert_eq!(column.get(4).map(str::len), Some(301));
+        assert_eq!(column.number(6), None);
+        assert_eq!(column.number(7), None);
+        let ints = TextColumn::from_numbers(NumberCells::Int(vec![Some(i64::MAX), None, Some(-7)]));
+        numbers_agree_with_their_text(ints.clone(), 3);
+        assert_eq!(ints.get(0), Some("9223372036854775807"));
+        // Kept in part, a column of numbers stays one.
+        let mut kept = ints.clone();
+        kept.retain(&[false, true, true]);
+        assert_eq!(kept.number(1), Some(-7.0));
+        assert_eq!(kept.cells().collect::<Vec<_>>(), ["-7"]);
+        // Appended to or cut, it becomes text.
+        let mut grown = ints.clone();
+        grown.push("x");
+        grown.append(&kept);
+        assert_eq!(
+            (0..grown.cells_len())
+                .map(|r| grown.get(r))
+                .collect::<Vec<_>>(),
+            [
+                Some("9223372036854775807"),
+                None,
+                Some("-7"),
+                Some("x"),
+                None,
+                Some("-7")
+            ]
+        );
+        assert_eq!(grown.number(2), None);
+        let mut cut = ints;
+        cut.truncate(1);
+        assert_eq!(cut.cells().collect::<Vec<_>>(), ["9223372036854775807"]);
     }
 
     #[test]
