@@ -12,19 +12,91 @@ use polars_plan::plans::DynLiteralValue;
 pub use polars::error::PolarsError as FrameError;
 
 /// A column of a Parquet file as parkbench reads it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Cells {
-    /// Text cells one after another, and the end of each (an empty or null cell is empty): no
-    /// string per cell.
-    Text { text: String, ends: Vec<u32> },
+    /// Text cells, where polars holds them.
+    Text(Strings),
     /// Integer types (and booleans, as 0/1).
-    Int(Vec<Option<i64>>),
+    Int(Ints),
     /// Floating-point types (and decimals); a 32-bit float as the decimal it was written as.
-    Float(Vec<Option<f64>>),
+    Float(Floats),
     /// Dates and timestamps: days since 1970-01-01 and seconds into the day.
     Days(Vec<Option<(i64, u32)>>),
     /// A type parkbench does not read (dates, lists, binary ...), by polars' name for it.
     Unsupported(String),
+}
+
+/// A text column of a Parquet file as polars read it (in one piece): each cell is read where
+/// polars holds it, with no copy of the text.
+#[derive(Debug, Clone)]
+pub struct Strings(StringChunked);
+
+impl Strings {
+    fn new(c: &StringChunked) -> Strings {
+        Strings(c.clone())
+    }
+
+    /// The cell at `row`; None when null or beyond the column.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        if row >= self.0.len() {
+            return None;
+        }
+        self.0.get(row)
+    }
+
+    /// Number of cells, nulls included.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A column of numbers of a Parquet file as polars read it: each cell is read where polars
+/// holds it (no copy).
+#[derive(Clone)]
+pub struct Numbers<T: PolarsNumericType>(ChunkedArray<T>);
+
+impl<T: PolarsNumericType> std::fmt::Debug for Numbers<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Numbers({} cells)", self.0.len())
+    }
+}
+
+/// Integers of a Parquet column.
+pub type Ints = Numbers<Int64Type>;
+/// Floats of a Parquet column.
+pub type Floats = Numbers<Float64Type>;
+
+impl<T: PolarsNumericType> Numbers<T> {
+    /// A column of these numbers (None for a null cell).
+    pub fn from_options(cells: Vec<Option<T::Native>>) -> Self {
+        Numbers(cells.into_iter().collect())
+    }
+
+    /// The cell at `row`; None when null or beyond the column.
+    pub fn get(&self, row: usize) -> Option<T::Native> {
+        if row >= self.0.len() {
+            return None;
+        }
+        self.0.get(row)
+    }
+
+    /// Number of cells, nulls included.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The cells, in order.
+    pub fn to_vec(&self) -> Vec<Option<T::Native>> {
+        self.0.iter().collect()
+    }
 }
 
 /// The number of rows of a Parquet file.
@@ -123,21 +195,21 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
         .par_iter()
         .map(|c| {
             let cells = match c.dtype() {
-                DataType::String => text_cells(c.str()?),
+                DataType::String => Cells::Text(Strings::new(c.str()?)),
                 // pandas `category`, polars `Categorical` and `Enum`: dictionary columns.
                 DataType::Categorical(..) | DataType::Enum(..) => {
-                    text_cells(c.cast(&DataType::String)?.str()?)
+                    Cells::Text(Strings::new(c.cast(&DataType::String)?.str()?))
                 }
                 // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
                 // shortest text of the 32-bit value is what was written.
-                DataType::Float32 => Cells::Float(
+                DataType::Float32 => Cells::Float(Numbers(
                     c.f32()?
                         .iter()
                         .map(|v| v.map(|x| format!("{x}").parse().unwrap_or(f64::from(x))))
                         .collect(),
-                ),
+                )),
                 DataType::Float64 | DataType::Decimal(..) => {
-                    Cells::Float(c.cast(&DataType::Float64)?.f64()?.iter().collect())
+                    Cells::Float(Numbers(c.cast(&DataType::Float64)?.f64()?.clone()))
                 }
                 DataType::Date => Cells::Days(
                     c.cast(&DataType::Int32)?
@@ -166,27 +238,13 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
                     )
                 }
                 d if d.is_integer() || *d == DataType::Boolean => {
-                    Cells::Int(c.cast(&DataType::Int64)?.i64()?.iter().collect())
+                    Cells::Int(Numbers(c.cast(&DataType::Int64)?.i64()?.clone()))
                 }
                 d => Cells::Unsupported(d.to_string()),
             };
             Ok((c.name().to_string(), cells))
         })
         .collect()
-}
-
-/// A text column's cells, one after another.
-fn text_cells(c: &StringChunked) -> Cells {
-    // With room for every cell's text from the start (it grew by doubling: copies, and fresh
-    // pages zeroed by the system).
-    let bytes = c.downcast_iter().map(|a| a.total_bytes_len()).sum();
-    let mut text = String::with_capacity(bytes);
-    let mut ends = Vec::with_capacity(c.len());
-    for v in c.iter() {
-        text.push_str(v.unwrap_or(""));
-        ends.push(text.len() as u32);
-    }
-    Cells::Text { text, ends }
 }
 
 /// Checks that a SQL expression parses.

@@ -17,14 +17,24 @@ use crate::units::DecimalMark;
 use crate::world::Files;
 
 /// One column of text cells, stored as one string and the end of each cell (about the size of
-/// the text itself, plus 4 bytes a cell); or a column of numbers as a Parquet file typed them,
-/// read as numbers ([`TextColumn::number`]) with no text written, whose text is written only when
-/// asked for (a problem's value names one cell; [`TextColumn::get`] writes the whole column once).
-#[derive(Debug, Clone, Default)]
-pub struct TextColumn {
-    text: String,
-    ends: Vec<u32>,
-    numbers: Option<Box<Numbers>>,
+/// the text itself, plus 4 bytes a cell); or a column of a Parquet file as polars read it: text
+/// read where polars holds it (no copy), or numbers read as numbers ([`TextColumn::number`])
+/// whose text is written only when asked for (a problem's value names one cell;
+/// [`TextColumn::get`] writes the whole column's once).
+#[derive(Debug, Clone)]
+pub struct TextColumn(Cells);
+
+#[derive(Debug, Clone)]
+enum Cells {
+    Text { text: String, ends: Vec<u32> },
+    Strings(crate::frame::Strings),
+    Numbers(Box<Numbers>),
+}
+
+impl Default for TextColumn {
+    fn default() -> Self {
+        TextColumn::from_text(String::new(), Vec::new())
+    }
 }
 
 /// A column of numbers, and its text once written.
@@ -37,8 +47,8 @@ struct Numbers {
 /// The numbers of a column as the file typed them; None for an empty (null) cell.
 #[derive(Debug, Clone)]
 pub(crate) enum NumberCells {
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
+    Int(crate::frame::Ints),
+    Float(crate::frame::Floats),
 }
 
 impl NumberCells {
@@ -54,11 +64,11 @@ impl NumberCells {
         use std::fmt::Write;
         // Writing to a String cannot fail.
         let _ = match self {
-            NumberCells::Int(v) => match v.get(row).copied().flatten() {
+            NumberCells::Int(v) => match v.get(row) {
                 Some(x) => write!(out, "{x}"),
                 None => Ok(()),
             },
-            NumberCells::Float(v) => match v.get(row).copied().flatten() {
+            NumberCells::Float(v) => match v.get(row) {
                 Some(x) => number_text(out, x),
                 None => Ok(()),
             },
@@ -104,46 +114,53 @@ impl TextColumn {
 
     /// A column from its cells' text one after another and the end of each.
     pub(crate) fn from_text(text: String, ends: Vec<u32>) -> Self {
-        TextColumn {
-            text,
-            ends,
-            numbers: None,
-        }
+        TextColumn(Cells::Text { text, ends })
+    }
+
+    /// A text column of a Parquet file, read where polars holds it.
+    pub(crate) fn from_strings(strings: crate::frame::Strings) -> Self {
+        TextColumn(Cells::Strings(strings))
     }
 
     /// A column of numbers as a file typed them; no text is written.
     pub(crate) fn from_numbers(cells: NumberCells) -> Self {
-        TextColumn {
-            numbers: Some(Box::new(Numbers {
-                cells,
-                text: std::sync::OnceLock::new(),
-            })),
-            ..TextColumn::default()
-        }
+        TextColumn(Cells::Numbers(Box::new(Numbers {
+            cells,
+            text: std::sync::OnceLock::new(),
+        })))
     }
 
-    /// The text of a column of numbers, written now if it was not (its cells become text).
-    fn make_text(&mut self) {
-        if let Some(n) = self.numbers.take() {
-            *self = n.text.into_inner().unwrap_or_else(|| n.cells.text());
-        }
-    }
-
-    /// The cells' text and the end of each (written first for a column of numbers).
-    fn text_and_ends(&self) -> (&str, &[u32]) {
-        match &self.numbers {
-            Some(n) => {
-                let t = n.text.get_or_init(|| n.cells.text());
-                (&t.text, &t.ends)
+    /// Makes the column one of text (its cells' text one after another), if it is not, and
+    /// gives that text and the end of each cell.
+    fn make_text(&mut self) -> (&mut String, &mut Vec<u32>) {
+        let text = match &mut self.0 {
+            Cells::Text { .. } => None,
+            Cells::Numbers(n) => Some(
+                std::mem::take(&mut n.text)
+                    .into_inner()
+                    .unwrap_or_else(|| n.cells.text()),
+            ),
+            Cells::Strings(s) => {
+                let mut column = TextColumn::empty();
+                for r in 0..s.len() {
+                    column.push(s.get(r).unwrap_or(""));
+                }
+                Some(column)
             }
-            None => (&self.text, &self.ends),
+        };
+        if let Some(text) = text {
+            *self = text;
+        }
+        match &mut self.0 {
+            Cells::Text { text, ends } => (text, ends),
+            _ => unreachable!("made text above"),
         }
     }
 
     pub(crate) fn push(&mut self, cell: &str) {
-        self.make_text();
-        self.text.push_str(cell);
-        self.ends.push(self.text.len() as u32);
+        let (text, ends) = self.make_text();
+        text.push_str(cell);
+        ends.push(text.len() as u32);
     }
 
     /// An empty column with room for `bytes` of text in `cells` cells.
@@ -151,41 +168,63 @@ impl TextColumn {
         TextColumn::from_text(String::with_capacity(bytes), Vec::with_capacity(cells))
     }
 
+    /// Room for `bytes` of text in `cells` cells in all (a column of text).
+    pub(crate) fn reserve(&mut self, bytes: usize, cells: usize) {
+        let (text, ends) = self.make_text();
+        text.reserve(bytes.saturating_sub(text.len()));
+        ends.reserve(cells.saturating_sub(ends.len()));
+    }
+
     /// Bytes of the cells' text.
     pub(crate) fn text_len(&self) -> usize {
-        self.text_and_ends().0.len()
+        match &self.0 {
+            Cells::Text { text, .. } => text.len(),
+            _ => self.cells().map(str::len).sum(),
+        }
     }
 
     /// Adds another column's cells after this one's.
     pub(crate) fn append(&mut self, other: &TextColumn) {
-        self.make_text();
-        let (text, ends) = other.text_and_ends();
-        let base = self.text.len() as u32;
-        self.ends.extend(ends.iter().map(|e| e + base));
-        self.text.push_str(text);
+        let (text, ends) = self.make_text();
+        match &other.0 {
+            Cells::Text {
+                text: more,
+                ends: more_ends,
+            } => {
+                let base = text.len() as u32;
+                ends.extend(more_ends.iter().map(|e| e + base));
+                text.push_str(more);
+            }
+            _ => {
+                for r in 0..other.cells_len() {
+                    text.push_str(other.get(r).unwrap_or(""));
+                    ends.push(text.len() as u32);
+                }
+            }
+        }
     }
 
     /// Keeps the first `rows` cells.
     pub(crate) fn truncate(&mut self, rows: usize) {
-        self.make_text();
-        if rows < self.ends.len() {
-            self.ends.truncate(rows);
-            let end = self.ends.last().copied().unwrap_or(0) as usize;
-            self.text.truncate(end);
+        let (text, ends) = self.make_text();
+        if rows < ends.len() {
+            ends.truncate(rows);
+            let end = ends.last().copied().unwrap_or(0) as usize;
+            text.truncate(end);
         }
     }
 
     /// Keeps the cells where `keep` is true (a column of numbers stays numbers).
     pub(crate) fn retain(&mut self, keep: &[bool]) {
         let kept = |r: &usize| keep.get(*r).copied().unwrap_or(false);
-        if let Some(n) = &self.numbers {
+        if let Cells::Numbers(n) = &self.0 {
             let cells = match &n.cells {
-                NumberCells::Int(v) => {
-                    NumberCells::Int((0..v.len()).filter(kept).map(|r| v[r]).collect())
-                }
-                NumberCells::Float(v) => {
-                    NumberCells::Float((0..v.len()).filter(kept).map(|r| v[r]).collect())
-                }
+                NumberCells::Int(v) => NumberCells::Int(crate::frame::Ints::from_options(
+                    (0..v.len()).filter(kept).map(|r| v.get(r)).collect(),
+                )),
+                NumberCells::Float(v) => NumberCells::Float(crate::frame::Floats::from_options(
+                    (0..v.len()).filter(kept).map(|r| v.get(r)).collect(),
+                )),
             };
             *self = TextColumn::from_numbers(cells);
             return;
@@ -200,7 +239,11 @@ impl TextColumn {
     /// The cell at `row`; None when empty or beyond the column. Constant time (a column of
     /// numbers has its text written the first time).
     pub fn get(&self, row: usize) -> Option<&str> {
-        let (text, ends) = self.text_and_ends();
+        let (text, ends) = match &self.0 {
+            Cells::Text { text, ends } => (text, ends),
+            Cells::Strings(s) => return s.get(row).filter(|c| !c.is_empty()),
+            Cells::Numbers(n) => return n.text.get_or_init(|| n.cells.text()).get(row),
+        };
         let end = *ends.get(row)? as usize;
         let start = if row == 0 { 0 } else { ends[row - 1] as usize };
         (end > start).then(|| &text[start..end])
@@ -209,13 +252,13 @@ impl TextColumn {
     /// The cell at `row` as [`TextColumn::get`] gives it, without writing a column of numbers'
     /// text (the one cell's is written).
     pub fn text(&self, row: usize) -> Option<std::borrow::Cow<'_, str>> {
-        match &self.numbers {
-            Some(n) => {
+        match &self.0 {
+            Cells::Numbers(n) => {
                 let mut cell = String::new();
                 n.cells.write(row, &mut cell);
                 (!cell.is_empty()).then_some(std::borrow::Cow::Owned(cell))
             }
-            None => self.get(row).map(std::borrow::Cow::Borrowed),
+            _ => self.get(row).map(std::borrow::Cow::Borrowed),
         }
     }
 
@@ -223,32 +266,30 @@ impl TextColumn {
     /// ([`crate::units::parse_number`] of [`TextColumn::text`], to the bit); None for a text
     /// column, an empty cell, and a number no text reads as (not a number, infinite).
     pub fn number(&self, row: usize) -> Option<f64> {
-        match &self.numbers.as_ref()?.cells {
+        let Cells::Numbers(n) = &self.0 else {
+            return None;
+        };
+        match &n.cells {
             // Read as text, the digits round to the nearest float, as the conversion does.
-            NumberCells::Int(v) => v.get(row).copied().flatten().map(|x| x as f64),
+            NumberCells::Int(v) => v.get(row).map(|x| x as f64),
             // The shortest text reads back to the same float; a whole number is written as an
             // integer (`-0` as `0`).
-            NumberCells::Float(v) => {
-                v.get(row)
-                    .copied()
-                    .flatten()
-                    .filter(|f| f.is_finite())
-                    .map(|f| {
-                        if f.fract() == 0.0 && f.abs() < 1e15 {
-                            f as i64 as f64
-                        } else {
-                            f
-                        }
-                    })
-            }
+            NumberCells::Float(v) => v.get(row).filter(|f| f.is_finite()).map(|f| {
+                if f.fract() == 0.0 && f.abs() < 1e15 {
+                    f as i64 as f64
+                } else {
+                    f
+                }
+            }),
         }
     }
 
     /// Number of cells, empty ones included.
     pub fn cells_len(&self) -> usize {
-        match &self.numbers {
-            Some(n) => n.cells.len(),
-            None => self.ends.len(),
+        match &self.0 {
+            Cells::Text { ends, .. } => ends.len(),
+            Cells::Strings(s) => s.len(),
+            Cells::Numbers(n) => n.cells.len(),
         }
     }
 
@@ -1114,12 +1155,13 @@ fn read_records_with_room(
     }
     let columns = bytes
         .into_iter()
-        .map(|(text, ends)| TextColumn {
-            numbers: None,
-            // Cells are cut from valid UTF-8 at ASCII delimiters and quotes: still valid.
-            text: String::from_utf8(text)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            ends,
+        .map(|(text, ends)| {
+            TextColumn::from_text(
+                // Cells are cut from valid UTF-8 at ASCII delimiters and quotes: still valid.
+                String::from_utf8(text)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                ends,
+            )
         })
         .collect();
     Ok((columns, lines, ragged, dropped))
@@ -1171,11 +1213,10 @@ fn join_parts(parts: &mut [Body], ncols: usize) -> Body {
     // Onto the first part's columns (made with room for the rest: `read_in_parts`).
     let columns = (0..ncols)
         .map(|c| {
-            let bytes: usize = parts.iter().map(|p| p.0[c].text.len()).sum();
+            let bytes: usize = parts.iter().map(|p| p.0[c].text_len()).sum();
             let mut parts = parts.iter_mut().map(|p| std::mem::take(&mut p.0[c]));
             let mut column = parts.next().unwrap_or_default();
-            column.text.reserve(bytes - column.text.len());
-            column.ends.reserve(rows - column.ends.len());
+            column.reserve(bytes, rows);
             for col in parts {
                 column.append(&col);
             }
@@ -1690,9 +1731,9 @@ mod tests {
             ints in proptest::collection::vec(proptest::option::of(proptest::num::i64::ANY), 0..8),
         ) {
             let n = floats.len();
-            numbers_agree_with_their_text(TextColumn::from_numbers(NumberCells::Float(floats)), n);
+            numbers_agree_with_their_text(TextColumn::from_numbers(NumberCells::Float(crate::frame::Floats::from_options(floats))), n);
             let n = ints.len();
-            numbers_agree_with_their_text(TextColumn::from_numbers(NumberCells::Int(ints)), n);
+            numbers_agree_with_their_text(TextColumn::from_numbers(NumberCells::Int(crate::frame::Ints::from_options(ints))), n);
         }
     }
 
@@ -1725,7 +1766,9 @@ mod tests {
             Some("1000000000000000"),
         ];
         let n = floats.len();
-        let column = TextColumn::from_numbers(NumberCells::Float(floats));
+        let column = TextColumn::from_numbers(NumberCells::Float(
+            crate::frame::Floats::from_options(floats),
+        ));
         numbers_agree_with_their_text(column.clone(), n);
         for (r, want) in texts.iter().enumerate() {
             if want.is_some() {
@@ -1735,7 +1778,12 @@ mod tests {
         assert_eq!(column.get(4).map(str::len), Some(301));
         assert_eq!(column.number(6), None);
         assert_eq!(column.number(7), None);
-        let ints = TextColumn::from_numbers(NumberCells::Int(vec![Some(i64::MAX), None, Some(-7)]));
+        let ints =
+            TextColumn::from_numbers(NumberCells::Int(crate::frame::Ints::from_options(vec![
+                Some(i64::MAX),
+                None,
+                Some(-7),
+            ])));
         numbers_agree_with_their_text(ints.clone(), 3);
         assert_eq!(ints.get(0), Some("9223372036854775807"));
         // Kept in part, a column of numbers stays one.
