@@ -80,34 +80,45 @@ impl Grade {
 /// An enterprise id as rows share it (None: the park's own row).
 pub type EnterpriseId = Option<std::sync::Arc<str>>;
 
-/// The enterprise of a cell, sharing one `Arc` with the row before when it is the same (rows
-/// of an enterprise come in runs).
-fn enterprise_of(raw: &str, last: &mut EnterpriseId) -> EnterpriseId {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
+/// The enterprises of a part's rows: each cell's text made an id once, and rows naming the same
+/// enterprise share one `Arc` (rows of an enterprise often come in runs, and a park's rows name
+/// its enterprises in turn, month by month).
+#[derive(Default)]
+struct Enterprises<'t> {
+    last: Option<(&'t str, std::sync::Arc<str>)>,
+    seen: FxHashMap<&'t str, std::sync::Arc<str>>,
+}
+
+impl<'t> Enterprises<'t> {
+    /// The enterprise of a cell (None: the park's own row).
+    fn of(&mut self, raw: &'t str) -> EnterpriseId {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        if let Some((cell, id)) = &self.last
+            && *cell == raw
+        {
+            return Some(id.clone());
+        }
+        let id = self
+            .seen
+            .entry(raw)
+            .or_insert_with(|| enterprise_id(raw).into())
+            .clone();
+        self.last = Some((raw, id.clone()));
+        Some(id)
     }
-    // Codes are written in either case; the check is on the upper case.
-    let code = raw.len() == 18 && raw.is_ascii();
-    // The row before's id, when this cell names it (compared without a copy: an 18-character
-    // id before is in upper case, and one of another length cannot be a code).
-    if let Some(l) = last
-        && (if code {
-            l.eq_ignore_ascii_case(raw)
-        } else {
-            **l == *raw
-        })
-    {
-        return Some(l.clone());
-    }
-    let id = if code {
+}
+
+/// An enterprise id as a cell writes it; an 18-character code in upper case (codes are
+/// written in either case; the check is on the upper case).
+fn enterprise_id(raw: &str) -> String {
+    if raw.len() == 18 && raw.is_ascii() {
         raw.to_ascii_uppercase()
     } else {
         raw.to_string()
-    };
-    let a: std::sync::Arc<str> = id.into();
-    *last = Some(a.clone());
-    Some(a)
+    }
 }
 
 /// The warning for a totals row (a row whose park or metric is 合计, Total ...).
@@ -490,7 +501,7 @@ impl<'a> Ctx<'a> {
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
-        let mut last_enterprise: EnterpriseId = None;
+        let mut enterprises = Enterprises::default();
         let mut rows = Vec::with_capacity(range.len());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
@@ -558,7 +569,7 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             if let (Some(y), Some((mi, _)), Some(v), Some(mo)) = (year, metric, value, month) {
-                let enterprise = enterprise_of(self.cell(c_enterprise, r), &mut last_enterprise);
+                let enterprise = enterprises.of(self.cell(c_enterprise, r));
                 rows.push(Row {
                     enterprise,
                     enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
@@ -622,7 +633,7 @@ impl<'a> Ctx<'a> {
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
-        let mut last_enterprise: EnterpriseId = None;
+        let mut enterprises = Enterprises::default();
         let mut rows = Vec::new();
         let mut last_park = None;
         for r in range {
@@ -663,7 +674,7 @@ impl<'a> Ctx<'a> {
             let (Some(y), Some(mo)) = (year, month) else {
                 continue;
             };
-            let enterprise = enterprise_of(self.cell(c_enterprise, r), &mut last_enterprise);
+            let enterprise = enterprises.of(self.cell(c_enterprise, r));
             for (c, mi, v) in row_values {
                 if let Some(v) = v {
                     rows.push(Row {
@@ -1188,28 +1199,27 @@ mod tests {
         }
     }
 
-    /// Enterprise ids share the row before's `Arc` when the same, and an 18-character code is
-    /// compared and kept in upper case (the row before's may have been written in either case).
+    /// Enterprise ids share one `Arc` for the same cell text, near or far, and an 18-character
+    /// code is kept in upper case (it may be written in either case).
     #[test]
-    fn enterprise_ids_share_the_row_befores_and_codes_are_upper_case() {
-        let mut last = None;
+    fn enterprise_ids_share_one_arc_and_codes_are_upper_case() {
+        let mut e = Enterprises::default();
         let code = "91320500MA1XYZ123a";
-        let a = enterprise_of(code, &mut last).unwrap();
+        let a = e.of(code).unwrap();
         assert_eq!(&*a, "91320500MA1XYZ123A");
-        let b = enterprise_of(" 91320500ma1xyz123A ", &mut last).unwrap();
-        assert!(std::sync::Arc::ptr_eq(&a, &b));
-        let c = enterprise_of("firm-1", &mut last).unwrap();
-        assert_eq!(&*c, "firm-1");
-        assert!(std::sync::Arc::ptr_eq(
-            &c,
-            &enterprise_of("firm-1", &mut last).unwrap()
-        ));
-        assert_eq!(&*enterprise_of("FIRM-1", &mut last).unwrap(), "FIRM-1");
-        assert_eq!(enterprise_of("  ", &mut last), None);
         assert_eq!(
-            &*enterprise_of("统一社会信用代码统一社会信用代码12", &mut last).unwrap(),
-            "统一社会信用代码统一社会信用代码12"
+            &*e.of(" 91320500ma1xyz123A ").unwrap(),
+            "91320500MA1XYZ123A"
         );
+        let c = e.of("firm-1").unwrap();
+        assert_eq!(&*c, "firm-1");
+        assert!(std::sync::Arc::ptr_eq(&c, &e.of("firm-1").unwrap()));
+        assert!(std::sync::Arc::ptr_eq(&a, &e.of(code).unwrap()));
+        assert!(std::sync::Arc::ptr_eq(&c, &e.of(" firm-1").unwrap()));
+        assert_eq!(&*e.of("FIRM-1").unwrap(), "FIRM-1");
+        assert_eq!(e.of("  "), None);
+        let long = "统一社会信用代码统一社会信用代码12";
+        assert_eq!(&*e.of(long).unwrap(), long);
     }
 
     /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months

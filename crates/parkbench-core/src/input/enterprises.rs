@@ -437,35 +437,27 @@ pub fn admit(
         .iter()
         .map(|m| vocab.metrics[m].aggregate == crate::reference::Aggregate::Sum)
         .collect();
-    // Rows of an enterprise come in runs sharing their park's and enterprise's text: what the
-    // boundary says of the run is looked up once.
-    // (park, enterprise, year) of the run, whether the boundary knows the enterprise, and the
-    // months it is inside.
-    type Run = (Arc<str>, Arc<str>, i32, bool, u16);
-    let mut run: Option<Run> = None;
+    // Rows of a part share their park's and enterprise's text (one `Arc` each): what the
+    // boundary says of a park, enterprise and year is looked up once, by the texts' addresses
+    // (the `Arc`s are held with the answer, so an address is never another text's).
+    type Said = (Arc<str>, Arc<str>, bool, u16);
+    let mut said: FxHashMap<(*const u8, *const u8, i32), Said> = FxHashMap::default();
     // The rows kept stay where they are (no second vector of the rows).
     rows.retain_mut(|r| {
         let Some(e) = &r.enterprise else {
             return true;
         };
         let park = &r.park_id;
-        let (known, inside) = match &run {
-            Some((p, f, y, known, inside))
-                if Arc::ptr_eq(p, park) && Arc::ptr_eq(f, e) && *y == r.year =>
-            {
-                (*known, *inside)
-            }
-            _ => {
-                let known = boundary.knows(park, e);
-                let inside = if known {
-                    boundary.months(park, e, r.year)
-                } else {
-                    0
-                };
-                run = Some((park.clone(), e.clone(), r.year, known, inside));
-                (known, inside)
-            }
-        };
+        let key = (park.as_ptr(), e.as_ptr(), r.year);
+        let &mut (_, _, known, inside) = said.entry(key).or_insert_with(|| {
+            let known = boundary.knows(park, e);
+            let inside = if known {
+                boundary.months(park, e, r.year)
+            } else {
+                0
+            };
+            (park.clone(), e.clone(), known, inside)
+        });
         let at = RowAt {
             file,
             line: r.line as usize,
