@@ -107,8 +107,11 @@ impl Reference {
         if !data.has_enterprises() {
             return Ok(Restated::default());
         }
-        let units = data.annual_by_enterprise(&self.vocab)?;
-        Ok(crate::restate::restate(data, annual, &units, &self.vocab))
+        // The firms' years of the parks restated only (a park whose boundary never changed
+        // needs none).
+        crate::restate::restate(data, annual, &self.vocab, |parks| {
+            data.annual_by_enterprise_of(&self.vocab, Some(parks))
+        })
     }
 
     /// Checks of a dataset against the reference data that reading cannot make (it knows no

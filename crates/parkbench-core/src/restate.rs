@@ -19,6 +19,7 @@
 //! Only summed metrics are restated; a year whose firms are the same as in the year scored is
 //! not restated.
 
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::i18n::Text;
@@ -103,15 +104,20 @@ pub fn notes(r: &Restatement) -> Vec<Text> {
 }
 
 /// Every park-year whose boundary differs from an earlier year's, its earlier years restated.
-pub fn restate(
-    data: &Dataset,
+/// `units_of` gives the firms' years ([`Dataset::annual_by_enterprise`]) of the parks it is
+/// handed: those with a year to restate, the only ones looked at.
+pub fn restate<'d, E>(
+    data: &'d Dataset,
     annual: &Annual,
-    units: &UnitAnnual,
     vocab: &Vocabulary,
-) -> (Vec<Restatement>, RestatedAnnual) {
+    units_of: impl FnOnce(&FxHashSet<&'d str>) -> Result<UnitAnnual, E>,
+) -> Result<(Vec<Restatement>, RestatedAnnual), E> {
     let mut notes = Vec::new();
     let mut restated = RestatedAnnual::new();
     let stays = Stays::of(data);
+    // Each park-year whose boundary differs from an earlier year's: the park, the year, its
+    // firms, and the earlier years that differ.
+    let mut todo = Vec::new();
     for park in stays.parks() {
         let years: Vec<i32> = annual
             .range((park.to_string(), i32::MIN)..=(park.to_string(), i32::MAX))
@@ -124,42 +130,46 @@ pub fn restate(
                 .copied()
                 .filter(|&y| stays.differs(park, &now, y))
                 .collect();
-            if earlier.is_empty() {
-                continue;
+            if !earlier.is_empty() {
+                todo.push((park, year, now, earlier));
             }
-            let mut note = Restatement {
-                park_id: park.to_string(),
-                year,
-                years: earlier.clone(),
-                left_out: Vec::new(),
-                brought_in: Vec::new(),
-                no_rows: Vec::new(),
-                unknown: Vec::new(),
-                names: stays.names(park),
-            };
-            let mut by_year = BTreeMap::new();
-            for y in earlier {
-                let one = OneYear {
-                    data,
-                    units,
-                    vocab,
-                    park,
-                    year: y,
-                    firms: &now,
-                    stays: &stays,
-                };
-                let metrics = one.metrics(&annual[&(park.to_string(), y)], &mut note);
-                by_year.insert(y, metrics);
-            }
-            for v in [&mut note.left_out, &mut note.brought_in] {
-                v.sort();
-                v.dedup();
-            }
-            restated.insert((park.to_string(), year), by_year);
-            notes.push(note);
         }
     }
-    (notes, restated)
+    let units = units_of(&todo.iter().map(|t| t.0).collect())?;
+    let units = &units;
+    for (park, year, now, earlier) in todo {
+        let mut note = Restatement {
+            park_id: park.to_string(),
+            year,
+            years: earlier.clone(),
+            left_out: Vec::new(),
+            brought_in: Vec::new(),
+            no_rows: Vec::new(),
+            unknown: Vec::new(),
+            names: stays.names(park),
+        };
+        let mut by_year = BTreeMap::new();
+        for y in earlier {
+            let one = OneYear {
+                data,
+                units,
+                vocab,
+                park,
+                year: y,
+                firms: &now,
+                stays: &stays,
+            };
+            let metrics = one.metrics(&annual[&(park.to_string(), y)], &mut note);
+            by_year.insert(y, metrics);
+        }
+        for v in [&mut note.left_out, &mut note.brought_in] {
+            v.sort();
+            v.dedup();
+        }
+        restated.insert((park.to_string(), year), by_year);
+        notes.push(note);
+    }
+    Ok((notes, restated))
 }
 
 /// The months each firm was inside each park's boundary.

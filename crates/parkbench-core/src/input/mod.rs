@@ -1367,10 +1367,20 @@ impl Dataset {
         &self,
         vocab: &Vocabulary,
     ) -> Result<UnitAnnual, crate::frame::FrameError> {
+        self.annual_by_enterprise_of(vocab, None)
+    }
+
+    /// [`Dataset::annual_by_enterprise`] of these parks only (every valid park when None).
+    pub fn annual_by_enterprise_of(
+        &self,
+        vocab: &Vocabulary,
+        parks: Option<&FxHashSet<&str>>,
+    ) -> Result<UnitAnnual, crate::frame::FrameError> {
         let valid: FxHashSet<&str> = self
             .valid_parks()
             .iter()
             .map(|p| p.park_id.as_str())
+            .filter(|p| parks.is_none_or(|parks| parks.contains(p)))
             .collect();
         self.annual_by(vocab, |unit| {
             valid
