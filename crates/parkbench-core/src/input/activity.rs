@@ -502,6 +502,7 @@ impl<'a> Ctx<'a> {
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
         let mut enterprises = Enterprises::default();
+        let mut periods = FxHashMap::default();
         let mut rows = Vec::with_capacity(range.len());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
@@ -554,7 +555,7 @@ impl<'a> Ctx<'a> {
                 u
             });
             let month = year
-                .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
+                .and_then(|y| self.period_at((c_period, r), y, line, park, &mut periods, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
             let at = At {
                 line,
@@ -634,6 +635,7 @@ impl<'a> Ctx<'a> {
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
         let mut enterprises = Enterprises::default();
+        let mut periods = FxHashMap::default();
         let mut rows = Vec::new();
         let mut last_park = None;
         for r in range {
@@ -650,7 +652,7 @@ impl<'a> Ctx<'a> {
             let park_id: std::sync::Arc<str> = park_id.into();
             let year = self.year_at((c_year, r), line, park, diags);
             let month = year
-                .and_then(|y| self.period(self.cell(c_period, r), y, line, c_period, park, diags));
+                .and_then(|y| self.period_at((c_period, r), y, line, park, &mut periods, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
             let mut row_values = Vec::new();
             for &(c, mi, m, u) in metric_cols {
@@ -847,6 +849,26 @@ impl<'a> Ctx<'a> {
     }
 
     /// Some(None) = annual row, Some(Some(m)) = monthly row, None = error.
+    /// [`Ctx::period`] of the cell at `row` of `col` in `year`, each (text, year) read once:
+    /// `read` holds the months read so far (a cell with a problem is read, and said, each time).
+    fn period_at<'c>(
+        &'c self,
+        (col, row): (Option<usize>, usize),
+        year: i32,
+        line: usize,
+        park: &str,
+        read: &mut FxHashMap<(&'c str, i32), Option<u8>>,
+        diags: &mut crate::diag::Report,
+    ) -> Option<Option<u8>> {
+        let raw = self.cell(col, row);
+        if let Some(&month) = read.get(&(raw, year)) {
+            return Some(month);
+        }
+        let month = self.period(raw, year, line, col, park, diags)?;
+        read.insert((raw, year), month);
+        Some(month)
+    }
+
     fn period(
         &self,
         raw: &str,
