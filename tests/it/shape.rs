@@ -350,7 +350,8 @@ fn the_core_crate_opens_no_file() {
 
 /// The core keeps no reference data in a global: column words, limits and every other shipped
 /// table reach the readers and stages as values (`reference::Vocabulary`). The one lazily
-/// filled cell is the words layer's locale (`i18n`), which is the words themselves.
+/// filled global is the words layer's locale (`i18n`), which is the words themselves. (A lazily
+/// filled field of a value, such as a column of numbers' text, is no global: a `static` is.)
 #[test]
 fn the_core_crate_keeps_no_global_reference_data() {
     let mut found = Vec::new();
@@ -359,9 +360,13 @@ fn the_core_crate_keeps_no_global_reference_data() {
             continue;
         }
         for (n, line) in code.lines().enumerate() {
-            let global = ["OnceLock", "LazyLock", "lazy_static", "thread_local"]
+            let lazy = ["OnceLock", "LazyLock", "OnceCell", "LazyCell"]
                 .iter()
                 .any(|w| word_in(line, w));
+            let global = (lazy && word_in(line, "static"))
+                || ["lazy_static", "thread_local"]
+                    .iter()
+                    .any(|w| word_in(line, w));
             if global {
                 found.push(format!("{m}:{}: {}", n + 1, line.trim()));
             }
