@@ -1,11 +1,13 @@
 //! Parquet activity files (`activity*.parquet`), as data teams export them: the columns of
 //! `activity.csv` (long layout, or wide), read with polars' Parquet reader a piece of rows at a
-//! time. Each piece becomes the same text [`Table`] a CSV file gives, so one validator checks
-//! every cell; diagnostics name the row and column: `activity.parquet:row 1234:value`.
+//! time. Each piece becomes the same [`Table`] a CSV file gives, so one validator checks every
+//! cell; diagnostics name the row and column: `activity.parquet:row 1234:value`.
 //!
 //! Types are checked first, for every column at once: `year` and `value` must be numbers,
 //! the text columns (`park_id`, `metric`, `unit`, `period`, `quality`, `note`) text or
-//! integers. Numbers become the shortest text that reads back to the same value.
+//! integers. Text stays where polars holds it; numbers stay numbers, read as the validator
+//! would read their shortest text (which is written only for a problem's message); integers of
+//! a text column, and dates, become their text.
 
 use super::hive::{self, Filter};
 use super::table::{NumberCells, Table, TextColumn};

@@ -3,6 +3,7 @@
 //! its line and field count; cells go straight into compact text columns.
 //!
 //! Every cell stays text here; `input::parks` and `input::activity` decide what the text means.
+//! (A Parquet file's columns are the same [`TextColumn`]s, holding polars' text or numbers.)
 
 // A file-level error is one per file and is reported, not passed around in a loop: its size
 // does not matter, so the Diagnostic stays unboxed.
