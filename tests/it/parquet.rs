@@ -8,6 +8,16 @@ use std::path::Path;
 /// Writes `activity.csv` of `dir` as `out` in Parquet, with the types a data team's export has:
 /// year as integers, value as floats (None for a missing-value token), the rest text.
 fn to_parquet(csv_path: &Path, out: &Path, value_as_text: bool) {
+    to_parquet_in_groups(csv_path, out, value_as_text, None);
+}
+
+/// [`to_parquet`] in row groups of `group_rows` rows (polars' default when None).
+fn to_parquet_in_groups(
+    csv_path: &Path,
+    out: &Path,
+    value_as_text: bool,
+    group_rows: Option<usize>,
+) {
     let mut r = csv::Reader::from_path(csv_path).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -41,6 +51,7 @@ fn to_parquet(csv_path: &Path, out: &Path, value_as_text: bool) {
     let mut df = DataFrame::new_infer_height(cols).unwrap();
     let f = std::fs::File::create(out).unwrap();
     polars_io::parquet::write::ParquetWriter::new(f)
+        .with_row_group_size(group_rows)
         .finish(&mut df)
         .unwrap();
 }
@@ -73,6 +84,25 @@ fn a_parquet_activity_file_gives_the_inventory_of_its_csv() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, reference);
+}
+
+/// A file of many small row groups (as a streaming writer makes them: one a row here) reads as
+/// its CSV: its columns are merged into one chunk before their cells are read.
+#[test]
+fn a_parquet_file_of_many_small_row_groups_gives_the_inventory_of_its_csv() {
+    let worked = crate::data("worked");
+    let reference = inventory_csv(&worked);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(worked.join("parks.csv"), dir.path().join("parks.csv")).unwrap();
+    let file = dir.path().join("activity.parquet");
+    to_parquet_in_groups(&worked.join("activity.csv"), &file, false, Some(1));
+    let groups = polars_io::parquet::read::ParquetReader::new(std::fs::File::open(&file).unwrap())
+        .get_metadata()
+        .unwrap()
+        .row_groups
+        .len();
+    assert!(groups >= 10, "{groups} row groups");
+    assert_eq!(inventory_csv(dir.path()), reference);
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub struct Strings(StringChunked);
 
 impl Strings {
     fn new(c: &StringChunked) -> Strings {
-        Strings(c.clone())
+        Strings(in_few_chunks(c))
     }
 
     /// The cell at `row`; None when null or beyond the column.
@@ -51,6 +51,21 @@ impl Strings {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Most chunks (a file's row groups) a column read in place may have: a cell is found by
+/// walking the chunks' lengths, so a file of many small row groups (a streaming writer's) has
+/// its columns merged into one chunk first (a copy of the cells' values or 16-byte views, not
+/// of the text). Polars' own writer's groups make a few chunks per piece.
+const CHUNKS_READ_IN_PLACE: usize = 8;
+
+/// `c`, merged into one chunk when it has more than [`CHUNKS_READ_IN_PLACE`].
+fn in_few_chunks<T: PolarsDataType>(c: &ChunkedArray<T>) -> ChunkedArray<T> {
+    if c.chunks().len() > CHUNKS_READ_IN_PLACE {
+        c.rechunk().into_owned()
+    } else {
+        c.clone()
     }
 }
 
@@ -209,7 +224,7 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
                         .collect(),
                 )),
                 DataType::Float64 | DataType::Decimal(..) => {
-                    Cells::Float(Numbers(c.cast(&DataType::Float64)?.f64()?.clone()))
+                    Cells::Float(Numbers(in_few_chunks(c.cast(&DataType::Float64)?.f64()?)))
                 }
                 DataType::Date => Cells::Days(
                     c.cast(&DataType::Int32)?
@@ -238,7 +253,7 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
                     )
                 }
                 d if d.is_integer() || *d == DataType::Boolean => {
-                    Cells::Int(Numbers(c.cast(&DataType::Int64)?.i64()?.clone()))
+                    Cells::Int(Numbers(in_few_chunks(c.cast(&DataType::Int64)?.i64()?)))
                 }
                 d => Cells::Unsupported(d.to_string()),
             };

@@ -140,9 +140,11 @@ pub enum NumberError {
 /// Parses a number as operators write it: thousands separators, the file's decimal mark,
 /// full-width digits, a leading `+`. A trailing `%` or unit text is returned separately.
 pub fn parse_number(raw: &str, mark: DecimalMark) -> Result<f64, NumberError> {
-    if let Some(plain) = plain_number(raw, mark) {
-        return plain;
-    }
+    plain_number(raw, mark).unwrap_or_else(|| parse_general(raw, mark))
+}
+
+/// [`parse_number`] of any cell, as operators write it.
+fn parse_general(raw: &str, mark: DecimalMark) -> Result<f64, NumberError> {
     let folded = fold_width(raw);
     let s = folded.trim();
     // Split off trailing unit text: the longest prefix that looks numeric.
@@ -173,7 +175,7 @@ pub fn parse_number(raw: &str, mark: DecimalMark) -> Result<f64, NumberError> {
 }
 
 /// The answer of [`parse_number`] for a cell of ASCII digits, `-` and the decimal point only
-/// (how most cells are written), without the copies the general path makes; None for any other
+/// (how most cells are written), without the copies [`parse_general`] makes; None for any other
 /// cell. For such a cell every step of the general path leaves the text as it is (nothing to
 /// fold, trim, split off or remove), so the answer is the same (a test compares the two).
 fn plain_number(raw: &str, mark: DecimalMark) -> Option<Result<f64, NumberError>> {
@@ -261,31 +263,6 @@ mod tests {
                 text: "%".into()
             })
         );
-    }
-
-    /// [`parse_number`] without its short path for plain cells.
-    fn parse_general(raw: &str, mark: DecimalMark) -> Result<f64, NumberError> {
-        let folded = fold_width(raw);
-        let s = folded.trim();
-        let end = s
-            .char_indices()
-            .find(|&(_, c)| {
-                !(c.is_ascii_digit()
-                    || matches!(
-                        c,
-                        '.' | ',' | ' ' | '+' | '-' | '\'' | 'e' | 'E' | '\u{a0}' | '\u{202f}'
-                    ))
-            })
-            .map_or(s.len(), |(i, _)| i);
-        let (num, rest) = s.split_at(end);
-        let value = parse_plain(num.trim_end(), mark).ok_or(NumberError::NotANumber)?;
-        match rest.trim() {
-            "" => Ok(value),
-            text => Err(NumberError::TrailingText {
-                number: value,
-                text: text.to_string(),
-            }),
-        }
     }
 
     proptest::proptest! {

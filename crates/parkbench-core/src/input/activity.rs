@@ -453,6 +453,11 @@ impl<'a> Ctx<'a> {
     /// The number a cell of a column of numbers reads as ([`TextColumn::number`]); None for
     /// text, which is read as text.
     fn number(&self, col: Option<usize>, row: usize) -> Option<f64> {
+        // A number is what its text reads as with the decimal point (Parquet's tables have it).
+        debug_assert!(
+            col.is_none_or(|c| self.t.columns[c].number(row).is_none())
+                || self.t.decimal == crate::units::DecimalMark::Point
+        );
         col.and_then(|c| self.t.columns[c].number(row))
     }
 
@@ -638,6 +643,7 @@ impl<'a> Ctx<'a> {
         let mut periods = FxHashMap::default();
         let mut rows = Vec::new();
         let mut last_park = None;
+        let mut park_ids: Option<(&str, std::sync::Arc<str>)> = None;
         for r in range {
             let line = t.line(r);
             let park = self.cell(c_park, r);
@@ -646,10 +652,18 @@ impl<'a> Ctx<'a> {
             }
             last_park = Some(park);
             let before = diags.error_count();
-            let Some(park_id) = self.park(park, line, c_park, diags) else {
-                continue;
+            // Rows of a park share one id (what the boundary says of it is found by its address).
+            let park_id = match &park_ids {
+                Some((raw, id)) if *raw == park => id.clone(),
+                _ => {
+                    let Some(id) = self.park(park, line, c_park, diags) else {
+                        continue;
+                    };
+                    let id: std::sync::Arc<str> = id.into();
+                    park_ids = Some((park, id.clone()));
+                    id
+                }
             };
-            let park_id: std::sync::Arc<str> = park_id.into();
             let year = self.year_at((c_year, r), line, park, diags);
             let month = year
                 .and_then(|y| self.period_at((c_period, r), y, line, park, &mut periods, diags));
@@ -848,7 +862,6 @@ impl<'a> Ctx<'a> {
         None
     }
 
-    /// Some(None) = annual row, Some(Some(m)) = monthly row, None = error.
     /// [`Ctx::period`] of the cell at `row` of `col` in `year`, each (text, year) read once:
     /// `read` holds the months read so far (a cell with a problem is read, and said, each time).
     fn period_at<'c>(
@@ -869,6 +882,7 @@ impl<'a> Ctx<'a> {
         Some(month)
     }
 
+    /// Some(None) = annual row, Some(Some(m)) = monthly row, None = error.
     fn period(
         &self,
         raw: &str,
@@ -1197,6 +1211,7 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::table::NumberCells;
 
     proptest::proptest! {
         /// The fast path of `trimmed` is `str::trim` for any text (ASCII, Chinese, full-width
@@ -1289,6 +1304,165 @@ mod tests {
                 assert_eq!(format!("{parts:?}"), format!("{once:?}"), "parts of {part}");
             }
         }
+    }
+
+    /// The text a Parquet number is read as (an empty cell for a null).
+    fn float_text(v: Option<f64>) -> String {
+        let mut out = String::new();
+        if let Some(v) = v {
+            crate::input::table::number_text(&mut out, v).unwrap();
+        }
+        out
+    }
+
+    /// Checks `typed` (a table whose columns `numbers` are numbers, as a Parquet file gives
+    /// them) against its twin read from `csv` (the same cells written as text): the same rows,
+    /// and the same problems with the same values, counts and order.
+    fn reads_as_its_twin(csv: &str, numbers: &[(&str, NumberCells)], vocab: &Vocabulary) {
+        use crate::input::table::TextColumn;
+        let twin = super::super::table::read_csv_bytes("a.csv", csv.as_bytes(), vocab).unwrap();
+        assert_eq!(twin.decimal, crate::units::DecimalMark::Point);
+        let mut typed =
+            super::super::table::read_csv_bytes("a.csv", csv.as_bytes(), vocab).unwrap();
+        for (name, cells) in numbers {
+            let c = typed.col(name).unwrap();
+            typed.columns[c] = TextColumn::from_numbers(cells.clone());
+            assert_eq!(
+                typed.columns[c].cells_len(),
+                twin.columns[c].cells_len(),
+                "{name}"
+            );
+        }
+        let limits = crate::diag::ProblemLimits {
+            per_kind: 1000,
+            kept: 1000,
+            kinds: 100,
+            value_chars: 400,
+        };
+        let (mut a, mut b) = (
+            crate::diag::Report::with_limits(limits),
+            crate::diag::Report::with_limits(limits),
+        );
+        let rows = read_activity_in_parts(&twin, 0, vocab, &mut a, 7).concat();
+        let got = read_activity_in_parts(&typed, 0, vocab, &mut b, 7).concat();
+        assert!(a.error_count() > 10 && !rows.is_empty(), "{a:?}");
+        assert_eq!(got, rows);
+        assert_eq!(format!("{b:?}"), format!("{a:?}"));
+    }
+
+    /// Numbers of every kind (negative, above a share's bound, a flag of 0.5, not a number,
+    /// infinite, -0, huge, tiny, past 2^53, null) and years of every kind (the bounds and past
+    /// them, two digits, negative, huge, not whole, null), as integers and as floats, in a long
+    /// table and in a wide one, read as their text does.
+    #[test]
+    fn a_table_of_numbers_reads_as_its_text_twin() {
+        use crate::frame::{Floats, Ints};
+        let vocab = Vocabulary::embedded().unwrap();
+        let values = [
+            Some(12.5),
+            None,
+            Some(-5.0),
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(-0.0),
+            Some(1e300),
+            Some(1.5),
+            Some(0.5),
+            Some(85.0),
+            Some(2e-9),
+            Some(9_007_199_254_740_993.0),
+            Some(f64::NEG_INFINITY),
+        ];
+        let int_years = [
+            Some(2024),
+            Some(1989),
+            Some(1990),
+            Some(2100),
+            Some(2101),
+            Some(20),
+            None,
+            Some(i64::MAX),
+            Some(-2024),
+            Some(2024),
+            Some(2024),
+        ];
+        let float_years = [
+            Some(2024.0),
+            Some(2024.5),
+            Some(1989.0),
+            Some(-0.0),
+            Some(1e10),
+            Some(f64::NAN),
+            None,
+            Some(2100.0),
+            Some(2024.0),
+        ];
+        let kinds = [
+            ("electricity", "MWh"),
+            ("metering_coverage", "%"),
+            ("metering_coverage", "fraction"),
+            ("energy_platform", "flag"),
+        ];
+        let n = 400;
+        let value = |i: usize| values[i % values.len()];
+        let int_year = |i: usize| int_years[i % int_years.len()];
+        let float_year = |i: usize| float_years[i % float_years.len()];
+        for float in [false, true] {
+            let mut csv = String::from("park_id,year,metric,value,unit,period,enterprise_id\n");
+            for i in 0..n {
+                let (metric, unit) = kinds[i % kinds.len()];
+                let year = if float {
+                    float_text(float_year(i))
+                } else {
+                    int_year(i).map(|y| y.to_string()).unwrap_or_default()
+                };
+                let value = float_text(value(i));
+                let month = 1 + i % 12;
+                let firm = if i % 3 == 0 { "" } else { "F1" };
+                csv.push_str(&format!(
+                    "P{},{year},{metric},{value},{unit},2024-{month:02},{firm}\n",
+                    i / 40
+                ));
+            }
+            let years = if float {
+                NumberCells::Float(Floats::from_options((0..n).map(float_year).collect()))
+            } else {
+                NumberCells::Int(Ints::from_options((0..n).map(int_year).collect()))
+            };
+            let values = NumberCells::Float(Floats::from_options((0..n).map(value).collect()));
+            reads_as_its_twin(&csv, &[("year", years), ("value", values)], &vocab);
+        }
+        // Wide: a metric column per metric and unit; an empty cell is a metric not reported.
+        let mut csv = String::from(
+            "park_id,year,period,electricity (MWh),metering_coverage (%),energy_platform (flag)\n",
+        );
+        let columns: Vec<Vec<Option<f64>>> = (0..3)
+            .map(|k| (0..n).map(|i| value(i * 3 + k)).collect())
+            .collect();
+        for i in 0..n {
+            let cells: Vec<String> = columns.iter().map(|c| float_text(c[i])).collect();
+            let year = int_year(i).map(|y| y.to_string()).unwrap_or_default();
+            csv.push_str(&format!(
+                "P{},{year},2024-{:02},{}\n",
+                i / 40,
+                1 + i % 12,
+                cells.join(",")
+            ));
+        }
+        let numbers: Vec<(&str, NumberCells)> = [
+            "electricity (MWh)",
+            "metering_coverage (%)",
+            "energy_platform (flag)",
+        ]
+        .into_iter()
+        .zip(&columns)
+        .map(|(name, c)| (name, NumberCells::Float(Floats::from_options(c.clone()))))
+        .chain([(
+            "year",
+            NumberCells::Int(Ints::from_options((0..n).map(int_year).collect())),
+        )])
+        .collect();
+        reads_as_its_twin(&csv, &numbers, &vocab);
     }
 
     #[test]

@@ -431,6 +431,42 @@ mod tests {
     use super::*;
     use crate::world::Memory;
 
+    proptest::proptest! {
+        /// A year typed as a number (float or integer, any) is the year its text is read as.
+        #[test]
+        fn a_typed_year_is_the_year_of_its_text(
+            x in proptest::num::f64::ANY,
+            i in proptest::num::i64::ANY,
+            near in -3000i64..3000,
+        ) {
+            use crate::frame::{Floats, Ints};
+            use crate::input::table::NumberCells;
+            let columns = [
+                TextColumn::from_numbers(NumberCells::Float(Floats::from_options(vec![
+                    Some(x),
+                    Some(near as f64),
+                    Some(near as f64 + 0.5),
+                    None,
+                ]))),
+                TextColumn::from_numbers(NumberCells::Int(Ints::from_options(vec![
+                    Some(i),
+                    Some(near),
+                    None,
+                ]))),
+            ];
+            for column in &columns {
+                for r in 0..column.cells_len() {
+                    let text = column.text(r);
+                    proptest::prop_assert_eq!(
+                        cell_year(column, r),
+                        text.as_deref().and_then(year_of),
+                        "{:?}", text
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn folder_names_are_keys_and_values_percent_decoded() {
         assert_eq!(

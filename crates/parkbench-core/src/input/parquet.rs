@@ -189,8 +189,9 @@ fn table(
     let mut problems = Vec::new();
     let mut fitting = Vec::with_capacity(columns.len());
     for (i, ((raw, cells), name)) in columns.into_iter().zip(&header).enumerate() {
-        let number = NUMBER_COLUMNS.contains(&name.as_str());
-        let text = TEXT_COLUMNS.contains(&name.as_str());
+        // Named in any case, as `Table::col` finds them.
+        let number = NUMBER_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name));
+        let text = TEXT_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name));
         let kind = match &cells {
             Cells::Text(_) => t!("diag.kind.text"),
             Cells::Int(_) => t!("diag.kind.integers"),
