@@ -26,18 +26,31 @@ pub enum Cells {
     Unsupported(String),
 }
 
-/// A text column of a Parquet file as polars read it (in one piece): each cell is read where
-/// polars holds it, with no copy of the text.
-#[derive(Debug, Clone)]
-pub struct Strings(StringChunked);
+/// A column of a Parquet file as polars read it: each cell is read where polars holds it, with
+/// no copy of the text or the numbers.
+#[derive(Clone)]
+pub struct InPlace<T: PolarsDataType>(ChunkedArray<T>);
 
-impl Strings {
-    fn new(c: &StringChunked) -> Strings {
-        Strings(in_few_chunks(c))
+/// Text cells of a Parquet column.
+pub type Strings = InPlace<StringType>;
+/// Integers of a Parquet column.
+pub type Ints = InPlace<Int64Type>;
+/// Floats of a Parquet column.
+pub type Floats = InPlace<Float64Type>;
+
+impl<T: PolarsDataType> std::fmt::Debug for InPlace<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InPlace({} cells)", self.0.len())
+    }
+}
+
+impl<T: PolarsDataType> InPlace<T> {
+    fn new(c: &ChunkedArray<T>) -> Self {
+        InPlace(in_few_chunks(c))
     }
 
     /// The cell at `row`; None when null or beyond the column.
-    pub fn get(&self, row: usize) -> Option<&str> {
+    pub fn get(&self, row: usize) -> Option<T::Physical<'_>> {
         if row >= self.0.len() {
             return None;
         }
@@ -51,6 +64,18 @@ impl Strings {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl<T: PolarsNumericType> InPlace<T> {
+    /// A column of these numbers (None for a null cell).
+    pub fn from_options(cells: Vec<Option<T::Native>>) -> Self {
+        InPlace(cells.into_iter().collect())
+    }
+
+    /// The cells, in order.
+    pub fn to_vec(&self) -> Vec<Option<T::Native>> {
+        self.0.iter().collect()
     }
 }
 
@@ -66,51 +91,6 @@ fn in_few_chunks<T: PolarsDataType>(c: &ChunkedArray<T>) -> ChunkedArray<T> {
         c.rechunk().into_owned()
     } else {
         c.clone()
-    }
-}
-
-/// A column of numbers of a Parquet file as polars read it: each cell is read where polars
-/// holds it (no copy).
-#[derive(Clone)]
-pub struct Numbers<T: PolarsNumericType>(ChunkedArray<T>);
-
-impl<T: PolarsNumericType> std::fmt::Debug for Numbers<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Numbers({} cells)", self.0.len())
-    }
-}
-
-/// Integers of a Parquet column.
-pub type Ints = Numbers<Int64Type>;
-/// Floats of a Parquet column.
-pub type Floats = Numbers<Float64Type>;
-
-impl<T: PolarsNumericType> Numbers<T> {
-    /// A column of these numbers (None for a null cell).
-    pub fn from_options(cells: Vec<Option<T::Native>>) -> Self {
-        Numbers(cells.into_iter().collect())
-    }
-
-    /// The cell at `row`; None when null or beyond the column.
-    pub fn get(&self, row: usize) -> Option<T::Native> {
-        if row >= self.0.len() {
-            return None;
-        }
-        self.0.get(row)
-    }
-
-    /// Number of cells, nulls included.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The cells, in order.
-    pub fn to_vec(&self) -> Vec<Option<T::Native>> {
-        self.0.iter().collect()
     }
 }
 
@@ -210,21 +190,21 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
         .par_iter()
         .map(|c| {
             let cells = match c.dtype() {
-                DataType::String => Cells::Text(Strings::new(c.str()?)),
+                DataType::String => Cells::Text(InPlace::new(c.str()?)),
                 // pandas `category`, polars `Categorical` and `Enum`: dictionary columns.
                 DataType::Categorical(..) | DataType::Enum(..) => {
-                    Cells::Text(Strings::new(c.cast(&DataType::String)?.str()?))
+                    Cells::Text(InPlace::new(c.cast(&DataType::String)?.str()?))
                 }
                 // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
                 // shortest text of the 32-bit value is what was written.
-                DataType::Float32 => Cells::Float(Numbers(
+                DataType::Float32 => Cells::Float(InPlace(
                     c.f32()?
                         .iter()
                         .map(|v| v.map(|x| format!("{x}").parse().unwrap_or(f64::from(x))))
                         .collect(),
                 )),
                 DataType::Float64 | DataType::Decimal(..) => {
-                    Cells::Float(Numbers(in_few_chunks(c.cast(&DataType::Float64)?.f64()?)))
+                    Cells::Float(InPlace::new(c.cast(&DataType::Float64)?.f64()?))
                 }
                 DataType::Date => Cells::Days(
                     c.cast(&DataType::Int32)?
@@ -253,7 +233,7 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
                     )
                 }
                 d if d.is_integer() || *d == DataType::Boolean => {
-                    Cells::Int(Numbers(in_few_chunks(c.cast(&DataType::Int64)?.i64()?)))
+                    Cells::Int(InPlace::new(c.cast(&DataType::Int64)?.i64()?))
                 }
                 d => Cells::Unsupported(d.to_string()),
             };

@@ -525,16 +525,8 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let before = diags.error_count();
-            let park_id = match &last_park {
-                Some((raw, id)) if *raw == park => id.clone(),
-                _ => {
-                    let Some(id) = self.park(park, line, c_park, diags) else {
-                        continue;
-                    };
-                    let id: std::sync::Arc<str> = id.into();
-                    last_park = Some((park, id.clone()));
-                    id
-                }
+            let Some(park_id) = self.park_at(park, (line, c_park), &mut last_park, diags) else {
+                continue;
             };
             let year = self.year_at((c_year, r), line, park, diags);
             let metric_raw = self.cell(c_metric, r);
@@ -652,17 +644,8 @@ impl<'a> Ctx<'a> {
             }
             last_park = Some(park);
             let before = diags.error_count();
-            // Rows of a park share one id (what the boundary says of it is found by its address).
-            let park_id = match &park_ids {
-                Some((raw, id)) if *raw == park => id.clone(),
-                _ => {
-                    let Some(id) = self.park(park, line, c_park, diags) else {
-                        continue;
-                    };
-                    let id: std::sync::Arc<str> = id.into();
-                    park_ids = Some((park, id.clone()));
-                    id
-                }
+            let Some(park_id) = self.park_at(park, (line, c_park), &mut park_ids, diags) else {
+                continue;
             };
             let year = self.year_at((c_year, r), line, park, diags);
             let month = year
@@ -735,6 +718,26 @@ impl<'a> Ctx<'a> {
             self.cell(Some(c), r),
         ));
         true
+    }
+
+    /// [`Ctx::park`] of a row's park cell `raw`, sharing the id of the row before (`last`) when
+    /// it is the same: rows of a park share one `Arc` (what the boundary says of it is found by
+    /// its address).
+    fn park_at<'c>(
+        &self,
+        raw: &'c str,
+        (line, col): (usize, Option<usize>),
+        last: &mut Option<(&'c str, std::sync::Arc<str>)>,
+        diags: &mut crate::diag::Report,
+    ) -> Option<std::sync::Arc<str>> {
+        if let Some((cell, id)) = last
+            && *cell == raw
+        {
+            return Some(id.clone());
+        }
+        let id: std::sync::Arc<str> = self.park(raw, line, col, diags)?.into();
+        *last = Some((raw, id.clone()));
+        Some(id)
     }
 
     fn park(
@@ -1350,42 +1353,55 @@ mod tests {
         assert_eq!(format!("{b:?}"), format!("{a:?}"));
     }
 
-    /// Numbers of every kind (negative, above a share's bound, a flag of 0.5, not a number,
-    /// infinite, -0, huge, tiny, past 2^53, null) and years of every kind (the bounds and past
-    /// them, two digits, negative, huge, not whole, null), as integers and as floats, in a long
-    /// table and in a wide one, read as their text does.
+    /// Values of every kind: negative, above a share's bound, a flag of 0.5, not a number,
+    /// infinite, -0, huge, tiny, past 2^53, null.
+    const TYPED_VALUES: [Option<f64>; 13] = [
+        Some(12.5),
+        None,
+        Some(-5.0),
+        Some(f64::NAN),
+        Some(f64::INFINITY),
+        Some(-0.0),
+        Some(1e300),
+        Some(1.5),
+        Some(0.5),
+        Some(85.0),
+        Some(2e-9),
+        Some(9_007_199_254_740_993.0),
+        Some(f64::NEG_INFINITY),
+    ];
+
+    /// Integer years of every kind: the bounds and past them, two digits, negative, huge, null.
+    const TYPED_YEARS: [Option<i64>; 11] = [
+        Some(2024),
+        Some(1989),
+        Some(1990),
+        Some(2100),
+        Some(2101),
+        Some(20),
+        None,
+        Some(i64::MAX),
+        Some(-2024),
+        Some(2024),
+        Some(2024),
+    ];
+
+    /// Rows of [`TYPED_VALUES`] in turn.
+    fn typed_value(i: usize) -> Option<f64> {
+        TYPED_VALUES[i % TYPED_VALUES.len()]
+    }
+
+    /// Rows of [`TYPED_YEARS`] in turn.
+    fn typed_year(i: usize) -> Option<i64> {
+        TYPED_YEARS[i % TYPED_YEARS.len()]
+    }
+
+    /// Typed numbers and years (integers and floats, not whole too) of a long table read as
+    /// their text does.
     #[test]
     fn a_table_of_numbers_reads_as_its_text_twin() {
         use crate::frame::{Floats, Ints};
         let vocab = Vocabulary::embedded().unwrap();
-        let values = [
-            Some(12.5),
-            None,
-            Some(-5.0),
-            Some(f64::NAN),
-            Some(f64::INFINITY),
-            Some(-0.0),
-            Some(1e300),
-            Some(1.5),
-            Some(0.5),
-            Some(85.0),
-            Some(2e-9),
-            Some(9_007_199_254_740_993.0),
-            Some(f64::NEG_INFINITY),
-        ];
-        let int_years = [
-            Some(2024),
-            Some(1989),
-            Some(1990),
-            Some(2100),
-            Some(2101),
-            Some(20),
-            None,
-            Some(i64::MAX),
-            Some(-2024),
-            Some(2024),
-            Some(2024),
-        ];
         let float_years = [
             Some(2024.0),
             Some(2024.5),
@@ -1404,8 +1420,6 @@ mod tests {
             ("energy_platform", "flag"),
         ];
         let n = 400;
-        let value = |i: usize| values[i % values.len()];
-        let int_year = |i: usize| int_years[i % int_years.len()];
         let float_year = |i: usize| float_years[i % float_years.len()];
         for float in [false, true] {
             let mut csv = String::from("park_id,year,metric,value,unit,period,enterprise_id\n");
@@ -1414,9 +1428,9 @@ mod tests {
                 let year = if float {
                     float_text(float_year(i))
                 } else {
-                    int_year(i).map(|y| y.to_string()).unwrap_or_default()
+                    typed_year(i).map(|y| y.to_string()).unwrap_or_default()
                 };
-                let value = float_text(value(i));
+                let value = float_text(typed_value(i));
                 let month = 1 + i % 12;
                 let firm = if i % 3 == 0 { "" } else { "F1" };
                 csv.push_str(&format!(
@@ -1427,21 +1441,30 @@ mod tests {
             let years = if float {
                 NumberCells::Float(Floats::from_options((0..n).map(float_year).collect()))
             } else {
-                NumberCells::Int(Ints::from_options((0..n).map(int_year).collect()))
+                NumberCells::Int(Ints::from_options((0..n).map(typed_year).collect()))
             };
-            let values = NumberCells::Float(Floats::from_options((0..n).map(value).collect()));
+            let values =
+                NumberCells::Float(Floats::from_options((0..n).map(typed_value).collect()));
             reads_as_its_twin(&csv, &[("year", years), ("value", values)], &vocab);
         }
-        // Wide: a metric column per metric and unit; an empty cell is a metric not reported.
+    }
+
+    /// A wide table's typed metric columns read as their text does; an empty cell is a metric
+    /// not reported.
+    #[test]
+    fn a_wide_table_of_numbers_reads_as_its_text_twin() {
+        use crate::frame::{Floats, Ints};
+        let vocab = Vocabulary::embedded().unwrap();
+        let n = 400;
         let mut csv = String::from(
             "park_id,year,period,electricity (MWh),metering_coverage (%),energy_platform (flag)\n",
         );
         let columns: Vec<Vec<Option<f64>>> = (0..3)
-            .map(|k| (0..n).map(|i| value(i * 3 + k)).collect())
+            .map(|k| (0..n).map(|i| typed_value(i * 3 + k)).collect())
             .collect();
         for i in 0..n {
             let cells: Vec<String> = columns.iter().map(|c| float_text(c[i])).collect();
-            let year = int_year(i).map(|y| y.to_string()).unwrap_or_default();
+            let year = typed_year(i).map(|y| y.to_string()).unwrap_or_default();
             csv.push_str(&format!(
                 "P{},{year},2024-{:02},{}\n",
                 i / 40,
@@ -1459,7 +1482,7 @@ mod tests {
         .map(|(name, c)| (name, NumberCells::Float(Floats::from_options(c.clone()))))
         .chain([(
             "year",
-            NumberCells::Int(Ints::from_options((0..n).map(int_year).collect())),
+            NumberCells::Int(Ints::from_options((0..n).map(typed_year).collect())),
         )])
         .collect();
         reads_as_its_twin(&csv, &numbers, &vocab);
