@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use super::activity::{Row, YEARS};
+use super::blocks::Blocks;
 use crate::diag::{Diagnostic, Origin};
 use crate::reference::Vocabulary;
 
@@ -111,9 +112,9 @@ pub struct Collector {
     /// Every unit of a park, the park's own first when it has rows.
     units_of: FxHashMap<Arc<str>, Vec<u32>>,
     /// In the order each group's first row came.
-    pub groups: Vec<Group>,
+    pub groups: Blocks<Group>,
     index: FxHashMap<u64, u32>,
-    periods: Vec<Periods>,
+    periods: Blocks<Periods>,
     duplicates: Vec<Duplicate>,
     /// The unit of the last row (rows of a park come in runs).
     last_park: Option<(Arc<str>, Option<Arc<str>>, u32)>,
@@ -305,7 +306,7 @@ impl Collector {
         }
         // What only the checks needed.
         self.duplicates = Vec::new();
-        self.periods = Vec::new();
+        self.periods = Blocks::default();
     }
 
     /// Activity of parks `known` lacks: an error at each such park's first row.
