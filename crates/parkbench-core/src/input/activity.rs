@@ -209,13 +209,17 @@ struct Ctx<'a> {
 /// fill: a part's rows are then written into memory the process already has, instead of pages
 /// the system must give and zero for each part (a quarter of the CPU of `score` on a national
 /// tree was the system zeroing pages, a third of that for new row vectors). Holds at most its
-/// bound; a vector too small for the part asked for is not used.
+/// bound, of vectors of at most [`SpareRows::LARGEST`] rows (a wide table's part, or a piece
+/// checked in one pass, is let go); a vector too small for the part asked for is not used.
 pub struct SpareRows {
     held: std::sync::Mutex<Vec<Vec<Row>>>,
     bound: usize,
 }
 
 impl SpareRows {
+    /// Rows of the largest vector kept: twice a part's.
+    pub const LARGEST: usize = 2 * PART_ROWS;
+
     /// Keeps at most `bound` vectors (0: none, every part's vector is new).
     pub fn holding(bound: usize) -> Self {
         SpareRows {
@@ -234,13 +238,23 @@ impl SpareRows {
     }
 
     /// Keeps `rows`' memory (its rows dropped) for a later [`SpareRows::take`], when fewer
-    /// than the bound are held.
+    /// than the bound are held and it is no larger than [`SpareRows::LARGEST`].
     pub fn give(&self, mut rows: Vec<Row>) {
+        if rows.capacity() > Self::LARGEST {
+            return;
+        }
         rows.clear();
         if let Ok(mut held) = self.held.lock()
             && held.len() < self.bound
         {
             held.push(rows);
+        }
+    }
+
+    /// Lets every held vector go (when reading is over).
+    pub fn clear(&self) {
+        if let Ok(mut held) = self.held.lock() {
+            *held = Vec::new();
         }
     }
 }
@@ -361,8 +375,9 @@ pub fn read_activity(
 }
 
 /// [`read_activity`] as the rows of its parts, in order: for a caller that takes them a part
-/// at a time, so that no copy of all the rows is ever made, and gives each part's vector back
-/// to `spare` once its rows are taken.
+/// at a time, so that no copy of all the rows is ever made. Each part's vector is taken from
+/// `spare` when it holds one large enough (the caller may give it back once its rows are
+/// taken).
 pub fn read_activity_parts(
     t: &Table,
     file_index: u16,
@@ -473,6 +488,7 @@ impl<'a> Ctx<'a> {
             .collect();
         let (rows, reports): (Vec<Vec<Row>>, Vec<crate::diag::Report>) = done.into_iter().unzip();
         if !diags.absorbs_exactly(&reports) {
+            rows.into_iter().for_each(|r| self.spare.give(r));
             return vec![check(0..n, diags)];
         }
         for r in reports {
@@ -1354,7 +1370,11 @@ mod tests {
             let spare = SpareRows::holding(4);
             for part in [1, 2, 7, 64, 599, 3] {
                 let mut parts = crate::diag::Report::with_limits(limits);
+                let held = spare.held.lock().unwrap().len();
                 let each = read_activity_in_parts(&t, 0, &vocab, &mut parts, part, &spare);
+                // The parts took the vectors given back (every one, when they are as many).
+                let left = spare.held.lock().unwrap().len();
+                assert!(left < held || held == 0, "{part}: {left} of {held} left");
                 let got = each.concat();
                 each.into_iter().for_each(|v| spare.give(v));
                 assert_eq!(got, rows, "parts of {part}");
@@ -1389,15 +1409,20 @@ mod tests {
         assert!(b.is_empty() && b.capacity() >= 100);
         assert_eq!(b.as_ptr(), at);
         spare.give(b);
-        // Too small for 1,000 rows: a new vector (the small one is dropped).
+        // Too small for 1,000 rows: a new vector (the small one is let go).
         assert!(spare.take(1000).capacity() >= 1000);
-        assert!(spare.take(1).capacity() >= 1);
+        assert!(spare.held.lock().unwrap().is_empty());
+        // Larger than the largest kept: let go.
+        spare.give(Vec::with_capacity(SpareRows::LARGEST + 1));
+        assert!(spare.held.lock().unwrap().is_empty());
         // At most two are held.
         for _ in 0..5 {
             spare.give(vec![row.clone(); 3]);
         }
         assert_eq!(spare.held.lock().unwrap().len(), 2);
         assert!(spare.held.lock().unwrap().iter().all(Vec::is_empty));
+        spare.clear();
+        assert!(spare.held.lock().unwrap().is_empty());
         // Holding none: nothing is kept.
         let none = SpareRows::holding(0);
         none.give(Vec::with_capacity(10));

@@ -7,11 +7,19 @@
 /// the national year's peak higher, 2.52 against 2.44 GB).
 const BLOCK: usize = 1 << 13;
 
-/// A vector of `T` in blocks of 8,192 items, indexed as one.
-#[derive(Debug, Clone)]
+/// A vector of `T` in blocks of 8,192 items, indexed as one. (A clone's last block has no room
+/// to spare: its next push moves that block, as a vector's would.)
+#[derive(Clone)]
 pub struct Blocks<T> {
     blocks: Vec<Vec<T>>,
     len: usize,
+}
+
+/// Printed as the list of its items, as a vector is.
+impl<T: std::fmt::Debug> std::fmt::Debug for Blocks<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl<T> Default for Blocks<T> {
@@ -110,6 +118,7 @@ mod tests {
                 assert_eq!(b.get(i), v.get(i), "{n}: {i}");
             }
             assert_eq!(b.get(n), None);
+            assert_eq!(format!("{b:?}"), format!("{v:?}"));
             if n > BLOCK {
                 b[BLOCK] += 1;
                 assert_eq!(b[BLOCK], BLOCK * 3 + 1);

@@ -760,6 +760,8 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
             parquet_activity(source, how, acc, add);
         }
     });
+    // Only the Parquet files' parts are given back: nothing is held past them.
+    how.spare.clear();
     for (name, t) in tables.activity {
         collecting(&mut sums, None, None, |add| {
             activity_sheet(name, t, how, acc, add)
