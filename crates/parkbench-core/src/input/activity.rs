@@ -251,6 +251,12 @@ impl SpareRows {
         }
     }
 
+    /// Vectors held.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
+        self.held.lock().map_or(0, |held| held.len())
+    }
+
     /// Lets every held vector go (when reading is over).
     pub fn clear(&self) {
         if let Ok(mut held) = self.held.lock() {

@@ -747,15 +747,13 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     let of = |kind: SourceKind| sources.iter().filter(move |s| s.kind == kind);
     let mut sums = (&mut collector, &mut touched);
     for source in of(SourceKind::Activity) {
-        collecting(&mut sums, None, None, |add| {
-            activity_csv(source, how, acc, add)
-        });
+        collecting(&mut sums, None, |add| activity_csv(source, how, acc, add));
     }
     // One thread adds the rows of every Parquet file of the group: a tree's files are often
     // a piece or less each, and the next file is read while the last one's rows are added.
     let parquet = of(SourceKind::ActivityParquet).next().is_some();
-    let queued = parquet.then_some(PARQUET_PARTS_QUEUED);
-    collecting(&mut sums, queued, Some(&how.spare), |add| {
+    let queue = parquet.then_some((PARQUET_PARTS_QUEUED, &how.spare));
+    collecting(&mut sums, queue, |add| {
         for source in of(SourceKind::ActivityParquet) {
             parquet_activity(source, how, acc, add);
         }
@@ -763,7 +761,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     // Only the Parquet files' parts are given back: nothing is held past them.
     how.spare.clear();
     for (name, t) in tables.activity {
-        collecting(&mut sums, None, None, |add| {
+        collecting(&mut sums, None, |add| {
             activity_sheet(name, t, how, acc, add)
         });
     }
@@ -799,17 +797,17 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
 
 /// Runs `read`, which reads, checks and admits activity rows on this thread (every problem in
 /// file order) and hands them on a part at a time, to be added to the collector in that order
-/// with the parks they touch noted: on this thread (`queued` None), or on a thread of its own
-/// while at most `queued` more parts wait. Each part's emptied vector goes to `spare`, when
-/// given: a Parquet file's, whose parts wait in a queue. A CSV file's are let go: one piece's
-/// vectors held between pieces made `score`'s peak on 1,000 parks (the reading's) 117 ->
-/// 129-132 MiB, above twice the CSV.
+/// with the parks they touch noted: on this thread (`queue` None), or on a thread of its own
+/// while at most `queued` more parts wait (`queue` Some((queued, spare))), each part's emptied
+/// vector then going to `spare` for the next parts. Rows added on this thread (a CSV file's)
+/// let their vectors go: one piece's vectors held between pieces made `score`'s peak on 1,000
+/// parks (the reading's) 117 -> 129-132 MiB, above twice the CSV.
 fn collecting(
     (activity, touched): &mut (&mut collect::Collector, &mut FxHashSet<u32>),
-    queued: Option<usize>,
-    spare: Option<&activity::SpareRows>,
+    queue: Option<(usize, &activity::SpareRows)>,
     read: impl FnOnce(&mut AddRows<'_>),
 ) {
+    let spare = queue.map(|(_, spare)| spare);
     let add =
         |activity: &mut collect::Collector, touched: &mut FxHashSet<u32>, mut rows: Vec<Row>| {
             let mut last = None;
@@ -825,7 +823,7 @@ fn collecting(
             }
         };
     let mut read = Some(read);
-    if let Some(queued) = queued {
+    if let Some((queued, _)) = queue {
         std::thread::scope(|scope| {
             let (to_collector, parts) = std::sync::mpsc::sync_channel::<Vec<Row>>(queued);
             let (activity, touched) = (&mut **activity, &mut **touched);
@@ -1525,4 +1523,60 @@ pub fn short_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(park: &str, month: u8) -> Row {
+        Row {
+            park_id: park.into(),
+            year: 2024,
+            metric: 0,
+            value: Some(f64::from(month)),
+            month: Some(month),
+            grade: activity::Grade::A,
+            enterprise: None,
+            enterprise_column: 0,
+            file: 0,
+            line: u32::from(month) + 1,
+            column: 4,
+        }
+    }
+
+    /// Parts of three parks, each in a vector from `spare`, through `collecting` with `queue`.
+    fn collect_three(queue: Option<(usize, &activity::SpareRows)>) -> collect::Collector {
+        let spare = activity::SpareRows::holding(4);
+        let mut collector = collect::Collector::default();
+        let mut touched = FxHashSet::default();
+        collecting(&mut (&mut collector, &mut touched), queue, |add| {
+            for park in ["a", "b", "c"] {
+                let mut rows = spare.take(12);
+                rows.extend((1..=12).map(|m| row(park, m)));
+                add(rows);
+            }
+        });
+        assert_eq!(touched.len(), 3);
+        collector
+    }
+
+    #[test]
+    fn queued_parts_are_added_in_order_and_their_vectors_given_back() {
+        let spare = activity::SpareRows::holding(4);
+        let collector = collect_three(Some((1, &spare)));
+        let parks: Vec<(&str, u64)> = collector.parks.iter().map(|p| (&*p.id, p.rows)).collect();
+        assert_eq!(parks, [("a", 12), ("b", 12), ("c", 12)]);
+        let sums: Vec<f64> = collector.groups.iter().map(|g| g.sum).collect();
+        assert_eq!(sums, [78.0, 78.0, 78.0]);
+        // Every part's vector came back, empty, with its room.
+        assert_eq!(spare.held(), 3);
+        assert!((0..3).all(|_| {
+            let v = spare.take(12);
+            v.is_empty() && v.capacity() >= 12
+        }));
+        // Added on this thread (a CSV file's parts, no pool to give to): the same sums.
+        let here = collect_three(None);
+        assert!(here.groups.iter().map(|g| g.sum).eq(sums));
+    }
 }
