@@ -3,7 +3,7 @@
 //! metric's canonical unit. Both layouts produce the same [`Row`]s.
 
 use super::is_missing_token;
-use super::table::Table;
+use super::table::{Table, TextColumn};
 use crate::diag::Diagnostic;
 use crate::reference::{Metric, Vocabulary};
 use crate::units::{NumberError, Unit, parse_number, unit_key};
@@ -87,26 +87,49 @@ pub type EnterpriseId = Option<std::sync::Arc<str>>;
 struct Enterprises<'t> {
     last: Option<(&'t str, std::sync::Arc<str>)>,
     seen: FxHashMap<&'t str, std::sync::Arc<str>>,
+    /// Ids by the address and length of their cell's text, for a column whose cells of the same
+    /// text share it ([`TextColumn::shares_text`]): found without hashing the text (a national
+    /// tree's rows name a new enterprise on nearly every row). Equal addresses and lengths are
+    /// the same bytes while the table lives, which the cells' lifetime guarantees.
+    by_address: Option<FxHashMap<(usize, usize), std::sync::Arc<str>>>,
 }
 
 impl<'t> Enterprises<'t> {
+    /// For the cells of `column` (None: the table has no enterprise column).
+    fn of_column(column: Option<&TextColumn>) -> Self {
+        Enterprises {
+            by_address: column
+                .is_some_and(TextColumn::shares_text)
+                .then(FxHashMap::default),
+            ..Enterprises::default()
+        }
+    }
+
     /// The enterprise of a cell (None: the park's own row).
     fn of(&mut self, raw: &'t str) -> EnterpriseId {
+        let address = (raw.as_ptr() as usize, raw.len());
+        if let Some(id) = self.by_address.as_ref().and_then(|m| m.get(&address)) {
+            return Some(id.clone());
+        }
         let raw = raw.trim();
         if raw.is_empty() {
             return None;
         }
-        if let Some((cell, id)) = &self.last
-            && *cell == raw
-        {
-            return Some(id.clone());
+        let id = match &self.last {
+            Some((cell, id)) if *cell == raw => id.clone(),
+            _ => {
+                let id = self
+                    .seen
+                    .entry(raw)
+                    .or_insert_with(|| enterprise_id(raw).into())
+                    .clone();
+                self.last = Some((raw, id.clone()));
+                id
+            }
+        };
+        if let Some(m) = &mut self.by_address {
+            m.insert(address, id.clone());
         }
-        let id = self
-            .seen
-            .entry(raw)
-            .or_insert_with(|| enterprise_id(raw).into())
-            .clone();
-        self.last = Some((raw, id.clone()));
         Some(id)
     }
 }
@@ -284,6 +307,10 @@ impl SlashDates {
         let (mut a_big, mut b_big, mut b_one, mut a_one, mut any) =
             (false, false, true, true, false);
         for c in cells {
+            // Most cells are no such date (`2024-01`); they are passed over without splitting.
+            if memchr::memchr(b'/', c.as_bytes()).is_none() {
+                continue;
+            }
             let mut p = c.trim().split(' ').next().unwrap_or("").split('/');
             let (Some(a), Some(b), Some(y), None) = (p.next(), p.next(), p.next(), p.next()) else {
                 continue;
@@ -575,7 +602,7 @@ impl<'a> Ctx<'a> {
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
-        let mut enterprises = Enterprises::default();
+        let mut enterprises = Enterprises::of_column(c_enterprise.map(|c| &t.columns[c]));
         let mut periods = FxHashMap::default();
         let mut rows = self.spare.take(range.len());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
@@ -700,7 +727,7 @@ impl<'a> Ctx<'a> {
         let c_quality = t.col("quality");
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
-        let mut enterprises = Enterprises::default();
+        let mut enterprises = Enterprises::of_column(c_enterprise.map(|c| &t.columns[c]));
         let mut periods = FxHashMap::default();
         let mut rows = self.spare.take(range.len());
         let mut last_park = None;
@@ -1329,6 +1356,30 @@ mod tests {
         assert_eq!(e.of("  "), None);
         let long = "统一社会信用代码统一社会信用代码12";
         assert_eq!(&*e.of(long).unwrap(), long);
+    }
+
+    /// Found by its cell's address (a column whose equal cells share their text), an
+    /// enterprise is the one its text gives: a cell at the same address but shorter is another
+    /// text, and equal text elsewhere is the same enterprise.
+    #[test]
+    fn enterprises_found_by_address_are_the_ones_their_text_gives() {
+        let mut e = Enterprises {
+            by_address: Some(FxHashMap::default()),
+            ..Enterprises::default()
+        };
+        let text = String::from("91320500ma1xyz123a firm-1");
+        let (code, prefix, firm) = (&text[..18], &text[..6], &text[19..]);
+        let a = e.of(code).unwrap();
+        assert_eq!(&*a, "91320500MA1XYZ123A");
+        assert!(std::sync::Arc::ptr_eq(&a, &e.of(code).unwrap()));
+        assert_eq!(&*e.of(prefix).unwrap(), "913205");
+        assert!(std::sync::Arc::ptr_eq(&a, &e.of(code).unwrap()));
+        let f = e.of(firm).unwrap();
+        assert_eq!(&*f, "firm-1");
+        let elsewhere = String::from(" firm-1");
+        assert!(std::sync::Arc::ptr_eq(&f, &e.of(&elsewhere).unwrap()));
+        assert_eq!(e.of(&text[18..19]), None);
+        assert_eq!(e.by_address.as_ref().map(|m| m.len()), Some(4));
     }
 
     /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months

@@ -130,6 +130,40 @@ impl Collector {
     /// Adds a checked row; returns the number of its park.
     pub fn add(&mut self, r: Row) -> u32 {
         let park = self.park_of(&r.park_id, &r.enterprise);
+        self.add_to(park, r);
+        park
+    }
+
+    /// Adds a part's checked rows in order (the vector is left empty, its room kept), telling
+    /// `unit` the number of each unit (park, or enterprise of a park) the rows are of, at least
+    /// once each. A part's rows share their park's and enterprise's
+    /// text (one `Arc` each): each pair's unit is found once, by the texts' addresses, not
+    /// hashed and compared on every row (the rows of a national tree name a new enterprise on
+    /// nearly every row). The `Arc`s are held with the answer, so an address is never another
+    /// text's.
+    pub fn add_part(&mut self, rows: &mut Vec<Row>, mut unit: impl FnMut(u32)) {
+        type Held = (u32, Arc<str>, Option<Arc<str>>);
+        let mut by_address: FxHashMap<(*const u8, *const u8), Held> = FxHashMap::default();
+        for r in rows.drain(..) {
+            let enterprise = r
+                .enterprise
+                .as_ref()
+                .map_or(std::ptr::null(), |e| e.as_ptr());
+            let park = match by_address.entry((r.park_id.as_ptr(), enterprise)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.get().0,
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let park = self.park_of(&r.park_id, &r.enterprise);
+                    e.insert((park, r.park_id.clone(), r.enterprise.clone()));
+                    unit(park);
+                    park
+                }
+            };
+            self.add_to(park, r);
+        }
+    }
+
+    /// Adds a checked row to the unit `park` (its park and enterprise's).
+    fn add_to(&mut self, park: u32, r: Row) {
         let at = At {
             file: r.file,
             column: r.column,
@@ -211,7 +245,6 @@ impl Collector {
         }
         g.monthly += u32::from(r.month.is_some());
         g.estimated += u32::from(r.grade.low());
-        park
     }
 
     fn park_of(&mut self, id: &Arc<str>, enterprise: &Option<Arc<str>>) -> u32 {
@@ -573,5 +606,72 @@ mod tests {
         }
         assert_eq!(values.iter().fold(0.0, |a, b| a + b), 6703.238000000001);
         assert_eq!(c.groups[0].sum, 6703.238);
+    }
+
+    /// A part added at once goes to the units, groups and sums that adding its rows one by one
+    /// gives, whether rows of a unit share their texts' `Arc`s or hold equal texts apart; every
+    /// unit is told at least once, and the part's vector comes back empty with its room.
+    #[test]
+    fn a_part_added_at_once_is_its_rows_added_one_by_one() {
+        let (p1, p2): (Arc<str>, Arc<str>) = ("p1".into(), "p2".into());
+        let (e1, e2): (Arc<str>, Arc<str>) = ("E1".into(), "E2".into());
+        let mut rows = Vec::new();
+        for (i, m) in (1..=12u8).enumerate() {
+            for (park, enterprise) in [
+                (&p1, None),
+                (&p1, Some(&e1)),
+                (&p1, Some(&e2)),
+                (&p2, Some(&e1)),
+            ] {
+                let mut r = row(
+                    "",
+                    0,
+                    Some(m),
+                    Some(i as f64 + 0.25),
+                    0,
+                    10 + rows.len() as u32,
+                );
+                // Every third row holds its texts apart: equal text, another address.
+                r.park_id = if rows.len() % 3 == 0 {
+                    Arc::from(&**park)
+                } else {
+                    park.clone()
+                };
+                r.enterprise = enterprise.map(|e| match rows.len() % 3 {
+                    0 => Arc::from(&**e),
+                    _ => e.clone(),
+                });
+                rows.push(r);
+            }
+        }
+        let mut one_by_one = Collector::default();
+        let units: Vec<u32> = rows.iter().map(|r| one_by_one.add(r.clone())).collect();
+        let mut at_once = Collector::default();
+        let mut told = Vec::new();
+        let room = rows.capacity();
+        at_once.add_part(&mut rows, |u| told.push(u));
+        assert!(rows.is_empty() && rows.capacity() == room);
+        told.sort_unstable();
+        told.dedup();
+        let mut want = units.clone();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(told, want);
+        assert_eq!(want.len(), 4);
+        let of = |c: &Collector| {
+            let parks: Vec<_> = c
+                .parks
+                .iter()
+                .map(|p| (p.id.clone(), p.enterprise.clone(), p.rows))
+                .collect();
+            let groups: Vec<_> = c
+                .groups
+                .iter()
+                .map(|g| (g.park, g.metric, g.rows, g.values, g.sum.to_bits(), g.first))
+                .collect();
+            (parks, groups)
+        };
+        assert_eq!(of(&at_once), of(&one_by_one));
+        assert_eq!(at_once.units("p1"), one_by_one.units("p1"));
     }
 }

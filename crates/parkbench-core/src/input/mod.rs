@@ -810,14 +810,9 @@ fn collecting(
     let spare = queue.map(|(_, spare)| spare);
     let add =
         |activity: &mut collect::Collector, touched: &mut FxHashSet<u32>, mut rows: Vec<Row>| {
-            let mut last = None;
-            for r in rows.drain(..) {
-                let p = activity.add(r);
-                if last != Some(p) {
-                    touched.insert(p);
-                    last = Some(p);
-                }
-            }
+            activity.add_part(&mut rows, |p| {
+                touched.insert(p);
+            });
             if let Some(spare) = spare {
                 spare.give(rows);
             }

@@ -285,6 +285,12 @@ impl TextColumn {
         }
     }
 
+    /// Do cells of the same text share it (one copy, at one address)? A Parquet text column's
+    /// do, most of the time (a dictionary's values); each cell of a CSV file has its own.
+    pub fn shares_text(&self) -> bool {
+        matches!(self.0, Cells::Strings(_))
+    }
+
     /// Number of cells, empty ones included.
     pub fn cells_len(&self) -> usize {
         match &self.0 {
