@@ -162,3 +162,50 @@ fn a_parquet_file_named_csv_says_what_it_is() {
         "{out}"
     );
 }
+
+/// A long Parquet file's columns that no check reads (a note, a name, a partition's own column)
+/// are not decoded (`input::parquet`'s own test), but still have their types checked; the rest
+/// read as the CSV does. This guards the result, which decoding them would give too.
+#[test]
+fn columns_no_check_reads_are_left_unread_but_typed() {
+    let worked = crate::data("worked");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(worked.join("parks.csv"), dir.path().join("parks.csv")).unwrap();
+    let parquet = dir.path().join("activity.parquet");
+    to_parquet(&worked.join("activity.csv"), &parquet, false);
+    let reference = inventory_csv(dir.path());
+    // The same rows with a text `name` first and a `province` last: the same inventory.
+    let df = polars_io::parquet::read::ParquetReader::new(std::fs::File::open(&parquet).unwrap())
+        .finish()
+        .unwrap();
+    let rows = df.height();
+    let write = |mut df: DataFrame| {
+        let f = std::fs::File::create(&parquet).unwrap();
+        polars_io::parquet::write::ParquetWriter::new(f)
+            .finish(&mut df)
+            .unwrap();
+    };
+    let mut named = df.clone();
+    named
+        .insert_column(0, Column::new("name".into(), vec!["某园区"; rows]))
+        .unwrap();
+    named
+        .with_column(Column::new("province".into(), vec!["jiangsu"; rows]))
+        .unwrap();
+    write(named.clone());
+    assert_eq!(inventory_csv(dir.path()), reference);
+    // A note of floats is a text column of the wrong type, reported at its column.
+    let mut noted = named;
+    noted
+        .with_column(Column::new("note".into(), vec![1.5f64; rows]))
+        .unwrap();
+    write(noted);
+    let (code, out, _) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "activity.parquet: column \"note\" holds floating-point numbers (value \"floating-point numbers\", expected text (a string column))"
+        ),
+        "{out}"
+    );
+}

@@ -174,72 +174,93 @@ pub fn parquet_row_groups<R: polars_io::mmap::MmapBytesReader>(
         .collect())
 }
 
-/// Rows `offset..offset + len` of a Parquet file: each column's name and cells.
+/// Rows `offset..offset + len` of a Parquet file: each column's name and cells; of the columns
+/// `projection` numbers (from 0, in the file's order) only, when given.
 pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
     reader: R,
     offset: usize,
     len: usize,
+    projection: Option<&[usize]>,
 ) -> Result<Vec<(String, Cells)>, FrameError> {
     use polars_io::SerReader;
     let df = polars_io::parquet::read::ParquetReader::new(reader)
         .with_slice(Some((offset, len)))
+        .with_projection(projection.map(<[usize]>::to_vec))
         .finish()?;
     use rayon::prelude::*;
     // Column by column on every core.
     df.columns()
         .par_iter()
-        .map(|c| {
-            let cells = match c.dtype() {
-                DataType::String => Cells::Text(InPlace::new(c.str()?)),
-                // pandas `category`, polars `Categorical` and `Enum`: dictionary columns.
-                DataType::Categorical(..) | DataType::Enum(..) => {
-                    Cells::Text(InPlace::new(c.cast(&DataType::String)?.str()?))
-                }
-                // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
-                // shortest text of the 32-bit value is what was written.
-                DataType::Float32 => Cells::Float(InPlace(
-                    c.f32()?
-                        .iter()
-                        .map(|v| v.map(|x| format!("{x}").parse().unwrap_or(f64::from(x))))
-                        .collect(),
-                )),
-                DataType::Float64 | DataType::Decimal(..) => {
-                    Cells::Float(InPlace::new(c.cast(&DataType::Float64)?.f64()?))
-                }
-                DataType::Date => Cells::Days(
-                    c.cast(&DataType::Int32)?
-                        .i32()?
-                        .iter()
-                        .map(|v| v.map(|d| (i64::from(d), 0)))
-                        .collect(),
-                ),
-                DataType::Datetime(unit, _) => {
-                    let per_sec: i64 = match unit {
-                        TimeUnit::Milliseconds => 1_000,
-                        TimeUnit::Microseconds => 1_000_000,
-                        TimeUnit::Nanoseconds => 1_000_000_000,
-                    };
-                    Cells::Days(
-                        c.cast(&DataType::Int64)?
-                            .i64()?
-                            .iter()
-                            .map(|v| {
-                                v.map(|t| {
-                                    let secs = t.div_euclid(per_sec);
-                                    (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u32)
-                                })
-                            })
-                            .collect(),
-                    )
-                }
-                d if d.is_integer() || *d == DataType::Boolean => {
-                    Cells::Int(InPlace::new(c.cast(&DataType::Int64)?.i64()?))
-                }
-                d => Cells::Unsupported(d.to_string()),
-            };
-            Ok((c.name().to_string(), cells))
+        .map(|c| Ok((c.name().to_string(), cells_of(c)?)))
+        .collect()
+}
+
+/// Every column of a Parquet file, by name, as the cells of its type with no rows: what a
+/// column holds is known without reading it.
+pub fn parquet_columns<R: polars_io::mmap::MmapBytesReader>(
+    reader: R,
+) -> Result<Vec<(String, Cells)>, FrameError> {
+    let schema = polars_io::parquet::read::ParquetReader::new(reader).schema()?;
+    schema
+        .iter_values()
+        .map(|field| {
+            let dtype = DataType::from_arrow_field(field);
+            let empty = Column::new_empty(field.name.clone(), &dtype);
+            Ok((field.name.to_string(), cells_of(&empty)?))
         })
         .collect()
+}
+
+/// A column as parkbench reads its cells.
+fn cells_of(c: &Column) -> Result<Cells, FrameError> {
+    Ok(match c.dtype() {
+        DataType::String => Cells::Text(InPlace::new(c.str()?)),
+        // pandas `category`, polars `Categorical` and `Enum`: dictionary columns.
+        DataType::Categorical(..) | DataType::Enum(..) => {
+            Cells::Text(InPlace::new(c.cast(&DataType::String)?.str()?))
+        }
+        // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
+        // shortest text of the 32-bit value is what was written.
+        DataType::Float32 => Cells::Float(InPlace(
+            c.f32()?
+                .iter()
+                .map(|v| v.map(|x| format!("{x}").parse().unwrap_or(f64::from(x))))
+                .collect(),
+        )),
+        DataType::Float64 | DataType::Decimal(..) => {
+            Cells::Float(InPlace::new(c.cast(&DataType::Float64)?.f64()?))
+        }
+        DataType::Date => Cells::Days(
+            c.cast(&DataType::Int32)?
+                .i32()?
+                .iter()
+                .map(|v| v.map(|d| (i64::from(d), 0)))
+                .collect(),
+        ),
+        DataType::Datetime(unit, _) => {
+            let per_sec: i64 = match unit {
+                TimeUnit::Milliseconds => 1_000,
+                TimeUnit::Microseconds => 1_000_000,
+                TimeUnit::Nanoseconds => 1_000_000_000,
+            };
+            Cells::Days(
+                c.cast(&DataType::Int64)?
+                    .i64()?
+                    .iter()
+                    .map(|v| {
+                        v.map(|t| {
+                            let secs = t.div_euclid(per_sec);
+                            (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u32)
+                        })
+                    })
+                    .collect(),
+            )
+        }
+        d if d.is_integer() || *d == DataType::Boolean => {
+            Cells::Int(InPlace::new(c.cast(&DataType::Int64)?.i64()?))
+        }
+        d => Cells::Unsupported(d.to_string()),
+    })
 }
 
 /// Checks that a SQL expression parses.

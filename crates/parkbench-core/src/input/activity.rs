@@ -386,6 +386,41 @@ impl Raw<'_> {
     }
 }
 
+/// Answers found for keys (a cell's text), the last one asked first: cells of a column come in
+/// runs (a national tree's metric, unit and period change every few hundred rows), and a run is
+/// then passed with one comparison per row instead of a hash and a look-up.
+struct Known<K, V> {
+    last: Option<(K, V)>,
+    all: FxHashMap<K, V>,
+}
+
+impl<K, V> Default for Known<K, V> {
+    fn default() -> Self {
+        Known {
+            last: None,
+            all: FxHashMap::default(),
+        }
+    }
+}
+
+impl<K: Copy + Eq + std::hash::Hash, V: Copy> Known<K, V> {
+    fn get(&mut self, key: K) -> Option<V> {
+        if let Some((k, v)) = self.last
+            && k == key
+        {
+            return Some(v);
+        }
+        let v = *self.all.get(&key)?;
+        self.last = Some((key, v));
+        Some(v)
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        self.all.insert(key, value);
+        self.last = Some((key, value));
+    }
+}
+
 /// Where a cell is: its line, column and the park of its row.
 #[derive(Clone, Copy)]
 struct At<'p> {
@@ -603,12 +638,12 @@ impl<'a> Ctx<'a> {
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
         let mut enterprises = Enterprises::of_column(c_enterprise.map(|c| &t.columns[c]));
-        let mut periods = FxHashMap::default();
+        let mut periods = Known::default();
         let mut rows = self.spare.take(range.len());
         // Metric names and units repeat on every row: each distinct cell text that resolves is
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
-        let mut metrics: FxHashMap<&str, (u16, &Metric)> = FxHashMap::default();
-        let mut units: FxHashMap<(u16, &str), &Unit> = FxHashMap::default();
+        let mut metrics: Known<&str, (u16, &Metric)> = Known::default();
+        let mut units: Known<(u16, &str), &Unit> = Known::default();
         let mut last_park: Option<(&str, std::sync::Arc<str>)> = None;
         for r in range {
             let line = t.line(r);
@@ -616,7 +651,7 @@ impl<'a> Ctx<'a> {
             // A totals row has a word such as 合计 for park or metric; a park and a metric seen
             // on an earlier row are no such words, so most rows skip the check.
             let seen = matches!(&last_park, Some((raw, _)) if *raw == park)
-                && metrics.contains_key(self.cell(c_metric, r));
+                && metrics.get(self.cell(c_metric, r)).is_some();
             if !seen && self.totals_row(r, line, &[c_park, c_metric], diags) {
                 continue;
             }
@@ -627,7 +662,7 @@ impl<'a> Ctx<'a> {
             let year = self.year_at((c_year, r), line, park, diags);
             let metric_raw = self.cell(c_metric, r);
             let metric = match metrics.get(metric_raw) {
-                Some(&m) => Some(m),
+                Some(m) => Some(m),
                 None => {
                     let m = self.metric(metric_raw, line, c_metric, park, diags);
                     if let Some(m) = m {
@@ -638,7 +673,7 @@ impl<'a> Ctx<'a> {
             };
             let unit = metric.and_then(|(mi, m)| {
                 let raw = self.cell(c_unit, r);
-                if let Some(&u) = units.get(&(mi, raw)) {
+                if let Some(u) = units.get((mi, raw)) {
                     return Some(u);
                 }
                 let u = self.unit(m, raw, line, c_unit, park, diags);
@@ -728,7 +763,7 @@ impl<'a> Ctx<'a> {
         let c_evidence = t.col("evidence");
         let c_enterprise = t.col("enterprise_id");
         let mut enterprises = Enterprises::of_column(c_enterprise.map(|c| &t.columns[c]));
-        let mut periods = FxHashMap::default();
+        let mut periods = Known::default();
         let mut rows = self.spare.take(range.len());
         let mut last_park = None;
         let mut park_ids: Option<(&str, std::sync::Arc<str>)> = None;
@@ -969,11 +1004,11 @@ impl<'a> Ctx<'a> {
         year: i32,
         line: usize,
         park: &str,
-        read: &mut FxHashMap<(&'c str, i32), Option<u8>>,
+        read: &mut Known<(&'c str, i32), Option<u8>>,
         diags: &mut crate::diag::Report,
     ) -> Option<Option<u8>> {
         let raw = self.cell(col, row);
-        if let Some(&month) = read.get(&(raw, year)) {
+        if let Some(month) = read.get((raw, year)) {
             return Some(month);
         }
         let month = self.period(raw, year, line, col, park, diags)?;
@@ -1356,6 +1391,21 @@ mod tests {
         assert_eq!(e.of("  "), None);
         let long = "统一社会信用代码统一社会信用代码12";
         assert_eq!(&*e.of(long).unwrap(), long);
+    }
+
+    /// The last answer is given first, any other from the map, and a key not found is none.
+    #[test]
+    fn known_answers_the_last_key_first_and_others_from_all() {
+        let mut k: Known<&str, u8> = Known::default();
+        assert_eq!(k.get("a"), None);
+        k.insert("a", 1);
+        k.insert("b", 2);
+        assert_eq!(k.last, Some(("b", 2)));
+        assert_eq!(k.get("a"), Some(1));
+        assert_eq!(k.last, Some(("a", 1)));
+        assert_eq!(k.get("b"), Some(2));
+        assert_eq!(k.get("c"), None);
+        assert_eq!(k.last, Some(("b", 2)));
     }
 
     /// Found by its cell's address (a column whose equal cells share their text), an

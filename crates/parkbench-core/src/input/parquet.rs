@@ -98,12 +98,19 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         groups_skipped: groups.iter().filter(|g| !keeps(filter, g, words)).count(),
     };
     let piece_rows = piece_rows.max(1);
+    let every = frame::parquet_columns(&mut reader).map_err(unreadable)?;
+    let projection = used_columns(&every, words);
     for (start, end) in ranges {
         let mut offset = start;
         loop {
             let len = piece_rows.min(end - offset).max(1);
-            let columns = frame::read_parquet(&mut reader, offset, len).map_err(unreadable)?;
-            let n = columns.first().map_or(0, |(_, c)| cells_len(c));
+            let piece = frame::read_parquet(&mut reader, offset, len, projection.as_deref())
+                .map_err(unreadable)?;
+            let n = piece.first().map_or(0, |(_, c)| cells_len(c));
+            let columns = match &projection {
+                Some(_) => with_unread(&every, piece),
+                None => piece,
+            };
             let t = table(file, columns, offset, words)?;
             offset += n;
             read.rows += n;
@@ -116,6 +123,50 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         }
     }
     Ok(read)
+}
+
+/// The columns to decode (numbers from 0, in the file's order), when not all: a long table's
+/// (it has a `metric` column) are those the rows are checked by ([`LONG_COLUMNS`]); a note,
+/// a name, a partition's own column, or any other, is not read (a national tree's `note` and
+/// `province` were a quarter of the text decoded). A wide table's every column may be a
+/// metric's.
+fn used_columns(every: &[(String, Cells)], words: &ColumnWords) -> Option<Vec<usize>> {
+    let names: Vec<String> = every.iter().map(|(n, _)| words.canonical(n)).collect();
+    let is = |name: &str, key: &str| name.eq_ignore_ascii_case(key);
+    if !names.iter().any(|n| is(n, "metric")) {
+        return None;
+    }
+    let used: Vec<usize> = (0..names.len())
+        .filter(|&i| LONG_COLUMNS.iter().any(|k| is(&names[i], k)))
+        .collect();
+    (used.len() < names.len()).then_some(used)
+}
+
+/// The columns a long table's rows are checked by: what [`used_columns`] reads.
+pub const LONG_COLUMNS: [&str; 9] = [
+    "park_id",
+    "year",
+    "metric",
+    "value",
+    "unit",
+    "period",
+    "quality",
+    "evidence",
+    "enterprise_id",
+];
+
+/// The columns of a piece read with a projection, every column of the file in its place: a
+/// column not read is its type's cells with no rows (its type is still checked; its cells read
+/// as empty, and no check reads them).
+fn with_unread(every: &[(String, Cells)], read: Vec<(String, Cells)>) -> Vec<(String, Cells)> {
+    let mut read = read.into_iter().peekable();
+    every
+        .iter()
+        .map(|(name, empty)| match read.next_if(|(n, _)| n == name) {
+            Some(column) => column,
+            None => (name.clone(), empty.clone()),
+        })
+        .collect()
 }
 
 /// The row ranges `start..end` of the groups `filter` keeps, neighbours merged; a file without
@@ -341,6 +392,43 @@ mod tests {
 
     fn cells(c: &TextColumn) -> Vec<Option<&str>> {
         (0..c.cells_len()).map(|r| c.get(r)).collect()
+    }
+
+    /// A long table reads the columns its rows are checked by (named in any case, or by an
+    /// alias), a wide table or a long one of those only reads every column; a column not read
+    /// is its type with no rows, in its place.
+    #[test]
+    fn a_long_table_reads_only_the_columns_checked_in_their_place() {
+        let words = crate::reference::Vocabulary::embedded().unwrap().columns;
+        // Which columns are read goes by their names only.
+        let text = || Cells::Days(Vec::new());
+        let column = |name: &str, cells: Cells| (name.to_string(), cells);
+        let floats = |v: Vec<Option<f64>>| Cells::Float(frame::Floats::from_options(v));
+        let every = vec![
+            column("name", text()),
+            column("Park_ID", text()),
+            column("year", text()),
+            column("metric", text()),
+            column("value", floats(vec![])),
+            column("province", text()),
+            column("unit", text()),
+            column("note", floats(vec![])),
+        ];
+        assert_eq!(used_columns(&every, &words), Some(vec![1, 2, 3, 4, 6]));
+        assert_eq!(used_columns(&every[1..5], &words), None);
+        let wide = vec![column("park_id", text()), column("natural_gas [t]", text())];
+        assert_eq!(used_columns(&wide, &words), None);
+        let piece = vec![
+            column("Park_ID", text()),
+            column("value", floats(vec![Some(1.0), None])),
+        ];
+        let placed = with_unread(&every, piece);
+        let names: Vec<&str> = placed.iter().map(|(n, _)| n.as_str()).collect();
+        let every_names: Vec<&str> = every.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, every_names);
+        let lens: Vec<usize> = placed.iter().map(|(_, c)| cells_len(c)).collect();
+        assert_eq!(lens, [0, 0, 0, 0, 2, 0, 0, 0]);
+        assert!(matches!(placed[7].1, Cells::Float(_)));
     }
 
     /// Written in chunks on every core, a column has the cells written one by one, in order,
