@@ -142,7 +142,8 @@ fn used_columns(every: &[(String, Cells)], words: &ColumnWords) -> Option<Vec<us
     (used.len() < names.len()).then_some(used)
 }
 
-/// The columns a long table's rows are checked by: what [`used_columns`] reads.
+/// The columns a long table's rows are checked by: the only ones [`read_pieces_of`] decodes of
+/// a long table.
 pub const LONG_COLUMNS: [&str; 9] = [
     "park_id",
     "year",
