@@ -209,3 +209,25 @@ fn columns_no_check_reads_are_left_unread_but_typed() {
         "{out}"
     );
 }
+
+/// Columns of a type only reading them tells (an extension type, a time zone no database
+/// names; `tests/data/exotic-parquet/make.py` writes them with pyarrow), read or not, make the
+/// file an error that names it, never a crash; its park is left out.
+#[test]
+fn columns_of_types_parkbench_cannot_read_are_an_error_not_a_crash() {
+    for (dir, cause) in [
+        ("unread", "cannot create series from Extension"),
+        ("read", "unable to parse time zone: 'China Standard Time'"),
+    ] {
+        let data = Path::new("tests/data/exotic-parquet").join(dir);
+        let (code, out, err) = run(&["validate", data.to_str().unwrap()]);
+        assert_eq!(code, 1, "{dir}: {out}{err}");
+        assert!(
+            out.contains(&format!(
+                "{dir}/activity.parquet: cannot read the Parquet file: {cause}"
+            )),
+            "{dir}: {out}"
+        );
+        assert!(out.contains("park p1 is left out"), "{dir}: {out}");
+    }
+}

@@ -195,20 +195,50 @@ pub fn read_parquet<R: polars_io::mmap::MmapBytesReader>(
         .collect()
 }
 
-/// Every column of a Parquet file, by name, as the cells of its type with no rows: what a
-/// column holds is known without reading it.
+/// Every column of a Parquet file, by name, with the cells of its type and no rows when the
+/// type is a plain one (text, integers, booleans, 32- and 64-bit floats, dates, timestamps
+/// without a time zone), classed from the file's schema alone; None for any other type (a
+/// decimal, a list, an extension type such as pandas' `Period`, a time zone ...), which only
+/// reading the column tells as parkbench reads it (polars' own conversion of such a type can
+/// panic where reading it gives an error).
 pub fn parquet_columns<R: polars_io::mmap::MmapBytesReader>(
     reader: R,
-) -> Result<Vec<(String, Cells)>, FrameError> {
+) -> Result<Vec<(String, Option<Cells>)>, FrameError> {
+    use ArrowDataType as A;
     let schema = polars_io::parquet::read::ParquetReader::new(reader).schema()?;
     schema
         .iter_values()
         .map(|field| {
-            let dtype = DataType::from_arrow_field(field);
-            let empty = Column::new_empty(field.name.clone(), &dtype);
-            Ok((field.name.to_string(), cells_of(&empty)?))
+            let text = |d: &A| matches!(d, A::Utf8 | A::LargeUtf8 | A::Utf8View);
+            let dtype = match &field.dtype {
+                d if text(d) => Some(DataType::String),
+                A::Dictionary(_, values, _) if text(values) => Some(DataType::String),
+                A::Boolean
+                | A::Int8
+                | A::Int16
+                | A::Int32
+                | A::Int64
+                | A::UInt8
+                | A::UInt16
+                | A::UInt32
+                | A::UInt64 => Some(DataType::Int64),
+                A::Float32 | A::Float64 => Some(DataType::Float64),
+                A::Date32 | A::Date64 | A::Timestamp(_, None) => Some(DataType::Date),
+                _ => None,
+            };
+            let cells = match dtype {
+                Some(d) => Some(cells_of(&Column::new_empty(field.name.clone(), &d))?),
+                None => None,
+            };
+            Ok((field.name.to_string(), cells))
         })
         .collect()
+}
+
+/// An empty text column's cells, for tests.
+#[cfg(test)]
+pub(crate) fn empty_cells_of_text() -> Cells {
+    cells_of(&Column::new_empty("".into(), &DataType::String)).expect("a text column")
 }
 
 /// A column as parkbench reads its cells.

@@ -94,6 +94,12 @@ struct Enterprises<'t> {
     by_address: Option<FxHashMap<(usize, usize), std::sync::Arc<str>>>,
 }
 
+/// Addresses kept per enterprise id seen, and at least, before [`Enterprises`] stops finding
+/// ids by address (a column whose cells do not share their text). Memory tuning, not a domain
+/// figure: a dictionary column has one address per id.
+const ADDRESSES_PER_ENTERPRISE: usize = 4;
+const ADDRESSES_AT_LEAST: usize = 1024;
+
 impl<'t> Enterprises<'t> {
     /// For the cells of `column` (None: the table has no enterprise column).
     fn of_column(column: Option<&TextColumn>) -> Self {
@@ -129,6 +135,12 @@ impl<'t> Enterprises<'t> {
         };
         if let Some(m) = &mut self.by_address {
             m.insert(address, id.clone());
+            // Cells that do not share their text (short ones, which polars keeps in the cell
+            // itself, or a column written without a dictionary) each add an address: past a
+            // few per enterprise the addresses are let go and the text look-up alone is used.
+            if m.len() > ADDRESSES_PER_ENTERPRISE * self.seen.len() + ADDRESSES_AT_LEAST {
+                self.by_address = None;
+            }
         }
         Some(id)
     }
@@ -648,10 +660,12 @@ impl<'a> Ctx<'a> {
         for r in range {
             let line = t.line(r);
             let park = self.cell(c_park, r);
+            let metric_raw = self.cell(c_metric, r);
+            let known_metric = metrics.get(metric_raw);
             // A totals row has a word such as 合计 for park or metric; a park and a metric seen
             // on an earlier row are no such words, so most rows skip the check.
-            let seen = matches!(&last_park, Some((raw, _)) if *raw == park)
-                && metrics.get(self.cell(c_metric, r)).is_some();
+            let seen =
+                matches!(&last_park, Some((raw, _)) if *raw == park) && known_metric.is_some();
             if !seen && self.totals_row(r, line, &[c_park, c_metric], diags) {
                 continue;
             }
@@ -660,8 +674,7 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             let year = self.year_at((c_year, r), line, park, diags);
-            let metric_raw = self.cell(c_metric, r);
-            let metric = match metrics.get(metric_raw) {
+            let metric = match known_metric {
                 Some(m) => Some(m),
                 None => {
                     let m = self.metric(metric_raw, line, c_metric, park, diags);
@@ -1430,6 +1443,27 @@ mod tests {
         assert!(std::sync::Arc::ptr_eq(&f, &e.of(&elsewhere).unwrap()));
         assert_eq!(e.of(&text[18..19]), None);
         assert_eq!(e.by_address.as_ref().map(|m| m.len()), Some(4));
+    }
+
+    /// Cells that do not share their text each add an address until there are too many for
+    /// the ids seen; then the addresses are let go and ids are still the ones the text gives.
+    #[test]
+    fn enterprises_stop_finding_by_address_when_cells_do_not_share_text() {
+        let mut e = Enterprises {
+            by_address: Some(FxHashMap::default()),
+            ..Enterprises::default()
+        };
+        let cells: Vec<String> = (0..3000).map(|i| format!("firm-{}", i % 2)).collect();
+        let first = e.of(&cells[0]).unwrap();
+        for (i, cell) in cells.iter().enumerate() {
+            let id = e.of(cell).unwrap();
+            assert_eq!(&*id, format!("firm-{}", i % 2));
+            if i % 2 == 0 {
+                assert!(std::sync::Arc::ptr_eq(&id, &first));
+            }
+        }
+        assert!(e.by_address.is_none());
+        assert_eq!(e.seen.len(), 2);
     }
 
     /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months

@@ -98,17 +98,26 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         groups_skipped: groups.iter().filter(|g| !keeps(filter, g, words)).count(),
     };
     let piece_rows = piece_rows.max(1);
-    let every = frame::parquet_columns(&mut reader).map_err(unreadable)?;
-    let projection = used_columns(&every, words);
+    // The columns to decode, decided when a first piece is read (a file none of whose groups
+    // the filter keeps is not looked into further).
+    let mut plan: Option<Projection> = None;
     for (start, end) in ranges {
         let mut offset = start;
         loop {
             let len = piece_rows.min(end - offset).max(1);
+            let (every, projection) = match &plan {
+                Some(plan) => plan,
+                None => {
+                    let every = frame::parquet_columns(&mut reader).map_err(unreadable)?;
+                    let projection = used_columns(&every, words);
+                    plan.insert((every, projection))
+                }
+            };
             let piece = frame::read_parquet(&mut reader, offset, len, projection.as_deref())
                 .map_err(unreadable)?;
             let n = piece.first().map_or(0, |(_, c)| cells_len(c));
-            let columns = match &projection {
-                Some(_) => with_unread(&every, piece),
+            let columns = match projection {
+                Some(_) => with_unread(every, piece),
                 None => piece,
             };
             let t = table(file, columns, offset, words)?;
@@ -125,21 +134,28 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
     Ok(read)
 }
 
+/// A file's columns (with the cells of their type and no rows, when plain) and the columns to
+/// decode, when not all.
+type Projection = (Vec<(String, Option<Cells>)>, Option<Vec<usize>>);
+
 /// The columns to decode (numbers from 0, in the file's order), when not all: a long table's
 /// (it has a `metric` column) are those the rows are checked by ([`LONG_COLUMNS`]); a note,
 /// a name, a partition's own column, or any other, is not read (a national tree's `note` and
-/// `province` were a quarter of the text decoded). A wide table's every column may be a
-/// metric's.
-fn used_columns(every: &[(String, Cells)], words: &ColumnWords) -> Option<Vec<usize>> {
+/// `province` were a quarter of the text decoded), when its type is a plain one (it is still
+/// checked). A wide table's every column may be a metric's; a table with a column not read of
+/// another type is read whole, as its type is known by reading it.
+fn used_columns(every: &[(String, Option<Cells>)], words: &ColumnWords) -> Option<Vec<usize>> {
     let names: Vec<String> = every.iter().map(|(n, _)| words.canonical(n)).collect();
     let is = |name: &str, key: &str| name.eq_ignore_ascii_case(key);
     if !names.iter().any(|n| is(n, "metric")) {
         return None;
     }
-    let used: Vec<usize> = (0..names.len())
-        .filter(|&i| LONG_COLUMNS.iter().any(|k| is(&names[i], k)))
-        .collect();
-    (used.len() < names.len()).then_some(used)
+    let used = |i: usize| LONG_COLUMNS.iter().any(|k| is(&names[i], k));
+    if (0..names.len()).any(|i| !used(i) && every[i].1.is_none()) {
+        return None;
+    }
+    let read: Vec<usize> = (0..names.len()).filter(|&i| used(i)).collect();
+    (read.len() < names.len()).then_some(read)
 }
 
 /// The columns a long table's rows are checked by: the only ones [`read_pieces_of`] decodes of
@@ -159,14 +175,21 @@ pub const LONG_COLUMNS: [&str; 9] = [
 /// The columns of a piece read with a projection, every column of the file in its place: a
 /// column not read is its type's cells with no rows (its type is still checked; its cells read
 /// as empty, and no check reads them).
-fn with_unread(every: &[(String, Cells)], read: Vec<(String, Cells)>) -> Vec<(String, Cells)> {
+fn with_unread(
+    every: &[(String, Option<Cells>)],
+    read: Vec<(String, Cells)>,
+) -> Vec<(String, Cells)> {
     let mut read = read.into_iter().peekable();
     every
         .iter()
-        .map(|(name, empty)| match read.next_if(|(n, _)| n == name) {
-            Some(column) => column,
-            None => (name.clone(), empty.clone()),
-        })
+        .map(
+            |(name, empty)| match (read.next_if(|(n, _)| n == name), empty) {
+                (Some(column), _) => column,
+                (None, Some(empty)) => (name.clone(), empty.clone()),
+                // Not reached: a column of another type is always read (`used_columns`).
+                (None, None) => (name.clone(), Cells::Unsupported(String::new())),
+            },
+        )
         .collect()
 }
 
@@ -396,32 +419,39 @@ mod tests {
     }
 
     /// A long table reads the columns its rows are checked by (named in any case, or by an
-    /// alias), a wide table or a long one of those only reads every column; a column not read
-    /// is its type with no rows, in its place.
+    /// alias), a wide table or a long one of those only reads every column, and so does a long
+    /// table with a column not read of a type only reading tells; a column not read is its type
+    /// with no rows, in its place.
     #[test]
     fn a_long_table_reads_only_the_columns_checked_in_their_place() {
         let words = crate::reference::Vocabulary::embedded().unwrap().columns;
-        // Which columns are read goes by their names only.
-        let text = || Cells::Days(Vec::new());
-        let column = |name: &str, cells: Cells| (name.to_string(), cells);
+        let text = || Some(Cells::Text(text_cells()));
         let floats = |v: Vec<Option<f64>>| Cells::Float(frame::Floats::from_options(v));
+        let column = |name: &str, cells: Option<Cells>| (name.to_string(), cells);
         let every = vec![
             column("name", text()),
             column("Park_ID", text()),
             column("year", text()),
-            column("metric", text()),
-            column("value", floats(vec![])),
+            column("指标", text()),
+            column("value", Some(floats(vec![]))),
             column("province", text()),
             column("unit", text()),
-            column("note", floats(vec![])),
+            column("note", Some(floats(vec![]))),
         ];
+        assert_eq!(words.canonical("指标"), "metric");
         assert_eq!(used_columns(&every, &words), Some(vec![1, 2, 3, 4, 6]));
         assert_eq!(used_columns(&every[1..5], &words), None);
         let wide = vec![column("park_id", text()), column("natural_gas [t]", text())];
         assert_eq!(used_columns(&wide, &words), None);
+        let mut exotic = every.clone();
+        exotic[7].1 = None;
+        assert_eq!(used_columns(&exotic, &words), None);
+        exotic[7].1 = text();
+        exotic[4].1 = None;
+        assert_eq!(used_columns(&exotic, &words), Some(vec![1, 2, 3, 4, 6]));
         let piece = vec![
-            column("Park_ID", text()),
-            column("value", floats(vec![Some(1.0), None])),
+            ("Park_ID".to_string(), Cells::Text(text_cells())),
+            ("value".to_string(), floats(vec![Some(1.0), None])),
         ];
         let placed = with_unread(&every, piece);
         let names: Vec<&str> = placed.iter().map(|(n, _)| n.as_str()).collect();
@@ -429,7 +459,16 @@ mod tests {
         assert_eq!(names, every_names);
         let lens: Vec<usize> = placed.iter().map(|(_, c)| cells_len(c)).collect();
         assert_eq!(lens, [0, 0, 0, 0, 2, 0, 0, 0]);
+        assert!(matches!(placed[0].1, Cells::Text(_)));
         assert!(matches!(placed[7].1, Cells::Float(_)));
+    }
+
+    /// An empty text column, as [`frame::parquet_columns`] gives one.
+    fn text_cells() -> frame::Strings {
+        match frame::empty_cells_of_text() {
+            Cells::Text(s) => s,
+            _ => unreachable!(),
+        }
     }
 
     /// Written in chunks on every core, a column has the cells written one by one, in order,
