@@ -534,6 +534,20 @@ fn read_activity_in_parts(
     }
 }
 
+/// The columns a long table's rows are checked by, in the order the check takes them: the
+/// only ones a long Parquet table decodes (`parquet::read_pieces_of`).
+pub const LONG_COLUMNS: [&str; 9] = [
+    "park_id",
+    "year",
+    "metric",
+    "value",
+    "unit",
+    "period",
+    "quality",
+    "evidence",
+    "enterprise_id",
+];
+
 /// Rows of a table checked together on one core; a bigger table is checked in parts of about
 /// this many rows on every core.
 pub const PART_ROWS: usize = 1 << 16;
@@ -640,15 +654,18 @@ impl<'a> Ctx<'a> {
 
     fn long(&self, range: std::ops::Range<usize>, diags: &mut crate::diag::Report) -> Vec<Row> {
         let t = self.t;
-        let c_park = t.col("park_id");
-        let c_year = t.col("year");
-        let c_metric = t.col("metric");
-        let c_value = t.col("value");
-        let c_unit = t.col("unit");
-        let c_period = t.col("period");
-        let c_quality = t.col("quality");
-        let c_evidence = t.col("evidence");
-        let c_enterprise = t.col("enterprise_id");
+        // Every column read here is named by LONG_COLUMNS (a Parquet file decodes no other).
+        let [
+            c_park,
+            c_year,
+            c_metric,
+            c_value,
+            c_unit,
+            c_period,
+            c_quality,
+            c_evidence,
+            c_enterprise,
+        ] = LONG_COLUMNS.map(|c| t.col(c));
         let mut enterprises = Enterprises::of_column(c_enterprise.map(|c| &t.columns[c]));
         let mut periods = Known::default();
         let mut rows = self.spare.take(range.len());

@@ -139,7 +139,8 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
 type Projection = (Vec<(String, Option<Cells>)>, Option<Vec<usize>>);
 
 /// The columns to decode (numbers from 0, in the file's order), when not all: a long table's
-/// (it has a `metric` column) are those the rows are checked by ([`LONG_COLUMNS`]); a note,
+/// (it has a `metric` column) are those the rows are checked by
+/// ([`LONG_COLUMNS`](super::activity::LONG_COLUMNS)); a note,
 /// a name, a partition's own column, or any other, is not read (a national tree's `note` and
 /// `province` were a quarter of the text decoded), when its type is a plain one (it is still
 /// checked). A wide table's every column may be a metric's; a table with a column not read of
@@ -150,27 +151,17 @@ fn used_columns(every: &[(String, Option<Cells>)], words: &ColumnWords) -> Optio
     if !names.iter().any(|n| is(n, "metric")) {
         return None;
     }
-    let used = |i: usize| LONG_COLUMNS.iter().any(|k| is(&names[i], k));
+    let used = |i: usize| {
+        super::activity::LONG_COLUMNS
+            .iter()
+            .any(|k| is(&names[i], k))
+    };
     if (0..names.len()).any(|i| !used(i) && every[i].1.is_none()) {
         return None;
     }
     let read: Vec<usize> = (0..names.len()).filter(|&i| used(i)).collect();
     (read.len() < names.len()).then_some(read)
 }
-
-/// The columns a long table's rows are checked by: the only ones [`read_pieces_of`] decodes of
-/// a long table.
-pub const LONG_COLUMNS: [&str; 9] = [
-    "park_id",
-    "year",
-    "metric",
-    "value",
-    "unit",
-    "period",
-    "quality",
-    "evidence",
-    "enterprise_id",
-];
 
 /// The columns of a piece read with a projection, every column of the file in its place: a
 /// column not read is its type's cells with no rows (its type is still checked; its cells read
