@@ -36,16 +36,54 @@ pub fn csv_safe(s: &str) -> String {
 pub fn num(v: Option<f64>, decimals: usize) -> String {
     match v {
         None => String::new(),
-        Some(x) => {
-            let s = format!("{x:.decimals$}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" { "0".into() } else { s }
-        }
+        Some(x) => scaled(x, decimals).unwrap_or_else(|| formatted(x, decimals)),
     }
+}
+
+/// [`num`] of a number by Rust's exact formatting: rounded from the number's exact binary
+/// value.
+fn formatted(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// Powers of ten a number is scaled by in [`scaled`]: each is exact in binary.
+const TENS: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/// [`formatted`] by an integer, when that is sure to give the same text: the number times
+/// 10^`decimals` is within half a unit in the last place of its exact value, so it rounds to
+/// the same integer unless it lies that close to a half, when None is given (as for numbers too
+/// large for an integer, infinities and NaN). Exact formatting is most of the time of writing a
+/// programme's tables of numbers.
+fn scaled(x: f64, decimals: usize) -> Option<String> {
+    let y = x * TENS.get(decimals)?;
+    // Below 2^52 every half is representable, so `y - y.round()` is exact.
+    if !(y.abs() < (1u64 << 52) as f64) {
+        return None;
+    }
+    let r = y.round();
+    let off = (y - r).abs();
+    if (0.5 - off).abs() <= y.abs() * f64::EPSILON {
+        return None;
+    }
+    let n = r.abs() as u64;
+    if n == 0 {
+        return Some("0".into());
+    }
+    let digits = format!("{n:0>width$}", width = decimals + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - decimals);
+    let fraction = fraction.trim_end_matches('0');
+    let sign = if r < 0.0 { "-" } else { "" };
+    Some(if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    })
 }
 
 /// Rows as CSV with their header (the header alone when there are no rows).
@@ -162,6 +200,67 @@ mod tests {
     struct Row {
         park_id: String,
         value: String,
+    }
+
+    /// The quick way gives Rust's exact formatting's text, or leaves the number to it: ties and
+    /// numbers next to them in binary, negative zeros, the largest integers, too many decimals.
+    #[test]
+    fn numbers_by_integer_are_numbers_by_exact_formatting() {
+        let cases = [
+            (0.125, 2),
+            (0.375, 2),
+            (2.5, 0),
+            (-2.5, 0),
+            (1.005, 2),
+            (-0.000_04, 4),
+            (-0.000_05, 4),
+            (-0.0, 3),
+            (0.0, 0),
+            (1e-300, 6),
+            (4_503_599_627_370_495.0, 0),
+            (4_503_599_627_370_497.0, 1),
+            (123_456.789, 9),
+            (0.1, 10),
+            (f64::NAN, 2),
+            (f64::INFINITY, 2),
+            (f64::NEG_INFINITY, 0),
+            (41.999_999_999_999_99, 4),
+            (4.137_88, 5),
+        ];
+        for (x, d) in cases {
+            assert_eq!(num(Some(x), d), formatted(x, d), "{x:e} to {d} decimals");
+        }
+        // An exact tie goes to the even digit, as Rust formats it.
+        assert_eq!(num(Some(0.125), 2), "0.12");
+        assert_eq!(num(Some(-0.000_04), 4), "0");
+        assert_eq!(num(Some(1_234.5), 4), "1234.5");
+        assert_eq!(num(Some(-3.0), 2), "-3");
+        assert_eq!(num(Some(0.000_7), 3), "0.001");
+        assert_eq!(num(None, 2), "");
+        // The quick way is taken for ordinary figures (else this test would test nothing).
+        assert_eq!(scaled(4.137_88, 5).as_deref(), Some("4.13788"));
+        assert_eq!(scaled(0.125, 2), None);
+    }
+
+    proptest::proptest! {
+        /// Any number at any number of decimals: the same text either way.
+        #[test]
+        fn any_number_by_integer_is_its_exact_formatting(bits: u64, d in 0usize..12) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assert_eq!(num(Some(x), d), formatted(x, d));
+        }
+
+        /// Figures as tables hold them (a few digits either side of the point), where the
+        /// quick way is taken.
+        #[test]
+        fn table_figures_by_integer_are_their_exact_formatting(
+            m in -10_000_000i64..10_000_000,
+            e in -9i32..9,
+            d in 0usize..10,
+        ) {
+            let x = m as f64 * 10f64.powi(e) / 7.0;
+            proptest::prop_assert_eq!(num(Some(x), d), formatted(x, d));
+        }
     }
 
     /// A table with no rows is its header; rows come after it, quoted where they must be; the

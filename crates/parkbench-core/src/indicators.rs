@@ -262,20 +262,20 @@ impl Evaluator {
             return Ok(Vec::new());
         }
         // Only the variables the expressions read (SQL keywords among the words match none),
-        // put into their columns a park-year at a time: a park-year's map of every variable is
-        // dropped as soon as it is read, never held for all park-years at once.
-        let mut columns: Vec<(String, Vec<Option<f64>>)> = Vec::new();
-        for (row, y) in years.iter().enumerate() {
-            let vars = y.variables(vocab);
-            if row == 0 {
-                columns = vars
-                    .keys()
-                    .filter(|n| self.reads.contains(n.as_str()))
-                    .map(|n| (n.clone(), Vec::with_capacity(years.len())))
-                    .collect();
-            }
-            for (name, column) in &mut columns {
-                column.push(vars.get(name.as_str()).copied().flatten());
+        // put into their columns a park-year at a time: a park-year's values of every variable
+        // are dropped as soon as they are read, never held for all park-years at once.
+        let ix = vocab.variables();
+        let read: Vec<usize> = (0..ix.names.len())
+            .filter(|&i| self.reads.contains(ix.names[i].as_str()))
+            .collect();
+        let mut columns: Vec<(String, Vec<Option<f64>>)> = read
+            .iter()
+            .map(|&i| (ix.names[i].clone(), Vec::with_capacity(years.len())))
+            .collect();
+        for y in years {
+            let values = y.values(vocab, ix);
+            for ((_, column), &i) in columns.iter_mut().zip(&read) {
+                column.push(values[i]);
             }
         }
         for (k, v) in settings

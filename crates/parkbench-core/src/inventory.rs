@@ -274,25 +274,38 @@ impl ParkYear {
     /// All variables the indicator formulas may use: inventory totals, `tce_<carrier>`,
     /// `co2_<carrier>_t`, metrics (carriers 0 when not reported), `land_area_km2`.
     pub fn variables(&self, vocab: &Vocabulary) -> BTreeMap<String, Option<f64>> {
-        let mut v = BTreeMap::new();
-        for id in &vocab.order {
-            let m = &vocab.metrics[id];
-            let value = match self.metrics.get(id) {
+        let ix = VarIndex::new(vocab);
+        let values = self.values(vocab, &ix);
+        ix.names.into_iter().zip(values).collect()
+    }
+
+    /// [`ParkYear::variables`] in `ix` order (one vector, no names made: what the formulas
+    /// and the plausibility checks of every park-year read).
+    pub fn values(&self, vocab: &Vocabulary, ix: &VarIndex) -> Vec<Option<f64>> {
+        let mut v = vec![None; ix.names.len()];
+        for (id, &(at, tce_at, co2_at)) in vocab.order.iter().zip(&ix.metric) {
+            let carrier = vocab.metrics[id].is_carrier();
+            v[at] = match self.metrics.get(id) {
                 Some(my) => my.value,
-                None if m.is_carrier() => Some(0.0),
+                None if carrier => Some(0.0),
                 None => None,
             };
-            v.insert(id.clone(), value);
-            if m.is_carrier() {
+            if let (true, Some(tce_at), Some(co2_at)) = (carrier, tce_at, co2_at) {
                 let line = self.carriers.iter().find(|c| &c.metric == id);
-                v.insert(format!("tce_{id}"), line.map_or(Some(0.0), |c| c.tce));
-                v.insert(format!("co2_{id}_t"), line.map_or(Some(0.0), |c| c.co2_t));
+                v[tce_at] = line.map_or(Some(0.0), |c| c.tce);
+                v[co2_at] = line.map_or(Some(0.0), |c| c.co2_t);
             }
         }
-        for (k, x) in self.totals().named(self.electricity_tce_per_mwh) {
-            v.insert(k.to_string(), x);
+        // A total or the land area named like a metric is the total, as it was in a map
+        // filled in this order.
+        for (&at, (_, x)) in ix
+            .totals
+            .iter()
+            .zip(self.totals().named(self.electricity_tce_per_mwh))
+        {
+            v[at] = x;
         }
-        v.insert("land_area_km2".to_string(), self.land_area_km2);
+        v[ix.land] = self.land_area_km2;
         v
     }
 
@@ -317,6 +330,7 @@ pub struct VarIndex {
     /// Per metric (in `Vocabulary::order`): (`metric`, `tce_<metric>`, `co2_<metric>_t`) positions.
     metric: Vec<(usize, Option<usize>, Option<usize>)>,
     totals: [usize; TOTALS],
+    land: usize,
 }
 
 impl VarIndex {
@@ -346,10 +360,12 @@ impl VarIndex {
             })
             .collect();
         let totals = Totals::NAMES.map(|t| pos(t).expect("total variable"));
+        let land = pos("land_area_km2").expect("land variable");
         VarIndex {
             names,
             metric,
             totals,
+            land,
         }
     }
 
@@ -373,12 +389,7 @@ pub struct Prepared {
 impl ParkYear {
     /// Prepares this park-year for `Prepared::fill`.
     pub fn prepare(&self, vocab: &Vocabulary, ix: &VarIndex) -> Prepared {
-        let vars = self.variables(vocab);
-        let base = ix
-            .names
-            .iter()
-            .map(|n| vars.get(n).copied().flatten())
-            .collect();
+        let base = self.values(vocab, ix);
         let metrics = vocab
             .order
             .iter()
@@ -1309,14 +1320,15 @@ fn plausibility(
     vocab: &Vocabulary,
     checks: &[Check],
 ) -> Vec<Diagnostic> {
-    let vars = py.variables(vocab);
+    let ix = vocab.variables();
+    let values = py.values(vocab, ix);
+    let value = |name: &str| ix.position(name).and_then(|i| values[i]);
     let mut out = Vec::new();
     for c in checks {
-        let (Some(Some(n)), Some(Some(d))) = (vars.get(&c.numerator), vars.get(&c.denominator))
-        else {
+        let (Some(n), Some(d)) = (value(&c.numerator), value(&c.denominator)) else {
             continue;
         };
-        if *d <= 0.0 {
+        if d <= 0.0 {
             continue;
         }
         let r = n / d;
