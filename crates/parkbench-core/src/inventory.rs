@@ -283,8 +283,9 @@ impl ParkYear {
     /// and the plausibility checks of every park-year read).
     pub fn values(&self, vocab: &Vocabulary, ix: &VarIndex) -> Vec<Option<f64>> {
         let mut v = vec![None; ix.names.len()];
-        for (id, &(at, tce_at, co2_at)) in vocab.order.iter().zip(&ix.metric) {
-            let carrier = vocab.metrics[id].is_carrier();
+        for ((id, &(at, tce_at, co2_at)), &carrier) in
+            vocab.order.iter().zip(&ix.metric).zip(&ix.carrier)
+        {
             v[at] = match self.metrics.get(id) {
                 Some(my) => my.value,
                 None if carrier => Some(0.0),
@@ -331,6 +332,8 @@ pub struct VarIndex {
     metric: Vec<(usize, Option<usize>, Option<usize>)>,
     totals: [usize; TOTALS],
     land: usize,
+    /// Per metric (in `Vocabulary::order`): is it a carrier.
+    carrier: Vec<bool>,
 }
 
 impl VarIndex {
@@ -361,11 +364,17 @@ impl VarIndex {
             .collect();
         let totals = Totals::NAMES.map(|t| pos(t).expect("total variable"));
         let land = pos("land_area_km2").expect("land variable");
+        let carrier = vocab
+            .order
+            .iter()
+            .map(|id| vocab.metrics[id].is_carrier())
+            .collect();
         VarIndex {
             names,
             metric,
             totals,
             land,
+            carrier,
         }
     }
 

@@ -478,7 +478,14 @@ pub fn read_csv_pieces(
         )
     };
     let (f, len) = files.open(path).map_err(cannot)?;
-    read_pieces(&file, f, len, piece, decimal, vocab, each)
+    read_pieces(
+        &file,
+        Stream::new(f, len, piece),
+        piece,
+        decimal,
+        vocab,
+        each,
+    )
 }
 
 /// [`read_csv_pieces`] on bytes in memory named `file` (an upload): the decoded text is held a
@@ -491,19 +498,118 @@ pub fn read_csv_pieces_from(
     vocab: &Vocabulary,
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
-    read_pieces(file, bytes, bytes.len() as u64, piece, decimal, vocab, each)
+    read_pieces(file, Slice::new(bytes), piece, decimal, vocab, each)
 }
 
-fn read_pieces<R: std::io::Read>(
-    file: &str,
-    mut f: R,
+/// The bytes of a file as [`read_pieces`] takes them: a window on the part read and not yet
+/// used.
+trait Window {
+    /// The file's length.
+    fn len(&self) -> u64;
+    /// The bytes read and not yet used.
+    fn bytes(&self) -> &[u8];
+    /// Reads until [`Window::bytes`] holds `want` bytes or the file ends; true at the end.
+    fn fill(&mut self, want: usize) -> std::io::Result<bool>;
+    /// The first `n` bytes are used.
+    fn consume(&mut self, n: usize);
+    /// Reads to the end; [`Window::bytes`] is then the rest of the file.
+    fn fill_all(&mut self) -> std::io::Result<()>;
+}
+
+/// A file read from a stream into a buffer of its own (reused from piece to piece).
+struct Stream<R> {
+    f: R,
     len: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: std::io::Read> Stream<R> {
+    fn new(f: R, len: u64, piece: usize) -> Self {
+        // A small file is read whole into a buffer of its own size.
+        let room = if len <= 2 * piece.max(1) as u64 {
+            0
+        } else {
+            piece + piece / 4
+        };
+        Stream {
+            f,
+            len,
+            buf: Vec::with_capacity(room),
+        }
+    }
+}
+
+impl<R: std::io::Read> Window for Stream<R> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+    fn fill(&mut self, want: usize) -> std::io::Result<bool> {
+        use std::io::Read;
+        let need = want.saturating_sub(self.buf.len());
+        let got = (&mut self.f).take(need as u64).read_to_end(&mut self.buf)?;
+        Ok(got < need)
+    }
+    fn consume(&mut self, n: usize) {
+        self.buf.drain(..n);
+    }
+    fn fill_all(&mut self) -> std::io::Result<()> {
+        self.f.read_to_end(&mut self.buf).map(|_| ())
+    }
+}
+
+/// A file whose bytes are all in memory (an upload): the window moves over them, nothing is
+/// copied.
+struct Slice<'a> {
+    all: &'a [u8],
+    /// Where the window starts and ends in `all`.
+    start: usize,
+    end: usize,
+}
+
+impl<'a> Slice<'a> {
+    fn new(all: &'a [u8]) -> Self {
+        Slice {
+            all,
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+impl Window for Slice<'_> {
+    fn len(&self) -> u64 {
+        self.all.len() as u64
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.all[self.start..self.end]
+    }
+    fn fill(&mut self, want: usize) -> std::io::Result<bool> {
+        // As a stream reads: short of `want` only at the end.
+        let need = want.saturating_sub(self.end - self.start);
+        let left = self.all.len() - self.end;
+        self.end += need.min(left);
+        Ok(left < need)
+    }
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+    }
+    fn fill_all(&mut self) -> std::io::Result<()> {
+        self.end = self.all.len();
+        Ok(())
+    }
+}
+
+fn read_pieces(
+    file: &str,
+    mut w: impl Window,
     piece: usize,
     decimal: Option<DecimalMark>,
     vocab: &Vocabulary,
     mut each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
-    use std::io::Read;
     let cannot = |e: std::io::Error| {
         Diagnostic::error(
             file,
@@ -513,57 +619,49 @@ fn read_pieces<R: std::io::Read>(
         )
     };
     let piece = piece.max(1);
-    // The whole file as one table; `buf` holds what was read of it already.
-    let whole = |f: &mut R, mut buf: Vec<u8>, each: &mut dyn FnMut(Table) -> bool| {
-        f.read_to_end(&mut buf).map_err(cannot)?;
-        let t = read_csv_bytes_as(file, &buf, decimal, vocab)?;
-        drop(buf);
+    // The whole file as one table (with what was read of it already).
+    let whole = |w: &mut dyn Window, each: &mut dyn FnMut(Table) -> bool| {
+        w.fill_all().map_err(cannot)?;
+        let t = read_csv_bytes_as(file, w.bytes(), decimal, vocab)?;
         let n = t.rows();
         each(t);
         Ok(n)
     };
-    if len <= 2 * piece as u64 {
-        return whole(&mut f, Vec::new(), &mut each);
+    if w.len() <= 2 * piece as u64 {
+        return whole(&mut w, &mut each);
     }
-    // Reads until `buf` holds `want` bytes or the file ends; true at the end.
-    let fill = |f: &mut R, buf: &mut Vec<u8>, want: usize| -> Result<bool, Diagnostic> {
-        let need = want.saturating_sub(buf.len());
-        let got = (&mut *f)
-            .take(need as u64)
-            .read_to_end(buf)
-            .map_err(cannot)?;
-        Ok(got < need)
-    };
-    let mut buf = Vec::with_capacity(piece + piece / 4);
     // Enough of the start to see a byte order mark or UTF-16 without one.
-    let mut eof = fill(&mut f, &mut buf, piece.max(4096))?;
-    sniff_binary(file, &buf)?;
-    if buf.starts_with(&[0xFF, 0xFE])
-        || buf.starts_with(&[0xFE, 0xFF])
-        || utf16_without_bom(&buf).is_some()
+    let mut eof = w.fill(piece.max(4096)).map_err(cannot)?;
+    sniff_binary(file, w.bytes())?;
     {
-        return whole(&mut f, buf, &mut each);
+        let buf = w.bytes();
+        if buf.starts_with(&[0xFF, 0xFE])
+            || buf.starts_with(&[0xFE, 0xFF])
+            || utf16_without_bom(buf).is_some()
+        {
+            return whole(&mut w, &mut each);
+        }
     }
-    let mut decoder = PieceDecoder::start(&mut buf);
+    let mut decoder = PieceDecoder::start(&mut w);
     // Set by the first piece: the header record and how the file is written.
     let mut first: Option<(String, Fixed)> = None;
     let mut base_line: u32 = 1;
     let mut rows = 0;
     loop {
         let cut = if eof {
-            buf.len()
+            w.bytes().len()
         } else {
-            match last_record_end(&buf) {
+            match last_record_end(w.bytes()) {
                 Some(c) => c,
                 None => {
                     // One record longer than a piece (or a quote never closed): read on.
-                    let want = buf.len() + piece;
-                    eof = fill(&mut f, &mut buf, want)?;
+                    let want = w.bytes().len() + piece;
+                    eof = w.fill(want).map_err(cannot)?;
                     continue;
                 }
             }
         };
-        let text = decoder.decode(file, &buf[..cut], base_line)?;
+        let text = decoder.decode(file, &w.bytes()[..cut], base_line)?;
         let text = normalise_line_ends(&text);
         let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
         let t = parse_piece(
@@ -577,12 +675,12 @@ fn read_pieces<R: std::io::Read>(
         )?;
         base_line += lines_here;
         rows += t.rows();
-        buf.drain(..cut);
-        if !each(t) || (eof && buf.is_empty()) {
+        w.consume(cut);
+        if !each(t) || (eof && w.bytes().is_empty()) {
             return Ok(rows);
         }
         if !eof {
-            eof = fill(&mut f, &mut buf, piece)?;
+            eof = w.fill(piece).map_err(cannot)?;
         }
     }
 }
@@ -598,14 +696,14 @@ struct PieceDecoder {
 impl PieceDecoder {
     /// The decoder of a file whose first bytes are in `buf`: a UTF-8 byte order mark is taken
     /// off and said.
-    fn start(buf: &mut Vec<u8>) -> Self {
+    fn start(w: &mut dyn Window) -> Self {
         let mut decoder = PieceDecoder {
             utf8: true,
             ascii_so_far: true,
             encoding: "UTF-8",
         };
-        if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            buf.drain(..3);
+        if w.bytes().starts_with(&[0xEF, 0xBB, 0xBF]) {
+            w.consume(3);
             decoder.encoding = "UTF-8 (BOM)";
             decoder.ascii_so_far = false;
         }
@@ -1932,6 +2030,46 @@ mod tests {
             true
         })?;
         Ok((out, n))
+    }
+
+    /// Read from a stream and from bytes in memory (an upload), a file gives the same tables
+    /// piece for piece.
+    #[test]
+    fn in_memory_pieces_read_like_a_stream() {
+        let mut text = String::from("park_id,year,metric,value,unit,note\n");
+        for i in 0..3_000 {
+            let note = if i % 11 == 0 {
+                "\"a, \"\"b\"\"\nc\""
+            } else {
+                ""
+            };
+            text.push_str(&format!("P{},2024,electricity,{i}.5,MWh,{note}\n", i % 97));
+        }
+        let bom = [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
+        for (name, bytes) in [("plain.csv", text.as_bytes()), ("bom.csv", &bom[..])] {
+            let path = Path::new(name);
+            let mut memory = Memory::new();
+            memory.insert(path, bytes.to_vec());
+            for piece in [4096, 20_000, bytes.len() / 2 - 1, bytes.len()] {
+                let (streamed, n) = pieces(&memory, path, piece).unwrap();
+                assert!(
+                    streamed.len() > 1 || piece == bytes.len(),
+                    "{name} piece {piece}"
+                );
+                let mut in_memory = Vec::new();
+                let k = read_csv_pieces_from(name, bytes, piece, None, &vocab(), |t| {
+                    in_memory.push(t);
+                    true
+                })
+                .unwrap();
+                assert_eq!(k, n, "{name} piece {piece}");
+                let each = |ts: &[Table]| ts.iter().map(cells).collect::<Vec<_>>();
+                assert_eq!(each(&in_memory), each(&streamed), "{name} piece {piece}");
+                for (a, b) in in_memory.iter().zip(&streamed) {
+                    assert_eq!((&a.header, a.encoding), (&b.header, b.encoding));
+                }
+            }
+        }
     }
 
     #[test]
