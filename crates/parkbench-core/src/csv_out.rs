@@ -62,8 +62,8 @@ const TENS: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 /// programme's tables of numbers.
 fn scaled(x: f64, decimals: usize) -> Option<String> {
     let y = x * TENS.get(decimals)?;
-    // Below 2^52 every half is representable, so `y - y.round()` is exact.
-    if !(y.abs() < (1u64 << 52) as f64) {
+    // Below 2^52 every half is representable, so `y - y.round()` is exact (NaN is not below).
+    if y.is_nan() || y.abs() >= (1u64 << 52) as f64 {
         return None;
     }
     let r = y.round();
