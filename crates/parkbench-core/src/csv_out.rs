@@ -75,15 +75,32 @@ fn scaled(x: f64, decimals: usize) -> Option<String> {
     if n == 0 {
         return Some("0".into());
     }
-    let digits = format!("{n:0>width$}", width = decimals + 1);
+    // The digits of `n`, at least one before the point: below 2^52, 16 digits at most.
+    let mut digits = [b'0'; 24];
+    let mut at = digits.len();
+    let mut rest = n;
+    while rest > 0 {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let digits = &digits[at.min(digits.len() - decimals - 1)..];
     let (whole, fraction) = digits.split_at(digits.len() - decimals);
-    let fraction = fraction.trim_end_matches('0');
-    let sign = if r < 0.0 { "-" } else { "" };
-    Some(if fraction.is_empty() {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{fraction}")
-    })
+    let fraction = &fraction[..fraction
+        .iter()
+        .rposition(|&d| d != b'0')
+        .map_or(0, |i| i + 1)];
+    let mut out = String::with_capacity(2 + whole.len() + fraction.len());
+    if r < 0.0 {
+        out.push('-');
+    }
+    // ASCII digits.
+    out.push_str(std::str::from_utf8(whole).unwrap_or_default());
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(std::str::from_utf8(fraction).unwrap_or_default());
+    }
+    Some(out)
 }
 
 /// Rows as CSV with their header (the header alone when there are no rows).

@@ -707,10 +707,12 @@ impl Accountant<'_> {
             .order
             .iter()
             .filter_map(|id| {
+                // What was reported first: most metrics of the vocabulary are not.
+                let reported = metrics.get(id)?;
                 let c = Carrier {
                     id,
                     metric: &vocab.metrics[id],
-                    reported: metrics.get(id)?,
+                    reported,
                 };
                 c.metric
                     .is_carrier()
