@@ -643,8 +643,8 @@ fn read_pieces(
         }
     }
     let mut decoder = PieceDecoder::start(&mut w);
-    // Set by the first piece: the header record and how the file is written.
-    let mut first: Option<(String, Fixed)> = None;
+    // Set by the first piece: the header's cells and how the file is written.
+    let mut first: Option<(Vec<String>, Fixed)> = None;
     let mut base_line: u32 = 1;
     let mut rows = 0;
     loop {
@@ -756,13 +756,14 @@ impl PieceDecoder {
 }
 
 /// Parses a piece's text: the first piece finds the header and how the file is written
-/// (`first`), later ones are read under the header as that.
+/// (`first`), later ones are read as records under that header (not copied below it to be
+/// found again).
 fn parse_piece(
     file: &str,
     text: std::borrow::Cow<'_, str>,
     encoding: &'static str,
     decimal: Option<DecimalMark>,
-    first: &mut Option<(String, Fixed)>,
+    first: &mut Option<(Vec<String>, Fixed)>,
     base_line: u32,
     vocab: &Vocabulary,
 ) -> Result<Table, Diagnostic> {
@@ -777,11 +778,10 @@ fn parse_piece(
                 header_line: 0,
                 decimal: Some(d),
             });
-            let (t, span) = parse_text(file, &text, encoding, said, 0, vocab)?;
-            let header = text[span].trim_end_matches('\n').to_string();
+            let (t, _) = parse_text(file, &text, encoding, said, 0, vocab)?;
             let decimal = (t.rows() > 0).then_some(t.decimal);
             *first = Some((
-                header,
+                t.header.clone(),
                 Fixed {
                     delimiter: t.delimiter,
                     decimal,
@@ -791,21 +791,8 @@ fn parse_piece(
             t
         }
         Some((header, fixed)) => {
-            let mut joined = String::with_capacity(header.len() + 1 + text.len());
-            joined.push_str(header);
-            joined.push('\n');
-            joined.push_str(&text);
-            drop(text);
-            // The body of the joined text starts on the line after the header's lines.
-            let header_lines = memchr::memchr_iter(b'\n', header.as_bytes()).count() as u32 + 1;
-            let (t, _) = parse_text(
-                file,
-                &joined,
-                encoding,
-                Some(*fixed),
-                base_line - 1 - header_lines,
-                vocab,
-            )?;
+            // The piece's first line is `base_line` of the file.
+            let t = parse_body(file, &text, encoding, *fixed, header, base_line - 1, vocab)?;
             if fixed.decimal.is_none() && t.rows() > 0 {
                 fixed.decimal = Some(t.decimal);
             }
@@ -1032,17 +1019,13 @@ fn parse_text(
     }
     let (columns, lines, ragged, ragged_dropped) = read_body(
         text,
-        title_rows + records - 1,
+        Some(title_rows + records - 1),
         header.len(),
         delimiter,
         offset,
         vocab.limits.problems.per_kind,
     )
-    .map_err(|e| {
-        let e = e.to_string();
-        let first = e.lines().next().unwrap_or_default();
-        Diagnostic::error(file, 0, 0, t!("diag.cannot_parse_csv", error = first))
-    })?;
+    .map_err(|e| csv_error(file, e))?;
     let (decimal, told) = match fixed.and_then(|f| f.decimal) {
         Some(d) => (d, None),
         None => decimal_mark(file, &header, &columns, &lines, delimiter)?,
@@ -1063,6 +1046,66 @@ fn parse_text(
     };
     strip_trailing_notes(&mut table, &vocab.columns);
     Ok((table, span))
+}
+
+/// A piece after the first: records only, under the first piece's `header` cells, read as it
+/// showed the file is written; its first line is line `offset + 1` of the file. The same table
+/// as [`parse_text`] gives with the header's text put above the records.
+fn parse_body(
+    file: &str,
+    text: &str,
+    encoding: &'static str,
+    fixed: Fixed,
+    header: &[String],
+    offset: u32,
+    vocab: &Vocabulary,
+) -> Result<Table, Diagnostic> {
+    let delimiter = fixed.delimiter;
+    if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
+        return Err(Diagnostic::error(
+            file,
+            line + offset as usize,
+            field,
+            t!("diag.unclosed_quote"),
+        )
+        .expected(t!("diag.expected.closing_quote")));
+    }
+    let (columns, lines, ragged, ragged_dropped) = read_body(
+        text,
+        None,
+        header.len(),
+        delimiter,
+        offset,
+        vocab.limits.problems.per_kind,
+    )
+    .map_err(|e| csv_error(file, e))?;
+    let (decimal, told) = match fixed.decimal {
+        Some(d) => (d, None),
+        None => decimal_mark(file, header, &columns, &lines, delimiter)?,
+    };
+    let mut table = Table {
+        origin: Origin::file(file),
+        header: header.to_vec(),
+        header_line: fixed.header_line,
+        title_rows: 0,
+        columns,
+        lines,
+        ragged,
+        ragged_dropped,
+        delimiter,
+        encoding,
+        decimal,
+        notices: told.into_iter().collect(),
+    };
+    strip_trailing_notes(&mut table, &vocab.columns);
+    Ok(table)
+}
+
+/// The CSV reader's error about a file, its first line.
+fn csv_error(file: &str, e: csv::Error) -> Diagnostic {
+    let e = e.to_string();
+    let first = e.lines().next().unwrap_or_default();
+    Diagnostic::error(file, 0, 0, t!("diag.cannot_parse_csv", error = first))
 }
 
 /// Cells, lines and field counts of a table's records, and the records of a different width
@@ -1086,7 +1129,7 @@ const ROOM_MIN_BYTES: usize = 256 << 10;
 pub const PART_BYTES: usize = 4 << 20;
 
 /// Reads every record after the header (record `header` counting from 0: title rows stand
-/// above it) of decoded text (LF line ends) once: the cells of the header's `ncols` columns
+/// above it; every record when None, a piece after the first) of decoded text (LF line ends) once: the cells of the header's `ncols` columns
 /// (extra fields are dropped, missing ones empty), the 1-based line of each record plus
 /// `offset`, and the records whose field count differs from the header's. Blank lines are no
 /// records. A text column is limited to 4 GiB (cell ends are 32-bit); files are read in pieces
@@ -1098,24 +1141,29 @@ pub const PART_BYTES: usize = 4 << 20;
 /// width than are kept).
 fn read_body(
     text: &str,
-    header: usize,
+    header: Option<usize>,
     ncols: usize,
     delimiter: u8,
     offset: u32,
     kept: usize,
 ) -> Result<Body, csv::Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut record = csv::ByteRecord::new();
-    for _ in 0..=header {
-        if !reader.read_byte_record(&mut record)? {
-            break;
+    let start = match header {
+        Some(header) => {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(text.as_bytes());
+            let mut record = csv::ByteRecord::new();
+            for _ in 0..=header {
+                if !reader.read_byte_record(&mut record)? {
+                    break;
+                }
+            }
+            reader.position().byte() as usize
         }
-    }
-    let start = reader.position().byte() as usize;
+        None => 0,
+    };
     let threads = rayon::current_num_threads();
     let part = PART_BYTES.max((text.len() - start) / (2 * threads));
     let how = Records {
@@ -1923,7 +1971,7 @@ mod tests {
     fn lines_skip_blank_lines_and_keep_quoted_newlines() {
         let (columns, lines, ragged, _) = read_body(
             "a,b\n1,\"x\ny\"\n\n2,3\n4\n5,6,7\n",
-            0,
+            Some(0),
             2,
             b',',
             0,
@@ -2069,6 +2117,59 @@ mod tests {
                     assert_eq!((&a.header, a.encoding), (&b.header, b.encoding));
                 }
             }
+        }
+    }
+
+    /// A later piece is read under the first piece's header, not below a copy of its text: a
+    /// statistics form's title rows, wide header and unit row, notes under the last records,
+    /// and a quote left open far down the file read in pieces as read whole.
+    #[test]
+    fn later_pieces_are_read_under_the_first_pieces_header() {
+        let mut text = String::from(
+            "园区能耗月报,,\n2024年,,\n园区编号,年份,天然气,电网购电\n,,万立方米,MWh\n",
+        );
+        for i in 0..600 {
+            text.push_str(&format!("P{},2024,{i}.5,{i}.25\n", i % 9));
+        }
+        text.push_str("注：数据为初步统计,,,\n");
+        let path = Path::new("form.csv");
+        let mut files = Memory::new();
+        files.insert(path, text.clone().into_bytes());
+        let whole = read_csv(&files, path, &vocab()).unwrap();
+        assert_eq!(whole.title_rows, 2);
+        assert!(whole.header[2].contains("[万立方米]"), "{:?}", whole.header);
+        for piece in [64, 1000, 4000] {
+            let (tables, n) = pieces(&files, path, piece).unwrap();
+            assert!(tables.len() > 2, "piece {piece}");
+            assert_eq!(n, whole.rows(), "piece {piece}");
+            let got: Vec<_> = tables.iter().flat_map(cells).collect();
+            assert_eq!(got, cells(&whole), "piece {piece}");
+            for t in &tables {
+                assert_eq!(
+                    (&t.header, t.header_line),
+                    (&whole.header, whole.header_line)
+                );
+                assert_eq!(t.decimal, whole.decimal);
+            }
+            let said = |t: &Table| t.notices.iter().map(|n| n.line).collect::<Vec<_>>();
+            assert_eq!(said(tables.last().unwrap()), said(&whole), "piece {piece}");
+        }
+        // A quote opened on line 500 and never closed: the same error, at the same line.
+        let broken = text.replacen("P0,2024,495.5,", "P0,2024,\"495.5,", 1);
+        files.insert(path, broken.into_bytes());
+        let Err(whole) = read_csv(&files, path, &vocab()) else {
+            panic!("an open quote is an error");
+        };
+        assert_eq!((whole.line, whole.column), (500, 3), "{whole:?}");
+        for piece in [64, 1000, 4000] {
+            let Err(e) = pieces(&files, path, piece) else {
+                panic!("piece {piece}: an open quote is an error");
+            };
+            assert_eq!(
+                (e.line, e.column, &e.message),
+                (500, 3, &whole.message),
+                "{piece}"
+            );
         }
     }
 
