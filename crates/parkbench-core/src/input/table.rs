@@ -503,7 +503,7 @@ pub fn read_csv_pieces_from(
 
 /// The bytes of a file as [`read_pieces`] takes them: a window on the part read and not yet
 /// used.
-trait Window {
+trait Window: Send {
     /// The file's length.
     fn len(&self) -> u64;
     /// The bytes read and not yet used.
@@ -523,7 +523,7 @@ struct Stream<R> {
     buf: Vec<u8>,
 }
 
-impl<R: std::io::Read> Stream<R> {
+impl<R: std::io::Read + Send> Stream<R> {
     fn new(f: R, len: u64, piece: usize) -> Self {
         // A small file is read whole into a buffer of its own size.
         let room = if len <= 2 * piece.max(1) as u64 {
@@ -539,7 +539,7 @@ impl<R: std::io::Read> Stream<R> {
     }
 }
 
-impl<R: std::io::Read> Window for Stream<R> {
+impl<R: std::io::Read + Send> Window for Stream<R> {
     fn len(&self) -> u64 {
         self.len
     }
@@ -676,12 +676,34 @@ fn read_pieces(
         base_line += lines_here;
         rows += t.rows();
         w.consume(cut);
-        if !each(t) || (eof && w.bytes().is_empty()) {
+        if eof && w.bytes().is_empty() {
+            each(t);
             return Ok(rows);
         }
-        if !eof {
-            eof = w.fill(piece).map_err(cannot)?;
+        // The next piece is read while this one's rows are checked and added: the piece's
+        // bytes are in its table now, and the buffer is the same one.
+        let (go_on, filled) = if eof {
+            (each(t), Some(Ok(true)))
+        } else {
+            std::thread::scope(|s| {
+                // No thread to read on: read after.
+                let reading = std::thread::Builder::new()
+                    .spawn_scoped(s, || w.fill(piece))
+                    .ok();
+                let go_on = each(t);
+                let filled =
+                    reading.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                (go_on, filled)
+            })
+        };
+        if !go_on {
+            return Ok(rows);
         }
+        eof = match filled {
+            Some(filled) => filled,
+            None => w.fill(piece),
+        }
+        .map_err(cannot)?;
     }
 }
 
@@ -1363,11 +1385,22 @@ fn join_parts(parts: &mut [Body], ncols: usize) -> Body {
         ragged.extend(r.iter().map(|&(row, n)| (row + lines.len(), n)));
         lines.append(l);
     }
-    // Onto the first part's columns (made with room for the rest: `read_in_parts`).
-    let columns = (0..ncols)
+    // Onto the first part's columns (made with room for the rest: `read_in_parts`), a
+    // column on each core.
+    let mut by_column: Vec<Vec<TextColumn>> = (0..ncols)
         .map(|c| {
-            let bytes: usize = parts.iter().map(|p| p.0[c].text_len()).sum();
-            let mut parts = parts.iter_mut().map(|p| std::mem::take(&mut p.0[c]));
+            parts
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.0[c]))
+                .collect()
+        })
+        .collect();
+    use rayon::prelude::*;
+    let columns = by_column
+        .par_iter_mut()
+        .map(|parts| {
+            let bytes: usize = parts.iter().map(|p| p.text_len()).sum();
+            let mut parts = parts.drain(..);
             let mut column = parts.next().unwrap_or_default();
             column.reserve(bytes, rows);
             for col in parts {
