@@ -264,7 +264,7 @@ impl Evaluator {
         // Only the variables the expressions read (SQL keywords among the words match none),
         // put into their columns a park-year at a time: a park-year's values of every variable
         // are dropped as soon as they are read, never held for all park-years at once.
-        let ix = vocab.variables();
+        let ix = &crate::inventory::VarIndex::new(vocab);
         let read: Vec<usize> = (0..ix.names.len())
             .filter(|&i| self.reads.contains(ix.names[i].as_str()))
             .collect();

@@ -496,6 +496,7 @@ pub fn build_part<'a>(
 ) -> Result<Inventory, ReferenceError> {
     use rayon::prelude::*;
     let acc = Accountant::new(vocab, factors, options)?;
+    let ix = VarIndex::new(vocab);
     let annual: Vec<_> = annual.collect();
     // Each park-year on any core, kept in the annual values' order with its warnings.
     let accounted: Vec<(ParkYear, Vec<Diagnostic>)> = annual
@@ -506,7 +507,7 @@ pub fn build_part<'a>(
             py.unknown = why_unknown(&py, data, vocab);
             let mut warnings = unknown_totals(&py, data, vocab);
             warnings.extend(unclassified_green(&py, data, vocab));
-            warnings.extend(plausibility(&py, data, vocab, &checks.check));
+            warnings.extend(plausibility(&py, data, vocab, &ix, &checks.check));
             warnings.extend(share_slip(&py, data, vocab, checks.shares));
             Some((py, warnings))
         })
@@ -1329,9 +1330,9 @@ fn plausibility(
     py: &ParkYear,
     data: &Dataset,
     vocab: &Vocabulary,
+    ix: &VarIndex,
     checks: &[Check],
 ) -> Vec<Diagnostic> {
-    let ix = vocab.variables();
     let values = py.values(vocab, ix);
     let value = |name: &str| ix.position(name).and_then(|i| values[i]);
     let mut out = Vec::new();

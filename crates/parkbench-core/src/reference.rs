@@ -541,8 +541,6 @@ pub struct Vocabulary {
     /// Every name a metric is written by (id, English and Chinese names, aliases), folded
     /// ([`name_key`]), to its index in `order`.
     names: std::collections::HashMap<String, u16>,
-    /// The formula variables these metrics make, named once (see [`Vocabulary::variables`]).
-    variables: std::sync::OnceLock<crate::inventory::VarIndex>,
 }
 
 /// A metric name as it is looked up: trimmed, full-width forms folded, lower case, inner
@@ -628,15 +626,7 @@ impl Vocabulary {
             metrics,
             order,
             names,
-            variables: std::sync::OnceLock::new(),
         })
-    }
-
-    /// The names of the formula variables these metrics make and where each one's value sits
-    /// (made on first use; a vocabulary is not changed once loaded).
-    pub fn variables(&self) -> &crate::inventory::VarIndex {
-        self.variables
-            .get_or_init(|| crate::inventory::VarIndex::new(self))
     }
 
     /// A metric's name in both languages, for words shown to people; an id the vocabulary

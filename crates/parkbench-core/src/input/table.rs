@@ -434,7 +434,7 @@ pub fn read_csv_bytes_as(
         header_line: 0,
         decimal: Some(d),
     });
-    parse_text(file, &text, encoding, fixed, 0, vocab).map(|(t, _)| t)
+    parse_text(file, &text, encoding, fixed, vocab)
 }
 
 /// The header of CSV bytes as a table without rows: only the first record is decoded and read
@@ -514,6 +514,10 @@ trait Window: Send {
     fn consume(&mut self, n: usize);
     /// Reads to the end; [`Window::bytes`] is then the rest of the file.
     fn fill_all(&mut self) -> std::io::Result<()>;
+    /// Filling reads nothing (the bytes are in memory already).
+    fn in_memory(&self) -> bool {
+        false
+    }
 }
 
 /// A file read from a stream into a buffer of its own (reused from piece to piece).
@@ -600,6 +604,9 @@ impl Window for Slice<'_> {
         self.end = self.all.len();
         Ok(())
     }
+    fn in_memory(&self) -> bool {
+        true
+    }
 }
 
 fn read_pieces(
@@ -684,6 +691,8 @@ fn read_pieces(
         // bytes are in its table now, and the buffer is the same one.
         let (go_on, filled) = if eof {
             (each(t), Some(Ok(true)))
+        } else if w.in_memory() {
+            (each(t), None)
         } else {
             std::thread::scope(|s| {
                 // No thread to read on: read after.
@@ -800,8 +809,9 @@ fn parse_piece(
                 header_line: 0,
                 decimal: Some(d),
             });
-            let (t, _) = parse_text(file, &text, encoding, said, 0, vocab)?;
-            let decimal = (t.rows() > 0).then_some(t.decimal);
+            let t = parse_text(file, &text, encoding, said, vocab)?;
+            // Decided by a piece with records, unless the user said it.
+            let decimal = (t.rows() > 0 || decimal.is_some()).then_some(t.decimal);
             *first = Some((
                 t.header.clone(),
                 Fixed {
@@ -895,8 +905,6 @@ struct Header {
     records: usize,
     /// 1-based line of its first record.
     line: u32,
-    /// Its bytes in the text (both records with a unit row).
-    span: std::ops::Range<usize>,
 }
 
 /// A wide header's unit row, as statistics forms print it (metric names in one row, units in
@@ -956,8 +964,7 @@ fn find_header(
             }
         }
         let mut cells: Vec<String> = record.iter().map(|h| words.canonical(h)).collect();
-        let (line, start) = record_start(text, record.position());
-        let mut end = start + first_record_end(&text.as_bytes()[start..]);
+        let (line, _) = record_start(text, record.position());
         let park = cells.iter().position(|c| c == "park_id");
         let Some(park) = park else {
             first.get_or_insert(Header {
@@ -965,7 +972,6 @@ fn find_header(
                 title_rows: 0,
                 records: 1,
                 line,
-                span: start..end,
             });
             continue;
         };
@@ -976,8 +982,6 @@ fn find_header(
             && let Ok(true) = reader.read_record(&mut record)
             && merge_unit_row(&mut cells, park, year, &record.iter().collect::<Vec<_>>())
         {
-            let (_, unit_start) = record_start(text, record.position());
-            end = unit_start + first_record_end(&text.as_bytes()[unit_start..]);
             records = 2;
         }
         return Ok(Header {
@@ -985,7 +989,6 @@ fn find_header(
             title_rows: index,
             records,
             line,
-            span: start..end,
         });
     }
     first.ok_or_else(|| Diagnostic::error(file, 0, 0, t!("diag.no_header")))
@@ -1002,38 +1005,25 @@ fn record_start(text: &str, p: Option<&csv::Position>) -> (u32, usize) {
     (line, at)
 }
 
-/// Parses decoded text (LF line ends) into a table, with the byte range of its header record.
-/// Title rows above the header are skipped. `fixed` carries the delimiter, decimal mark and
-/// header line of a file read in pieces (whose later pieces start with the header); `offset`
-/// is added to the line numbers of the body.
+/// Parses decoded text (LF line ends) into a table; title rows above the header are skipped.
+/// `said` carries the delimiter and the decimal mark a user said (its header line is not
+/// read); a file read in pieces has its later pieces read by [`parse_body`].
 fn parse_text(
     file: &str,
     text: &str,
     encoding: &'static str,
-    fixed: Option<Fixed>,
-    offset: u32,
+    said: Option<Fixed>,
     vocab: &Vocabulary,
-) -> Result<(Table, std::ops::Range<usize>), Diagnostic> {
-    let delimiter = fixed.map_or_else(|| sniff_delimiter(text), |f| f.delimiter);
+) -> Result<Table, Diagnostic> {
+    let delimiter = said.map_or_else(|| sniff_delimiter(text), |f| f.delimiter);
     let Header {
         cells: header,
         title_rows,
         records,
-        line: found_line,
-        span,
+        line: header_line,
     } = find_header(file, text, delimiter, &vocab.columns)?;
-    let later_piece = fixed.is_some_and(|f| f.header_line > 0);
-    let header_line = match fixed {
-        Some(f) if later_piece => f.header_line,
-        _ => found_line,
-    };
     duplicate_header(&Origin::file(file), &header, header_line)?;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
-        let line = if line > 1 {
-            line + offset as usize
-        } else {
-            line
-        };
         return Err(
             Diagnostic::error(file, line, field, t!("diag.unclosed_quote"))
                 .expected(t!("diag.expected.closing_quote")),
@@ -1044,11 +1034,11 @@ fn parse_text(
         Some(title_rows + records - 1),
         header.len(),
         delimiter,
-        offset,
+        0,
         vocab.limits.problems.per_kind,
     )
     .map_err(|e| csv_error(file, e))?;
-    let (decimal, told) = match fixed.and_then(|f| f.decimal) {
+    let (decimal, told) = match said.and_then(|f| f.decimal) {
         Some(d) => (d, None),
         None => decimal_mark(file, &header, &columns, &lines, delimiter)?,
     };
@@ -1056,7 +1046,7 @@ fn parse_text(
         origin: Origin::file(file),
         header,
         header_line,
-        title_rows: if later_piece { 0 } else { title_rows },
+        title_rows,
         columns,
         lines,
         ragged,
@@ -1067,7 +1057,7 @@ fn parse_text(
         notices: told.into_iter().collect(),
     };
     strip_trailing_notes(&mut table, &vocab.columns);
-    Ok((table, span))
+    Ok(table)
 }
 
 /// A piece after the first: records only, under the first piece's `header` cells, read as it
@@ -1151,11 +1141,11 @@ const ROOM_MIN_BYTES: usize = 256 << 10;
 pub const PART_BYTES: usize = 4 << 20;
 
 /// Reads every record after the header (record `header` counting from 0: title rows stand
-/// above it; every record when None, a piece after the first) of decoded text (LF line ends) once: the cells of the header's `ncols` columns
-/// (extra fields are dropped, missing ones empty), the 1-based line of each record plus
-/// `offset`, and the records whose field count differs from the header's. Blank lines are no
-/// records. A text column is limited to 4 GiB (cell ends are 32-bit); files are read in pieces
-/// of 64 MB.
+/// above it; every record when None, a piece after the first) of decoded text (LF line ends)
+/// once: the cells of the header's `ncols` columns (extra fields are dropped, missing ones
+/// empty), the 1-based line of each record plus `offset`, and the records whose field count
+/// differs from the header's. Blank lines are no records. A text column is limited to 4 GiB
+/// (cell ends are 32-bit); large files are read in pieces of [`PIECE_BYTES`].
 ///
 /// A long body is read in parts on every core and joined in order: the same cells, lines and
 /// records as one pass, which is what is done when that could differ (a quote that does not
@@ -2203,6 +2193,63 @@ mod tests {
                 (500, 3, &whole.message),
                 "{piece}"
             );
+        }
+    }
+
+    /// A record with empty park and year cells at the start of a later piece of a wide file is
+    /// a record, as when the file is read whole (it was once taken for a unit row under a copy
+    /// of the header); a decimal mark the user said holds for every piece, even when the first
+    /// has no records.
+    #[test]
+    fn a_later_piece_keeps_its_first_record_and_the_said_decimal_mark() {
+        let mut text = String::from("park_id,year,electricity_grid\n");
+        for i in 0..40 {
+            text.push_str(&format!("P{i},2024,{i}\n"));
+            if i % 10 == 3 {
+                text.push_str(",,5\n");
+            }
+        }
+        let path = Path::new("wide.csv");
+        let mut files = Memory::new();
+        files.insert(path, text.clone().into_bytes());
+        let whole = read_csv(&files, path, &vocab()).unwrap();
+        assert_eq!(whole.header, ["park_id", "year", "electricity_grid"]);
+        for piece in 8..80 {
+            let (tables, _) = pieces(&files, path, piece).unwrap();
+            let got: Vec<_> = tables.iter().flat_map(cells).collect();
+            assert_eq!(got, cells(&whole), "piece {piece}");
+            assert!(
+                tables.iter().all(|t| t.header == whole.header),
+                "piece {piece}"
+            );
+        }
+        // A first piece of empty records only; then values whose `.` is a thousands mark.
+        let mut text = String::from("park_id;year;metric;value;unit\n");
+        text.push_str(&";;;;\n".repeat(1200));
+        for i in 0..200 {
+            text.push_str(&format!("P{i};2024;electricity_grid;1.234;MWh\n"));
+        }
+        let path = Path::new("said.csv");
+        files.insert(path, text.into_bytes());
+        for piece in [500, 900, 3000] {
+            let mut tables = Vec::new();
+            read_csv_pieces(
+                &files,
+                path,
+                piece,
+                Some(DecimalMark::Comma),
+                &vocab(),
+                |t| {
+                    tables.push(t);
+                    true
+                },
+            )
+            .unwrap();
+            assert_eq!(tables[0].rows(), 0, "piece {piece}");
+            assert!(tables.len() > 2, "piece {piece}");
+            for t in &tables {
+                assert_eq!(t.decimal, DecimalMark::Comma, "piece {piece}");
+            }
         }
     }
 
