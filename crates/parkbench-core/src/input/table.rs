@@ -1023,41 +1023,16 @@ fn parse_text(
         line: header_line,
     } = find_header(file, text, delimiter, &vocab.columns)?;
     duplicate_header(&Origin::file(file), &header, header_line)?;
-    if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
-        return Err(
-            Diagnostic::error(file, line, field, t!("diag.unclosed_quote"))
-                .expected(t!("diag.expected.closing_quote")),
-        );
-    }
-    let (columns, lines, ragged, ragged_dropped) = read_body(
-        text,
-        Some(title_rows + records - 1),
-        header.len(),
-        delimiter,
-        0,
-        vocab.limits.problems.per_kind,
-    )
-    .map_err(|e| csv_error(file, e))?;
-    let (decimal, told) = match said.and_then(|f| f.decimal) {
-        Some(d) => (d, None),
-        None => decimal_mark(file, &header, &columns, &lines, delimiter)?,
-    };
-    let mut table = Table {
-        origin: Origin::file(file),
+    let under = Under {
         header,
         header_line,
         title_rows,
-        columns,
-        lines,
-        ragged,
-        ragged_dropped,
+        skip: Some(title_rows + records - 1),
         delimiter,
-        encoding,
-        decimal,
-        notices: told.into_iter().collect(),
+        decimal: said.and_then(|f| f.decimal),
+        offset: 0,
     };
-    strip_trailing_notes(&mut table, &vocab.columns);
-    Ok(table)
+    records_under(file, text, encoding, under, vocab)
 }
 
 /// A piece after the first: records only, under the first piece's `header` cells, read as it
@@ -1072,7 +1047,49 @@ fn parse_body(
     offset: u32,
     vocab: &Vocabulary,
 ) -> Result<Table, Diagnostic> {
-    let delimiter = fixed.delimiter;
+    let under = Under {
+        header: header.to_vec(),
+        header_line: fixed.header_line,
+        title_rows: 0,
+        skip: None,
+        delimiter: fixed.delimiter,
+        decimal: fixed.decimal,
+        offset,
+    };
+    records_under(file, text, encoding, under, vocab)
+}
+
+/// What the records of a text are read under: the header's cells and line, the title rows
+/// above it, the record the body starts after (every record when None), the delimiter, the
+/// decimal mark when known, and the number added to every line.
+struct Under {
+    header: Vec<String>,
+    header_line: u32,
+    title_rows: usize,
+    skip: Option<usize>,
+    delimiter: u8,
+    decimal: Option<DecimalMark>,
+    offset: u32,
+}
+
+/// The records of decoded text as a table under `under`: a quote never closed is an error at
+/// its line; notes under the last records are skipped and said.
+fn records_under(
+    file: &str,
+    text: &str,
+    encoding: &'static str,
+    under: Under,
+    vocab: &Vocabulary,
+) -> Result<Table, Diagnostic> {
+    let Under {
+        header,
+        header_line,
+        title_rows,
+        skip,
+        delimiter,
+        decimal,
+        offset,
+    } = under;
     if let Some((line, field)) = unclosed_quote(text.as_bytes(), delimiter) {
         return Err(Diagnostic::error(
             file,
@@ -1084,22 +1101,22 @@ fn parse_body(
     }
     let (columns, lines, ragged, ragged_dropped) = read_body(
         text,
-        None,
+        skip,
         header.len(),
         delimiter,
         offset,
         vocab.limits.problems.per_kind,
     )
     .map_err(|e| csv_error(file, e))?;
-    let (decimal, told) = match fixed.decimal {
+    let (decimal, told) = match decimal {
         Some(d) => (d, None),
-        None => decimal_mark(file, header, &columns, &lines, delimiter)?,
+        None => decimal_mark(file, &header, &columns, &lines, delimiter)?,
     };
     let mut table = Table {
         origin: Origin::file(file),
-        header: header.to_vec(),
-        header_line: fixed.header_line,
-        title_rows: 0,
+        header,
+        header_line,
+        title_rows,
         columns,
         lines,
         ragged,
