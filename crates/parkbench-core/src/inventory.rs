@@ -271,16 +271,10 @@ fn sum_opt(it: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 }
 
 impl ParkYear {
-    /// All variables the indicator formulas may use: inventory totals, `tce_<carrier>`,
-    /// `co2_<carrier>_t`, metrics (carriers 0 when not reported), `land_area_km2`.
-    pub fn variables(&self, vocab: &Vocabulary) -> BTreeMap<String, Option<f64>> {
-        let ix = VarIndex::new(vocab);
-        let values = self.values(vocab, &ix);
-        ix.names.into_iter().zip(values).collect()
-    }
-
-    /// [`ParkYear::variables`] in `ix` order (one vector, no names made: what the formulas
-    /// and the plausibility checks of every park-year read).
+    /// All variables the indicator formulas may use, in `ix` order: inventory totals,
+    /// `tce_<carrier>`, `co2_<carrier>_t`, metrics (carriers 0 when not reported),
+    /// `land_area_km2`. One vector, no names made: the formulas and the plausibility checks of
+    /// every park-year read it.
     pub fn values(&self, vocab: &Vocabulary, ix: &VarIndex) -> Vec<Option<f64>> {
         let mut v = vec![None; ix.names.len()];
         for ((id, &(at, tce_at, co2_at)), &carrier) in
@@ -323,7 +317,7 @@ impl ParkYear {
     }
 }
 
-/// Names of the formula variables (the keys of `ParkYear::variables`, in order) and where each
+/// Names of the formula variables (in the order of `ParkYear::values`) and where each
 /// metric's variables sit among them.
 #[derive(Debug, Clone)]
 pub struct VarIndex {
