@@ -518,6 +518,8 @@ trait Window: Send {
     fn in_memory(&self) -> bool {
         false
     }
+    /// Every byte read is used and its memory let go (a file read whole).
+    fn release(&mut self);
 }
 
 /// A file read from a stream into a buffer of its own (reused from piece to piece).
@@ -561,6 +563,9 @@ impl<R: std::io::Read + Send> Window for Stream<R> {
     }
     fn fill_all(&mut self) -> std::io::Result<()> {
         self.f.read_to_end(&mut self.buf).map(|_| ())
+    }
+    fn release(&mut self) {
+        self.buf = Vec::new();
     }
 }
 
@@ -607,6 +612,9 @@ impl Window for Slice<'_> {
     fn in_memory(&self) -> bool {
         true
     }
+    fn release(&mut self) {
+        self.start = self.end;
+    }
 }
 
 fn read_pieces(
@@ -630,6 +638,8 @@ fn read_pieces(
     let whole = |w: &mut dyn Window, each: &mut dyn FnMut(Table) -> bool| {
         w.fill_all().map_err(cannot)?;
         let t = read_csv_bytes_as(file, w.bytes(), decimal, vocab)?;
+        // The bytes are in the table: not held while it is checked.
+        w.release();
         let n = t.rows();
         each(t);
         Ok(n)
@@ -683,15 +693,14 @@ fn read_pieces(
         base_line += lines_here;
         rows += t.rows();
         w.consume(cut);
-        if eof && w.bytes().is_empty() {
+        if eof {
+            // At the end the piece took every byte left.
             each(t);
             return Ok(rows);
         }
         // The next piece is read while this one's rows are checked and added: the piece's
         // bytes are in its table now, and the buffer is the same one.
-        let (go_on, filled) = if eof {
-            (each(t), Some(Ok(true)))
-        } else if w.in_memory() {
+        let (go_on, filled) = if w.in_memory() {
             (each(t), None)
         } else {
             std::thread::scope(|s| {
