@@ -27,9 +27,17 @@ pub enum Cells {
 }
 
 /// A column of a Parquet file as polars read it: each cell is read where polars holds it, with
-/// no copy of the text or the numbers.
+/// no copy of the text or the numbers. A piece of a file is a chunk per row group it spans; a
+/// cell is found in its chunk by the chunks' first rows (a binary search), not by walking the
+/// chunks' lengths as polars' own `get` does, so no chunks are merged (the merge copied every
+/// view and value of a piece, on memory the system had to clear first: a third of the reading
+/// threads' time on the national tree).
 #[derive(Clone)]
-pub struct InPlace<T: PolarsDataType>(ChunkedArray<T>);
+pub struct InPlace<T: PolarsDataType> {
+    cells: ChunkedArray<T>,
+    /// The first row of each chunk.
+    starts: Vec<usize>,
+}
 
 /// Text cells of a Parquet column.
 pub type Strings = InPlace<StringType>;
@@ -40,57 +48,62 @@ pub type Floats = InPlace<Float64Type>;
 
 impl<T: PolarsDataType> std::fmt::Debug for InPlace<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "InPlace({} cells)", self.0.len())
+        write!(f, "InPlace({} cells)", self.cells.len())
     }
 }
 
 impl<T: PolarsDataType> InPlace<T> {
     fn new(c: &ChunkedArray<T>) -> Self {
-        InPlace(in_few_chunks(c))
+        let mut start = 0;
+        let starts = c
+            .chunks()
+            .iter()
+            .map(|a| {
+                let s = start;
+                start += a.len();
+                s
+            })
+            .collect();
+        InPlace {
+            cells: c.clone(),
+            starts,
+        }
     }
 
     /// The cell at `row`; None when null or beyond the column.
     pub fn get(&self, row: usize) -> Option<T::Physical<'_>> {
-        if row >= self.0.len() {
-            return None;
-        }
-        self.0.get(row)
+        // The last chunk starting at or before the row (an empty chunk starts where the next
+        // one does, and is passed over).
+        let chunk = self.starts.partition_point(|&s| s <= row).checked_sub(1)?;
+        self.cells
+            .downcast_get(chunk)?
+            .get(row - self.starts[chunk])
+    }
+
+    /// The cells in order, as [`InPlace::get`] gives each.
+    pub fn iter(&self) -> impl Iterator<Item = Option<T::Physical<'_>>> + '_ {
+        self.cells.downcast_iter().flat_map(|a| a.iter())
     }
 
     /// Number of cells, nulls included.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.cells.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.cells.is_empty()
     }
 }
 
 impl<T: PolarsNumericType> InPlace<T> {
     /// A column of these numbers (None for a null cell).
     pub fn from_options(cells: Vec<Option<T::Native>>) -> Self {
-        InPlace(cells.into_iter().collect())
+        InPlace::new(&cells.into_iter().collect())
     }
 
     /// The cells, in order.
     pub fn to_vec(&self) -> Vec<Option<T::Native>> {
-        self.0.iter().collect()
-    }
-}
-
-/// Most chunks (a file's row groups) a column read in place may have: a cell is found by
-/// walking the chunks' lengths, so a file of many small row groups (a streaming writer's) has
-/// its columns merged into one chunk first (a copy of the cells' values or 16-byte views, not
-/// of the text). Polars' own writer's groups make a few chunks per piece.
-const CHUNKS_READ_IN_PLACE: usize = 8;
-
-/// `c`, merged into one chunk when it has more than [`CHUNKS_READ_IN_PLACE`].
-fn in_few_chunks<T: PolarsDataType>(c: &ChunkedArray<T>) -> ChunkedArray<T> {
-    if c.chunks().len() > CHUNKS_READ_IN_PLACE {
-        c.rechunk().into_owned()
-    } else {
-        c.clone()
+        self.cells.iter().collect()
     }
 }
 
@@ -251,8 +264,8 @@ fn cells_of(c: &Column) -> Result<Cells, FrameError> {
         }
         // 22762.3 stored as a 32-bit float is 22762.30078125 as a 64-bit one: the
         // shortest text of the 32-bit value is what was written.
-        DataType::Float32 => Cells::Float(InPlace(
-            c.f32()?
+        DataType::Float32 => Cells::Float(InPlace::new(
+            &c.f32()?
                 .iter()
                 .map(|v| v.map(|x| format!("{x}").parse().unwrap_or(f64::from(x))))
                 .collect(),

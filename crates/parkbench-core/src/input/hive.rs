@@ -257,10 +257,15 @@ impl Filter {
 /// The year of a cell as [`year_of`] reads its text (a number's read as the number: its
 /// text is not written).
 fn cell_year(column: &TextColumn, row: usize) -> Option<i32> {
-    match column.number(row) {
-        Some(v) if v.fract() == 0.0 && v.abs() < f64::from(i32::MAX) => Some(v as i32),
-        _ => year_of(&column.text(row)?),
+    match column.number(row).and_then(number_year) {
+        Some(y) => Some(y),
+        None => year_of(&column.text(row)?),
     }
+}
+
+/// The year a number is, when it is a whole one.
+fn number_year(v: f64) -> Option<i32> {
+    (v.fract() == 0.0 && v.abs() < f64::from(i32::MAX)).then_some(v as i32)
 }
 
 /// A year as the validator reads it (`2024`, `2024.0`, `2024年`), else None.
@@ -361,9 +366,15 @@ fn disagreements(
     };
     let path_year = year_of(value).filter(|_| key == YEAR_KEY);
     let column = &t.columns[c];
+    // A year typed as a number is compared as one (its text is not written): the cells that
+    // agree, found in one pass over the numbers.
+    let agrees: Option<Vec<bool>> = path_year.and(column.numbers()).map(|numbers| {
+        numbers
+            .map(|v| v.is_some_and(|v| number_year(v) == path_year))
+            .collect()
+    });
     for r in 0..t.rows() {
-        // A year typed as a number is compared as one (its text is not written).
-        if path_year.is_some() && column.number(r).is_some() && cell_year(column, r) == path_year {
+        if agrees.as_ref().is_some_and(|a| a.get(r) == Some(&true)) {
             continue;
         }
         let Some(cell) = column.text(r) else {

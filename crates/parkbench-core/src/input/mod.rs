@@ -1418,13 +1418,38 @@ impl Dataset {
             grade_rows: [u32; 4],
             grade_sum: [f64; 4],
         }
-        // Each (park, enterprise, year) once, found by hashing; sorted at the end. Groups are
-        // added in their order, so every sum is made in the same order as before.
-        let mut index: FxHashMap<(&str, &str, i32), usize> = FxHashMap::default();
+        // Each unit's (park, enterprise) is found once (a national year has ten groups a unit):
+        // the keys by number, and each unit's key number (None: `key` leaves the unit out).
+        let mut keys: Vec<(&str, &str)> = Vec::new();
+        let mut key_of: FxHashMap<(&str, &str), u32> = FxHashMap::default();
+        let unit_key: Vec<Option<u32>> = self
+            .activity
+            .parks
+            .iter()
+            .map(|unit| {
+                let k = key(unit)?;
+                Some(*key_of.entry(k).or_insert_with(|| {
+                    keys.push(k);
+                    keys.len() as u32 - 1
+                }))
+            })
+            .collect();
+        // Metrics by the rank of their name, so that a unit's metrics come in their names'
+        // order, as a map by name gives them.
+        let mut by_name: Vec<u16> = (0..vocab.order.len() as u16).collect();
+        by_name.sort_by_key(|&m| vocab.order[m as usize].as_str());
+        let mut rank = vec![0u16; by_name.len()];
+        for (r, &m) in by_name.iter().enumerate() {
+            rank[m as usize] = r as u16;
+        }
+        // Each (park, enterprise, year) once, found by hashing its key's number; sorted at the
+        // end. Groups are added in their order, so every sum is made in the same order as
+        // before.
+        let mut index: FxHashMap<(u32, i32), usize> = FxHashMap::default();
         type Unit<'k> = (&'k str, &'k str, i32);
-        let mut sums: Vec<(Unit<'_>, BTreeMap<&str, Sum>)> = Vec::new();
+        let mut sums: Vec<(Unit<'_>, BTreeMap<u16, Sum>)> = Vec::new();
         for g in &self.activity.groups {
-            let Some((park, firm)) = key(&self.activity.parks[g.park as usize]) else {
+            let Some(k) = unit_key[g.park as usize] else {
                 continue;
             };
             let metric = &vocab.order[g.metric as usize];
@@ -1437,11 +1462,12 @@ impl Dataset {
                     crate::reference::Aggregate::Max => g.max,
                 })
             };
-            let at = *index.entry((park, firm, g.year)).or_insert_with(|| {
+            let at = *index.entry((k, g.year)).or_insert_with(|| {
+                let (park, firm) = keys[k as usize];
                 sums.push(((park, firm, g.year), BTreeMap::new()));
                 sums.len() - 1
             });
-            let s = sums[at].1.entry(metric.as_str()).or_default();
+            let s = sums[at].1.entry(rank[g.metric as usize]).or_default();
             match value {
                 // Units of a park are only ever summed (enterprises report summed metrics).
                 Some(v) => s.value = Some(s.value.unwrap_or(0.0) + v),
@@ -1460,7 +1486,8 @@ impl Dataset {
             .map(|((park, firm, year), metrics)| {
                 let metrics = metrics
                     .into_iter()
-                    .map(|(id, s)| {
+                    .map(|(r, s)| {
+                        let id = &vocab.order[by_name[r as usize] as usize];
                         let summed =
                             vocab.metrics[id].aggregate == crate::reference::Aggregate::Sum;
                         (

@@ -18,7 +18,7 @@ use crate::units::DecimalMark;
 use std::fmt::Write;
 
 /// Rows per piece: a piece's text cells stay in the tens of megabytes.
-pub const PIECE_ROWS: usize = 1 << 20;
+pub const PIECE_ROWS: usize = 1 << 18;
 
 /// Columns that hold numbers.
 const NUMBER_COLUMNS: [&str; 2] = ["year", "value"];
@@ -98,45 +98,59 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         groups_skipped: groups.iter().filter(|g| !keeps(filter, g, words)).count(),
     };
     let piece_rows = piece_rows.max(1);
-    // The columns to decode, decided when a first piece is read (a file none of whose groups
-    // the filter keeps is not looked into further).
-    let mut plan: Option<Projection> = None;
-    for (start, end) in ranges {
-        let mut offset = start;
-        loop {
-            let len = piece_rows.min(end - offset).max(1);
-            let (every, projection) = match &plan {
-                Some(plan) => plan,
-                None => {
-                    let every = frame::parquet_columns(&mut reader).map_err(unreadable)?;
-                    let projection = used_columns(&every, words);
-                    plan.insert((every, projection))
-                }
-            };
-            let piece = frame::read_parquet(&mut reader, offset, len, projection.as_deref())
-                .map_err(unreadable)?;
-            let n = piece.first().map_or(0, |(_, c)| cells_len(c));
-            let columns = match projection {
-                Some(_) => with_unread(every, piece),
-                None => piece,
-            };
-            let t = table(file, columns, offset, words)?;
-            offset += n;
-            read.rows += n;
-            if !each(t) {
-                return Ok(read);
-            }
-            if n == 0 || offset >= end {
-                break;
-            }
+    let Some(&(first, _)) = ranges.first() else {
+        // No group the filter keeps: the file is not looked into further.
+        return Ok(read);
+    };
+    // The columns to decode, decided before the first piece is read.
+    let every = frame::parquet_columns(&mut reader).map_err(unreadable)?;
+    let projection = used_columns(&every, words);
+    let piece = |reader: &mut R, (range, offset): (usize, usize)| {
+        let len = piece_rows.min(ranges[range].1 - offset).max(1);
+        frame::read_parquet(reader, offset, len, projection.as_deref())
+    };
+    let mut at = Some((0, first));
+    let mut next = Some(piece(&mut reader, (0, first)));
+    while let (Some((range, offset)), Some(columns)) = (at, next.take()) {
+        let columns = columns.map_err(unreadable)?;
+        let n = columns.first().map_or(0, |(_, c)| cells_len(c));
+        let columns = match projection {
+            Some(_) => with_unread(&every, columns),
+            None => columns,
+        };
+        let t = table(file, columns, offset, words)?;
+        read.rows += n;
+        // The piece after this one: the rest of its range, else the next range (a piece of
+        // no rows ends its range).
+        at = if n > 0 && offset + n < ranges[range].1 {
+            Some((range, offset + n))
+        } else {
+            ranges.get(range + 1).map(|&(start, _)| (range + 1, start))
+        };
+        // The next piece is decoded (by polars, on its threads) while this one's rows are
+        // checked and added: decoding alone kept the checking threads waiting.
+        let go_on = match at {
+            None => each(t),
+            Some(a) => std::thread::scope(|s| {
+                let reader = &mut reader;
+                // No thread to read on: read after.
+                let reading = std::thread::Builder::new()
+                    .spawn_scoped(s, move || piece(reader, a))
+                    .ok();
+                let go_on = each(t);
+                next = reading.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                go_on
+            }),
+        };
+        if !go_on {
+            return Ok(read);
+        }
+        if let (Some(a), None) = (at, &next) {
+            next = Some(piece(&mut reader, a));
         }
     }
     Ok(read)
 }
-
-/// A file's columns (with the cells of their type and no rows, when plain) and the columns to
-/// decode, when not all.
-type Projection = (Vec<(String, Option<Cells>)>, Option<Vec<usize>>);
 
 /// The columns to decode (numbers from 0, in the file's order), when not all: a long table's
 /// (it has a `metric` column) are those the rows are checked by

@@ -89,6 +89,18 @@ impl NumberCells {
     }
 }
 
+/// A float cell as [`TextColumn::number`] reads it: the shortest text reads back to the same
+/// float, and a whole number is written as an integer (`-0` as `0`); None when not finite.
+fn float_number(f: f64) -> Option<f64> {
+    f.is_finite().then(|| {
+        if f.fract() == 0.0 && f.abs() < 1e15 {
+            f as i64 as f64
+        } else {
+            f
+        }
+    })
+}
+
 /// The shortest text that reads back to the same number (`2024`, not `2024.0`).
 pub(crate) fn number_text(out: &mut String, f: f64) -> std::fmt::Result {
     use std::fmt::Write;
@@ -273,16 +285,20 @@ impl TextColumn {
         match &n.cells {
             // Read as text, the digits round to the nearest float, as the conversion does.
             NumberCells::Int(v) => v.get(row).map(|x| x as f64),
-            // The shortest text reads back to the same float; a whole number is written as an
-            // integer (`-0` as `0`).
-            NumberCells::Float(v) => v.get(row).filter(|f| f.is_finite()).map(|f| {
-                if f.fract() == 0.0 && f.abs() < 1e15 {
-                    f as i64 as f64
-                } else {
-                    f
-                }
-            }),
+            NumberCells::Float(v) => v.get(row).and_then(float_number),
         }
+    }
+
+    /// [`TextColumn::number`] of every cell in order, for a column of numbers (None for a text
+    /// column): read in one pass, without finding each cell.
+    pub fn numbers(&self) -> Option<Box<dyn Iterator<Item = Option<f64>> + '_>> {
+        let Cells::Numbers(n) = &self.0 else {
+            return None;
+        };
+        Some(match &n.cells {
+            NumberCells::Int(v) => Box::new(v.iter().map(|x| x.map(|x| x as f64))),
+            NumberCells::Float(v) => Box::new(v.iter().map(|x| x.and_then(float_number))),
+        })
     }
 
     /// Do cells of the same text share it (one copy, at one address)? A Parquet text column's
