@@ -525,6 +525,41 @@ mod tests {
     }
 
     proptest! {
+        /// A column of many chunks, empty ones among them (a piece spanning row groups, a
+        /// filter's empty slice), gives each cell where it is, by row and in order, with nulls.
+        #[test]
+        fn cells_in_place_are_found_across_chunks(
+            chunks in prop::collection::vec(
+                prop::collection::vec(prop::option::of("[a-z]{0,20}"), 0..6),
+                0..12,
+            )
+        ) {
+            let mut column: Option<StringChunked> = None;
+            for c in &chunks {
+                let part = StringChunked::from_iter_options("c".into(), c.iter().cloned());
+                match &mut column {
+                    Some(all) => {
+                        all.append(&part).unwrap();
+                    }
+                    None => column = Some(part),
+                }
+            }
+            let column = column
+                .unwrap_or_else(|| StringChunked::from_iter_options("c".into(), std::iter::empty::<Option<String>>()));
+            let flat: Vec<Option<String>> = chunks.concat();
+            let cells = InPlace::new(&column);
+            prop_assert_eq!(cells.len(), flat.len());
+            for (r, want) in flat.iter().enumerate() {
+                prop_assert_eq!(cells.get(r), want.as_deref());
+            }
+            prop_assert_eq!(cells.get(flat.len()), None);
+            let in_order: Vec<Option<&str>> = cells.iter().collect();
+            let want: Vec<Option<&str>> = flat.iter().map(|c| c.as_deref()).collect();
+            prop_assert_eq!(in_order, want);
+        }
+    }
+
+    proptest! {
         /// The row-by-row arithmetic gives what polars gives to the last bit, nulls, zeros and
         /// all.
         #[test]
