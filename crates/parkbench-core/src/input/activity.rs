@@ -10,11 +10,12 @@ use crate::units::{NumberError, Unit, parse_number, unit_key};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
-/// One activity quantity, converted to the metric's canonical unit.
+/// One activity quantity, converted to the metric's canonical unit. Its park and enterprise
+/// are named by number in its [`Part`]'s lists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// Shared by all rows of the park in a file.
-    pub park_id: std::sync::Arc<str>,
+    /// Index into the part's [`Part::parks`].
+    pub park: u32,
     pub year: i32,
     /// Index into [`Vocabulary::order`].
     pub metric: u16,
@@ -24,8 +25,9 @@ pub struct Row {
     pub month: Option<u8>,
     /// The evidence the value rests on (the `evidence` column, else `quality`).
     pub grade: Grade,
-    /// The enterprise the row is of (the `enterprise_id` column; None: the park's own row).
-    pub enterprise: EnterpriseId,
+    /// The enterprise the row is of (the `enterprise_id` column): 1 + index into the part's
+    /// [`Part::enterprises`]; 0: the park's own row.
+    pub enterprise: u32,
     /// 1-based column of the enterprise cell (0 without one).
     pub enterprise_column: u16,
     /// Index of the file in the dataset's file list.
@@ -77,21 +79,89 @@ impl Grade {
     }
 }
 
-/// An enterprise id as rows share it (None: the park's own row).
-pub type EnterpriseId = Option<std::sync::Arc<str>>;
+/// The rows of a part of a table and the parks and enterprises they name, by number: a row
+/// holds two numbers where it held two shared strings, whose counts every row changed (on
+/// each core that made or dropped it) and whose addresses were hashed to find their park.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Part {
+    pub rows: Vec<Row>,
+    /// Parks named by [`Row::park`] (a park whose rows are not together may be named twice).
+    pub parks: Vec<std::sync::Arc<str>>,
+    /// Enterprises named by [`Row::enterprise`] (each text once).
+    pub enterprises: Vec<std::sync::Arc<str>>,
+}
+
+impl Part {
+    /// The park of a row of this part.
+    pub fn park(&self, r: &Row) -> &std::sync::Arc<str> {
+        &self.parks[r.park as usize]
+    }
+
+    /// The enterprise of a row of this part (None: the park's own row).
+    pub fn enterprise(&self, r: &Row) -> Option<&std::sync::Arc<str>> {
+        (r.enterprise as usize)
+            .checked_sub(1)
+            .map(|e| &self.enterprises[e])
+    }
+
+    /// Parts one after another, as one (their rows renumbered into the joined lists).
+    pub fn concat(parts: Vec<Part>) -> Part {
+        let mut all = Part::default();
+        for p in parts {
+            let (parks, firms) = (all.parks.len() as u32, all.enterprises.len() as u32);
+            all.rows.extend(p.rows.into_iter().map(|mut r| {
+                r.park += parks;
+                if r.enterprise > 0 {
+                    r.enterprise += firms;
+                }
+                r
+            }));
+            all.parks.extend(p.parks);
+            all.enterprises.extend(p.enterprises);
+        }
+        all
+    }
+
+    /// Each row with its park's and enterprise's text (its numbers set to 0): rows compared
+    /// whatever parts they came in.
+    #[cfg(test)]
+    pub(crate) fn named(&self) -> Vec<(String, Option<String>, Row)> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let names = (
+                    self.park(r).to_string(),
+                    self.enterprise(r).map(|e| e.to_string()),
+                );
+                (
+                    names.0,
+                    names.1,
+                    Row {
+                        park: 0,
+                        enterprise: 0,
+                        ..r.clone()
+                    },
+                )
+            })
+            .collect()
+    }
+}
 
 /// The enterprises of a part's rows: each cell's text made an id once, and rows naming the same
-/// enterprise share one `Arc` (rows of an enterprise often come in runs, and a park's rows name
-/// its enterprises in turn, month by month).
+/// enterprise share its number in the part's list (rows of an enterprise often come in runs,
+/// and a park's rows name its enterprises in turn, month by month).
 #[derive(Default)]
 struct Enterprises<'t> {
-    last: Option<(&'t str, std::sync::Arc<str>)>,
-    seen: FxHashMap<&'t str, std::sync::Arc<str>>,
+    /// The ids, in the order first named.
+    ids: Vec<std::sync::Arc<str>>,
+    /// The last cell's text and the number it gave (1 + index into `ids`).
+    last: Option<(&'t str, u32)>,
+    seen: FxHashMap<&'t str, u32>,
     /// Ids by the address and length of their cell's text, for a column whose cells of the same
     /// text share it ([`TextColumn::shares_text`]): found without hashing the text (a national
     /// tree's rows name a new enterprise on nearly every row). Equal addresses and lengths are
     /// the same bytes while the table lives, which the cells' lifetime guarantees.
-    by_address: Option<FxHashMap<(usize, usize), std::sync::Arc<str>>>,
+    by_address: Option<FxHashMap<(usize, usize), u32>>,
 }
 
 /// Addresses kept per enterprise id seen, and at least, before [`Enterprises`] stops finding
@@ -111,30 +181,30 @@ impl<'t> Enterprises<'t> {
         }
     }
 
-    /// The enterprise of a cell (None: the park's own row).
-    fn of(&mut self, raw: &'t str) -> EnterpriseId {
+    /// The enterprise of a cell, as [`Row::enterprise`] numbers it (0: the park's own row).
+    fn of(&mut self, raw: &'t str) -> u32 {
         let address = (raw.as_ptr() as usize, raw.len());
-        if let Some(id) = self.by_address.as_ref().and_then(|m| m.get(&address)) {
-            return Some(id.clone());
+        if let Some(&id) = self.by_address.as_ref().and_then(|m| m.get(&address)) {
+            return id;
         }
         let raw = raw.trim();
         if raw.is_empty() {
-            return None;
+            return 0;
         }
-        let id = match &self.last {
-            Some((cell, id)) if *cell == raw => id.clone(),
+        let id = match self.last {
+            Some((cell, id)) if cell == raw => id,
             _ => {
-                let id = self
-                    .seen
-                    .entry(raw)
-                    .or_insert_with(|| enterprise_id(raw).into())
-                    .clone();
-                self.last = Some((raw, id.clone()));
+                let ids = &mut self.ids;
+                let id = *self.seen.entry(raw).or_insert_with(|| {
+                    ids.push(enterprise_id(raw).into());
+                    ids.len() as u32
+                });
+                self.last = Some((raw, id));
                 id
             }
         };
         if let Some(m) = &mut self.by_address {
-            m.insert(address, id.clone());
+            m.insert(address, id);
             // Cells that do not share their text (short ones, which polars keeps in the cell
             // itself, or a column written without a dictionary) each add an address: past a
             // few per enterprise the addresses are let go and the text look-up alone is used.
@@ -142,7 +212,7 @@ impl<'t> Enterprises<'t> {
                 self.by_address = None;
             }
         }
-        Some(id)
+        id
     }
 }
 
@@ -433,6 +503,21 @@ impl<K: Copy + Eq + std::hash::Hash, V: Copy> Known<K, V> {
     }
 }
 
+/// The parks of a part's rows, in the order named (a park named again after another is named
+/// twice), and the last park cell's text and number.
+#[derive(Default)]
+struct Parks<'t> {
+    ids: Vec<std::sync::Arc<str>>,
+    last: Option<(&'t str, u32)>,
+}
+
+impl Parks<'_> {
+    /// Is `raw` the last park cell's text?
+    fn is_last(&self, raw: &str) -> bool {
+        matches!(self.last, Some((cell, _)) if cell == raw)
+    }
+}
+
 /// Where a cell is: its line, column and the park of its row.
 #[derive(Clone, Copy)]
 struct At<'p> {
@@ -449,9 +534,11 @@ pub fn read_activity(
     file_index: u16,
     vocab: &Vocabulary,
     diags: &mut crate::diag::Report,
-) -> Vec<Row> {
+) -> Part {
     let none = SpareRows::holding(0);
-    read_activity_in_parts(t, file_index, vocab, diags, PART_ROWS, &none).concat()
+    Part::concat(read_activity_in_parts(
+        t, file_index, vocab, diags, PART_ROWS, &none,
+    ))
 }
 
 /// [`read_activity`] as the rows of its parts, in order: for a caller that takes them a part
@@ -464,7 +551,7 @@ pub fn read_activity_parts(
     vocab: &Vocabulary,
     diags: &mut crate::diag::Report,
     spare: &SpareRows,
-) -> Vec<Vec<Row>> {
+) -> Vec<Part> {
     read_activity_in_parts(t, file_index, vocab, diags, PART_ROWS, spare)
 }
 
@@ -475,7 +562,7 @@ fn read_activity_in_parts(
     diags: &mut crate::diag::Report,
     part_rows: usize,
     spare: &SpareRows,
-) -> Vec<Vec<Row>> {
+) -> Vec<Part> {
     let canonical = vocab
         .order
         .iter()
@@ -564,15 +651,15 @@ impl<'a> Ctx<'a> {
     fn in_parts(
         &self,
         diags: &mut crate::diag::Report,
-        check: impl Fn(std::ops::Range<usize>, &mut crate::diag::Report) -> Vec<Row> + Sync,
-    ) -> Vec<Vec<Row>> {
+        check: impl Fn(std::ops::Range<usize>, &mut crate::diag::Report) -> Part + Sync,
+    ) -> Vec<Part> {
         use rayon::prelude::*;
         let (n, size) = (self.t.rows(), self.part_rows.max(1));
         let parts = n.div_ceil(size);
         if parts < 2 || rayon::current_num_threads() < 2 {
             return vec![check(0..n, diags)];
         }
-        let done: Vec<(Vec<Row>, crate::diag::Report)> = (0..parts)
+        let done: Vec<(Part, crate::diag::Report)> = (0..parts)
             .into_par_iter()
             .map(|p| {
                 let mut d = diags.part();
@@ -580,9 +667,9 @@ impl<'a> Ctx<'a> {
                 (rows, d)
             })
             .collect();
-        let (rows, reports): (Vec<Vec<Row>>, Vec<crate::diag::Report>) = done.into_iter().unzip();
+        let (rows, reports): (Vec<Part>, Vec<crate::diag::Report>) = done.into_iter().unzip();
         if !diags.absorbs_exactly(&reports) {
-            rows.into_iter().for_each(|r| self.spare.give(r));
+            rows.into_iter().for_each(|p| self.spare.give(p.rows));
             return vec![check(0..n, diags)];
         }
         for r in reports {
@@ -652,7 +739,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn long(&self, range: std::ops::Range<usize>, diags: &mut crate::diag::Report) -> Vec<Row> {
+    fn long(&self, range: std::ops::Range<usize>, diags: &mut crate::diag::Report) -> Part {
         let t = self.t;
         // Every column read here is named by LONG_COLUMNS (a Parquet file decodes no other).
         let [
@@ -673,7 +760,7 @@ impl<'a> Ctx<'a> {
         // looked up once (text that does not resolve takes the full path, for its diagnostic).
         let mut metrics: Known<&str, (u16, &Metric)> = Known::default();
         let mut units: Known<(u16, &str), &Unit> = Known::default();
-        let mut last_park: Option<(&str, std::sync::Arc<str>)> = None;
+        let mut parks = Parks::default();
         for r in range {
             let line = t.line(r);
             let park = self.cell(c_park, r);
@@ -681,13 +768,12 @@ impl<'a> Ctx<'a> {
             let known_metric = metrics.get(metric_raw);
             // A totals row has a word such as 合计 for park or metric; a park and a metric seen
             // on an earlier row are no such words, so most rows skip the check.
-            let seen =
-                matches!(&last_park, Some((raw, _)) if *raw == park) && known_metric.is_some();
+            let seen = parks.is_last(park) && known_metric.is_some();
             if !seen && self.totals_row(r, line, &[c_park, c_metric], diags) {
                 continue;
             }
             let before = diags.error_count();
-            let Some(park_id) = self.park_at(park, (line, c_park), &mut last_park, diags) else {
+            let Some(park_id) = self.park_at(park, (line, c_park), &mut parks, diags) else {
                 continue;
             };
             let year = self.year_at((c_year, r), line, park, diags);
@@ -732,7 +818,7 @@ impl<'a> Ctx<'a> {
                 rows.push(Row {
                     enterprise,
                     enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
-                    park_id,
+                    park: park_id,
                     year: y,
                     metric: mi,
                     value: v,
@@ -744,7 +830,11 @@ impl<'a> Ctx<'a> {
                 });
             }
         }
-        rows
+        Part {
+            rows,
+            parks: parks.ids,
+            enterprises: enterprises.ids,
+        }
     }
 
     /// Resolves every metric column of a wide table once, from the header (its problems are
@@ -784,7 +874,7 @@ impl<'a> Ctx<'a> {
         metric_cols: &MetricColumns<'a>,
         range: std::ops::Range<usize>,
         diags: &mut crate::diag::Report,
-    ) -> Vec<Row> {
+    ) -> Part {
         let t = self.t;
         let c_park = t.col("park_id");
         let c_year = t.col("year");
@@ -796,7 +886,7 @@ impl<'a> Ctx<'a> {
         let mut periods = Known::default();
         let mut rows = self.spare.take(range.len());
         let mut last_park = None;
-        let mut park_ids: Option<(&str, std::sync::Arc<str>)> = None;
+        let mut parks = Parks::default();
         for r in range {
             let line = t.line(r);
             let park = self.cell(c_park, r);
@@ -805,7 +895,7 @@ impl<'a> Ctx<'a> {
             }
             last_park = Some(park);
             let before = diags.error_count();
-            let Some(park_id) = self.park_at(park, (line, c_park), &mut park_ids, diags) else {
+            let Some(park_id) = self.park_at(park, (line, c_park), &mut parks, diags) else {
                 continue;
             };
             let year = self.year_at((c_year, r), line, park, diags);
@@ -838,9 +928,9 @@ impl<'a> Ctx<'a> {
             for (c, mi, v) in row_values {
                 if let Some(v) = v {
                     rows.push(Row {
-                        enterprise: enterprise.clone(),
+                        enterprise,
                         enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
-                        park_id: park_id.clone(),
+                        park: park_id,
                         year: y,
                         metric: mi,
                         value: v,
@@ -853,7 +943,11 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        rows
+        Part {
+            rows,
+            parks: parks.ids,
+            enterprises: enterprises.ids,
+        }
     }
 
     /// Is row `r` a totals row (its park_id or metric a word such as 合计)? Then it is reported
@@ -881,24 +975,25 @@ impl<'a> Ctx<'a> {
         true
     }
 
-    /// [`Ctx::park`] of a row's park cell `raw`, sharing the id of the row before (`last`) when
-    /// it is the same: rows of a park share one `Arc` (what the boundary says of it is found by
-    /// its address).
+    /// [`Ctx::park`] of a row's park cell `raw`, as [`Row::park`] numbers it: the number of
+    /// the row before when its cell is the same (rows of a park come together).
     fn park_at<'c>(
         &self,
         raw: &'c str,
         (line, col): (usize, Option<usize>),
-        last: &mut Option<(&'c str, std::sync::Arc<str>)>,
+        parks: &mut Parks<'c>,
         diags: &mut crate::diag::Report,
-    ) -> Option<std::sync::Arc<str>> {
-        if let Some((cell, id)) = last
-            && *cell == raw
+    ) -> Option<u32> {
+        if let Some((cell, id)) = parks.last
+            && cell == raw
         {
-            return Some(id.clone());
+            return Some(id);
         }
-        let id: std::sync::Arc<str> = self.park(raw, line, col, diags)?.into();
-        *last = Some((raw, id.clone()));
-        Some(id)
+        let id = self.park(raw, line, col, diags)?;
+        parks.ids.push(id.into());
+        let n = parks.ids.len() as u32 - 1;
+        parks.last = Some((raw, n));
+        Some(n)
     }
 
     fn park(
@@ -1406,21 +1501,29 @@ mod tests {
     fn enterprise_ids_share_one_arc_and_codes_are_upper_case() {
         let mut e = Enterprises::default();
         let code = "91320500MA1XYZ123a";
-        let a = e.of(code).unwrap();
+        let a = e.id(code).unwrap();
         assert_eq!(&*a, "91320500MA1XYZ123A");
         assert_eq!(
-            &*e.of(" 91320500ma1xyz123A ").unwrap(),
+            &*e.id(" 91320500ma1xyz123A ").unwrap(),
             "91320500MA1XYZ123A"
         );
-        let c = e.of("firm-1").unwrap();
+        let c = e.id("firm-1").unwrap();
         assert_eq!(&*c, "firm-1");
-        assert!(std::sync::Arc::ptr_eq(&c, &e.of("firm-1").unwrap()));
-        assert!(std::sync::Arc::ptr_eq(&a, &e.of(code).unwrap()));
-        assert!(std::sync::Arc::ptr_eq(&c, &e.of(" firm-1").unwrap()));
-        assert_eq!(&*e.of("FIRM-1").unwrap(), "FIRM-1");
-        assert_eq!(e.of("  "), None);
+        assert!(std::sync::Arc::ptr_eq(&c, &e.id("firm-1").unwrap()));
+        assert!(std::sync::Arc::ptr_eq(&a, &e.id(code).unwrap()));
+        assert!(std::sync::Arc::ptr_eq(&c, &e.id(" firm-1").unwrap()));
+        assert_eq!(&*e.id("FIRM-1").unwrap(), "FIRM-1");
+        assert_eq!(e.id("  "), None);
         let long = "统一社会信用代码统一社会信用代码12";
-        assert_eq!(&*e.of(long).unwrap(), long);
+        assert_eq!(&*e.id(long).unwrap(), long);
+    }
+
+    impl<'t> Enterprises<'t> {
+        /// The id [`Enterprises::of`] numbers (None: the park's own row).
+        fn id(&mut self, raw: &'t str) -> Option<std::sync::Arc<str>> {
+            let n = self.of(raw) as usize;
+            n.checked_sub(1).map(|i| self.ids[i].clone())
+        }
     }
 
     /// The last answer is given first, any other from the map, and a key not found is none.
@@ -1449,16 +1552,16 @@ mod tests {
         };
         let text = String::from("91320500ma1xyz123a firm-1");
         let (code, prefix, firm) = (&text[..18], &text[..6], &text[19..]);
-        let a = e.of(code).unwrap();
+        let a = e.id(code).unwrap();
         assert_eq!(&*a, "91320500MA1XYZ123A");
-        assert!(std::sync::Arc::ptr_eq(&a, &e.of(code).unwrap()));
-        assert_eq!(&*e.of(prefix).unwrap(), "913205");
-        assert!(std::sync::Arc::ptr_eq(&a, &e.of(code).unwrap()));
-        let f = e.of(firm).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a, &e.id(code).unwrap()));
+        assert_eq!(&*e.id(prefix).unwrap(), "913205");
+        assert!(std::sync::Arc::ptr_eq(&a, &e.id(code).unwrap()));
+        let f = e.id(firm).unwrap();
         assert_eq!(&*f, "firm-1");
         let elsewhere = String::from(" firm-1");
-        assert!(std::sync::Arc::ptr_eq(&f, &e.of(&elsewhere).unwrap()));
-        assert_eq!(e.of(&text[18..19]), None);
+        assert!(std::sync::Arc::ptr_eq(&f, &e.id(&elsewhere).unwrap()));
+        assert_eq!(e.id(&text[18..19]), None);
         assert_eq!(e.by_address.as_ref().map(|m| m.len()), Some(4));
     }
 
@@ -1471,9 +1574,9 @@ mod tests {
             ..Enterprises::default()
         };
         let cells: Vec<String> = (0..3000).map(|i| format!("firm-{}", i % 2)).collect();
-        let first = e.of(&cells[0]).unwrap();
+        let first = e.id(&cells[0]).unwrap();
         for (i, cell) in cells.iter().enumerate() {
-            let id = e.of(cell).unwrap();
+            let id = e.id(cell).unwrap();
             assert_eq!(&*id, format!("firm-{}", i % 2));
             if i % 2 == 0 {
                 assert!(std::sync::Arc::ptr_eq(&id, &first));
@@ -1521,7 +1624,7 @@ mod tests {
             let mut once = crate::diag::Report::with_limits(limits);
             let none = SpareRows::holding(0);
             let rows = read_activity_in_parts(&t, 0, &vocab, &mut once, usize::MAX, &none);
-            let rows = rows.concat();
+            let rows = Part::concat(rows).named();
             assert!(once.error_count() > 50 && !rows.is_empty());
             // Each size's vectors go back to be filled by the next size's parts (some of them
             // too small for it), as the collector gives them back.
@@ -1533,8 +1636,8 @@ mod tests {
                 // The parts took the vectors given back (every one, when they are as many).
                 let left = spare.held.lock().unwrap().len();
                 assert!(left < held || held == 0, "{part}: {left} of {held} left");
-                let got = each.concat();
-                each.into_iter().for_each(|v| spare.give(v));
+                let got = Part::concat(each.clone()).named();
+                each.into_iter().for_each(|p| spare.give(p.rows));
                 assert_eq!(got, rows, "parts of {part}");
                 assert_eq!(format!("{parts:?}"), format!("{once:?}"), "parts of {part}");
             }
@@ -1545,13 +1648,13 @@ mod tests {
     fn spare_row_vectors_are_kept_to_their_bound_and_used_when_large_enough() {
         let spare = SpareRows::holding(2);
         let row = Row {
-            park_id: "P".into(),
+            park: 0,
             year: 2024,
             metric: 0,
             value: Some(1.0),
             month: None,
             grade: Grade::A,
-            enterprise: None,
+            enterprise: 0,
             enterprise_column: 0,
             file: 0,
             line: 2,
@@ -1625,8 +1728,8 @@ mod tests {
             crate::diag::Report::with_limits(limits),
         );
         let none = SpareRows::holding(0);
-        let rows = read_activity_in_parts(&twin, 0, vocab, &mut a, 7, &none).concat();
-        let got = read_activity_in_parts(&typed, 0, vocab, &mut b, 7, &none).concat();
+        let rows = Part::concat(read_activity_in_parts(&twin, 0, vocab, &mut a, 7, &none)).named();
+        let got = Part::concat(read_activity_in_parts(&typed, 0, vocab, &mut b, 7, &none)).named();
         assert!(a.error_count() > 10 && !rows.is_empty(), "{a:?}");
         assert_eq!(got, rows);
         assert_eq!(format!("{b:?}"), format!("{a:?}"));

@@ -10,7 +10,7 @@
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use super::activity::{Row, YEARS};
+use super::activity::{Part, Row, YEARS};
 use super::blocks::Blocks;
 use crate::diag::{Diagnostic, Origin};
 use crate::reference::Vocabulary;
@@ -127,38 +127,66 @@ fn key(park: u32, year: i32, metric: u16) -> u64 {
 }
 
 impl Collector {
-    /// Adds a checked row; returns the number of its park.
-    pub fn add(&mut self, r: Row) -> u32 {
-        let park = self.park_of(&r.park_id, &r.enterprise);
-        self.add_to(park, r);
-        park
+    /// Adds a checked row of a park (and enterprise); returns the number of its unit.
+    pub fn add(&mut self, park: &Arc<str>, enterprise: Option<&Arc<str>>, r: Row) -> u32 {
+        let unit = self.park_of(park, &enterprise.cloned());
+        self.add_to(unit, r);
+        unit
     }
 
-    /// Adds a part's checked rows in order (the vector is left empty, its room kept), telling
+    /// Adds a part's checked rows in order (its rows are left empty, their room kept), telling
     /// `unit` the number of each unit (park, or enterprise of a park) the rows are of, at least
-    /// once each. A part's rows share their park's and enterprise's
-    /// text (one `Arc` each): each pair's unit is found once, by the texts' addresses, not
-    /// hashed and compared on every row (the rows of a national tree name a new enterprise on
-    /// nearly every row). The `Arc`s are held with the answer, so an address is never another
-    /// text's.
-    pub fn add_part(&mut self, rows: &mut Vec<Row>, mut unit: impl FnMut(u32)) {
-        type Held = (u32, Arc<str>, Option<Arc<str>>);
-        let mut by_address: FxHashMap<(*const u8, *const u8), Held> = FxHashMap::default();
+    /// once each. Each park and enterprise number of the part finds its unit once (by text),
+    /// then by the numbers: the rows of a national tree name a new enterprise on nearly every
+    /// row.
+    pub fn add_part(&mut self, part: &mut Part, mut unit: impl FnMut(u32)) {
+        const NONE: u32 = u32::MAX;
+        let Part {
+            rows,
+            parks,
+            enterprises,
+        } = part;
+        // The unit of each park's own rows, by park number; of each enterprise's rows, with the
+        // park number it was found for (an enterprise under a second park of the part: `other`).
+        let mut own = vec![NONE; parks.len()];
+        let mut firm = vec![(NONE, NONE); enterprises.len()];
+        let mut other: FxHashMap<(u32, u32), u32> = FxHashMap::default();
         for r in rows.drain(..) {
-            let enterprise = r
-                .enterprise
-                .as_ref()
-                .map_or(std::ptr::null(), |e| e.as_ptr());
-            let park = match by_address.entry((r.park_id.as_ptr(), enterprise)) {
-                std::collections::hash_map::Entry::Occupied(e) => e.get().0,
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    let park = self.park_of(&r.park_id, &r.enterprise);
-                    e.insert((park, r.park_id.clone(), r.enterprise.clone()));
-                    unit(park);
-                    park
-                }
+            let mut find = |c: &mut Collector| {
+                let e = (r.enterprise as usize)
+                    .checked_sub(1)
+                    .map(|e| enterprises[e].clone());
+                let u = c.park_of(&parks[r.park as usize], &e);
+                unit(u);
+                u
             };
-            self.add_to(park, r);
+            let u = match r.enterprise {
+                0 => match own[r.park as usize] {
+                    NONE => {
+                        let u = find(self);
+                        own[r.park as usize] = u;
+                        u
+                    }
+                    u => u,
+                },
+                e => match firm[e as usize - 1] {
+                    (p, u) if p == r.park => u,
+                    (NONE, _) => {
+                        let u = find(self);
+                        firm[e as usize - 1] = (r.park, u);
+                        u
+                    }
+                    _ => match other.get(&(r.park, e)) {
+                        Some(&u) => u,
+                        None => {
+                            let u = find(self);
+                            other.insert((r.park, e), u);
+                            u
+                        }
+                    },
+                },
+            };
+            self.add_to(u, r);
         }
     }
 
@@ -522,20 +550,26 @@ mod tests {
         value: Option<f64>,
         file: u16,
         line: u32,
-    ) -> Row {
-        Row {
-            park_id: park.into(),
+    ) -> (Arc<str>, Row) {
+        let r = Row {
+            park: 0,
             year: 2024,
             metric,
             value,
             month,
             grade: super::super::Grade::A,
-            enterprise: None,
+            enterprise: 0,
             enterprise_column: 0,
             file,
             line,
             column: 4,
-        }
+        };
+        (park.into(), r)
+    }
+
+    /// Adds a park's own row.
+    fn put(c: &mut Collector, (park, r): (Arc<str>, Row)) -> u32 {
+        c.add(&park, None, r)
     }
 
     #[test]
@@ -546,19 +580,25 @@ mod tests {
         // Metric 0: months 1-12 in a.csv, month 5 again in b.csv (a duplicate of a month that
         // is not the group's first period).
         for m in 1..=12u8 {
-            c.add(row("p1", 0, Some(m), Some(1.0), 0, 10 + u32::from(m)));
+            put(
+                &mut c,
+                row("p1", 0, Some(m), Some(1.0), 0, 10 + u32::from(m)),
+            );
         }
-        c.add(row("p1", 0, Some(5), Some(1.0), 1, 7));
+        put(&mut c, row("p1", 0, Some(5), Some(1.0), 1, 7));
         // Metric 1: a year total and three months; metric 2: two months only.
-        c.add(row("p1", 1, None, Some(5.0), 0, 30));
+        put(&mut c, row("p1", 1, None, Some(5.0), 0, 30));
         for m in [3u8, 1, 2] {
-            c.add(row("p1", 1, Some(m), Some(1.0), 0, 40 + u32::from(m)));
+            put(
+                &mut c,
+                row("p1", 1, Some(m), Some(1.0), 0, 40 + u32::from(m)),
+            );
         }
-        c.add(row("p1", 2, Some(4), None, 1, 50));
-        c.add(row("p1", 2, Some(9), Some(2.0), 1, 51));
+        put(&mut c, row("p1", 2, Some(4), None, 1, 50));
+        put(&mut c, row("p1", 2, Some(9), Some(2.0), 1, 51));
         // A park nobody listed, two rows.
-        c.add(row("p9", 0, None, Some(1.0), 1, 60));
-        c.add(row("p9", 1, None, Some(1.0), 1, 61));
+        put(&mut c, row("p9", 0, None, Some(1.0), 1, 60));
+        put(&mut c, row("p9", 1, None, Some(1.0), 1, 61));
         let mut diags = crate::diag::Report::with_limits(vocab.limits.problems);
         c.finish(
             &files,
@@ -602,55 +642,45 @@ mod tests {
         ];
         let mut c = Collector::default();
         for (m, v) in (1..=12u8).zip(values) {
-            c.add(row("p1", 0, Some(m), Some(v), 0, u32::from(m)));
+            put(&mut c, row("p1", 0, Some(m), Some(v), 0, u32::from(m)));
         }
         assert_eq!(values.iter().fold(0.0, |a, b| a + b), 6703.238000000001);
         assert_eq!(c.groups[0].sum, 6703.238);
     }
 
     /// A part added at once goes to the units, groups and sums that adding its rows one by one
-    /// gives, whether rows of a unit share their texts' `Arc`s or hold equal texts apart; every
-    /// unit is told at least once, and the part's vector comes back empty with its room.
+    /// gives, whether a unit's rows name its park and enterprise by one number or by two (a
+    /// park named twice, an enterprise under two parks); every unit is told at least once, and
+    /// the part's rows come back empty with their room.
     #[test]
     fn a_part_added_at_once_is_its_rows_added_one_by_one() {
-        let (p1, p2): (Arc<str>, Arc<str>) = ("p1".into(), "p2".into());
-        let (e1, e2): (Arc<str>, Arc<str>) = ("E1".into(), "E2".into());
-        let mut rows = Vec::new();
+        let mut part = Part {
+            rows: Vec::new(),
+            parks: vec!["p1".into(), "p2".into(), "p1".into()],
+            enterprises: vec!["E1".into(), "E2".into(), "E1".into()],
+        };
         for (i, m) in (1..=12u8).enumerate() {
-            for (park, enterprise) in [
-                (&p1, None),
-                (&p1, Some(&e1)),
-                (&p1, Some(&e2)),
-                (&p2, Some(&e1)),
-            ] {
-                let mut r = row(
-                    "",
-                    0,
-                    Some(m),
-                    Some(i as f64 + 0.25),
-                    0,
-                    10 + rows.len() as u32,
-                );
-                // Every third row holds its texts apart: equal text, another address.
-                r.park_id = if rows.len() % 3 == 0 {
-                    Arc::from(&**park)
-                } else {
-                    park.clone()
-                };
-                r.enterprise = enterprise.map(|e| match rows.len() % 3 {
-                    0 => Arc::from(&**e),
-                    _ => e.clone(),
-                });
-                rows.push(r);
+            // (park, enterprise) numbers: p1 and its own rows, p1 with E1 and E2, E1 under p2,
+            // p1 named again with E1 named again, and its own rows.
+            for (park, enterprise) in [(0, 0), (0, 1), (0, 2), (1, 1), (2, 3), (2, 0)] {
+                let line = 10 + part.rows.len() as u32;
+                let (_, mut r) = row("", 0, Some(m), Some(i as f64 + 0.25), 0, line);
+                r.park = park;
+                r.enterprise = enterprise;
+                part.rows.push(r);
             }
         }
+        let rows = part.rows.clone();
         let mut one_by_one = Collector::default();
-        let units: Vec<u32> = rows.iter().map(|r| one_by_one.add(r.clone())).collect();
+        let units: Vec<u32> = rows
+            .iter()
+            .map(|r| one_by_one.add(part.park(r), part.enterprise(r), r.clone()))
+            .collect();
         let mut at_once = Collector::default();
         let mut told = Vec::new();
-        let room = rows.capacity();
-        at_once.add_part(&mut rows, |u| told.push(u));
-        assert!(rows.is_empty() && rows.capacity() == room);
+        let room = part.rows.capacity();
+        at_once.add_part(&mut part, |u| told.push(u));
+        assert!(part.rows.is_empty() && part.rows.capacity() == room);
         told.sort_unstable();
         told.dedup();
         let mut want = units.clone();

@@ -347,8 +347,6 @@ impl Boundary {
     }
 }
 
-pub use super::activity::EnterpriseId;
-
 /// The months of a year as bits 0-11, all set.
 pub const FULL_YEAR: u16 = 0xFFF;
 
@@ -380,12 +378,9 @@ pub struct OutsidePart {
 }
 
 impl Outside {
-    fn add(&mut self, r: &super::Row, months: u16, value: Option<f64>) {
-        let Some(e) = &r.enterprise else {
-            return;
-        };
+    fn add(&mut self, (park, e): (&str, &str), r: &super::Row, months: u16, value: Option<f64>) {
         let year = (self.0)
-            .entry((r.park_id.to_string(), e.to_string(), r.year))
+            .entry((park.to_string(), e.to_string(), r.year))
             .or_default();
         let first = !year.contains_key(&r.metric);
         let p = year.entry(r.metric).or_default();
@@ -421,15 +416,15 @@ impl Outside {
 /// enterprise inside for part of the year counts for its months inside (value x months / 12),
 /// as an estimate (grade C) and said. Rows without an enterprise pass as they are.
 pub fn admit(
-    mut rows: Vec<super::Row>,
+    mut part: super::activity::Part,
     boundary: &Boundary,
     file: &Origin,
     vocab: &crate::reference::Vocabulary,
     kept: &mut Admission,
     diags: &mut Report,
-) -> Vec<super::Row> {
-    if rows.iter().all(|r| r.enterprise.is_none()) {
-        return rows;
+) -> super::activity::Part {
+    if part.rows.iter().all(|r| r.enterprise == 0) {
+        return part;
     }
     // Whether each metric (by its index) is summed, looked up once instead of on every row.
     let summed: Vec<bool> = vocab
@@ -437,27 +432,44 @@ pub fn admit(
         .iter()
         .map(|m| vocab.metrics[m].aggregate == crate::reference::Aggregate::Sum)
         .collect();
-    // Rows of a part share their park's and enterprise's text (one `Arc` each): what the
-    // boundary says of a park, enterprise and year is looked up once, by the texts' addresses
-    // (the `Arc`s are held with the answer, so an address is never another text's).
-    type Said = (Arc<str>, Arc<str>, bool, u16);
-    let mut said: FxHashMap<(*const u8, *const u8, i32), Said> = FxHashMap::default();
+    let super::activity::Part {
+        rows,
+        parks,
+        enterprises,
+    } = &mut part;
+    // What the boundary says of an enterprise of the part (by its number) in a park and year:
+    // looked up once by text, then found by the numbers (the last park and year asked for each
+    // enterprise; any other in `other`).
+    type Said = (bool, u16);
+    let mut said: Vec<Option<(u32, i32, Said)>> = vec![None; enterprises.len()];
+    let mut other: FxHashMap<(u32, u32, i32), Said> = FxHashMap::default();
     // The rows kept stay where they are (no second vector of the rows).
     rows.retain_mut(|r| {
-        let Some(e) = &r.enterprise else {
+        let Some(ei) = (r.enterprise as usize).checked_sub(1) else {
             return true;
         };
-        let park = &r.park_id;
-        let key = (park.as_ptr(), e.as_ptr(), r.year);
-        let &mut (_, _, known, inside) = said.entry(key).or_insert_with(|| {
+        let (park, e) = (&parks[r.park as usize], &enterprises[ei]);
+        let (park_no, year) = (r.park, r.year);
+        let look = || {
             let known = boundary.knows(park, e);
             let inside = if known {
-                boundary.months(park, e, r.year)
+                boundary.months(park, e, year)
             } else {
                 0
             };
-            (park.clone(), e.clone(), known, inside)
-        });
+            (known, inside)
+        };
+        let (known, inside) = match &mut said[ei] {
+            Some((p, y, answer)) if *p == park_no && *y == year => *answer,
+            slot @ None => {
+                let answer = look();
+                *slot = Some((park_no, year, answer));
+                answer
+            }
+            Some(_) => *other
+                .entry((park_no, r.enterprise, year))
+                .or_insert_with(look),
+        };
         let at = RowAt {
             file,
             line: r.line as usize,
@@ -465,7 +477,7 @@ pub fn admit(
             enterprise: e,
             park,
         };
-        if let Some(d) = refused(r, &at, known, (vocab, &summed), kept) {
+        if let Some(d) = refused(r, (park, &at), known, (vocab, &summed), kept) {
             diags.extend(d);
             return false;
         }
@@ -478,7 +490,7 @@ pub fn admit(
         };
         if let Some(period) = outside {
             let months = r.month.map_or(FULL_YEAR, |m| 1 << (m - 1));
-            kept.outside.add(r, months, r.value);
+            kept.outside.add((park, e), r, months, r.value);
             let message = t!(
                 "diag.enterprise_outside",
                 enterprise = &**e,
@@ -489,21 +501,12 @@ pub fn admit(
             return false;
         }
         if r.month.is_none() && inside != 0xFFF {
-            // The row changes: its park and enterprise are held apart from it meanwhile.
-            let (e, park) = (e.clone(), park.clone());
-            let at = RowAt {
-                file,
-                line: r.line as usize,
-                col: r.enterprise_column as usize,
-                enterprise: &e,
-                park: &park,
-            };
             let d = part_year(r, &at, inside, kept);
             diags.push(d);
         }
         true
     });
-    rows
+    part
 }
 
 /// Where an enterprise's activity row is, for its problems.
@@ -534,7 +537,7 @@ impl RowAt<'_> {
 /// its other rows go with the first, with no error of their own).
 fn refused(
     r: &super::Row,
-    at: &RowAt<'_>,
+    (park, at): (&Arc<str>, &RowAt<'_>),
     known: bool,
     (vocab, summed): (&crate::reference::Vocabulary, &[bool]),
     kept: &mut Admission,
@@ -549,7 +552,7 @@ fn refused(
     if !known {
         let first = kept
             .reported
-            .insert((r.park_id.clone(), Arc::from(at.enterprise)));
+            .insert((park.clone(), Arc::from(at.enterprise)));
         return Some(first.then(|| {
             at.error(t!("diag.enterprise_unknown", park = at.park))
                 .expected(t!("diag.expected.enterprise_listed", park = at.park))
@@ -564,8 +567,12 @@ fn refused(
 fn part_year(r: &mut super::Row, at: &RowAt<'_>, inside: u16, kept: &mut Admission) -> Diagnostic {
     let n = inside.count_ones();
     let out = FULL_YEAR & !inside;
-    kept.outside
-        .add(r, out, r.value.map(|v| v * f64::from(12 - n) / 12.0));
+    kept.outside.add(
+        (at.park, at.enterprise),
+        r,
+        out,
+        r.value.map(|v| v * f64::from(12 - n) / 12.0),
+    );
     r.value = r.value.map(|v| v * f64::from(n) / 12.0);
     r.grade = r.grade.max(super::Grade::C);
     at.warning(t!(

@@ -715,7 +715,7 @@ struct GroupTables {
 
 /// Hands a group's checked activity rows on, a part at a time and in order, to be added to the
 /// collector ([`collecting`]).
-type AddRows<'r> = dyn FnMut(Vec<Row>) + 'r;
+type AddRows<'r> = dyn FnMut(activity::Part) + 'r;
 
 /// Parts of checked rows (each at most [`activity::PART_ROWS`]) of a Parquet file that may
 /// wait for the collector while the next piece is read and checked: one piece
@@ -808,19 +808,20 @@ fn collecting(
     read: impl FnOnce(&mut AddRows<'_>),
 ) {
     let spare = queue.map(|(_, spare)| spare);
-    let add =
-        |activity: &mut collect::Collector, touched: &mut FxHashSet<u32>, mut rows: Vec<Row>| {
-            activity.add_part(&mut rows, |p| {
-                touched.insert(p);
-            });
-            if let Some(spare) = spare {
-                spare.give(rows);
-            }
-        };
+    let add = |activity: &mut collect::Collector,
+               touched: &mut FxHashSet<u32>,
+               mut part: activity::Part| {
+        activity.add_part(&mut part, |p| {
+            touched.insert(p);
+        });
+        if let Some(spare) = spare {
+            spare.give(part.rows);
+        }
+    };
     let mut read = Some(read);
     if let Some((queued, _)) = queue {
         std::thread::scope(|scope| {
-            let (to_collector, parts) = std::sync::mpsc::sync_channel::<Vec<Row>>(queued);
+            let (to_collector, parts) = std::sync::mpsc::sync_channel::<activity::Part>(queued);
             let (activity, touched) = (&mut **activity, &mut **touched);
             let adder = std::thread::Builder::new().spawn_scoped(scope, move || {
                 for rows in parts {
@@ -1106,18 +1107,18 @@ impl Reading<'_> {
         file_index: u16,
         left_out: &FxHashSet<String>,
         diags: &mut Report,
-    ) -> Vec<Vec<Row>> {
+    ) -> Vec<activity::Part> {
         let filter = &self.options.filter;
         let dropped = |id: &str| left_out.contains(id);
         filter.keep_rows(t, &dropped);
         let mut parts =
             activity::read_activity_parts(t, file_index, self.vocab, diags, &self.spare);
         if !filter.is_empty() {
-            for rows in &mut parts {
-                rows.retain(|r| {
-                    filter.keeps_year(r.year)
-                        && filter.keeps_park(&r.park_id)
-                        && !dropped(&r.park_id)
+            for part in &mut parts {
+                let parks = &part.parks;
+                part.rows.retain(|r| {
+                    let park = &parks[r.park as usize];
+                    filter.keeps_year(r.year) && filter.keeps_park(park) && !dropped(park)
                 });
             }
         }
@@ -1551,15 +1552,15 @@ pub fn short_name(p: &Path) -> String {
 mod tests {
     use super::*;
 
-    fn row(park: &str, month: u8) -> Row {
+    fn row(month: u8) -> Row {
         Row {
-            park_id: park.into(),
+            park: 0,
             year: 2024,
             metric: 0,
             value: Some(f64::from(month)),
             month: Some(month),
             grade: activity::Grade::A,
-            enterprise: None,
+            enterprise: 0,
             enterprise_column: 0,
             file: 0,
             line: u32::from(month) + 1,
@@ -1575,8 +1576,12 @@ mod tests {
         collecting(&mut (&mut collector, &mut touched), queue, |add| {
             for park in ["a", "b", "c"] {
                 let mut rows = spare.take(12);
-                rows.extend((1..=12).map(|m| row(park, m)));
-                add(rows);
+                rows.extend((1..=12).map(row));
+                add(activity::Part {
+                    rows,
+                    parks: vec![park.into()],
+                    enterprises: Vec::new(),
+                });
             }
         });
         assert_eq!(touched.len(), 3);
