@@ -33,9 +33,25 @@ fn main() {
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS)
     };
+    no_huge_pages();
     let cli = cli::Cli::parse();
     quiet_on_closed_pipe();
     std::process::exit(cli::run(cli).code());
+}
+
+/// Turns off transparent huge pages for this process (Linux). mimalloc asks the system for them
+/// (`MADV_HUGEPAGE`) on the memory it maps, and a page it hands back after its purge delay and
+/// takes again was then a new 2 MiB page for the system to clear, whole, however little of it was
+/// used. Measured in turn (README, Performance): the national year's `score` 20.5 -> 17.6 s; the
+/// 1,000-park programme's 0.85 -> 0.74 s, peak 116 -> 86 MiB. A system that refuses is left as it
+/// is (the run is the same, only slower).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes four plain integers and changes only how the
+    // system backs this process's memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 /// Standard output closed by its reader (`| head`) is the end of the command, not a crash: a
