@@ -87,7 +87,8 @@ pub struct Part {
     pub rows: Vec<Row>,
     /// Parks named by [`Row::park`] (a park whose rows are not together may be named twice).
     pub parks: Vec<std::sync::Arc<str>>,
-    /// Enterprises named by [`Row::enterprise`] (each text once).
+    /// Enterprises named by [`Row::enterprise`] (each cell text once: cells that differ, such as
+    /// a code in either case, may name the same id).
     pub enterprises: Vec<std::sync::Arc<str>>,
 }
 

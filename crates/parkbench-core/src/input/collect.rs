@@ -147,7 +147,8 @@ impl Collector {
             enterprises,
         } = part;
         // The unit of each park's own rows, by park number; of each enterprise's rows, with the
-        // park number it was found for (an enterprise under a second park of the part: `other`).
+        // park number it was last found for (every one found, in `other`: an enterprise under
+        // two parks of the part).
         let mut own = vec![NONE; parks.len()];
         let mut firm = vec![(NONE, NONE); enterprises.len()];
         let mut other: FxHashMap<(u32, u32), u32> = FxHashMap::default();
@@ -171,19 +172,18 @@ impl Collector {
                 },
                 e => match firm[e as usize - 1] {
                     (p, u) if p == r.park => u,
-                    (NONE, _) => {
-                        let u = find(self);
+                    _ => {
+                        let u = match other.get(&(r.park, e)) {
+                            Some(&u) => u,
+                            None => {
+                                let u = find(self);
+                                other.insert((r.park, e), u);
+                                u
+                            }
+                        };
                         firm[e as usize - 1] = (r.park, u);
                         u
                     }
-                    _ => match other.get(&(r.park, e)) {
-                        Some(&u) => u,
-                        None => {
-                            let u = find(self);
-                            other.insert((r.park, e), u);
-                            u
-                        }
-                    },
                 },
             };
             self.add_to(u, r);

@@ -439,7 +439,7 @@ pub fn admit(
     } = &mut part;
     // What the boundary says of an enterprise of the part (by its number) in a park and year:
     // looked up once by text, then found by the numbers (the last park and year asked for each
-    // enterprise; any other in `other`).
+    // enterprise beside it; every one asked in `other`).
     type Said = (bool, u16);
     let mut said: Vec<Option<(u32, i32, Said)>> = vec![None; enterprises.len()];
     let mut other: FxHashMap<(u32, u32, i32), Said> = FxHashMap::default();
@@ -461,14 +461,13 @@ pub fn admit(
         };
         let (known, inside) = match &mut said[ei] {
             Some((p, y, answer)) if *p == park_no && *y == year => *answer,
-            slot @ None => {
-                let answer = look();
+            slot => {
+                let answer = *other
+                    .entry((park_no, r.enterprise, year))
+                    .or_insert_with(look);
                 *slot = Some((park_no, year, answer));
                 answer
             }
-            Some(_) => *other
-                .entry((park_no, r.enterprise, year))
-                .or_insert_with(look),
         };
         let at = RowAt {
             file,

@@ -20,6 +20,9 @@ use std::fmt::Write;
 /// Rows per piece: a piece's text cells stay in the tens of megabytes.
 pub const PIECE_ROWS: usize = 1 << 18;
 
+/// The stack of the thread a piece is read ahead on: the main thread's, where pieces were read.
+const READING_STACK: usize = 8 << 20;
+
 /// Columns that hold numbers.
 const NUMBER_COLUMNS: [&str; 2] = ["year", "value"];
 /// Columns that hold text (integers are taken as their digits).
@@ -133,12 +136,19 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
             None => each(t),
             Some(a) => std::thread::scope(|s| {
                 let reader = &mut reader;
-                // No thread to read on: read after.
+                // No thread to read on: read after. The stack of the thread that read before.
                 let reading = std::thread::Builder::new()
+                    .stack_size(READING_STACK)
                     .spawn_scoped(s, move || piece(reader, a))
                     .ok();
                 let go_on = each(t);
-                next = reading.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                // A piece read ahead and not wanted (`each` stopped) is let go, whatever
+                // became of its reading, a panic too: the file was read as far as it was asked.
+                next = reading.map(|r| r.join()).and_then(|joined| match joined {
+                    Ok(piece) => go_on.then_some(piece),
+                    Err(panic) if go_on => std::panic::resume_unwind(panic),
+                    Err(_) => None,
+                });
                 go_on
             }),
         };
