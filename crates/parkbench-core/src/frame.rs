@@ -534,18 +534,13 @@ mod tests {
                 0..12,
             )
         ) {
-            let mut column: Option<StringChunked> = None;
-            for c in &chunks {
-                let part = StringChunked::from_iter_options("c".into(), c.iter().cloned());
-                match &mut column {
-                    Some(all) => {
-                        all.append(&part).unwrap();
-                    }
-                    None => column = Some(part),
-                }
-            }
-            let column = column
-                .unwrap_or_else(|| StringChunked::from_iter_options("c".into(), std::iter::empty::<Option<String>>()));
+            // One chunk each, empty ones kept (appending would drop them).
+            let arrays = chunks.iter().map(|c| {
+                let one = StringChunked::from_iter_options("c".into(), c.iter().cloned());
+                one.downcast_iter().next().expect("a chunk").clone()
+            });
+            let column = StringChunked::from_chunk_iter("c".into(), arrays);
+            prop_assert_eq!(column.chunks().len(), chunks.len());
             let flat: Vec<Option<String>> = chunks.concat();
             let cells = InPlace::new(&column);
             prop_assert_eq!(cells.len(), flat.len());
