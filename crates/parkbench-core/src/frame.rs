@@ -95,6 +95,23 @@ impl<T: PolarsDataType> InPlace<T> {
     }
 }
 
+#[cfg(test)]
+impl Strings {
+    /// A text column of these chunks, one each (empty ones kept), for tests of reading across
+    /// chunks.
+    pub(crate) fn of_chunks(chunks: &[Vec<Option<String>>]) -> Self {
+        let arrays = chunks.iter().map(|c| {
+            let one = StringChunked::from_iter_options("c".into(), c.iter().cloned());
+            one.downcast_iter().next().expect("a chunk").clone()
+        });
+        InPlace::new(&StringChunked::from_chunk_iter("c".into(), arrays))
+    }
+
+    fn chunks(&self) -> usize {
+        self.cells.chunks().len()
+    }
+}
+
 impl<T: PolarsNumericType> InPlace<T> {
     /// A column of these numbers (None for a null cell).
     pub fn from_options(cells: Vec<Option<T::Native>>) -> Self {
@@ -535,14 +552,9 @@ mod tests {
             )
         ) {
             // One chunk each, empty ones kept (appending would drop them).
-            let arrays = chunks.iter().map(|c| {
-                let one = StringChunked::from_iter_options("c".into(), c.iter().cloned());
-                one.downcast_iter().next().expect("a chunk").clone()
-            });
-            let column = StringChunked::from_chunk_iter("c".into(), arrays);
-            prop_assert_eq!(column.chunks().len(), chunks.len());
+            let cells = Strings::of_chunks(&chunks);
+            prop_assert_eq!(cells.chunks(), chunks.len());
             let flat: Vec<Option<String>> = chunks.concat();
-            let cells = InPlace::new(&column);
             prop_assert_eq!(cells.len(), flat.len());
             for (r, want) in flat.iter().enumerate() {
                 prop_assert_eq!(cells.get(r), want.as_deref());

@@ -303,8 +303,9 @@ struct Ctx<'a> {
     file_index: u16,
     /// The canonical unit of each metric, by index into [`Vocabulary::order`].
     canonical: Vec<Option<&'a Unit>>,
-    /// How the period column writes dates with the year last.
-    slash: SlashDates,
+    /// How the period column writes dates with the year last: decided from the whole column
+    /// the first time a cell has a slash (most columns have none, and are never looked over).
+    slash: std::sync::OnceLock<SlashDates>,
     /// Rows checked together on one core ([`PART_ROWS`]).
     part_rows: usize,
     /// Where each part's row vector comes from.
@@ -572,16 +573,12 @@ fn read_activity_in_parts(
             vocab.units.find(&m.dimension, &m.canonical)
         })
         .collect();
-    let slash = match t.col("period") {
-        Some(c) => SlashDates::of(t.columns[c].cells()),
-        None => SlashDates::MonthFirst,
-    };
     let cx = Ctx {
         t,
         vocab,
         file_index,
         canonical,
-        slash,
+        slash: std::sync::OnceLock::new(),
         part_rows,
         spare,
     };
@@ -1156,7 +1153,9 @@ impl<'a> Ctx<'a> {
             return Some(None);
         }
         let column = col.map_or(0, |c| c + 1);
-        let reordered = match self.slash.reorder(raw) {
+        // Only a cell with a slash can be a date with the year last.
+        let slashed = memchr::memchr(b'/', raw.as_bytes()).is_some();
+        let reordered = match slashed.then(|| self.slash_dates().reorder(raw)).flatten() {
             Some(Ok(iso)) => Some(iso),
             Some(Err(())) => {
                 diags.push(
@@ -1198,6 +1197,15 @@ impl<'a> Ctx<'a> {
                 None
             }
         }
+    }
+
+    /// How the table's period column writes dates with the year last ([`SlashDates::of`] the
+    /// whole column, looked over once).
+    fn slash_dates(&self) -> SlashDates {
+        *self.slash.get_or_init(|| match self.t.col("period") {
+            Some(c) => SlashDates::of(self.t.columns[c].cells()),
+            None => SlashDates::MonthFirst,
+        })
     }
 
     /// The `%` unit, when `text` is a percent sign after a number of a share metric.

@@ -316,9 +316,22 @@ impl TextColumn {
         }
     }
 
-    /// Non-empty cells, in order.
-    pub fn cells(&self) -> impl Iterator<Item = &str> {
-        (0..self.cells_len()).filter_map(|r| self.get(r))
+    /// Non-empty cells, in order, as [`TextColumn::get`] gives each (a Parquet column's are
+    /// taken chunk by chunk, not each found by its row).
+    pub fn cells(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match &self.0 {
+            Cells::Strings(s) => Box::new(s.iter().flatten().filter(|c| !c.is_empty())),
+            Cells::Text { text, ends } => Box::new(
+                ends.iter()
+                    .scan(0, |start, &end| {
+                        let cell = &text[*start..end as usize];
+                        *start = end as usize;
+                        Some(cell)
+                    })
+                    .filter(|c| !c.is_empty()),
+            ),
+            Cells::Numbers(_) => Box::new((0..self.cells_len()).filter_map(|r| self.get(r))),
+        }
     }
 }
 
@@ -1943,6 +1956,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A column's cells in order are its non-empty cells by row, whatever holds them: text
+        /// read from a file, or a Parquet column of many chunks (empty ones among them).
+        #[test]
+        fn cells_in_order_are_the_cells_by_row(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(proptest::option::of("[a-z ]{0,3}"), 0..6),
+                0..8,
+            )
+        ) {
+            let flat: Vec<Option<String>> = chunks.concat();
+            let strings = TextColumn::from_strings(crate::frame::Strings::of_chunks(&chunks));
+            let text = TextColumn::from_cells(flat.clone());
+            for column in [strings, text] {
+                let by_row: Vec<&str> = (0..column.cells_len()).filter_map(|r| column.get(r)).collect();
+                let want: Vec<&str> = flat.iter().flatten().map(String::as_str).filter(|c| !c.is_empty()).collect();
+                proptest::prop_assert_eq!(&by_row, &want);
+                proptest::prop_assert_eq!(column.cells().collect::<Vec<_>>(), want);
+            }
+        }
+
         #[test]
         fn a_column_of_numbers_reads_as_its_text_reads(
             floats in proptest::collection::vec(proptest::option::of(proptest::num::f64::ANY), 0..8),
