@@ -551,7 +551,7 @@ fn load_listed(
     piece_bytes: usize,
     options: ReadOptions,
 ) -> Dataset {
-    let mut acc = Acc::new(vocab.limits.problems);
+    let mut acc = Acc::new(vocab.limits.problems, vocab.order.len());
     let how = Reading {
         files,
         vocab,
@@ -680,13 +680,13 @@ impl Acc {
         }
     }
 
-    fn new(problems: crate::diag::ProblemLimits) -> Self {
+    fn new(problems: crate::diag::ProblemLimits, metrics: usize) -> Self {
         Acc {
             files: Vec::new(),
             row_counts: Vec::new(),
             diags: Report::with_limits(problems),
             parks: Vec::new(),
-            activity: collect::Collector::default(),
+            activity: collect::Collector::new(metrics),
             waivers: Vec::new(),
             title_rows: Vec::new(),
             notices: Vec::new(),
