@@ -166,7 +166,7 @@ impl GroupIndex {
                 let t = *self.of.entry((unit, year)).or_insert(next);
                 if t == next {
                     self.tables += 1;
-                    if next as usize % TABLES == 0 {
+                    if (next as usize).is_multiple_of(TABLES) {
                         self.blocks.push(Vec::with_capacity(TABLES * self.width));
                     }
                     let block = self.blocks.last_mut().expect("a block was made above");
