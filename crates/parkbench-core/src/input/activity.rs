@@ -712,12 +712,11 @@ impl<'a> Ctx<'a> {
         park: &str,
         diags: &mut crate::diag::Report,
     ) -> Option<i32> {
-        if let Some(v) = self.number(col, row)
-            && v.fract() == 0.0
-            && v >= f64::from(*YEARS.start())
-            && v <= f64::from(*YEARS.end())
+        if let Some(y) = self.number(col, row).and_then(super::table::whole)
+            && let Ok(y) = i32::try_from(y)
+            && YEARS.contains(&y)
         {
-            return Some(v as i32);
+            return Some(y);
         }
         self.year(&self.cell_text(col, row), line, col, park, diags)
     }

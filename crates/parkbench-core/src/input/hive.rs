@@ -265,7 +265,9 @@ fn cell_year(column: &TextColumn, row: usize) -> Option<i32> {
 
 /// The year a number is, when it is a whole one.
 fn number_year(v: f64) -> Option<i32> {
-    (v.fract() == 0.0 && v.abs() < f64::from(i32::MAX)).then_some(v as i32)
+    super::table::whole(v)
+        .filter(|i| i.abs() < i64::from(i32::MAX))
+        .map(|i| i as i32)
 }
 
 /// A year as the validator reads it (`2024`, `2024.0`, `2024年`), else None.
