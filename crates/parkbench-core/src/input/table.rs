@@ -1973,7 +1973,7 @@ mod tests {
                 proptest::strategy::Just(-1e15 + 1.0),
             ]
         ) {
-            let want = (f.fract() == 0.0 && f.abs() < 1e15).then(|| f as i64);
+            let want = (f.fract() == 0.0 && f.abs() < 1e15).then_some(f as i64);
             proptest::prop_assert_eq!(whole(f), want);
         }
 
