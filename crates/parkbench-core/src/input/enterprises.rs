@@ -469,6 +469,15 @@ pub fn admit(
                 answer
             }
         };
+        // Most rows: a summed metric of an enterprise listed and inside for the row's period
+        // (its month, or the whole year for a year row), kept as it is.
+        let whole_period = match r.month {
+            Some(m) => inside & (1 << (m - 1)) != 0,
+            None => inside == FULL_YEAR,
+        };
+        if known && whole_period && summed[r.metric as usize] {
+            return true;
+        }
         let at = RowAt {
             file,
             line: r.line as usize,
