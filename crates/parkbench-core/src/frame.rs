@@ -7,6 +7,7 @@
 //! `input::collect` as rows are read.)
 
 use polars::prelude::*;
+use polars_arrow::array::Array as _;
 use polars_plan::plans::DynLiteralValue;
 
 pub use polars::error::PolarsError as FrameError;
@@ -109,6 +110,78 @@ impl Strings {
 
     fn chunks(&self) -> usize {
         self.cells.chunks().len()
+    }
+}
+
+impl<T: PolarsDataType> InPlace<T> {
+    /// Clears `same[i]` for each row `rows.start + i` of `rows` whose cell `eq` does not find
+    /// the same as the row before's, in the same chunk (a chunk's first row is never the same).
+    /// `eq(array, k)` compares the chunk's cells `k` and `k - 1`.
+    fn repeats_by(
+        &self,
+        rows: std::ops::Range<usize>,
+        same: &mut [bool],
+        eq: impl Fn(&T::Array, usize) -> bool,
+    ) {
+        for (a, &start) in self.cells.downcast_iter().zip(&self.starts) {
+            if rows.contains(&start) {
+                same[start - rows.start] = false;
+            }
+            for r in rows.start.max(start + 1)..rows.end.min(start + a.len()) {
+                let i = r - rows.start;
+                if same[i] && !eq(a, r - start) {
+                    same[i] = false;
+                }
+            }
+        }
+    }
+}
+
+/// Are two cells the same: both null, or both not and `equal`?
+fn same_cells((a, b): (bool, bool), equal: impl FnOnce() -> bool) -> bool {
+    match (a, b) {
+        (true, true) => equal(),
+        (false, false) => true,
+        _ => false,
+    }
+}
+
+impl Strings {
+    /// Clears `same[i]` for each row `rows.start + i` whose cell is not surely the row before's:
+    /// a cell is surely the same when both are null, or their views are equal in one chunk
+    /// (the same bytes inline, or the same place in one buffer: a Parquet dictionary's cells).
+    /// Equal text elsewhere is not found; a false says nothing.
+    pub fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
+        self.repeats_by(rows, same, |a, k| {
+            let valid = |i| a.validity().is_none_or(|v| v.get_bit(i));
+            same_cells((valid(k), valid(k - 1)), || {
+                a.views()[k] == a.views()[k - 1]
+            })
+        });
+    }
+}
+
+impl Ints {
+    /// As [`Strings::repeats`]: the same number, or both null.
+    pub fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
+        self.repeats_by(rows, same, |a, k| {
+            let valid = |i| a.validity().is_none_or(|v| v.get_bit(i));
+            same_cells((valid(k), valid(k - 1)), || {
+                a.values()[k] == a.values()[k - 1]
+            })
+        });
+    }
+}
+
+impl Floats {
+    /// As [`Strings::repeats`]: the same number to the bit, or both null.
+    pub fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
+        self.repeats_by(rows, same, |a, k| {
+            let valid = |i| a.validity().is_none_or(|v| v.get_bit(i));
+            same_cells((valid(k), valid(k - 1)), || {
+                a.values()[k].to_bits() == a.values()[k - 1].to_bits()
+            })
+        });
     }
 }
 

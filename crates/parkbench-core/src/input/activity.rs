@@ -297,6 +297,18 @@ pub fn missing_columns(t: &Table) -> Vec<&'static str> {
     required
 }
 
+/// What a row's cells but its value and enterprise resolved to.
+#[derive(Clone, Copy)]
+struct Resolved<'c> {
+    park: &'c str,
+    park_id: u32,
+    year: i32,
+    metric: (u16, &'c Metric),
+    unit: &'c Unit,
+    month: Option<u8>,
+    grade: Option<Grade>,
+}
+
 struct Ctx<'a> {
     t: &'a Table,
     vocab: &'a Vocabulary,
@@ -306,8 +318,8 @@ struct Ctx<'a> {
     /// How the period column writes dates with the year last: decided from the whole column
     /// the first time a cell has a slash (most columns have none, and are never looked over).
     slash: std::sync::OnceLock<SlashDates>,
-    /// Rows checked together on one core ([`PART_ROWS`]).
-    part_rows: usize,
+    /// Parts, and repeated rows ([`Checking`]).
+    checking: Checking,
     /// Where each part's row vector comes from.
     spare: &'a SpareRows,
 }
@@ -539,7 +551,12 @@ pub fn read_activity(
 ) -> Part {
     let none = SpareRows::holding(0);
     Part::concat(read_activity_in_parts(
-        t, file_index, vocab, diags, PART_ROWS, &none,
+        t,
+        file_index,
+        vocab,
+        diags,
+        Checking::default(),
+        &none,
     ))
 }
 
@@ -554,7 +571,27 @@ pub fn read_activity_parts(
     diags: &mut crate::diag::Report,
     spare: &SpareRows,
 ) -> Vec<Part> {
-    read_activity_in_parts(t, file_index, vocab, diags, PART_ROWS, spare)
+    read_activity_in_parts(t, file_index, vocab, diags, Checking::default(), spare)
+}
+
+/// How a table's rows are checked.
+#[derive(Debug, Clone, Copy)]
+struct Checking {
+    /// Rows checked together on one core.
+    part_rows: usize,
+    /// A row whose cells but its value and enterprise are surely the row before's, after a row
+    /// those cells made no problem for, is taken as that row's again (always; tests hold the
+    /// two ways equal).
+    repeats: bool,
+}
+
+impl Default for Checking {
+    fn default() -> Self {
+        Checking {
+            part_rows: PART_ROWS,
+            repeats: true,
+        }
+    }
 }
 
 fn read_activity_in_parts(
@@ -562,7 +599,7 @@ fn read_activity_in_parts(
     file_index: u16,
     vocab: &Vocabulary,
     diags: &mut crate::diag::Report,
-    part_rows: usize,
+    checking: Checking,
     spare: &SpareRows,
 ) -> Vec<Part> {
     let canonical = vocab
@@ -579,7 +616,7 @@ fn read_activity_in_parts(
         file_index,
         canonical,
         slash: std::sync::OnceLock::new(),
-        part_rows,
+        checking,
         spare,
     };
     super::table::ragged_rows(t, diags);
@@ -652,7 +689,7 @@ impl<'a> Ctx<'a> {
         check: impl Fn(std::ops::Range<usize>, &mut crate::diag::Report) -> Part + Sync,
     ) -> Vec<Part> {
         use rayon::prelude::*;
-        let (n, size) = (self.t.rows(), self.part_rows.max(1));
+        let (n, size) = (self.t.rows(), self.checking.part_rows.max(1));
         let parts = n.div_ceil(size);
         if parts < 2 || rayon::current_num_threads() < 2 {
             return vec![check(0..n, diags)];
@@ -758,8 +795,49 @@ impl<'a> Ctx<'a> {
         let mut metrics: Known<&str, (u16, &Metric)> = Known::default();
         let mut units: Known<(u16, &str), &Unit> = Known::default();
         let mut parks = Parks::default();
+        // Rows whose cells other than the value and the enterprise are surely the row before's
+        // (a national tree's rows differ by enterprise, row after row): such a row after one
+        // those cells made no problem for is that row's again, with its own value.
+        // (The period first: where it changes row after row, as in a file of a park's months,
+        // one pass finds no row the same.)
+        let key = [
+            c_period, c_metric, c_park, c_year, c_unit, c_quality, c_evidence,
+        ];
+        let start = range.start;
+        let mut same = vec![self.checking.repeats; range.len()];
+        if let Some(first) = same.first_mut() {
+            *first = false;
+        }
+        for &c in key.iter().flatten() {
+            if !same.contains(&true) {
+                break;
+            }
+            t.columns[c].repeats(range.clone(), &mut same);
+        }
+        // What the row before resolved to, when its cells made no problem but its value.
+        let mut last: Option<Resolved<'_>> = None;
         for r in range {
             let line = t.line(r);
+            if let Some(k) = last.filter(|_| same[r - start]) {
+                let errors = diags.error_count();
+                let at = At {
+                    line,
+                    col: c_value,
+                    park: k.park,
+                };
+                let (mi, m) = k.metric;
+                let value = self.value_at(r, (mi, m, k.unit), at, diags);
+                if diags.error_count() > errors {
+                    continue;
+                }
+                if let Some(v) = value {
+                    let enterprise = enterprises.of(self.cell(c_enterprise, r));
+                    rows.push(self.row(&k, line, v, (enterprise, c_enterprise, c_value)));
+                }
+                continue;
+            }
+            last = None;
+            let problems = diags.error_count() + diags.warning_count();
             let park = self.cell(c_park, r);
             let metric_raw = self.cell(c_metric, r);
             let known_metric = metrics.get(metric_raw);
@@ -798,6 +876,23 @@ impl<'a> Ctx<'a> {
             let month = year
                 .and_then(|y| self.period_at((c_period, r), y, line, park, &mut periods, diags));
             let grade = self.grade((c_quality, c_evidence), r, line, park, diags);
+            let resolved = match (year, metric, unit, month) {
+                (Some(year), Some(metric), Some(unit), Some(month)) => Some(Resolved {
+                    park,
+                    park_id,
+                    year,
+                    metric,
+                    unit,
+                    month,
+                    grade,
+                }),
+                _ => None,
+            };
+            // Nothing said of the row but of its value: a next row of the same cells is this
+            // one's again.
+            if diags.error_count() + diags.warning_count() == problems {
+                last = resolved;
+            }
             let at = At {
                 line,
                 col: c_value,
@@ -810,27 +905,39 @@ impl<'a> Ctx<'a> {
             if diags.error_count() > before {
                 continue;
             }
-            if let (Some(y), Some((mi, _)), Some(v), Some(mo)) = (year, metric, value, month) {
+            if let (Some(k), Some(v)) = (resolved, value) {
                 let enterprise = enterprises.of(self.cell(c_enterprise, r));
-                rows.push(Row {
-                    enterprise,
-                    enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
-                    park: park_id,
-                    year: y,
-                    metric: mi,
-                    value: v,
-                    month: mo,
-                    grade: grade.unwrap_or_default(),
-                    file: self.file_index,
-                    line: line as u32,
-                    column: c_value.map(|c| c + 1).unwrap_or(0) as u16,
-                });
+                rows.push(self.row(&k, line, v, (enterprise, c_enterprise, c_value)));
             }
         }
         Part {
             rows,
             parks: parks.ids,
             enterprises: enterprises.ids,
+        }
+    }
+
+    /// The checked row at `line` of what its cells resolved to, its value and its enterprise
+    /// (by its number in the part; its column and the value's).
+    fn row(
+        &self,
+        k: &Resolved<'_>,
+        line: usize,
+        value: Option<f64>,
+        (enterprise, c_enterprise, c_value): (u32, Option<usize>, Option<usize>),
+    ) -> Row {
+        Row {
+            enterprise,
+            enterprise_column: c_enterprise.map_or(0, |c| c + 1) as u16,
+            park: k.park_id,
+            year: k.year,
+            metric: k.metric.0,
+            value,
+            month: k.month,
+            grade: k.grade.unwrap_or_default(),
+            file: self.file_index,
+            line: line as u32,
+            column: c_value.map(|c| c + 1).unwrap_or(0) as u16,
         }
     }
 
@@ -1597,6 +1704,117 @@ mod tests {
     /// A messy table (unknown parks and metrics, bad numbers and units, totals rows, months
     /// out of their year) checked in parts of every size gives the rows and the report of one
     /// pass: the same problems kept in full, in the same order, and the same counts.
+    /// Checked in parts of `part_rows`, repeated rows taken as the row before's.
+    fn parts(part_rows: usize) -> Checking {
+        Checking {
+            part_rows,
+            repeats: true,
+        }
+    }
+
+    /// A table whose rows repeat the row before's cells but the value and the enterprise, in
+    /// runs, with problems of every cell among them (a totals word, an empty park, years,
+    /// metrics, units, periods, quality and evidence that are wrong, values that are), reads
+    /// the same whether repeated rows are taken as the row before's or each is checked: as
+    /// text, and as a Parquet file's columns of many chunks.
+    #[test]
+    fn rows_that_repeat_the_row_before_read_as_when_each_is_checked() {
+        use crate::input::table::TextColumn;
+        let vocab = Vocabulary::embedded().unwrap();
+        let mut text =
+            String::from("park_id,year,metric,value,unit,period,quality,evidence,enterprise_id\n");
+        let pick = |i: usize, run: usize, of: &[&'static str]| of[(i / run) % of.len()];
+        for i in 0..3_000 {
+            let park = pick(
+                i,
+                61,
+                &["P1", "P2", "P1", "合计", "P3", "P4", "P1", "", "P5"],
+            );
+            let year = pick(
+                i,
+                97,
+                &["2024", "2024", "1800", "2024", "2024", "x", "2024"],
+            );
+            let metric = pick(
+                i,
+                43,
+                &["electricity", "natural_gas", "electricity", "steam?"],
+            );
+            let unit = match metric {
+                "electricity" => pick(i, 29, &["MWh", "MWh", "kWh", "t", "MWh", "MWh"]),
+                "natural_gas" => "m3",
+                _ => "t",
+            };
+            let months = [
+                "2024-01", "2024-02", "2023-05", "2024-03", "2024-04", "13", "2024-05",
+            ];
+            let period = pick(i, 17, &months);
+            let quality = pick(
+                i,
+                53,
+                &["measured", "measured", "estimated", "", "bogus", ""],
+            );
+            let evidence = pick(i, 71, &["", "", "A", "", "C", "Z", "", "B", ""]);
+            let value = pick(i, 1, &["12.5", "3", "-5", "7.25", "n/a", "4", "", "x", "9"]);
+            let firm = pick(i, 1, &["F1", "F2", "", "F3", "F1", "F4", "F5"]);
+            text.push_str(&format!(
+                "{park},{year},{metric},{value},{unit},{period},{quality},{evidence},{firm}\n"
+            ));
+        }
+        let csv = super::super::table::read_csv_bytes("a.csv", text.as_bytes(), &vocab).unwrap();
+        // The same cells as a Parquet file's text columns, in chunks of uneven sizes.
+        let mut parquet =
+            super::super::table::read_csv_bytes("a.csv", text.as_bytes(), &vocab).unwrap();
+        for column in &mut parquet.columns {
+            let cells: Vec<Option<String>> = (0..column.cells_len())
+                .map(|r| column.get(r).map(str::to_string))
+                .collect();
+            let mut chunks = Vec::new();
+            let mut rest = &cells[..];
+            for size in [1, 0, 7, 64, 300, 2].into_iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let (chunk, more) = rest.split_at(size.min(rest.len()));
+                chunks.push(chunk.to_vec());
+                rest = more;
+            }
+            *column = TextColumn::from_strings(crate::frame::Strings::of_chunks(&chunks));
+        }
+        let limits = crate::diag::ProblemLimits {
+            per_kind: 1000,
+            kept: 5000,
+            kinds: 100,
+            value_chars: 400,
+        };
+        let none = SpareRows::holding(0);
+        for t in [&csv, &parquet] {
+            // Most rows repeat the row before's period (so the rows that repeat are many).
+            let period = t.col("period").unwrap();
+            let mut same = vec![true; t.rows()];
+            t.columns[period].repeats(0..t.rows(), &mut same);
+            assert!(same.iter().filter(|&&s| s).count() > 2_500);
+            let each = Checking {
+                part_rows: 7,
+                repeats: false,
+            };
+            let mut want = crate::diag::Report::with_limits(limits);
+            let rows = Part::concat(read_activity_in_parts(t, 0, &vocab, &mut want, each, &none));
+            let rows = rows.named();
+            let counts = (want.error_count(), want.warning_count(), rows.len());
+            assert!(
+                counts.0 > 100 && counts.1 > 10 && counts.2 > 100,
+                "{counts:?}"
+            );
+            for part in [7, 64, usize::MAX] {
+                let mut got = crate::diag::Report::with_limits(limits);
+                let read = read_activity_in_parts(t, 0, &vocab, &mut got, parts(part), &none);
+                assert_eq!(Part::concat(read).named(), rows, "parts of {part}");
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "parts of {part}");
+            }
+        }
+    }
+
     #[test]
     fn a_table_checked_in_parts_is_the_table_checked_at_once() {
         let vocab = Vocabulary::embedded().unwrap();
@@ -1631,7 +1849,7 @@ mod tests {
             };
             let mut once = crate::diag::Report::with_limits(limits);
             let none = SpareRows::holding(0);
-            let rows = read_activity_in_parts(&t, 0, &vocab, &mut once, usize::MAX, &none);
+            let rows = read_activity_in_parts(&t, 0, &vocab, &mut once, parts(usize::MAX), &none);
             let rows = Part::concat(rows).named();
             assert!(once.error_count() > 50 && !rows.is_empty());
             // Each size's vectors go back to be filled by the next size's parts (some of them
@@ -1640,7 +1858,8 @@ mod tests {
             for part in [1, 2, 7, 64, 599, 3] {
                 let mut parts = crate::diag::Report::with_limits(limits);
                 let held = spare.held.lock().unwrap().len();
-                let each = read_activity_in_parts(&t, 0, &vocab, &mut parts, part, &spare);
+                let each =
+                    read_activity_in_parts(&t, 0, &vocab, &mut parts, self::parts(part), &spare);
                 // The parts took the vectors given back (every one, when they are as many).
                 let left = spare.held.lock().unwrap().len();
                 assert!(left < held || held == 0, "{part}: {left} of {held} left");
@@ -1736,8 +1955,24 @@ mod tests {
             crate::diag::Report::with_limits(limits),
         );
         let none = SpareRows::holding(0);
-        let rows = Part::concat(read_activity_in_parts(&twin, 0, vocab, &mut a, 7, &none)).named();
-        let got = Part::concat(read_activity_in_parts(&typed, 0, vocab, &mut b, 7, &none)).named();
+        let rows = Part::concat(read_activity_in_parts(
+            &twin,
+            0,
+            vocab,
+            &mut a,
+            parts(7),
+            &none,
+        ))
+        .named();
+        let got = Part::concat(read_activity_in_parts(
+            &typed,
+            0,
+            vocab,
+            &mut b,
+            parts(7),
+            &none,
+        ))
+        .named();
         assert!(a.error_count() > 10 && !rows.is_empty(), "{a:?}");
         assert_eq!(got, rows);
         assert_eq!(format!("{b:?}"), format!("{a:?}"));

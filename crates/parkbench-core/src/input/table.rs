@@ -307,6 +307,33 @@ impl TextColumn {
         })
     }
 
+    /// Clears `same[i]` for each row `rows.start + i` whose cell is not surely the row
+    /// before's (a flag left set says it is): a Parquet column's cells are compared by where
+    /// they are held ([`crate::frame::Strings::repeats`]), numbers to the bit, text by its bytes.
+    /// The first row of a column is never the same, nor a row beyond its cells.
+    pub(crate) fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
+        let len = self.cells_len();
+        let within = rows.start..rows.end.min(len);
+        match &self.0 {
+            Cells::Strings(s) => s.repeats(within, same),
+            Cells::Numbers(n) => match &n.cells {
+                NumberCells::Int(v) => v.repeats(within, same),
+                NumberCells::Float(v) => v.repeats(within, same),
+            },
+            Cells::Text { .. } => {
+                for r in within {
+                    let i = r - rows.start;
+                    if same[i] && (r == 0 || self.get(r) != self.get(r - 1)) {
+                        same[i] = false;
+                    }
+                }
+            }
+        }
+        for r in rows.start.max(len)..rows.end {
+            same[r - rows.start] = false;
+        }
+    }
+
     /// Do cells of the same text share it (one copy, at one address)? A Parquet text column's
     /// do, most of the time (a dictionary's values); each cell of a CSV file has its own.
     pub fn shares_text(&self) -> bool {
