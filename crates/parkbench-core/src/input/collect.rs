@@ -455,8 +455,11 @@ impl Collector {
         self.set_park_firsts();
         self.unknown_parks(files, known, diags);
         self.duplicate_rows(files, vocab, diags);
+        // Each unit's months expected in its last year asked (an enterprise's ten metrics ask
+        // the boundary once).
+        let mut wants = vec![(i32::MIN, 0u16); self.parks.len()];
         for i in 0..self.groups.len() {
-            if let Some((d, incomplete)) = self.months_of(i, files, expected, vocab) {
+            if let Some((d, incomplete)) = self.months_of(i, files, (expected, &mut wants), vocab) {
                 diags.push(d);
                 // An incomplete year is not a smaller year: the metric becomes missing.
                 self.groups[i].incomplete |= incomplete;
@@ -541,7 +544,7 @@ impl Collector {
         &self,
         i: usize,
         files: &[Origin],
-        expected: &dyn Fn(&str, &str, i32) -> u16,
+        (expected, wants): (&dyn Fn(&str, &str, i32) -> u16, &mut [(i32, u16)]),
         vocab: &Vocabulary,
     ) -> Option<(Diagnostic, bool)> {
         let g = &self.groups[i];
@@ -555,7 +558,13 @@ impl Collector {
         // for an enterprise (rows outside it were left out as they came).
         let want = match &unit.enterprise {
             None => 0xFFF,
-            Some(e) => expected(park, e, g.year),
+            Some(e) => match &mut wants[g.park as usize] {
+                (y, w) if *y == g.year => *w,
+                slot => {
+                    *slot = (g.year, expected(park, e, g.year));
+                    slot.1
+                }
+            },
         };
         let name = &vocab.order[g.metric as usize];
         let year = g.year;

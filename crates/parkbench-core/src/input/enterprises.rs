@@ -304,7 +304,12 @@ impl Boundary {
         for e in &self.list {
             by_id.entry(&e.id).or_default().push(e);
         }
-        let mut ids: Vec<&&str> = by_id.keys().collect();
+        // Only an enterprise listed twice can overlap (most are listed once: not sorted).
+        let mut ids: Vec<&&str> = by_id
+            .iter()
+            .filter(|(_, stays)| stays.len() > 1)
+            .map(|(id, _)| id)
+            .collect();
         ids.sort();
         for id in ids {
             let stays = &by_id[*id];

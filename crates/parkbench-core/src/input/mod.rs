@@ -1449,25 +1449,39 @@ impl Dataset {
         let mut index: FxHashMap<(u32, i32), usize> = FxHashMap::default();
         type Unit<'k> = (&'k str, &'k str, i32);
         let mut sums: Vec<(Unit<'_>, BTreeMap<u16, Sum>)> = Vec::new();
+        // How each metric (by number) becomes its year, looked up once.
+        let aggregate: Vec<crate::reference::Aggregate> = vocab
+            .order
+            .iter()
+            .map(|m| vocab.metrics[m].aggregate)
+            .collect();
+        // The last (key, year) and its sums (a park's groups come together, or nearly).
+        let mut last: Option<((u32, i32), usize)> = None;
         for g in &self.activity.groups {
             let Some(k) = unit_key[g.park as usize] else {
                 continue;
             };
-            let metric = &vocab.order[g.metric as usize];
             let value = if g.nulls > 0 || g.incomplete || g.values == 0 {
                 None
             } else {
-                Some(match vocab.metrics[metric].aggregate {
+                Some(match aggregate[g.metric as usize] {
                     crate::reference::Aggregate::Sum => g.sum,
                     crate::reference::Aggregate::Mean => g.sum / f64::from(g.values),
                     crate::reference::Aggregate::Max => g.max,
                 })
             };
-            let at = *index.entry((k, g.year)).or_insert_with(|| {
-                let (park, firm) = keys[k as usize];
-                sums.push(((park, firm, g.year), BTreeMap::new()));
-                sums.len() - 1
-            });
+            let at = match last {
+                Some((key, at)) if key == (k, g.year) => at,
+                _ => {
+                    let at = *index.entry((k, g.year)).or_insert_with(|| {
+                        let (park, firm) = keys[k as usize];
+                        sums.push(((park, firm, g.year), BTreeMap::new()));
+                        sums.len() - 1
+                    });
+                    last = Some(((k, g.year), at));
+                    at
+                }
+            };
             let s = sums[at].1.entry(rank[g.metric as usize]).or_default();
             match value {
                 // Units of a park are only ever summed (enterprises report summed metrics).
