@@ -103,6 +103,10 @@ struct Duplicate {
     first: (u16, u32),
 }
 
+/// The months of a year a park's enterprise must report (bits 0-11), by park, enterprise and
+/// year.
+type Expected<'e> = &'e dyn Fn(&str, &str, i32) -> u16;
+
 /// Activity rows, summed into groups as they are read.
 #[derive(Debug, Clone, Default)]
 pub struct Collector {
@@ -544,7 +548,7 @@ impl Collector {
         &self,
         i: usize,
         files: &[Origin],
-        (expected, wants): (&dyn Fn(&str, &str, i32) -> u16, &mut [(i32, u16)]),
+        (expected, wants): (Expected<'_>, &mut [(i32, u16)]),
         vocab: &Vocabulary,
     ) -> Option<(Diagnostic, bool)> {
         let g = &self.groups[i];
