@@ -96,6 +96,41 @@ impl<T: PolarsDataType> InPlace<T> {
     }
 }
 
+/// A column's name and cells, for tests.
+#[cfg(test)]
+pub(crate) type Named<'n, T> = (&'n str, Vec<Option<T>>);
+
+/// A Parquet file of these text, integer and float columns (in this order), in row groups of
+/// `group_rows` rows, as polars writes one (text of few values dictionary-encoded), for tests
+/// of reading what data teams export.
+#[cfg(test)]
+pub(crate) fn parquet_of(
+    text: &[Named<'_, String>],
+    (ints, floats): (&[Named<'_, i64>], &[Named<'_, f64>]),
+    group_rows: usize,
+) -> Vec<u8> {
+    let mut columns: Vec<Column> = text
+        .iter()
+        .map(|(name, cells)| Column::new((*name).into(), cells))
+        .collect();
+    columns.extend(
+        ints.iter()
+            .map(|(name, cells)| Column::new((*name).into(), cells)),
+    );
+    columns.extend(
+        floats
+            .iter()
+            .map(|(name, cells)| Column::new((*name).into(), cells)),
+    );
+    let mut frame = DataFrame::new_infer_height(columns).expect("columns of one length");
+    let mut out = Vec::new();
+    polars_io::parquet::write::ParquetWriter::new(&mut out)
+        .with_row_group_size(Some(group_rows))
+        .finish(&mut frame)
+        .expect("a Parquet file");
+    out
+}
+
 #[cfg(test)]
 impl Strings {
     /// A text column of these chunks, one each (empty ones kept), for tests of reading across

@@ -159,6 +159,8 @@ impl GroupIndex {
 
     /// The table of a unit's year, made when there is none.
     fn table(&mut self, unit: u32, year: i32) -> u32 {
+        // (A unit's last year starts as i32::MIN: no year a row has, checked against YEARS.)
+        debug_assert_ne!(year, i32::MIN);
         let u = unit as usize;
         if u >= self.last.len() {
             self.last.resize(u + 1, (i32::MIN, 0));

@@ -370,11 +370,8 @@ fn disagreements(
     let column = &t.columns[c];
     // A year typed as a number is compared as one (its text is not written): the cells that
     // agree, found in one pass over the numbers.
-    let agrees: Option<Vec<bool>> = path_year.and(column.numbers()).map(|numbers| {
-        numbers
-            .map(|v| v.is_some_and(|v| number_year(v) == path_year))
-            .collect()
-    });
+    let agrees: Option<Vec<bool>> = path_year
+        .and_then(|year| column.numbers_where(|v| v.is_some_and(|v| number_year(v) == Some(year))));
     for r in 0..t.rows() {
         if agrees.as_ref().is_some_and(|a| a.get(r) == Some(&true)) {
             continue;

@@ -295,16 +295,18 @@ impl TextColumn {
         }
     }
 
-    /// [`TextColumn::number`] of every cell in order, for a column of numbers (None for a text
-    /// column): read in one pass, without finding each cell.
-    pub fn numbers(&self) -> Option<Box<dyn Iterator<Item = Option<f64>> + '_>> {
+    /// Whether `f` holds for [`TextColumn::number`] of each cell, in order, for a column of
+    /// numbers (None for a text column): read in one pass, without finding each cell.
+    pub fn numbers_where(&self, f: impl Fn(Option<f64>) -> bool) -> Option<Vec<bool>> {
         let Cells::Numbers(n) = &self.0 else {
             return None;
         };
-        Some(match &n.cells {
-            NumberCells::Int(v) => Box::new(v.iter().map(|x| x.map(|x| x as f64))),
-            NumberCells::Float(v) => Box::new(v.iter().map(|x| x.and_then(float_number))),
-        })
+        let mut out = Vec::with_capacity(n.cells.len());
+        match &n.cells {
+            NumberCells::Int(v) => out.extend(v.iter().map(|x| f(x.map(|x| x as f64)))),
+            NumberCells::Float(v) => out.extend(v.iter().map(|x| f(x.and_then(float_number)))),
+        }
+        Some(out)
     }
 
     /// Clears `same[i]` for each row `rows.start + i` whose cell is not surely the row
@@ -1986,6 +1988,17 @@ mod tests {
             assert_eq!(column.get(r), text.as_deref());
         }
         assert_eq!(column.cells_len(), len);
+        // In one pass, the numbers are the cells' one by one.
+        let seen = std::cell::RefCell::new(Vec::new());
+        let all = column.numbers_where(|v| {
+            seen.borrow_mut().push(v.map(f64::to_bits));
+            true
+        });
+        assert_eq!(all, Some(vec![true; len]));
+        let by_row: Vec<_> = (0..len)
+            .map(|r| column.number(r).map(f64::to_bits))
+            .collect();
+        assert_eq!(seen.into_inner(), by_row);
     }
 
     proptest::proptest! {
