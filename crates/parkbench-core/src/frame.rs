@@ -149,35 +149,55 @@ impl Strings {
 }
 
 impl<T: PolarsDataType> InPlace<T> {
-    /// Clears `same[i]` for each row `rows.start + i` of `rows` whose cell `eq` does not find
-    /// the same as the row before's, in the same chunk (a chunk's first row is never the same).
-    /// `eq(array, k)` compares the chunk's cells `k` and `k - 1`.
+    /// Clears `same[i]` for each row `rows.start + i` of `rows` whose cell is not the same as
+    /// the row before's in the same chunk (a chunk's first row is never the same): `run(array,
+    /// ks, out)` clears `out[j]` for each cell `ks.start + j` of the chunk not the same as the
+    /// cell before it.
     fn repeats_by(
         &self,
         rows: std::ops::Range<usize>,
         same: &mut [bool],
-        eq: impl Fn(&T::Array, usize) -> bool,
+        run: impl Fn(&T::Array, std::ops::Range<usize>, &mut [bool]),
     ) {
         for (a, &start) in self.cells.downcast_iter().zip(&self.starts) {
             if rows.contains(&start) {
                 same[start - rows.start] = false;
             }
-            for r in rows.start.max(start + 1)..rows.end.min(start + a.len()) {
-                let i = r - rows.start;
-                if same[i] && !eq(a, r - start) {
-                    same[i] = false;
-                }
+            let (lo, hi) = (rows.start.max(start + 1), rows.end.min(start + a.len()));
+            if lo < hi {
+                run(
+                    a,
+                    lo - start..hi - start,
+                    &mut same[lo - rows.start..hi - rows.start],
+                );
             }
         }
     }
 }
 
-/// Are two cells the same: both null, or both not and `equal`?
-fn same_cells((a, b): (bool, bool), equal: impl FnOnce() -> bool) -> bool {
-    match (a, b) {
-        (true, true) => equal(),
-        (false, false) => true,
-        _ => false,
+/// Clears `out[j]` for each cell `k = ks.start + j` not the same as cell `k - 1`: both null,
+/// or both not and `eq` by their values. A chunk without nulls is compared in one tight pass.
+fn same_runs<V>(
+    (values, validity): (&[V], Option<&polars_arrow::bitmap::Bitmap>),
+    ks: std::ops::Range<usize>,
+    out: &mut [bool],
+    eq: impl Fn(&V, &V) -> bool,
+) {
+    match validity.filter(|v| v.unset_bits() > 0) {
+        None => {
+            for (s, w) in out.iter_mut().zip(values[ks.start - 1..ks.end].windows(2)) {
+                *s &= eq(&w[1], &w[0]);
+            }
+        }
+        Some(v) => {
+            for (s, k) in out.iter_mut().zip(ks) {
+                *s &= match (v.get_bit(k), v.get_bit(k - 1)) {
+                    (true, true) => eq(&values[k], &values[k - 1]),
+                    (false, false) => true,
+                    _ => false,
+                };
+            }
+        }
     }
 }
 
@@ -187,11 +207,8 @@ impl Strings {
     /// (the same bytes inline, or the same place in one buffer: a Parquet dictionary's cells).
     /// Equal text elsewhere is not found; a false says nothing.
     pub fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
-        self.repeats_by(rows, same, |a, k| {
-            let valid = |i| a.validity().is_none_or(|v| v.get_bit(i));
-            same_cells((valid(k), valid(k - 1)), || {
-                a.views()[k] == a.views()[k - 1]
-            })
+        self.repeats_by(rows, same, |a, ks, out| {
+            same_runs((a.views(), a.validity()), ks, out, |x, y| x == y);
         });
     }
 }
@@ -199,11 +216,8 @@ impl Strings {
 impl Ints {
     /// As [`Strings::repeats`]: the same number, or both null.
     pub fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
-        self.repeats_by(rows, same, |a, k| {
-            let valid = |i| a.validity().is_none_or(|v| v.get_bit(i));
-            same_cells((valid(k), valid(k - 1)), || {
-                a.values()[k] == a.values()[k - 1]
-            })
+        self.repeats_by(rows, same, |a, ks, out| {
+            same_runs((a.values(), a.validity()), ks, out, |x, y| x == y);
         });
     }
 }
@@ -211,11 +225,10 @@ impl Ints {
 impl Floats {
     /// As [`Strings::repeats`]: the same number to the bit, or both null.
     pub fn repeats(&self, rows: std::ops::Range<usize>, same: &mut [bool]) {
-        self.repeats_by(rows, same, |a, k| {
-            let valid = |i| a.validity().is_none_or(|v| v.get_bit(i));
-            same_cells((valid(k), valid(k - 1)), || {
-                a.values()[k].to_bits() == a.values()[k - 1].to_bits()
-            })
+        self.repeats_by(rows, same, |a, ks, out| {
+            same_runs((a.values(), a.validity()), ks, out, |x, y| {
+                x.to_bits() == y.to_bits()
+            });
         });
     }
 }
@@ -671,6 +684,39 @@ mod tests {
             let in_order: Vec<Option<&str>> = cells.iter().collect();
             let want: Vec<Option<&str>> = flat.iter().map(|c| c.as_deref()).collect();
             prop_assert_eq!(in_order, want);
+        }
+    }
+
+    proptest! {
+        /// A row is found the same as the row before exactly when both are in one chunk and
+        /// their cells are (short text, held in the view: equal text is an equal view), for any
+        /// range of rows, chunks and nulls.
+        #[test]
+        fn rows_are_the_same_as_the_row_before_in_one_chunk(
+            chunks in prop::collection::vec(
+                prop::collection::vec(prop::option::of("[ab]{0,2}"), 0..9),
+                0..6,
+            ),
+            cut in (0usize..40, 0usize..40),
+        ) {
+            let cells = Strings::of_chunks(&chunks);
+            let flat: Vec<Option<String>> = chunks.concat();
+            let mut chunk_of = Vec::new();
+            for (c, chunk) in chunks.iter().enumerate() {
+                chunk_of.extend(std::iter::repeat_n(c, chunk.len()));
+            }
+            let (a, b) = (cut.0.min(flat.len()), cut.1.min(flat.len()));
+            let rows = a.min(b)..a.max(b);
+            let mut same = vec![true; rows.len()];
+            if let Some(first) = same.first_mut() {
+                *first = false;
+            }
+            cells.repeats(rows.clone(), &mut same);
+            let want: Vec<bool> = rows
+                .clone()
+                .map(|r| r > rows.start && chunk_of[r] == chunk_of[r - 1] && flat[r] == flat[r - 1])
+                .collect();
+            prop_assert_eq!(same, want);
         }
     }
 
