@@ -183,6 +183,7 @@ fn same_runs<V>(
     out: &mut [bool],
     eq: impl Fn(&V, &V) -> bool,
 ) {
+    debug_assert_eq!(out.len(), ks.len());
     match validity.filter(|v| v.unset_bits() > 0) {
         None => {
             for (s, w) in out.iter_mut().zip(values[ks.start - 1..ks.end].windows(2)) {
@@ -688,9 +689,10 @@ mod tests {
     }
 
     proptest! {
-        /// A row is found the same as the row before exactly when both are in one chunk and
-        /// their cells are (short text, held in the view: equal text is an equal view), for any
-        /// range of rows, chunks and nulls.
+        /// A row is found the same as the row before (the range's first row too, against the
+        /// row before the range) exactly when both are in one chunk and their cells are (short
+        /// text, held in the view: equal text is an equal view), for any range of rows, chunks
+        /// and nulls; a row already marked otherwise stays so.
         #[test]
         fn rows_are_the_same_as_the_row_before_in_one_chunk(
             chunks in prop::collection::vec(
@@ -698,6 +700,7 @@ mod tests {
                 0..6,
             ),
             cut in (0usize..40, 0usize..40),
+            marked in prop::collection::vec(prop::bool::weighted(0.8), 40),
         ) {
             let cells = Strings::of_chunks(&chunks);
             let flat: Vec<Option<String>> = chunks.concat();
@@ -707,14 +710,16 @@ mod tests {
             }
             let (a, b) = (cut.0.min(flat.len()), cut.1.min(flat.len()));
             let rows = a.min(b)..a.max(b);
-            let mut same = vec![true; rows.len()];
-            if let Some(first) = same.first_mut() {
-                *first = false;
-            }
+            let mut same = marked[..rows.len()].to_vec();
             cells.repeats(rows.clone(), &mut same);
             let want: Vec<bool> = rows
                 .clone()
-                .map(|r| r > rows.start && chunk_of[r] == chunk_of[r - 1] && flat[r] == flat[r - 1])
+                .map(|r| {
+                    marked[r - rows.start]
+                        && r > 0
+                        && chunk_of[r] == chunk_of[r - 1]
+                        && flat[r] == flat[r - 1]
+                })
                 .collect();
             prop_assert_eq!(same, want);
         }
