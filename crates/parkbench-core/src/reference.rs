@@ -12,6 +12,7 @@
 //! reference data.
 
 use include_dir::{Dir, include_dir};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -274,13 +275,28 @@ struct SectorFile {
 
 /// The sectors of `indicators/sectors.toml`, in their order.
 #[derive(Debug, Clone)]
-pub struct Sectors(Vec<Sector>);
+pub struct Sectors {
+    list: Vec<Sector>,
+    /// Each name's key ([`name_key`]: id, English and Chinese names, aliases) and the first
+    /// sector in the file's order that has it.
+    by_key: FxHashMap<String, usize>,
+}
 
 impl Sectors {
     /// The shipped sectors; a parse error is an error.
     pub fn embedded() -> Result<Self, ReferenceError> {
         let (file, text) = read_text("sectors.toml", None)?;
-        Ok(Sectors(parse_toml::<SectorFile>(&file, &text)?.sector))
+        Ok(Sectors::new(parse_toml::<SectorFile>(&file, &text)?.sector))
+    }
+
+    fn new(list: Vec<Sector>) -> Self {
+        let mut by_key = FxHashMap::default();
+        for (i, s) in list.iter().enumerate() {
+            for n in [&s.id, &s.en, &s.zh].into_iter().chain(&s.aliases) {
+                by_key.entry(name_key(n)).or_insert(i);
+            }
+        }
+        Sectors { list, by_key }
     }
 
     /// The sector a park's `sector` cell names (its English or Chinese name, id or an alias,
@@ -290,17 +306,12 @@ impl Sectors {
         if key.is_empty() {
             return None;
         }
-        self.0.iter().find(|s| {
-            [&s.id, &s.en, &s.zh]
-                .into_iter()
-                .chain(&s.aliases)
-                .any(|n| name_key(n) == key)
-        })
+        self.by_key.get(&key).map(|&i| &self.list[i])
     }
 
     /// Every sector, in the file's order.
     pub fn list(&self) -> &[Sector] {
-        &self.0
+        &self.list
     }
 }
 

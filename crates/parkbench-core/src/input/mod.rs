@@ -1368,7 +1368,9 @@ impl Dataset {
         })
         .map(|by| {
             by.into_iter()
-                .map(|((park, _, year), metrics)| ((park, year), std::sync::Arc::new(metrics)))
+                .map(|((park, _, year), metrics)| {
+                    ((park.to_string(), year), std::sync::Arc::new(metrics))
+                })
                 .collect()
         })
     }
@@ -1400,16 +1402,28 @@ impl Dataset {
                 .contains(&*unit.id)
                 .then(|| (&*unit.id, unit.enterprise.as_deref().unwrap_or("")))
         })
+        .map(|by| {
+            by.into_iter()
+                .map(|((park, firm, year), metrics)| {
+                    ((park.to_string(), firm.to_string(), year), metrics)
+                })
+                .collect()
+        })
     }
 
     /// Monthly rows summed to years, the units (a park's own rows, each enterprise's) that
     /// `key` maps to the same (park, enterprise) added together: a value is unknown when any of
-    /// its units' is (missing is not zero).
+    /// its units' is (missing is not zero). Sorted by (park, enterprise, year).
+    #[allow(clippy::type_complexity)]
     fn annual_by<'a>(
         &'a self,
         vocab: &'a Vocabulary,
         key: impl Fn(&'a collect::ActivityPark) -> Option<(&'a str, &'a str)>,
-    ) -> Result<UnitAnnual, crate::frame::FrameError> {
+    ) -> Result<
+        Vec<((&'a str, &'a str, i32), BTreeMap<String, MetricYear>)>,
+        crate::frame::FrameError,
+    > {
+        use rayon::prelude::*;
         #[derive(Default)]
         struct Sum {
             value: Option<f64>,
@@ -1448,7 +1462,9 @@ impl Dataset {
         // before.
         let mut index: FxHashMap<(u32, i32), usize> = FxHashMap::default();
         type Unit<'k> = (&'k str, &'k str, i32);
-        let mut sums: Vec<(Unit<'_>, BTreeMap<u16, Sum>)> = Vec::new();
+        // A unit-year's metrics by rank, in the order they come (a few to a few dozen: a
+        // vector looked over is quicker than a map).
+        let mut sums: Vec<(Unit<'_>, Vec<(u16, Sum)>)> = Vec::new();
         // How each metric (by number) becomes its year, looked up once.
         let aggregate: Vec<crate::reference::Aggregate> = vocab
             .order
@@ -1475,14 +1491,22 @@ impl Dataset {
                 _ => {
                     let at = *index.entry((k, g.year)).or_insert_with(|| {
                         let (park, firm) = keys[k as usize];
-                        sums.push(((park, firm, g.year), BTreeMap::new()));
+                        sums.push(((park, firm, g.year), Vec::new()));
                         sums.len() - 1
                     });
                     last = Some(((k, g.year), at));
                     at
                 }
             };
-            let s = sums[at].1.entry(rank[g.metric as usize]).or_default();
+            let r = rank[g.metric as usize];
+            let metrics = &mut sums[at].1;
+            let s = match metrics.iter().position(|(m, _)| *m == r) {
+                Some(i) => &mut metrics[i].1,
+                None => {
+                    metrics.push((r, Sum::default()));
+                    &mut metrics.last_mut().expect("just pushed").1
+                }
+            };
             match value {
                 // Units of a park are only ever summed (enterprises report summed metrics).
                 Some(v) => s.value = Some(s.value.unwrap_or(0.0) + v),
@@ -1495,10 +1519,11 @@ impl Dataset {
                 s.grade_sum[k] += g.grade_sum[k];
             }
         }
-        sums.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        sums.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(sums
-            .into_iter()
-            .map(|((park, firm, year), metrics)| {
+            .into_par_iter()
+            .map(|(unit, mut metrics)| {
+                metrics.sort_unstable_by_key(|(r, _)| *r);
                 let metrics = metrics
                     .into_iter()
                     .map(|(r, s)| {
@@ -1516,7 +1541,7 @@ impl Dataset {
                         )
                     })
                     .collect();
-                ((park.to_string(), firm.to_string(), year), metrics)
+                (unit, metrics)
             })
             .collect())
     }

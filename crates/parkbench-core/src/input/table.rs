@@ -578,10 +578,6 @@ trait Window: Send {
     fn consume(&mut self, n: usize);
     /// Reads to the end; [`Window::bytes`] is then the rest of the file.
     fn fill_all(&mut self) -> std::io::Result<()>;
-    /// Filling reads nothing (the bytes are in memory already).
-    fn in_memory(&self) -> bool {
-        false
-    }
     /// Every byte read is used and its memory let go (a file read whole).
     fn release(&mut self);
 }
@@ -673,9 +669,6 @@ impl Window for Slice<'_> {
         self.end = self.all.len();
         Ok(())
     }
-    fn in_memory(&self) -> bool {
-        true
-    }
     fn release(&mut self) {
         self.start = self.end;
     }
@@ -712,7 +705,7 @@ fn read_pieces(
         return whole(&mut w, &mut each);
     }
     // Enough of the start to see a byte order mark or UTF-16 without one.
-    let mut eof = w.fill(piece.max(4096)).map_err(cannot)?;
+    let eof = w.fill(piece.max(4096)).map_err(cannot)?;
     sniff_binary(file, w.bytes())?;
     {
         let buf = w.bytes();
@@ -723,69 +716,118 @@ fn read_pieces(
             return whole(&mut w, &mut each);
         }
     }
-    let mut decoder = PieceDecoder::start(&mut w);
-    // Set by the first piece: the header's cells and how the file is written.
-    let mut first: Option<(Vec<String>, Fixed)> = None;
-    let mut base_line: u32 = 1;
+    let decoder = PieceDecoder::start(&mut w);
+    let mut pieces = Pieces {
+        file,
+        w,
+        eof,
+        piece,
+        decimal,
+        vocab,
+        decoder,
+        first: None,
+        base_line: 1,
+    };
+    let mut t = pieces.next()?;
     let mut rows = 0;
     loop {
-        let cut = if eof {
-            w.bytes().len()
-        } else {
-            match last_record_end(w.bytes()) {
-                Some(c) => c,
-                None => {
-                    // One record longer than a piece (or a quote never closed): read on.
-                    let want = w.bytes().len() + piece;
-                    eof = w.fill(want).map_err(cannot)?;
-                    continue;
-                }
-            }
-        };
-        let text = decoder.decode(file, &w.bytes()[..cut], base_line)?;
-        let text = normalise_line_ends(&text);
-        let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
-        let t = parse_piece(
-            file,
-            text,
-            decoder.encoding,
-            decimal,
-            &mut first,
-            base_line,
-            vocab,
-        )?;
-        base_line += lines_here;
         rows += t.rows();
-        w.consume(cut);
-        if eof {
+        if pieces.eof {
             // At the end the piece took every byte left.
             each(t);
             return Ok(rows);
         }
-        // The next piece is read while this one's rows are checked and added: the piece's
-        // bytes are in its table now, and the buffer is the same one.
-        let (go_on, filled) = if w.in_memory() {
-            (each(t), None)
-        } else {
-            std::thread::scope(|s| {
-                // No thread to read on: read after.
-                let reading = std::thread::Builder::new()
-                    .spawn_scoped(s, || w.fill(piece))
-                    .ok();
-                let go_on = each(t);
-                let filled =
-                    reading.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                (go_on, filled)
-            })
-        };
+        // The next piece is read, decoded and cut into records while this one's rows are
+        // checked and added: the piece's bytes are in its table now.
+        let (go_on, next) = std::thread::scope(|s| {
+            let pieces = &mut pieces;
+            // No thread to read on: read after.
+            let reading = std::thread::Builder::new()
+                .spawn_scoped(s, move || pieces.fill().and_then(|()| pieces.next()))
+                .ok();
+            let go_on = each(t);
+            let next = reading.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            (go_on, next)
+        });
+        // A piece read ahead of a stop is let go, and its problems with it (as when it was
+        // not read).
         if !go_on {
             return Ok(rows);
         }
-        eof = match filled {
-            Some(filled) => filled,
-            None => w.fill(piece),
-        }
-        .map_err(cannot)?;
+        t = match next {
+            Some(next) => next?,
+            None => {
+                pieces.fill()?;
+                pieces.next()?
+            }
+        };
+    }
+}
+
+/// A file read a piece at a time ([`read_pieces`]): what is read of it, how it is decoded,
+/// its header (set by the first piece) and the line the next piece starts on.
+struct Pieces<'a, W> {
+    file: &'a str,
+    w: W,
+    /// The window holds the rest of the file.
+    eof: bool,
+    piece: usize,
+    decimal: Option<DecimalMark>,
+    vocab: &'a Vocabulary,
+    decoder: PieceDecoder,
+    /// The header's cells and how the file is written, from the first piece.
+    first: Option<(Vec<String>, Fixed)>,
+    base_line: u32,
+}
+
+impl<W: Window> Pieces<'_, W> {
+    fn cannot(&self, e: std::io::Error) -> Diagnostic {
+        Diagnostic::error(
+            self.file,
+            0,
+            0,
+            t!("diag.cannot_read_file", error = e.to_string()),
+        )
+    }
+
+    /// Reads a piece more.
+    fn fill(&mut self) -> Result<(), Diagnostic> {
+        self.eof = self.w.fill(self.piece).map_err(|e| self.cannot(e))?;
+        Ok(())
+    }
+
+    /// The table of the records read so far up to the last that ends (reading on while none
+    /// does: one record longer than a piece, or a quote never closed); all of them at the end.
+    fn next(&mut self) -> Result<Table, Diagnostic> {
+        let cut = loop {
+            if self.eof {
+                break self.w.bytes().len();
+            }
+            match last_record_end(self.w.bytes()) {
+                Some(c) => break c,
+                None => {
+                    let want = self.w.bytes().len() + self.piece;
+                    self.eof = self.w.fill(want).map_err(|e| self.cannot(e))?;
+                }
+            }
+        };
+        let text = self
+            .decoder
+            .decode(self.file, &self.w.bytes()[..cut], self.base_line)?;
+        let text = normalise_line_ends(&text);
+        let lines_here = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
+        let t = parse_piece(
+            self.file,
+            text,
+            self.decoder.encoding,
+            self.decimal,
+            &mut self.first,
+            self.base_line,
+            self.vocab,
+        )?;
+        self.base_line += lines_here;
+        self.w.consume(cut);
+        Ok(t)
     }
 }
 
