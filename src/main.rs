@@ -11,7 +11,7 @@ mod cli;
 
 /// mimalloc instead of the system allocator: a run allocates many small values on every core.
 /// Measured on the messy 2,000-park programme (README, Performance): faster than glibc's
-/// allocator and, with freed memory returned after 1 ms, a lower peak.
+/// allocator and, with freed memory returned after a short delay, a lower peak.
 /// Built without the `mimalloc` feature, the system's allocator (for heap profilers).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -22,10 +22,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[cfg(feature = "mimalloc")]
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Milliseconds before freed memory goes back to the system (mimalloc's default is 10: the
-/// peak of a run grew by about a tenth with it).
+/// Milliseconds before freed memory goes back to the system. Memory given back and taken again
+/// is fresh pages for the system to clear (a `score` of the 2,000-park programme took some
+/// 160,000 page faults at 1 ms, a quarter of its CPU in the system); a longer delay keeps more
+/// freed memory. Measured on the messy programmes (median of three; peak RSS): 1,000 parks
+/// 1 / 10 / 20 / 50 ms: 0.53 / 0.51 / 0.50 / 0.49 s, 93 / 101 / 106 / 125 MiB (65 MB of CSV:
+/// 50 ms is near the 2x target); 2,000 parks 0.99 / 0.97 / 0.93 / 0.92 s, 123 / 131 / 136 /
+/// 149 MiB; the national year (1 / 20 ms) 10.8 / 9.8 s, 1.99 / 2.10 GB.
 #[cfg(feature = "mimalloc")]
-const PURGE_DELAY_MS: std::ffi::c_long = 1;
+const PURGE_DELAY_MS: std::ffi::c_long = 20;
 
 fn main() {
     #[cfg(feature = "mimalloc")]

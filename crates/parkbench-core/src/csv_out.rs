@@ -24,19 +24,79 @@ pub fn without_bom(text: &str) -> &str {
 /// Neutralises a text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` ...),
 /// leaving numbers as they are.
 pub fn csv_safe(s: &str) -> String {
+    csv_safe_cell(s).into_owned()
+}
+
+/// [`csv_safe`] borrowing the text when it is safe as it is (most cells: no copy is made).
+pub fn csv_safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
-        format!("'{s}")
+        format!("'{s}").into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
 
 /// A number for an output table: up to `decimals` decimals, trailing zeros dropped, empty
 /// when missing.
 pub fn num(v: Option<f64>, decimals: usize) -> String {
+    num_cell(v, decimals).as_str().to_string()
+}
+
+/// [`num`] as a cell that holds its text in place (no allocation for a number of up to
+/// [`NumCell::PLACE`] bytes, which every number [`scaled`] writes is): the cells of the
+/// largest tables (hundreds of thousands of rows of numbers).
+pub fn num_cell(v: Option<f64>, decimals: usize) -> NumCell {
     match v {
-        None => String::new(),
-        Some(x) => scaled(x, decimals).unwrap_or_else(|| formatted(x, decimals)),
+        None => NumCell::default(),
+        Some(x) => {
+            let mut place = [0u8; NumCell::PLACE];
+            match scaled(x, decimals, &mut place) {
+                Some(len) => NumCell::Short { place, len },
+                None => NumCell::Long(formatted(x, decimals)),
+            }
+        }
+    }
+}
+
+/// The text of a number ([`num_cell`]): in place, or on the heap when longer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumCell {
+    /// ASCII text, the first `len` bytes of `place`.
+    Short {
+        place: [u8; NumCell::PLACE],
+        len: u8,
+    },
+    Long(String),
+}
+
+impl NumCell {
+    /// The bytes a number's text is held in in place.
+    pub const PLACE: usize = 24;
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // ASCII digits, a sign and a point.
+            NumCell::Short { place, len } => {
+                std::str::from_utf8(&place[..*len as usize]).unwrap_or_default()
+            }
+            NumCell::Long(s) => s,
+        }
+    }
+}
+
+impl Default for NumCell {
+    /// Empty: a missing number.
+    fn default() -> Self {
+        NumCell::Short {
+            place: [0; NumCell::PLACE],
+            len: 0,
+        }
+    }
+}
+
+impl serde::Serialize for NumCell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -59,8 +119,9 @@ const TENS: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 /// 10^`decimals` is within half a unit in the last place of its exact value, so it rounds to
 /// the same integer unless it lies that close to a half, when None is given (as for numbers too
 /// large for an integer, infinities and NaN). Exact formatting is most of the time of writing a
-/// programme's tables of numbers.
-fn scaled(x: f64, decimals: usize) -> Option<String> {
+/// programme's tables of numbers. The text is written to the start of `out`; its length is
+/// given.
+fn scaled(x: f64, decimals: usize, out: &mut [u8; NumCell::PLACE]) -> Option<u8> {
     let y = x * TENS.get(decimals)?;
     // Below 2^52 every half is representable, so `y - y.round()` is exact (NaN is not below).
     if y.is_nan() || y.abs() >= (1u64 << 52) as f64 {
@@ -73,7 +134,8 @@ fn scaled(x: f64, decimals: usize) -> Option<String> {
     }
     let n = r.abs() as u64;
     if n == 0 {
-        return Some("0".into());
+        out[0] = b'0';
+        return Some(1);
     }
     // The digits of `n`, at least one before the point: below 2^52, 16 digits at most.
     let mut digits = [b'0'; 24];
@@ -90,17 +152,21 @@ fn scaled(x: f64, decimals: usize) -> Option<String> {
         .iter()
         .rposition(|&d| d != b'0')
         .map_or(0, |i| i + 1)];
-    let mut out = String::with_capacity(2 + whole.len() + fraction.len());
+    // A sign, 16 digits and a point at most (below 2^52, at most 9 decimals): in place.
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        out[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
     if r < 0.0 {
-        out.push('-');
+        put(b"-");
     }
-    // ASCII digits.
-    out.push_str(std::str::from_utf8(whole).unwrap_or_default());
+    put(whole);
     if !fraction.is_empty() {
-        out.push('.');
-        out.push_str(std::str::from_utf8(fraction).unwrap_or_default());
+        put(b".");
+        put(fraction);
     }
-    Some(out)
+    Some(len as u8)
 }
 
 /// Rows as CSV with their header (the header alone when there are no rows).
@@ -254,9 +320,21 @@ mod tests {
         assert_eq!(num(Some(-3.0), 2), "-3");
         assert_eq!(num(Some(0.000_7), 3), "0.001");
         assert_eq!(num(None, 2), "");
-        // The quick way is taken for ordinary figures (else this test would test nothing).
-        assert_eq!(scaled(4.137_88, 5).as_deref(), Some("4.13788"));
-        assert_eq!(scaled(0.125, 2), None);
+        // The quick way is taken for ordinary figures (else this test would test nothing),
+        // and its text is held in place.
+        let quick = |x: f64, d: usize| {
+            let mut place = [0; NumCell::PLACE];
+            scaled(x, d, &mut place).map(|n| String::from_utf8(place[..n as usize].to_vec()))
+        };
+        assert_eq!(quick(4.137_88, 5), Some(Ok("4.13788".to_string())));
+        assert_eq!(quick(-1_234_567.25, 9), Some(Ok("-1234567.25".into())));
+        assert_eq!(quick(0.125, 2), None);
+        assert!(matches!(
+            num_cell(Some(4.137_88), 5),
+            NumCell::Short { len: 7, .. }
+        ));
+        assert_eq!(num_cell(Some(0.125), 2), NumCell::Long("0.12".into()));
+        assert_eq!(num_cell(None, 2).as_str(), "");
     }
 
     proptest::proptest! {

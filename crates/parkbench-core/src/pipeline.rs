@@ -429,14 +429,12 @@ pub fn run_streamed(
         };
         // Scored parts go to the sink and the collectors in order, on this thread, the first
         // failure in order ending the run as it would one part at a time.
-        let mut consume = |done: Vec<Result<ScoredPart, PipelineError>>| {
-            for part in done {
-                let (inv, scores) = part?;
-                sink(set, &scores).map_err(StreamError::Sink)?;
-                if request.programme {
-                    peers.add(&inv.years, &scores, data, cat, peer_config);
-                    changes.extend(crate::stats::year_changes_of(&set.id, &scores));
-                }
+        let mut consume = |part: Result<ScoredPart, PipelineError>| {
+            let (inv, scores) = part?;
+            sink(set, &scores).map_err(StreamError::Sink)?;
+            if request.programme {
+                peers.add(&inv.years, &scores, data, cat, peer_config);
+                changes.extend(crate::stats::year_changes_of(&set.id, &scores));
             }
             Ok::<_, StreamError>(())
         };
@@ -454,45 +452,42 @@ pub fn run_streamed(
     Ok(programmes)
 }
 
-/// Makes `make(part)` of every part, a window of parts (one per core, at most
-/// [`WINDOW_PARTS`]) at a time, each part on a thread of its own with a full stack, while the
-/// window before is handed to `consume` on this thread: every part's result reaches `consume`
-/// in order, and at most two windows are held. `consume`'s error ends it (after the window
-/// being made). The parts' own parallel work runs on the global rayon pool, so this is not
-/// called from inside that pool.
+/// Makes `make(part)` of every part, each on a thread of its own with a full stack, a window
+/// of parts (one per core, at most [`WINDOW_PARTS`]) being made while the part before them is
+/// handed to `consume` on this thread: a part is started as soon as the oldest is done (not a
+/// window after a window, which left a core idle while a window's last part was made), every
+/// part's result reaches `consume` in order, and at most a window and one part are held.
+/// `consume`'s error ends it (after the parts being made). The parts' own parallel work runs
+/// on the global rayon pool, so this is not called from inside that pool.
 fn in_windows<P: Sync, R: Send>(
     parts: &[P],
     make: impl Fn(&P) -> R + Sync,
-    consume: &mut impl FnMut(Vec<R>) -> Result<(), StreamError>,
+    consume: &mut impl FnMut(R) -> Result<(), StreamError>,
 ) -> Result<(), StreamError> {
-    let mut pending = Vec::new();
     let window = rayon::current_num_threads().clamp(1, WINDOW_PARTS);
-    for window in parts.chunks(window) {
-        let (next, consumed) = std::thread::scope(|s| {
-            let making: Vec<_> = window
-                .iter()
-                .map(|part| {
-                    std::thread::Builder::new()
-                        .stack_size(PART_STACK_BYTES)
-                        .spawn_scoped(s, || make(part))
-                })
-                .collect();
-            let consumed = consume(std::mem::take(&mut pending));
-            let made: Vec<R> = making
-                .into_iter()
-                .zip(window)
-                .map(|(thread, part)| match thread {
-                    Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                    // No thread to make it on: made here.
-                    Err(_) => make(part),
-                })
-                .collect();
-            (made, consumed)
-        });
-        consumed?;
-        pending = next;
-    }
-    consume(pending)
+    let make = &make;
+    std::thread::scope(|s| {
+        let start = |i: usize| {
+            let part = &parts[i];
+            std::thread::Builder::new()
+                .stack_size(PART_STACK_BYTES)
+                .spawn_scoped(s, move || make(part))
+                .map_err(|_| i)
+        };
+        let mut next = 0..parts.len();
+        let mut making = std::collections::VecDeque::with_capacity(window);
+        making.extend(next.by_ref().take(window).map(start));
+        while let Some(oldest) = making.pop_front() {
+            let made = match oldest {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                // No thread to make it on: made here.
+                Err(i) => make(&parts[i]),
+            };
+            making.extend(next.next().map(start));
+            consume(made)?;
+        }
+        Ok(())
+    })
 }
 
 /// The identification of each set's report: the fingerprint of the data, the reference tables
@@ -831,21 +826,37 @@ fn programme(
 mod tests {
     use super::*;
 
-    /// Every part reaches `consume` in order, whatever the window; when parts fail, the first
-    /// failure in order ends the run, even when a later part of its window fails first (part
-    /// 6 is slow, part 7 fails at once: they share a window of 2 to 4 parts, as on any machine
-    /// of two cores or more; with one, each part is its own window), and no part after it is
-    /// consumed.
+    /// Every part reaches `consume` in order, whatever the window, and no more than a window
+    /// and one part are held (made and not yet consumed) at any time; when parts fail, the
+    /// first failure in order ends the run, even when a later part being made beside it fails
+    /// first (part 6 is slow, part 7 fails at once: they are made together on any machine of
+    /// two cores or more), and no part after it is consumed.
     #[test]
     fn windows_hand_every_part_in_order_and_the_first_failure_in_order_ends_them() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let parts: Vec<usize> = (0..23).collect();
+        let window = rayon::current_num_threads().clamp(1, WINDOW_PARTS);
+        let (held, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let make = |&p: &usize| {
+            let now = held.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            // Uneven parts: a slow one is passed by the ones after it.
+            std::thread::sleep(std::time::Duration::from_millis([1, 9, 3][p % 3]));
+            p * 10
+        };
         let mut seen = Vec::new();
-        in_windows(&parts, |&p| p * 10, &mut |done: Vec<usize>| {
-            seen.extend(done);
+        in_windows(&parts, make, &mut |done: usize| {
+            seen.push(done);
+            held.fetch_sub(1, Ordering::SeqCst);
             Ok(())
         })
         .unwrap();
         assert_eq!(seen, (0..23).map(|p| p * 10).collect::<Vec<_>>());
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= window + 1, "{most} parts held, window {window}");
+        if window > 1 {
+            assert!(most > 1, "parts are made one at a time");
+        }
 
         let make = |&p: &usize| match p {
             6 => {
@@ -856,17 +867,15 @@ mod tests {
             _ => Ok(p),
         };
         let mut seen = Vec::new();
-        let failed = in_windows(&parts, make, &mut |done: Vec<Result<usize, usize>>| {
-            for part in done {
-                match part {
-                    Ok(p) => seen.push(p),
-                    Err(p) => {
-                        let e = std::io::Error::other(format!("part {p} failed"));
-                        return Err(StreamError::Sink(e));
-                    }
-                }
+        let failed = in_windows(&parts, make, &mut |part: Result<usize, usize>| match part {
+            Ok(p) => {
+                seen.push(p);
+                Ok(())
             }
-            Ok(())
+            Err(p) => {
+                let e = std::io::Error::other(format!("part {p} failed"));
+                Err(StreamError::Sink(e))
+            }
         });
         assert_eq!(failed.unwrap_err().to_string(), "part 6 failed");
         assert_eq!(seen, (0..6).collect::<Vec<_>>());

@@ -217,5 +217,6 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 pub use parkbench_core::csv_out::{
-    RowWriter, csv_safe, for_people, num, rows_csv, write_chunks, write_rows,
+    NumCell, RowWriter, csv_safe, csv_safe_cell, for_people, num, num_cell, rows_csv, write_chunks,
+    write_rows,
 };

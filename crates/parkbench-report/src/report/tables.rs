@@ -5,31 +5,33 @@
 
 use serde::Serialize;
 
-use crate::outfile::{csv_safe, num};
+use crate::outfile::{NumCell, csv_safe, csv_safe_cell, num, num_cell};
 use parkbench_core::i18n::Locale;
 use parkbench_core::inventory::Inventory;
 use parkbench_core::pipeline::Programme;
+use std::borrow::Cow;
 
 pub(crate) use crate::outfile::rows_csv;
 
 /// A row of `peers.csv`: one per park, year, measure and peer group.
+/// Its cells borrow their text or hold it in place: a programme writes hundreds of thousands.
 #[derive(Serialize, Default)]
-struct PeerRow {
-    park_id: String,
+struct PeerRow<'a> {
+    park_id: Cow<'a, str>,
     year: i32,
-    benchmark: String,
-    measure: String,
-    value: String,
+    benchmark: Cow<'a, str>,
+    measure: Cow<'a, str>,
+    value: NumCell,
     better: &'static str,
     group_kind: &'static str,
-    group: String,
+    group: Cow<'a, str>,
     n: usize,
     rank: Option<usize>,
-    percentile: String,
-    q1: String,
-    median: String,
-    q3: String,
-    z: String,
+    percentile: NumCell,
+    q1: NumCell,
+    median: NumCell,
+    q3: NumCell,
+    z: NumCell,
     note: String,
 }
 
@@ -52,25 +54,25 @@ pub fn write_peers_csv(w: impl std::io::Write, ps: &[Programme]) -> std::io::Res
     });
     crate::outfile::write_chunks(w, chunks, |(p, range)| {
         p.peers.rows(range).map(move |r| PeerRow {
-            park_id: csv_safe(r.park_id),
+            park_id: csv_safe_cell(r.park_id),
             year: r.year,
-            benchmark: csv_safe(r.benchmark),
-            measure: csv_safe(r.measure),
-            value: num(Some(r.value), 6),
+            benchmark: csv_safe_cell(r.benchmark),
+            measure: csv_safe_cell(r.measure),
+            value: num_cell(Some(r.value), 6),
             better: if r.higher_is_better {
                 "higher"
             } else {
                 "lower"
             },
             group_kind: r.kind.as_str(),
-            group: csv_safe(r.group),
+            group: csv_safe_cell(r.group),
             n: r.n,
             rank: r.rank,
-            percentile: num(r.percentile, 4),
-            q1: num(r.q1, 6),
-            median: num(r.median, 6),
-            q3: num(r.q3, 6),
-            z: num(r.z, 3),
+            percentile: num_cell(r.percentile, 4),
+            q1: num_cell(r.q1, 6),
+            median: num_cell(r.median, 6),
+            q3: num_cell(r.q3, 6),
+            z: num_cell(r.z, 3),
             // A code (the workbook words it): the group has fewer parks than the minimum.
             note: if r.too_small {
                 format!("too_small_{}", p.peer_config.min_group_size)
