@@ -1383,6 +1383,26 @@ fn read_records_with_room(
     how: Records,
     room: usize,
 ) -> Result<Body, csv::Error> {
+    read_records_as(text, start, how, room, Cut::Lines)
+}
+
+/// How [`read_records_as`] finds records: by the text's line ends and delimiters when it has no
+/// quote or carriage return (the CSV reader's records, found in one pass), or always by the
+/// CSV reader (the tests compare the two).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    Lines,
+    Reader,
+}
+
+/// [`read_records_with_room`], the records found as `cut` says.
+fn read_records_as(
+    text: &str,
+    start: usize,
+    how: Records,
+    room: usize,
+    cut: Cut,
+) -> Result<Body, csv::Error> {
     let Records {
         ncols,
         delimiter,
@@ -1429,6 +1449,48 @@ fn read_records_with_room(
     // Lines before `start`: the reader counts from its own first line.
     let before = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32;
     let rest = &text[start..];
+    // Text without a quote or a carriage return is cut at its line ends and delimiters as the
+    // CSV reader cuts it (no cell is quoted, every line end ends a record), in one pass.
+    if cut == Cut::Lines && memchr::memchr2(b'"', b'\r', rest.as_bytes()).is_none() {
+        let mut fields = Vec::with_capacity(ncols + 1);
+        let body = rest.as_bytes();
+        let (mut at, mut line) = (0, 1);
+        while at < body.len() {
+            let end = memchr::memchr(b'\n', &body[at..]).map_or(body.len(), |i| at + i);
+            let record = &body[at..end];
+            let this_line = line;
+            (at, line) = (end + 1, line + 1);
+            // Empty lines, and records of empty cells (a sheet's used range, `,,,,`), are no
+            // records.
+            if record
+                .iter()
+                .all(|&b| b == delimiter || b.is_ascii_whitespace())
+            {
+                continue;
+            }
+            // Where each cell ends (the delimiters, then the record's end).
+            fields.clear();
+            fields.extend(memchr::memchr_iter(delimiter, record));
+            fields.push(record.len());
+            if fields.len() != ncols {
+                if ragged.len() >= kept {
+                    dropped += 1;
+                    continue;
+                }
+                ragged.push((lines.len(), fields.len()));
+            }
+            lines.push(this_line + before + offset);
+            let mut from = 0;
+            for (c, (text, ends)) in bytes.iter_mut().enumerate() {
+                if let Some(&to) = fields.get(c) {
+                    text.extend_from_slice(&record[from..to]);
+                    from = to + 1;
+                }
+                ends.push(text.len() as u32);
+            }
+        }
+        return Ok((text_columns(bytes), lines, ragged, dropped));
+    }
     while reader.read_byte_record(&mut record)? {
         // A record of empty cells (a sheet's used range, `,,,,`) is no record.
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -1450,7 +1512,12 @@ fn read_records_with_room(
             ends.push(text.len() as u32);
         }
     }
-    let columns = bytes
+    Ok((text_columns(bytes), lines, ragged, dropped))
+}
+
+/// Columns of cells (their bytes, each cell's end).
+fn text_columns(bytes: Vec<(Vec<u8>, Vec<u32>)>) -> Vec<TextColumn> {
+    bytes
         .into_iter()
         .map(|(text, ends)| {
             TextColumn::from_text(
@@ -1460,8 +1527,7 @@ fn read_records_with_room(
                 ends,
             )
         })
-        .collect();
-    Ok((columns, lines, ragged, dropped))
+        .collect()
 }
 
 /// Where to cut `text` from `start` into parts of about `part` bytes, each ending at a
@@ -2211,6 +2277,73 @@ mod tests {
             });
             proptest::prop_assert_eq!(view(once), view(parts));
         }
+
+        /// A text without quotes, cut at its line ends and delimiters, gives the cells, lines
+        /// and records the CSV reader gives: blank and whitespace lines, empty and missing
+        /// cells, ragged records kept and dropped, non-ASCII text, with or without a last
+        /// line end, read from any record's start.
+        #[test]
+        fn a_plain_body_cut_at_lines_is_the_body_the_reader_gives(
+            lines in proptest::collection::vec("[a1 \t,;é中]{0,12}", 0..40),
+            last_end: bool,
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t']),
+            ncols in 1usize..5,
+            kept in 0usize..4,
+            from in 0usize..40,
+        ) {
+            let mut text = lines.join("\n");
+            if last_end && !text.is_empty() {
+                text.push('\n');
+            }
+            // A record's start: after the `from`th line end, if there is one.
+            let start = memchr::memchr_iter(b'\n', text.as_bytes())
+                .nth(from)
+                .map_or(0, |i| i + 1);
+            let how = Records { ncols, delimiter, offset: 3, kept };
+            let view = |b: Result<Body, csv::Error>| b.map_err(|e| e.to_string()).map(
+                |(c, l, r, d)| {
+                    let cells: Vec<Vec<Option<String>>> = c
+                        .iter()
+                        .map(|c| (0..c.cells_len()).map(|i| c.get(i).map(str::to_string)).collect())
+                        .collect();
+                    (cells, l, r, d)
+                },
+            );
+            let reader = view(read_records_as(&text, start, how, text.len(), Cut::Reader));
+            let quick = view(read_records_as(&text, start, how, text.len(), Cut::Lines));
+            proptest::prop_assert_eq!(&reader, &quick);
+            // Not vacuous: a text with a cell that is not blank has records (kept or dropped).
+            if text[start..].contains(['a', '1', 'é', '中']) {
+                let (_, lines, _, dropped) = reader.unwrap();
+                proptest::prop_assert!(lines.len() + dropped > 0);
+            }
+        }
+    }
+
+    /// Lines of cells with the delimiter inside whitespace, a line of delimiters only, a
+    /// record wider and one narrower than the header: the same cut at lines as by the reader,
+    /// and the fast cut is taken for such a text (no quote, no carriage return).
+    #[test]
+    fn plain_records_are_cut_as_the_reader_cuts_them() {
+        let text = "x,y\n1,2\n \n,,\n\t, \n3,4,5\n6\n中,é\n";
+        let how = Records {
+            ncols: 2,
+            delimiter: b',',
+            offset: 0,
+            kept: 1,
+        };
+        let (columns, lines, ragged, dropped) =
+            read_records_as(text, 4, how, text.len(), Cut::Lines).unwrap();
+        assert_eq!(lines, vec![2, 6, 8]);
+        assert_eq!(ragged, vec![(1, 3)]);
+        assert_eq!(dropped, 1);
+        assert_eq!(columns[0].cells().collect::<Vec<_>>(), ["1", "3", "中"]);
+        assert_eq!(columns[1].cells().collect::<Vec<_>>(), ["2", "4", "é"]);
+        let by_reader = read_records_as(text, 4, how, text.len(), Cut::Reader).unwrap();
+        assert_eq!(
+            (by_reader.1, by_reader.2, by_reader.3),
+            (lines, ragged, dropped)
+        );
     }
 
     #[test]
