@@ -1392,6 +1392,8 @@ fn read_records_with_room(
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cut {
     Lines,
+    /// Asked for by the tests only.
+    #[cfg_attr(not(test), allow(dead_code))]
     Reader,
 }
 
