@@ -254,14 +254,20 @@ pub fn write_chunks<C: Send, I: IntoIterator<Item = T>, T: serde::Serialize + De
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     w.write_all(&header::<T>()?)?;
+    // Each chunk's text made with the room of the largest before it (chunks are alike): not
+    // grown by doubling, a copy and fresh pages each time.
+    let largest = std::sync::atomic::AtomicUsize::new(0);
     let text = |chunk: C| -> std::io::Result<Vec<u8>> {
+        let room = largest.load(std::sync::atomic::Ordering::Relaxed);
         let mut out = csv::WriterBuilder::new()
             .has_headers(false)
-            .from_writer(Vec::new());
+            .from_writer(Vec::with_capacity(room));
         for row in rows(chunk) {
             out.serialize(row)?;
         }
-        out.into_inner().map_err(|e| e.into_error())
+        let text = out.into_inner().map_err(|e| e.into_error())?;
+        largest.fetch_max(text.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(text)
     };
     let at_once = CHUNKS_PER_CORE * rayon::current_num_threads().max(1);
     let mut chunks = chunks.into_iter().peekable();
