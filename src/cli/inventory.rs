@@ -67,7 +67,9 @@ pub fn run(args: InventoryArgs) -> Result<ExitStatus, CliError> {
         Format::Table => to_table(&inv, words),
     };
     emit(args.out.as_deref(), &text)?;
-    Ok(super::report_failures(&l.data, args.data.lang))
+    let status = super::report_failures(&l.data, args.data.lang);
+    super::let_go((l, inv));
+    Ok(status)
 }
 
 const ENTERPRISE_COLUMNS: [&str; 9] = [

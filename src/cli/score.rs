@@ -141,7 +141,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
         let progs = stream_csv(&l, out)?;
         spinner.finish_and_clear();
         write_beside(&l, out, &progs, lang)?;
-        return Ok(super::report_failures(&l.data, lang));
+        let status = super::report_failures(&l.data, lang);
+        super::let_go((l, progs));
+        return Ok(status);
     }
     let outcome = l.run()?;
     spinner.finish_and_clear();
@@ -172,7 +174,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitStatus, CliError> {
             "note: peer statistics and the Monte Carlo results are written beside --out FILE (peers.csv, uncertainty.csv)"
         ));
     }
-    Ok(super::report_failures(&l.data, lang))
+    let status = super::report_failures(&l.data, lang);
+    super::let_go((l, outcome));
+    Ok(status)
 }
 
 /// scores.csv written to `out` as the parks are scored, a part at a time (so the run never
