@@ -43,8 +43,8 @@ pub fn num(v: Option<f64>, decimals: usize) -> String {
 }
 
 /// [`num`] as a cell that holds its text in place (no allocation for a number of up to
-/// [`NumCell::PLACE`] bytes, which every number [`scaled`] writes is): the cells of the
-/// largest tables (hundreds of thousands of rows of numbers).
+/// [`NumCell::PLACE`] bytes, which every number written through an integer is): the cells of
+/// the largest tables (hundreds of thousands of rows of numbers).
 pub fn num_cell(v: Option<f64>, decimals: usize) -> NumCell {
     match v {
         None => NumCell::default(),
