@@ -135,6 +135,10 @@ pub fn restate<'d, E>(
             }
         }
     }
+    if todo.is_empty() {
+        // No boundary changed (a programme of one year): the firms' years are not summed.
+        return Ok((notes, restated));
+    }
     let units = units_of(&todo.iter().map(|t| t.0).collect())?;
     let units = &units;
     for (park, year, now, earlier) in todo {

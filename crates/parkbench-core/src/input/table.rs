@@ -743,7 +743,7 @@ fn read_pieces(
             let pieces = &mut pieces;
             // No thread to read on: read after.
             let reading = std::thread::Builder::new()
-                .spawn_scoped(s, move || pieces.fill().and_then(|()| pieces.next()))
+                .spawn_scoped(s, move || pieces.fill().and_then(|()| pieces.next_within()))
                 .ok();
             let go_on = each(t);
             let next = reading.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
@@ -755,7 +755,11 @@ fn read_pieces(
             return Ok(rows);
         }
         t = match next {
-            Some(next) => next?,
+            Some(next) => match next? {
+                Some(t) => t,
+                // No record ends in the piece read ahead: read on now that it is wanted.
+                None => pieces.next()?,
+            },
             None => {
                 pieces.fill()?;
                 pieces.next()?
@@ -800,17 +804,33 @@ impl<W: Window> Pieces<'_, W> {
     /// does: one record longer than a piece, or a quote never closed); all of them at the end.
     fn next(&mut self) -> Result<Table, Diagnostic> {
         let cut = loop {
-            if self.eof {
-                break self.w.bytes().len();
+            if let Some(cut) = self.cut() {
+                break cut;
             }
-            match last_record_end(self.w.bytes()) {
-                Some(c) => break c,
-                None => {
-                    let want = self.w.bytes().len() + self.piece;
-                    self.eof = self.w.fill(want).map_err(|e| self.cannot(e))?;
-                }
-            }
+            let want = self.w.bytes().len() + self.piece;
+            self.eof = self.w.fill(want).map_err(|e| self.cannot(e))?;
         };
+        self.table_to(cut)
+    }
+
+    /// [`Pieces::next`] without reading on: None when no record ends in what is read (a piece
+    /// read ahead of its need reads no further, should the reading stop before it: a quote
+    /// never closed would otherwise read the rest of the file).
+    fn next_within(&mut self) -> Result<Option<Table>, Diagnostic> {
+        self.cut().map(|cut| self.table_to(cut)).transpose()
+    }
+
+    /// Where the records read so far end: the last record's end, or every byte at the end.
+    fn cut(&self) -> Option<usize> {
+        if self.eof {
+            Some(self.w.bytes().len())
+        } else {
+            last_record_end(self.w.bytes())
+        }
+    }
+
+    /// The table of the records read so far up to byte `cut`, which are then used.
+    fn table_to(&mut self, cut: usize) -> Result<Table, Diagnostic> {
         let text = self
             .decoder
             .decode(self.file, &self.w.bytes()[..cut], self.base_line)?;
@@ -1453,7 +1473,11 @@ fn read_records_as(
     let rest = &text[start..];
     // Text without a quote or a carriage return is cut at its line ends and delimiters as the
     // CSV reader cuts it (no cell is quoted, every line end ends a record), in one pass.
-    if cut == Cut::Lines && memchr::memchr2(b'"', b'\r', rest.as_bytes()).is_none() {
+    // (A text that starts with a byte order mark is left to the reader, which drops it there.)
+    if cut == Cut::Lines
+        && !rest.starts_with('\u{feff}')
+        && memchr::memchr2(b'"', b'\r', rest.as_bytes()).is_none()
+    {
         let mut fields = Vec::with_capacity(ncols + 1);
         let body = rest.as_bytes();
         let (mut at, mut line) = (0, 1);
@@ -2286,7 +2310,7 @@ mod tests {
         /// line end, read from any record's start.
         #[test]
         fn a_plain_body_cut_at_lines_is_the_body_the_reader_gives(
-            lines in proptest::collection::vec("[a1 \t,;é中]{0,12}", 0..40),
+            lines in proptest::collection::vec("[a1 \t,;é中\u{feff}]{0,12}", 0..40),
             last_end: bool,
             delimiter in proptest::sample::select(vec![b',', b';', b'\t']),
             ncols in 1usize..5,
@@ -2346,6 +2370,89 @@ mod tests {
             (by_reader.1, by_reader.2, by_reader.3),
             (lines, ragged, dropped)
         );
+        // A part that starts with a byte order mark (files joined one after another): the
+        // reader drops it there, and so its line is blank either way.
+        let joined = "x,y\n1,2\n\u{feff}\n3,4\n";
+        let at = joined.find('\u{feff}').unwrap();
+        let cells = |b: Body| {
+            (
+                b.0[0].cells().map(str::to_string).collect::<Vec<_>>(),
+                b.1,
+                b.2,
+            )
+        };
+        let quick = read_records_as(joined, at, how, joined.len(), Cut::Lines).unwrap();
+        let reader = read_records_as(joined, at, how, joined.len(), Cut::Reader).unwrap();
+        assert_eq!(cells(quick), cells(reader));
+        let reader = read_records_as(joined, at, how, joined.len(), Cut::Reader).unwrap();
+        assert_eq!(reader.0[0].cells().collect::<Vec<_>>(), ["3"]);
+        assert!(reader.2.is_empty());
+    }
+
+    /// A piece read ahead of a stop reads no further than a piece, even when no record ends in
+    /// it (a quote never closed): the reading stopped is not the rest of the file read.
+    #[test]
+    fn a_piece_read_ahead_of_a_stop_reads_no_further() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Counting<'a> {
+            inner: Slice<'a>,
+            most: &'a AtomicUsize,
+        }
+        impl Window for Counting<'_> {
+            fn len(&self) -> u64 {
+                self.inner.len()
+            }
+            fn bytes(&self) -> &[u8] {
+                self.inner.bytes()
+            }
+            fn fill(&mut self, want: usize) -> std::io::Result<bool> {
+                let eof = self.inner.fill(want);
+                self.most.fetch_max(self.inner.end, Ordering::SeqCst);
+                eof
+            }
+            fn consume(&mut self, n: usize) {
+                self.inner.consume(n);
+            }
+            fn fill_all(&mut self) -> std::io::Result<()> {
+                self.inner.fill_all()
+            }
+            fn release(&mut self) {
+                self.inner.release();
+            }
+        }
+        let piece = 4096;
+        // The first piece's last record ends just before the quote: the piece after it starts
+        // with the quote.
+        let mut text = String::from("park_id,year\n");
+        while text.len() + 2 * "p,2024\n".len() <= piece {
+            text.push_str("p,2024\n");
+        }
+        text.push_str("\"never closed,2024\n");
+        while text.len() < 40 * piece {
+            text.push_str("p,2024\n");
+        }
+        let most = AtomicUsize::new(0);
+        let w = Counting {
+            inner: Slice::new(text.as_bytes()),
+            most: &most,
+        };
+        let mut pieces = 0;
+        let read = read_pieces("t.csv", w, piece, None, &vocab(), |_| {
+            pieces += 1;
+            false
+        });
+        assert!(read.is_ok());
+        assert_eq!(pieces, 1);
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= 3 * piece, "{most} bytes read of {}", text.len());
+        // Read on, the same file is read to its end (the quote takes the rest of it).
+        let most = AtomicUsize::new(0);
+        let w = Counting {
+            inner: Slice::new(text.as_bytes()),
+            most: &most,
+        };
+        let whole = read_pieces("t.csv", w, piece, None, &vocab(), |_| true);
+        assert_eq!(most.load(Ordering::SeqCst), text.len(), "{whole:?}");
     }
 
     #[test]
