@@ -461,14 +461,7 @@ pub fn delimiter_name(d: u8) -> crate::i18n::Text {
 /// come back as one error diagnostic.
 pub fn read_csv(files: &dyn Files, path: &Path, vocab: &Vocabulary) -> Result<Table, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = files.read(path).map_err(|e| {
-        Diagnostic::error(
-            &file,
-            0,
-            0,
-            t!("diag.cannot_read_file", error = e.to_string()),
-        )
-    })?;
+    let bytes = files.read(path).map_err(|e| cannot_read(&file, e))?;
     read_csv_bytes(&file, &bytes, vocab)
 }
 
@@ -533,14 +526,7 @@ pub fn read_csv_pieces(
     each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
     let file = path.display().to_string();
-    let cannot = |e: std::io::Error| {
-        Diagnostic::error(
-            &file,
-            0,
-            0,
-            t!("diag.cannot_read_file", error = e.to_string()),
-        )
-    };
+    let cannot = |e| cannot_read(&file, e);
     let (f, len) = files.open(path).map_err(cannot)?;
     read_pieces(
         &file,
@@ -682,14 +668,7 @@ fn read_pieces(
     vocab: &Vocabulary,
     mut each: impl FnMut(Table) -> bool,
 ) -> Result<usize, Diagnostic> {
-    let cannot = |e: std::io::Error| {
-        Diagnostic::error(
-            file,
-            0,
-            0,
-            t!("diag.cannot_read_file", error = e.to_string()),
-        )
-    };
+    let cannot = |e| cannot_read(file, e);
     let piece = piece.max(1);
     // The whole file as one table (with what was read of it already).
     let whole = |w: &mut dyn Window, each: &mut dyn FnMut(Table) -> bool| {
@@ -784,19 +763,23 @@ struct Pieces<'a, W> {
     base_line: u32,
 }
 
-impl<W: Window> Pieces<'_, W> {
-    fn cannot(&self, e: std::io::Error) -> Diagnostic {
-        Diagnostic::error(
-            self.file,
-            0,
-            0,
-            t!("diag.cannot_read_file", error = e.to_string()),
-        )
-    }
+/// The error of a file that could not be read.
+fn cannot_read(file: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        file,
+        0,
+        0,
+        t!("diag.cannot_read_file", error = e.to_string()),
+    )
+}
 
+impl<W: Window> Pieces<'_, W> {
     /// Reads a piece more.
     fn fill(&mut self) -> Result<(), Diagnostic> {
-        self.eof = self.w.fill(self.piece).map_err(|e| self.cannot(e))?;
+        self.eof = self
+            .w
+            .fill(self.piece)
+            .map_err(|e| cannot_read(self.file, e))?;
         Ok(())
     }
 
@@ -808,7 +791,7 @@ impl<W: Window> Pieces<'_, W> {
                 break cut;
             }
             let want = self.w.bytes().len() + self.piece;
-            self.eof = self.w.fill(want).map_err(|e| self.cannot(e))?;
+            self.eof = self.w.fill(want).map_err(|e| cannot_read(self.file, e))?;
         };
         self.table_to(cut)
     }
@@ -1471,13 +1454,7 @@ fn read_records_as(
     // Lines before `start`: the reader counts from its own first line.
     let before = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32;
     let rest = &text[start..];
-    // Text without a quote or a carriage return is cut at its line ends and delimiters as the
-    // CSV reader cuts it (no cell is quoted, every line end ends a record), in one pass.
-    // (A text that starts with a byte order mark is left to the reader, which drops it there.)
-    if cut == Cut::Lines
-        && !rest.starts_with('\u{feff}')
-        && memchr::memchr2(b'"', b'\r', rest.as_bytes()).is_none()
-    {
+    if cut == Cut::Lines && cut_at_lines(rest) {
         let mut fields = Vec::with_capacity(ncols + 1);
         let body = rest.as_bytes();
         let (mut at, mut line) = (0, 1);
@@ -1539,6 +1516,14 @@ fn read_records_as(
         }
     }
     Ok((text_columns(bytes), lines, ragged, dropped))
+}
+
+/// Can these records be cut at their line ends and delimiters as the CSV reader cuts them, in
+/// one pass? Text without a quote or a carriage return: no cell is quoted, every line end ends
+/// a record. (A text that starts with a byte order mark is left to the reader, which drops it
+/// there.)
+fn cut_at_lines(rest: &str) -> bool {
+    !rest.starts_with('\u{feff}') && memchr::memchr2(b'"', b'\r', rest.as_bytes()).is_none()
 }
 
 /// Columns of cells (their bytes, each cell's end).
@@ -2338,6 +2323,11 @@ mod tests {
             let reader = view(read_records_as(&text, start, how, text.len(), Cut::Reader));
             let quick = view(read_records_as(&text, start, how, text.len(), Cut::Lines));
             proptest::prop_assert_eq!(&reader, &quick);
+            // The cut at lines was taken (the text has no quote), unless a mark starts it.
+            proptest::prop_assert_eq!(
+                cut_at_lines(&text[start..]),
+                !text[start..].starts_with('\u{feff}')
+            );
             // Not vacuous: a text with a cell that is not blank has records (kept or dropped).
             if text[start..].contains(['a', '1', 'é', '中']) {
                 let (_, lines, _, dropped) = reader.unwrap();
@@ -2352,6 +2342,8 @@ mod tests {
     #[test]
     fn plain_records_are_cut_as_the_reader_cuts_them() {
         let text = "x,y\n1,2\n \n,,\n\t, \n3,4,5\n6\n中,é\n";
+        assert!(cut_at_lines(&text[4..]));
+        assert!(!cut_at_lines("1,\"2\"\n") && !cut_at_lines("1,2\r\n"));
         let how = Records {
             ncols: 2,
             delimiter: b',',
@@ -2374,6 +2366,7 @@ mod tests {
         // reader drops it there, and so its line is blank either way.
         let joined = "x,y\n1,2\n\u{feff}\n3,4\n";
         let at = joined.find('\u{feff}').unwrap();
+        assert!(!cut_at_lines(&joined[at..]));
         let cells = |b: Body| {
             (
                 b.0[0].cells().map(str::to_string).collect::<Vec<_>>(),
