@@ -108,8 +108,9 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
     // The columns to decode, decided before the first piece is read.
     let every = frame::parquet_columns(&mut reader).map_err(unreadable)?;
     let projection = used_columns(&every, words);
+    let ends = group_ends(&groups);
     let piece = |reader: &mut R, (range, offset): (usize, usize)| {
-        let len = piece_rows.min(ranges[range].1 - offset).max(1);
+        let len = piece_len(&ends, ranges[range].1, offset, piece_rows);
         frame::read_parquet(reader, offset, len, projection.as_deref())
     };
     let mut at = Some((0, first));
@@ -160,6 +161,33 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         }
     }
     Ok(read)
+}
+
+/// The row after each row group (the first row of the next), in order.
+fn group_ends(groups: &[frame::RowGroup]) -> Vec<usize> {
+    groups
+        .iter()
+        .scan(0, |end, g| {
+            *end += g.rows;
+            Some(*end)
+        })
+        .collect()
+}
+
+/// The rows of the piece from `offset` in a range that ends at `end`: up to the last row group
+/// end within `piece_rows` rows, so that no row group is decoded in two pieces (polars
+/// decompresses a group's pages for each slice of it read: pieces cut across groups, of the
+/// national tree's groups of 122,880 rows, decompressed a group in three twice); a group of more
+/// than `piece_rows` rows is read `piece_rows` at a time. At least one row (an empty range gives
+/// the file's columns, with no rows).
+fn piece_len(ends: &[usize], end: usize, offset: usize, piece_rows: usize) -> usize {
+    let limit = end.min(offset.saturating_add(piece_rows));
+    let within = ends.partition_point(|&e| e <= limit);
+    let len = match within.checked_sub(1).map(|i| ends[i]) {
+        Some(e) if e > offset => e - offset,
+        _ => limit - offset,
+    };
+    len.max(1)
 }
 
 /// The columns to decode (numbers from 0, in the file's order), when not all: a long table's
@@ -431,6 +459,43 @@ mod tests {
 
     fn cells(c: &TextColumn) -> Vec<Option<&str>> {
         (0..c.cells_len()).map(|r| c.get(r)).collect()
+    }
+
+    /// Pieces end where row groups end, as many whole groups as fit; a group bigger than a
+    /// piece is read a piece at a time; a range that starts or ends inside a group (a filter's
+    /// range is whole groups, but `read_pieces` may be asked anything) is kept to.
+    #[test]
+    fn pieces_end_at_row_group_ends() {
+        let groups = |rows: &[usize]| -> Vec<frame::RowGroup> {
+            rows.iter()
+                .map(|&rows| frame::RowGroup {
+                    rows,
+                    bounds: Vec::new(),
+                })
+                .collect()
+        };
+        // Groups of 3, 3, 10 and 2 rows: ends 3, 6, 16, 18.
+        let ends = group_ends(&groups(&[3, 3, 10, 2]));
+        assert_eq!(ends, [3, 6, 16, 18]);
+        let pieces = |end: usize, mut offset: usize, rows: usize| {
+            let mut out = Vec::new();
+            while offset < end {
+                let len = piece_len(&ends, end, offset, rows);
+                out.push((offset, len));
+                offset += len;
+            }
+            out
+        };
+        // Two groups fit in seven rows; the big group goes seven rows at a time, then its rest
+        // with the last group.
+        assert_eq!(pieces(18, 0, 7), [(0, 6), (6, 7), (13, 5)]);
+        // One row at a time, and every group whole when a piece holds the file.
+        assert_eq!(pieces(3, 0, 1), [(0, 1), (1, 1), (2, 1)]);
+        assert_eq!(pieces(18, 0, 100), [(0, 18)]);
+        // A range from inside a group to inside another.
+        assert_eq!(pieces(12, 4, 5), [(4, 2), (6, 5), (11, 1)]);
+        // An empty range still reads one row's place (the columns).
+        assert_eq!(piece_len(&[], 0, 0, 7), 1);
     }
 
     /// A long table reads the columns its rows are checked by (named in any case, or by an
