@@ -140,6 +140,23 @@ pub struct Cli {
     pub quiet: bool,
 }
 
+impl Cli {
+    /// The data the command reads, when it reads any (the allocator is set for its size before
+    /// the command starts: `main`).
+    pub fn data(&self) -> Option<&DataArgs> {
+        match &self.command {
+            Command::Validate(a) => Some(&a.data),
+            Command::Inventory(a) => Some(&a.data),
+            Command::Score(a) => Some(&a.data),
+            Command::Plan(a) => Some(&a.data),
+            Command::Needs(a) => Some(&a.data),
+            Command::Match(a) => Some(&a.data),
+            Command::Report(a) => Some(&a.data),
+            _ => None,
+        }
+    }
+}
+
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn quiet() -> bool {
@@ -371,6 +388,30 @@ impl job::Job {
 }
 
 impl DataArgs {
+    /// The bytes of the files the data paths name (folders walked, links not followed),
+    /// counted until `enough` is reached; what cannot be read counts nothing (reading it
+    /// will say why).
+    pub fn bytes_up_to(&self, enough: u64) -> u64 {
+        let mut total = 0u64;
+        let mut todo: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
+        while let Some(path) = todo.pop() {
+            if total >= enough {
+                break;
+            }
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_file() {
+                total = total.saturating_add(meta.len());
+            } else if meta.is_dir()
+                && let Ok(entries) = std::fs::read_dir(&path)
+            {
+                todo.extend(entries.flatten().map(|e| e.path()));
+            }
+        }
+        total
+    }
+
     /// The shipped reference data, with `--factors`.
     pub fn reference(&self) -> Result<Reference, CliError> {
         if let Some(dir) = &self.factors
