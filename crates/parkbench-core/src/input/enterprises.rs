@@ -258,13 +258,23 @@ pub struct Boundary {
 
 impl Boundary {
     pub fn add(&mut self, e: Enterprise) {
-        self.by
-            .entry(e.park_id.clone())
-            .or_default()
-            .entry(e.id.clone())
-            .or_default()
-            .push(self.list.len());
+        // The park's key made once, not for each of its firms.
+        if !self.by.contains_key(e.park_id.as_str()) {
+            self.by.insert(e.park_id.clone(), FxHashMap::default());
+        }
+        if let Some(firms) = self.by.get_mut(e.park_id.as_str()) {
+            firms.entry(e.id.clone()).or_default().push(self.list.len());
+        }
         self.list.push(e);
+    }
+
+    /// Adds every enterprise of a table, the list grown once (a national year's half a million
+    /// firms were copied again at each doubling).
+    pub fn extend(&mut self, enterprises: Vec<Enterprise>) {
+        self.list.reserve(enterprises.len());
+        for e in enterprises {
+            self.add(e);
+        }
     }
 
     pub fn is_empty(&self) -> bool {

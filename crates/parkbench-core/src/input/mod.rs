@@ -736,9 +736,7 @@ fn load_group(sources: &[Source], mark: crate::diag::GroupMark, how: &Reading<'_
     for (name, t) in tables.enterprises {
         if let Some(mut t) = acc.table(name, t) {
             how.keep_parks(&mut t, &acc.left_out);
-            for e in enterprises::read(&t, &mut acc.diags) {
-                acc.boundary.add(e);
-            }
+            acc.boundary.extend(enterprises::read(&t, &mut acc.diags));
         }
     }
     // Parks with activity rows in this group (by number in the collector).
