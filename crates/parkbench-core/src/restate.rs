@@ -114,6 +114,12 @@ pub fn restate<'d, E>(
 ) -> Result<(Vec<Restatement>, RestatedAnnual), E> {
     let mut notes = Vec::new();
     let mut restated = RestatedAnnual::new();
+    // Only a park of two years or more has an earlier year to restate: with none, the firms'
+    // stays are not gathered (a national year's half a million firms took 0.15 s of one core).
+    let keys = annual.keys();
+    if !keys.clone().zip(keys.skip(1)).any(|(a, b)| a.0 == b.0) {
+        return Ok((notes, restated));
+    }
     let stays = Stays::of(data);
     // Each park-year whose boundary differs from an earlier year's: the park, the year, its
     // firms, and the earlier years that differ.

@@ -117,55 +117,101 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
         let len = piece_len(&ends, ranges[range].1, offset, piece_rows);
         frame::read_parquet(reader, offset, len, projection.as_deref())
     };
-    let mut at = Some((0, first));
-    let mut next = Some(piece(&mut reader, (0, first)));
-    while let (Some((range, offset)), Some(columns)) = (at, next.take()) {
+    // Where the piece after one of `n` rows at `a` starts: the rest of its range, else the next
+    // range (a piece of no rows ends its range).
+    let after = |(range, offset): Position, n: usize| {
+        if n > 0 && offset + n < ranges[range].1 {
+            Some((range, offset + n))
+        } else {
+            ranges.get(range + 1).map(|&(start, _)| (range + 1, start))
+        }
+    };
+    let rows_of = |c: &Decoded| {
+        c.as_ref()
+            .map_or(0, |c| c.first().map_or(0, |(_, c)| cells_len(c)))
+    };
+    // A decoded piece to `each`: Ok(false) when it stops.
+    let mut consume = |(a, columns): (Position, Decoded), read: &mut Read| {
         let columns = columns.map_err(unreadable)?;
         let n = columns.first().map_or(0, |(_, c)| cells_len(c));
         let columns = match projection {
             Some(_) => with_unread(&every, columns),
             None => columns,
         };
-        let t = table(file, columns, offset, words)?;
+        let t = table(file, columns, a.1, words)?;
         read.rows += n;
-        // The piece after this one: the rest of its range, else the next range (a piece of
-        // no rows ends its range).
-        at = if n > 0 && offset + n < ranges[range].1 {
-            Some((range, offset + n))
-        } else {
-            ranges.get(range + 1).map(|&(start, _)| (range + 1, start))
+        Ok::<bool, Vec<Diagnostic>>(each(t))
+    };
+    // The pieces are decoded (by polars, on its threads) on a thread of their own, up to
+    // [`PIECES_AHEAD`] and the one being decoded ahead of the one checked: decoding only the
+    // next piece while this one was checked left the cores idle whenever one took longer.
+    let started = std::thread::scope(|s| {
+        let (to_check, decoded) =
+            std::sync::mpsc::sync_channel::<(Position, Decoded)>(PIECES_AHEAD);
+        let reader = &mut reader;
+        let (piece, after, rows_of) = (&piece, &after, &rows_of);
+        let reading = std::thread::Builder::new()
+            .stack_size(READING_STACK)
+            .spawn_scoped(s, move || {
+                let mut at = Some((0, first));
+                while let Some(a) = at {
+                    let columns = piece(reader, a);
+                    // A piece that cannot be decoded is the last sent.
+                    let next = columns
+                        .is_ok()
+                        .then(|| after(a, rows_of(&columns)))
+                        .flatten();
+                    if to_check.send((a, columns)).is_err() {
+                        return;
+                    }
+                    at = next;
+                }
+            });
+        // No thread to read on: read here, after (below).
+        let Ok(reading) = reading else {
+            return None;
         };
-        // The next piece is decoded (by polars, on its threads) while this one's rows are
-        // checked and added: decoding alone kept the checking threads waiting.
-        let go_on = match at {
-            None => each(t),
-            Some(a) => std::thread::scope(|s| {
-                let reader = &mut reader;
-                // No thread to read on: read after. The stack of the thread that read before.
-                let reading = std::thread::Builder::new()
-                    .stack_size(READING_STACK)
-                    .spawn_scoped(s, move || piece(reader, a))
-                    .ok();
-                let go_on = each(t);
-                // A piece read ahead and not wanted (`each` stopped) is let go, whatever
-                // became of its reading, a panic too: the file was read as far as it was asked.
-                next = reading.map(|r| r.join()).and_then(|joined| match joined {
-                    Ok(piece) => go_on.then_some(piece),
-                    Err(panic) if go_on => std::panic::resume_unwind(panic),
-                    Err(_) => None,
-                });
-                go_on
-            }),
-        };
-        if !go_on {
-            return Ok(read);
+        let mut outcome = Ok(true);
+        for d in &decoded {
+            outcome = consume(d, &mut read);
+            if !matches!(outcome, Ok(true)) {
+                break;
+            }
         }
-        if let (Some(a), None) = (at, &next) {
-            next = Some(piece(&mut reader, a));
+        drop(decoded);
+        // A piece read ahead and not wanted (`each` stopped, or a piece before could not be
+        // read) is let go, whatever became of its reading, a panic too: the file was read as
+        // far as it was asked.
+        match reading.join() {
+            Err(panic) if matches!(outcome, Ok(true)) => std::panic::resume_unwind(panic),
+            _ => Some(outcome),
+        }
+    });
+    match started {
+        Some(outcome) => outcome.map(|_| read),
+        None => {
+            let mut at = Some((0, first));
+            while let Some(a) = at {
+                let columns = piece(&mut reader, a);
+                at = after(a, rows_of(&columns));
+                if !consume((a, columns), &mut read)? {
+                    break;
+                }
+            }
+            Ok(read)
         }
     }
-    Ok(read)
 }
+
+/// Where a piece starts: its kept range (by number) and its first row in the file.
+type Position = (usize, usize);
+
+/// A piece's columns as polars decoded them.
+type Decoded = Result<Vec<(String, Cells)>, frame::FrameError>;
+
+/// Pieces decoded and waiting to be checked, besides the one being decoded: one more piece's
+/// cells held (some 15 MB) for the decoding to go on while a piece takes long to check.
+const PIECES_AHEAD: usize = 1;
 
 /// The row after each row group (the first row of the next), in order.
 fn group_ends(groups: &[frame::RowGroup]) -> Vec<usize> {
@@ -500,6 +546,51 @@ mod tests {
         assert_eq!(pieces(12, 4, 5), [(4, 2), (6, 5), (11, 1)]);
         // An empty range still reads one row's place (the columns).
         assert_eq!(piece_len(&[], 0, 0, 7), 1);
+    }
+
+    /// Pieces decoded ahead on their own thread come to `each` in order, every row once,
+    /// numbered from the file's first; a stop is the last piece given, and the rows read are
+    /// those of the pieces given (not of those decoded ahead and let go).
+    #[test]
+    fn pieces_decoded_ahead_come_in_order_and_a_stop_ends_them() {
+        let words = crate::reference::Vocabulary::embedded().unwrap().columns;
+        let rows = 10;
+        let parks: Vec<Option<String>> = (0..rows).map(|i| Some(format!("p{i}"))).collect();
+        let values: Vec<Option<f64>> = (0..rows).map(|i| Some(i as f64)).collect();
+        let file = frame::parquet_of(&[("park_id", parks)], (&[], &[("value", values)]), 3);
+        let pieces = |stop_after: usize| {
+            let mut given: Vec<(u32, usize, Vec<String>)> = Vec::new();
+            let read = read_pieces(
+                "a.parquet",
+                std::io::Cursor::new(file.as_slice()),
+                2,
+                &words,
+                |t| {
+                    let c = t.col("park_id").unwrap();
+                    let cells = (0..t.rows())
+                        .map(|r| t.columns[c].get(r).unwrap().to_string())
+                        .collect();
+                    given.push((t.line(0) as u32, t.rows(), cells));
+                    given.len() < stop_after
+                },
+            )
+            .unwrap();
+            (read, given)
+        };
+        let (read, given) = pieces(usize::MAX);
+        assert_eq!(read, rows);
+        // Groups of 3, 3, 3 and 1 rows read 2 at a time: a group's rest is a piece of its own,
+        // or goes with the next group when that one fits.
+        let starts: Vec<(u32, usize)> = given.iter().map(|(l, n, _)| (*l, *n)).collect();
+        assert_eq!(starts, [(1, 2), (3, 1), (4, 2), (6, 1), (7, 2), (9, 2)]);
+        let cells: Vec<String> = given.into_iter().flat_map(|(_, _, c)| c).collect();
+        assert_eq!(
+            cells,
+            (0..rows).map(|i| format!("p{i}")).collect::<Vec<_>>()
+        );
+        let (read, given) = pieces(3);
+        assert_eq!(given.len(), 3);
+        assert_eq!(read, 5);
     }
 
     /// A long table reads the columns its rows are checked by (named in any case, or by an
