@@ -142,7 +142,8 @@ pub struct Cli {
 
 impl Cli {
     /// The data the command reads, when it reads any (the allocator is set for its size before
-    /// the command starts: `main`).
+    /// the command starts: `main`; only with mimalloc).
+    #[cfg(feature = "mimalloc")]
     pub fn data(&self) -> Option<&DataArgs> {
         match &self.command {
             Command::Validate(a) => Some(&a.data),
@@ -390,7 +391,8 @@ impl job::Job {
 impl DataArgs {
     /// The bytes of the files the data paths name (folders walked, links not followed),
     /// counted until `enough` is reached; what cannot be read counts nothing (reading it
-    /// will say why).
+    /// will say why). Only with mimalloc, whose purge delay it sets.
+    #[cfg(feature = "mimalloc")]
     pub fn bytes_up_to(&self, enough: u64) -> u64 {
         let mut total = 0u64;
         let mut todo: Vec<PathBuf> = self.data.iter().chain(&self.more_data).cloned().collect();
