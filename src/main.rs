@@ -48,6 +48,8 @@ const LARGE_PURGE_DELAY_MS: std::ffi::c_long = 200;
 const LARGE_DATA_BYTES: u64 = 256 << 20;
 
 fn main() {
+    // First, so that no memory of the process (the arguments, the data's sizes) is a huge page.
+    no_huge_pages();
     let cli = cli::Cli::parse();
     #[cfg(feature = "mimalloc")]
     {
@@ -63,7 +65,6 @@ fn main() {
         // the arguments and looking at the data's sizes start none).
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
     }
-    no_huge_pages();
     quiet_on_closed_pipe();
     std::process::exit(cli::run(cli).code());
 }

@@ -101,6 +101,12 @@ pub fn is_tree(folder: &Path) -> bool {
         .is_some_and(|n| n.eq_ignore_ascii_case(ACTIVITY_FOLDER) || key_value(n).is_some())
 }
 
+/// A file or folder a system or writer puts beside the data (`._x`, `~$x`, `_SUCCESS`, `.git`,
+/// a writer's `_temporary`), by its name: never read as data.
+pub fn written_beside(name: &str) -> bool {
+    name.starts_with(['.', '_', '~'])
+}
+
 /// The Parquet files under `top` (a folder [`is_tree`] accepts), found recursively, in the
 /// order of their paths, each with the keys of its `key=value` folders (below `root`, the
 /// dataset folder). Files a system writes beside the data (`._x`, `~$x`, `_SUCCESS`, `.crc`) and
@@ -117,7 +123,7 @@ pub fn walk(
             let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            if name.starts_with(['.', '_', '~']) {
+            if written_beside(name) {
                 continue;
             }
             if files.is_dir(&p) {

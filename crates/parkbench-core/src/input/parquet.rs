@@ -132,8 +132,8 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
     };
     // A decoded piece to `each`: Ok(false) when it stops.
     let mut consume = |(a, columns): (Position, Decoded), read: &mut Read| {
+        let n = rows_of(&columns);
         let columns = columns.map_err(unreadable)?;
-        let n = columns.first().map_or(0, |(_, c)| cells_len(c));
         let columns = match projection {
             Some(_) => with_unread(&every, columns),
             None => columns,
@@ -144,50 +144,55 @@ pub fn read_pieces_of<R: polars_io::mmap::MmapBytesReader>(
     };
     // The pieces are decoded (by polars, on its threads) on a thread of their own, up to
     // [`PIECES_AHEAD`] and the one being decoded ahead of the one checked: decoding only the
-    // next piece while this one was checked left the cores idle whenever one took longer.
-    let started = std::thread::scope(|s| {
-        let (to_check, decoded) =
-            std::sync::mpsc::sync_channel::<(Position, Decoded)>(PIECES_AHEAD);
-        let reader = &mut reader;
-        let (piece, after, rows_of) = (&piece, &after, &rows_of);
-        let reading = std::thread::Builder::new()
-            .stack_size(READING_STACK)
-            .spawn_scoped(s, move || {
-                let mut at = Some((0, first));
-                while let Some(a) = at {
-                    let columns = piece(reader, a);
-                    // A piece that cannot be decoded is the last sent.
-                    let next = columns
-                        .is_ok()
-                        .then(|| after(a, rows_of(&columns)))
-                        .flatten();
-                    if to_check.send((a, columns)).is_err() {
-                        return;
+    // next piece while this one was checked left the cores idle whenever one took longer. A
+    // file of one piece has nothing to decode ahead: it is read here, below.
+    let (end, last) = (ranges[0].1, ranges.len() == 1);
+    let one_piece = last && first + piece_len(&ends, end, first, piece_rows) >= end;
+    let started = (!one_piece).then(|| {
+        std::thread::scope(|s| {
+            let (to_check, decoded) =
+                std::sync::mpsc::sync_channel::<(Position, Decoded)>(PIECES_AHEAD);
+            let reader = &mut reader;
+            let (piece, after, rows_of) = (&piece, &after, &rows_of);
+            let reading = std::thread::Builder::new()
+                .stack_size(READING_STACK)
+                .spawn_scoped(s, move || {
+                    let mut at = Some((0, first));
+                    while let Some(a) = at {
+                        let columns = piece(reader, a);
+                        // A piece that cannot be decoded is the last sent.
+                        let next = columns
+                            .is_ok()
+                            .then(|| after(a, rows_of(&columns)))
+                            .flatten();
+                        if to_check.send((a, columns)).is_err() {
+                            return;
+                        }
+                        at = next;
                     }
-                    at = next;
+                });
+            // No thread to read on: read here, after (below).
+            let Ok(reading) = reading else {
+                return None;
+            };
+            let mut outcome = Ok(true);
+            for d in &decoded {
+                outcome = consume(d, &mut read);
+                if !matches!(outcome, Ok(true)) {
+                    break;
                 }
-            });
-        // No thread to read on: read here, after (below).
-        let Ok(reading) = reading else {
-            return None;
-        };
-        let mut outcome = Ok(true);
-        for d in &decoded {
-            outcome = consume(d, &mut read);
-            if !matches!(outcome, Ok(true)) {
-                break;
             }
-        }
-        drop(decoded);
-        // A piece read ahead and not wanted (`each` stopped, or a piece before could not be
-        // read) is let go, whatever became of its reading, a panic too: the file was read as
-        // far as it was asked.
-        match reading.join() {
-            Err(panic) if matches!(outcome, Ok(true)) => std::panic::resume_unwind(panic),
-            _ => Some(outcome),
-        }
+            drop(decoded);
+            // A piece read ahead and not wanted (`each` stopped, or a piece before could not be
+            // read) is let go, whatever became of its reading, a panic too: the file was read as
+            // far as it was asked.
+            match reading.join() {
+                Err(panic) if matches!(outcome, Ok(true)) => std::panic::resume_unwind(panic),
+                _ => Some(outcome),
+            }
+        })
     });
-    match started {
+    match started.flatten() {
         Some(outcome) => outcome.map(|_| read),
         None => {
             let mut at = Some((0, first));
@@ -293,14 +298,17 @@ fn kept_ranges(
     filter: &Filter,
     words: &ColumnWords,
 ) -> Vec<(usize, usize)> {
-    if groups.is_empty() {
+    // A file of no rows is read for its columns.
+    if groups.iter().all(|g| g.rows == 0) {
         return vec![(0, 0)];
     }
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     for g in groups {
         let end = start + g.rows;
-        if keeps(filter, g, words) {
+        // A group of no rows holds nothing to read (kept, before a group left out, it made a
+        // range of no rows, and the piece of at least one row read the left-out group's first).
+        if g.rows > 0 && keeps(filter, g, words) {
             match ranges.last_mut() {
                 Some(last) if last.1 == start => last.1 = end,
                 _ => ranges.push((start, end)),
@@ -548,6 +556,41 @@ mod tests {
         assert_eq!(piece_len(&[], 0, 0, 7), 1);
     }
 
+    /// A filter keeps the row groups that may hold its rows, adjacent ones as one range; a group
+    /// of no rows is no range (kept between groups left out, it was a range of no rows, whose
+    /// piece of at least one row read a row of the group after it), and a file of no rows is
+    /// one empty range, read for its columns.
+    #[test]
+    fn kept_ranges_are_whole_groups_with_rows() {
+        let words = crate::reference::Vocabulary::embedded().unwrap().columns;
+        let group = |rows: usize, lo: &str, hi: &str| frame::RowGroup {
+            rows,
+            bounds: vec![(
+                "park_id".to_string(),
+                frame::Bounds::Text(lo.to_string(), hi.to_string()),
+            )],
+        };
+        let filter = Filter {
+            parks: vec!["p1".into(), "p7".into()],
+            ..Filter::default()
+        };
+        let groups = [
+            group(3, "p3", "p5"),
+            group(0, "p1", "p1"),
+            group(3, "p3", "p5"),
+            group(3, "p0", "p2"),
+            group(3, "p6", "p8"),
+            group(0, "p7", "p7"),
+            group(3, "p9", "p9"),
+        ];
+        assert_eq!(kept_ranges(&groups, &filter, &words), [(6, 12)]);
+        let all = Filter::default();
+        assert_eq!(kept_ranges(&groups, &all, &words), [(0, 15)]);
+        let empty = [group(0, "p1", "p1"), group(0, "p7", "p7")];
+        assert_eq!(kept_ranges(&empty, &filter, &words), [(0, 0)]);
+        assert_eq!(kept_ranges(&[], &filter, &words), [(0, 0)]);
+    }
+
     /// Pieces decoded ahead on their own thread come to `each` in order, every row once,
     /// numbered from the file's first; a stop is the last piece given, and the rows read are
     /// those of the pieces given (not of those decoded ahead and let go).
@@ -579,8 +622,8 @@ mod tests {
         };
         let (read, given) = pieces(usize::MAX);
         assert_eq!(read, rows);
-        // Groups of 3, 3, 3 and 1 rows read 2 at a time: a group's rest is a piece of its own,
-        // or goes with the next group when that one fits.
+        // Groups of 3, 3 and 4 rows (polars writes the last row with the group before) read 2
+        // at a time: a group's rest is a piece of its own, a bigger group 2 rows at a time.
         let starts: Vec<(u32, usize)> = given.iter().map(|(l, n, _)| (*l, *n)).collect();
         assert_eq!(starts, [(1, 2), (3, 1), (4, 2), (6, 1), (7, 2), (9, 2)]);
         let cells: Vec<String> = given.into_iter().flat_map(|(_, _, c)| c).collect();
@@ -591,6 +634,21 @@ mod tests {
         let (read, given) = pieces(3);
         assert_eq!(given.len(), 3);
         assert_eq!(read, 5);
+        // Ranges apart (a filter keeps the first and last groups): the reading thread goes on
+        // from one to the next, the rows keep their numbers in the file.
+        let filter = Filter {
+            parks: vec!["p1".into(), "p7".into()],
+            ..Filter::default()
+        };
+        let mut given = Vec::new();
+        let cursor = std::io::Cursor::new(file.as_slice());
+        let read = read_pieces_of("a.parquet", cursor, 2, &filter, &words, |t| {
+            given.push((t.line(0), t.rows()));
+            true
+        })
+        .unwrap();
+        assert_eq!((read.rows, read.groups, read.groups_skipped), (7, 3, 1));
+        assert_eq!(given, [(1, 2), (3, 1), (7, 2), (9, 2)]);
     }
 
     /// A long table reads the columns its rows are checked by (named in any case, or by an
