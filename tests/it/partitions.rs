@@ -265,3 +265,39 @@ fn a_filter_on_the_sample_keeps_each_kept_parks_inventory_and_reports_nothing_of
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors"), "{out}");
 }
+
+/// A folder of a tree reached again by a link (a link back up the tree, `back -> ..`) is walked
+/// once: the tree gives the inventory of its CSV twin, not its files read again at every turn
+/// until the system refuses the path. A link to a folder of the data's own elsewhere is read.
+#[cfg(unix)]
+#[test]
+fn a_link_back_up_a_tree_is_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("tree");
+    let elsewhere = dir.path().join("elsewhere");
+    let from = crate::data("partitioned").join("good/tree");
+    let mut todo = vec![from.clone()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let rel = e.path().strip_prefix(&from).unwrap().to_path_buf();
+            // One province's folder lies elsewhere, linked into the tree.
+            let to = match rel.strip_prefix("activity/province=jiangsu") {
+                Ok(rest) => elsewhere.join(rest),
+                Err(_) => copy.join(&rel),
+            };
+            if e.path().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+                todo.push(e.path());
+            } else {
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+    }
+    let activity = copy.join("activity");
+    std::os::unix::fs::symlink(&elsewhere, activity.join("province=jiangsu")).unwrap();
+    std::os::unix::fs::symlink("..", activity.join("province=inner%20mongolia/back")).unwrap();
+    let (twin, _) = inventory(&tree("good/csv"), &[]);
+    let (out, err) = inventory(&copy.display().to_string(), &[]);
+    assert_eq!(out, twin, "{err}");
+}

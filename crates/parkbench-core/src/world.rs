@@ -38,6 +38,13 @@ pub trait Files: Send + Sync {
         Ok(None)
     }
 
+    /// The one path a folder or file is known by, whatever links lead to it (on disk, its
+    /// canonical path): a walk that meets it again by a link goes no further. Files in memory
+    /// have no links.
+    fn real(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+
     /// Does `path` name a file?
     fn is_file(&self, path: &Path) -> bool {
         self.kind(path) == Some(Kind::File)

@@ -54,6 +54,10 @@ impl Files for Disk {
     fn handle(&self, path: &Path) -> io::Result<Option<std::fs::File>> {
         std::fs::File::open(path).map(Some)
     }
+
+    fn real(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
 }
 
 #[cfg(test)]

@@ -110,7 +110,8 @@ pub fn written_beside(name: &str) -> bool {
 /// The Parquet files under `top` (a folder [`is_tree`] accepts), found recursively, in the
 /// order of their paths, each with the keys of its `key=value` folders (below `root`, the
 /// dataset folder). Files a system writes beside the data (`._x`, `~$x`, `_SUCCESS`, `.crc`) and
-/// folders whose names start with `.` or `_` (a writer's temporary folders) are not read.
+/// folders whose names start with `.` or `_` (a writer's temporary folders) are not read; a
+/// folder reached again by a link is walked once.
 pub fn walk(
     files: &dyn Files,
     root: &Path,
@@ -118,6 +119,9 @@ pub fn walk(
 ) -> std::io::Result<Vec<(PathBuf, Partition)>> {
     let mut out = Vec::new();
     let mut stack = vec![top.to_path_buf()];
+    // Each folder walked once, however many links lead to it (a link back up the tree was
+    // followed until the system refused the path, its files read again at every turn).
+    let mut walked = std::collections::HashSet::from([files.real(top)]);
     while let Some(folder) = stack.pop() {
         for p in files.list(&folder)? {
             let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
@@ -127,7 +131,9 @@ pub fn walk(
                 continue;
             }
             if files.is_dir(&p) {
-                stack.push(p);
+                if walked.insert(files.real(&p)) {
+                    stack.push(p);
+                }
             } else if p
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case(PARQUET_EXTENSION))
