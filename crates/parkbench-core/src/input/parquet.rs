@@ -520,8 +520,9 @@ mod tests {
     }
 
     /// Pieces end where row groups end, as many whole groups as fit; a group bigger than a
-    /// piece is read a piece at a time; a range that starts or ends inside a group (a filter's
-    /// range is whole groups, but `read_pieces` may be asked anything) is kept to.
+    /// piece is read a piece at a time, and the piece after starts inside it (its rest goes to
+    /// the next group end that fits). Kept ranges are whole groups; `piece_len` also keeps to
+    /// an end inside a group.
     #[test]
     fn pieces_end_at_row_group_ends() {
         let groups = |rows: &[usize]| -> Vec<frame::RowGroup> {
